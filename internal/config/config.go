@@ -1,0 +1,214 @@
+// Package config loads the server's configuration from environment
+// variables. Every variable is named ZHDJ_…; each has a documented default
+// (see Vars) and a bad value fails Load with an error naming the variable.
+// Secrets may instead be read from a file named by the same variable with a
+// _FILE suffix (ZHDJ_DATABASE_URL_FILE), as container secrets usually are.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Env selects defaults suited to a developer's machine or to production.
+type Env string
+
+const (
+	EnvLocal      Env = "local"
+	EnvProduction Env = "production"
+)
+
+// Config is the whole configuration of a zhdj process.
+type Config struct {
+	Env         Env
+	HTTPAddr    string
+	DatabaseURL string
+	AutoMigrate bool
+
+	LogFormat string // "text" or "json"
+	LogLevel  slog.Level
+
+	// CORSOrigins are allowed in addition to every active site's origins.
+	CORSOrigins []string
+	// OriginRefresh is how often the site origin list is re-read.
+	OriginRefresh time.Duration
+
+	MaxBodyBytes  int64
+	MaxTokens     int
+	MaxDepth      int
+	MaxComplexity int
+	MaxAliases    int
+	Introspection bool
+	Suggestions   bool
+	GraphiQL      bool
+
+	ShutdownTimeout time.Duration
+
+	DemoPassword string
+}
+
+// Var documents one environment variable.
+type Var struct {
+	Name, Default, Help string
+}
+
+// Vars lists every variable Load reads, for --help and the README.
+var Vars = []Var{
+	{"ZHDJ_ENV", "local", "local or production; selects the defaults marked (env)"},
+	{"ZHDJ_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP server listens on"},
+	{"ZHDJ_DATABASE_URL", "", "PostgreSQL connection URL (required; or ZHDJ_DATABASE_URL_FILE)"},
+	{"ZHDJ_AUTO_MIGRATE", "true in local, false in production", "apply pending migrations when serve starts (env)"},
+	{"ZHDJ_LOG_FORMAT", "text in local, json in production", "text or json (env)"},
+	{"ZHDJ_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"ZHDJ_CORS_ORIGINS", "", "comma-separated origins allowed besides every active site's origins"},
+	{"ZHDJ_ORIGIN_REFRESH", "30s", "how often site origins are re-read from the database"},
+	{"ZHDJ_MAX_BODY_BYTES", "1048576", "largest accepted GraphQL JSON body; larger bodies get 413"},
+	{"ZHDJ_MAX_TOKENS", "5000", "largest number of lexer tokens in one GraphQL document"},
+	{"ZHDJ_MAX_DEPTH", "12", "deepest field nesting in one operation"},
+	{"ZHDJ_MAX_COMPLEXITY", "5000", "largest computed query complexity (lists count by page size)"},
+	{"ZHDJ_MAX_ALIASES", "40", "most aliased fields in one document"},
+	{"ZHDJ_INTROSPECTION", "true in local, false in production", "allow schema introspection (env)"},
+	{"ZHDJ_SUGGESTIONS", "true in local, false in production", "\"did you mean\" hints in validation errors (env)"},
+	{"ZHDJ_GRAPHIQL", "true in local, false in production", "serve GraphiQL at / (env)"},
+	{"ZHDJ_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight requests"},
+	{"ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026", "password of the demo accounts that seed creates (local only)"},
+}
+
+// Load reads the configuration through getenv (os.Getenv in production, a
+// map lookup in tests). It returns an error naming each bad variable.
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{}
+
+	switch env := Env(r.str("ZHDJ_ENV", string(EnvLocal))); env {
+	case EnvLocal, EnvProduction:
+		c.Env = env
+	default:
+		r.fail("ZHDJ_ENV", fmt.Errorf("must be %q or %q, got %q", EnvLocal, EnvProduction, env))
+	}
+	local := c.Env != EnvProduction
+
+	c.HTTPAddr = r.str("ZHDJ_HTTP_ADDR", "127.0.0.1:8080")
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		r.fail("ZHDJ_HTTP_ADDR", fmt.Errorf("must be host:port: %w", err))
+	}
+	c.DatabaseURL = r.secret("ZHDJ_DATABASE_URL")
+	c.AutoMigrate = r.boolean("ZHDJ_AUTO_MIGRATE", local)
+
+	c.LogFormat = r.str("ZHDJ_LOG_FORMAT", map[bool]string{true: "text", false: "json"}[local])
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		r.fail("ZHDJ_LOG_FORMAT", fmt.Errorf("must be text or json, got %q", c.LogFormat))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(r.str("ZHDJ_LOG_LEVEL", "info"))); err != nil {
+		r.fail("ZHDJ_LOG_LEVEL", err)
+	}
+
+	for _, o := range strings.Split(r.str("ZHDJ_CORS_ORIGINS", ""), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	c.OriginRefresh = r.duration("ZHDJ_ORIGIN_REFRESH", 30*time.Second)
+
+	c.MaxBodyBytes = int64(r.positive("ZHDJ_MAX_BODY_BYTES", 1<<20))
+	c.MaxTokens = r.positive("ZHDJ_MAX_TOKENS", 5000)
+	c.MaxDepth = r.positive("ZHDJ_MAX_DEPTH", 12)
+	c.MaxComplexity = r.positive("ZHDJ_MAX_COMPLEXITY", 5000)
+	c.MaxAliases = r.positive("ZHDJ_MAX_ALIASES", 40)
+	c.Introspection = r.boolean("ZHDJ_INTROSPECTION", local)
+	c.Suggestions = r.boolean("ZHDJ_SUGGESTIONS", local)
+	c.GraphiQL = r.boolean("ZHDJ_GRAPHIQL", local)
+
+	c.ShutdownTimeout = r.duration("ZHDJ_SHUTDOWN_TIMEOUT", 15*time.Second)
+	c.DemoPassword = r.str("ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026")
+
+	return c, r.err()
+}
+
+// RequireDatabase returns an error unless a database URL is configured.
+func (c Config) RequireDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("config: ZHDJ_DATABASE_URL (or ZHDJ_DATABASE_URL_FILE) is required")
+	}
+	return nil
+}
+
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (r *reader) fail(name string, err error) {
+	r.errs = append(r.errs, fmt.Errorf("config: %s: %w", name, err))
+}
+
+func (r *reader) err() error { return errors.Join(r.errs...) }
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads name, or the file named by name_FILE when name is unset.
+func (r *reader) secret(name string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	path := strings.TrimSpace(r.getenv(name + "_FILE"))
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		r.fail(name+"_FILE", err)
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v := r.getenv(name)
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		r.fail(name, fmt.Errorf("must be true or false, got %q", v))
+		return def
+	}
+	return b
+}
+
+func (r *reader) positive(name string, def int) int {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		r.fail(name, fmt.Errorf("must be a positive whole number, got %q", v))
+		return def
+	}
+	return n
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, fmt.Errorf("must be a positive duration such as 30s, got %q", v))
+		return def
+	}
+	return d
+}

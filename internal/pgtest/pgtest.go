@@ -1,0 +1,228 @@
+// Package pgtest gives tests a fresh, migrated PostgreSQL database each.
+//
+// A test package calls Main from its TestMain. Main starts a throw-away
+// cluster on a free loopback port (or uses the server named by
+// ZHDJ_TEST_PG_URL, a superuser URL, when set), migrates one template
+// database, and stops the cluster when the package's tests are done.
+// NewDB then clones the template, which takes milliseconds, so every test
+// gets its own database and tests run in parallel without sharing state.
+//
+// A missing PostgreSQL fails the tests; it never skips them.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/pgcluster"
+	"zhdj/internal/postgres"
+)
+
+var (
+	mu       sync.Mutex
+	adminURL string // superuser URL to the maintenance database
+	template string // name of the migrated template database
+	setupErr error
+)
+
+// Main runs the package's tests around a throw-away cluster.
+func Main(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	ctx := context.Background()
+	if u := os.Getenv("ZHDJ_TEST_PG_URL"); u != "" {
+		adminURL = u
+		return m.Run(), nil
+	}
+	parent, err := os.MkdirTemp("", "zhdj-pgtest-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(parent)
+
+	var cl *pgcluster.Cluster
+	for attempt := 0; ; attempt++ {
+		port, err := pgcluster.FreePort()
+		if err != nil {
+			return 1, err
+		}
+		cl, err = pgcluster.New(filepath.Join(parent, fmt.Sprintf("data%d", attempt)), port)
+		if err != nil {
+			return 1, err
+		}
+		cl.Settings = map[string]string{
+			"fsync":              "off",
+			"synchronous_commit": "off",
+			"full_page_writes":   "off",
+		}
+		if err := cl.Init(ctx); err != nil {
+			return 1, err
+		}
+		err = cl.Start(ctx)
+		if err == nil {
+			break
+		}
+		if attempt == 2 { // the port was probably taken in between; try others first
+			return 1, err
+		}
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := cl.Stop(stopCtx); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest:", err)
+		}
+	}()
+	adminURL = cl.URL("postgres")
+	return m.Run(), nil
+}
+
+// AdminURL returns the superuser URL of the test server (for tests that
+// create roles or databases of their own).
+func AdminURL(t testing.TB) string {
+	t.Helper()
+	if adminURL == "" {
+		t.Fatal("pgtest: no test server; call pgtest.Main from TestMain")
+	}
+	return adminURL
+}
+
+// DB is one fresh, migrated database.
+type DB struct {
+	Name string
+	URL  string
+	Pool *pgxpool.Pool
+}
+
+// NewDB returns a new database cloned from the migrated template. It is
+// dropped when the test ends.
+func NewDB(t testing.TB) *DB {
+	t.Helper()
+	ctx := context.Background()
+	tmpl, err := migratedTemplate(ctx)
+	if err != nil {
+		t.Fatalf("pgtest: template: %v", err)
+	}
+	name := "t_" + randomName()
+	if err := adminExec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	u := withDatabase(adminURL, name)
+	pool, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatalf("pgtest: open: %v", err)
+	}
+	t.Cleanup(func() {
+		pool.Close()
+		_ = adminExec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	})
+	return &DB{Name: name, URL: u, Pool: pool}
+}
+
+// EmptyDB returns a new database with no migrations applied, for tests of
+// the migrations themselves. It is dropped when the test ends.
+func EmptyDB(t testing.TB) *DB {
+	t.Helper()
+	ctx := context.Background()
+	if adminURL == "" {
+		t.Fatal("pgtest: no test server; call pgtest.Main from TestMain")
+	}
+	name := "e_" + randomName()
+	if err := adminExec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	u := withDatabase(adminURL, name)
+	pool, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatalf("pgtest: open: %v", err)
+	}
+	t.Cleanup(func() {
+		pool.Close()
+		_ = adminExec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	})
+	return &DB{Name: name, URL: u, Pool: pool}
+}
+
+func migratedTemplate(ctx context.Context) (string, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if template != "" || setupErr != nil {
+		return template, setupErr
+	}
+	if adminURL == "" {
+		setupErr = fmt.Errorf("no test server; call pgtest.Main from TestMain")
+		return "", setupErr
+	}
+	name := "tmpl_" + randomName()
+	if err := adminExec(ctx, "CREATE DATABASE "+name); err != nil {
+		setupErr = err
+		return "", err
+	}
+	pool, err := postgres.Open(ctx, withDatabase(adminURL, name))
+	if err != nil {
+		setupErr = err
+		return "", err
+	}
+	m, err := postgres.NewMigrator(pool, nil)
+	if err == nil {
+		_, err = m.Up(ctx)
+		m.Close()
+	}
+	pool.Close()
+	if err != nil {
+		setupErr = err
+		return "", err
+	}
+	if err := adminExec(ctx, fmt.Sprintf("ALTER DATABASE %s WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", name)); err != nil {
+		setupErr = err
+		return "", err
+	}
+	template = name
+	return template, nil
+}
+
+func adminExec(ctx context.Context, sql string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+func withDatabase(raw, db string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + db
+	return u.String()
+}
+
+func randomName() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return strings.ToLower(hex.EncodeToString(b))
+}

@@ -1,0 +1,107 @@
+// Package postgres holds what every domain package needs from PostgreSQL:
+// the connection pool, migrations, transactions scoped to one tenant, and the
+// single place where driver errors become apperr kinds.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/apperr"
+)
+
+// Open connects a pool to url and checks that the server answers.
+// It returns an error naming the database on failure (never the password).
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "zhdj"
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Database, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: ping %s on %s:%d: %w", cfg.ConnConfig.Database, cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	return pool, nil
+}
+
+// Beginner is what InTx needs: a pool or a connection.
+type Beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// InTx runs fn in a transaction that is committed when fn returns nil and
+// rolled back otherwise. The transaction carries no tenant: use it for the
+// few global look-ups (tenants, site routing) only.
+func InTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db, fn)
+}
+
+// InTenantTx runs fn in a transaction whose app.tenant_id setting is
+// tenantID, so that row-level security policies see only that tenant's rows.
+// The setting is transaction-local: a connection returned to the pool
+// carries no tenant.
+func InTenantTx(ctx context.Context, db Beginner, tenantID uuid.UUID, fn func(tx pgx.Tx) error) error {
+	if tenantID == uuid.Nil {
+		return errors.New("postgres: tenant transaction without a tenant")
+	}
+	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID.String()); err != nil {
+			return fmt.Errorf("postgres: set tenant: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// Err translates a driver error into an apperr kind where the database has
+// told us something the caller can act on: no rows → NotFound, unique
+// violation → Conflict, check or foreign-key violation → Invalid. what names
+// the thing concerned ("site", "org unit") in the message; the original
+// error is kept as the cause and never shown to clients.
+func Err(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &apperr.Error{Kind: apperr.NotFound, Msg: what + " not found", Err: err}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return &apperr.Error{Kind: apperr.Conflict, Msg: what + " already exists", Err: err}
+		case "23503": // foreign_key_violation
+			return &apperr.Error{Kind: apperr.Invalid, Msg: what + " refers to something that does not exist", Err: err}
+		case "23514", "22P02", "22001": // check_violation, invalid_text_representation, string too long
+			return &apperr.Error{Kind: apperr.Invalid, Msg: what + " breaks a data rule", Err: err}
+		case "40001", "40P01": // serialization_failure, deadlock_detected
+			return &apperr.Error{Kind: apperr.Conflict, Msg: what + " was changed concurrently; try again", Err: err}
+		}
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is a unique violation of constraint
+// (any unique constraint when constraint is empty).
+func IsUniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
+}
