@@ -167,3 +167,6 @@ type Cursor struct {
 
 // CursorOf returns the cursor just after u.
 func CursorOf(u *Unit) Cursor { return Cursor{Depth: u.Depth(), SortOrder: u.SortOrder, ID: u.ID} }
+
+// PubliclyVisible reports whether anonymous readers may see the unit.
+func (u *Unit) PubliclyVisible() bool { return u.Active }

@@ -62,3 +62,6 @@ SET path = @new_parent_path::ltree || subpath(path, nlevel(@old_path::ltree) - 1
     parent_id = CASE WHEN id = @id THEN @new_parent_id::uuid ELSE parent_id END,
     updated_at = now()
 WHERE tenant_id = @tenant_id AND path <@ @old_path::ltree;
+
+-- name: GetUnitByCode :one
+SELECT * FROM org_units WHERE tenant_id = @tenant_id AND code = @code;

@@ -195,6 +195,20 @@ func (s *Service) Unit(ctx context.Context, tenantID, id uuid.UUID) (*Unit, erro
 	return out, err
 }
 
+// UnitByCode returns the unit with code, or NotFound.
+func (s *Service) UnitByCode(ctx context.Context, tenantID uuid.UUID, code string) (*Unit, error) {
+	var out *Unit
+	err := postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		row, err := orgdb.New(tx).GetUnitByCode(ctx, orgdb.GetUnitByCodeParams{TenantID: tenantID, Code: code})
+		if err != nil {
+			return postgres.Err(err, "org unit")
+		}
+		out = fromRow(row)
+		return nil
+	})
+	return out, err
+}
+
 // Root returns the school's party committee, or NotFound when it has no tree yet.
 func (s *Service) Root(ctx context.Context, tenantID uuid.UUID) (*Unit, error) {
 	var out *Unit

@@ -570,3 +570,6 @@ func (in CreateInput) validate() (parsed, error) {
 	v.Merge("", err)
 	return p, v.Err()
 }
+
+// PubliclyVisible reports whether anonymous readers may see the site.
+func (s *Site) PubliclyVisible() bool { return s.Active }

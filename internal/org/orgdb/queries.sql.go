@@ -253,6 +253,34 @@ func (q *Queries) GetUnit(ctx context.Context, arg GetUnitParams) (OrgUnit, erro
 	return i, err
 }
 
+const getUnitByCode = `-- name: GetUnitByCode :one
+SELECT tenant_id, id, parent_id, kind, name, code, sort_order, active, path, created_at, updated_at FROM org_units WHERE tenant_id = $1 AND code = $2
+`
+
+type GetUnitByCodeParams struct {
+	TenantID uuid.UUID
+	Code     string
+}
+
+func (q *Queries) GetUnitByCode(ctx context.Context, arg GetUnitByCodeParams) (OrgUnit, error) {
+	row := q.db.QueryRow(ctx, getUnitByCode, arg.TenantID, arg.Code)
+	var i OrgUnit
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.ParentID,
+		&i.Kind,
+		&i.Name,
+		&i.Code,
+		&i.SortOrder,
+		&i.Active,
+		&i.Path,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const insertUnit = `-- name: InsertUnit :one
 INSERT INTO org_units (tenant_id, id, parent_id, kind, name, code, sort_order, path)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -1,0 +1,61 @@
+# zhdj — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO    ?= go
+DATA  ?= .data
+BIN   := $(DATA)/bin
+SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The race detector needs cgo and a C compiler; use it when there is one.
+RACE  := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## install what the local stack needs (PostgreSQL server binaries) if missing
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		:; \
+	else \
+		echo "==> installing PostgreSQL (Debian package postgresql)"; \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
+	fi
+
+.PHONY: build
+build: ## build the zhdj binary into .data/bin
+	$(GO) build -o $(BIN)/zhdj ./cmd/zhdj
+
+.PHONY: run
+run: deps build ## run everything locally: PostgreSQL under .data, migrate, seed, serve on 127.0.0.1:8080 (Ctrl-C stops it all)
+	$(BIN)/zhdj dev --data $(DATA)
+
+.PHONY: test
+test: deps ## run the whole test suite (starts its own throw-away PostgreSQL clusters)
+	$(GO) test $(RACE) -count=1 -timeout 30m ./...
+
+.PHONY: generate
+generate: ## regenerate gqlgen and sqlc code
+	$(GO) generate ./...
+
+.PHONY: check-generated
+check-generated: generate ## fail when generated code is stale
+	@if [ -n "$$(git status --porcelain -- graph internal gqlgen.yml)" ]; then \
+		echo "generated code is stale; run 'make generate' and commit:"; \
+		git status --porcelain -- graph internal gqlgen.yml; \
+		git --no-pager diff --stat -- graph internal; \
+		exit 1; \
+	fi
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: check
+check: lint check-generated ## everything CI checks besides the tests
+
+.PHONY: clean
+clean: ## remove built binaries (keeps the local database)
+	rm -rf $(BIN)

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"zhdj/internal/app"
+	"zhdj/internal/config"
+	"zhdj/internal/postgres"
+	"zhdj/internal/seed"
+)
+
+func envHelp() string {
+	var b strings.Builder
+	b.WriteString("\nEnvironment:\n")
+	for _, v := range config.Vars {
+		def := v.Default
+		if def == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(&b, "  %-22s %s\n  %-22s   default: %s\n", v.Name, v.Help, "", def)
+	}
+	return b.String()
+}
+
+func loadConfig() (config.Config, error) { return config.Load(os.Getenv) }
+
+func runServe(ctx context.Context, args []string, _ io.Writer) error {
+	fs := newFlags("serve", "Serve the GraphQL API at /graphql, with /healthz, /readyz and (in local mode) GraphiQL at /.\nStops gracefully on SIGINT or SIGTERM, draining in-flight requests.\n"+envHelp())
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(cfg)
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Run(ctx, nil)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("migrate", "Usage: zhdj migrate up|down|status\n\n  up      apply every pending migration\n  down    roll back the most recent migration\n  status  list migrations and whether each is applied\n\nNeeds ZHDJ_DATABASE_URL (a role that owns the schema).")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("migrate: want exactly one of up, down, status")
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	m, err := postgres.NewMigrator(pool, nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	switch fs.Arg(0) {
+	case "up":
+		applied, err := m.Up(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintln(stdout, "database is current")
+		}
+		for _, v := range applied {
+			fmt.Fprintf(stdout, "applied %05d\n", v)
+		}
+	case "down":
+		v, err := m.Down(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rolled back %05d\n", v)
+	case "status":
+		st, err := m.Status(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range st {
+			state := "pending"
+			if s.Applied {
+				state = "applied"
+			}
+			fmt.Fprintf(stdout, "%05d  %-8s %s\n", s.Version, state, s.Name)
+		}
+	default:
+		fs.Usage()
+		return fmt.Errorf("migrate: unknown action %q; want up, down or status", fs.Arg(0))
+	}
+	return nil
+}
+
+func runSeed(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("seed", "Create the demo school (示范职业技术学院) with its org tree and two college sites.\nIdempotent: what exists already is left alone. Refused when ZHDJ_ENV=production.")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.Env == config.EnvProduction {
+		return fmt.Errorf("seed: refusing to create demo data with ZHDJ_ENV=production")
+	}
+	a, err := app.New(ctx, cfg, app.NewLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return seedDemo(ctx, a, stdout)
+}
+
+func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
+	rep, err := seed.Demo(ctx, seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo school %q (%s): %d org units and %d sites created\n", rep.School.Code, rep.School.Name, rep.CreatedUnit, rep.CreatedSite)
+	return nil
+}

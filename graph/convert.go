@@ -1,0 +1,51 @@
+package graph
+
+import (
+	"zhdj/graph/model"
+	"zhdj/internal/apperr"
+	"zhdj/internal/site"
+)
+
+var errOrgUnitNotFound = apperr.NotFoundf("org unit not found")
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// homeBlocks turns stored blocks into the members of the HomeBlock union.
+func homeBlocks(in []site.HomeBlock) []model.HomeBlock {
+	out := make([]model.HomeBlock, 0, len(in))
+	for _, b := range in {
+		switch b.Type {
+		case site.BlockHero:
+			out = append(out, &model.HeroBlock{Title: b.Title, Subtitle: b.Subtitle, ImageMediaID: optional(b.ImageID), LinkURL: optional(b.LinkURL)})
+		case site.BlockContentList:
+			f := b.Filter
+			if f == nil {
+				f = &site.ContentFilter{}
+			}
+			out = append(out, &model.ContentListBlock{Title: b.Title, Filter: f, Limit: b.Limit})
+		case site.BlockFeatured:
+			out = append(out, &model.FeaturedBlock{Title: b.Title, Limit: b.Limit})
+		case site.BlockLinks:
+			links := make([]*site.Link, len(b.Links))
+			for i := range b.Links {
+				links[i] = &b.Links[i]
+			}
+			out = append(out, &model.LinkListBlock{Title: b.Title, Links: links})
+		}
+	}
+	return out
+}
+
+// hideNotFound turns NotFound into "no error": node(id:) answers null for
+// what does not exist.
+func hideNotFound(err error) error {
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	return err
+}

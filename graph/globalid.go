@@ -1,0 +1,76 @@
+package graph
+
+import (
+	"encoding/base64"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"zhdj/internal/apperr"
+)
+
+// idType tags what a global ID names. Values are stored in IDs clients hold:
+// never renumber them.
+type idType byte
+
+const (
+	idSchool  idType = 1
+	idOrgUnit idType = 2
+	idSite    idType = 3
+)
+
+func (t idType) String() string {
+	switch t {
+	case idSchool:
+		return "School"
+	case idOrgUnit:
+		return "OrgUnit"
+	case idSite:
+		return "Site"
+	}
+	return fmt.Sprintf("idType(%d)", byte(t))
+}
+
+// globalID is the decoded form of an opaque ID: the object's type, its
+// tenant and its id. Carrying the tenant lets a public request for any
+// object be scoped to one tenant before a single row is read.
+type globalID struct {
+	Type   idType
+	Tenant uuid.UUID
+	ID     uuid.UUID
+}
+
+// encodeID returns the opaque ID: base64url of type (1 byte), tenant and id
+// (16 bytes each). For a school, tenant and id are the same.
+func encodeID(t idType, tenant, id uuid.UUID) string {
+	var b [33]byte
+	b[0] = byte(t)
+	copy(b[1:17], tenant[:])
+	copy(b[17:], id[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// decodeID parses an opaque ID. A malformed ID is Invalid, naming field.
+func decodeID(field, s string) (globalID, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idSite) {
+		return globalID{}, apperr.InvalidField(field, "is not a valid ID")
+	}
+	var g globalID
+	g.Type = idType(b[0])
+	copy(g.Tenant[:], b[1:17])
+	copy(g.ID[:], b[17:])
+	return g, nil
+}
+
+// decodeIDOf parses an ID that must name an object of type want.
+func decodeIDOf(field, s string, want idType) (globalID, error) {
+	g, err := decodeID(field, s)
+	if err != nil {
+		return g, err
+	}
+	if g.Type != want {
+		return g, apperr.InvalidField(field, "is not the ID of a "+want.String())
+	}
+	return g, nil
+}

@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/org"
+	"zhdj/internal/site"
+	"zhdj/internal/tenant"
+)
+
+// tkey names a row of a tenant: loaders batch by tenant so that every query
+// runs scoped to one tenant.
+type tkey struct {
+	Tenant uuid.UUID
+	ID     uuid.UUID
+}
+
+// loaders batch the look-ups that nested fields make, so that a list of n
+// items costs a fixed number of queries rather than n. They live for one
+// operation and cache within it.
+type loaders struct {
+	unit      *dataloadgen.Loader[tkey, *org.Unit]
+	children  *dataloadgen.Loader[tkey, []*org.Unit]
+	ancestors *dataloadgen.Loader[tkey, []*org.Unit]
+	unitSites *dataloadgen.Loader[tkey, []*site.Site]
+	site      *dataloadgen.Loader[tkey, *site.Site]
+	school    *dataloadgen.Loader[uuid.UUID, *tenant.Tenant]
+}
+
+type loadersKey struct{}
+
+// loaderWait is how long a loader collects keys before it queries. The
+// executor resolves sibling fields concurrently, so keys of one list arrive
+// within microseconds of each other.
+const loaderWait = 2 * time.Millisecond
+
+func (r *Resolver) newLoaders() *loaders {
+	w := dataloadgen.WithWait(loaderWait)
+	return &loaders{
+		unit: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*org.Unit, []error) {
+			return byTenant(ctx, keys, r.Org.UnitsByID, true, "org unit")
+		}, w),
+		children: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*org.Unit, []error) {
+			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*org.Unit, error) {
+				return r.Org.Children(ctx, t, ids, false)
+			}, false, "")
+		}, w),
+		ancestors: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*org.Unit, []error) {
+			return byTenant(ctx, keys, r.Org.Ancestors, false, "")
+		}, w),
+		unitSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*site.Site, []error) {
+			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*site.Site, error) {
+				return r.Sites.ByOrgUnits(ctx, t, ids, false)
+			}, false, "")
+		}, w),
+		site: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*site.Site, []error) {
+			return byTenant(ctx, keys, r.Sites.ByIDs, true, "site")
+		}, w),
+		school: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*tenant.Tenant, []error) {
+			found, err := r.Tenants.ByIDs(ctx, ids)
+			return inKeyOrder(ids, found, err, true, "school")
+		}, w),
+	}
+}
+
+func withLoaders(ctx context.Context, l *loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey{}).(*loaders)
+	if l == nil {
+		panic("graph: no loaders in context; the operation middleware is not installed")
+	}
+	return l
+}
+
+// byTenant runs fetch once per tenant among keys and returns the results in
+// key order. When required, a key with no result gets a NotFound error
+// naming what; otherwise it gets the zero value.
+func byTenant[V any](ctx context.Context, keys []tkey, fetch func(context.Context, uuid.UUID, []uuid.UUID) (map[uuid.UUID]V, error), required bool, what string) ([]V, []error) {
+	groups := map[uuid.UUID][]uuid.UUID{}
+	for _, k := range keys {
+		groups[k.Tenant] = append(groups[k.Tenant], k.ID)
+	}
+	found := map[tkey]V{}
+	failed := map[uuid.UUID]error{}
+	for t, ids := range groups {
+		m, err := fetch(ctx, t, ids)
+		if err != nil {
+			failed[t] = err
+			continue
+		}
+		for id, v := range m {
+			found[tkey{t, id}] = v
+		}
+	}
+	out, errs := make([]V, len(keys)), make([]error, len(keys))
+	for i, k := range keys {
+		if err, ok := failed[k.Tenant]; ok {
+			errs[i] = err
+			continue
+		}
+		v, ok := found[k]
+		if !ok && required {
+			errs[i] = apperr.NotFoundf("%s not found", what)
+			continue
+		}
+		out[i] = v
+	}
+	return out, errs
+}
+
+func inKeyOrder[K comparable, V any](keys []K, found map[K]V, err error, required bool, what string) ([]V, []error) {
+	out, errs := make([]V, len(keys)), make([]error, len(keys))
+	for i, k := range keys {
+		v, ok := found[k]
+		switch {
+		case err != nil:
+			errs[i] = err
+		case !ok && required:
+			errs[i] = apperr.NotFoundf("%s not found", what)
+		default:
+			out[i] = v
+		}
+	}
+	return out, errs
+}

@@ -1,0 +1,7 @@
+package model
+
+// Node is any object with a global ID. Domain types (tenant.Tenant,
+// org.Unit, site.Site …) are bound to GraphQL objects directly and carry no
+// GraphQL methods, so the interface is deliberately empty; the executor
+// dispatches on the concrete type.
+type Node any

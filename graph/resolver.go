@@ -1,0 +1,15 @@
+package graph
+
+import (
+	"zhdj/internal/org"
+	"zhdj/internal/site"
+	"zhdj/internal/tenant"
+)
+
+// Resolver holds the domain services the resolvers call. Resolvers only
+// translate between GraphQL and these services: no SQL, no rules.
+type Resolver struct {
+	Tenants *tenant.Service
+	Org     *org.Service
+	Sites   *site.Service
+}

@@ -1,0 +1,104 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/reqmeta"
+)
+
+// Limits bound the work one request may ask for.
+type Limits struct {
+	MaxTokens     int  // lexer tokens in one document
+	MaxDepth      int  // field nesting
+	MaxComplexity int  // computed complexity (lists count by their page size)
+	MaxAliases    int  // aliased fields in one document
+	Introspection bool // allow __schema / __type
+	Suggestions   bool // "did you mean" hints in validation errors
+}
+
+// NewHandler returns the GraphQL endpoint: queries over GET and POST (JSON),
+// mutations over POST only, every limit of l enforced before execution, and
+// errors presented by presentError.
+func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(l.MaxTokens)
+	srv.SetDisableSuggestion(!l.Suggestions)
+	srv.SetValidationRulesFn(func() *rules.Rules {
+		rs := rules.NewDefaultRules()
+		d, a := depthRule(l.MaxDepth), aliasRule(l.MaxAliases)
+		rs.AddRule(d.Name, d.RuleFunc)
+		rs.AddRule(a.Name, a.RuleFunc)
+		return rs
+	})
+	if l.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.FixedComplexityLimit(l.MaxComplexity))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if m := reqmeta.From(ctx); m != nil {
+			if oc := graphql.GetOperationContext(ctx); oc != nil {
+				m.SetOperation(oc.OperationName)
+			}
+		}
+		return next(withLoaders(ctx, r.newLoaders()))
+	})
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, log, err)
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(v), "request_id", reqmeta.ID(ctx), "stack", string(debug.Stack()))
+		return errors.New("panic in resolver")
+	})
+	return srv
+}
+
+// presentError is the one place where errors become what clients see. Typed
+// domain errors keep their message and get their code; gqlgen's own parse,
+// validation and limit errors are input errors; anything else is logged
+// with the request id and shown only as "internal error".
+func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
+	out := graphql.DefaultErrorPresenter(ctx, err)
+	var ae *apperr.Error
+	var ge *gqlerror.Error
+	switch {
+	case errors.As(err, &ae) && ae.Kind != apperr.Internal:
+		out.Message = ae.Msg
+		ext := map[string]any{"code": ae.Kind.Code()}
+		if len(ae.Fields) > 0 {
+			ext["fields"] = ae.Fields
+		}
+		out.Extensions = ext
+	case errors.As(err, &ge) && ge.Err == nil:
+		// gqlgen's own error (parse, validation, complexity, variables): safe to show.
+		reason, _ := ge.Extensions["code"].(string)
+		out.Extensions = map[string]any{"code": apperr.Invalid.Code()}
+		if reason != "" {
+			out.Extensions["reason"] = reason
+		}
+	default:
+		id := reqmeta.ID(ctx)
+		log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", out.Path.String(), "request_id", id)
+		out.Message = "internal error"
+		out.Extensions = map[string]any{"code": apperr.Internal.Code(), "requestId": id}
+	}
+	return out
+}

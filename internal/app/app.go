@@ -1,0 +1,236 @@
+// Package app is the composition root: it opens the database, applies
+// migrations, builds the domain services and the HTTP handler chain, and
+// runs the server until it is told to stop.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/cors"
+
+	"zhdj/graph"
+	"zhdj/internal/config"
+	"zhdj/internal/org"
+	"zhdj/internal/postgres"
+	"zhdj/internal/site"
+	"zhdj/internal/tenant"
+)
+
+// App is a wired zhdj server.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	Pool    *pgxpool.Pool
+	Tenants *tenant.Service
+	Org     *org.Service
+	Sites   *site.Service
+	// Handler serves every HTTP route.
+	Handler http.Handler
+
+	origins  *originSet
+	migrator *postgres.Migrator
+	stopBG   context.CancelFunc
+	bgDone   sync.WaitGroup
+}
+
+// NewLogger returns the logger the configuration asks for, writing to stderr.
+func NewLogger(cfg config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// New connects to the database, migrates it when cfg.AutoMigrate is set
+// (and otherwise refuses to start on a database that is not current), and
+// wires the services and the handler. Close releases what it opened.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Pool: pool}
+	if err := a.init(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) init(ctx context.Context) error {
+	m, err := postgres.NewMigrator(a.Pool, a.Log)
+	if err != nil {
+		return err
+	}
+	a.migrator = m
+	if a.Config.AutoMigrate {
+		applied, err := m.Up(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			a.Log.Info("migrations applied", "versions", applied)
+		}
+	}
+	cur, target, err := m.Versions(ctx)
+	if err != nil {
+		return err
+	}
+	if cur != target {
+		return fmt.Errorf("app: database is at migration %d but this build needs %d; run `zhdj migrate up` or set ZHDJ_AUTO_MIGRATE=true", cur, target)
+	}
+
+	a.Tenants = tenant.NewService(a.Pool)
+	a.Org = org.NewService(a.Pool)
+	a.Sites = site.NewService(a.Pool)
+
+	a.origins = newOriginSet(a.Sites.ActiveOrigins, a.Config.CORSOrigins, a.Config.OriginRefresh, a.Log)
+	a.Sites.OnOriginsChanged = a.origins.Changed
+	if err := a.origins.Refresh(ctx); err != nil {
+		return err
+	}
+	a.Handler = a.routes()
+
+	// Background work lives as long as the App, not as long as ctx.
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopBG = stop
+	a.bgDone.Go(func() { a.origins.Run(bg) })
+	return nil
+}
+
+func (a *App) routes() http.Handler {
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites}
+	gql := graph.NewHandler(resolver, graph.Limits{
+		MaxTokens:     a.Config.MaxTokens,
+		MaxDepth:      a.Config.MaxDepth,
+		MaxComplexity: a.Config.MaxComplexity,
+		MaxAliases:    a.Config.MaxAliases,
+		Introspection: a.Config.Introspection,
+		Suggestions:   a.Config.Suggestions,
+	}, a.Log)
+
+	c := cors.New(cors.Options{
+		AllowOriginFunc:  a.origins.Allowed,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", "X-Request-Id"},
+		ExposedHeaders:   []string{"X-Request-Id"},
+		AllowCredentials: true,
+		MaxAge:           600,
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, gql))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", a.ready)
+	if a.Config.GraphiQL {
+		mux.Handle("GET /{$}", playground.Handler("zhdj GraphQL", "/graphql"))
+	}
+	return withRequestLog(a.Log, mux)
+}
+
+// ready answers 200 when the database answers and its migrations are current.
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]any{}
+	ok := true
+	if err := a.Pool.Ping(ctx); err != nil {
+		ok = false
+		checks["database"] = "unreachable"
+		a.Log.WarnContext(ctx, "readyz: database ping failed", "err", err)
+	} else {
+		checks["database"] = "ok"
+		cur, target, err := a.migrator.Versions(ctx)
+		switch {
+		case err != nil:
+			ok = false
+			checks["migrations"] = "unknown"
+		case cur != target:
+			ok = false
+			checks["migrations"] = map[string]int64{"current": cur, "target": target}
+		default:
+			checks["migrations"] = map[string]int64{"current": cur, "target": target}
+		}
+	}
+	status, code := "ready", http.StatusOK
+	if !ok {
+		status, code = "not ready", http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, map[string]any{"status": status, "checks": checks})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Run serves HTTP on cfg.HTTPAddr (or on l when it is not nil) until ctx
+// ends, then stops accepting connections and waits up to ShutdownTimeout
+// for in-flight requests to finish.
+func (a *App) Run(ctx context.Context, l net.Listener) error {
+	if l == nil {
+		var err error
+		if l, err = net.Listen("tcp", a.Config.HTTPAddr); err != nil {
+			return fmt.Errorf("app: listen on %s: %w", a.Config.HTTPAddr, err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	a.Log.Info("serving", "addr", "http://"+l.Addr().String(), "graphql", "/graphql", "graphiql", a.Config.GraphiQL)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down; draining in-flight requests", "timeout", a.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close stops background work and releases the database.
+func (a *App) Close() {
+	if a.stopBG != nil {
+		a.stopBG()
+		a.bgDone.Wait()
+	}
+	if a.migrator != nil {
+		_ = a.migrator.Close()
+	}
+	a.Pool.Close()
+}

@@ -1,0 +1,79 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != EnvLocal || !c.AutoMigrate || !c.Introspection || !c.GraphiQL || c.LogFormat != "text" || c.HTTPAddr != "127.0.0.1:8080" {
+		t.Fatalf("local defaults: %+v", c)
+	}
+	p, err := Load(env(map[string]string{"ZHDJ_ENV": "production"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.AutoMigrate || p.Introspection || p.Suggestions || p.GraphiQL || p.LogFormat != "json" {
+		t.Fatalf("production defaults: %+v", p)
+	}
+	if err := p.RequireDatabase(); err == nil || !strings.Contains(err.Error(), "ZHDJ_DATABASE_URL") {
+		t.Fatalf("missing database URL: %v", err)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"ZHDJ_ENV":              "staging",
+		"ZHDJ_HTTP_ADDR":        "8080",
+		"ZHDJ_AUTO_MIGRATE":     "sometimes",
+		"ZHDJ_LOG_FORMAT":       "xml",
+		"ZHDJ_LOG_LEVEL":        "loud",
+		"ZHDJ_ORIGIN_REFRESH":   "soon",
+		"ZHDJ_MAX_BODY_BYTES":   "-1",
+		"ZHDJ_MAX_DEPTH":        "deep",
+		"ZHDJ_SHUTDOWN_TIMEOUT": "0s",
+		"ZHDJ_INTROSPECTION":    "maybe",
+	}
+	for name, value := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{name: value}))
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("%s=%q: got %v, want an error naming the variable", name, value, err)
+			}
+		})
+	}
+}
+
+func TestValuesAndSecretFile(t *testing.T) {
+	t.Parallel()
+	f := filepath.Join(t.TempDir(), "db")
+	if err := os.WriteFile(f, []byte("postgres://u:p@h/db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{
+		"ZHDJ_DATABASE_URL_FILE": f,
+		"ZHDJ_CORS_ORIGINS":      " https://a.example.cn , ,https://b.example.cn",
+		"ZHDJ_ORIGIN_REFRESH":    "5s",
+		"ZHDJ_MAX_ALIASES":       "7",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgres://u:p@h/db" || len(c.CORSOrigins) != 2 || c.OriginRefresh != 5*time.Second || c.MaxAliases != 7 {
+		t.Fatalf("%+v", c)
+	}
+	if _, err := Load(env(map[string]string{"ZHDJ_DATABASE_URL_FILE": filepath.Join(t.TempDir(), "missing")})); err == nil || !strings.Contains(err.Error(), "ZHDJ_DATABASE_URL_FILE") {
+		t.Fatalf("missing secret file: %v", err)
+	}
+}

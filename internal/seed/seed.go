@@ -1,0 +1,139 @@
+// Package seed creates the demo data of a local installation: one school
+// with its party organisation tree and two secondary-college sites, built
+// through the same domain services as production writes. Running it again
+// changes nothing that is already there.
+package seed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/org"
+	"zhdj/internal/site"
+	"zhdj/internal/tenant"
+)
+
+// Services are what seeding writes through.
+type Services struct {
+	Tenants *tenant.Service
+	Org     *org.Service
+	Sites   *site.Service
+}
+
+// DemoSchoolCode is the code of the demo school.
+const DemoSchoolCode = "demo"
+
+type unitSpec struct {
+	code, parent string
+	kind         org.Kind
+	name         string
+	order        int
+}
+
+var demoUnits = []unitSpec{
+	{"DW", "", org.KindCommittee, "示范职业技术学院党委", 0},
+	{"XXGC", "DW", org.KindGeneralBranch, "信息工程学院党总支", 10},
+	{"XXGC-JG", "XXGC", org.KindBranch, "信息工程学院教工党支部", 10},
+	{"XXGC-XS1", "XXGC", org.KindBranch, "信息工程学院学生第一党支部", 20},
+	{"XXGC-XS1-G1", "XXGC-XS1", org.KindGroup, "软件技术专业党小组", 10},
+	{"XXGC-XS1-G2", "XXGC-XS1", org.KindGroup, "计算机网络技术专业党小组", 20},
+	{"XXGC-XS2", "XXGC", org.KindBranch, "信息工程学院学生第二党支部", 30},
+	{"ZNZZ", "DW", org.KindGeneralBranch, "智能制造学院党总支", 20},
+	{"ZNZZ-JG", "ZNZZ", org.KindBranch, "智能制造学院教工党支部", 10},
+	{"ZNZZ-XS", "ZNZZ", org.KindBranch, "智能制造学院学生党支部", 20},
+	{"ZNZZ-XS-G1", "ZNZZ-XS", org.KindGroup, "机电一体化专业党小组", 10},
+	{"JG", "DW", org.KindBranch, "机关党支部", 30},
+}
+
+type siteSpec struct {
+	unit    string
+	in      site.CreateInput
+	comment string
+}
+
+func demoSites() []siteSpec {
+	nav := func(college string) json.RawMessage {
+		return json.RawMessage(fmt.Sprintf(`[
+  {"label":"党建动态","kind":"content_list","filter":{"types":["article"],"tags":["党建动态"]}},
+  {"label":"微党课","kind":"content_list","filter":{"types":["micro_lesson"]}},
+  {"label":"主题漫画","kind":"content_list","filter":{"types":["comic"]}},
+  {"label":"志愿服务","kind":"group","children":[
+    {"label":"活动报名","kind":"content_list","filter":{"topics":["志愿服务"]}},
+    {"label":"服务指南","kind":"page","pageSlug":"volunteer-guide"}]},
+  {"label":"%s官网","kind":"external","url":"https://www.example.edu.cn/"}
+]`, college))
+	}
+	blocks := json.RawMessage(`[
+  {"type":"hero","title":"学思想 强党性 重实践 建新功","subtitle":"用党的创新理论武装头脑"},
+  {"type":"featured","title":"置顶推荐","limit":5},
+  {"type":"content_list","title":"最新微党课","filter":{"types":["micro_lesson"]},"limit":6},
+  {"type":"links","title":"常用链接","links":[{"label":"学习强国","url":"https://www.xuexi.cn/"},{"label":"共产党员网","url":"https://www.12371.cn/"}]}
+]`)
+	return []siteSpec{
+		{unit: "XXGC", in: site.CreateInput{
+			Slug: "xxgc", Name: "信息工程学院党建", Description: "信息工程学院党总支的党建门户",
+			Origins:    []string{"http://localhost:3001", "http://127.0.0.1:3001"},
+			Theme:      json.RawMessage(`{"colors":{"primary":"#b71c1c","accent":"#1565c0"},"radius":6}`),
+			Navigation: nav("信息工程学院"), HomeBlocks: blocks,
+		}},
+		{unit: "ZNZZ", in: site.CreateInput{
+			Slug: "znzz", Name: "智能制造学院红色引擎", Description: "智能制造学院党总支的移动端与微信 H5 门户",
+			Origins:    []string{"http://localhost:3002", "http://127.0.0.1:3002"},
+			Theme:      json.RawMessage(`{"colors":{"primary":"#c62828","secondary":"#4e342e","accent":"#ff8f00","surface":"#fff8e1"},"fonts":{"heading":"\"Noto Serif CJK SC\", serif"},"radius":12}`),
+			Navigation: nav("智能制造学院"), HomeBlocks: blocks,
+		}},
+	}
+}
+
+// Report says what Demo created.
+type Report struct {
+	School      *tenant.Tenant
+	CreatedUnit int
+	CreatedSite int
+}
+
+// Demo creates whatever of the demo school is missing.
+func Demo(ctx context.Context, s Services) (*Report, error) {
+	rep := &Report{}
+	school, err := s.Tenants.ByCode(ctx, DemoSchoolCode)
+	if apperr.Is(err, apperr.NotFound) {
+		school, err = s.Tenants.Create(ctx, tenant.CreateInput{Code: DemoSchoolCode, Name: "示范职业技术学院"})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seed: school: %w", err)
+	}
+	rep.School = school
+
+	units := map[string]*org.Unit{}
+	for _, u := range demoUnits {
+		got, err := s.Org.UnitByCode(ctx, school.ID, u.code)
+		if apperr.Is(err, apperr.NotFound) {
+			in := org.CreateUnitInput{Kind: u.kind, Name: u.name, Code: u.code, SortOrder: u.order}
+			if u.parent != "" {
+				in.ParentID = &units[u.parent].ID
+			}
+			got, err = s.Org.CreateUnit(ctx, school.ID, in)
+			rep.CreatedUnit++
+		}
+		if err != nil {
+			return nil, fmt.Errorf("seed: org unit %s: %w", u.code, err)
+		}
+		units[u.code] = got
+	}
+
+	for _, sp := range demoSites() {
+		if _, err := s.Sites.RouteBySlug(ctx, sp.in.Slug); err == nil {
+			continue
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return nil, fmt.Errorf("seed: site %s: %w", sp.in.Slug, err)
+		}
+		sp.in.OrgUnitID = units[sp.unit].ID
+		if _, err := s.Sites.Create(ctx, school.ID, sp.in); err != nil {
+			return nil, fmt.Errorf("seed: site %s: %w", sp.in.Slug, err)
+		}
+		rep.CreatedSite++
+	}
+	return rep, nil
+}
