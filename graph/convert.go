@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"errors"
+
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
 	"zhdj/internal/site"
@@ -48,4 +50,20 @@ func hideNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// prefixFields returns err with every field path of an Invalid or Conflict
+// error prefixed by the argument it came in (e.g. "input.origins[1]"), so
+// that a client can point at the offending form field.
+func prefixFields(prefix string, err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return err
+	}
+	out := *ae
+	out.Fields = make(map[string]string, len(ae.Fields))
+	for k, v := range ae.Fields {
+		out.Fields[prefix+"."+k] = v
+	}
+	return &out
 }

@@ -17,6 +17,8 @@ const (
 	idSchool  idType = 1
 	idOrgUnit idType = 2
 	idSite    idType = 3
+	idAccount idType = 4
+	idMember  idType = 5
 )
 
 func (t idType) String() string {
@@ -27,6 +29,10 @@ func (t idType) String() string {
 		return "OrgUnit"
 	case idSite:
 		return "Site"
+	case idAccount:
+		return "Account"
+	case idMember:
+		return "Member"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }
@@ -53,7 +59,7 @@ func encodeID(t idType, tenant, id uuid.UUID) string {
 // decodeID parses an opaque ID. A malformed ID is Invalid, naming field.
 func decodeID(field, s string) (globalID, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idSite) {
+	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idMember) {
 		return globalID{}, apperr.InvalidField(field, "is not a valid ID")
 	}
 	var g globalID

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/vikstrous/dataloadgen"
 
+	"zhdj/internal/account"
 	"zhdj/internal/apperr"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
@@ -30,6 +31,8 @@ type loaders struct {
 	unitSites *dataloadgen.Loader[tkey, []*site.Site]
 	site      *dataloadgen.Loader[tkey, *site.Site]
 	school    *dataloadgen.Loader[uuid.UUID, *tenant.Tenant]
+	// account loads accounts of the caller's tenant.
+	account *dataloadgen.Loader[uuid.UUID, *account.Account]
 }
 
 type loadersKey struct{}
@@ -64,6 +67,10 @@ func (r *Resolver) newLoaders() *loaders {
 		school: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*tenant.Tenant, []error) {
 			found, err := r.Tenants.ByIDs(ctx, ids)
 			return inKeyOrder(ids, found, err, true, "school")
+		}, w),
+		account: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*account.Account, []error) {
+			found, err := r.Accounts.ByIDs(ctx, ids)
+			return inKeyOrder(ids, found, err, false, "account")
 		}, w),
 	}
 }

@@ -499,9 +499,230 @@ func (ec *executionContext) fieldContext_OrgUnitEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _OrgUnitPayload_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.OrgUnitPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgUnitPayload_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖzhdjᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgUnitPayload_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgUnitPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputCreateOrgUnitInput(ctx context.Context, obj any) (model.CreateOrgUnitInput, error) {
+	var it model.CreateOrgUnitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"parentId", "kind", "name", "code", "sortOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOrgUnitKind2zhdjᚋinternalᚋorgᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateOrgUnitInput unmarshals raw into the CreateOrgUnitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateOrgUnitInput(ctx context.Context, raw any) (model.CreateOrgUnitInput, error) {
+	var out model.CreateOrgUnitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOrgUnitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMoveOrgUnitInput(ctx context.Context, obj any) (model.MoveOrgUnitInput, error) {
+	var it model.MoveOrgUnitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "parentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoveOrgUnitInput unmarshals raw into the MoveOrgUnitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoveOrgUnitInput(ctx context.Context, raw any) (model.MoveOrgUnitInput, error) {
+	var out model.MoveOrgUnitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveOrgUnitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateOrgUnitInput(ctx context.Context, obj any) (model.UpdateOrgUnitInput, error) {
+	var it model.UpdateOrgUnitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "code", "sortOrder", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOrgUnitInput unmarshals raw into the UpdateOrgUnitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOrgUnitInput(ctx context.Context, raw any) (model.UpdateOrgUnitInput, error) {
+	var out model.UpdateOrgUnitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOrgUnitInput", raw, &out)
+	return out, err
+}
 
 // endregion **************************** input.gotpl *****************************
 
@@ -686,9 +907,52 @@ func (ec *executionContext) _OrgUnitEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var orgUnitPayloadImplementors = []string{"OrgUnitPayload"}
+
+func (ec *executionContext) _OrgUnitPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrgUnitPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgUnitPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgUnitPayload")
+		case "orgUnit":
+			out.Values[i] = ec._OrgUnitPayload_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNCreateOrgUnitInput2zhdjᚋgraphᚋmodelᚐCreateOrgUnitInput(ctx context.Context, v any) (model.CreateOrgUnitInput, error) {
+	res, err := ec.unmarshalInputCreateOrgUnitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMoveOrgUnitInput2zhdjᚋgraphᚋmodelᚐMoveOrgUnitInput(ctx context.Context, v any) (model.MoveOrgUnitInput, error) {
+	res, err := ec.unmarshalInputMoveOrgUnitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNOrgUnit2ᚕᚖzhdjᚋinternalᚋorgᚐUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []*org.Unit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -775,6 +1039,19 @@ var (
 		org.KindGroup:         "GROUP",
 	}
 )
+
+func (ec *executionContext) marshalNOrgUnitPayload2ᚖzhdjᚋgraphᚋmodelᚐOrgUnitPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrgUnitPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrgUnitPayload!")
+		return graphql.Null
+	}
+	return ec._OrgUnitPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateOrgUnitInput2zhdjᚋgraphᚋmodelᚐUpdateOrgUnitInput(ctx context.Context, v any) (model.UpdateOrgUnitInput, error) {
+	res, err := ec.unmarshalInputUpdateOrgUnitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalOOrgUnit2ᚖzhdjᚋinternalᚋorgᚐUnit(ctx context.Context, sel ast.SelectionSet, v *org.Unit) graphql.Marshaler {
 	if v == nil {

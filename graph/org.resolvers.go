@@ -13,6 +13,50 @@ import (
 	"zhdj/internal/tenant"
 )
 
+func (r *mutationResolver) CreateOrgUnit(ctx context.Context, input model.CreateOrgUnitInput) (*model.OrgUnitPayload, error) {
+	parent, err := decodeIDOf("input.parentId", input.ParentID, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	in := org.CreateUnitInput{ParentID: &parent.ID, Kind: input.Kind, Name: input.Name, Code: input.Code}
+	if input.SortOrder != nil {
+		in.SortOrder = *input.SortOrder
+	}
+	u, err := r.Org.CreateUnit(ctx, in)
+	if err != nil {
+		return nil, prefixFields("input", err)
+	}
+	return &model.OrgUnitPayload{OrgUnit: u}, nil
+}
+
+func (r *mutationResolver) UpdateOrgUnit(ctx context.Context, input model.UpdateOrgUnitInput) (*model.OrgUnitPayload, error) {
+	id, err := decodeIDOf("input.id", input.ID, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.Org.UpdateUnit(ctx, id.ID, org.UpdateUnitInput{Name: input.Name, Code: input.Code, SortOrder: input.SortOrder, Active: input.Active})
+	if err != nil {
+		return nil, prefixFields("input", err)
+	}
+	return &model.OrgUnitPayload{OrgUnit: u}, nil
+}
+
+func (r *mutationResolver) MoveOrgUnit(ctx context.Context, input model.MoveOrgUnitInput) (*model.OrgUnitPayload, error) {
+	id, err := decodeIDOf("input.id", input.ID, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	parent, err := decodeIDOf("input.parentId", input.ParentID, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.Org.MoveUnit(ctx, id.ID, parent.ID)
+	if err != nil {
+		return nil, prefixFields("input", err)
+	}
+	return &model.OrgUnitPayload{OrgUnit: u}, nil
+}
+
 func (r *orgUnitResolver) ID(ctx context.Context, obj *org.Unit) (string, error) {
 	return encodeID(idOrgUnit, obj.TenantID, obj.ID), nil
 }

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"zhdj/internal/account"
+	"zhdj/internal/audit"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
@@ -9,7 +11,9 @@ import (
 // Resolver holds the domain services the resolvers call. Resolvers only
 // translate between GraphQL and these services: no SQL, no rules.
 type Resolver struct {
-	Tenants *tenant.Service
-	Org     *org.Service
-	Sites   *site.Service
+	Tenants  *tenant.Service
+	Org      *org.Service
+	Sites    *site.Service
+	Accounts *account.Service
+	Audit    *audit.Service
 }

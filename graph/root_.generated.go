@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"zhdj/graph/model"
 	"zhdj/internal/org"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -22,9 +23,14 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Account() AccountResolver
+	AuditEvent() AuditEventResolver
+	Me() MeResolver
+	Mutation() MutationResolver
 	NavItem() NavItemResolver
 	OrgUnit() OrgUnitResolver
 	Query() QueryResolver
+	RoleBinding() RoleBindingResolver
 	School() SchoolResolver
 	Site() SiteResolver
 	SiteTheme() SiteThemeResolver
@@ -34,6 +40,44 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Account struct {
+		Active      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		DisplayName func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Username    func(childComplexity int) int
+	}
+
+	AuditEvent struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		ClientIP   func(childComplexity int) int
+		Detail     func(childComplexity int) int
+		RequestID  func(childComplexity int) int
+		Subject    func(childComplexity int) int
+		TargetID   func(childComplexity int) int
+		TargetType func(childComplexity int) int
+	}
+
+	AuditEventConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuthPayload struct {
+		AccessToken           func(childComplexity int) int
+		AccessTokenExpiresAt  func(childComplexity int) int
+		Account               func(childComplexity int) int
+		RefreshToken          func(childComplexity int) int
+		RefreshTokenExpiresAt func(childComplexity int) int
+	}
+
 	ContentFilter struct {
 		Tags   func(childComplexity int) int
 		Topics func(childComplexity int) int
@@ -44,6 +88,10 @@ type ComplexityRoot struct {
 		Filter func(childComplexity int) int
 		Limit  func(childComplexity int) int
 		Title  func(childComplexity int) int
+	}
+
+	CreateAccountPayload struct {
+		Account func(childComplexity int) int
 	}
 
 	FeaturedBlock struct {
@@ -68,6 +116,28 @@ type ComplexityRoot struct {
 		Title func(childComplexity int) int
 	}
 
+	Me struct {
+		Account     func(childComplexity int) int
+		Permissions func(childComplexity int) int
+		Roles       func(childComplexity int) int
+		School      func(childComplexity int) int
+	}
+
+	Mutation struct {
+		ChangePassword func(childComplexity int, input model.ChangePasswordInput) int
+		CreateAccount  func(childComplexity int, input model.CreateAccountInput) int
+		CreateOrgUnit  func(childComplexity int, input model.CreateOrgUnitInput) int
+		CreateSite     func(childComplexity int, input model.CreateSiteInput) int
+		GrantRole      func(childComplexity int, input model.RoleBindingInput) int
+		Login          func(childComplexity int, input model.LoginInput) int
+		Logout         func(childComplexity int) int
+		MoveOrgUnit    func(childComplexity int, input model.MoveOrgUnitInput) int
+		RefreshSession func(childComplexity int, input model.RefreshSessionInput) int
+		RevokeRole     func(childComplexity int, input model.RoleBindingInput) int
+		UpdateOrgUnit  func(childComplexity int, input model.UpdateOrgUnitInput) int
+		UpdateSite     func(childComplexity int, input model.UpdateSiteInput) int
+	}
+
 	NavItem struct {
 		Children func(childComplexity int) int
 		Filter   func(childComplexity int) int
@@ -75,6 +145,10 @@ type ComplexityRoot struct {
 		Label    func(childComplexity int) int
 		PageSlug func(childComplexity int) int
 		URL      func(childComplexity int) int
+	}
+
+	OkPayload struct {
+		Ok func(childComplexity int) int
 	}
 
 	OrgUnit struct {
@@ -103,6 +177,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	OrgUnitPayload struct {
+		OrgUnit func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -111,10 +189,17 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AuditLog     func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Me           func(childComplexity int) int
 		Node         func(childComplexity int, id string) int
 		OrgUnits     func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
 		Site         func(childComplexity int, slug string) int
 		SiteByOrigin func(childComplexity int, origin string) int
+	}
+
+	RoleBinding struct {
+		OrgUnit func(childComplexity int) int
+		Role    func(childComplexity int) int
 	}
 
 	School struct {
@@ -135,6 +220,10 @@ type ComplexityRoot struct {
 		Slug        func(childComplexity int) int
 		Theme       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+	}
+
+	SitePayload struct {
+		Site func(childComplexity int) int
 	}
 
 	SiteTheme struct {
@@ -173,6 +262,149 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Account.active":
+		if e.ComplexityRoot.Account.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Active(childComplexity), true
+	case "Account.createdAt":
+		if e.ComplexityRoot.Account.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.CreatedAt(childComplexity), true
+	case "Account.displayName":
+		if e.ComplexityRoot.Account.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.DisplayName(childComplexity), true
+	case "Account.id":
+		if e.ComplexityRoot.Account.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ID(childComplexity), true
+	case "Account.username":
+		if e.ComplexityRoot.Account.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Username(childComplexity), true
+
+	case "AuditEvent.action":
+		if e.ComplexityRoot.AuditEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Action(childComplexity), true
+	case "AuditEvent.actor":
+		if e.ComplexityRoot.AuditEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
+	case "AuditEvent.at":
+		if e.ComplexityRoot.AuditEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.At(childComplexity), true
+	case "AuditEvent.clientIp":
+		if e.ComplexityRoot.AuditEvent.ClientIP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ClientIP(childComplexity), true
+	case "AuditEvent.detail":
+		if e.ComplexityRoot.AuditEvent.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Detail(childComplexity), true
+	case "AuditEvent.requestId":
+		if e.ComplexityRoot.AuditEvent.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.RequestID(childComplexity), true
+	case "AuditEvent.subject":
+		if e.ComplexityRoot.AuditEvent.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Subject(childComplexity), true
+	case "AuditEvent.targetId":
+		if e.ComplexityRoot.AuditEvent.TargetID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.TargetID(childComplexity), true
+	case "AuditEvent.targetType":
+		if e.ComplexityRoot.AuditEvent.TargetType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.TargetType(childComplexity), true
+
+	case "AuditEventConnection.edges":
+		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.pageInfo":
+		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+
+	case "AuditEventEdge.cursor":
+		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Cursor(childComplexity), true
+	case "AuditEventEdge.node":
+		if e.ComplexityRoot.AuditEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "AuthPayload.accessToken":
+		if e.ComplexityRoot.AuthPayload.AccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.AccessToken(childComplexity), true
+	case "AuthPayload.accessTokenExpiresAt":
+		if e.ComplexityRoot.AuthPayload.AccessTokenExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.AccessTokenExpiresAt(childComplexity), true
+	case "AuthPayload.account":
+		if e.ComplexityRoot.AuthPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.Account(childComplexity), true
+	case "AuthPayload.refreshToken":
+		if e.ComplexityRoot.AuthPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.RefreshToken(childComplexity), true
+	case "AuthPayload.refreshTokenExpiresAt":
+		if e.ComplexityRoot.AuthPayload.RefreshTokenExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.RefreshTokenExpiresAt(childComplexity), true
+
 	case "ContentFilter.tags":
 		if e.ComplexityRoot.ContentFilter.Tags == nil {
 			break
@@ -210,6 +442,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContentListBlock.Title(childComplexity), true
+
+	case "CreateAccountPayload.account":
+		if e.ComplexityRoot.CreateAccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAccountPayload.Account(childComplexity), true
 
 	case "FeaturedBlock.limit":
 		if e.ComplexityRoot.FeaturedBlock.Limit == nil {
@@ -275,6 +514,159 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LinkListBlock.Title(childComplexity), true
 
+	case "Me.account":
+		if e.ComplexityRoot.Me.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Account(childComplexity), true
+	case "Me.permissions":
+		if e.ComplexityRoot.Me.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Permissions(childComplexity), true
+	case "Me.roles":
+		if e.ComplexityRoot.Me.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Roles(childComplexity), true
+	case "Me.school":
+		if e.ComplexityRoot.Me.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.School(childComplexity), true
+
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
+	case "Mutation.createAccount":
+		if e.ComplexityRoot.Mutation.CreateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
+	case "Mutation.createOrgUnit":
+		if e.ComplexityRoot.Mutation.CreateOrgUnit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOrgUnit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOrgUnit(childComplexity, args["input"].(model.CreateOrgUnitInput)), true
+	case "Mutation.createSite":
+		if e.ComplexityRoot.Mutation.CreateSite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSite(childComplexity, args["input"].(model.CreateSiteInput)), true
+	case "Mutation.grantRole":
+		if e.ComplexityRoot.Mutation.GrantRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.RoleBindingInput)), true
+	case "Mutation.login":
+		if e.ComplexityRoot.Mutation.Login == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_login_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["input"].(model.LoginInput)), true
+	case "Mutation.logout":
+		if e.ComplexityRoot.Mutation.Logout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.moveOrgUnit":
+		if e.ComplexityRoot.Mutation.MoveOrgUnit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveOrgUnit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveOrgUnit(childComplexity, args["input"].(model.MoveOrgUnitInput)), true
+	case "Mutation.refreshSession":
+		if e.ComplexityRoot.Mutation.RefreshSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["input"].(model.RefreshSessionInput)), true
+	case "Mutation.revokeRole":
+		if e.ComplexityRoot.Mutation.RevokeRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleBindingInput)), true
+	case "Mutation.updateOrgUnit":
+		if e.ComplexityRoot.Mutation.UpdateOrgUnit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOrgUnit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOrgUnit(childComplexity, args["input"].(model.UpdateOrgUnitInput)), true
+	case "Mutation.updateSite":
+		if e.ComplexityRoot.Mutation.UpdateSite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSite(childComplexity, args["input"].(model.UpdateSiteInput)), true
+
 	case "NavItem.children":
 		if e.ComplexityRoot.NavItem.Children == nil {
 			break
@@ -311,6 +703,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NavItem.URL(childComplexity), true
+
+	case "OkPayload.ok":
+		if e.ComplexityRoot.OkPayload.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OkPayload.Ok(childComplexity), true
 
 	case "OrgUnit.active":
 		if e.ComplexityRoot.OrgUnit.Active == nil {
@@ -417,6 +816,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrgUnitEdge.Node(childComplexity), true
 
+	case "OrgUnitPayload.orgUnit":
+		if e.ComplexityRoot.OrgUnitPayload.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgUnitPayload.OrgUnit(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -442,6 +848,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -486,6 +910,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SiteByOrigin(childComplexity, args["origin"].(string)), true
+
+	case "RoleBinding.orgUnit":
+		if e.ComplexityRoot.RoleBinding.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.OrgUnit(childComplexity), true
+	case "RoleBinding.role":
+		if e.ComplexityRoot.RoleBinding.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleBinding.Role(childComplexity), true
 
 	case "School.code":
 		if e.ComplexityRoot.School.Code == nil {
@@ -573,6 +1010,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.UpdatedAt(childComplexity), true
 
+	case "SitePayload.site":
+		if e.ComplexityRoot.SitePayload.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SitePayload.Site(childComplexity), true
+
 	case "SiteTheme.colors":
 		if e.ComplexityRoot.SiteTheme.Colors == nil {
 			break
@@ -656,7 +1100,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
+			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
+			graphql.NewInputUnmarshaler("CreateOrgUnitInput", ec.unmarshalInputCreateOrgUnitInput),
+			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
+			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
+			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
+			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
+			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
+			graphql.NewInputUnmarshaler("UpdateOrgUnitInput", ec.unmarshalInputUpdateOrgUnitInput),
+			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
+		)
 	}
 	first := true
 
@@ -691,6 +1147,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -717,6 +1188,162 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/account.graphqls", Input: `"What an account may do at an org unit and every unit below it."
+enum Role {
+  "党委组织部: the whole school (held at the party committee)."
+  TENANT_ADMIN
+  "Branch secretary or organiser."
+  ORG_ADMIN
+  "Writes content for the unit's sites."
+  EDITOR
+  "Approves content."
+  REVIEWER
+  "A party member using the platform."
+  MEMBER
+}
+
+enum Permission {
+  ORG_MANAGE
+  SITE_MANAGE
+  MEMBER_READ
+  MEMBER_READ_PII
+  MEMBER_WRITE
+  MEMBER_EXPORT
+  ROLE_MANAGE
+  AUDIT_READ
+  CONTENT_EDIT
+  CONTENT_REVIEW
+}
+
+"A sign-in identity of a school."
+type Account implements Node {
+  id: ID!
+  username: String!
+  displayName: String!
+  active: Boolean!
+  createdAt: Time!
+}
+
+"A role held at an org unit."
+type RoleBinding {
+  role: Role!
+  orgUnit: OrgUnit!
+}
+
+"The signed-in caller."
+type Me {
+  account: Account!
+  school: School!
+  roles: [RoleBinding!]!
+  "Every permission the caller holds somewhere in the school."
+  permissions: [Permission!]!
+}
+
+input LoginInput {
+  "The school's code (Site.school.code)."
+  school: String!
+  "Username, mainland mobile number or e-mail address."
+  identifier: String!
+  password: String!
+}
+
+"""
+Tokens of a session. Send the access token as ` + "`" + `Authorization: Bearer …` + "`" + `
+until it expires (about 15 minutes), then exchange the refresh token with
+refreshSession. Each refresh token works once.
+"""
+type AuthPayload {
+  accessToken: String!
+  accessTokenExpiresAt: Time!
+  refreshToken: String!
+  refreshTokenExpiresAt: Time!
+  account: Account!
+}
+
+input RefreshSessionInput {
+  refreshToken: String!
+}
+
+input ChangePasswordInput {
+  currentPassword: String!
+  newPassword: String!
+}
+
+type OkPayload {
+  ok: Boolean!
+}
+
+input CreateAccountInput {
+  username: String!
+  displayName: String!
+  phone: String
+  email: String
+  password: String!
+}
+
+type CreateAccountPayload {
+  account: Account!
+}
+
+input RoleBindingInput {
+  accountId: ID!
+  role: Role!
+  orgUnitId: ID!
+}
+
+"A security-relevant event."
+type AuditEvent {
+  at: Time!
+  action: String!
+  actor: Account
+  subject: String!
+  targetType: String!
+  targetId: String!
+  clientIp: String!
+  requestId: String!
+  "Event details as a JSON object."
+  detail: String!
+}
+
+type AuditEventEdge {
+  cursor: String!
+  node: AuditEvent!
+}
+
+type AuditEventConnection {
+  edges: [AuditEventEdge!]!
+  pageInfo: PageInfo!
+}
+
+input AuditFilter {
+  actions: [String!]
+  actorId: ID
+  from: Time
+  to: Time
+}
+
+extend type Query {
+  "The signed-in caller; UNAUTHENTICATED when anonymous."
+  me: Me!
+  "The school's audit log, newest first (tenant admins only)."
+  auditLog(filter: AuditFilter, first: Int = 20, after: String): AuditEventConnection!
+}
+
+type Mutation {
+  "Signs in. Wrong identifier and wrong password are the same error; repeated failures are RATE_LIMITED."
+  login(input: LoginInput!): AuthPayload!
+  "Exchanges a refresh token for new tokens. Reusing a spent refresh token signs out its whole session family."
+  refreshSession(input: RefreshSessionInput!): AuthPayload!
+  "Signs out the current session."
+  logout: OkPayload!
+  "Changes the caller's password and signs out their other sessions."
+  changePassword(input: ChangePasswordInput!): OkPayload!
+  "Creates an account in the caller's school (tenant admins)."
+  createAccount(input: CreateAccountInput!): CreateAccountPayload!
+  grantRole(input: RoleBindingInput!): OkPayload!
+  revokeRole(input: RoleBindingInput!): OkPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/base.graphqls", Input: `# Conventions for the whole API:
 # - Every object with an identity implements Node; its id is an opaque global
 #   ID that node(id:) resolves. Never parse it.
@@ -798,6 +1425,38 @@ extend type Query {
   ` + "`" + `first` + "`" + ` is 1–100.
   """
   orgUnits(under: ID!, kinds: [OrgUnitKind!], first: Int = 20, after: String): OrgUnitConnection!
+}
+
+input CreateOrgUnitInput {
+  parentId: ID!
+  kind: OrgUnitKind!
+  name: String!
+  code: String!
+  sortOrder: Int
+}
+
+input UpdateOrgUnitInput {
+  id: ID!
+  name: String
+  code: String
+  sortOrder: Int
+  active: Boolean
+}
+
+input MoveOrgUnitInput {
+  id: ID!
+  "The new parent; the unit moves with its whole subtree."
+  parentId: ID!
+}
+
+type OrgUnitPayload {
+  orgUnit: OrgUnit!
+}
+
+extend type Mutation {
+  createOrgUnit(input: CreateOrgUnitInput!): OrgUnitPayload!
+  updateOrgUnit(input: UpdateOrgUnitInput!): OrgUnitPayload!
+  moveOrgUnit(input: MoveOrgUnitInput!): OrgUnitPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/school.graphqls", Input: `"A school (高职院校): one tenant of the deployment."
@@ -920,6 +1579,41 @@ extend type Query {
   "The active site served from this origin (scheme://host[:port]); null with a NOT_FOUND error when there is none."
   siteByOrigin(origin: String!): Site
 }
+
+"A JSON value (theme tokens, navigation and home blocks follow docs/site-config.md)."
+scalar JSON
+
+input CreateSiteInput {
+  orgUnitId: ID!
+  slug: String!
+  name: String!
+  description: String
+  origins: [String!]
+  theme: JSON
+  navigation: JSON
+  homeBlocks: JSON
+}
+
+input UpdateSiteInput {
+  id: ID!
+  orgUnitId: ID
+  name: String
+  description: String
+  origins: [String!]
+  theme: JSON
+  navigation: JSON
+  homeBlocks: JSON
+  active: Boolean
+}
+
+type SitePayload {
+  site: Site!
+}
+
+extend type Mutation {
+  createSite(input: CreateSiteInput!): SitePayload!
+  updateSite(input: UpdateSiteInput!): SitePayload!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -927,6 +1621,82 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Account(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Account_id(ctx, field)
+	case "username":
+		return ec.fieldContext_Account_username(ctx, field)
+	case "displayName":
+		return ec.fieldContext_Account_displayName(ctx, field)
+	case "active":
+		return ec.fieldContext_Account_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Account_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEvent_at(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEvent_actor(ctx, field)
+	case "subject":
+		return ec.fieldContext_AuditEvent_subject(ctx, field)
+	case "targetType":
+		return ec.fieldContext_AuditEvent_targetType(ctx, field)
+	case "targetId":
+		return ec.fieldContext_AuditEvent_targetId(ctx, field)
+	case "clientIp":
+		return ec.fieldContext_AuditEvent_clientIp(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditEvent_requestId(ctx, field)
+	case "detail":
+		return ec.fieldContext_AuditEvent_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessToken":
+		return ec.fieldContext_AuthPayload_accessToken(ctx, field)
+	case "accessTokenExpiresAt":
+		return ec.fieldContext_AuthPayload_accessTokenExpiresAt(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_AuthPayload_refreshToken(ctx, field)
+	case "refreshTokenExpiresAt":
+		return ec.fieldContext_AuthPayload_refreshTokenExpiresAt(ctx, field)
+	case "account":
+		return ec.fieldContext_AuthPayload_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_ContentFilter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -940,6 +1710,14 @@ func (ec *executionContext) childFields_ContentFilter(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ContentFilter", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_CreateAccountPayload_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateAccountPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "label":
@@ -948,6 +1726,20 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 		return ec.fieldContext_Link_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
+}
+
+func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_Me_account(ctx, field)
+	case "school":
+		return ec.fieldContext_Me_school(ctx, field)
+	case "roles":
+		return ec.fieldContext_Me_roles(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Me_permissions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
 func (ec *executionContext) childFields_NavItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -966,6 +1758,14 @@ func (ec *executionContext) childFields_NavItem(ctx context.Context, field graph
 		return ec.fieldContext_NavItem_children(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NavItem", field.Name)
+}
+
+func (ec *executionContext) childFields_OkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_OkPayload_ok(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OkPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1020,6 +1820,14 @@ func (ec *executionContext) childFields_OrgUnitEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type OrgUnitEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OrgUnitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_OrgUnitPayload_orgUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgUnitPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1032,6 +1840,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_RoleBinding_role(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_RoleBinding_orgUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleBinding", field.Name)
 }
 
 func (ec *executionContext) childFields_School(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1072,6 +1890,14 @@ func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.
 		return ec.fieldContext_Site_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Site", field.Name)
+}
+
+func (ec *executionContext) childFields_SitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "site":
+		return ec.fieldContext_SitePayload_site(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SitePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SiteTheme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -85,6 +86,9 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		ext := map[string]any{"code": ae.Kind.Code()}
 		if len(ae.Fields) > 0 {
 			ext["fields"] = ae.Fields
+		}
+		if ae.RetryAfter > 0 {
+			ext["retryAfter"] = int(ae.RetryAfter.Round(time.Second) / time.Second)
 		}
 		out.Extensions = ext
 	case errors.As(err, &ge) && ge.Err == nil:

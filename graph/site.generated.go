@@ -4,6 +4,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -874,6 +875,38 @@ func (ec *executionContext) fieldContext_Site_updatedAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Site", field, false, false, "Time")
 }
 
+func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SitePayload_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Site, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *site.Site) graphql.Marshaler {
+			return ec.marshalNSite2ᚖzhdjᚋinternalᚋsiteᚐSite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SitePayload_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Site(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SiteTheme_colors(ctx context.Context, field graphql.CollectedField, obj *site.Theme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1171,6 +1204,195 @@ func (ec *executionContext) fieldContext_ThemeFonts_heading(_ context.Context, f
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputCreateSiteInput(ctx context.Context, obj any) (model.CreateSiteInput, error) {
+	var it model.CreateSiteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgUnitId", "slug", "name", "description", "origins", "theme", "navigation", "homeBlocks"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "origins":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("origins"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Origins = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "navigation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("navigation"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Navigation = data
+		case "homeBlocks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("homeBlocks"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HomeBlocks = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSiteInput unmarshals raw into the CreateSiteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSiteInput(ctx context.Context, raw any) (model.CreateSiteInput, error) {
+	var out model.CreateSiteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSiteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSiteInput(ctx context.Context, obj any) (model.UpdateSiteInput, error) {
+	var it model.UpdateSiteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "orgUnitId", "name", "description", "origins", "theme", "navigation", "homeBlocks", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "origins":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("origins"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Origins = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "navigation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("navigation"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Navigation = data
+		case "homeBlocks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("homeBlocks"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HomeBlocks = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSiteInput unmarshals raw into the UpdateSiteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSiteInput(ctx context.Context, raw any) (model.UpdateSiteInput, error) {
+	var out model.UpdateSiteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSiteInput", raw, &out)
+	return out, err
+}
 
 // endregion **************************** input.gotpl *****************************
 
@@ -1616,6 +1838,39 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var sitePayloadImplementors = []string{"SitePayload"}
+
+func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SitePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sitePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SitePayload")
+		case "site":
+			out.Values[i] = ec._SitePayload_site(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var siteThemeImplementors = []string{"SiteTheme"}
 
 func (ec *executionContext) _SiteTheme(ctx context.Context, sel ast.SelectionSet, obj *site.Theme) graphql.Marshaler {
@@ -1773,6 +2028,11 @@ func (ec *executionContext) marshalNContentFilter2ᚖzhdjᚋinternalᚋsiteᚐCo
 	return ec._ContentFilter(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateSiteInput2zhdjᚋgraphᚋmodelᚐCreateSiteInput(ctx context.Context, v any) (model.CreateSiteInput, error) {
+	res, err := ec.unmarshalInputCreateSiteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNHomeBlock2zhdjᚋgraphᚋmodelᚐHomeBlock(ctx context.Context, sel ast.SelectionSet, v model.HomeBlock) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "HomeBlock!")
@@ -1895,6 +2155,14 @@ func (ec *executionContext) marshalNSite2ᚖzhdjᚋinternalᚋsiteᚐSite(ctx co
 	return ec._Site(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSitePayload2ᚖzhdjᚋgraphᚋmodelᚐSitePayload(ctx context.Context, sel ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SitePayload!")
+		return graphql.Null
+	}
+	return ec._SitePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSiteTheme2zhdjᚋinternalᚋsiteᚐTheme(ctx context.Context, sel ast.SelectionSet, v site.Theme) graphql.Marshaler {
 	return ec._SiteTheme(ctx, sel, &v)
 }
@@ -1907,11 +2175,34 @@ func (ec *executionContext) marshalNThemeFonts2zhdjᚋinternalᚋsiteᚐThemeFon
 	return ec._ThemeFonts(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNUpdateSiteInput2zhdjᚋgraphᚋmodelᚐUpdateSiteInput(ctx context.Context, v any) (model.UpdateSiteInput, error) {
+	res, err := ec.unmarshalInputUpdateSiteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOContentFilter2ᚖzhdjᚋinternalᚋsiteᚐContentFilter(ctx context.Context, sel ast.SelectionSet, v *site.ContentFilter) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ContentFilter(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalJSON(v)
+	return res
 }
 
 func (ec *executionContext) marshalOSite2ᚖzhdjᚋinternalᚋsiteᚐSite(ctx context.Context, sel ast.SelectionSet, v *site.Site) graphql.Marshaler {

@@ -13,6 +13,47 @@ import (
 	"zhdj/internal/tenant"
 )
 
+func (r *mutationResolver) CreateSite(ctx context.Context, input model.CreateSiteInput) (*model.SitePayload, error) {
+	unit, err := decodeIDOf("input.orgUnitId", input.OrgUnitID, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	in := site.CreateInput{OrgUnitID: unit.ID, Slug: input.Slug, Name: input.Name, Origins: input.Origins,
+		Theme: input.Theme, Navigation: input.Navigation, HomeBlocks: input.HomeBlocks}
+	if input.Description != nil {
+		in.Description = *input.Description
+	}
+	st, err := r.Sites.Create(ctx, in)
+	if err != nil {
+		return nil, prefixFields("input", err)
+	}
+	return &model.SitePayload{Site: st}, nil
+}
+
+func (r *mutationResolver) UpdateSite(ctx context.Context, input model.UpdateSiteInput) (*model.SitePayload, error) {
+	id, err := decodeIDOf("input.id", input.ID, idSite)
+	if err != nil {
+		return nil, err
+	}
+	in := site.UpdateInput{Name: input.Name, Description: input.Description, Active: input.Active,
+		Theme: input.Theme, Navigation: input.Navigation, HomeBlocks: input.HomeBlocks}
+	if input.Origins != nil {
+		in.Origins = &input.Origins
+	}
+	if input.OrgUnitID != nil {
+		unit, err := decodeIDOf("input.orgUnitId", *input.OrgUnitID, idOrgUnit)
+		if err != nil {
+			return nil, err
+		}
+		in.OrgUnitID = &unit.ID
+	}
+	st, err := r.Sites.Update(ctx, id.ID, in)
+	if err != nil {
+		return nil, prefixFields("input", err)
+	}
+	return &model.SitePayload{Site: st}, nil
+}
+
 func (r *navItemResolver) PageSlug(ctx context.Context, obj *site.NavItem) (*string, error) {
 	return optional(obj.PageSlug), nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,11 +12,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"zhdj/internal/account"
 	"zhdj/internal/app"
 	"zhdj/internal/config"
 	"zhdj/internal/pgcluster"
+	"zhdj/internal/pii"
 )
 
 func runDev(ctx context.Context, args []string, stdout io.Writer) error {
@@ -62,11 +65,20 @@ Ctrl-C stops the server and then the cluster.`)
 			log.Info("PostgreSQL stopped")
 		}()
 	}
-	if err := ensureDatabase(ctx, cl.URL("postgres"), "zhdj"); err != nil {
+	admin := cl.URL("postgres")
+	ownerPW, serverPW := derivedPassword(admin, pgcluster.OwnerRole), derivedPassword(admin, pgcluster.ServerRole)
+	if err := pgcluster.ProvisionRoles(ctx, admin, ownerPW, serverPW); err != nil {
 		return err
 	}
-	cfg.DatabaseURL = cl.URL("zhdj")
+	if err := pgcluster.CreateDatabase(ctx, admin, "zhdj", ""); err != nil {
+		return err
+	}
+	cfg.MigrateDatabaseURL = pgcluster.RoleURL(admin, pgcluster.OwnerRole, ownerPW, "zhdj")
+	cfg.DatabaseURL = pgcluster.RoleURL(admin, pgcluster.ServerRole, serverPW, "zhdj")
 	cfg.AutoMigrate = true
+	if err := localSecrets(filepath.Join(*data, "secrets.json"), &cfg); err != nil {
+		return err
+	}
 
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
@@ -76,26 +88,51 @@ Ctrl-C stops the server and then the cluster.`)
 	if err := seedDemo(ctx, a, stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n  GraphiQL:  http://%s/\n  GraphQL:   http://%s/graphql\n  Try:       { site(slug: \"xxgc\") { name theme { colors { primary } } orgUnit { name children { name } } } }\n  Stop:      Ctrl-C\n\n", cfg.HTTPAddr, cfg.HTTPAddr)
+	fmt.Fprintf(stdout, "\n  GraphiQL:  http://%s/\n  GraphQL:   http://%s/graphql\n  Try:       { site(slug: \"xxgc\") { name theme { colors { primary } } orgUnit { name children { name } } } }\n  Sign in:   mutation { login(input: {school: \"demo\", identifier: \"admin\", password: \"%s\"}) { accessToken } }\n  Stop:      Ctrl-C\n\n", cfg.HTTPAddr, cfg.HTTPAddr, cfg.DemoPassword)
 	return a.Run(ctx, nil)
 }
 
-// ensureDatabase creates database name on the server at adminURL unless it exists.
-func ensureDatabase(ctx context.Context, adminURL, name string) error {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return fmt.Errorf("dev: connect to PostgreSQL: %w", err)
+// derivedPassword gives a local role a password derived from the cluster's
+// superuser credentials, so nothing more needs storing.
+func derivedPassword(adminURL, role string) string {
+	h := sha256.Sum256([]byte(adminURL + "\x00" + role))
+	return hex.EncodeToString(h[:16])
+}
+
+// localSecrets fills unset signing and encryption keys from a 0600 file in
+// the data folder, creating it on first use, so that sessions and encrypted
+// personal data survive restarts of the local stack.
+func localSecrets(path string, cfg *config.Config) error {
+	var sec struct {
+		JWTKeys     string `json:"jwtKeys"`
+		PIIKeys     string `json:"piiKeys"`
+		PIIIndexKey string `json:"piiIndexKey"`
 	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return fmt.Errorf("dev: look up database: %w", err)
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &sec); err != nil {
+			return fmt.Errorf("dev: %s: %w", path, err)
+		}
+	case errors.Is(err, os.ErrNotExist):
+		sec.JWTKeys = account.RandomSigningKey("local1")
+		sec.PIIKeys = "1:" + pii.RandomKey()
+		sec.PIIIndexKey = pii.RandomKey()
+		b, _ = json.MarshalIndent(sec, "", "  ")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return fmt.Errorf("dev: write %s: %w", path, err)
+		}
+	default:
+		return fmt.Errorf("dev: read %s: %w", path, err)
 	}
-	if exists {
-		return nil
+	if cfg.JWTKeys == "" {
+		cfg.JWTKeys = sec.JWTKeys
 	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("dev: create database: %w", err)
+	if cfg.PIIKeys == "" {
+		cfg.PIIKeys = sec.PIIKeys
+	}
+	if cfg.PIIIndexKey == "" {
+		cfg.PIIIndexKey = sec.PIIIndexKey
 	}
 	return nil
 }

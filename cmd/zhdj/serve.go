@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 }
 
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("migrate", "Usage: zhdj migrate up|down|status\n\n  up      apply every pending migration\n  down    roll back the most recent migration\n  status  list migrations and whether each is applied\n\nNeeds ZHDJ_DATABASE_URL (a role that owns the schema).")
+	fs := newFlags("migrate", "Usage: zhdj migrate up|down|status\n\n  up      apply every pending migration\n  down    roll back the most recent migration\n  status  list migrations and whether each is applied\n\nRuns as ZHDJ_MIGRATE_DATABASE_URL (the role that owns the schema), or ZHDJ_DATABASE_URL when unset.")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +62,11 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	url := cfg.MigrateDatabaseURL
+	if url == "" {
+		url = cfg.DatabaseURL
+	}
+	pool, err := postgres.Open(ctx, url)
 	if err != nil {
 		return err
 	}
@@ -130,10 +134,11 @@ func runSeed(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
-	rep, err := seed.Demo(ctx, seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites})
+	rep, err := seed.Demo(ctx, seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts}, a.Config.DemoPassword)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo school %q (%s): %d org units and %d sites created\n", rep.School.Code, rep.School.Name, rep.CreatedUnit, rep.CreatedSite)
+	fmt.Fprintf(stdout, "demo school %q (%s): %d org units, %d sites and %d accounts created\n",
+		rep.School.Code, rep.School.Name, rep.CreatedUnit, rep.CreatedSite, rep.CreatedAccount)
 	return nil
 }

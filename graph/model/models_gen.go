@@ -3,6 +3,11 @@
 package model
 
 import (
+	"encoding/json"
+	"time"
+	"zhdj/internal/account"
+	"zhdj/internal/audit"
+	"zhdj/internal/auth"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 )
@@ -10,6 +15,39 @@ import (
 // One block of a site's home page, in display order.
 type HomeBlock interface {
 	IsHomeBlock()
+}
+
+type AuditEventConnection struct {
+	Edges    []*AuditEventEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type AuditEventEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *audit.Event `json:"node"`
+}
+
+type AuditFilter struct {
+	Actions []string   `json:"actions,omitempty"`
+	ActorID *string    `json:"actorId,omitempty"`
+	From    *time.Time `json:"from,omitempty"`
+	To      *time.Time `json:"to,omitempty"`
+}
+
+// Tokens of a session. Send the access token as `Authorization: Bearer …`
+// until it expires (about 15 minutes), then exchange the refresh token with
+// refreshSession. Each refresh token works once.
+type AuthPayload struct {
+	AccessToken           string           `json:"accessToken"`
+	AccessTokenExpiresAt  time.Time        `json:"accessTokenExpiresAt"`
+	RefreshToken          string           `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time        `json:"refreshTokenExpiresAt"`
+	Account               *account.Account `json:"account"`
+}
+
+type ChangePasswordInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
 }
 
 // The latest content matching a filter.
@@ -20,6 +58,37 @@ type ContentListBlock struct {
 }
 
 func (ContentListBlock) IsHomeBlock() {}
+
+type CreateAccountInput struct {
+	Username    string  `json:"username"`
+	DisplayName string  `json:"displayName"`
+	Phone       *string `json:"phone,omitempty"`
+	Email       *string `json:"email,omitempty"`
+	Password    string  `json:"password"`
+}
+
+type CreateAccountPayload struct {
+	Account *account.Account `json:"account"`
+}
+
+type CreateOrgUnitInput struct {
+	ParentID  string   `json:"parentId"`
+	Kind      org.Kind `json:"kind"`
+	Name      string   `json:"name"`
+	Code      string   `json:"code"`
+	SortOrder *int     `json:"sortOrder,omitempty"`
+}
+
+type CreateSiteInput struct {
+	OrgUnitID   string          `json:"orgUnitId"`
+	Slug        string          `json:"slug"`
+	Name        string          `json:"name"`
+	Description *string         `json:"description,omitempty"`
+	Origins     []string        `json:"origins,omitempty"`
+	Theme       json.RawMessage `json:"theme,omitempty"`
+	Navigation  json.RawMessage `json:"navigation,omitempty"`
+	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
+}
 
 // The site's pinned items.
 type FeaturedBlock struct {
@@ -47,6 +116,27 @@ type LinkListBlock struct {
 
 func (LinkListBlock) IsHomeBlock() {}
 
+type LoginInput struct {
+	// The school's code (Site.school.code).
+	School string `json:"school"`
+	// Username, mainland mobile number or e-mail address.
+	Identifier string `json:"identifier"`
+	Password   string `json:"password"`
+}
+
+type MoveOrgUnitInput struct {
+	ID string `json:"id"`
+	// The new parent; the unit moves with its whole subtree.
+	ParentID string `json:"parentId"`
+}
+
+type Mutation struct {
+}
+
+type OkPayload struct {
+	Ok bool `json:"ok"`
+}
+
 type OrgUnitConnection struct {
 	Edges      []*OrgUnitEdge `json:"edges"`
 	PageInfo   *PageInfo      `json:"pageInfo"`
@@ -58,6 +148,10 @@ type OrgUnitEdge struct {
 	Node   *org.Unit `json:"node"`
 }
 
+type OrgUnitPayload struct {
+	OrgUnit *org.Unit `json:"orgUnit"`
+}
+
 // Where a page of a connection sits in the whole list.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
@@ -67,4 +161,38 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+type RefreshSessionInput struct {
+	RefreshToken string `json:"refreshToken"`
+}
+
+type RoleBindingInput struct {
+	AccountID string    `json:"accountId"`
+	Role      auth.Role `json:"role"`
+	OrgUnitID string    `json:"orgUnitId"`
+}
+
+type SitePayload struct {
+	Site *site.Site `json:"site"`
+}
+
+type UpdateOrgUnitInput struct {
+	ID        string  `json:"id"`
+	Name      *string `json:"name,omitempty"`
+	Code      *string `json:"code,omitempty"`
+	SortOrder *int    `json:"sortOrder,omitempty"`
+	Active    *bool   `json:"active,omitempty"`
+}
+
+type UpdateSiteInput struct {
+	ID          string          `json:"id"`
+	OrgUnitID   *string         `json:"orgUnitId,omitempty"`
+	Name        *string         `json:"name,omitempty"`
+	Description *string         `json:"description,omitempty"`
+	Origins     []string        `json:"origins,omitempty"`
+	Theme       json.RawMessage `json:"theme,omitempty"`
+	Navigation  json.RawMessage `json:"navigation,omitempty"`
+	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
+	Active      *bool           `json:"active,omitempty"`
 }

@@ -19,7 +19,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/cors"
 
+	"github.com/alexedwards/argon2id"
+
 	"zhdj/graph"
+	"zhdj/internal/account"
+	"zhdj/internal/audit"
+	"zhdj/internal/pii"
 	"zhdj/internal/config"
 	"zhdj/internal/org"
 	"zhdj/internal/postgres"
@@ -29,12 +34,15 @@ import (
 
 // App is a wired zhdj server.
 type App struct {
-	Config  config.Config
-	Log     *slog.Logger
-	Pool    *pgxpool.Pool
-	Tenants *tenant.Service
-	Org     *org.Service
-	Sites   *site.Service
+	Config   config.Config
+	Log      *slog.Logger
+	Pool     *pgxpool.Pool
+	Tenants  *tenant.Service
+	Org      *org.Service
+	Sites    *site.Service
+	Accounts *account.Service
+	Audit    *audit.Service
+	Keyring  *pii.Keyring
 	// Handler serves every HTTP route.
 	Handler http.Handler
 
@@ -73,20 +81,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 }
 
 func (a *App) init(ctx context.Context) error {
+	if a.Config.AutoMigrate {
+		if err := Migrate(ctx, a.Config, a.Log); err != nil {
+			return err
+		}
+	}
+	if err := postgres.CheckServerRole(ctx, a.Pool); err != nil {
+		return err
+	}
 	m, err := postgres.NewMigrator(a.Pool, a.Log)
 	if err != nil {
 		return err
 	}
 	a.migrator = m
-	if a.Config.AutoMigrate {
-		applied, err := m.Up(ctx)
-		if err != nil {
-			return err
-		}
-		if len(applied) > 0 {
-			a.Log.Info("migrations applied", "versions", applied)
-		}
-	}
 	cur, target, err := m.Versions(ctx)
 	if err != nil {
 		return err
@@ -98,6 +105,27 @@ func (a *App) init(ctx context.Context) error {
 	a.Tenants = tenant.NewService(a.Pool)
 	a.Org = org.NewService(a.Pool)
 	a.Sites = site.NewService(a.Pool)
+	a.Audit = audit.NewService(a.Pool)
+	if a.Keyring, err = newKeyring(a.Config, a.Log); err != nil {
+		return err
+	}
+	tokens, err := newTokens(a.Config, a.Log)
+	if err != nil {
+		return err
+	}
+	hasher, err := account.NewHasher(argon2id.Params{
+		Memory: uint32(a.Config.Argon2MemoryKiB), Iterations: uint32(a.Config.Argon2Iterations),
+		Parallelism: uint8(a.Config.Argon2Parallelism), SaltLength: 16, KeyLength: 32,
+	})
+	if err != nil {
+		return err
+	}
+	a.Accounts = account.NewService(a.Pool, tokens, hasher, a.Keyring, account.Config{
+		AccessTTL: a.Config.AccessTTL, RefreshTTL: a.Config.RefreshTTL,
+		Password:              account.PasswordPolicy{MinLength: a.Config.PasswordMinLength, MaxLength: 128},
+		MaxFailuresPerAccount: a.Config.LoginFailuresPerIdent, MaxFailuresPerIP: a.Config.LoginFailuresPerIP,
+		FailureWindow: a.Config.LoginFailureWindow,
+	})
 
 	a.origins = newOriginSet(a.Sites.ActiveOrigins, a.Config.CORSOrigins, a.Config.OriginRefresh, a.Log)
 	a.Sites.OnOriginsChanged = a.origins.Changed
@@ -114,7 +142,7 @@ func (a *App) init(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,
@@ -134,7 +162,7 @@ func (a *App) routes() http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, gql))))
+	mux.Handle("/graphql", c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, a.withPrincipal(gql)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
@@ -142,7 +170,7 @@ func (a *App) routes() http.Handler {
 	if a.Config.GraphiQL {
 		mux.Handle("GET /{$}", playground.Handler("zhdj GraphQL", "/graphql"))
 	}
-	return withRequestLog(a.Log, mux)
+	return withRequestLog(a.Log, withClientIP(a.Config.TrustProxyHeaders, mux))
 }
 
 // ready answers 200 when the database answers and its migrations are current.

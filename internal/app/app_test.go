@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -14,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"zhdj/internal/app"
+	"zhdj/internal/auth"
 	"zhdj/internal/config"
 	"zhdj/internal/pgtest"
 	"zhdj/internal/seed"
@@ -27,6 +31,7 @@ type testBundle struct {
 	app    *app.App
 	server *httptest.Server
 	demo   *seed.Report
+	db     *pgtest.DB
 }
 
 // setup wires the real application (config → app.New → handler) to a fresh
@@ -34,7 +39,11 @@ type testBundle struct {
 func setup(t *testing.T, env map[string]string) *testBundle {
 	t.Helper()
 	db := pgtest.NewDB(t)
-	vars := map[string]string{"ZHDJ_DATABASE_URL": db.URL, "ZHDJ_AUTO_MIGRATE": "false", "ZHDJ_ORIGIN_REFRESH": "1h"}
+	vars := map[string]string{
+		"ZHDJ_DATABASE_URL": db.URL, "ZHDJ_AUTO_MIGRATE": "false", "ZHDJ_ORIGIN_REFRESH": "1h",
+		// Cheap password hashing keeps the suite fast; production uses the defaults.
+		"ZHDJ_ARGON2_MEMORY_KIB": "1024", "ZHDJ_ARGON2_ITERATIONS": "1", "ZHDJ_ARGON2_PARALLELISM": "1",
+	}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -48,14 +57,16 @@ func setup(t *testing.T, env map[string]string) *testBundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	rep, err := seed.Demo(context.Background(), seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites})
+	rep, err := seed.Demo(context.Background(), seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts}, demoPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	return &testBundle{app: a, server: srv, demo: rep}
+	return &testBundle{app: a, server: srv, demo: rep, db: db}
 }
+
+const demoPassword = "zhdj-demo-2026"
 
 type gqlError struct {
 	Message    string         `json:"message"`
@@ -428,7 +439,11 @@ func TestRequestLimits(t *testing.T) {
 
 func TestProductionSwitches(t *testing.T) {
 	t.Parallel()
-	b := setup(t, map[string]string{"ZHDJ_ENV": "production"})
+	b := setup(t, map[string]string{"ZHDJ_ENV": "production",
+		"ZHDJ_JWT_KEYS": "k1:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("j", 32))),
+		"ZHDJ_PII_KEYS": "1:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("p", 32))),
+		"ZHDJ_PII_INDEX_KEY": base64.StdEncoding.EncodeToString([]byte(strings.Repeat("i", 32))),
+	})
 
 	r := b.post(t, `{ __schema { queryType { name } } }`, nil)
 	if len(r.Errors) == 0 {
@@ -452,8 +467,13 @@ func TestProductionSwitches(t *testing.T) {
 func TestInternalErrorsDoNotLeak(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
-	// Break the database underneath the running server.
-	if _, err := b.app.Pool.Exec(context.Background(), `ALTER TABLE sites RENAME TO sites_gone`); err != nil {
+	// Break the database underneath the running server (as the schema owner).
+	owner, err := pgx.Connect(context.Background(), b.db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(context.Background())
+	if _, err := owner.Exec(context.Background(), `ALTER TABLE sites RENAME TO sites_gone`); err != nil {
 		t.Fatal(err)
 	}
 	r := b.post(t, `{ site(slug: "xxgc") { id } }`, nil, "X-Request-Id", "test-request-0001")
@@ -521,7 +541,8 @@ func TestCORS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.app.Sites.Create(ctx, b.demo.School.ID, site.CreateInput{OrgUnitID: root.ID, Slug: "jg", Name: "机关党建", Origins: []string{"https://jg.example.edu.cn"}}); err != nil {
+	ctx = auth.WithPrincipal(ctx, auth.SystemPrincipal(b.demo.School.ID))
+	if _, err := b.app.Sites.Create(ctx, site.CreateInput{OrgUnitID: root.ID, Slug: "jg", Name: "机关党建", Origins: []string{"https://jg.example.edu.cn"}}); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)

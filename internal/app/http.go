@@ -7,11 +7,16 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
+	"zhdj/graph"
+	"zhdj/internal/apperr"
+	"zhdj/internal/audit"
+	"zhdj/internal/auth"
 	"zhdj/internal/reqmeta"
 )
 
@@ -136,5 +141,62 @@ func onlyGraphQLMethods(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// withClientIP records the caller's address for audit records and rate
+// limits: the connection's peer, or the first X-Forwarded-For hop (X-Real-IP
+// as a fallback) when trustProxy is set.
+func withClientIP(trustProxy bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := ""
+		if trustProxy {
+			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+				ip = strings.TrimSpace(strings.Split(xff, ",")[0])
+			} else {
+				ip = strings.TrimSpace(r.Header.Get("X-Real-IP"))
+			}
+		}
+		if ip == "" {
+			host, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				host = r.RemoteAddr
+			}
+			ip = host
+		}
+		if len(ip) > 64 {
+			ip = ip[:64]
+		}
+		ctx := audit.WithClientIP(r.Context(), ip)
+		ctx = graph.WithUserAgent(ctx, r.UserAgent())
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withPrincipal authenticates a Bearer access token. A request without one
+// is anonymous; a bad or expired one is remembered, so that anything that
+// needs a signed-in caller answers UNAUTHENTICATED with the reason while
+// public queries (and login or refresh) still work.
+func (a *App) withPrincipal(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		ctx := r.Context()
+		if !ok {
+			ctx = auth.WithAuthError(ctx, apperr.Unauthenticatedf("the Authorization header must be 'Bearer <access token>'"))
+		} else if p, err := a.Accounts.Authenticate(ctx, strings.TrimSpace(token)); err != nil {
+			if apperr.KindOf(err) != apperr.Unauthenticated {
+				a.Log.ErrorContext(ctx, "authenticate", "err", err, "request_id", reqmeta.ID(ctx))
+				err = apperr.Unauthenticatedf("could not check the access token; try again")
+			}
+			ctx = auth.WithAuthError(ctx, err)
+		} else {
+			ctx = auth.WithPrincipal(ctx, p)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

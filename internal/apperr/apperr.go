@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kind classifies a failure by what the caller can do about it.
@@ -59,6 +60,8 @@ type Error struct {
 	Fields map[string]string
 	// Err is the cause: logged, never shown.
 	Err error
+	// RetryAfter, for RateLimited errors, says when to try again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -51,6 +51,30 @@ type Config struct {
 	ShutdownTimeout time.Duration
 
 	DemoPassword string
+
+	// MigrateDatabaseURL is the owning role's URL used for migrations;
+	// empty means DatabaseURL.
+	MigrateDatabaseURL string
+
+	// JWTKeys signs access tokens ("KID:BASE64,…"; the last signs).
+	JWTKeys    string
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	// PIIKeys encrypt personal identifiers ("VERSION:BASE64,…"; the highest
+	// version encrypts), PIIIndexKey keys their blind indexes (base64).
+	PIIKeys     string
+	PIIIndexKey string
+
+	PasswordMinLength     int
+	Argon2MemoryKiB       int
+	Argon2Iterations      int
+	Argon2Parallelism     int
+	LoginFailuresPerIdent int
+	LoginFailuresPerIP    int
+	LoginFailureWindow    time.Duration
+	// TrustProxyHeaders takes the client address from X-Forwarded-For /
+	// X-Real-IP (only behind a proxy that sets them).
+	TrustProxyHeaders bool
 }
 
 // Var documents one environment variable.
@@ -78,6 +102,20 @@ var Vars = []Var{
 	{"ZHDJ_GRAPHIQL", "true in local, false in production", "serve GraphiQL at / (env)"},
 	{"ZHDJ_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight requests"},
 	{"ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026", "password of the demo accounts that seed creates (local only)"},
+	{"ZHDJ_MIGRATE_DATABASE_URL", "ZHDJ_DATABASE_URL", "URL of the role that owns the schema, used for migrations (or _FILE)"},
+	{"ZHDJ_JWT_KEYS", "random per process in local; required in production", "access-token signing keys KID:BASE64[,…] (≥32 bytes; the last signs; or _FILE)"},
+	{"ZHDJ_ACCESS_TTL", "15m", "lifetime of access tokens"},
+	{"ZHDJ_REFRESH_TTL", "720h", "lifetime of refresh tokens (each use rotates them)"},
+	{"ZHDJ_PII_KEYS", "random per process in local; required in production", "AES-256 keys VERSION:BASE64[,…] for personal identifiers (highest encrypts; or _FILE)"},
+	{"ZHDJ_PII_INDEX_KEY", "random per process in local; required in production", "base64 key (≥32 bytes) for blind indexes of personal identifiers (or _FILE)"},
+	{"ZHDJ_PASSWORD_MIN_LENGTH", "10", "shortest accepted password"},
+	{"ZHDJ_ARGON2_MEMORY_KIB", "65536", "argon2id memory per password hash"},
+	{"ZHDJ_ARGON2_ITERATIONS", "2", "argon2id passes"},
+	{"ZHDJ_ARGON2_PARALLELISM", "2", "argon2id lanes"},
+	{"ZHDJ_LOGIN_FAILURES_PER_IDENTIFIER", "5", "failed logins per identifier within the window before RATE_LIMITED"},
+	{"ZHDJ_LOGIN_FAILURES_PER_IP", "30", "failed logins per client address within the window before RATE_LIMITED"},
+	{"ZHDJ_LOGIN_FAILURE_WINDOW", "15m", "the window for the two limits above"},
+	{"ZHDJ_TRUST_PROXY_HEADERS", "false", "take the client address from X-Forwarded-For (only behind a proxy that sets it)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a
@@ -127,6 +165,31 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.ShutdownTimeout = r.duration("ZHDJ_SHUTDOWN_TIMEOUT", 15*time.Second)
 	c.DemoPassword = r.str("ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026")
+
+	c.MigrateDatabaseURL = r.secret("ZHDJ_MIGRATE_DATABASE_URL")
+	c.JWTKeys = r.secret("ZHDJ_JWT_KEYS")
+	c.AccessTTL = r.duration("ZHDJ_ACCESS_TTL", 15*time.Minute)
+	c.RefreshTTL = r.duration("ZHDJ_REFRESH_TTL", 720*time.Hour)
+	c.PIIKeys = r.secret("ZHDJ_PII_KEYS")
+	c.PIIIndexKey = r.secret("ZHDJ_PII_INDEX_KEY")
+	if !local {
+		for name, v := range map[string]string{"ZHDJ_JWT_KEYS": c.JWTKeys, "ZHDJ_PII_KEYS": c.PIIKeys, "ZHDJ_PII_INDEX_KEY": c.PIIIndexKey} {
+			if v == "" {
+				r.fail(name, errors.New("is required in production (a random key would sign everyone out and lose encrypted data on restart)"))
+			}
+		}
+	}
+	c.PasswordMinLength = r.positive("ZHDJ_PASSWORD_MIN_LENGTH", 10)
+	c.Argon2MemoryKiB = r.positive("ZHDJ_ARGON2_MEMORY_KIB", 64*1024)
+	c.Argon2Iterations = r.positive("ZHDJ_ARGON2_ITERATIONS", 2)
+	c.Argon2Parallelism = r.positive("ZHDJ_ARGON2_PARALLELISM", 2)
+	if c.Argon2Parallelism > 255 {
+		r.fail("ZHDJ_ARGON2_PARALLELISM", errors.New("must be at most 255"))
+	}
+	c.LoginFailuresPerIdent = r.positive("ZHDJ_LOGIN_FAILURES_PER_IDENTIFIER", 5)
+	c.LoginFailuresPerIP = r.positive("ZHDJ_LOGIN_FAILURES_PER_IP", 30)
+	c.LoginFailureWindow = r.duration("ZHDJ_LOGIN_FAILURE_WINDOW", 15*time.Minute)
+	c.TrustProxyHeaders = r.boolean("ZHDJ_TRUST_PROXY_HEADERS", false)
 
 	return c, r.err()
 }

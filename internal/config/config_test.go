@@ -19,7 +19,10 @@ func TestDefaults(t *testing.T) {
 	if c.Env != EnvLocal || !c.AutoMigrate || !c.Introspection || !c.GraphiQL || c.LogFormat != "text" || c.HTTPAddr != "127.0.0.1:8080" {
 		t.Fatalf("local defaults: %+v", c)
 	}
-	p, err := Load(env(map[string]string{"ZHDJ_ENV": "production"}))
+	if _, err := Load(env(map[string]string{"ZHDJ_ENV": "production"})); err == nil || !strings.Contains(err.Error(), "ZHDJ_JWT_KEYS") || !strings.Contains(err.Error(), "ZHDJ_PII_KEYS") {
+		t.Fatalf("production without keys: %v", err)
+	}
+	p, err := Load(env(map[string]string{"ZHDJ_ENV": "production", "ZHDJ_JWT_KEYS": "k", "ZHDJ_PII_KEYS": "k", "ZHDJ_PII_INDEX_KEY": "k"}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
 	"zhdj/internal/org/orgdb"
 	"zhdj/internal/postgres"
 )
 
 // MaxPageSize is the largest page a list query returns.
 const MaxPageSize = 100
+
+var errForbidden = apperr.Forbiddenf("you may not manage org units here")
 
 // Service is the org tree use cases. Methods take the tenant explicitly;
 // callers get it from the authenticated principal or a routed site, never
@@ -29,15 +32,21 @@ type Service struct {
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
 // CreateUnit adds a unit under in.ParentID (or the root committee when the
-// school has no tree yet). A parent of the wrong kind is Invalid, a taken
-// code Conflict, a second root Conflict.
-func (s *Service) CreateUnit(ctx context.Context, tenantID uuid.UUID, in CreateUnitInput) (*Unit, error) {
+// school has no tree yet) in the caller's school. The caller needs
+// org.manage at the parent (tenant-wide for the root). A parent of the
+// wrong kind is Invalid, a taken code Conflict, a second root Conflict.
+func (s *Service) CreateUnit(ctx context.Context, in CreateUnitInput) (*Unit, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tenantID := p.TenantID
 	in.Name, in.Code = strings.TrimSpace(in.Name), strings.TrimSpace(in.Code)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var out *Unit
-	err := postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+	err = postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
 		q := orgdb.New(tx)
 		if err := q.LockTree(ctx, tenantID); err != nil {
 			return fmt.Errorf("org: lock tree: %w", err)
@@ -52,10 +61,15 @@ func (s *Service) CreateUnit(ctx context.Context, tenantID uuid.UUID, in CreateU
 			if err != nil {
 				return fmt.Errorf("org: parent: %w", err)
 			}
+			if !p.Can(auth.PermOrgManage, auth.Scope{TenantID: tenantID, OrgPath: parent.Path}) {
+				return errForbidden
+			}
 			if !CanSitUnder(in.Kind, Kind(parent.Kind)) {
 				return apperr.InvalidField("parentId", fmt.Sprintf("a %s cannot sit under a %s", in.Kind, parent.Kind))
 			}
 			path = parent.Path + "." + path
+		} else if !p.Can(auth.PermOrgManage, auth.Scope{TenantID: tenantID}) {
+			return errForbidden
 		} else if _, err := q.GetRoot(ctx, tenantID); err == nil {
 			return &apperr.Error{Kind: apperr.Conflict, Msg: "this school already has a party committee at the root of its tree", Fields: map[string]string{"parentId": "required"}}
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -81,8 +95,14 @@ func codeErr(err error, code string) error {
 	return postgres.Err(err, "org unit")
 }
 
-// UpdateUnit changes a unit's name, code, order or active flag.
-func (s *Service) UpdateUnit(ctx context.Context, tenantID, id uuid.UUID, in UpdateUnitInput) (*Unit, error) {
+// UpdateUnit changes a unit's name, code, order or active flag. The caller
+// needs org.manage at the unit.
+func (s *Service) UpdateUnit(ctx context.Context, id uuid.UUID, in UpdateUnitInput) (*Unit, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tenantID := p.TenantID
 	if in.Name != nil {
 		*in.Name = strings.TrimSpace(*in.Name)
 	}
@@ -93,31 +113,34 @@ func (s *Service) UpdateUnit(ctx context.Context, tenantID, id uuid.UUID, in Upd
 		return nil, err
 	}
 	var out *Unit
-	err := postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+	err = postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
 		q := orgdb.New(tx)
 		cur, err := q.GetUnit(ctx, orgdb.GetUnitParams{TenantID: tenantID, ID: id})
 		if err != nil {
 			return postgres.Err(err, "org unit")
 		}
-		p := orgdb.UpdateUnitParams{TenantID: tenantID, ID: id, Name: cur.Name, Code: cur.Code, SortOrder: cur.SortOrder, Active: cur.Active}
+		if !p.Can(auth.PermOrgManage, auth.Scope{TenantID: tenantID, OrgPath: cur.Path}) {
+			return errForbidden
+		}
+		up := orgdb.UpdateUnitParams{TenantID: tenantID, ID: id, Name: cur.Name, Code: cur.Code, SortOrder: cur.SortOrder, Active: cur.Active}
 		if in.Name != nil {
-			p.Name = *in.Name
+			up.Name = *in.Name
 		}
 		if in.Code != nil {
-			p.Code = *in.Code
+			up.Code = *in.Code
 		}
 		if in.SortOrder != nil {
-			p.SortOrder = int32(*in.SortOrder)
+			up.SortOrder = int32(*in.SortOrder)
 		}
 		if in.Active != nil {
 			if !*in.Active && cur.ParentID == nil {
 				return apperr.InvalidField("active", "the party committee at the root cannot be deactivated")
 			}
-			p.Active = *in.Active
+			up.Active = *in.Active
 		}
-		row, err := q.UpdateUnit(ctx, p)
+		row, err := q.UpdateUnit(ctx, up)
 		if err != nil {
-			return codeErr(err, p.Code)
+			return codeErr(err, up.Code)
 		}
 		out = fromRow(row)
 		return nil
@@ -128,10 +151,15 @@ func (s *Service) UpdateUnit(ctx context.Context, tenantID, id uuid.UUID, in Upd
 // MoveUnit moves a unit, with its whole subtree, under newParentID. Moving
 // the root, moving a unit under itself or one of its descendants, or under a
 // parent of a kind it cannot sit under is Invalid and leaves the tree as it
-// was.
-func (s *Service) MoveUnit(ctx context.Context, tenantID, id, newParentID uuid.UUID) (*Unit, error) {
+// was. The caller needs org.manage at the unit and at the new parent.
+func (s *Service) MoveUnit(ctx context.Context, id, newParentID uuid.UUID) (*Unit, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tenantID := p.TenantID
 	var out *Unit
-	err := postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+	err = postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
 		q := orgdb.New(tx)
 		if err := q.LockTree(ctx, tenantID); err != nil {
 			return fmt.Errorf("org: lock tree: %w", err)
@@ -139,6 +167,9 @@ func (s *Service) MoveUnit(ctx context.Context, tenantID, id, newParentID uuid.U
 		unit, err := q.GetUnit(ctx, orgdb.GetUnitParams{TenantID: tenantID, ID: id})
 		if err != nil {
 			return postgres.Err(err, "org unit")
+		}
+		if !p.Can(auth.PermOrgManage, auth.Scope{TenantID: tenantID, OrgPath: unit.Path}) {
+			return errForbidden
 		}
 		if unit.ParentID == nil {
 			return apperr.InvalidField("id", "the party committee at the root cannot be moved")
@@ -149,6 +180,9 @@ func (s *Service) MoveUnit(ctx context.Context, tenantID, id, newParentID uuid.U
 		}
 		if err != nil {
 			return fmt.Errorf("org: new parent: %w", err)
+		}
+		if !p.Can(auth.PermOrgManage, auth.Scope{TenantID: tenantID, OrgPath: parent.Path}) {
+			return errForbidden
 		}
 		if parent.ID == unit.ID || isWithin(parent.Path, unit.Path) {
 			return apperr.InvalidField("parentId", "a unit cannot be moved under itself or one of its descendants")

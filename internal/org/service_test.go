@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
 	"zhdj/internal/org"
 	"zhdj/internal/pgtest"
 	"zhdj/internal/tenant"
@@ -18,6 +19,7 @@ type testBundle struct {
 	svc    *org.Service
 	tenant uuid.UUID
 	root   *org.Unit
+	ctx    context.Context // acting as the platform itself in the tenant
 }
 
 func setup(t *testing.T) *testBundle {
@@ -28,16 +30,17 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	svc := org.NewService(db.Pool)
-	root, err := svc.CreateUnit(context.Background(), tn.ID, org.CreateUnitInput{Kind: org.KindCommittee, Name: "党委", Code: "DW"})
+	ctx := auth.WithPrincipal(context.Background(), auth.SystemPrincipal(tn.ID))
+	root, err := svc.CreateUnit(ctx, org.CreateUnitInput{Kind: org.KindCommittee, Name: "党委", Code: "DW"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{svc: svc, tenant: tn.ID, root: root}
+	return &testBundle{svc: svc, tenant: tn.ID, root: root, ctx: ctx}
 }
 
 func (b *testBundle) add(t *testing.T, parent *org.Unit, kind org.Kind, code string) *org.Unit {
 	t.Helper()
-	u, err := b.svc.CreateUnit(context.Background(), b.tenant, org.CreateUnitInput{ParentID: &parent.ID, Kind: kind, Name: code + " 名称", Code: code})
+	u, err := b.svc.CreateUnit(b.ctx, org.CreateUnitInput{ParentID: &parent.ID, Kind: kind, Name: code + " 名称", Code: code})
 	if err != nil {
 		t.Fatalf("create %s: %v", code, err)
 	}
@@ -59,7 +62,6 @@ func wantKind(t *testing.T, err error, k apperr.Kind, field string) {
 
 func TestCreateUnitRules(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	b := setup(t)
 	gb := b.add(t, b.root, org.KindGeneralBranch, "JSJ")
 	br := b.add(t, gb, org.KindBranch, "JSJ-ZB1")
@@ -88,7 +90,7 @@ func TestCreateUnitRules(t *testing.T) {
 		{"unknown parent", org.CreateUnitInput{ParentID: ptr(uuid.New()), Kind: org.KindBranch, Name: "x", Code: "X7"}, apperr.Invalid, "parentId"},
 	}
 	for _, tc := range cases {
-		_, err := b.svc.CreateUnit(ctx, b.tenant, tc.in)
+		_, err := b.svc.CreateUnit(b.ctx, tc.in)
 		t.Run(tc.name, func(t *testing.T) { wantKind(t, err, tc.kind, tc.field) })
 	}
 }
@@ -104,7 +106,7 @@ func TestMoveSubtree(t *testing.T) {
 	ab := b.add(t, a, org.KindBranch, "A-B")
 	abg := b.add(t, ab, org.KindGroup, "A-B-G")
 
-	moved, err := b.svc.MoveUnit(ctx, b.tenant, ab.ID, c.ID)
+	moved, err := b.svc.MoveUnit(b.ctx, ab.ID, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +132,6 @@ func TestMoveSubtree(t *testing.T) {
 
 func TestMoveRefusals(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	b := setup(t)
 	a := b.add(t, b.root, org.KindGeneralBranch, "A")
 	ab := b.add(t, a, org.KindBranch, "A-B")
@@ -150,14 +151,14 @@ func TestMoveRefusals(t *testing.T) {
 		{"unknown parent", ab.ID, uuid.New()},
 	}
 	for _, tc := range cases {
-		_, err := b.svc.MoveUnit(ctx, b.tenant, tc.id, tc.under)
+		_, err := b.svc.MoveUnit(b.ctx, tc.id, tc.under)
 		t.Run(tc.name, func(t *testing.T) { wantKind(t, err, apperr.Invalid, "") })
 	}
 	if after := snapshot(t, b); !equalMaps(before, after) {
 		t.Fatalf("tree changed by refused moves:\nbefore %v\nafter  %v", before, after)
 	}
 	// A general branch may not become a grandchild of itself even by way of the committee.
-	_, err := b.svc.MoveUnit(ctx, b.tenant, a.ID, ab.ID)
+	_, err := b.svc.MoveUnit(b.ctx, a.ID, ab.ID)
 	wantKind(t, err, apperr.Invalid, "parentId")
 }
 
@@ -264,4 +265,31 @@ func equalMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+func TestAuthorisation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.add(t, b.root, org.KindGeneralBranch, "A")
+	ab := b.add(t, a, org.KindBranch, "A-B")
+	c := b.add(t, b.root, org.KindGeneralBranch, "C")
+	cb := b.add(t, c, org.KindBranch, "C-B")
+
+	secretary := auth.WithPrincipal(context.Background(), &auth.Principal{TenantID: b.tenant,
+		Bindings: []auth.Binding{{Role: auth.RoleOrgAdmin, OrgUnitID: a.ID, OrgUnitPath: a.Path}}})
+	if _, err := b.svc.CreateUnit(secretary, org.CreateUnitInput{ParentID: &ab.ID, Kind: org.KindGroup, Name: "小组", Code: "A-B-G"}); err != nil {
+		t.Fatalf("secretary creating below own unit: %v", err)
+	}
+	_, err := b.svc.CreateUnit(secretary, org.CreateUnitInput{ParentID: &cb.ID, Kind: org.KindGroup, Name: "小组", Code: "C-B-G"})
+	wantKind(t, err, apperr.Forbidden, "")
+	_, err = b.svc.MoveUnit(secretary, ab.ID, c.ID)
+	wantKind(t, err, apperr.Forbidden, "")
+	_, err = b.svc.UpdateUnit(secretary, c.ID, org.UpdateUnitInput{Name: ptr("改名")})
+	wantKind(t, err, apperr.Forbidden, "")
+	_, err = b.svc.CreateUnit(context.Background(), org.CreateUnitInput{ParentID: &ab.ID, Kind: org.KindGroup, Name: "x", Code: "X"})
+	wantKind(t, err, apperr.Unauthenticated, "")
+	editor := auth.WithPrincipal(context.Background(), &auth.Principal{TenantID: b.tenant,
+		Bindings: []auth.Binding{{Role: auth.RoleEditor, OrgUnitID: b.root.ID, OrgUnitPath: b.root.Path}}})
+	_, err = b.svc.UpdateUnit(editor, ab.ID, org.UpdateUnitInput{Name: ptr("改名")})
+	wantKind(t, err, apperr.Forbidden, "")
 }

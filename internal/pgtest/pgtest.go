@@ -13,9 +13,9 @@ package pgtest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,8 +111,28 @@ func AdminURL(t testing.TB) string {
 // DB is one fresh, migrated database.
 type DB struct {
 	Name string
-	URL  string
+	// URL connects as the server role: not superuser, not BYPASSRLS, owner
+	// of nothing; row-level security applies.
+	URL string
+	// OwnerURL connects as the role that owns the schema (migrations).
+	OwnerURL string
+	// Pool is connected with URL.
 	Pool *pgxpool.Pool
+}
+
+// rolePassword derives a role's password from the server URL, so that every
+// test process using one server agrees on it.
+func rolePassword(role string) string {
+	h := sha256.Sum256([]byte(adminURL + "\x00" + role))
+	return hex.EncodeToString(h[:16])
+}
+
+func ownerURL(db string) string {
+	return pgcluster.RoleURL(adminURL, pgcluster.OwnerRole, rolePassword(pgcluster.OwnerRole), db)
+}
+
+func serverURL(db string) string {
+	return pgcluster.RoleURL(adminURL, pgcluster.ServerRole, rolePassword(pgcluster.ServerRole), db)
 }
 
 // NewDB returns a new database cloned from the migrated template. It is
@@ -125,10 +145,10 @@ func NewDB(t testing.TB) *DB {
 		t.Fatalf("pgtest: template: %v", err)
 	}
 	name := "t_" + randomName()
-	if err := adminExec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)); err != nil {
+	if err := pgcluster.CreateDatabase(ctx, adminURL, name, tmpl); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
-	u := withDatabase(adminURL, name)
+	u := serverURL(name)
 	pool, err := postgres.Open(ctx, u)
 	if err != nil {
 		t.Fatalf("pgtest: open: %v", err)
@@ -137,7 +157,7 @@ func NewDB(t testing.TB) *DB {
 		pool.Close()
 		_ = adminExec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
 	})
-	return &DB{Name: name, URL: u, Pool: pool}
+	return &DB{Name: name, URL: u, OwnerURL: ownerURL(name), Pool: pool}
 }
 
 // EmptyDB returns a new database with no migrations applied, for tests of
@@ -148,11 +168,14 @@ func EmptyDB(t testing.TB) *DB {
 	if adminURL == "" {
 		t.Fatal("pgtest: no test server; call pgtest.Main from TestMain")
 	}
+	if _, err := migratedTemplate(ctx); err != nil { // provisions the roles
+		t.Fatalf("pgtest: %v", err)
+	}
 	name := "e_" + randomName()
-	if err := adminExec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := pgcluster.CreateDatabase(ctx, adminURL, name, ""); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
-	u := withDatabase(adminURL, name)
+	u := ownerURL(name)
 	pool, err := postgres.Open(ctx, u)
 	if err != nil {
 		t.Fatalf("pgtest: open: %v", err)
@@ -161,7 +184,7 @@ func EmptyDB(t testing.TB) *DB {
 		pool.Close()
 		_ = adminExec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
 	})
-	return &DB{Name: name, URL: u, Pool: pool}
+	return &DB{Name: name, URL: serverURL(name), OwnerURL: u, Pool: pool}
 }
 
 func migratedTemplate(ctx context.Context) (string, error) {
@@ -174,12 +197,16 @@ func migratedTemplate(ctx context.Context) (string, error) {
 		setupErr = fmt.Errorf("no test server; call pgtest.Main from TestMain")
 		return "", setupErr
 	}
-	name := "tmpl_" + randomName()
-	if err := adminExec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := pgcluster.ProvisionRoles(ctx, adminURL, rolePassword(pgcluster.OwnerRole), rolePassword(pgcluster.ServerRole)); err != nil {
 		setupErr = err
 		return "", err
 	}
-	pool, err := postgres.Open(ctx, withDatabase(adminURL, name))
+	name := "tmpl_" + randomName()
+	if err := pgcluster.CreateDatabase(ctx, adminURL, name, ""); err != nil {
+		setupErr = err
+		return "", err
+	}
+	pool, err := postgres.Open(ctx, ownerURL(name))
 	if err != nil {
 		setupErr = err
 		return "", err
@@ -210,15 +237,6 @@ func adminExec(ctx context.Context, sql string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, sql)
 	return err
-}
-
-func withDatabase(raw, db string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	u.Path = "/" + db
-	return u.String()
 }
 
 func randomName() string {

@@ -105,3 +105,31 @@ func IsUniqueViolation(err error, constraint string) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
 }
+
+// CheckServerRole returns an error when the pool's role could bypass
+// row-level security: a superuser, a role with BYPASSRLS, or the owner of a
+// tenant-owned table would make tenant isolation depend on every query
+// being right.
+func CheckServerRole(ctx context.Context, pool *pgxpool.Pool) error {
+	var name string
+	var super, bypass bool
+	var owned int
+	err := pool.QueryRow(ctx, `
+		SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+		       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		         WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'USAGE')
+		           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'))
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&name, &super, &bypass, &owned)
+	if err != nil {
+		return fmt.Errorf("postgres: inspect server role: %w", err)
+	}
+	switch {
+	case super:
+		return fmt.Errorf("postgres: the server's database role %q is a superuser; connect as a role without SUPERUSER or BYPASSRLS (see README: database roles)", name)
+	case bypass:
+		return fmt.Errorf("postgres: the server's database role %q has BYPASSRLS; connect as a role without it (see README: database roles)", name)
+	case owned > 0:
+		return fmt.Errorf("postgres: the server's database role %q owns %d tenant tables; connect as a role that owns nothing (see README: database roles)", name, owned)
+	}
+	return nil
+}

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"zhdj/internal/account"
 	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
@@ -17,9 +19,10 @@ import (
 
 // Services are what seeding writes through.
 type Services struct {
-	Tenants *tenant.Service
-	Org     *org.Service
-	Sites   *site.Service
+	Tenants  *tenant.Service
+	Org      *org.Service
+	Sites    *site.Service
+	Accounts *account.Service
 }
 
 // DemoSchoolCode is the code of the demo school.
@@ -89,13 +92,32 @@ func demoSites() []siteSpec {
 
 // Report says what Demo created.
 type Report struct {
-	School      *tenant.Tenant
-	CreatedUnit int
-	CreatedSite int
+	School         *tenant.Tenant
+	CreatedUnit    int
+	CreatedSite    int
+	CreatedAccount int
 }
 
-// Demo creates whatever of the demo school is missing.
-func Demo(ctx context.Context, s Services) (*Report, error) {
+// DemoAccount is a demo sign-in and the role it holds.
+type DemoAccount struct {
+	Username, DisplayName string
+	Role                  auth.Role
+	Unit                  string // org unit code
+}
+
+// DemoAccounts are created by Demo, all with the demo password.
+var DemoAccounts = []DemoAccount{
+	{"admin", "组织部管理员", auth.RoleTenantAdmin, "DW"},
+	{"secretary", "学生第一党支部书记", auth.RoleOrgAdmin, "XXGC-XS1"},
+	{"editor", "信息工程学院宣传员", auth.RoleEditor, "XXGC"},
+	{"reviewer", "信息工程学院审核员", auth.RoleReviewer, "XXGC"},
+	{"member", "李明", auth.RoleMember, "XXGC-XS1"},
+	{"student", "王芳", "", ""},
+}
+
+// Demo creates whatever of the demo school is missing; demo accounts get
+// password.
+func Demo(ctx context.Context, s Services, password string) (*Report, error) {
 	rep := &Report{}
 	school, err := s.Tenants.ByCode(ctx, DemoSchoolCode)
 	if apperr.Is(err, apperr.NotFound) {
@@ -105,6 +127,7 @@ func Demo(ctx context.Context, s Services) (*Report, error) {
 		return nil, fmt.Errorf("seed: school: %w", err)
 	}
 	rep.School = school
+	ctx = auth.WithPrincipal(ctx, auth.SystemPrincipal(school.ID))
 
 	units := map[string]*org.Unit{}
 	for _, u := range demoUnits {
@@ -114,7 +137,7 @@ func Demo(ctx context.Context, s Services) (*Report, error) {
 			if u.parent != "" {
 				in.ParentID = &units[u.parent].ID
 			}
-			got, err = s.Org.CreateUnit(ctx, school.ID, in)
+			got, err = s.Org.CreateUnit(ctx, in)
 			rep.CreatedUnit++
 		}
 		if err != nil {
@@ -130,10 +153,28 @@ func Demo(ctx context.Context, s Services) (*Report, error) {
 			return nil, fmt.Errorf("seed: site %s: %w", sp.in.Slug, err)
 		}
 		sp.in.OrgUnitID = units[sp.unit].ID
-		if _, err := s.Sites.Create(ctx, school.ID, sp.in); err != nil {
+		if _, err := s.Sites.Create(ctx, sp.in); err != nil {
 			return nil, fmt.Errorf("seed: site %s: %w", sp.in.Slug, err)
 		}
 		rep.CreatedSite++
+	}
+
+	for _, d := range DemoAccounts {
+		if _, err := s.Accounts.ByUsername(ctx, d.Username); err == nil {
+			continue
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return nil, fmt.Errorf("seed: account %s: %w", d.Username, err)
+		}
+		acc, err := s.Accounts.Create(ctx, account.CreateInput{Username: d.Username, DisplayName: d.DisplayName, Password: password})
+		if err != nil {
+			return nil, fmt.Errorf("seed: account %s: %w", d.Username, err)
+		}
+		if d.Role != "" {
+			if err := s.Accounts.GrantRole(ctx, acc.ID, d.Role, units[d.Unit].ID); err != nil {
+				return nil, fmt.Errorf("seed: role of %s: %w", d.Username, err)
+			}
+		}
+		rep.CreatedAccount++
 	}
 	return rep, nil
 }

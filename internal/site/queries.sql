@@ -52,3 +52,6 @@ JOIN sites s ON s.tenant_id = o.tenant_id AND s.id = o.site_id
 JOIN tenants t ON t.id = s.tenant_id
 WHERE s.active AND t.active
 ORDER BY o.origin;
+
+-- name: UnitPath :one
+SELECT path FROM org_units WHERE tenant_id = @tenant_id AND id = @id;

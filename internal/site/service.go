@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
 	"zhdj/internal/postgres"
 	"zhdj/internal/site/sitedb"
 )
@@ -34,22 +35,31 @@ func (s *Service) originsChanged() {
 	}
 }
 
-// Create adds a site for an org unit of the tenant. Every problem with the
-// input is reported at once (Invalid, with field paths); a taken slug or an
-// origin that another site already has is a Conflict.
-func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in CreateInput) (*Site, error) {
-	in.Slug, in.Name, in.Description = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
-	p, err := in.validate()
+// Create adds a site for an org unit of the caller's school; the caller
+// needs site.manage at that unit. Every problem with the input is reported
+// at once (Invalid, with field paths); a taken slug or an origin that
+// another site already has is a Conflict.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*Site, error) {
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	theme, nav, blocks, err := p.encode()
+	tenantID := p.TenantID
+	in.Slug, in.Name, in.Description = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
+	parsed, err := in.validate()
+	if err != nil {
+		return nil, err
+	}
+	theme, nav, blocks, err := parsed.encode()
 	if err != nil {
 		return nil, err
 	}
 	var out *Site
 	err = postgres.InTenantTx(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
 		q := sitedb.New(tx)
+		if err := authorizeUnit(ctx, q, p, in.OrgUnitID); err != nil {
+			return err
+		}
 		row, err := q.InsertSite(ctx, sitedb.InsertSiteParams{
 			TenantID: tenantID, OrgUnitID: in.OrgUnitID, Slug: in.Slug, Name: in.Name,
 			Description: in.Description, Theme: theme, Navigation: nav, HomeBlocks: blocks,
@@ -62,10 +72,10 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in CreateInput
 		case err != nil:
 			return fmt.Errorf("site: insert: %w", err)
 		}
-		if err := replaceOrigins(ctx, q, tenantID, row.ID, p.origins); err != nil {
+		if err := replaceOrigins(ctx, q, tenantID, row.ID, parsed.origins); err != nil {
 			return err
 		}
-		out, err = fromRow(row, p.origins)
+		out, err = fromRow(row, parsed.origins)
 		return err
 	})
 	if err != nil {
@@ -73,6 +83,21 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in CreateInput
 	}
 	s.originsChanged()
 	return out, nil
+}
+
+// authorizeUnit checks that p may manage sites at unit; an unknown unit is Invalid.
+func authorizeUnit(ctx context.Context, q *sitedb.Queries, p *auth.Principal, unit uuid.UUID) error {
+	path, err := q.UnitPath(ctx, sitedb.UnitPathParams{TenantID: p.TenantID, ID: unit})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.InvalidField("orgUnitId", "no such org unit")
+	}
+	if err != nil {
+		return fmt.Errorf("site: unit: %w", err)
+	}
+	if !p.Can(auth.PermSiteManage, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
+		return apperr.Forbiddenf("you may not manage sites of this org unit")
+	}
+	return nil
 }
 
 func replaceOrigins(ctx context.Context, q *sitedb.Queries, tenantID, siteID uuid.UUID, origins []string) error {
@@ -91,8 +116,15 @@ func replaceOrigins(ctx context.Context, q *sitedb.Queries, tenantID, siteID uui
 	return nil
 }
 
-// Update changes the fields of in that are set, validating them as Create does.
-func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in UpdateInput) (*Site, error) {
+// Update changes the fields of in that are set, validating them as Create
+// does. The caller needs site.manage at the site's unit (and at the new
+// unit when it moves).
+func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Site, error) {
+	prin, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tenantID := prin.TenantID
 	var v apperr.Validation
 	var p parsed
 	if in.Name != nil {
@@ -106,7 +138,6 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in UpdateI
 	if in.Origins != nil {
 		p.origins = parseOrigins(&v, *in.Origins)
 	}
-	var err error
 	if in.Theme != nil {
 		p.theme, err = ParseTheme("theme", in.Theme)
 		v.Merge("", err)
@@ -132,6 +163,14 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in UpdateI
 		cur, err := q.GetSiteForUpdate(ctx, sitedb.GetSiteForUpdateParams{TenantID: tenantID, ID: id})
 		if err != nil {
 			return postgres.Err(err, "site")
+		}
+		if err := authorizeUnit(ctx, q, prin, cur.OrgUnitID); err != nil {
+			return err
+		}
+		if in.OrgUnitID != nil {
+			if err := authorizeUnit(ctx, q, prin, *in.OrgUnitID); err != nil {
+				return err
+			}
 		}
 		up := sitedb.UpdateSiteParams{
 			TenantID: tenantID, ID: id, OrgUnitID: cur.OrgUnitID, Name: cur.Name, Description: cur.Description,

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
 	"zhdj/internal/org"
 	"zhdj/internal/pgtest"
 	"zhdj/internal/site"
@@ -20,6 +21,7 @@ type testBundle struct {
 	svc    *site.Service
 	tenant uuid.UUID
 	unit   uuid.UUID
+	ctx    context.Context
 }
 
 func setup(t *testing.T) *testBundle {
@@ -30,11 +32,12 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := org.NewService(db.Pool).CreateUnit(ctx, tn.ID, org.CreateUnitInput{Kind: org.KindCommittee, Name: "党委", Code: "DW"})
+	ctx = auth.WithPrincipal(ctx, auth.SystemPrincipal(tn.ID))
+	root, err := org.NewService(db.Pool).CreateUnit(ctx, org.CreateUnitInput{Kind: org.KindCommittee, Name: "党委", Code: "DW"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{svc: site.NewService(db.Pool), tenant: tn.ID, unit: root.ID}
+	return &testBundle{svc: site.NewService(db.Pool), tenant: tn.ID, unit: root.ID, ctx: ctx}
 }
 
 func TestCreateAndRoute(t *testing.T) {
@@ -43,7 +46,7 @@ func TestCreateAndRoute(t *testing.T) {
 	b := setup(t)
 	changed := 0
 	b.svc.OnOriginsChanged = func() { changed++ }
-	st, err := b.svc.Create(ctx, b.tenant, site.CreateInput{
+	st, err := b.svc.Create(b.ctx, site.CreateInput{
 		OrgUnitID: b.unit, Slug: "dw", Name: "党委网站",
 		Origins:    []string{"https://dj.example.edu.cn:443", "http://localhost:3000"},
 		Theme:      json.RawMessage(`{"colors":{"primary":"#aa0000"}}`),
@@ -72,7 +75,7 @@ func TestCreateAndRoute(t *testing.T) {
 
 	// Deactivating the site removes its origins from routing and CORS.
 	off := false
-	if _, err := b.svc.Update(ctx, b.tenant, st.ID, site.UpdateInput{Active: &off}); err != nil {
+	if _, err := b.svc.Update(b.ctx, st.ID, site.UpdateInput{Active: &off}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.svc.RouteBySlug(ctx, "dw"); !apperr.Is(err, apperr.NotFound) {
@@ -87,7 +90,7 @@ func TestCreateRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	if _, err := b.svc.Create(ctx, b.tenant, site.CreateInput{OrgUnitID: b.unit, Slug: "taken", Name: "x", Origins: []string{"https://a.example.com"}}); err != nil {
+	if _, err := b.svc.Create(b.ctx, site.CreateInput{OrgUnitID: b.unit, Slug: "taken", Name: "x", Origins: []string{"https://a.example.com"}}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -106,7 +109,7 @@ func TestCreateRefusals(t *testing.T) {
 			[]string{"slug", "name", "theme.colors.primary", "homeBlocks[0].type"}},
 	}
 	for _, tc := range cases {
-		_, err := b.svc.Create(ctx, b.tenant, tc.in)
+		_, err := b.svc.Create(b.ctx, tc.in)
 		t.Run(tc.name, func(t *testing.T) {
 			e, ok := err.(*apperr.Error)
 			if !ok || e.Kind != tc.kind {

@@ -313,6 +313,22 @@ func (q *Queries) SitesByOrgUnits(ctx context.Context, arg SitesByOrgUnitsParams
 	return items, nil
 }
 
+const unitPath = `-- name: UnitPath :one
+SELECT path FROM org_units WHERE tenant_id = $1 AND id = $2
+`
+
+type UnitPathParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) UnitPath(ctx context.Context, arg UnitPathParams) (string, error) {
+	row := q.db.QueryRow(ctx, unitPath, arg.TenantID, arg.ID)
+	var path string
+	err := row.Scan(&path)
+	return path, err
+}
+
 const updateSite = `-- name: UpdateSite :one
 UPDATE sites
 SET name = $1, description = $2, theme = $3, navigation = $4,

@@ -1,0 +1,90 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"time"
+
+	"github.com/google/uuid"
+
+	"zhdj/graph/model"
+	"zhdj/internal/account"
+	"zhdj/internal/apperr"
+	"zhdj/internal/audit"
+)
+
+type userAgentKey struct{}
+
+// WithUserAgent returns ctx carrying the caller's User-Agent (recorded with sessions).
+func WithUserAgent(ctx context.Context, ua string) context.Context {
+	return context.WithValue(ctx, userAgentKey{}, ua)
+}
+
+func userAgent(ctx context.Context) string {
+	s, _ := ctx.Value(userAgentKey{}).(string)
+	return s
+}
+
+func (r *Resolver) authPayload(ctx context.Context, s *account.Session) (*model.AuthPayload, error) {
+	acc, err := r.Accounts.AccountOf(ctx, s.TenantID, s.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuthPayload{
+		AccessToken: s.AccessToken, AccessTokenExpiresAt: s.AccessExpiresAt,
+		RefreshToken: s.RefreshToken, RefreshTokenExpiresAt: s.RefreshExpiresAt,
+		Account: acc,
+	}, nil
+}
+
+func roleTargets(in model.RoleBindingInput) (acc, unit uuid.UUID, err error) {
+	a, err := decodeIDOf("input.accountId", in.AccountID, idAccount)
+	if err != nil {
+		return acc, unit, err
+	}
+	u, err := decodeIDOf("input.orgUnitId", in.OrgUnitID, idOrgUnit)
+	if err != nil {
+		return acc, unit, err
+	}
+	return a.ID, u.ID, nil
+}
+
+// pageSize returns the requested page size (20 when unset); services
+// validate its range.
+func pageSize(first *int) int {
+	if first == nil {
+		return 20
+	}
+	return *first
+}
+
+func setPageBounds(pi *model.PageInfo, n int, cursor func(int) string) {
+	if n == 0 {
+		return
+	}
+	start, end := cursor(0), cursor(n-1)
+	pi.StartCursor, pi.EndCursor = &start, &end
+}
+
+func encodeAuditCursor(e *audit.Event) string {
+	var b [1 + 8 + 8]byte
+	b[0] = cursorV1
+	binary.BigEndian.PutUint64(b[1:], uint64(e.At.UnixMicro()))
+	binary.BigEndian.PutUint64(b[9:], uint64(e.ID))
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func decodeAuditCursor(field string, s *string) (*audit.Cursor, error) {
+	if s == nil || *s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*s)
+	if err != nil || len(b) != 17 || b[0] != cursorV1 {
+		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	}
+	return &audit.Cursor{
+		At: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC(),
+		ID: int64(binary.BigEndian.Uint64(b[9:])),
+	}, nil
+}

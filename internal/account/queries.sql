@@ -1,0 +1,74 @@
+-- name: InsertAccount :one
+INSERT INTO accounts (tenant_id, username, phone_hmac, email_hmac, display_name, password_hash, person_id)
+VALUES (@tenant_id, @username, @phone_hmac, @email_hmac, @display_name, @password_hash, @person_id)
+RETURNING *;
+
+-- name: AccountByUsername :one
+SELECT * FROM accounts WHERE tenant_id = @tenant_id AND username = @username;
+
+-- name: AccountByPhone :one
+SELECT * FROM accounts WHERE tenant_id = @tenant_id AND phone_hmac = @phone_hmac;
+
+-- name: AccountByEmail :one
+SELECT * FROM accounts WHERE tenant_id = @tenant_id AND email_hmac = @email_hmac;
+
+-- name: AccountByID :one
+SELECT * FROM accounts WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: SetPassword :exec
+UPDATE accounts SET password_hash = @password_hash, password_changed_at = now(), updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: InsertSession :one
+INSERT INTO sessions (tenant_id, account_id, family_id, refresh_hash, expires_at, user_agent, client_ip)
+VALUES (@tenant_id, @account_id, @family_id, @refresh_hash, @expires_at, @user_agent, @client_ip)
+RETURNING *;
+
+-- name: SessionByRefreshHash :one
+SELECT * FROM sessions WHERE tenant_id = @tenant_id AND refresh_hash = @refresh_hash FOR UPDATE;
+
+-- name: MarkRotated :exec
+UPDATE sessions SET rotated_at = now() WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: RevokeFamily :exec
+UPDATE sessions SET revoked_at = now()
+WHERE tenant_id = @tenant_id AND family_id = @family_id AND revoked_at IS NULL;
+
+-- name: RevokeAccountSessions :exec
+UPDATE sessions SET revoked_at = now()
+WHERE tenant_id = @tenant_id AND account_id = @account_id AND revoked_at IS NULL AND id <> @except_id;
+
+-- name: ActiveSession :one
+-- The session behind an access token, if it still stands.
+SELECT s.id, s.account_id, a.username, a.person_id
+FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
+WHERE s.tenant_id = @tenant_id AND s.id = @id AND s.account_id = @account_id
+  AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active;
+
+-- name: BindingsOf :many
+SELECT b.id, b.role, b.org_unit_id, u.path, u.name AS org_unit_name
+FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
+WHERE b.tenant_id = @tenant_id AND b.account_id = @account_id
+ORDER BY nlevel(u.path), b.role;
+
+-- name: InsertBinding :one
+INSERT INTO role_bindings (tenant_id, account_id, role, org_unit_id, created_by)
+VALUES (@tenant_id, @account_id, @role, @org_unit_id, @created_by)
+ON CONFLICT (tenant_id, account_id, role, org_unit_id) DO UPDATE SET role = EXCLUDED.role
+RETURNING id;
+
+-- name: DeleteBinding :execrows
+DELETE FROM role_bindings
+WHERE tenant_id = @tenant_id AND account_id = @account_id AND role = @role AND org_unit_id = @org_unit_id;
+
+-- name: UnitPath :one
+SELECT path, parent_id FROM org_units WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: RevokeSessionFamily :exec
+UPDATE sessions AS s SET revoked_at = now()
+FROM sessions AS cur
+WHERE s.tenant_id = @tenant_id AND s.revoked_at IS NULL
+  AND cur.tenant_id = s.tenant_id AND cur.id = @session_id AND s.family_id = cur.family_id;
+
+-- name: AccountsByIDs :many
+SELECT * FROM accounts WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
