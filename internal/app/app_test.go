@@ -440,8 +440,8 @@ func TestRequestLimits(t *testing.T) {
 func TestProductionSwitches(t *testing.T) {
 	t.Parallel()
 	b := setup(t, map[string]string{"ZHDJ_ENV": "production",
-		"ZHDJ_JWT_KEYS": "k1:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("j", 32))),
-		"ZHDJ_PII_KEYS": "1:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("p", 32))),
+		"ZHDJ_JWT_KEYS":      "k1:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("j", 32))),
+		"ZHDJ_PII_KEYS":      "1:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("p", 32))),
 		"ZHDJ_PII_INDEX_KEY": base64.StdEncoding.EncodeToString([]byte(strings.Repeat("i", 32))),
 	})
 
