@@ -1,0 +1,355 @@
+package app_test
+
+import (
+	"encoding/base64"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+var testJWTKey = []byte(strings.Repeat("k", 32))
+
+func identityEnv() map[string]string {
+	return map[string]string{"ZHDJ_JWT_KEYS": "t1:" + base64.StdEncoding.EncodeToString(testJWTKey)}
+}
+
+type authPayload struct {
+	Login, RefreshSession struct {
+		AccessToken, RefreshToken string
+		Account                   struct{ Username string }
+	}
+}
+
+const loginMutation = `mutation($id: String!, $pw: String!) {
+  login(input: {school: "demo", identifier: $id, password: $pw}) { accessToken refreshToken account { username } }
+}`
+
+const refreshMutation = `mutation($t: String!) { refreshSession(input: {refreshToken: $t}) { accessToken refreshToken } }`
+
+func (b *testBundle) login(t *testing.T, user, password string) (access, refresh string) {
+	t.Helper()
+	d := decode[authPayload](t, b.post(t, loginMutation, map[string]any{"id": user, "pw": password}))
+	return d.Login.AccessToken, d.Login.RefreshToken
+}
+
+func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+func TestLogin(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+
+	access, _ := b.login(t, "admin", demoPassword)
+	me := decode[struct {
+		Me struct {
+			Account     struct{ Username string }
+			Roles       []struct{ Role string }
+			Permissions []string
+		}
+	}](t, b.post(t, `{ me { account { username } roles { role orgUnit { name } } permissions } }`, nil, bearer(access)...))
+	if me.Me.Account.Username != "admin" || len(me.Me.Roles) != 1 || me.Me.Roles[0].Role != "TENANT_ADMIN" || len(me.Me.Permissions) != 10 {
+		t.Fatalf("me: %+v", me.Me)
+	}
+
+	wrongPassword := b.post(t, loginMutation, map[string]any{"id": "admin", "pw": "not the password"})
+	unknownUser := b.post(t, loginMutation, map[string]any{"id": "nobody-here", "pw": "not the password"})
+	if wrongPassword.code(0) != "UNAUTHENTICATED" || unknownUser.code(0) != "UNAUTHENTICATED" ||
+		wrongPassword.Errors[0].Message != unknownUser.Errors[0].Message {
+		t.Fatalf("wrong password %+v vs unknown user %+v", wrongPassword.Errors, unknownUser.Errors)
+	}
+
+	r := b.post(t, `mutation { login(input: {school: "no-such-school", identifier: "admin", password: "x"}) { accessToken } }`, nil)
+	if r.code(0) != "BAD_USER_INPUT" {
+		t.Fatalf("unknown school: %+v", r.Errors)
+	}
+
+	r = b.post(t, `{ me { account { username } } }`, nil)
+	if r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("anonymous me: %+v", r.Errors)
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	for i := 0; i < 5; i++ {
+		r := b.post(t, loginMutation, map[string]any{"id": "editor", "pw": "wrong password " + strings.Repeat("x", i)})
+		if r.code(0) != "UNAUTHENTICATED" {
+			t.Fatalf("attempt %d: %+v", i, r.Errors)
+		}
+	}
+	// Even the right password is refused now, with a retry time.
+	r := b.post(t, loginMutation, map[string]any{"id": "editor", "pw": demoPassword})
+	if r.code(0) != "RATE_LIMITED" {
+		t.Fatalf("after 5 failures: %+v", r.Errors)
+	}
+	if ra, _ := r.Errors[0].Extensions["retryAfter"].(float64); ra <= 0 || ra > 15*60 {
+		t.Fatalf("retryAfter %v", r.Errors[0].Extensions["retryAfter"])
+	}
+	// Other accounts are not affected by this identifier's failures.
+	if a, _ := b.login(t, "reviewer", demoPassword); a == "" {
+		t.Fatal("another account was locked out")
+	}
+}
+
+func TestRefreshRotationAndReuse(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	access1, refresh1 := b.login(t, "member", demoPassword)
+
+	d := decode[authPayload](t, b.post(t, refreshMutation, map[string]any{"t": refresh1}))
+	access2, refresh2 := d.RefreshSession.AccessToken, d.RefreshSession.RefreshToken
+	if refresh2 == "" || refresh2 == refresh1 || access2 == "" {
+		t.Fatalf("refresh did not rotate: %+v", d)
+	}
+	for _, tok := range []string{access1, access2} {
+		if r := b.post(t, `{ me { account { username } } }`, nil, bearer(tok)...); len(r.Errors) != 0 {
+			t.Fatalf("access token refused before reuse: %+v", r.Errors)
+		}
+	}
+
+	// Reusing the spent token revokes the family: every token of it stops working.
+	r := b.post(t, refreshMutation, map[string]any{"t": refresh1})
+	if r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("reused refresh token: %+v", r.Errors)
+	}
+	if r := b.post(t, refreshMutation, map[string]any{"t": refresh2}); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("newest refresh token of a revoked family still works: %+v", r.Errors)
+	}
+	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(access2)...); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("access token of a revoked family still works: %+v", r.Errors)
+	}
+	// Other sessions of the same account are untouched.
+	other, _ := b.login(t, "member", demoPassword)
+	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(other)...); len(r.Errors) != 0 {
+		t.Fatalf("fresh session refused: %+v", r.Errors)
+	}
+	if r := b.post(t, refreshMutation, map[string]any{"t": "zr1.garbage"}); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("garbage refresh token: %+v", r.Errors)
+	}
+}
+
+// TestConcurrentRefresh: two clients racing with the same refresh token
+// get one new session at most; the loser triggers reuse detection.
+func TestConcurrentRefresh(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	_, refresh := b.login(t, "member", demoPassword)
+	var wg sync.WaitGroup
+	results := make([]*gqlResponse, 4)
+	for i := range results {
+		wg.Go(func() { results[i] = b.post(t, refreshMutation, map[string]any{"t": refresh}) })
+	}
+	wg.Wait()
+	ok := 0
+	for _, r := range results {
+		if len(r.Errors) == 0 {
+			ok++
+		} else if r.code(0) != "UNAUTHENTICATED" {
+			t.Fatalf("unexpected error: %+v", r.Errors)
+		}
+	}
+	if ok > 1 {
+		t.Fatalf("%d refreshes succeeded with one token", ok)
+	}
+}
+
+func TestLogoutAndBadTokens(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	access, refresh := b.login(t, "secretary", demoPassword)
+	if r := b.post(t, `mutation { logout { ok } }`, nil, bearer(access)...); len(r.Errors) != 0 {
+		t.Fatalf("logout: %+v", r.Errors)
+	}
+	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(access)...); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("access token after logout: %+v", r.Errors)
+	}
+	if r := b.post(t, refreshMutation, map[string]any{"t": refresh}); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("refresh after logout: %+v", r.Errors)
+	}
+
+	live, _ := b.login(t, "secretary", demoPassword)
+	claims := func(exp time.Time) jwt.MapClaims {
+		p, _ := jwt.NewParser().Parse(live, func(*jwt.Token) (any, error) { return testJWTKey, nil })
+		c := p.Claims.(jwt.MapClaims)
+		c["exp"] = exp.Unix()
+		return c
+	}
+	sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims, kid string) string {
+		tok := jwt.NewWithClaims(m, c)
+		tok.Header["kid"] = kid
+		s, err := tok.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	parts := strings.Split(live, ".")
+	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"`+uuid.NewString()+`"}`)) + "." + parts[2]
+	bad := map[string]string{
+		"expired":         sign(jwt.SigningMethodHS256, testJWTKey, claims(time.Now().Add(-time.Minute)), "t1"),
+		"other key":       sign(jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), claims(time.Now().Add(time.Minute)), "t1"),
+		"unknown kid":     sign(jwt.SigningMethodHS256, testJWTKey, claims(time.Now().Add(time.Minute)), "t9"),
+		"HS512 not HS256": sign(jwt.SigningMethodHS512, testJWTKey, claims(time.Now().Add(time.Minute)), "t1"),
+		"alg none":        sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(time.Now().Add(time.Minute)), "t1"),
+		"tampered":        tampered,
+		"garbage":         "not.a.token",
+	}
+	for name, tok := range bad {
+		r := b.post(t, `{ me { account { username } } }`, nil, bearer(tok)...)
+		if r.code(0) != "UNAUTHENTICATED" {
+			t.Errorf("%s token: %+v", name, r.Errors)
+		}
+		// Public queries still answer with a bad token.
+		if r := b.post(t, `{ site(slug: "xxgc") { slug } }`, nil, bearer(tok)...); len(r.Errors) != 0 {
+			t.Errorf("%s token broke a public query: %+v", name, r.Errors)
+		}
+	}
+	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(live)...); len(r.Errors) != 0 {
+		t.Fatalf("the genuine token: %+v", r.Errors)
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	access, _ := b.login(t, "editor", demoPassword)
+	other, _ := b.login(t, "editor", demoPassword)
+	change := `mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { ok } }`
+	for _, tc := range []struct{ current, next, field string }{
+		{"wrong current pw", "a-good-new-password-1", "currentPassword"},
+		{demoPassword, "short", "newPassword"},
+		{demoPassword, "editor", "newPassword"},
+		{demoPassword, "qwertyuiop", "newPassword"},
+	} {
+		r := b.post(t, change, map[string]any{"c": tc.current, "n": tc.next}, bearer(access)...)
+		fields, _ := r.Errors[0].Extensions["fields"].(map[string]any)
+		if r.code(0) != "BAD_USER_INPUT" || fields[tc.field] == nil {
+			t.Fatalf("%q → %q: %+v", tc.current, tc.next, r.Errors)
+		}
+	}
+	if r := b.post(t, change, map[string]any{"c": demoPassword, "n": "红旗飘飘-2026-new"}, bearer(access)...); len(r.Errors) != 0 {
+		t.Fatalf("change: %+v", r.Errors)
+	}
+	if r := b.post(t, loginMutation, map[string]any{"id": "editor", "pw": demoPassword}); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("old password still works: %+v", r.Errors)
+	}
+	if a, _ := b.login(t, "editor", "红旗飘飘-2026-new"); a == "" {
+		t.Fatal("new password refused")
+	}
+	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(other)...); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("other session survived a password change: %+v", r.Errors)
+	}
+	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(access)...); len(r.Errors) != 0 {
+		t.Fatalf("the session that changed the password was signed out: %+v", r.Errors)
+	}
+}
+
+func TestManagementMutations(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword) // org admin of XXGC-XS1
+	editor, _ := b.login(t, "editor", demoPassword)
+
+	type unitIDs struct {
+		Site struct {
+			OrgUnit struct {
+				ID       string
+				Children []struct{ ID, Code string }
+			}
+		}
+	}
+	ids := decode[unitIDs](t, b.post(t, `{ site(slug: "xxgc") { orgUnit { id children { id code } } } }`, nil))
+	byCode := map[string]string{}
+	for _, c := range ids.Site.OrgUnit.Children {
+		byCode[c.Code] = c.ID
+	}
+	create := `mutation($p: ID!, $code: String!) { createOrgUnit(input: {parentId: $p, kind: GROUP, name: "新党小组", code: $code}) { orgUnit { code parent { code } } } }`
+
+	if r := b.post(t, create, map[string]any{"p": byCode["XXGC-XS1"], "code": "XS1-NEW"}, bearer(secretary)...); len(r.Errors) != 0 {
+		t.Fatalf("secretary in own branch: %+v", r.Errors)
+	}
+	for name, c := range map[string]struct {
+		token, parent, code string
+	}{
+		"secretary in sibling branch": {secretary, byCode["XXGC-XS2"], "XS2-NEW"},
+		"editor":                      {editor, byCode["XXGC-XS1"], "XS1-E"},
+	} {
+		if r := b.post(t, create, map[string]any{"p": c.parent, "code": c.code}, bearer(c.token)...); r.code(0) != "FORBIDDEN" {
+			t.Errorf("%s: %+v", name, r.Errors)
+		}
+	}
+	if r := b.post(t, create, map[string]any{"p": byCode["XXGC-XS1"], "code": "ANON"}); r.code(0) != "UNAUTHENTICATED" {
+		t.Errorf("anonymous: %+v", r.Errors)
+	}
+
+	// Move a branch under the other college: the tree follows.
+	move := `mutation($id: ID!, $p: ID!) { moveOrgUnit(input: {id: $id, parentId: $p}) { orgUnit { ancestors { code } } } }`
+	znzz := decode[unitIDs](t, b.post(t, `{ site(slug: "znzz") { orgUnit { id children { id code } } } }`, nil)).Site.OrgUnit.ID
+	r := b.post(t, move, map[string]any{"id": byCode["XXGC-XS2"], "p": znzz}, bearer(admin)...)
+	if len(r.Errors) != 0 || !strings.Contains(string(r.Data), `"ZNZZ"`) {
+		t.Fatalf("move: %s %+v", r.Data, r.Errors)
+	}
+	r = b.post(t, move, map[string]any{"id": ids.Site.OrgUnit.ID, "p": byCode["XXGC-XS1"]}, bearer(admin)...)
+	if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); r.code(0) != "BAD_USER_INPUT" || fields["input.parentId"] == nil {
+		t.Fatalf("move under own descendant: %+v", r.Errors)
+	}
+
+	// Sites: validation names the input field.
+	createSite := `mutation($u: ID!, $o: [String!]) { createSite(input: {orgUnitId: $u, slug: "xxgc-h5", name: "信息工程学院 H5", origins: $o, theme: {colors: {primary: "#123456"}}}) { site { slug origins theme { colors { primary } } } } }`
+	r = b.post(t, createSite, map[string]any{"u": ids.Site.OrgUnit.ID, "o": []string{"javascript:alert(1)"}}, bearer(admin)...)
+	if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); r.code(0) != "BAD_USER_INPUT" || fields["input.origins[0]"] == nil {
+		t.Fatalf("bad origin: %+v", r.Errors)
+	}
+	r = b.post(t, createSite, map[string]any{"u": ids.Site.OrgUnit.ID, "o": []string{"https://h5.xxgc.example.edu.cn"}}, bearer(secretary)...)
+	if r.code(0) != "FORBIDDEN" {
+		t.Fatalf("secretary creating a college site: %+v", r.Errors)
+	}
+	r = b.post(t, createSite, map[string]any{"u": ids.Site.OrgUnit.ID, "o": []string{"https://h5.xxgc.example.edu.cn"}}, bearer(admin)...)
+	if len(r.Errors) != 0 || !strings.Contains(string(r.Data), "#123456") {
+		t.Fatalf("create site: %s %+v", r.Data, r.Errors)
+	}
+	// The new origin is allowed at once.
+	res := b.post(t, `{ __typename }`, nil, "Origin", "https://h5.xxgc.example.edu.cn")
+	if res.header.Get("Access-Control-Allow-Origin") != "https://h5.xxgc.example.edu.cn" {
+		t.Fatalf("new site origin not allowed: %v", res.header)
+	}
+}
+
+func TestAuditLog(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	b.post(t, loginMutation, map[string]any{"id": "admin", "pw": "wrong-password-1"})
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+
+	q := `query($a: [String!]) { auditLog(filter: {actions: $a}, first: 50) { edges { node { action subject clientIp actor { username } } } } }`
+	d := decode[struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action, Subject, ClientIP string
+					Actor                     *struct{ Username string }
+				}
+			}
+		}
+	}](t, b.post(t, q, map[string]any{"a": []string{"login", "login_failed"}}, bearer(admin)...))
+	var actions []string
+	for _, e := range d.AuditLog.Edges {
+		actions = append(actions, e.Node.Action+":"+e.Node.Subject)
+		if e.Node.ClientIP == "" {
+			t.Errorf("event without client address: %+v", e.Node)
+		}
+	}
+	got := strings.Join(actions, " ")
+	if got != "login:secretary login:admin login_failed:admin" {
+		t.Fatalf("audit log (newest first): %s", got)
+	}
+	if r := b.post(t, q, nil, bearer(secretary)...); r.code(0) != "FORBIDDEN" {
+		t.Fatalf("secretary reading the audit log: %+v", r.Errors)
+	}
+}
