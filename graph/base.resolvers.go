@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"zhdj/graph/model"
+	"zhdj/internal/auth"
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -35,6 +36,23 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		s, err := l.site.Load(ctx, tkey{g.Tenant, g.ID})
 		if err == nil && s.PubliclyVisible() {
 			n = s
+		}
+		return n, hideNotFound(err)
+	case idAccount, idMember:
+		// Private objects: only for a signed-in caller of the same school.
+		if p := auth.FromContext(ctx); p == nil || p.TenantID != g.Tenant {
+			return nil, nil
+		}
+		if g.Type == idAccount {
+			a, err := l.account.Load(ctx, g.ID)
+			if err == nil && a != nil {
+				n = a
+			}
+			return n, hideNotFound(err)
+		}
+		m, err := r.People.Get(ctx, g.ID)
+		if err == nil {
+			n = m
 		}
 		return n, hideNotFound(err)
 	}

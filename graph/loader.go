@@ -9,6 +9,7 @@ import (
 
 	"zhdj/internal/account"
 	"zhdj/internal/apperr"
+	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
@@ -33,6 +34,9 @@ type loaders struct {
 	school    *dataloadgen.Loader[uuid.UUID, *tenant.Tenant]
 	// account loads accounts of the caller's tenant.
 	account *dataloadgen.Loader[uuid.UUID, *account.Account]
+	// memberEvents and memberTransfers load histories in the caller's tenant.
+	memberEvents    *dataloadgen.Loader[uuid.UUID, []*member.Event]
+	memberTransfers *dataloadgen.Loader[uuid.UUID, []*member.Transfer]
 }
 
 type loadersKey struct{}
@@ -71,6 +75,14 @@ func (r *Resolver) newLoaders() *loaders {
 		account: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*account.Account, []error) {
 			found, err := r.Accounts.ByIDs(ctx, ids)
 			return inKeyOrder(ids, found, err, false, "account")
+		}, w),
+		memberEvents: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Event, []error) {
+			found, err := r.People.Events(ctx, ids)
+			return inKeyOrder(ids, found, err, false, "")
+		}, w),
+		memberTransfers: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Transfer, []error) {
+			found, err := r.People.Transfers(ctx, ids)
+			return inKeyOrder(ids, found, err, false, "")
 		}, w),
 	}
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
+	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
@@ -16,4 +17,5 @@ type Resolver struct {
 	Sites    *site.Service
 	Accounts *account.Service
 	Audit    *audit.Service
+	People   *member.Service
 }

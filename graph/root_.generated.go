@@ -26,8 +26,11 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	AuditEvent() AuditEventResolver
 	Me() MeResolver
+	Member() MemberResolver
+	MembershipEvent() MembershipEventResolver
 	Mutation() MutationResolver
 	NavItem() NavItemResolver
+	OrgTransfer() OrgTransferResolver
 	OrgUnit() OrgUnitResolver
 	Query() QueryResolver
 	RoleBinding() RoleBindingResolver
@@ -123,19 +126,73 @@ type ComplexityRoot struct {
 		School      func(childComplexity int) int
 	}
 
+	Member struct {
+		BirthDate   func(childComplexity int) int
+		Category    func(childComplexity int) int
+		CitizenID   func(childComplexity int, unmasked *bool) int
+		ClassName   func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Department  func(childComplexity int) int
+		Education   func(childComplexity int) int
+		Ethnicity   func(childComplexity int) int
+		Gender      func(childComplexity int) int
+		History     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Major       func(childComplexity int) int
+		Name        func(childComplexity int) int
+		NativePlace func(childComplexity int) int
+		OrgUnit     func(childComplexity int) int
+		PartyPosts  func(childComplexity int) int
+		Phone       func(childComplexity int, unmasked *bool) int
+		Stage       func(childComplexity int) int
+		StageSince  func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Transfers   func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	MemberConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MemberPayload struct {
+		Member func(childComplexity int) int
+	}
+
+	MembershipEvent struct {
+		Actor       func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Detail      func(childComplexity int) int
+		EffectiveOn func(childComplexity int) int
+		From        func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
 	Mutation struct {
-		ChangePassword func(childComplexity int, input model.ChangePasswordInput) int
-		CreateAccount  func(childComplexity int, input model.CreateAccountInput) int
-		CreateOrgUnit  func(childComplexity int, input model.CreateOrgUnitInput) int
-		CreateSite     func(childComplexity int, input model.CreateSiteInput) int
-		GrantRole      func(childComplexity int, input model.RoleBindingInput) int
-		Login          func(childComplexity int, input model.LoginInput) int
-		Logout         func(childComplexity int) int
-		MoveOrgUnit    func(childComplexity int, input model.MoveOrgUnitInput) int
-		RefreshSession func(childComplexity int, input model.RefreshSessionInput) int
-		RevokeRole     func(childComplexity int, input model.RoleBindingInput) int
-		UpdateOrgUnit  func(childComplexity int, input model.UpdateOrgUnitInput) int
-		UpdateSite     func(childComplexity int, input model.UpdateSiteInput) int
+		ChangePassword        func(childComplexity int, input model.ChangePasswordInput) int
+		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
+		CreateMember          func(childComplexity int, input model.CreateMemberInput) int
+		CreateOrgUnit         func(childComplexity int, input model.CreateOrgUnitInput) int
+		CreateSite            func(childComplexity int, input model.CreateSiteInput) int
+		GrantRole             func(childComplexity int, input model.RoleBindingInput) int
+		Login                 func(childComplexity int, input model.LoginInput) int
+		Logout                func(childComplexity int) int
+		MoveOrgUnit           func(childComplexity int, input model.MoveOrgUnitInput) int
+		RefreshSession        func(childComplexity int, input model.RefreshSessionInput) int
+		RevokeRole            func(childComplexity int, input model.RoleBindingInput) int
+		TransferMember        func(childComplexity int, input model.TransferMemberInput) int
+		TransitionMemberStage func(childComplexity int, input model.TransitionMemberStageInput) int
+		UpdateMember          func(childComplexity int, input model.UpdateMemberInput) int
+		UpdateOrgUnit         func(childComplexity int, input model.UpdateOrgUnitInput) int
+		UpdateSite            func(childComplexity int, input model.UpdateSiteInput) int
 	}
 
 	NavItem struct {
@@ -149,6 +206,16 @@ type ComplexityRoot struct {
 
 	OkPayload struct {
 		Ok func(childComplexity int) int
+	}
+
+	OrgTransfer struct {
+		Direction   func(childComplexity int) int
+		EffectiveOn func(childComplexity int) int
+		ExternalOrg func(childComplexity int) int
+		FromUnit    func(childComplexity int) int
+		LetterNo    func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		ToUnit      func(childComplexity int) int
 	}
 
 	OrgUnit struct {
@@ -191,6 +258,8 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog     func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Me           func(childComplexity int) int
+		Member       func(childComplexity int, id string) int
+		Members      func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
 		Node         func(childComplexity int, id string) int
 		OrgUnits     func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
 		Site         func(childComplexity int, slug string) int
@@ -539,6 +608,231 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Me.School(childComplexity), true
 
+	case "Member.birthDate":
+		if e.ComplexityRoot.Member.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.BirthDate(childComplexity), true
+	case "Member.category":
+		if e.ComplexityRoot.Member.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Category(childComplexity), true
+	case "Member.citizenId":
+		if e.ComplexityRoot.Member.CitizenID == nil {
+			break
+		}
+
+		args, err := ec.field_Member_citizenId_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Member.CitizenID(childComplexity, args["unmasked"].(*bool)), true
+	case "Member.className":
+		if e.ComplexityRoot.Member.ClassName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.ClassName(childComplexity), true
+	case "Member.createdAt":
+		if e.ComplexityRoot.Member.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.CreatedAt(childComplexity), true
+	case "Member.department":
+		if e.ComplexityRoot.Member.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Department(childComplexity), true
+	case "Member.education":
+		if e.ComplexityRoot.Member.Education == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Education(childComplexity), true
+	case "Member.ethnicity":
+		if e.ComplexityRoot.Member.Ethnicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Ethnicity(childComplexity), true
+	case "Member.gender":
+		if e.ComplexityRoot.Member.Gender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Gender(childComplexity), true
+	case "Member.history":
+		if e.ComplexityRoot.Member.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.History(childComplexity), true
+	case "Member.id":
+		if e.ComplexityRoot.Member.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.ID(childComplexity), true
+	case "Member.major":
+		if e.ComplexityRoot.Member.Major == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Major(childComplexity), true
+	case "Member.name":
+		if e.ComplexityRoot.Member.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Name(childComplexity), true
+	case "Member.nativePlace":
+		if e.ComplexityRoot.Member.NativePlace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.NativePlace(childComplexity), true
+	case "Member.orgUnit":
+		if e.ComplexityRoot.Member.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.OrgUnit(childComplexity), true
+	case "Member.partyPosts":
+		if e.ComplexityRoot.Member.PartyPosts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.PartyPosts(childComplexity), true
+	case "Member.phone":
+		if e.ComplexityRoot.Member.Phone == nil {
+			break
+		}
+
+		args, err := ec.field_Member_phone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Member.Phone(childComplexity, args["unmasked"].(*bool)), true
+	case "Member.stage":
+		if e.ComplexityRoot.Member.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Stage(childComplexity), true
+	case "Member.stageSince":
+		if e.ComplexityRoot.Member.StageSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.StageSince(childComplexity), true
+	case "Member.status":
+		if e.ComplexityRoot.Member.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Status(childComplexity), true
+	case "Member.transfers":
+		if e.ComplexityRoot.Member.Transfers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Transfers(childComplexity), true
+	case "Member.updatedAt":
+		if e.ComplexityRoot.Member.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.UpdatedAt(childComplexity), true
+	case "Member.version":
+		if e.ComplexityRoot.Member.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Version(childComplexity), true
+
+	case "MemberConnection.edges":
+		if e.ComplexityRoot.MemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberConnection.Edges(childComplexity), true
+	case "MemberConnection.pageInfo":
+		if e.ComplexityRoot.MemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberConnection.PageInfo(childComplexity), true
+
+	case "MemberEdge.cursor":
+		if e.ComplexityRoot.MemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberEdge.Cursor(childComplexity), true
+	case "MemberEdge.node":
+		if e.ComplexityRoot.MemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
+
+	case "MemberPayload.member":
+		if e.ComplexityRoot.MemberPayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberPayload.Member(childComplexity), true
+
+	case "MembershipEvent.actor":
+		if e.ComplexityRoot.MembershipEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEvent.Actor(childComplexity), true
+	case "MembershipEvent.recordedAt":
+		if e.ComplexityRoot.MembershipEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEvent.CreatedAt(childComplexity), true
+	case "MembershipEvent.detail":
+		if e.ComplexityRoot.MembershipEvent.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEvent.Detail(childComplexity), true
+	case "MembershipEvent.effectiveOn":
+		if e.ComplexityRoot.MembershipEvent.EffectiveOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEvent.EffectiveOn(childComplexity), true
+	case "MembershipEvent.fromStage":
+		if e.ComplexityRoot.MembershipEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEvent.From(childComplexity), true
+	case "MembershipEvent.kind":
+		if e.ComplexityRoot.MembershipEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEvent.Kind(childComplexity), true
+	case "MembershipEvent.toStage":
+		if e.ComplexityRoot.MembershipEvent.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEvent.To(childComplexity), true
+
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -561,6 +855,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
+	case "Mutation.createMember":
+		if e.ComplexityRoot.Mutation.CreateMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateMember(childComplexity, args["input"].(model.CreateMemberInput)), true
 	case "Mutation.createOrgUnit":
 		if e.ComplexityRoot.Mutation.CreateOrgUnit == nil {
 			break
@@ -644,6 +949,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleBindingInput)), true
+	case "Mutation.transferMember":
+		if e.ComplexityRoot.Mutation.TransferMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferMember(childComplexity, args["input"].(model.TransferMemberInput)), true
+	case "Mutation.transitionMemberStage":
+		if e.ComplexityRoot.Mutation.TransitionMemberStage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transitionMemberStage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransitionMemberStage(childComplexity, args["input"].(model.TransitionMemberStageInput)), true
+	case "Mutation.updateMember":
+		if e.ComplexityRoot.Mutation.UpdateMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["input"].(model.UpdateMemberInput)), true
 	case "Mutation.updateOrgUnit":
 		if e.ComplexityRoot.Mutation.UpdateOrgUnit == nil {
 			break
@@ -710,6 +1048,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OkPayload.Ok(childComplexity), true
+
+	case "OrgTransfer.direction":
+		if e.ComplexityRoot.OrgTransfer.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgTransfer.Direction(childComplexity), true
+	case "OrgTransfer.effectiveOn":
+		if e.ComplexityRoot.OrgTransfer.EffectiveOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgTransfer.EffectiveOn(childComplexity), true
+	case "OrgTransfer.externalOrg":
+		if e.ComplexityRoot.OrgTransfer.ExternalOrg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgTransfer.ExternalOrg(childComplexity), true
+	case "OrgTransfer.fromUnit":
+		if e.ComplexityRoot.OrgTransfer.FromUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgTransfer.FromUnit(childComplexity), true
+	case "OrgTransfer.letterNo":
+		if e.ComplexityRoot.OrgTransfer.LetterNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgTransfer.LetterNo(childComplexity), true
+	case "OrgTransfer.reason":
+		if e.ComplexityRoot.OrgTransfer.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgTransfer.Reason(childComplexity), true
+	case "OrgTransfer.toUnit":
+		if e.ComplexityRoot.OrgTransfer.ToUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgTransfer.ToUnit(childComplexity), true
 
 	case "OrgUnit.active":
 		if e.ComplexityRoot.OrgUnit.Active == nil {
@@ -866,6 +1247,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.member":
+		if e.ComplexityRoot.Query.Member == nil {
+			break
+		}
+
+		args, err := ec.field_Query_member_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Member(childComplexity, args["id"].(string)), true
+	case "Query.members":
+		if e.ComplexityRoot.Query.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Query_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Members(childComplexity, args["filter"].(*model.MemberFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1104,12 +1507,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
+			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateOrgUnitInput", ec.unmarshalInputCreateOrgUnitInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
+			graphql.NewInputUnmarshaler("MemberFields", ec.unmarshalInputMemberFields),
+			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
+			graphql.NewInputUnmarshaler("TransferInInput", ec.unmarshalInputTransferInInput),
+			graphql.NewInputUnmarshaler("TransferMemberInput", ec.unmarshalInputTransferMemberInput),
+			graphql.NewInputUnmarshaler("TransitionMemberStageInput", ec.unmarshalInputTransitionMemberStageInput),
+			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateOrgUnitInput", ec.unmarshalInputUpdateOrgUnitInput),
 			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
 		)
@@ -1373,6 +1783,202 @@ type PageInfo {
 type Query {
   "Fetches any object by its global ID; null when it does not exist or is not visible to the caller."
   node(id: ID!): Node
+}
+`, BuiltIn: false},
+	{Name: "../schema/member.graphqls", Input: `"A calendar date, YYYY-MM-DD."
+scalar Date
+
+enum MembershipStage {
+  "Not (yet) an applicant."
+  NONE
+  "入党申请人"
+  APPLICANT
+  "入党积极分子"
+  ACTIVIST
+  "发展对象"
+  CANDIDATE
+  "预备党员"
+  PROBATIONARY
+  "正式党员"
+  FULL
+  "预备党员资格被取消"
+  CANCELLED
+}
+
+enum Gender {
+  MALE
+  FEMALE
+}
+
+enum PersonCategory {
+  STUDENT
+  STAFF
+}
+
+enum MemberStatus {
+  ACTIVE
+  "The organisational relationship left the school; kept as history."
+  TRANSFERRED_OUT
+}
+
+"""
+A member record. Citizen ID and phone are masked (3201**********1234) unless
+asked for with unmasked: true by someone with MEMBER_READ_PII; each unmasked
+read is audited.
+"""
+type Member implements Node {
+  id: ID!
+  name: String!
+  gender: Gender!
+  birthDate: Date
+  ethnicity: String!
+  nativePlace: String!
+  phone(unmasked: Boolean = false): String
+  citizenId(unmasked: Boolean = false): String
+  education: String!
+  category: PersonCategory!
+  department: String!
+  major: String!
+  className: String!
+  orgUnit: OrgUnit!
+  stage: MembershipStage!
+  stageSince: Date
+  partyPosts: [String!]!
+  status: MemberStatus!
+  "Increases with every change; send it back with updateMember."
+  version: Int!
+  history: [MembershipEvent!]!
+  transfers: [OrgTransfer!]!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"One step of a member's development."
+type MembershipEvent {
+  kind: String!
+  fromStage: MembershipStage!
+  toStage: MembershipStage!
+  effectiveOn: Date!
+  actor: Account
+  "Step details (contacts, introducers, votes, approval) as a JSON object."
+  detail: String!
+  recordedAt: Time!
+}
+
+"One move of a member's organisational relationship (组织关系转接)."
+type OrgTransfer {
+  "INTERNAL, OUT or IN."
+  direction: String!
+  fromUnit: OrgUnit
+  toUnit: OrgUnit
+  externalOrg: String!
+  letterNo: String!
+  reason: String!
+  effectiveOn: Date!
+}
+
+type MemberEdge {
+  cursor: String!
+  node: Member!
+}
+
+type MemberConnection {
+  edges: [MemberEdge!]!
+  pageInfo: PageInfo!
+}
+
+input MemberFilter {
+  orgUnit: ID
+  includeDescendants: Boolean
+  stages: [MembershipStage!]
+  "Part of a name, or a whole phone or citizen ID number."
+  query: String
+  includeTransferredOut: Boolean
+}
+
+input MemberFields {
+  name: String!
+  gender: Gender!
+  birthDate: Date
+  ethnicity: String
+  nativePlace: String
+  phone: String
+  citizenId: String
+  education: String
+  category: PersonCategory!
+  department: String
+  major: String
+  className: String
+  partyPosts: [String!]
+}
+
+input TransferInInput {
+  externalOrg: String!
+  letterNo: String
+  effectiveOn: Date!
+}
+
+input CreateMemberInput {
+  orgUnitId: ID!
+  fields: MemberFields!
+  stage: MembershipStage = NONE
+  stageSince: Date
+  transferredFrom: TransferInInput
+}
+
+input UpdateMemberInput {
+  id: ID!
+  "The version the change is based on; a stale version is a CONFLICT."
+  version: Int!
+  fields: MemberFields!
+  clearPhone: Boolean
+  clearCitizenId: Boolean
+}
+
+input TransitionMemberStageInput {
+  id: ID!
+  to: MembershipStage!
+  effectiveOn: Date!
+  talkOn: Date
+  contactIds: [ID!]
+  introducerIds: [ID!]
+  politicalReviewOn: Date
+  branchMeetingOn: Date
+  votersEligible: Int
+  votersPresent: Int
+  votesFor: Int
+  approvedOn: Date
+  extendDays: Int
+  reason: String
+}
+
+input TransferMemberInput {
+  id: ID!
+  "The receiving unit inside the school; omit to transfer out of the school."
+  toUnitId: ID
+  externalOrg: String
+  letterNo: String
+  reason: String
+  effectiveOn: Date!
+}
+
+type MemberPayload {
+  member: Member!
+}
+
+extend type Query {
+  "Member records the caller may read, by name."
+  members(filter: MemberFilter, first: Int = 20, after: String): MemberConnection!
+  "One member record; NOT_FOUND when it does not exist or lies outside the caller's units."
+  member(id: ID!): Member
+}
+
+extend type Mutation {
+  createMember(input: CreateMemberInput!): MemberPayload!
+  updateMember(input: UpdateMemberInput!): MemberPayload!
+  "Records one step of member development; a step that breaks a rule is BAD_USER_INPUT naming the rule."
+  transitionMemberStage(input: TransitionMemberStageInput!): MemberPayload!
+  transferMember(input: TransferMemberInput!): MemberPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/org.graphqls", Input: `"The type of an org unit, from the root of a school's tree down."
@@ -1742,6 +2348,106 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
+func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Member_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Member_name(ctx, field)
+	case "gender":
+		return ec.fieldContext_Member_gender(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_Member_birthDate(ctx, field)
+	case "ethnicity":
+		return ec.fieldContext_Member_ethnicity(ctx, field)
+	case "nativePlace":
+		return ec.fieldContext_Member_nativePlace(ctx, field)
+	case "phone":
+		return ec.fieldContext_Member_phone(ctx, field)
+	case "citizenId":
+		return ec.fieldContext_Member_citizenId(ctx, field)
+	case "education":
+		return ec.fieldContext_Member_education(ctx, field)
+	case "category":
+		return ec.fieldContext_Member_category(ctx, field)
+	case "department":
+		return ec.fieldContext_Member_department(ctx, field)
+	case "major":
+		return ec.fieldContext_Member_major(ctx, field)
+	case "className":
+		return ec.fieldContext_Member_className(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Member_orgUnit(ctx, field)
+	case "stage":
+		return ec.fieldContext_Member_stage(ctx, field)
+	case "stageSince":
+		return ec.fieldContext_Member_stageSince(ctx, field)
+	case "partyPosts":
+		return ec.fieldContext_Member_partyPosts(ctx, field)
+	case "status":
+		return ec.fieldContext_Member_status(ctx, field)
+	case "version":
+		return ec.fieldContext_Member_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Member_history(ctx, field)
+	case "transfers":
+		return ec.fieldContext_Member_transfers(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Member_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Member_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MemberConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MemberConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MemberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_MemberPayload_member(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MembershipEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_MembershipEvent_kind(ctx, field)
+	case "fromStage":
+		return ec.fieldContext_MembershipEvent_fromStage(ctx, field)
+	case "toStage":
+		return ec.fieldContext_MembershipEvent_toStage(ctx, field)
+	case "effectiveOn":
+		return ec.fieldContext_MembershipEvent_effectiveOn(ctx, field)
+	case "actor":
+		return ec.fieldContext_MembershipEvent_actor(ctx, field)
+	case "detail":
+		return ec.fieldContext_MembershipEvent_detail(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_MembershipEvent_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_NavItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "label":
@@ -1766,6 +2472,26 @@ func (ec *executionContext) childFields_OkPayload(ctx context.Context, field gra
 		return ec.fieldContext_OkPayload_ok(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OrgTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "direction":
+		return ec.fieldContext_OrgTransfer_direction(ctx, field)
+	case "fromUnit":
+		return ec.fieldContext_OrgTransfer_fromUnit(ctx, field)
+	case "toUnit":
+		return ec.fieldContext_OrgTransfer_toUnit(ctx, field)
+	case "externalOrg":
+		return ec.fieldContext_OrgTransfer_externalOrg(ctx, field)
+	case "letterNo":
+		return ec.fieldContext_OrgTransfer_letterNo(ctx, field)
+	case "reason":
+		return ec.fieldContext_OrgTransfer_reason(ctx, field)
+	case "effectiveOn":
+		return ec.fieldContext_OrgTransfer_effectiveOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgTransfer", field.Name)
 }
 
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

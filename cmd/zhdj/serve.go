@@ -134,11 +134,14 @@ func runSeed(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
-	rep, err := seed.Demo(ctx, seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts}, a.Config.DemoPassword)
+	rep, err := seed.Demo(ctx, seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Members: a.Members}, a.Config.DemoPassword)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo school %q (%s): %d org units, %d sites and %d accounts created\n",
 		rep.School.Code, rep.School.Name, rep.CreatedUnit, rep.CreatedSite, rep.CreatedAccount)
+	if rep.CreatedMember > 0 {
+		fmt.Fprintf(stdout, "%d demo member records created\n", rep.CreatedMember)
+	}
 	return nil
 }

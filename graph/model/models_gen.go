@@ -8,6 +8,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 )
@@ -71,6 +72,14 @@ type CreateAccountPayload struct {
 	Account *account.Account `json:"account"`
 }
 
+type CreateMemberInput struct {
+	OrgUnitID       string           `json:"orgUnitId"`
+	Fields          *MemberFields    `json:"fields"`
+	Stage           *member.Stage    `json:"stage,omitempty"`
+	StageSince      *time.Time       `json:"stageSince,omitempty"`
+	TransferredFrom *TransferInInput `json:"transferredFrom,omitempty"`
+}
+
 type CreateOrgUnitInput struct {
 	ParentID  string   `json:"parentId"`
 	Kind      org.Kind `json:"kind"`
@@ -124,6 +133,45 @@ type LoginInput struct {
 	Password   string `json:"password"`
 }
 
+type MemberConnection struct {
+	Edges    []*MemberEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type MemberEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *member.Person `json:"node"`
+}
+
+type MemberFields struct {
+	Name        string          `json:"name"`
+	Gender      member.Gender   `json:"gender"`
+	BirthDate   *time.Time      `json:"birthDate,omitempty"`
+	Ethnicity   *string         `json:"ethnicity,omitempty"`
+	NativePlace *string         `json:"nativePlace,omitempty"`
+	Phone       *string         `json:"phone,omitempty"`
+	CitizenID   *string         `json:"citizenId,omitempty"`
+	Education   *string         `json:"education,omitempty"`
+	Category    member.Category `json:"category"`
+	Department  *string         `json:"department,omitempty"`
+	Major       *string         `json:"major,omitempty"`
+	ClassName   *string         `json:"className,omitempty"`
+	PartyPosts  []string        `json:"partyPosts,omitempty"`
+}
+
+type MemberFilter struct {
+	OrgUnit            *string        `json:"orgUnit,omitempty"`
+	IncludeDescendants *bool          `json:"includeDescendants,omitempty"`
+	Stages             []member.Stage `json:"stages,omitempty"`
+	// Part of a name, or a whole phone or citizen ID number.
+	Query                 *string `json:"query,omitempty"`
+	IncludeTransferredOut *bool   `json:"includeTransferredOut,omitempty"`
+}
+
+type MemberPayload struct {
+	Member *member.Person `json:"member"`
+}
+
 type MoveOrgUnitInput struct {
 	ID string `json:"id"`
 	// The new parent; the unit moves with its whole subtree.
@@ -175,6 +223,48 @@ type RoleBindingInput struct {
 
 type SitePayload struct {
 	Site *site.Site `json:"site"`
+}
+
+type TransferInInput struct {
+	ExternalOrg string    `json:"externalOrg"`
+	LetterNo    *string   `json:"letterNo,omitempty"`
+	EffectiveOn time.Time `json:"effectiveOn"`
+}
+
+type TransferMemberInput struct {
+	ID string `json:"id"`
+	// The receiving unit inside the school; omit to transfer out of the school.
+	ToUnitID    *string   `json:"toUnitId,omitempty"`
+	ExternalOrg *string   `json:"externalOrg,omitempty"`
+	LetterNo    *string   `json:"letterNo,omitempty"`
+	Reason      *string   `json:"reason,omitempty"`
+	EffectiveOn time.Time `json:"effectiveOn"`
+}
+
+type TransitionMemberStageInput struct {
+	ID                string       `json:"id"`
+	To                member.Stage `json:"to"`
+	EffectiveOn       time.Time    `json:"effectiveOn"`
+	TalkOn            *time.Time   `json:"talkOn,omitempty"`
+	ContactIds        []string     `json:"contactIds,omitempty"`
+	IntroducerIds     []string     `json:"introducerIds,omitempty"`
+	PoliticalReviewOn *time.Time   `json:"politicalReviewOn,omitempty"`
+	BranchMeetingOn   *time.Time   `json:"branchMeetingOn,omitempty"`
+	VotersEligible    *int         `json:"votersEligible,omitempty"`
+	VotersPresent     *int         `json:"votersPresent,omitempty"`
+	VotesFor          *int         `json:"votesFor,omitempty"`
+	ApprovedOn        *time.Time   `json:"approvedOn,omitempty"`
+	ExtendDays        *int         `json:"extendDays,omitempty"`
+	Reason            *string      `json:"reason,omitempty"`
+}
+
+type UpdateMemberInput struct {
+	ID string `json:"id"`
+	// The version the change is based on; a stale version is a CONFLICT.
+	Version        int           `json:"version"`
+	Fields         *MemberFields `json:"fields"`
+	ClearPhone     *bool         `json:"clearPhone,omitempty"`
+	ClearCitizenID *bool         `json:"clearCitizenId,omitempty"`
 }
 
 type UpdateOrgUnitInput struct {

@@ -25,6 +25,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/config"
+	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
 	"zhdj/internal/postgres"
@@ -42,6 +43,7 @@ type App struct {
 	Sites    *site.Service
 	Accounts *account.Service
 	Audit    *audit.Service
+	Members  *member.Service
 	Keyring  *pii.Keyring
 	// Handler serves every HTTP route.
 	Handler http.Handler
@@ -120,6 +122,7 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.Members = member.NewService(a.Pool, a.Keyring)
 	a.Accounts = account.NewService(a.Pool, tokens, hasher, a.Keyring, account.Config{
 		AccessTTL: a.Config.AccessTTL, RefreshTTL: a.Config.RefreshTTL,
 		Password:              account.PasswordPolicy{MinLength: a.Config.PasswordMinLength, MaxLength: 128},
@@ -142,7 +145,7 @@ func (a *App) init(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

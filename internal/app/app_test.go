@@ -57,7 +57,7 @@ func setup(t *testing.T, env map[string]string) *testBundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	rep, err := seed.Demo(context.Background(), seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts}, demoPassword)
+	rep, err := seed.Demo(context.Background(), seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Members: a.Members}, demoPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

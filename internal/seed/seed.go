@@ -8,10 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"zhdj/internal/account"
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
+	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
@@ -23,6 +25,7 @@ type Services struct {
 	Org      *org.Service
 	Sites    *site.Service
 	Accounts *account.Service
+	Members  *member.Service
 }
 
 // DemoSchoolCode is the code of the demo school.
@@ -96,6 +99,7 @@ type Report struct {
 	CreatedUnit    int
 	CreatedSite    int
 	CreatedAccount int
+	CreatedMember  int
 }
 
 // DemoAccount is a demo sign-in and the role it holds.
@@ -103,16 +107,42 @@ type DemoAccount struct {
 	Username, DisplayName string
 	Role                  auth.Role
 	Unit                  string // org unit code
+	Person                string // demo person's name, if the account is theirs
 }
 
 // DemoAccounts are created by Demo, all with the demo password.
 var DemoAccounts = []DemoAccount{
-	{"admin", "组织部管理员", auth.RoleTenantAdmin, "DW"},
-	{"secretary", "学生第一党支部书记", auth.RoleOrgAdmin, "XXGC-XS1"},
-	{"editor", "信息工程学院宣传员", auth.RoleEditor, "XXGC"},
-	{"reviewer", "信息工程学院审核员", auth.RoleReviewer, "XXGC"},
-	{"member", "李明", auth.RoleMember, "XXGC-XS1"},
-	{"student", "王芳", "", ""},
+	{"admin", "组织部管理员", auth.RoleTenantAdmin, "DW", ""},
+	{"secretary", "学生第一党支部书记", auth.RoleOrgAdmin, "XXGC-XS1", ""},
+	{"editor", "信息工程学院宣传员", auth.RoleEditor, "XXGC", ""},
+	{"reviewer", "信息工程学院审核员", auth.RoleReviewer, "XXGC", ""},
+	{"member", "李明", auth.RoleMember, "XXGC-XS1", "李明"},
+	{"student", "王芳", "", "", "王芳"},
+}
+
+type personSpec struct {
+	name   string
+	gender member.Gender
+	unit   string
+	stage  member.Stage
+	since  string
+	id17   string // first 17 digits of a fictitious citizen ID
+	phone  string
+	cat    member.Category
+	posts  []string
+}
+
+// demoPeople are fictitious: the citizen IDs carry valid check characters
+// but belong to no one.
+var demoPeople = []personSpec{
+	{"张建国", member.GenderMale, "XXGC-JG", member.StageFull, "2008-07-01", "33010219800312001", "13800000001", member.CategoryStaff, []string{"支部书记"}},
+	{"陈红梅", member.GenderFemale, "XXGC-XS1", member.StageFull, "2015-06-20", "33010219900518002", "13800000002", member.CategoryStaff, []string{"支部书记"}},
+	{"刘强", member.GenderMale, "XXGC-XS1", member.StageFull, "2016-05-10", "33010219920809003", "13800000003", member.CategoryStaff, []string{"组织委员"}},
+	{"李明", member.GenderMale, "XXGC-XS1", member.StageFull, "2024-12-01", "33010220030101004", "13800000004", member.CategoryStudent, nil},
+	{"王芳", member.GenderFemale, "XXGC-XS1", member.StageApplicant, "2026-03-15", "33010220050620005", "13800000005", member.CategoryStudent, nil},
+	{"赵磊", member.GenderMale, "XXGC-XS1", member.StageActivist, "2025-04-01", "33010220040211006", "13800000006", member.CategoryStudent, nil},
+	{"孙丽", member.GenderFemale, "XXGC-XS2", member.StageProbationary, "2025-11-20", "33010220030930007", "13800000007", member.CategoryStudent, nil},
+	{"周杰", member.GenderMale, "ZNZZ-XS", member.StageCandidate, "2026-06-01", "33010220040415008", "13800000008", member.CategoryStudent, nil},
 }
 
 // Demo creates whatever of the demo school is missing; demo accounts get
@@ -159,13 +189,43 @@ func Demo(ctx context.Context, s Services, password string) (*Report, error) {
 		rep.CreatedSite++
 	}
 
+	people := map[string]*member.Person{}
+	existing, err := s.Members.List(ctx, member.Filter{IncludeTransferredOut: true}, member.MaxPageSize, nil)
+	if err != nil {
+		return nil, fmt.Errorf("seed: members: %w", err)
+	}
+	for _, p := range existing.People {
+		people[p.Name] = p
+	}
+	for _, ps := range demoPeople {
+		if _, ok := people[ps.name]; ok {
+			continue
+		}
+		since, _ := time.Parse(time.DateOnly, ps.since)
+		p, err := s.Members.Create(ctx, member.CreateInput{
+			Fields: member.Fields{Name: ps.name, Gender: ps.gender, Ethnicity: "汉族", NativePlace: "浙江杭州",
+				Phone: ps.phone, CitizenID: member.CitizenIDWithCheck(ps.id17), Education: "本科", Category: ps.cat,
+				Department: "信息工程学院", PartyPosts: ps.posts},
+			OrgUnitID: units[ps.unit].ID, Stage: ps.stage, StageSince: &since,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("seed: member %s: %w", ps.name, err)
+		}
+		people[ps.name] = p
+		rep.CreatedMember++
+	}
+
 	for _, d := range DemoAccounts {
 		if _, err := s.Accounts.ByUsername(ctx, d.Username); err == nil {
 			continue
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return nil, fmt.Errorf("seed: account %s: %w", d.Username, err)
 		}
-		acc, err := s.Accounts.Create(ctx, account.CreateInput{Username: d.Username, DisplayName: d.DisplayName, Password: password})
+		in := account.CreateInput{Username: d.Username, DisplayName: d.DisplayName, Password: password}
+		if p, ok := people[d.Person]; ok {
+			in.PersonID = &p.ID
+		}
+		acc, err := s.Accounts.Create(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("seed: account %s: %w", d.Username, err)
 		}

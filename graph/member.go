@@ -1,0 +1,98 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"zhdj/graph/model"
+	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
+	"zhdj/internal/member"
+	"zhdj/internal/org"
+)
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func memberFields(f *model.MemberFields) member.Fields {
+	if f == nil {
+		return member.Fields{}
+	}
+	return member.Fields{
+		Name: f.Name, Gender: f.Gender, BirthDate: f.BirthDate, Ethnicity: deref(f.Ethnicity),
+		NativePlace: deref(f.NativePlace), Phone: deref(f.Phone), CitizenID: deref(f.CitizenID),
+		Education: deref(f.Education), Category: f.Category, Department: deref(f.Department),
+		Major: deref(f.Major), ClassName: deref(f.ClassName), PartyPosts: f.PartyPosts,
+	}
+}
+
+// renameFields rewrites field paths that start with from to start with to
+// (the service names fields as "input.x"; the schema nests them as
+// "input.fields.x"), leaving paths of the input's own fields alone.
+func renameFields(err error, from, to string) error {
+	ae, ok := err.(*apperr.Error)
+	if !ok || len(ae.Fields) == 0 {
+		return err
+	}
+	own := map[string]bool{"input.orgUnitId": true, "input.stage": true, "input.stageSince": true, "input.version": true, "input.transferredFrom.externalOrg": true}
+	out := *ae
+	out.Fields = make(map[string]string, len(ae.Fields))
+	for k, v := range ae.Fields {
+		if !own[k] && strings.HasPrefix(k, from) {
+			k = to + strings.TrimPrefix(k, from)
+		}
+		out.Fields[k] = v
+	}
+	return &out
+}
+
+func decodeIDsOf(field string, ids []string, want idType) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, s := range ids {
+		g, err := decodeIDOf(field, s, want)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g.ID)
+	}
+	return out, nil
+}
+
+func (r *orgTransferResolver) transferUnit(ctx context.Context, id *uuid.UUID) (*org.Unit, error) {
+	if id == nil {
+		return nil, nil
+	}
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return loadersFrom(ctx).unit.Load(ctx, tkey{p.TenantID, *id})
+}
+
+func encodeMemberCursor(m *member.Person) string {
+	b := append([]byte{cursorV1}, m.ID[:]...)
+	b = append(b, []byte(m.Name)...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeMemberCursor(field string, s *string) (*member.Cursor, error) {
+	if s == nil || *s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*s)
+	if err != nil || len(b) < 17 || b[0] != cursorV1 {
+		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	}
+	var c member.Cursor
+	copy(c.ID[:], b[1:17])
+	c.Name = string(b[17:])
+	return &c, nil
+}

@@ -1,0 +1,76 @@
+-- name: InsertPerson :one
+INSERT INTO people (tenant_id, name, gender, birth_date, ethnicity, native_place,
+    phone_enc, phone_masked, phone_hmac, citizen_id_enc, citizen_id_masked, citizen_id_hmac,
+    education, category, department, major, class_name, org_unit_id, stage, stage_since, party_posts)
+VALUES (@tenant_id, @name, @gender, @birth_date, @ethnicity, @native_place,
+    @phone_enc, @phone_masked, @phone_hmac, @citizen_id_enc, @citizen_id_masked, @citizen_id_hmac,
+    @education, @category, @department, @major, @class_name, @org_unit_id, @stage, @stage_since, @party_posts)
+RETURNING *;
+
+-- name: UpdatePerson :one
+UPDATE people SET name = @name, gender = @gender, birth_date = @birth_date, ethnicity = @ethnicity,
+    native_place = @native_place, phone_enc = @phone_enc, phone_masked = @phone_masked, phone_hmac = @phone_hmac,
+    citizen_id_enc = @citizen_id_enc, citizen_id_masked = @citizen_id_masked, citizen_id_hmac = @citizen_id_hmac,
+    education = @education, category = @category, department = @department, major = @major,
+    class_name = @class_name, party_posts = @party_posts, version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
+RETURNING *;
+
+-- name: GetPerson :one
+SELECT p.*, u.path AS org_path FROM people p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = @tenant_id AND p.id = @id;
+
+-- name: GetPersonForUpdate :one
+SELECT p.*, u.path AS org_path FROM people p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = @tenant_id AND p.id = @id
+FOR UPDATE OF p;
+
+-- name: PeopleByIDs :many
+SELECT p.*, u.path AS org_path FROM people p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = @tenant_id AND p.id = ANY(@ids::uuid[]);
+
+-- name: SetStage :one
+UPDATE people SET stage = @stage, stage_since = @stage_since, version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING version;
+
+-- name: SetUnitAndStatus :one
+UPDATE people SET org_unit_id = @org_unit_id, status = @status, version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING version;
+
+-- name: InsertEvent :exec
+INSERT INTO membership_events (tenant_id, person_id, kind, from_stage, to_stage, effective_on, actor_id, detail)
+VALUES (@tenant_id, @person_id, @kind, @from_stage, @to_stage, @effective_on, @actor_id, @detail);
+
+-- name: EventsOf :many
+SELECT * FROM membership_events
+WHERE tenant_id = @tenant_id AND person_id = ANY(@person_ids::uuid[])
+ORDER BY person_id, effective_on, created_at;
+
+-- name: InsertTransfer :exec
+INSERT INTO org_transfers (tenant_id, person_id, direction, from_unit_id, to_unit_id, external_org, letter_no, reason, effective_on, actor_id)
+VALUES (@tenant_id, @person_id, @direction, @from_unit_id, @to_unit_id, @external_org, @letter_no, @reason, @effective_on, @actor_id);
+
+-- name: TransfersOf :many
+SELECT * FROM org_transfers
+WHERE tenant_id = @tenant_id AND person_id = ANY(@person_ids::uuid[])
+ORDER BY person_id, effective_on, created_at;
+
+-- name: UnitPathKind :one
+SELECT path, kind FROM org_units WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: UnitsByCodes :many
+SELECT id, code, path, kind FROM org_units WHERE tenant_id = @tenant_id AND code = ANY(@codes::text[]);
+
+-- name: StagesOf :many
+SELECT id, stage FROM people WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
+
+-- name: TenantSettings :one
+SELECT settings FROM tenants WHERE id = @id;
+
+-- name: PersonIDByCitizenHMAC :one
+SELECT id FROM people WHERE tenant_id = @tenant_id AND citizen_id_hmac = @citizen_id_hmac;
