@@ -4,6 +4,8 @@
 //	zhdj migrate up|down|status
 //	zhdj seed                  create the demo school (local mode only)
 //	zhdj dev                   run a complete local stack (private PostgreSQL, migrate, seed, serve)
+//	zhdj tenant create         create a school and its party committee
+//	zhdj user create           create an account (password from stdin or ZHDJ_USER_PASSWORD)
 //	zhdj version
 //
 // Configuration comes from ZHDJ_* environment variables; see `zhdj serve --help`.
@@ -39,6 +41,8 @@ func commands() map[string]command {
 		"seed":    {"create the demo school with its org tree and two college sites (local mode)", runSeed},
 		"dev":     {"run a local stack: private PostgreSQL under .data, migrate, seed, serve", runDev},
 		"version": {"print the version", runVersion},
+		"tenant":  {"create a school: zhdj tenant create --code … --name …", runTenant},
+		"user":    {"create an account: zhdj user create --school … --username … (password on stdin)", runUser},
 	}
 }
 

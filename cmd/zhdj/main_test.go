@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"zhdj/internal/app"
+	"zhdj/internal/audit"
+	"zhdj/internal/config"
+	"zhdj/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// TestOperatorBootstrap drives the commands an operator uses to set up a
+// real deployment: tenant create, then user create with a role, then a login.
+func TestOperatorBootstrap(t *testing.T) {
+	db := pgtest.NewDB(t)
+	t.Setenv("ZHDJ_DATABASE_URL", db.URL)
+	t.Setenv("ZHDJ_ARGON2_MEMORY_KIB", "1024")
+	t.Setenv("ZHDJ_ARGON2_ITERATIONS", "1")
+	t.Setenv("ZHDJ_LOG_LEVEL", "error")
+	ctx := context.Background()
+	var out bytes.Buffer
+
+	if err := run(ctx, []string{"tenant", "create", "--code", "hzvtc", "--name", "杭州示范职业技术学院"}, &out, &out); err != nil {
+		t.Fatalf("tenant create: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"tenant", "create", "--code", "hzvtc", "--name", "again"}, &out, &out); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("duplicate tenant: %v", err)
+	}
+	t.Setenv("ZHDJ_USER_PASSWORD", "组织部-strong-pass-1")
+	if err := run(ctx, []string{"user", "create", "--school", "hzvtc", "--username", "orgdept", "--display-name", "组织部", "--role", "tenant_admin", "--org-unit", "DW"}, &out, &out); err != nil {
+		t.Fatalf("user create: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"user", "create", "--school", "hzvtc", "--username", "weak", "--display-name", "x"}, &out, &out); err != nil {
+		t.Fatalf("user without role: %v", err)
+	}
+	t.Setenv("ZHDJ_USER_PASSWORD", "123456")
+	if err := run(ctx, []string{"user", "create", "--school", "hzvtc", "--username", "weak2", "--display-name", "x"}, &out, &out); err == nil {
+		t.Fatal("a common password was accepted")
+	}
+	if err := run(ctx, []string{"user", "create", "--school", "hzvtc", "--username", "x", "--display-name", "x", "--role", "editor"}, &out, &out); err == nil {
+		t.Fatal("--role without --org-unit accepted")
+	}
+
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"ZHDJ_DATABASE_URL": db.URL, "ZHDJ_ARGON2_MEMORY_KIB": "1024", "ZHDJ_ARGON2_ITERATIONS": "1"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, cfg, app.NewLogger(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	school, err := a.Tenants.ByCode(ctx, "hzvtc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.Accounts.Login(audit.WithClientIP(ctx, "127.0.0.1"), school.ID, "orgdept", "组织部-strong-pass-1", "test")
+	if err != nil {
+		t.Fatalf("login as the bootstrapped admin: %v", err)
+	}
+	p, err := a.Accounts.Authenticate(ctx, s.AccessToken)
+	if err != nil || len(p.Bindings) != 1 || p.Bindings[0].Role != "tenant_admin" {
+		t.Fatalf("principal: %+v %v", p, err)
+	}
+}
+
+func TestHelpAndUnknownCommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, &out, &out); err != nil || !strings.Contains(out.String(), "migrate") {
+		t.Fatalf("help: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, &out, &out); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"version"}, &out, &out); err != nil || !strings.HasPrefix(out.String(), "zhdj ") {
+		t.Fatalf("version: %v %q", err, out.String())
+	}
+	t.Setenv("ZHDJ_MAX_DEPTH", "deep")
+	if err := run(context.Background(), []string{"serve"}, &out, &out); err == nil || !strings.Contains(err.Error(), "ZHDJ_MAX_DEPTH") {
+		t.Fatalf("bad config value: %v", err)
+	}
+}
