@@ -96,3 +96,16 @@ func decodeMemberCursor(field string, s *string) (*member.Cursor, error) {
 	c.Name = string(b[17:])
 	return &c, nil
 }
+
+func memberFilter(filter *model.MemberFilter) (member.Filter, error) {
+	f := member.Filter{Stages: filter.Stages, Query: deref(filter.Query),
+		IncludeDescendants: deref(filter.IncludeDescendants), IncludeTransferredOut: deref(filter.IncludeTransferredOut)}
+	if filter.OrgUnit != nil {
+		u, err := decodeIDOf("filter.orgUnit", *filter.OrgUnit, idOrgUnit)
+		if err != nil {
+			return f, err
+		}
+		f.OrgUnitID = &u.ID
+	}
+	return f, nil
+}

@@ -7,12 +7,16 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"zhdj/graph/model"
 	"zhdj/internal/account"
+	"zhdj/internal/apperr"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+
+	"github.com/google/uuid"
 )
 
 func (r *memberResolver) ID(ctx context.Context, obj *member.Person) (string, error) {
@@ -45,6 +49,14 @@ func (r *memberResolver) History(ctx context.Context, obj *member.Person) ([]*me
 
 func (r *memberResolver) Transfers(ctx context.Context, obj *member.Person) ([]*member.Transfer, error) {
 	return loadersFrom(ctx).memberTransfers.Load(ctx, obj.ID)
+}
+
+func (r *memberImportResolver) ID(ctx context.Context, obj *member.Import) (string, error) {
+	return obj.ID.String(), nil
+}
+
+func (r *memberImportResolver) Status(ctx context.Context, obj *member.Import) (model.ImportStatus, error) {
+	return model.ImportStatus(strings.ToUpper(obj.Status)), nil
 }
 
 func (r *membershipEventResolver) Actor(ctx context.Context, obj *member.Event) (*account.Account, error) {
@@ -140,6 +152,41 @@ func (r *mutationResolver) TransferMember(ctx context.Context, input model.Trans
 	return &model.MemberPayload{Member: m}, nil
 }
 
+func (r *mutationResolver) ImportMembers(ctx context.Context, input model.ImportMembersInput) (*model.ImportMembersPayload, error) {
+	id := uuid.Nil
+	if input.ImportID != nil && *input.ImportID != "" {
+		parsed, err := uuid.Parse(*input.ImportID)
+		if err != nil {
+			return nil, apperr.InvalidField("input.importId", "must be a UUID")
+		}
+		id = parsed
+	}
+	data, err := member.ReadUpload(input.File.File)
+	if err != nil {
+		return nil, apperr.InvalidField("input.file", "could not be read")
+	}
+	imp, err := r.People.Import(ctx, input.File.Filename, data, input.Mode, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ImportMembersPayload{Import: imp}, nil
+}
+
+func (r *mutationResolver) ExportMembers(ctx context.Context, input model.ExportMembersInput) (*model.ExportMembersPayload, error) {
+	var f member.Filter
+	if input.Filter != nil {
+		var err error
+		if f, err = memberFilter(input.Filter); err != nil {
+			return nil, err
+		}
+	}
+	x, err := r.People.Export(ctx, f, deref(input.Unmasked))
+	if err != nil {
+		return nil, err
+	}
+	return &model.ExportMembersPayload{Filename: x.Filename, ContentType: x.ContentType, Rows: x.Rows, Data: base64.StdEncoding.EncodeToString(x.Data)}, nil
+}
+
 func (r *orgTransferResolver) Direction(ctx context.Context, obj *member.Transfer) (string, error) {
 	return strings.ToUpper(obj.Direction), nil
 }
@@ -155,14 +202,9 @@ func (r *orgTransferResolver) ToUnit(ctx context.Context, obj *member.Transfer) 
 func (r *queryResolver) Members(ctx context.Context, filter *model.MemberFilter, first *int, after *string) (*model.MemberConnection, error) {
 	var f member.Filter
 	if filter != nil {
-		f.Stages, f.Query = filter.Stages, deref(filter.Query)
-		f.IncludeDescendants, f.IncludeTransferredOut = deref(filter.IncludeDescendants), deref(filter.IncludeTransferredOut)
-		if filter.OrgUnit != nil {
-			u, err := decodeIDOf("filter.orgUnit", *filter.OrgUnit, idOrgUnit)
-			if err != nil {
-				return nil, err
-			}
-			f.OrgUnitID = &u.ID
+		var err error
+		if f, err = memberFilter(filter); err != nil {
+			return nil, err
 		}
 	}
 	cur, err := decodeMemberCursor("after", after)
@@ -189,7 +231,17 @@ func (r *queryResolver) Member(ctx context.Context, id string) (*member.Person, 
 	return r.People.Get(ctx, g.ID)
 }
 
+func (r *queryResolver) MemberImport(ctx context.Context, id string) (*member.Import, error) {
+	parsed, err := uuid.Parse(id)
+	if err != nil {
+		return nil, apperr.InvalidField("id", "must be a UUID")
+	}
+	return r.People.ImportStatus(ctx, parsed)
+}
+
 func (r *Resolver) Member() MemberResolver { return &memberResolver{r} }
+
+func (r *Resolver) MemberImport() MemberImportResolver { return &memberImportResolver{r} }
 
 func (r *Resolver) MembershipEvent() MembershipEventResolver { return &membershipEventResolver{r} }
 
@@ -197,6 +249,7 @@ func (r *Resolver) OrgTransfer() OrgTransferResolver { return &orgTransferResolv
 
 type (
 	memberResolver          struct{ *Resolver }
+	memberImportResolver    struct{ *Resolver }
 	membershipEventResolver struct{ *Resolver }
 	orgTransferResolver     struct{ *Resolver }
 )

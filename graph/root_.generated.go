@@ -27,6 +27,7 @@ type ResolverRoot interface {
 	AuditEvent() AuditEventResolver
 	Me() MeResolver
 	Member() MemberResolver
+	MemberImport() MemberImportResolver
 	MembershipEvent() MembershipEventResolver
 	Mutation() MutationResolver
 	NavItem() NavItemResolver
@@ -97,6 +98,13 @@ type ComplexityRoot struct {
 		Account func(childComplexity int) int
 	}
 
+	ExportMembersPayload struct {
+		ContentType func(childComplexity int) int
+		Data        func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		Rows        func(childComplexity int) int
+	}
+
 	FeaturedBlock struct {
 		Limit func(childComplexity int) int
 		Title func(childComplexity int) int
@@ -107,6 +115,16 @@ type ComplexityRoot struct {
 		LinkURL      func(childComplexity int) int
 		Subtitle     func(childComplexity int) int
 		Title        func(childComplexity int) int
+	}
+
+	ImportMembersPayload struct {
+		Import func(childComplexity int) int
+	}
+
+	ImportProblem struct {
+		Column  func(childComplexity int) int
+		Message func(childComplexity int) int
+		Row     func(childComplexity int) int
 	}
 
 	Link struct {
@@ -162,6 +180,17 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MemberImport struct {
+		Filename      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ImportedRows  func(childComplexity int) int
+		Mode          func(childComplexity int) int
+		Problems      func(childComplexity int) int
+		ProcessedRows func(childComplexity int) int
+		Status        func(childComplexity int) int
+		TotalRows     func(childComplexity int) int
+	}
+
 	MemberPayload struct {
 		Member func(childComplexity int) int
 	}
@@ -182,7 +211,9 @@ type ComplexityRoot struct {
 		CreateMember          func(childComplexity int, input model.CreateMemberInput) int
 		CreateOrgUnit         func(childComplexity int, input model.CreateOrgUnitInput) int
 		CreateSite            func(childComplexity int, input model.CreateSiteInput) int
+		ExportMembers         func(childComplexity int, input model.ExportMembersInput) int
 		GrantRole             func(childComplexity int, input model.RoleBindingInput) int
+		ImportMembers         func(childComplexity int, input model.ImportMembersInput) int
 		Login                 func(childComplexity int, input model.LoginInput) int
 		Logout                func(childComplexity int) int
 		MoveOrgUnit           func(childComplexity int, input model.MoveOrgUnitInput) int
@@ -259,6 +290,7 @@ type ComplexityRoot struct {
 		AuditLog     func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Me           func(childComplexity int) int
 		Member       func(childComplexity int, id string) int
+		MemberImport func(childComplexity int, id string) int
 		Members      func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
 		Node         func(childComplexity int, id string) int
 		OrgUnits     func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
@@ -519,6 +551,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateAccountPayload.Account(childComplexity), true
 
+	case "ExportMembersPayload.contentType":
+		if e.ComplexityRoot.ExportMembersPayload.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMembersPayload.ContentType(childComplexity), true
+	case "ExportMembersPayload.data":
+		if e.ComplexityRoot.ExportMembersPayload.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMembersPayload.Data(childComplexity), true
+	case "ExportMembersPayload.filename":
+		if e.ComplexityRoot.ExportMembersPayload.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMembersPayload.Filename(childComplexity), true
+	case "ExportMembersPayload.rows":
+		if e.ComplexityRoot.ExportMembersPayload.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMembersPayload.Rows(childComplexity), true
+
 	case "FeaturedBlock.limit":
 		if e.ComplexityRoot.FeaturedBlock.Limit == nil {
 			break
@@ -556,6 +613,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HeroBlock.Title(childComplexity), true
+
+	case "ImportMembersPayload.import":
+		if e.ComplexityRoot.ImportMembersPayload.Import == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMembersPayload.Import(childComplexity), true
+
+	case "ImportProblem.column":
+		if e.ComplexityRoot.ImportProblem.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Column(childComplexity), true
+	case "ImportProblem.message":
+		if e.ComplexityRoot.ImportProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Message(childComplexity), true
+	case "ImportProblem.row":
+		if e.ComplexityRoot.ImportProblem.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Row(childComplexity), true
 
 	case "Link.label":
 		if e.ComplexityRoot.Link.Label == nil {
@@ -783,6 +866,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
 
+	case "MemberImport.filename":
+		if e.ComplexityRoot.MemberImport.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.Filename(childComplexity), true
+	case "MemberImport.id":
+		if e.ComplexityRoot.MemberImport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.ID(childComplexity), true
+	case "MemberImport.importedRows":
+		if e.ComplexityRoot.MemberImport.ImportedRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.ImportedRows(childComplexity), true
+	case "MemberImport.mode":
+		if e.ComplexityRoot.MemberImport.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.Mode(childComplexity), true
+	case "MemberImport.problems":
+		if e.ComplexityRoot.MemberImport.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.Problems(childComplexity), true
+	case "MemberImport.processedRows":
+		if e.ComplexityRoot.MemberImport.ProcessedRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.ProcessedRows(childComplexity), true
+	case "MemberImport.status":
+		if e.ComplexityRoot.MemberImport.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.Status(childComplexity), true
+	case "MemberImport.totalRows":
+		if e.ComplexityRoot.MemberImport.TotalRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberImport.TotalRows(childComplexity), true
+
 	case "MemberPayload.member":
 		if e.ComplexityRoot.MemberPayload.Member == nil {
 			break
@@ -888,6 +1020,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSite(childComplexity, args["input"].(model.CreateSiteInput)), true
+	case "Mutation.exportMembers":
+		if e.ComplexityRoot.Mutation.ExportMembers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exportMembers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExportMembers(childComplexity, args["input"].(model.ExportMembersInput)), true
 	case "Mutation.grantRole":
 		if e.ComplexityRoot.Mutation.GrantRole == nil {
 			break
@@ -899,6 +1042,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.RoleBindingInput)), true
+	case "Mutation.importMembers":
+		if e.ComplexityRoot.Mutation.ImportMembers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importMembers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportMembers(childComplexity, args["input"].(model.ImportMembersInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1258,6 +1412,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Member(childComplexity, args["id"].(string)), true
+	case "Query.memberImport":
+		if e.ComplexityRoot.Query.MemberImport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_memberImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MemberImport(childComplexity, args["id"].(string)), true
 	case "Query.members":
 		if e.ComplexityRoot.Query.Members == nil {
 			break
@@ -1510,6 +1675,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateOrgUnitInput", ec.unmarshalInputCreateOrgUnitInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
+			graphql.NewInputUnmarshaler("ExportMembersInput", ec.unmarshalInputExportMembersInput),
+			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("MemberFields", ec.unmarshalInputMemberFields),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
@@ -1980,6 +2147,79 @@ extend type Mutation {
   transitionMemberStage(input: TransitionMemberStageInput!): MemberPayload!
   transferMember(input: TransferMemberInput!): MemberPayload!
 }
+
+"A file sent with the GraphQL multipart request specification."
+scalar Upload
+
+enum ImportMode {
+  "Any problem in the file: import nothing."
+  ALL_OR_NOTHING
+  "Import the rows without problems; report the others."
+  VALID_ROWS_ONLY
+}
+
+enum ImportStatus {
+  RUNNING
+  SUCCEEDED
+  "ALL_OR_NOTHING found problems; nothing was imported."
+  REJECTED
+  FAILED
+}
+
+"What is wrong with one cell of an import file (the header is row 1)."
+type ImportProblem {
+  row: Int!
+  column: String!
+  message: String!
+}
+
+"One roster import; poll memberImport(id) for its progress while it runs."
+type MemberImport {
+  "The UUID given as importId (or generated)."
+  id: ID!
+  filename: String!
+  mode: ImportMode!
+  status: ImportStatus!
+  totalRows: Int!
+  processedRows: Int!
+  importedRows: Int!
+  problems: [ImportProblem!]!
+}
+
+input ImportMembersInput {
+  "An .xlsx or .csv roster with a header row (see docs/member-import.md)."
+  file: Upload!
+  mode: ImportMode!
+  "A UUID chosen by the client, to poll progress with memberImport while the import runs."
+  importId: String
+}
+
+type ImportMembersPayload {
+  import: MemberImport!
+}
+
+input ExportMembersInput {
+  filter: MemberFilter
+  "Export whole citizen ID and phone numbers (needs MEMBER_READ_PII; audited)."
+  unmasked: Boolean
+}
+
+type ExportMembersPayload {
+  filename: String!
+  contentType: String!
+  rows: Int!
+  "The .xlsx file, base64-encoded."
+  data: String!
+}
+
+extend type Query {
+  memberImport(id: String!): MemberImport
+}
+
+extend type Mutation {
+  importMembers(input: ImportMembersInput!): ImportMembersPayload!
+  exportMembers(input: ExportMembersInput!): ExportMembersPayload!
+}
 `, BuiltIn: false},
 	{Name: "../schema/org.graphqls", Input: `"The type of an org unit, from the root of a school's tree down."
 enum OrgUnitKind {
@@ -2324,6 +2564,40 @@ func (ec *executionContext) childFields_CreateAccountPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type CreateAccountPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ExportMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "filename":
+		return ec.fieldContext_ExportMembersPayload_filename(ctx, field)
+	case "contentType":
+		return ec.fieldContext_ExportMembersPayload_contentType(ctx, field)
+	case "rows":
+		return ec.fieldContext_ExportMembersPayload_rows(ctx, field)
+	case "data":
+		return ec.fieldContext_ExportMembersPayload_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportMembersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "import":
+		return ec.fieldContext_ImportMembersPayload_import(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportMembersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "row":
+		return ec.fieldContext_ImportProblem_row(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportProblem_column(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportProblem_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportProblem", field.Name)
+}
+
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "label":
@@ -2418,6 +2692,28 @@ func (ec *executionContext) childFields_MemberEdge(ctx context.Context, field gr
 		return ec.fieldContext_MemberEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberImport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MemberImport_id(ctx, field)
+	case "filename":
+		return ec.fieldContext_MemberImport_filename(ctx, field)
+	case "mode":
+		return ec.fieldContext_MemberImport_mode(ctx, field)
+	case "status":
+		return ec.fieldContext_MemberImport_status(ctx, field)
+	case "totalRows":
+		return ec.fieldContext_MemberImport_totalRows(ctx, field)
+	case "processedRows":
+		return ec.fieldContext_MemberImport_processedRows(ctx, field)
+	case "importedRows":
+		return ec.fieldContext_MemberImport_importedRows(ctx, field)
+	case "problems":
+		return ec.fieldContext_MemberImport_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberImport", field.Name)
 }
 
 func (ec *executionContext) childFields_MemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

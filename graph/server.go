@@ -30,6 +30,8 @@ type Limits struct {
 	MaxAliases    int  // aliased fields in one document
 	Introspection bool // allow __schema / __type
 	Suggestions   bool // "did you mean" hints in validation errors
+	// MaxUploadBytes bounds a multipart request (file uploads).
+	MaxUploadBytes int64
 }
 
 // NewHandler returns the GraphQL endpoint: queries over GET and POST (JSON),
@@ -39,6 +41,9 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// Multipart (GraphQL multipart request spec) carries file uploads; the
+	// size limit applies while the body is read.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: l.MaxUploadBytes, MaxMemory: 8 << 20})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(l.MaxTokens)

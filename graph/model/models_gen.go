@@ -3,7 +3,11 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
@@ -11,6 +15,8 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // One block of a site's home page, in display order.
@@ -99,6 +105,20 @@ type CreateSiteInput struct {
 	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
 }
 
+type ExportMembersInput struct {
+	Filter *MemberFilter `json:"filter,omitempty"`
+	// Export whole citizen ID and phone numbers (needs MEMBER_READ_PII; audited).
+	Unmasked *bool `json:"unmasked,omitempty"`
+}
+
+type ExportMembersPayload struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Rows        int    `json:"rows"`
+	// The .xlsx file, base64-encoded.
+	Data string `json:"data"`
+}
+
 // The site's pinned items.
 type FeaturedBlock struct {
 	Title string `json:"title"`
@@ -116,6 +136,18 @@ type HeroBlock struct {
 }
 
 func (HeroBlock) IsHomeBlock() {}
+
+type ImportMembersInput struct {
+	// An .xlsx or .csv roster with a header row (see docs/member-import.md).
+	File graphql.Upload    `json:"file"`
+	Mode member.ImportMode `json:"mode"`
+	// A UUID chosen by the client, to poll progress with memberImport while the import runs.
+	ImportID *string `json:"importId,omitempty"`
+}
+
+type ImportMembersPayload struct {
+	Import *member.Import `json:"import"`
+}
 
 // A list of links.
 type LinkListBlock struct {
@@ -285,4 +317,64 @@ type UpdateSiteInput struct {
 	Navigation  json.RawMessage `json:"navigation,omitempty"`
 	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
 	Active      *bool           `json:"active,omitempty"`
+}
+
+type ImportStatus string
+
+const (
+	ImportStatusRunning   ImportStatus = "RUNNING"
+	ImportStatusSucceeded ImportStatus = "SUCCEEDED"
+	// ALL_OR_NOTHING found problems; nothing was imported.
+	ImportStatusRejected ImportStatus = "REJECTED"
+	ImportStatusFailed   ImportStatus = "FAILED"
+)
+
+var AllImportStatus = []ImportStatus{
+	ImportStatusRunning,
+	ImportStatusSucceeded,
+	ImportStatusRejected,
+	ImportStatusFailed,
+}
+
+func (e ImportStatus) IsValid() bool {
+	switch e {
+	case ImportStatusRunning, ImportStatusSucceeded, ImportStatusRejected, ImportStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e ImportStatus) String() string {
+	return string(e)
+}
+
+func (e *ImportStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportStatus", str)
+	}
+	return nil
+}
+
+func (e ImportStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

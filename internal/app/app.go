@@ -153,12 +153,14 @@ func (a *App) routes() http.Handler {
 		MaxAliases:    a.Config.MaxAliases,
 		Introspection: a.Config.Introspection,
 		Suggestions:   a.Config.Suggestions,
+		// A roster import is the largest upload so far.
+		MaxUploadBytes: member.MaxImportBytes + 1<<20,
 	}, a.Log)
 
 	c := cors.New(cors.Options{
 		AllowOriginFunc:  a.origins.Allowed,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Authorization", "X-Request-Id"},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", "X-Request-Id", "GraphQL-Preflight"},
 		ExposedHeaders:   []string{"X-Request-Id"},
 		AllowCredentials: true,
 		MaxAge:           600,

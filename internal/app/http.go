@@ -101,7 +101,8 @@ func withBodyLimit(max int64, next http.Handler) http.Handler {
 		_, _ = io.WriteString(w, `{"errors":[{"message":"request body too large","extensions":{"code":"BAD_USER_INPUT"}}]}`)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodOptions {
+		if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodOptions || isMultipart(r) {
+			// Multipart uploads are bounded by the multipart transport.
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -134,10 +135,19 @@ func onlyGraphQLMethods(next http.Handler) http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		if r.Method == http.MethodPost && !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/json") {
+		if r.Method == http.MethodPost && isMultipart(r) {
+			// A browser sends multipart/form-data cross-site without a
+			// preflight; a header it would not add on its own proves intent.
+			if r.Header.Get("Authorization") == "" && r.Header.Get("GraphQL-Preflight") == "" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, `{"errors":[{"message":"multipart requests need an Authorization or GraphQL-Preflight header","extensions":{"code":"BAD_USER_INPUT"}}]}`)
+				return
+			}
+		} else if r.Method == http.MethodPost && !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/json") {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnsupportedMediaType)
-			_, _ = io.WriteString(w, `{"errors":[{"message":"POST bodies must be application/json","extensions":{"code":"BAD_USER_INPUT"}}]}`)
+			_, _ = io.WriteString(w, `{"errors":[{"message":"POST bodies must be application/json (or multipart/form-data for uploads)","extensions":{"code":"BAD_USER_INPUT"}}]}`)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -199,4 +209,8 @@ func (a *App) withPrincipal(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/form-data")
 }

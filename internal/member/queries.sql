@@ -74,3 +74,21 @@ SELECT settings FROM tenants WHERE id = @id;
 
 -- name: PersonIDByCitizenHMAC :one
 SELECT id FROM people WHERE tenant_id = @tenant_id AND citizen_id_hmac = @citizen_id_hmac;
+
+-- name: InsertImport :exec
+INSERT INTO member_imports (tenant_id, id, filename, mode, status, total_rows, created_by)
+VALUES (@tenant_id, @id, @filename, @mode, 'running', @total_rows, @created_by);
+
+-- name: UpdateImportProgress :exec
+UPDATE member_imports SET processed_rows = @processed_rows WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: FinishImport :exec
+UPDATE member_imports
+SET status = @status, processed_rows = @processed_rows, imported_rows = @imported_rows, problems = @problems, finished_at = now()
+WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetImport :one
+SELECT * FROM member_imports WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: ExistingCitizenIDs :many
+SELECT citizen_id_hmac FROM people WHERE tenant_id = @tenant_id AND citizen_id_hmac = ANY(@hmacs::bytea[]);

@@ -55,6 +55,91 @@ func (q *Queries) EventsOf(ctx context.Context, arg EventsOfParams) ([]Membershi
 	return items, nil
 }
 
+const existingCitizenIDs = `-- name: ExistingCitizenIDs :many
+SELECT citizen_id_hmac FROM people WHERE tenant_id = $1 AND citizen_id_hmac = ANY($2::bytea[])
+`
+
+type ExistingCitizenIDsParams struct {
+	TenantID uuid.UUID
+	Hmacs    [][]byte
+}
+
+func (q *Queries) ExistingCitizenIDs(ctx context.Context, arg ExistingCitizenIDsParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, existingCitizenIDs, arg.TenantID, arg.Hmacs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var citizen_id_hmac []byte
+		if err := rows.Scan(&citizen_id_hmac); err != nil {
+			return nil, err
+		}
+		items = append(items, citizen_id_hmac)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const finishImport = `-- name: FinishImport :exec
+UPDATE member_imports
+SET status = $1, processed_rows = $2, imported_rows = $3, problems = $4, finished_at = now()
+WHERE tenant_id = $5 AND id = $6
+`
+
+type FinishImportParams struct {
+	Status        string
+	ProcessedRows int32
+	ImportedRows  int32
+	Problems      json.RawMessage
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+}
+
+func (q *Queries) FinishImport(ctx context.Context, arg FinishImportParams) error {
+	_, err := q.db.Exec(ctx, finishImport,
+		arg.Status,
+		arg.ProcessedRows,
+		arg.ImportedRows,
+		arg.Problems,
+		arg.TenantID,
+		arg.ID,
+	)
+	return err
+}
+
+const getImport = `-- name: GetImport :one
+SELECT tenant_id, id, filename, mode, status, total_rows, processed_rows, imported_rows, problems, created_by, created_at, finished_at FROM member_imports WHERE tenant_id = $1 AND id = $2
+`
+
+type GetImportParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetImport(ctx context.Context, arg GetImportParams) (MemberImport, error) {
+	row := q.db.QueryRow(ctx, getImport, arg.TenantID, arg.ID)
+	var i MemberImport
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Filename,
+		&i.Mode,
+		&i.Status,
+		&i.TotalRows,
+		&i.ProcessedRows,
+		&i.ImportedRows,
+		&i.Problems,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.FinishedAt,
+	)
+	return i, err
+}
+
 const getPerson = `-- name: GetPerson :one
 SELECT p.tenant_id, p.id, p.name, p.gender, p.birth_date, p.ethnicity, p.native_place, p.phone_enc, p.phone_masked, p.phone_hmac, p.citizen_id_enc, p.citizen_id_masked, p.citizen_id_hmac, p.education, p.category, p.department, p.major, p.class_name, p.photo_media_id, p.org_unit_id, p.stage, p.stage_since, p.party_posts, p.status, p.version, p.created_at, p.updated_at, u.path AS org_path FROM people p
 JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
@@ -238,6 +323,32 @@ func (q *Queries) InsertEvent(ctx context.Context, arg InsertEventParams) error 
 		arg.EffectiveOn,
 		arg.ActorID,
 		arg.Detail,
+	)
+	return err
+}
+
+const insertImport = `-- name: InsertImport :exec
+INSERT INTO member_imports (tenant_id, id, filename, mode, status, total_rows, created_by)
+VALUES ($1, $2, $3, $4, 'running', $5, $6)
+`
+
+type InsertImportParams struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Filename  string
+	Mode      string
+	TotalRows int32
+	CreatedBy *uuid.UUID
+}
+
+func (q *Queries) InsertImport(ctx context.Context, arg InsertImportParams) error {
+	_, err := q.db.Exec(ctx, insertImport,
+		arg.TenantID,
+		arg.ID,
+		arg.Filename,
+		arg.Mode,
+		arg.TotalRows,
+		arg.CreatedBy,
 	)
 	return err
 }
@@ -673,6 +784,21 @@ func (q *Queries) UnitsByCodes(ctx context.Context, arg UnitsByCodesParams) ([]U
 		return nil, err
 	}
 	return items, nil
+}
+
+const updateImportProgress = `-- name: UpdateImportProgress :exec
+UPDATE member_imports SET processed_rows = $1 WHERE tenant_id = $2 AND id = $3
+`
+
+type UpdateImportProgressParams struct {
+	ProcessedRows int32
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+}
+
+func (q *Queries) UpdateImportProgress(ctx context.Context, arg UpdateImportProgressParams) error {
+	_, err := q.db.Exec(ctx, updateImportProgress, arg.ProcessedRows, arg.TenantID, arg.ID)
+	return err
 }
 
 const updatePerson = `-- name: UpdatePerson :one

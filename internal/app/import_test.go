@@ -1,0 +1,205 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/xuri/excelize/v2"
+
+	"zhdj/internal/member"
+)
+
+// upload sends an importMembers mutation per the GraphQL multipart request spec.
+func (b *testBundle) upload(t *testing.T, token, filename string, data []byte, mode, importID string) *gqlResponse {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	ops, _ := json.Marshal(map[string]any{
+		"query":     `mutation($in: ImportMembersInput!) { importMembers(input: $in) { import { id status totalRows processedRows importedRows problems { row column message } } } }`,
+		"variables": map[string]any{"in": map[string]any{"file": nil, "mode": mode, "importId": importID}},
+	})
+	_ = w.WriteField("operations", string(ops))
+	_ = w.WriteField("map", `{"0": ["variables.in.file"]}`)
+	fw, _ := w.CreateFormFile("0", filename)
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	return b.raw(t, http.MethodPost, "/graphql", w.FormDataContentType(), body.Bytes(), bearer(token)...)
+}
+
+type importResult struct {
+	ImportMembers struct {
+		Import struct {
+			ID, Status                             string
+			TotalRows, ProcessedRows, ImportedRows int
+			Problems                               []struct {
+				Row             int
+				Column, Message string
+			}
+		}
+	}
+}
+
+func csvRoster(rows ...string) []byte {
+	return []byte("姓名,性别,身份证号,手机号,人员类别,支部编码,党员发展阶段,阶段起始日期,班级\n" + strings.Join(rows, "\n") + "\n")
+}
+
+func TestImportProblemsAndModes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	secretary, _ := b.login(t, "secretary", demoPassword) // manages XXGC-XS1 only
+	id1 := member.CitizenIDWithCheck("33010220060101101")
+	id2 := member.CitizenIDWithCheck("33010220060101102")
+	id3 := member.CitizenIDWithCheck("33010220060101103")
+	file := csvRoster(
+		"新生甲,男,"+id1+",13900000101,学生,XXGC-XS1,,,=HYPERLINK(\"http://evil\")", // row 2: fine; formula-looking class is just text
+		"新生乙,女,"+id2[:17]+"0,13900000102,学生,XXGC-XS1,,,软件2401",                // row 3: bad check digit
+		"新生丙,女,"+id3+",123,学生,XXGC-XS1,入党申请人,2026-03-01,软件2401",               // row 4: bad phone
+		"新生丁,男,"+id1+",13900000104,学生,XXGC-XS1,,,软件2401",                      // row 5: same citizen ID as row 2
+		"新生戊,男,,,学生,ZNZZ-XS,,,机电2401",                                         // row 6: not the secretary's branch
+		"新生己,男,,,学生,NOPE,,,机电2401",                                            // row 7: unknown branch
+		"新生庚,未知,,,学生,XXGC-XS1,,,x",                                            // row 8: gender
+		"新生辛,女,,,学生,XXGC-XS1,正式党员,,x",                                         // row 9: stage without date
+	)
+	want := map[int]string{3: "身份证号", 4: "手机号", 5: "身份证号", 6: "支部编码", 7: "支部编码", 8: "性别", 9: "阶段起始日期"}
+
+	r := decode[importResult](t, b.upload(t, secretary, "名册.csv", file, "ALL_OR_NOTHING", ""))
+	imp := r.ImportMembers.Import
+	if imp.Status != "REJECTED" || imp.ImportedRows != 0 || imp.TotalRows != 8 {
+		t.Fatalf("all or nothing: %+v", imp)
+	}
+	got := map[int]string{}
+	for _, p := range imp.Problems {
+		got[p.Row] = p.Column
+	}
+	for row, col := range want {
+		if got[row] != col {
+			t.Errorf("row %d: problem in %q, want %q (all: %+v)", row, got[row], col, imp.Problems)
+		}
+	}
+	if _, ok := got[2]; ok {
+		t.Errorf("valid row 2 reported: %+v", imp.Problems)
+	}
+	if n := len(b.memberIDs(t, secretary)); n != 5 {
+		t.Fatalf("a rejected import changed the roster: %d members", n)
+	}
+
+	r = decode[importResult](t, b.upload(t, secretary, "名册.csv", file, "VALID_ROWS_ONLY", ""))
+	if imp := r.ImportMembers.Import; imp.Status != "SUCCEEDED" || imp.ImportedRows != 1 || len(imp.Problems) != len(want) {
+		t.Fatalf("valid rows only: %+v", imp)
+	}
+	d := decode[memberList](t, b.post(t, membersQuery, map[string]any{"first": 10, "f": map[string]any{"query": "新生甲"}}, bearer(secretary)...))
+	if len(d.Members.Edges) != 1 {
+		t.Fatalf("imported row not found: %+v", d)
+	}
+	cls := decode[struct{ Member struct{ ClassName string } }](t, b.post(t, `query($id: ID!) { member(id: $id) { className } }`, map[string]any{"id": d.Members.Edges[0].Node.ID}, bearer(secretary)...))
+	if cls.Member.ClassName != `=HYPERLINK("http://evil")` {
+		t.Fatalf("formula-looking cell not stored as text: %q", cls.Member.ClassName)
+	}
+
+	// The export defuses it again.
+	x := decode[struct {
+		ExportMembers struct {
+			Filename, Data string
+			Rows           int
+		}
+	}](t, b.post(t, `mutation { exportMembers(input: {}) { filename rows data } }`, nil, bearer(secretary)...))
+	raw, _ := base64.StdEncoding.DecodeString(x.ExportMembers.Data)
+	wb, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := wb.GetRows(wb.GetSheetList()[0])
+	if len(rows) != 1+x.ExportMembers.Rows || x.ExportMembers.Rows != 6 {
+		t.Fatalf("export: %d rows for %d records", len(rows), x.ExportMembers.Rows)
+	}
+	found := false
+	for i, row := range rows {
+		for j, v := range row {
+			if strings.Contains(v, "HYPERLINK") {
+				found = true
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if f, _ := wb.GetCellFormula(wb.GetSheetList()[0], cell); f != "" || !strings.HasPrefix(v, "'=") {
+					t.Fatalf("exported cell %s = %q formula %q", cell, v, f)
+				}
+			}
+			if strings.Contains(v, id1) {
+				t.Fatalf("unmasked citizen ID in a masked export: %q", v)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("imported record missing from the export")
+	}
+
+	// Not an xlsx, wrong header, no rows.
+	for name, c := range map[string]struct {
+		filename string
+		data     []byte
+	}{
+		"fake xlsx":      {"a.xlsx", []byte("<html>not a workbook</html>")},
+		"unknown header": {"a.csv", []byte("name,shoe size\nx,42\n")},
+		"only a header":  {"a.csv", csvRoster()[:strings.Index(string(csvRoster()), "\n")+1]},
+	} {
+		r := b.upload(t, secretary, c.filename, c.data, "ALL_OR_NOTHING", "")
+		if r.code(0) != "BAD_USER_INPUT" {
+			t.Errorf("%s: %+v", name, r.Errors)
+		}
+	}
+	// Without credentials or a preflight header a multipart request is refused.
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("operations", `{"query":"{ __typename }"}`)
+	_ = w.WriteField("map", `{}`)
+	_ = w.Close()
+	if r := b.raw(t, http.MethodPost, "/graphql", w.FormDataContentType(), body.Bytes()); r.status != http.StatusBadRequest {
+		t.Fatalf("bare multipart request: %d", r.status)
+	}
+}
+
+// TestImportTenThousandRows imports a 10,000-row workbook in one
+// transaction and checks the progress record.
+func TestImportTenThousandRows(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	wb := excelize.NewFile()
+	sw, _ := wb.NewStreamWriter("Sheet1")
+	_ = sw.SetRow("A1", []any{"姓名", "性别", "身份证号", "人员类别", "支部编码", "党员发展阶段", "阶段起始日期"})
+	const n = 10000
+	for i := 0; i < n; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		id := member.CitizenIDWithCheck(fmt.Sprintf("3301022005%02d%02d%03d", 1+i%12, 1+i%28, i%1000)[:14] + fmt.Sprintf("%03d", i/10%1000))
+		_ = sw.SetRow(cell, []any{fmt.Sprintf("学生%05d", i), []string{"男", "女"}[i%2], id, "学生", "ZNZZ-XS", "入党申请人", "2026-03-01"})
+	}
+	_ = sw.Flush()
+	var buf bytes.Buffer
+	_ = wb.Write(&buf)
+
+	importID := uuid.NewString()
+	r := decode[importResult](t, b.upload(t, admin, "roster.xlsx", buf.Bytes(), "VALID_ROWS_ONLY", importID))
+	imp := r.ImportMembers.Import
+	// Generated IDs may collide (same birth date and sequence); those rows are
+	// reported, never imported twice.
+	if imp.Status != "SUCCEEDED" || imp.TotalRows != n || imp.ImportedRows+len(imp.Problems) != n || imp.ImportedRows < n*9/10 {
+		t.Fatalf("import: %+v (first problems %+v)", imp, imp.Problems[:min(3, len(imp.Problems))])
+	}
+	status := decode[struct {
+		MemberImport struct {
+			Status                      string
+			ProcessedRows, ImportedRows int
+		}
+	}](t, b.post(t, `query($id: String!) { memberImport(id: $id) { status processedRows importedRows } }`, map[string]any{"id": importID}, bearer(admin)...))
+	if status.MemberImport.Status != "SUCCEEDED" || status.MemberImport.ProcessedRows != n || status.MemberImport.ImportedRows != imp.ImportedRows {
+		t.Fatalf("import record: %+v", status)
+	}
+	if r := b.upload(t, admin, "roster.xlsx", buf.Bytes(), "VALID_ROWS_ONLY", importID); r.code(0) != "CONFLICT" {
+		t.Fatalf("same import id twice: %+v", r.Errors)
+	}
+}
