@@ -19,6 +19,7 @@ const (
 	idSite    idType = 3
 	idAccount idType = 4
 	idMember  idType = 5
+	idMedia   idType = 6
 )
 
 func (t idType) String() string {
@@ -33,6 +34,8 @@ func (t idType) String() string {
 		return "Account"
 	case idMember:
 		return "Member"
+	case idMedia:
+		return "Media"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }
@@ -59,7 +62,7 @@ func encodeID(t idType, tenant, id uuid.UUID) string {
 // decodeID parses an opaque ID. A malformed ID is Invalid, naming field.
 func decodeID(field, s string) (globalID, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idMember) {
+	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idMedia) {
 		return globalID{}, apperr.InvalidField(field, "is not a valid ID")
 	}
 	var g globalID

@@ -9,6 +9,7 @@ import (
 
 	"zhdj/internal/account"
 	"zhdj/internal/apperr"
+	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
@@ -37,6 +38,9 @@ type loaders struct {
 	// memberEvents and memberTransfers load histories in the caller's tenant.
 	memberEvents    *dataloadgen.Loader[uuid.UUID, []*member.Event]
 	memberTransfers *dataloadgen.Loader[uuid.UUID, []*member.Transfer]
+	// media loads files visible to the caller; derivatives their resized copies.
+	media       *dataloadgen.Loader[tkey, *media.Media]
+	derivatives *dataloadgen.Loader[tkey, []*media.Derivative]
 }
 
 type loadersKey struct{}
@@ -79,6 +83,12 @@ func (r *Resolver) newLoaders() *loaders {
 		memberEvents: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Event, []error) {
 			found, err := r.People.Events(ctx, ids)
 			return inKeyOrder(ids, found, err, false, "")
+		}, w),
+		media: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*media.Media, []error) {
+			return byTenant(ctx, keys, r.Files.ByIDs, true, "media")
+		}, w),
+		derivatives: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*media.Derivative, []error) {
+			return byTenant(ctx, keys, r.Files.Derivatives, false, "")
 		}, w),
 		memberTransfers: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Transfer, []error) {
 			found, err := r.People.Transfers(ctx, ids)

@@ -3,6 +3,7 @@ package graph
 import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
+	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
@@ -18,4 +19,5 @@ type Resolver struct {
 	Accounts *account.Service
 	Audit    *audit.Service
 	People   *member.Service
+	Files    *media.Service
 }

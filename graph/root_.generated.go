@@ -26,6 +26,8 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	AuditEvent() AuditEventResolver
 	Me() MeResolver
+	Media() MediaResolver
+	MediaDerivative() MediaDerivativeResolver
 	Member() MemberResolver
 	MemberImport() MemberImportResolver
 	MembershipEvent() MembershipEventResolver
@@ -144,6 +146,50 @@ type ComplexityRoot struct {
 		School      func(childComplexity int) int
 	}
 
+	Media struct {
+		CreatedAt       func(childComplexity int) int
+		Derivatives     func(childComplexity int) int
+		DurationSeconds func(childComplexity int) int
+		Failure         func(childComplexity int) int
+		Filename        func(childComplexity int) int
+		Height          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		MimeType        func(childComplexity int) int
+		Notes           func(childComplexity int) int
+		PosterURL       func(childComplexity int) int
+		Purpose         func(childComplexity int) int
+		Size            func(childComplexity int) int
+		Srcset          func(childComplexity int) int
+		Status          func(childComplexity int) int
+		URL             func(childComplexity int) int
+		URLExpiresAt    func(childComplexity int) int
+		UploadedBy      func(childComplexity int) int
+		Visibility      func(childComplexity int) int
+		Width           func(childComplexity int) int
+	}
+
+	MediaConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MediaDerivative struct {
+		Height   func(childComplexity int) int
+		MimeType func(childComplexity int) int
+		Size     func(childComplexity int) int
+		URL      func(childComplexity int) int
+		Width    func(childComplexity int) int
+	}
+
+	MediaEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MediaPayload struct {
+		Media func(childComplexity int) int
+	}
+
 	Member struct {
 		BirthDate   func(childComplexity int) int
 		Category    func(childComplexity int) int
@@ -206,11 +252,15 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AbortUpload           func(childComplexity int, input model.MediaIDInput) int
 		ChangePassword        func(childComplexity int, input model.ChangePasswordInput) int
+		CompleteUpload        func(childComplexity int, input model.MediaIDInput) int
 		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
 		CreateMember          func(childComplexity int, input model.CreateMemberInput) int
 		CreateOrgUnit         func(childComplexity int, input model.CreateOrgUnitInput) int
 		CreateSite            func(childComplexity int, input model.CreateSiteInput) int
+		CreateUpload          func(childComplexity int, input model.CreateUploadInput) int
+		DeleteMedia           func(childComplexity int, input model.MediaIDInput) int
 		ExportMembers         func(childComplexity int, input model.ExportMembersInput) int
 		GrantRole             func(childComplexity int, input model.RoleBindingInput) int
 		ImportMembers         func(childComplexity int, input model.ImportMembersInput) int
@@ -218,12 +268,14 @@ type ComplexityRoot struct {
 		Logout                func(childComplexity int) int
 		MoveOrgUnit           func(childComplexity int, input model.MoveOrgUnitInput) int
 		RefreshSession        func(childComplexity int, input model.RefreshSessionInput) int
+		ResumeUpload          func(childComplexity int, input model.MediaIDInput) int
 		RevokeRole            func(childComplexity int, input model.RoleBindingInput) int
 		TransferMember        func(childComplexity int, input model.TransferMemberInput) int
 		TransitionMemberStage func(childComplexity int, input model.TransitionMemberStageInput) int
 		UpdateMember          func(childComplexity int, input model.UpdateMemberInput) int
 		UpdateOrgUnit         func(childComplexity int, input model.UpdateOrgUnitInput) int
 		UpdateSite            func(childComplexity int, input model.UpdateSiteInput) int
+		UploadImage           func(childComplexity int, input model.UploadImageInput) int
 	}
 
 	NavItem struct {
@@ -289,6 +341,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog     func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Me           func(childComplexity int) int
+		Media        func(childComplexity int, filter *model.MediaFilter, first *int, after *string) int
 		Member       func(childComplexity int, id string) int
 		MemberImport func(childComplexity int, id string) int
 		Members      func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
@@ -346,6 +399,20 @@ type ComplexityRoot struct {
 	ThemeFonts struct {
 		Body    func(childComplexity int) int
 		Heading func(childComplexity int) int
+	}
+
+	UploadPart struct {
+		Number func(childComplexity int) int
+		Size   func(childComplexity int) int
+		URL    func(childComplexity int) int
+	}
+
+	UploadSessionPayload struct {
+		ExpiresAt     func(childComplexity int) int
+		Media         func(childComplexity int) int
+		PartSize      func(childComplexity int) int
+		Parts         func(childComplexity int) int
+		UploadedParts func(childComplexity int) int
 	}
 }
 
@@ -691,6 +758,185 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Me.School(childComplexity), true
 
+	case "Media.createdAt":
+		if e.ComplexityRoot.Media.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.CreatedAt(childComplexity), true
+	case "Media.derivatives":
+		if e.ComplexityRoot.Media.Derivatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Derivatives(childComplexity), true
+	case "Media.durationSeconds":
+		if e.ComplexityRoot.Media.DurationSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.DurationSeconds(childComplexity), true
+	case "Media.failure":
+		if e.ComplexityRoot.Media.Failure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Failure(childComplexity), true
+	case "Media.filename":
+		if e.ComplexityRoot.Media.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Filename(childComplexity), true
+	case "Media.height":
+		if e.ComplexityRoot.Media.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Height(childComplexity), true
+	case "Media.id":
+		if e.ComplexityRoot.Media.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.ID(childComplexity), true
+	case "Media.mimeType":
+		if e.ComplexityRoot.Media.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.MimeType(childComplexity), true
+	case "Media.processingNotes":
+		if e.ComplexityRoot.Media.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Notes(childComplexity), true
+	case "Media.posterUrl":
+		if e.ComplexityRoot.Media.PosterURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.PosterURL(childComplexity), true
+	case "Media.purpose":
+		if e.ComplexityRoot.Media.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Purpose(childComplexity), true
+	case "Media.size":
+		if e.ComplexityRoot.Media.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Size(childComplexity), true
+	case "Media.srcset":
+		if e.ComplexityRoot.Media.Srcset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Srcset(childComplexity), true
+	case "Media.status":
+		if e.ComplexityRoot.Media.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Status(childComplexity), true
+	case "Media.url":
+		if e.ComplexityRoot.Media.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.URL(childComplexity), true
+	case "Media.urlExpiresAt":
+		if e.ComplexityRoot.Media.URLExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.URLExpiresAt(childComplexity), true
+	case "Media.uploadedBy":
+		if e.ComplexityRoot.Media.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.UploadedBy(childComplexity), true
+	case "Media.visibility":
+		if e.ComplexityRoot.Media.Visibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Visibility(childComplexity), true
+	case "Media.width":
+		if e.ComplexityRoot.Media.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Width(childComplexity), true
+
+	case "MediaConnection.edges":
+		if e.ComplexityRoot.MediaConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaConnection.Edges(childComplexity), true
+	case "MediaConnection.pageInfo":
+		if e.ComplexityRoot.MediaConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaConnection.PageInfo(childComplexity), true
+
+	case "MediaDerivative.height":
+		if e.ComplexityRoot.MediaDerivative.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaDerivative.Height(childComplexity), true
+	case "MediaDerivative.mimeType":
+		if e.ComplexityRoot.MediaDerivative.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaDerivative.MimeType(childComplexity), true
+	case "MediaDerivative.size":
+		if e.ComplexityRoot.MediaDerivative.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaDerivative.Size(childComplexity), true
+	case "MediaDerivative.url":
+		if e.ComplexityRoot.MediaDerivative.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaDerivative.URL(childComplexity), true
+	case "MediaDerivative.width":
+		if e.ComplexityRoot.MediaDerivative.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaDerivative.Width(childComplexity), true
+
+	case "MediaEdge.cursor":
+		if e.ComplexityRoot.MediaEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaEdge.Cursor(childComplexity), true
+	case "MediaEdge.node":
+		if e.ComplexityRoot.MediaEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaEdge.Node(childComplexity), true
+
+	case "MediaPayload.media":
+		if e.ComplexityRoot.MediaPayload.Media == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaPayload.Media(childComplexity), true
+
 	case "Member.birthDate":
 		if e.ComplexityRoot.Member.BirthDate == nil {
 			break
@@ -965,6 +1211,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipEvent.To(childComplexity), true
 
+	case "Mutation.abortUpload":
+		if e.ComplexityRoot.Mutation.AbortUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_abortUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AbortUpload(childComplexity, args["input"].(model.MediaIDInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -976,6 +1233,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
+	case "Mutation.completeUpload":
+		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteUpload(childComplexity, args["input"].(model.MediaIDInput)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -1020,6 +1288,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSite(childComplexity, args["input"].(model.CreateSiteInput)), true
+	case "Mutation.createUpload":
+		if e.ComplexityRoot.Mutation.CreateUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateUpload(childComplexity, args["input"].(model.CreateUploadInput)), true
+	case "Mutation.deleteMedia":
+		if e.ComplexityRoot.Mutation.DeleteMedia == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMedia_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMedia(childComplexity, args["input"].(model.MediaIDInput)), true
 	case "Mutation.exportMembers":
 		if e.ComplexityRoot.Mutation.ExportMembers == nil {
 			break
@@ -1092,6 +1382,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["input"].(model.RefreshSessionInput)), true
+	case "Mutation.resumeUpload":
+		if e.ComplexityRoot.Mutation.ResumeUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeUpload(childComplexity, args["input"].(model.MediaIDInput)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -1158,6 +1459,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSite(childComplexity, args["input"].(model.UpdateSiteInput)), true
+	case "Mutation.uploadImage":
+		if e.ComplexityRoot.Mutation.UploadImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["input"].(model.UploadImageInput)), true
 
 	case "NavItem.children":
 		if e.ComplexityRoot.NavItem.Children == nil {
@@ -1401,6 +1713,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.media":
+		if e.ComplexityRoot.Query.Media == nil {
+			break
+		}
+
+		args, err := ec.field_Query_media_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Media(childComplexity, args["filter"].(*model.MediaFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.member":
 		if e.ComplexityRoot.Query.Member == nil {
 			break
@@ -1660,6 +1983,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ThemeFonts.Heading(childComplexity), true
 
+	case "UploadPart.number":
+		if e.ComplexityRoot.UploadPart.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPart.Number(childComplexity), true
+	case "UploadPart.size":
+		if e.ComplexityRoot.UploadPart.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPart.Size(childComplexity), true
+	case "UploadPart.url":
+		if e.ComplexityRoot.UploadPart.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPart.URL(childComplexity), true
+
+	case "UploadSessionPayload.expiresAt":
+		if e.ComplexityRoot.UploadSessionPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadSessionPayload.ExpiresAt(childComplexity), true
+	case "UploadSessionPayload.media":
+		if e.ComplexityRoot.UploadSessionPayload.Media == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadSessionPayload.Media(childComplexity), true
+	case "UploadSessionPayload.partSize":
+		if e.ComplexityRoot.UploadSessionPayload.PartSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadSessionPayload.PartSize(childComplexity), true
+	case "UploadSessionPayload.parts":
+		if e.ComplexityRoot.UploadSessionPayload.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadSessionPayload.Parts(childComplexity), true
+	case "UploadSessionPayload.uploadedParts":
+		if e.ComplexityRoot.UploadSessionPayload.UploadedParts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadSessionPayload.UploadedParts(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1675,9 +2048,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateOrgUnitInput", ec.unmarshalInputCreateOrgUnitInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
+			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
 			graphql.NewInputUnmarshaler("ExportMembersInput", ec.unmarshalInputExportMembersInput),
 			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
+			graphql.NewInputUnmarshaler("MediaFilter", ec.unmarshalInputMediaFilter),
+			graphql.NewInputUnmarshaler("MediaIdInput", ec.unmarshalInputMediaIdInput),
 			graphql.NewInputUnmarshaler("MemberFields", ec.unmarshalInputMemberFields),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
@@ -1689,6 +2065,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateOrgUnitInput", ec.unmarshalInputUpdateOrgUnitInput),
 			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
+			graphql.NewInputUnmarshaler("UploadImageInput", ec.unmarshalInputUploadImageInput),
 		)
 	}
 	first := true
@@ -1790,6 +2167,7 @@ enum Permission {
   AUDIT_READ
   CONTENT_EDIT
   CONTENT_REVIEW
+  MEDIA_UPLOAD
 }
 
 "A sign-in identity of a school."
@@ -1950,6 +2328,155 @@ type PageInfo {
 type Query {
   "Fetches any object by its global ID; null when it does not exist or is not visible to the caller."
   node(id: ID!): Node
+}
+`, BuiltIn: false},
+	{Name: "../schema/media.graphqls", Input: `"A 64-bit integer (byte counts)."
+scalar Int64
+
+enum MediaPurpose {
+  COVER
+  COMIC_PANEL
+  INLINE_IMAGE
+  LOGO
+  "Private."
+  MEMBER_PHOTO
+  VIDEO
+  ATTACHMENT
+  "Private."
+  TASK_EVIDENCE
+}
+
+enum MediaStatus {
+  UPLOADING
+  PROCESSING
+  READY
+  FAILED
+}
+
+enum MediaVisibility {
+  PUBLIC
+  PRIVATE
+}
+
+"A stored file."
+type Media implements Node {
+  id: ID!
+  purpose: MediaPurpose!
+  visibility: MediaVisibility!
+  "The uploader's file name (display only)."
+  filename: String!
+  "The type decided from the content."
+  mimeType: String!
+  size: Int64!
+  status: MediaStatus!
+  "Why the file failed, when it did."
+  failure: String
+  width: Int
+  height: Int
+  durationSeconds: Float
+  "Processing that could not be done here (e.g. ffprobe missing)."
+  processingNotes: [String!]!
+  "Where to fetch the file: a CDN URL or a short-lived presigned URL; null until READY."
+  url: String
+  "When url stops working (null for CDN URLs)."
+  urlExpiresAt: Time
+  "A video's poster frame, when one could be made."
+  posterUrl: String
+  "Resized copies of an image, smallest first."
+  derivatives: [MediaDerivative!]!
+  "A srcset attribute built from the derivatives and the original."
+  srcset: String
+  uploadedBy: Account
+  createdAt: Time!
+}
+
+type MediaDerivative {
+  width: Int!
+  height: Int!
+  mimeType: String!
+  size: Int64!
+  url: String!
+}
+
+type MediaEdge {
+  cursor: String!
+  node: Media!
+}
+
+type MediaConnection {
+  edges: [MediaEdge!]!
+  pageInfo: PageInfo!
+}
+
+input MediaFilter {
+  purposes: [MediaPurpose!]
+  statuses: [MediaStatus!]
+  "Only the caller's own uploads."
+  mine: Boolean
+}
+
+input UploadImageInput {
+  file: Upload!
+  purpose: MediaPurpose!
+  visibility: MediaVisibility
+  "The unit the file belongs to; defaults to the caller's first unit."
+  orgUnitId: ID
+}
+
+input CreateUploadInput {
+  filename: String!
+  purpose: MediaPurpose!
+  size: Int64!
+  contentType: String
+  "Hex SHA-256 of the whole file; verified after the upload."
+  sha256: String
+  visibility: MediaVisibility
+  orgUnitId: ID
+}
+
+"Where to PUT one part of a multipart upload."
+type UploadPart {
+  number: Int!
+  url: String!
+  size: Int64!
+}
+
+type UploadSessionPayload {
+  media: Media!
+  partSize: Int64!
+  "Parts still to upload, each with a presigned PUT URL."
+  parts: [UploadPart!]!
+  "Parts already received (when resuming)."
+  uploadedParts: [Int!]!
+  "When the part URLs expire; call resumeUpload for fresh ones."
+  expiresAt: Time!
+}
+
+input MediaIdInput {
+  id: ID!
+}
+
+type MediaPayload {
+  media: Media!
+}
+
+extend type Query {
+  "The media library: the caller's uploads and those of units they manage, newest first."
+  media(filter: MediaFilter, first: Int = 20, after: String): MediaConnection!
+}
+
+extend type Mutation {
+  "Uploads a small file (images, PDF attachments) through the GraphQL multipart request."
+  uploadImage(input: UploadImageInput!): MediaPayload!
+  "Starts a direct upload of a large file (video) in parts to presigned URLs."
+  createUpload(input: CreateUploadInput!): UploadSessionPayload!
+  "Fresh URLs for the parts not yet received."
+  resumeUpload(input: MediaIdInput!): UploadSessionPayload!
+  "Assembles the parts and checks size and type; calling it again is harmless."
+  completeUpload(input: MediaIdInput!): MediaPayload!
+  abortUpload(input: MediaIdInput!): OkPayload!
+  "Deletes a file; CONFLICT while published content uses it."
+  deleteMedia(input: MediaIdInput!): OkPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/member.graphqls", Input: `"A calendar date, YYYY-MM-DD."
@@ -2622,6 +3149,94 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
+func (ec *executionContext) childFields_Media(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Media_id(ctx, field)
+	case "purpose":
+		return ec.fieldContext_Media_purpose(ctx, field)
+	case "visibility":
+		return ec.fieldContext_Media_visibility(ctx, field)
+	case "filename":
+		return ec.fieldContext_Media_filename(ctx, field)
+	case "mimeType":
+		return ec.fieldContext_Media_mimeType(ctx, field)
+	case "size":
+		return ec.fieldContext_Media_size(ctx, field)
+	case "status":
+		return ec.fieldContext_Media_status(ctx, field)
+	case "failure":
+		return ec.fieldContext_Media_failure(ctx, field)
+	case "width":
+		return ec.fieldContext_Media_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Media_height(ctx, field)
+	case "durationSeconds":
+		return ec.fieldContext_Media_durationSeconds(ctx, field)
+	case "processingNotes":
+		return ec.fieldContext_Media_processingNotes(ctx, field)
+	case "url":
+		return ec.fieldContext_Media_url(ctx, field)
+	case "urlExpiresAt":
+		return ec.fieldContext_Media_urlExpiresAt(ctx, field)
+	case "posterUrl":
+		return ec.fieldContext_Media_posterUrl(ctx, field)
+	case "derivatives":
+		return ec.fieldContext_Media_derivatives(ctx, field)
+	case "srcset":
+		return ec.fieldContext_Media_srcset(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_Media_uploadedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Media_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Media", field.Name)
+}
+
+func (ec *executionContext) childFields_MediaConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MediaConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MediaConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediaConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MediaDerivative(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "width":
+		return ec.fieldContext_MediaDerivative_width(ctx, field)
+	case "height":
+		return ec.fieldContext_MediaDerivative_height(ctx, field)
+	case "mimeType":
+		return ec.fieldContext_MediaDerivative_mimeType(ctx, field)
+	case "size":
+		return ec.fieldContext_MediaDerivative_size(ctx, field)
+	case "url":
+		return ec.fieldContext_MediaDerivative_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediaDerivative", field.Name)
+}
+
+func (ec *executionContext) childFields_MediaEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MediaEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MediaEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediaEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MediaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "media":
+		return ec.fieldContext_MediaPayload_media(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediaPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2962,6 +3577,34 @@ func (ec *executionContext) childFields_ThemeFonts(ctx context.Context, field gr
 		return ec.fieldContext_ThemeFonts_heading(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ThemeFonts", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_UploadPart_number(ctx, field)
+	case "url":
+		return ec.fieldContext_UploadPart_url(ctx, field)
+	case "size":
+		return ec.fieldContext_UploadPart_size(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadPart", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "media":
+		return ec.fieldContext_UploadSessionPayload_media(ctx, field)
+	case "partSize":
+		return ec.fieldContext_UploadSessionPayload_partSize(ctx, field)
+	case "parts":
+		return ec.fieldContext_UploadSessionPayload_parts(ctx, field)
+	case "uploadedParts":
+		return ec.fieldContext_UploadSessionPayload_uploadedParts(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_UploadSessionPayload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

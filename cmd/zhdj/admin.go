@@ -23,6 +23,7 @@ func openApp(ctx context.Context) (*app.App, error) {
 		return nil, err
 	}
 	cfg.AutoMigrate = false
+	cfg.NoBackground = true
 	return app.New(ctx, cfg, app.NewLogger(cfg))
 }
 

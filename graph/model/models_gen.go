@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
@@ -105,6 +106,17 @@ type CreateSiteInput struct {
 	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
 }
 
+type CreateUploadInput struct {
+	Filename    string        `json:"filename"`
+	Purpose     media.Purpose `json:"purpose"`
+	Size        int64         `json:"size"`
+	ContentType *string       `json:"contentType,omitempty"`
+	// Hex SHA-256 of the whole file; verified after the upload.
+	Sha256     *string           `json:"sha256,omitempty"`
+	Visibility *media.Visibility `json:"visibility,omitempty"`
+	OrgUnitID  *string           `json:"orgUnitId,omitempty"`
+}
+
 type ExportMembersInput struct {
 	Filter *MemberFilter `json:"filter,omitempty"`
 	// Export whole citizen ID and phone numbers (needs MEMBER_READ_PII; audited).
@@ -163,6 +175,31 @@ type LoginInput struct {
 	// Username, mainland mobile number or e-mail address.
 	Identifier string `json:"identifier"`
 	Password   string `json:"password"`
+}
+
+type MediaConnection struct {
+	Edges    []*MediaEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type MediaEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *media.Media `json:"node"`
+}
+
+type MediaFilter struct {
+	Purposes []media.Purpose `json:"purposes,omitempty"`
+	Statuses []media.Status  `json:"statuses,omitempty"`
+	// Only the caller's own uploads.
+	Mine *bool `json:"mine,omitempty"`
+}
+
+type MediaIDInput struct {
+	ID string `json:"id"`
+}
+
+type MediaPayload struct {
+	Media *media.Media `json:"media"`
 }
 
 type MemberConnection struct {
@@ -317,6 +354,32 @@ type UpdateSiteInput struct {
 	Navigation  json.RawMessage `json:"navigation,omitempty"`
 	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
 	Active      *bool           `json:"active,omitempty"`
+}
+
+type UploadImageInput struct {
+	File       graphql.Upload    `json:"file"`
+	Purpose    media.Purpose     `json:"purpose"`
+	Visibility *media.Visibility `json:"visibility,omitempty"`
+	// The unit the file belongs to; defaults to the caller's first unit.
+	OrgUnitID *string `json:"orgUnitId,omitempty"`
+}
+
+// Where to PUT one part of a multipart upload.
+type UploadPart struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+	Size   int64  `json:"size"`
+}
+
+type UploadSessionPayload struct {
+	Media    *media.Media `json:"media"`
+	PartSize int64        `json:"partSize"`
+	// Parts still to upload, each with a presigned PUT URL.
+	Parts []*UploadPart `json:"parts"`
+	// Parts already received (when resuming).
+	UploadedParts []int `json:"uploadedParts"`
+	// When the part URLs expire; call resumeUpload for fresh ones.
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 type ImportStatus string

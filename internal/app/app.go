@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/rs/cors"
 
 	"github.com/alexedwards/argon2id"
@@ -25,6 +27,9 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/config"
+	"zhdj/internal/jobs"
+	"zhdj/internal/media"
+	"zhdj/internal/media/s3"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
@@ -44,12 +49,16 @@ type App struct {
 	Accounts *account.Service
 	Audit    *audit.Service
 	Members  *member.Service
+	Media    *media.Service
 	Keyring  *pii.Keyring
+	// Store is the media object store, nil when none is configured.
+	Store media.ObjectStore
 	// Handler serves every HTTP route.
 	Handler http.Handler
 
 	origins  *originSet
 	migrator *postgres.Migrator
+	worker   *river.Client[pgx.Tx]
 	stopBG   context.CancelFunc
 	bgDone   sync.WaitGroup
 }
@@ -123,6 +132,9 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.Members = member.NewService(a.Pool, a.Keyring)
+	if err := a.initMedia(ctx); err != nil {
+		return err
+	}
 	a.Accounts = account.NewService(a.Pool, tokens, hasher, a.Keyring, account.Config{
 		AccessTTL: a.Config.AccessTTL, RefreshTTL: a.Config.RefreshTTL,
 		Password:              account.PasswordPolicy{MinLength: a.Config.PasswordMinLength, MaxLength: 128},
@@ -137,15 +149,65 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Handler = a.routes()
 
+	if a.Config.NoBackground {
+		return nil
+	}
 	// Background work lives as long as the App, not as long as ctx.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBG = stop
 	a.bgDone.Go(func() { a.origins.Run(bg) })
+	if err := a.worker.Start(bg); err != nil {
+		return fmt.Errorf("app: start job worker: %w", err)
+	}
 	return nil
 }
 
+// initMedia connects the object store (when configured) and wires the
+// media service and the background job workers.
+func (a *App) initMedia(ctx context.Context) error {
+	c := a.Config
+	if c.S3.Endpoint != "" {
+		store, err := s3.New(ctx, s3.Config{Endpoint: c.S3.Endpoint, Region: c.S3.Region, Bucket: c.S3.Bucket,
+			AccessKey: c.S3.AccessKey, SecretKey: c.S3.SecretKey, Secure: c.S3.Secure,
+			PublicEndpoint: c.S3.PublicEndpoint, PublicSecure: c.S3.PublicSecure})
+		if err != nil {
+			return fmt.Errorf("app: media storage at %s: %w", c.S3.Endpoint, err)
+		}
+		a.Store = store
+	} else {
+		a.Log.Warn("ZHDJ_S3_ENDPOINT is not set: media uploads are disabled")
+	}
+	inserter, err := jobs.NewInserter(a.Pool)
+	if err != nil {
+		return err
+	}
+	limits := media.DefaultLimits
+	limits.MaxImageBytes, limits.MaxVideoBytes, limits.MaxDocumentBytes = c.MaxImageBytes, c.MaxVideoBytes, c.MaxDocumentBytes
+	limits.DefaultQuotaBytes, limits.PartSize = c.MediaQuotaBytes, c.UploadPartBytes
+	tools := media.FindTools()
+	var store media.ObjectStore
+	if a.Store != nil {
+		store = a.Store
+	}
+	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools})
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &media.ProcessWorker{Media: a.Media, Log: a.Log})
+	river.AddWorker(workers, &media.SweepWorker{Media: a.Media, Log: a.Log})
+	var periodic []*river.PeriodicJob
+	if store != nil {
+		river.AddWorker(workers, &media.DeleteObjectsWorker{Store: store})
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return media.SweepArgs{}, nil }, nil))
+	} else {
+		river.AddWorker(workers, &media.DeleteObjectsWorker{})
+	}
+	a.worker, err = jobs.NewWorker(a.Pool, jobs.Config{Workers: workers, PeriodicJobs: periodic, MaxWorkers: c.JobWorkers, Log: a.Log, FetchPoll: 200 * time.Millisecond})
+	return err
+}
+
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,
@@ -153,8 +215,8 @@ func (a *App) routes() http.Handler {
 		MaxAliases:    a.Config.MaxAliases,
 		Introspection: a.Config.Introspection,
 		Suggestions:   a.Config.Suggestions,
-		// A roster import is the largest upload so far.
-		MaxUploadBytes: member.MaxImportBytes + 1<<20,
+		// The largest file that comes through the API (not straight to storage).
+		MaxUploadBytes: max(member.MaxImportBytes, a.Config.MaxImageBytes, a.Config.MaxDocumentBytes) + 1<<20,
 	}, a.Log)
 
 	c := cors.New(cors.Options{
@@ -202,11 +264,30 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 			checks["migrations"] = map[string]int64{"current": cur, "target": target}
 		}
 	}
+	if a.Store != nil {
+		if err := a.Store.Ready(ctx); err != nil {
+			ok = false
+			checks["mediaStorage"] = "unreachable"
+		} else {
+			checks["mediaStorage"] = "ok"
+		}
+	} else {
+		checks["mediaStorage"] = "not configured"
+	}
+	tools := a.Media.Tools()
+	checks["videoTools"] = map[string]string{"ffprobe": presence(tools.FFprobe), "ffmpeg": presence(tools.FFmpeg)}
 	status, code := "ready", http.StatusOK
 	if !ok {
 		status, code = "not ready", http.StatusServiceUnavailable
 	}
 	writeJSON(w, code, map[string]any{"status": status, "checks": checks})
+}
+
+func presence(path string) string {
+	if path == "" {
+		return "missing: videos get no duration or poster"
+	}
+	return "found"
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -256,8 +337,14 @@ func (a *App) Run(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// Close stops background work and releases the database.
+// Close stops background work (finishing jobs in progress, up to a
+// minute) and releases the database.
 func (a *App) Close() {
+	if a.worker != nil && !a.Config.NoBackground {
+		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_ = a.worker.Stop(stopCtx)
+		cancel()
+	}
 	if a.stopBG != nil {
 		a.stopBG()
 		a.bgDone.Wait()

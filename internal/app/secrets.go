@@ -8,6 +8,7 @@ import (
 
 	"zhdj/internal/account"
 	"zhdj/internal/config"
+	"zhdj/internal/jobs"
 	"zhdj/internal/pii"
 	"zhdj/internal/postgres"
 )
@@ -75,5 +76,5 @@ func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if len(applied) > 0 {
 		log.Info("migrations applied", "versions", applied)
 	}
-	return nil
+	return jobs.Migrate(ctx, pool)
 }

@@ -26,6 +26,7 @@ const (
 	Unauthenticated             // no valid credentials
 	Forbidden                   // authenticated, but not allowed
 	RateLimited                 // too many attempts; retry later
+	Unavailable                 // a dependency (e.g. media storage) is down; retry later
 )
 
 // Code returns the GraphQL extensions.code for the kind.
@@ -43,6 +44,8 @@ func (k Kind) Code() string {
 		return "FORBIDDEN"
 	case RateLimited:
 		return "RATE_LIMITED"
+	case Unavailable:
+		return "UNAVAILABLE"
 	default:
 		return "INTERNAL"
 	}

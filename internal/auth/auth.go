@@ -55,12 +55,13 @@ const (
 	PermAuditRead     Permission = "audit.read"      // read the audit log
 	PermContentEdit   Permission = "content.edit"    // write content
 	PermContentReview Permission = "content.review"  // approve or send back content
+	PermMediaUpload   Permission = "media.upload"    // upload and manage media files
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{
 	PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII, PermMemberWrite,
-	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview,
+	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload,
 }
 
 // rolePermissions is the whole policy: what each role permits at its unit
@@ -69,9 +70,9 @@ var rolePermissions = map[Role][]Permission{
 	RoleTenantAdmin: Permissions,
 	RoleOrgAdmin: {
 		PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII,
-		PermMemberWrite, PermMemberExport,
+		PermMemberWrite, PermMemberExport, PermMediaUpload,
 	},
-	RoleEditor:   {PermContentEdit},
+	RoleEditor:   {PermContentEdit, PermMediaUpload},
 	RoleReviewer: {PermContentReview},
 	RoleMember:   {},
 }

@@ -75,6 +75,29 @@ type Config struct {
 	// TrustProxyHeaders takes the client address from X-Forwarded-For /
 	// X-Real-IP (only behind a proxy that sets them).
 	TrustProxyHeaders bool
+
+	// S3 is the object store for media; Endpoint empty means none.
+	S3 S3
+	// CDNBaseURL, when set, serves public media from a CDN.
+	CDNBaseURL       string
+	MaxImageBytes    int64
+	MaxVideoBytes    int64
+	MaxDocumentBytes int64
+	MediaQuotaBytes  int64
+	UploadPartBytes  int64
+	JobWorkers       int
+
+	// NoBackground keeps background work (job workers, origin refresh)
+	// from starting: for short-lived operator commands. Not from the environment.
+	NoBackground bool
+}
+
+// S3 locates an S3-compatible bucket.
+type S3 struct {
+	Endpoint, Region, Bucket, AccessKey, SecretKey string
+	Secure                                         bool
+	PublicEndpoint                                 string
+	PublicSecure                                   bool
 }
 
 // Var documents one environment variable.
@@ -116,6 +139,21 @@ var Vars = []Var{
 	{"ZHDJ_LOGIN_FAILURES_PER_IP", "30", "failed logins per client address within the window before RATE_LIMITED"},
 	{"ZHDJ_LOGIN_FAILURE_WINDOW", "15m", "the window for the two limits above"},
 	{"ZHDJ_TRUST_PROXY_HEADERS", "false", "take the client address from X-Forwarded-For (only behind a proxy that sets it)"},
+	{"ZHDJ_S3_ENDPOINT", "", "host:port of the S3-compatible store for media (MinIO); empty disables media"},
+	{"ZHDJ_S3_REGION", "us-east-1", "the store's region"},
+	{"ZHDJ_S3_BUCKET", "zhdj-media", "bucket (created when missing)"},
+	{"ZHDJ_S3_ACCESS_KEY", "", "access key (or _FILE)"},
+	{"ZHDJ_S3_SECRET_KEY", "", "secret key (or _FILE)"},
+	{"ZHDJ_S3_SECURE", "true", "use TLS to reach the store"},
+	{"ZHDJ_S3_PUBLIC_ENDPOINT", "ZHDJ_S3_ENDPOINT", "host:port browsers reach the store at (in presigned URLs)"},
+	{"ZHDJ_S3_PUBLIC_SECURE", "ZHDJ_S3_SECURE", "whether browsers reach the store over TLS"},
+	{"ZHDJ_CDN_BASE_URL", "", "serve public media as BASE/<key> instead of presigned URLs"},
+	{"ZHDJ_MEDIA_MAX_IMAGE_BYTES", "20971520", "largest image upload (20 MiB)"},
+	{"ZHDJ_MEDIA_MAX_VIDEO_BYTES", "2147483648", "largest video upload (2 GiB)"},
+	{"ZHDJ_MEDIA_MAX_DOCUMENT_BYTES", "52428800", "largest document upload (50 MiB)"},
+	{"ZHDJ_MEDIA_QUOTA_BYTES", "53687091200", "default storage quota per school (50 GiB; a school's settings may override)"},
+	{"ZHDJ_MEDIA_PART_BYTES", "16777216", "part size of direct multipart uploads (≥ 5 MiB)"},
+	{"ZHDJ_JOB_WORKERS", "10", "background jobs worked at once"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a
@@ -190,6 +228,33 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LoginFailuresPerIP = r.positive("ZHDJ_LOGIN_FAILURES_PER_IP", 30)
 	c.LoginFailureWindow = r.duration("ZHDJ_LOGIN_FAILURE_WINDOW", 15*time.Minute)
 	c.TrustProxyHeaders = r.boolean("ZHDJ_TRUST_PROXY_HEADERS", false)
+
+	c.S3.Endpoint = r.str("ZHDJ_S3_ENDPOINT", "")
+	if c.S3.Endpoint != "" {
+		if _, _, err := net.SplitHostPort(c.S3.Endpoint); err != nil {
+			r.fail("ZHDJ_S3_ENDPOINT", fmt.Errorf("must be host:port: %w", err))
+		}
+	}
+	c.S3.Region = r.str("ZHDJ_S3_REGION", "us-east-1")
+	c.S3.Bucket = r.str("ZHDJ_S3_BUCKET", "zhdj-media")
+	c.S3.AccessKey = r.secret("ZHDJ_S3_ACCESS_KEY")
+	c.S3.SecretKey = r.secret("ZHDJ_S3_SECRET_KEY")
+	if c.S3.Endpoint != "" && (c.S3.AccessKey == "" || c.S3.SecretKey == "") {
+		r.fail("ZHDJ_S3_ACCESS_KEY", errors.New("and ZHDJ_S3_SECRET_KEY are required with ZHDJ_S3_ENDPOINT"))
+	}
+	c.S3.Secure = r.boolean("ZHDJ_S3_SECURE", true)
+	c.S3.PublicEndpoint = r.str("ZHDJ_S3_PUBLIC_ENDPOINT", "")
+	c.S3.PublicSecure = r.boolean("ZHDJ_S3_PUBLIC_SECURE", c.S3.Secure)
+	c.CDNBaseURL = r.str("ZHDJ_CDN_BASE_URL", "")
+	c.MaxImageBytes = int64(r.positive("ZHDJ_MEDIA_MAX_IMAGE_BYTES", 20<<20))
+	c.MaxVideoBytes = int64(r.positive("ZHDJ_MEDIA_MAX_VIDEO_BYTES", 2<<30))
+	c.MaxDocumentBytes = int64(r.positive("ZHDJ_MEDIA_MAX_DOCUMENT_BYTES", 50<<20))
+	c.MediaQuotaBytes = int64(r.positive("ZHDJ_MEDIA_QUOTA_BYTES", 50<<30))
+	c.UploadPartBytes = int64(r.positive("ZHDJ_MEDIA_PART_BYTES", 16<<20))
+	if c.UploadPartBytes < 5<<20 {
+		r.fail("ZHDJ_MEDIA_PART_BYTES", errors.New("must be at least 5 MiB (5242880), the S3 minimum"))
+	}
+	c.JobWorkers = r.positive("ZHDJ_JOB_WORKERS", 10)
 
 	return c, r.err()
 }

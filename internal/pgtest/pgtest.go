@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"zhdj/internal/jobs"
 	"zhdj/internal/pgcluster"
 	"zhdj/internal/postgres"
 )
@@ -215,6 +216,9 @@ func migratedTemplate(ctx context.Context) (string, error) {
 	if err == nil {
 		_, err = m.Up(ctx)
 		m.Close()
+	}
+	if err == nil {
+		err = jobs.Migrate(ctx, pool)
 	}
 	pool.Close()
 	if err != nil {

@@ -1,0 +1,101 @@
+// Package jobs runs background work on River, a job queue in PostgreSQL:
+// jobs are inserted in the same transaction as the change that needs them
+// (so a crash between commit and work loses nothing), worked at least once
+// with retries and backoff, and periodic jobs run on exactly one replica
+// (River elects a leader).
+//
+// Domain packages define their job arguments and workers; cmd wiring
+// registers the workers here. Services insert through an Inserter, which is
+// all they need to know of the queue.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Inserter enqueues jobs in the caller's transaction.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Migrate applies River's own migrations and grants the server's group role
+// what River needs. It runs as the schema owner.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("jobs: migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	_, err = pool.Exec(ctx, `DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'river\_%' LOOP
+        IF r.tablename = 'river_migration' THEN
+            EXECUTE format('GRANT SELECT ON %I TO zhdj_app', r.tablename);
+        ELSE
+            EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO zhdj_app', r.tablename);
+        END IF;
+    END LOOP;
+    FOR r IN SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() AND sequence_name LIKE 'river\_%' LOOP
+        EXECUTE format('GRANT USAGE, SELECT, UPDATE ON SEQUENCE %I TO zhdj_app', r.sequence_name);
+    END LOOP;
+END $$`)
+	if err != nil {
+		return fmt.Errorf("jobs: grant: %w", err)
+	}
+	return nil
+}
+
+// NewInserter returns an insert-only River client over pool.
+func NewInserter(pool *pgxpool.Pool) (*river.Client[pgx.Tx], error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: inserter: %w", err)
+	}
+	return c, nil
+}
+
+// Config configures a working client.
+type Config struct {
+	Workers      *river.Workers
+	PeriodicJobs []*river.PeriodicJob
+	MaxWorkers   int
+	Log          *slog.Logger
+	// FetchPoll is how often idle workers look for jobs besides notifications.
+	FetchPoll time.Duration
+}
+
+// NewWorker returns a River client that works jobs once started.
+func NewWorker(pool *pgxpool.Pool, cfg Config) (*river.Client[pgx.Tx], error) {
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 10
+	}
+	rc := &river.Config{
+		Logger:       cfg.Log,
+		Workers:      cfg.Workers,
+		PeriodicJobs: cfg.PeriodicJobs,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		JobTimeout:   30 * time.Minute,
+	}
+	if cfg.FetchPoll > 0 {
+		rc.FetchPollInterval = cfg.FetchPoll
+		rc.FetchCooldown = cfg.FetchPoll / 2
+	}
+	c, err := river.NewClient(riverpgxv5.New(pool), rc)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: worker: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,810 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gabriel-vasile/mimetype"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/audit"
+	"zhdj/internal/auth"
+	"zhdj/internal/jobs"
+	"zhdj/internal/media/mediadb"
+	"zhdj/internal/postgres"
+)
+
+// sniffBytes is how much of a file decides its type.
+const sniffBytes = 3072
+
+// Service is the media use cases.
+type Service struct {
+	pool   *pgxpool.Pool
+	store  ObjectStore
+	jobs   jobs.Inserter
+	limits Limits
+	// CDNBase, when set, serves public media as CDNBase + "/" + key.
+	cdnBase string
+	getTTL  time.Duration
+	putTTL  time.Duration
+	tools   Tools
+	now     func() time.Time
+}
+
+// Tools are the optional programs used to process videos.
+type Tools struct {
+	FFprobe string // path, or "" when missing
+	FFmpeg  string
+}
+
+// Config configures a Service.
+type Config struct {
+	Limits  Limits
+	CDNBase string
+	// GetTTL and PutTTL are the lifetimes of presigned download and upload URLs.
+	GetTTL, PutTTL time.Duration
+	Tools          Tools
+}
+
+// NewService returns a Service. store may be nil when no object store is
+// configured: every media operation then fails with Unavailable.
+func NewService(pool *pgxpool.Pool, store ObjectStore, inserter jobs.Inserter, cfg Config) *Service {
+	if cfg.GetTTL <= 0 {
+		cfg.GetTTL = 10 * time.Minute
+	}
+	if cfg.PutTTL <= 0 {
+		cfg.PutTTL = 15 * time.Minute
+	}
+	return &Service{pool: pool, store: store, jobs: inserter, limits: cfg.Limits, cdnBase: strings.TrimRight(cfg.CDNBase, "/"),
+		getTTL: cfg.GetTTL, putTTL: cfg.PutTTL, tools: cfg.Tools, now: time.Now}
+}
+
+// Tools returns the video tools found at start.
+func (s *Service) Tools() Tools { return s.tools }
+
+var errNoStore = &apperr.Error{Kind: apperr.Unavailable, Msg: "media storage is not configured on this server"}
+
+var errNotFound = apperr.NotFoundf("media not found")
+
+// uploadScope returns the unit a new file belongs to (the given one, or the
+// first unit where the caller may upload) after checking permission.
+func (s *Service) uploadScope(ctx context.Context, q *mediadb.Queries, p *auth.Principal, unit *uuid.UUID) (uuid.UUID, error) {
+	if unit == nil {
+		for _, b := range p.Bindings {
+			if b.Role.Permits(auth.PermMediaUpload) {
+				return b.OrgUnitID, nil
+			}
+		}
+		if p.System {
+			return q.RootUnit(ctx, p.TenantID)
+		}
+		return uuid.Nil, apperr.Forbiddenf("you may not upload files")
+	}
+	path, err := q.UnitPath(ctx, mediadb.UnitPathParams{TenantID: p.TenantID, ID: *unit})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, apperr.InvalidField("input.orgUnitId", "no such org unit")
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("media: unit: %w", err)
+	}
+	if !p.Can(auth.PermMediaUpload, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
+		return uuid.Nil, apperr.Forbiddenf("you may not upload files for this org unit")
+	}
+	return *unit, nil
+}
+
+// reserve adds n bytes to the tenant's usage, or fails with Conflict when
+// that would pass the quota.
+func (s *Service) reserve(ctx context.Context, q *mediadb.Queries, tenant uuid.UUID, n int64) error {
+	quota := s.limits.DefaultQuotaBytes
+	if settings, err := q.TenantSettings(ctx, tenant); err == nil {
+		var st struct {
+			Media struct {
+				QuotaBytes int64 `json:"quotaBytes"`
+			} `json:"media"`
+		}
+		if json.Unmarshal(settings, &st) == nil && st.Media.QuotaBytes > 0 {
+			quota = st.Media.QuotaBytes
+		}
+	}
+	_, err := q.ReserveQuota(ctx, mediadb.ReserveQuotaParams{TenantID: tenant, Bytes: n, Quota: quota})
+	if errors.Is(err, pgx.ErrNoRows) {
+		used, _ := q.QuotaUsage(ctx, tenant)
+		return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("the school's storage quota of %s would be exceeded (%s used, %s more asked)", human(quota), human(used), human(n)),
+			Fields: map[string]string{"input.size": "exceeds the storage quota"}}
+	}
+	if err != nil {
+		return fmt.Errorf("media: reserve quota: %w", err)
+	}
+	return nil
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func checkSize(l Limits, p Purpose, size int64) error {
+	if size <= 0 {
+		return apperr.InvalidField("input.size", "the file is empty")
+	}
+	if max := l.MaxBytes(p); size > max {
+		return apperr.InvalidField("input.file", fmt.Sprintf("is %s; files for %s may be at most %s", human(size), p, human(max)))
+	}
+	return nil
+}
+
+func typeError(p Purpose, detected string) error {
+	msg := fmt.Sprintf("the file is %s, which %s does not accept (accepted: %s)", detected, p, strings.Join(p.AcceptedTypes(), ", "))
+	if strings.HasPrefix(detected, "image/svg") {
+		msg = "SVG images are not accepted (they can carry scripts); upload a PNG, JPEG, WebP or GIF"
+	}
+	return &apperr.Error{Kind: apperr.Invalid, Msg: "the file type does not match its purpose", Fields: map[string]string{"input.file": msg}}
+}
+
+// UploadInput is a small file sent through the API (GraphQL multipart).
+type UploadInput struct {
+	Filename   string
+	Purpose    Purpose
+	Visibility Visibility
+	OrgUnitID  *uuid.UUID
+	Size       int64
+	Body       io.Reader
+}
+
+// Upload streams a small file (images, documents) to the store. Size and
+// type are checked before any byte is stored; the type comes from the
+// content. Images are then processed in the background (derivatives).
+func (s *Service) Upload(ctx context.Context, in UploadInput) (*Media, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.store == nil {
+		return nil, errNoStore
+	}
+	if !in.Purpose.Valid() {
+		return nil, apperr.InvalidField("input.purpose", "unknown purpose")
+	}
+	if in.Purpose.Kind() == KindVideo {
+		return nil, apperr.InvalidField("input.purpose", "videos go straight to storage: use createUpload")
+	}
+	vis, err := visibilityFor(in.Purpose, in.Visibility)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSize(s.limits, in.Purpose, in.Size); err != nil {
+		return nil, err
+	}
+	head := make([]byte, sniffBytes)
+	n, err := io.ReadFull(in.Body, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, apperr.InvalidField("input.file", "could not be read")
+	}
+	head = head[:n]
+	detected := mimetype.Detect(head).String()
+	detected, _, _ = strings.Cut(detected, ";")
+	if !in.Purpose.Accepts(detected) {
+		return nil, typeError(in.Purpose, detected)
+	}
+	m, err := s.begin(ctx, p, in.Purpose, vis, in.OrgUnitID, in.Filename, detected, in.Size, "", StatusUploading)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Put(ctx, m.objectKey, io.MultiReader(bytes.NewReader(head), in.Body), in.Size, detected); err != nil {
+		s.discard(context.WithoutCancel(ctx), m)
+		if apperr.KindOf(err) == apperr.Internal {
+			return nil, apperr.InvalidField("input.file", "the upload was cut short; send the file again")
+		}
+		return nil, err
+	}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := mediadb.New(tx)
+		if err := q.SetStatus(ctx, mediadb.SetStatusParams{TenantID: p.TenantID, ID: m.ID, Status: string(StatusProcessing), MimeType: detected, SizeBytes: in.Size}); err != nil {
+			return err
+		}
+		_, err := s.jobs.InsertTx(ctx, tx, ProcessArgs{TenantID: p.TenantID, MediaID: m.ID}, nil)
+		return err
+	})
+	if err != nil {
+		s.discard(context.WithoutCancel(ctx), m)
+		return nil, fmt.Errorf("media: finish upload: %w", err)
+	}
+	m.Status, m.MimeType = StatusProcessing, detected
+	return m, nil
+}
+
+func visibilityFor(p Purpose, v Visibility) (Visibility, error) {
+	switch {
+	case v == "":
+		if p.Private() {
+			return Private, nil
+		}
+		return Public, nil
+	case v != Public && v != Private:
+		return "", apperr.InvalidField("input.visibility", "must be public or private")
+	case p.Private() && v == Public:
+		return "", apperr.InvalidField("input.visibility", fmt.Sprintf("%s files are always private", p))
+	}
+	return v, nil
+}
+
+// begin reserves quota and records a new file in status st.
+func (s *Service) begin(ctx context.Context, p *auth.Principal, purpose Purpose, vis Visibility, unit *uuid.UUID, filename, declared string, size int64, sha string, st Status) (*Media, error) {
+	var out *Media
+	err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := mediadb.New(tx)
+		u, err := s.uploadScope(ctx, q, p, unit)
+		if err != nil {
+			return err
+		}
+		if err := s.reserve(ctx, q, p.TenantID, size); err != nil {
+			return err
+		}
+		id := uuid.New()
+		var by *uuid.UUID
+		if !p.System {
+			by = &p.AccountID
+		}
+		row, err := q.InsertMedia(ctx, mediadb.InsertMediaParams{
+			TenantID: p.TenantID, ID: id, Purpose: string(purpose), Visibility: string(vis), OrgUnitID: u,
+			Filename: CleanFilename(filename), DeclaredType: truncate(declared, 100), SizeBytes: size, Sha256: sha,
+			Status: string(st), ObjectKey: objectKey(p.TenantID, id), PartSize: 0, CreatedBy: by,
+		})
+		if err != nil {
+			return postgres.Err(err, "media")
+		}
+		out = fromRow(row, "")
+		return nil
+	})
+	return out, err
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// discard removes a file that did not make it: its object (best effort),
+// its row and its quota reservation.
+func (s *Service) discard(ctx context.Context, m *Media) {
+	if s.store != nil {
+		if m.uploadID != "" {
+			_ = s.store.AbortMultipart(ctx, m.objectKey, m.uploadID)
+		}
+		_ = s.store.Delete(ctx, m.objectKey)
+	}
+	_ = postgres.InTenantTx(ctx, s.pool, m.TenantID, func(tx pgx.Tx) error {
+		q := mediadb.New(tx)
+		if err := q.DeleteMedia(ctx, mediadb.DeleteMediaParams{TenantID: m.TenantID, ID: m.ID}); err != nil {
+			return err
+		}
+		return q.ReleaseQuota(ctx, mediadb.ReleaseQuotaParams{TenantID: m.TenantID, Bytes: m.Size})
+	})
+}
+
+// CreateUploadInput describes a large file the client will upload itself.
+type CreateUploadInput struct {
+	Filename    string
+	Purpose     Purpose
+	Visibility  Visibility
+	OrgUnitID   *uuid.UUID
+	Size        int64
+	ContentType string // what the client says; the content decides
+	SHA256      string // optional hex digest, verified after the upload
+}
+
+// PartURL is where to PUT one part.
+type PartURL struct {
+	Number int
+	URL    string
+	Size   int64
+}
+
+// UploadSession tells a client how to upload a file in parts.
+type UploadSession struct {
+	Media     *Media
+	PartSize  int64
+	Parts     []PartURL
+	Uploaded  []int // part numbers already received (on resume)
+	ExpiresAt time.Time
+}
+
+const maxParts = 10000
+
+// CreateUpload starts a multipart upload straight from the client to the
+// store and returns presigned part URLs. The quota is reserved for the
+// declared size now and corrected when the upload completes.
+func (s *Service) CreateUpload(ctx context.Context, in CreateUploadInput) (*UploadSession, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.store == nil {
+		return nil, errNoStore
+	}
+	if !in.Purpose.Valid() {
+		return nil, apperr.InvalidField("input.purpose", "unknown purpose")
+	}
+	vis, err := visibilityFor(in.Purpose, in.Visibility)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSize(s.limits, in.Purpose, in.Size); err != nil {
+		return nil, renameField(err, "input.file", "input.size")
+	}
+	sha := strings.ToLower(strings.TrimSpace(in.SHA256))
+	if sha != "" {
+		if b, err := hex.DecodeString(sha); err != nil || len(b) != 32 {
+			return nil, apperr.InvalidField("input.sha256", "must be 64 hexadecimal characters")
+		}
+	}
+	m, err := s.begin(ctx, p, in.Purpose, vis, in.OrgUnitID, in.Filename, in.ContentType, in.Size, sha, StatusUploading)
+	if err != nil {
+		return nil, err
+	}
+	partSize := s.limits.PartSize
+	for (in.Size+partSize-1)/partSize > maxParts {
+		partSize *= 2
+	}
+	uploadID, err := s.store.NewMultipart(ctx, m.objectKey, "application/octet-stream")
+	if err != nil {
+		s.discard(context.WithoutCancel(ctx), m)
+		return nil, err
+	}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		return mediadb.New(tx).SetUpload(ctx, mediadb.SetUploadParams{TenantID: p.TenantID, ID: m.ID, UploadID: uploadID, PartSize: partSize})
+	})
+	if err != nil {
+		m.uploadID = uploadID
+		s.discard(context.WithoutCancel(ctx), m)
+		return nil, fmt.Errorf("media: record upload: %w", err)
+	}
+	m.uploadID, m.partSize = uploadID, partSize
+	return s.session(ctx, m, nil)
+}
+
+func renameField(err error, from, to string) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	if v, ok := ae.Fields[from]; ok {
+		out := *ae
+		out.Fields = map[string]string{to: v}
+		return &out
+	}
+	return err
+}
+
+func (s *Service) session(ctx context.Context, m *Media, uploaded []int) (*UploadSession, error) {
+	done := map[int]bool{}
+	for _, n := range uploaded {
+		done[n] = true
+	}
+	sess := &UploadSession{Media: m, PartSize: m.partSize, Uploaded: uploaded, ExpiresAt: s.now().Add(s.putTTL)}
+	if sess.Uploaded == nil {
+		sess.Uploaded = []int{}
+	}
+	count := int((m.Size + m.partSize - 1) / m.partSize)
+	for n := 1; n <= count; n++ {
+		if done[n] {
+			continue
+		}
+		u, err := s.store.PresignPart(ctx, m.objectKey, m.uploadID, n, s.putTTL)
+		if err != nil {
+			return nil, err
+		}
+		size := m.partSize
+		if n == count {
+			size = m.Size - int64(count-1)*m.partSize
+		}
+		sess.Parts = append(sess.Parts, PartURL{Number: n, URL: u, Size: size})
+	}
+	return sess, nil
+}
+
+// own loads a file the caller may manage (uploader, or media.upload over
+// its unit); anything else is NotFound.
+func (s *Service) own(ctx context.Context, id uuid.UUID) (*auth.Principal, *Media, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var m *Media
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		row, err := mediadb.New(tx).GetMedia(ctx, mediadb.GetMediaParams{TenantID: p.TenantID, ID: id})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("media: load: %w", err)
+		}
+		m = fromRow(row.Medium, row.OrgPath)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !canManage(p, m) {
+		return nil, nil, errNotFound
+	}
+	return p, m, nil
+}
+
+func canManage(p *auth.Principal, m *Media) bool {
+	return (m.CreatedBy != nil && *m.CreatedBy == p.AccountID && !p.System) ||
+		p.Can(auth.PermMediaUpload, auth.Scope{TenantID: p.TenantID, OrgPath: m.orgPath})
+}
+
+// ResumeUpload returns fresh part URLs for the parts not yet received.
+func (s *Service) ResumeUpload(ctx context.Context, id uuid.UUID) (*UploadSession, error) {
+	if s.store == nil {
+		return nil, errNoStore
+	}
+	_, m, err := s.own(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != StatusUploading || m.uploadID == "" {
+		return nil, apperr.Conflictf("the upload is %s; nothing to resume", m.Status)
+	}
+	parts, err := s.store.ListParts(ctx, m.objectKey, m.uploadID)
+	if err != nil {
+		return nil, err
+	}
+	var uploaded []int
+	for _, pt := range parts {
+		uploaded = append(uploaded, pt.Number)
+	}
+	return s.session(ctx, m, uploaded)
+}
+
+// CompleteUpload assembles the uploaded parts, checks that every part is
+// there and the size is the declared one, decides the real type from the
+// first bytes (a type the purpose does not accept fails the file and
+// deletes the object), and queues processing. Completing again returns the
+// file as it is.
+func (s *Service) CompleteUpload(ctx context.Context, id uuid.UUID) (*Media, error) {
+	if s.store == nil {
+		return nil, errNoStore
+	}
+	p, m, err := s.own(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != StatusUploading {
+		return m, nil // already completed (or failed): idempotent
+	}
+	count := int((m.Size + m.partSize - 1) / m.partSize)
+	parts, err := s.store.ListParts(ctx, m.objectKey, m.uploadID)
+	if apperr.Is(err, apperr.NotFound) {
+		// Completed by a concurrent call: report what it recorded.
+		return s.reload(ctx, p, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	var total int64
+	have := map[int]Part{}
+	for _, pt := range parts {
+		have[pt.Number] = pt
+	}
+	ordered := make([]Part, 0, count)
+	for n := 1; n <= count; n++ {
+		pt, ok := have[n]
+		if !ok {
+			missing = append(missing, fmt.Sprint(n))
+			continue
+		}
+		total += pt.Size
+		ordered = append(ordered, pt)
+	}
+	if len(missing) > 0 || len(parts) > count {
+		if len(missing) > 20 {
+			missing = append(missing[:20], "…")
+		}
+		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the upload is not complete",
+			Fields: map[string]string{"input.id": fmt.Sprintf("%d of %d parts received; missing parts %s", len(parts), count, strings.Join(missing, ", "))}}
+	}
+	if total != m.Size {
+		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the upload does not have the declared size",
+			Fields: map[string]string{"input.id": fmt.Sprintf("received %d bytes, declared %d", total, m.Size)}}
+	}
+	if err := s.store.CompleteMultipart(ctx, m.objectKey, m.uploadID, ordered); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return s.reload(ctx, p, id)
+		}
+		return nil, err
+	}
+	head, err := s.store.Head(ctx, m.objectKey, sniffBytes)
+	if err != nil {
+		return nil, err
+	}
+	detected, _, _ := strings.Cut(mimetype.Detect(head).String(), ";")
+	if !m.Purpose.Accepts(detected) {
+		terr := typeError(m.Purpose, detected)
+		_ = s.store.Delete(context.WithoutCancel(ctx), m.objectKey)
+		_ = postgres.InTenantTx(context.WithoutCancel(ctx), s.pool, p.TenantID, func(tx pgx.Tx) error {
+			q := mediadb.New(tx)
+			var ae *apperr.Error
+			errors.As(terr, &ae)
+			if err := q.SetStatus(ctx, mediadb.SetStatusParams{TenantID: p.TenantID, ID: id, Status: string(StatusFailed), Failure: ae.Fields["input.file"], MimeType: detected, SizeBytes: m.Size}); err != nil {
+				return err
+			}
+			return q.ReleaseQuota(ctx, mediadb.ReleaseQuotaParams{TenantID: p.TenantID, Bytes: m.Size})
+		})
+		return nil, renameField(terr, "input.file", "input.id")
+	}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := mediadb.New(tx)
+		cur, err := q.GetMediaForUpdate(ctx, mediadb.GetMediaForUpdateParams{TenantID: p.TenantID, ID: id})
+		if err != nil {
+			return postgres.Err(err, "media")
+		}
+		if cur.Medium.Status != string(StatusUploading) {
+			return nil
+		}
+		if err := q.SetStatus(ctx, mediadb.SetStatusParams{TenantID: p.TenantID, ID: id, Status: string(StatusProcessing), MimeType: detected, SizeBytes: m.Size}); err != nil {
+			return err
+		}
+		_, err = s.jobs.InsertTx(ctx, tx, ProcessArgs{TenantID: p.TenantID, MediaID: id}, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.reload(ctx, p, id)
+}
+
+func (s *Service) reload(ctx context.Context, p *auth.Principal, id uuid.UUID) (*Media, error) {
+	var m *Media
+	err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		row, err := mediadb.New(tx).GetMedia(ctx, mediadb.GetMediaParams{TenantID: p.TenantID, ID: id})
+		if err != nil {
+			return postgres.Err(err, "media")
+		}
+		m = fromRow(row.Medium, row.OrgPath)
+		return nil
+	})
+	return m, err
+}
+
+// AbortUpload discards an unfinished upload: the parts, the row and the
+// quota reservation.
+func (s *Service) AbortUpload(ctx context.Context, id uuid.UUID) error {
+	if s.store == nil {
+		return errNoStore
+	}
+	_, m, err := s.own(ctx, id)
+	if err != nil {
+		return err
+	}
+	if m.Status != StatusUploading {
+		return apperr.Conflictf("the upload already completed; delete the file instead")
+	}
+	if err := s.store.AbortMultipart(ctx, m.objectKey, m.uploadID); err != nil {
+		return err
+	}
+	s.discard(context.WithoutCancel(ctx), m)
+	return nil
+}
+
+// Usage is something that uses a media item.
+type Usage struct {
+	UserType  string // e.g. "article", "site"
+	UserID    uuid.UUID
+	Label     string // e.g. the article's title
+	Published bool
+}
+
+// SetUsages records, in the caller's transaction, that user uses exactly
+// mediaIDs (replacing what it used before).
+func SetUsages(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, u Usage, mediaIDs []uuid.UUID) error {
+	q := mediadb.New(tx)
+	if err := q.DeleteUsagesOfUser(ctx, mediadb.DeleteUsagesOfUserParams{TenantID: tenant, UserType: u.UserType, UserID: u.UserID}); err != nil {
+		return fmt.Errorf("media: clear usages: %w", err)
+	}
+	for _, id := range mediaIDs {
+		if err := q.InsertUsage(ctx, mediadb.InsertUsageParams{TenantID: tenant, MediaID: id, UserType: u.UserType, UserID: u.UserID, Label: u.Label, Published: u.Published}); err != nil {
+			return postgres.Err(err, "media usage")
+		}
+	}
+	return nil
+}
+
+// Delete removes a file. A file that published content still uses is a
+// Conflict naming those users. Its objects are deleted by a background job
+// after the commit.
+func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
+	p, m, err := s.own(ctx, id)
+	if err != nil {
+		return err
+	}
+	return postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := mediadb.New(tx)
+		cur, err := q.GetMediaForUpdate(ctx, mediadb.GetMediaForUpdateParams{TenantID: p.TenantID, ID: id})
+		if err != nil {
+			return postgres.Err(err, "media")
+		}
+		usages, err := q.UsagesOf(ctx, mediadb.UsagesOfParams{TenantID: p.TenantID, MediaID: id})
+		if err != nil {
+			return fmt.Errorf("media: usages: %w", err)
+		}
+		var users []string
+		for _, u := range usages {
+			if u.Published {
+				users = append(users, fmt.Sprintf("%s %q", u.UserType, u.Label))
+			}
+		}
+		if len(users) > 0 {
+			return &apperr.Error{Kind: apperr.Conflict, Msg: "published content still uses this file: " + strings.Join(users, ", "),
+				Fields: map[string]string{"input.id": "in use by " + strings.Join(users, ", ")}}
+		}
+		ders, err := q.DerivativesOf(ctx, mediadb.DerivativesOfParams{TenantID: p.TenantID, MediaIds: []uuid.UUID{id}})
+		if err != nil {
+			return err
+		}
+		keys := []string{cur.Medium.ObjectKey}
+		for _, d := range ders {
+			keys = append(keys, d.ObjectKey)
+		}
+		if cur.Medium.PosterKey != "" {
+			keys = append(keys, cur.Medium.PosterKey)
+		}
+		if err := q.DeleteMedia(ctx, mediadb.DeleteMediaParams{TenantID: p.TenantID, ID: id}); err != nil {
+			return err
+		}
+		if err := q.ReleaseQuota(ctx, mediadb.ReleaseQuotaParams{TenantID: p.TenantID, Bytes: cur.Medium.SizeBytes}); err != nil {
+			return err
+		}
+		if _, err := s.jobs.InsertTx(ctx, tx, DeleteObjectsArgs{Keys: keys, UploadID: cur.Medium.UploadID}, nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionDelete, ActorID: actorOf(p), TargetType: "media",
+			TargetID: id.String(), Subject: m.Filename})
+	})
+}
+
+func actorOf(p *auth.Principal) *uuid.UUID {
+	if p.System {
+		return nil
+	}
+	return &p.AccountID
+}
+
+// ByIDs returns the files among ids that the caller may see: ready public
+// files for anyone (tenant from the ID), private or unfinished files for
+// those who manage them (private: also member.read over the unit).
+func (s *Service) ByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Media, error) {
+	p := auth.FromContext(ctx)
+	out := map[uuid.UUID]*Media{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := mediadb.New(tx).MediaByIDs(ctx, mediadb.MediaByIDsParams{TenantID: tenant, Ids: ids})
+		if err != nil {
+			return fmt.Errorf("media: by ids: %w", err)
+		}
+		for _, r := range rows {
+			m := fromRow(r.Medium, r.OrgPath)
+			if s.canSee(p, m) {
+				out[m.ID] = m
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) canSee(p *auth.Principal, m *Media) bool {
+	if m.Visibility == Public && m.Status == StatusReady {
+		return true
+	}
+	if p == nil || p.TenantID != m.TenantID {
+		return false
+	}
+	return canManage(p, m) || (m.Visibility == Private && p.Can(auth.PermMemberRead, auth.Scope{TenantID: p.TenantID, OrgPath: m.orgPath}))
+}
+
+// URL returns where the caller may fetch a ready file (and until when):
+// the CDN for public files when one is configured, otherwise a short-lived
+// presigned URL. Callers get only media that ByIDs let them see.
+func (s *Service) URL(ctx context.Context, m *Media) (string, time.Time, error) {
+	if m.Status != StatusReady || s.store == nil {
+		return "", time.Time{}, nil
+	}
+	return s.objectURL(ctx, m, m.objectKey)
+}
+
+func (s *Service) objectURL(ctx context.Context, m *Media, key string) (string, time.Time, error) {
+	if m.Visibility == Public && s.cdnBase != "" {
+		return s.cdnBase + "/" + key, time.Time{}, nil
+	}
+	name := ""
+	if m.Purpose.Kind() == KindDocument {
+		name = m.Filename
+	}
+	u, err := s.store.PresignGet(ctx, key, s.getTTL, name)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return u, s.now().Add(s.getTTL), nil
+}
+
+// PosterURL returns the URL of a video's poster frame, if it has one.
+func (s *Service) PosterURL(ctx context.Context, m *Media) (string, error) {
+	if m.posterKey == "" || m.Status != StatusReady || s.store == nil {
+		return "", nil
+	}
+	u, _, err := s.objectURL(ctx, m, m.posterKey)
+	return u, err
+}
+
+// DerivativeURL returns the URL of one derivative (from WithParent).
+func (s *Service) DerivativeURL(ctx context.Context, d *Derivative) (string, error) {
+	if s.store == nil || d.parent == nil {
+		return "", nil
+	}
+	u, _, err := s.objectURL(ctx, d.parent, d.objectKey)
+	return u, err
+}
+
+// Derivatives returns the derivatives of each file, smallest first.
+func (s *Service) Derivatives(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*Derivative, error) {
+	out := map[uuid.UUID][]*Derivative{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := mediadb.New(tx).DerivativesOf(ctx, mediadb.DerivativesOfParams{TenantID: tenant, MediaIds: ids})
+		if err != nil {
+			return fmt.Errorf("media: derivatives: %w", err)
+		}
+		for _, r := range rows {
+			out[r.MediaID] = append(out[r.MediaID], &Derivative{Width: int(r.Width), Height: int(r.Height), MimeType: r.MimeType, Size: r.SizeBytes, objectKey: r.ObjectKey})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func fromRow(r mediadb.Medium, orgPath string) *Media {
+	m := &Media{
+		TenantID: r.TenantID, ID: r.ID, Purpose: Purpose(r.Purpose), Visibility: Visibility(r.Visibility), OrgUnitID: r.OrgUnitID,
+		Filename: r.Filename, DeclaredType: r.DeclaredType, MimeType: r.MimeType, Size: r.SizeBytes, SHA256: r.Sha256,
+		Status: Status(r.Status), Failure: r.Failure, Notes: r.Notes, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		objectKey: r.ObjectKey, uploadID: r.UploadID, partSize: r.PartSize, posterKey: r.PosterKey, orgPath: orgPath,
+	}
+	if r.Width != nil {
+		w := int(*r.Width)
+		m.Width = &w
+	}
+	if r.Height != nil {
+		h := int(*r.Height)
+		m.Height = &h
+	}
+	if r.DurationMs != nil {
+		d := time.Duration(*r.DurationMs) * time.Millisecond
+		m.Duration = &d
+	}
+	if m.Notes == nil {
+		m.Notes = []string{}
+	}
+	return m
+}

@@ -1,0 +1,194 @@
+package media
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/media/mediadb"
+	"zhdj/internal/postgres"
+)
+
+// SweepReport says what a sweep found and did.
+type SweepReport struct {
+	AbortedUploads  int // unfinished uploads older than the limit, discarded
+	OrphanObjects   int // objects no row refers to, deleted
+	OrphanBytes     int64
+	MissingObjects  int // rows whose object is gone, deleted
+	TenantsExamined int
+}
+
+func (r SweepReport) String() string {
+	return fmt.Sprintf("%d tenants examined: %d abandoned uploads aborted, %d orphan objects (%s) deleted, %d rows without an object removed",
+		r.TenantsExamined, r.AbortedUploads, r.OrphanObjects, human(r.OrphanBytes), r.MissingObjects)
+}
+
+// orphanGrace keeps the sweeper away from objects being written right now
+// (an upload's row is committed before its bytes).
+const orphanGrace = time.Hour
+
+// AbortAbandoned discards uploads still unfinished after AbandonAfter.
+func (s *Service) AbortAbandoned(ctx context.Context) (int, error) {
+	if s.store == nil {
+		return 0, nil
+	}
+	tenants, err := s.tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range tenants {
+		var rows []mediadb.AbandonedUploadsRow
+		err := postgres.InTenantTx(ctx, s.pool, t, func(tx pgx.Tx) error {
+			var err error
+			rows, err = mediadb.New(tx).AbandonedUploads(ctx, mediadb.AbandonedUploadsParams{TenantID: t, Before: s.now().Add(-s.limits.AbandonAfter)})
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("media: abandoned uploads: %w", err)
+		}
+		for _, r := range rows {
+			if r.UploadID != "" {
+				if err := s.store.AbortMultipart(ctx, r.ObjectKey, r.UploadID); err != nil {
+					return n, err
+				}
+			}
+			s.discard(ctx, &Media{TenantID: t, ID: r.ID, objectKey: r.ObjectKey, Size: r.SizeBytes})
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *Service) tenants(ctx context.Context) ([]uuid.UUID, error) {
+	var out []uuid.UUID
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = mediadb.New(tx).ActiveTenants(ctx)
+		return err
+	})
+	return out, err
+}
+
+// Sweep reconciles the store with the database: it aborts abandoned
+// uploads, deletes objects that no row refers to (older than an hour) and
+// removes rows of ready files whose object is gone, and reports what it did.
+func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
+	var rep SweepReport
+	if s.store == nil {
+		return rep, errNoStore
+	}
+	var err error
+	if rep.AbortedUploads, err = s.AbortAbandoned(ctx); err != nil {
+		return rep, err
+	}
+	tenants, err := s.tenants(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for _, t := range tenants {
+		rep.TenantsExamined++
+		var batch []ObjectInfo
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			keys := make([]string, len(batch))
+			for i, o := range batch {
+				keys[i] = o.Key
+			}
+			var known []string
+			err := postgres.InTenantTx(ctx, s.pool, t, func(tx pgx.Tx) error {
+				var err error
+				known, err = mediadb.New(tx).KnownKeys(ctx, mediadb.KnownKeysParams{TenantID: t, Keys: keys})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			isKnown := map[string]bool{}
+			for _, k := range known {
+				isKnown[k] = true
+			}
+			for _, o := range batch {
+				if !isKnown[o.Key] && s.now().Sub(o.LastModified) > orphanGrace {
+					if err := s.store.Delete(ctx, o.Key); err != nil {
+						return err
+					}
+					rep.OrphanObjects++
+					rep.OrphanBytes += o.Size
+				}
+			}
+			batch = batch[:0]
+			return nil
+		}
+		err := s.store.List(ctx, tenantPrefix(t), func(o ObjectInfo) error {
+			batch = append(batch, o)
+			if len(batch) >= 500 {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			return rep, fmt.Errorf("media: sweep objects of %s: %w", t, err)
+		}
+		after := uuid.Nil
+		for {
+			var rows []mediadb.ReadyMediaPageRow
+			err := postgres.InTenantTx(ctx, s.pool, t, func(tx pgx.Tx) error {
+				var err error
+				rows, err = mediadb.New(tx).ReadyMediaPage(ctx, mediadb.ReadyMediaPageParams{TenantID: t, AfterID: after})
+				return err
+			})
+			if err != nil {
+				return rep, fmt.Errorf("media: sweep rows: %w", err)
+			}
+			for _, r := range rows {
+				if _, err := s.store.Stat(ctx, r.ObjectKey); apperr.Is(err, apperr.NotFound) {
+					s.discard(ctx, &Media{TenantID: t, ID: r.ID, objectKey: r.ObjectKey, Size: r.SizeBytes})
+					rep.MissingObjects++
+				} else if err != nil {
+					return rep, err
+				}
+			}
+			if len(rows) < 500 {
+				break
+			}
+			after = rows[len(rows)-1].ID
+		}
+	}
+	return rep, nil
+}
+
+// SweepArgs runs Sweep as a periodic job.
+type SweepArgs struct{}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "media.sweep" }
+
+// SweepWorker runs Sweep and logs its report.
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	Media *Service
+	Log   interface {
+		Info(msg string, args ...any)
+	}
+}
+
+// Work sweeps.
+func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	rep, err := w.Media.Sweep(ctx)
+	if err != nil {
+		return err
+	}
+	w.Log.Info("media sweep", "report", rep.String())
+	return nil
+}
