@@ -6,6 +6,10 @@ GO    ?= go
 DATA  ?= .data
 BIN   := $(DATA)/bin
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# MinIO server, pinned; built from source into .data/bin and run as a
+# separate process (it is AGPL: never imported).
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+MINIO := $(BIN)/minio
 # The race detector needs cgo and a C compiler; use it when there is one.
 RACE  := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
@@ -23,16 +27,23 @@ deps: ## install what the local stack needs (PostgreSQL server binaries) if miss
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
 	fi
 
+.PHONY: minio
+minio: $(MINIO) ## install the pinned MinIO server into .data/bin (about 8 minutes the first time)
+
+$(MINIO):
+	@echo "==> building MinIO $(MINIO_VERSION) (cached after the first time)"
+	GOBIN=$(abspath $(BIN)) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
+
 .PHONY: build
 build: ## build the zhdj binary into .data/bin
 	$(GO) build -o $(BIN)/zhdj ./cmd/zhdj
 
 .PHONY: run
-run: deps build ## run everything locally: PostgreSQL under .data, migrate, seed, serve on 127.0.0.1:8080 (Ctrl-C stops it all)
+run: deps minio build ## run everything locally: PostgreSQL and MinIO under .data, migrate, seed, serve on 127.0.0.1:8080 (Ctrl-C stops it all)
 	$(BIN)/zhdj dev --data $(DATA)
 
 .PHONY: test
-test: deps ## run the whole test suite (starts its own throw-away PostgreSQL clusters)
+test: deps minio ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers)
 	$(GO) test $(RACE) -count=1 -timeout 30m ./...
 
 .PHONY: generate

@@ -38,6 +38,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			n = s
 		}
 		return n, hideNotFound(err)
+	case idMedia:
+		m, err := l.media.Load(ctx, tkey{g.Tenant, g.ID})
+		if err == nil {
+			n = m
+		}
+		return n, hideNotFound(err)
 	case idAccount, idMember:
 		// Private objects: only for a signed-in caller of the same school.
 		if p := auth.FromContext(ctx); p == nil || p.TenantID != g.Tenant {

@@ -15,17 +15,20 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/app"
 	"zhdj/internal/config"
+	"zhdj/internal/minioproc"
 	"zhdj/internal/pgcluster"
 	"zhdj/internal/pii"
 )
 
 func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("dev", `Run the whole stack for local development, as `+"`make run`"+` does:
-a private PostgreSQL cluster under <data>/postgres (created on first use, kept
-between runs), migrations, the demo school, and the server with GraphiQL.
-Ctrl-C stops the server and then the cluster.`)
+a private PostgreSQL cluster under <data>/postgres and a private MinIO under
+<data>/minio (created on first use, kept between runs), migrations, the demo
+school, and the server with GraphiQL. Ctrl-C stops the server, then MinIO
+and the cluster.`)
 	data := fs.String("data", ".data", "folder for the local services' data (git-ignored)")
 	pgPort := fs.Int("pg-port", 54329, "port of the private PostgreSQL on 127.0.0.1")
+	minioPort := fs.Int("minio-port", 9000, "port of the private MinIO on 127.0.0.1 (0: no media storage)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,8 +79,33 @@ Ctrl-C stops the server and then the cluster.`)
 	cfg.MigrateDatabaseURL = pgcluster.RoleURL(admin, pgcluster.OwnerRole, ownerPW, "zhdj")
 	cfg.DatabaseURL = pgcluster.RoleURL(admin, pgcluster.ServerRole, serverPW, "zhdj")
 	cfg.AutoMigrate = true
-	if err := localSecrets(filepath.Join(*data, "secrets.json"), &cfg); err != nil {
+	sec, err := localSecrets(filepath.Join(*data, "secrets.json"), &cfg)
+	if err != nil {
 		return err
+	}
+	if *minioPort != 0 && cfg.S3.Endpoint == "" {
+		bin, err := minioproc.Binary()
+		if err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+		mdir, err := filepath.Abs(filepath.Join(*data, "minio"))
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(mdir, 0o700); err != nil {
+			return err
+		}
+		srv := &minioproc.Server{Endpoint: fmt.Sprintf("127.0.0.1:%d", *minioPort), AccessKey: sec.MinioAccessKey, SecretKey: sec.MinioSecretKey, Bin: bin, Dir: mdir}
+		if err := srv.Start(); err != nil {
+			return err
+		}
+		defer func() {
+			srv.Stop()
+			log.Info("MinIO stopped")
+		}()
+		log.Info("MinIO started", "endpoint", srv.Endpoint)
+		cfg.S3.Endpoint, cfg.S3.AccessKey, cfg.S3.SecretKey = srv.Endpoint, srv.AccessKey, srv.SecretKey
+		cfg.S3.Secure, cfg.S3.PublicSecure = false, false
 	}
 
 	a, err := app.New(ctx, cfg, log)
@@ -102,28 +130,42 @@ func derivedPassword(adminURL, role string) string {
 // localSecrets fills unset signing and encryption keys from a 0600 file in
 // the data folder, creating it on first use, so that sessions and encrypted
 // personal data survive restarts of the local stack.
-func localSecrets(path string, cfg *config.Config) error {
-	var sec struct {
-		JWTKeys     string `json:"jwtKeys"`
-		PIIKeys     string `json:"piiKeys"`
-		PIIIndexKey string `json:"piiIndexKey"`
-	}
+type devSecrets struct {
+	JWTKeys        string `json:"jwtKeys"`
+	PIIKeys        string `json:"piiKeys"`
+	PIIIndexKey    string `json:"piiIndexKey"`
+	MinioAccessKey string `json:"minioAccessKey"`
+	MinioSecretKey string `json:"minioSecretKey"`
+}
+
+func localSecrets(path string, cfg *config.Config) (*devSecrets, error) {
+	var sec devSecrets
 	b, err := os.ReadFile(path)
 	switch {
 	case err == nil:
 		if err := json.Unmarshal(b, &sec); err != nil {
-			return fmt.Errorf("dev: %s: %w", path, err)
+			return nil, fmt.Errorf("dev: %s: %w", path, err)
 		}
 	case errors.Is(err, os.ErrNotExist):
-		sec.JWTKeys = account.RandomSigningKey("local1")
-		sec.PIIKeys = "1:" + pii.RandomKey()
-		sec.PIIIndexKey = pii.RandomKey()
+	default:
+		return nil, fmt.Errorf("dev: read %s: %w", path, err)
+	}
+	changed := false
+	fill := func(v *string, gen func() string) {
+		if *v == "" {
+			*v, changed = gen(), true
+		}
+	}
+	fill(&sec.JWTKeys, func() string { return account.RandomSigningKey("local1") })
+	fill(&sec.PIIKeys, func() string { return "1:" + pii.RandomKey() })
+	fill(&sec.PIIIndexKey, pii.RandomKey)
+	fill(&sec.MinioAccessKey, func() string { return "zhdj" + hex.EncodeToString([]byte(pii.RandomKey()))[:8] })
+	fill(&sec.MinioSecretKey, func() string { return hex.EncodeToString([]byte(pii.RandomKey()))[:32] })
+	if changed {
 		b, _ = json.MarshalIndent(sec, "", "  ")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return fmt.Errorf("dev: write %s: %w", path, err)
+			return nil, fmt.Errorf("dev: write %s: %w", path, err)
 		}
-	default:
-		return fmt.Errorf("dev: read %s: %w", path, err)
 	}
 	if cfg.JWTKeys == "" {
 		cfg.JWTKeys = sec.JWTKeys
@@ -134,5 +176,5 @@ func localSecrets(path string, cfg *config.Config) error {
 	if cfg.PIIIndexKey == "" {
 		cfg.PIIIndexKey = sec.PIIIndexKey
 	}
-	return nil
+	return &sec, nil
 }

@@ -184,6 +184,7 @@ func (a *App) initMedia(ctx context.Context) error {
 	limits := media.DefaultLimits
 	limits.MaxImageBytes, limits.MaxVideoBytes, limits.MaxDocumentBytes = c.MaxImageBytes, c.MaxVideoBytes, c.MaxDocumentBytes
 	limits.DefaultQuotaBytes, limits.PartSize = c.MediaQuotaBytes, c.UploadPartBytes
+	limits.AbandonAfter, limits.OrphanGrace = c.AbandonUploads, c.OrphanGrace
 	tools := media.FindTools()
 	var store media.ObjectStore
 	if a.Store != nil {

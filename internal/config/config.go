@@ -85,6 +85,8 @@ type Config struct {
 	MaxDocumentBytes int64
 	MediaQuotaBytes  int64
 	UploadPartBytes  int64
+	AbandonUploads   time.Duration
+	OrphanGrace      time.Duration
 	JobWorkers       int
 
 	// NoBackground keeps background work (job workers, origin refresh)
@@ -153,6 +155,8 @@ var Vars = []Var{
 	{"ZHDJ_MEDIA_MAX_DOCUMENT_BYTES", "52428800", "largest document upload (50 MiB)"},
 	{"ZHDJ_MEDIA_QUOTA_BYTES", "53687091200", "default storage quota per school (50 GiB; a school's settings may override)"},
 	{"ZHDJ_MEDIA_PART_BYTES", "16777216", "part size of direct multipart uploads (≥ 5 MiB)"},
+	{"ZHDJ_MEDIA_ABANDON_AFTER", "24h", "unfinished direct uploads older than this are aborted"},
+	{"ZHDJ_MEDIA_ORPHAN_GRACE", "1h", "stored objects without a row are deleted by the sweeper once older than this"},
 	{"ZHDJ_JOB_WORKERS", "10", "background jobs worked at once"},
 }
 
@@ -254,6 +258,8 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.UploadPartBytes < 5<<20 {
 		r.fail("ZHDJ_MEDIA_PART_BYTES", errors.New("must be at least 5 MiB (5242880), the S3 minimum"))
 	}
+	c.AbandonUploads = r.duration("ZHDJ_MEDIA_ABANDON_AFTER", 24*time.Hour)
+	c.OrphanGrace = r.duration("ZHDJ_MEDIA_ORPHAN_GRACE", time.Hour)
 	c.JobWorkers = r.positive("ZHDJ_JOB_WORKERS", 10)
 
 	return c, r.err()

@@ -181,13 +181,16 @@ type Limits struct {
 	DerivativeWidths []int
 	// AbandonAfter is when an unfinished upload is aborted.
 	AbandonAfter time.Duration
+	// OrphanGrace is how old an object without a row must be before the
+	// sweeper deletes it (an upload's row is committed before its bytes).
+	OrphanGrace time.Duration
 }
 
 // DefaultLimits are the limits unless configured.
 var DefaultLimits = Limits{
 	MaxImageBytes: 20 << 20, MaxVideoBytes: 2 << 30, MaxDocumentBytes: 50 << 20,
 	DefaultQuotaBytes: 50 << 30, PartSize: 16 << 20,
-	DerivativeWidths: []int{320, 640, 1280}, AbandonAfter: 24 * time.Hour,
+	DerivativeWidths: []int{320, 640, 1280}, AbandonAfter: 24 * time.Hour, OrphanGrace: time.Hour,
 }
 
 // MaxBytes returns the largest file purpose p accepts.

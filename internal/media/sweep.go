@@ -3,7 +3,6 @@ package media
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -27,10 +26,6 @@ func (r SweepReport) String() string {
 	return fmt.Sprintf("%d tenants examined: %d abandoned uploads aborted, %d orphan objects (%s) deleted, %d rows without an object removed",
 		r.TenantsExamined, r.AbortedUploads, r.OrphanObjects, human(r.OrphanBytes), r.MissingObjects)
 }
-
-// orphanGrace keeps the sweeper away from objects being written right now
-// (an upload's row is committed before its bytes).
-const orphanGrace = time.Hour
 
 // AbortAbandoned discards uploads still unfinished after AbandonAfter.
 func (s *Service) AbortAbandoned(ctx context.Context) (int, error) {
@@ -116,7 +111,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 				isKnown[k] = true
 			}
 			for _, o := range batch {
-				if !isKnown[o.Key] && s.now().Sub(o.LastModified) > orphanGrace {
+				if !isKnown[o.Key] && s.now().Sub(o.LastModified) > s.limits.OrphanGrace {
 					if err := s.store.Delete(ctx, o.Key); err != nil {
 						return err
 					}
