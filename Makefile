@@ -46,6 +46,10 @@ run: deps minio build ## run everything locally: PostgreSQL and MinIO under .dat
 test: deps minio ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers)
 	$(GO) test $(RACE) -count=1 -timeout 30m ./...
 
+.PHONY: bench
+bench: deps minio ## run the benchmarks in bench/ (they start their own services; see bench/README.md)
+	$(GO) run ./bench/upload
+
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code
 	$(GO) generate ./...

@@ -131,3 +131,31 @@ when that is unset, from the first line of standard input — never from a flag.
 	fmt.Fprintln(stdout)
 	return nil
 }
+
+func runMedia(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "sweep" {
+		fmt.Fprintln(os.Stderr, "Usage: zhdj media sweep")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return errors.New("media: want the action sweep")
+	}
+	fs := newFlags("media sweep", `Reconcile media storage with the database: abort uploads unfinished for
+longer than ZHDJ_MEDIA_ABANDON_AFTER, delete stored objects no row refers to
+(older than ZHDJ_MEDIA_ORPHAN_GRACE) and remove rows whose object is gone.
+Prints what it did. The server also runs this every hour.`)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.Media.Sweep(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, rep.String())
+	return nil
+}

@@ -6,6 +6,7 @@
 //	zhdj dev                   run a complete local stack (private PostgreSQL, migrate, seed, serve)
 //	zhdj tenant create         create a school and its party committee
 //	zhdj user create           create an account (password from stdin or ZHDJ_USER_PASSWORD)
+//	zhdj media sweep           reconcile media storage with the database
 //	zhdj version
 //
 // Configuration comes from ZHDJ_* environment variables; see `zhdj serve --help`.
@@ -43,6 +44,7 @@ func commands() map[string]command {
 		"version": {"print the version", runVersion},
 		"tenant":  {"create a school: zhdj tenant create --code … --name …", runTenant},
 		"user":    {"create an account: zhdj user create --school … --username … (password on stdin)", runUser},
+		"media":   {"reconcile media storage with the database: zhdj media sweep", runMedia},
 	}
 }
 

@@ -138,6 +138,14 @@ func onlyGraphQLMethods(next http.Handler) http.Handler {
 		if r.Method == http.MethodPost && isMultipart(r) {
 			// A browser sends multipart/form-data cross-site without a
 			// preflight; a header it would not add on its own proves intent.
+			// gqlgen buffers a multipart body of unknown length in memory;
+			// browsers always send the length, so require it.
+			if r.ContentLength < 0 {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusLengthRequired)
+				_, _ = io.WriteString(w, `{"errors":[{"message":"multipart requests need a Content-Length","extensions":{"code":"BAD_USER_INPUT"}}]}`)
+				return
+			}
 			if r.Header.Get("Authorization") == "" && r.Header.Get("GraphQL-Preflight") == "" {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusBadRequest)

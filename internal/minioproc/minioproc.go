@@ -62,6 +62,9 @@ func (s *Server) Start() error {
 	if s.cmd != nil {
 		return nil
 	}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return err
+	}
 	log, err := os.OpenFile(filepath.Join(s.Dir, "minio.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err

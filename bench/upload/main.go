@@ -1,0 +1,331 @@
+// Command upload measures media uploads end to end: it starts a private
+// PostgreSQL, a private MinIO and the zhdj server as separate processes,
+// sends a file (1 GiB by default) through each upload flow, and reports
+// throughput and how much the server's peak resident memory grew.
+//
+//	go run ./bench/upload [-size 1073741824] [-zhdj path/to/zhdj]
+//
+// Target (issue: media): less than 64 MiB of growth per flow. This is a
+// benchmark, not a test: it reports, it does not assert in CI.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"zhdj/internal/minioproc"
+	"zhdj/internal/pgcluster"
+)
+
+func main() {
+	size := flag.Int64("size", 1<<30, "bytes to upload through each flow")
+	bin := flag.String("zhdj", "", "zhdj binary (built into a temporary folder when empty)")
+	flag.Parse()
+	if err := run(*size, *bin); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/upload:", err)
+		os.Exit(1)
+	}
+}
+
+func run(size int64, bin string) error {
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "zhdj-bench-upload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if bin == "" {
+		bin = filepath.Join(tmp, "zhdj")
+		fmt.Println("building zhdj …")
+		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/zhdj").CombinedOutput(); err != nil {
+			return fmt.Errorf("build: %v\n%s", err, out)
+		}
+	}
+
+	port, _ := pgcluster.FreePort()
+	pg, err := pgcluster.New(filepath.Join(tmp, "pg"), port)
+	if err != nil {
+		return err
+	}
+	pg.Settings = map[string]string{"fsync": "off", "synchronous_commit": "off"}
+	if err := pg.Init(ctx); err != nil {
+		return err
+	}
+	if err := pg.Start(ctx); err != nil {
+		return err
+	}
+	defer pg.Stop(context.Background())
+	admin := pg.URL("postgres")
+	if err := pgcluster.ProvisionRoles(ctx, admin, "owner-pw", "server-pw"); err != nil {
+		return err
+	}
+	if err := pgcluster.CreateDatabase(ctx, admin, "zhdj", ""); err != nil {
+		return err
+	}
+
+	minioBin, err := minioproc.Binary()
+	if err != nil {
+		return err
+	}
+	mport, _ := pgcluster.FreePort()
+	mio := &minioproc.Server{Endpoint: fmt.Sprintf("127.0.0.1:%d", mport), AccessKey: "benchaccess", SecretKey: "benchsecret123", Bin: minioBin, Dir: filepath.Join(tmp, "minio")}
+	if err := mio.Start(); err != nil {
+		return err
+	}
+	defer mio.Stop()
+
+	hport, _ := pgcluster.FreePort()
+	addr := fmt.Sprintf("127.0.0.1:%d", hport)
+	env := append(os.Environ(),
+		"ZHDJ_HTTP_ADDR="+addr, "ZHDJ_LOG_LEVEL=warn",
+		"ZHDJ_DATABASE_URL="+pgcluster.RoleURL(admin, pgcluster.ServerRole, "server-pw", "zhdj"),
+		"ZHDJ_MIGRATE_DATABASE_URL="+pgcluster.RoleURL(admin, pgcluster.OwnerRole, "owner-pw", "zhdj"),
+		"ZHDJ_S3_ENDPOINT="+mio.Endpoint, "ZHDJ_S3_ACCESS_KEY="+mio.AccessKey, "ZHDJ_S3_SECRET_KEY="+mio.SecretKey, "ZHDJ_S3_SECURE=false",
+		fmt.Sprintf("ZHDJ_MEDIA_MAX_DOCUMENT_BYTES=%d", size+1<<20),
+		fmt.Sprintf("ZHDJ_MEDIA_MAX_VIDEO_BYTES=%d", size+1<<20),
+		fmt.Sprintf("ZHDJ_MEDIA_QUOTA_BYTES=%d", 4*size+1<<30),
+		"ZHDJ_JWT_KEYS=b:"+strings.Repeat("QUJD", 11),
+	)
+	seed := exec.Command(bin, "seed")
+	seed.Env = env
+	if out, err := seed.CombinedOutput(); err != nil {
+		return fmt.Errorf("seed: %v\n%s", err, out)
+	}
+	srv := exec.Command(bin, "serve")
+	srv.Env = env
+	srv.Stdout, srv.Stderr = os.Stdout, os.Stderr
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	base := "http://" + addr
+	if err := waitHTTP(base + "/readyz"); err != nil {
+		return err
+	}
+	token, err := login(base)
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("\nserver pid %d; uploading %s through each flow\n\n", srv.Process.Pid, human(size))
+	fmt.Printf("%-34s %12s %14s %16s %8s\n", "flow", "seconds", "MiB/s", "peak RSS growth", "target")
+
+	before := peakRSS(srv.Process.Pid)
+	start := time.Now()
+	if err := directUpload(base, token, size); err != nil {
+		return fmt.Errorf("direct upload: %w", err)
+	}
+	report("direct multipart (presigned parts)", size, time.Since(start), peakRSS(srv.Process.Pid)-before)
+
+	before = peakRSS(srv.Process.Pid)
+	start = time.Now()
+	if err := apiUpload(base, token, size); err != nil {
+		return fmt.Errorf("API upload: %w", err)
+	}
+	report("GraphQL multipart (uploadImage)", size, time.Since(start), peakRSS(srv.Process.Pid)-before)
+	return nil
+}
+
+func report(flow string, size int64, d time.Duration, growth int64) {
+	verdict := "ok"
+	if growth >= 64<<20 {
+		verdict = "MISSED"
+	}
+	fmt.Printf("%-34s %12.1f %14.1f %13.1f MiB %8s\n", flow, d.Seconds(), float64(size)/(1<<20)/d.Seconds(), float64(growth)/(1<<20), verdict)
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM) in bytes.
+func peakRSS(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func waitHTTP(url string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not become ready", url)
+}
+
+func gql(base, token string, query string, vars map[string]any, out any) error {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	var env struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
+		return err
+	}
+	if len(env.Errors) > 0 {
+		return fmt.Errorf("%s", env.Errors[0].Message)
+	}
+	return json.Unmarshal(env.Data, out)
+}
+
+func login(base string) (string, error) {
+	var d struct{ Login struct{ AccessToken string } }
+	err := gql(base, "", `mutation { login(input: {school: "demo", identifier: "editor", password: "zhdj-demo-2026"}) { accessToken } }`, nil, &d)
+	return d.Login.AccessToken, err
+}
+
+// payload is a deterministic byte stream with a file-type signature first.
+func payload(size int64, magic string) io.Reader {
+	return io.MultiReader(strings.NewReader(magic), io.LimitReader(rand.NewChaCha8([32]byte{7}), size-int64(len(magic))))
+}
+
+func directUpload(base, token string, size int64) error {
+	h := sha256.New()
+	if _, err := io.Copy(h, payload(size, mp4Magic)); err != nil {
+		return err
+	}
+	var s struct {
+		CreateUpload struct {
+			Media    struct{ ID string }
+			PartSize int64
+			Parts    []struct {
+				Number int
+				URL    string
+				Size   int64
+			}
+		}
+	}
+	err := gql(base, token, `mutation($in: CreateUploadInput!) { createUpload(input: $in) { media { id } partSize parts { number url size } } }`,
+		map[string]any{"in": map[string]any{"filename": "bench.mp4", "purpose": "VIDEO", "size": size, "sha256": hex.EncodeToString(h.Sum(nil))}}, &s)
+	if err != nil {
+		return err
+	}
+	src := payload(size, mp4Magic)
+	for _, p := range s.CreateUpload.Parts {
+		req, _ := http.NewRequest(http.MethodPut, p.URL, io.LimitReader(src, p.Size))
+		req.ContentLength = p.Size
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			return fmt.Errorf("part %d: HTTP %d", p.Number, res.StatusCode)
+		}
+	}
+	var done struct {
+		CompleteUpload struct{ Media struct{ Status string } }
+	}
+	if err := gql(base, token, `mutation($id: ID!) { completeUpload(input: {id: $id}) { media { status } } }`, map[string]any{"id": s.CreateUpload.Media.ID}, &done); err != nil {
+		return err
+	}
+	return waitReady(base, token, s.CreateUpload.Media.ID)
+}
+
+const mp4Magic = "\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+
+func waitReady(base, token, id string) error {
+	deadline := time.Now().Add(10 * time.Minute)
+	for time.Now().Before(deadline) {
+		var d struct {
+			Node struct{ Status, Failure string }
+		}
+		if err := gql(base, token, `query($id: ID!) { node(id: $id) { ... on Media { status failure } } }`, map[string]any{"id": id}, &d); err != nil {
+			return err
+		}
+		switch d.Node.Status {
+		case "READY":
+			return nil
+		case "FAILED":
+			return fmt.Errorf("media failed: %s", d.Node.Failure)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("media %s never became ready", id)
+}
+
+// apiUpload streams a multipart request with its length declared, as
+// browsers send FormData (the client holds only the envelope in memory).
+func apiUpload(base, token string, size int64) error {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	ops, _ := json.Marshal(map[string]any{
+		"query":     `mutation($in: UploadImageInput!) { uploadImage(input: $in) { media { id status } } }`,
+		"variables": map[string]any{"in": map[string]any{"file": nil, "purpose": "ATTACHMENT"}},
+	})
+	_ = w.WriteField("operations", string(ops))
+	_ = w.WriteField("map", `{"0": ["variables.in.file"]}`)
+	_, _ = w.CreateFormFile("0", "bench.pdf")
+	prefix := append([]byte{}, buf.Bytes()...)
+	buf.Reset()
+	_ = w.Close()
+	trailer := append([]byte{}, buf.Bytes()...)
+	body := io.MultiReader(bytes.NewReader(prefix), payload(size, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), bytes.NewReader(trailer))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", body)
+	req.ContentLength = int64(len(prefix)) + size + int64(len(trailer))
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	var env struct {
+		Data struct {
+			UploadImage struct{ Media struct{ ID, Status string } }
+		}
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
+		return err
+	}
+	if len(env.Errors) > 0 {
+		return fmt.Errorf("%s", env.Errors[0].Message)
+	}
+	return waitReady(base, token, env.Data.UploadImage.Media.ID)
+}
+
+func human(n int64) string {
+	if n >= 1<<30 {
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
