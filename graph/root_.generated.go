@@ -2307,7 +2307,9 @@ type Mutation {
 # - Enums are UPPER_CASE; timestamps are RFC 3339 in UTC.
 # - Errors carry extensions.code: BAD_USER_INPUT (with extensions.fields
 #   naming each offending field path), UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
-#   CONFLICT, RATE_LIMITED or INTERNAL (with extensions.requestId).
+#   CONFLICT, RATE_LIMITED (with extensions.retryAfter seconds), UNAVAILABLE
+#   (a dependency such as media storage is down; retry) or INTERNAL (with
+#   extensions.requestId).
 
 "An RFC 3339 timestamp in UTC, e.g. 2026-11-26T08:00:00Z."
 scalar Time
