@@ -38,6 +38,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			n = s
 		}
 		return n, hideNotFound(err)
+	case idContent:
+		c, err := l.content.Load(ctx, tkey{g.Tenant, g.ID})
+		if err == nil {
+			n = model.Wrap(c)
+		}
+		return n, hideNotFound(err)
 	case idMedia:
 		m, err := l.media.Load(ctx, tkey{g.Tenant, g.ID})
 		if err == nil {

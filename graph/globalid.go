@@ -20,6 +20,7 @@ const (
 	idAccount idType = 4
 	idMember  idType = 5
 	idMedia   idType = 6
+	idContent idType = 7
 )
 
 func (t idType) String() string {
@@ -36,6 +37,8 @@ func (t idType) String() string {
 		return "Member"
 	case idMedia:
 		return "Media"
+	case idContent:
+		return "Content"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }
@@ -62,7 +65,7 @@ func encodeID(t idType, tenant, id uuid.UUID) string {
 // decodeID parses an opaque ID. A malformed ID is Invalid, naming field.
 func decodeID(field, s string) (globalID, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idMedia) {
+	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idContent) {
 		return globalID{}, apperr.InvalidField(field, "is not a valid ID")
 	}
 	var g globalID

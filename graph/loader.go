@@ -9,6 +9,7 @@ import (
 
 	"zhdj/internal/account"
 	"zhdj/internal/apperr"
+	"zhdj/internal/content"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -41,6 +42,11 @@ type loaders struct {
 	// media loads files visible to the caller; derivatives their resized copies.
 	media       *dataloadgen.Loader[tkey, *media.Media]
 	derivatives *dataloadgen.Loader[tkey, []*media.Derivative]
+	// content loads items the caller may see; contentAuthors and contentSites
+	// what front ends show with them.
+	content        *dataloadgen.Loader[tkey, *content.Content]
+	contentAuthors *dataloadgen.Loader[tkey, []*content.Author]
+	contentSites   *dataloadgen.Loader[tkey, []uuid.UUID]
 }
 
 type loadersKey struct{}
@@ -89,6 +95,15 @@ func (r *Resolver) newLoaders() *loaders {
 		}, w),
 		derivatives: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*media.Derivative, []error) {
 			return byTenant(ctx, keys, r.Files.Derivatives, false, "")
+		}, w),
+		content: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*content.Content, []error) {
+			return byTenant(ctx, keys, r.Publishing.ByIDs, true, "content")
+		}, w),
+		contentAuthors: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*content.Author, []error) {
+			return byTenant(ctx, keys, r.Publishing.Authors, false, "")
+		}, w),
+		contentSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
+			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")
 		}, w),
 		memberTransfers: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Transfer, []error) {
 			found, err := r.People.Transfers(ctx, ids)

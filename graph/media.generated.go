@@ -1638,6 +1638,22 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 	return res
 }
 
+func (ec *executionContext) marshalNMedia2ᚕᚖzhdjᚋinternalᚋmediaᚐMediaᚄ(ctx context.Context, sel ast.SelectionSet, v []*media.Media) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMedia2ᚖzhdjᚋinternalᚋmediaᚐMedia(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMedia2ᚖzhdjᚋinternalᚋmediaᚐMedia(ctx context.Context, sel ast.SelectionSet, v *media.Media) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Media!")
@@ -1844,6 +1860,13 @@ func (ec *executionContext) marshalNUploadSessionPayload2ᚖzhdjᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._UploadSessionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMedia2ᚖzhdjᚋinternalᚋmediaᚐMedia(ctx context.Context, sel ast.SelectionSet, v *media.Media) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Media(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMediaFilter2ᚖzhdjᚋgraphᚋmodelᚐMediaFilter(ctx context.Context, v any) (*model.MediaFilter, error) {

@@ -3150,6 +3150,36 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNMembershipStage2ᚕzhdjᚋinternalᚋmemberᚐStageᚄ(ctx context.Context, v any) ([]member.Stage, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]member.Stage, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMembershipStage2zhdjᚋinternalᚋmemberᚐStage(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMembershipStage2ᚕzhdjᚋinternalᚋmemberᚐStageᚄ(ctx context.Context, sel ast.SelectionSet, v []member.Stage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembershipStage2zhdjᚋinternalᚋmemberᚐStage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOrgTransfer2ᚕᚖzhdjᚋinternalᚋmemberᚐTransferᚄ(ctx context.Context, sel ast.SelectionSet, v []*member.Transfer) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)

@@ -3,6 +3,7 @@ package graph
 import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
+	"zhdj/internal/content"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -20,4 +21,6 @@ type Resolver struct {
 	Audit    *audit.Service
 	People   *member.Service
 	Files    *media.Service
+	// Publishing is the content service (articles, micro-lessons, comics).
+	Publishing *content.Service
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"zhdj/graph/model"
+	"zhdj/internal/content"
 	"zhdj/internal/org"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -24,13 +25,18 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Account() AccountResolver
+	Article() ArticleResolver
 	AuditEvent() AuditEventResolver
+	Comic() ComicResolver
+	ComicPanel() ComicPanelResolver
+	ContentRevision() ContentRevisionResolver
 	Me() MeResolver
 	Media() MediaResolver
 	MediaDerivative() MediaDerivativeResolver
 	Member() MemberResolver
 	MemberImport() MemberImportResolver
 	MembershipEvent() MembershipEventResolver
+	MicroLesson() MicroLessonResolver
 	Mutation() MutationResolver
 	NavItem() NavItemResolver
 	OrgTransfer() OrgTransferResolver
@@ -40,6 +46,7 @@ type ResolverRoot interface {
 	School() SchoolResolver
 	Site() SiteResolver
 	SiteTheme() SiteThemeResolver
+	SiteWebhook() SiteWebhookResolver
 }
 
 type DirectiveRoot struct {
@@ -52,6 +59,30 @@ type ComplexityRoot struct {
 		DisplayName func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Username    func(childComplexity int) int
+	}
+
+	Article struct {
+		Attachments   func(childComplexity int) int
+		Authors       func(childComplexity int) int
+		Body          func(childComplexity int) int
+		Cover         func(childComplexity int) int
+		ID            func(childComplexity int) int
+		OrgUnit       func(childComplexity int) int
+		PublishAt     func(childComplexity int) int
+		PublishedAt   func(childComplexity int) int
+		ReviewComment func(childComplexity int) int
+		Sites         func(childComplexity int) int
+		Slug          func(childComplexity int) int
+		Source        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Summary       func(childComplexity int) int
+		Tags          func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Topics        func(childComplexity int) int
+		Type          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+		ViewCount     func(childComplexity int) int
 	}
 
 	AuditEvent struct {
@@ -84,6 +115,55 @@ type ComplexityRoot struct {
 		RefreshTokenExpiresAt func(childComplexity int) int
 	}
 
+	Chapter struct {
+		AtSeconds func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	Comic struct {
+		Authors       func(childComplexity int) int
+		Cover         func(childComplexity int) int
+		Episode       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		OrgUnit       func(childComplexity int) int
+		Panels        func(childComplexity int) int
+		PublishAt     func(childComplexity int) int
+		PublishedAt   func(childComplexity int) int
+		ReviewComment func(childComplexity int) int
+		Series        func(childComplexity int) int
+		Sites         func(childComplexity int) int
+		Slug          func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Summary       func(childComplexity int) int
+		Tags          func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Topics        func(childComplexity int) int
+		Type          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+		ViewCount     func(childComplexity int) int
+	}
+
+	ComicPanel struct {
+		Alt     func(childComplexity int) int
+		Caption func(childComplexity int) int
+		Image   func(childComplexity int) int
+	}
+
+	ContentAuthor struct {
+		DisplayName func(childComplexity int) int
+	}
+
+	ContentConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ContentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ContentFilter struct {
 		Tags   func(childComplexity int) int
 		Topics func(childComplexity int) int
@@ -96,8 +176,23 @@ type ComplexityRoot struct {
 		Title  func(childComplexity int) int
 	}
 
+	ContentPayload struct {
+		Content func(childComplexity int) int
+	}
+
+	ContentRevision struct {
+		Note    func(childComplexity int) int
+		SavedAt func(childComplexity int) int
+		SavedBy func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
 	CreateAccountPayload struct {
 		Account func(childComplexity int) int
+	}
+
+	CreateSiteWebhookPayload struct {
+		Webhook func(childComplexity int) int
 	}
 
 	ExportMembersPayload struct {
@@ -251,31 +346,70 @@ type ComplexityRoot struct {
 		To          func(childComplexity int) int
 	}
 
+	MicroLesson struct {
+		Authors         func(childComplexity int) int
+		Chapters        func(childComplexity int) int
+		Cover           func(childComplexity int) int
+		DurationSeconds func(childComplexity int) int
+		ID              func(childComplexity int) int
+		OrgUnit         func(childComplexity int) int
+		PublishAt       func(childComplexity int) int
+		PublishedAt     func(childComplexity int) int
+		RequiredStages  func(childComplexity int) int
+		ReviewComment   func(childComplexity int) int
+		Series          func(childComplexity int) int
+		Sites           func(childComplexity int) int
+		Slug            func(childComplexity int) int
+		Speaker         func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Summary         func(childComplexity int) int
+		Tags            func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Topics          func(childComplexity int) int
+		Transcript      func(childComplexity int) int
+		Type            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Video           func(childComplexity int) int
+		ViewCount       func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AbortUpload           func(childComplexity int, input model.MediaIDInput) int
-		ChangePassword        func(childComplexity int, input model.ChangePasswordInput) int
-		CompleteUpload        func(childComplexity int, input model.MediaIDInput) int
-		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
-		CreateMember          func(childComplexity int, input model.CreateMemberInput) int
-		CreateOrgUnit         func(childComplexity int, input model.CreateOrgUnitInput) int
-		CreateSite            func(childComplexity int, input model.CreateSiteInput) int
-		CreateUpload          func(childComplexity int, input model.CreateUploadInput) int
-		DeleteMedia           func(childComplexity int, input model.MediaIDInput) int
-		ExportMembers         func(childComplexity int, input model.ExportMembersInput) int
-		GrantRole             func(childComplexity int, input model.RoleBindingInput) int
-		ImportMembers         func(childComplexity int, input model.ImportMembersInput) int
-		Login                 func(childComplexity int, input model.LoginInput) int
-		Logout                func(childComplexity int) int
-		MoveOrgUnit           func(childComplexity int, input model.MoveOrgUnitInput) int
-		RefreshSession        func(childComplexity int, input model.RefreshSessionInput) int
-		ResumeUpload          func(childComplexity int, input model.MediaIDInput) int
-		RevokeRole            func(childComplexity int, input model.RoleBindingInput) int
-		TransferMember        func(childComplexity int, input model.TransferMemberInput) int
-		TransitionMemberStage func(childComplexity int, input model.TransitionMemberStageInput) int
-		UpdateMember          func(childComplexity int, input model.UpdateMemberInput) int
-		UpdateOrgUnit         func(childComplexity int, input model.UpdateOrgUnitInput) int
-		UpdateSite            func(childComplexity int, input model.UpdateSiteInput) int
-		UploadImage           func(childComplexity int, input model.UploadImageInput) int
+		AbortUpload            func(childComplexity int, input model.MediaIDInput) int
+		ApproveContent         func(childComplexity int, input model.ApproveContentInput) int
+		ArchiveContent         func(childComplexity int, input model.ContentIDInput) int
+		ChangePassword         func(childComplexity int, input model.ChangePasswordInput) int
+		CompleteUpload         func(childComplexity int, input model.MediaIDInput) int
+		CreateAccount          func(childComplexity int, input model.CreateAccountInput) int
+		CreateContent          func(childComplexity int, input model.CreateContentInput) int
+		CreateMember           func(childComplexity int, input model.CreateMemberInput) int
+		CreateOrgUnit          func(childComplexity int, input model.CreateOrgUnitInput) int
+		CreateSite             func(childComplexity int, input model.CreateSiteInput) int
+		CreateSiteWebhook      func(childComplexity int, input model.CreateSiteWebhookInput) int
+		CreateUpload           func(childComplexity int, input model.CreateUploadInput) int
+		DeleteMedia            func(childComplexity int, input model.MediaIDInput) int
+		ExportMembers          func(childComplexity int, input model.ExportMembersInput) int
+		GrantRole              func(childComplexity int, input model.RoleBindingInput) int
+		HideContent            func(childComplexity int, input model.HideContentInput) int
+		ImportMembers          func(childComplexity int, input model.ImportMembersInput) int
+		Login                  func(childComplexity int, input model.LoginInput) int
+		Logout                 func(childComplexity int) int
+		MoveOrgUnit            func(childComplexity int, input model.MoveOrgUnitInput) int
+		RefreshSession         func(childComplexity int, input model.RefreshSessionInput) int
+		RestoreContentRevision func(childComplexity int, input model.RestoreContentInput) int
+		ResumeUpload           func(childComplexity int, input model.MediaIDInput) int
+		RevokeRole             func(childComplexity int, input model.RoleBindingInput) int
+		SendBackContent        func(childComplexity int, input model.SendBackContentInput) int
+		SetFeatured            func(childComplexity int, input model.SetFeaturedInput) int
+		SubmitContent          func(childComplexity int, input model.ContentIDInput) int
+		TransferMember         func(childComplexity int, input model.TransferMemberInput) int
+		TransitionMemberStage  func(childComplexity int, input model.TransitionMemberStageInput) int
+		UnpublishContent       func(childComplexity int, input model.ContentIDInput) int
+		UpdateContent          func(childComplexity int, input model.UpdateContentInput) int
+		UpdateMember           func(childComplexity int, input model.UpdateMemberInput) int
+		UpdateOrgUnit          func(childComplexity int, input model.UpdateOrgUnitInput) int
+		UpdateSite             func(childComplexity int, input model.UpdateSiteInput) int
+		UploadImage            func(childComplexity int, input model.UploadImageInput) int
 	}
 
 	NavItem struct {
@@ -339,16 +473,22 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog     func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Me           func(childComplexity int) int
-		Media        func(childComplexity int, filter *model.MediaFilter, first *int, after *string) int
-		Member       func(childComplexity int, id string) int
-		MemberImport func(childComplexity int, id string) int
-		Members      func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
-		Node         func(childComplexity int, id string) int
-		OrgUnits     func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
-		Site         func(childComplexity int, slug string) int
-		SiteByOrigin func(childComplexity int, origin string) int
+		AuditLog          func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Content           func(childComplexity int, site string, slug string) int
+		ContentDiff       func(childComplexity int, id string, from int, to int) int
+		ContentRevisions  func(childComplexity int, id string) int
+		Contents          func(childComplexity int, site string, filter *model.ContentFilterInput, orderBy *content.Order, first *int, after *string) int
+		Featured          func(childComplexity int, site string) int
+		Me                func(childComplexity int) int
+		Media             func(childComplexity int, filter *model.MediaFilter, first *int, after *string) int
+		Member            func(childComplexity int, id string) int
+		MemberImport      func(childComplexity int, id string) int
+		Members           func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		Node              func(childComplexity int, id string) int
+		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
+		Site              func(childComplexity int, slug string) int
+		SiteByOrigin      func(childComplexity int, origin string) int
+		WebhookDeliveries func(childComplexity int, webhookID string) int
 	}
 
 	RoleBinding struct {
@@ -387,6 +527,12 @@ type ComplexityRoot struct {
 		Radius      func(childComplexity int) int
 	}
 
+	SiteWebhook struct {
+		ID     func(childComplexity int) int
+		Secret func(childComplexity int) int
+		URL    func(childComplexity int) int
+	}
+
 	ThemeColors struct {
 		Accent     func(childComplexity int) int
 		Background func(childComplexity int) int
@@ -413,6 +559,14 @@ type ComplexityRoot struct {
 		PartSize      func(childComplexity int) int
 		Parts         func(childComplexity int) int
 		UploadedParts func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		Attempt     func(childComplexity int) int
+		DeliveredAt func(childComplexity int) int
+		Error       func(childComplexity int) int
+		Event       func(childComplexity int) int
+		StatusCode  func(childComplexity int) int
 	}
 }
 
@@ -460,6 +614,133 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Username(childComplexity), true
+
+	case "Article.attachments":
+		if e.ComplexityRoot.Article.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Attachments(childComplexity), true
+	case "Article.authors":
+		if e.ComplexityRoot.Article.Authors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Authors(childComplexity), true
+	case "Article.body":
+		if e.ComplexityRoot.Article.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Body(childComplexity), true
+	case "Article.cover":
+		if e.ComplexityRoot.Article.Cover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Cover(childComplexity), true
+	case "Article.id":
+		if e.ComplexityRoot.Article.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.ID(childComplexity), true
+	case "Article.orgUnit":
+		if e.ComplexityRoot.Article.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.OrgUnit(childComplexity), true
+	case "Article.publishAt":
+		if e.ComplexityRoot.Article.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PublishAt(childComplexity), true
+	case "Article.publishedAt":
+		if e.ComplexityRoot.Article.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PublishedAt(childComplexity), true
+	case "Article.reviewComment":
+		if e.ComplexityRoot.Article.ReviewComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.ReviewComment(childComplexity), true
+	case "Article.sites":
+		if e.ComplexityRoot.Article.Sites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Sites(childComplexity), true
+	case "Article.slug":
+		if e.ComplexityRoot.Article.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Slug(childComplexity), true
+	case "Article.source":
+		if e.ComplexityRoot.Article.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Source(childComplexity), true
+	case "Article.status":
+		if e.ComplexityRoot.Article.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Status(childComplexity), true
+	case "Article.summary":
+		if e.ComplexityRoot.Article.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Summary(childComplexity), true
+	case "Article.tags":
+		if e.ComplexityRoot.Article.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Tags(childComplexity), true
+	case "Article.title":
+		if e.ComplexityRoot.Article.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Title(childComplexity), true
+	case "Article.topics":
+		if e.ComplexityRoot.Article.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Topics(childComplexity), true
+	case "Article.type":
+		if e.ComplexityRoot.Article.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Type(childComplexity), true
+	case "Article.updatedAt":
+		if e.ComplexityRoot.Article.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.UpdatedAt(childComplexity), true
+	case "Article.version":
+		if e.ComplexityRoot.Article.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Version(childComplexity), true
+	case "Article.viewCount":
+		if e.ComplexityRoot.Article.ViewCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.ViewCount(childComplexity), true
 
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
@@ -573,6 +854,198 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.RefreshTokenExpiresAt(childComplexity), true
 
+	case "Chapter.atSeconds":
+		if e.ComplexityRoot.Chapter.AtSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chapter.AtSeconds(childComplexity), true
+	case "Chapter.title":
+		if e.ComplexityRoot.Chapter.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chapter.Title(childComplexity), true
+
+	case "Comic.authors":
+		if e.ComplexityRoot.Comic.Authors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Authors(childComplexity), true
+	case "Comic.cover":
+		if e.ComplexityRoot.Comic.Cover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Cover(childComplexity), true
+	case "Comic.episode":
+		if e.ComplexityRoot.Comic.Episode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Episode(childComplexity), true
+	case "Comic.id":
+		if e.ComplexityRoot.Comic.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.ID(childComplexity), true
+	case "Comic.orgUnit":
+		if e.ComplexityRoot.Comic.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.OrgUnit(childComplexity), true
+	case "Comic.panels":
+		if e.ComplexityRoot.Comic.Panels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Panels(childComplexity), true
+	case "Comic.publishAt":
+		if e.ComplexityRoot.Comic.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.PublishAt(childComplexity), true
+	case "Comic.publishedAt":
+		if e.ComplexityRoot.Comic.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.PublishedAt(childComplexity), true
+	case "Comic.reviewComment":
+		if e.ComplexityRoot.Comic.ReviewComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.ReviewComment(childComplexity), true
+	case "Comic.series":
+		if e.ComplexityRoot.Comic.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Series(childComplexity), true
+	case "Comic.sites":
+		if e.ComplexityRoot.Comic.Sites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Sites(childComplexity), true
+	case "Comic.slug":
+		if e.ComplexityRoot.Comic.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Slug(childComplexity), true
+	case "Comic.status":
+		if e.ComplexityRoot.Comic.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Status(childComplexity), true
+	case "Comic.summary":
+		if e.ComplexityRoot.Comic.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Summary(childComplexity), true
+	case "Comic.tags":
+		if e.ComplexityRoot.Comic.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Tags(childComplexity), true
+	case "Comic.title":
+		if e.ComplexityRoot.Comic.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Title(childComplexity), true
+	case "Comic.topics":
+		if e.ComplexityRoot.Comic.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Topics(childComplexity), true
+	case "Comic.type":
+		if e.ComplexityRoot.Comic.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Type(childComplexity), true
+	case "Comic.updatedAt":
+		if e.ComplexityRoot.Comic.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.UpdatedAt(childComplexity), true
+	case "Comic.version":
+		if e.ComplexityRoot.Comic.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.Version(childComplexity), true
+	case "Comic.viewCount":
+		if e.ComplexityRoot.Comic.ViewCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.ViewCount(childComplexity), true
+
+	case "ComicPanel.alt":
+		if e.ComplexityRoot.ComicPanel.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComicPanel.Alt(childComplexity), true
+	case "ComicPanel.caption":
+		if e.ComplexityRoot.ComicPanel.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComicPanel.Caption(childComplexity), true
+	case "ComicPanel.image":
+		if e.ComplexityRoot.ComicPanel.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComicPanel.Image(childComplexity), true
+
+	case "ContentAuthor.displayName":
+		if e.ComplexityRoot.ContentAuthor.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentAuthor.DisplayName(childComplexity), true
+
+	case "ContentConnection.edges":
+		if e.ComplexityRoot.ContentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentConnection.Edges(childComplexity), true
+	case "ContentConnection.pageInfo":
+		if e.ComplexityRoot.ContentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentConnection.PageInfo(childComplexity), true
+
+	case "ContentEdge.cursor":
+		if e.ComplexityRoot.ContentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentEdge.Cursor(childComplexity), true
+	case "ContentEdge.node":
+		if e.ComplexityRoot.ContentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentEdge.Node(childComplexity), true
+
 	case "ContentFilter.tags":
 		if e.ComplexityRoot.ContentFilter.Tags == nil {
 			break
@@ -611,12 +1084,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContentListBlock.Title(childComplexity), true
 
+	case "ContentPayload.content":
+		if e.ComplexityRoot.ContentPayload.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentPayload.Content(childComplexity), true
+
+	case "ContentRevision.note":
+		if e.ComplexityRoot.ContentRevision.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentRevision.Note(childComplexity), true
+	case "ContentRevision.savedAt":
+		if e.ComplexityRoot.ContentRevision.SavedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentRevision.SavedAt(childComplexity), true
+	case "ContentRevision.savedBy":
+		if e.ComplexityRoot.ContentRevision.SavedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentRevision.SavedBy(childComplexity), true
+	case "ContentRevision.version":
+		if e.ComplexityRoot.ContentRevision.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentRevision.Version(childComplexity), true
+
 	case "CreateAccountPayload.account":
 		if e.ComplexityRoot.CreateAccountPayload.Account == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CreateAccountPayload.Account(childComplexity), true
+
+	case "CreateSiteWebhookPayload.webhook":
+		if e.ComplexityRoot.CreateSiteWebhookPayload.Webhook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSiteWebhookPayload.Webhook(childComplexity), true
 
 	case "ExportMembersPayload.contentType":
 		if e.ComplexityRoot.ExportMembersPayload.ContentType == nil {
@@ -1211,6 +1723,157 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipEvent.To(childComplexity), true
 
+	case "MicroLesson.authors":
+		if e.ComplexityRoot.MicroLesson.Authors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Authors(childComplexity), true
+	case "MicroLesson.chapters":
+		if e.ComplexityRoot.MicroLesson.Chapters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Chapters(childComplexity), true
+	case "MicroLesson.cover":
+		if e.ComplexityRoot.MicroLesson.Cover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Cover(childComplexity), true
+	case "MicroLesson.durationSeconds":
+		if e.ComplexityRoot.MicroLesson.DurationSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.DurationSeconds(childComplexity), true
+	case "MicroLesson.id":
+		if e.ComplexityRoot.MicroLesson.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.ID(childComplexity), true
+	case "MicroLesson.orgUnit":
+		if e.ComplexityRoot.MicroLesson.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.OrgUnit(childComplexity), true
+	case "MicroLesson.publishAt":
+		if e.ComplexityRoot.MicroLesson.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.PublishAt(childComplexity), true
+	case "MicroLesson.publishedAt":
+		if e.ComplexityRoot.MicroLesson.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.PublishedAt(childComplexity), true
+	case "MicroLesson.requiredStages":
+		if e.ComplexityRoot.MicroLesson.RequiredStages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.RequiredStages(childComplexity), true
+	case "MicroLesson.reviewComment":
+		if e.ComplexityRoot.MicroLesson.ReviewComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.ReviewComment(childComplexity), true
+	case "MicroLesson.series":
+		if e.ComplexityRoot.MicroLesson.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Series(childComplexity), true
+	case "MicroLesson.sites":
+		if e.ComplexityRoot.MicroLesson.Sites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Sites(childComplexity), true
+	case "MicroLesson.slug":
+		if e.ComplexityRoot.MicroLesson.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Slug(childComplexity), true
+	case "MicroLesson.speaker":
+		if e.ComplexityRoot.MicroLesson.Speaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Speaker(childComplexity), true
+	case "MicroLesson.status":
+		if e.ComplexityRoot.MicroLesson.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Status(childComplexity), true
+	case "MicroLesson.summary":
+		if e.ComplexityRoot.MicroLesson.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Summary(childComplexity), true
+	case "MicroLesson.tags":
+		if e.ComplexityRoot.MicroLesson.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Tags(childComplexity), true
+	case "MicroLesson.title":
+		if e.ComplexityRoot.MicroLesson.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Title(childComplexity), true
+	case "MicroLesson.topics":
+		if e.ComplexityRoot.MicroLesson.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Topics(childComplexity), true
+	case "MicroLesson.transcript":
+		if e.ComplexityRoot.MicroLesson.Transcript == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Transcript(childComplexity), true
+	case "MicroLesson.type":
+		if e.ComplexityRoot.MicroLesson.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Type(childComplexity), true
+	case "MicroLesson.updatedAt":
+		if e.ComplexityRoot.MicroLesson.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.UpdatedAt(childComplexity), true
+	case "MicroLesson.version":
+		if e.ComplexityRoot.MicroLesson.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Version(childComplexity), true
+	case "MicroLesson.video":
+		if e.ComplexityRoot.MicroLesson.Video == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.Video(childComplexity), true
+	case "MicroLesson.viewCount":
+		if e.ComplexityRoot.MicroLesson.ViewCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.ViewCount(childComplexity), true
+
 	case "Mutation.abortUpload":
 		if e.ComplexityRoot.Mutation.AbortUpload == nil {
 			break
@@ -1222,6 +1885,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AbortUpload(childComplexity, args["input"].(model.MediaIDInput)), true
+	case "Mutation.approveContent":
+		if e.ComplexityRoot.Mutation.ApproveContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveContent(childComplexity, args["input"].(model.ApproveContentInput)), true
+	case "Mutation.archiveContent":
+		if e.ComplexityRoot.Mutation.ArchiveContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveContent(childComplexity, args["input"].(model.ContentIDInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1255,6 +1940,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
+	case "Mutation.createContent":
+		if e.ComplexityRoot.Mutation.CreateContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateContent(childComplexity, args["input"].(model.CreateContentInput)), true
 	case "Mutation.createMember":
 		if e.ComplexityRoot.Mutation.CreateMember == nil {
 			break
@@ -1288,6 +1984,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSite(childComplexity, args["input"].(model.CreateSiteInput)), true
+	case "Mutation.createSiteWebhook":
+		if e.ComplexityRoot.Mutation.CreateSiteWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSiteWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSiteWebhook(childComplexity, args["input"].(model.CreateSiteWebhookInput)), true
 	case "Mutation.createUpload":
 		if e.ComplexityRoot.Mutation.CreateUpload == nil {
 			break
@@ -1332,6 +2039,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.RoleBindingInput)), true
+	case "Mutation.hideContent":
+		if e.ComplexityRoot.Mutation.HideContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_hideContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HideContent(childComplexity, args["input"].(model.HideContentInput)), true
 	case "Mutation.importMembers":
 		if e.ComplexityRoot.Mutation.ImportMembers == nil {
 			break
@@ -1382,6 +2100,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["input"].(model.RefreshSessionInput)), true
+	case "Mutation.restoreContentRevision":
+		if e.ComplexityRoot.Mutation.RestoreContentRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreContentRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreContentRevision(childComplexity, args["input"].(model.RestoreContentInput)), true
 	case "Mutation.resumeUpload":
 		if e.ComplexityRoot.Mutation.ResumeUpload == nil {
 			break
@@ -1404,6 +2133,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleBindingInput)), true
+	case "Mutation.sendBackContent":
+		if e.ComplexityRoot.Mutation.SendBackContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendBackContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendBackContent(childComplexity, args["input"].(model.SendBackContentInput)), true
+	case "Mutation.setFeatured":
+		if e.ComplexityRoot.Mutation.SetFeatured == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setFeatured_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetFeatured(childComplexity, args["input"].(model.SetFeaturedInput)), true
+	case "Mutation.submitContent":
+		if e.ComplexityRoot.Mutation.SubmitContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitContent(childComplexity, args["input"].(model.ContentIDInput)), true
 	case "Mutation.transferMember":
 		if e.ComplexityRoot.Mutation.TransferMember == nil {
 			break
@@ -1426,6 +2188,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransitionMemberStage(childComplexity, args["input"].(model.TransitionMemberStageInput)), true
+	case "Mutation.unpublishContent":
+		if e.ComplexityRoot.Mutation.UnpublishContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishContent(childComplexity, args["input"].(model.ContentIDInput)), true
+	case "Mutation.updateContent":
+		if e.ComplexityRoot.Mutation.UpdateContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateContent(childComplexity, args["input"].(model.UpdateContentInput)), true
 	case "Mutation.updateMember":
 		if e.ComplexityRoot.Mutation.UpdateMember == nil {
 			break
@@ -1706,6 +2490,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.content":
+		if e.ComplexityRoot.Query.Content == nil {
+			break
+		}
+
+		args, err := ec.field_Query_content_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Content(childComplexity, args["site"].(string), args["slug"].(string)), true
+	case "Query.contentDiff":
+		if e.ComplexityRoot.Query.ContentDiff == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contentDiff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContentDiff(childComplexity, args["id"].(string), args["from"].(int), args["to"].(int)), true
+	case "Query.contentRevisions":
+		if e.ComplexityRoot.Query.ContentRevisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contentRevisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContentRevisions(childComplexity, args["id"].(string)), true
+	case "Query.contents":
+		if e.ComplexityRoot.Query.Contents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Contents(childComplexity, args["site"].(string), args["filter"].(*model.ContentFilterInput), args["orderBy"].(*content.Order), args["first"].(*int), args["after"].(*string)), true
+	case "Query.featured":
+		if e.ComplexityRoot.Query.Featured == nil {
+			break
+		}
+
+		args, err := ec.field_Query_featured_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Featured(childComplexity, args["site"].(string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1801,6 +2640,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SiteByOrigin(childComplexity, args["origin"].(string)), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["webhookId"].(string)), true
 
 	case "RoleBinding.orgUnit":
 		if e.ComplexityRoot.RoleBinding.OrgUnit == nil {
@@ -1933,6 +2783,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SiteTheme.Radius(childComplexity), true
 
+	case "SiteWebhook.id":
+		if e.ComplexityRoot.SiteWebhook.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteWebhook.ID(childComplexity), true
+	case "SiteWebhook.secret":
+		if e.ComplexityRoot.SiteWebhook.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteWebhook.Secret(childComplexity), true
+	case "SiteWebhook.url":
+		if e.ComplexityRoot.SiteWebhook.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteWebhook.URL(childComplexity), true
+
 	case "ThemeColors.accent":
 		if e.ComplexityRoot.ThemeColors.Accent == nil {
 			break
@@ -2033,6 +2902,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UploadSessionPayload.UploadedParts(childComplexity), true
 
+	case "WebhookDelivery.attempt":
+		if e.ComplexityRoot.WebhookDelivery.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempt(childComplexity), true
+	case "WebhookDelivery.deliveredAt":
+		if e.ComplexityRoot.WebhookDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DeliveredAt(childComplexity), true
+	case "WebhookDelivery.error":
+		if e.ComplexityRoot.WebhookDelivery.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Error(childComplexity), true
+	case "WebhookDelivery.event":
+		if e.ComplexityRoot.WebhookDelivery.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Event(childComplexity), true
+	case "WebhookDelivery.statusCode":
+		if e.ComplexityRoot.WebhookDelivery.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.StatusCode(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2042,26 +2942,42 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ApproveContentInput", ec.unmarshalInputApproveContentInput),
+			graphql.NewInputUnmarshaler("ArticleInput", ec.unmarshalInputArticleInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
+			graphql.NewInputUnmarshaler("ChapterInput", ec.unmarshalInputChapterInput),
+			graphql.NewInputUnmarshaler("ComicInput", ec.unmarshalInputComicInput),
+			graphql.NewInputUnmarshaler("ContentFieldsInput", ec.unmarshalInputContentFieldsInput),
+			graphql.NewInputUnmarshaler("ContentFilterInput", ec.unmarshalInputContentFilterInput),
+			graphql.NewInputUnmarshaler("ContentIdInput", ec.unmarshalInputContentIdInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
+			graphql.NewInputUnmarshaler("CreateContentInput", ec.unmarshalInputCreateContentInput),
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateOrgUnitInput", ec.unmarshalInputCreateOrgUnitInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
+			graphql.NewInputUnmarshaler("CreateSiteWebhookInput", ec.unmarshalInputCreateSiteWebhookInput),
 			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
 			graphql.NewInputUnmarshaler("ExportMembersInput", ec.unmarshalInputExportMembersInput),
+			graphql.NewInputUnmarshaler("HideContentInput", ec.unmarshalInputHideContentInput),
 			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
+			graphql.NewInputUnmarshaler("LessonInput", ec.unmarshalInputLessonInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("MediaFilter", ec.unmarshalInputMediaFilter),
 			graphql.NewInputUnmarshaler("MediaIdInput", ec.unmarshalInputMediaIdInput),
 			graphql.NewInputUnmarshaler("MemberFields", ec.unmarshalInputMemberFields),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
+			graphql.NewInputUnmarshaler("PanelInput", ec.unmarshalInputPanelInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
+			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
+			graphql.NewInputUnmarshaler("SendBackContentInput", ec.unmarshalInputSendBackContentInput),
+			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
 			graphql.NewInputUnmarshaler("TransferInInput", ec.unmarshalInputTransferInInput),
 			graphql.NewInputUnmarshaler("TransferMemberInput", ec.unmarshalInputTransferMemberInput),
 			graphql.NewInputUnmarshaler("TransitionMemberStageInput", ec.unmarshalInputTransitionMemberStageInput),
+			graphql.NewInputUnmarshaler("UpdateContentInput", ec.unmarshalInputUpdateContentInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateOrgUnitInput", ec.unmarshalInputUpdateOrgUnitInput),
 			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
@@ -2330,6 +3246,326 @@ type PageInfo {
 type Query {
   "Fetches any object by its global ID; null when it does not exist or is not visible to the caller."
   node(id: ID!): Node
+}
+`, BuiltIn: false},
+	{Name: "../schema/content.graphqls", Input: `enum ContentType {
+  ARTICLE
+  "微党课 / 微视频"
+  MICRO_LESSON
+  "主题漫画"
+  COMIC
+}
+
+enum ContentStatus {
+  DRAFT
+  IN_REVIEW
+  "Approved, to be published at publishAt."
+  SCHEDULED
+  PUBLISHED
+  ARCHIVED
+}
+
+enum ContentOrder {
+  NEWEST
+  POPULAR
+}
+
+"Fields every kind of content has."
+interface Content {
+  id: ID!
+  type: ContentType!
+  title: String!
+  "Unique within the school; front ends use it in URLs."
+  slug: String!
+  summary: String!
+  cover: Media
+  tags: [String!]!
+  topics: [String!]!
+  orgUnit: OrgUnit!
+  authors: [ContentAuthor!]!
+  status: ContentStatus!
+  publishedAt: Time
+  publishAt: Time
+  updatedAt: Time!
+  "Send it back with updateContent; a stale version is a CONFLICT."
+  version: Int!
+  viewCount: Int!
+  "The reviewer's comment when the item was sent back."
+  reviewComment: String
+  "The active sites it appears on."
+  sites: [Site!]!
+}
+
+type ContentAuthor {
+  displayName: String!
+}
+
+type Article implements Node & Content {
+  id: ID!
+  type: ContentType!
+  title: String!
+  slug: String!
+  summary: String!
+  cover: Media
+  tags: [String!]!
+  topics: [String!]!
+  orgUnit: OrgUnit!
+  authors: [ContentAuthor!]!
+  status: ContentStatus!
+  publishedAt: Time
+  publishAt: Time
+  updatedAt: Time!
+  version: Int!
+  viewCount: Int!
+  reviewComment: String
+  sites: [Site!]!
+  "Sanitised HTML."
+  body: String!
+  source: String
+  attachments: [Media!]!
+}
+
+type MicroLesson implements Node & Content {
+  id: ID!
+  type: ContentType!
+  title: String!
+  slug: String!
+  summary: String!
+  cover: Media
+  tags: [String!]!
+  topics: [String!]!
+  orgUnit: OrgUnit!
+  authors: [ContentAuthor!]!
+  status: ContentStatus!
+  publishedAt: Time
+  publishAt: Time
+  updatedAt: Time!
+  version: Int!
+  viewCount: Int!
+  reviewComment: String
+  sites: [Site!]!
+  video: Media
+  durationSeconds: Int!
+  chapters: [Chapter!]!
+  transcript: String!
+  speaker: String!
+  series: String!
+  "Membership stages that must study it (learning plans)."
+  requiredStages: [MembershipStage!]!
+}
+
+type Chapter {
+  atSeconds: Int!
+  title: String!
+}
+
+type Comic implements Node & Content {
+  id: ID!
+  type: ContentType!
+  title: String!
+  slug: String!
+  summary: String!
+  cover: Media
+  tags: [String!]!
+  topics: [String!]!
+  orgUnit: OrgUnit!
+  authors: [ContentAuthor!]!
+  status: ContentStatus!
+  publishedAt: Time
+  publishAt: Time
+  updatedAt: Time!
+  version: Int!
+  viewCount: Int!
+  reviewComment: String
+  sites: [Site!]!
+  panels: [ComicPanel!]!
+  series: String!
+  episode: Int!
+}
+
+type ComicPanel {
+  image: Media
+  caption: String!
+  alt: String!
+}
+
+type ContentEdge {
+  cursor: String!
+  node: Content!
+}
+
+type ContentConnection {
+  edges: [ContentEdge!]!
+  pageInfo: PageInfo!
+}
+
+input ContentFilterInput {
+  types: [ContentType!]
+  "Any of these tags."
+  tags: [String!]
+  "Any of these topics."
+  topics: [String!]
+  orgUnit: ID
+}
+
+type ContentRevision {
+  version: Int!
+  savedAt: Time!
+  savedBy: Account
+  note: String!
+}
+
+input ArticleInput {
+  "Rich text; sanitised on save (no scripts, styles, event handlers, javascript: URLs, SVG; iframes only from allowed hosts)."
+  html: String!
+  source: String
+  attachmentIds: [ID!]
+}
+
+input ChapterInput {
+  atSeconds: Int!
+  title: String!
+}
+
+input LessonInput {
+  videoId: ID
+  durationSeconds: Int
+  chapters: [ChapterInput!]
+  transcript: String
+  speaker: String
+  series: String
+  requiredStages: [MembershipStage!]
+}
+
+input PanelInput {
+  imageId: ID!
+  caption: String
+  alt: String
+}
+
+input ComicInput {
+  panels: [PanelInput!]
+  series: String
+  episode: Int
+}
+
+input ContentFieldsInput {
+  slug: String!
+  title: String
+  summary: String
+  coverId: ID
+  tags: [String!]
+  topics: [String!]
+  "Show it on every site in the owning unit's subtree (no copies)."
+  publishToSubtree: Boolean
+  "Co-authors besides the one saving."
+  authorIds: [ID!]
+  article: ArticleInput
+  lesson: LessonInput
+  comic: ComicInput
+}
+
+input CreateContentInput {
+  type: ContentType!
+  "The owning unit; defaults to the caller's first unit where they may write."
+  orgUnitId: ID
+  fields: ContentFieldsInput!
+}
+
+input UpdateContentInput {
+  id: ID!
+  version: Int!
+  fields: ContentFieldsInput!
+  note: String
+}
+
+input ContentIdInput {
+  id: ID!
+}
+
+input ApproveContentInput {
+  id: ID!
+  "Publish at this time; empty or in the past publishes now."
+  publishAt: Time
+}
+
+input SendBackContentInput {
+  id: ID!
+  comment: String!
+}
+
+input RestoreContentInput {
+  id: ID!
+  "The version to restore."
+  version: Int!
+  "The item's current version."
+  currentVersion: Int!
+}
+
+type ContentPayload {
+  content: Content!
+}
+
+input SetFeaturedInput {
+  site: ID!
+  contentIds: [ID!]!
+}
+
+input HideContentInput {
+  site: ID!
+  contentId: ID!
+  hidden: Boolean!
+}
+
+input CreateSiteWebhookInput {
+  site: ID!
+  url: String!
+}
+
+type SiteWebhook {
+  id: ID!
+  url: String!
+  "Signs every delivery (HMAC-SHA-256 of timestamp.body); shown only now."
+  secret: String!
+}
+
+type CreateSiteWebhookPayload {
+  webhook: SiteWebhook!
+}
+
+type WebhookDelivery {
+  event: String!
+  attempt: Int!
+  statusCode: Int
+  error: String!
+  deliveredAt: Time!
+}
+
+extend type Query {
+  "Published items a site shows; NOT_FOUND for an unknown site."
+  contents(site: String!, filter: ContentFilterInput, orderBy: ContentOrder = NEWEST, first: Int = 20, after: String): ContentConnection!
+  "One item by slug as the site shows it (editors and reviewers also see drafts)."
+  content(site: String!, slug: String!): Content
+  "The site's pinned items, in order."
+  featured(site: String!): [Content!]!
+  contentRevisions(id: ID!): [ContentRevision!]!
+  "A unified diff between two saved versions."
+  contentDiff(id: ID!, from: Int!, to: Int!): String!
+  webhookDeliveries(webhookId: ID!): [WebhookDelivery!]!
+}
+
+extend type Mutation {
+  createContent(input: CreateContentInput!): ContentPayload!
+  updateContent(input: UpdateContentInput!): ContentPayload!
+  submitContent(input: ContentIdInput!): ContentPayload!
+  approveContent(input: ApproveContentInput!): ContentPayload!
+  sendBackContent(input: SendBackContentInput!): ContentPayload!
+  unpublishContent(input: ContentIdInput!): ContentPayload!
+  archiveContent(input: ContentIdInput!): ContentPayload!
+  restoreContentRevision(input: RestoreContentInput!): ContentPayload!
+  setFeatured(input: SetFeaturedInput!): OkPayload!
+  hideContent(input: HideContentInput!): OkPayload!
+  createSiteWebhook(input: CreateSiteWebhookInput!): CreateSiteWebhookPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/media.graphqls", Input: `"A 64-bit integer (byte counts)."
@@ -3073,6 +4309,56 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Chapter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "atSeconds":
+		return ec.fieldContext_Chapter_atSeconds(ctx, field)
+	case "title":
+		return ec.fieldContext_Chapter_title(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Chapter", field.Name)
+}
+
+func (ec *executionContext) childFields_ComicPanel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_ComicPanel_image(ctx, field)
+	case "caption":
+		return ec.fieldContext_ComicPanel_caption(ctx, field)
+	case "alt":
+		return ec.fieldContext_ComicPanel_alt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComicPanel", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentAuthor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "displayName":
+		return ec.fieldContext_ContentAuthor_displayName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentAuthor", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ContentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ContentConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ContentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ContentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ContentFilter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "types":
@@ -3085,12 +4371,42 @@ func (ec *executionContext) childFields_ContentFilter(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ContentFilter", field.Name)
 }
 
+func (ec *executionContext) childFields_ContentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "content":
+		return ec.fieldContext_ContentPayload_content(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ContentRevision_version(ctx, field)
+	case "savedAt":
+		return ec.fieldContext_ContentRevision_savedAt(ctx, field)
+	case "savedBy":
+		return ec.fieldContext_ContentRevision_savedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_ContentRevision_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentRevision", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "account":
 		return ec.fieldContext_CreateAccountPayload_account(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateAccountPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateSiteWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhook":
+		return ec.fieldContext_CreateSiteWebhookPayload_webhook(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateSiteWebhookPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ExportMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3553,6 +4869,18 @@ func (ec *executionContext) childFields_SiteTheme(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type SiteTheme", field.Name)
 }
 
+func (ec *executionContext) childFields_SiteWebhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SiteWebhook_id(ctx, field)
+	case "url":
+		return ec.fieldContext_SiteWebhook_url(ctx, field)
+	case "secret":
+		return ec.fieldContext_SiteWebhook_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SiteWebhook", field.Name)
+}
+
 func (ec *executionContext) childFields_ThemeColors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "primary":
@@ -3607,6 +4935,22 @@ func (ec *executionContext) childFields_UploadSessionPayload(ctx context.Context
 		return ec.fieldContext_UploadSessionPayload_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UploadSessionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_WebhookDelivery_event(ctx, field)
+	case "attempt":
+		return ec.fieldContext_WebhookDelivery_attempt(ctx, field)
+	case "statusCode":
+		return ec.fieldContext_WebhookDelivery_statusCode(ctx, field)
+	case "error":
+		return ec.fieldContext_WebhookDelivery_error(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

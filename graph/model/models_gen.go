@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/content"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -23,6 +24,19 @@ import (
 // One block of a site's home page, in display order.
 type HomeBlock interface {
 	IsHomeBlock()
+}
+
+type ApproveContentInput struct {
+	ID string `json:"id"`
+	// Publish at this time; empty or in the past publishes now.
+	PublishAt *time.Time `json:"publishAt,omitempty"`
+}
+
+type ArticleInput struct {
+	// Rich text; sanitised on save (no scripts, styles, event handlers, javascript: URLs, SVG; iframes only from allowed hosts).
+	HTML          string   `json:"html"`
+	Source        *string  `json:"source,omitempty"`
+	AttachmentIds []string `json:"attachmentIds,omitempty"`
 }
 
 type AuditEventConnection struct {
@@ -58,6 +72,56 @@ type ChangePasswordInput struct {
 	NewPassword     string `json:"newPassword"`
 }
 
+type ChapterInput struct {
+	AtSeconds int    `json:"atSeconds"`
+	Title     string `json:"title"`
+}
+
+type ComicInput struct {
+	Panels  []*PanelInput `json:"panels,omitempty"`
+	Series  *string       `json:"series,omitempty"`
+	Episode *int          `json:"episode,omitempty"`
+}
+
+type ContentConnection struct {
+	Edges    []*ContentEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type ContentEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   ContentItem `json:"node"`
+}
+
+type ContentFieldsInput struct {
+	Slug    string   `json:"slug"`
+	Title   *string  `json:"title,omitempty"`
+	Summary *string  `json:"summary,omitempty"`
+	CoverID *string  `json:"coverId,omitempty"`
+	Tags    []string `json:"tags,omitempty"`
+	Topics  []string `json:"topics,omitempty"`
+	// Show it on every site in the owning unit's subtree (no copies).
+	PublishToSubtree *bool `json:"publishToSubtree,omitempty"`
+	// Co-authors besides the one saving.
+	AuthorIds []string      `json:"authorIds,omitempty"`
+	Article   *ArticleInput `json:"article,omitempty"`
+	Lesson    *LessonInput  `json:"lesson,omitempty"`
+	Comic     *ComicInput   `json:"comic,omitempty"`
+}
+
+type ContentFilterInput struct {
+	Types []content.Type `json:"types,omitempty"`
+	// Any of these tags.
+	Tags []string `json:"tags,omitempty"`
+	// Any of these topics.
+	Topics  []string `json:"topics,omitempty"`
+	OrgUnit *string  `json:"orgUnit,omitempty"`
+}
+
+type ContentIDInput struct {
+	ID string `json:"id"`
+}
+
 // The latest content matching a filter.
 type ContentListBlock struct {
 	Title  string              `json:"title"`
@@ -66,6 +130,10 @@ type ContentListBlock struct {
 }
 
 func (ContentListBlock) IsHomeBlock() {}
+
+type ContentPayload struct {
+	Content ContentItem `json:"content"`
+}
 
 type CreateAccountInput struct {
 	Username    string  `json:"username"`
@@ -77,6 +145,13 @@ type CreateAccountInput struct {
 
 type CreateAccountPayload struct {
 	Account *account.Account `json:"account"`
+}
+
+type CreateContentInput struct {
+	Type content.Type `json:"type"`
+	// The owning unit; defaults to the caller's first unit where they may write.
+	OrgUnitID *string             `json:"orgUnitId,omitempty"`
+	Fields    *ContentFieldsInput `json:"fields"`
 }
 
 type CreateMemberInput struct {
@@ -104,6 +179,15 @@ type CreateSiteInput struct {
 	Theme       json.RawMessage `json:"theme,omitempty"`
 	Navigation  json.RawMessage `json:"navigation,omitempty"`
 	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
+}
+
+type CreateSiteWebhookInput struct {
+	Site string `json:"site"`
+	URL  string `json:"url"`
+}
+
+type CreateSiteWebhookPayload struct {
+	Webhook *content.Webhook `json:"webhook"`
 }
 
 type CreateUploadInput struct {
@@ -149,6 +233,12 @@ type HeroBlock struct {
 
 func (HeroBlock) IsHomeBlock() {}
 
+type HideContentInput struct {
+	Site      string `json:"site"`
+	ContentID string `json:"contentId"`
+	Hidden    bool   `json:"hidden"`
+}
+
 type ImportMembersInput struct {
 	// An .xlsx or .csv roster with a header row (see docs/member-import.md).
 	File graphql.Upload    `json:"file"`
@@ -159,6 +249,16 @@ type ImportMembersInput struct {
 
 type ImportMembersPayload struct {
 	Import *member.Import `json:"import"`
+}
+
+type LessonInput struct {
+	VideoID         *string         `json:"videoId,omitempty"`
+	DurationSeconds *int            `json:"durationSeconds,omitempty"`
+	Chapters        []*ChapterInput `json:"chapters,omitempty"`
+	Transcript      *string         `json:"transcript,omitempty"`
+	Speaker         *string         `json:"speaker,omitempty"`
+	Series          *string         `json:"series,omitempty"`
+	RequiredStages  []member.Stage  `json:"requiredStages,omitempty"`
 }
 
 // A list of links.
@@ -277,6 +377,12 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PanelInput struct {
+	ImageID string  `json:"imageId"`
+	Caption *string `json:"caption,omitempty"`
+	Alt     *string `json:"alt,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -284,10 +390,28 @@ type RefreshSessionInput struct {
 	RefreshToken string `json:"refreshToken"`
 }
 
+type RestoreContentInput struct {
+	ID string `json:"id"`
+	// The version to restore.
+	Version int `json:"version"`
+	// The item's current version.
+	CurrentVersion int `json:"currentVersion"`
+}
+
 type RoleBindingInput struct {
 	AccountID string    `json:"accountId"`
 	Role      auth.Role `json:"role"`
 	OrgUnitID string    `json:"orgUnitId"`
+}
+
+type SendBackContentInput struct {
+	ID      string `json:"id"`
+	Comment string `json:"comment"`
+}
+
+type SetFeaturedInput struct {
+	Site       string   `json:"site"`
+	ContentIds []string `json:"contentIds"`
 }
 
 type SitePayload struct {
@@ -325,6 +449,13 @@ type TransitionMemberStageInput struct {
 	ApprovedOn        *time.Time   `json:"approvedOn,omitempty"`
 	ExtendDays        *int         `json:"extendDays,omitempty"`
 	Reason            *string      `json:"reason,omitempty"`
+}
+
+type UpdateContentInput struct {
+	ID      string              `json:"id"`
+	Version int                 `json:"version"`
+	Fields  *ContentFieldsInput `json:"fields"`
+	Note    *string             `json:"note,omitempty"`
 }
 
 type UpdateMemberInput struct {

@@ -27,6 +27,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/config"
+	"zhdj/internal/content"
 	"zhdj/internal/jobs"
 	"zhdj/internal/media"
 	"zhdj/internal/media/s3"
@@ -50,6 +51,7 @@ type App struct {
 	Audit    *audit.Service
 	Members  *member.Service
 	Media    *media.Service
+	Content  *content.Service
 	Keyring  *pii.Keyring
 	// Store is the media object store, nil when none is configured.
 	Store media.ObjectStore
@@ -156,6 +158,9 @@ func (a *App) init(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBG = stop
 	a.bgDone.Go(func() { a.origins.Run(bg) })
+	a.bgDone.Go(func() {
+		a.Content.Views.Run(bg, a.Config.ViewFlush, func(err error) { a.Log.Warn("content views", "err", err) })
+	})
 	if err := a.worker.Start(bg); err != nil {
 		return fmt.Errorf("app: start job worker: %w", err)
 	}
@@ -191,10 +196,13 @@ func (a *App) initMedia(ctx context.Context) error {
 		store = a.Store
 	}
 	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools})
+	a.Content = content.NewService(a.Pool, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &media.ProcessWorker{Media: a.Media, Log: a.Log})
 	river.AddWorker(workers, &media.SweepWorker{Media: a.Media, Log: a.Log})
+	river.AddWorker(workers, &content.PublishWorker{Content: a.Content})
+	river.AddWorker(workers, &content.WebhookWorker{Content: a.Content})
 	var periodic []*river.PeriodicJob
 	if store != nil {
 		river.AddWorker(workers, &media.DeleteObjectsWorker{Store: store})
@@ -208,7 +216,7 @@ func (a *App) initMedia(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

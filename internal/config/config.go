@@ -89,6 +89,12 @@ type Config struct {
 	OrphanGrace      time.Duration
 	JobWorkers       int
 
+	// IframeHosts may appear as iframe sources in rich text (video players).
+	IframeHosts []string
+	// WebhookAllowPrivate lets webhooks go to loopback and private addresses.
+	WebhookAllowPrivate bool
+	ViewFlush           time.Duration
+
 	// NoBackground keeps background work (job workers, origin refresh)
 	// from starting: for short-lived operator commands. Not from the environment.
 	NoBackground bool
@@ -158,6 +164,9 @@ var Vars = []Var{
 	{"ZHDJ_MEDIA_ABANDON_AFTER", "24h", "unfinished direct uploads older than this are aborted"},
 	{"ZHDJ_MEDIA_ORPHAN_GRACE", "1h", "stored objects without a row are deleted by the sweeper once older than this"},
 	{"ZHDJ_JOB_WORKERS", "10", "background jobs worked at once"},
+	{"ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com", "hosts whose https iframes rich text may embed (comma-separated; none for no iframes)"},
+	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
+	{"ZHDJ_VIEW_FLUSH", "5s", "how often counted content views are written"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a
@@ -261,6 +270,20 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AbandonUploads = r.duration("ZHDJ_MEDIA_ABANDON_AFTER", 24*time.Hour)
 	c.OrphanGrace = r.duration("ZHDJ_MEDIA_ORPHAN_GRACE", time.Hour)
 	c.JobWorkers = r.positive("ZHDJ_JOB_WORKERS", 10)
+	if v := r.str("ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com"); v != "none" {
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.IframeHosts = append(c.IframeHosts, h)
+			}
+		}
+	}
+	for _, h := range c.IframeHosts {
+		if strings.ContainsAny(h, "/:@ ") {
+			r.fail("ZHDJ_CONTENT_IFRAME_HOSTS", fmt.Errorf("%q is not a host name", h))
+		}
+	}
+	c.WebhookAllowPrivate = r.boolean("ZHDJ_WEBHOOK_ALLOW_PRIVATE", local)
+	c.ViewFlush = r.duration("ZHDJ_VIEW_FLUSH", 5*time.Second)
 
 	return c, r.err()
 }

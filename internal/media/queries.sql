@@ -97,3 +97,6 @@ SELECT id FROM org_units WHERE tenant_id = @tenant_id AND parent_id IS NULL;
 
 -- name: TenantSettings :one
 SELECT settings FROM tenants WHERE id = @id;
+
+-- name: StatusesOf :many
+SELECT id, status, purpose, mime_type FROM media WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);

@@ -808,3 +808,24 @@ func fromRow(r mediadb.Medium, orgPath string) *Media {
 	}
 	return m
 }
+
+// Ref is what another domain needs to know of a media item it refers to.
+type Ref struct {
+	Status   Status
+	Purpose  Purpose
+	MimeType string
+}
+
+// Refs returns, in the caller's transaction, the state of the media items
+// among ids that exist in tenant.
+func Refs(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]Ref, error) {
+	rows, err := mediadb.New(tx).StatusesOf(ctx, mediadb.StatusesOfParams{TenantID: tenant, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("media: refs: %w", err)
+	}
+	out := make(map[uuid.UUID]Ref, len(rows))
+	for _, r := range rows {
+		out[r.ID] = Ref{Status: Status(r.Status), Purpose: Purpose(r.Purpose), MimeType: r.MimeType}
+	}
+	return out, nil
+}

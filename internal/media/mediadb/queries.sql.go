@@ -639,6 +639,47 @@ func (q *Queries) SetUpload(ctx context.Context, arg SetUploadParams) error {
 	return err
 }
 
+const statusesOf = `-- name: StatusesOf :many
+SELECT id, status, purpose, mime_type FROM media WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+`
+
+type StatusesOfParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type StatusesOfRow struct {
+	ID       uuid.UUID
+	Status   string
+	Purpose  string
+	MimeType string
+}
+
+func (q *Queries) StatusesOf(ctx context.Context, arg StatusesOfParams) ([]StatusesOfRow, error) {
+	rows, err := q.db.Query(ctx, statusesOf, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []StatusesOfRow
+	for rows.Next() {
+		var i StatusesOfRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Status,
+			&i.Purpose,
+			&i.MimeType,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const tenantSettings = `-- name: TenantSettings :one
 SELECT settings FROM tenants WHERE id = $1
 `

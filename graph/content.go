@@ -1,0 +1,197 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"time"
+
+	"github.com/google/uuid"
+
+	"zhdj/graph/model"
+	"zhdj/internal/apperr"
+	"zhdj/internal/content"
+	"zhdj/internal/media"
+	"zhdj/internal/member"
+	"zhdj/internal/org"
+	"zhdj/internal/site"
+)
+
+// Shared field resolvers of the three content types.
+
+func (r *Resolver) contentCover(ctx context.Context, c *content.Content) (*media.Media, error) {
+	if c.CoverID == nil {
+		return nil, nil
+	}
+	return r.visibleMedia(ctx, c.TenantID, *c.CoverID)
+}
+
+// visibleMedia loads a file the caller may see, or nil (never an error for
+// a file that is gone or hidden: the content still renders).
+func (r *Resolver) visibleMedia(ctx context.Context, tenant, id uuid.UUID) (*media.Media, error) {
+	m, err := loadersFrom(ctx).media.Load(ctx, tkey{tenant, id})
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	return m, err
+}
+
+func (r *Resolver) contentUnit(ctx context.Context, c *content.Content) (*org.Unit, error) {
+	return loadersFrom(ctx).unit.Load(ctx, tkey{c.TenantID, c.OrgUnitID})
+}
+
+func (r *Resolver) contentAuthors(ctx context.Context, c *content.Content) ([]*content.Author, error) {
+	a, err := loadersFrom(ctx).contentAuthors.Load(ctx, tkey{c.TenantID, c.ID})
+	if a == nil {
+		a = []*content.Author{}
+	}
+	return a, err
+}
+
+func (r *Resolver) contentSites(ctx context.Context, c *content.Content) ([]*site.Site, error) {
+	ids, err := loadersFrom(ctx).contentSites.Load(ctx, tkey{c.TenantID, c.ID})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]tkey, len(ids))
+	for i, id := range ids {
+		keys[i] = tkey{c.TenantID, id}
+	}
+	sites, err := loadersFrom(ctx).site.LoadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	return sites, nil
+}
+
+func (r *Resolver) mediaList(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) ([]*media.Media, error) {
+	out := make([]*media.Media, 0, len(ids))
+	for _, id := range ids {
+		m, err := r.visibleMedia(ctx, tenant, id)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func wrapAll(items []*content.Content) []model.ContentItem {
+	out := make([]model.ContentItem, len(items))
+	for i, c := range items {
+		out[i] = model.Wrap(c)
+	}
+	return out
+}
+
+func stagesOf(s []string) []member.Stage {
+	out := make([]member.Stage, len(s))
+	for i, v := range s {
+		out[i] = member.Stage(v)
+	}
+	return out
+}
+
+// contentFields turns the GraphQL input into domain fields, decoding IDs.
+func contentFields(in *model.ContentFieldsInput) (content.Fields, error) {
+	f := content.Fields{Slug: in.Slug, Title: deref(in.Title), Summary: deref(in.Summary), Tags: in.Tags, Topics: in.Topics,
+		PublishToSubtree: deref(in.PublishToSubtree)}
+	var err error
+	if in.CoverID != nil {
+		g, err := decodeIDOf("input.fields.coverId", *in.CoverID, idMedia)
+		if err != nil {
+			return f, err
+		}
+		f.CoverID = &g.ID
+	}
+	if f.AuthorIDs, err = decodeIDsOf("input.fields.authorIds", in.AuthorIds, idAccount); err != nil {
+		return f, err
+	}
+	if a := in.Article; a != nil {
+		f.Article = &content.Article{HTML: a.HTML, Source: deref(a.Source)}
+		if f.Article.AttachmentIDs, err = decodeIDsOf("input.fields.article.attachmentIds", a.AttachmentIds, idMedia); err != nil {
+			return f, err
+		}
+	}
+	if l := in.Lesson; l != nil {
+		f.Lesson = &content.Lesson{DurationSeconds: deref(l.DurationSeconds), Transcript: deref(l.Transcript), Speaker: deref(l.Speaker), Series: deref(l.Series)}
+		if l.VideoID != nil {
+			g, err := decodeIDOf("input.fields.lesson.videoId", *l.VideoID, idMedia)
+			if err != nil {
+				return f, err
+			}
+			f.Lesson.VideoID = &g.ID
+		}
+		for _, c := range l.Chapters {
+			f.Lesson.Chapters = append(f.Lesson.Chapters, content.Chapter{AtSeconds: c.AtSeconds, Title: c.Title})
+		}
+		for _, st := range l.RequiredStages {
+			f.Lesson.RequiredStages = append(f.Lesson.RequiredStages, string(st))
+		}
+	}
+	if c := in.Comic; c != nil {
+		f.Comic = &content.Comic{Series: deref(c.Series), Episode: deref(c.Episode)}
+		for i, p := range c.Panels {
+			g, err := decodeIDOf("input.fields.comic.panels["+itoa(i)+"].imageId", p.ImageID, idMedia)
+			if err != nil {
+				return f, err
+			}
+			f.Comic.Panels = append(f.Comic.Panels, content.Panel{ImageID: g.ID, Caption: deref(p.Caption), Alt: deref(p.Alt)})
+		}
+	}
+	return f, nil
+}
+
+func itoa(i int) string {
+	b := [20]byte{}
+	n := len(b)
+	if i == 0 {
+		return "0"
+	}
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
+
+func contentPayload(c *content.Content, err error) (*model.ContentPayload, error) {
+	if err != nil {
+		return nil, renameFields(err, "input.", "input.fields.")
+	}
+	return &model.ContentPayload{Content: model.Wrap(c)}, nil
+}
+
+func (r *Resolver) siteRef(ctx context.Context, slug string) (content.SiteRef, error) {
+	route, err := r.Sites.RouteBySlug(ctx, slug)
+	if err != nil {
+		return content.SiteRef{}, err
+	}
+	return content.SiteRef{TenantID: route.TenantID, SiteID: route.SiteID}, nil
+}
+
+func encodeContentCursor(c *content.Content, o content.Order) string {
+	cur := content.CursorOf(c, o)
+	var b [1 + 8 + 8 + 16]byte
+	b[0] = cursorV1
+	binary.BigEndian.PutUint64(b[1:], uint64(cur.PublishedAt.UnixMicro()))
+	binary.BigEndian.PutUint64(b[9:], uint64(cur.Views))
+	copy(b[17:], cur.ID[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func decodeContentCursor(field string, s *string) (*content.Cursor, error) {
+	if s == nil || *s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*s)
+	if err != nil || len(b) != 33 || b[0] != cursorV1 {
+		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	}
+	c := &content.Cursor{PublishedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC(), Views: int64(binary.BigEndian.Uint64(b[9:]))}
+	copy(c.ID[:], b[17:])
+	return c, nil
+}

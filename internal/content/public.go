@@ -1,0 +1,364 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
+	"zhdj/internal/content/contentdb"
+	"zhdj/internal/postgres"
+)
+
+// SiteRef names a site and its school (from site routing).
+type SiteRef struct {
+	TenantID uuid.UUID
+	SiteID   uuid.UUID
+}
+
+// Filter selects the published items of a site.
+type Filter struct {
+	Types     []Type
+	Tags      []string // any of
+	Topics    []string // any of
+	OrgUnitID *uuid.UUID
+}
+
+// Order is the order of a content list.
+type Order string
+
+const (
+	OrderNewest  Order = "newest"  // by publication time
+	OrderPopular Order = "popular" // by view count
+)
+
+// Cursor is a position in a list: the sort key of the last item seen.
+type Cursor struct {
+	PublishedAt time.Time
+	Views       int64
+	ID          uuid.UUID
+}
+
+// Page is one page of a site's content.
+type Page struct {
+	Items   []*Content
+	HasNext bool
+}
+
+// MaxPageSize is the largest page of a list.
+const MaxPageSize = 100
+
+// CursorOf returns the cursor after c in order o.
+func CursorOf(c *Content, o Order) Cursor {
+	cur := Cursor{ID: c.ID, Views: c.ViewCount}
+	if c.PublishedAt != nil {
+		cur.PublishedAt = *c.PublishedAt
+	}
+	return cur
+}
+
+const contentColumns = `c.tenant_id, c.id, c.type, c.slug, c.title, c.summary, c.cover_id, c.tags, c.topics, c.org_unit_id,
+	c.publish_to_subtree, c.status, c.review_comment, c.publish_at, c.published_at, c.body, c.version, c.view_count,
+	c.created_by, c.created_at, c.updated_at, cu.path::text`
+
+// siteVisible is the condition for a published item to appear on site @site
+// (its unit's own items, items published to a subtree containing it, minus
+// the items it hides).
+const siteVisible = `c.tenant_id = @tenant AND c.status = 'published'
+  AND (c.org_unit_id = st.org_unit_id OR (c.publish_to_subtree AND cu.path @> st.path))
+  AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = st.id AND h.content_id = c.id)`
+
+func scanContents(rows pgx.Rows) ([]*Content, error) {
+	defer rows.Close()
+	var out []*Content
+	for rows.Next() {
+		var r contentdb.Content
+		var path string
+		if err := rows.Scan(&r.TenantID, &r.ID, &r.Type, &r.Slug, &r.Title, &r.Summary, &r.CoverID, &r.Tags, &r.Topics, &r.OrgUnitID,
+			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, &r.Body, &r.Version, &r.ViewCount,
+			&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path); err != nil {
+			return nil, err
+		}
+		c, err := fromRow(r, path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ForSite returns a page of the published items a site shows, keyset-paginated.
+func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Order, first int, after *Cursor) (*Page, error) {
+	if first < 1 || first > MaxPageSize {
+		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	types := make([]string, 0, len(f.Types))
+	for _, t := range f.Types {
+		if !t.Valid() {
+			return nil, apperr.InvalidField("filter.types", "unknown type")
+		}
+		types = append(types, string(t))
+	}
+	orderBy, keyset := "c.published_at DESC, c.id DESC", "(c.published_at, c.id) < (@after_at::timestamptz, @after_id::uuid)"
+	if order == OrderPopular {
+		orderBy, keyset = "c.view_count DESC, c.id DESC", "(c.view_count, c.id) < (@after_views::bigint, @after_id::uuid)"
+	} else if order != OrderNewest && order != "" {
+		return nil, apperr.InvalidField("orderBy", "unknown order")
+	}
+	args := pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID, "types": types, "tags": nonNil(f.Tags), "topics": nonNil(f.Topics),
+		"unit": f.OrgUnitID, "has_cursor": after != nil, "after_at": time.Time{}, "after_views": int64(0), "after_id": uuid.Nil, "limit": first + 1}
+	if after != nil {
+		args["after_at"], args["after_views"], args["after_id"] = after.PublishedAt, after.Views, after.ID
+	}
+	sql := `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+	                    WHERE s.tenant_id = @tenant AND s.id = @site)
+SELECT ` + contentColumns + `
+FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
+WHERE ` + siteVisible + `
+  AND (cardinality(@types::text[]) = 0 OR c.type = ANY(@types::text[]))
+  AND (cardinality(@tags::text[]) = 0 OR c.tags && @tags::text[])
+  AND (cardinality(@topics::text[]) = 0 OR c.topics && @topics::text[])
+  AND (@unit::uuid IS NULL OR c.org_unit_id = @unit::uuid)
+  AND (NOT @has_cursor::boolean OR ` + keyset + `)
+ORDER BY ` + orderBy + `
+LIMIT @limit`
+	page := &Page{}
+	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args)
+		if err != nil {
+			return fmt.Errorf("content: site list: %w", err)
+		}
+		items, err := scanContents(rows)
+		if err != nil {
+			return fmt.Errorf("content: site list: %w", err)
+		}
+		if len(items) > first {
+			page.HasNext, items = true, items[:first]
+		}
+		page.Items = items
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// BySlug returns the item with slug as the site shows it: a published item
+// visible on the site for anyone (and its view is counted), or any item
+// of the school to its editors and reviewers (a preview). Otherwise NotFound.
+func (s *Service) BySlug(ctx context.Context, site SiteRef, slug string) (*Content, error) {
+	var out *Content
+	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+	                    WHERE s.tenant_id = @tenant AND s.id = @site)
+SELECT `+contentColumns+`, (`+siteVisible+`) AS visible
+FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
+WHERE c.tenant_id = @tenant AND c.slug = @slug`, pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID, "slug": slug})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			return rows.Err()
+		}
+		var r contentdb.Content
+		var path string
+		var visible bool
+		if err := rows.Scan(&r.TenantID, &r.ID, &r.Type, &r.Slug, &r.Title, &r.Summary, &r.CoverID, &r.Tags, &r.Topics, &r.OrgUnitID,
+			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, &r.Body, &r.Version, &r.ViewCount,
+			&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path, &visible); err != nil {
+			return err
+		}
+		c, err := fromRow(r, path)
+		if err != nil {
+			return err
+		}
+		if visible {
+			out = c
+			s.Views.Add(c.TenantID, c.ID)
+			return nil
+		}
+		if p := auth.FromContext(ctx); p != nil && p.TenantID == c.TenantID && c.Status != StatusPublished && canEdit(p, c) {
+			out = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("content: by slug: %w", err)
+	}
+	if out == nil {
+		return nil, apperr.NotFoundf("no content %q on this site", slug)
+	}
+	return out, nil
+}
+
+// Featured returns the items a site pins, in its order (only those it shows).
+func (s *Service) Featured(ctx context.Context, site SiteRef) ([]*Content, error) {
+	var out []*Content
+	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+	                    WHERE s.tenant_id = @tenant AND s.id = @site)
+SELECT `+contentColumns+`
+FROM site_featured fe
+JOIN contents c ON c.tenant_id = fe.tenant_id AND c.id = fe.content_id
+JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
+WHERE fe.tenant_id = @tenant AND fe.site_id = st.id AND `+siteVisible+`
+ORDER BY fe.position`, pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID})
+		if err != nil {
+			return err
+		}
+		out, err = scanContents(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("content: featured: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Service) manageSite(ctx context.Context, q *contentdb.Queries, p *auth.Principal, siteID uuid.UUID) error {
+	unit, err := q.SiteUnit(ctx, contentdb.SiteUnitParams{TenantID: p.TenantID, ID: siteID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.NotFoundf("site not found")
+	}
+	if err != nil {
+		return err
+	}
+	if !p.Can(auth.PermSiteManage, s.scope(p, unit.Path)) && !p.Can(auth.PermContentReview, s.scope(p, unit.Path)) {
+		return apperr.Forbiddenf("you may not curate this site")
+	}
+	return nil
+}
+
+// SetFeatured replaces the items a site pins, in order (site managers and
+// reviewers of its unit).
+func (s *Service) SetFeatured(ctx context.Context, siteID uuid.UUID, ids []uuid.UUID) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ids) > 50 {
+		return apperr.InvalidField("input.contentIds", "at most 50 pinned items")
+	}
+	return postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := contentdb.New(tx)
+		if err := s.manageSite(ctx, q, p, siteID); err != nil {
+			return err
+		}
+		if err := q.ClearFeatured(ctx, contentdb.ClearFeaturedParams{TenantID: p.TenantID, SiteID: siteID}); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if err := q.InsertFeatured(ctx, contentdb.InsertFeaturedParams{TenantID: p.TenantID, SiteID: siteID, ContentID: id, Position: int32(i)}); err != nil {
+				if apperr.KindOf(postgres.Err(err, "")) == apperr.Invalid {
+					return apperr.InvalidField(fmt.Sprintf("input.contentIds[%d]", i), "no such content")
+				}
+				if postgres.IsUniqueViolation(err, "") {
+					return apperr.InvalidField(fmt.Sprintf("input.contentIds[%d]", i), "listed twice")
+				}
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetHidden hides (or shows again) an inherited item on one site.
+func (s *Service) SetHidden(ctx context.Context, siteID, contentID uuid.UUID, hidden bool) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	return postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := contentdb.New(tx)
+		if err := s.manageSite(ctx, q, p, siteID); err != nil {
+			return err
+		}
+		if !hidden {
+			return q.ClearHidden(ctx, contentdb.ClearHiddenParams{TenantID: p.TenantID, SiteID: siteID, ContentID: contentID})
+		}
+		err := q.SetHidden(ctx, contentdb.SetHiddenParams{TenantID: p.TenantID, SiteID: siteID, ContentID: contentID})
+		if apperr.KindOf(postgres.Err(err, "")) == apperr.Invalid {
+			return apperr.InvalidField("input.contentId", "no such content")
+		}
+		return err
+	})
+}
+
+// ByIDs returns the items among ids the caller may see (published ones for
+// anyone; others for their editors and reviewers), keyed by id.
+func (s *Service) ByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Content, error) {
+	p := auth.FromContext(ctx)
+	out := map[uuid.UUID]*Content{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := contentdb.New(tx).ContentsByIDs(ctx, contentdb.ContentsByIDsParams{TenantID: tenant, Ids: ids})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			c, err := fromRow(r.Content, r.OrgPath)
+			if err != nil {
+				return err
+			}
+			if canRead(p, c) {
+				out[c.ID] = c
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("content: by ids: %w", err)
+	}
+	return out, nil
+}
+
+// Author is a credited author of an item.
+type Author struct {
+	AccountID   uuid.UUID
+	DisplayName string
+}
+
+// Authors returns the authors of each item, in credit order.
+func (s *Service) Authors(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*Author, error) {
+	out := map[uuid.UUID][]*Author{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := contentdb.New(tx).AuthorsOf(ctx, contentdb.AuthorsOfParams{TenantID: tenant, ContentIds: ids})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.ContentID] = append(out[r.ContentID], &Author{AccountID: r.ID, DisplayName: r.DisplayName})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("content: authors: %w", err)
+	}
+	return out, nil
+}
+
+// SiteIDs returns, for each item, the active sites it appears on.
+func (s *Service) SiteIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
+	out := map[uuid.UUID][]uuid.UUID{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := contentdb.New(tx).SitesOfContents(ctx, contentdb.SitesOfContentsParams{TenantID: tenant, Ids: ids})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.ContentID] = append(out[r.ContentID], r.SiteID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("content: sites: %w", err)
+	}
+	return out, nil
+}
