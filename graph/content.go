@@ -33,7 +33,7 @@ func (r *Resolver) visibleMedia(ctx context.Context, tenant, id uuid.UUID) (*med
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, nil
 	}
-	return m, err
+	return m, err // m is nil (no error) when a prefetch found nothing
 }
 
 func (r *Resolver) contentUnit(ctx context.Context, c *content.Content) (*org.Unit, error) {
@@ -194,4 +194,45 @@ func decodeContentCursor(field string, s *string) (*content.Cursor, error) {
 	c := &content.Cursor{PublishedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC(), Views: int64(binary.BigEndian.Uint64(b[9:]))}
 	copy(c.ID[:], b[17:])
 	return c, nil
+}
+
+// prefetch loads what a list shows with its items (authors; covers and
+// their derivatives) with one query each and primes the loaders, so that
+// the items' field resolvers neither query nor wait, however long the page.
+func (r *Resolver) prefetch(ctx context.Context, tenant uuid.UUID, items []*content.Content) error {
+	if len(items) == 0 {
+		return nil
+	}
+	l := loadersFrom(ctx)
+	ids := make([]uuid.UUID, len(items))
+	var covers []uuid.UUID
+	for i, c := range items {
+		ids[i] = c.ID
+		if c.CoverID != nil {
+			covers = append(covers, *c.CoverID)
+		}
+	}
+	authors, err := r.Publishing.Authors(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		l.contentAuthors.Prime(tkey{tenant, id}, authors[id])
+	}
+	if len(covers) == 0 {
+		return nil
+	}
+	files, err := r.Files.ByIDs(ctx, tenant, covers)
+	if err != nil {
+		return err
+	}
+	ders, err := r.Files.Derivatives(ctx, tenant, covers)
+	if err != nil {
+		return err
+	}
+	for _, id := range covers {
+		l.media.Prime(tkey{tenant, id}, files[id])
+		l.derivatives.Prime(tkey{tenant, id}, ders[id])
+	}
+	return nil
 }

@@ -323,6 +323,9 @@ func (r *queryResolver) Contents(ctx context.Context, site string, filter *model
 	if err != nil {
 		return nil, err
 	}
+	if err := r.prefetch(ctx, ref.TenantID, page.Items); err != nil {
+		return nil, err
+	}
 	conn := &model.ContentConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != nil}, Edges: make([]*model.ContentEdge, len(page.Items))}
 	for i, c := range page.Items {
 		conn.Edges[i] = &model.ContentEdge{Cursor: encodeContentCursor(c, order), Node: model.Wrap(c)}
@@ -350,6 +353,9 @@ func (r *queryResolver) Featured(ctx context.Context, site string) ([]model.Cont
 	}
 	items, err := r.Publishing.Featured(ctx, ref)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.prefetch(ctx, ref.TenantID, items); err != nil {
 		return nil, err
 	}
 	return wrapAll(items), nil

@@ -39,6 +39,15 @@ import (
 	"zhdj/internal/tenant"
 )
 
+// Option adjusts how New builds the App.
+type Option func(*pgxpool.Config)
+
+// WithQueryTracer traces every statement of the server's pool (tests count
+// statements with it).
+func WithQueryTracer(t pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
+}
+
 // App is a wired zhdj server.
 type App struct {
 	Config   config.Config
@@ -77,11 +86,15 @@ func NewLogger(cfg config.Config) *slog.Logger {
 // New connects to the database, migrates it when cfg.AutoMigrate is set
 // (and otherwise refuses to start on a database that is not current), and
 // wires the services and the handler. Close releases what it opened.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	var tune []func(*pgxpool.Config)
+	for _, o := range opts {
+		tune = append(tune, o)
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, tune...)
 	if err != nil {
 		return nil, err
 	}

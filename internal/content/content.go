@@ -177,9 +177,10 @@ func (f *Fields) validate(t Type) error {
 			bodies++
 		}
 	}
+	wrong := (f.Article != nil && t != TypeArticle) || (f.Lesson != nil && t != TypeMicroLesson) || (f.Comic != nil && t != TypeComic)
 	switch {
-	case bodies > 1:
-		v.Add(p+"body", "give only the body of the item's type")
+	case bodies > 1 || wrong:
+		v.Add(p+"body", fmt.Sprintf("give only the body of the item's type (%s)", t))
 	case t == TypeArticle && f.Article == nil:
 		f.Article = &Article{}
 	case t == TypeMicroLesson && f.Lesson == nil:

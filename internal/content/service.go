@@ -399,9 +399,11 @@ func (s *Service) Approve(ctx context.Context, id uuid.UUID, publishAt *time.Tim
 		}
 		now := s.now()
 		if publishAt != nil && publishAt.After(now) {
-			c.Status, c.PublishAt = StatusScheduled, publishAt
-			_, err := s.jobs.InsertTx(ctx, tx, PublishArgs{TenantID: c.TenantID, ContentID: c.ID, PublishAt: *publishAt},
-				&river.InsertOpts{ScheduledAt: *publishAt})
+			// PostgreSQL keeps microseconds; the job compares the stored time.
+			at := publishAt.UTC().Truncate(time.Microsecond)
+			c.Status, c.PublishAt = StatusScheduled, &at
+			_, err := s.jobs.InsertTx(ctx, tx, PublishArgs{TenantID: c.TenantID, ContentID: c.ID, PublishAt: at},
+				&river.InsertOpts{ScheduledAt: at})
 			return "", err
 		}
 		c.Status, c.PublishAt, c.PublishedAt = StatusPublished, nil, &now

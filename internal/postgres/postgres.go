@@ -17,9 +17,10 @@ import (
 	"zhdj/internal/apperr"
 )
 
-// Open connects a pool to url and checks that the server answers.
+// Open connects a pool to url and checks that the server answers; tune
+// functions may adjust the pool configuration first (tests add a tracer).
 // It returns an error naming the database on failure (never the password).
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, url string, tune ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
@@ -30,6 +31,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		cfg.MaxConns = 8
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	for _, t := range tune {
+		t(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Database, err)
