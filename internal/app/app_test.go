@@ -38,6 +38,11 @@ type testBundle struct {
 // database with the demo school, and serves it over real HTTP.
 func setup(t *testing.T, env map[string]string) *testBundle {
 	t.Helper()
+	return setupWith(t, env, nil)
+}
+
+func setupWith(t *testing.T, env map[string]string, tracer pgx.QueryTracer) *testBundle {
+	t.Helper()
 	db := pgtest.NewDB(t)
 	vars := map[string]string{
 		"ZHDJ_DATABASE_URL": db.URL, "ZHDJ_AUTO_MIGRATE": "false", "ZHDJ_ORIGIN_REFRESH": "1h",
@@ -52,7 +57,11 @@ func setup(t *testing.T, env map[string]string) *testBundle {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(context.Background(), cfg, log)
+	var opts []app.Option
+	if tracer != nil {
+		opts = append(opts, app.WithQueryTracer(tracer))
+	}
+	a, err := app.New(context.Background(), cfg, log, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

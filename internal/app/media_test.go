@@ -34,6 +34,12 @@ import (
 // setupMedia is setup with a real MinIO behind the media service.
 func setupMedia(t *testing.T, env map[string]string) (*testBundle, *minioproc.Server) {
 	t.Helper()
+	return setupMediaWith(t, env, nil)
+}
+
+// setupMediaWith is setupMedia with a tracer on the server's database pool.
+func setupMediaWith(t *testing.T, env map[string]string, tracer pgx.QueryTracer) (*testBundle, *minioproc.Server) {
+	t.Helper()
 	m := miniotest.Start(t)
 	vars := identityEnv()
 	vars["ZHDJ_S3_ENDPOINT"], vars["ZHDJ_S3_ACCESS_KEY"], vars["ZHDJ_S3_SECRET_KEY"] = m.Endpoint, m.AccessKey, m.SecretKey
@@ -42,7 +48,13 @@ func setupMedia(t *testing.T, env map[string]string) (*testBundle, *minioproc.Se
 	for k, v := range env {
 		vars[k] = v
 	}
-	return setup(t, vars), m
+	return setupWith(t, vars, tracer), m
+}
+
+func uuidFrom(b []byte) uuid.UUID {
+	var u uuid.UUID
+	copy(u[:], b)
+	return u
 }
 
 func pngBytes(t *testing.T, w, h int) []byte {

@@ -1,0 +1,90 @@
+package app_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// countingTracer counts the statements the server sends to PostgreSQL.
+type countingTracer struct{ n atomic.Int64 }
+
+func (c *countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+const frontPage = `query Front($n: Int) {
+  contents(site: "xxgc", first: $n) {
+    edges { node { title slug publishedAt tags cover { url srcset } authors { displayName } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`
+
+// TestFrontPageIsNPlusOneFree proves that the statements one front-page
+// request costs do not depend on how many items it returns.
+func TestFrontPageIsNPlusOneFree(t *testing.T) {
+	t.Parallel()
+	tracer := &countingTracer{}
+	b, _ := setupMediaWith(t, nil, tracer)
+	admin, _ := b.login(t, "admin", demoPassword)
+	cover := b.readyCover(t, admin)
+	coverRaw, _ := base64RawURL(cover)
+
+	// 120 published articles of 信息工程学院, each with the cover and an author.
+	conn, err := pgx.Connect(context.Background(), b.db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	tx, err := conn.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(sql string, args ...any) {
+		if _, err := tx.Exec(context.Background(), sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`)
+	exec(`INSERT INTO contents (tenant_id, type, slug, title, cover_id, tags, org_unit_id, status, published_at, body)
+		SELECT u.tenant_id, 'article', 'bulk-' || g, '文章 ' || g, $1::uuid, ARRAY['党建动态'], u.id, 'published', now() - g * interval '1 minute', '{"html":"<p>x</p>"}'
+		FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`, uuidFrom(coverRaw[17:]))
+	exec(`INSERT INTO content_authors (tenant_id, content_id, account_id, position)
+		SELECT c.tenant_id, c.id, a.id, 0 FROM contents c, accounts a WHERE a.username = 'editor'`)
+	if err := tx.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	count := func(n int) int64 {
+		before := tracer.n.Load()
+		r := b.post(t, frontPage, map[string]any{"n": n})
+		if len(r.Errors) != 0 {
+			t.Fatalf("front page: %+v", r.Errors)
+		}
+		d := decode[struct {
+			Contents struct {
+				Edges []struct {
+					Node struct {
+						Cover   struct{ URL, Srcset string }
+						Authors []struct{ DisplayName string }
+					}
+				}
+			}
+		}](t, r)
+		if len(d.Contents.Edges) != n || d.Contents.Edges[n-1].Node.Cover.URL == "" || len(d.Contents.Edges[n-1].Node.Authors) != 1 {
+			t.Fatalf("front page with %d items is incomplete: %d edges", n, len(d.Contents.Edges))
+		}
+		return tracer.n.Load() - before
+	}
+	count(5) // warm caches (site routing, prepared statements)
+	twenty, hundred := count(20), count(100)
+	if twenty != hundred {
+		t.Fatalf("front page: %d statements for 20 items, %d for 100", twenty, hundred)
+	}
+	t.Logf("front page: %d statements whatever the page size", twenty)
+}
