@@ -196,43 +196,16 @@ func decodeContentCursor(field string, s *string) (*content.Cursor, error) {
 	return c, nil
 }
 
-// prefetch loads what a list shows with its items (authors; covers and
-// their derivatives) with one query each and primes the loaders, so that
-// the items' field resolvers neither query nor wait, however long the page.
-func (r *Resolver) prefetch(ctx context.Context, tenant uuid.UUID, items []*content.Content) error {
-	if len(items) == 0 {
-		return nil
-	}
+// prime fills the loaders with what a page of items brought along
+// (authors; covers and their derivatives), so that the items' field
+// resolvers neither query nor wait, however long the page.
+func prime(ctx context.Context, tenant uuid.UUID, page *content.Page) {
 	l := loadersFrom(ctx)
-	ids := make([]uuid.UUID, len(items))
-	var covers []uuid.UUID
-	for i, c := range items {
-		ids[i] = c.ID
+	for _, c := range page.Items {
+		l.contentAuthors.Prime(tkey{tenant, c.ID}, page.Authors[c.ID])
 		if c.CoverID != nil {
-			covers = append(covers, *c.CoverID)
+			l.media.Prime(tkey{tenant, *c.CoverID}, page.Covers[*c.CoverID])
+			l.derivatives.Prime(tkey{tenant, *c.CoverID}, page.Derivatives[*c.CoverID])
 		}
 	}
-	authors, err := r.Publishing.Authors(ctx, tenant, ids)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		l.contentAuthors.Prime(tkey{tenant, id}, authors[id])
-	}
-	if len(covers) == 0 {
-		return nil
-	}
-	files, err := r.Files.ByIDs(ctx, tenant, covers)
-	if err != nil {
-		return err
-	}
-	ders, err := r.Files.Derivatives(ctx, tenant, covers)
-	if err != nil {
-		return err
-	}
-	for _, id := range covers {
-		l.media.Prime(tkey{tenant, id}, files[id])
-		l.derivatives.Prime(tkey{tenant, id}, ders[id])
-	}
-	return nil
 }

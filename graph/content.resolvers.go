@@ -323,9 +323,7 @@ func (r *queryResolver) Contents(ctx context.Context, site string, filter *model
 	if err != nil {
 		return nil, err
 	}
-	if err := r.prefetch(ctx, ref.TenantID, page.Items); err != nil {
-		return nil, err
-	}
+	prime(ctx, ref.TenantID, page)
 	conn := &model.ContentConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != nil}, Edges: make([]*model.ContentEdge, len(page.Items))}
 	for i, c := range page.Items {
 		conn.Edges[i] = &model.ContentEdge{Cursor: encodeContentCursor(c, order), Node: model.Wrap(c)}
@@ -351,14 +349,12 @@ func (r *queryResolver) Featured(ctx context.Context, site string) ([]model.Cont
 	if err != nil {
 		return nil, err
 	}
-	items, err := r.Publishing.Featured(ctx, ref)
+	page, err := r.Publishing.Featured(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.prefetch(ctx, ref.TenantID, items); err != nil {
-		return nil, err
-	}
-	return wrapAll(items), nil
+	prime(ctx, ref.TenantID, page)
+	return wrapAll(page.Items), nil
 }
 
 func (r *queryResolver) ContentRevisions(ctx context.Context, id string) ([]*content.Revision, error) {

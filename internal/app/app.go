@@ -209,7 +209,7 @@ func (a *App) initMedia(ctx context.Context) error {
 		store = a.Store
 	}
 	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools})
-	a.Content = content.NewService(a.Pool, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
+	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &media.ProcessWorker{Media: a.Media, Log: a.Log})

@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/content/contentdb"
+	"zhdj/internal/media"
 	"zhdj/internal/postgres"
 )
 
@@ -44,10 +45,15 @@ type Cursor struct {
 	ID          uuid.UUID
 }
 
-// Page is one page of a site's content.
+// Page is one page of a site's content, with what a list shows of each
+// item (its authors, its cover and the cover's derivatives), fetched for
+// the whole page at once.
 type Page struct {
-	Items   []*Content
-	HasNext bool
+	Items       []*Content
+	HasNext     bool
+	Authors     map[uuid.UUID][]*Author
+	Covers      map[uuid.UUID]*media.Media
+	Derivatives map[uuid.UUID][]*media.Derivative
 }
 
 // MaxPageSize is the largest page of a list.
@@ -129,25 +135,61 @@ WHERE ` + siteVisible + `
 ORDER BY ` + orderBy + `
 LIMIT @limit`
 	page := &Page{}
-	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args)
-		if err != nil {
-			return fmt.Errorf("content: site list: %w", err)
-		}
+	b := &pgx.Batch{}
+	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
 		items, err := scanContents(rows)
-		if err != nil {
-			return fmt.Errorf("content: site list: %w", err)
-		}
 		if len(items) > first {
 			page.HasNext, items = true, items[:first]
 		}
 		page.Items = items
-		return nil
+		return err
 	})
-	if err != nil {
+	if err := postgres.TenantBatch(ctx, s.pool, site.TenantID, b); err != nil {
+		return nil, fmt.Errorf("content: site list: %w", err)
+	}
+	if err := s.withExtras(ctx, site.TenantID, page); err != nil {
 		return nil, err
 	}
 	return page, nil
+}
+
+// withExtras fetches, in one round trip, the authors, covers and cover
+// derivatives of every item of page.
+func (s *Service) withExtras(ctx context.Context, tenant uuid.UUID, page *Page) error {
+	page.Authors, page.Covers, page.Derivatives = map[uuid.UUID][]*Author{}, map[uuid.UUID]*media.Media{}, map[uuid.UUID][]*media.Derivative{}
+	if len(page.Items) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(page.Items))
+	var covers []uuid.UUID
+	for i, c := range page.Items {
+		ids[i] = c.ID
+		if c.CoverID != nil {
+			covers = append(covers, *c.CoverID)
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT ca.content_id, a.id, a.display_name FROM content_authors ca
+		JOIN accounts a ON a.tenant_id = ca.tenant_id AND a.id = ca.account_id
+		WHERE ca.tenant_id = app_tenant() AND ca.content_id = ANY($1::uuid[]) ORDER BY ca.content_id, ca.position`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var cid uuid.UUID
+			a := &Author{}
+			if err := rows.Scan(&cid, &a.AccountID, &a.DisplayName); err != nil {
+				return err
+			}
+			page.Authors[cid] = append(page.Authors[cid], a)
+		}
+		return rows.Err()
+	})
+	if len(covers) > 0 && s.files != nil {
+		s.files.QueueByIDs(ctx, b, covers, page.Covers)
+		s.files.QueueDerivatives(b, covers, page.Derivatives)
+	}
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		return fmt.Errorf("content: list extras: %w", err)
+	}
+	return nil
 }
 
 // BySlug returns the item with slug as the site shows it: a published item
@@ -199,8 +241,9 @@ WHERE c.tenant_id = @tenant AND c.slug = @slug`, pgx.NamedArgs{"tenant": site.Te
 	return out, nil
 }
 
-// Featured returns the items a site pins, in its order (only those it shows).
-func (s *Service) Featured(ctx context.Context, site SiteRef) ([]*Content, error) {
+// Featured returns the items a site pins, in its order (only those it
+// shows), with their extras.
+func (s *Service) Featured(ctx context.Context, site SiteRef) (*Page, error) {
 	var out []*Content
 	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
@@ -220,7 +263,11 @@ ORDER BY fe.position`, pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteI
 	if err != nil {
 		return nil, fmt.Errorf("content: featured: %w", err)
 	}
-	return out, nil
+	page := &Page{Items: out}
+	if err := s.withExtras(ctx, site.TenantID, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 func (s *Service) manageSite(ctx context.Context, q *contentdb.Queries, p *auth.Principal, siteID uuid.UUID) error {

@@ -26,6 +26,7 @@ import (
 // Service is the content use cases.
 type Service struct {
 	pool      *pgxpool.Pool
+	files     *media.Service
 	jobs      jobs.Inserter
 	sanitizer *Sanitizer
 	webhooks  WebhookPolicy
@@ -33,9 +34,10 @@ type Service struct {
 	now       func() time.Time
 }
 
-// NewService returns a Service.
-func NewService(pool *pgxpool.Pool, inserter jobs.Inserter, sanitizer *Sanitizer, webhooks WebhookPolicy) *Service {
-	return &Service{pool: pool, jobs: inserter, sanitizer: sanitizer, webhooks: webhooks, Views: NewViewCounter(pool), now: time.Now}
+// NewService returns a Service; files serves the covers and panels that
+// lists return with their items.
+func NewService(pool *pgxpool.Pool, files *media.Service, inserter jobs.Inserter, sanitizer *Sanitizer, webhooks WebhookPolicy) *Service {
+	return &Service{pool: pool, files: files, jobs: inserter, sanitizer: sanitizer, webhooks: webhooks, Views: NewViewCounter(pool), now: time.Now}
 }
 
 var errNotFound = apperr.NotFoundf("content not found")

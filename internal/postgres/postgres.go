@@ -137,3 +137,19 @@ func CheckServerRole(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	return nil
 }
+
+// TenantBatch sends the queries queued in b, with their result callbacks,
+// in one round trip, scoped to tenant. The batch runs as one implicit
+// transaction whose first statement sets app.tenant_id for that
+// transaction only, so row-level security applies exactly as in InTenantTx
+// and the pooled connection keeps no tenant. For read paths where round
+// trips dominate.
+func TenantBatch(ctx context.Context, pool *pgxpool.Pool, tenantID uuid.UUID, b *pgx.Batch) error {
+	if tenantID == uuid.Nil {
+		return errors.New("postgres: tenant batch without a tenant")
+	}
+	full := &pgx.Batch{}
+	full.Queue("SELECT set_config('app.tenant_id', $1, true)", tenantID.String())
+	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
+	return pool.SendBatch(ctx, full).Close()
+}

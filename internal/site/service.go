@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -20,6 +22,11 @@ import (
 // Service is the site use cases.
 type Service struct {
 	pool *pgxpool.Pool
+	// routes caches public routing (slug → site) for routeTTL: every public
+	// request starts with it, and sites change rarely. A change made through
+	// this process clears it at once; other replicas see it within routeTTL.
+	routes   sync.Map // string → cachedRoute
+	routeTTL time.Duration
 	// OnOriginsChanged, when set, is called after a commit that changed the
 	// set of allowed origins (so the CORS list refreshes at once instead of
 	// at its next tick).
@@ -27,9 +34,15 @@ type Service struct {
 }
 
 // NewService returns a Service over pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, routeTTL: 10 * time.Second} }
+
+type cachedRoute struct {
+	route   Route
+	expires time.Time
+}
 
 func (s *Service) originsChanged() {
+	s.routes.Clear()
 	if s.OnOriginsChanged != nil {
 		s.OnOriginsChanged()
 	}
@@ -238,11 +251,17 @@ type Route struct {
 
 // RouteBySlug finds the active site a slug names, in any tenant, or NotFound.
 func (s *Service) RouteBySlug(ctx context.Context, slug string) (Route, error) {
-	row, err := sitedb.New(s.pool).RouteBySlug(ctx, strings.TrimSpace(slug))
+	slug = strings.TrimSpace(slug)
+	if c, ok := s.routes.Load(slug); ok && time.Now().Before(c.(cachedRoute).expires) {
+		return c.(cachedRoute).route, nil
+	}
+	row, err := sitedb.New(s.pool).RouteBySlug(ctx, slug)
 	if err != nil {
 		return Route{}, notFoundSite(err, fmt.Sprintf("no site with slug %q", slug))
 	}
-	return Route{TenantID: row.TenantID, SiteID: row.ID}, nil
+	r := Route{TenantID: row.TenantID, SiteID: row.ID}
+	s.routes.Store(slug, cachedRoute{route: r, expires: time.Now().Add(s.routeTTL)})
+	return r, nil
 }
 
 // RouteByOrigin finds the active site an origin belongs to, or NotFound.
