@@ -40,7 +40,7 @@ type Limits struct {
 func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(jsonPOST{})
 	// Multipart (GraphQL multipart request spec) carries file uploads; the
 	// size limit applies while the body is read.
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: l.MaxUploadBytes, MaxMemory: 8 << 20})

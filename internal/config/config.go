@@ -95,6 +95,9 @@ type Config struct {
 	WebhookAllowPrivate bool
 	ViewFlush           time.Duration
 
+	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
+	PprofAddr string
+
 	// NoBackground keeps background work (job workers, origin refresh)
 	// from starting: for short-lived operator commands. Not from the environment.
 	NoBackground bool
@@ -167,6 +170,7 @@ var Vars = []Var{
 	{"ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com", "hosts whose https iframes rich text may embed (comma-separated; none for no iframes)"},
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
 	{"ZHDJ_VIEW_FLUSH", "5s", "how often counted content views are written"},
+	{"ZHDJ_PPROF_ADDR", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060; empty: off"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a
@@ -284,6 +288,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.WebhookAllowPrivate = r.boolean("ZHDJ_WEBHOOK_ALLOW_PRIVATE", local)
 	c.ViewFlush = r.duration("ZHDJ_VIEW_FLUSH", 5*time.Second)
+	c.PprofAddr = r.str("ZHDJ_PPROF_ADDR", "")
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			r.fail("ZHDJ_PPROF_ADDR", fmt.Errorf("must be host:port: %w", err))
+		}
+	}
 
 	return c, r.err()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gabriel-vasile/mimetype"
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -39,6 +40,15 @@ type Service struct {
 	putTTL  time.Duration
 	tools   Tools
 	now     func() time.Time
+	// urls caches presigned GET URLs by object key: a URL stays valid for
+	// getTTL, so it is reused while more than half of that remains (signing
+	// one costs tens of microseconds; a front page needs dozens).
+	urls *lru.Cache[string, signedURL]
+}
+
+type signedURL struct {
+	url     string
+	expires time.Time
 }
 
 // Tools are the optional programs used to process videos.
@@ -65,8 +75,9 @@ func NewService(pool *pgxpool.Pool, store ObjectStore, inserter jobs.Inserter, c
 	if cfg.PutTTL <= 0 {
 		cfg.PutTTL = 15 * time.Minute
 	}
+	urls, _ := lru.New[string, signedURL](20000)
 	return &Service{pool: pool, store: store, jobs: inserter, limits: cfg.Limits, cdnBase: strings.TrimRight(cfg.CDNBase, "/"),
-		getTTL: cfg.GetTTL, putTTL: cfg.PutTTL, tools: cfg.Tools, now: time.Now}
+		getTTL: cfg.GetTTL, putTTL: cfg.PutTTL, tools: cfg.Tools, now: time.Now, urls: urls}
 }
 
 // Tools returns the video tools found at start.
@@ -743,11 +754,18 @@ func (s *Service) objectURL(ctx context.Context, m *Media, key string) (string, 
 	if m.Purpose.Kind() == KindDocument {
 		name = m.Filename
 	}
+	now := s.now()
+	cacheKey := key + "\x00" + name
+	if c, ok := s.urls.Get(cacheKey); ok && c.expires.Sub(now) > s.getTTL/2 {
+		return c.url, c.expires, nil
+	}
 	u, err := s.store.PresignGet(ctx, key, s.getTTL, name)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	return u, s.now().Add(s.getTTL), nil
+	exp := now.Add(s.getTTL)
+	s.urls.Add(cacheKey, signedURL{url: u, expires: exp})
+	return u, exp, nil
 }
 
 // PosterURL returns the URL of a video's poster frame, if it has one.

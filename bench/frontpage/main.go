@@ -1,0 +1,279 @@
+// Command frontpage measures the read path front ends hit most: the front
+// page of a college site (its latest 20 published items with author names,
+// cover URLs with srcset, and tags) on a school with 20,000 items. It runs
+// the zhdj GraphQL server and, side by side on the same machine, a
+// hand-written handler (net/http + pgx, the same SQL, no GraphQL) as the
+// floor, loads each with the same number of concurrent clients, and reports
+// requests per second, p50 and p99 latency, and GraphQL's share of the
+// floor's throughput (target: at least 70 % at 32 clients).
+//
+//	go run ./bench/frontpage [-items 20000] [-clients 32] [-duration 10s]
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/bench/internal/stack"
+	"zhdj/internal/pgcluster"
+)
+
+func main() {
+	items := flag.Int("items", 20000, "published items in the school")
+	clients := flag.Int("clients", 32, "concurrent clients")
+	duration := flag.Duration("duration", 10*time.Second, "load per run")
+	bin := flag.String("zhdj", "", "zhdj binary (built into a temporary folder when empty)")
+	floorAddr := flag.String("floor-addr", "", "internal: run the hand-written floor server on this address")
+	only := flag.String("only", "", "graphql or floor: load only one (for profiling)")
+	flag.Parse()
+	if *floorAddr != "" {
+		if err := serveFloor(*floorAddr); err != nil {
+			fmt.Fprintln(os.Stderr, "floor:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*items, *clients, *duration, *bin, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/frontpage:", err)
+		os.Exit(1)
+	}
+}
+
+const frontPageQuery = `query Front {
+  contents(site: "xxgc", first: 20) {
+    edges { node { title slug publishedAt tags cover { url srcset } authors { displayName } } }
+  }
+}`
+
+func run(items, clients int, d time.Duration, bin, only string) error {
+	ctx := context.Background()
+	s, err := stack.Start(ctx, bin)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Run("seed"); err != nil {
+		return err
+	}
+	fmt.Printf("seeding %d published items …\n", items)
+	if err := seedItems(ctx, s.OwnerURL, items); err != nil {
+		return err
+	}
+	if _, err := s.Serve(); err != nil {
+		return err
+	}
+
+	port, _ := pgcluster.FreePort()
+	floorAddr := fmt.Sprintf("127.0.0.1:%d", port)
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	floor := exec.Command(self, "-floor-addr", floorAddr)
+	floor.Env = append(s.Env, "FLOOR_DATABASE_URL="+s.ServerURL)
+	floor.Stdout, floor.Stderr = os.Stdout, os.Stderr
+	if err := floor.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = floor.Process.Kill(); _ = floor.Wait() }()
+	if err := stack.WaitReady("http://" + floorAddr + "/healthz"); err != nil {
+		return err
+	}
+
+	gqlBody, _ := json.Marshal(map[string]any{"query": frontPageQuery})
+	gql := func() (*http.Request, error) {
+		r, err := http.NewRequest(http.MethodPost, s.BaseURL+"/graphql", bytes.NewReader(gqlBody))
+		if err == nil {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		return r, err
+	}
+	hand := func() (*http.Request, error) {
+		return http.NewRequest(http.MethodGet, "http://"+floorAddr+"/front?site=xxgc&n=20", nil)
+	}
+	// Both answer the same data: check before measuring.
+	if err := sameItems(gql, hand); err != nil {
+		return err
+	}
+
+	fmt.Printf("\n%d clients, %s per run, 2 cores shared by server, PostgreSQL and load\n\n", clients, d)
+	fmt.Printf("%-30s %10s %10s %10s\n", "server", "req/s", "p50 ms", "p99 ms")
+	var floorRes, gqlRes result
+	if only != "graphql" {
+		floorRes = load(hand, clients, d)
+		floorRes.print("hand-written (net/http + pgx)")
+	}
+	if only != "floor" {
+		gqlRes = load(gql, clients, d)
+		gqlRes.print("zhdj GraphQL")
+	}
+	if only != "" {
+		return nil
+	}
+	ratio := gqlRes.rps / floorRes.rps
+	verdict := "ok"
+	if ratio < 0.70 {
+		verdict = "MISSED"
+	}
+	fmt.Printf("\nGraphQL reaches %.0f %% of the floor's throughput (target ≥ 70 %%): %s\n", ratio*100, verdict)
+	return nil
+}
+
+// seedItems adds n published articles to 信息工程学院 with 50 ready covers
+// (each with three derivatives) and an author, as the schema owner.
+func seedItems(ctx context.Context, ownerURL string, n int) error {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	for _, sql := range []string{
+		`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`,
+		`INSERT INTO media (tenant_id, purpose, visibility, org_unit_id, filename, mime_type, size_bytes, status, object_key, width, height)
+		 SELECT u.tenant_id, 'cover', 'public', u.id, 'cover' || g || '.jpg', 'image/jpeg', 100000, 'ready', 'bench/cover' || g, 1600, 900
+		 FROM generate_series(1, 50) g, org_units u WHERE u.code = 'XXGC'`,
+		`INSERT INTO media_derivatives (tenant_id, media_id, width, height, object_key, mime_type, size_bytes)
+		 SELECT m.tenant_id, m.id, w, w * 9 / 16, m.object_key || '-w' || w, 'image/jpeg', 10000
+		 FROM media m, unnest(ARRAY[320, 640, 1280]) w WHERE m.object_key LIKE 'bench/%'`,
+		fmt.Sprintf(`INSERT INTO contents (tenant_id, type, slug, title, summary, cover_id, tags, topics, org_unit_id, status, published_at, body)
+		 SELECT u.tenant_id, 'article', 'item-' || g, '学习贯彻党的二十大精神 第' || g || '讲', '摘要 ' || g,
+		        (SELECT id FROM media WHERE object_key = 'bench/cover' || (g %% 50 + 1)), ARRAY['党建动态', '学习'], ARRAY['理论学习'],
+		        u.id, 'published', now() - g * interval '1 minute', '{"html":"<p>正文</p>"}'
+		 FROM generate_series(1, %d) g, org_units u WHERE u.code = 'XXGC'`, n),
+		`INSERT INTO content_authors (tenant_id, content_id, account_id, position)
+		 SELECT c.tenant_id, c.id, a.id, 0 FROM contents c, accounts a WHERE a.username = 'editor'`,
+	} {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, `ANALYZE`)
+	return err
+}
+
+type result struct {
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+func (r result) print(name string) {
+	fmt.Printf("%-30s %10.0f %10.2f %10.2f", name, r.rps, float64(r.p50.Microseconds())/1000, float64(r.p99.Microseconds())/1000)
+	if r.errors > 0 {
+		fmt.Printf("   (%d errors)", r.errors)
+	}
+	fmt.Println()
+}
+
+// load runs clients loops of requests for d (after a short warm-up) and
+// measures throughput and latency.
+func load(newReq func() (*http.Request, error), clients int, d time.Duration) result {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}}
+	run := func(d time.Duration, record bool) ([]time.Duration, int) {
+		var mu sync.Mutex
+		var all []time.Duration
+		errs := 0
+		deadline := time.Now().Add(d)
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Go(func() {
+				var mine []time.Duration
+				bad := 0
+				for time.Now().Before(deadline) {
+					req, _ := newReq()
+					start := time.Now()
+					res, err := client.Do(req)
+					if err != nil {
+						bad++
+						continue
+					}
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 {
+						bad++
+						continue
+					}
+					mine = append(mine, time.Since(start))
+				}
+				mu.Lock()
+				all = append(all, mine...)
+				errs += bad
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		return all, errs
+	}
+	run(2*time.Second, false)
+	lat, errs := run(d, true)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r := result{rps: float64(len(lat)) / d.Seconds(), errors: errs}
+	if len(lat) > 0 {
+		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	return r
+}
+
+// sameItems checks that both servers return the same 20 slugs.
+func sameItems(gql, hand func() (*http.Request, error)) error {
+	get := func(newReq func() (*http.Request, error)) ([]byte, error) {
+		req, _ := newReq()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		return io.ReadAll(res.Body)
+	}
+	g, err := get(gql)
+	if err != nil {
+		return err
+	}
+	h, err := get(hand)
+	if err != nil {
+		return err
+	}
+	var gq struct {
+		Data struct {
+			Contents struct {
+				Edges []struct{ Node struct{ Slug string } }
+			}
+		}
+	}
+	var hq struct{ Items []struct{ Slug string } }
+	if err := json.Unmarshal(g, &gq); err != nil {
+		return fmt.Errorf("graphql answer: %w: %s", err, g)
+	}
+	if err := json.Unmarshal(h, &hq); err != nil {
+		return fmt.Errorf("floor answer: %w: %s", err, h)
+	}
+	if len(gq.Data.Contents.Edges) != 20 || len(hq.Items) != 20 {
+		return fmt.Errorf("expected 20 items from both: graphql %d, floor %d", len(gq.Data.Contents.Edges), len(hq.Items))
+	}
+	for i := range hq.Items {
+		if gq.Data.Contents.Edges[i].Node.Slug != hq.Items[i].Slug {
+			return fmt.Errorf("item %d differs: %s vs %s", i, gq.Data.Contents.Edges[i].Node.Slug, hq.Items[i].Slug)
+		}
+	}
+	return nil
+}
