@@ -40,10 +40,10 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return n, hideNotFound(err)
 	case idContent:
 		c, err := l.content.Load(ctx, tkey{g.Tenant, g.ID})
-		if err == nil {
-			n = model.Wrap(c)
+		if err != nil {
+			return nil, hideNotFound(err)
 		}
-		return n, hideNotFound(err)
+		return r.wrapOne(ctx, c)
 	case idMedia:
 		m, err := l.media.Load(ctx, tkey{g.Tenant, g.ID})
 		if err == nil {

@@ -27,10 +27,7 @@ import (
 type ArticleResolver interface {
 	ID(ctx context.Context, obj *model.Article) (string, error)
 
-	Cover(ctx context.Context, obj *model.Article) (*media.Media, error)
-
 	OrgUnit(ctx context.Context, obj *model.Article) (*org.Unit, error)
-	Authors(ctx context.Context, obj *model.Article) ([]*content.Author, error)
 
 	ViewCount(ctx context.Context, obj *model.Article) (int, error)
 	ReviewComment(ctx context.Context, obj *model.Article) (*string, error)
@@ -42,10 +39,7 @@ type ArticleResolver interface {
 type ComicResolver interface {
 	ID(ctx context.Context, obj *model.Comic) (string, error)
 
-	Cover(ctx context.Context, obj *model.Comic) (*media.Media, error)
-
 	OrgUnit(ctx context.Context, obj *model.Comic) (*org.Unit, error)
-	Authors(ctx context.Context, obj *model.Comic) ([]*content.Author, error)
 
 	ViewCount(ctx context.Context, obj *model.Comic) (int, error)
 	ReviewComment(ctx context.Context, obj *model.Comic) (*string, error)
@@ -63,10 +57,7 @@ type ContentRevisionResolver interface {
 type MicroLessonResolver interface {
 	ID(ctx context.Context, obj *model.MicroLesson) (string, error)
 
-	Cover(ctx context.Context, obj *model.MicroLesson) (*media.Media, error)
-
 	OrgUnit(ctx context.Context, obj *model.MicroLesson) (*org.Unit, error)
-	Authors(ctx context.Context, obj *model.MicroLesson) ([]*content.Author, error)
 
 	ViewCount(ctx context.Context, obj *model.MicroLesson) (int, error)
 	ReviewComment(ctx context.Context, obj *model.MicroLesson) (*string, error)
@@ -215,7 +206,7 @@ func (ec *executionContext) _Article_cover(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Article_cover(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Cover(ctx, obj)
+			return obj.CoverMedia, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *media.Media) graphql.Marshaler {
@@ -229,8 +220,8 @@ func (ec *executionContext) fieldContext_Article_cover(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Media(ctx, field)
 		},
@@ -325,7 +316,7 @@ func (ec *executionContext) _Article_authors(ctx context.Context, field graphql.
 			return ec.fieldContext_Article_authors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Authors(ctx, obj)
+			return obj.AuthorList, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*content.Author) graphql.Marshaler {
@@ -339,8 +330,8 @@ func (ec *executionContext) fieldContext_Article_authors(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContentAuthor(ctx, field)
 		},
@@ -789,7 +780,7 @@ func (ec *executionContext) _Comic_cover(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Comic_cover(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comic().Cover(ctx, obj)
+			return obj.CoverMedia, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *media.Media) graphql.Marshaler {
@@ -803,8 +794,8 @@ func (ec *executionContext) fieldContext_Comic_cover(_ context.Context, field gr
 	fc = &graphql.FieldContext{
 		Object:     "Comic",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Media(ctx, field)
 		},
@@ -899,7 +890,7 @@ func (ec *executionContext) _Comic_authors(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Comic_authors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comic().Authors(ctx, obj)
+			return obj.AuthorList, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*content.Author) graphql.Marshaler {
@@ -913,8 +904,8 @@ func (ec *executionContext) fieldContext_Comic_authors(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Comic",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContentAuthor(ctx, field)
 		},
@@ -1702,7 +1693,7 @@ func (ec *executionContext) _MicroLesson_cover(ctx context.Context, field graphq
 			return ec.fieldContext_MicroLesson_cover(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().Cover(ctx, obj)
+			return obj.CoverMedia, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *media.Media) graphql.Marshaler {
@@ -1716,8 +1707,8 @@ func (ec *executionContext) fieldContext_MicroLesson_cover(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "MicroLesson",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Media(ctx, field)
 		},
@@ -1812,7 +1803,7 @@ func (ec *executionContext) _MicroLesson_authors(ctx context.Context, field grap
 			return ec.fieldContext_MicroLesson_authors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().Authors(ctx, obj)
+			return obj.AuthorList, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*content.Author) graphql.Marshaler {
@@ -1826,8 +1817,8 @@ func (ec *executionContext) fieldContext_MicroLesson_authors(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "MicroLesson",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContentAuthor(ctx, field)
 		},
@@ -3420,11 +3411,10 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cover":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_cover(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_cover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "tags":
 			out.Values[i] = ec._Article_tags(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3442,11 +3432,10 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Article_orgUnit(ctx, field, obj)
 				})
 		case "authors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_authors(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_authors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._Article_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3601,11 +3590,10 @@ func (ec *executionContext) _Comic(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cover":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comic_cover(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comic_cover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "tags":
 			out.Values[i] = ec._Comic_tags(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3623,11 +3611,10 @@ func (ec *executionContext) _Comic(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Comic_orgUnit(ctx, field, obj)
 				})
 		case "authors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comic_authors(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comic_authors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._Comic_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -4012,11 +3999,10 @@ func (ec *executionContext) _MicroLesson(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cover":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_cover(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_cover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "tags":
 			out.Values[i] = ec._MicroLesson_tags(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -4034,11 +4020,10 @@ func (ec *executionContext) _MicroLesson(ctx context.Context, sel ast.SelectionS
 					return ec._MicroLesson_orgUnit(ctx, field, obj)
 				})
 		case "authors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_authors(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_authors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._MicroLesson_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

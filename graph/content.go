@@ -19,13 +19,6 @@ import (
 
 // Shared field resolvers of the three content types.
 
-func (r *Resolver) contentCover(ctx context.Context, c *content.Content) (*media.Media, error) {
-	if c.CoverID == nil {
-		return nil, nil
-	}
-	return r.visibleMedia(ctx, c.TenantID, *c.CoverID)
-}
-
 // visibleMedia loads a file the caller may see, or nil (never an error for
 // a file that is gone or hidden: the content still renders).
 func (r *Resolver) visibleMedia(ctx context.Context, tenant, id uuid.UUID) (*media.Media, error) {
@@ -38,14 +31,6 @@ func (r *Resolver) visibleMedia(ctx context.Context, tenant, id uuid.UUID) (*med
 
 func (r *Resolver) contentUnit(ctx context.Context, c *content.Content) (*org.Unit, error) {
 	return loadersFrom(ctx).unit.Load(ctx, tkey{c.TenantID, c.OrgUnitID})
-}
-
-func (r *Resolver) contentAuthors(ctx context.Context, c *content.Content) ([]*content.Author, error) {
-	a, err := loadersFrom(ctx).contentAuthors.Load(ctx, tkey{c.TenantID, c.ID})
-	if a == nil {
-		a = []*content.Author{}
-	}
-	return a, err
 }
 
 func (r *Resolver) contentSites(ctx context.Context, c *content.Content) ([]*site.Site, error) {
@@ -78,12 +63,21 @@ func (r *Resolver) mediaList(ctx context.Context, tenant uuid.UUID, ids []uuid.U
 	return out, nil
 }
 
-func wrapAll(items []*content.Content) []model.ContentItem {
-	out := make([]model.ContentItem, len(items))
-	for i, c := range items {
-		out[i] = model.Wrap(c)
+func wrapPage(page *content.Page) []model.ContentItem {
+	out := make([]model.ContentItem, len(page.Items))
+	for i, c := range page.Items {
+		out[i] = model.Wrap(c, page)
 	}
 	return out
+}
+
+// wrapOne returns an item with its extras (one round trip).
+func (r *Resolver) wrapOne(ctx context.Context, c *content.Content) (model.ContentItem, error) {
+	page, err := r.Publishing.Extras(ctx, c.TenantID, []*content.Content{c})
+	if err != nil {
+		return nil, err
+	}
+	return model.Wrap(c, page), nil
 }
 
 func stagesOf(s []string) []member.Stage {
@@ -158,11 +152,19 @@ func itoa(i int) string {
 	return string(b[n:])
 }
 
-func contentPayload(c *content.Content, err error) (*model.ContentPayload, error) {
-	if err != nil {
-		return nil, renameFields(err, "input.", "input.fields.")
+// contentPayload returns a function that turns a service result into the
+// mutation payload (the item with its extras).
+func (r *Resolver) contentPayload(ctx context.Context) func(*content.Content, error) (*model.ContentPayload, error) {
+	return func(c *content.Content, err error) (*model.ContentPayload, error) {
+		if err != nil {
+			return nil, renameFields(err, "input.", "input.fields.")
+		}
+		item, err := r.wrapOne(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		return &model.ContentPayload{Content: item}, nil
 	}
-	return &model.ContentPayload{Content: model.Wrap(c)}, nil
 }
 
 func (r *Resolver) siteRef(ctx context.Context, slug string) (content.SiteRef, error) {
@@ -194,18 +196,4 @@ func decodeContentCursor(field string, s *string) (*content.Cursor, error) {
 	c := &content.Cursor{PublishedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC(), Views: int64(binary.BigEndian.Uint64(b[9:]))}
 	copy(c.ID[:], b[17:])
 	return c, nil
-}
-
-// prime fills the loaders with what a page of items brought along
-// (authors; covers and their derivatives), so that the items' field
-// resolvers neither query nor wait, however long the page.
-func prime(ctx context.Context, tenant uuid.UUID, page *content.Page) {
-	l := loadersFrom(ctx)
-	for _, c := range page.Items {
-		l.contentAuthors.Prime(tkey{tenant, c.ID}, page.Authors[c.ID])
-		if c.CoverID != nil {
-			l.media.Prime(tkey{tenant, *c.CoverID}, page.Covers[*c.CoverID])
-			l.derivatives.Prime(tkey{tenant, *c.CoverID}, page.Derivatives[*c.CoverID])
-		}
-	}
 }

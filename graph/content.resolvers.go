@@ -23,16 +23,8 @@ func (r *articleResolver) ID(ctx context.Context, obj *model.Article) (string, e
 	return encodeID(idContent, obj.TenantID, obj.ID), nil
 }
 
-func (r *articleResolver) Cover(ctx context.Context, obj *model.Article) (*media.Media, error) {
-	return r.contentCover(ctx, obj.Content)
-}
-
 func (r *articleResolver) OrgUnit(ctx context.Context, obj *model.Article) (*org.Unit, error) {
 	return r.contentUnit(ctx, obj.Content)
-}
-
-func (r *articleResolver) Authors(ctx context.Context, obj *model.Article) ([]*content.Author, error) {
-	return r.contentAuthors(ctx, obj.Content)
 }
 
 func (r *articleResolver) ViewCount(ctx context.Context, obj *model.Article) (int, error) {
@@ -63,16 +55,8 @@ func (r *comicResolver) ID(ctx context.Context, obj *model.Comic) (string, error
 	return encodeID(idContent, obj.TenantID, obj.ID), nil
 }
 
-func (r *comicResolver) Cover(ctx context.Context, obj *model.Comic) (*media.Media, error) {
-	return r.contentCover(ctx, obj.Content)
-}
-
 func (r *comicResolver) OrgUnit(ctx context.Context, obj *model.Comic) (*org.Unit, error) {
 	return r.contentUnit(ctx, obj.Content)
-}
-
-func (r *comicResolver) Authors(ctx context.Context, obj *model.Comic) ([]*content.Author, error) {
-	return r.contentAuthors(ctx, obj.Content)
 }
 
 func (r *comicResolver) ViewCount(ctx context.Context, obj *model.Comic) (int, error) {
@@ -118,16 +102,8 @@ func (r *microLessonResolver) ID(ctx context.Context, obj *model.MicroLesson) (s
 	return encodeID(idContent, obj.TenantID, obj.ID), nil
 }
 
-func (r *microLessonResolver) Cover(ctx context.Context, obj *model.MicroLesson) (*media.Media, error) {
-	return r.contentCover(ctx, obj.Content)
-}
-
 func (r *microLessonResolver) OrgUnit(ctx context.Context, obj *model.MicroLesson) (*org.Unit, error) {
 	return r.contentUnit(ctx, obj.Content)
-}
-
-func (r *microLessonResolver) Authors(ctx context.Context, obj *model.MicroLesson) ([]*content.Author, error) {
-	return r.contentAuthors(ctx, obj.Content)
 }
 
 func (r *microLessonResolver) ViewCount(ctx context.Context, obj *model.MicroLesson) (int, error) {
@@ -190,7 +166,7 @@ func (r *mutationResolver) CreateContent(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.Create(ctx, input.Type, unit, f))
+	return r.contentPayload(ctx)(r.Publishing.Create(ctx, input.Type, unit, f))
 }
 
 func (r *mutationResolver) UpdateContent(ctx context.Context, input model.UpdateContentInput) (*model.ContentPayload, error) {
@@ -202,7 +178,7 @@ func (r *mutationResolver) UpdateContent(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.Update(ctx, id.ID, input.Version, f, deref(input.Note)))
+	return r.contentPayload(ctx)(r.Publishing.Update(ctx, id.ID, input.Version, f, deref(input.Note)))
 }
 
 func (r *mutationResolver) SubmitContent(ctx context.Context, input model.ContentIDInput) (*model.ContentPayload, error) {
@@ -210,7 +186,7 @@ func (r *mutationResolver) SubmitContent(ctx context.Context, input model.Conten
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.Submit(ctx, id.ID))
+	return r.contentPayload(ctx)(r.Publishing.Submit(ctx, id.ID))
 }
 
 func (r *mutationResolver) ApproveContent(ctx context.Context, input model.ApproveContentInput) (*model.ContentPayload, error) {
@@ -218,7 +194,7 @@ func (r *mutationResolver) ApproveContent(ctx context.Context, input model.Appro
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.Approve(ctx, id.ID, input.PublishAt))
+	return r.contentPayload(ctx)(r.Publishing.Approve(ctx, id.ID, input.PublishAt))
 }
 
 func (r *mutationResolver) SendBackContent(ctx context.Context, input model.SendBackContentInput) (*model.ContentPayload, error) {
@@ -226,7 +202,7 @@ func (r *mutationResolver) SendBackContent(ctx context.Context, input model.Send
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.SendBack(ctx, id.ID, input.Comment))
+	return r.contentPayload(ctx)(r.Publishing.SendBack(ctx, id.ID, input.Comment))
 }
 
 func (r *mutationResolver) UnpublishContent(ctx context.Context, input model.ContentIDInput) (*model.ContentPayload, error) {
@@ -234,7 +210,7 @@ func (r *mutationResolver) UnpublishContent(ctx context.Context, input model.Con
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.Unpublish(ctx, id.ID))
+	return r.contentPayload(ctx)(r.Publishing.Unpublish(ctx, id.ID))
 }
 
 func (r *mutationResolver) ArchiveContent(ctx context.Context, input model.ContentIDInput) (*model.ContentPayload, error) {
@@ -242,7 +218,7 @@ func (r *mutationResolver) ArchiveContent(ctx context.Context, input model.Conte
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.Archive(ctx, id.ID))
+	return r.contentPayload(ctx)(r.Publishing.Archive(ctx, id.ID))
 }
 
 func (r *mutationResolver) RestoreContentRevision(ctx context.Context, input model.RestoreContentInput) (*model.ContentPayload, error) {
@@ -250,7 +226,7 @@ func (r *mutationResolver) RestoreContentRevision(ctx context.Context, input mod
 	if err != nil {
 		return nil, err
 	}
-	return contentPayload(r.Publishing.Restore(ctx, id.ID, input.Version, input.CurrentVersion))
+	return r.contentPayload(ctx)(r.Publishing.Restore(ctx, id.ID, input.Version, input.CurrentVersion))
 }
 
 func (r *mutationResolver) SetFeatured(ctx context.Context, input model.SetFeaturedInput) (*model.OkPayload, error) {
@@ -323,10 +299,9 @@ func (r *queryResolver) Contents(ctx context.Context, site string, filter *model
 	if err != nil {
 		return nil, err
 	}
-	prime(ctx, ref.TenantID, page)
 	conn := &model.ContentConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != nil}, Edges: make([]*model.ContentEdge, len(page.Items))}
 	for i, c := range page.Items {
-		conn.Edges[i] = &model.ContentEdge{Cursor: encodeContentCursor(c, order), Node: model.Wrap(c)}
+		conn.Edges[i] = &model.ContentEdge{Cursor: encodeContentCursor(c, order), Node: model.Wrap(c, page)}
 	}
 	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
 	return conn, nil
@@ -341,7 +316,7 @@ func (r *queryResolver) Content(ctx context.Context, site string, slug string) (
 	if err != nil {
 		return nil, err
 	}
-	return model.Wrap(c), nil
+	return r.wrapOne(ctx, c)
 }
 
 func (r *queryResolver) Featured(ctx context.Context, site string) ([]model.ContentItem, error) {
@@ -353,8 +328,7 @@ func (r *queryResolver) Featured(ctx context.Context, site string) ([]model.Cont
 	if err != nil {
 		return nil, err
 	}
-	prime(ctx, ref.TenantID, page)
-	return wrapAll(page.Items), nil
+	return wrapPage(page), nil
 }
 
 func (r *queryResolver) ContentRevisions(ctx context.Context, id string) ([]*content.Revision, error) {

@@ -39,14 +39,12 @@ type loaders struct {
 	// memberEvents and memberTransfers load histories in the caller's tenant.
 	memberEvents    *dataloadgen.Loader[uuid.UUID, []*member.Event]
 	memberTransfers *dataloadgen.Loader[uuid.UUID, []*member.Transfer]
-	// media loads files visible to the caller; derivatives their resized copies.
-	media       *dataloadgen.Loader[tkey, *media.Media]
-	derivatives *dataloadgen.Loader[tkey, []*media.Derivative]
-	// content loads items the caller may see; contentAuthors and contentSites
-	// what front ends show with them.
-	content        *dataloadgen.Loader[tkey, *content.Content]
-	contentAuthors *dataloadgen.Loader[tkey, []*content.Author]
-	contentSites   *dataloadgen.Loader[tkey, []uuid.UUID]
+	// media loads files visible to the caller (with their derivatives).
+	media *dataloadgen.Loader[tkey, *media.Media]
+	// content loads items the caller may see; contentSites the sites each
+	// appears on.
+	content      *dataloadgen.Loader[tkey, *content.Content]
+	contentSites *dataloadgen.Loader[tkey, []uuid.UUID]
 }
 
 type loadersKey struct{}
@@ -93,14 +91,8 @@ func (r *Resolver) newLoaders() *loaders {
 		media: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*media.Media, []error) {
 			return byTenant(ctx, keys, r.Files.ByIDs, true, "media")
 		}, w),
-		derivatives: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*media.Derivative, []error) {
-			return byTenant(ctx, keys, r.Files.Derivatives, false, "")
-		}, w),
 		content: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*content.Content, []error) {
 			return byTenant(ctx, keys, r.Publishing.ByIDs, true, "content")
-		}, w),
-		contentAuthors: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*content.Author, []error) {
-			return byTenant(ctx, keys, r.Publishing.Authors, false, "")
 		}, w),
 		contentSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
 			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")

@@ -25,15 +25,7 @@ type MediaResolver interface {
 
 	DurationSeconds(ctx context.Context, obj *media.Media) (*float64, error)
 
-	URL(ctx context.Context, obj *media.Media) (*string, error)
-	URLExpiresAt(ctx context.Context, obj *media.Media) (*time.Time, error)
-	PosterURL(ctx context.Context, obj *media.Media) (*string, error)
-	Derivatives(ctx context.Context, obj *media.Media) ([]*media.Derivative, error)
-	Srcset(ctx context.Context, obj *media.Media) (*string, error)
 	UploadedBy(ctx context.Context, obj *media.Media) (*account.Account, error)
-}
-type MediaDerivativeResolver interface {
-	URL(ctx context.Context, obj *media.Derivative) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -329,7 +321,7 @@ func (ec *executionContext) _Media_url(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Media_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Media().URL(ctx, obj)
+			return obj.PublicURL()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -340,7 +332,7 @@ func (ec *executionContext) _Media_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Media_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Media", field, true, false, "String")
 }
 
 func (ec *executionContext) _Media_urlExpiresAt(ctx context.Context, field graphql.CollectedField, obj *media.Media) (ret graphql.Marshaler) {
@@ -352,7 +344,7 @@ func (ec *executionContext) _Media_urlExpiresAt(ctx context.Context, field graph
 			return ec.fieldContext_Media_urlExpiresAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Media().URLExpiresAt(ctx, obj)
+			return obj.PublicURLExpiresAt()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -363,7 +355,7 @@ func (ec *executionContext) _Media_urlExpiresAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Media_urlExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, true, true, "Time")
+	return graphql.NewScalarFieldContext("Media", field, true, false, "Time")
 }
 
 func (ec *executionContext) _Media_posterUrl(ctx context.Context, field graphql.CollectedField, obj *media.Media) (ret graphql.Marshaler) {
@@ -375,7 +367,7 @@ func (ec *executionContext) _Media_posterUrl(ctx context.Context, field graphql.
 			return ec.fieldContext_Media_posterUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Media().PosterURL(ctx, obj)
+			return obj.PosterURL()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -386,7 +378,7 @@ func (ec *executionContext) _Media_posterUrl(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Media_posterUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Media", field, true, false, "String")
 }
 
 func (ec *executionContext) _Media_derivatives(ctx context.Context, field graphql.CollectedField, obj *media.Media) (ret graphql.Marshaler) {
@@ -398,7 +390,7 @@ func (ec *executionContext) _Media_derivatives(ctx context.Context, field graphq
 			return ec.fieldContext_Media_derivatives(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Media().Derivatives(ctx, obj)
+			return obj.Derivatives(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*media.Derivative) graphql.Marshaler {
@@ -413,7 +405,7 @@ func (ec *executionContext) fieldContext_Media_derivatives(_ context.Context, fi
 		Object:     "Media",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MediaDerivative(ctx, field)
 		},
@@ -430,7 +422,7 @@ func (ec *executionContext) _Media_srcset(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Media_srcset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Media().Srcset(ctx, obj)
+			return obj.Srcset()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -441,7 +433,7 @@ func (ec *executionContext) _Media_srcset(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Media_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Media", field, true, false, "String")
 }
 
 func (ec *executionContext) _Media_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *media.Media) (ret graphql.Marshaler) {
@@ -664,7 +656,7 @@ func (ec *executionContext) _MediaDerivative_url(ctx context.Context, field grap
 			return ec.fieldContext_MediaDerivative_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MediaDerivative().URL(ctx, obj)
+			return obj.PublicURL()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -675,7 +667,7 @@ func (ec *executionContext) _MediaDerivative_url(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_MediaDerivative_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MediaDerivative", field, true, true, "String")
+	return graphql.NewScalarFieldContext("MediaDerivative", field, true, false, "String")
 }
 
 func (ec *executionContext) _MediaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MediaEdge) (ret graphql.Marshaler) {
@@ -1299,35 +1291,30 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Media_url(ctx, field, obj)
-				})
+			out.Values[i] = ec._Media_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "urlExpiresAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Media_urlExpiresAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Media_urlExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "posterUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Media_posterUrl(ctx, field, obj)
-				})
+			out.Values[i] = ec._Media_posterUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "derivatives":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Media_derivatives(ctx, field, obj)
-				})
+			out.Values[i] = ec._Media_derivatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "srcset":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Media_srcset(ctx, field, obj)
-				})
+			out.Values[i] = ec._Media_srcset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "uploadedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -1408,29 +1395,28 @@ func (ec *executionContext) _MediaDerivative(ctx context.Context, sel ast.Select
 		case "width":
 			out.Values[i] = ec._MediaDerivative_width(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "height":
 			out.Values[i] = ec._MediaDerivative_height(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "mimeType":
 			out.Values[i] = ec._MediaDerivative_mimeType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "size":
 			out.Values[i] = ec._MediaDerivative_size(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "url":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MediaDerivative_url(ctx, field, obj)
-				})
+			out.Values[i] = ec._MediaDerivative_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -7,9 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/account"
 	"zhdj/internal/media"
@@ -31,66 +28,11 @@ func (r *mediaResolver) DurationSeconds(ctx context.Context, obj *media.Media) (
 	return &s, nil
 }
 
-func (r *mediaResolver) URL(ctx context.Context, obj *media.Media) (*string, error) {
-	u, _, err := r.Files.URL(ctx, obj)
-	return optional(u), err
-}
-
-func (r *mediaResolver) URLExpiresAt(ctx context.Context, obj *media.Media) (*time.Time, error) {
-	_, exp, err := r.Files.URL(ctx, obj)
-	if err != nil || exp.IsZero() {
-		return nil, err
-	}
-	return &exp, nil
-}
-
-func (r *mediaResolver) PosterURL(ctx context.Context, obj *media.Media) (*string, error) {
-	u, err := r.Files.PosterURL(ctx, obj)
-	return optional(u), err
-}
-
-func (r *mediaResolver) Derivatives(ctx context.Context, obj *media.Media) ([]*media.Derivative, error) {
-	if obj.Status != media.StatusReady {
-		return []*media.Derivative{}, nil
-	}
-	ds, err := loadersFrom(ctx).derivatives.Load(ctx, tkey{obj.TenantID, obj.ID})
-	return media.WithParent(obj, ds), err
-}
-
-func (r *mediaResolver) Srcset(ctx context.Context, obj *media.Media) (*string, error) {
-	if obj.Status != media.StatusReady || obj.Width == nil {
-		return nil, nil
-	}
-	ds, err := r.Derivatives(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	var parts []string
-	for _, d := range ds {
-		u, err := r.Files.DerivativeURL(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, fmt.Sprintf("%s %dw", u, d.Width))
-	}
-	orig, _, err := r.Files.URL(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	parts = append(parts, fmt.Sprintf("%s %dw", orig, *obj.Width))
-	s := strings.Join(parts, ", ")
-	return &s, nil
-}
-
 func (r *mediaResolver) UploadedBy(ctx context.Context, obj *media.Media) (*account.Account, error) {
 	if obj.CreatedBy == nil {
 		return nil, nil
 	}
 	return loadersFrom(ctx).account.Load(ctx, *obj.CreatedBy)
-}
-
-func (r *mediaDerivativeResolver) URL(ctx context.Context, obj *media.Derivative) (string, error) {
-	return r.Files.DerivativeURL(ctx, obj)
 }
 
 func (r *mutationResolver) UploadImage(ctx context.Context, input model.UploadImageInput) (*model.MediaPayload, error) {
@@ -195,9 +137,4 @@ func (r *queryResolver) Media(ctx context.Context, filter *model.MediaFilter, fi
 
 func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
 
-func (r *Resolver) MediaDerivative() MediaDerivativeResolver { return &mediaDerivativeResolver{r} }
-
-type (
-	mediaResolver           struct{ *Resolver }
-	mediaDerivativeResolver struct{ *Resolver }
-)
+type mediaResolver struct{ *Resolver }

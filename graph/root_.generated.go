@@ -32,7 +32,6 @@ type ResolverRoot interface {
 	ContentRevision() ContentRevisionResolver
 	Me() MeResolver
 	Media() MediaResolver
-	MediaDerivative() MediaDerivativeResolver
 	Member() MemberResolver
 	MemberImport() MemberImportResolver
 	MembershipEvent() MembershipEventResolver
@@ -63,9 +62,9 @@ type ComplexityRoot struct {
 
 	Article struct {
 		Attachments   func(childComplexity int) int
-		Authors       func(childComplexity int) int
+		AuthorList    func(childComplexity int) int
 		Body          func(childComplexity int) int
-		Cover         func(childComplexity int) int
+		CoverMedia    func(childComplexity int) int
 		ID            func(childComplexity int) int
 		OrgUnit       func(childComplexity int) int
 		PublishAt     func(childComplexity int) int
@@ -121,8 +120,8 @@ type ComplexityRoot struct {
 	}
 
 	Comic struct {
-		Authors       func(childComplexity int) int
-		Cover         func(childComplexity int) int
+		AuthorList    func(childComplexity int) int
+		CoverMedia    func(childComplexity int) int
 		Episode       func(childComplexity int) int
 		ID            func(childComplexity int) int
 		OrgUnit       func(childComplexity int) int
@@ -242,25 +241,25 @@ type ComplexityRoot struct {
 	}
 
 	Media struct {
-		CreatedAt       func(childComplexity int) int
-		Derivatives     func(childComplexity int) int
-		DurationSeconds func(childComplexity int) int
-		Failure         func(childComplexity int) int
-		Filename        func(childComplexity int) int
-		Height          func(childComplexity int) int
-		ID              func(childComplexity int) int
-		MimeType        func(childComplexity int) int
-		Notes           func(childComplexity int) int
-		PosterURL       func(childComplexity int) int
-		Purpose         func(childComplexity int) int
-		Size            func(childComplexity int) int
-		Srcset          func(childComplexity int) int
-		Status          func(childComplexity int) int
-		URL             func(childComplexity int) int
-		URLExpiresAt    func(childComplexity int) int
-		UploadedBy      func(childComplexity int) int
-		Visibility      func(childComplexity int) int
-		Width           func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Derivatives        func(childComplexity int) int
+		DurationSeconds    func(childComplexity int) int
+		Failure            func(childComplexity int) int
+		Filename           func(childComplexity int) int
+		Height             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		MimeType           func(childComplexity int) int
+		Notes              func(childComplexity int) int
+		PosterURL          func(childComplexity int) int
+		PublicURL          func(childComplexity int) int
+		PublicURLExpiresAt func(childComplexity int) int
+		Purpose            func(childComplexity int) int
+		Size               func(childComplexity int) int
+		Srcset             func(childComplexity int) int
+		Status             func(childComplexity int) int
+		UploadedBy         func(childComplexity int) int
+		Visibility         func(childComplexity int) int
+		Width              func(childComplexity int) int
 	}
 
 	MediaConnection struct {
@@ -269,11 +268,11 @@ type ComplexityRoot struct {
 	}
 
 	MediaDerivative struct {
-		Height   func(childComplexity int) int
-		MimeType func(childComplexity int) int
-		Size     func(childComplexity int) int
-		URL      func(childComplexity int) int
-		Width    func(childComplexity int) int
+		Height    func(childComplexity int) int
+		MimeType  func(childComplexity int) int
+		PublicURL func(childComplexity int) int
+		Size      func(childComplexity int) int
+		Width     func(childComplexity int) int
 	}
 
 	MediaEdge struct {
@@ -347,9 +346,9 @@ type ComplexityRoot struct {
 	}
 
 	MicroLesson struct {
-		Authors         func(childComplexity int) int
+		AuthorList      func(childComplexity int) int
 		Chapters        func(childComplexity int) int
-		Cover           func(childComplexity int) int
+		CoverMedia      func(childComplexity int) int
 		DurationSeconds func(childComplexity int) int
 		ID              func(childComplexity int) int
 		OrgUnit         func(childComplexity int) int
@@ -622,11 +621,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Article.Attachments(childComplexity), true
 	case "Article.authors":
-		if e.ComplexityRoot.Article.Authors == nil {
+		if e.ComplexityRoot.Article.AuthorList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Article.Authors(childComplexity), true
+		return e.ComplexityRoot.Article.AuthorList(childComplexity), true
 	case "Article.body":
 		if e.ComplexityRoot.Article.Body == nil {
 			break
@@ -634,11 +633,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Article.Body(childComplexity), true
 	case "Article.cover":
-		if e.ComplexityRoot.Article.Cover == nil {
+		if e.ComplexityRoot.Article.CoverMedia == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Article.Cover(childComplexity), true
+		return e.ComplexityRoot.Article.CoverMedia(childComplexity), true
 	case "Article.id":
 		if e.ComplexityRoot.Article.ID == nil {
 			break
@@ -868,17 +867,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.Chapter.Title(childComplexity), true
 
 	case "Comic.authors":
-		if e.ComplexityRoot.Comic.Authors == nil {
+		if e.ComplexityRoot.Comic.AuthorList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Comic.Authors(childComplexity), true
+		return e.ComplexityRoot.Comic.AuthorList(childComplexity), true
 	case "Comic.cover":
-		if e.ComplexityRoot.Comic.Cover == nil {
+		if e.ComplexityRoot.Comic.CoverMedia == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Comic.Cover(childComplexity), true
+		return e.ComplexityRoot.Comic.CoverMedia(childComplexity), true
 	case "Comic.episode":
 		if e.ComplexityRoot.Comic.Episode == nil {
 			break
@@ -1330,6 +1329,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Media.PosterURL(childComplexity), true
+	case "Media.url":
+		if e.ComplexityRoot.Media.PublicURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.PublicURL(childComplexity), true
+	case "Media.urlExpiresAt":
+		if e.ComplexityRoot.Media.PublicURLExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.PublicURLExpiresAt(childComplexity), true
 	case "Media.purpose":
 		if e.ComplexityRoot.Media.Purpose == nil {
 			break
@@ -1354,18 +1365,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Media.Status(childComplexity), true
-	case "Media.url":
-		if e.ComplexityRoot.Media.URL == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Media.URL(childComplexity), true
-	case "Media.urlExpiresAt":
-		if e.ComplexityRoot.Media.URLExpiresAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Media.URLExpiresAt(childComplexity), true
 	case "Media.uploadedBy":
 		if e.ComplexityRoot.Media.UploadedBy == nil {
 			break
@@ -1410,18 +1409,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MediaDerivative.MimeType(childComplexity), true
+	case "MediaDerivative.url":
+		if e.ComplexityRoot.MediaDerivative.PublicURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaDerivative.PublicURL(childComplexity), true
 	case "MediaDerivative.size":
 		if e.ComplexityRoot.MediaDerivative.Size == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MediaDerivative.Size(childComplexity), true
-	case "MediaDerivative.url":
-		if e.ComplexityRoot.MediaDerivative.URL == nil {
-			break
-		}
-
-		return e.ComplexityRoot.MediaDerivative.URL(childComplexity), true
 	case "MediaDerivative.width":
 		if e.ComplexityRoot.MediaDerivative.Width == nil {
 			break
@@ -1724,11 +1723,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.MembershipEvent.To(childComplexity), true
 
 	case "MicroLesson.authors":
-		if e.ComplexityRoot.MicroLesson.Authors == nil {
+		if e.ComplexityRoot.MicroLesson.AuthorList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MicroLesson.Authors(childComplexity), true
+		return e.ComplexityRoot.MicroLesson.AuthorList(childComplexity), true
 	case "MicroLesson.chapters":
 		if e.ComplexityRoot.MicroLesson.Chapters == nil {
 			break
@@ -1736,11 +1735,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MicroLesson.Chapters(childComplexity), true
 	case "MicroLesson.cover":
-		if e.ComplexityRoot.MicroLesson.Cover == nil {
+		if e.ComplexityRoot.MicroLesson.CoverMedia == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MicroLesson.Cover(childComplexity), true
+		return e.ComplexityRoot.MicroLesson.CoverMedia(childComplexity), true
 	case "MicroLesson.durationSeconds":
 		if e.ComplexityRoot.MicroLesson.DurationSeconds == nil {
 			break

@@ -45,15 +45,21 @@ type Cursor struct {
 	ID          uuid.UUID
 }
 
-// Page is one page of a site's content, with what a list shows of each
-// item (its authors, its cover and the cover's derivatives), fetched for
-// the whole page at once.
+// Page is one page of content, with what a list shows of each item (its
+// authors, and its cover with the cover's derivatives), fetched for the
+// whole page at once.
 type Page struct {
-	Items       []*Content
-	HasNext     bool
-	Authors     map[uuid.UUID][]*Author
-	Covers      map[uuid.UUID]*media.Media
-	Derivatives map[uuid.UUID][]*media.Derivative
+	Items   []*Content
+	HasNext bool
+	Authors map[uuid.UUID][]*Author
+	Covers  map[uuid.UUID]*media.Media
+}
+
+// Extras returns items with their authors and covers, fetched in one round
+// trip (covers the caller may not see are left out).
+func (s *Service) Extras(ctx context.Context, tenant uuid.UUID, items []*Content) (*Page, error) {
+	page := &Page{Items: items}
+	return page, s.withExtras(ctx, tenant, page)
 }
 
 // MaxPageSize is the largest page of a list.
@@ -153,10 +159,10 @@ LIMIT @limit`
 	return page, nil
 }
 
-// withExtras fetches, in one round trip, the authors, covers and cover
-// derivatives of every item of page.
+// withExtras fetches, in one round trip, the authors and covers (with
+// their derivatives) of every item of page.
 func (s *Service) withExtras(ctx context.Context, tenant uuid.UUID, page *Page) error {
-	page.Authors, page.Covers, page.Derivatives = map[uuid.UUID][]*Author{}, map[uuid.UUID]*media.Media{}, map[uuid.UUID][]*media.Derivative{}
+	page.Authors, page.Covers = map[uuid.UUID][]*Author{}, map[uuid.UUID]*media.Media{}
 	if len(page.Items) == 0 {
 		return nil
 	}
@@ -184,7 +190,6 @@ func (s *Service) withExtras(ctx context.Context, tenant uuid.UUID, page *Page) 
 	})
 	if len(covers) > 0 && s.files != nil {
 		s.files.QueueByIDs(ctx, b, covers, page.Covers)
-		s.files.QueueDerivatives(b, covers, page.Derivatives)
 	}
 	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
 		return fmt.Errorf("content: list extras: %w", err)
@@ -370,25 +375,6 @@ func (s *Service) ByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) 
 type Author struct {
 	AccountID   uuid.UUID
 	DisplayName string
-}
-
-// Authors returns the authors of each item, in credit order.
-func (s *Service) Authors(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*Author, error) {
-	out := map[uuid.UUID][]*Author{}
-	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		rows, err := contentdb.New(tx).AuthorsOf(ctx, contentdb.AuthorsOfParams{TenantID: tenant, ContentIds: ids})
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			out[r.ContentID] = append(out[r.ContentID], &Author{AccountID: r.ID, DisplayName: r.DisplayName})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("content: authors: %w", err)
-	}
-	return out, nil
 }
 
 // SiteIDs returns, for each item, the active sites it appears on.

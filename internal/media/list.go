@@ -94,13 +94,26 @@ LIMIT @limit`, args)
 				&r.DurationMs, &r.PosterKey, &r.Notes, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path); err != nil {
 				return err
 			}
-			page.Media = append(page.Media, fromRow(r, path))
+			page.Media = append(page.Media, s.wrap(r, path))
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(page.Media) > first {
 			page.HasNext, page.Media = true, page.Media[:first]
+		}
+		ids := make([]uuid.UUID, len(page.Media))
+		byID := make(map[uuid.UUID]*Media, len(page.Media))
+		for i, m := range page.Media {
+			ids[i], byID[m.ID] = m.ID, m
+		}
+		ders, err := mediadb.New(tx).DerivativesOf(ctx, mediadb.DerivativesOfParams{TenantID: p.TenantID, MediaIds: ids})
+		if err != nil {
+			return err
+		}
+		for _, d := range ders {
+			m := byID[d.MediaID]
+			m.derivs = append(m.derivs, &Derivative{Width: int(d.Width), Height: int(d.Height), MimeType: d.MimeType, Size: d.SizeBytes, objectKey: d.ObjectKey})
 		}
 		return nil
 	})

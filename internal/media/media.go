@@ -12,8 +12,10 @@
 package media
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -145,6 +147,85 @@ type Media struct {
 	partSize  int64
 	posterKey string
 	orgPath   string
+
+	// svc issues URLs for the file; derivs are its resized copies (loaded
+	// with it by the reading methods of Service).
+	svc    *Service
+	derivs []*Derivative
+}
+
+// PublicURL returns where the caller may fetch the file while it is ready
+// (see Service.URL), or nil.
+func (m *Media) PublicURL() (*string, error) {
+	if m.svc == nil {
+		return nil, nil
+	}
+	u, _, err := m.svc.URL(context.Background(), m)
+	if u == "" || err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// PublicURLExpiresAt returns when PublicURL stops working (nil for CDN URLs).
+func (m *Media) PublicURLExpiresAt() (*time.Time, error) {
+	if m.svc == nil {
+		return nil, nil
+	}
+	_, exp, err := m.svc.URL(context.Background(), m)
+	if exp.IsZero() || err != nil {
+		return nil, err
+	}
+	return &exp, nil
+}
+
+// PosterURL returns the URL of a video's poster frame, or nil.
+func (m *Media) PosterURL() (*string, error) {
+	if m.svc == nil {
+		return nil, nil
+	}
+	u, err := m.svc.PosterURL(context.Background(), m)
+	if u == "" || err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// Derivatives returns the resized copies of a ready image, smallest first.
+func (m *Media) Derivatives() []*Derivative {
+	if m.Status != StatusReady {
+		return []*Derivative{}
+	}
+	return WithParent(m, m.derivs)
+}
+
+// Srcset returns an img srcset of the derivatives and the original, or nil
+// when the file is not a ready image.
+func (m *Media) Srcset() (*string, error) {
+	if m.Status != StatusReady || m.Width == nil || m.svc == nil {
+		return nil, nil
+	}
+	var b strings.Builder
+	for _, d := range m.derivs {
+		u, _, err := m.svc.objectURL(context.Background(), m, d.objectKey)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(u)
+		b.WriteByte(' ')
+		b.WriteString(strconv.Itoa(d.Width))
+		b.WriteString("w, ")
+	}
+	u, _, err := m.svc.URL(context.Background(), m)
+	if err != nil {
+		return nil, err
+	}
+	b.WriteString(u)
+	b.WriteByte(' ')
+	b.WriteString(strconv.Itoa(*m.Width))
+	b.WriteByte('w')
+	s := b.String()
+	return &s, nil
 }
 
 // Derivative is a resized copy of an image.
@@ -154,6 +235,16 @@ type Derivative struct {
 	Size          int64
 	objectKey     string
 	parent        *Media
+}
+
+// PublicURL returns where to fetch the derivative (issued under the same
+// rules as its file's URL).
+func (d *Derivative) PublicURL() (string, error) {
+	if d.parent == nil || d.parent.svc == nil {
+		return "", nil
+	}
+	u, _, err := d.parent.svc.objectURL(context.Background(), d.parent, d.objectKey)
+	return u, err
 }
 
 // WithParent returns copies of ds that know the file they belong to (their

@@ -282,7 +282,7 @@ func (s *Service) begin(ctx context.Context, p *auth.Principal, purpose Purpose,
 		if err != nil {
 			return postgres.Err(err, "media")
 		}
-		out = fromRow(row, "")
+		out = s.wrap(row, "")
 		return nil
 	})
 	return out, err
@@ -450,7 +450,7 @@ func (s *Service) own(ctx context.Context, id uuid.UUID) (*auth.Principal, *Medi
 		if err != nil {
 			return fmt.Errorf("media: load: %w", err)
 		}
-		m = fromRow(row.Medium, row.OrgPath)
+		m = s.wrap(row.Medium, row.OrgPath)
 		return nil
 	})
 	if err != nil {
@@ -595,7 +595,7 @@ func (s *Service) reload(ctx context.Context, p *auth.Principal, id uuid.UUID) (
 		if err != nil {
 			return postgres.Err(err, "media")
 		}
-		m = fromRow(row.Medium, row.OrgPath)
+		m = s.wrap(row.Medium, row.OrgPath)
 		return nil
 	})
 	return m, err
@@ -711,19 +711,36 @@ func (s *Service) ByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) 
 	p := auth.FromContext(ctx)
 	out := map[uuid.UUID]*Media{}
 	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		rows, err := mediadb.New(tx).MediaByIDs(ctx, mediadb.MediaByIDsParams{TenantID: tenant, Ids: ids})
+		q := mediadb.New(tx)
+		rows, err := q.MediaByIDs(ctx, mediadb.MediaByIDsParams{TenantID: tenant, Ids: ids})
 		if err != nil {
 			return fmt.Errorf("media: by ids: %w", err)
 		}
 		for _, r := range rows {
-			m := fromRow(r.Medium, r.OrgPath)
+			m := s.wrap(r.Medium, r.OrgPath)
 			if s.canSee(p, m) {
 				out[m.ID] = m
+			}
+		}
+		ders, err := q.DerivativesOf(ctx, mediadb.DerivativesOfParams{TenantID: tenant, MediaIds: ids})
+		if err != nil {
+			return fmt.Errorf("media: derivatives: %w", err)
+		}
+		for _, d := range ders {
+			if m, ok := out[d.MediaID]; ok {
+				m.derivs = append(m.derivs, &Derivative{Width: int(d.Width), Height: int(d.Height), MimeType: d.MimeType, Size: d.SizeBytes, objectKey: d.ObjectKey})
 			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// wrap makes a Media that can issue its URLs.
+func (s *Service) wrap(r mediadb.Medium, orgPath string) *Media {
+	m := fromRow(r, orgPath)
+	m.svc = s
+	return m
 }
 
 func (s *Service) canSee(p *auth.Principal, m *Media) bool {
@@ -775,31 +792,6 @@ func (s *Service) PosterURL(ctx context.Context, m *Media) (string, error) {
 	}
 	u, _, err := s.objectURL(ctx, m, m.posterKey)
 	return u, err
-}
-
-// DerivativeURL returns the URL of one derivative (from WithParent).
-func (s *Service) DerivativeURL(ctx context.Context, d *Derivative) (string, error) {
-	if s.store == nil || d.parent == nil {
-		return "", nil
-	}
-	u, _, err := s.objectURL(ctx, d.parent, d.objectKey)
-	return u, err
-}
-
-// Derivatives returns the derivatives of each file, smallest first.
-func (s *Service) Derivatives(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*Derivative, error) {
-	out := map[uuid.UUID][]*Derivative{}
-	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		rows, err := mediadb.New(tx).DerivativesOf(ctx, mediadb.DerivativesOfParams{TenantID: tenant, MediaIds: ids})
-		if err != nil {
-			return fmt.Errorf("media: derivatives: %w", err)
-		}
-		for _, r := range rows {
-			out[r.MediaID] = append(out[r.MediaID], &Derivative{Width: int(r.Width), Height: int(r.Height), MimeType: r.MimeType, Size: r.SizeBytes, objectKey: r.ObjectKey})
-		}
-		return nil
-	})
-	return out, err
 }
 
 func fromRow(r mediadb.Medium, orgPath string) *Media {
@@ -864,7 +856,8 @@ func scanMedia(rows pgx.Rows) (*Media, error) {
 }
 
 // QueueByIDs queues into b (for postgres.TenantBatch) the look-up of the
-// files among ids the caller may see; they land in out when b runs.
+// files among ids the caller may see, with their derivatives; they land in
+// out when b runs.
 func (s *Service) QueueByIDs(ctx context.Context, b *pgx.Batch, ids []uuid.UUID, out map[uuid.UUID]*Media) {
 	p := auth.FromContext(ctx)
 	b.Queue(`SELECT `+mediaColumns+` FROM media m JOIN org_units u ON u.tenant_id = m.tenant_id AND u.id = m.org_unit_id
@@ -874,16 +867,13 @@ func (s *Service) QueueByIDs(ctx context.Context, b *pgx.Batch, ids []uuid.UUID,
 			if err != nil {
 				return err
 			}
+			m.svc = s
 			if s.canSee(p, m) {
 				out[m.ID] = m
 			}
 		}
 		return rows.Err()
 	})
-}
-
-// QueueDerivatives queues into b the derivatives of the files among ids.
-func (s *Service) QueueDerivatives(b *pgx.Batch, ids []uuid.UUID, out map[uuid.UUID][]*Derivative) {
 	b.Queue(`SELECT media_id, width, height, object_key, mime_type, size_bytes FROM media_derivatives
 		WHERE tenant_id = app_tenant() AND media_id = ANY($1::uuid[]) ORDER BY media_id, width`, ids).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -894,7 +884,9 @@ func (s *Service) QueueDerivatives(b *pgx.Batch, ids []uuid.UUID, out map[uuid.U
 				return err
 			}
 			d.Width, d.Height = int(w), int(h)
-			out[id] = append(out[id], d)
+			if m, ok := out[id]; ok {
+				m.derivs = append(m.derivs, d)
+			}
 		}
 		return rows.Err()
 	})
