@@ -80,16 +80,16 @@ func (s *Service) load(ctx context.Context, q *contentdb.Queries, tenant, id uui
 	return fromRow(row, path)
 }
 
-// editable loads an item for change by an editor (content.edit at its
-// unit). Items the caller may not even read are NotFound; readable ones
-// they may not change are Forbidden.
+// editable loads an item for a change that needs perm at its unit. An
+// editor or reviewer of another unit gets Forbidden; someone with no part
+// in the school's content gets NotFound for items they cannot read.
 func (s *Service) editable(ctx context.Context, q *contentdb.Queries, p *auth.Principal, id uuid.UUID, perm auth.Permission) (*Content, error) {
 	c, err := s.load(ctx, q, p.TenantID, id, true)
 	if err != nil {
 		return nil, err
 	}
 	if !p.Can(perm, s.scope(p, c.orgPath)) {
-		if canRead(p, c) {
+		if canRead(p, c) || p.Has(auth.PermContentEdit) || p.Has(auth.PermContentReview) {
 			return nil, apperr.Forbiddenf("you may not change content of this org unit")
 		}
 		return nil, errNotFound
