@@ -23,14 +23,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"zhdj/internal/minioproc"
-	"zhdj/internal/pgcluster"
+	"zhdj/bench/internal/stack"
 )
 
 func main() {
@@ -45,100 +42,42 @@ func main() {
 
 func run(size int64, bin string) error {
 	ctx := context.Background()
-	tmp, err := os.MkdirTemp("", "zhdj-bench-upload-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if bin == "" {
-		bin = filepath.Join(tmp, "zhdj")
-		fmt.Println("building zhdj …")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/zhdj").CombinedOutput(); err != nil {
-			return fmt.Errorf("build: %v\n%s", err, out)
-		}
-	}
-
-	port, _ := pgcluster.FreePort()
-	pg, err := pgcluster.New(filepath.Join(tmp, "pg"), port)
-	if err != nil {
-		return err
-	}
-	pg.Settings = map[string]string{"fsync": "off", "synchronous_commit": "off"}
-	if err := pg.Init(ctx); err != nil {
-		return err
-	}
-	if err := pg.Start(ctx); err != nil {
-		return err
-	}
-	defer pg.Stop(context.Background())
-	admin := pg.URL("postgres")
-	if err := pgcluster.ProvisionRoles(ctx, admin, "owner-pw", "server-pw"); err != nil {
-		return err
-	}
-	if err := pgcluster.CreateDatabase(ctx, admin, "zhdj", ""); err != nil {
-		return err
-	}
-
-	minioBin, err := minioproc.Binary()
-	if err != nil {
-		return err
-	}
-	mport, _ := pgcluster.FreePort()
-	mio := &minioproc.Server{Endpoint: fmt.Sprintf("127.0.0.1:%d", mport), AccessKey: "benchaccess", SecretKey: "benchsecret123", Bin: minioBin, Dir: filepath.Join(tmp, "minio")}
-	if err := mio.Start(); err != nil {
-		return err
-	}
-	defer mio.Stop()
-
-	hport, _ := pgcluster.FreePort()
-	addr := fmt.Sprintf("127.0.0.1:%d", hport)
-	env := append(os.Environ(),
-		"ZHDJ_HTTP_ADDR="+addr, "ZHDJ_LOG_LEVEL=warn",
-		"ZHDJ_DATABASE_URL="+pgcluster.RoleURL(admin, pgcluster.ServerRole, "server-pw", "zhdj"),
-		"ZHDJ_MIGRATE_DATABASE_URL="+pgcluster.RoleURL(admin, pgcluster.OwnerRole, "owner-pw", "zhdj"),
-		"ZHDJ_S3_ENDPOINT="+mio.Endpoint, "ZHDJ_S3_ACCESS_KEY="+mio.AccessKey, "ZHDJ_S3_SECRET_KEY="+mio.SecretKey, "ZHDJ_S3_SECURE=false",
+	s, err := stack.Start(ctx, bin,
 		fmt.Sprintf("ZHDJ_MEDIA_MAX_DOCUMENT_BYTES=%d", size+1<<20),
 		fmt.Sprintf("ZHDJ_MEDIA_MAX_VIDEO_BYTES=%d", size+1<<20),
-		fmt.Sprintf("ZHDJ_MEDIA_QUOTA_BYTES=%d", 4*size+1<<30),
-		"ZHDJ_JWT_KEYS=b:"+strings.Repeat("QUJD", 11),
-	)
-	seed := exec.Command(bin, "seed")
-	seed.Env = env
-	if out, err := seed.CombinedOutput(); err != nil {
-		return fmt.Errorf("seed: %v\n%s", err, out)
-	}
-	srv := exec.Command(bin, "serve")
-	srv.Env = env
-	srv.Stdout, srv.Stderr = os.Stdout, os.Stderr
-	if err := srv.Start(); err != nil {
+		fmt.Sprintf("ZHDJ_MEDIA_QUOTA_BYTES=%d", 4*size+1<<30))
+	if err != nil {
 		return err
 	}
-	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
-	base := "http://" + addr
-	if err := waitHTTP(base + "/readyz"); err != nil {
+	defer s.Close()
+	if err := s.Run("seed"); err != nil {
 		return err
 	}
+	pid, err := s.Serve()
+	if err != nil {
+		return err
+	}
+	base := s.BaseURL
 	token, err := login(base)
 	if err != nil {
 		return err
 	}
-
-	fmt.Printf("\nserver pid %d; uploading %s through each flow\n\n", srv.Process.Pid, human(size))
+	fmt.Printf("\nserver pid %d; uploading %s through each flow\n\n", pid, human(size))
 	fmt.Printf("%-34s %12s %14s %16s %8s\n", "flow", "seconds", "MiB/s", "peak RSS growth", "target")
 
-	before := peakRSS(srv.Process.Pid)
+	before := peakRSS(pid)
 	start := time.Now()
 	if err := directUpload(base, token, size); err != nil {
 		return fmt.Errorf("direct upload: %w", err)
 	}
-	report("direct multipart (presigned parts)", size, time.Since(start), peakRSS(srv.Process.Pid)-before)
+	report("direct multipart (presigned parts)", size, time.Since(start), peakRSS(pid)-before)
 
-	before = peakRSS(srv.Process.Pid)
+	before = peakRSS(pid)
 	start = time.Now()
 	if err := apiUpload(base, token, size); err != nil {
 		return fmt.Errorf("API upload: %w", err)
 	}
-	report("GraphQL multipart (uploadImage)", size, time.Since(start), peakRSS(srv.Process.Pid)-before)
+	report("GraphQL multipart (uploadImage)", size, time.Since(start), peakRSS(pid)-before)
 	return nil
 }
 
@@ -165,20 +104,6 @@ func peakRSS(pid int) int64 {
 		}
 	}
 	return 0
-}
-
-func waitHTTP(url string) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return nil
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return fmt.Errorf("%s did not become ready", url)
 }
 
 func gql(base, token string, query string, vars map[string]any, out any) error {

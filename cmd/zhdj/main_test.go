@@ -88,3 +88,29 @@ func TestHelpAndUnknownCommands(t *testing.T) {
 		t.Fatalf("bad config value: %v", err)
 	}
 }
+
+// TestMigrateCommand applies every migration (the schema's and the job
+// queue's) to an empty database, then reports them applied.
+func TestMigrateCommand(t *testing.T) {
+	db := pgtest.EmptyDB(t)
+	t.Setenv("ZHDJ_DATABASE_URL", db.OwnerURL)
+	t.Setenv("ZHDJ_LOG_LEVEL", "error")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "up"}, &out, &out); err != nil {
+		t.Fatalf("migrate up: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "status"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "pending") || !strings.Contains(out.String(), "applied") {
+		t.Fatalf("status after up:\n%s", out.String())
+	}
+	var n int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_tables WHERE tablename = 'river_job'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("job queue tables missing after migrate up: %d %v", n, err)
+	}
+	if err := run(context.Background(), []string{"migrate", "sideways"}, &out, &out); err == nil {
+		t.Fatal("unknown migrate action accepted")
+	}
+}

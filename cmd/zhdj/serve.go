@@ -78,16 +78,11 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	defer m.Close()
 	switch fs.Arg(0) {
 	case "up":
-		applied, err := m.Up(ctx)
-		if err != nil {
+		// The schema's migrations, then the job queue's own (River).
+		if err := app.Migrate(ctx, cfg, app.NewLogger(cfg)); err != nil {
 			return err
 		}
-		if len(applied) == 0 {
-			fmt.Fprintln(stdout, "database is current")
-		}
-		for _, v := range applied {
-			fmt.Fprintf(stdout, "applied %05d\n", v)
-		}
+		fmt.Fprintln(stdout, "database is current")
 	case "down":
 		v, err := m.Down(ctx)
 		if err != nil {

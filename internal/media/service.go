@@ -184,15 +184,9 @@ type UploadInput struct {
 // type are checked before any byte is stored; the type comes from the
 // content. Images are then processed in the background (derivatives).
 func (s *Service) Upload(ctx context.Context, in UploadInput) (*Media, error) {
-	p, err := auth.Require(ctx)
+	p, err := s.uploader(ctx, in.Purpose)
 	if err != nil {
 		return nil, err
-	}
-	if s.store == nil {
-		return nil, errNoStore
-	}
-	if !in.Purpose.Valid() {
-		return nil, apperr.InvalidField("input.purpose", "unknown purpose")
 	}
 	if in.Purpose.Kind() == KindVideo {
 		return nil, apperr.InvalidField("input.purpose", "videos go straight to storage: use createUpload")
@@ -240,6 +234,21 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Media, error) {
 	}
 	m.Status, m.MimeType = StatusProcessing, detected
 	return m, nil
+}
+
+// uploader returns the caller when there is a store and purpose is known.
+func (s *Service) uploader(ctx context.Context, purpose Purpose) (*auth.Principal, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.store == nil {
+		return nil, errNoStore
+	}
+	if !purpose.Valid() {
+		return nil, apperr.InvalidField("input.purpose", "unknown purpose")
+	}
+	return p, nil
 }
 
 func visibilityFor(p Purpose, v Visibility) (Visibility, error) {
@@ -346,15 +355,9 @@ const maxParts = 10000
 // store and returns presigned part URLs. The quota is reserved for the
 // declared size now and corrected when the upload completes.
 func (s *Service) CreateUpload(ctx context.Context, in CreateUploadInput) (*UploadSession, error) {
-	p, err := auth.Require(ctx)
+	p, err := s.uploader(ctx, in.Purpose)
 	if err != nil {
 		return nil, err
-	}
-	if s.store == nil {
-		return nil, errNoStore
-	}
-	if !in.Purpose.Valid() {
-		return nil, apperr.InvalidField("input.purpose", "unknown purpose")
 	}
 	vis, err := visibilityFor(in.Purpose, in.Visibility)
 	if err != nil {

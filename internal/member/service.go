@@ -150,6 +150,25 @@ func actor(p *auth.Principal) *uuid.UUID {
 	return &p.AccountID
 }
 
+// writable locks a record for change by someone with member.write over its
+// unit; those who may read it get Forbidden, anyone else NotFound.
+func (s *Service) writable(ctx context.Context, q *memberdb.Queries, p *auth.Principal, id uuid.UUID) (memberdb.GetPersonForUpdateRow, error) {
+	cur, err := q.GetPersonForUpdate(ctx, memberdb.GetPersonForUpdateParams{TenantID: p.TenantID, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return cur, errNotFound
+	}
+	if err != nil {
+		return cur, fmt.Errorf("member: load: %w", err)
+	}
+	if !p.Can(auth.PermMemberWrite, s.scope(p, cur.OrgPath)) {
+		if canRead(p, id, cur.OrgPath) {
+			return cur, apperr.Forbiddenf("you may not change this member record")
+		}
+		return cur, errNotFound
+	}
+	return cur, nil
+}
+
 // writableUnit returns the path of unit after checking the caller may
 // write member records there; an unknown unit is Invalid (naming field).
 func (s *Service) writableUnit(ctx context.Context, q *memberdb.Queries, p *auth.Principal, unit uuid.UUID, field string) (string, error) {
@@ -216,18 +235,9 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Pe
 	var out *Person
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := memberdb.New(tx)
-		cur, err := q.GetPersonForUpdate(ctx, memberdb.GetPersonForUpdateParams{TenantID: p.TenantID, ID: id})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotFound
-		}
+		cur, err := s.writable(ctx, q, p, id)
 		if err != nil {
-			return fmt.Errorf("member: load: %w", err)
-		}
-		if !p.Can(auth.PermMemberWrite, s.scope(p, cur.OrgPath)) {
-			if canRead(p, id, cur.OrgPath) {
-				return apperr.Forbiddenf("you may not change this member record")
-			}
-			return errNotFound
+			return err
 		}
 		if int(cur.Version) != in.Version {
 			return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("the record was changed by someone else (now version %d, yours %d); reload and apply your change again", cur.Version, in.Version),
@@ -359,18 +369,9 @@ func (s *Service) Transition(ctx context.Context, id uuid.UUID, in TransitionInp
 	var out *Person
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := memberdb.New(tx)
-		cur, err := q.GetPersonForUpdate(ctx, memberdb.GetPersonForUpdateParams{TenantID: p.TenantID, ID: id})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotFound
-		}
+		cur, err := s.writable(ctx, q, p, id)
 		if err != nil {
-			return fmt.Errorf("member: load: %w", err)
-		}
-		if !p.Can(auth.PermMemberWrite, s.scope(p, cur.OrgPath)) {
-			if canRead(p, id, cur.OrgPath) {
-				return apperr.Forbiddenf("you may not change this member record")
-			}
-			return errNotFound
+			return err
 		}
 		if cur.Status != string(StatusActive) {
 			return apperr.InvalidField("input.to", "the person's relationship was transferred out; the receiving organisation records further steps")
@@ -476,18 +477,9 @@ func (s *Service) Transfer(ctx context.Context, id uuid.UUID, in TransferInput) 
 	var out *Person
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := memberdb.New(tx)
-		cur, err := q.GetPersonForUpdate(ctx, memberdb.GetPersonForUpdateParams{TenantID: p.TenantID, ID: id})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotFound
-		}
+		cur, err := s.writable(ctx, q, p, id)
 		if err != nil {
-			return fmt.Errorf("member: load: %w", err)
-		}
-		if !p.Can(auth.PermMemberWrite, s.scope(p, cur.OrgPath)) {
-			if canRead(p, id, cur.OrgPath) {
-				return apperr.Forbiddenf("you may not transfer this member")
-			}
-			return errNotFound
+			return err
 		}
 		if cur.Status != string(StatusActive) {
 			return apperr.Conflictf("the person was already transferred out")
