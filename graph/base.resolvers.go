@@ -50,6 +50,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			n = m
 		}
 		return n, hideNotFound(err)
+	case idActivity:
+		a, err := r.Volunteer.Get(ctx, g.Tenant, g.ID)
+		if err != nil {
+			return nil, hideNotFound(err)
+		}
+		return a, nil
 	case idAccount, idMember:
 		// Private objects: only for a signed-in caller of the same school.
 		if p := auth.FromContext(ctx); p == nil || p.TenantID != g.Tenant {

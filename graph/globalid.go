@@ -14,13 +14,22 @@ import (
 type idType byte
 
 const (
-	idSchool  idType = 1
-	idOrgUnit idType = 2
-	idSite    idType = 3
-	idAccount idType = 4
-	idMember  idType = 5
-	idMedia   idType = 6
-	idContent idType = 7
+	idSchool         idType = 1
+	idOrgUnit        idType = 2
+	idSite           idType = 3
+	idAccount        idType = 4
+	idMember         idType = 5
+	idMedia          idType = 6
+	idContent        idType = 7
+	idActivity       idType = 8
+	idSignUp         idType = 9
+	idPartner        idType = 10
+	idVolunteerArea  idType = 11
+	idVolunteerTopic idType = 12
+	idRecordEntry    idType = 13
+
+	// idLast is the highest type; keep it last.
+	idLast = idRecordEntry
 )
 
 func (t idType) String() string {
@@ -39,6 +48,18 @@ func (t idType) String() string {
 		return "Media"
 	case idContent:
 		return "Content"
+	case idActivity:
+		return "Activity"
+	case idSignUp:
+		return "SignUp"
+	case idPartner:
+		return "Partner"
+	case idVolunteerArea:
+		return "VolunteerArea"
+	case idVolunteerTopic:
+		return "VolunteerTopic"
+	case idRecordEntry:
+		return "VolunteerRecordEntry"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }
@@ -65,7 +86,7 @@ func encodeID(t idType, tenant, id uuid.UUID) string {
 // decodeID parses an opaque ID. A malformed ID is Invalid, naming field.
 func decodeID(field, s string) (globalID, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idContent) {
+	if err != nil || len(b) != 33 || b[0] < byte(idSchool) || b[0] > byte(idLast) {
 		return globalID{}, apperr.InvalidField(field, "is not a valid ID")
 	}
 	var g globalID

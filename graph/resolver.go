@@ -9,6 +9,7 @@ import (
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
+	"zhdj/internal/volunteer"
 )
 
 // Resolver holds the domain services the resolvers call. Resolvers only
@@ -23,4 +24,6 @@ type Resolver struct {
 	Files    *media.Service
 	// Publishing is the content service (articles, micro-lessons, comics).
 	Publishing *content.Service
+	// Volunteer is the volunteer service (activities, sign-ups, hours).
+	Volunteer *volunteer.Service
 }

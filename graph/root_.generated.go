@@ -25,7 +25,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Account() AccountResolver
+	Activity() ActivityResolver
 	Article() ArticleResolver
+	AttendanceCode() AttendanceCodeResolver
 	AuditEvent() AuditEventResolver
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
@@ -40,12 +42,17 @@ type ResolverRoot interface {
 	NavItem() NavItemResolver
 	OrgTransfer() OrgTransferResolver
 	OrgUnit() OrgUnitResolver
+	Partner() PartnerResolver
 	Query() QueryResolver
 	RoleBinding() RoleBindingResolver
 	School() SchoolResolver
+	SignUp() SignUpResolver
 	Site() SiteResolver
 	SiteTheme() SiteThemeResolver
 	SiteWebhook() SiteWebhookResolver
+	VolunteerArea() VolunteerAreaResolver
+	VolunteerRecordEntry() VolunteerRecordEntryResolver
+	VolunteerTopic() VolunteerTopicResolver
 }
 
 type DirectiveRoot struct {
@@ -58,6 +65,47 @@ type ComplexityRoot struct {
 		DisplayName func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Username    func(childComplexity int) int
+	}
+
+	Activity struct {
+		Address        func(childComplexity int) int
+		Area           func(childComplexity int) int
+		Audience       func(childComplexity int) int
+		Capacity       func(childComplexity int) int
+		ConfirmedCount func(childComplexity int) int
+		CosignedAt     func(childComplexity int) int
+		CosignedBy     func(childComplexity int) int
+		Cover          func(childComplexity int) int
+		Description    func(childComplexity int) int
+		EndsAt         func(childComplexity int) int
+		Hours          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Latitude       func(childComplexity int) int
+		Longitude      func(childComplexity int) int
+		MySignUp       func(childComplexity int) int
+		OrgUnit        func(childComplexity int) int
+		Partners       func(childComplexity int) int
+		PlacesLeft     func(childComplexity int) int
+		SignupClosesAt func(childComplexity int) int
+		SignupOpensAt  func(childComplexity int) int
+		StartsAt       func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Title          func(childComplexity int) int
+		Topics         func(childComplexity int) int
+	}
+
+	ActivityConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ActivityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ActivityPayload struct {
+		Activity func(childComplexity int) int
 	}
 
 	Article struct {
@@ -82,6 +130,13 @@ type ComplexityRoot struct {
 		UpdatedAt     func(childComplexity int) int
 		Version       func(childComplexity int) int
 		ViewCount     func(childComplexity int) int
+	}
+
+	AttendanceCode struct {
+		Code      func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		QR        func(childComplexity int) int
 	}
 
 	AuditEvent struct {
@@ -184,6 +239,11 @@ type ComplexityRoot struct {
 		SavedAt func(childComplexity int) int
 		SavedBy func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	CosignLinkPayload struct {
+		ExpiresAt func(childComplexity int) int
+		Token     func(childComplexity int) int
 	}
 
 	CreateAccountPayload struct {
@@ -374,41 +434,54 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AbortUpload            func(childComplexity int, input model.MediaIDInput) int
-		ApproveContent         func(childComplexity int, input model.ApproveContentInput) int
-		ArchiveContent         func(childComplexity int, input model.ContentIDInput) int
-		ChangePassword         func(childComplexity int, input model.ChangePasswordInput) int
-		CompleteUpload         func(childComplexity int, input model.MediaIDInput) int
-		CreateAccount          func(childComplexity int, input model.CreateAccountInput) int
-		CreateContent          func(childComplexity int, input model.CreateContentInput) int
-		CreateMember           func(childComplexity int, input model.CreateMemberInput) int
-		CreateOrgUnit          func(childComplexity int, input model.CreateOrgUnitInput) int
-		CreateSite             func(childComplexity int, input model.CreateSiteInput) int
-		CreateSiteWebhook      func(childComplexity int, input model.CreateSiteWebhookInput) int
-		CreateUpload           func(childComplexity int, input model.CreateUploadInput) int
-		DeleteMedia            func(childComplexity int, input model.MediaIDInput) int
-		ExportMembers          func(childComplexity int, input model.ExportMembersInput) int
-		GrantRole              func(childComplexity int, input model.RoleBindingInput) int
-		HideContent            func(childComplexity int, input model.HideContentInput) int
-		ImportMembers          func(childComplexity int, input model.ImportMembersInput) int
-		Login                  func(childComplexity int, input model.LoginInput) int
-		Logout                 func(childComplexity int) int
-		MoveOrgUnit            func(childComplexity int, input model.MoveOrgUnitInput) int
-		RefreshSession         func(childComplexity int, input model.RefreshSessionInput) int
-		RestoreContentRevision func(childComplexity int, input model.RestoreContentInput) int
-		ResumeUpload           func(childComplexity int, input model.MediaIDInput) int
-		RevokeRole             func(childComplexity int, input model.RoleBindingInput) int
-		SendBackContent        func(childComplexity int, input model.SendBackContentInput) int
-		SetFeatured            func(childComplexity int, input model.SetFeaturedInput) int
-		SubmitContent          func(childComplexity int, input model.ContentIDInput) int
-		TransferMember         func(childComplexity int, input model.TransferMemberInput) int
-		TransitionMemberStage  func(childComplexity int, input model.TransitionMemberStageInput) int
-		UnpublishContent       func(childComplexity int, input model.ContentIDInput) int
-		UpdateContent          func(childComplexity int, input model.UpdateContentInput) int
-		UpdateMember           func(childComplexity int, input model.UpdateMemberInput) int
-		UpdateOrgUnit          func(childComplexity int, input model.UpdateOrgUnitInput) int
-		UpdateSite             func(childComplexity int, input model.UpdateSiteInput) int
-		UploadImage            func(childComplexity int, input model.UploadImageInput) int
+		AbortUpload             func(childComplexity int, input model.MediaIDInput) int
+		AddVolunteerRecordEntry func(childComplexity int, input model.AddVolunteerRecordEntryInput) int
+		ApproveContent          func(childComplexity int, input model.ApproveContentInput) int
+		ArchiveContent          func(childComplexity int, input model.ContentIDInput) int
+		Attend                  func(childComplexity int, input model.AttendInput) int
+		CancelSignUp            func(childComplexity int, input model.CancelSignUpInput) int
+		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
+		CompleteUpload          func(childComplexity int, input model.MediaIDInput) int
+		ConfirmHours            func(childComplexity int, input model.ConfirmHoursInput) int
+		CosignRoster            func(childComplexity int, input model.CosignRosterInput) int
+		CreateAccount           func(childComplexity int, input model.CreateAccountInput) int
+		CreateActivity          func(childComplexity int, input model.CreateActivityInput) int
+		CreateContent           func(childComplexity int, input model.CreateContentInput) int
+		CreateCosignLink        func(childComplexity int, input model.ActivityIDInput) int
+		CreateMember            func(childComplexity int, input model.CreateMemberInput) int
+		CreateOrgUnit           func(childComplexity int, input model.CreateOrgUnitInput) int
+		CreatePartner           func(childComplexity int, input model.CreatePartnerInput) int
+		CreateSite              func(childComplexity int, input model.CreateSiteInput) int
+		CreateSiteWebhook       func(childComplexity int, input model.CreateSiteWebhookInput) int
+		CreateUpload            func(childComplexity int, input model.CreateUploadInput) int
+		CreateVolunteerArea     func(childComplexity int, input model.CreateVolunteerAreaInput) int
+		CreateVolunteerTopic    func(childComplexity int, input model.CreateVolunteerTopicInput) int
+		DeleteMedia             func(childComplexity int, input model.MediaIDInput) int
+		ExportMembers           func(childComplexity int, input model.ExportMembersInput) int
+		GrantRole               func(childComplexity int, input model.RoleBindingInput) int
+		HideContent             func(childComplexity int, input model.HideContentInput) int
+		ImportMembers           func(childComplexity int, input model.ImportMembersInput) int
+		Login                   func(childComplexity int, input model.LoginInput) int
+		Logout                  func(childComplexity int) int
+		MoveOrgUnit             func(childComplexity int, input model.MoveOrgUnitInput) int
+		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
+		RestoreContentRevision  func(childComplexity int, input model.RestoreContentInput) int
+		ResumeUpload            func(childComplexity int, input model.MediaIDInput) int
+		RevokeRole              func(childComplexity int, input model.RoleBindingInput) int
+		SendBackContent         func(childComplexity int, input model.SendBackContentInput) int
+		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
+		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
+		SignUp                  func(childComplexity int, input model.SignUpInput) int
+		SubmitContent           func(childComplexity int, input model.ContentIDInput) int
+		TransferMember          func(childComplexity int, input model.TransferMemberInput) int
+		TransitionMemberStage   func(childComplexity int, input model.TransitionMemberStageInput) int
+		UnpublishContent        func(childComplexity int, input model.ContentIDInput) int
+		UpdateActivity          func(childComplexity int, input model.UpdateActivityInput) int
+		UpdateContent           func(childComplexity int, input model.UpdateContentInput) int
+		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
+		UpdateOrgUnit           func(childComplexity int, input model.UpdateOrgUnitInput) int
+		UpdateSite              func(childComplexity int, input model.UpdateSiteInput) int
+		UploadImage             func(childComplexity int, input model.UploadImageInput) int
 	}
 
 	NavItem struct {
@@ -471,7 +544,23 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Partner struct {
+		ContactName  func(childComplexity int) int
+		ContactPhone func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Name         func(childComplexity int) int
+	}
+
+	PartnerPayload struct {
+		Partner func(childComplexity int) int
+	}
+
 	Query struct {
+		Activities        func(childComplexity int, site string, filter *model.ActivityFilterInput, first *int, after *string) int
+		Activity          func(childComplexity int, id string) int
+		ActivityRoster    func(childComplexity int, id string) int
+		AttendanceCode    func(childComplexity int, activityID string, kind model.AttendanceKind) int
 		AuditLog          func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Content           func(childComplexity int, site string, slug string) int
 		ContentDiff       func(childComplexity int, id string, from int, to int) int
@@ -487,6 +576,9 @@ type ComplexityRoot struct {
 		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
 		Site              func(childComplexity int, slug string) int
 		SiteByOrigin      func(childComplexity int, origin string) int
+		VolunteerAreas    func(childComplexity int, site string) int
+		VolunteerRecord   func(childComplexity int, member *string) int
+		VolunteerTopics   func(childComplexity int, site string) int
 		WebhookDeliveries func(childComplexity int, webhookID string) int
 	}
 
@@ -499,6 +591,24 @@ type ComplexityRoot struct {
 		Code func(childComplexity int) int
 		ID   func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	SignUp struct {
+		Activity         func(childComplexity int) int
+		CheckedInAt      func(childComplexity int) int
+		CheckedOutAt     func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Hours            func(childComplexity int) int
+		HoursConfirmed   func(childComplexity int) int
+		HoursReason      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		PersonName       func(childComplexity int) int
+		Status           func(childComplexity int) int
+		WaitlistPosition func(childComplexity int) int
+	}
+
+	SignUpPayload struct {
+		SignUp func(childComplexity int) int
 	}
 
 	Site struct {
@@ -560,6 +670,45 @@ type ComplexityRoot struct {
 		UploadedParts func(childComplexity int) int
 	}
 
+	VolunteerArea struct {
+		Code     func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		ParentID func(childComplexity int) int
+	}
+
+	VolunteerAreaPayload struct {
+		Area func(childComplexity int) int
+	}
+
+	VolunteerRecord struct {
+		Entries    func(childComplexity int) int
+		Service    func(childComplexity int) int
+		TotalHours func(childComplexity int) int
+	}
+
+	VolunteerRecordEntry struct {
+		Detail func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		OnDate func(childComplexity int) int
+		Title  func(childComplexity int) int
+	}
+
+	VolunteerRecordEntryPayload struct {
+		Entry func(childComplexity int) int
+	}
+
+	VolunteerTopic struct {
+		Code func(childComplexity int) int
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
+	VolunteerTopicPayload struct {
+		Topic func(childComplexity int) int
+	}
+
 	WebhookDelivery struct {
 		Attempt     func(childComplexity int) int
 		DeliveredAt func(childComplexity int) int
@@ -613,6 +762,184 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Username(childComplexity), true
+
+	case "Activity.address":
+		if e.ComplexityRoot.Activity.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Address(childComplexity), true
+	case "Activity.area":
+		if e.ComplexityRoot.Activity.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Area(childComplexity), true
+	case "Activity.audience":
+		if e.ComplexityRoot.Activity.Audience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Audience(childComplexity), true
+	case "Activity.capacity":
+		if e.ComplexityRoot.Activity.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Capacity(childComplexity), true
+	case "Activity.confirmedCount":
+		if e.ComplexityRoot.Activity.ConfirmedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ConfirmedCount(childComplexity), true
+	case "Activity.cosignedAt":
+		if e.ComplexityRoot.Activity.CosignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CosignedAt(childComplexity), true
+	case "Activity.cosignedBy":
+		if e.ComplexityRoot.Activity.CosignedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CosignedBy(childComplexity), true
+	case "Activity.cover":
+		if e.ComplexityRoot.Activity.Cover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Cover(childComplexity), true
+	case "Activity.description":
+		if e.ComplexityRoot.Activity.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Description(childComplexity), true
+	case "Activity.endsAt":
+		if e.ComplexityRoot.Activity.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.EndsAt(childComplexity), true
+	case "Activity.hours":
+		if e.ComplexityRoot.Activity.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Hours(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ID(childComplexity), true
+	case "Activity.latitude":
+		if e.ComplexityRoot.Activity.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Latitude(childComplexity), true
+	case "Activity.longitude":
+		if e.ComplexityRoot.Activity.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Longitude(childComplexity), true
+	case "Activity.mySignUp":
+		if e.ComplexityRoot.Activity.MySignUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.MySignUp(childComplexity), true
+	case "Activity.orgUnit":
+		if e.ComplexityRoot.Activity.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.OrgUnit(childComplexity), true
+	case "Activity.partners":
+		if e.ComplexityRoot.Activity.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Partners(childComplexity), true
+	case "Activity.placesLeft":
+		if e.ComplexityRoot.Activity.PlacesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.PlacesLeft(childComplexity), true
+	case "Activity.signupClosesAt":
+		if e.ComplexityRoot.Activity.SignupClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.SignupClosesAt(childComplexity), true
+	case "Activity.signupOpensAt":
+		if e.ComplexityRoot.Activity.SignupOpensAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.SignupOpensAt(childComplexity), true
+	case "Activity.startsAt":
+		if e.ComplexityRoot.Activity.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.StartsAt(childComplexity), true
+	case "Activity.status":
+		if e.ComplexityRoot.Activity.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Status(childComplexity), true
+	case "Activity.title":
+		if e.ComplexityRoot.Activity.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Title(childComplexity), true
+	case "Activity.topics":
+		if e.ComplexityRoot.Activity.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Topics(childComplexity), true
+
+	case "ActivityConnection.edges":
+		if e.ComplexityRoot.ActivityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Edges(childComplexity), true
+	case "ActivityConnection.pageInfo":
+		if e.ComplexityRoot.ActivityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.PageInfo(childComplexity), true
+
+	case "ActivityEdge.cursor":
+		if e.ComplexityRoot.ActivityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Cursor(childComplexity), true
+	case "ActivityEdge.node":
+		if e.ComplexityRoot.ActivityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityPayload.activity":
+		if e.ComplexityRoot.ActivityPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPayload.Activity(childComplexity), true
 
 	case "Article.attachments":
 		if e.ComplexityRoot.Article.Attachments == nil {
@@ -740,6 +1067,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.ViewCount(childComplexity), true
+
+	case "AttendanceCode.code":
+		if e.ComplexityRoot.AttendanceCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceCode.Code(childComplexity), true
+	case "AttendanceCode.expiresAt":
+		if e.ComplexityRoot.AttendanceCode.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceCode.ExpiresAt(childComplexity), true
+	case "AttendanceCode.kind":
+		if e.ComplexityRoot.AttendanceCode.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceCode.Kind(childComplexity), true
+	case "AttendanceCode.qr":
+		if e.ComplexityRoot.AttendanceCode.QR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceCode.QR(childComplexity), true
 
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
@@ -1114,6 +1466,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContentRevision.Version(childComplexity), true
+
+	case "CosignLinkPayload.expiresAt":
+		if e.ComplexityRoot.CosignLinkPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CosignLinkPayload.ExpiresAt(childComplexity), true
+	case "CosignLinkPayload.token":
+		if e.ComplexityRoot.CosignLinkPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CosignLinkPayload.Token(childComplexity), true
 
 	case "CreateAccountPayload.account":
 		if e.ComplexityRoot.CreateAccountPayload.Account == nil {
@@ -1884,6 +2249,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AbortUpload(childComplexity, args["input"].(model.MediaIDInput)), true
+	case "Mutation.addVolunteerRecordEntry":
+		if e.ComplexityRoot.Mutation.AddVolunteerRecordEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addVolunteerRecordEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddVolunteerRecordEntry(childComplexity, args["input"].(model.AddVolunteerRecordEntryInput)), true
 	case "Mutation.approveContent":
 		if e.ComplexityRoot.Mutation.ApproveContent == nil {
 			break
@@ -1906,6 +2282,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveContent(childComplexity, args["input"].(model.ContentIDInput)), true
+	case "Mutation.attend":
+		if e.ComplexityRoot.Mutation.Attend == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Attend(childComplexity, args["input"].(model.AttendInput)), true
+	case "Mutation.cancelSignUp":
+		if e.ComplexityRoot.Mutation.CancelSignUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSignUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSignUp(childComplexity, args["input"].(model.CancelSignUpInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1928,6 +2326,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteUpload(childComplexity, args["input"].(model.MediaIDInput)), true
+	case "Mutation.confirmHours":
+		if e.ComplexityRoot.Mutation.ConfirmHours == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmHours_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmHours(childComplexity, args["input"].(model.ConfirmHoursInput)), true
+	case "Mutation.cosignRoster":
+		if e.ComplexityRoot.Mutation.CosignRoster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cosignRoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CosignRoster(childComplexity, args["input"].(model.CosignRosterInput)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -1939,6 +2359,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
+	case "Mutation.createActivity":
+		if e.ComplexityRoot.Mutation.CreateActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(model.CreateActivityInput)), true
 	case "Mutation.createContent":
 		if e.ComplexityRoot.Mutation.CreateContent == nil {
 			break
@@ -1950,6 +2381,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateContent(childComplexity, args["input"].(model.CreateContentInput)), true
+	case "Mutation.createCosignLink":
+		if e.ComplexityRoot.Mutation.CreateCosignLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCosignLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCosignLink(childComplexity, args["input"].(model.ActivityIDInput)), true
 	case "Mutation.createMember":
 		if e.ComplexityRoot.Mutation.CreateMember == nil {
 			break
@@ -1972,6 +2414,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrgUnit(childComplexity, args["input"].(model.CreateOrgUnitInput)), true
+	case "Mutation.createPartner":
+		if e.ComplexityRoot.Mutation.CreatePartner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPartner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePartner(childComplexity, args["input"].(model.CreatePartnerInput)), true
 	case "Mutation.createSite":
 		if e.ComplexityRoot.Mutation.CreateSite == nil {
 			break
@@ -2005,6 +2458,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUpload(childComplexity, args["input"].(model.CreateUploadInput)), true
+	case "Mutation.createVolunteerArea":
+		if e.ComplexityRoot.Mutation.CreateVolunteerArea == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVolunteerArea_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVolunteerArea(childComplexity, args["input"].(model.CreateVolunteerAreaInput)), true
+	case "Mutation.createVolunteerTopic":
+		if e.ComplexityRoot.Mutation.CreateVolunteerTopic == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVolunteerTopic_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVolunteerTopic(childComplexity, args["input"].(model.CreateVolunteerTopicInput)), true
 	case "Mutation.deleteMedia":
 		if e.ComplexityRoot.Mutation.DeleteMedia == nil {
 			break
@@ -2143,6 +2618,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendBackContent(childComplexity, args["input"].(model.SendBackContentInput)), true
+	case "Mutation.setActivityStatus":
+		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setActivityStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetActivityStatus(childComplexity, args["input"].(model.SetActivityStatusInput)), true
 	case "Mutation.setFeatured":
 		if e.ComplexityRoot.Mutation.SetFeatured == nil {
 			break
@@ -2154,6 +2640,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetFeatured(childComplexity, args["input"].(model.SetFeaturedInput)), true
+	case "Mutation.signUp":
+		if e.ComplexityRoot.Mutation.SignUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(model.SignUpInput)), true
 	case "Mutation.submitContent":
 		if e.ComplexityRoot.Mutation.SubmitContent == nil {
 			break
@@ -2198,6 +2695,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnpublishContent(childComplexity, args["input"].(model.ContentIDInput)), true
+	case "Mutation.updateActivity":
+		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["input"].(model.UpdateActivityInput)), true
 	case "Mutation.updateContent":
 		if e.ComplexityRoot.Mutation.UpdateContent == nil {
 			break
@@ -2478,6 +2986,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Partner.contactName":
+		if e.ComplexityRoot.Partner.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.ContactName(childComplexity), true
+	case "Partner.contactPhone":
+		if e.ComplexityRoot.Partner.ContactPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.ContactPhone(childComplexity), true
+	case "Partner.id":
+		if e.ComplexityRoot.Partner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.ID(childComplexity), true
+	case "Partner.kind":
+		if e.ComplexityRoot.Partner.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Kind(childComplexity), true
+	case "Partner.name":
+		if e.ComplexityRoot.Partner.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Name(childComplexity), true
+
+	case "PartnerPayload.partner":
+		if e.ComplexityRoot.PartnerPayload.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerPayload.Partner(childComplexity), true
+
+	case "Query.activities":
+		if e.ComplexityRoot.Query.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["site"].(string), args["filter"].(*model.ActivityFilterInput), args["first"].(*int), args["after"].(*string)), true
+	case "Query.activity":
+		if e.ComplexityRoot.Query.Activity == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(string)), true
+	case "Query.activityRoster":
+		if e.ComplexityRoot.Query.ActivityRoster == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activityRoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ActivityRoster(childComplexity, args["id"].(string)), true
+	case "Query.attendanceCode":
+		if e.ComplexityRoot.Query.AttendanceCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_attendanceCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AttendanceCode(childComplexity, args["activityId"].(string), args["kind"].(model.AttendanceKind)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -2639,6 +3229,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SiteByOrigin(childComplexity, args["origin"].(string)), true
+	case "Query.volunteerAreas":
+		if e.ComplexityRoot.Query.VolunteerAreas == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerAreas_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerAreas(childComplexity, args["site"].(string)), true
+	case "Query.volunteerRecord":
+		if e.ComplexityRoot.Query.VolunteerRecord == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerRecord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerRecord(childComplexity, args["member"].(*string)), true
+	case "Query.volunteerTopics":
+		if e.ComplexityRoot.Query.VolunteerTopics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerTopics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerTopics(childComplexity, args["site"].(string)), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -2682,6 +3305,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Name(childComplexity), true
+
+	case "SignUp.activity":
+		if e.ComplexityRoot.SignUp.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.Activity(childComplexity), true
+	case "SignUp.checkedInAt":
+		if e.ComplexityRoot.SignUp.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.CheckedInAt(childComplexity), true
+	case "SignUp.checkedOutAt":
+		if e.ComplexityRoot.SignUp.CheckedOutAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.CheckedOutAt(childComplexity), true
+	case "SignUp.createdAt":
+		if e.ComplexityRoot.SignUp.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.CreatedAt(childComplexity), true
+	case "SignUp.hours":
+		if e.ComplexityRoot.SignUp.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.Hours(childComplexity), true
+	case "SignUp.hoursConfirmed":
+		if e.ComplexityRoot.SignUp.HoursConfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.HoursConfirmed(childComplexity), true
+	case "SignUp.hoursReason":
+		if e.ComplexityRoot.SignUp.HoursReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.HoursReason(childComplexity), true
+	case "SignUp.id":
+		if e.ComplexityRoot.SignUp.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.ID(childComplexity), true
+	case "SignUp.personName":
+		if e.ComplexityRoot.SignUp.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.PersonName(childComplexity), true
+	case "SignUp.status":
+		if e.ComplexityRoot.SignUp.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.Status(childComplexity), true
+	case "SignUp.waitlistPosition":
+		if e.ComplexityRoot.SignUp.WaitlistPosition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUp.WaitlistPosition(childComplexity), true
+
+	case "SignUpPayload.signUp":
+		if e.ComplexityRoot.SignUpPayload.SignUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpPayload.SignUp(childComplexity), true
 
 	case "Site.description":
 		if e.ComplexityRoot.Site.Description == nil {
@@ -2901,6 +3598,121 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UploadSessionPayload.UploadedParts(childComplexity), true
 
+	case "VolunteerArea.code":
+		if e.ComplexityRoot.VolunteerArea.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerArea.Code(childComplexity), true
+	case "VolunteerArea.id":
+		if e.ComplexityRoot.VolunteerArea.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerArea.ID(childComplexity), true
+	case "VolunteerArea.name":
+		if e.ComplexityRoot.VolunteerArea.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerArea.Name(childComplexity), true
+	case "VolunteerArea.parentId":
+		if e.ComplexityRoot.VolunteerArea.ParentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerArea.ParentID(childComplexity), true
+
+	case "VolunteerAreaPayload.area":
+		if e.ComplexityRoot.VolunteerAreaPayload.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerAreaPayload.Area(childComplexity), true
+
+	case "VolunteerRecord.entries":
+		if e.ComplexityRoot.VolunteerRecord.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.Entries(childComplexity), true
+	case "VolunteerRecord.service":
+		if e.ComplexityRoot.VolunteerRecord.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.Service(childComplexity), true
+	case "VolunteerRecord.totalHours":
+		if e.ComplexityRoot.VolunteerRecord.TotalHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.TotalHours(childComplexity), true
+
+	case "VolunteerRecordEntry.detail":
+		if e.ComplexityRoot.VolunteerRecordEntry.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecordEntry.Detail(childComplexity), true
+	case "VolunteerRecordEntry.id":
+		if e.ComplexityRoot.VolunteerRecordEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecordEntry.ID(childComplexity), true
+	case "VolunteerRecordEntry.kind":
+		if e.ComplexityRoot.VolunteerRecordEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecordEntry.Kind(childComplexity), true
+	case "VolunteerRecordEntry.date":
+		if e.ComplexityRoot.VolunteerRecordEntry.OnDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecordEntry.OnDate(childComplexity), true
+	case "VolunteerRecordEntry.title":
+		if e.ComplexityRoot.VolunteerRecordEntry.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecordEntry.Title(childComplexity), true
+
+	case "VolunteerRecordEntryPayload.entry":
+		if e.ComplexityRoot.VolunteerRecordEntryPayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecordEntryPayload.Entry(childComplexity), true
+
+	case "VolunteerTopic.code":
+		if e.ComplexityRoot.VolunteerTopic.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTopic.Code(childComplexity), true
+	case "VolunteerTopic.id":
+		if e.ComplexityRoot.VolunteerTopic.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTopic.ID(childComplexity), true
+	case "VolunteerTopic.name":
+		if e.ComplexityRoot.VolunteerTopic.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTopic.Name(childComplexity), true
+
+	case "VolunteerTopicPayload.topic":
+		if e.ComplexityRoot.VolunteerTopicPayload.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTopicPayload.Topic(childComplexity), true
+
 	case "WebhookDelivery.attempt":
 		if e.ComplexityRoot.WebhookDelivery.Attempt == nil {
 			break
@@ -2941,22 +3753,34 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActivityFilterInput", ec.unmarshalInputActivityFilterInput),
+			graphql.NewInputUnmarshaler("ActivityIdInput", ec.unmarshalInputActivityIdInput),
+			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
+			graphql.NewInputUnmarshaler("AddVolunteerRecordEntryInput", ec.unmarshalInputAddVolunteerRecordEntryInput),
 			graphql.NewInputUnmarshaler("ApproveContentInput", ec.unmarshalInputApproveContentInput),
 			graphql.NewInputUnmarshaler("ArticleInput", ec.unmarshalInputArticleInput),
+			graphql.NewInputUnmarshaler("AttendInput", ec.unmarshalInputAttendInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CancelSignUpInput", ec.unmarshalInputCancelSignUpInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("ChapterInput", ec.unmarshalInputChapterInput),
 			graphql.NewInputUnmarshaler("ComicInput", ec.unmarshalInputComicInput),
+			graphql.NewInputUnmarshaler("ConfirmHoursInput", ec.unmarshalInputConfirmHoursInput),
 			graphql.NewInputUnmarshaler("ContentFieldsInput", ec.unmarshalInputContentFieldsInput),
 			graphql.NewInputUnmarshaler("ContentFilterInput", ec.unmarshalInputContentFilterInput),
 			graphql.NewInputUnmarshaler("ContentIdInput", ec.unmarshalInputContentIdInput),
+			graphql.NewInputUnmarshaler("CosignRosterInput", ec.unmarshalInputCosignRosterInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
+			graphql.NewInputUnmarshaler("CreateActivityInput", ec.unmarshalInputCreateActivityInput),
 			graphql.NewInputUnmarshaler("CreateContentInput", ec.unmarshalInputCreateContentInput),
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateOrgUnitInput", ec.unmarshalInputCreateOrgUnitInput),
+			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
 			graphql.NewInputUnmarshaler("CreateSiteWebhookInput", ec.unmarshalInputCreateSiteWebhookInput),
 			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
+			graphql.NewInputUnmarshaler("CreateVolunteerAreaInput", ec.unmarshalInputCreateVolunteerAreaInput),
+			graphql.NewInputUnmarshaler("CreateVolunteerTopicInput", ec.unmarshalInputCreateVolunteerTopicInput),
 			graphql.NewInputUnmarshaler("ExportMembersInput", ec.unmarshalInputExportMembersInput),
 			graphql.NewInputUnmarshaler("HideContentInput", ec.unmarshalInputHideContentInput),
 			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
@@ -2972,10 +3796,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
 			graphql.NewInputUnmarshaler("SendBackContentInput", ec.unmarshalInputSendBackContentInput),
+			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
 			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
+			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("TransferInInput", ec.unmarshalInputTransferInInput),
 			graphql.NewInputUnmarshaler("TransferMemberInput", ec.unmarshalInputTransferMemberInput),
 			graphql.NewInputUnmarshaler("TransitionMemberStageInput", ec.unmarshalInputTransitionMemberStageInput),
+			graphql.NewInputUnmarshaler("UpdateActivityInput", ec.unmarshalInputUpdateActivityInput),
 			graphql.NewInputUnmarshaler("UpdateContentInput", ec.unmarshalInputUpdateContentInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateOrgUnitInput", ec.unmarshalInputUpdateOrgUnitInput),
@@ -3083,6 +3910,7 @@ enum Permission {
   CONTENT_EDIT
   CONTENT_REVIEW
   MEDIA_UPLOAD
+  VOLUNTEER_MANAGE
 }
 
 "A sign-in identity of a school."
@@ -4225,6 +5053,351 @@ extend type Mutation {
   updateSite(input: UpdateSiteInput!): SitePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/volunteer.graphqls", Input: `# Volunteer service (志愿服务): activities students browse by area and topic,
+# capacity-limited sign-up with a waitlist, check-in and check-out with
+# rotating codes, confirmed hours, partner co-signing and volunteer records.
+
+"Who may sign up for an activity."
+enum ActivityAudience {
+  "Probationary and full party members."
+  MEMBERS
+  "Members, activists and development candidates."
+  MEMBERS_AND_ACTIVISTS
+  "Every student (and members)."
+  ALL_STUDENTS
+}
+
+"Where an activity is. FULL is an open activity with no place left (sign-ups go to the waitlist)."
+enum ActivityStatus {
+  DRAFT
+  OPEN
+  FULL
+  CLOSED
+  FINISHED
+  CANCELLED
+}
+
+"The statuses an organiser may set."
+enum ActivityStatusChange {
+  OPEN
+  CLOSED
+  FINISHED
+  CANCELLED
+}
+
+enum PartnerKind {
+  GOVERNMENT
+  ENTERPRISE
+  COMMUNITY
+  VOLUNTEER_ORG
+  OTHER
+}
+
+enum SignUpStatus {
+  CONFIRMED
+  WAITLISTED
+  CANCELLED
+}
+
+"Check-in or check-out."
+enum AttendanceKind {
+  IN
+  OUT
+}
+
+enum VolunteerRecordEntryKind {
+  TRAINING
+  COMMENDATION
+  EVALUATION
+}
+
+"A place activities happen in (a campus, a district, a community); areas nest."
+type VolunteerArea {
+  id: ID!
+  code: String!
+  name: String!
+  parentId: ID
+}
+
+"What activities are about."
+type VolunteerTopic {
+  id: ID!
+  code: String!
+  name: String!
+}
+
+"An organisation activities are run with (government, enterprise, community)."
+type Partner {
+  id: ID!
+  name: String!
+  kind: PartnerKind!
+  "The contact's name (volunteer managers only; null for others)."
+  contactName: String
+  "The contact's phone, masked (volunteer managers only)."
+  contactPhone: String
+}
+
+type Activity implements Node {
+  id: ID!
+  title: String!
+  description: String!
+  cover: Media
+  area: VolunteerArea
+  topics: [VolunteerTopic!]!
+  partners: [Partner!]!
+  "The organising unit."
+  orgUnit: OrgUnit
+  address: String!
+  latitude: Float
+  longitude: Float
+  startsAt: Time!
+  endsAt: Time!
+  signupOpensAt: Time!
+  signupClosesAt: Time!
+  capacity: Int!
+  "Confirmed places taken."
+  confirmedCount: Int!
+  placesLeft: Int!
+  audience: ActivityAudience!
+  "Hours credited for attending the whole activity."
+  hours: Float!
+  status: ActivityStatus!
+  "Who confirmed the roster for the partner organisation, and when."
+  cosignedBy: String
+  cosignedAt: Time
+  "The caller's own sign-up, if any."
+  mySignUp: SignUp
+}
+
+type ActivityEdge {
+  cursor: String!
+  node: Activity!
+}
+
+type ActivityConnection {
+  edges: [ActivityEdge!]!
+  pageInfo: PageInfo!
+}
+
+input ActivityFilterInput {
+  "This area or any area under it."
+  area: ID
+  "About any of these topics."
+  topics: [ID!]
+  "Organised by this unit or a unit under it."
+  orgUnit: ID
+  "Only activities taking sign-ups now with places left."
+  openOnly: Boolean
+  "Starting at or after."
+  from: Time
+  "Starting before."
+  until: Time
+}
+
+type SignUp {
+  id: ID!
+  activity: Activity!
+  "The participant's name (the participant and the organisers see sign-ups)."
+  personName: String!
+  status: SignUpStatus!
+  "Place in line while waitlisted (1 is next)."
+  waitlistPosition: Int
+  checkedInAt: Time
+  checkedOutAt: Time
+  "Attended hours (from check-in/out) or the confirmed hours."
+  hours: Float
+  hoursConfirmed: Boolean!
+  hoursReason: String
+  createdAt: Time!
+}
+
+"A code participants enter, or a QR payload they scan, to check in or out."
+type AttendanceCode {
+  kind: AttendanceKind!
+  code: String!
+  qr: String!
+  expiresAt: Time!
+}
+
+type VolunteerRecordEntry {
+  id: ID!
+  kind: VolunteerRecordEntryKind!
+  title: String!
+  detail: String!
+  date: Date!
+}
+
+"A person's volunteer record (志愿服务记录)."
+type VolunteerRecord {
+  totalHours: Float!
+  "Activities with confirmed hours, newest first."
+  service: [SignUp!]!
+  entries: [VolunteerRecordEntry!]!
+}
+
+input CreateVolunteerAreaInput {
+  code: String!
+  name: String!
+  parent: ID
+}
+
+input CreateVolunteerTopicInput {
+  code: String!
+  name: String!
+}
+
+input CreatePartnerInput {
+  name: String!
+  kind: PartnerKind!
+  contactName: String
+  contactPhone: String
+}
+
+input ActivityInput {
+  title: String!
+  description: String
+  cover: ID
+  area: ID
+  topics: [ID!]
+  partners: [ID!]
+  address: String
+  latitude: Float
+  longitude: Float
+  startsAt: Time!
+  endsAt: Time!
+  signupOpensAt: Time!
+  signupClosesAt: Time!
+  capacity: Int!
+  audience: ActivityAudience!
+  hours: Float!
+}
+
+input CreateActivityInput {
+  "The organising unit (volunteer.manage there)."
+  orgUnit: ID!
+  activity: ActivityInput!
+}
+
+input UpdateActivityInput {
+  id: ID!
+  activity: ActivityInput!
+}
+
+input SetActivityStatusInput {
+  id: ID!
+  status: ActivityStatusChange!
+}
+
+input SignUpInput {
+  activityId: ID!
+}
+
+input CancelSignUpInput {
+  signUpId: ID!
+}
+
+input AttendInput {
+  activityId: ID!
+  kind: AttendanceKind!
+  "The six digits shown by the organiser, or the scanned QR payload."
+  code: String!
+}
+
+input ConfirmHoursInput {
+  signUpId: ID!
+  "Hours to credit; omit to confirm the attended time."
+  hours: Float
+  "Why the hours differ from the attended time (required then)."
+  reason: String
+}
+
+input CosignRosterInput {
+  token: String!
+  "The partner contact's name."
+  name: String!
+}
+
+input AddVolunteerRecordEntryInput {
+  member: ID!
+  kind: VolunteerRecordEntryKind!
+  title: String!
+  detail: String
+  date: Date!
+}
+
+type VolunteerAreaPayload {
+  area: VolunteerArea!
+}
+
+type VolunteerTopicPayload {
+  topic: VolunteerTopic!
+}
+
+type PartnerPayload {
+  partner: Partner!
+}
+
+type ActivityPayload {
+  activity: Activity!
+}
+
+type SignUpPayload {
+  signUp: SignUp!
+}
+
+type CosignLinkPayload {
+  "Give this token to the partner's contact (it goes in the co-sign link)."
+  token: String!
+  expiresAt: Time!
+}
+
+type VolunteerRecordEntryPayload {
+  entry: VolunteerRecordEntry!
+}
+
+extend type Query {
+  "A school's published activities, soonest first; the site names the school."
+  activities(site: String!, filter: ActivityFilterInput, first: Int = 20, after: String): ActivityConnection!
+  "One activity (drafts only for its organisers)."
+  activity(id: ID!): Activity
+  "The school's areas and topics for filters."
+  volunteerAreas(site: String!): [VolunteerArea!]!
+  volunteerTopics(site: String!): [VolunteerTopic!]!
+  "An activity's sign-ups (organisers)."
+  activityRoster(id: ID!): [SignUp!]!
+  "The current check-in or check-out code (organisers; show it on a screen)."
+  attendanceCode(activityId: ID!, kind: AttendanceKind!): AttendanceCode!
+  "A person's volunteer record: your own (member omitted) or, for volunteer managers, a member's."
+  volunteerRecord(member: ID): VolunteerRecord!
+}
+
+extend type Mutation {
+  createVolunteerArea(input: CreateVolunteerAreaInput!): VolunteerAreaPayload!
+  createVolunteerTopic(input: CreateVolunteerTopicInput!): VolunteerTopicPayload!
+  createPartner(input: CreatePartnerInput!): PartnerPayload!
+  "Creates a draft activity."
+  createActivity(input: CreateActivityInput!): ActivityPayload!
+  "Changes an activity; capacity may not drop below the confirmed places (CONFLICT)."
+  updateActivity(input: UpdateActivityInput!): ActivityPayload!
+  setActivityStatus(input: SetActivityStatusInput!): ActivityPayload!
+  "Takes a place, or a place on the waitlist when full (see signUp.status)."
+  signUp(input: SignUpInput!): SignUpPayload!
+  "Gives up a place (yourself or an organiser); the first on the waitlist moves up."
+  cancelSignUp(input: CancelSignUpInput!): SignUpPayload!
+  "Checks in or out with the organiser's current code."
+  attend(input: AttendInput!): SignUpPayload!
+  confirmHours(input: ConfirmHoursInput!): SignUpPayload!
+  "A link token for the partner's contact to confirm the roster."
+  createCosignLink(input: ActivityIdInput!): CosignLinkPayload!
+  "Confirms the roster for the partner organisation (no account needed; the token is the key)."
+  cosignRoster(input: CosignRosterInput!): ActivityPayload!
+  addVolunteerRecordEntry(input: AddVolunteerRecordEntryInput!): VolunteerRecordEntryPayload!
+}
+
+input ActivityIdInput {
+  id: ID!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4246,6 +5419,102 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Activity_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Activity_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Activity_description(ctx, field)
+	case "cover":
+		return ec.fieldContext_Activity_cover(ctx, field)
+	case "area":
+		return ec.fieldContext_Activity_area(ctx, field)
+	case "topics":
+		return ec.fieldContext_Activity_topics(ctx, field)
+	case "partners":
+		return ec.fieldContext_Activity_partners(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Activity_orgUnit(ctx, field)
+	case "address":
+		return ec.fieldContext_Activity_address(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Activity_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Activity_longitude(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Activity_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Activity_endsAt(ctx, field)
+	case "signupOpensAt":
+		return ec.fieldContext_Activity_signupOpensAt(ctx, field)
+	case "signupClosesAt":
+		return ec.fieldContext_Activity_signupClosesAt(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Activity_capacity(ctx, field)
+	case "confirmedCount":
+		return ec.fieldContext_Activity_confirmedCount(ctx, field)
+	case "placesLeft":
+		return ec.fieldContext_Activity_placesLeft(ctx, field)
+	case "audience":
+		return ec.fieldContext_Activity_audience(ctx, field)
+	case "hours":
+		return ec.fieldContext_Activity_hours(ctx, field)
+	case "status":
+		return ec.fieldContext_Activity_status(ctx, field)
+	case "cosignedBy":
+		return ec.fieldContext_Activity_cosignedBy(ctx, field)
+	case "cosignedAt":
+		return ec.fieldContext_Activity_cosignedAt(ctx, field)
+	case "mySignUp":
+		return ec.fieldContext_Activity_mySignUp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ActivityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ActivityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_ActivityPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttendanceCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AttendanceCode_kind(ctx, field)
+	case "code":
+		return ec.fieldContext_AttendanceCode_code(ctx, field)
+	case "qr":
+		return ec.fieldContext_AttendanceCode_qr(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_AttendanceCode_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttendanceCode", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4390,6 +5659,16 @@ func (ec *executionContext) childFields_ContentRevision(ctx context.Context, fie
 		return ec.fieldContext_ContentRevision_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContentRevision", field.Name)
+}
+
+func (ec *executionContext) childFields_CosignLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_CosignLinkPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_CosignLinkPayload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CosignLinkPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4796,6 +6075,30 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Partner_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Partner_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Partner_kind(ctx, field)
+	case "contactName":
+		return ec.fieldContext_Partner_contactName(ctx, field)
+	case "contactPhone":
+		return ec.fieldContext_Partner_contactPhone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partner":
+		return ec.fieldContext_PartnerPayload_partner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RoleBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -4816,6 +6119,42 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
+}
+
+func (ec *executionContext) childFields_SignUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SignUp_id(ctx, field)
+	case "activity":
+		return ec.fieldContext_SignUp_activity(ctx, field)
+	case "personName":
+		return ec.fieldContext_SignUp_personName(ctx, field)
+	case "status":
+		return ec.fieldContext_SignUp_status(ctx, field)
+	case "waitlistPosition":
+		return ec.fieldContext_SignUp_waitlistPosition(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_SignUp_checkedInAt(ctx, field)
+	case "checkedOutAt":
+		return ec.fieldContext_SignUp_checkedOutAt(ctx, field)
+	case "hours":
+		return ec.fieldContext_SignUp_hours(ctx, field)
+	case "hoursConfirmed":
+		return ec.fieldContext_SignUp_hoursConfirmed(ctx, field)
+	case "hoursReason":
+		return ec.fieldContext_SignUp_hoursReason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SignUp_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignUp", field.Name)
+}
+
+func (ec *executionContext) childFields_SignUpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signUp":
+		return ec.fieldContext_SignUpPayload_signUp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignUpPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4934,6 +6273,84 @@ func (ec *executionContext) childFields_UploadSessionPayload(ctx context.Context
 		return ec.fieldContext_UploadSessionPayload_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UploadSessionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerArea(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerArea_id(ctx, field)
+	case "code":
+		return ec.fieldContext_VolunteerArea_code(ctx, field)
+	case "name":
+		return ec.fieldContext_VolunteerArea_name(ctx, field)
+	case "parentId":
+		return ec.fieldContext_VolunteerArea_parentId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerArea", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerAreaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_VolunteerAreaPayload_area(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerAreaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalHours":
+		return ec.fieldContext_VolunteerRecord_totalHours(ctx, field)
+	case "service":
+		return ec.fieldContext_VolunteerRecord_service(ctx, field)
+	case "entries":
+		return ec.fieldContext_VolunteerRecord_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerRecordEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerRecordEntry_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_VolunteerRecordEntry_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_VolunteerRecordEntry_title(ctx, field)
+	case "detail":
+		return ec.fieldContext_VolunteerRecordEntry_detail(ctx, field)
+	case "date":
+		return ec.fieldContext_VolunteerRecordEntry_date(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerRecordEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerRecordEntryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entry":
+		return ec.fieldContext_VolunteerRecordEntryPayload_entry(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerRecordEntryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTopic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTopic_id(ctx, field)
+	case "code":
+		return ec.fieldContext_VolunteerTopic_code(ctx, field)
+	case "name":
+		return ec.fieldContext_VolunteerTopic_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTopic", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTopicPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "topic":
+		return ec.fieldContext_VolunteerTopicPayload_topic(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTopicPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -17,6 +17,7 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
+	"zhdj/internal/volunteer"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -24,6 +25,66 @@ import (
 // One block of a site's home page, in display order.
 type HomeBlock interface {
 	IsHomeBlock()
+}
+
+type ActivityConnection struct {
+	Edges    []*ActivityEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type ActivityEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *volunteer.Activity `json:"node"`
+}
+
+type ActivityFilterInput struct {
+	// This area or any area under it.
+	Area *string `json:"area,omitempty"`
+	// About any of these topics.
+	Topics []string `json:"topics,omitempty"`
+	// Organised by this unit or a unit under it.
+	OrgUnit *string `json:"orgUnit,omitempty"`
+	// Only activities taking sign-ups now with places left.
+	OpenOnly *bool `json:"openOnly,omitempty"`
+	// Starting at or after.
+	From *time.Time `json:"from,omitempty"`
+	// Starting before.
+	Until *time.Time `json:"until,omitempty"`
+}
+
+type ActivityIDInput struct {
+	ID string `json:"id"`
+}
+
+type ActivityInput struct {
+	Title          string             `json:"title"`
+	Description    *string            `json:"description,omitempty"`
+	Cover          *string            `json:"cover,omitempty"`
+	Area           *string            `json:"area,omitempty"`
+	Topics         []string           `json:"topics,omitempty"`
+	Partners       []string           `json:"partners,omitempty"`
+	Address        *string            `json:"address,omitempty"`
+	Latitude       *float64           `json:"latitude,omitempty"`
+	Longitude      *float64           `json:"longitude,omitempty"`
+	StartsAt       time.Time          `json:"startsAt"`
+	EndsAt         time.Time          `json:"endsAt"`
+	SignupOpensAt  time.Time          `json:"signupOpensAt"`
+	SignupClosesAt time.Time          `json:"signupClosesAt"`
+	Capacity       int                `json:"capacity"`
+	Audience       volunteer.Audience `json:"audience"`
+	Hours          float64            `json:"hours"`
+}
+
+type ActivityPayload struct {
+	Activity *volunteer.Activity `json:"activity"`
+}
+
+type AddVolunteerRecordEntryInput struct {
+	Member string                   `json:"member"`
+	Kind   VolunteerRecordEntryKind `json:"kind"`
+	Title  string                   `json:"title"`
+	Detail *string                  `json:"detail,omitempty"`
+	Date   time.Time                `json:"date"`
 }
 
 type ApproveContentInput struct {
@@ -37,6 +98,13 @@ type ArticleInput struct {
 	HTML          string   `json:"html"`
 	Source        *string  `json:"source,omitempty"`
 	AttachmentIds []string `json:"attachmentIds,omitempty"`
+}
+
+type AttendInput struct {
+	ActivityID string         `json:"activityId"`
+	Kind       AttendanceKind `json:"kind"`
+	// The six digits shown by the organiser, or the scanned QR payload.
+	Code string `json:"code"`
 }
 
 type AuditEventConnection struct {
@@ -67,6 +135,10 @@ type AuthPayload struct {
 	Account               *account.Account `json:"account"`
 }
 
+type CancelSignUpInput struct {
+	SignUpID string `json:"signUpId"`
+}
+
 type ChangePasswordInput struct {
 	CurrentPassword string `json:"currentPassword"`
 	NewPassword     string `json:"newPassword"`
@@ -81,6 +153,14 @@ type ComicInput struct {
 	Panels  []*PanelInput `json:"panels,omitempty"`
 	Series  *string       `json:"series,omitempty"`
 	Episode *int          `json:"episode,omitempty"`
+}
+
+type ConfirmHoursInput struct {
+	SignUpID string `json:"signUpId"`
+	// Hours to credit; omit to confirm the attended time.
+	Hours *float64 `json:"hours,omitempty"`
+	// Why the hours differ from the attended time (required then).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type ContentConnection struct {
@@ -135,6 +215,18 @@ type ContentPayload struct {
 	Content ContentItem `json:"content"`
 }
 
+type CosignLinkPayload struct {
+	// Give this token to the partner's contact (it goes in the co-sign link).
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+type CosignRosterInput struct {
+	Token string `json:"token"`
+	// The partner contact's name.
+	Name string `json:"name"`
+}
+
 type CreateAccountInput struct {
 	Username    string  `json:"username"`
 	DisplayName string  `json:"displayName"`
@@ -145,6 +237,12 @@ type CreateAccountInput struct {
 
 type CreateAccountPayload struct {
 	Account *account.Account `json:"account"`
+}
+
+type CreateActivityInput struct {
+	// The organising unit (volunteer.manage there).
+	OrgUnit  string         `json:"orgUnit"`
+	Activity *ActivityInput `json:"activity"`
 }
 
 type CreateContentInput struct {
@@ -168,6 +266,13 @@ type CreateOrgUnitInput struct {
 	Name      string   `json:"name"`
 	Code      string   `json:"code"`
 	SortOrder *int     `json:"sortOrder,omitempty"`
+}
+
+type CreatePartnerInput struct {
+	Name         string                `json:"name"`
+	Kind         volunteer.PartnerKind `json:"kind"`
+	ContactName  *string               `json:"contactName,omitempty"`
+	ContactPhone *string               `json:"contactPhone,omitempty"`
 }
 
 type CreateSiteInput struct {
@@ -199,6 +304,17 @@ type CreateUploadInput struct {
 	Sha256     *string           `json:"sha256,omitempty"`
 	Visibility *media.Visibility `json:"visibility,omitempty"`
 	OrgUnitID  *string           `json:"orgUnitId,omitempty"`
+}
+
+type CreateVolunteerAreaInput struct {
+	Code   string  `json:"code"`
+	Name   string  `json:"name"`
+	Parent *string `json:"parent,omitempty"`
+}
+
+type CreateVolunteerTopicInput struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
 }
 
 type ExportMembersInput struct {
@@ -383,6 +499,10 @@ type PanelInput struct {
 	Alt     *string `json:"alt,omitempty"`
 }
 
+type PartnerPayload struct {
+	Partner *volunteer.Partner `json:"partner"`
+}
+
 type Query struct {
 }
 
@@ -409,9 +529,22 @@ type SendBackContentInput struct {
 	Comment string `json:"comment"`
 }
 
+type SetActivityStatusInput struct {
+	ID     string           `json:"id"`
+	Status volunteer.Status `json:"status"`
+}
+
 type SetFeaturedInput struct {
 	Site       string   `json:"site"`
 	ContentIds []string `json:"contentIds"`
+}
+
+type SignUpInput struct {
+	ActivityID string `json:"activityId"`
+}
+
+type SignUpPayload struct {
+	SignUp *volunteer.SignUp `json:"signUp"`
 }
 
 type SitePayload struct {
@@ -449,6 +582,11 @@ type TransitionMemberStageInput struct {
 	ApprovedOn        *time.Time   `json:"approvedOn,omitempty"`
 	ExtendDays        *int         `json:"extendDays,omitempty"`
 	Reason            *string      `json:"reason,omitempty"`
+}
+
+type UpdateActivityInput struct {
+	ID       string         `json:"id"`
+	Activity *ActivityInput `json:"activity"`
 }
 
 type UpdateContentInput struct {
@@ -513,6 +651,74 @@ type UploadSessionPayload struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+type VolunteerAreaPayload struct {
+	Area *volunteer.Area `json:"area"`
+}
+
+type VolunteerRecordEntryPayload struct {
+	Entry *volunteer.RecordEntry `json:"entry"`
+}
+
+type VolunteerTopicPayload struct {
+	Topic *volunteer.Topic `json:"topic"`
+}
+
+// Check-in or check-out.
+type AttendanceKind string
+
+const (
+	AttendanceKindIn  AttendanceKind = "IN"
+	AttendanceKindOut AttendanceKind = "OUT"
+)
+
+var AllAttendanceKind = []AttendanceKind{
+	AttendanceKindIn,
+	AttendanceKindOut,
+}
+
+func (e AttendanceKind) IsValid() bool {
+	switch e {
+	case AttendanceKindIn, AttendanceKindOut:
+		return true
+	}
+	return false
+}
+
+func (e AttendanceKind) String() string {
+	return string(e)
+}
+
+func (e *AttendanceKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AttendanceKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AttendanceKind", str)
+	}
+	return nil
+}
+
+func (e AttendanceKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AttendanceKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AttendanceKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type ImportStatus string
 
 const (
@@ -568,6 +774,63 @@ func (e *ImportStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type VolunteerRecordEntryKind string
+
+const (
+	VolunteerRecordEntryKindTraining     VolunteerRecordEntryKind = "TRAINING"
+	VolunteerRecordEntryKindCommendation VolunteerRecordEntryKind = "COMMENDATION"
+	VolunteerRecordEntryKindEvaluation   VolunteerRecordEntryKind = "EVALUATION"
+)
+
+var AllVolunteerRecordEntryKind = []VolunteerRecordEntryKind{
+	VolunteerRecordEntryKindTraining,
+	VolunteerRecordEntryKindCommendation,
+	VolunteerRecordEntryKindEvaluation,
+}
+
+func (e VolunteerRecordEntryKind) IsValid() bool {
+	switch e {
+	case VolunteerRecordEntryKindTraining, VolunteerRecordEntryKindCommendation, VolunteerRecordEntryKindEvaluation:
+		return true
+	}
+	return false
+}
+
+func (e VolunteerRecordEntryKind) String() string {
+	return string(e)
+}
+
+func (e *VolunteerRecordEntryKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VolunteerRecordEntryKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VolunteerRecordEntryKind", str)
+	}
+	return nil
+}
+
+func (e VolunteerRecordEntryKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VolunteerRecordEntryKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VolunteerRecordEntryKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -38,6 +38,7 @@ import (
 	"zhdj/internal/postgres"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
+	"zhdj/internal/volunteer"
 )
 
 // Option adjusts how New builds the App.
@@ -51,18 +52,19 @@ func WithQueryTracer(t pgx.QueryTracer) Option {
 
 // App is a wired zhdj server.
 type App struct {
-	Config   config.Config
-	Log      *slog.Logger
-	Pool     *pgxpool.Pool
-	Tenants  *tenant.Service
-	Org      *org.Service
-	Sites    *site.Service
-	Accounts *account.Service
-	Audit    *audit.Service
-	Members  *member.Service
-	Media    *media.Service
-	Content  *content.Service
-	Keyring  *pii.Keyring
+	Config    config.Config
+	Log       *slog.Logger
+	Pool      *pgxpool.Pool
+	Tenants   *tenant.Service
+	Org       *org.Service
+	Sites     *site.Service
+	Accounts  *account.Service
+	Audit     *audit.Service
+	Members   *member.Service
+	Media     *media.Service
+	Content   *content.Service
+	Volunteer *volunteer.Service
+	Keyring   *pii.Keyring
 	// Store is the media object store, nil when none is configured.
 	Store media.ObjectStore
 	// Handler serves every HTTP route.
@@ -210,6 +212,7 @@ func (a *App) initMedia(ctx context.Context) error {
 		store = a.Store
 	}
 	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools})
+	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
 	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
 	workers := river.NewWorkers()
@@ -230,7 +233,7 @@ func (a *App) initMedia(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

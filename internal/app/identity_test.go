@@ -50,7 +50,7 @@ func TestLogin(t *testing.T) {
 			Permissions []string
 		}
 	}](t, b.post(t, `{ me { account { username } roles { role orgUnit { name } } permissions } }`, nil, bearer(access)...))
-	if me.Me.Account.Username != "admin" || len(me.Me.Roles) != 1 || me.Me.Roles[0].Role != "TENANT_ADMIN" || len(me.Me.Permissions) != 11 {
+	if me.Me.Account.Username != "admin" || len(me.Me.Roles) != 1 || me.Me.Roles[0].Role != "TENANT_ADMIN" || len(me.Me.Permissions) != 12 {
 		t.Fatalf("me: %+v", me.Me)
 	}
 

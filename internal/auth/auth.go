@@ -56,12 +56,13 @@ const (
 	PermContentEdit   Permission = "content.edit"    // write content
 	PermContentReview Permission = "content.review"  // approve or send back content
 	PermMediaUpload   Permission = "media.upload"    // upload and manage media files
+	PermVolunteer     Permission = "volunteer.manage" // organise volunteer activities, confirm hours
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{
 	PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII, PermMemberWrite,
-	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload,
+	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload, PermVolunteer,
 }
 
 // rolePermissions is the whole policy: what each role permits at its unit
@@ -70,7 +71,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleTenantAdmin: Permissions,
 	RoleOrgAdmin: {
 		PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII,
-		PermMemberWrite, PermMemberExport, PermMediaUpload,
+		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer,
 	},
 	RoleEditor:   {PermContentEdit, PermMediaUpload},
 	RoleReviewer: {PermContentReview},

@@ -1,0 +1,116 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"time"
+
+	"github.com/google/uuid"
+
+	"zhdj/graph/model"
+	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
+	"zhdj/internal/volunteer"
+)
+
+func optionalIDOf(field string, id *string, want idType) (*uuid.UUID, error) {
+	if id == nil {
+		return nil, nil
+	}
+	g, err := decodeIDOf(field, *id, want)
+	if err != nil {
+		return nil, err
+	}
+	return &g.ID, nil
+}
+
+// activityInput converts the GraphQL input; field paths name input.activity.
+func activityInput(in *model.ActivityInput) (volunteer.ActivityInput, error) {
+	const p = "input.activity."
+	out := volunteer.ActivityInput{
+		Title: in.Title, Description: deref(in.Description), Address: deref(in.Address),
+		Latitude: in.Latitude, Longitude: in.Longitude,
+		StartsAt: in.StartsAt, EndsAt: in.EndsAt, SignupOpensAt: in.SignupOpensAt, SignupClosesAt: in.SignupClosesAt,
+		Capacity: in.Capacity, Audience: in.Audience, Hours: in.Hours,
+	}
+	var err error
+	if out.CoverID, err = optionalIDOf(p+"cover", in.Cover, idMedia); err != nil {
+		return out, err
+	}
+	if out.AreaID, err = optionalIDOf(p+"area", in.Area, idVolunteerArea); err != nil {
+		return out, err
+	}
+	if out.TopicIDs, err = decodeIDsOf(p+"topics", in.Topics, idVolunteerTopic); err != nil {
+		return out, err
+	}
+	if out.PartnerIDs, err = decodeIDsOf(p+"partners", in.Partners, idPartner); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// describedActivity returns a mutation's activity with its area, topics,
+// partners and the caller's sign-up filled.
+func (r *Resolver) describedActivity(ctx context.Context, a *volunteer.Activity, err error) (*model.ActivityPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Volunteer.Describe(ctx, a); err != nil {
+		return nil, err
+	}
+	return &model.ActivityPayload{Activity: a}, nil
+}
+
+func signUpPayload(su *volunteer.SignUp, err error) (*model.SignUpPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.SignUpPayload{SignUp: su}, nil
+}
+
+// activityView returns a's view, loading it when a came from somewhere that
+// did not fill it (one activity, never a list).
+func (r *Resolver) activityView(ctx context.Context, a *volunteer.Activity) (*volunteer.View, error) {
+	if a.View == nil {
+		if err := r.Volunteer.Describe(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	return a.View, nil
+}
+
+// managesVolunteers reports whether the caller manages volunteer work
+// anywhere in tenant (partner contacts are shown to them only).
+func managesVolunteers(ctx context.Context, tenant uuid.UUID) bool {
+	p := auth.FromContext(ctx)
+	return p != nil && p.TenantID == tenant && p.Has(auth.PermVolunteer)
+}
+
+func encodeActivityCursor(a *volunteer.Activity) string {
+	var b [1 + 8 + 16]byte
+	b[0] = cursorV1
+	binary.BigEndian.PutUint64(b[1:], uint64(a.StartsAt.UnixMicro()))
+	copy(b[9:], a.ID[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func decodeActivityCursor(field string, s *string) (*volunteer.Cursor, error) {
+	if s == nil || *s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*s)
+	if err != nil || len(b) != 25 || b[0] != cursorV1 {
+		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	}
+	c := &volunteer.Cursor{StartsAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC()}
+	copy(c.ID[:], b[9:])
+	return c, nil
+}
+
+func attendanceKind(k model.AttendanceKind) string {
+	if k == model.AttendanceKindOut {
+		return "out"
+	}
+	return "in"
+}

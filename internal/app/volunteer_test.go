@@ -1,0 +1,530 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
+	"zhdj/internal/volunteer"
+)
+
+const activityFields = `id title status capacity confirmedCount placesLeft audience hours cosignedBy
+	area { id name } topics { id name } partners { name kind contactName contactPhone } orgUnit { name }
+	mySignUp { id status waitlistPosition }`
+
+type activityNode struct {
+	ID, Title, Status, Audience          string
+	Capacity, ConfirmedCount, PlacesLeft int
+	Hours                                float64
+	CosignedBy                           *string
+	Area                                 *struct{ ID, Name string }
+	Topics                               []struct{ ID, Name string }
+	Partners                             []struct {
+		Name, Kind                string
+		ContactName, ContactPhone *string
+	}
+	OrgUnit  struct{ Name string }
+	MySignUp *signUpNode
+}
+
+type signUpNode struct {
+	ID, Status       string
+	WaitlistPosition *int
+	CheckedInAt      *string
+	CheckedOutAt     *string
+	Hours            *float64
+	HoursConfirmed   bool
+}
+
+const signUpFields = `id status waitlistPosition checkedInAt checkedOutAt hours hoursConfirmed`
+
+// must posts a document and fails the test on any error.
+func (b *testBundle) must(t *testing.T, token, query string, vars map[string]any) *gqlResponse {
+	t.Helper()
+	var h []string
+	if token != "" {
+		h = bearer(token)
+	}
+	r := b.post(t, query, vars, h...)
+	if len(r.Errors) != 0 {
+		t.Fatalf("%s: %+v", strings.Fields(query)[0:3], r.Errors)
+	}
+	return r
+}
+
+// wantCode posts a document and checks the error code.
+func (b *testBundle) wantCode(t *testing.T, code, token, query string, vars map[string]any) *gqlResponse {
+	t.Helper()
+	var h []string
+	if token != "" {
+		h = bearer(token)
+	}
+	r := b.post(t, query, vars, h...)
+	if r.code(0) != code {
+		t.Fatalf("want %s, got %+v", code, r.Errors)
+	}
+	return r
+}
+
+func activityInputVars(title string, capacity int, audience string, extra map[string]any) map[string]any {
+	now := time.Now().UTC()
+	in := map[string]any{
+		"title": title, "description": "清理社区公共区域", "address": "学院路 1 号",
+		"signupOpensAt": now.Add(-time.Hour).Format(time.RFC3339), "signupClosesAt": now.Add(time.Hour).Format(time.RFC3339),
+		"startsAt": now.Add(2 * time.Hour).Format(time.RFC3339), "endsAt": now.Add(5 * time.Hour).Format(time.RFC3339),
+		"capacity": capacity, "audience": audience, "hours": 3,
+	}
+	for k, v := range extra {
+		in[k] = v
+	}
+	return in
+}
+
+const createActivityDoc = `mutation($u: ID!, $a: ActivityInput!) { createActivity(input: {orgUnit: $u, activity: $a}) { activity { ` + activityFields + ` } } }`
+const setStatusDoc = `mutation($id: ID!, $s: ActivityStatusChange!) { setActivityStatus(input: {id: $id, status: $s}) { activity { status } } }`
+const signUpDoc = `mutation($id: ID!) { signUp(input: {activityId: $id}) { signUp { ` + signUpFields + ` } } }`
+const attendDoc = `mutation($id: ID!, $k: AttendanceKind!, $c: String!) { attend(input: {activityId: $id, kind: $k, code: $c}) { signUp { ` + signUpFields + ` } } }`
+const codeDoc = `query($id: ID!, $k: AttendanceKind!) { attendanceCode(activityId: $id, kind: $k) { code qr expiresAt } }`
+
+// liMing returns the member ID of the demo member 李明 and of his branch.
+func (b *testBundle) liMing(t *testing.T, admin string) (person, branch string) {
+	t.Helper()
+	d := decode[struct {
+		Members struct {
+			Edges []struct {
+				Node struct {
+					ID      string
+					OrgUnit struct{ ID string }
+				}
+			}
+		}
+	}](t, b.must(t, admin, `{ members(filter: {query: "李明"}) { edges { node { id orgUnit { id } } } } }`, nil))
+	if len(d.Members.Edges) != 1 {
+		t.Fatalf("李明: %+v", d)
+	}
+	return d.Members.Edges[0].Node.ID, d.Members.Edges[0].Node.OrgUnit.ID
+}
+
+func TestVolunteerActivityFlow(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword) // org admin of 学生第一党支部
+	memberTok, _ := b.login(t, "member", demoPassword)    // 李明, full member there
+	student, _ := b.login(t, "student", demoPassword)     // 王芳, an applicant
+	liming, branch := b.liMing(t, admin)
+
+	// Taxonomy and partners (school-wide volunteer managers).
+	campus := decode[struct {
+		CreateVolunteerArea struct{ Area struct{ ID string } }
+	}](t,
+		b.must(t, admin, `mutation { createVolunteerArea(input: {code: "south", name: "南校区"}) { area { id } } }`, nil)).CreateVolunteerArea.Area.ID
+	community := decode[struct {
+		CreateVolunteerArea struct{ Area struct{ ID, ParentID string } }
+	}](t,
+		b.must(t, admin, `mutation($p: ID) { createVolunteerArea(input: {code: "south-xinyuan", name: "新苑社区", parent: $p}) { area { id parentId } } }`, map[string]any{"p": campus})).CreateVolunteerArea.Area
+	if community.ParentID != campus {
+		t.Fatalf("parent: %+v", community)
+	}
+	b.wantCode(t, "CONFLICT", admin, `mutation { createVolunteerArea(input: {code: "south", name: "重复"}) { area { id } } }`, nil)
+	b.wantCode(t, "FORBIDDEN", memberTok, `mutation { createVolunteerTopic(input: {code: "env", name: "环保"}) { topic { id } } }`, nil)
+	env := decode[struct {
+		CreateVolunteerTopic struct{ Topic struct{ ID string } }
+	}](t,
+		b.must(t, admin, `mutation { createVolunteerTopic(input: {code: "env", name: "环境保护"}) { topic { id } } }`, nil)).CreateVolunteerTopic.Topic.ID
+	elder := decode[struct {
+		CreateVolunteerTopic struct{ Topic struct{ ID string } }
+	}](t,
+		b.must(t, admin, `mutation { createVolunteerTopic(input: {code: "elder", name: "助老"}) { topic { id } } }`, nil)).CreateVolunteerTopic.Topic.ID
+	partner := decode[struct {
+		CreatePartner struct {
+			Partner struct{ ID, ContactPhone string }
+		}
+	}](t, b.must(t, admin, `mutation { createPartner(input: {name: "新苑社区居委会", kind: COMMUNITY, contactName: "周主任", contactPhone: "13912345678"}) { partner { id contactPhone } } }`, nil)).CreatePartner.Partner
+	if partner.ContactPhone != "139****5678" {
+		t.Fatalf("partner phone must be masked: %+v", partner)
+	}
+
+	// A draft is seen by its organisers only.
+	vars := map[string]any{"u": branch, "a": activityInputVars("社区清洁日", 1, "MEMBERS", map[string]any{
+		"area": community.ID, "topics": []string{env}, "partners": []string{partner.ID}})}
+	act := decode[struct {
+		CreateActivity struct{ Activity activityNode }
+	}](t, b.must(t, secretary, createActivityDoc, vars)).CreateActivity.Activity
+	if act.Status != "DRAFT" || act.Area == nil || act.Area.Name != "新苑社区" || len(act.Topics) != 1 || len(act.Partners) != 1 || act.OrgUnit.Name == "" {
+		t.Fatalf("created: %+v", act)
+	}
+	getDoc := `query($id: ID!) { activity(id: $id) { ` + activityFields + ` } }`
+	if d := decode[struct{ Activity *activityNode }](t, b.must(t, "", getDoc, map[string]any{"id": act.ID})); d.Activity != nil {
+		t.Fatalf("draft visible to the public: %+v", d.Activity)
+	}
+	b.wantCode(t, "BAD_USER_INPUT", memberTok, signUpDoc, map[string]any{"id": act.ID})
+	b.wantCode(t, "FORBIDDEN", student, setStatusDoc, map[string]any{"id": act.ID, "s": "OPEN"})
+	b.must(t, secretary, setStatusDoc, map[string]any{"id": act.ID, "s": "OPEN"})
+
+	// Invalid input names every bad field and creates nothing.
+	bad := activityInputVars("", 0, "MEMBERS", map[string]any{"hours": 99})
+	bad["endsAt"] = bad["startsAt"]
+	r := b.wantCode(t, "BAD_USER_INPUT", secretary, createActivityDoc, map[string]any{"u": branch, "a": bad})
+	fields, _ := r.Errors[0].Extensions["fields"].(map[string]any)
+	for _, f := range []string{"input.activity.title", "input.activity.capacity", "input.activity.endsAt"} {
+		if _, ok := fields[f]; !ok {
+			t.Errorf("field %s not named: %v", f, fields)
+		}
+	}
+
+	// Audience: an applicant may not take a members-only place.
+	b.wantCode(t, "FORBIDDEN", student, signUpDoc, map[string]any{"id": act.ID})
+	su := decode[struct{ SignUp struct{ SignUp signUpNode } }](t, b.must(t, memberTok, signUpDoc, map[string]any{"id": act.ID})).SignUp.SignUp
+	if su.Status != "CONFIRMED" {
+		t.Fatalf("sign-up: %+v", su)
+	}
+	b.wantCode(t, "CONFLICT", memberTok, signUpDoc, map[string]any{"id": act.ID})
+
+	// One overlapping activity at a time (tenant rule, default 1).
+	other := decode[struct {
+		CreateActivity struct{ Activity activityNode }
+	}](t, b.must(t, secretary, createActivityDoc, map[string]any{"u": branch,
+		"a": activityInputVars("敬老院探访", 5, "ALL_STUDENTS", map[string]any{"topics": []string{elder}})})).CreateActivity.Activity
+	b.must(t, secretary, setStatusDoc, map[string]any{"id": other.ID, "s": "OPEN"})
+	b.wantCode(t, "CONFLICT", memberTok, signUpDoc, map[string]any{"id": other.ID})
+	if s := decode[struct{ SignUp struct{ SignUp signUpNode } }](t, b.must(t, student, signUpDoc, map[string]any{"id": other.ID})).SignUp.SignUp; s.Status != "CONFIRMED" {
+		t.Fatalf("student sign-up for all students: %+v", s)
+	}
+
+	// Browsing: filters by area (and the areas under it) and topic; the
+	// full activity says so; the caller's own sign-up comes with it.
+	browse := `query($f: ActivityFilterInput) { activities(site: "xxgc", filter: $f, first: 10) { edges { node { ` + activityFields + ` } } pageInfo { hasNextPage } } }`
+	type browseResult struct {
+		Activities struct{ Edges []struct{ Node activityNode } }
+	}
+	list := decode[browseResult](t, b.must(t, memberTok, browse, map[string]any{"f": map[string]any{"area": campus, "topics": []string{env}}})).Activities.Edges
+	if len(list) != 1 || list[0].Node.ID != act.ID || list[0].Node.Status != "FULL" || list[0].Node.PlacesLeft != 0 ||
+		list[0].Node.MySignUp == nil || list[0].Node.MySignUp.Status != "CONFIRMED" {
+		t.Fatalf("browse by area and topic: %+v", list)
+	}
+	if p := list[0].Node.Partners[0]; p.ContactName != nil || p.ContactPhone != nil {
+		t.Fatalf("partner contact shown to a member: %+v", p)
+	}
+	if list := decode[browseResult](t, b.must(t, "", browse, map[string]any{"f": map[string]any{"topics": []string{elder}}})).Activities.Edges; len(list) != 1 || list[0].Node.ID != other.ID || list[0].Node.MySignUp != nil {
+		t.Fatalf("browse by topic, signed out: %+v", list)
+	}
+	if list := decode[browseResult](t, b.must(t, "", browse, map[string]any{"f": map[string]any{"openOnly": true}})).Activities.Edges; len(list) != 1 || list[0].Node.ID != other.ID {
+		t.Fatalf("open with places: %+v", list)
+	}
+	b.wantCode(t, "BAD_USER_INPUT", "", browse, map[string]any{"f": map[string]any{"area": env}})
+
+	// The student joined the second activity; only the organiser sees the roster.
+	b.wantCode(t, "FORBIDDEN", memberTok, `query($id: ID!) { activityRoster(id: $id) { id } }`, map[string]any{"id": act.ID})
+	roster := decode[struct {
+		ActivityRoster []struct {
+			PersonName string
+			Activity   struct{ ID string }
+		}
+	}](t, b.must(t, secretary, `query($id: ID!) { activityRoster(id: $id) { personName activity { id } } }`, map[string]any{"id": act.ID})).ActivityRoster
+	if len(roster) != 1 || roster[0].PersonName != "李明" || roster[0].Activity.ID != act.ID {
+		t.Fatalf("roster: %+v", roster)
+	}
+
+	// Check-in and check-out with the organiser's rotating code.
+	b.wantCode(t, "FORBIDDEN", memberTok, codeDoc, map[string]any{"id": act.ID, "k": "IN"})
+	in := decode[struct{ AttendanceCode struct{ Code, QR string } }](t, b.must(t, secretary, codeDoc, map[string]any{"id": act.ID, "k": "IN"})).AttendanceCode
+	out := decode[struct{ AttendanceCode struct{ Code, QR string } }](t, b.must(t, secretary, codeDoc, map[string]any{"id": act.ID, "k": "OUT"})).AttendanceCode
+	if len(in.Code) != 6 || in.Code == out.Code && in.QR == out.QR {
+		t.Fatalf("codes: %+v %+v", in, out)
+	}
+	b.wantCode(t, "CONFLICT", memberTok, attendDoc, map[string]any{"id": act.ID, "k": "OUT", "c": out.Code})
+	b.wantCode(t, "BAD_USER_INPUT", memberTok, attendDoc, map[string]any{"id": act.ID, "k": "IN", "c": "12345x"})
+	b.wantCode(t, "BAD_USER_INPUT", memberTok, attendDoc, map[string]any{"id": act.ID, "k": "IN", "c": out.Code})
+	b.wantCode(t, "FORBIDDEN", student, attendDoc, map[string]any{"id": act.ID, "k": "IN", "c": in.Code})
+	if s := decode[struct{ Attend struct{ SignUp signUpNode } }](t, b.must(t, memberTok, attendDoc, map[string]any{"id": act.ID, "k": "IN", "c": in.QR})).Attend.SignUp; s.CheckedInAt == nil {
+		t.Fatalf("check-in: %+v", s)
+	}
+	b.wantCode(t, "CONFLICT", memberTok, attendDoc, map[string]any{"id": act.ID, "k": "IN", "c": in.Code})
+	checkedOut := decode[struct{ Attend struct{ SignUp signUpNode } }](t, b.must(t, memberTok, attendDoc, map[string]any{"id": act.ID, "k": "OUT", "c": out.Code})).Attend.SignUp
+	if checkedOut.CheckedOutAt == nil || checkedOut.Hours == nil || *checkedOut.Hours != 0 {
+		t.Fatalf("check-out: %+v", checkedOut)
+	}
+
+	// Hours: adjusting needs a reason and stays within the activity's span.
+	confirm := `mutation($in: ConfirmHoursInput!) { confirmHours(input: $in) { signUp { ` + signUpFields + ` hoursReason } } }`
+	b.wantCode(t, "FORBIDDEN", memberTok, confirm, map[string]any{"in": map[string]any{"signUpId": su.ID}})
+	b.wantCode(t, "BAD_USER_INPUT", secretary, confirm, map[string]any{"in": map[string]any{"signUpId": su.ID, "hours": 3}})
+	b.wantCode(t, "BAD_USER_INPUT", secretary, confirm, map[string]any{"in": map[string]any{"signUpId": su.ID, "hours": 3.5, "reason": "提前到场"}})
+	done := decode[struct{ ConfirmHours struct{ SignUp signUpNode } }](t, b.must(t, secretary, confirm, map[string]any{"in": map[string]any{"signUpId": su.ID, "hours": 3, "reason": "按活动全程计"}})).ConfirmHours.SignUp
+	if !done.HoursConfirmed || done.Hours == nil || *done.Hours != 3 {
+		t.Fatalf("confirmed: %+v", done)
+	}
+
+	// The record: the person themself, or a volunteer manager over them.
+	entry := `mutation($in: AddVolunteerRecordEntryInput!) { addVolunteerRecordEntry(input: $in) { entry { id kind title date } } }`
+	b.wantCode(t, "BAD_USER_INPUT", secretary, entry, map[string]any{"in": map[string]any{"member": liming, "kind": "TRAINING", "title": " ", "date": "2026-11-20"}})
+	b.must(t, secretary, entry, map[string]any{"in": map[string]any{"member": liming, "kind": "TRAINING", "title": "志愿者通用培训", "date": "2026-11-20"}})
+	recordDoc := `query($m: ID) { volunteerRecord(member: $m) { totalHours service { hours activity { title } } entries { kind title date } } }`
+	type record struct {
+		VolunteerRecord struct {
+			TotalHours float64
+			Service    []struct {
+				Hours    float64
+				Activity struct{ Title string }
+			}
+			Entries []struct{ Kind, Title, Date string }
+		}
+	}
+	rec := decode[record](t, b.must(t, memberTok, recordDoc, nil)).VolunteerRecord
+	if rec.TotalHours != 3 || len(rec.Service) != 1 || rec.Service[0].Activity.Title != "社区清洁日" ||
+		len(rec.Entries) != 1 || rec.Entries[0].Kind != "TRAINING" || rec.Entries[0].Date != "2026-11-20" {
+		t.Fatalf("record: %+v", rec)
+	}
+	if got := decode[record](t, b.must(t, secretary, recordDoc, map[string]any{"m": liming})).VolunteerRecord; got.TotalHours != 3 {
+		t.Fatalf("record seen by the secretary: %+v", got)
+	}
+	b.wantCode(t, "NOT_FOUND", student, recordDoc, map[string]any{"m": liming})
+
+	// The partner's contact confirms the roster through a signed link.
+	link := decode[struct{ CreateCosignLink struct{ Token string } }](t,
+		b.must(t, secretary, `mutation($id: ID!) { createCosignLink(input: {id: $id}) { token expiresAt } }`, map[string]any{"id": act.ID})).CreateCosignLink.Token
+	cosign := `mutation($t: String!, $n: String!) { cosignRoster(input: {token: $t, name: $n}) { activity { cosignedBy } } }`
+	forged := link[:len(link)-2] + "AA"
+	if forged == link {
+		forged = link[:len(link)-2] + "BB"
+	}
+	b.wantCode(t, "UNAUTHENTICATED", "", cosign, map[string]any{"t": forged, "n": "周主任"})
+	b.wantCode(t, "BAD_USER_INPUT", "", cosign, map[string]any{"t": link, "n": " "})
+	if got := decode[struct {
+		CosignRoster struct{ Activity struct{ CosignedBy string } }
+	}](t, b.must(t, "", cosign, map[string]any{"t": link, "n": "周主任"})); got.CosignRoster.Activity.CosignedBy != "周主任" {
+		t.Fatalf("cosign: %+v", got)
+	}
+	b.wantCode(t, "CONFLICT", secretary, `mutation($id: ID!) { createCosignLink(input: {id: $id}) { token } }`, map[string]any{"id": other.ID})
+
+	// The node interface resolves a published activity.
+	if d := decode[struct{ Node struct{ Title string } }](t, b.must(t, "", `query($id: ID!) { node(id: $id) { ... on Activity { title } } }`, map[string]any{"id": act.ID})); d.Node.Title != "社区清洁日" {
+		t.Fatalf("node: %+v", d)
+	}
+}
+
+// TestVolunteerOtherUnitForbidden: organisers act only on their own units' activities.
+func TestVolunteerOtherUnitForbidden(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	znzz := decode[struct {
+		Site struct{ OrgUnit struct{ ID string } }
+	}](t, b.must(t, "", `{ site(slug: "znzz") { orgUnit { id } } }`, nil)).Site.OrgUnit.ID
+	b.wantCode(t, "FORBIDDEN", secretary, createActivityDoc, map[string]any{"u": znzz, "a": activityInputVars("智能制造学院活动", 3, "ALL_STUDENTS", nil)})
+	act := decode[struct {
+		CreateActivity struct{ Activity activityNode }
+	}](t, b.must(t, admin, createActivityDoc, map[string]any{"u": znzz,
+		"a": activityInputVars("智能制造学院活动", 3, "ALL_STUDENTS", nil)})).CreateActivity.Activity
+	b.wantCode(t, "FORBIDDEN", secretary, setStatusDoc, map[string]any{"id": act.ID, "s": "OPEN"})
+	b.wantCode(t, "FORBIDDEN", secretary, codeDoc, map[string]any{"id": act.ID, "k": "IN"})
+	b.wantCode(t, "FORBIDDEN", secretary, `mutation($id: ID!, $a: ActivityInput!) { updateActivity(input: {id: $id, activity: $a}) { activity { id } } }`,
+		map[string]any{"id": act.ID, "a": activityInputVars("改名", 3, "ALL_STUDENTS", nil)})
+}
+
+// TestVolunteerSignUpConcurrency: 1000 people sign up at once for 100
+// places; exactly 100 are confirmed, the rest wait in a gap-free line, and
+// cancellations and a larger capacity admit them in that order.
+func TestVolunteerSignUpConcurrency(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	ctx := context.Background()
+	tenant, unit, people := b.volunteers(t, 1000)
+	admin := auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))
+	svc := b.app.Volunteer
+	now := time.Now()
+	a, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "迎新志愿服务", OrgUnitID: &unit, StartsAt: now.Add(time.Hour), EndsAt: now.Add(3 * time.Hour),
+		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 100, Audience: volunteer.AudienceAllStudents, Hours: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetStatus(admin, a.ID, volunteer.StatusOpen); err != nil {
+		t.Fatal(err)
+	}
+	as := func(person uuid.UUID) context.Context {
+		return auth.WithPrincipal(ctx, &auth.Principal{TenantID: tenant, AccountID: uuid.New(), PersonID: &person})
+	}
+
+	signups := make([]*volunteer.SignUp, len(people))
+	var wg sync.WaitGroup
+	errs := make(chan error, len(people)+20)
+	for i, p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			su, err := svc.SignUp(as(p), a.ID)
+			if err != nil {
+				errs <- err
+				return
+			}
+			signups[i] = su
+		}()
+	}
+	// The same person twenty times at once gets one place at most.
+	dup := make([]error, 20)
+	for i := range dup {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, dup[i] = svc.SignUp(as(people[0]), a.ID)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("sign-up: %v", err)
+	}
+	for _, err := range dup {
+		if err != nil && !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("duplicate sign-up: %v", err)
+		}
+		if err == nil {
+			t.Fatal("a second sign-up of the same person succeeded")
+		}
+	}
+	confirmed, positions := 0, []int{}
+	for _, su := range signups {
+		switch su.Status {
+		case volunteer.SignUpConfirmed:
+			confirmed++
+		case volunteer.SignUpWaitlisted:
+			positions = append(positions, *su.WaitlistPosition)
+		}
+	}
+	sort.Ints(positions)
+	if confirmed != 100 || len(positions) != 900 || positions[0] != 1 || positions[899] != 900 {
+		t.Fatalf("confirmed %d, waitlisted %d (%v…)", confirmed, len(positions), positions[:min(3, len(positions))])
+	}
+	for i, p := range positions {
+		if p != i+1 {
+			t.Fatalf("waitlist has a gap or a duplicate at %d: %d", i+1, p)
+		}
+	}
+	var stored int
+	if err := b.count(t, tenant, `SELECT count(*) FROM signups WHERE status = 'confirmed'`, &stored); err != nil || stored != 100 {
+		t.Fatalf("stored confirmed %d (%v)", stored, err)
+	}
+
+	// Five cancellations admit the first five in line, in order.
+	byPos := map[int]*volunteer.SignUp{}
+	var firstConfirmed []*volunteer.SignUp
+	for _, su := range signups {
+		if su.WaitlistPosition != nil {
+			byPos[*su.WaitlistPosition] = su
+		} else if len(firstConfirmed) < 5 {
+			firstConfirmed = append(firstConfirmed, su)
+		}
+	}
+	for _, su := range firstConfirmed {
+		if _, err := svc.CancelSignUp(as(su.PersonID), su.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	intruder := people[0]
+	if byPos[10].PersonID == intruder {
+		intruder = people[1]
+	}
+	if _, err := svc.CancelSignUp(as(intruder), byPos[10].ID); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("cancelling someone else's sign-up: %v", err)
+	}
+	roster, err := svc.Roster(admin, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[uuid.UUID]volunteer.SignUpStatus{}
+	for _, su := range roster {
+		status[su.ID] = su.Status
+	}
+	for pos := 1; pos <= 6; pos++ {
+		want := volunteer.SignUpConfirmed
+		if pos == 6 {
+			want = volunteer.SignUpWaitlisted
+		}
+		if got := status[byPos[pos].ID]; got != want {
+			t.Fatalf("waitlist position %d: %s, want %s", pos, got, want)
+		}
+	}
+
+	// Capacity may not drop below the confirmed places; raising it admits
+	// the next in line.
+	in := volunteer.ActivityInput{Title: a.Title, StartsAt: a.StartsAt, EndsAt: a.EndsAt, SignupOpensAt: a.SignupOpensAt, SignupClosesAt: a.SignupClosesAt,
+		Capacity: 50, Audience: a.Audience, Hours: a.Hours}
+	if _, err := svc.UpdateActivity(admin, a.ID, in); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("capacity below confirmed: %v", err)
+	}
+	in.Capacity = 103
+	if got, err := svc.UpdateActivity(admin, a.ID, in); err != nil || got.ConfirmedCount != 103 {
+		t.Fatalf("raise capacity: %v %+v", err, got)
+	}
+	if err := b.count(t, tenant, fmt.Sprintf(`SELECT count(*) FROM signups WHERE status = 'confirmed' AND id IN ('%s', '%s', '%s')`,
+		byPos[6].ID, byPos[7].ID, byPos[8].ID), &stored); err != nil || stored != 3 {
+		t.Fatalf("positions 6–8 after raising capacity: %d (%v)", stored, err)
+	}
+}
+
+// volunteers adds n students to the demo school's first unit and returns
+// the tenant, the unit and the people.
+func (b *testBundle) volunteers(t *testing.T, n int) (tenant, unit uuid.UUID, people []uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, b.db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, `SELECT id FROM tenants WHERE code = 'demo'`).Scan(&tenant); err != nil {
+		t.Fatal(err)
+	}
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, tenant.String()); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT id FROM org_units WHERE tenant_id = $1 ORDER BY path LIMIT 1`, tenant).Scan(&unit); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage)
+			SELECT $1, '志愿者' || g, 'female', 'student', $2, 'none' FROM generate_series(1, $3) g RETURNING id`, tenant, unit, n)
+		if err != nil {
+			return err
+		}
+		people, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tenant, unit, people
+}
+
+func (b *testBundle) count(t *testing.T, tenant uuid.UUID, sql string, n *int) error {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, b.db.OwnerURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, tenant.String()); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, sql).Scan(n)
+		if errors.Is(err, pgx.ErrNoRows) {
+			*n = 0
+			return nil
+		}
+		return err
+	})
+}

@@ -1,0 +1,404 @@
+package volunteer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
+	"zhdj/internal/postgres"
+)
+
+// View is what a reader sees of an activity besides its own columns: its
+// area, topics and partners, and the reader's own sign-up. Reads fill it for
+// a whole page in a fixed number of queries.
+type View struct {
+	Area     *Area
+	Topics   []*Topic
+	Partners []*Partner
+	// Mine is the caller's sign-up (nil when signed out or not signed up).
+	Mine *SignUp
+}
+
+// Filter narrows a browse.
+type Filter struct {
+	// AreaID keeps activities in this area or any area under it.
+	AreaID *uuid.UUID
+	// TopicIDs keeps activities about any of these topics.
+	TopicIDs []uuid.UUID
+	// OrgUnitID keeps activities organised by this unit or units under it.
+	OrgUnitID *uuid.UUID
+	// OpenOnly keeps activities taking sign-ups now with places left.
+	OpenOnly bool
+	// From and Until bound the start time (inclusive, exclusive).
+	From, Until *time.Time
+}
+
+// MaxPageSize is the most activities one page holds.
+const MaxPageSize = 100
+
+// Cursor is a position in a browse (start time, then id).
+type Cursor struct {
+	StartsAt time.Time
+	ID       uuid.UUID
+}
+
+// Page is one page of activities.
+type Page struct {
+	Items   []*Activity
+	HasNext bool
+}
+
+// Browse lists a school's published (non-draft) activities by start time,
+// soonest first, with keyset pagination; anyone may browse.
+func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, first int, after *Cursor) (*Page, error) {
+	if first < 1 || first > MaxPageSize {
+		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	args := []any{tenant}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := []string{"a.tenant_id = $1", "a.status <> 'draft'"}
+	if f.AreaID != nil {
+		where = append(where, `a.area_id IN (WITH RECURSIVE sub AS (
+			SELECT id FROM volunteer_areas WHERE tenant_id = $1 AND id = `+arg(*f.AreaID)+`
+			UNION ALL SELECT c.id FROM volunteer_areas c JOIN sub ON c.parent_id = sub.id WHERE c.tenant_id = $1)
+			SELECT id FROM sub)`)
+	}
+	if len(f.TopicIDs) > 0 {
+		where = append(where, "a.topic_ids && "+arg(f.TopicIDs)+"::uuid[]")
+	}
+	if f.OrgUnitID != nil {
+		where = append(where, "u.path <@ (SELECT path FROM org_units WHERE tenant_id = $1 AND id = "+arg(*f.OrgUnitID)+")")
+	}
+	if f.OpenOnly {
+		now := arg(s.now())
+		where = append(where, "a.status = 'open' AND a.confirmed_count < a.capacity AND a.signup_opens_at <= "+now+" AND a.signup_closes_at > "+now)
+	}
+	if f.From != nil {
+		where = append(where, "a.starts_at >= "+arg(*f.From))
+	}
+	if f.Until != nil {
+		where = append(where, "a.starts_at < "+arg(*f.Until))
+	}
+	if after != nil {
+		where = append(where, "(a.starts_at, a.id) > ("+arg(after.StartsAt)+", "+arg(after.ID)+")")
+	}
+	sql := `SELECT ` + activityColumns + ` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.starts_at, a.id LIMIT ` + arg(first+1)
+	page := &Page{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return fmt.Errorf("volunteer: browse: %w", err)
+		}
+		for rows.Next() {
+			a, err := scanActivity(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			page.Items = append(page.Items, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page.Items) > first {
+			page.Items, page.HasNext = page.Items[:first], true
+		}
+		return s.fillViews(ctx, tx, tenant, page.Items)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// Get returns one activity: anyone sees a non-draft one; a draft only its
+// organisers. Unknown and hidden activities are NotFound alike.
+func (s *Service) Get(ctx context.Context, tenant, id uuid.UUID) (*Activity, error) {
+	var out *Activity
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		a, err := loadActivity(ctx, tx, tenant, id, false)
+		if err != nil {
+			return err
+		}
+		if a.Status == StatusDraft {
+			p := auth.FromContext(ctx)
+			if p == nil || p.TenantID != tenant || !organiser(p, a) {
+				return errActivityNotFound
+			}
+		}
+		out = a
+		return s.fillViews(ctx, tx, tenant, []*Activity{a})
+	})
+	return out, err
+}
+
+// Describe fills a's View (for an activity a mutation returns).
+func (s *Service) Describe(ctx context.Context, a *Activity) error {
+	return postgres.InTenantTx(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		return s.fillViews(ctx, tx, a.TenantID, []*Activity{a})
+	})
+}
+
+// fillViews loads the areas, topics, partners and the caller's sign-ups of
+// items with one query each.
+func (s *Service) fillViews(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, items []*Activity) error {
+	if len(items) == 0 {
+		return nil
+	}
+	var areaIDs, topicIDs, partnerIDs, ids []uuid.UUID
+	for _, a := range items {
+		ids = append(ids, a.ID)
+		if a.AreaID != nil {
+			areaIDs = append(areaIDs, *a.AreaID)
+		}
+		topicIDs = append(topicIDs, a.TopicIDs...)
+		partnerIDs = append(partnerIDs, a.PartnerIDs...)
+	}
+	areas := map[uuid.UUID]*Area{}
+	topics := map[uuid.UUID]*Topic{}
+	partners := map[uuid.UUID]*Partner{}
+	mine := map[uuid.UUID]*SignUp{}
+	b := &pgx.Batch{}
+	if len(areaIDs) > 0 {
+		b.Queue(`SELECT id, parent_id, code, name FROM volunteer_areas WHERE tenant_id = $1 AND id = ANY($2)`, tenant, areaIDs).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				a := &Area{TenantID: tenant}
+				if err := rows.Scan(&a.ID, &a.ParentID, &a.Code, &a.Name); err != nil {
+					return err
+				}
+				areas[a.ID] = a
+			}
+			return rows.Err()
+		})
+	}
+	if len(topicIDs) > 0 {
+		b.Queue(`SELECT id, code, name FROM volunteer_topics WHERE tenant_id = $1 AND id = ANY($2)`, tenant, topicIDs).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				t := &Topic{TenantID: tenant}
+				if err := rows.Scan(&t.ID, &t.Code, &t.Name); err != nil {
+					return err
+				}
+				topics[t.ID] = t
+			}
+			return rows.Err()
+		})
+	}
+	if len(partnerIDs) > 0 {
+		b.Queue(`SELECT id, name, kind, contact_name, contact_phone_masked FROM partners WHERE tenant_id = $1 AND id = ANY($2)`, tenant, partnerIDs).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				pt := &Partner{TenantID: tenant}
+				if err := rows.Scan(&pt.ID, &pt.Name, &pt.Kind, &pt.ContactName, &pt.ContactPhoneMasked); err != nil {
+					return err
+				}
+				partners[pt.ID] = pt
+			}
+			return rows.Err()
+		})
+	}
+	if p := auth.FromContext(ctx); p != nil && p.TenantID == tenant && p.PersonID != nil {
+		b.Queue(`SELECT `+signupColumns+` FROM signups s JOIN people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+			WHERE s.tenant_id = $1 AND s.person_id = $2 AND s.activity_id = ANY($3)`, tenant, *p.PersonID, ids).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				su, err := scanSignUp(rows)
+				if err != nil {
+					return err
+				}
+				mine[su.ActivityID] = su
+			}
+			return rows.Err()
+		})
+	}
+	if b.Len() > 0 {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("volunteer: load activity details: %w", err)
+		}
+	}
+	for _, a := range items {
+		v := &View{Mine: mine[a.ID]}
+		if a.AreaID != nil {
+			v.Area = areas[*a.AreaID]
+		}
+		for _, id := range a.TopicIDs {
+			if t := topics[id]; t != nil {
+				v.Topics = append(v.Topics, t)
+			}
+		}
+		for _, id := range a.PartnerIDs {
+			if pt := partners[id]; pt != nil {
+				v.Partners = append(v.Partners, pt)
+			}
+		}
+		a.View = v
+	}
+	return nil
+}
+
+// Record is a person's volunteer record (志愿服务记录): confirmed
+// service, total hours, and training, commendations and evaluations.
+type Record struct {
+	PersonID   uuid.UUID
+	TotalHours float64
+	Service    []*SignUp // each with its Activity
+	Entries    []*RecordEntry
+}
+
+// RecordEntry is a training, commendation or evaluation on a record.
+type RecordEntry struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	Kind     string
+	Title    string
+	Detail   string
+	OnDate   time.Time
+}
+
+// RecordOf returns a person's volunteer record: the person themself, or a
+// volunteer manager over the person's branch.
+func (s *Service) RecordOf(ctx context.Context, personID uuid.UUID) (*Record, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rec := &Record{PersonID: personID}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		if err := s.mayReadPerson(ctx, tx, p, personID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+signupColumns+` FROM signups s JOIN people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+			WHERE s.tenant_id = $1 AND s.person_id = $2 AND s.hours_confirmed ORDER BY s.created_at DESC`, p.TenantID, personID)
+		if err != nil {
+			return err
+		}
+		var ids []uuid.UUID
+		for rows.Next() {
+			su, err := scanSignUp(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			rec.Service = append(rec.Service, su)
+			ids = append(ids, su.ActivityID)
+			if su.Hours != nil {
+				rec.TotalHours += *su.Hours
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			rows, err = tx.Query(ctx, `SELECT `+activityColumns+` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+				WHERE a.tenant_id = $1 AND a.id = ANY($2)`, p.TenantID, ids)
+			if err != nil {
+				return err
+			}
+			byID := map[uuid.UUID]*Activity{}
+			for rows.Next() {
+				a, err := scanActivity(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				byID[a.ID] = a
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, h := range rec.Service {
+				h.Activity = byID[h.ActivityID]
+			}
+		}
+		rows, err = tx.Query(ctx, `SELECT id, kind, title, detail, on_date FROM volunteer_record_entries
+			WHERE tenant_id = $1 AND person_id = $2 ORDER BY on_date DESC, created_at DESC`, p.TenantID, personID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e := &RecordEntry{TenantID: p.TenantID}
+			if err := rows.Scan(&e.ID, &e.Kind, &e.Title, &e.Detail, &e.OnDate); err != nil {
+				return err
+			}
+			rec.Entries = append(rec.Entries, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	rec.TotalHours = roundTenth(rec.TotalHours)
+	return rec, nil
+}
+
+func roundTenth(h float64) float64 { return float64(int64(h*10+0.5)) / 10 }
+
+// mayReadPerson allows the person themself or a volunteer manager over the
+// person's branch; others get NotFound (records are private).
+func (s *Service) mayReadPerson(ctx context.Context, tx pgx.Tx, p *auth.Principal, personID uuid.UUID) error {
+	if p.PersonID != nil && *p.PersonID == personID {
+		return nil
+	}
+	var path string
+	err := tx.QueryRow(ctx, `SELECT u.path::text FROM people pe JOIN org_units u ON u.tenant_id = pe.tenant_id AND u.id = pe.org_unit_id
+		WHERE pe.tenant_id = $1 AND pe.id = $2`, p.TenantID, personID).Scan(&path)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.NotFoundf("person not found")
+	}
+	if err != nil {
+		return err
+	}
+	if !p.Can(auth.PermVolunteer, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
+		return apperr.NotFoundf("person not found")
+	}
+	return nil
+}
+
+// AddRecordEntry adds a training, commendation or evaluation to a person's
+// record (volunteer managers over the person's branch).
+func (s *Service) AddRecordEntry(ctx context.Context, personID uuid.UUID, kind, title, detail string, on time.Time) (*RecordEntry, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v apperr.Validation
+	switch kind {
+	case "training", "commendation", "evaluation":
+	default:
+		v.Add("input.kind", "must be training, commendation or evaluation")
+	}
+	title = strings.TrimSpace(title)
+	if n := len([]rune(title)); n < 1 || n > 200 {
+		v.Add("input.title", "must be 1–200 characters")
+	}
+	if len([]rune(detail)) > 5000 {
+		v.Add("input.detail", "at most 5000 characters")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	e := &RecordEntry{TenantID: p.TenantID, Kind: kind, Title: title, Detail: detail, OnDate: on}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		if err := s.mayReadPerson(ctx, tx, p, personID); err != nil {
+			return err
+		}
+		if p.PersonID != nil && *p.PersonID == personID {
+			return apperr.Forbiddenf("you cannot add entries to your own record")
+		}
+		return tx.QueryRow(ctx, `INSERT INTO volunteer_record_entries (tenant_id, person_id, kind, title, detail, on_date, recorded_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.TenantID, personID, kind, title, detail, on, actor(p)).Scan(&e.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}

@@ -1,0 +1,800 @@
+package volunteer
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/audit"
+	"zhdj/internal/auth"
+	"zhdj/internal/pii"
+	"zhdj/internal/postgres"
+)
+
+// Service is the volunteer use cases.
+type Service struct {
+	pool    *pgxpool.Pool
+	keyring *pii.Keyring
+	points  PointsAwarder
+	now     func() time.Time
+}
+
+// NewService returns a Service. points receives confirmed hours (nil: none).
+func NewService(pool *pgxpool.Pool, keyring *pii.Keyring, points PointsAwarder) *Service {
+	if points == nil {
+		points = noPoints{}
+	}
+	return &Service{pool: pool, keyring: keyring, points: points, now: time.Now}
+}
+
+var errActivityNotFound = apperr.NotFoundf("activity not found")
+
+const activityColumns = `a.tenant_id, a.id, a.title, a.description, a.cover_id, a.area_id, a.topic_ids, a.partner_ids, a.org_unit_id,
+	a.address, a.latitude, a.longitude, a.starts_at, a.ends_at, a.signup_opens_at, a.signup_closes_at, a.capacity, a.audience,
+	a.hours::float8, a.status, a.confirmed_count, a.signup_count, a.cosigned_by, a.cosigned_at, a.created_at, u.path::text, a.code_secret`
+
+func scanActivity(row pgx.Row) (*Activity, error) {
+	a := &Activity{}
+	err := row.Scan(&a.TenantID, &a.ID, &a.Title, &a.Description, &a.CoverID, &a.AreaID, &a.TopicIDs, &a.PartnerIDs, &a.OrgUnitID,
+		&a.Address, &a.Latitude, &a.Longitude, &a.StartsAt, &a.EndsAt, &a.SignupOpensAt, &a.SignupClosesAt, &a.Capacity, &a.Audience,
+		&a.Hours, &a.Status, &a.ConfirmedCount, &a.SignupCount, &a.CosignedBy, &a.CosignedAt, &a.CreatedAt, &a.orgPath, &a.secret)
+	return a, err
+}
+
+func loadActivity(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, lock bool) (*Activity, error) {
+	sql := `SELECT ` + activityColumns + ` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+		WHERE a.tenant_id = $1 AND a.id = $2`
+	if lock {
+		sql += ` FOR UPDATE OF a`
+	}
+	a, err := scanActivity(tx.QueryRow(ctx, sql, tenant, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errActivityNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("volunteer: load activity: %w", err)
+	}
+	return a, nil
+}
+
+func rules(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) Rules {
+	var settings []byte
+	if err := tx.QueryRow(ctx, `SELECT settings FROM tenants WHERE id = $1`, tenant).Scan(&settings); err != nil {
+		return DefaultRules
+	}
+	return RulesFrom(settings)
+}
+
+func organiser(p *auth.Principal, a *Activity) bool {
+	return p.Can(auth.PermVolunteer, auth.Scope{TenantID: p.TenantID, OrgPath: a.orgPath})
+}
+
+// organised loads an activity the caller organises (volunteer.manage over
+// its unit): others get Forbidden (activities are not secret).
+func (s *Service) organised(ctx context.Context, tx pgx.Tx, p *auth.Principal, id uuid.UUID, lock bool) (*Activity, error) {
+	a, err := loadActivity(ctx, tx, p.TenantID, id, lock)
+	if err != nil {
+		return nil, err
+	}
+	if !organiser(p, a) {
+		return nil, apperr.Forbiddenf("only the organisers of this activity's unit may do this")
+	}
+	return a, nil
+}
+
+// Area is a place activities happen in (a campus, a district, a community).
+type Area struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	ParentID *uuid.UUID
+	Code     string
+	Name     string
+}
+
+// Topic is what activities are about.
+type Topic struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	Code     string
+	Name     string
+}
+
+// CreateArea adds an area (tenant-wide volunteer managers).
+func (s *Service) CreateArea(ctx context.Context, code, name string, parent *uuid.UUID) (*Area, error) {
+	p, err := auth.Authorize(ctx, auth.PermVolunteer, auth.Scope{TenantID: tenantOf(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	a := &Area{TenantID: p.TenantID, Code: strings.TrimSpace(code), Name: strings.TrimSpace(name), ParentID: parent}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO volunteer_areas (tenant_id, parent_id, code, name) VALUES ($1, $2, $3, $4) RETURNING id`,
+			p.TenantID, parent, a.Code, a.Name).Scan(&a.ID)
+	})
+	return a, taxonomyErr(err, "area")
+}
+
+// CreateTopic adds a topic (tenant-wide volunteer managers).
+func (s *Service) CreateTopic(ctx context.Context, code, name string) (*Topic, error) {
+	p, err := auth.Authorize(ctx, auth.PermVolunteer, auth.Scope{TenantID: tenantOf(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	t := &Topic{TenantID: p.TenantID, Code: strings.TrimSpace(code), Name: strings.TrimSpace(name)}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO volunteer_topics (tenant_id, code, name) VALUES ($1, $2, $3) RETURNING id`, p.TenantID, t.Code, t.Name).Scan(&t.ID)
+	})
+	return t, taxonomyErr(err, "topic")
+}
+
+func taxonomyErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if postgres.IsUniqueViolation(err, "") {
+		return &apperr.Error{Kind: apperr.Conflict, Msg: what + " code already used", Fields: map[string]string{"input.code": "already used"}, Err: err}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "23514" || pe.Code == "23503") {
+		return &apperr.Error{Kind: apperr.Invalid, Msg: "invalid " + what, Fields: map[string]string{"input.code": "code: letters, digits, '_' or '-'; name: 1–100 characters; parent must exist"}, Err: err}
+	}
+	return err
+}
+
+func tenantOf(ctx context.Context) uuid.UUID {
+	if p := auth.FromContext(ctx); p != nil {
+		return p.TenantID
+	}
+	return uuid.Nil
+}
+
+// Taxonomy returns the school's areas and topics.
+func (s *Service) Taxonomy(ctx context.Context, tenant uuid.UUID) ([]*Area, []*Topic, error) {
+	var areas []*Area
+	var topics []*Topic
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, parent_id, code, name FROM volunteer_areas WHERE tenant_id = $1 ORDER BY sort_order, code`, tenant)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			a := &Area{TenantID: tenant}
+			if err := rows.Scan(&a.ID, &a.ParentID, &a.Code, &a.Name); err != nil {
+				return err
+			}
+			areas = append(areas, a)
+		}
+		rows.Close()
+		rows, err = tx.Query(ctx, `SELECT id, code, name FROM volunteer_topics WHERE tenant_id = $1 ORDER BY sort_order, code`, tenant)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t := &Topic{TenantID: tenant}
+			if err := rows.Scan(&t.ID, &t.Code, &t.Name); err != nil {
+				return err
+			}
+			topics = append(topics, t)
+		}
+		return rows.Err()
+	})
+	return areas, topics, err
+}
+
+// Partner is an organisation activities are run with.
+type Partner struct {
+	TenantID           uuid.UUID
+	ID                 uuid.UUID
+	Name               string
+	Kind               PartnerKind
+	ContactName        string
+	ContactPhoneMasked string
+}
+
+// CreatePartner records a partner organisation; its contact's phone is
+// personal data (encrypted, masked).
+func (s *Service) CreatePartner(ctx context.Context, name string, kind PartnerKind, contact, phone string) (*Partner, error) {
+	p, err := auth.Authorize(ctx, auth.PermVolunteer, auth.Scope{TenantID: tenantOf(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case PartnerGovernment, PartnerEnterprise, PartnerCommunity, PartnerVolunteerOrg, PartnerOther:
+	default:
+		return nil, apperr.InvalidField("input.kind", "unknown kind")
+	}
+	out := &Partner{TenantID: p.TenantID, Name: strings.TrimSpace(name), Kind: kind, ContactName: strings.TrimSpace(contact)}
+	var enc []byte
+	if phone = strings.TrimSpace(phone); phone != "" {
+		if enc, err = s.keyring.Encrypt(phone, "partners.contact_phone"); err != nil {
+			return nil, err
+		}
+		out.ContactPhoneMasked = pii.MaskPhone(phone)
+	}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO partners (tenant_id, name, kind, contact_name, contact_phone_enc, contact_phone_masked)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, p.TenantID, out.Name, string(kind), out.ContactName, enc, out.ContactPhoneMasked).Scan(&out.ID)
+	})
+	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23514" {
+			return nil, apperr.InvalidField("input.name", "must be 1–200 characters")
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// PartnersByIDs returns partners keyed by id.
+func (s *Service) PartnersByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Partner, error) {
+	out := map[uuid.UUID]*Partner{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, name, kind, contact_name, contact_phone_masked FROM partners WHERE tenant_id = $1 AND id = ANY($2)`, tenant, ids)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			pt := &Partner{TenantID: tenant}
+			if err := rows.Scan(&pt.ID, &pt.Name, &pt.Kind, &pt.ContactName, &pt.ContactPhoneMasked); err != nil {
+				return err
+			}
+			out[pt.ID] = pt
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CreateActivity adds a draft activity organised by a unit (volunteer.manage there).
+func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activity, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	var out *Activity
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		unit := uuid.Nil
+		var path string
+		if in.OrgUnitID != nil {
+			unit = *in.OrgUnitID
+		} else {
+			for _, b := range p.Bindings {
+				if b.Role.Permits(auth.PermVolunteer) {
+					unit = b.OrgUnitID
+					break
+				}
+			}
+		}
+		if err := tx.QueryRow(ctx, `SELECT path::text FROM org_units WHERE tenant_id = $1 AND id = $2`, p.TenantID, unit).Scan(&path); err != nil {
+			return apperr.InvalidField("input.orgUnit", "no such org unit")
+		}
+		if !p.Can(auth.PermVolunteer, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
+			return apperr.Forbiddenf("you may not organise activities for this org unit")
+		}
+		if err := checkRefs(ctx, tx, p.TenantID, in); err != nil {
+			return err
+		}
+		var id uuid.UUID
+		err := tx.QueryRow(ctx, `INSERT INTO activities (tenant_id, title, description, cover_id, area_id, topic_ids, partner_ids, org_unit_id,
+				address, latitude, longitude, starts_at, ends_at, signup_opens_at, signup_closes_at, capacity, audience, hours, status, code_secret, created_by)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'draft',$19,$20) RETURNING id`,
+			p.TenantID, in.Title, in.Description, in.CoverID, in.AreaID, nonNil(in.TopicIDs), nonNil(in.PartnerIDs), unit,
+			in.Address, in.Latitude, in.Longitude, in.StartsAt, in.EndsAt, in.SignupOpensAt, in.SignupClosesAt, in.Capacity,
+			string(in.Audience), in.Hours, secret, actor(p)).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("volunteer: insert activity: %w", err)
+		}
+		out, err = loadActivity(ctx, tx, p.TenantID, id, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func nonNil(ids []uuid.UUID) []uuid.UUID {
+	if ids == nil {
+		return []uuid.UUID{}
+	}
+	return ids
+}
+
+func actor(p *auth.Principal) *uuid.UUID {
+	if p.System {
+		return nil
+	}
+	return &p.AccountID
+}
+
+// checkRefs checks that the area, topics and partners exist in the school.
+func checkRefs(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, in ActivityInput) error {
+	var v apperr.Validation
+	if in.AreaID != nil {
+		var ok bool
+		_ = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM volunteer_areas WHERE tenant_id = $1 AND id = $2)`, tenant, *in.AreaID).Scan(&ok)
+		if !ok {
+			v.Add("input.activity.area", "no such area")
+		}
+	}
+	count := func(table string, ids []uuid.UUID) int {
+		var n int
+		_ = tx.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE tenant_id = $1 AND id = ANY($2)`, tenant, ids).Scan(&n)
+		return n
+	}
+	if len(in.TopicIDs) > 0 && count("volunteer_topics", in.TopicIDs) != len(in.TopicIDs) {
+		v.Add("input.activity.topics", "names a topic that does not exist")
+	}
+	if len(in.PartnerIDs) > 0 && count("partners", in.PartnerIDs) != len(in.PartnerIDs) {
+		v.Add("input.activity.partners", "names a partner that does not exist")
+	}
+	return v.Err()
+}
+
+// UpdateActivity changes an activity (its organisers). Capacity cannot go
+// below the places already confirmed (Conflict).
+func (s *Service) UpdateActivity(ctx context.Context, id uuid.UUID, in ActivityInput) (*Activity, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var out *Activity
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		a, err := s.organised(ctx, tx, p, id, true)
+		if err != nil {
+			return err
+		}
+		if in.Capacity < a.ConfirmedCount {
+			return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("%d places are already confirmed; capacity cannot go below that", a.ConfirmedCount),
+				Fields: map[string]string{"input.activity.capacity": "below the confirmed places"}}
+		}
+		if err := checkRefs(ctx, tx, p.TenantID, in); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE activities SET title = $3, description = $4, cover_id = $5, area_id = $6, topic_ids = $7, partner_ids = $8,
+				address = $9, latitude = $10, longitude = $11, starts_at = $12, ends_at = $13, signup_opens_at = $14, signup_closes_at = $15,
+				capacity = $16, audience = $17, hours = $18, updated_at = now()
+			WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, in.Title, in.Description, in.CoverID, in.AreaID, nonNil(in.TopicIDs), nonNil(in.PartnerIDs),
+			in.Address, in.Latitude, in.Longitude, in.StartsAt, in.EndsAt, in.SignupOpensAt, in.SignupClosesAt, in.Capacity, string(in.Audience), in.Hours)
+		if err != nil {
+			return fmt.Errorf("volunteer: update: %w", err)
+		}
+		// A larger capacity admits waitlisted people in order.
+		if err := promote(ctx, tx, p.TenantID, id, in.Capacity-a.ConfirmedCount); err != nil {
+			return err
+		}
+		out, err = loadActivity(ctx, tx, p.TenantID, id, false)
+		return err
+	})
+	return out, err
+}
+
+// SetStatus opens, closes, finishes or cancels an activity (its organisers).
+func (s *Service) SetStatus(ctx context.Context, id uuid.UUID, to Status) (*Activity, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	allowed := map[Status][]Status{
+		StatusDraft: {StatusOpen, StatusCancelled}, StatusOpen: {StatusClosed, StatusCancelled},
+		StatusClosed: {StatusOpen, StatusFinished, StatusCancelled},
+	}
+	var out *Activity
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		a, err := s.organised(ctx, tx, p, id, true)
+		if err != nil {
+			return err
+		}
+		ok := false
+		for _, st := range allowed[a.Status] {
+			ok = ok || st == to
+		}
+		if !ok {
+			return apperr.Conflictf("an activity that is %s cannot become %s", a.Status, to)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE activities SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, string(to)); err != nil {
+			return err
+		}
+		out, err = loadActivity(ctx, tx, p.TenantID, id, false)
+		return err
+	})
+	return out, err
+}
+
+// SignUp takes a place for the caller (a person on record) or, when the
+// places are taken, a place on the waitlist (said so in the result). The
+// number of confirmed places never passes the capacity, however many
+// sign-ups arrive at once on however many servers: places are taken with
+// one conditional UPDATE.
+func (s *Service) SignUp(ctx context.Context, activityID uuid.UUID) (*SignUp, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.PersonID == nil {
+		return nil, apperr.Forbiddenf("your account is not linked to a person record")
+	}
+	person := *p.PersonID
+	var out *SignUp
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		a, err := loadActivity(ctx, tx, p.TenantID, activityID, false)
+		if err != nil {
+			return err
+		}
+		var c Candidate
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT stage, category, status FROM people WHERE tenant_id = $1 AND id = $2`, p.TenantID, person).Scan(&c.Stage, &c.Category, &status); err != nil {
+			return apperr.Forbiddenf("your person record was not found")
+		}
+		c.Active = status == "active"
+		var overlapping int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM signups s JOIN activities o ON o.tenant_id = s.tenant_id AND o.id = s.activity_id
+				WHERE s.tenant_id = $1 AND s.person_id = $2 AND s.status <> 'cancelled' AND o.id <> $3
+				  AND o.status NOT IN ('cancelled') AND o.starts_at < $5 AND o.ends_at > $4`,
+			p.TenantID, person, a.ID, a.StartsAt, a.EndsAt).Scan(&overlapping); err != nil {
+			return err
+		}
+		if err := checkSignUp(a, c, s.now(), overlapping, rules(ctx, tx, p.TenantID)); err != nil {
+			return err
+		}
+		var existing SignUpStatus
+		err = tx.QueryRow(ctx, `SELECT status FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND person_id = $3`, p.TenantID, a.ID, person).Scan(&existing)
+		if err == nil && existing != SignUpCancelled {
+			return &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
+		}
+		st, pos := SignUpConfirmed, (*int)(nil)
+		tag, err := tx.Exec(ctx, `UPDATE activities SET confirmed_count = confirmed_count + 1, signup_count = signup_count + 1
+			WHERE tenant_id = $1 AND id = $2 AND confirmed_count < capacity`, p.TenantID, a.ID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var n int
+			if err := tx.QueryRow(ctx, `UPDATE activities SET waitlist_seq = waitlist_seq + 1, signup_count = signup_count + 1
+				WHERE tenant_id = $1 AND id = $2 RETURNING waitlist_seq`, p.TenantID, a.ID).Scan(&n); err != nil {
+				return err
+			}
+			st, pos = SignUpWaitlisted, &n
+		}
+		row := tx.QueryRow(ctx, `INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant_id, activity_id, person_id) DO UPDATE SET status = EXCLUDED.status, waitlist_position = EXCLUDED.waitlist_position,
+				checked_in_at = NULL, checked_out_at = NULL, hours = NULL, hours_confirmed = false, updated_at = now()
+			WHERE signups.status = 'cancelled'
+			RETURNING id, created_at`, p.TenantID, a.ID, person, string(st), pos)
+		out = &SignUp{TenantID: p.TenantID, ActivityID: a.ID, PersonID: person, Status: st, WaitlistPosition: pos}
+		if err := row.Scan(&out.ID, &out.CreatedAt); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) || postgres.IsUniqueViolation(err, "") {
+				return &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
+			}
+			return fmt.Errorf("volunteer: sign up: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// promote admits up to n waitlisted people in waitlist order.
+func promote(ctx context.Context, tx pgx.Tx, tenant, activity uuid.UUID, n int) error {
+	for ; n > 0; n-- {
+		tag, err := tx.Exec(ctx, `WITH next AS (
+				SELECT id FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND status = 'waitlisted'
+				ORDER BY waitlist_position LIMIT 1 FOR UPDATE)
+			UPDATE signups s SET status = 'confirmed', waitlist_position = NULL, updated_at = now() FROM next WHERE s.tenant_id = $1 AND s.id = next.id`,
+			tenant, activity)
+		if err != nil {
+			return fmt.Errorf("volunteer: promote: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE activities SET confirmed_count = confirmed_count + 1 WHERE tenant_id = $1 AND id = $2`, tenant, activity); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CancelSignUp gives up a place (the person themself, or an organiser); a
+// confirmed place goes to the first person on the waitlist.
+func (s *Service) CancelSignUp(ctx context.Context, signupID uuid.UUID) (*SignUp, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *SignUp
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		su, err := loadSignUp(ctx, tx, p.TenantID, signupID, true)
+		if err != nil {
+			return err
+		}
+		a, err := loadActivity(ctx, tx, p.TenantID, su.ActivityID, true)
+		if err != nil {
+			return err
+		}
+		own := p.PersonID != nil && *p.PersonID == su.PersonID
+		if !own && !organiser(p, a) {
+			return apperr.Forbiddenf("you may cancel only your own sign-up")
+		}
+		if su.Status == SignUpCancelled {
+			return apperr.Conflictf("the sign-up is already cancelled")
+		}
+		if su.CheckedInAt != nil {
+			return apperr.Conflictf("the person has already checked in")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE signups SET status = 'cancelled', waitlist_position = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, p.TenantID, signupID); err != nil {
+			return err
+		}
+		if su.Status == SignUpConfirmed {
+			if _, err := tx.Exec(ctx, `UPDATE activities SET confirmed_count = confirmed_count - 1 WHERE tenant_id = $1 AND id = $2`, p.TenantID, a.ID); err != nil {
+				return err
+			}
+			if err := promote(ctx, tx, p.TenantID, a.ID, 1); err != nil {
+				return err
+			}
+		}
+		su.Status, su.WaitlistPosition = SignUpCancelled, nil
+		out = su
+		return nil
+	})
+	return out, err
+}
+
+const signupColumns = `s.tenant_id, s.id, s.activity_id, s.person_id, s.status, s.waitlist_position, s.checked_in_at, s.checked_out_at,
+	s.hours::float8, s.hours_confirmed, s.hours_reason, s.confirmed_by, s.created_at, p.name`
+
+func scanSignUp(row pgx.Row) (*SignUp, error) {
+	su := &SignUp{}
+	err := row.Scan(&su.TenantID, &su.ID, &su.ActivityID, &su.PersonID, &su.Status, &su.WaitlistPosition, &su.CheckedInAt, &su.CheckedOutAt,
+		&su.Hours, &su.HoursConfirmed, &su.HoursReason, &su.ConfirmedBy, &su.CreatedAt, &su.PersonName)
+	return su, err
+}
+
+func loadSignUp(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, lock bool) (*SignUp, error) {
+	sql := `SELECT ` + signupColumns + ` FROM signups s JOIN people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id WHERE s.tenant_id = $1 AND s.id = $2`
+	if lock {
+		sql += ` FOR UPDATE OF s`
+	}
+	su, err := scanSignUp(tx.QueryRow(ctx, sql, tenant, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, apperr.NotFoundf("sign-up not found")
+	}
+	return su, err
+}
+
+// CheckInCode returns the current code participants enter (or scan) to
+// check in or out; organisers only.
+func (s *Service) CheckInCode(ctx context.Context, activityID uuid.UUID, kind string) (*Code, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if kind != "in" && kind != "out" {
+		return nil, apperr.InvalidField("kind", "must be in or out")
+	}
+	var out Code
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		a, err := s.organised(ctx, tx, p, activityID, false)
+		if err != nil {
+			return err
+		}
+		out = makeCode(a, kind, s.now(), rules(ctx, tx, p.TenantID))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Attend records the caller's check-in or check-out with the code shown by
+// the organiser. An expired or forged code is Invalid; check-out before
+// check-in is a Conflict.
+func (s *Service) Attend(ctx context.Context, activityID uuid.UUID, kind, code string) (*SignUp, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.PersonID == nil {
+		return nil, apperr.Forbiddenf("your account is not linked to a person record")
+	}
+	var out *SignUp
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		a, err := loadActivity(ctx, tx, p.TenantID, activityID, false)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if !verifyCode(a, kind, code, now, rules(ctx, tx, p.TenantID)) {
+			return apperr.InvalidField("input.code", "the code is wrong or has expired; ask the organiser for the current one")
+		}
+		var id uuid.UUID
+		if err := tx.QueryRow(ctx, `SELECT id FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND person_id = $3 AND status = 'confirmed'`,
+			p.TenantID, a.ID, *p.PersonID).Scan(&id); err != nil {
+			return apperr.Forbiddenf("you do not have a confirmed place at this activity")
+		}
+		su, err := loadSignUp(ctx, tx, p.TenantID, id, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case kind == "in" && su.CheckedInAt != nil:
+			return apperr.Conflictf("you have already checked in")
+		case kind == "out" && su.CheckedInAt == nil:
+			return apperr.Conflictf("check in before checking out")
+		case kind == "out" && su.CheckedOutAt != nil:
+			return apperr.Conflictf("you have already checked out")
+		}
+		if kind == "in" {
+			su.CheckedInAt = &now
+			_, err = tx.Exec(ctx, `UPDATE signups SET checked_in_at = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, now)
+		} else {
+			su.CheckedOutAt = &now
+			h := min(hoursBetween(*su.CheckedInAt, now), a.EndsAt.Sub(a.StartsAt).Hours())
+			su.Hours = &h
+			_, err = tx.Exec(ctx, `UPDATE signups SET checked_out_at = $3, hours = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, now, h)
+		}
+		out = su
+		return err
+	})
+	return out, err
+}
+
+// ConfirmHours confirms a participant's hours (organisers): the hours
+// computed from check-in and check-out, or, with a reason, an adjusted
+// number no larger than the activity's span. Confirmed hours go on the
+// person's record (and to the points ledger).
+func (s *Service) ConfirmHours(ctx context.Context, signupID uuid.UUID, hours *float64, reason string) (*SignUp, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *SignUp
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		su, err := loadSignUp(ctx, tx, p.TenantID, signupID, true)
+		if err != nil {
+			return err
+		}
+		a, err := s.organised(ctx, tx, p, su.ActivityID, false)
+		if err != nil {
+			return err
+		}
+		if su.Status != SignUpConfirmed {
+			return apperr.Conflictf("only confirmed participants get hours")
+		}
+		h := 0.0
+		switch {
+		case hours != nil:
+			if strings.TrimSpace(reason) == "" && (su.Hours == nil || *su.Hours != *hours) {
+				return apperr.InvalidField("input.reason", "say why the hours differ from the attended time")
+			}
+			h = *hours
+		case su.Hours != nil:
+			h = *su.Hours
+		default:
+			return apperr.InvalidField("input.hours", "the participant has not checked in and out; give the hours and a reason")
+		}
+		if span := a.EndsAt.Sub(a.StartsAt).Hours(); h < 0 || h > span {
+			return apperr.InvalidField("input.hours", fmt.Sprintf("must be between 0 and the activity's span (%.1f h)", span))
+		}
+		if _, err := tx.Exec(ctx, `UPDATE signups SET hours = $3, hours_confirmed = true, hours_reason = $4, confirmed_by = $5, updated_at = now()
+			WHERE tenant_id = $1 AND id = $2`, p.TenantID, signupID, h, strings.TrimSpace(reason), actor(p)); err != nil {
+			return err
+		}
+		if err := s.points.AwardVolunteerHours(p.TenantID, su.PersonID, a.ID, h); err != nil {
+			return err
+		}
+		su.Hours, su.HoursConfirmed, su.HoursReason, su.ConfirmedBy = &h, true, strings.TrimSpace(reason), actor(p)
+		out = su
+		return nil
+	})
+	return out, err
+}
+
+// CosignLink returns a signed link token the partner's contact uses to
+// confirm the roster without an account (organisers only).
+func (s *Service) CosignLink(ctx context.Context, activityID uuid.UUID) (string, time.Time, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	var tok string
+	var exp time.Time
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		a, err := s.organised(ctx, tx, p, activityID, false)
+		if err != nil {
+			return err
+		}
+		if len(a.PartnerIDs) == 0 {
+			return apperr.Conflictf("the activity has no partner organisation to co-sign")
+		}
+		exp = s.now().Add(time.Duration(rules(ctx, tx, p.TenantID).CosignDays) * 24 * time.Hour).Truncate(time.Second)
+		tok = cosignToken(a, exp)
+		return nil
+	})
+	return tok, exp, err
+}
+
+// Cosign records that the partner's contact (name) confirmed the roster,
+// through a link token; a forged or expired token is Unauthenticated.
+func (s *Service) Cosign(ctx context.Context, token, name string) (*Activity, error) {
+	tenant, activity, exp, mac, payload, ok := parseCosignToken(strings.TrimSpace(token))
+	if !ok {
+		return nil, apperr.Unauthenticatedf("this co-sign link is not valid")
+	}
+	name = strings.TrimSpace(name)
+	if n := len([]rune(name)); n < 1 || n > 50 {
+		return nil, apperr.InvalidField("input.name", "give your name (1–50 characters)")
+	}
+	var out *Activity
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		a, err := loadActivity(ctx, tx, tenant, activity, true)
+		if err != nil || !verifyCosign(a, payload, mac) {
+			return apperr.Unauthenticatedf("this co-sign link is not valid")
+		}
+		if s.now().After(exp) {
+			return apperr.Unauthenticatedf("this co-sign link has expired; ask the organiser for a new one")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE activities SET cosigned_by = $3, cosigned_at = now() WHERE tenant_id = $1 AND id = $2`, tenant, activity, name); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, tenant, audit.Event{Action: "roster_cosign", Subject: name, TargetType: "activity", TargetID: activity.String()}); err != nil {
+			return err
+		}
+		out, err = loadActivity(ctx, tx, tenant, activity, false)
+		return err
+	})
+	return out, err
+}
+
+// Roster lists an activity's sign-ups in sign-up order (organisers).
+func (s *Service) Roster(ctx context.Context, activityID uuid.UUID) ([]*SignUp, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*SignUp
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		a, err := s.organised(ctx, tx, p, activityID, false)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+signupColumns+` FROM signups s JOIN people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+			WHERE s.tenant_id = $1 AND s.activity_id = $2 ORDER BY s.status, s.waitlist_position NULLS FIRST, s.created_at`, p.TenantID, activityID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			su, err := scanSignUp(rows)
+			if err != nil {
+				return err
+			}
+			su.Activity = a
+			out = append(out, su)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
