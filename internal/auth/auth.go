@@ -45,17 +45,17 @@ func (r Role) Valid() bool {
 type Permission string
 
 const (
-	PermOrgManage     Permission = "org.manage"      // create, update and move org units
-	PermSiteManage    Permission = "site.manage"     // create and configure sites
-	PermMemberRead    Permission = "member.read"     // read member records (masked identifiers)
-	PermMemberReadPII Permission = "member.read_pii" // read unmasked citizen ID and phone (audited)
-	PermMemberWrite   Permission = "member.write"    // create, update, transition, transfer, import
-	PermMemberExport  Permission = "member.export"   // export rosters (audited)
-	PermRoleManage    Permission = "role.manage"     // grant and revoke roles
-	PermAuditRead     Permission = "audit.read"      // read the audit log
-	PermContentEdit   Permission = "content.edit"    // write content
-	PermContentReview Permission = "content.review"  // approve or send back content
-	PermMediaUpload   Permission = "media.upload"    // upload and manage media files
+	PermOrgManage     Permission = "org.manage"       // create, update and move org units
+	PermSiteManage    Permission = "site.manage"      // create and configure sites
+	PermMemberRead    Permission = "member.read"      // read member records (masked identifiers)
+	PermMemberReadPII Permission = "member.read_pii"  // read unmasked citizen ID and phone (audited)
+	PermMemberWrite   Permission = "member.write"     // create, update, transition, transfer, import
+	PermMemberExport  Permission = "member.export"    // export rosters (audited)
+	PermRoleManage    Permission = "role.manage"      // grant and revoke roles
+	PermAuditRead     Permission = "audit.read"       // read the audit log
+	PermContentEdit   Permission = "content.edit"     // write content
+	PermContentReview Permission = "content.review"   // approve or send back content
+	PermMediaUpload   Permission = "media.upload"     // upload and manage media files
 	PermVolunteer     Permission = "volunteer.manage" // organise volunteer activities, confirm hours
 )
 
