@@ -91,32 +91,33 @@ func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, first 
 	}
 	sql := `SELECT ` + activityColumns + ` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.starts_at, a.id LIMIT ` + arg(first+1)
+	// Two round trips whatever the page size: the page (with the tenant
+	// set in the same batch), then everything its items refer to.
 	page := &Page{}
-	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return fmt.Errorf("volunteer: browse: %w", err)
-		}
+	b := &pgx.Batch{}
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			a, err := scanActivity(rows)
 			if err != nil {
-				rows.Close()
 				return err
 			}
 			page.Items = append(page.Items, a)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(page.Items) > first {
-			page.Items, page.HasNext = page.Items[:first], true
-		}
-		return s.fillViews(ctx, tx, tenant, page.Items)
+		return rows.Err()
 	})
-	if err != nil {
-		return nil, err
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		return nil, fmt.Errorf("volunteer: browse: %w", err)
 	}
+	if len(page.Items) > first {
+		page.Items, page.HasNext = page.Items[:first], true
+	}
+	vb, fill := s.viewBatch(ctx, tenant, page.Items)
+	if vb.Len() > 0 {
+		if err := postgres.TenantBatch(ctx, s.pool, tenant, vb); err != nil {
+			return nil, fmt.Errorf("volunteer: load activity details: %w", err)
+		}
+	}
+	fill()
 	return page, nil
 }
 
@@ -148,12 +149,22 @@ func (s *Service) Describe(ctx context.Context, a *Activity) error {
 	})
 }
 
-// fillViews loads the areas, topics, partners and the caller's sign-ups of
-// items with one query each.
+// fillViews loads the views of items in one round trip within tx.
 func (s *Service) fillViews(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, items []*Activity) error {
-	if len(items) == 0 {
-		return nil
+	b, fill := s.viewBatch(ctx, tenant, items)
+	if b.Len() > 0 {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("volunteer: load activity details: %w", err)
+		}
 	}
+	fill()
+	return nil
+}
+
+// viewBatch queues the queries for the areas, topics, partners and the
+// caller's sign-ups of items (one each); fill, called once the batch has
+// run, sets each item's View.
+func (s *Service) viewBatch(ctx context.Context, tenant uuid.UUID, items []*Activity) (*pgx.Batch, func()) {
 	var areaIDs, topicIDs, partnerIDs, ids []uuid.UUID
 	for _, a := range items {
 		ids = append(ids, a.ID)
@@ -217,29 +228,29 @@ func (s *Service) fillViews(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, it
 			return rows.Err()
 		})
 	}
-	if b.Len() > 0 {
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("volunteer: load activity details: %w", err)
+	return b, func() {
+		for _, a := range items {
+			a.View = viewOf(a, areas, topics, partners, mine)
 		}
 	}
-	for _, a := range items {
-		v := &View{Mine: mine[a.ID]}
-		if a.AreaID != nil {
-			v.Area = areas[*a.AreaID]
-		}
-		for _, id := range a.TopicIDs {
-			if t := topics[id]; t != nil {
-				v.Topics = append(v.Topics, t)
-			}
-		}
-		for _, id := range a.PartnerIDs {
-			if pt := partners[id]; pt != nil {
-				v.Partners = append(v.Partners, pt)
-			}
-		}
-		a.View = v
+}
+
+func viewOf(a *Activity, areas map[uuid.UUID]*Area, topics map[uuid.UUID]*Topic, partners map[uuid.UUID]*Partner, mine map[uuid.UUID]*SignUp) *View {
+	v := &View{Mine: mine[a.ID]}
+	if a.AreaID != nil {
+		v.Area = areas[*a.AreaID]
 	}
-	return nil
+	for _, id := range a.TopicIDs {
+		if t := topics[id]; t != nil {
+			v.Topics = append(v.Topics, t)
+		}
+	}
+	for _, id := range a.PartnerIDs {
+		if pt := partners[id]; pt != nil {
+			v.Partners = append(v.Partners, pt)
+		}
+	}
+	return v
 }
 
 // Record is a person's volunteer record (志愿服务记录): confirmed
