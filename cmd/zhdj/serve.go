@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"zhdj/internal/app"
 	"zhdj/internal/config"
@@ -137,6 +138,13 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 		rep.School.Code, rep.School.Name, rep.CreatedUnit, rep.CreatedSite, rep.CreatedAccount)
 	if rep.CreatedMember > 0 {
 		fmt.Fprintf(stdout, "%d demo member records created\n", rep.CreatedMember)
+	}
+	n, err := seed.DemoVolunteer(ctx, rep.School, a.Org, a.Volunteer, time.Now())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "%d demo volunteer activities created\n", n)
 	}
 	return nil
 }

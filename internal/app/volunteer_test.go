@@ -15,6 +15,7 @@ import (
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
+	"zhdj/internal/seed"
 	"zhdj/internal/volunteer"
 )
 
@@ -527,4 +528,25 @@ func (b *testBundle) count(t *testing.T, tenant uuid.UUID, sql string, n *int) e
 		}
 		return err
 	})
+}
+
+// TestDemoVolunteerSeed: the demo activities appear once, however often
+// the seed runs, and students can browse them.
+func TestDemoVolunteerSeed(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	for i, want := range []int{2, 0} {
+		n, err := seed.DemoVolunteer(context.Background(), b.demo.School, b.app.Org, b.app.Volunteer, time.Now())
+		if err != nil || n != want {
+			t.Fatalf("run %d: %d activities (%v), want %d", i, n, err, want)
+		}
+	}
+	d := decode[struct {
+		Activities struct {
+			Edges []struct{ Node struct{ Title, Status string } }
+		}
+	}](t, b.must(t, "", `{ activities(site: "znzz", filter: {openOnly: true}) { edges { node { title status } } } }`, nil))
+	if len(d.Activities.Edges) != 2 || d.Activities.Edges[0].Node.Status != "OPEN" {
+		t.Fatalf("demo activities: %+v", d)
+	}
 }
