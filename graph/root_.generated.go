@@ -10,6 +10,7 @@ import (
 	"zhdj/graph/model"
 	"zhdj/internal/content"
 	"zhdj/internal/org"
+	"zhdj/internal/volunteer"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -26,6 +27,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Account() AccountResolver
 	Activity() ActivityResolver
+	ActivityConnection() ActivityConnectionResolver
 	Article() ArticleResolver
 	AttendanceCode() AttendanceCodeResolver
 	AuditEvent() AuditEventResolver
@@ -96,6 +98,7 @@ type ComplexityRoot struct {
 
 	ActivityConnection struct {
 		Edges    func(childComplexity int) int
+		Facets   func(childComplexity int) int
 		PageInfo func(childComplexity int) int
 	}
 
@@ -104,8 +107,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ActivityFacets struct {
+		Areas  func(childComplexity int) int
+		Topics func(childComplexity int) int
+	}
+
 	ActivityPayload struct {
 		Activity func(childComplexity int) int
+	}
+
+	AreaFacet struct {
+		Area  func(childComplexity int) int
+		Count func(childComplexity int) int
 	}
 
 	Article struct {
@@ -557,7 +570,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Activities        func(childComplexity int, site string, filter *model.ActivityFilterInput, first *int, after *string) int
+		Activities        func(childComplexity int, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) int
 		Activity          func(childComplexity int, id string) int
 		ActivityRoster    func(childComplexity int, id string) int
 		AttendanceCode    func(childComplexity int, activityID string, kind model.AttendanceKind) int
@@ -654,6 +667,11 @@ type ComplexityRoot struct {
 	ThemeFonts struct {
 		Body    func(childComplexity int) int
 		Heading func(childComplexity int) int
+	}
+
+	TopicFacet struct {
+		Count func(childComplexity int) int
+		Topic func(childComplexity int) int
 	}
 
 	UploadPart struct {
@@ -914,6 +932,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityConnection.Edges(childComplexity), true
+	case "ActivityConnection.facets":
+		if e.ComplexityRoot.ActivityConnection.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Facets(childComplexity), true
 	case "ActivityConnection.pageInfo":
 		if e.ComplexityRoot.ActivityConnection.PageInfo == nil {
 			break
@@ -934,12 +958,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
 
+	case "ActivityFacets.areas":
+		if e.ComplexityRoot.ActivityFacets.Areas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityFacets.Areas(childComplexity), true
+	case "ActivityFacets.topics":
+		if e.ComplexityRoot.ActivityFacets.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityFacets.Topics(childComplexity), true
+
 	case "ActivityPayload.activity":
 		if e.ComplexityRoot.ActivityPayload.Activity == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ActivityPayload.Activity(childComplexity), true
+
+	case "AreaFacet.area":
+		if e.ComplexityRoot.AreaFacet.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaFacet.Area(childComplexity), true
+	case "AreaFacet.count":
+		if e.ComplexityRoot.AreaFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaFacet.Count(childComplexity), true
 
 	case "Article.attachments":
 		if e.ComplexityRoot.Article.Attachments == nil {
@@ -3034,7 +3084,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Activities(childComplexity, args["site"].(string), args["filter"].(*model.ActivityFilterInput), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["site"].(string), args["filter"].(*model.ActivityFilterInput), args["orderBy"].(*volunteer.Order), args["first"].(*int), args["after"].(*string)), true
 	case "Query.activity":
 		if e.ComplexityRoot.Query.Activity == nil {
 			break
@@ -3547,6 +3597,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ThemeFonts.Heading(childComplexity), true
+
+	case "TopicFacet.count":
+		if e.ComplexityRoot.TopicFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicFacet.Count(childComplexity), true
+	case "TopicFacet.topic":
+		if e.ComplexityRoot.TopicFacet.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicFacet.Topic(childComplexity), true
 
 	case "UploadPart.number":
 		if e.ComplexityRoot.UploadPart.Number == nil {
@@ -5177,15 +5240,50 @@ type ActivityEdge {
 type ActivityConnection {
   edges: [ActivityEdge!]!
   pageInfo: PageInfo!
+  "Counts by area and topic of everything the filter matches (all pages)."
+  facets: ActivityFacets!
+}
+
+type AreaFacet {
+  area: VolunteerArea!
+  count: Int!
+}
+
+type TopicFacet {
+  topic: VolunteerTopic!
+  count: Int!
+}
+
+"Counts for filter menus; an activity counts for its own area only (not the areas above it)."
+type ActivityFacets {
+  areas: [AreaFacet!]!
+  topics: [TopicFacet!]!
+}
+
+enum ActivityOrder {
+  "Soonest first."
+  START_TIME
+  "Most recently created first."
+  NEWEST
+  "Most sign-ups first (counts move, so a page boundary may repeat or skip an item)."
+  POPULAR
 }
 
 input ActivityFilterInput {
-  "This area or any area under it."
-  area: ID
+  "In any of these areas or an area under them."
+  areas: [ID!]
   "About any of these topics."
   topics: [ID!]
+  "Run with any of these partners."
+  partners: [ID!]
   "Organised by this unit or a unit under it."
   orgUnit: ID
+  "In any of these statuses (DRAFT is never listed)."
+  status: [ActivityStatus!]
+  "For any of these audiences."
+  audience: [ActivityAudience!]
+  "Only activities with confirmed places left."
+  hasPlaces: Boolean
   "Only activities taking sign-ups now with places left."
   openOnly: Boolean
   "Starting at or after."
@@ -5357,7 +5455,7 @@ type VolunteerRecordEntryPayload {
 
 extend type Query {
   "A school's published activities, soonest first; the site names the school."
-  activities(site: String!, filter: ActivityFilterInput, first: Int = 20, after: String): ActivityConnection!
+  activities(site: String!, filter: ActivityFilterInput, orderBy: ActivityOrder = START_TIME, first: Int = 20, after: String): ActivityConnection!
   "One activity (drafts only for its organisers)."
   activity(id: ID!): Activity
   "The school's areas and topics for filters."
@@ -5481,6 +5579,8 @@ func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, 
 		return ec.fieldContext_ActivityConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+	case "facets":
+		return ec.fieldContext_ActivityConnection_facets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
 }
@@ -5495,12 +5595,32 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ActivityFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "areas":
+		return ec.fieldContext_ActivityFacets_areas(ctx, field)
+	case "topics":
+		return ec.fieldContext_ActivityFacets_topics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityFacets", field.Name)
+}
+
 func (ec *executionContext) childFields_ActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "activity":
 		return ec.fieldContext_ActivityPayload_activity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AreaFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_AreaFacet_area(ctx, field)
+	case "count":
+		return ec.fieldContext_AreaFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AreaFacet", field.Name)
 }
 
 func (ec *executionContext) childFields_AttendanceCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6245,6 +6365,16 @@ func (ec *executionContext) childFields_ThemeFonts(ctx context.Context, field gr
 		return ec.fieldContext_ThemeFonts_heading(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ThemeFonts", field.Name)
+}
+
+func (ec *executionContext) childFields_TopicFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "topic":
+		return ec.fieldContext_TopicFacet_topic(ctx, field)
+	case "count":
+		return ec.fieldContext_TopicFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopicFacet", field.Name)
 }
 
 func (ec *executionContext) childFields_UploadPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -33,6 +33,9 @@ type ActivityResolver interface {
 
 	MySignUp(ctx context.Context, obj *volunteer.Activity) (*volunteer.SignUp, error)
 }
+type ActivityConnectionResolver interface {
+	Facets(ctx context.Context, obj *model.ActivityConnection) (*model.ActivityFacets, error)
+}
 type AttendanceCodeResolver interface {
 	Kind(ctx context.Context, obj *volunteer.Code) (model.AttendanceKind, error)
 }
@@ -739,6 +742,38 @@ func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _ActivityConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityConnection().Facets(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityFacets) graphql.Marshaler {
+			return ec.marshalNActivityFacets2ᚖzhdjᚋgraphᚋmodelᚐActivityFacets(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityFacets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -794,6 +829,70 @@ func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _ActivityFacets_areas(ctx context.Context, field graphql.CollectedField, obj *model.ActivityFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityFacets_areas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Areas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*volunteer.AreaCount) graphql.Marshaler {
+			return ec.marshalNAreaFacet2ᚕᚖzhdjᚋinternalᚋvolunteerᚐAreaCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityFacets_areas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AreaFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityFacets_topics(ctx context.Context, field graphql.CollectedField, obj *model.ActivityFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityFacets_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*volunteer.TopicCount) graphql.Marshaler {
+			return ec.marshalNTopicFacet2ᚕᚖzhdjᚋinternalᚋvolunteerᚐTopicCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityFacets_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopicFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ActivityPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.ActivityPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -824,6 +923,61 @@ func (ec *executionContext) fieldContext_ActivityPayload_activity(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AreaFacet_area(ctx context.Context, field graphql.CollectedField, obj *volunteer.AreaCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaFacet_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *volunteer.Area) graphql.Marshaler {
+			return ec.marshalNVolunteerArea2ᚖzhdjᚋinternalᚋvolunteerᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaFacet_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AreaFacet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AreaFacet_count(ctx context.Context, field graphql.CollectedField, obj *volunteer.AreaCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaFacet", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AttendanceCode_kind(ctx context.Context, field graphql.CollectedField, obj *volunteer.Code) (ret graphql.Marshaler) {
@@ -1405,6 +1559,61 @@ func (ec *executionContext) fieldContext_SignUpPayload_signUp(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _TopicFacet_topic(ctx context.Context, field graphql.CollectedField, obj *volunteer.TopicCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicFacet_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *volunteer.Topic) graphql.Marshaler {
+			return ec.marshalNVolunteerTopic2ᚖzhdjᚋinternalᚋvolunteerᚐTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicFacet_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopicFacet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTopic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopicFacet_count(ctx context.Context, field graphql.CollectedField, obj *volunteer.TopicCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopicFacet", field, false, false, "Int")
+}
+
 func (ec *executionContext) _VolunteerArea_id(ctx context.Context, field graphql.CollectedField, obj *volunteer.Area) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1879,20 +2088,20 @@ func (ec *executionContext) unmarshalInputActivityFilterInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"area", "topics", "orgUnit", "openOnly", "from", "until"}
+	fieldsInOrder := [...]string{"areas", "topics", "partners", "orgUnit", "status", "audience", "hasPlaces", "openOnly", "from", "until"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "area":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Area = data
+			it.Areas = data
 		case "topics":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topics"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -1900,6 +2109,13 @@ func (ec *executionContext) unmarshalInputActivityFilterInput(ctx context.Contex
 				return it, err
 			}
 			it.Topics = data
+		case "partners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partners"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partners = data
 		case "orgUnit":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -1907,6 +2123,27 @@ func (ec *executionContext) unmarshalInputActivityFilterInput(ctx context.Contex
 				return it, err
 			}
 			it.OrgUnit = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOActivityStatus2ᚕzhdjᚋinternalᚋvolunteerᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "audience":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audience"))
+			data, err := ec.unmarshalOActivityAudience2ᚕzhdjᚋinternalᚋvolunteerᚐAudienceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Audience = data
+		case "hasPlaces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlaces"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPlaces = data
 		case "openOnly":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openOnly"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -2943,13 +3180,19 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._ActivityConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ActivityConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "facets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityConnection_facets(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3005,6 +3248,44 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var activityFacetsImplementors = []string{"ActivityFacets"}
+
+func (ec *executionContext) _ActivityFacets(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityFacets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityFacetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityFacets")
+		case "areas":
+			out.Values[i] = ec._ActivityFacets_areas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topics":
+			out.Values[i] = ec._ActivityFacets_topics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var activityPayloadImplementors = []string{"ActivityPayload"}
 
 func (ec *executionContext) _ActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityPayload) graphql.Marshaler {
@@ -3018,6 +3299,44 @@ func (ec *executionContext) _ActivityPayload(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("ActivityPayload")
 		case "activity":
 			out.Values[i] = ec._ActivityPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var areaFacetImplementors = []string{"AreaFacet"}
+
+func (ec *executionContext) _AreaFacet(ctx context.Context, sel ast.SelectionSet, obj *volunteer.AreaCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, areaFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AreaFacet")
+		case "area":
+			out.Values[i] = ec._AreaFacet_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._AreaFacet_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3313,6 +3632,44 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("SignUpPayload")
 		case "signUp":
 			out.Values[i] = ec._SignUpPayload_signUp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var topicFacetImplementors = []string{"TopicFacet"}
+
+func (ec *executionContext) _TopicFacet(ctx context.Context, sel ast.SelectionSet, obj *volunteer.TopicCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, topicFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TopicFacet")
+		case "topic":
+			out.Values[i] = ec._TopicFacet_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TopicFacet_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3696,6 +4053,14 @@ func (ec *executionContext) marshalNActivityEdge2ᚖzhdjᚋgraphᚋmodelᚐActiv
 	return ec._ActivityEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNActivityFacets2ᚖzhdjᚋgraphᚋmodelᚐActivityFacets(ctx context.Context, sel ast.SelectionSet, v *model.ActivityFacets) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityFacets!")
+		return graphql.Null
+	}
+	return ec._ActivityFacets(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNActivityIdInput2zhdjᚋgraphᚋmodelᚐActivityIDInput(ctx context.Context, v any) (model.ActivityIDInput, error) {
 	res, err := ec.unmarshalInputActivityIdInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3781,6 +4146,30 @@ var (
 func (ec *executionContext) unmarshalNAddVolunteerRecordEntryInput2zhdjᚋgraphᚋmodelᚐAddVolunteerRecordEntryInput(ctx context.Context, v any) (model.AddVolunteerRecordEntryInput, error) {
 	res, err := ec.unmarshalInputAddVolunteerRecordEntryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAreaFacet2ᚕᚖzhdjᚋinternalᚋvolunteerᚐAreaCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*volunteer.AreaCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAreaFacet2ᚖzhdjᚋinternalᚋvolunteerᚐAreaCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAreaFacet2ᚖzhdjᚋinternalᚋvolunteerᚐAreaCount(ctx context.Context, sel ast.SelectionSet, v *volunteer.AreaCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AreaFacet!")
+		return graphql.Null
+	}
+	return ec._AreaFacet(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAttendInput2zhdjᚋgraphᚋmodelᚐAttendInput(ctx context.Context, v any) (model.AttendInput, error) {
@@ -3983,6 +4372,30 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNTopicFacet2ᚕᚖzhdjᚋinternalᚋvolunteerᚐTopicCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*volunteer.TopicCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTopicFacet2ᚖzhdjᚋinternalᚋvolunteerᚐTopicCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTopicFacet2ᚖzhdjᚋinternalᚋvolunteerᚐTopicCount(ctx context.Context, sel ast.SelectionSet, v *volunteer.TopicCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TopicFacet!")
+		return graphql.Null
+	}
+	return ec._TopicFacet(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateActivityInput2zhdjᚋgraphᚋmodelᚐUpdateActivityInput(ctx context.Context, v any) (model.UpdateActivityInput, error) {
 	res, err := ec.unmarshalInputUpdateActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4109,12 +4522,116 @@ func (ec *executionContext) marshalOActivity2ᚖzhdjᚋinternalᚋvolunteerᚐAc
 	return ec._Activity(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOActivityAudience2ᚕzhdjᚋinternalᚋvolunteerᚐAudienceᚄ(ctx context.Context, v any) ([]volunteer.Audience, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]volunteer.Audience, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActivityAudience2zhdjᚋinternalᚋvolunteerᚐAudience(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOActivityAudience2ᚕzhdjᚋinternalᚋvolunteerᚐAudienceᚄ(ctx context.Context, sel ast.SelectionSet, v []volunteer.Audience) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityAudience2zhdjᚋinternalᚋvolunteerᚐAudience(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOActivityFilterInput2ᚖzhdjᚋgraphᚋmodelᚐActivityFilterInput(ctx context.Context, v any) (*model.ActivityFilterInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputActivityFilterInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOActivityOrder2ᚖzhdjᚋinternalᚋvolunteerᚐOrder(ctx context.Context, v any) (*volunteer.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOActivityOrder2ᚖzhdjᚋinternalᚋvolunteerᚐOrder[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOActivityOrder2ᚖzhdjᚋinternalᚋvolunteerᚐOrder(ctx context.Context, sel ast.SelectionSet, v *volunteer.Order) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOActivityOrder2ᚖzhdjᚋinternalᚋvolunteerᚐOrder[*v])
+	return res
+}
+
+var (
+	unmarshalOActivityOrder2ᚖzhdjᚋinternalᚋvolunteerᚐOrder = map[string]volunteer.Order{
+		"START_TIME": volunteer.OrderStartTime,
+		"NEWEST":     volunteer.OrderNewest,
+		"POPULAR":    volunteer.OrderPopular,
+	}
+	marshalOActivityOrder2ᚖzhdjᚋinternalᚋvolunteerᚐOrder = map[volunteer.Order]string{
+		volunteer.OrderStartTime: "START_TIME",
+		volunteer.OrderNewest:    "NEWEST",
+		volunteer.OrderPopular:   "POPULAR",
+	}
+)
+
+func (ec *executionContext) unmarshalOActivityStatus2ᚕzhdjᚋinternalᚋvolunteerᚐStatusᚄ(ctx context.Context, v any) ([]volunteer.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]volunteer.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActivityStatus2zhdjᚋinternalᚋvolunteerᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOActivityStatus2ᚕzhdjᚋinternalᚋvolunteerᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []volunteer.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityStatus2zhdjᚋinternalᚋvolunteerᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSignUp2ᚖzhdjᚋinternalᚋvolunteerᚐSignUp(ctx context.Context, sel ast.SelectionSet, v *volunteer.SignUp) graphql.Marshaler {

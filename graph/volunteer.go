@@ -87,24 +87,39 @@ func managesVolunteers(ctx context.Context, tenant uuid.UUID) bool {
 	return p != nil && p.TenantID == tenant && p.Has(auth.PermVolunteer)
 }
 
-func encodeActivityCursor(a *volunteer.Activity) string {
-	var b [1 + 8 + 16]byte
+var activityOrders = []volunteer.Order{volunteer.OrderStartTime, volunteer.OrderNewest, volunteer.OrderPopular}
+
+// encodeActivityCursor packs the version, the order (a cursor of one order
+// is refused by another), the sort key and the id.
+func encodeActivityCursor(a *volunteer.Activity, o volunteer.Order) string {
+	c := volunteer.CursorOf(a, o)
+	var b [1 + 1 + 8 + 16]byte
 	b[0] = cursorV1
-	binary.BigEndian.PutUint64(b[1:], uint64(a.StartsAt.UnixMicro()))
-	copy(b[9:], a.ID[:])
+	for i, x := range activityOrders {
+		if x == o {
+			b[1] = byte(i)
+		}
+	}
+	key := uint64(c.Time.UnixMicro())
+	if o == volunteer.OrderPopular {
+		key = uint64(c.Count)
+	}
+	binary.BigEndian.PutUint64(b[2:], key)
+	copy(b[10:], c.ID[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func decodeActivityCursor(field string, s *string) (*volunteer.Cursor, error) {
+func decodeActivityCursor(field string, s *string, o volunteer.Order) (*volunteer.Cursor, error) {
 	if s == nil || *s == "" {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(b) != 25 || b[0] != cursorV1 {
-		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	if err != nil || len(b) != 26 || b[0] != cursorV1 || int(b[1]) >= len(activityOrders) || activityOrders[b[1]] != o {
+		return nil, apperr.InvalidField(field, "is not a cursor of this list and order")
 	}
-	c := &volunteer.Cursor{StartsAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC()}
-	copy(c.ID[:], b[9:])
+	key := binary.BigEndian.Uint64(b[2:])
+	c := &volunteer.Cursor{Time: time.UnixMicro(int64(key)).UTC(), Count: int64(key)}
+	copy(c.ID[:], b[10:])
 	return c, nil
 }
 

@@ -73,6 +73,21 @@ func (r *activityResolver) MySignUp(ctx context.Context, obj *volunteer.Activity
 	return v.Mine, nil
 }
 
+func (r *activityConnectionResolver) Facets(ctx context.Context, obj *model.ActivityConnection) (*model.ActivityFacets, error) {
+	areas, topics, err := r.Volunteer.Facets(ctx, obj.Tenant, obj.Filter)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ActivityFacets{Areas: make([]*volunteer.AreaCount, len(areas)), Topics: make([]*volunteer.TopicCount, len(topics))}
+	for i := range areas {
+		out.Areas[i] = &areas[i]
+	}
+	for i := range topics {
+		out.Topics[i] = &topics[i]
+	}
+	return out, nil
+}
+
 func (r *attendanceCodeResolver) Kind(ctx context.Context, obj *volunteer.Code) (model.AttendanceKind, error) {
 	if obj.Kind == "out" {
 		return model.AttendanceKindOut, nil
@@ -223,16 +238,21 @@ func (r *partnerResolver) ContactPhone(ctx context.Context, obj *volunteer.Partn
 	return optional(obj.ContactPhoneMasked), nil
 }
 
-func (r *queryResolver) Activities(ctx context.Context, site string, filter *model.ActivityFilterInput, first *int, after *string) (*model.ActivityConnection, error) {
+func (r *queryResolver) Activities(ctx context.Context, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) (*model.ActivityConnection, error) {
 	ref, err := r.siteRef(ctx, site)
 	if err != nil {
 		return nil, err
 	}
 	var f volunteer.Filter
 	if filter != nil {
-		if f.AreaID, err = optionalIDOf("filter.area", filter.Area, idVolunteerArea); err != nil {
+		if f.AreaIDs, err = decodeIDsOf("filter.areas", filter.Areas, idVolunteerArea); err != nil {
 			return nil, err
 		}
+		if f.PartnerIDs, err = decodeIDsOf("filter.partners", filter.Partners, idPartner); err != nil {
+			return nil, err
+		}
+		f.Statuses, f.Audiences = filter.Status, filter.Audience
+		f.HasPlaces = filter.HasPlaces != nil && *filter.HasPlaces
 		if f.TopicIDs, err = decodeIDsOf("filter.topics", filter.Topics, idVolunteerTopic); err != nil {
 			return nil, err
 		}
@@ -242,17 +262,22 @@ func (r *queryResolver) Activities(ctx context.Context, site string, filter *mod
 		f.OpenOnly = filter.OpenOnly != nil && *filter.OpenOnly
 		f.From, f.Until = filter.From, filter.Until
 	}
-	cur, err := decodeActivityCursor("after", after)
+	order := volunteer.OrderStartTime
+	if orderBy != nil {
+		order = *orderBy
+	}
+	cur, err := decodeActivityCursor("after", after, order)
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Volunteer.Browse(ctx, ref.TenantID, f, pageSize(first), cur)
+	page, err := r.Volunteer.Browse(ctx, ref.TenantID, f, order, pageSize(first), cur)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ActivityConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != nil}, Edges: make([]*model.ActivityEdge, len(page.Items))}
+	conn := &model.ActivityConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != nil},
+		Edges: make([]*model.ActivityEdge, len(page.Items)), Tenant: ref.TenantID, Filter: f}
 	for i, a := range page.Items {
-		conn.Edges[i] = &model.ActivityEdge{Cursor: encodeActivityCursor(a), Node: a}
+		conn.Edges[i] = &model.ActivityEdge{Cursor: encodeActivityCursor(a, order), Node: a}
 	}
 	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
 	return conn, nil
@@ -371,6 +396,10 @@ func (r *volunteerTopicResolver) ID(ctx context.Context, obj *volunteer.Topic) (
 
 func (r *Resolver) Activity() ActivityResolver { return &activityResolver{r} }
 
+func (r *Resolver) ActivityConnection() ActivityConnectionResolver {
+	return &activityConnectionResolver{r}
+}
+
 func (r *Resolver) AttendanceCode() AttendanceCodeResolver { return &attendanceCodeResolver{r} }
 
 func (r *Resolver) Partner() PartnerResolver { return &partnerResolver{r} }
@@ -387,6 +416,7 @@ func (r *Resolver) VolunteerTopic() VolunteerTopicResolver { return &volunteerTo
 
 type (
 	activityResolver             struct{ *Resolver }
+	activityConnectionResolver   struct{ *Resolver }
 	attendanceCodeResolver       struct{ *Resolver }
 	partnerResolver              struct{ *Resolver }
 	signUpResolver               struct{ *Resolver }

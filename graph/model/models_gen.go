@@ -27,23 +27,32 @@ type HomeBlock interface {
 	IsHomeBlock()
 }
 
-type ActivityConnection struct {
-	Edges    []*ActivityEdge `json:"edges"`
-	PageInfo *PageInfo       `json:"pageInfo"`
-}
-
 type ActivityEdge struct {
 	Cursor string              `json:"cursor"`
 	Node   *volunteer.Activity `json:"node"`
 }
 
+// Counts for filter menus; an activity counts for its own area only (not the areas above it).
+type ActivityFacets struct {
+	Areas  []*volunteer.AreaCount  `json:"areas"`
+	Topics []*volunteer.TopicCount `json:"topics"`
+}
+
 type ActivityFilterInput struct {
-	// This area or any area under it.
-	Area *string `json:"area,omitempty"`
+	// In any of these areas or an area under them.
+	Areas []string `json:"areas,omitempty"`
 	// About any of these topics.
 	Topics []string `json:"topics,omitempty"`
+	// Run with any of these partners.
+	Partners []string `json:"partners,omitempty"`
 	// Organised by this unit or a unit under it.
 	OrgUnit *string `json:"orgUnit,omitempty"`
+	// In any of these statuses (DRAFT is never listed).
+	Status []volunteer.Status `json:"status,omitempty"`
+	// For any of these audiences.
+	Audience []volunteer.Audience `json:"audience,omitempty"`
+	// Only activities with confirmed places left.
+	HasPlaces *bool `json:"hasPlaces,omitempty"`
 	// Only activities taking sign-ups now with places left.
 	OpenOnly *bool `json:"openOnly,omitempty"`
 	// Starting at or after.

@@ -196,7 +196,8 @@ func TestVolunteerActivityFlow(t *testing.T) {
 	other := decode[struct {
 		CreateActivity struct{ Activity activityNode }
 	}](t, b.must(t, secretary, createActivityDoc, map[string]any{"u": branch,
-		"a": activityInputVars("敬老院探访", 5, "ALL_STUDENTS", map[string]any{"topics": []string{elder}})})).CreateActivity.Activity
+		"a": activityInputVars("敬老院探访", 5, "ALL_STUDENTS", map[string]any{"topics": []string{elder},
+			"startsAt": time.Now().UTC().Add(3 * time.Hour).Format(time.RFC3339), "endsAt": time.Now().UTC().Add(6 * time.Hour).Format(time.RFC3339)})})).CreateActivity.Activity
 	b.must(t, secretary, setStatusDoc, map[string]any{"id": other.ID, "s": "OPEN"})
 	b.wantCode(t, "CONFLICT", memberTok, signUpDoc, map[string]any{"id": other.ID})
 	if s := decode[struct{ SignUp struct{ SignUp signUpNode } }](t, b.must(t, student, signUpDoc, map[string]any{"id": other.ID})).SignUp.SignUp; s.Status != "CONFIRMED" {
@@ -209,7 +210,7 @@ func TestVolunteerActivityFlow(t *testing.T) {
 	type browseResult struct {
 		Activities struct{ Edges []struct{ Node activityNode } }
 	}
-	list := decode[browseResult](t, b.must(t, memberTok, browse, map[string]any{"f": map[string]any{"area": campus, "topics": []string{env}}})).Activities.Edges
+	list := decode[browseResult](t, b.must(t, memberTok, browse, map[string]any{"f": map[string]any{"areas": []string{campus}, "topics": []string{env}}})).Activities.Edges
 	if len(list) != 1 || list[0].Node.ID != act.ID || list[0].Node.Status != "FULL" || list[0].Node.PlacesLeft != 0 ||
 		list[0].Node.MySignUp == nil || list[0].Node.MySignUp.Status != "CONFIRMED" {
 		t.Fatalf("browse by area and topic: %+v", list)
@@ -223,7 +224,66 @@ func TestVolunteerActivityFlow(t *testing.T) {
 	if list := decode[browseResult](t, b.must(t, "", browse, map[string]any{"f": map[string]any{"openOnly": true}})).Activities.Edges; len(list) != 1 || list[0].Node.ID != other.ID {
 		t.Fatalf("open with places: %+v", list)
 	}
-	b.wantCode(t, "BAD_USER_INPUT", "", browse, map[string]any{"f": map[string]any{"area": env}})
+	b.wantCode(t, "BAD_USER_INPUT", "", browse, map[string]any{"f": map[string]any{"areas": []string{env}}})
+	for _, tc := range []struct {
+		filter map[string]any
+		want   []string
+	}{
+		{map[string]any{"status": []string{"FULL"}}, []string{act.ID}},
+		{map[string]any{"status": []string{"OPEN"}}, []string{other.ID}},
+		{map[string]any{"hasPlaces": true}, []string{other.ID}},
+		{map[string]any{"audience": []string{"MEMBERS", "ALL_STUDENTS"}}, []string{act.ID, other.ID}}, // soonest first
+		{map[string]any{"audience": []string{"MEMBERS_AND_ACTIVISTS"}}, nil},
+		{map[string]any{"partners": []string{partner.ID}}, []string{act.ID}},
+	} {
+		var got []string
+		for _, e := range decode[browseResult](t, b.must(t, "", browse, map[string]any{"f": tc.filter})).Activities.Edges {
+			got = append(got, e.Node.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("filter %v: got %v, want %v", tc.filter, got, tc.want)
+		}
+	}
+
+	// Orders page with their own cursors; facets count the whole filter.
+	paged := `query($o: ActivityOrder, $after: String) { activities(site: "xxgc", orderBy: $o, first: 1, after: $after) {
+		edges { cursor node { id } } pageInfo { hasNextPage } facets { areas { area { name } count } topics { topic { name } count } } } }`
+	type pagedResult struct {
+		Activities struct {
+			Edges []struct {
+				Cursor string
+				Node   struct{ ID string }
+			}
+			PageInfo struct{ HasNextPage bool }
+			Facets   struct {
+				Areas []struct {
+					Area  struct{ Name string }
+					Count int
+				}
+				Topics []struct {
+					Topic struct{ Name string }
+					Count int
+				}
+			}
+		}
+	}
+	for order, want := range map[string][]string{"START_TIME": {act.ID, other.ID}, "NEWEST": {other.ID, act.ID}} {
+		p1 := decode[pagedResult](t, b.must(t, "", paged, map[string]any{"o": order})).Activities
+		p2 := decode[pagedResult](t, b.must(t, "", paged, map[string]any{"o": order, "after": p1.Edges[0].Cursor})).Activities
+		if len(p1.Edges) != 1 || len(p2.Edges) != 1 || p1.Edges[0].Node.ID != want[0] || p2.Edges[0].Node.ID != want[1] || !p1.PageInfo.HasNextPage || p2.PageInfo.HasNextPage {
+			t.Fatalf("order %s: %+v then %+v", order, p1.Edges, p2.Edges)
+		}
+		if order == "START_TIME" {
+			f := p1.Facets
+			if len(f.Areas) != 1 || f.Areas[0].Area.Name != "新苑社区" || f.Areas[0].Count != 1 || len(f.Topics) != 2 {
+				t.Fatalf("facets: %+v", f)
+			}
+			b.wantCode(t, "BAD_USER_INPUT", "", paged, map[string]any{"o": "POPULAR", "after": p1.Edges[0].Cursor})
+		}
+	}
+	if p := decode[pagedResult](t, b.must(t, "", paged, map[string]any{"o": "POPULAR"})).Activities; p.Edges[0].Node.ID != act.ID && p.Edges[0].Node.ID != other.ID {
+		t.Fatalf("popular: %+v", p)
+	}
 
 	// The student joined the second activity; only the organiser sees the roster.
 	b.wantCode(t, "FORBIDDEN", memberTok, `query($id: ID!) { activityRoster(id: $id) { id } }`, map[string]any{"id": act.ID})

@@ -28,26 +28,57 @@ type View struct {
 
 // Filter narrows a browse.
 type Filter struct {
-	// AreaID keeps activities in this area or any area under it.
-	AreaID *uuid.UUID
+	// AreaIDs keeps activities in any of these areas or areas under them.
+	AreaIDs []uuid.UUID
 	// TopicIDs keeps activities about any of these topics.
 	TopicIDs []uuid.UUID
+	// PartnerIDs keeps activities run with any of these partners.
+	PartnerIDs []uuid.UUID
 	// OrgUnitID keeps activities organised by this unit or units under it.
 	OrgUnitID *uuid.UUID
+	// Statuses keeps activities in these (display) statuses; FULL is an
+	// open activity with no place left.
+	Statuses []Status
+	// Audiences keeps activities for these audiences.
+	Audiences []Audience
+	// HasPlaces keeps activities with confirmed places left.
+	HasPlaces bool
 	// OpenOnly keeps activities taking sign-ups now with places left.
 	OpenOnly bool
 	// From and Until bound the start time (inclusive, exclusive).
 	From, Until *time.Time
 }
 
+// Order is how a browse is sorted.
+type Order string
+
+const (
+	OrderStartTime Order = "start_time" // soonest first
+	OrderNewest    Order = "newest"     // most recently created first
+	OrderPopular   Order = "popular"    // most sign-ups first
+)
+
+// Cursor is a position in a browse: the sort key of the last item seen
+// (Time for start time and newest, Count for popular), then its id.
+type Cursor struct {
+	Time  time.Time
+	Count int64
+	ID    uuid.UUID
+}
+
+// CursorOf returns a's position in a browse sorted by o.
+func CursorOf(a *Activity, o Order) Cursor {
+	switch o {
+	case OrderNewest:
+		return Cursor{Time: a.CreatedAt, ID: a.ID}
+	case OrderPopular:
+		return Cursor{Count: int64(a.SignupCount), ID: a.ID}
+	}
+	return Cursor{Time: a.StartsAt, ID: a.ID}
+}
+
 // MaxPageSize is the most activities one page holds.
 const MaxPageSize = 100
-
-// Cursor is a position in a browse (start time, then id).
-type Cursor struct {
-	StartsAt time.Time
-	ID       uuid.UUID
-}
 
 // Page is one page of activities.
 type Page struct {
@@ -55,42 +86,102 @@ type Page struct {
 	HasNext bool
 }
 
-// Browse lists a school's published (non-draft) activities by start time,
-// soonest first, with keyset pagination; anyone may browse.
-func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, first int, after *Cursor) (*Page, error) {
-	if first < 1 || first > MaxPageSize {
-		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
-	}
-	args := []any{tenant}
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	where := []string{"a.tenant_id = $1", "a.status <> 'draft'"}
-	if f.AreaID != nil {
-		where = append(where, `a.area_id IN (WITH RECURSIVE sub AS (
-			SELECT id FROM volunteer_areas WHERE tenant_id = $1 AND id = `+arg(*f.AreaID)+`
+type query struct {
+	args  []any
+	where []string
+}
+
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+// filterSQL builds the WHERE clause of f over activities a joined to their
+// unit u; $1 is the tenant.
+func (s *Service) filterSQL(tenant uuid.UUID, f Filter) *query {
+	q := &query{args: []any{tenant}, where: []string{"a.tenant_id = $1", "a.status <> 'draft'"}}
+	if len(f.AreaIDs) > 0 {
+		q.where = append(q.where, `a.area_id IN (WITH RECURSIVE sub AS (
+			SELECT id FROM volunteer_areas WHERE tenant_id = $1 AND id = ANY(`+q.arg(f.AreaIDs)+`::uuid[])
 			UNION ALL SELECT c.id FROM volunteer_areas c JOIN sub ON c.parent_id = sub.id WHERE c.tenant_id = $1)
 			SELECT id FROM sub)`)
 	}
 	if len(f.TopicIDs) > 0 {
-		where = append(where, "a.topic_ids && "+arg(f.TopicIDs)+"::uuid[]")
+		q.where = append(q.where, "a.topic_ids && "+q.arg(f.TopicIDs)+"::uuid[]")
+	}
+	if len(f.PartnerIDs) > 0 {
+		q.where = append(q.where, "a.partner_ids && "+q.arg(f.PartnerIDs)+"::uuid[]")
 	}
 	if f.OrgUnitID != nil {
-		where = append(where, "u.path <@ (SELECT path FROM org_units WHERE tenant_id = $1 AND id = "+arg(*f.OrgUnitID)+")")
+		q.where = append(q.where, "u.path <@ (SELECT path FROM org_units WHERE tenant_id = $1 AND id = "+q.arg(*f.OrgUnitID)+")")
+	}
+	if len(f.Statuses) > 0 {
+		var or []string
+		for _, st := range f.Statuses {
+			switch st {
+			case StatusFull:
+				or = append(or, "(a.status = 'open' AND a.confirmed_count >= a.capacity)")
+			case StatusOpen:
+				or = append(or, "(a.status = 'open' AND a.confirmed_count < a.capacity)")
+			default:
+				or = append(or, "a.status = "+q.arg(string(st)))
+			}
+		}
+		q.where = append(q.where, "("+strings.Join(or, " OR ")+")")
+	}
+	if len(f.Audiences) > 0 {
+		aud := make([]string, len(f.Audiences))
+		for i, a := range f.Audiences {
+			aud[i] = string(a)
+		}
+		q.where = append(q.where, "a.audience = ANY("+q.arg(aud)+"::text[])")
+	}
+	if f.HasPlaces {
+		q.where = append(q.where, "a.confirmed_count < a.capacity")
 	}
 	if f.OpenOnly {
-		now := arg(s.now())
-		where = append(where, "a.status = 'open' AND a.confirmed_count < a.capacity AND a.signup_opens_at <= "+now+" AND a.signup_closes_at > "+now)
+		now := q.arg(s.now())
+		q.where = append(q.where, "a.status = 'open' AND a.confirmed_count < a.capacity AND a.signup_opens_at <= "+now+" AND a.signup_closes_at > "+now)
 	}
 	if f.From != nil {
-		where = append(where, "a.starts_at >= "+arg(*f.From))
+		q.where = append(q.where, "a.starts_at >= "+q.arg(*f.From))
 	}
 	if f.Until != nil {
-		where = append(where, "a.starts_at < "+arg(*f.Until))
+		q.where = append(q.where, "a.starts_at < "+q.arg(*f.Until))
 	}
-	if after != nil {
-		where = append(where, "(a.starts_at, a.id) > ("+arg(after.StartsAt)+", "+arg(after.ID)+")")
+	return q
+}
+
+// Browse lists a school's published (non-draft) activities with keyset
+// pagination; anyone may browse.
+func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order Order, first int, after *Cursor) (*Page, error) {
+	if first < 1 || first > MaxPageSize {
+		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	q := s.filterSQL(tenant, f)
+	var orderBy string
+	switch order {
+	case OrderNewest:
+		orderBy = "a.created_at DESC, a.id DESC"
+		if after != nil {
+			q.where = append(q.where, "(a.created_at, a.id) < ("+q.arg(after.Time)+", "+q.arg(after.ID)+")")
+		}
+	case OrderPopular:
+		orderBy = "a.signup_count DESC, a.id DESC"
+		if after != nil {
+			q.where = append(q.where, "(a.signup_count, a.id) < ("+q.arg(after.Count)+"::int, "+q.arg(after.ID)+")")
+		}
+	case OrderStartTime, "":
+		orderBy = "a.starts_at, a.id"
+		if after != nil {
+			q.where = append(q.where, "(a.starts_at, a.id) > ("+q.arg(after.Time)+", "+q.arg(after.ID)+")")
+		}
+	default:
+		return nil, apperr.InvalidField("orderBy", "unknown order")
 	}
 	sql := `SELECT ` + activityColumns + ` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.starts_at, a.id LIMIT ` + arg(first+1)
+		WHERE ` + strings.Join(q.where, " AND ") + ` ORDER BY ` + orderBy + ` LIMIT ` + q.arg(first+1)
+	args := q.args
 	// Two round trips whatever the page size: the page (with the tenant
 	// set in the same batch), then everything its items refer to.
 	page := &Page{}
@@ -412,4 +503,56 @@ func (s *Service) AddRecordEntry(ctx context.Context, personID uuid.UUID, kind, 
 		return nil, err
 	}
 	return e, nil
+}
+
+// AreaCount and TopicCount are facet counts.
+type AreaCount struct {
+	Area  *Area
+	Count int
+}
+
+type TopicCount struct {
+	Topic *Topic
+	Count int
+}
+
+// Facets counts the activities f matches by area and by topic (an activity
+// counts once for its own area, not for the areas above it).
+func (s *Service) Facets(ctx context.Context, tenant uuid.UUID, f Filter) ([]AreaCount, []TopicCount, error) {
+	q := s.filterSQL(tenant, f)
+	matched := `SELECT a.area_id, a.topic_ids FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+		WHERE ` + strings.Join(q.where, " AND ")
+	var areas []AreaCount
+	var topics []TopicCount
+	b := &pgx.Batch{}
+	b.Queue(`WITH m AS (`+matched+`)
+		SELECT v.id, v.parent_id, v.code, v.name, count(*)::int FROM m JOIN volunteer_areas v ON v.tenant_id = $1 AND v.id = m.area_id
+		GROUP BY v.tenant_id, v.id ORDER BY count(*) DESC, v.sort_order, v.code`, q.args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			a := &Area{TenantID: tenant}
+			var n int
+			if err := rows.Scan(&a.ID, &a.ParentID, &a.Code, &a.Name, &n); err != nil {
+				return err
+			}
+			areas = append(areas, AreaCount{Area: a, Count: n})
+		}
+		return rows.Err()
+	})
+	b.Queue(`WITH m AS (`+matched+`)
+		SELECT v.id, v.code, v.name, count(*)::int FROM m CROSS JOIN LATERAL unnest(m.topic_ids) t(id) JOIN volunteer_topics v ON v.tenant_id = $1 AND v.id = t.id
+		GROUP BY v.tenant_id, v.id ORDER BY count(*) DESC, v.sort_order, v.code`, q.args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			t := &Topic{TenantID: tenant}
+			var n int
+			if err := rows.Scan(&t.ID, &t.Code, &t.Name, &n); err != nil {
+				return err
+			}
+			topics = append(topics, TopicCount{Topic: t, Count: n})
+		}
+		return rows.Err()
+	})
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		return nil, nil, fmt.Errorf("volunteer: facets: %w", err)
+	}
+	return areas, topics, nil
 }
