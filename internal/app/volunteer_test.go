@@ -603,7 +603,9 @@ func TestDemoVolunteerSeed(t *testing.T) {
 	}
 	d := decode[struct {
 		Activities struct {
-			Edges []struct{ Node struct{ Title, Status string } }
+			Edges []struct {
+				Node struct{ Title, Status string }
+			}
 		}
 	}](t, b.must(t, "", `{ activities(site: "znzz", filter: {openOnly: true}) { edges { node { title status } } } }`, nil))
 	if len(d.Activities.Edges) != 2 || d.Activities.Edges[0].Node.Status != "OPEN" {
