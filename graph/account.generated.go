@@ -81,6 +81,7 @@ type MutationResolver interface {
 	ConfirmHours(ctx context.Context, input model.ConfirmHoursInput) (*model.SignUpPayload, error)
 	CreateCosignLink(ctx context.Context, input model.ActivityIDInput) (*model.CosignLinkPayload, error)
 	CosignRoster(ctx context.Context, input model.CosignRosterInput) (*model.ActivityPayload, error)
+	ExportActivityRoster(ctx context.Context, input model.ActivityIDInput) (*model.ExportRosterPayload, error)
 	AddVolunteerRecordEntry(ctx context.Context, input model.AddVolunteerRecordEntryInput) (*model.VolunteerRecordEntryPayload, error)
 }
 type RoleBindingResolver interface {
@@ -405,6 +406,20 @@ func (ec *executionContext) field_Mutation_deleteMedia_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.MediaIDInput, error) {
 			return ec.unmarshalNMediaIdInput2zhdjᚋgraphᚋmodelᚐMediaIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_exportActivityRoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ActivityIDInput, error) {
+			return ec.unmarshalNActivityIdInput2zhdjᚋgraphᚋmodelᚐActivityIDInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3534,6 +3549,50 @@ func (ec *executionContext) fieldContext_Mutation_cosignRoster(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_exportActivityRoster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exportActivityRoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExportActivityRoster(ctx, fc.Args["input"].(model.ActivityIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportRosterPayload) graphql.Marshaler {
+			return ec.marshalNExportRosterPayload2ᚖzhdjᚋgraphᚋmodelᚐExportRosterPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exportActivityRoster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportRosterPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_exportActivityRoster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_addVolunteerRecordEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4689,6 +4748,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "cosignRoster":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cosignRoster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exportActivityRoster":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exportActivityRoster(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

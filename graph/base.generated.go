@@ -50,7 +50,7 @@ type QueryResolver interface {
 	VolunteerTopics(ctx context.Context, site string) ([]*volunteer.Topic, error)
 	ActivityRoster(ctx context.Context, id string) ([]*volunteer.SignUp, error)
 	AttendanceCode(ctx context.Context, activityID string, kind model.AttendanceKind) (*volunteer.Code, error)
-	VolunteerRecord(ctx context.Context, member *string) (*volunteer.Record, error)
+	VolunteerRecord(ctx context.Context, member *string, from *time.Time, to *time.Time) (*volunteer.Record, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -516,6 +516,22 @@ func (ec *executionContext) field_Query_volunteerRecord_args(ctx context.Context
 		return nil, err
 	}
 	args["member"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -1609,7 +1625,7 @@ func (ec *executionContext) _Query_volunteerRecord(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().VolunteerRecord(ctx, fc.Args["member"].(*string))
+			return ec.Resolvers.Query().VolunteerRecord(ctx, fc.Args["member"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *volunteer.Record) graphql.Marshaler {

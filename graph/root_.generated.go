@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/content"
 	"zhdj/internal/org"
@@ -53,6 +54,7 @@ type ResolverRoot interface {
 	SiteTheme() SiteThemeResolver
 	SiteWebhook() SiteWebhookResolver
 	VolunteerArea() VolunteerAreaResolver
+	VolunteerRecord() VolunteerRecordResolver
 	VolunteerRecordEntry() VolunteerRecordEntryResolver
 	VolunteerTopic() VolunteerTopicResolver
 }
@@ -274,6 +276,13 @@ type ComplexityRoot struct {
 		Rows        func(childComplexity int) int
 	}
 
+	ExportRosterPayload struct {
+		ContentType func(childComplexity int) int
+		Data        func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		Rows        func(childComplexity int) int
+	}
+
 	FeaturedBlock struct {
 		Limit func(childComplexity int) int
 		Title func(childComplexity int) int
@@ -470,6 +479,7 @@ type ComplexityRoot struct {
 		CreateVolunteerArea     func(childComplexity int, input model.CreateVolunteerAreaInput) int
 		CreateVolunteerTopic    func(childComplexity int, input model.CreateVolunteerTopicInput) int
 		DeleteMedia             func(childComplexity int, input model.MediaIDInput) int
+		ExportActivityRoster    func(childComplexity int, input model.ActivityIDInput) int
 		ExportMembers           func(childComplexity int, input model.ExportMembersInput) int
 		GrantRole               func(childComplexity int, input model.RoleBindingInput) int
 		HideContent             func(childComplexity int, input model.HideContentInput) int
@@ -590,7 +600,7 @@ type ComplexityRoot struct {
 		Site              func(childComplexity int, slug string) int
 		SiteByOrigin      func(childComplexity int, origin string) int
 		VolunteerAreas    func(childComplexity int, site string) int
-		VolunteerRecord   func(childComplexity int, member *string) int
+		VolunteerRecord   func(childComplexity int, member *string, from *time.Time, to *time.Time) int
 		VolunteerTopics   func(childComplexity int, site string) int
 		WebhookDeliveries func(childComplexity int, webhookID string) int
 	}
@@ -700,8 +710,15 @@ type ComplexityRoot struct {
 	}
 
 	VolunteerRecord struct {
+		CitizenID  func(childComplexity int) int
+		Department func(childComplexity int) int
 		Entries    func(childComplexity int) int
+		From       func(childComplexity int) int
+		Gender     func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Phone      func(childComplexity int) int
 		Service    func(childComplexity int) int
+		To         func(childComplexity int) int
 		TotalHours func(childComplexity int) int
 	}
 
@@ -1568,6 +1585,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportMembersPayload.Rows(childComplexity), true
+
+	case "ExportRosterPayload.contentType":
+		if e.ComplexityRoot.ExportRosterPayload.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRosterPayload.ContentType(childComplexity), true
+	case "ExportRosterPayload.data":
+		if e.ComplexityRoot.ExportRosterPayload.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRosterPayload.Data(childComplexity), true
+	case "ExportRosterPayload.filename":
+		if e.ComplexityRoot.ExportRosterPayload.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRosterPayload.Filename(childComplexity), true
+	case "ExportRosterPayload.rows":
+		if e.ComplexityRoot.ExportRosterPayload.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRosterPayload.Rows(childComplexity), true
 
 	case "FeaturedBlock.limit":
 		if e.ComplexityRoot.FeaturedBlock.Limit == nil {
@@ -2541,6 +2583,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteMedia(childComplexity, args["input"].(model.MediaIDInput)), true
+	case "Mutation.exportActivityRoster":
+		if e.ComplexityRoot.Mutation.ExportActivityRoster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exportActivityRoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExportActivityRoster(childComplexity, args["input"].(model.ActivityIDInput)), true
 	case "Mutation.exportMembers":
 		if e.ComplexityRoot.Mutation.ExportMembers == nil {
 			break
@@ -3300,7 +3353,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.VolunteerRecord(childComplexity, args["member"].(*string)), true
+		return e.ComplexityRoot.Query.VolunteerRecord(childComplexity, args["member"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.volunteerTopics":
 		if e.ComplexityRoot.Query.VolunteerTopics == nil {
 			break
@@ -3693,18 +3746,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VolunteerAreaPayload.Area(childComplexity), true
 
+	case "VolunteerRecord.citizenId":
+		if e.ComplexityRoot.VolunteerRecord.CitizenID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.CitizenID(childComplexity), true
+	case "VolunteerRecord.department":
+		if e.ComplexityRoot.VolunteerRecord.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.Department(childComplexity), true
 	case "VolunteerRecord.entries":
 		if e.ComplexityRoot.VolunteerRecord.Entries == nil {
 			break
 		}
 
 		return e.ComplexityRoot.VolunteerRecord.Entries(childComplexity), true
+	case "VolunteerRecord.from":
+		if e.ComplexityRoot.VolunteerRecord.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.From(childComplexity), true
+	case "VolunteerRecord.gender":
+		if e.ComplexityRoot.VolunteerRecord.Gender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.Gender(childComplexity), true
+	case "VolunteerRecord.name":
+		if e.ComplexityRoot.VolunteerRecord.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.Name(childComplexity), true
+	case "VolunteerRecord.phone":
+		if e.ComplexityRoot.VolunteerRecord.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.Phone(childComplexity), true
 	case "VolunteerRecord.service":
 		if e.ComplexityRoot.VolunteerRecord.Service == nil {
 			break
 		}
 
 		return e.ComplexityRoot.VolunteerRecord.Service(childComplexity), true
+	case "VolunteerRecord.to":
+		if e.ComplexityRoot.VolunteerRecord.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerRecord.To(childComplexity), true
 	case "VolunteerRecord.totalHours":
 		if e.ComplexityRoot.VolunteerRecord.TotalHours == nil {
 			break
@@ -5325,10 +5420,21 @@ type VolunteerRecordEntry {
   date: Date!
 }
 
-"A person's volunteer record (志愿服务记录)."
+"A person's volunteer record (志愿服务记录) with the details 民政部令第67号 asks for."
 type VolunteerRecord {
+  name: String!
+  gender: Gender!
+  department: String!
+  "Masked; the member record reveals more to those allowed."
+  phone: String
+  "Masked."
+  citizenId: String
+  "The service period the hours cover (null: unbounded)."
+  from: Date
+  to: Date
+  "Total confirmed hours in the period."
   totalHours: Float!
-  "Activities with confirmed hours, newest first."
+  "Activities with confirmed hours in the period, latest first."
   service: [SignUp!]!
   entries: [VolunteerRecordEntry!]!
 }
@@ -5449,6 +5555,14 @@ type CosignLinkPayload {
   expiresAt: Time!
 }
 
+type ExportRosterPayload {
+  filename: String!
+  contentType: String!
+  rows: Int!
+  "The .xlsx file, base64-encoded."
+  data: String!
+}
+
 type VolunteerRecordEntryPayload {
   entry: VolunteerRecordEntry!
 }
@@ -5466,7 +5580,7 @@ extend type Query {
   "The current check-in or check-out code (organisers; show it on a screen)."
   attendanceCode(activityId: ID!, kind: AttendanceKind!): AttendanceCode!
   "A person's volunteer record: your own (member omitted) or, for volunteer managers, a member's."
-  volunteerRecord(member: ID): VolunteerRecord!
+  volunteerRecord(member: ID, from: Date, to: Date): VolunteerRecord!
 }
 
 extend type Mutation {
@@ -5489,6 +5603,8 @@ extend type Mutation {
   createCosignLink(input: ActivityIdInput!): CosignLinkPayload!
   "Confirms the roster for the partner organisation (no account needed; the token is the key)."
   cosignRoster(input: CosignRosterInput!): ActivityPayload!
+  "The roster with attendance and hours as an .xlsx file (organisers; audited)."
+  exportActivityRoster(input: ActivityIdInput!): ExportRosterPayload!
   addVolunteerRecordEntry(input: AddVolunteerRecordEntryInput!): VolunteerRecordEntryPayload!
 }
 
@@ -5819,6 +5935,20 @@ func (ec *executionContext) childFields_ExportMembersPayload(ctx context.Context
 		return ec.fieldContext_ExportMembersPayload_data(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExportMembersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportRosterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "filename":
+		return ec.fieldContext_ExportRosterPayload_filename(ctx, field)
+	case "contentType":
+		return ec.fieldContext_ExportRosterPayload_contentType(ctx, field)
+	case "rows":
+		return ec.fieldContext_ExportRosterPayload_rows(ctx, field)
+	case "data":
+		return ec.fieldContext_ExportRosterPayload_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportRosterPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6429,6 +6559,20 @@ func (ec *executionContext) childFields_VolunteerAreaPayload(ctx context.Context
 
 func (ec *executionContext) childFields_VolunteerRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "name":
+		return ec.fieldContext_VolunteerRecord_name(ctx, field)
+	case "gender":
+		return ec.fieldContext_VolunteerRecord_gender(ctx, field)
+	case "department":
+		return ec.fieldContext_VolunteerRecord_department(ctx, field)
+	case "phone":
+		return ec.fieldContext_VolunteerRecord_phone(ctx, field)
+	case "citizenId":
+		return ec.fieldContext_VolunteerRecord_citizenId(ctx, field)
+	case "from":
+		return ec.fieldContext_VolunteerRecord_from(ctx, field)
+	case "to":
+		return ec.fieldContext_VolunteerRecord_to(ctx, field)
 	case "totalHours":
 		return ec.fieldContext_VolunteerRecord_totalHours(ctx, field)
 	case "service":

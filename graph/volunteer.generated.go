@@ -10,6 +10,7 @@ import (
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/media"
+	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/volunteer"
 
@@ -55,6 +56,12 @@ type VolunteerAreaResolver interface {
 	ID(ctx context.Context, obj *volunteer.Area) (string, error)
 
 	ParentID(ctx context.Context, obj *volunteer.Area) (*string, error)
+}
+type VolunteerRecordResolver interface {
+	Phone(ctx context.Context, obj *volunteer.Record) (*string, error)
+	CitizenID(ctx context.Context, obj *volunteer.Record) (*string, error)
+	From(ctx context.Context, obj *volunteer.Record) (*time.Time, error)
+	To(ctx context.Context, obj *volunteer.Record) (*time.Time, error)
 }
 type VolunteerRecordEntryResolver interface {
 	ID(ctx context.Context, obj *volunteer.RecordEntry) (string, error)
@@ -1118,6 +1125,98 @@ func (ec *executionContext) fieldContext_CosignLinkPayload_expiresAt(_ context.C
 	return graphql.NewScalarFieldContext("CosignLinkPayload", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ExportRosterPayload_filename(ctx context.Context, field graphql.CollectedField, obj *model.ExportRosterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRosterPayload_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRosterPayload_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRosterPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportRosterPayload_contentType(ctx context.Context, field graphql.CollectedField, obj *model.ExportRosterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRosterPayload_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRosterPayload_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRosterPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportRosterPayload_rows(ctx context.Context, field graphql.CollectedField, obj *model.ExportRosterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRosterPayload_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRosterPayload_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRosterPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExportRosterPayload_data(ctx context.Context, field graphql.CollectedField, obj *model.ExportRosterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRosterPayload_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Data, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRosterPayload_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRosterPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.CollectedField, obj *volunteer.Partner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1736,6 +1835,167 @@ func (ec *executionContext) fieldContext_VolunteerAreaPayload_area(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerRecord_name(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerRecord_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerRecord_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _VolunteerRecord_gender(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerRecord_gender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gender, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v member.Gender) graphql.Marshaler {
+			return ec.marshalNGender2zhdjᚋinternalᚋmemberᚐGender(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerRecord_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerRecord", field, false, false, "Gender")
+}
+
+func (ec *executionContext) _VolunteerRecord_department(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerRecord_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerRecord_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _VolunteerRecord_phone(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerRecord_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerRecord().Phone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerRecord_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerRecord", field, true, true, "String")
+}
+
+func (ec *executionContext) _VolunteerRecord_citizenId(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerRecord_citizenId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerRecord().CitizenID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerRecord_citizenId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerRecord", field, true, true, "String")
+}
+
+func (ec *executionContext) _VolunteerRecord_from(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerRecord_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerRecord().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerRecord_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerRecord", field, true, true, "Date")
+}
+
+func (ec *executionContext) _VolunteerRecord_to(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerRecord_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerRecord().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerRecord_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerRecord", field, true, true, "Date")
 }
 
 func (ec *executionContext) _VolunteerRecord_totalHours(ctx context.Context, field graphql.CollectedField, obj *volunteer.Record) (ret graphql.Marshaler) {
@@ -3444,6 +3704,54 @@ func (ec *executionContext) _CosignLinkPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var exportRosterPayloadImplementors = []string{"ExportRosterPayload"}
+
+func (ec *executionContext) _ExportRosterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportRosterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportRosterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportRosterPayload")
+		case "filename":
+			out.Values[i] = ec._ExportRosterPayload_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._ExportRosterPayload_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ExportRosterPayload_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "data":
+			out.Values[i] = ec._ExportRosterPayload_data(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var partnerImplementors = []string{"Partner"}
 
 func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, obj *volunteer.Partner) graphql.Marshaler {
@@ -3784,20 +4092,59 @@ func (ec *executionContext) _VolunteerRecord(ctx context.Context, sel ast.Select
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VolunteerRecord")
+		case "name":
+			out.Values[i] = ec._VolunteerRecord_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gender":
+			out.Values[i] = ec._VolunteerRecord_gender(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._VolunteerRecord_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerRecord_phone(ctx, field, obj)
+				})
+		case "citizenId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerRecord_citizenId(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerRecord_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerRecord_to(ctx, field, obj)
+				})
 		case "totalHours":
 			out.Values[i] = ec._VolunteerRecord_totalHours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "service":
 			out.Values[i] = ec._VolunteerRecord_service(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entries":
 			out.Values[i] = ec._VolunteerRecord_entries(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4236,6 +4583,14 @@ func (ec *executionContext) unmarshalNCreateVolunteerAreaInput2zhdjᚋgraphᚋmo
 func (ec *executionContext) unmarshalNCreateVolunteerTopicInput2zhdjᚋgraphᚋmodelᚐCreateVolunteerTopicInput(ctx context.Context, v any) (model.CreateVolunteerTopicInput, error) {
 	res, err := ec.unmarshalInputCreateVolunteerTopicInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportRosterPayload2ᚖzhdjᚋgraphᚋmodelᚐExportRosterPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExportRosterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportRosterPayload!")
+		return graphql.Null
+	}
+	return ec._ExportRosterPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPartner2ᚕᚖzhdjᚋinternalᚋvolunteerᚐPartnerᚄ(ctx context.Context, sel ast.SelectionSet, v []*volunteer.Partner) graphql.Marshaler {

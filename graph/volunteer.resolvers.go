@@ -7,7 +7,9 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
+	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
@@ -208,6 +210,18 @@ func (r *mutationResolver) CosignRoster(ctx context.Context, input model.CosignR
 	return r.describedActivity(ctx, a, err)
 }
 
+func (r *mutationResolver) ExportActivityRoster(ctx context.Context, input model.ActivityIDInput) (*model.ExportRosterPayload, error) {
+	g, err := decodeIDOf("input.id", input.ID, idActivity)
+	if err != nil {
+		return nil, err
+	}
+	x, err := r.Volunteer.ExportRoster(ctx, g.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ExportRosterPayload{Filename: x.Filename, ContentType: x.ContentType, Rows: x.Rows, Data: base64.StdEncoding.EncodeToString(x.Data)}, nil
+}
+
 func (r *mutationResolver) AddVolunteerRecordEntry(ctx context.Context, input model.AddVolunteerRecordEntryInput) (*model.VolunteerRecordEntryPayload, error) {
 	g, err := decodeIDOf("input.member", input.Member, idMember)
 	if err != nil {
@@ -329,7 +343,7 @@ func (r *queryResolver) AttendanceCode(ctx context.Context, activityID string, k
 	return r.Volunteer.CheckInCode(ctx, g.ID, attendanceKind(kind))
 }
 
-func (r *queryResolver) VolunteerRecord(ctx context.Context, member *string) (*volunteer.Record, error) {
+func (r *queryResolver) VolunteerRecord(ctx context.Context, member *string, from *time.Time, to *time.Time) (*volunteer.Record, error) {
 	var person uuid.UUID
 	if member != nil {
 		g, err := decodeIDOf("member", *member, idMember)
@@ -347,7 +361,12 @@ func (r *queryResolver) VolunteerRecord(ctx context.Context, member *string) (*v
 		}
 		person = *p.PersonID
 	}
-	return r.Volunteer.RecordOf(ctx, person)
+	var until *time.Time
+	if to != nil {
+		u := to.AddDate(0, 0, 1)
+		until = &u
+	}
+	return r.Volunteer.RecordOf(ctx, person, from, until)
 }
 
 func (r *signUpResolver) ID(ctx context.Context, obj *volunteer.SignUp) (string, error) {
@@ -382,6 +401,26 @@ func (r *volunteerAreaResolver) ParentID(ctx context.Context, obj *volunteer.Are
 	return &id, nil
 }
 
+func (r *volunteerRecordResolver) Phone(ctx context.Context, obj *volunteer.Record) (*string, error) {
+	return optional(obj.PhoneMasked), nil
+}
+
+func (r *volunteerRecordResolver) CitizenID(ctx context.Context, obj *volunteer.Record) (*string, error) {
+	return optional(obj.CitizenIDMasked), nil
+}
+
+func (r *volunteerRecordResolver) From(ctx context.Context, obj *volunteer.Record) (*time.Time, error) {
+	return obj.From, nil
+}
+
+func (r *volunteerRecordResolver) To(ctx context.Context, obj *volunteer.Record) (*time.Time, error) {
+	if obj.Until == nil {
+		return nil, nil
+	}
+	to := obj.Until.AddDate(0, 0, -1)
+	return &to, nil
+}
+
 func (r *volunteerRecordEntryResolver) ID(ctx context.Context, obj *volunteer.RecordEntry) (string, error) {
 	return encodeID(idRecordEntry, obj.TenantID, obj.ID), nil
 }
@@ -408,6 +447,8 @@ func (r *Resolver) SignUp() SignUpResolver { return &signUpResolver{r} }
 
 func (r *Resolver) VolunteerArea() VolunteerAreaResolver { return &volunteerAreaResolver{r} }
 
+func (r *Resolver) VolunteerRecord() VolunteerRecordResolver { return &volunteerRecordResolver{r} }
+
 func (r *Resolver) VolunteerRecordEntry() VolunteerRecordEntryResolver {
 	return &volunteerRecordEntryResolver{r}
 }
@@ -421,6 +462,7 @@ type (
 	partnerResolver              struct{ *Resolver }
 	signUpResolver               struct{ *Resolver }
 	volunteerAreaResolver        struct{ *Resolver }
+	volunteerRecordResolver      struct{ *Resolver }
 	volunteerRecordEntryResolver struct{ *Resolver }
 	volunteerTopicResolver       struct{ *Resolver }
 )

@@ -340,6 +340,14 @@ type ExportMembersPayload struct {
 	Data string `json:"data"`
 }
 
+type ExportRosterPayload struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Rows        int    `json:"rows"`
+	// The .xlsx file, base64-encoded.
+	Data string `json:"data"`
+}
+
 // The site's pinned items.
 type FeaturedBlock struct {
 	Title string `json:"title"`

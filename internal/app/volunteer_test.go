@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sort"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
@@ -351,6 +354,46 @@ func TestVolunteerActivityFlow(t *testing.T) {
 		t.Fatalf("record seen by the secretary: %+v", got)
 	}
 	b.wantCode(t, "NOT_FOUND", student, recordDoc, map[string]any{"m": liming})
+	details := decode[struct {
+		VolunteerRecord struct {
+			Name, Gender, Phone, CitizenID string
+			TotalHours                     float64
+		}
+	}](t, b.must(t, memberTok, `{ volunteerRecord { name gender phone citizenId totalHours } }`, nil)).VolunteerRecord
+	if details.Name != "李明" || details.Gender != "MALE" || !strings.Contains(details.Phone, "*") || !strings.Contains(details.CitizenID, "*") {
+		t.Fatalf("record details: %+v", details)
+	}
+	later := time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	periodDoc := `query($f: Date, $t: Date) { volunteerRecord(from: $f, to: $t) { totalHours service { hours } from to } }`
+	if p := decode[record](t, b.must(t, memberTok, periodDoc, map[string]any{"f": later})).VolunteerRecord; p.TotalHours != 0 || len(p.Service) != 0 {
+		t.Fatalf("hours from %s: %+v", later, p)
+	}
+	if p := decode[record](t, b.must(t, memberTok, periodDoc, map[string]any{"f": time.Now().AddDate(0, 0, -1).Format(time.DateOnly), "t": later})).VolunteerRecord; p.TotalHours != 3 {
+		t.Fatalf("hours in the period: %+v", p)
+	}
+	b.wantCode(t, "BAD_USER_INPUT", memberTok, periodDoc, map[string]any{"f": later, "t": time.Now().Format(time.DateOnly)})
+
+	// The roster exports to .xlsx for organisers only.
+	exportDoc := `mutation($id: ID!) { exportActivityRoster(input: {id: $id}) { filename rows data } }`
+	b.wantCode(t, "FORBIDDEN", memberTok, exportDoc, map[string]any{"id": act.ID})
+	x := decode[struct {
+		ExportActivityRoster struct {
+			Filename, Data string
+			Rows           int
+		}
+	}](t, b.must(t, secretary, exportDoc, map[string]any{"id": act.ID})).ExportActivityRoster
+	raw, err := base64.StdEncoding.DecodeString(x.Data)
+	if err != nil || x.Rows != 1 || !strings.HasSuffix(x.Filename, ".xlsx") {
+		t.Fatalf("export: %+v %v", x, err)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := wb.GetRows(wb.GetSheetName(0))
+	if err != nil || len(rows) != 2 || rows[1][0] != "李明" || rows[1][5] != "3.0" || rows[1][6] != "是" || rows[1][7] != "按活动全程计" {
+		t.Fatalf("exported rows: %q (%v)", rows, err)
+	}
 
 	// The partner's contact confirms the roster through a signed link.
 	link := decode[struct{ CreateCosignLink struct{ Token string } }](t,

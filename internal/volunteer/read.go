@@ -12,6 +12,7 @@ import (
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
+	"zhdj/internal/member"
 	"zhdj/internal/postgres"
 )
 
@@ -347,8 +348,18 @@ func viewOf(a *Activity, areas map[uuid.UUID]*Area, topics map[uuid.UUID]*Topic,
 // Record is a person's volunteer record (志愿服务记录): confirmed
 // service, total hours, and training, commendations and evaluations.
 type Record struct {
-	PersonID   uuid.UUID
-	TotalHours float64
+	PersonID uuid.UUID
+	// The person's details as the record rules ask (identifiers masked).
+	Name            string
+	Gender          member.Gender
+	Category        member.Category
+	Department      string
+	PhoneMasked     string
+	CitizenIDMasked string
+	// From and Until bound the service period the hours cover (by activity
+	// start; nil: unbounded).
+	From, Until *time.Time
+	TotalHours  float64
 	Service    []*SignUp // each with its Activity
 	Entries    []*RecordEntry
 }
@@ -364,19 +375,31 @@ type RecordEntry struct {
 }
 
 // RecordOf returns a person's volunteer record: the person themself, or a
-// volunteer manager over the person's branch.
-func (s *Service) RecordOf(ctx context.Context, personID uuid.UUID) (*Record, error) {
+// volunteer manager over the person's branch. from and until (either may be
+// nil) limit the service and total hours to activities starting in
+// [from, until).
+func (s *Service) RecordOf(ctx context.Context, personID uuid.UUID, from, until *time.Time) (*Record, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{PersonID: personID}
+	if from != nil && until != nil && !until.After(*from) {
+		return nil, apperr.InvalidField("to", "must not be before from")
+	}
+	rec := &Record{PersonID: personID, From: from, Until: until}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		if err := s.mayReadPerson(ctx, tx, p, personID); err != nil {
 			return err
 		}
+		if err := tx.QueryRow(ctx, `SELECT name, gender, category, department, phone_masked, citizen_id_masked FROM people WHERE tenant_id = $1 AND id = $2`,
+			p.TenantID, personID).Scan(&rec.Name, &rec.Gender, &rec.Category, &rec.Department, &rec.PhoneMasked, &rec.CitizenIDMasked); err != nil {
+			return fmt.Errorf("volunteer: record person: %w", err)
+		}
 		rows, err := tx.Query(ctx, `SELECT `+signupColumns+` FROM signups s JOIN people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
-			WHERE s.tenant_id = $1 AND s.person_id = $2 AND s.hours_confirmed ORDER BY s.created_at DESC`, p.TenantID, personID)
+			JOIN activities o ON o.tenant_id = s.tenant_id AND o.id = s.activity_id
+			WHERE s.tenant_id = $1 AND s.person_id = $2 AND s.hours_confirmed
+			  AND ($3::timestamptz IS NULL OR o.starts_at >= $3) AND ($4::timestamptz IS NULL OR o.starts_at < $4)
+			ORDER BY o.starts_at DESC`, p.TenantID, personID, from, until)
 		if err != nil {
 			return err
 		}

@@ -177,3 +177,19 @@ func TestHoursBetween(t *testing.T) {
 		}
 	}
 }
+
+func TestRosterRowDefusesFormulas(t *testing.T) {
+	h := 2.5
+	su := &SignUp{PersonName: "=HYPERLINK(\"http://x\",\"点我\")", Status: SignUpConfirmed, Hours: &h, HoursConfirmed: true,
+		HoursReason: "+1+1", CreatedAt: time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC)}
+	row := rosterRow(su)
+	if len(row) != len(RosterHeaders) {
+		t.Fatalf("%d cells for %d headers", len(row), len(RosterHeaders))
+	}
+	if row[0] != "'"+su.PersonName || row[7] != "'+1+1" {
+		t.Fatalf("formula-looking cells not defused: %q", row)
+	}
+	if row[1] != "已确认" || row[5] != "2.5" || row[6] != "是" || row[8] != "2026-11-26 08:30" {
+		t.Fatalf("row: %q", row)
+	}
+}
