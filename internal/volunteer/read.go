@@ -360,8 +360,8 @@ type Record struct {
 	// start; nil: unbounded).
 	From, Until *time.Time
 	TotalHours  float64
-	Service    []*SignUp // each with its Activity
-	Entries    []*RecordEntry
+	Service     []*SignUp // each with its Activity
+	Entries     []*RecordEntry
 }
 
 // RecordEntry is a training, commendation or evaluation on a record.
