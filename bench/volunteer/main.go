@@ -1,0 +1,353 @@
+// Command volunteer measures the two volunteer paths that peak together
+// when a popular activity opens: sign-ups (many students at once on a few
+// activities with limited places) and browsing with area and topic facets.
+//
+// It starts its own PostgreSQL, MinIO and zhdj server, adds -people
+// students with accounts and signs each in over HTTP, then every student
+// signs up once for one of -hot activities of -capacity places from
+// -clients concurrent clients. It reports sign-ups per second and checks in
+// the database that no activity is overbooked and that no sign-up was lost
+// or duplicated. Then it loads the browse query (20 activities with their
+// area, topics, partners and the area/topic facets, over -browse published
+// activities) and reports p50/p99.
+//
+//	go run ./bench/volunteer [-people 4000] [-hot 10] [-capacity 100] [-clients 64] [-browse 2000] [-duration 10s]
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/bench/internal/stack"
+)
+
+const password = "bench-password-2026"
+
+func main() {
+	people := flag.Int("people", 4000, "students who each sign up once")
+	hot := flag.Int("hot", 10, "popular activities the sign-ups go to")
+	capacity := flag.Int("capacity", 100, "places per popular activity")
+	clients := flag.Int("clients", 64, "concurrent clients")
+	browse := flag.Int("browse", 2000, "published activities for the browse load")
+	duration := flag.Duration("duration", 10*time.Second, "browse load duration")
+	bin := flag.String("zhdj", "", "zhdj binary (built into a temporary folder when empty)")
+	flag.Parse()
+	if err := run(*people, *hot, *capacity, *clients, *browse, *duration, *bin); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/volunteer:", err)
+		os.Exit(1)
+	}
+}
+
+func run(people, hot, capacity, clients, browse int, d time.Duration, bin string) error {
+	ctx := context.Background()
+	// Cheap password hashing: the bench measures sign-ups, not logins.
+	s, err := stack.Start(ctx, bin, "ZHDJ_ARGON2_MEMORY_KIB=1024", "ZHDJ_ARGON2_ITERATIONS=1", "ZHDJ_ARGON2_PARALLELISM=1")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Run("seed"); err != nil {
+		return err
+	}
+	fmt.Printf("seeding %d students, %d popular activities of %d places, %d other activities …\n", people, hot, capacity, browse)
+	if err := seed(ctx, s.OwnerURL, people, hot, capacity, browse); err != nil {
+		return err
+	}
+	if _, err := s.Serve(); err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}}
+	post := func(token, query string, vars map[string]any, out any) error {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		req, _ := http.NewRequest(http.MethodPost, s.BaseURL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		var env struct {
+			Data   json.RawMessage
+			Errors []struct{ Message string }
+		}
+		if err := json.Unmarshal(raw, &env); err != nil {
+			return fmt.Errorf("%d: %s", res.StatusCode, raw)
+		}
+		if len(env.Errors) > 0 {
+			return fmt.Errorf("%s", env.Errors[0].Message)
+		}
+		return json.Unmarshal(env.Data, out)
+	}
+
+	// The popular activities' IDs, through the API.
+	var hotList struct {
+		VolunteerAreas []struct{ ID, Code string }
+	}
+	if err := post("", `{ volunteerAreas(site: "xxgc") { id code } }`, nil, &hotList); err != nil {
+		return err
+	}
+	var hotArea string
+	for _, a := range hotList.VolunteerAreas {
+		if a.Code == "bench-hot" {
+			hotArea = a.ID
+		}
+	}
+	var acts struct {
+		Activities struct{ Edges []struct{ Node struct{ ID string } } }
+	}
+	if err := post("", `query($a: ID!, $n: Int) { activities(site: "xxgc", filter: {areas: [$a]}, first: $n) { edges { node { id } } } }`,
+		map[string]any{"a": hotArea, "n": hot}, &acts); err != nil {
+		return err
+	}
+	if len(acts.Activities.Edges) != hot {
+		return fmt.Errorf("found %d popular activities, want %d", len(acts.Activities.Edges), hot)
+	}
+
+	fmt.Printf("signing in %d students …\n", people)
+	tokens := make([]string, people)
+	if err := parallel(people, 16, func(i int) error {
+		var out struct{ Login struct{ AccessToken string } }
+		err := post("", `mutation($u: String!, $p: String!) { login(input: {school: "demo", identifier: $u, password: $p}) { accessToken } }`,
+			map[string]any{"u": fmt.Sprintf("bench%05d", i), "p": password}, &out)
+		tokens[i] = out.Login.AccessToken
+		return err
+	}); err != nil {
+		return err
+	}
+
+	var confirmed, waitlisted atomic.Int64
+	lat := make([]time.Duration, people)
+	start := time.Now()
+	err = parallel(people, clients, func(i int) error {
+		var out struct {
+			SignUp struct{ SignUp struct{ Status string } }
+		}
+		t0 := time.Now()
+		err := post(tokens[i], `mutation($id: ID!) { signUp(input: {activityId: $id}) { signUp { status } } }`,
+			map[string]any{"id": acts.Activities.Edges[i%hot].Node.ID}, &out)
+		lat[i] = time.Since(t0)
+		switch out.SignUp.SignUp.Status {
+		case "CONFIRMED":
+			confirmed.Add(1)
+		case "WAITLISTED":
+			waitlisted.Add(1)
+		}
+		return err
+	})
+	elapsed := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("sign-up: %w", err)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	rate := float64(people) / elapsed.Seconds()
+	fmt.Printf("\n%d sign-ups from %d clients in %.2fs: %.0f sign-ups/s (target ≥ 2000), p50 %.1f ms, p99 %.1f ms\n",
+		people, clients, elapsed.Seconds(), rate, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]))
+	fmt.Printf("answers: %d confirmed, %d waitlisted\n", confirmed.Load(), waitlisted.Load())
+	if err := verify(ctx, s.OwnerURL, people, hot, capacity, int(confirmed.Load())); err != nil {
+		return err
+	}
+
+	// Browse with facets, signed out (the common case: students looking).
+	browseBody, _ := json.Marshal(map[string]any{"query": `{ activities(site: "xxgc", filter: {hasPlaces: true}, first: 20) {
+		edges { node { id title startsAt placesLeft status area { name } topics { name } partners { name } } }
+		facets { areas { area { name } count } topics { topic { name } count } } } }`})
+	res := load(client, s.BaseURL+"/graphql", browseBody, clients/2, d)
+	verdict := "ok"
+	if res.p99 > 20*time.Millisecond {
+		verdict = "MISSED"
+	}
+	fmt.Printf("\nbrowse with facets over %d activities, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms (target p99 < 20 ms): %s",
+		browse+hot, clients/2, res.rps, ms(res.p50), ms(res.p99), verdict)
+	if res.errors > 0 {
+		fmt.Printf(" (%d errors)", res.errors)
+	}
+	fmt.Println()
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// parallel runs f(0..n-1) on workers goroutines; the first error wins.
+func parallel(n, workers int, f func(int) error) error {
+	next := atomic.Int64{}
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := f(i); err != nil {
+					once.Do(func() { first = err })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+// seed adds the students (people with accounts), an area for the popular
+// activities and the activities, as the schema owner.
+func seed(ctx context.Context, ownerURL string, people, hot, capacity, browse int) error {
+	hash, err := argon2id.CreateHash(password, &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`, nil},
+			{`INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage)
+			  SELECT u.tenant_id, 'bench' || lpad((g - 1)::text, 5, '0'), 'female', 'student', u.id, 'none'
+			  FROM generate_series(1, $1) g, org_units u WHERE u.code = 'XXGC-XS1'`, []any{people}},
+			{`INSERT INTO accounts (tenant_id, username, display_name, password_hash, person_id)
+			  SELECT tenant_id, name, name, $1, id FROM people WHERE name LIKE 'bench%'`, []any{hash}},
+			{`INSERT INTO volunteer_areas (tenant_id, code, name) SELECT id, 'bench-hot', '热门' FROM tenants WHERE code = 'demo'`, nil},
+			{`INSERT INTO activities (tenant_id, title, area_id, topic_ids, org_unit_id, starts_at, ends_at, signup_opens_at, signup_closes_at,
+				capacity, audience, hours, status, code_secret)
+			  SELECT u.tenant_id, '热门活动 ' || g, (SELECT id FROM volunteer_areas WHERE code = 'bench-hot'), ARRAY(SELECT id FROM volunteer_topics LIMIT 1), u.id,
+				now() + interval '2 days', now() + interval '2 days 3 hours', now() - interval '1 hour', now() + interval '1 day',
+				$1, 'all_students', 3, 'open', sha256(random()::text::bytea)
+			  FROM generate_series(1, $2) g, org_units u WHERE u.code = 'XXGC'`, []any{capacity, hot}},
+			{`INSERT INTO activities (tenant_id, title, area_id, topic_ids, partner_ids, org_unit_id, starts_at, ends_at, signup_opens_at, signup_closes_at,
+				capacity, audience, hours, status, code_secret)
+			  SELECT u.tenant_id, '志愿活动 ' || g,
+				(SELECT id FROM volunteer_areas WHERE code <> 'bench-hot' ORDER BY code OFFSET g % 3 LIMIT 1),
+				ARRAY(SELECT id FROM volunteer_topics ORDER BY code OFFSET g % 3 LIMIT 1 + g % 2),
+				ARRAY(SELECT id FROM partners), u.id,
+				now() + g * interval '1 hour', now() + g * interval '1 hour' + interval '3 hours', now() - interval '1 hour', now() + g * interval '1 hour',
+				50, 'all_students', 3, CASE WHEN g % 10 = 0 THEN 'finished' ELSE 'open' END, sha256(random()::text::bytea)
+			  FROM generate_series(1, $1) g, org_units u WHERE u.code = CASE WHEN g % 2 = 0 THEN 'XXGC' ELSE 'ZNZZ' END`, []any{browse}},
+		} {
+			if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
+				return fmt.Errorf("seed: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, `ANALYZE`)
+	return err
+}
+
+// verify checks the stored sign-ups: every answer stored once, no activity
+// over capacity, counters equal to the rows, a gap-free waitlist.
+func verify(ctx context.Context, ownerURL string, people, hot, capacity, confirmedAnswers int) error {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`); err != nil {
+			return err
+		}
+		var rows, distinct, confirmed, overbooked, counterMismatch, waitlistGaps int
+		if err := tx.QueryRow(ctx, `SELECT count(*), count(DISTINCT (activity_id, person_id)), count(*) FILTER (WHERE status = 'confirmed') FROM signups`).
+			Scan(&rows, &distinct, &confirmed); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE confirmed_count > capacity),
+				count(*) FILTER (WHERE confirmed_count <> (SELECT count(*) FROM signups s WHERE s.activity_id = a.id AND s.status = 'confirmed'))
+			FROM activities a`).Scan(&overbooked, &counterMismatch); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM (
+				SELECT activity_id, max(waitlist_position) - count(*) AS gap, count(DISTINCT waitlist_position) - count(*) AS dup
+				FROM signups WHERE status = 'waitlisted' GROUP BY activity_id) w WHERE gap <> 0 OR dup <> 0`).Scan(&waitlistGaps); err != nil {
+			return err
+		}
+		fmt.Printf("stored: %d sign-ups (%d distinct), %d confirmed; overbooked activities %d, counter mismatches %d, waitlists with gaps %d\n",
+			rows, distinct, confirmed, overbooked, counterMismatch, waitlistGaps)
+		wantConfirmed := min(people, hot*capacity)
+		if rows != people || distinct != people || confirmed != wantConfirmed || confirmedAnswers != wantConfirmed || overbooked != 0 || counterMismatch != 0 || waitlistGaps != 0 {
+			return fmt.Errorf("sign-ups are wrong: want %d stored, %d confirmed", people, wantConfirmed)
+		}
+		fmt.Println("zero overbookings, zero lost or duplicated sign-ups")
+		return nil
+	})
+}
+
+type result struct {
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+// load posts body from clients loops for d (after a warm-up).
+func load(client *http.Client, url string, body []byte, clients int, d time.Duration) result {
+	run := func(d time.Duration) ([]time.Duration, int) {
+		var mu sync.Mutex
+		var all []time.Duration
+		errs := 0
+		deadline := time.Now().Add(d)
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Go(func() {
+				var mine []time.Duration
+				bad := 0
+				for time.Now().Before(deadline) {
+					req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					t0 := time.Now()
+					res, err := client.Do(req)
+					if err != nil {
+						bad++
+						continue
+					}
+					raw, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 || bytes.Contains(raw, []byte(`"errors"`)) {
+						bad++
+						continue
+					}
+					mine = append(mine, time.Since(t0))
+				}
+				mu.Lock()
+				all = append(all, mine...)
+				errs += bad
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		return all, errs
+	}
+	run(2 * time.Second)
+	lat, errs := run(d)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r := result{rps: float64(len(lat)) / d.Seconds(), errors: errs}
+	if len(lat) > 0 {
+		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	return r
+}
