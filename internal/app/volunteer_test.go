@@ -561,6 +561,12 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 		}
 	}
 
+	// Someone who cancelled may sign up again: at the end of the line.
+	again, err := svc.SignUp(as(firstConfirmed[0].PersonID), a.ID)
+	if err != nil || again.Status != volunteer.SignUpWaitlisted || *again.WaitlistPosition != 901 || again.ID != firstConfirmed[0].ID {
+		t.Fatalf("signing up again: %+v %v", again, err)
+	}
+
 	// Capacity may not drop below the confirmed places; raising it admits
 	// the next in line.
 	in := volunteer.ActivityInput{Title: a.Title, StartsAt: a.StartsAt, EndsAt: a.EndsAt, SignupOpensAt: a.SignupOpensAt, SignupClosesAt: a.SignupClosesAt,

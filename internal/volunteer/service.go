@@ -434,57 +434,92 @@ func (s *Service) SignUp(ctx context.Context, activityID uuid.UUID) (*SignUp, er
 	}
 	person := *p.PersonID
 	var out *SignUp
+	alreadySignedUp := &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		a, err := loadActivity(ctx, tx, p.TenantID, activityID, false)
-		if err != nil {
+		// Everything the rules need in one round trip.
+		var (
+			a           *Activity
+			c           Candidate
+			personFound bool
+			overlapping int
+			settings    []byte
+			existing    SignUpStatus
+		)
+		b := &pgx.Batch{}
+		b.Queue(`SELECT `+activityColumns+` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+			WHERE a.tenant_id = $1 AND a.id = $2`, p.TenantID, activityID).QueryRow(func(row pgx.Row) error {
+			var err error
+			if a, err = scanActivity(row); errors.Is(err, pgx.ErrNoRows) {
+				return errActivityNotFound
+			}
 			return err
-		}
-		var c Candidate
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT stage, category, status FROM people WHERE tenant_id = $1 AND id = $2`, p.TenantID, person).Scan(&c.Stage, &c.Category, &status); err != nil {
-			return apperr.Forbiddenf("your person record was not found")
-		}
-		c.Active = status == "active"
-		var overlapping int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM signups s JOIN activities o ON o.tenant_id = s.tenant_id AND o.id = s.activity_id
-				WHERE s.tenant_id = $1 AND s.person_id = $2 AND s.status <> 'cancelled' AND o.id <> $3
-				  AND o.status NOT IN ('cancelled') AND o.starts_at < $5 AND o.ends_at > $4`,
-			p.TenantID, person, a.ID, a.StartsAt, a.EndsAt).Scan(&overlapping); err != nil {
+		})
+		b.Queue(`SELECT stage, category, status = 'active' FROM people WHERE tenant_id = $1 AND id = $2`, p.TenantID, person).QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&c.Stage, &c.Category, &c.Active)
+			personFound = err == nil
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
 			return err
-		}
-		if err := checkSignUp(a, c, s.now(), overlapping, rules(ctx, tx, p.TenantID)); err != nil {
-			return err
-		}
-		var existing SignUpStatus
-		err = tx.QueryRow(ctx, `SELECT status FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND person_id = $3`, p.TenantID, a.ID, person).Scan(&existing)
-		if err == nil && existing != SignUpCancelled {
-			return &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
-		}
-		st, pos := SignUpConfirmed, (*int)(nil)
-		tag, err := tx.Exec(ctx, `UPDATE activities SET confirmed_count = confirmed_count + 1, signup_count = signup_count + 1
-			WHERE tenant_id = $1 AND id = $2 AND confirmed_count < capacity`, p.TenantID, a.ID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			var n int
-			if err := tx.QueryRow(ctx, `UPDATE activities SET waitlist_seq = waitlist_seq + 1, signup_count = signup_count + 1
-				WHERE tenant_id = $1 AND id = $2 RETURNING waitlist_seq`, p.TenantID, a.ID).Scan(&n); err != nil {
+		})
+		b.Queue(`SELECT count(*) FROM signups s JOIN activities o ON o.tenant_id = s.tenant_id AND o.id = s.activity_id
+				JOIN activities t ON t.tenant_id = $1 AND t.id = $3
+			WHERE s.tenant_id = $1 AND s.person_id = $2 AND s.status <> 'cancelled' AND o.id <> $3
+			  AND o.status <> 'cancelled' AND o.starts_at < t.ends_at AND o.ends_at > t.starts_at`, p.TenantID, person, activityID).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&overlapping)
+		})
+		b.Queue(`SELECT settings FROM tenants WHERE id = $1`, p.TenantID).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&settings)
+		})
+		b.Queue(`SELECT status FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND person_id = $3`, p.TenantID, activityID, person).QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&existing); !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
-			st, pos = SignUpWaitlisted, &n
-		}
-		row := tx.QueryRow(ctx, `INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (tenant_id, activity_id, person_id) DO UPDATE SET status = EXCLUDED.status, waitlist_position = EXCLUDED.waitlist_position,
-				checked_in_at = NULL, checked_out_at = NULL, hours = NULL, hours_confirmed = false, updated_at = now()
-			WHERE signups.status = 'cancelled'
-			RETURNING id, created_at`, p.TenantID, a.ID, person, string(st), pos)
-		out = &SignUp{TenantID: p.TenantID, ActivityID: a.ID, PersonID: person, Status: st, WaitlistPosition: pos}
-		if err := row.Scan(&out.ID, &out.CreatedAt); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) || postgres.IsUniqueViolation(err, "") {
-				return &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
+			return nil
+		})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return err
 			}
+			return fmt.Errorf("volunteer: sign-up checks: %w", err)
+		}
+		if !personFound {
+			return apperr.Forbiddenf("your person record was not found")
+		}
+		if err := checkSignUp(a, c, s.now(), overlapping, RulesFrom(settings)); err != nil {
+			return err
+		}
+		if existing != "" && existing != SignUpCancelled {
+			return alreadySignedUp
+		}
+		// The place: one statement takes a confirmed place if one is left
+		// (the conditional UPDATE locks the activity row, so capacity holds
+		// under any concurrency) and records the sign-up; the lock is held
+		// for that statement and the commit only.
+		out = &SignUp{TenantID: p.TenantID, ActivityID: a.ID, PersonID: person, Status: SignUpConfirmed}
+		const upsert = `
+			ON CONFLICT (tenant_id, activity_id, person_id) DO UPDATE SET status = EXCLUDED.status, waitlist_position = EXCLUDED.waitlist_position,
+				checked_in_at = NULL, checked_out_at = NULL, hours = NULL, hours_confirmed = false, hours_reason = '', updated_at = now()
+			WHERE signups.status = 'cancelled'
+			RETURNING id, created_at, waitlist_position`
+		err := tx.QueryRow(ctx, `WITH place AS (
+				UPDATE activities SET confirmed_count = confirmed_count + 1, signup_count = signup_count + 1
+				WHERE tenant_id = $1 AND id = $2 AND confirmed_count < capacity RETURNING id)
+			INSERT INTO signups (tenant_id, activity_id, person_id, status) SELECT $1, $2, $3, 'confirmed' FROM place`+upsert,
+			p.TenantID, a.ID, person).Scan(&out.ID, &out.CreatedAt, &out.WaitlistPosition)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// No place left (or a concurrent duplicate: told apart below).
+			out.Status = SignUpWaitlisted
+			err = tx.QueryRow(ctx, `WITH line AS (
+					UPDATE activities SET waitlist_seq = waitlist_seq + 1, signup_count = signup_count + 1
+					WHERE tenant_id = $1 AND id = $2 RETURNING waitlist_seq)
+				INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position) SELECT $1, $2, $3, 'waitlisted', waitlist_seq FROM line`+upsert,
+				p.TenantID, a.ID, person).Scan(&out.ID, &out.CreatedAt, &out.WaitlistPosition)
+		}
+		switch {
+		case errors.Is(err, pgx.ErrNoRows) || postgres.IsUniqueViolation(err, ""):
+			return alreadySignedUp
+		case err != nil:
 			return fmt.Errorf("volunteer: sign up: %w", err)
 		}
 		return nil
