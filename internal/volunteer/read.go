@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -540,8 +541,28 @@ type TopicCount struct {
 }
 
 // Facets counts the activities f matches by area and by topic (an activity
-// counts once for its own area, not for the areas above it).
+// counts once for its own area, not for the areas above it). Counts may lag
+// up to FacetCacheTTL behind changes.
 func (s *Service) Facets(ctx context.Context, tenant uuid.UUID, f Filter) ([]AreaCount, []TopicCount, error) {
+	key, err := json.Marshal(struct {
+		T uuid.UUID
+		F Filter
+	}{tenant, f})
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, ok := s.facets.Get(string(key)); ok {
+		return c.areas, c.topics, nil
+	}
+	areas, topics, err := s.countFacets(ctx, tenant, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.facets.Add(string(key), facetCounts{areas, topics})
+	return areas, topics, nil
+}
+
+func (s *Service) countFacets(ctx context.Context, tenant uuid.UUID, f Filter) ([]AreaCount, []TopicCount, error) {
 	q := s.filterSQL(tenant, f)
 	matched := `SELECT a.area_id, a.topic_ids FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
 		WHERE ` + strings.Join(q.where, " AND ")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,14 +27,26 @@ type Service struct {
 	keyring *pii.Keyring
 	points  PointsAwarder
 	now     func() time.Time
+	// facets caches facet counts per tenant and filter for a few seconds:
+	// they are menu hints, and counting is the costliest part of a browse.
+	facets *expirable.LRU[string, facetCounts]
 }
+
+type facetCounts struct {
+	areas  []AreaCount
+	topics []TopicCount
+}
+
+// FacetCacheTTL is how long facet counts may lag behind sign-ups and edits.
+const FacetCacheTTL = 5 * time.Second
 
 // NewService returns a Service. points receives confirmed hours (nil: none).
 func NewService(pool *pgxpool.Pool, keyring *pii.Keyring, points PointsAwarder) *Service {
 	if points == nil {
 		points = noPoints{}
 	}
-	return &Service{pool: pool, keyring: keyring, points: points, now: time.Now}
+	return &Service{pool: pool, keyring: keyring, points: points, now: time.Now,
+		facets: expirable.NewLRU[string, facetCounts](4096, nil, FacetCacheTTL)}
 }
 
 var errActivityNotFound = apperr.NotFoundf("activity not found")
