@@ -110,7 +110,9 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 		}
 	}
 	var acts struct {
-		Activities struct{ Edges []struct{ Node struct{ ID string } } }
+		Activities struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	if err := post("", `query($a: ID!, $n: Int) { activities(site: "xxgc", filter: {areas: [$a]}, first: $n) { edges { node { id } } } }`,
 		map[string]any{"a": hotArea, "n": hot}, &acts); err != nil {
@@ -168,15 +170,18 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 	browseBody, _ := json.Marshal(map[string]any{"query": `{ activities(site: "xxgc", filter: {hasPlaces: true}, first: 20) {
 		edges { node { id title startsAt placesLeft status area { name } topics { name } partners { name } } }
 		facets { areas { area { name } count } topics { topic { name } count } } } }`})
-	res := load(client, s.BaseURL+"/graphql", browseBody, clients/2, d)
-	verdict := "ok"
-	if res.p99 > 20*time.Millisecond {
-		verdict = "MISSED"
-	}
-	fmt.Printf("\nbrowse with facets over %d activities, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms (target p99 < 20 ms): %s",
-		browse+hot, clients/2, res.rps, ms(res.p50), ms(res.p99), verdict)
-	if res.errors > 0 {
-		fmt.Printf(" (%d errors)", res.errors)
+	// Latency at light load (the target) and throughput under load.
+	for _, n := range []int{4, clients / 2} {
+		res := load(client, s.BaseURL+"/graphql", browseBody, n, d)
+		verdict := "ok"
+		if res.p99 > 20*time.Millisecond {
+			verdict = "MISSED"
+		}
+		fmt.Printf("\nbrowse with facets over %d activities, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms (target p99 < 20 ms): %s",
+			browse+hot, n, res.rps, ms(res.p50), ms(res.p99), verdict)
+		if res.errors > 0 {
+			fmt.Printf(" (%d errors)", res.errors)
+		}
 	}
 	fmt.Println()
 	return nil

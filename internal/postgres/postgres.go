@@ -67,12 +67,23 @@ func InTenantTx(ctx context.Context, db Beginner, tenantID uuid.UUID, fn func(tx
 	if tenantID == uuid.Nil {
 		return errors.New("postgres: tenant transaction without a tenant")
 	}
+	if tb, ok := db.(txBeginner); ok {
+		// BEGIN and the tenant setting in one round trip (one simple-protocol
+		// message; a UUID's text form needs no quoting beyond the literal).
+		return pgx.BeginTxFunc(ctx, tb, pgx.TxOptions{
+			BeginQuery: "BEGIN; SELECT set_config('app.tenant_id', '" + tenantID.String() + "', true)",
+		}, fn)
+	}
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID.String()); err != nil {
 			return fmt.Errorf("postgres: set tenant: %w", err)
 		}
 		return fn(tx)
 	})
+}
+
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
 }
 
 // Err translates a driver error into an apperr kind where the database has
