@@ -48,6 +48,8 @@ test: deps minio ## run the whole test suite (starts its own throw-away PostgreS
 
 .PHONY: bench
 bench: deps minio ## run the benchmarks in bench/ (they start their own services; see bench/README.md)
+	$(GO) run ./bench/frontpage
+	$(GO) run ./bench/volunteer
 	$(GO) run ./bench/upload
 
 .PHONY: generate

@@ -134,6 +134,7 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 		return err
 	}
 
+	fmt.Println("signing up …")
 	var confirmed, waitlisted atomic.Int64
 	lat := make([]time.Duration, people)
 	start := time.Now()
