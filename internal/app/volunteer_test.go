@@ -181,6 +181,12 @@ func TestVolunteerActivityFlow(t *testing.T) {
 	bad["endsAt"] = bad["startsAt"]
 	r := b.wantCode(t, "BAD_USER_INPUT", secretary, createActivityDoc, map[string]any{"u": branch, "a": bad})
 	fields, _ := r.Errors[0].Extensions["fields"].(map[string]any)
+	bad = activityInputVars("引用不存在", 5, "MEMBERS", map[string]any{"cover": partner.ID, "topics": []string{env, env}})
+	b.wantCode(t, "BAD_USER_INPUT", secretary, createActivityDoc, map[string]any{"u": branch, "a": bad}) // a partner's ID is not a cover's
+	bad["cover"] = nil
+	if d := decode[struct{ CreateActivity struct{ Activity activityNode } }](t, b.must(t, secretary, createActivityDoc, map[string]any{"u": branch, "a": bad})); len(d.CreateActivity.Activity.Topics) != 1 {
+		t.Fatalf("a topic given twice is kept once: %+v", d.CreateActivity.Activity.Topics)
+	}
 	for _, f := range []string{"input.activity.title", "input.activity.capacity", "input.activity.endsAt"} {
 		if _, ok := fields[f]; !ok {
 			t.Errorf("field %s not named: %v", f, fields)

@@ -306,7 +306,7 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 		err := tx.QueryRow(ctx, `INSERT INTO activities (tenant_id, title, description, cover_id, area_id, topic_ids, partner_ids, org_unit_id,
 				address, latitude, longitude, starts_at, ends_at, signup_opens_at, signup_closes_at, capacity, audience, hours, status, code_secret, created_by)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'draft',$19,$20) RETURNING id`,
-			p.TenantID, in.Title, in.Description, in.CoverID, in.AreaID, nonNil(in.TopicIDs), nonNil(in.PartnerIDs), unit,
+			p.TenantID, in.Title, in.Description, in.CoverID, in.AreaID, distinct(in.TopicIDs), distinct(in.PartnerIDs), unit,
 			in.Address, in.Latitude, in.Longitude, in.StartsAt, in.EndsAt, in.SignupOpensAt, in.SignupClosesAt, in.Capacity,
 			string(in.Audience), in.Hours, secret, actor(p)).Scan(&id)
 		if err != nil {
@@ -321,13 +321,6 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 	return out, nil
 }
 
-func nonNil(ids []uuid.UUID) []uuid.UUID {
-	if ids == nil {
-		return []uuid.UUID{}
-	}
-	return ids
-}
-
 func actor(p *auth.Principal) *uuid.UUID {
 	if p.System {
 		return nil
@@ -337,26 +330,57 @@ func actor(p *auth.Principal) *uuid.UUID {
 
 // checkRefs checks that the area, topics and partners exist in the school.
 func checkRefs(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, in ActivityInput) error {
-	var v apperr.Validation
+	var (
+		v                          apperr.Validation
+		areaOK, coverOK            = true, true
+		topicsFound, partnersFound int
+	)
+	b := &pgx.Batch{}
 	if in.AreaID != nil {
-		var ok bool
-		_ = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM volunteer_areas WHERE tenant_id = $1 AND id = $2)`, tenant, *in.AreaID).Scan(&ok)
-		if !ok {
-			v.Add("input.activity.area", "no such area")
-		}
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM volunteer_areas WHERE tenant_id = $1 AND id = $2)`, tenant, *in.AreaID).QueryRow(func(r pgx.Row) error { return r.Scan(&areaOK) })
 	}
-	count := func(table string, ids []uuid.UUID) int {
-		var n int
-		_ = tx.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE tenant_id = $1 AND id = ANY($2)`, tenant, ids).Scan(&n)
-		return n
+	if in.CoverID != nil {
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM media WHERE tenant_id = $1 AND id = $2 AND purpose = 'cover' AND status IN ('processing', 'ready'))`,
+			tenant, *in.CoverID).QueryRow(func(r pgx.Row) error { return r.Scan(&coverOK) })
 	}
-	if len(in.TopicIDs) > 0 && count("volunteer_topics", in.TopicIDs) != len(in.TopicIDs) {
+	topics, partners := distinct(in.TopicIDs), distinct(in.PartnerIDs)
+	if len(topics) > 0 {
+		b.Queue(`SELECT count(*) FROM volunteer_topics WHERE tenant_id = $1 AND id = ANY($2)`, tenant, topics).QueryRow(func(r pgx.Row) error { return r.Scan(&topicsFound) })
+	}
+	if len(partners) > 0 {
+		b.Queue(`SELECT count(*) FROM partners WHERE tenant_id = $1 AND id = ANY($2)`, tenant, partners).QueryRow(func(r pgx.Row) error { return r.Scan(&partnersFound) })
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("volunteer: check references: %w", err)
+	}
+	if !areaOK {
+		v.Add("input.activity.area", "no such area")
+	}
+	if !coverOK {
+		v.Add("input.activity.cover", "no such cover image (upload one with purpose COVER)")
+	}
+	if topicsFound != len(topics) {
 		v.Add("input.activity.topics", "names a topic that does not exist")
 	}
-	if len(in.PartnerIDs) > 0 && count("partners", in.PartnerIDs) != len(in.PartnerIDs) {
+	if partnersFound != len(partners) {
 		v.Add("input.activity.partners", "names a partner that does not exist")
 	}
 	return v.Err()
+}
+
+func distinct(ids []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // UpdateActivity changes an activity (its organisers). Capacity cannot go
@@ -385,7 +409,7 @@ func (s *Service) UpdateActivity(ctx context.Context, id uuid.UUID, in ActivityI
 		_, err = tx.Exec(ctx, `UPDATE activities SET title = $3, description = $4, cover_id = $5, area_id = $6, topic_ids = $7, partner_ids = $8,
 				address = $9, latitude = $10, longitude = $11, starts_at = $12, ends_at = $13, signup_opens_at = $14, signup_closes_at = $15,
 				capacity = $16, audience = $17, hours = $18, updated_at = now()
-			WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, in.Title, in.Description, in.CoverID, in.AreaID, nonNil(in.TopicIDs), nonNil(in.PartnerIDs),
+			WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, in.Title, in.Description, in.CoverID, in.AreaID, distinct(in.TopicIDs), distinct(in.PartnerIDs),
 			in.Address, in.Latitude, in.Longitude, in.StartsAt, in.EndsAt, in.SignupOpensAt, in.SignupClosesAt, in.Capacity, string(in.Audience), in.Hours)
 		if err != nil {
 			return fmt.Errorf("volunteer: update: %w", err)
