@@ -184,7 +184,9 @@ func TestVolunteerActivityFlow(t *testing.T) {
 	bad = activityInputVars("引用不存在", 5, "MEMBERS", map[string]any{"cover": partner.ID, "topics": []string{env, env}})
 	b.wantCode(t, "BAD_USER_INPUT", secretary, createActivityDoc, map[string]any{"u": branch, "a": bad}) // a partner's ID is not a cover's
 	bad["cover"] = nil
-	if d := decode[struct{ CreateActivity struct{ Activity activityNode } }](t, b.must(t, secretary, createActivityDoc, map[string]any{"u": branch, "a": bad})); len(d.CreateActivity.Activity.Topics) != 1 {
+	if d := decode[struct {
+		CreateActivity struct{ Activity activityNode }
+	}](t, b.must(t, secretary, createActivityDoc, map[string]any{"u": branch, "a": bad})); len(d.CreateActivity.Activity.Topics) != 1 {
 		t.Fatalf("a topic given twice is kept once: %+v", d.CreateActivity.Activity.Topics)
 	}
 	for _, f := range []string{"input.activity.title", "input.activity.capacity", "input.activity.endsAt"} {
