@@ -38,12 +38,8 @@ WHERE tenant_id = @tenant_id AND family_id = @family_id AND revoked_at IS NULL;
 UPDATE sessions SET revoked_at = now()
 WHERE tenant_id = @tenant_id AND account_id = @account_id AND revoked_at IS NULL AND id <> @except_id;
 
--- name: ActiveSession :one
--- The session behind an access token, if it still stands.
-SELECT s.id, s.account_id, a.username, a.person_id
-FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
-WHERE s.tenant_id = @tenant_id AND s.id = @id AND s.account_id = @account_id
-  AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active;
+-- The session check behind every access token is in Service.Authenticate:
+-- it runs with the role bindings in one tenant batch (one round trip).
 
 -- name: BindingsOf :many
 SELECT b.id, b.role, b.org_unit_id, u.path, u.name AS org_unit_name

@@ -310,33 +310,43 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (*auth.P
 	if err != nil {
 		return nil, apperr.Unauthenticatedf("the access token is invalid or expired")
 	}
-	var p *auth.Principal
-	err = postgres.InTenantTx(ctx, s.pool, c.Tenant, func(tx pgx.Tx) error {
-		q := accountdb.New(tx)
-		sess, err := q.ActiveSession(ctx, accountdb.ActiveSessionParams{TenantID: c.Tenant, ID: c.Session, AccountID: c.Account})
+	// Every signed-in request passes here: the session and the role
+	// bindings come in one tenant-scoped round trip (the bindings query is
+	// BindingsOf's in queries.sql, without the columns not needed here).
+	p := &auth.Principal{TenantID: c.Tenant}
+	found := false
+	b := &pgx.Batch{}
+	b.Queue(`SELECT s.id, s.account_id, a.username, a.person_id
+		FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
+		WHERE s.tenant_id = $1 AND s.id = $2 AND s.account_id = $3
+		  AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active`, c.Tenant, c.Session, c.Account).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&p.SessionID, &p.AccountID, &p.Username, &p.PersonID)
+		found = err == nil
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errSessionEnded
+			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("account: session: %w", err)
-		}
-		p = &auth.Principal{TenantID: c.Tenant, AccountID: sess.AccountID, SessionID: sess.ID, PersonID: sess.PersonID, Username: sess.Username}
-		p.Bindings, err = bindings(ctx, q, c.Tenant, sess.AccountID)
 		return err
 	})
-	return p, err
-}
-
-func bindings(ctx context.Context, q *accountdb.Queries, tenant, account uuid.UUID) ([]auth.Binding, error) {
-	rows, err := q.BindingsOf(ctx, accountdb.BindingsOfParams{TenantID: tenant, AccountID: account})
-	if err != nil {
-		return nil, fmt.Errorf("account: bindings: %w", err)
+	b.Queue(`SELECT b.role, b.org_unit_id, u.path::text
+		FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
+		WHERE b.tenant_id = $1 AND b.account_id = $2
+		ORDER BY nlevel(u.path), b.role`, c.Tenant, c.Account).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var bd auth.Binding
+			if err := rows.Scan(&bd.Role, &bd.OrgUnitID, &bd.OrgUnitPath); err != nil {
+				return err
+			}
+			p.Bindings = append(p.Bindings, bd)
+		}
+		return rows.Err()
+	})
+	if err := postgres.TenantBatch(ctx, s.pool, c.Tenant, b); err != nil {
+		return nil, fmt.Errorf("account: session: %w", err)
 	}
-	out := make([]auth.Binding, len(rows))
-	for i, r := range rows {
-		out[i] = auth.Binding{Role: auth.Role(r.Role), OrgUnitID: r.OrgUnitID, OrgUnitPath: r.Path}
+	if !found {
+		return nil, errSessionEnded
 	}
-	return out, nil
+	return p, nil
 }
 
 // CreateInput describes a new account.

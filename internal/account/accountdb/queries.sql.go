@@ -170,40 +170,8 @@ func (q *Queries) AccountsByIDs(ctx context.Context, arg AccountsByIDsParams) ([
 	return items, nil
 }
 
-const activeSession = `-- name: ActiveSession :one
-SELECT s.id, s.account_id, a.username, a.person_id
-FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
-WHERE s.tenant_id = $1 AND s.id = $2 AND s.account_id = $3
-  AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
-`
-
-type ActiveSessionParams struct {
-	TenantID  uuid.UUID
-	ID        uuid.UUID
-	AccountID uuid.UUID
-}
-
-type ActiveSessionRow struct {
-	ID        uuid.UUID
-	AccountID uuid.UUID
-	Username  string
-	PersonID  *uuid.UUID
-}
-
-// The session behind an access token, if it still stands.
-func (q *Queries) ActiveSession(ctx context.Context, arg ActiveSessionParams) (ActiveSessionRow, error) {
-	row := q.db.QueryRow(ctx, activeSession, arg.TenantID, arg.ID, arg.AccountID)
-	var i ActiveSessionRow
-	err := row.Scan(
-		&i.ID,
-		&i.AccountID,
-		&i.Username,
-		&i.PersonID,
-	)
-	return i, err
-}
-
 const bindingsOf = `-- name: BindingsOf :many
+
 SELECT b.id, b.role, b.org_unit_id, u.path, u.name AS org_unit_name
 FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
 WHERE b.tenant_id = $1 AND b.account_id = $2
@@ -223,6 +191,8 @@ type BindingsOfRow struct {
 	OrgUnitName string
 }
 
+// The session check behind every access token is in Service.Authenticate:
+// it runs with the role bindings in one tenant batch (one round trip).
 func (q *Queries) BindingsOf(ctx context.Context, arg BindingsOfParams) ([]BindingsOfRow, error) {
 	rows, err := q.db.Query(ctx, bindingsOf, arg.TenantID, arg.AccountID)
 	if err != nil {
