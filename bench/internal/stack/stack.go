@@ -55,6 +55,10 @@ func Start(ctx context.Context, bin string, extraEnv ...string) (*Stack, error) 
 		return nil, err
 	}
 	s.pg.Settings = map[string]string{"fsync": "off", "synchronous_commit": "off", "shared_buffers": "256MB"}
+	if os.Getenv("BENCH_PG_STATS") != "" {
+		// Per-statement timings (pg_stat_statements, shipped with the server).
+		s.pg.Settings["shared_preload_libraries"] = "pg_stat_statements"
+	}
 	if err := s.pg.Init(ctx); err != nil {
 		s.Close()
 		return nil, err
