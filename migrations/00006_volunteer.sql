@@ -62,6 +62,10 @@ CREATE TABLE activities (
     confirmed_count  integer NOT NULL DEFAULT 0 CHECK (confirmed_count >= 0),
     waitlist_seq     integer NOT NULL DEFAULT 0,
     signup_count     integer NOT NULL DEFAULT 0,
+    -- Set by the sign-up UPDATE from the row it replaces (true: the last
+    -- sign-up took a confirmed place), so that one statement both takes a
+    -- place or a waitlist number and records the sign-up.
+    last_signup_confirmed boolean NOT NULL DEFAULT false,
     -- Secret for rotating check-in codes and partner co-sign links.
     code_secret      bytea NOT NULL,
     cosigned_by      text NOT NULL DEFAULT '',

@@ -529,30 +529,33 @@ func (s *Service) SignUp(ctx context.Context, activityID uuid.UUID) (*SignUp, er
 		if existing != "" && existing != SignUpCancelled {
 			return alreadySignedUp
 		}
-		// The place: one statement takes a confirmed place if one is left
-		// (the conditional UPDATE locks the activity row, so capacity holds
-		// under any concurrency) and records the sign-up; the lock is held
-		// for that statement and the commit only.
-		out = &SignUp{TenantID: p.TenantID, ActivityID: a.ID, PersonID: person, Status: SignUpConfirmed}
-		const upsert = `
+		// The place: one statement takes a confirmed place if one is left,
+		// else the next waitlist number, and records the sign-up. The UPDATE
+		// locks the activity row and decides on its latest version, so the
+		// capacity holds under any concurrency; the lock is held for that
+		// statement and the commit only.
+		out = &SignUp{TenantID: p.TenantID, ActivityID: a.ID, PersonID: person}
+		// UPDATE's SET sees the row as it was, so last_signup_confirmed
+		// says which of the two it did.
+		var status string
+		err := tx.QueryRow(ctx, `WITH slot AS (
+				UPDATE activities SET
+					confirmed_count = confirmed_count + CASE WHEN confirmed_count < capacity THEN 1 ELSE 0 END,
+					waitlist_seq = waitlist_seq + CASE WHEN confirmed_count < capacity THEN 0 ELSE 1 END,
+					signup_count = signup_count + 1,
+					last_signup_confirmed = confirmed_count < capacity
+				WHERE tenant_id = $1 AND id = $2
+				RETURNING last_signup_confirmed, waitlist_seq)
+			INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position)
+			SELECT $1, $2, $3, CASE WHEN last_signup_confirmed THEN 'confirmed' ELSE 'waitlisted' END,
+				CASE WHEN last_signup_confirmed THEN NULL ELSE waitlist_seq END FROM slot
+			-- someone who cancelled signs up again on the same row
 			ON CONFLICT (tenant_id, activity_id, person_id) DO UPDATE SET status = EXCLUDED.status, waitlist_position = EXCLUDED.waitlist_position,
 				checked_in_at = NULL, checked_out_at = NULL, hours = NULL, hours_confirmed = false, hours_reason = '', updated_at = now()
 			WHERE signups.status = 'cancelled'
-			RETURNING id, created_at, waitlist_position`
-		err := tx.QueryRow(ctx, `WITH place AS (
-				UPDATE activities SET confirmed_count = confirmed_count + 1, signup_count = signup_count + 1
-				WHERE tenant_id = $1 AND id = $2 AND confirmed_count < capacity RETURNING id)
-			INSERT INTO signups (tenant_id, activity_id, person_id, status) SELECT $1, $2, $3, 'confirmed' FROM place`+upsert,
-			p.TenantID, a.ID, person).Scan(&out.ID, &out.CreatedAt, &out.WaitlistPosition)
-		if errors.Is(err, pgx.ErrNoRows) {
-			// No place left (or a concurrent duplicate: told apart below).
-			out.Status = SignUpWaitlisted
-			err = tx.QueryRow(ctx, `WITH line AS (
-					UPDATE activities SET waitlist_seq = waitlist_seq + 1, signup_count = signup_count + 1
-					WHERE tenant_id = $1 AND id = $2 RETURNING waitlist_seq)
-				INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position) SELECT $1, $2, $3, 'waitlisted', waitlist_seq FROM line`+upsert,
-				p.TenantID, a.ID, person).Scan(&out.ID, &out.CreatedAt, &out.WaitlistPosition)
-		}
+			RETURNING id, created_at, waitlist_position, status`,
+			p.TenantID, a.ID, person).Scan(&out.ID, &out.CreatedAt, &out.WaitlistPosition, &status)
+		out.Status = SignUpStatus(status)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows) || postgres.IsUniqueViolation(err, ""):
 			return alreadySignedUp
