@@ -541,6 +541,48 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 		t.Fatalf("stored confirmed %d (%v)", stored, err)
 	}
 
+	// One person signing up for two overlapping activities at once gets
+	// one of them (the default cap is one at a time).
+	b2, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "同一时段的另一活动", OrgUnitID: &unit, StartsAt: now.Add(2 * time.Hour), EndsAt: now.Add(4 * time.Hour),
+		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 10, Audience: volunteer.AudienceAllStudents, Hours: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b3, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "又一个同时段活动", OrgUnitID: &unit, StartsAt: now.Add(2 * time.Hour), EndsAt: now.Add(4 * time.Hour),
+		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 10, Audience: volunteer.AudienceAllStudents, Hours: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []*volunteer.Activity{b2, b3} {
+		if _, err := svc.SetStatus(admin, x.ID, volunteer.StatusOpen); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, extra := b.volunteers(t, 20)
+	for _, person := range extra {
+		results := make([]error, 2)
+		var pair sync.WaitGroup
+		for i, x := range []*volunteer.Activity{b2, b3} {
+			pair.Add(1)
+			go func() {
+				defer pair.Done()
+				_, results[i] = svc.SignUp(as(person), x.ID)
+			}()
+		}
+		pair.Wait()
+		ok := 0
+		for _, err := range results {
+			if err == nil {
+				ok++
+			} else if !apperr.Is(err, apperr.Conflict) {
+				t.Fatalf("overlapping sign-up: %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of two overlapping sign-ups at once succeeded, want 1", ok)
+		}
+	}
+
 	// Five cancellations admit the first five in line, in order.
 	byPos := map[int]*volunteer.SignUp{}
 	var firstConfirmed []*volunteer.SignUp

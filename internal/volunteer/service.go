@@ -491,7 +491,10 @@ func (s *Service) SignUp(ctx context.Context, activityID uuid.UUID) (*SignUp, er
 			}
 			return err
 		})
-		b.Queue(`SELECT stage, category, status = 'active' FROM people WHERE tenant_id = $1 AND id = $2`, p.TenantID, person).QueryRow(func(row pgx.Row) error {
+		// Locking the person's row serialises one person's sign-ups, so the
+		// overlap count below (a later statement, a fresh snapshot) sees a
+		// sign-up committed a moment ago: the cap holds under concurrency.
+		b.Queue(`SELECT stage, category, status = 'active' FROM people WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE`, p.TenantID, person).QueryRow(func(row pgx.Row) error {
 			err := row.Scan(&c.Stage, &c.Category, &c.Active)
 			personFound = err == nil
 			if errors.Is(err, pgx.ErrNoRows) {
