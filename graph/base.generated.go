@@ -48,6 +48,7 @@ type QueryResolver interface {
 	Activity(ctx context.Context, id string) (*volunteer.Activity, error)
 	VolunteerAreas(ctx context.Context, site string) ([]*volunteer.Area, error)
 	VolunteerTopics(ctx context.Context, site string) ([]*volunteer.Topic, error)
+	VolunteerPartners(ctx context.Context, site string) ([]*volunteer.Partner, error)
 	ActivityRoster(ctx context.Context, id string) ([]*volunteer.SignUp, error)
 	AttendanceCode(ctx context.Context, activityID string, kind model.AttendanceKind) (*volunteer.Code, error)
 	VolunteerRecord(ctx context.Context, member *string, from *time.Time, to *time.Time) (*volunteer.Record, error)
@@ -492,6 +493,20 @@ func (ec *executionContext) field_Query_site_args(ctx context.Context, rawArgs m
 }
 
 func (ec *executionContext) field_Query_volunteerAreas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "site",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["site"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_volunteerPartners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "site",
@@ -1527,6 +1542,50 @@ func (ec *executionContext) fieldContext_Query_volunteerTopics(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_volunteerPartners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_volunteerPartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VolunteerPartners(ctx, fc.Args["site"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*volunteer.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚕᚖzhdjᚋinternalᚋvolunteerᚐPartnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_volunteerPartners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_volunteerPartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_activityRoster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2016,6 +2075,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_volunteerTopics(ctx, field)
+				})
+		case "volunteerPartners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_volunteerPartners(ctx, field)
 				})
 		case "activityRoster":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

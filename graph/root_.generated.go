@@ -600,6 +600,7 @@ type ComplexityRoot struct {
 		Site              func(childComplexity int, slug string) int
 		SiteByOrigin      func(childComplexity int, origin string) int
 		VolunteerAreas    func(childComplexity int, site string) int
+		VolunteerPartners func(childComplexity int, site string) int
 		VolunteerRecord   func(childComplexity int, member *string, from *time.Time, to *time.Time) int
 		VolunteerTopics   func(childComplexity int, site string) int
 		WebhookDeliveries func(childComplexity int, webhookID string) int
@@ -3343,6 +3344,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.VolunteerAreas(childComplexity, args["site"].(string)), true
+	case "Query.volunteerPartners":
+		if e.ComplexityRoot.Query.VolunteerPartners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerPartners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerPartners(childComplexity, args["site"].(string)), true
 	case "Query.volunteerRecord":
 		if e.ComplexityRoot.Query.VolunteerRecord == nil {
 			break
@@ -5575,6 +5587,8 @@ extend type Query {
   "The school's areas and topics for filters."
   volunteerAreas(site: String!): [VolunteerArea!]!
   volunteerTopics(site: String!): [VolunteerTopic!]!
+  "The school's partner organisations by name (contacts for volunteer managers only)."
+  volunteerPartners(site: String!): [Partner!]!
   "An activity's sign-ups (organisers)."
   activityRoster(id: ID!): [SignUp!]!
   "The current check-in or check-out code (organisers; show it on a screen)."

@@ -327,6 +327,14 @@ func (r *queryResolver) VolunteerTopics(ctx context.Context, site string) ([]*vo
 	return topics, err
 }
 
+func (r *queryResolver) VolunteerPartners(ctx context.Context, site string) ([]*volunteer.Partner, error) {
+	ref, err := r.siteRef(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	return r.Volunteer.Partners(ctx, ref.TenantID)
+}
+
 func (r *queryResolver) ActivityRoster(ctx context.Context, id string) ([]*volunteer.SignUp, error) {
 	g, err := decodeIDOf("id", id, idActivity)
 	if err != nil {

@@ -158,6 +158,19 @@ func TestVolunteerActivityFlow(t *testing.T) {
 	if partner.ContactPhone != "139****5678" {
 		t.Fatalf("partner phone must be masked: %+v", partner)
 	}
+	partnersDoc := `{ volunteerPartners(site: "xxgc") { id name kind contactName contactPhone } }`
+	type partnerList struct {
+		VolunteerPartners []struct {
+			ID, Name, Kind            string
+			ContactName, ContactPhone *string
+		}
+	}
+	if l := decode[partnerList](t, b.must(t, "", partnersDoc, nil)).VolunteerPartners; len(l) != 1 || l[0].ID != partner.ID || l[0].Kind != "COMMUNITY" || l[0].ContactPhone != nil || l[0].ContactName != nil {
+		t.Fatalf("partners, signed out: %+v", l)
+	}
+	if l := decode[partnerList](t, b.must(t, admin, partnersDoc, nil)).VolunteerPartners; len(l) != 1 || l[0].ContactPhone == nil || *l[0].ContactPhone != "139****5678" {
+		t.Fatalf("partners, for a volunteer manager: %+v", l)
+	}
 
 	// A draft is seen by its organisers only.
 	vars := map[string]any{"u": branch, "a": activityInputVars("社区清洁日", 1, "MEMBERS", map[string]any{

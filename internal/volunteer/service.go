@@ -247,11 +247,11 @@ func (s *Service) CreatePartner(ctx context.Context, name string, kind PartnerKi
 	return out, nil
 }
 
-// PartnersByIDs returns partners keyed by id.
-func (s *Service) PartnersByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Partner, error) {
-	out := map[uuid.UUID]*Partner{}
+// Partners lists a school's partner organisations by name.
+func (s *Service) Partners(ctx context.Context, tenant uuid.UUID) ([]*Partner, error) {
+	var out []*Partner
 	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, kind, contact_name, contact_phone_masked FROM partners WHERE tenant_id = $1 AND id = ANY($2)`, tenant, ids)
+		rows, err := tx.Query(ctx, `SELECT id, name, kind, contact_name, contact_phone_masked FROM partners WHERE tenant_id = $1 ORDER BY name, id`, tenant)
 		if err != nil {
 			return err
 		}
@@ -261,7 +261,7 @@ func (s *Service) PartnersByIDs(ctx context.Context, tenant uuid.UUID, ids []uui
 			if err := rows.Scan(&pt.ID, &pt.Name, &pt.Kind, &pt.ContactName, &pt.ContactPhoneMasked); err != nil {
 				return err
 			}
-			out[pt.ID] = pt
+			out = append(out, pt)
 		}
 		return rows.Err()
 	})
