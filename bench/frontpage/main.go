@@ -20,8 +20,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -110,19 +108,19 @@ func run(items, clients int, d time.Duration, bin, only string) error {
 
 	fmt.Printf("\n%d clients, %s per run, 2 cores shared by server, PostgreSQL and load\n\n", clients, d)
 	fmt.Printf("%-30s %10s %10s %10s\n", "server", "req/s", "p50 ms", "p99 ms")
-	var floorRes, gqlRes result
+	var floorRes, gqlRes stack.Result
 	if only != "graphql" {
-		floorRes = load(hand, clients, d)
-		floorRes.print("hand-written (net/http + pgx)")
+		floorRes = stack.Load(hand, clients, d)
+		printResult("hand-written (net/http + pgx)", floorRes)
 	}
 	if only != "floor" {
-		gqlRes = load(gql, clients, d)
-		gqlRes.print("zhdj GraphQL")
+		gqlRes = stack.Load(gql, clients, d)
+		printResult("zhdj GraphQL", gqlRes)
 	}
 	if only != "" {
 		return nil
 	}
-	ratio := gqlRes.rps / floorRes.rps
+	ratio := gqlRes.RPS / floorRes.RPS
 	verdict := "ok"
 	if ratio < 0.70 {
 		verdict = "MISSED"
@@ -171,67 +169,12 @@ func seedItems(ctx context.Context, ownerURL string, n int) error {
 	return err
 }
 
-type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	errors   int
-}
-
-func (r result) print(name string) {
-	fmt.Printf("%-30s %10.0f %10.2f %10.2f", name, r.rps, float64(r.p50.Microseconds())/1000, float64(r.p99.Microseconds())/1000)
-	if r.errors > 0 {
-		fmt.Printf("   (%d errors)", r.errors)
+func printResult(name string, r stack.Result) {
+	fmt.Printf("%-30s %10.0f %10.2f %10.2f", name, r.RPS, float64(r.P50.Microseconds())/1000, float64(r.P99.Microseconds())/1000)
+	if r.Errors > 0 {
+		fmt.Printf("   (%d errors)", r.Errors)
 	}
 	fmt.Println()
-}
-
-// load runs clients loops of requests for d (after a short warm-up) and
-// measures throughput and latency.
-func load(newReq func() (*http.Request, error), clients int, d time.Duration) result {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}}
-	run := func(d time.Duration, record bool) ([]time.Duration, int) {
-		var mu sync.Mutex
-		var all []time.Duration
-		errs := 0
-		deadline := time.Now().Add(d)
-		var wg sync.WaitGroup
-		for range clients {
-			wg.Go(func() {
-				var mine []time.Duration
-				bad := 0
-				for time.Now().Before(deadline) {
-					req, _ := newReq()
-					start := time.Now()
-					res, err := client.Do(req)
-					if err != nil {
-						bad++
-						continue
-					}
-					_, _ = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					if res.StatusCode != 200 {
-						bad++
-						continue
-					}
-					mine = append(mine, time.Since(start))
-				}
-				mu.Lock()
-				all = append(all, mine...)
-				errs += bad
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
-		return all, errs
-	}
-	run(2*time.Second, false)
-	lat, errs := run(d, true)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	r := result{rps: float64(len(lat)) / d.Seconds(), errors: errs}
-	if len(lat) > 0 {
-		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	}
-	return r
 }
 
 // sameItems checks that both servers return the same 20 slugs.

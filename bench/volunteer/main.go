@@ -188,15 +188,21 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 		facets { areas { area { name } count } topics { topic { name } count } } } }`})
 	// Latency at light load (the target) and throughput under load.
 	for _, n := range []int{4, clients / 2} {
-		res := load(client, s.BaseURL+"/graphql", browseBody, n, d)
+		res := stack.Load(func() (*http.Request, error) {
+			req, err := http.NewRequest(http.MethodPost, s.BaseURL+"/graphql", bytes.NewReader(browseBody))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			return req, err
+		}, n, d)
 		verdict := "ok"
-		if res.p99 > 20*time.Millisecond {
+		if res.P99 > 20*time.Millisecond {
 			verdict = "MISSED"
 		}
 		fmt.Printf("\nbrowse with facets over %d activities, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms (target p99 < 20 ms): %s",
-			browse+hot, n, res.rps, ms(res.p50), ms(res.p99), verdict)
-		if res.errors > 0 {
-			fmt.Printf(" (%d errors)", res.errors)
+			browse+hot, n, res.RPS, ms(res.P50), ms(res.P99), verdict)
+		if res.Errors > 0 {
+			fmt.Printf(" (%d errors)", res.Errors)
 		}
 	}
 	fmt.Println()
@@ -332,60 +338,6 @@ func verify(ctx context.Context, ownerURL string, people, hot, capacity, confirm
 		fmt.Println("zero overbookings, zero lost or duplicated sign-ups")
 		return nil
 	})
-}
-
-type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	errors   int
-}
-
-// load posts body from clients loops for d (after a warm-up).
-func load(client *http.Client, url string, body []byte, clients int, d time.Duration) result {
-	run := func(d time.Duration) ([]time.Duration, int) {
-		var mu sync.Mutex
-		var all []time.Duration
-		errs := 0
-		deadline := time.Now().Add(d)
-		var wg sync.WaitGroup
-		for range clients {
-			wg.Go(func() {
-				var mine []time.Duration
-				bad := 0
-				for time.Now().Before(deadline) {
-					req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-					req.Header.Set("Content-Type", "application/json")
-					t0 := time.Now()
-					res, err := client.Do(req)
-					if err != nil {
-						bad++
-						continue
-					}
-					raw, _ := io.ReadAll(res.Body)
-					res.Body.Close()
-					if res.StatusCode != 200 || bytes.Contains(raw, []byte(`"errors"`)) {
-						bad++
-						continue
-					}
-					mine = append(mine, time.Since(t0))
-				}
-				mu.Lock()
-				all = append(all, mine...)
-				errs += bad
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
-		return all, errs
-	}
-	run(2 * time.Second)
-	lat, errs := run(d)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	r := result{rps: float64(len(lat)) / d.Seconds(), errors: errs}
-	if len(lat) > 0 {
-		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	}
-	return r
 }
 
 func exec(ctx context.Context, url, sql string) error {

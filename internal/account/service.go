@@ -362,11 +362,8 @@ type CreateInput struct {
 // Create adds an account to the caller's tenant. Only those who may manage
 // roles tenant-wide (tenant admins, the system) may create accounts.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*Account, error) {
-	p, err := auth.Require(ctx)
+	p, err := auth.AuthorizeTenantWide(ctx, auth.PermRoleManage)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := auth.Authorize(ctx, auth.PermRoleManage, auth.Scope{TenantID: p.TenantID}); err != nil {
 		return nil, err
 	}
 	in.Username, in.DisplayName = strings.TrimSpace(in.Username), strings.TrimSpace(in.DisplayName)
@@ -422,19 +419,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Account, error) 
 			return postgres.Err(err, "account")
 		}
 		out = accountFromRow(row)
-		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionAccountCreate, ActorID: actorOf(p), TargetType: "account", TargetID: row.ID.String(), Subject: in.Username})
+		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionAccountCreate, ActorID: p.Actor(), TargetType: "account", TargetID: row.ID.String(), Subject: in.Username})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-func actorOf(p *auth.Principal) *uuid.UUID {
-	if p.System {
-		return nil
-	}
-	return &p.AccountID
 }
 
 func accountFromRow(r accountdb.Account) *Account {
@@ -444,7 +434,7 @@ func accountFromRow(r accountdb.Account) *Account {
 // ByUsername returns an account of the caller's tenant (system or role
 // managers only), or NotFound.
 func (s *Service) ByUsername(ctx context.Context, username string) (*Account, error) {
-	p, err := auth.Authorize(ctx, auth.PermRoleManage, auth.Scope{TenantID: tenantOf(ctx)})
+	p, err := auth.AuthorizeTenantWide(ctx, auth.PermRoleManage)
 	if err != nil {
 		return nil, err
 	}
@@ -458,13 +448,6 @@ func (s *Service) ByUsername(ctx context.Context, username string) (*Account, er
 		return nil
 	})
 	return out, err
-}
-
-func tenantOf(ctx context.Context) uuid.UUID {
-	if p := auth.FromContext(ctx); p != nil {
-		return p.TenantID
-	}
-	return uuid.Nil
 }
 
 // GrantRole binds role at unit to an account. Only role managers in scope
@@ -506,7 +489,7 @@ func (s *Service) changeRole(ctx context.Context, accountID uuid.UUID, role auth
 		}
 		action := audit.ActionRoleGrant
 		if grant {
-			if _, err := q.InsertBinding(ctx, accountdb.InsertBindingParams{TenantID: p.TenantID, AccountID: accountID, Role: string(role), OrgUnitID: unitID, CreatedBy: actorOf(p)}); err != nil {
+			if _, err := q.InsertBinding(ctx, accountdb.InsertBindingParams{TenantID: p.TenantID, AccountID: accountID, Role: string(role), OrgUnitID: unitID, CreatedBy: p.Actor()}); err != nil {
 				return fmt.Errorf("account: grant: %w", err)
 			}
 		} else {
@@ -519,7 +502,7 @@ func (s *Service) changeRole(ctx context.Context, accountID uuid.UUID, role auth
 				return apperr.NotFoundf("the account does not hold that role there")
 			}
 		}
-		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: action, ActorID: actorOf(p), TargetType: "account", TargetID: accountID.String(),
+		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: action, ActorID: p.Actor(), TargetType: "account", TargetID: accountID.String(),
 			Detail: map[string]any{"role": role, "orgUnitId": unitID.String()}})
 	})
 }

@@ -145,11 +145,8 @@ const MaxPageSize = 100
 // List returns a page of the caller's tenant's audit log, newest first.
 // Only tenant admins may read it (Forbidden otherwise).
 func (s *Service) List(ctx context.Context, f Filter, first int, after *Cursor) (*Page, error) {
-	p, err := auth.Require(ctx)
+	p, err := auth.AuthorizeTenantWide(ctx, auth.PermAuditRead)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := auth.Authorize(ctx, auth.PermAuditRead, auth.Scope{TenantID: p.TenantID}); err != nil {
 		return nil, err
 	}
 	if first < 1 || first > MaxPageSize {

@@ -195,6 +195,15 @@ func (p *Principal) EffectivePermissions() []Permission {
 	return out
 }
 
+// Actor returns the account to record as having acted (audit rows,
+// created_by columns): nil for the platform itself.
+func (p *Principal) Actor() *uuid.UUID {
+	if p.System {
+		return nil
+	}
+	return &p.AccountID
+}
+
 type principalKey struct{}
 
 // WithPrincipal returns ctx carrying p.
@@ -242,11 +251,12 @@ func Authorize(ctx context.Context, perm Permission, s Scope) (*Principal, error
 	return p, nil
 }
 
-// TenantOf returns the tenant of the caller, or Unauthenticated.
-func TenantOf(ctx context.Context) (uuid.UUID, error) {
+// AuthorizeTenantWide returns the caller if they may do perm across their
+// whole tenant (a binding at the root), else Unauthenticated or Forbidden.
+func AuthorizeTenantWide(ctx context.Context, perm Permission) (*Principal, error) {
 	p, err := Require(ctx)
 	if err != nil {
-		return uuid.Nil, err
+		return nil, err
 	}
-	return p.TenantID, nil
+	return Authorize(ctx, perm, Scope{TenantID: p.TenantID})
 }

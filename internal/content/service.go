@@ -160,7 +160,7 @@ func (s *Service) Create(ctx context.Context, t Type, unit *uuid.UUID, f Fields)
 		row, err := q.InsertContent(ctx, contentdb.InsertContentParams{
 			TenantID: p.TenantID, Type: string(t), Slug: c.Slug, Title: c.Title, Summary: c.Summary, CoverID: c.CoverID,
 			Tags: nonNil(c.Tags), Topics: nonNil(c.Topics), OrgUnitID: u, PublishToSubtree: c.PublishToSubtree,
-			Body: encodeBody(c), CreatedBy: actor(p),
+			Body: encodeBody(c), CreatedBy: p.Actor(),
 		})
 		if err != nil {
 			return slugConflict(err, c.Slug)
@@ -184,13 +184,6 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-func actor(p *auth.Principal) *uuid.UUID {
-	if p.System {
-		return nil
-	}
-	return &p.AccountID
 }
 
 func (s *Service) unitFor(ctx context.Context, q *contentdb.Queries, p *auth.Principal, unit *uuid.UUID) (uuid.UUID, string, error) {
@@ -237,7 +230,7 @@ func (s *Service) setAuthors(ctx context.Context, q *contentdb.Queries, p *auth.
 // afterSave records the revision and the media the item now uses.
 func (s *Service) afterSave(ctx context.Context, tx pgx.Tx, p *auth.Principal, c *Content, note string) error {
 	if err := contentdb.New(tx).InsertRevision(ctx, contentdb.InsertRevisionParams{TenantID: c.TenantID, ContentID: c.ID, Version: int32(c.Version),
-		SavedBy: actor(p), Note: note, Snapshot: snapshotOf(c)}); err != nil {
+		SavedBy: p.Actor(), Note: note, Snapshot: snapshotOf(c)}); err != nil {
 		return fmt.Errorf("content: revision: %w", err)
 	}
 	return s.syncUsages(ctx, tx, c)

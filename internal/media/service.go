@@ -695,16 +695,9 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
 		if _, err := s.jobs.InsertTx(ctx, tx, DeleteObjectsArgs{Keys: keys, UploadID: cur.Medium.UploadID}, nil); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionDelete, ActorID: actorOf(p), TargetType: "media",
+		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionDelete, ActorID: p.Actor(), TargetType: "media",
 			TargetID: id.String(), Subject: m.Filename})
 	})
-}
-
-func actorOf(p *auth.Principal) *uuid.UUID {
-	if p.System {
-		return nil
-	}
-	return &p.AccountID
 }
 
 // ByIDs returns the files among ids that the caller may see: ready public

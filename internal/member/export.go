@@ -1,48 +1,24 @@
 package member
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
 	"zhdj/internal/postgres"
+	"zhdj/internal/sheet"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// SafeCell returns s so that no spreadsheet program evaluates it: a value
-// that starts like a formula (=, +, -, @, or a tab or carriage return) is
-// prefixed with an apostrophe, which spreadsheets show as text.
-func SafeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
-// Export is a roster file.
-type Export struct {
-	Filename    string
-	ContentType string
-	Data        []byte
-	Rows        int
-}
-
 // Export writes the records matching f that the caller may read to an
 // .xlsx roster. It needs member.export; unmasked identifiers also need
 // member.read_pii over every exported record. The export is audited.
-func (s *Service) Export(ctx context.Context, f Filter, unmasked bool) (*Export, error) {
+func (s *Service) Export(ctx context.Context, f Filter, unmasked bool) (*sheet.File, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
@@ -68,24 +44,12 @@ func (s *Service) Export(ctx context.Context, f Filter, unmasked bool) (*Export,
 	if err != nil {
 		return nil, err
 	}
-	wb := excelize.NewFile()
-	defer wb.Close()
-	sheet := "党员名册"
-	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	sw, err := wb.NewStreamWriter(sheet)
+	w, err := sheet.New("党员名册", ExportHeaders)
 	if err != nil {
 		return nil, err
 	}
-	header := make([]any, len(ExportHeaders))
-	for i, h := range ExportHeaders {
-		header[i] = h
-	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return nil, err
-	}
-	for i, m := range people {
+	defer w.Close()
+	for _, m := range people {
 		phone, citizen := m.PhoneMasked, m.CitizenIDMasked
 		if unmasked {
 			if !p.Can(auth.PermMemberReadPII, s.scope(p, m.orgPath)) {
@@ -114,36 +78,26 @@ func (s *Service) Export(ctx context.Context, f Filter, unmasked bool) (*Export,
 		}
 		row := []string{m.Name, gender, birth, m.Ethnicity, m.NativePlace, phone, citizen, m.Education, category,
 			m.Department, m.Major, m.ClassName, codes[m.OrgUnitID.String()], StageName(m.Stage), since, strings.Join(m.PartyPosts, "；")}
-		cells := make([]any, len(row))
+		// Formula-looking text is defused for programs that re-parse it.
 		for j, v := range row {
-			// Every value is written as a string cell, never a formula, and
-			// formula-looking text is defused for programs that re-parse it.
-			cells[j] = excelize.Cell{Value: SafeCell(v)}
+			row[j] = sheet.SafeCell(v)
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, cells); err != nil {
+		if err := w.Row(row); err != nil {
 			return nil, err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := wb.Write(&buf); err != nil {
+	file, err := w.Finish(time.Now().UTC())
+	if err != nil {
 		return nil, err
 	}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionExport, ActorID: actor(p), TargetType: "member_roster",
+		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionExport, ActorID: p.Actor(), TargetType: "member_roster",
 			Detail: map[string]any{"rows": len(people), "unmasked": unmasked}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Export{
-		Filename:    "党员名册-" + time.Now().UTC().Format("20060102-150405") + ".xlsx",
-		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-		Data:        buf.Bytes(), Rows: len(people),
-	}, nil
+	return file, nil
 }
 
 func (s *Service) open(sealedValue []byte, c string) (string, error) {

@@ -236,7 +236,7 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 
 	res := &Import{ID: importID, Filename: filename, Mode: mode, Status: "running", TotalRows: len(table) - 1}
 	if err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		return memberdb.New(tx).InsertImport(ctx, memberdb.InsertImportParams{TenantID: p.TenantID, ID: importID, Filename: filename, Mode: string(mode), TotalRows: int32(res.TotalRows), CreatedBy: actor(p)})
+		return memberdb.New(tx).InsertImport(ctx, memberdb.InsertImportParams{TenantID: p.TenantID, ID: importID, Filename: filename, Mode: string(mode), TotalRows: int32(res.TotalRows), CreatedBy: p.Actor()})
 	}); err != nil {
 		if postgres.IsUniqueViolation(err, "") {
 			return nil, apperr.Conflictf("an import with this id already exists")
@@ -272,7 +272,7 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 			s.reportProgress(ctx, p.TenantID, importID, end)
 		}
 		res.Status, res.ProcessedRows = "succeeded", res.TotalRows
-		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionImport, ActorID: actor(p), TargetType: "member_import",
+		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionImport, ActorID: p.Actor(), TargetType: "member_import",
 			TargetID: importID.String(), Detail: map[string]any{"filename": filename, "rows": res.TotalRows, "imported": res.ImportedRows, "problems": len(problems)}})
 	})
 	if err != nil {

@@ -121,7 +121,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Person, error) {
 			if err := q.InsertTransfer(ctx, memberdb.InsertTransferParams{
 				TenantID: p.TenantID, PersonID: row.ID, Direction: "in", ToUnitID: &in.OrgUnitID,
 				ExternalOrg: strings.TrimSpace(t.ExternalOrg), LetterNo: strings.TrimSpace(t.LetterNo),
-				EffectiveOn: t.EffectiveOn, ActorID: actor(p),
+				EffectiveOn: t.EffectiveOn, ActorID: p.Actor(),
 			}); err != nil {
 				return fmt.Errorf("member: record transfer in: %w", err)
 			}
@@ -141,13 +141,6 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Person, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func actor(p *auth.Principal) *uuid.UUID {
-	if p.System {
-		return nil
-	}
-	return &p.AccountID
 }
 
 // writable locks a record for change by someone with member.write over its
@@ -350,7 +343,7 @@ func (s *Service) Reveal(ctx context.Context, person *Person, field PIIField) (s
 		return "", fmt.Errorf("member %s: %w", person.ID, err)
 	}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionPIIRead, ActorID: actor(p),
+		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionPIIRead, ActorID: p.Actor(),
 			TargetType: "member", TargetID: person.ID.String(), Detail: map[string]any{"field": field}})
 	})
 	if err != nil {
@@ -392,7 +385,7 @@ func (s *Service) Transition(ctx context.Context, id uuid.UUID, in TransitionInp
 		detailJSON, _ := json.Marshal(detail)
 		if err := q.InsertEvent(ctx, memberdb.InsertEventParams{
 			TenantID: p.TenantID, PersonID: id, Kind: kind, FromStage: cur.Stage, ToStage: string(in.To),
-			EffectiveOn: in.EffectiveOn, ActorID: actor(p), Detail: detailJSON,
+			EffectiveOn: in.EffectiveOn, ActorID: p.Actor(), Detail: detailJSON,
 		}); err != nil {
 			return fmt.Errorf("member: record event: %w", err)
 		}
@@ -499,7 +492,7 @@ func (s *Service) Transfer(ctx context.Context, id uuid.UUID, in TransferInput) 
 		if err := q.InsertTransfer(ctx, memberdb.InsertTransferParams{
 			TenantID: p.TenantID, PersonID: id, Direction: direction, FromUnitID: &cur.OrgUnitID, ToUnitID: in.ToUnitID,
 			ExternalOrg: strings.TrimSpace(in.ExternalOrg), LetterNo: strings.TrimSpace(in.LetterNo), Reason: strings.TrimSpace(in.Reason),
-			EffectiveOn: in.EffectiveOn, ActorID: actor(p),
+			EffectiveOn: in.EffectiveOn, ActorID: p.Actor(),
 		}); err != nil {
 			return fmt.Errorf("member: record transfer: %w", err)
 		}

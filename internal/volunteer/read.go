@@ -521,7 +521,7 @@ func (s *Service) AddRecordEntry(ctx context.Context, personID uuid.UUID, kind, 
 			return apperr.Forbiddenf("you cannot add entries to your own record")
 		}
 		return tx.QueryRow(ctx, `INSERT INTO volunteer_record_entries (tenant_id, person_id, kind, title, detail, on_date, recorded_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.TenantID, personID, kind, title, detail, on, actor(p)).Scan(&e.ID)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.TenantID, personID, kind, title, detail, on, p.Actor()).Scan(&e.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -123,7 +123,7 @@ type Topic struct {
 
 // CreateArea adds an area (tenant-wide volunteer managers).
 func (s *Service) CreateArea(ctx context.Context, code, name string, parent *uuid.UUID) (*Area, error) {
-	p, err := auth.Authorize(ctx, auth.PermVolunteer, auth.Scope{TenantID: tenantOf(ctx)})
+	p, err := auth.AuthorizeTenantWide(ctx, auth.PermVolunteer)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (s *Service) CreateArea(ctx context.Context, code, name string, parent *uui
 
 // CreateTopic adds a topic (tenant-wide volunteer managers).
 func (s *Service) CreateTopic(ctx context.Context, code, name string) (*Topic, error) {
-	p, err := auth.Authorize(ctx, auth.PermVolunteer, auth.Scope{TenantID: tenantOf(ctx)})
+	p, err := auth.AuthorizeTenantWide(ctx, auth.PermVolunteer)
 	if err != nil {
 		return nil, err
 	}
@@ -160,13 +160,6 @@ func taxonomyErr(err error, what string) error {
 		return &apperr.Error{Kind: apperr.Invalid, Msg: "invalid " + what, Fields: map[string]string{"input.code": "code: letters, digits, '_' or '-'; name: 1–100 characters; parent must exist"}, Err: err}
 	}
 	return err
-}
-
-func tenantOf(ctx context.Context) uuid.UUID {
-	if p := auth.FromContext(ctx); p != nil {
-		return p.TenantID
-	}
-	return uuid.Nil
 }
 
 // Taxonomy returns the school's areas and topics.
@@ -216,7 +209,7 @@ type Partner struct {
 // CreatePartner records a partner organisation; its contact's phone is
 // personal data (encrypted, masked).
 func (s *Service) CreatePartner(ctx context.Context, name string, kind PartnerKind, contact, phone string) (*Partner, error) {
-	p, err := auth.Authorize(ctx, auth.PermVolunteer, auth.Scope{TenantID: tenantOf(ctx)})
+	p, err := auth.AuthorizeTenantWide(ctx, auth.PermVolunteer)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +301,7 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'draft',$19,$20) RETURNING id`,
 			p.TenantID, in.Title, in.Description, in.CoverID, in.AreaID, distinct(in.TopicIDs), distinct(in.PartnerIDs), unit,
 			in.Address, in.Latitude, in.Longitude, in.StartsAt, in.EndsAt, in.SignupOpensAt, in.SignupClosesAt, in.Capacity,
-			string(in.Audience), in.Hours, secret, actor(p)).Scan(&id)
+			string(in.Audience), in.Hours, secret, p.Actor()).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("volunteer: insert activity: %w", err)
 		}
@@ -319,13 +312,6 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 		return nil, err
 	}
 	return out, nil
-}
-
-func actor(p *auth.Principal) *uuid.UUID {
-	if p.System {
-		return nil
-	}
-	return &p.AccountID
 }
 
 // checkRefs checks that the area, topics and partners exist in the school.
@@ -777,13 +763,13 @@ func (s *Service) ConfirmHours(ctx context.Context, signupID uuid.UUID, hours *f
 			return apperr.InvalidField("input.hours", fmt.Sprintf("must be between 0 and the activity's span (%.1f h)", span))
 		}
 		if _, err := tx.Exec(ctx, `UPDATE signups SET hours = $3, hours_confirmed = true, hours_reason = $4, confirmed_by = $5, updated_at = now()
-			WHERE tenant_id = $1 AND id = $2`, p.TenantID, signupID, h, strings.TrimSpace(reason), actor(p)); err != nil {
+			WHERE tenant_id = $1 AND id = $2`, p.TenantID, signupID, h, strings.TrimSpace(reason), p.Actor()); err != nil {
 			return err
 		}
 		if err := s.points.AwardVolunteerHours(p.TenantID, su.PersonID, a.ID, h); err != nil {
 			return err
 		}
-		su.Hours, su.HoursConfirmed, su.HoursReason, su.ConfirmedBy = &h, true, strings.TrimSpace(reason), actor(p)
+		su.Hours, su.HoursConfirmed, su.HoursReason, su.ConfirmedBy = &h, true, strings.TrimSpace(reason), p.Actor()
 		out = su
 		return nil
 	})
