@@ -63,11 +63,7 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	url := cfg.MigrateDatabaseURL
-	if url == "" {
-		url = cfg.DatabaseURL
-	}
-	pool, err := postgres.Open(ctx, url)
+	pool, err := postgres.Open(ctx, cfg.MigrationURL())
 	if err != nil {
 		return err
 	}

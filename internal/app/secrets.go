@@ -55,11 +55,7 @@ func newTokens(cfg config.Config, log *slog.Logger) (*account.Tokens, error) {
 // Migrate applies pending migrations as the schema owner
 // (ZHDJ_MIGRATE_DATABASE_URL, or ZHDJ_DATABASE_URL when unset).
 func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	url := cfg.MigrateDatabaseURL
-	if url == "" {
-		url = cfg.DatabaseURL
-	}
-	pool, err := postgres.Open(ctx, url)
+	pool, err := postgres.Open(ctx, cfg.MigrationURL())
 	if err != nil {
 		return err
 	}

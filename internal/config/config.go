@@ -306,6 +306,15 @@ func (c Config) RequireDatabase() error {
 	return nil
 }
 
+// MigrationURL is the URL migrations run with: the owning role's
+// (ZHDJ_MIGRATE_DATABASE_URL), or ZHDJ_DATABASE_URL when that is unset.
+func (c Config) MigrationURL() string {
+	if c.MigrateDatabaseURL != "" {
+		return c.MigrateDatabaseURL
+	}
+	return c.DatabaseURL
+}
+
 type reader struct {
 	getenv func(string) string
 	errs   []error
