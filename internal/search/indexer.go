@@ -1,0 +1,550 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"zhdj/internal/jobs"
+	"zhdj/internal/postgres"
+)
+
+// Indexer moves changes from the outbox into the Index. One drain runs per
+// tenant at a time (a River job unique per tenant, and an advisory lock
+// across replicas), reading each changed item as it is now: a later drain
+// always sends a later state, so an update never overwrites a newer one.
+// A drain that fails (the engine is down) leaves the outbox as it was and
+// is retried with capped backoff until the backlog goes through.
+type Indexer struct {
+	pool     *pgxpool.Pool
+	index    Index
+	inserter jobs.Inserter
+	log      *slog.Logger
+	// BatchSize is how many outbox rows one step reads.
+	BatchSize int
+	// RetryCap caps the wait between retries of a failed drain.
+	RetryCap time.Duration
+
+	mu         sync.Mutex
+	configured map[uuid.UUID]string // tenant → fingerprint of settings applied
+}
+
+// NewIndexer returns an Indexer writing to index.
+func NewIndexer(pool *pgxpool.Pool, index Index, inserter jobs.Inserter, log *slog.Logger) *Indexer {
+	return &Indexer{pool: pool, index: index, inserter: inserter, log: log, BatchSize: 500, RetryCap: time.Minute, configured: map[uuid.UUID]string{}}
+}
+
+// Index returns the engine the Indexer writes to.
+func (ix *Indexer) Index() Index { return ix.index }
+
+// DrainArgs asks for tenant's outbox to be drained.
+type DrainArgs struct {
+	Tenant uuid.UUID `json:"tenant" river:"unique"`
+}
+
+func (DrainArgs) Kind() string { return "search.drain" }
+
+// InsertOpts makes one pending drain per tenant (further requests while one
+// waits or runs are absorbed by it; the sweep catches what comes after).
+func (DrainArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 10000, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// DrainWorker works DrainArgs.
+type DrainWorker struct {
+	river.WorkerDefaults[DrainArgs]
+	Indexer *Indexer
+}
+
+func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error {
+	n, err := w.Indexer.Drain(ctx, job.Args.Tenant)
+	if err != nil {
+		w.Indexer.log.Warn("search: drain failed; will retry", "tenant", job.Args.Tenant, "attempt", job.Attempt, "err", err)
+		return err
+	}
+	if n > 0 {
+		w.Indexer.log.Debug("search: drained", "tenant", job.Args.Tenant, "items", n)
+	}
+	return nil
+}
+
+// NextRetry backs off exponentially from 100 ms up to the Indexer's cap,
+// so that a returning engine gets the backlog within that cap.
+func (w *DrainWorker) NextRetry(job *river.Job[DrainArgs]) time.Time {
+	d := 100 * time.Millisecond << min(job.Attempt, 20)
+	return time.Now().Add(min(d, w.Indexer.RetryCap))
+}
+
+// SweepArgs asks for a drain of every tenant with a backlog (a safety net
+// for changes whose notification was missed).
+type SweepArgs struct{}
+
+func (SweepArgs) Kind() string { return "search.sweep" }
+
+// SweepWorker works SweepArgs.
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	Indexer *Indexer
+}
+
+func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	return w.Indexer.Sweep(ctx)
+}
+
+// ReconcileArgs asks for every tenant's index to be compared with the
+// database and repaired.
+type ReconcileArgs struct{}
+
+func (ReconcileArgs) Kind() string { return "search.reconcile" }
+
+// ReconcileWorker works ReconcileArgs.
+type ReconcileWorker struct {
+	river.WorkerDefaults[ReconcileArgs]
+	Indexer *Indexer
+}
+
+func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
+	tenants, err := w.Indexer.tenants(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, t := range tenants {
+		if _, err := w.Indexer.Reconcile(ctx, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Kick asks for a drain of tenant now.
+func (ix *Indexer) Kick(ctx context.Context, tenant uuid.UUID) error {
+	return pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
+		_, err := ix.inserter.InsertTx(ctx, tx, DrainArgs{Tenant: tenant}, nil)
+		return err
+	})
+}
+
+// Sweep kicks a drain for every tenant whose outbox is not empty.
+func (ix *Indexer) Sweep(ctx context.Context) error {
+	tenants, err := ix.tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		var pending bool
+		err := postgres.InTenantTx(ctx, ix.pool, t, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM search_outbox WHERE tenant_id = $1)`, t).Scan(&pending)
+		})
+		if err != nil {
+			return fmt.Errorf("search: sweep: %w", err)
+		}
+		if pending {
+			if err := ix.Kick(ctx, t); err != nil {
+				return fmt.Errorf("search: sweep: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (ix *Indexer) tenants(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := ix.pool.Query(ctx, `SELECT id FROM tenants ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("search: tenants: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+}
+
+// Listen kicks a drain for each tenant the database notifies a change of,
+// until ctx ends; it reconnects after errors.
+func (ix *Indexer) Listen(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := ix.listen(ctx); err != nil && ctx.Err() == nil {
+			ix.log.Warn("search: change notifications interrupted; reconnecting", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
+}
+
+func (ix *Indexer) listen(ctx context.Context) error {
+	conn, err := pgx.ConnectConfig(ctx, ix.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN zhdj_search"); err != nil {
+		return err
+	}
+	// Whatever changed while nobody listened.
+	if err := ix.Sweep(ctx); err != nil {
+		ix.log.Warn("search: sweep", "err", err)
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		t, err := uuid.Parse(n.Payload)
+		if err != nil {
+			continue
+		}
+		if err := ix.Kick(ctx, t); err != nil {
+			ix.log.Warn("search: kick a drain", "tenant", t, "err", err)
+		}
+	}
+}
+
+// errBusy says another drain of the tenant holds the lock.
+var errBusy = errors.New("search: another drain of this tenant is running")
+
+// Drain indexes tenant's outbox until it is empty and returns how many
+// items it indexed.
+func (ix *Indexer) Drain(ctx context.Context, tenant uuid.UUID) (int, error) {
+	total := 0
+	for {
+		n, err := ix.drainStep(ctx, tenant)
+		if errors.Is(err, errBusy) {
+			return total, nil
+		}
+		if err != nil || n == 0 {
+			return total, err
+		}
+		total += n
+	}
+}
+
+// drainStep indexes one batch of the outbox in one transaction: the
+// outbox rows are deleted, and the items' index state recorded, only if
+// the engine took the batch.
+func (ix *Indexer) drainStep(ctx context.Context, tenant uuid.UUID) (int, error) {
+	n := 0
+	err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		var locked bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtext('zhdj_search_drain'), hashtext($1::text))`, tenant).Scan(&locked); err != nil {
+			return err
+		}
+		if !locked {
+			return errBusy
+		}
+		rows, err := tx.Query(ctx, `SELECT seq, kind, item_id FROM search_outbox WHERE tenant_id = $1 ORDER BY seq LIMIT $2`, tenant, ix.BatchSize)
+		if err != nil {
+			return err
+		}
+		var seqs []int64
+		seen := map[Key]bool{}
+		var keys []Key
+		for rows.Next() {
+			var seq int64
+			var k Key
+			if err := rows.Scan(&seq, &k.Kind, &k.ID); err != nil {
+				rows.Close()
+				return err
+			}
+			seqs = append(seqs, seq)
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(seqs) == 0 {
+			return nil
+		}
+		if err := ix.configure(ctx, tx, tenant); err != nil {
+			return err
+		}
+		docs, err := LoadDocuments(ctx, tx, tenant, keys)
+		if err != nil {
+			return err
+		}
+		var upserts []*Document
+		var deletes []Key
+		for _, k := range keys {
+			if d, ok := docs[k]; ok {
+				upserts = append(upserts, d)
+			} else {
+				deletes = append(deletes, k)
+			}
+		}
+		if len(upserts) > 0 {
+			if err := ix.index.Upsert(ctx, tenant, upserts); err != nil {
+				return fmt.Errorf("search: index %d documents: %w", len(upserts), err)
+			}
+		}
+		if len(deletes) > 0 {
+			if err := ix.index.Delete(ctx, tenant, deletes); err != nil {
+				return fmt.Errorf("search: remove %d documents: %w", len(deletes), err)
+			}
+		}
+		if err := recordState(ctx, tx, tenant, statesOf(keys, docs)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM search_outbox WHERE tenant_id = $1 AND seq = ANY($2::bigint[])`, tenant, seqs); err != nil {
+			return err
+		}
+		n = len(keys)
+		return nil
+	})
+	return n, err
+}
+
+// itemState is what the index holds of an item.
+type itemState struct {
+	Key
+	InIndex     bool
+	Version     int64
+	Fingerprint string
+}
+
+func statesOf(keys []Key, docs map[Key]*Document) []itemState {
+	out := make([]itemState, len(keys))
+	for i, k := range keys {
+		out[i].Key = k
+		if d, ok := docs[k]; ok {
+			out[i].InIndex, out[i].Version, out[i].Fingerprint = true, d.Version, d.Fingerprint()
+		}
+	}
+	return out
+}
+
+// recordState writes what the index now holds of items.
+func recordState(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, items []itemState) error {
+	kinds, ids, in, versions, fps := make([]string, len(items)), make([]uuid.UUID, len(items)), make([]bool, len(items)), make([]int64, len(items)), make([]string, len(items))
+	for i, it := range items {
+		kinds[i], ids[i], in[i], versions[i], fps[i] = string(it.Kind), it.ID, it.InIndex, it.Version, it.Fingerprint
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO search_index_state (tenant_id, kind, item_id, in_index, version, fingerprint, indexed_at)
+		SELECT $1, k, i, n, v, f, now() FROM unnest($2::text[], $3::uuid[], $4::boolean[], $5::bigint[], $6::text[]) AS u(k, i, n, v, f)
+		ON CONFLICT (tenant_id, kind, item_id) DO UPDATE SET in_index = excluded.in_index, version = excluded.version,
+			fingerprint = excluded.fingerprint, indexed_at = excluded.indexed_at`, tenant, kinds, ids, in, versions, fps)
+	if err != nil {
+		return fmt.Errorf("search: record index state: %w", err)
+	}
+	return nil
+}
+
+// configure applies tenant's settings to the index when they changed since
+// this process last applied them.
+func (ix *Indexer) configure(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) error {
+	s, err := loadSettings(ctx, tx, tenant)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(s)
+	ix.mu.Lock()
+	done := ix.configured[tenant] == string(b)
+	ix.mu.Unlock()
+	if done {
+		return nil
+	}
+	if err := ix.index.Configure(ctx, tenant, s); err != nil {
+		return fmt.Errorf("search: configure the index: %w", err)
+	}
+	ix.mu.Lock()
+	ix.configured[tenant] = string(b)
+	ix.mu.Unlock()
+	return nil
+}
+
+// loadSettings reads tenant's search settings (the "search" section of its
+// settings), defaults where it sets none.
+func loadSettings(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, tenant uuid.UUID) (Settings, error) {
+	s := DefaultSettings()
+	var raw []byte
+	if err := q.QueryRow(ctx, `SELECT settings->'search' FROM tenants WHERE id = $1`, tenant).Scan(&raw); err != nil {
+		return s, fmt.Errorf("search: tenant settings: %w", err)
+	}
+	if len(raw) > 0 && string(raw) != "null" {
+		var set Settings
+		if err := json.Unmarshal(raw, &set); err != nil {
+			return s, fmt.Errorf("search: tenant settings: %w", err)
+		}
+		if set.Synonyms != nil {
+			s.Synonyms = set.Synonyms
+		}
+	}
+	return s, nil
+}
+
+// Report says what a reconciliation found (and queued for repair).
+type Report struct {
+	Checked int // documents the database says the index should hold
+	Missing int // not in the index
+	Stale   int // in the index, but not as the database says
+	Extra   int // in the index, but not to be found
+}
+
+// Fixed is the number of documents the run repaired.
+func (r Report) Fixed() int { return r.Missing + r.Stale + r.Extra }
+
+// Reconcile compares tenant's documents in the database with the index,
+// queues every missing, stale or extra one for the drain (items already
+// queued are not counted as drift), records and returns the report.
+func (ix *Indexer) Reconcile(ctx context.Context, tenant uuid.UUID) (Report, error) {
+	var rep Report
+	expected := map[Key]string{}
+	queued := map[Key]bool{}
+	err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		keys, err := SearchableKeys(ctx, tx, tenant)
+		if err != nil {
+			return err
+		}
+		for start := 0; start < len(keys); start += ix.BatchSize {
+			docs, err := LoadDocuments(ctx, tx, tenant, keys[start:min(start+ix.BatchSize, len(keys))])
+			if err != nil {
+				return err
+			}
+			for k, d := range docs {
+				expected[k] = d.Fingerprint()
+			}
+		}
+		rows, err := tx.Query(ctx, `SELECT DISTINCT kind, item_id FROM search_outbox WHERE tenant_id = $1`, tenant)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k Key
+			if err := rows.Scan(&k.Kind, &k.ID); err != nil {
+				rows.Close()
+				return err
+			}
+			queued[k] = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return rep, fmt.Errorf("search: reconcile: read the database: %w", err)
+	}
+	actual, err := ix.index.Fingerprints(ctx, tenant)
+	if err != nil {
+		return rep, fmt.Errorf("search: reconcile: read the index: %w", err)
+	}
+	rep.Checked = len(expected)
+	var repair []Key
+	for k, fp := range expected {
+		if queued[k] {
+			continue
+		}
+		got, ok := actual[k]
+		switch {
+		case !ok:
+			rep.Missing++
+			repair = append(repair, k)
+		case got != fp:
+			rep.Stale++
+			repair = append(repair, k)
+		}
+	}
+	for k := range actual {
+		if _, ok := expected[k]; !ok && !queued[k] {
+			rep.Extra++
+			repair = append(repair, k)
+		}
+	}
+	err = postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		if len(repair) > 0 {
+			kinds, ids := make([]string, len(repair)), make([]uuid.UUID, len(repair))
+			for i, k := range repair {
+				kinds[i], ids[i] = string(k.Kind), k.ID
+			}
+			if _, err := tx.Exec(ctx, `SELECT search_enqueue($1, k, i) FROM unnest($2::text[], $3::uuid[]) AS u(k, i)`, tenant, kinds, ids); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO search_reconcile_runs (tenant_id, engine, checked, missing, stale, extra) VALUES ($1, $2, $3, $4, $5, $6)`,
+			tenant, ix.index.Name(), rep.Checked, rep.Missing, rep.Stale, rep.Extra)
+		return err
+	})
+	if err != nil {
+		return rep, fmt.Errorf("search: reconcile: queue repairs: %w", err)
+	}
+	if rep.Fixed() > 0 {
+		ix.log.Warn("search: index drift repaired", "tenant", tenant, "engine", ix.index.Name(),
+			"checked", rep.Checked, "missing", rep.Missing, "stale", rep.Stale, "extra", rep.Extra)
+	} else {
+		ix.log.Info("search: index matches the database", "tenant", tenant, "checked", rep.Checked)
+	}
+	return rep, nil
+}
+
+// Rebuild replaces tenant's documents by a fresh read of the database
+// (searches keep answering from the old ones until the swap). progress,
+// if not nil, is told how many of how many documents were read.
+func (ix *Indexer) Rebuild(ctx context.Context, tenant uuid.UUID, progress func(done, total int)) (int, error) {
+	var keys []Key
+	var settings Settings
+	err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		var err error
+		if settings, err = loadSettings(ctx, tx, tenant); err != nil {
+			return err
+		}
+		keys, err = SearchableKeys(ctx, tx, tenant)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	done, count := 0, 0
+	var states []itemState
+	next := func() ([]*Document, error) {
+		for done < len(keys) {
+			batch := keys[done:min(done+ix.BatchSize, len(keys))]
+			var docs map[Key]*Document
+			err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+				var err error
+				docs, err = LoadDocuments(ctx, tx, tenant, batch)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			done += len(batch)
+			if progress != nil {
+				progress(done, len(keys))
+			}
+			states = append(states, statesOf(batch, docs)...)
+			out := make([]*Document, 0, len(docs))
+			for _, k := range batch {
+				if d, ok := docs[k]; ok {
+					out = append(out, d)
+				}
+			}
+			if len(out) > 0 {
+				count += len(out)
+				return out, nil
+			}
+		}
+		return nil, nil
+	}
+	if err := ix.index.Rebuild(ctx, tenant, settings, next); err != nil {
+		return count, fmt.Errorf("search: rebuild: %w", err)
+	}
+	ix.mu.Lock()
+	delete(ix.configured, tenant)
+	ix.mu.Unlock()
+	// The state table follows the new index.
+	for start := 0; start < len(states); start += ix.BatchSize {
+		batch := states[start:min(start+ix.BatchSize, len(states))]
+		if err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error { return recordState(ctx, tx, tenant, batch) }); err != nil {
+			return count, err
+		}
+	}
+	return count, nil
+}

@@ -1,0 +1,457 @@
+// Package pgsearch is the built-in search engine: PostgreSQL full-text
+// search over text segmented in Go (gse), so that it needs nothing the
+// database does not have. Documents carry a weighted tsvector (title above
+// summary above body) built in Go, so the database's locale and text
+// parser never split or merge Chinese words.
+package pgsearch
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/postgres"
+	"zhdj/internal/search"
+)
+
+// Index is the PostgreSQL engine.
+type Index struct {
+	pool *pgxpool.Pool
+}
+
+// New returns the engine storing documents through pool.
+func New(pool *pgxpool.Pool) *Index { return &Index{pool: pool} }
+
+func (*Index) Name() string { return "postgres" }
+
+// Configure has nothing to set up: synonyms are applied to each query.
+func (*Index) Configure(context.Context, uuid.UUID, search.Settings) error { return nil }
+
+// Upsert segments docs (in parallel) and stores them.
+func (ix *Index) Upsert(ctx context.Context, tenant uuid.UUID, docs []*search.Document) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	return postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error { return upsert(ctx, tx, tenant, docs) })
+}
+
+// columns are the arrays one INSERT takes, a row per document.
+type columns struct {
+	kinds, types, titles, summaries, fps, tags, topics, areas, sites, vectors []string
+	ids, units                                                               []uuid.UUID
+	areaIDs                                                                  []*uuid.UUID
+	ats                                                                      []time.Time
+	versions                                                                 []int64
+}
+
+func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Document) error {
+	vectors := make([]string, len(docs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+		wg.Go(func() {
+			for i := range next {
+				vectors[i] = Vector(docs[i])
+			}
+		})
+	}
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var c columns
+	for i, d := range docs {
+		if d.Tenant != tenant {
+			return fmt.Errorf("pgsearch: document %s belongs to another tenant", d.ID)
+		}
+		c.kinds = append(c.kinds, string(d.Kind))
+		c.ids = append(c.ids, d.ID)
+		c.types = append(c.types, string(d.Type))
+		c.titles = append(c.titles, d.Title)
+		c.summaries = append(c.summaries, d.Summary)
+		c.tags = append(c.tags, pgArray(d.Tags))
+		c.topics = append(c.topics, pgArray(d.Topics))
+		c.areaIDs = append(c.areaIDs, d.AreaID)
+		c.areas = append(c.areas, uuidArray(d.Areas))
+		c.units = append(c.units, d.OrgUnitID)
+		c.sites = append(c.sites, uuidArray(d.Sites))
+		c.ats = append(c.ats, d.At)
+		c.versions = append(c.versions, d.Version)
+		c.fps = append(c.fps, d.Fingerprint())
+		c.vectors = append(c.vectors, vectors[i])
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, tags, topics, area_id, areas,
+			org_unit_id, sites, at, version, fingerprint, tsv)
+		SELECT $1, u.kind, u.id, u.type, u.title, u.summary, u.tags::text[], u.topics::text[], u.area_id, u.areas::uuid[],
+			u.unit, u.sites::uuid[], u.at, u.version, u.fp, u.vec::tsvector
+		FROM unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[],
+			$11::uuid[], $12::text[], $13::timestamptz[], $14::bigint[], $15::text[], $16::text[])
+			AS u(kind, id, type, title, summary, tags, topics, area_id, areas, unit, sites, at, version, fp, vec)
+		ON CONFLICT (tenant_id, kind, item_id) DO UPDATE SET type = excluded.type, title = excluded.title, summary = excluded.summary,
+			tags = excluded.tags, topics = excluded.topics, area_id = excluded.area_id, areas = excluded.areas,
+			org_unit_id = excluded.org_unit_id, sites = excluded.sites, at = excluded.at, version = excluded.version,
+			fingerprint = excluded.fingerprint, tsv = excluded.tsv`,
+		tenant, c.kinds, c.ids, c.types, c.titles, c.summaries, c.tags, c.topics, c.areaIDs, c.areas,
+		c.units, c.sites, c.ats, c.versions, c.fps, c.vectors)
+	if err != nil {
+		return fmt.Errorf("pgsearch: store %d documents: %w", len(docs), err)
+	}
+	return nil
+}
+
+// pgArray is the text form of a PostgreSQL text array.
+func pgArray(vs []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func uuidArray(ids []uuid.UUID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return "{" + strings.Join(s, ",") + "}"
+}
+
+// Limits of the tsvector format.
+const (
+	maxPosition          = 16383
+	maxPositionsPerEntry = 255
+)
+
+// Vector returns d's words as a tsvector literal: title words weighted A,
+// summary B, tags and topics B, body C, each with its position.
+func Vector(d *search.Document) string {
+	type entry struct {
+		positions []string
+	}
+	lexemes := map[string]*entry{}
+	var order []string
+	pos := 0
+	add := func(text string, weight string) {
+		for _, w := range search.IndexTerms(text) {
+			pos = min(pos+1, maxPosition)
+			e := lexemes[w]
+			if e == nil {
+				e = &entry{}
+				lexemes[w] = e
+				order = append(order, w)
+			}
+			if len(e.positions) < maxPositionsPerEntry {
+				e.positions = append(e.positions, strconv.Itoa(pos)+weight)
+			}
+		}
+		pos = min(pos+10, maxPosition) // fields are not adjacent
+	}
+	add(d.Title, "A")
+	add(d.Summary, "B")
+	add(strings.Join(append(slices.Clone(d.Tags), d.Topics...), " "), "B")
+	add(d.Body, "C")
+	var b strings.Builder
+	for i, w := range order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		// Words hold letters and digits only: no quoting is needed beyond
+		// the quotes themselves.
+		b.WriteByte('\'')
+		b.WriteString(w)
+		b.WriteString("':")
+		b.WriteString(strings.Join(lexemes[w].positions, ","))
+	}
+	return b.String()
+}
+
+// TSQuery returns q as a tsquery literal: every term (or one of its
+// synonyms) must match; the last term also matches as a prefix, for
+// search-as-you-type.
+func TSQuery(q search.Query) string {
+	alts := q.Alternatives()
+	parts := make([]string, len(alts))
+	for i, a := range alts {
+		opts := make([]string, len(a))
+		for j, words := range a {
+			ws := make([]string, len(words))
+			for k, w := range words {
+				ws[k] = "'" + w + "'"
+				if i == len(alts)-1 && j == 0 && k == len(words)-1 {
+					ws[k] += ":*"
+				}
+			}
+			opts[j] = strings.Join(ws, " & ")
+			if len(ws) > 1 {
+				opts[j] = "(" + opts[j] + ")"
+			}
+		}
+		parts[i] = strings.Join(opts, " | ")
+		if len(opts) > 1 {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// Delete removes keys.
+func (ix *Index) Delete(ctx context.Context, tenant uuid.UUID, keys []search.Key) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	kinds, ids := make([]string, len(keys)), make([]uuid.UUID, len(keys))
+	for i, k := range keys {
+		kinds[i], ids[i] = string(k.Kind), k.ID
+	}
+	return postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM search_documents d USING unnest($2::text[], $3::uuid[]) AS u(kind, id)
+			WHERE d.tenant_id = $1 AND d.kind = u.kind AND d.item_id = u.id`, tenant, kinds, ids)
+		if err != nil {
+			return fmt.Errorf("pgsearch: delete: %w", err)
+		}
+		return nil
+	})
+}
+
+// Fingerprints returns every document's fingerprint.
+func (ix *Index) Fingerprints(ctx context.Context, tenant uuid.UUID) (map[search.Key]string, error) {
+	out := map[search.Key]string{}
+	err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT kind, item_id, fingerprint FROM search_documents WHERE tenant_id = $1`, tenant)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k search.Key
+			var fp string
+			if err := rows.Scan(&k.Kind, &k.ID, &fp); err != nil {
+				rows.Close()
+				return err
+			}
+			out[k] = fp
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgsearch: fingerprints: %w", err)
+	}
+	return out, nil
+}
+
+// Rebuild replaces tenant's documents in one transaction: searches see
+// the old documents until it commits.
+func (ix *Index) Rebuild(ctx context.Context, tenant uuid.UUID, _ search.Settings, next func() ([]*search.Document, error)) error {
+	return postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM search_documents WHERE tenant_id = $1`, tenant); err != nil {
+			return err
+		}
+		for {
+			docs, err := next()
+			if err != nil {
+				return err
+			}
+			if len(docs) == 0 {
+				return nil
+			}
+			if err := upsert(ctx, tx, tenant, docs); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// cursor is a position in a list of hits.
+type cursor struct {
+	Order search.Order `json:"o"`
+	Rank  float32      `json:"r,omitempty"`
+	At    time.Time    `json:"a"`
+	ID    uuid.UUID    `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, order search.Order) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bad := apperr.InvalidField("after", "not a cursor of this search")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c cursor
+	if json.Unmarshal(b, &c) != nil || c.Order != order || c.ID == uuid.Nil {
+		return nil, bad
+	}
+	return &c, nil
+}
+
+// Search answers q: one statement that finds every match once, returns a
+// page of them and counts the facets and the total over all of them.
+func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
+	after, err := decodeCursor(q.After, q.Order)
+	if err != nil {
+		return nil, err
+	}
+	args := pgx.NamedArgs{"tenant": q.Tenant, "site": q.Site, "q": TSQuery(q), "limit": q.First + 1}
+	where := []string{"d.tenant_id = @tenant", "d.sites @> ARRAY[@site::uuid]", "d.tsv @@ @q::tsquery"}
+	f := q.Filter
+	if len(f.Types) > 0 {
+		types := make([]string, len(f.Types))
+		for i, t := range f.Types {
+			types[i] = string(t)
+		}
+		args["types"] = types
+		where = append(where, "d.type = ANY(@types::text[])")
+	}
+	if len(f.Areas) > 0 {
+		args["areas"] = f.Areas
+		where = append(where, "d.areas && @areas::uuid[]")
+	}
+	if len(f.Topics) > 0 {
+		args["topics"] = f.Topics
+		where = append(where, "d.topics && @topics::text[]")
+	}
+	if len(f.Tags) > 0 {
+		args["tags"] = f.Tags
+		where = append(where, "d.tags && @tags::text[]")
+	}
+	if len(f.OrgUnits) > 0 {
+		args["units"] = f.OrgUnits
+		where = append(where, "d.org_unit_id = ANY(@units::uuid[])")
+	}
+	if f.From != nil {
+		args["from"] = *f.From
+		where = append(where, "d.at >= @from")
+	}
+	if f.To != nil {
+		args["to"] = *f.To
+		where = append(where, "d.at < @to")
+	}
+	orderBy, keyset := "rank DESC, at DESC, item_id DESC", "(rank, at, item_id) < (@after_rank::real, @after_at::timestamptz, @after_id::uuid)"
+	if q.Order == search.OrderNewest {
+		orderBy, keyset = "at DESC, item_id DESC", "(at, item_id) < (@after_at::timestamptz, @after_id::uuid)"
+	}
+	pageWhere := "true"
+	if after != nil {
+		args["after_rank"], args["after_at"], args["after_id"] = after.Rank, after.At, after.ID
+		pageWhere = keyset
+	}
+	var facetSQL []string
+	for _, fc := range q.Facets {
+		switch fc {
+		case search.FacetType:
+			facetSQL = append(facetSQL, `SELECT 'f:type', type, count(*) FROM m GROUP BY type`)
+		case search.FacetArea:
+			facetSQL = append(facetSQL, `SELECT 'f:area', area_id::text, count(*) FROM m WHERE area_id IS NOT NULL GROUP BY area_id`)
+		case search.FacetTopic:
+			facetSQL = append(facetSQL, `SELECT 'f:topic', v, count(*) FROM m, unnest(m.topics) v GROUP BY v`)
+		case search.FacetTag:
+			facetSQL = append(facetSQL, `SELECT 'f:tag', v, count(*) FROM m, unnest(m.tags) v GROUP BY v`)
+		}
+	}
+	sql := `WITH m AS MATERIALIZED (
+  SELECT d.kind, d.item_id, d.type, d.title, d.summary, d.tags, d.topics, d.area_id, d.at,
+         ts_rank_cd('{0.1, 0.3, 0.6, 1.0}', d.tsv, @q::tsquery) AS rank
+  FROM search_documents d WHERE ` + strings.Join(where, " AND ") + `),
+page AS (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY ` + orderBy + ` LIMIT @limit)
+SELECT 'hit', NULL, NULL, kind, item_id, type, title, summary, rank, at FROM page
+UNION ALL SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m`
+	for _, fs := range facetSQL {
+		sql += "\nUNION ALL SELECT f.*, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (" + fs + ") f"
+	}
+	res := &search.Result{Facets: map[search.Facet][]search.FacetValue{}}
+	for _, fc := range q.Facets {
+		res.Facets[fc] = []search.FacetValue{}
+	}
+	type row struct {
+		rank float32
+		at   time.Time
+		hit  search.Hit
+	}
+	var hits []row
+	words := q.Words()
+	b := &pgx.Batch{}
+	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var what string
+			var value *string
+			var count *int64
+			var kind, typ, title, summary *string
+			var id *uuid.UUID
+			var rank *float32
+			var at *time.Time
+			if err := rows.Scan(&what, &value, &count, &kind, &id, &typ, &title, &summary, &rank, &at); err != nil {
+				return err
+			}
+			switch {
+			case what == "hit":
+				h := search.Hit{Key: search.Key{Kind: search.Kind(*kind), ID: *id}, Type: search.Type(*typ),
+					TitleHighlight:   search.Markup(search.Highlight(*title, words)),
+					SummaryHighlight: search.Markup(search.Crop(search.Highlight(*summary, words), 160))}
+				hits = append(hits, row{rank: *rank, at: *at, hit: h})
+			case what == "total":
+				res.Total = int(*count)
+			case strings.HasPrefix(what, "f:"):
+				fc := search.Facet(strings.TrimPrefix(what, "f:"))
+				res.Facets[fc] = append(res.Facets[fc], search.FacetValue{Value: *value, Count: int(*count)})
+			}
+		}
+		return rows.Err()
+	})
+	if err := postgres.TenantBatch(ctx, ix.pool, q.Tenant, b); err != nil {
+		return nil, fmt.Errorf("pgsearch: search: %w", err)
+	}
+	// UNION ALL keeps no order: put the page back in its order.
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i], hits[j]
+		if q.Order != search.OrderNewest && a.rank != b.rank {
+			return a.rank > b.rank
+		}
+		if !a.at.Equal(b.at) {
+			return a.at.After(b.at)
+		}
+		return slices.Compare(a.hit.ID[:], b.hit.ID[:]) > 0
+	})
+	if len(hits) > q.First {
+		res.HasNext, hits = true, hits[:q.First]
+	}
+	for _, h := range hits {
+		h.hit.Cursor = encodeCursor(cursor{Order: q.Order, Rank: h.rank, At: h.at, ID: h.hit.ID})
+		res.Hits = append(res.Hits, h.hit)
+	}
+	for fc, vs := range res.Facets {
+		sort.Slice(vs, func(i, j int) bool {
+			if vs[i].Count != vs[j].Count {
+				return vs[i].Count > vs[j].Count
+			}
+			return vs[i].Value < vs[j].Value
+		})
+		res.Facets[fc] = vs
+	}
+	return res, nil
+}

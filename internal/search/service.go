@@ -1,0 +1,240 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/postgres"
+)
+
+// Limits on a search.
+const (
+	MaxQueryRunes  = 100
+	MaxPageSize    = 50
+	MaxFilterItems = 50
+)
+
+// Service answers searches from an Index and reports indexing state.
+type Service struct {
+	pool     *pgxpool.Pool
+	index    Index
+	settings *expirable.LRU[uuid.UUID, Settings]
+}
+
+// NewService returns a Service searching index.
+func NewService(pool *pgxpool.Pool, index Index) *Service {
+	return &Service{pool: pool, index: index, settings: expirable.NewLRU[uuid.UUID, Settings](1024, nil, 30*time.Second)}
+}
+
+// Engine names the engine that answers.
+func (s *Service) Engine() string { return s.index.Name() }
+
+// Request is a search as a caller asks for it.
+type Request struct {
+	Tenant uuid.UUID
+	Site   uuid.UUID
+	Text   string
+	Filter Filter
+	Facets []Facet
+	Order  Order
+	First  int
+	After  string
+}
+
+// Search validates r and answers it: published items that r's site shows,
+// of r's tenant only. Bad input is an apperr Invalid error naming the field.
+func (s *Service) Search(ctx context.Context, r Request) (*Result, error) {
+	q, err := s.validate(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.index.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Service) validate(ctx context.Context, r Request) (Query, error) {
+	text := strings.TrimSpace(r.Text)
+	switch n := utf8.RuneCountInString(text); {
+	case n == 0:
+		return Query{}, apperr.InvalidField("query", "must not be empty")
+	case n > MaxQueryRunes:
+		return Query{}, apperr.InvalidField("query", fmt.Sprintf("must be at most %d characters (it has %d)", MaxQueryRunes, n))
+	}
+	terms := QueryTerms(text)
+	if len(terms) == 0 {
+		return Query{}, apperr.InvalidField("query", "has no words to search for")
+	}
+	if r.First < 1 || r.First > MaxPageSize {
+		return Query{}, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	f := r.Filter
+	for name, n := range map[string]int{"filter.types": len(f.Types), "filter.areas": len(f.Areas), "filter.topics": len(f.Topics),
+		"filter.tags": len(f.Tags), "filter.orgUnits": len(f.OrgUnits)} {
+		if n > MaxFilterItems {
+			return Query{}, apperr.InvalidField(name, fmt.Sprintf("may list at most %d values", MaxFilterItems))
+		}
+	}
+	for _, t := range f.Types {
+		if !t.Valid() {
+			return Query{}, apperr.InvalidField("filter.types", fmt.Sprintf("unknown type %q", t))
+		}
+	}
+	for name, vs := range map[string][]string{"filter.topics": f.Topics, "filter.tags": f.Tags} {
+		for _, v := range vs {
+			if v == "" || utf8.RuneCountInString(v) > 100 {
+				return Query{}, apperr.InvalidField(name, "values must have 1 to 100 characters")
+			}
+		}
+	}
+	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
+		return Query{}, apperr.InvalidField("filter.to", "must not be before filter.from")
+	}
+	seen := map[Facet]bool{}
+	for _, fc := range r.Facets {
+		if !fc.Valid() {
+			return Query{}, apperr.InvalidField("facets", fmt.Sprintf("unknown facet %q", fc))
+		}
+		if seen[fc] {
+			return Query{}, apperr.InvalidField("facets", fmt.Sprintf("facet %q is asked for twice", fc))
+		}
+		seen[fc] = true
+	}
+	order := r.Order
+	if order == "" {
+		order = OrderRelevance
+	}
+	if order != OrderRelevance && order != OrderNewest {
+		return Query{}, apperr.InvalidField("orderBy", "unknown order")
+	}
+	set, err := s.settingsOf(ctx, r.Tenant)
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{Tenant: r.Tenant, Site: r.Site, Text: text, Terms: terms, Synonyms: set.Synonyms, Filter: f,
+		Facets: slices.Clone(r.Facets), Order: order, First: r.First, After: r.After}, nil
+}
+
+func (s *Service) settingsOf(ctx context.Context, tenant uuid.UUID) (Settings, error) {
+	if set, ok := s.settings.Get(tenant); ok {
+		return set, nil
+	}
+	set, err := loadSettings(ctx, s.pool, tenant)
+	if err != nil {
+		return set, err
+	}
+	s.settings.Add(tenant, set)
+	return set, nil
+}
+
+// State is what the index holds of an item, for its editors.
+type State struct {
+	// InIndex says the index holds the item; Version is the item's version
+	// it holds (content versions; activities count in update times).
+	InIndex   bool
+	Version   int64
+	IndexedAt *time.Time
+	// Pending says a change of the item waits to be indexed.
+	Pending bool
+}
+
+// States returns the index state of the items ids of kind.
+func (s *Service) States(ctx context.Context, tenant uuid.UUID, kind Kind, ids []uuid.UUID) (map[uuid.UUID]*State, error) {
+	out := make(map[uuid.UUID]*State, len(ids))
+	for _, id := range ids {
+		out[id] = &State{}
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT item_id, in_index, version, indexed_at FROM search_index_state WHERE tenant_id = $1 AND kind = $2 AND item_id = ANY($3::uuid[])`,
+		tenant, kind, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id uuid.UUID
+			var st State
+			if err := rows.Scan(&id, &st.InIndex, &st.Version, &st.IndexedAt); err != nil {
+				return err
+			}
+			if cur, ok := out[id]; ok {
+				st.Pending = cur.Pending
+				*cur = st
+			}
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT DISTINCT item_id FROM search_outbox WHERE tenant_id = $1 AND kind = $2 AND item_id = ANY($3::uuid[])`,
+		tenant, kind, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id uuid.UUID
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if cur, ok := out[id]; ok {
+				cur.Pending = true
+			}
+		}
+		return rows.Err()
+	})
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		return nil, fmt.Errorf("search: index states: %w", err)
+	}
+	return out, nil
+}
+
+// Status is the indexing state of a tenant.
+type Status struct {
+	Engine  string
+	Indexed int
+	Backlog int
+	// Lag is the age of the oldest change not yet indexed (0 when none).
+	Lag           time.Duration
+	LastReconcile *ReconcileRun
+}
+
+// ReconcileRun is a recorded reconciliation.
+type ReconcileRun struct {
+	Report
+	Engine     string
+	FinishedAt time.Time
+}
+
+// Status reports tenant's indexing state.
+func (s *Service) Status(ctx context.Context, tenant uuid.UUID) (*Status, error) {
+	st := &Status{Engine: s.index.Name()}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		var oldest *time.Time
+		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM search_index_state WHERE tenant_id = $1 AND in_index),
+			(SELECT count(DISTINCT (kind, item_id)) FROM search_outbox WHERE tenant_id = $1),
+			(SELECT min(enqueued_at) FROM search_outbox WHERE tenant_id = $1)`, tenant).Scan(&st.Indexed, &st.Backlog, &oldest); err != nil {
+			return err
+		}
+		if oldest != nil {
+			st.Lag = time.Since(*oldest)
+		}
+		run := &ReconcileRun{}
+		err := tx.QueryRow(ctx, `SELECT engine, checked, missing, stale, extra, finished_at FROM search_reconcile_runs
+			WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1`, tenant).Scan(&run.Engine, &run.Checked, &run.Missing, &run.Stale, &run.Extra, &run.FinishedAt)
+		switch {
+		case err == pgx.ErrNoRows:
+		case err != nil:
+			return err
+		default:
+			st.LastReconcile = run
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: status: %w", err)
+	}
+	return st, nil
+}

@@ -1,0 +1,198 @@
+-- Search: an outbox that every change to a searchable item writes in its
+-- own transaction (by trigger, so no code path can forget it), the state of
+-- each item in the index, reconciler reports, and the documents of the
+-- built-in PostgreSQL engine.
+
+-- +goose Up
+CREATE TABLE search_outbox (
+    tenant_id   uuid NOT NULL REFERENCES tenants (id),
+    seq         bigint GENERATED ALWAYS AS IDENTITY,
+    kind        text NOT NULL CHECK (kind IN ('content', 'activity')),
+    item_id     uuid NOT NULL,
+    enqueued_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, seq)
+);
+
+-- What the index holds of each item (written by the indexer after the
+-- engine accepted the change).
+CREATE TABLE search_index_state (
+    tenant_id   uuid NOT NULL REFERENCES tenants (id),
+    kind        text NOT NULL CHECK (kind IN ('content', 'activity')),
+    item_id     uuid NOT NULL,
+    in_index    boolean NOT NULL,
+    version     bigint NOT NULL,
+    fingerprint text NOT NULL,
+    indexed_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, kind, item_id)
+);
+
+CREATE TABLE search_reconcile_runs (
+    tenant_id   uuid NOT NULL REFERENCES tenants (id),
+    id          bigint GENERATED ALWAYS AS IDENTITY,
+    engine      text NOT NULL,
+    checked     integer NOT NULL,
+    missing     integer NOT NULL,
+    stale       integer NOT NULL,
+    extra       integer NOT NULL,
+    finished_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id)
+);
+
+-- The built-in engine's documents: text segmented in Go (Chinese words
+-- separated by spaces) in a weighted tsvector.
+CREATE TABLE search_documents (
+    tenant_id    uuid NOT NULL REFERENCES tenants (id),
+    kind         text NOT NULL CHECK (kind IN ('content', 'activity')),
+    item_id      uuid NOT NULL,
+    type         text NOT NULL,
+    title        text NOT NULL,
+    summary      text NOT NULL,
+    tags         text[] NOT NULL DEFAULT '{}',
+    topics       text[] NOT NULL DEFAULT '{}',
+    -- The item's area and the areas above it (a filter on an area finds
+    -- what is in its sub-areas); area_id alone for the facet.
+    area_id      uuid,
+    areas        uuid[] NOT NULL DEFAULT '{}',
+    org_unit_id  uuid NOT NULL,
+    sites        uuid[] NOT NULL,
+    at           timestamptz NOT NULL,
+    version      bigint NOT NULL,
+    fingerprint  text NOT NULL,
+    tsv          tsvector NOT NULL,
+    PRIMARY KEY (tenant_id, kind, item_id)
+);
+CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv);
+CREATE INDEX search_documents_sites ON search_documents USING gin (sites);
+CREATE INDEX search_documents_at ON search_documents (tenant_id, at DESC, item_id DESC);
+
+-- +goose StatementBegin
+CREATE FUNCTION search_enqueue(t uuid, k text, id uuid) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO search_outbox (tenant_id, kind, item_id) VALUES (t, k, id);
+    SELECT pg_notify('zhdj_search', t::text);
+$$;
+
+CREATE FUNCTION search_content_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM search_enqueue(OLD.tenant_id, 'content', OLD.id);
+    ELSE
+        PERFORM search_enqueue(NEW.tenant_id, 'content', NEW.id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION search_activity_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM search_enqueue(OLD.tenant_id, 'activity', OLD.id);
+    ELSE
+        PERFORM search_enqueue(NEW.tenant_id, 'activity', NEW.id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- A site hiding or showing an item changes where it appears.
+CREATE FUNCTION search_hidden_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM search_enqueue(OLD.tenant_id, 'content', OLD.content_id);
+    ELSE
+        PERFORM search_enqueue(NEW.tenant_id, 'content', NEW.content_id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- A site added, moved, switched on or off, or a unit moved in the tree,
+-- changes where the school's published items appear: re-index them all
+-- (rare, and the school's items only).
+CREATE FUNCTION search_school_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE t uuid;
+BEGIN
+    t := CASE WHEN TG_OP = 'DELETE' THEN OLD.tenant_id ELSE NEW.tenant_id END;
+    INSERT INTO search_outbox (tenant_id, kind, item_id)
+        SELECT c.tenant_id, 'content', c.id FROM contents c WHERE c.tenant_id = t AND c.status = 'published'
+        UNION ALL
+        SELECT a.tenant_id, 'activity', a.id FROM activities a WHERE a.tenant_id = t AND a.status NOT IN ('draft', 'cancelled');
+    PERFORM pg_notify('zhdj_search', t::text);
+    RETURN NULL;
+END $$;
+
+-- Area and topic names are part of activity documents.
+CREATE FUNCTION search_taxonomy_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'volunteer_areas' THEN
+        INSERT INTO search_outbox (tenant_id, kind, item_id)
+            SELECT a.tenant_id, 'activity', a.id FROM activities a WHERE a.tenant_id = NEW.tenant_id AND a.area_id = NEW.id;
+    ELSE
+        INSERT INTO search_outbox (tenant_id, kind, item_id)
+            SELECT a.tenant_id, 'activity', a.id FROM activities a WHERE a.tenant_id = NEW.tenant_id AND NEW.id = ANY (a.topic_ids);
+    END IF;
+    PERFORM pg_notify('zhdj_search', NEW.tenant_id::text);
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+-- View counts and sign-up counters change all the time and are not indexed.
+CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE OR UPDATE OF type, slug, title, summary, cover_id, tags, topics, org_unit_id,
+    publish_to_subtree, status, published_at, body, version ON contents
+    FOR EACH ROW EXECUTE FUNCTION search_content_changed();
+CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE OR UPDATE OF title, description, cover_id, area_id, topic_ids, partner_ids,
+    org_unit_id, address, starts_at, ends_at, status ON activities
+    FOR EACH ROW EXECUTE FUNCTION search_activity_changed();
+CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE ON site_hidden
+    FOR EACH ROW EXECUTE FUNCTION search_hidden_changed();
+CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE OR UPDATE OF org_unit_id, active ON sites
+    FOR EACH ROW EXECUTE FUNCTION search_school_changed();
+CREATE TRIGGER search_enqueue AFTER UPDATE OF path ON org_units
+    FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path) EXECUTE FUNCTION search_school_changed();
+CREATE TRIGGER search_enqueue AFTER UPDATE OF name, parent_id ON volunteer_areas
+    FOR EACH ROW EXECUTE FUNCTION search_taxonomy_changed();
+CREATE TRIGGER search_enqueue AFTER UPDATE OF name ON volunteer_topics
+    FOR EACH ROW EXECUTE FUNCTION search_taxonomy_changed();
+
+-- Everything already published goes through the indexer once (before
+-- row-level security is switched on for the outbox).
+INSERT INTO search_outbox (tenant_id, kind, item_id)
+    SELECT tenant_id, 'content', id FROM contents WHERE status = 'published'
+    UNION ALL
+    SELECT tenant_id, 'activity', id FROM activities WHERE status NOT IN ('draft', 'cancelled');
+
+-- +goose StatementBegin
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['search_outbox', 'search_index_state', 'search_reconcile_runs', 'search_documents'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant())', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO zhdj_app', t);
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
+REVOKE UPDATE, DELETE ON search_reconcile_runs FROM zhdj_app;
+
+-- +goose Down
+DROP TRIGGER search_enqueue ON volunteer_topics;
+DROP TRIGGER search_enqueue ON volunteer_areas;
+DROP TRIGGER search_enqueue ON org_units;
+DROP TRIGGER search_enqueue ON sites;
+DROP TRIGGER search_enqueue ON site_hidden;
+DROP TRIGGER search_enqueue ON activities;
+DROP TRIGGER search_enqueue ON contents;
+DROP FUNCTION search_taxonomy_changed();
+DROP FUNCTION search_school_changed();
+DROP FUNCTION search_hidden_changed();
+DROP FUNCTION search_activity_changed();
+DROP FUNCTION search_content_changed();
+DROP FUNCTION search_enqueue(uuid, text, uuid);
+DROP TABLE search_documents;
+DROP TABLE search_reconcile_runs;
+DROP TABLE search_index_state;
+DROP TABLE search_outbox;
