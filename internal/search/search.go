@@ -132,13 +132,13 @@ type Query struct {
 	Site   uuid.UUID
 	// Text is the query as typed; Terms are its words (segmented) and
 	// Expanded the words with the tenant's synonyms.
-	Text   string
-	Terms  []string
+	Text     string
+	Terms    []string
 	Synonyms map[string][]string
-	Filter Filter
-	Facets []Facet
-	Order  Order
-	First  int
+	Filter   Filter
+	Facets   []Facet
+	Order    Order
+	First    int
 	// After is the engine's cursor from a previous page, or empty.
 	After string
 }

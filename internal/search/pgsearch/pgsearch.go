@@ -51,10 +51,10 @@ func (ix *Index) Upsert(ctx context.Context, tenant uuid.UUID, docs []*search.Do
 // columns are the arrays one INSERT takes, a row per document.
 type columns struct {
 	kinds, types, titles, summaries, fps, tags, topics, areas, sites, vectors []string
-	ids, units                                                               []uuid.UUID
-	areaIDs                                                                  []*uuid.UUID
-	ats                                                                      []time.Time
-	versions                                                                 []int64
+	ids, units                                                                []uuid.UUID
+	areaIDs                                                                   []*uuid.UUID
+	ats                                                                       []time.Time
+	versions                                                                  []int64
 }
 
 func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Document) error {
