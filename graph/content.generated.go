@@ -16,6 +16,7 @@ import (
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/search"
 	"zhdj/internal/site"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -32,6 +33,7 @@ type ArticleResolver interface {
 	ViewCount(ctx context.Context, obj *model.Article) (int, error)
 	ReviewComment(ctx context.Context, obj *model.Article) (*string, error)
 	Sites(ctx context.Context, obj *model.Article) ([]*site.Site, error)
+	SearchIndex(ctx context.Context, obj *model.Article) (*search.State, error)
 	Body(ctx context.Context, obj *model.Article) (string, error)
 	Source(ctx context.Context, obj *model.Article) (*string, error)
 	Attachments(ctx context.Context, obj *model.Article) ([]*media.Media, error)
@@ -44,6 +46,7 @@ type ComicResolver interface {
 	ViewCount(ctx context.Context, obj *model.Comic) (int, error)
 	ReviewComment(ctx context.Context, obj *model.Comic) (*string, error)
 	Sites(ctx context.Context, obj *model.Comic) ([]*site.Site, error)
+	SearchIndex(ctx context.Context, obj *model.Comic) (*search.State, error)
 	Panels(ctx context.Context, obj *model.Comic) ([]*model.ComicPanel, error)
 	Series(ctx context.Context, obj *model.Comic) (string, error)
 	Episode(ctx context.Context, obj *model.Comic) (int, error)
@@ -62,6 +65,7 @@ type MicroLessonResolver interface {
 	ViewCount(ctx context.Context, obj *model.MicroLesson) (int, error)
 	ReviewComment(ctx context.Context, obj *model.MicroLesson) (*string, error)
 	Sites(ctx context.Context, obj *model.MicroLesson) ([]*site.Site, error)
+	SearchIndex(ctx context.Context, obj *model.MicroLesson) (*search.State, error)
 	Video(ctx context.Context, obj *model.MicroLesson) (*media.Media, error)
 	DurationSeconds(ctx context.Context, obj *model.MicroLesson) (int, error)
 	Chapters(ctx context.Context, obj *model.MicroLesson) ([]*content.Chapter, error)
@@ -527,6 +531,38 @@ func (ec *executionContext) fieldContext_Article_sites(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Site(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_searchIndex(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_searchIndex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().SearchIndex(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *search.State) graphql.Marshaler {
+			return ec.marshalOSearchIndexState2ᚖzhdjᚋinternalᚋsearchᚐState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_searchIndex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchIndexState(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1101,6 +1137,38 @@ func (ec *executionContext) fieldContext_Comic_sites(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Site(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comic_searchIndex(ctx context.Context, field graphql.CollectedField, obj *model.Comic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comic_searchIndex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comic().SearchIndex(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *search.State) graphql.Marshaler {
+			return ec.marshalOSearchIndexState2ᚖzhdjᚋinternalᚋsearchᚐState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comic_searchIndex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchIndexState(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2014,6 +2082,38 @@ func (ec *executionContext) fieldContext_MicroLesson_sites(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Site(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MicroLesson_searchIndex(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MicroLesson_searchIndex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MicroLesson().SearchIndex(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *search.State) graphql.Marshaler {
+			return ec.marshalOSearchIndexState2ᚖzhdjᚋinternalᚋsearchᚐState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MicroLesson_searchIndex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MicroLesson",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchIndexState(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3373,7 +3473,7 @@ func (ec *executionContext) _Content(ctx context.Context, sel ast.SelectionSet, 
 
 // region    **************************** object.gotpl ****************************
 
-var articleImplementors = []string{"Article", "Node", "Content"}
+var articleImplementors = []string{"Article", "Node", "Content", "SearchResult"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *model.Article) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
@@ -3479,6 +3579,12 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_sites(ctx, field, obj)
 				})
+		case "searchIndex":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_searchIndex(ctx, field, obj)
+				})
 		case "body":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -3552,7 +3658,7 @@ func (ec *executionContext) _Chapter(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
-var comicImplementors = []string{"Comic", "Node", "Content"}
+var comicImplementors = []string{"Comic", "Node", "Content", "SearchResult"}
 
 func (ec *executionContext) _Comic(ctx context.Context, sel ast.SelectionSet, obj *model.Comic) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, comicImplementors)
@@ -3657,6 +3763,12 @@ func (ec *executionContext) _Comic(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comic_sites(ctx, field, obj)
+				})
+		case "searchIndex":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Comic_searchIndex(ctx, field, obj)
 				})
 		case "panels":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -3961,7 +4073,7 @@ func (ec *executionContext) _CreateSiteWebhookPayload(ctx context.Context, sel a
 	return out
 }
 
-var microLessonImplementors = []string{"MicroLesson", "Node", "Content"}
+var microLessonImplementors = []string{"MicroLesson", "Node", "Content", "SearchResult"}
 
 func (ec *executionContext) _MicroLesson(ctx context.Context, sel ast.SelectionSet, obj *model.MicroLesson) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, microLessonImplementors)
@@ -4066,6 +4178,12 @@ func (ec *executionContext) _MicroLesson(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MicroLesson_sites(ctx, field, obj)
+				})
+		case "searchIndex":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MicroLesson_searchIndex(ctx, field, obj)
 				})
 		case "video":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

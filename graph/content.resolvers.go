@@ -14,6 +14,7 @@ import (
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/search"
 	"zhdj/internal/site"
 
 	"github.com/google/uuid"
@@ -37,6 +38,10 @@ func (r *articleResolver) ReviewComment(ctx context.Context, obj *model.Article)
 
 func (r *articleResolver) Sites(ctx context.Context, obj *model.Article) ([]*site.Site, error) {
 	return r.contentSites(ctx, obj.Content)
+}
+
+func (r *articleResolver) SearchIndex(ctx context.Context, obj *model.Article) (*search.State, error) {
+	return r.searchState(ctx, obj.Content)
 }
 
 func (r *articleResolver) Body(ctx context.Context, obj *model.Article) (string, error) {
@@ -69,6 +74,10 @@ func (r *comicResolver) ReviewComment(ctx context.Context, obj *model.Comic) (*s
 
 func (r *comicResolver) Sites(ctx context.Context, obj *model.Comic) ([]*site.Site, error) {
 	return r.contentSites(ctx, obj.Content)
+}
+
+func (r *comicResolver) SearchIndex(ctx context.Context, obj *model.Comic) (*search.State, error) {
+	return r.searchState(ctx, obj.Content)
 }
 
 func (r *comicResolver) Panels(ctx context.Context, obj *model.Comic) ([]*model.ComicPanel, error) {
@@ -116,6 +125,10 @@ func (r *microLessonResolver) ReviewComment(ctx context.Context, obj *model.Micr
 
 func (r *microLessonResolver) Sites(ctx context.Context, obj *model.MicroLesson) ([]*site.Site, error) {
 	return r.contentSites(ctx, obj.Content)
+}
+
+func (r *microLessonResolver) SearchIndex(ctx context.Context, obj *model.MicroLesson) (*search.State, error) {
+	return r.searchState(ctx, obj.Content)
 }
 
 func (r *microLessonResolver) Video(ctx context.Context, obj *model.MicroLesson) (*media.Media, error) {

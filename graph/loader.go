@@ -13,6 +13,7 @@ import (
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/search"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
 )
@@ -45,6 +46,8 @@ type loaders struct {
 	// appears on.
 	content      *dataloadgen.Loader[tkey, *content.Content]
 	contentSites *dataloadgen.Loader[tkey, []uuid.UUID]
+	// searchState loads what the search index holds of content items.
+	searchState *dataloadgen.Loader[tkey, *search.State]
 }
 
 type loadersKey struct{}
@@ -96,6 +99,11 @@ func (r *Resolver) newLoaders() *loaders {
 		}, w),
 		contentSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
 			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")
+		}, w),
+		searchState: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*search.State, []error) {
+			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*search.State, error) {
+				return r.Finder.States(ctx, t, search.KindContent, ids)
+			}, false, "")
 		}, w),
 		memberTransfers: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Transfer, []error) {
 			found, err := r.People.Transfers(ctx, ids)

@@ -10,6 +10,7 @@ import (
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
 	"zhdj/internal/volunteer"
+	"zhdj/internal/search"
 )
 
 // Resolver holds the domain services the resolvers call. Resolvers only
@@ -26,4 +27,6 @@ type Resolver struct {
 	Publishing *content.Service
 	// Volunteer is the volunteer service (activities, sign-ups, hours).
 	Volunteer *volunteer.Service
+	// Finder answers searches and reports indexing state.
+	Finder *search.Service
 }

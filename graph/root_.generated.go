@@ -11,6 +11,7 @@ import (
 	"zhdj/graph/model"
 	"zhdj/internal/content"
 	"zhdj/internal/org"
+	"zhdj/internal/search"
 	"zhdj/internal/volunteer"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -49,6 +50,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RoleBinding() RoleBindingResolver
 	School() SchoolResolver
+	SearchIndexState() SearchIndexStateResolver
 	SignUp() SignUpResolver
 	Site() SiteResolver
 	SiteTheme() SiteThemeResolver
@@ -133,6 +135,7 @@ type ComplexityRoot struct {
 		PublishAt     func(childComplexity int) int
 		PublishedAt   func(childComplexity int) int
 		ReviewComment func(childComplexity int) int
+		SearchIndex   func(childComplexity int) int
 		Sites         func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Source        func(childComplexity int) int
@@ -199,6 +202,7 @@ type ComplexityRoot struct {
 		PublishAt     func(childComplexity int) int
 		PublishedAt   func(childComplexity int) int
 		ReviewComment func(childComplexity int) int
+		SearchIndex   func(childComplexity int) int
 		Series        func(childComplexity int) int
 		Sites         func(childComplexity int) int
 		Slug          func(childComplexity int) int
@@ -438,6 +442,7 @@ type ComplexityRoot struct {
 		PublishedAt     func(childComplexity int) int
 		RequiredStages  func(childComplexity int) int
 		ReviewComment   func(childComplexity int) int
+		SearchIndex     func(childComplexity int) int
 		Series          func(childComplexity int) int
 		Sites           func(childComplexity int) int
 		Slug            func(childComplexity int) int
@@ -597,6 +602,9 @@ type ComplexityRoot struct {
 		Members           func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
 		Node              func(childComplexity int, id string) int
 		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
+		Search            func(childComplexity int, site string, query string, filter *model.SearchFilterInput, facets []search.Facet, orderBy *search.Order, first *int, after *string) int
+		SearchStatus      func(childComplexity int) int
+		SearchToken       func(childComplexity int, site string) int
 		Site              func(childComplexity int, slug string) int
 		SiteByOrigin      func(childComplexity int, origin string) int
 		VolunteerAreas    func(childComplexity int, site string) int
@@ -615,6 +623,63 @@ type ComplexityRoot struct {
 		Code func(childComplexity int) int
 		ID   func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		Engine     func(childComplexity int) int
+		Facets     func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor           func(childComplexity int) int
+		Node             func(childComplexity int) int
+		SummaryHighlight func(childComplexity int) int
+		TitleHighlight   func(childComplexity int) int
+	}
+
+	SearchFacetCounts struct {
+		Facet  func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
+	SearchFacetValue struct {
+		Count func(childComplexity int) int
+		Label func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	SearchIndexState struct {
+		InIndex        func(childComplexity int) int
+		IndexedAt      func(childComplexity int) int
+		IndexedVersion func(childComplexity int) int
+		Pending        func(childComplexity int) int
+	}
+
+	SearchReconcileRun struct {
+		Checked    func(childComplexity int) int
+		Engine     func(childComplexity int) int
+		Extra      func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		Missing    func(childComplexity int) int
+		Stale      func(childComplexity int) int
+	}
+
+	SearchStatus struct {
+		Backlog       func(childComplexity int) int
+		Engine        func(childComplexity int) int
+		Indexed       func(childComplexity int) int
+		LagSeconds    func(childComplexity int) int
+		LastReconcile func(childComplexity int) int
+	}
+
+	SearchToken struct {
+		ExpiresAt func(childComplexity int) int
+		Host      func(childComplexity int) int
+		IndexUID  func(childComplexity int) int
+		Token     func(childComplexity int) int
 	}
 
 	SignUp struct {
@@ -1063,6 +1128,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.ReviewComment(childComplexity), true
+	case "Article.searchIndex":
+		if e.ComplexityRoot.Article.SearchIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.SearchIndex(childComplexity), true
 	case "Article.sites":
 		if e.ComplexityRoot.Article.Sites == nil {
 			break
@@ -1340,6 +1411,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comic.ReviewComment(childComplexity), true
+	case "Comic.searchIndex":
+		if e.ComplexityRoot.Comic.SearchIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.SearchIndex(childComplexity), true
 	case "Comic.series":
 		if e.ComplexityRoot.Comic.Series == nil {
 			break
@@ -2240,6 +2317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MicroLesson.ReviewComment(childComplexity), true
+	case "MicroLesson.searchIndex":
+		if e.ComplexityRoot.MicroLesson.SearchIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.SearchIndex(childComplexity), true
 	case "MicroLesson.series":
 		if e.ComplexityRoot.MicroLesson.Series == nil {
 			break
@@ -3311,6 +3394,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["under"].(string), args["kinds"].([]org.Kind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["site"].(string), args["query"].(string), args["filter"].(*model.SearchFilterInput), args["facets"].([]search.Facet), args["orderBy"].(*search.Order), args["first"].(*int), args["after"].(*string)), true
+	case "Query.searchStatus":
+		if e.ComplexityRoot.Query.SearchStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SearchStatus(childComplexity), true
+	case "Query.searchToken":
+		if e.ComplexityRoot.Query.SearchToken == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchToken(childComplexity, args["site"].(string)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -3420,6 +3531,212 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Name(childComplexity), true
+
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.engine":
+		if e.ComplexityRoot.SearchConnection.Engine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Engine(childComplexity), true
+	case "SearchConnection.facets":
+		if e.ComplexityRoot.SearchConnection.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Facets(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.summaryHighlight":
+		if e.ComplexityRoot.SearchEdge.SummaryHighlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.SummaryHighlight(childComplexity), true
+	case "SearchEdge.titleHighlight":
+		if e.ComplexityRoot.SearchEdge.TitleHighlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.TitleHighlight(childComplexity), true
+
+	case "SearchFacetCounts.facet":
+		if e.ComplexityRoot.SearchFacetCounts.Facet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacetCounts.Facet(childComplexity), true
+	case "SearchFacetCounts.values":
+		if e.ComplexityRoot.SearchFacetCounts.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacetCounts.Values(childComplexity), true
+
+	case "SearchFacetValue.count":
+		if e.ComplexityRoot.SearchFacetValue.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacetValue.Count(childComplexity), true
+	case "SearchFacetValue.label":
+		if e.ComplexityRoot.SearchFacetValue.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacetValue.Label(childComplexity), true
+	case "SearchFacetValue.value":
+		if e.ComplexityRoot.SearchFacetValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacetValue.Value(childComplexity), true
+
+	case "SearchIndexState.inIndex":
+		if e.ComplexityRoot.SearchIndexState.InIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchIndexState.InIndex(childComplexity), true
+	case "SearchIndexState.indexedAt":
+		if e.ComplexityRoot.SearchIndexState.IndexedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchIndexState.IndexedAt(childComplexity), true
+	case "SearchIndexState.indexedVersion":
+		if e.ComplexityRoot.SearchIndexState.IndexedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchIndexState.IndexedVersion(childComplexity), true
+	case "SearchIndexState.pending":
+		if e.ComplexityRoot.SearchIndexState.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchIndexState.Pending(childComplexity), true
+
+	case "SearchReconcileRun.checked":
+		if e.ComplexityRoot.SearchReconcileRun.Checked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchReconcileRun.Checked(childComplexity), true
+	case "SearchReconcileRun.engine":
+		if e.ComplexityRoot.SearchReconcileRun.Engine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchReconcileRun.Engine(childComplexity), true
+	case "SearchReconcileRun.extra":
+		if e.ComplexityRoot.SearchReconcileRun.Extra == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchReconcileRun.Extra(childComplexity), true
+	case "SearchReconcileRun.finishedAt":
+		if e.ComplexityRoot.SearchReconcileRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchReconcileRun.FinishedAt(childComplexity), true
+	case "SearchReconcileRun.missing":
+		if e.ComplexityRoot.SearchReconcileRun.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchReconcileRun.Missing(childComplexity), true
+	case "SearchReconcileRun.stale":
+		if e.ComplexityRoot.SearchReconcileRun.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchReconcileRun.Stale(childComplexity), true
+
+	case "SearchStatus.backlog":
+		if e.ComplexityRoot.SearchStatus.Backlog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchStatus.Backlog(childComplexity), true
+	case "SearchStatus.engine":
+		if e.ComplexityRoot.SearchStatus.Engine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchStatus.Engine(childComplexity), true
+	case "SearchStatus.indexed":
+		if e.ComplexityRoot.SearchStatus.Indexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchStatus.Indexed(childComplexity), true
+	case "SearchStatus.lagSeconds":
+		if e.ComplexityRoot.SearchStatus.LagSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchStatus.LagSeconds(childComplexity), true
+	case "SearchStatus.lastReconcile":
+		if e.ComplexityRoot.SearchStatus.LastReconcile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchStatus.LastReconcile(childComplexity), true
+
+	case "SearchToken.expiresAt":
+		if e.ComplexityRoot.SearchToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchToken.ExpiresAt(childComplexity), true
+	case "SearchToken.host":
+		if e.ComplexityRoot.SearchToken.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchToken.Host(childComplexity), true
+	case "SearchToken.indexUid":
+		if e.ComplexityRoot.SearchToken.IndexUID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchToken.IndexUID(childComplexity), true
+	case "SearchToken.token":
+		if e.ComplexityRoot.SearchToken.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchToken.Token(childComplexity), true
 
 	case "SignUp.activity":
 		if e.ComplexityRoot.SignUp.Activity == nil {
@@ -3965,6 +4282,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
 			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
+			graphql.NewInputUnmarshaler("SearchFilterInput", ec.unmarshalInputSearchFilterInput),
 			graphql.NewInputUnmarshaler("SendBackContentInput", ec.unmarshalInputSendBackContentInput),
 			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
 			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
@@ -4291,6 +4609,8 @@ interface Content {
   reviewComment: String
   "The active sites it appears on."
   sites: [Site!]!
+  "What the search index holds of it (null for readers who cannot edit it)."
+  searchIndex: SearchIndexState
 }
 
 type ContentAuthor {
@@ -4316,6 +4636,7 @@ type Article implements Node & Content {
   viewCount: Int!
   reviewComment: String
   sites: [Site!]!
+  searchIndex: SearchIndexState
   "Sanitised HTML."
   body: String!
   source: String
@@ -4341,6 +4662,7 @@ type MicroLesson implements Node & Content {
   viewCount: Int!
   reviewComment: String
   sites: [Site!]!
+  searchIndex: SearchIndexState
   video: Media
   durationSeconds: Int!
   chapters: [Chapter!]!
@@ -4375,6 +4697,7 @@ type Comic implements Node & Content {
   viewCount: Int!
   reviewComment: String
   sites: [Site!]!
+  searchIndex: SearchIndexState
   panels: [ComicPanel!]!
   series: String!
   episode: Int!
@@ -5073,6 +5396,136 @@ type School implements Node {
   "Short URL-safe code, unique in the deployment."
   code: String!
   name: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/search.graphqls", Input: `# Search (检索): published articles, micro-lessons, comics and volunteer
+# activities of a site, in Meilisearch when one is configured and in the
+# built-in PostgreSQL search otherwise — the API is the same.
+
+"What a search may find."
+enum SearchType {
+  ARTICLE
+  MICRO_LESSON
+  COMIC
+  ACTIVITY
+}
+
+"A facet a search can count hits by."
+enum SearchFacet {
+  TYPE
+  "Volunteer areas (activities)."
+  AREA
+  TOPIC
+  TAG
+}
+
+enum SearchOrder {
+  RELEVANCE
+  NEWEST
+}
+
+"Each list matches any of its values; lists combine with AND. Values are literal (quotes and operators are just characters)."
+input SearchFilterInput {
+  types: [SearchType!]
+  "Volunteer areas; an area includes its sub-areas."
+  areas: [ID!]
+  topics: [String!]
+  tags: [String!]
+  orgUnits: [ID!]
+  "Published (content) or starting (activities) at or after."
+  from: Time
+  "Published (content) or starting (activities) before."
+  to: Time
+}
+
+"Something a search finds."
+union SearchResult = Article | MicroLesson | Comic | Activity
+
+type SearchEdge {
+  cursor: String!
+  node: SearchResult!
+  "The title as HTML: matched words in <mark>, everything else escaped."
+  titleHighlight: String!
+  "The summary (cropped around the first match) as HTML, like titleHighlight."
+  summaryHighlight: String!
+}
+
+type SearchFacetValue {
+  "The value to filter by (for AREA, the area's ID; for TYPE, the type's name)."
+  value: String!
+  "What to show for it."
+  label: String!
+  count: Int!
+}
+
+type SearchFacetCounts {
+  facet: SearchFacet!
+  values: [SearchFacetValue!]!
+}
+
+type SearchConnection {
+  edges: [SearchEdge!]!
+  pageInfo: PageInfo!
+  "How many hits in all (Meilisearch estimates it)."
+  totalCount: Int!
+  "Counts over all hits, for the facets asked for."
+  facets: [SearchFacetCounts!]!
+  "postgres or meilisearch."
+  engine: String!
+}
+
+"A short-lived key for a front end that queries Meilisearch directly: it can read only this site's published documents of this school."
+type SearchToken {
+  token: String!
+  "The Meilisearch index to query."
+  indexUid: String!
+  "The Meilisearch server."
+  host: String!
+  expiresAt: Time!
+}
+
+"What the search index holds of a content item (for its editors)."
+type SearchIndexState {
+  "Whether the index holds the item (published items shown on some site)."
+  inIndex: Boolean!
+  "The version of the item the index holds."
+  indexedVersion: Int
+  indexedAt: Time
+  "A change of the item waits to be indexed."
+  pending: Boolean!
+}
+
+type SearchReconcileRun {
+  engine: String!
+  checked: Int!
+  missing: Int!
+  stale: Int!
+  extra: Int!
+  finishedAt: Time!
+}
+
+"The indexing state of the caller's school (tenant administrators)."
+type SearchStatus {
+  engine: String!
+  "Items in the index."
+  indexed: Int!
+  "Changed items waiting to be indexed."
+  backlog: Int!
+  "Age in seconds of the oldest change not yet indexed (0 when none)."
+  lagSeconds: Float!
+  lastReconcile: SearchReconcileRun
+}
+
+extend type Query {
+  """
+  Searches what a site shows. The query has 1 to 100 characters; at most 50
+  hits per page; an unknown facet or a bad cursor is BAD_USER_INPUT.
+  """
+  search(site: String!, query: String!, filter: SearchFilterInput, facets: [SearchFacet!], orderBy: SearchOrder = RELEVANCE, first: Int = 20, after: String): SearchConnection!
+  "A Meilisearch tenant token for the site (UNAVAILABLE when this deployment has none)."
+  searchToken(site: String!): SearchToken!
+  "The caller's school's indexing state (tenant administrators)."
+  searchStatus: SearchStatus!
 }
 `, BuiltIn: false},
 	{Name: "../schema/site.graphqls", Input: `"A front end (web, app or WeChat H5) of an org unit, with its own origins, theme and navigation."
@@ -6383,6 +6836,120 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	case "facets":
+		return ec.fieldContext_SearchConnection_facets(ctx, field)
+	case "engine":
+		return ec.fieldContext_SearchConnection_engine(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "titleHighlight":
+		return ec.fieldContext_SearchEdge_titleHighlight(ctx, field)
+	case "summaryHighlight":
+		return ec.fieldContext_SearchEdge_summaryHighlight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchFacetCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "facet":
+		return ec.fieldContext_SearchFacetCounts_facet(ctx, field)
+	case "values":
+		return ec.fieldContext_SearchFacetCounts_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchFacetCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchFacetValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_SearchFacetValue_value(ctx, field)
+	case "label":
+		return ec.fieldContext_SearchFacetValue_label(ctx, field)
+	case "count":
+		return ec.fieldContext_SearchFacetValue_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchFacetValue", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchIndexState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inIndex":
+		return ec.fieldContext_SearchIndexState_inIndex(ctx, field)
+	case "indexedVersion":
+		return ec.fieldContext_SearchIndexState_indexedVersion(ctx, field)
+	case "indexedAt":
+		return ec.fieldContext_SearchIndexState_indexedAt(ctx, field)
+	case "pending":
+		return ec.fieldContext_SearchIndexState_pending(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchIndexState", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchReconcileRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "engine":
+		return ec.fieldContext_SearchReconcileRun_engine(ctx, field)
+	case "checked":
+		return ec.fieldContext_SearchReconcileRun_checked(ctx, field)
+	case "missing":
+		return ec.fieldContext_SearchReconcileRun_missing(ctx, field)
+	case "stale":
+		return ec.fieldContext_SearchReconcileRun_stale(ctx, field)
+	case "extra":
+		return ec.fieldContext_SearchReconcileRun_extra(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_SearchReconcileRun_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchReconcileRun", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "engine":
+		return ec.fieldContext_SearchStatus_engine(ctx, field)
+	case "indexed":
+		return ec.fieldContext_SearchStatus_indexed(ctx, field)
+	case "backlog":
+		return ec.fieldContext_SearchStatus_backlog(ctx, field)
+	case "lagSeconds":
+		return ec.fieldContext_SearchStatus_lagSeconds(ctx, field)
+	case "lastReconcile":
+		return ec.fieldContext_SearchStatus_lastReconcile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_SearchToken_token(ctx, field)
+	case "indexUid":
+		return ec.fieldContext_SearchToken_indexUid(ctx, field)
+	case "host":
+		return ec.fieldContext_SearchToken_host(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SearchToken_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchToken", field.Name)
 }
 
 func (ec *executionContext) childFields_SignUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

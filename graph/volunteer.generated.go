@@ -3269,7 +3269,7 @@ func UnmarshalUpdateActivityInput(ctx context.Context, raw any) (model.UpdateAct
 
 // region    **************************** object.gotpl ****************************
 
-var activityImplementors = []string{"Activity", "Node"}
+var activityImplementors = []string{"Activity", "SearchResult", "Node"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *volunteer.Activity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)

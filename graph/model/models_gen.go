@@ -16,6 +16,7 @@ import (
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/search"
 	"zhdj/internal/site"
 	"zhdj/internal/volunteer"
 
@@ -539,6 +540,84 @@ type RoleBindingInput struct {
 	AccountID string    `json:"accountId"`
 	Role      auth.Role `json:"role"`
 	OrgUnitID string    `json:"orgUnitId"`
+}
+
+type SearchConnection struct {
+	Edges    []*SearchEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+	// How many hits in all (Meilisearch estimates it).
+	TotalCount int `json:"totalCount"`
+	// Counts over all hits, for the facets asked for.
+	Facets []*SearchFacetCounts `json:"facets"`
+	// postgres or meilisearch.
+	Engine string `json:"engine"`
+}
+
+type SearchEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   SearchResult `json:"node"`
+	// The title as HTML: matched words in <mark>, everything else escaped.
+	TitleHighlight string `json:"titleHighlight"`
+	// The summary (cropped around the first match) as HTML, like titleHighlight.
+	SummaryHighlight string `json:"summaryHighlight"`
+}
+
+type SearchFacetCounts struct {
+	Facet  search.Facet        `json:"facet"`
+	Values []*SearchFacetValue `json:"values"`
+}
+
+type SearchFacetValue struct {
+	// The value to filter by (for AREA, the area's ID; for TYPE, the type's name).
+	Value string `json:"value"`
+	// What to show for it.
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// Each list matches any of its values; lists combine with AND. Values are literal (quotes and operators are just characters).
+type SearchFilterInput struct {
+	Types []search.Type `json:"types,omitempty"`
+	// Volunteer areas; an area includes its sub-areas.
+	Areas    []string `json:"areas,omitempty"`
+	Topics   []string `json:"topics,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+	OrgUnits []string `json:"orgUnits,omitempty"`
+	// Published (content) or starting (activities) at or after.
+	From *time.Time `json:"from,omitempty"`
+	// Published (content) or starting (activities) before.
+	To *time.Time `json:"to,omitempty"`
+}
+
+type SearchReconcileRun struct {
+	Engine     string    `json:"engine"`
+	Checked    int       `json:"checked"`
+	Missing    int       `json:"missing"`
+	Stale      int       `json:"stale"`
+	Extra      int       `json:"extra"`
+	FinishedAt time.Time `json:"finishedAt"`
+}
+
+// The indexing state of the caller's school (tenant administrators).
+type SearchStatus struct {
+	Engine string `json:"engine"`
+	// Items in the index.
+	Indexed int `json:"indexed"`
+	// Changed items waiting to be indexed.
+	Backlog int `json:"backlog"`
+	// Age in seconds of the oldest change not yet indexed (0 when none).
+	LagSeconds    float64             `json:"lagSeconds"`
+	LastReconcile *SearchReconcileRun `json:"lastReconcile,omitempty"`
+}
+
+// A short-lived key for a front end that queries Meilisearch directly: it can read only this site's published documents of this school.
+type SearchToken struct {
+	Token string `json:"token"`
+	// The Meilisearch index to query.
+	IndexUID string `json:"indexUid"`
+	// The Meilisearch server.
+	Host      string    `json:"host"`
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 type SendBackContentInput struct {

@@ -5,3 +5,8 @@ package model
 // GraphQL methods, so the interface is deliberately empty; the executor
 // dispatches on the concrete type.
 type Node any
+
+// SearchResult is what a search finds: an Article, MicroLesson or Comic
+// (value types) or a *volunteer.Activity; like Node it is dispatched on
+// the concrete type.
+type SearchResult any

@@ -35,6 +35,9 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
+	"zhdj/internal/search"
+	"zhdj/internal/search/meili"
+	"zhdj/internal/search/pgsearch"
 	"zhdj/internal/postgres"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
@@ -64,6 +67,8 @@ type App struct {
 	Media     *media.Service
 	Content   *content.Service
 	Volunteer *volunteer.Service
+	Search    *search.Service
+	Indexer   *search.Indexer
 	Keyring   *pii.Keyring
 	// Store is the media object store, nil when none is configured.
 	Store media.ObjectStore
@@ -150,7 +155,7 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.Members = member.NewService(a.Pool, a.Keyring)
-	if err := a.initMedia(ctx); err != nil {
+	if err := a.initServices(ctx); err != nil {
 		return err
 	}
 	a.Accounts = account.NewService(a.Pool, tokens, hasher, a.Keyring, account.Config{
@@ -174,6 +179,8 @@ func (a *App) init(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBG = stop
 	a.bgDone.Go(func() { a.origins.Run(bg) })
+	a.bgDone.Go(func() { a.Indexer.Listen(bg) })
+	go search.Warm() // the segmenter's dictionary, before the first search needs it
 	a.bgDone.Go(func() {
 		a.Content.Views.Run(bg, a.Config.ViewFlush, func(err error) { a.Log.Warn("content views", "err", err) })
 	})
@@ -183,9 +190,10 @@ func (a *App) init(ctx context.Context) error {
 	return nil
 }
 
-// initMedia connects the object store (when configured) and wires the
-// media service and the background job workers.
-func (a *App) initMedia(ctx context.Context) error {
+// initServices connects the object store (when configured), wires the
+// media, content, volunteer and search services and the background job
+// workers.
+func (a *App) initServices(ctx context.Context) error {
 	c := a.Config
 	if c.S3.Endpoint != "" {
 		store, err := s3.New(ctx, s3.Config{Endpoint: c.S3.Endpoint, Region: c.S3.Region, Bucket: c.S3.Bucket,
@@ -215,12 +223,34 @@ func (a *App) initMedia(ctx context.Context) error {
 	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
 	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
+	var index search.Index = pgsearch.New(a.Pool)
+	var tokens *meili.Index
+	if c.Meili.URL != "" {
+		tokens = meili.New(meili.Config{URL: c.Meili.URL, APIKey: c.Meili.APIKey, SearchKey: c.Meili.SearchKey, SearchKeyUID: c.Meili.SearchKeyUID})
+		index = tokens
+	}
+	a.Search = search.NewService(a.Pool, index)
+	if tokens != nil && c.Meili.SearchKey != "" {
+		a.Search.SetTokens(tokens, c.SearchTokenTTL)
+	}
+	a.Log.Info("search engine", "engine", index.Name())
+	a.Indexer = search.NewIndexer(a.Pool, index, inserter, a.Log)
+	a.Indexer.RetryCap = c.SearchRetryMax
+
 	workers := river.NewWorkers()
+	river.AddWorker(workers, &search.DrainWorker{Indexer: a.Indexer})
+	river.AddWorker(workers, &search.SweepWorker{Indexer: a.Indexer})
+	river.AddWorker(workers, &search.ReconcileWorker{Indexer: a.Indexer})
 	river.AddWorker(workers, &media.ProcessWorker{Media: a.Media, Log: a.Log})
 	river.AddWorker(workers, &media.SweepWorker{Media: a.Media, Log: a.Log})
 	river.AddWorker(workers, &content.PublishWorker{Content: a.Content})
 	river.AddWorker(workers, &content.WebhookWorker{Content: a.Content})
-	var periodic []*river.PeriodicJob
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(c.SearchSweep),
+			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(c.SearchReconcile),
+			func() (river.JobArgs, *river.InsertOpts) { return search.ReconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
 	if store != nil {
 		river.AddWorker(workers, &media.DeleteObjectsWorker{Store: store})
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
@@ -233,7 +263,7 @@ func (a *App) initMedia(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Finder: a.Search}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

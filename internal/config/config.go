@@ -98,6 +98,18 @@ type Config struct {
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
 	PprofAddr string
 
+	// Meili is the Meilisearch server; URL empty means the built-in
+	// PostgreSQL search.
+	Meili Meili
+	// SearchSweep is how often tenants with unindexed changes are looked
+	// for (besides change notifications); SearchReconcile how often the
+	// index is compared with the database; SearchRetryMax caps the wait
+	// between retries while the search engine is down.
+	SearchSweep     time.Duration
+	SearchReconcile time.Duration
+	SearchRetryMax  time.Duration
+	SearchTokenTTL  time.Duration
+
 	// NoBackground keeps background work (job workers, origin refresh)
 	// from starting: for short-lived operator commands. Not from the environment.
 	NoBackground bool
@@ -109,6 +121,11 @@ type S3 struct {
 	Secure                                         bool
 	PublicEndpoint                                 string
 	PublicSecure                                   bool
+}
+
+// Meili locates a Meilisearch server.
+type Meili struct {
+	URL, APIKey, SearchKey, SearchKeyUID string
 }
 
 // Var documents one environment variable.
@@ -171,6 +188,14 @@ var Vars = []Var{
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
 	{"ZHDJ_VIEW_FLUSH", "5s", "how often counted content views are written"},
 	{"ZHDJ_PPROF_ADDR", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060; empty: off"},
+	{"ZHDJ_MEILI_URL", "", "Meilisearch server URL; empty: the built-in PostgreSQL search"},
+	{"ZHDJ_MEILI_API_KEY", "", "Meilisearch key that may manage indexes and documents (or _FILE)"},
+	{"ZHDJ_MEILI_SEARCH_KEY", "", "Meilisearch search key that signs front ends' tenant tokens (or _FILE); empty: no searchToken"},
+	{"ZHDJ_MEILI_SEARCH_KEY_UID", "", "the uid of ZHDJ_MEILI_SEARCH_KEY"},
+	{"ZHDJ_SEARCH_SWEEP", "30s", "how often schools with unindexed changes are looked for (besides change notifications)"},
+	{"ZHDJ_SEARCH_RECONCILE", "1h", "how often the search index is compared with the database and repaired"},
+	{"ZHDJ_SEARCH_RETRY_MAX", "1m", "longest wait between indexing retries while the search engine is down"},
+	{"ZHDJ_SEARCH_TOKEN_TTL", "15m", "lifetime of the Meilisearch tenant tokens searchToken mints"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a
@@ -294,6 +319,21 @@ func Load(getenv func(string) string) (Config, error) {
 			r.fail("ZHDJ_PPROF_ADDR", fmt.Errorf("must be host:port: %w", err))
 		}
 	}
+
+	c.Meili.URL = r.str("ZHDJ_MEILI_URL", "")
+	if c.Meili.URL != "" && !strings.HasPrefix(c.Meili.URL, "http://") && !strings.HasPrefix(c.Meili.URL, "https://") {
+		r.fail("ZHDJ_MEILI_URL", fmt.Errorf("must be an http:// or https:// URL, got %q", c.Meili.URL))
+	}
+	c.Meili.APIKey = r.secret("ZHDJ_MEILI_API_KEY")
+	c.Meili.SearchKey = r.secret("ZHDJ_MEILI_SEARCH_KEY")
+	c.Meili.SearchKeyUID = r.str("ZHDJ_MEILI_SEARCH_KEY_UID", "")
+	if (c.Meili.SearchKey == "") != (c.Meili.SearchKeyUID == "") {
+		r.fail("ZHDJ_MEILI_SEARCH_KEY_UID", errors.New("and ZHDJ_MEILI_SEARCH_KEY go together"))
+	}
+	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
+	c.SearchReconcile = r.duration("ZHDJ_SEARCH_RECONCILE", time.Hour)
+	c.SearchRetryMax = r.duration("ZHDJ_SEARCH_RETRY_MAX", time.Minute)
+	c.SearchTokenTTL = r.duration("ZHDJ_SEARCH_TOKEN_TTL", 15*time.Minute)
 
 	return c, r.err()
 }

@@ -37,16 +37,19 @@ func TestDefaults(t *testing.T) {
 func TestBadValuesNameTheVariable(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
-		"ZHDJ_ENV":              "staging",
-		"ZHDJ_HTTP_ADDR":        "8080",
-		"ZHDJ_AUTO_MIGRATE":     "sometimes",
-		"ZHDJ_LOG_FORMAT":       "xml",
-		"ZHDJ_LOG_LEVEL":        "loud",
-		"ZHDJ_ORIGIN_REFRESH":   "soon",
-		"ZHDJ_MAX_BODY_BYTES":   "-1",
-		"ZHDJ_MAX_DEPTH":        "deep",
-		"ZHDJ_SHUTDOWN_TIMEOUT": "0s",
-		"ZHDJ_INTROSPECTION":    "maybe",
+		"ZHDJ_ENV":                  "staging",
+		"ZHDJ_HTTP_ADDR":            "8080",
+		"ZHDJ_AUTO_MIGRATE":         "sometimes",
+		"ZHDJ_LOG_FORMAT":           "xml",
+		"ZHDJ_LOG_LEVEL":            "loud",
+		"ZHDJ_ORIGIN_REFRESH":       "soon",
+		"ZHDJ_MAX_BODY_BYTES":       "-1",
+		"ZHDJ_MAX_DEPTH":            "deep",
+		"ZHDJ_SHUTDOWN_TIMEOUT":     "0s",
+		"ZHDJ_INTROSPECTION":        "maybe",
+		"ZHDJ_MEILI_URL":            "localhost:7700",
+		"ZHDJ_MEILI_SEARCH_KEY_UID": "6062abda-a5aa-4414-ac91-ecd7944c0f8d",
+		"ZHDJ_SEARCH_RETRY_MAX":     "never",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

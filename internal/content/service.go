@@ -672,3 +672,8 @@ func fromRow(r contentdb.Content, path string) (*Content, error) {
 	}
 	return c, nil
 }
+
+// EditableBy reports whether p may edit or review c.
+func (c *Content) EditableBy(p *auth.Principal) bool {
+	return p != nil && p.TenantID == c.TenantID && canEdit(p, c)
+}

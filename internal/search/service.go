@@ -29,6 +29,8 @@ type Service struct {
 	pool     *pgxpool.Pool
 	index    Index
 	settings *expirable.LRU[uuid.UUID, Settings]
+	tokens   TokenMinter
+	tokenTTL time.Duration
 }
 
 // NewService returns a Service searching index.
@@ -237,4 +239,33 @@ func (s *Service) Status(ctx context.Context, tenant uuid.UUID) (*Status, error)
 		return nil, fmt.Errorf("search: status: %w", err)
 	}
 	return st, nil
+}
+
+// TokenMinter mints keys for front ends that query the engine directly
+// (Meilisearch tenant tokens).
+type TokenMinter interface {
+	Token(tenant, site uuid.UUID, ttl time.Duration) (token, index string, expires time.Time, err error)
+	URL() string
+}
+
+// Token is a short-lived search key for one site.
+type Token struct {
+	Token, Index, Host string
+	ExpiresAt          time.Time
+}
+
+// SetTokens lets the Service mint tokens valid for ttl through m.
+func (s *Service) SetTokens(m TokenMinter, ttl time.Duration) { s.tokens, s.tokenTTL = m, ttl }
+
+// Token mints a key that can read only site's published documents of
+// tenant; Unavailable when the engine has no such keys.
+func (s *Service) Token(tenant, site uuid.UUID) (*Token, error) {
+	if s.tokens == nil {
+		return nil, &apperr.Error{Kind: apperr.Unavailable, Msg: "this deployment uses the built-in search, which front ends query through the API; there is no search token to give"}
+	}
+	tok, index, exp, err := s.tokens.Token(tenant, site, s.tokenTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &Token{Token: tok, Index: index, Host: s.tokens.URL(), ExpiresAt: exp}, nil
 }

@@ -204,13 +204,9 @@ func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order 
 	if len(page.Items) > first {
 		page.Items, page.HasNext = page.Items[:first], true
 	}
-	vb, fill := s.viewBatch(ctx, tenant, page.Items)
-	if vb.Len() > 0 {
-		if err := postgres.TenantBatch(ctx, s.pool, tenant, vb); err != nil {
-			return nil, fmt.Errorf("volunteer: load activity details: %w", err)
-		}
+	if err := s.withViews(ctx, tenant, page.Items); err != nil {
+		return nil, err
 	}
-	fill()
 	return page, nil
 }
 
@@ -599,4 +595,49 @@ func (s *Service) countFacets(ctx context.Context, tenant uuid.UUID, f Filter) (
 		return nil, nil, fmt.Errorf("volunteer: facets: %w", err)
 	}
 	return areas, topics, nil
+}
+
+// Findable returns the activities among ids that students can find (not
+// drafts, not cancelled) with their views, keyed by id, in two round
+// trips: what search hits show.
+func (s *Service) Findable(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Activity, error) {
+	out := map[uuid.UUID]*Activity{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var items []*Activity
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+activityColumns+` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+		WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND a.status NOT IN ('draft', 'cancelled')`, tenant, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			a, err := scanActivity(rows)
+			if err != nil {
+				return err
+			}
+			items = append(items, a)
+		}
+		return rows.Err()
+	})
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		return nil, fmt.Errorf("volunteer: activities by ids: %w", err)
+	}
+	if err := s.withViews(ctx, tenant, items); err != nil {
+		return nil, err
+	}
+	for _, a := range items {
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// withViews loads the views of items in one round trip of their own.
+func (s *Service) withViews(ctx context.Context, tenant uuid.UUID, items []*Activity) error {
+	vb, fill := s.viewBatch(ctx, tenant, items)
+	if vb.Len() > 0 {
+		if err := postgres.TenantBatch(ctx, s.pool, tenant, vb); err != nil {
+			return fmt.Errorf("volunteer: load activity details: %w", err)
+		}
+	}
+	fill()
+	return nil
 }

@@ -18,9 +18,9 @@ import (
 
 // Fixture is a fresh engine with two tenants it may hold documents of.
 type Fixture struct {
-	Index   search.Index
-	Tenant  uuid.UUID
-	Other   uuid.UUID
+	Index  search.Index
+	Tenant uuid.UUID
+	Other  uuid.UUID
 }
 
 var (
