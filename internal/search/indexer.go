@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"zhdj/internal/jobs"
 	"zhdj/internal/postgres"
@@ -53,10 +54,13 @@ type DrainArgs struct {
 
 func (DrainArgs) Kind() string { return "search.drain" }
 
-// InsertOpts makes one pending drain per tenant (further requests while one
-// waits or runs are absorbed by it; the sweep catches what comes after).
+// InsertOpts makes one pending drain per tenant: requests while one waits
+// or runs are absorbed by it (the sweep catches a change that commits as a
+// running drain finishes); completed drains do not count.
 func (DrainArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 10000, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: 10000, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}}
 }
 
 // DrainWorker works DrainArgs.
@@ -126,12 +130,18 @@ func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs])
 	return errors.Join(errs...)
 }
 
-// Kick asks for a drain of tenant now.
-func (ix *Indexer) Kick(ctx context.Context, tenant uuid.UUID) error {
-	return pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
-		_, err := ix.inserter.InsertTx(ctx, tx, DrainArgs{Tenant: tenant}, nil)
+// Kick asks for a drain of tenant now. absorbed says a drain was already
+// waiting or running (a running one may have looked at the outbox before
+// the change: the caller should kick again once it is done).
+func (ix *Indexer) Kick(ctx context.Context, tenant uuid.UUID) (absorbed bool, err error) {
+	err = pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
+		res, err := ix.inserter.InsertTx(ctx, tx, DrainArgs{Tenant: tenant}, nil)
+		if err == nil {
+			absorbed = res.UniqueSkippedAsDuplicate
+		}
 		return err
 	})
+	return absorbed, err
 }
 
 // Sweep kicks a drain for every tenant whose outbox is not empty.
@@ -149,7 +159,7 @@ func (ix *Indexer) Sweep(ctx context.Context) error {
 			return fmt.Errorf("search: sweep: %w", err)
 		}
 		if pending {
-			if err := ix.Kick(ctx, t); err != nil {
+			if _, err := ix.Kick(ctx, t); err != nil {
 				return fmt.Errorf("search: sweep: %w", err)
 			}
 		}
@@ -192,17 +202,41 @@ func (ix *Indexer) listen(ctx context.Context) error {
 	if err := ix.Sweep(ctx); err != nil {
 		ix.log.Warn("search: sweep", "err", err)
 	}
-	for {
-		n, err := conn.WaitForNotification(ctx)
+	// Tenants whose kick a running drain absorbed are kicked again until a
+	// fresh drain is queued, so that no change waits for the next sweep.
+	again := map[uuid.UUID]bool{}
+	kick := func(t uuid.UUID) {
+		absorbed, err := ix.Kick(ctx, t)
 		if err != nil {
-			return err
-		}
-		t, err := uuid.Parse(n.Payload)
-		if err != nil {
-			continue
-		}
-		if err := ix.Kick(ctx, t); err != nil {
 			ix.log.Warn("search: kick a drain", "tenant", t, "err", err)
+		}
+		if absorbed || err != nil {
+			again[t] = true
+		} else {
+			delete(again, t)
+		}
+	}
+	for {
+		wait := time.Hour
+		if len(again) > 0 {
+			wait = 100 * time.Millisecond
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			if t, err := uuid.Parse(n.Payload); err == nil {
+				kick(t)
+			}
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+			for t := range again {
+				kick(t)
+			}
+		default:
+			return err
 		}
 	}
 }
