@@ -7,10 +7,10 @@ import (
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/search"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
 	"zhdj/internal/volunteer"
-	"zhdj/internal/search"
 )
 
 // Resolver holds the domain services the resolvers call. Resolvers only
