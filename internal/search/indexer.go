@@ -117,7 +117,7 @@ type ReconcileWorker struct {
 }
 
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
-	tenants, err := w.Indexer.tenants(ctx)
+	tenants, err := w.Indexer.Tenants(ctx)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (ix *Indexer) Kick(ctx context.Context, tenant uuid.UUID) (absorbed bool, e
 
 // Sweep kicks a drain for every tenant whose outbox is not empty.
 func (ix *Indexer) Sweep(ctx context.Context) error {
-	tenants, err := ix.tenants(ctx)
+	tenants, err := ix.Tenants(ctx)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,8 @@ func (ix *Indexer) Sweep(ctx context.Context) error {
 	return nil
 }
 
-func (ix *Indexer) tenants(ctx context.Context) ([]uuid.UUID, error) {
+// Tenants returns every school, oldest first.
+func (ix *Indexer) Tenants(ctx context.Context) ([]uuid.UUID, error) {
 	rows, err := ix.pool.Query(ctx, `SELECT id FROM tenants ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("search: tenants: %w", err)

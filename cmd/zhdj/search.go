@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"zhdj/internal/app"
+)
+
+func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
+	usage := "Usage: zhdj search reindex|reconcile|status [--tenant CODE]"
+	if len(args) == 0 || (args[0] != "reindex" && args[0] != "reconcile" && args[0] != "status") {
+		fmt.Fprintln(os.Stderr, usage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return errors.New("search: want the action reindex, reconcile or status")
+	}
+	action := args[0]
+	help := map[string]string{
+		"reindex": `Rebuild the search index of a school (or of every school) from the
+database, with progress. Searches keep answering from the old index until
+the new one is complete (Meilisearch: a new index swapped in; built-in: one
+transaction).`,
+		"reconcile": `Compare the search index with the database and queue every missing, stale
+or extra document for repair; prints what it found. The server also runs
+this every ZHDJ_SEARCH_RECONCILE.`,
+		"status": `Show, per school, the engine, the documents indexed, the changes waiting
+(backlog), the age of the oldest (lag) and the last reconciliation.`,
+	}[action]
+	fs := newFlags("search "+action, help)
+	code := fs.String("tenant", "", "the school's code (default: every school)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tenants, err := searchTenants(ctx, a, *code)
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		school, err := a.Tenants.ByID(ctx, t)
+		if err != nil {
+			return err
+		}
+		switch action {
+		case "reindex":
+			start := time.Now()
+			n, err := a.Indexer.Rebuild(ctx, t, func(done, total int) { progressBar(stdout, school.Code, done, total) })
+			fmt.Fprintln(stdout)
+			if err != nil {
+				return fmt.Errorf("search: reindex %s: %w", school.Code, err)
+			}
+			fmt.Fprintf(stdout, "%s: %d documents indexed in %s (%s)\n", school.Code, n, time.Since(start).Round(time.Millisecond), a.Search.Engine())
+		case "reconcile":
+			rep, err := a.Indexer.Reconcile(ctx, t)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: %d documents checked; %d missing, %d stale, %d extra queued for repair\n", school.Code, rep.Checked, rep.Missing, rep.Stale, rep.Extra)
+		case "status":
+			st, err := a.Search.Status(ctx, t)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: engine %s, %d indexed, backlog %d, lag %s", school.Code, st.Engine, st.Indexed, st.Backlog, st.Lag.Round(time.Second))
+			if r := st.LastReconcile; r != nil {
+				fmt.Fprintf(stdout, ", last reconciled %s (%d checked, %d repaired)", r.FinishedAt.Local().Format(time.DateTime), r.Checked, r.Fixed())
+			}
+			fmt.Fprintln(stdout)
+		}
+	}
+	return nil
+}
+
+func searchTenants(ctx context.Context, a *app.App, code string) ([]uuid.UUID, error) {
+	if code == "" {
+		return a.Indexer.Tenants(ctx)
+	}
+	t, err := a.Tenants.ByCode(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("search: school %q: %w", code, err)
+	}
+	return []uuid.UUID{t.ID}, nil
+}
+
+// progressBar redraws one line: code [#####.....] done/total.
+func progressBar(w io.Writer, code string, done, total int) {
+	const width = 30
+	filled := width
+	if total > 0 {
+		filled = done * width / total
+	}
+	fmt.Fprintf(w, "\r%s [%s%s] %d/%d", code, strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+}
