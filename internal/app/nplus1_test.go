@@ -197,3 +197,45 @@ func TestActivityBrowseIsNPlusOneFree(t *testing.T) {
 	}
 	t.Logf("activities: %d round trips to PostgreSQL whatever the page size", twenty)
 }
+
+// TestSearchIsNPlusOneFree: a search page with its items, their authors,
+// the editors' index state and facets costs the same round trips for 10
+// hits as for 50.
+func TestSearchIsNPlusOneFree(t *testing.T) {
+	t.Parallel()
+	tracer := &countingTracer{}
+	b := setupWith(t, nil, tracer)
+	ownerExec(t, b, `INSERT INTO contents (tenant_id, type, slug, title, summary, tags, topics, org_unit_id, status, published_at, body)
+		SELECT u.tenant_id, 'article', 'bulk-' || g, '党建动态 ' || g, '摘要', ARRAY['党建动态'], ARRAY['理论学习'], u.id, 'published', now() - g * interval '1 minute', '{"html":"<p>x</p>"}'
+		FROM generate_series(1, 80) g, org_units u WHERE u.code = 'XXGC'`,
+		`INSERT INTO content_authors (tenant_id, content_id, account_id, position)
+		SELECT c.tenant_id, c.id, a.id, 0 FROM contents c, accounts a WHERE a.username = 'editor'`)
+	b.waitIndexed(t)
+	editor, _ := b.login(t, "editor", demoPassword)
+	const q = `query($n: Int) { search(site: "xxgc", query: "党建", first: $n, facets: [TYPE, TOPIC, TAG, AREA]) {
+		edges { titleHighlight node { ... on Article { title authors { displayName } searchIndex { indexedVersion } } } }
+		facets { facet values { label count } } } }`
+	count := func(n int) int64 {
+		before := tracer.n.Load()
+		d := decode[struct {
+			Search struct {
+				Edges []struct {
+					Node struct {
+						Authors     []struct{ DisplayName string }
+						SearchIndex *struct{ IndexedVersion int }
+					}
+				}
+			}
+		}](t, b.post(t, q, map[string]any{"n": n}, bearer(editor)...))
+		if len(d.Search.Edges) != n || len(d.Search.Edges[n-1].Node.Authors) != 1 || d.Search.Edges[n-1].Node.SearchIndex == nil {
+			t.Fatalf("search with %d hits is incomplete: %+v", n, d.Search.Edges)
+		}
+		return tracer.n.Load() - before
+	}
+	count(5) // warm caches
+	ten, fifty := count(10), count(50)
+	if ten != fifty {
+		t.Fatalf("search: %d round trips for 10 hits, %d for 50", ten, fifty)
+	}
+	t.Logf("search: %d round trips to PostgreSQL whatever the page size", ten)
+}
