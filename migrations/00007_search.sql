@@ -58,11 +58,18 @@ CREATE TABLE search_documents (
     at           timestamptz NOT NULL,
     version      bigint NOT NULL,
     fingerprint  text NOT NULL,
+    -- Every word (title A, summary, tags and topics B, body C) for matching
+    -- through the GIN index; head is the A and B part, small, for ranking
+    -- without reading the whole vector of every match.
     tsv          tsvector NOT NULL,
+    head         tsvector NOT NULL,
     PRIMARY KEY (tenant_id, kind, item_id)
 );
 CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv);
 CREATE INDEX search_documents_sites ON search_documents USING gin (sites);
+CREATE INDEX search_documents_topics ON search_documents USING gin (topics);
+CREATE INDEX search_documents_tags ON search_documents USING gin (tags);
+CREATE INDEX search_documents_areas ON search_documents USING gin (areas);
 CREATE INDEX search_documents_at ON search_documents (tenant_id, at DESC, item_id DESC);
 
 -- +goose StatementBegin
@@ -177,6 +184,18 @@ END
 $$;
 -- +goose StatementEnd
 REVOKE UPDATE, DELETE ON search_reconcile_runs FROM zhdj_app;
+
+-- search_documents holds published documents only: what every site shows
+-- to anyone. A row-level policy on reads would keep PostgreSQL from using
+-- its GIN indexes (@@ and && are not leakproof, so they may not run before
+-- the policy) and every search would read the school's whole table. Reads
+-- are therefore open and every query that reads it names its tenant;
+-- writes stay confined to the transaction's tenant.
+DROP POLICY tenant_isolation ON search_documents;
+CREATE POLICY published_read ON search_documents FOR SELECT USING (true);
+CREATE POLICY tenant_insert ON search_documents FOR INSERT WITH CHECK (tenant_id = app_tenant());
+CREATE POLICY tenant_update ON search_documents FOR UPDATE USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
+CREATE POLICY tenant_delete ON search_documents FOR DELETE USING (tenant_id = app_tenant());
 
 -- +goose Down
 DROP TRIGGER search_enqueue ON volunteer_topics;

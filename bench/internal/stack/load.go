@@ -12,7 +12,7 @@ import (
 // Result is what a load run measured.
 type Result struct {
 	RPS      float64
-	P50, P99 time.Duration
+	P50, P95, P99 time.Duration
 	Errors   int // transport errors, non-200 answers and GraphQL errors
 }
 
@@ -60,7 +60,7 @@ func Load(newReq func() (*http.Request, error), clients int, d time.Duration) Re
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	r := Result{RPS: float64(len(lat)) / d.Seconds(), Errors: errs}
 	if len(lat) > 0 {
-		r.P50, r.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
+		r.P50, r.P95, r.P99 = lat[len(lat)/2], lat[len(lat)*95/100], lat[len(lat)*99/100]
 	}
 	return r
 }

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -95,16 +97,16 @@ func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Doc
 		c.vectors = append(c.vectors, vectors[i])
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, tags, topics, area_id, areas,
-			org_unit_id, sites, at, version, fingerprint, tsv)
+			org_unit_id, sites, at, version, fingerprint, tsv, head)
 		SELECT $1, u.kind, u.id, u.type, u.title, u.summary, u.tags::text[], u.topics::text[], u.area_id, u.areas::uuid[],
-			u.unit, u.sites::uuid[], u.at, u.version, u.fp, u.vec::tsvector
+			u.unit, u.sites::uuid[], u.at, u.version, u.fp, u.vec::tsvector, ts_filter(u.vec::tsvector, '{a,b}')
 		FROM unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[],
 			$11::uuid[], $12::text[], $13::timestamptz[], $14::bigint[], $15::text[], $16::text[])
 			AS u(kind, id, type, title, summary, tags, topics, area_id, areas, unit, sites, at, version, fp, vec)
 		ON CONFLICT (tenant_id, kind, item_id) DO UPDATE SET type = excluded.type, title = excluded.title, summary = excluded.summary,
 			tags = excluded.tags, topics = excluded.topics, area_id = excluded.area_id, areas = excluded.areas,
 			org_unit_id = excluded.org_unit_id, sites = excluded.sites, at = excluded.at, version = excluded.version,
-			fingerprint = excluded.fingerprint, tsv = excluded.tsv`,
+			fingerprint = excluded.fingerprint, tsv = excluded.tsv, head = excluded.head`,
 		tenant, c.kinds, c.ids, c.types, c.titles, c.summaries, c.tags, c.topics, c.areaIDs, c.areas,
 		c.units, c.sites, c.ats, c.versions, c.fps, c.vectors)
 	if err != nil {
@@ -187,8 +189,10 @@ func Vector(d *search.Document) string {
 }
 
 // TSQuery returns q as a tsquery literal: every term (or one of its
-// synonyms) must match; the last term also matches as a prefix, for
-// search-as-you-type.
+// synonyms) must match. The last term also matches as a prefix when it may
+// be a word still being typed (one Chinese character, or Latin letters and
+// digits): search-as-you-type without the cost of prefix look-ups for
+// whole words.
 func TSQuery(q search.Query) string {
 	alts := q.Alternatives()
 	parts := make([]string, len(alts))
@@ -198,7 +202,7 @@ func TSQuery(q search.Query) string {
 			ws := make([]string, len(words))
 			for k, w := range words {
 				ws[k] = "'" + w + "'"
-				if i == len(alts)-1 && j == 0 && k == len(words)-1 {
+				if i == len(alts)-1 && j == 0 && k == len(words)-1 && mayBeTyping(w) {
 					ws[k] += ":*"
 				}
 			}
@@ -213,6 +217,19 @@ func TSQuery(q search.Query) string {
 		}
 	}
 	return strings.Join(parts, " & ")
+}
+
+// mayBeTyping reports whether w may be the start of a longer word.
+func mayBeTyping(w string) bool {
+	if utf8.RuneCountInString(w) == 1 {
+		return true
+	}
+	for _, r := range w {
+		if r > unicode.MaxASCII {
+			return false
+		}
+	}
+	return true
 }
 
 // Delete removes keys.
@@ -318,7 +335,10 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 		return nil, err
 	}
 	args := pgx.NamedArgs{"tenant": q.Tenant, "site": q.Site, "q": TSQuery(q), "limit": q.First + 1}
-	where := []string{"d.tenant_id = @tenant", "d.sites @> ARRAY[@site::uuid]", "d.tsv @@ @q::tsquery"}
+	// Every read names its tenant (reads of this table are not confined by
+	// row-level security; see the migration). The cheap filters come first
+	// and the text match last, so rows fail fast where no index decides.
+	where := []string{"d.tenant_id = @tenant", "d.sites @> ARRAY[@site::uuid]"}
 	f := q.Filter
 	if len(f.Types) > 0 {
 		types := make([]string, len(f.Types))
@@ -352,6 +372,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 		args["to"] = *f.To
 		where = append(where, "d.at < @to")
 	}
+	where = append(where, "d.tsv @@ @q::tsquery")
 	orderBy, keyset := "rank DESC, at DESC, item_id DESC", "(rank, at, item_id) < (@after_rank::real, @after_at::timestamptz, @after_id::uuid)"
 	if q.Order == search.OrderNewest {
 		orderBy, keyset = "at DESC, item_id DESC", "(at, item_id) < (@after_at::timestamptz, @after_id::uuid)"
@@ -369,16 +390,19 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 		case search.FacetArea:
 			facetSQL = append(facetSQL, `SELECT 'f:area', area_id::text, count(*) FROM m WHERE area_id IS NOT NULL GROUP BY area_id`)
 		case search.FacetTopic:
-			facetSQL = append(facetSQL, `SELECT 'f:topic', v, count(*) FROM m, unnest(m.topics) v GROUP BY v`)
+			facetSQL = append(facetSQL, `SELECT 'f:topic', v, count(*) FROM (SELECT unnest(topics) AS v FROM m) x GROUP BY v`)
 		case search.FacetTag:
-			facetSQL = append(facetSQL, `SELECT 'f:tag', v, count(*) FROM m, unnest(m.tags) v GROUP BY v`)
+			facetSQL = append(facetSQL, `SELECT 'f:tag', v, count(*) FROM (SELECT unnest(tags) AS v FROM m) x GROUP BY v`)
 		}
 	}
+	// Ranks weigh title and summary words (head) only: a body-only match
+	// ranks 0 and falls back to recency.
 	sql := `WITH m AS MATERIALIZED (
-  SELECT d.kind, d.item_id, d.type, d.title, d.summary, d.tags, d.topics, d.area_id, d.at,
-         ts_rank_cd('{0.1, 0.3, 0.6, 1.0}', d.tsv, @q::tsquery) AS rank
+  SELECT d.kind, d.item_id, d.type, d.tags, d.topics, d.area_id, d.at,
+         ts_rank('{0.1, 0.3, 0.6, 1.0}', d.head, @q::tsquery) AS rank
   FROM search_documents d WHERE ` + strings.Join(where, " AND ") + `),
-page AS (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY ` + orderBy + ` LIMIT @limit)
+page AS (SELECT p.*, d.title, d.summary FROM (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY ` + orderBy + ` LIMIT @limit) p
+         JOIN search_documents d ON d.tenant_id = @tenant AND d.kind = p.kind AND d.item_id = p.item_id)
 SELECT 'hit', NULL, NULL, kind, item_id, type, title, summary, rank, at FROM page
 UNION ALL SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m`
 	for _, fs := range facetSQL {

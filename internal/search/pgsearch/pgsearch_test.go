@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"zhdj/internal/pgtest"
+	"zhdj/internal/postgres"
 	"zhdj/internal/search"
 	"zhdj/internal/search/pgsearch"
 	"zhdj/internal/search/searchtest"
@@ -38,8 +41,53 @@ func TestVectorAndQuery(t *testing.T) {
 			t.Errorf("vector %q lacks %q", v, want)
 		}
 	}
-	q := search.Query{Terms: search.QueryTerms("党课 学习"), Synonyms: map[string][]string{"党课": {"党建课程"}}}
-	if got, want := pgsearch.TSQuery(q), "('党课' | ('党建' & '课程')) & '学习':*"; got != want {
-		t.Errorf("tsquery %q, want %q", got, want)
+	syn := map[string][]string{"党课": {"党建课程"}}
+	for _, c := range []struct{ text, want string }{
+		{"党课 学习", "('党课' | ('党建' & '课程')) & '学习'"}, // whole words: no prefix look-up
+		{"乡村振", "'乡村' & '振':*"},                    // a character being typed
+		{"党建 zhi", "'党建' & 'zhi':*"},               // Latin letters being typed
+	} {
+		q := search.Query{Terms: search.QueryTerms(c.text), Synonyms: syn}
+		if got := pgsearch.TSQuery(q); got != c.want {
+			t.Errorf("tsquery of %q: %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestWritesStayInTheTenant: reads of the documents are open (see the
+// migration) but a transaction can write only its own tenant's documents.
+func TestWritesStayInTheTenant(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	svc := tenant.NewService(db.Pool)
+	a, err := svc.Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := svc.Create(ctx, tenant.CreateInput{Code: "school-b", Name: "乙校"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pgsearch.New(db.Pool).Upsert(ctx, b.ID, searchtest.Corpus(b.ID)[:1]); err != nil {
+		t.Fatal(err)
+	}
+	err = postgres.InTenantTx(ctx, db.Pool, a.ID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, org_unit_id, sites, at, version, fingerprint, tsv, head)
+			VALUES ($1, 'content', gen_random_uuid(), 'article', 'x', '', gen_random_uuid(), '{}', now(), 1, 'x', '', '')`, b.ID)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Fatalf("inserting another school's document: %v", err)
+	}
+	for _, sql := range []string{`UPDATE search_documents SET title = 'hacked'`, `DELETE FROM search_documents`} {
+		var n int64
+		err = postgres.InTenantTx(ctx, db.Pool, a.ID, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, sql)
+			n = tag.RowsAffected()
+			return err
+		})
+		if err != nil || n != 0 {
+			t.Fatalf("%s from another school touched %d rows (%v)", sql, n, err)
+		}
 	}
 }

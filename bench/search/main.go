@@ -1,0 +1,159 @@
+// Command search measures the built-in search engine (PostgreSQL full-text
+// search over gse-segmented Chinese) through the real server:
+//
+//  1. indexing: -docs published Chinese articles are inserted (each queues
+//     itself for indexing by trigger) and the running server's indexer
+//     drains them; reports documents per second;
+//  2. searching: -clients concurrent searchers send short queries with two
+//     filters (type and topic) and three facets (type, topic, tag) over
+//     GraphQL for -duration; reports p50/p95/p99 and throughput;
+//  3. lag: -burst items change in one transaction; reports how long until
+//     the index holds them all.
+//
+// It starts its own PostgreSQL, MinIO and zhdj server.
+//
+//	go run ./bench/search [-docs 100000] [-clients 8] [-burst 10000] [-duration 10s]
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/bench/internal/stack"
+)
+
+func main() {
+	docs := flag.Int("docs", 100000, "published documents")
+	clients := flag.Int("clients", 8, "concurrent searchers")
+	burst := flag.Int("burst", 10000, "items changed at once for the lag measurement")
+	duration := flag.Duration("duration", 10*time.Second, "search load duration")
+	bin := flag.String("zhdj", "", "zhdj binary (built into a temporary folder when empty)")
+	flag.Parse()
+	if err := run(*docs, *clients, *burst, *duration, *bin); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/search:", err)
+		os.Exit(1)
+	}
+}
+
+// Phrases the generated articles are made of (what such a school writes).
+var phrases = []string{
+	"深入学习贯彻党的二十大精神", "党史学习教育", "主题党日活动", "志愿服务进社区", "乡村振兴", "三会一课", "微党课",
+	"组织生活会", "入党积极分子培训", "发展对象", "预备党员转正", "红色家书", "廉政教育", "劳动教育", "文明校园",
+	"关爱老人", "支教", "垃圾分类", "理论学习中心组", "青年大学习", "校企合作", "工匠精神", "职业技能大赛",
+	"学院党委", "党总支", "党支部书记", "辅导员", "学生党员", "教工党员", "先锋模范作用", "服务群众", "社区治理",
+}
+
+// filler is body text between the phrases.
+var filler = []string{
+	"会议由总支书记主持，各支部委员参加。", "活动结束后，同学们纷纷表示收获很大。",
+	"下一步，学院将持续推进相关工作，形成长效机制。", "此次活动得到了合作单位的大力支持。",
+}
+
+var topics = []string{"理论学习", "组织生活", "志愿服务", "廉政建设", "校园文化", "乡村振兴", "技能成才", "党建动态"}
+
+func run(docs, clients, burst int, d time.Duration, bin string) error {
+	ctx := context.Background()
+	s, err := stack.Start(ctx, bin)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Run("migrate", "up"); err != nil {
+		return err
+	}
+	if err := s.Run("seed"); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, s.OwnerURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), false)`); err != nil {
+		return err
+	}
+	if _, err := s.Serve(); err != nil {
+		return err
+	}
+
+	// 1. Indexing throughput through the running indexer.
+	fmt.Printf("inserting %d published articles …\n", docs)
+	start := time.Now()
+	if _, err := conn.Exec(ctx, `INSERT INTO contents (tenant_id, type, slug, title, summary, tags, topics, org_unit_id, status, published_at, body)
+		SELECT u.tenant_id, 'article', 'doc-' || g,
+			p[1 + g % n] || '：' || p[1 + (g / 7) % n],
+			'本文介绍' || p[1 + (g / 3) % n] || '和' || p[1 + (g / 11) % n] || '的做法与成效。',
+			ARRAY[p[1 + (g / 5) % n]], ARRAY[t[1 + g % 8]], u.id, 'published', now() - g * interval '1 minute',
+			jsonb_build_object('html', '<p>' || p[1 + (g / 13) % n] || '，' || p[1 + (g / 17) % n] || '，' || p[1 + (g / 19) % n] || '。'
+				|| f[1 + g % 4] || f[1 + (g / 4) % 4] || f[1 + (g / 16) % 4] || '</p>')
+		FROM generate_series(1, $1) g, org_units u, (SELECT $2::text[] AS p, cardinality($2::text[]) AS n, $3::text[] AS t, $4::text[] AS f) v
+		WHERE u.code = 'XXGC'`, docs, phrases, topics, filler); err != nil {
+		return err
+	}
+	fmt.Printf("inserted in %s; indexing …\n", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	if err := waitDrained(ctx, conn, 30*time.Minute); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Printf("indexing: %d documents in %s = %.0f documents/s (target ≥ 1,000/s)\n", docs, took.Round(time.Millisecond), float64(docs)/took.Seconds())
+
+	// What autovacuum's analyze does after such a load, without waiting for it.
+	if _, err := conn.Exec(ctx, `ANALYZE search_documents`); err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_HOLD") != "" {
+		fmt.Println("holding; owner URL:", s.OwnerURL)
+		time.Sleep(time.Hour)
+	}
+	// 2. Search latency.
+	queries := []string{"党史", "志愿", "学习", "乡村振兴", "党课", "社区", "廉政", "支部书记", "工匠", "垃圾分类"}
+	const q = `query($q: String!, $topic: String!) { search(site: "xxgc", query: $q, first: 10,
+		filter: {types: [ARTICLE], topics: [$topic]}, facets: [TYPE, TOPIC, TAG]) {
+		totalCount edges { titleHighlight node { ... on Article { title slug } } } facets { facet values { label count } } } }`
+	res := stack.Load(func() (*http.Request, error) {
+		body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{
+			"q": queries[rand.IntN(len(queries))], "topic": topics[rand.IntN(len(topics))]}})
+		req, err := http.NewRequest(http.MethodPost, s.BaseURL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req, err
+	}, clients, d)
+	fmt.Printf("search (%d documents, %d clients, 2 filters, 3 facets): %.0f req/s, p50 %s, p95 %s, p99 %s, %d errors (target p95 < 50 ms)\n",
+		docs, clients, res.RPS, res.P50.Round(100*time.Microsecond), res.P95.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond), res.Errors)
+
+	// 3. Lag after a burst of changes.
+	start = time.Now()
+	if _, err := conn.Exec(ctx, `UPDATE contents SET title = title || '（修订）', version = version + 1 WHERE slug IN (SELECT 'doc-' || g FROM generate_series(1, $1) g)`, burst); err != nil {
+		return err
+	}
+	if err := waitDrained(ctx, conn, 10*time.Minute); err != nil {
+		return err
+	}
+	fmt.Printf("lag: %d changed items indexed %s after their commit (target < 60 s)\n", burst, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// waitDrained waits until the outbox is empty.
+func waitDrained(ctx context.Context, conn *pgx.Conn, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM search_outbox`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the outbox did not drain within %s", limit)
+}
