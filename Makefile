@@ -51,6 +51,7 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 	$(GO) run ./bench/frontpage
 	$(GO) run ./bench/volunteer
 	$(GO) run ./bench/upload
+	$(GO) run ./bench/search
 
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code

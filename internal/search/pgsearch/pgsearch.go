@@ -420,6 +420,9 @@ UNION ALL SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NU
 	var hits []row
 	words := q.Words()
 	b := &pgx.Batch{}
+	// How selective a query is depends on its words and filters: plan each
+	// one for its values (a cached generic plan would scan the table).
+	b.Queue(`SELECT set_config('plan_cache_mode', 'force_custom_plan', true)`)
 	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var what string
