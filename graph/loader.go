@@ -16,6 +16,7 @@ import (
 	"zhdj/internal/search"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
+	"zhdj/internal/volunteer"
 )
 
 // tkey names a row of a tenant: loaders batch by tenant so that every query
@@ -46,8 +47,16 @@ type loaders struct {
 	// appears on.
 	content      *dataloadgen.Loader[tkey, *content.Content]
 	contentSites *dataloadgen.Loader[tkey, []uuid.UUID]
+	// partnerActivities loads partners' latest activities.
+	partnerActivities *dataloadgen.Loader[partnerKey, []*volunteer.Activity]
 	// searchState loads what the search index holds of content items.
 	searchState *dataloadgen.Loader[tkey, *search.State]
+}
+
+// partnerKey names a partner and how many of its activities to load.
+type partnerKey struct {
+	tkey
+	n int
 }
 
 type loadersKey struct{}
@@ -99,6 +108,38 @@ func (r *Resolver) newLoaders() *loaders {
 		}, w),
 		contentSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
 			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")
+		}, w),
+		partnerActivities: dataloadgen.NewLoader(func(ctx context.Context, keys []partnerKey) ([][]*volunteer.Activity, []error) {
+			// One query per tenant and page size (a request asks for one).
+			groups := map[partnerKey][]uuid.UUID{}
+			for _, k := range keys {
+				g := partnerKey{tkey{Tenant: k.Tenant}, k.n}
+				groups[g] = append(groups[g], k.ID)
+			}
+			found := map[partnerKey][]*volunteer.Activity{}
+			failed := map[partnerKey]error{}
+			for g, ids := range groups {
+				m, err := r.Volunteer.PartnerActivities(ctx, g.Tenant, ids, g.n)
+				if err != nil {
+					failed[g] = err
+					continue
+				}
+				for id, as := range m {
+					found[partnerKey{tkey{g.Tenant, id}, g.n}] = as
+				}
+			}
+			out, errs := make([][]*volunteer.Activity, len(keys)), make([]error, len(keys))
+			for i, k := range keys {
+				if err, ok := failed[partnerKey{tkey{Tenant: k.Tenant}, k.n}]; ok {
+					errs[i] = err
+					continue
+				}
+				out[i] = found[k]
+				if out[i] == nil {
+					out[i] = []*volunteer.Activity{}
+				}
+			}
+			return out, errs
 		}, w),
 		searchState: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*search.State, []error) {
 			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*search.State, error) {

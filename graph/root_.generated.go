@@ -573,6 +573,7 @@ type ComplexityRoot struct {
 	}
 
 	Partner struct {
+		Activities   func(childComplexity int, first *int) int
 		ContactName  func(childComplexity int) int
 		ContactPhone func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -3173,6 +3174,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Partner.activities":
+		if e.ComplexityRoot.Partner.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Partner_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partner.Activities(childComplexity, args["first"].(*int)), true
 	case "Partner.contactName":
 		if e.ComplexityRoot.Partner.ContactName == nil {
 			break
@@ -5758,6 +5770,8 @@ type Partner {
   contactName: String
   "The contact's phone, masked (volunteer managers only)."
   contactPhone: String
+  "Its latest activities (not drafts), newest start first; at most 20. For paging, use activities(filter: {partners: [id]})."
+  activities(first: Int = 5): [Activity!]!
 }
 
 type Activity implements Node {
@@ -6804,6 +6818,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_contactName(ctx, field)
 	case "contactPhone":
 		return ec.fieldContext_Partner_contactPhone(ctx, field)
+	case "activities":
+		return ec.fieldContext_Partner_activities(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 }

@@ -45,6 +45,7 @@ type PartnerResolver interface {
 
 	ContactName(ctx context.Context, obj *volunteer.Partner) (*string, error)
 	ContactPhone(ctx context.Context, obj *volunteer.Partner) (*string, error)
+	Activities(ctx context.Context, obj *volunteer.Partner, first *int) ([]*volunteer.Activity, error)
 }
 type SignUpResolver interface {
 	ID(ctx context.Context, obj *volunteer.SignUp) (string, error)
@@ -74,6 +75,20 @@ type VolunteerTopicResolver interface {
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Partner_activities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
 
 // endregion ***************************** args.gotpl *****************************
 
@@ -1330,6 +1345,50 @@ func (ec *executionContext) _Partner_contactPhone(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Partner_contactPhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partner", field, true, true, "String")
+}
+
+func (ec *executionContext) _Partner_activities(ctx context.Context, field graphql.CollectedField, obj *volunteer.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Partner().Activities(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*volunteer.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚕᚖzhdjᚋinternalᚋvolunteerᚐActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partner_activities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PartnerPayload_partner(ctx context.Context, field graphql.CollectedField, obj *model.PartnerPayload) (ret graphql.Marshaler) {
@@ -3791,6 +3850,12 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partner_contactPhone(ctx, field, obj)
 				})
+		case "activities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_activities(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4331,6 +4396,22 @@ func (ec *executionContext) _VolunteerTopicPayload(ctx context.Context, sel ast.
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNActivity2ᚕᚖzhdjᚋinternalᚋvolunteerᚐActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*volunteer.Activity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivity2ᚖzhdjᚋinternalᚋvolunteerᚐActivity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNActivity2ᚖzhdjᚋinternalᚋvolunteerᚐActivity(ctx context.Context, sel ast.SelectionSet, v *volunteer.Activity) graphql.Marshaler {
 	if v == nil {

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 	"zhdj/graph/model"
@@ -250,6 +251,17 @@ func (r *partnerResolver) ContactPhone(ctx context.Context, obj *volunteer.Partn
 		return nil, nil
 	}
 	return optional(obj.ContactPhoneMasked), nil
+}
+
+func (r *partnerResolver) Activities(ctx context.Context, obj *volunteer.Partner, first *int) ([]*volunteer.Activity, error) {
+	n := 5
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > volunteer.MaxPartnerActivities {
+		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", volunteer.MaxPartnerActivities))
+	}
+	return loadersFrom(ctx).partnerActivities.Load(ctx, partnerKey{tkey{obj.TenantID, obj.ID}, n})
 }
 
 func (r *queryResolver) Activities(ctx context.Context, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) (*model.ActivityConnection, error) {

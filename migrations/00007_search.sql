@@ -58,11 +58,9 @@ CREATE TABLE search_documents (
     at           timestamptz NOT NULL,
     version      bigint NOT NULL,
     fingerprint  text NOT NULL,
-    -- Every word (title A, summary, tags and topics B, body C) for matching
-    -- through the GIN index; head is the A and B part, small, for ranking
-    -- without reading the whole vector of every match.
+    -- Every word with its position and weight: title A; summary, tags and
+    -- topics B; body C.
     tsv          tsvector NOT NULL,
-    head         tsvector NOT NULL,
     PRIMARY KEY (tenant_id, kind, item_id)
 );
 CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv);

@@ -335,8 +335,8 @@ func TestSearchReconcilerRepairsDrift(t *testing.T) {
 	ownerExec(t, b,
 		`DELETE FROM search_documents WHERE item_id = (SELECT id FROM contents WHERE slug = 'a-1')`,
 		`UPDATE search_documents SET fingerprint = 'tampered', title = '错误标题' WHERE item_id = (SELECT id FROM contents WHERE slug = 'a-2')`,
-		`INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, org_unit_id, sites, at, version, fingerprint, tsv, head)
-			SELECT tenant_id, 'content', gen_random_uuid(), 'article', '幽灵', '', org_unit_id, sites, at, 1, 'x', tsv, head
+		`INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, org_unit_id, sites, at, version, fingerprint, tsv)
+			SELECT tenant_id, 'content', gen_random_uuid(), 'article', '幽灵', '', org_unit_id, sites, at, 1, 'x', tsv
 			FROM search_documents WHERE item_id = (SELECT id FROM contents WHERE slug = 'a-3')`)
 	rep, err := b.app.Indexer.Reconcile(context.Background(), b.demo.School.ID)
 	if err != nil {

@@ -735,4 +735,18 @@ func TestDemoVolunteerSeed(t *testing.T) {
 	if len(d.Activities.Edges) != 2 || d.Activities.Edges[0].Node.Status != "OPEN" {
 		t.Fatalf("demo activities: %+v", d)
 	}
+	// The partner community lists the activity run with it (a batched
+	// field: one query for all partners).
+	p := decode[struct {
+		VolunteerPartners []struct {
+			Name       string
+			Activities []struct{ Title string }
+		}
+	}](t, b.must(t, "", `{ volunteerPartners(site: "xxgc") { name activities(first: 3) { title } } }`, nil))
+	if len(p.VolunteerPartners) != 1 || len(p.VolunteerPartners[0].Activities) != 1 || p.VolunteerPartners[0].Activities[0].Title != "新苑社区环境清洁日" {
+		t.Fatalf("partner activities: %+v", p)
+	}
+	if r := b.post(t, `{ volunteerPartners(site: "xxgc") { activities(first: 21) { title } } }`, nil); r.code(0) != "BAD_USER_INPUT" {
+		t.Fatalf("first: 21: %+v", r.Errors)
+	}
 }

@@ -641,3 +641,40 @@ func (s *Service) withViews(ctx context.Context, tenant uuid.UUID, items []*Acti
 	fill()
 	return nil
 }
+
+// MaxPartnerActivities is the most activities PartnerActivities returns per partner.
+const MaxPartnerActivities = 20
+
+// PartnerActivities returns, for each partner among ids, its n latest
+// activities that students can see (not drafts), newest start first, with
+// their views: two round trips for any number of partners.
+func (s *Service) PartnerActivities(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, n int) (map[uuid.UUID][]*Activity, error) {
+	if n < 1 || n > MaxPartnerActivities {
+		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPartnerActivities))
+	}
+	out := map[uuid.UUID][]*Activity{}
+	var items []*Activity
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.id, `+activityColumns+` FROM unnest($2::uuid[]) AS p(id)
+		CROSS JOIN LATERAL (SELECT a.* FROM activities a WHERE a.tenant_id = $1 AND p.id = ANY (a.partner_ids) AND a.status <> 'draft'
+			ORDER BY a.starts_at DESC, a.id DESC LIMIT $3) a
+		JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id`, tenant, ids, n).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			a := &Activity{}
+			var partner uuid.UUID
+			if err := rows.Scan(append([]any{&partner}, activityDest(a)...)...); err != nil {
+				return err
+			}
+			out[partner] = append(out[partner], a)
+			items = append(items, a)
+		}
+		return rows.Err()
+	})
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		return nil, fmt.Errorf("volunteer: partners' activities: %w", err)
+	}
+	if err := s.withViews(ctx, tenant, items); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

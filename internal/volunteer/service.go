@@ -57,10 +57,15 @@ const activityColumns = `a.tenant_id, a.id, a.title, a.description, a.cover_id, 
 
 func scanActivity(row pgx.Row) (*Activity, error) {
 	a := &Activity{}
-	err := row.Scan(&a.TenantID, &a.ID, &a.Title, &a.Description, &a.CoverID, &a.AreaID, &a.TopicIDs, &a.PartnerIDs, &a.OrgUnitID,
-		&a.Address, &a.Latitude, &a.Longitude, &a.StartsAt, &a.EndsAt, &a.SignupOpensAt, &a.SignupClosesAt, &a.Capacity, &a.Audience,
-		&a.Hours, &a.Status, &a.ConfirmedCount, &a.SignupCount, &a.CosignedBy, &a.CosignedAt, &a.CreatedAt, &a.orgPath, &a.secret)
+	err := row.Scan(activityDest(a)...)
 	return a, err
+}
+
+// activityDest are the scan destinations of activityColumns.
+func activityDest(a *Activity) []any {
+	return []any{&a.TenantID, &a.ID, &a.Title, &a.Description, &a.CoverID, &a.AreaID, &a.TopicIDs, &a.PartnerIDs, &a.OrgUnitID,
+		&a.Address, &a.Latitude, &a.Longitude, &a.StartsAt, &a.EndsAt, &a.SignupOpensAt, &a.SignupClosesAt, &a.Capacity, &a.Audience,
+		&a.Hours, &a.Status, &a.ConfirmedCount, &a.SignupCount, &a.CosignedBy, &a.CosignedAt, &a.CreatedAt, &a.orgPath, &a.secret}
 }
 
 func loadActivity(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, lock bool) (*Activity, error) {

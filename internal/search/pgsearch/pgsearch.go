@@ -97,16 +97,16 @@ func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Doc
 		c.vectors = append(c.vectors, vectors[i])
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, tags, topics, area_id, areas,
-			org_unit_id, sites, at, version, fingerprint, tsv, head)
+			org_unit_id, sites, at, version, fingerprint, tsv)
 		SELECT $1, u.kind, u.id, u.type, u.title, u.summary, u.tags::text[], u.topics::text[], u.area_id, u.areas::uuid[],
-			u.unit, u.sites::uuid[], u.at, u.version, u.fp, u.vec::tsvector, ts_filter(u.vec::tsvector, '{a,b}')
+			u.unit, u.sites::uuid[], u.at, u.version, u.fp, u.vec::tsvector
 		FROM unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[],
 			$11::uuid[], $12::text[], $13::timestamptz[], $14::bigint[], $15::text[], $16::text[])
 			AS u(kind, id, type, title, summary, tags, topics, area_id, areas, unit, sites, at, version, fp, vec)
 		ON CONFLICT (tenant_id, kind, item_id) DO UPDATE SET type = excluded.type, title = excluded.title, summary = excluded.summary,
 			tags = excluded.tags, topics = excluded.topics, area_id = excluded.area_id, areas = excluded.areas,
 			org_unit_id = excluded.org_unit_id, sites = excluded.sites, at = excluded.at, version = excluded.version,
-			fingerprint = excluded.fingerprint, tsv = excluded.tsv, head = excluded.head`,
+			fingerprint = excluded.fingerprint, tsv = excluded.tsv`,
 		tenant, c.kinds, c.ids, c.types, c.titles, c.summaries, c.tags, c.topics, c.areaIDs, c.areas,
 		c.units, c.sites, c.ats, c.versions, c.fps, c.vectors)
 	if err != nil {
@@ -395,11 +395,11 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 			facetSQL = append(facetSQL, `SELECT 'f:tag', v, count(*) FROM (SELECT unnest(tags) AS v FROM m) x GROUP BY v`)
 		}
 	}
-	// Ranks weigh title and summary words (head) only: a body-only match
-	// ranks 0 and falls back to recency.
+	// Title words weigh most, then summary, tags and topics, then body;
+	// equal ranks fall back to recency.
 	sql := `WITH m AS MATERIALIZED (
   SELECT d.kind, d.item_id, d.type, d.tags, d.topics, d.area_id, d.at,
-         ts_rank('{0.1, 0.3, 0.6, 1.0}', d.head, @q::tsquery) AS rank
+         ts_rank('{0.1, 0.3, 0.6, 1.0}', d.tsv, @q::tsquery) AS rank
   FROM search_documents d WHERE ` + strings.Join(where, " AND ") + `),
 page AS (SELECT p.*, d.title, d.summary FROM (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY ` + orderBy + ` LIMIT @limit) p
          JOIN search_documents d ON d.tenant_id = @tenant AND d.kind = p.kind AND d.item_id = p.item_id)
