@@ -11,9 +11,9 @@ import (
 
 // Result is what a load run measured.
 type Result struct {
-	RPS      float64
+	RPS           float64
 	P50, P95, P99 time.Duration
-	Errors   int // transport errors, non-200 answers and GraphQL errors
+	Errors        int // transport errors, non-200 answers and GraphQL errors
 }
 
 // Load runs clients loops of requests from newReq for d (after a two-second
