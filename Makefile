@@ -45,6 +45,8 @@ run: deps minio build ## run everything locally: PostgreSQL and MinIO under .dat
 .PHONY: test
 test: deps minio ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers)
 	$(GO) test $(RACE) -count=1 -timeout 30m ./...
+	@# Say whether the Meilisearch integration suite ran (it needs MEILI_URL).
+	@$(GO) test -count=1 -run 'TestContract$$' -v ./internal/search/meili | grep -E '^(--- |    meili_test)' || true
 
 .PHONY: bench
 bench: deps minio ## run the benchmarks in bench/ (they start their own services; see bench/README.md)
