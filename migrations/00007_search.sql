@@ -161,12 +161,8 @@ CREATE TRIGGER search_enqueue AFTER UPDATE OF name, parent_id ON volunteer_areas
 CREATE TRIGGER search_enqueue AFTER UPDATE OF name ON volunteer_topics
     FOR EACH ROW EXECUTE FUNCTION search_taxonomy_changed();
 
--- Everything already published goes through the indexer once (before
--- row-level security is switched on for the outbox).
-INSERT INTO search_outbox (tenant_id, kind, item_id)
-    SELECT tenant_id, 'content', id FROM contents WHERE status = 'published'
-    UNION ALL
-    SELECT tenant_id, 'activity', id FROM activities WHERE status NOT IN ('draft', 'cancelled');
+-- What was published before this migration is found missing by the
+-- reconciler, which runs when the server starts, and indexed.
 
 -- +goose StatementBegin
 DO $$

@@ -511,7 +511,7 @@ func (ix *Indexer) Reconcile(ctx context.Context, tenant uuid.UUID) (Report, err
 		return rep, fmt.Errorf("search: reconcile: queue repairs: %w", err)
 	}
 	if rep.Fixed() > 0 {
-		ix.log.Warn("search: index drift repaired", "tenant", tenant, "engine", ix.index.Name(),
+		ix.log.Warn("search: index drift found; queued for repair", "tenant", tenant, "engine", ix.index.Name(),
 			"checked", rep.Checked, "missing", rep.Missing, "stale", rep.Stale, "extra", rep.Extra)
 	} else {
 		ix.log.Info("search: index matches the database", "tenant", tenant, "checked", rep.Checked)
