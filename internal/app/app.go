@@ -179,7 +179,12 @@ func (a *App) init(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBG = stop
 	a.bgDone.Go(func() { a.origins.Run(bg) })
-	a.bgDone.Go(func() { a.Indexer.Listen(bg) })
+	a.bgDone.Go(func() {
+		if err := a.Indexer.ConfigureAll(bg); err != nil {
+			a.Log.Warn("search: configure the index (drains retry it)", "err", err)
+		}
+		a.Indexer.Listen(bg)
+	})
 	go search.Warm() // the segmenter's dictionary, before the first search needs it
 	a.bgDone.Go(func() {
 		a.Content.Views.Run(bg, a.Config.ViewFlush, func(err error) { a.Log.Warn("content views", "err", err) })

@@ -176,6 +176,23 @@ func (ix *Indexer) Tenants(ctx context.Context) ([]uuid.UUID, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 }
 
+// ConfigureAll applies every school's settings to the index (creating
+// Meilisearch indexes), so that searches find a configured index before the
+// first change of a school is drained. Drains reapply settings that change.
+func (ix *Indexer) ConfigureAll(ctx context.Context) error {
+	tenants, err := ix.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		err := postgres.InTenantTx(ctx, ix.pool, t, func(tx pgx.Tx) error { return ix.configure(ctx, tx, t) })
+		if err != nil {
+			return fmt.Errorf("search: configure school %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
 // Listen kicks a drain for each tenant the database notifies a change of,
 // until ctx ends; it reconnects after errors.
 func (ix *Indexer) Listen(ctx context.Context) {
