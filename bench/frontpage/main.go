@@ -72,6 +72,9 @@ func run(items, clients int, d time.Duration, bin, only string) error {
 	if _, err := s.Serve(); err != nil {
 		return err
 	}
+	if err := stack.WaitIndexed(ctx, s.OwnerURL); err != nil {
+		return err
+	}
 
 	port, _ := pgcluster.FreePort()
 	floorAddr := fmt.Sprintf("127.0.0.1:%d", port)

@@ -74,6 +74,11 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 	if _, err := s.Serve(); err != nil {
 		return err
 	}
+	// The seeded activities go through the search indexer first; measure
+	// after it is done, not while it competes for the cores.
+	if err := stack.WaitIndexed(ctx, s.OwnerURL); err != nil {
+		return err
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}}
 	post := func(token, query string, vars map[string]any, out any) error {
 		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
