@@ -142,5 +142,12 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 	if n > 0 {
 		fmt.Fprintf(stdout, "%d demo volunteer activities created\n", n)
 	}
+	n, err = seed.DemoContent(ctx, rep.School, a.Org, a.Media, a.Content)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "%d demo articles and comics published\n", n)
+	}
 	return nil
 }

@@ -370,3 +370,33 @@ func TestSearchReconcilerRepairsDrift(t *testing.T) {
 		t.Fatalf("an editor reading searchStatus: %+v", r.Errors)
 	}
 }
+
+// TestDemoContentSeed: make run's demo content is published once on each
+// college's site, with ready covers, and search finds it.
+func TestDemoContentSeed(t *testing.T) {
+	t.Parallel()
+	b, _ := setupMedia(t, nil)
+	for i, want := range []int{6, 0} {
+		n, err := seed.DemoContent(context.Background(), b.demo.School, b.app.Org, b.app.Media, b.app.Content)
+		if err != nil || n != want {
+			t.Fatalf("run %d: %d items (%v), want %d", i, n, err, want)
+		}
+	}
+	d := decode[struct {
+		Contents struct {
+			Edges []struct {
+				Node struct {
+					Title string
+					Cover *struct{ URL string }
+				}
+			}
+		}
+	}](t, b.post(t, `{ contents(site: "xxgc") { edges { node { title cover { url } } } } }`, nil))
+	if len(d.Contents.Edges) != 4 || d.Contents.Edges[0].Node.Cover == nil || d.Contents.Edges[0].Node.Cover.URL == "" {
+		t.Fatalf("xxgc front page: %+v", d.Contents.Edges)
+	}
+	b.waitIndexed(t)
+	if got := b.search(t, map[string]any{"q": "乡村振兴", "site": "znzz"}); len(got.Edges) != 1 {
+		t.Fatalf("乡村振兴 on znzz: %v", titles(got))
+	}
+}

@@ -83,6 +83,9 @@ func NewService(pool *pgxpool.Pool, store ObjectStore, inserter jobs.Inserter, c
 // Tools returns the video tools found at start.
 func (s *Service) Tools() Tools { return s.tools }
 
+// HasStore reports whether media storage is configured (uploads possible).
+func (s *Service) HasStore() bool { return s.store != nil }
+
 var errNoStore = &apperr.Error{Kind: apperr.Unavailable, Msg: "media storage is not configured on this server"}
 
 var errNotFound = apperr.NotFoundf("media not found")
