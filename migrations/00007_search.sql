@@ -77,37 +77,14 @@ LANGUAGE sql AS $$
     SELECT pg_notify('zhdj_search', t::text);
 $$;
 
-CREATE FUNCTION search_content_changed() RETURNS trigger
+-- A row of a searchable item changed: queue the item. TG_ARGV[0] is its
+-- kind, TG_ARGV[1] the column holding its id.
+CREATE FUNCTION search_item_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE r jsonb;
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        PERFORM search_enqueue(OLD.tenant_id, 'content', OLD.id);
-    ELSE
-        PERFORM search_enqueue(NEW.tenant_id, 'content', NEW.id);
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION search_activity_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        PERFORM search_enqueue(OLD.tenant_id, 'activity', OLD.id);
-    ELSE
-        PERFORM search_enqueue(NEW.tenant_id, 'activity', NEW.id);
-    END IF;
-    RETURN NULL;
-END $$;
-
--- A site hiding or showing an item changes where it appears.
-CREATE FUNCTION search_hidden_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        PERFORM search_enqueue(OLD.tenant_id, 'content', OLD.content_id);
-    ELSE
-        PERFORM search_enqueue(NEW.tenant_id, 'content', NEW.content_id);
-    END IF;
+    r := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+    PERFORM search_enqueue((r->>'tenant_id')::uuid, TG_ARGV[0], (r->>TG_ARGV[1])::uuid);
     RETURN NULL;
 END $$;
 
@@ -146,12 +123,13 @@ END $$;
 -- View counts and sign-up counters change all the time and are not indexed.
 CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE OR UPDATE OF type, slug, title, summary, cover_id, tags, topics, org_unit_id,
     publish_to_subtree, status, published_at, body, version ON contents
-    FOR EACH ROW EXECUTE FUNCTION search_content_changed();
+    FOR EACH ROW EXECUTE FUNCTION search_item_changed('content', 'id');
 CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE OR UPDATE OF title, description, cover_id, area_id, topic_ids, partner_ids,
     org_unit_id, address, starts_at, ends_at, status ON activities
-    FOR EACH ROW EXECUTE FUNCTION search_activity_changed();
+    FOR EACH ROW EXECUTE FUNCTION search_item_changed('activity', 'id');
+-- A site hiding or showing an item changes where it appears.
 CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE ON site_hidden
-    FOR EACH ROW EXECUTE FUNCTION search_hidden_changed();
+    FOR EACH ROW EXECUTE FUNCTION search_item_changed('content', 'content_id');
 CREATE TRIGGER search_enqueue AFTER INSERT OR DELETE OR UPDATE OF org_unit_id, active ON sites
     FOR EACH ROW EXECUTE FUNCTION search_school_changed();
 CREATE TRIGGER search_enqueue AFTER UPDATE OF path ON org_units
@@ -201,9 +179,7 @@ DROP TRIGGER search_enqueue ON activities;
 DROP TRIGGER search_enqueue ON contents;
 DROP FUNCTION search_taxonomy_changed();
 DROP FUNCTION search_school_changed();
-DROP FUNCTION search_hidden_changed();
-DROP FUNCTION search_activity_changed();
-DROP FUNCTION search_content_changed();
+DROP FUNCTION search_item_changed();
 DROP FUNCTION search_enqueue(uuid, text, uuid);
 DROP TABLE search_documents;
 DROP TABLE search_reconcile_runs;

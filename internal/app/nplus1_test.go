@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -66,29 +67,11 @@ func TestFrontPageIsNPlusOneFree(t *testing.T) {
 	coverRaw, _ := base64RawURL(cover)
 
 	// 120 published articles of 信息工程学院, each with the cover and an author.
-	conn, err := pgx.Connect(context.Background(), b.db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	tx, err := conn.Begin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(sql string, args ...any) {
-		if _, err := tx.Exec(context.Background(), sql, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec(`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`)
-	exec(`INSERT INTO contents (tenant_id, type, slug, title, cover_id, tags, org_unit_id, status, published_at, body)
-		SELECT u.tenant_id, 'article', 'bulk-' || g, '文章 ' || g, $1::uuid, ARRAY['党建动态'], u.id, 'published', now() - g * interval '1 minute', '{"html":"<p>x</p>"}'
-		FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`, uuidFrom(coverRaw[17:]))
-	exec(`INSERT INTO content_authors (tenant_id, content_id, account_id, position)
+	ownerExec(t, b, fmt.Sprintf(`INSERT INTO contents (tenant_id, type, slug, title, cover_id, tags, org_unit_id, status, published_at, body)
+		SELECT u.tenant_id, 'article', 'bulk-' || g, '文章 ' || g, '%s'::uuid, ARRAY['党建动态'], u.id, 'published', now() - g * interval '1 minute', '{"html":"<p>x</p>"}'
+		FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`, uuidFrom(coverRaw[17:])),
+		`INSERT INTO content_authors (tenant_id, content_id, account_id, position)
 		SELECT c.tenant_id, c.id, a.id, 0 FROM contents c, accounts a WHERE a.username = 'editor'`)
-	if err := tx.Commit(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 
 	count := func(n int) int64 {
 		tracer.mu.Lock()

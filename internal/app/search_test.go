@@ -221,6 +221,14 @@ func TestSearchBuiltIn(t *testing.T) {
 	if len(walked) != 2 || walked[0] == walked[1] {
 		t.Fatalf("paging: %v", walked)
 	}
+
+	// A site hiding an item removes it from that site's search.
+	ownerExec(t, b, `INSERT INTO site_hidden (tenant_id, site_id, content_id)
+		SELECT c.tenant_id, s.id, c.id FROM contents c, sites s WHERE c.slug = 'dangshi-body' AND s.slug = 'xxgc'`)
+	b.waitIndexed(t)
+	if got := b.search(t, map[string]any{"q": "党史"}); slices.Contains(titles(got), "信息工程学院主题党日") {
+		t.Fatalf("a hidden item is still found on the site: %v", titles(got))
+	}
 }
 
 func TestSearchBadInput(t *testing.T) {
