@@ -44,9 +44,6 @@ func NewIndexer(pool *pgxpool.Pool, index Index, inserter jobs.Inserter, log *sl
 	return &Indexer{pool: pool, index: index, inserter: inserter, log: log, BatchSize: 500, RetryCap: time.Minute, configured: map[uuid.UUID]string{}}
 }
 
-// Index returns the engine the Indexer writes to.
-func (ix *Indexer) Index() Index { return ix.index }
-
 // DrainArgs asks for tenant's outbox to be drained.
 type DrainArgs struct {
 	Tenant uuid.UUID `json:"tenant" river:"unique"`
@@ -55,8 +52,9 @@ type DrainArgs struct {
 func (DrainArgs) Kind() string { return "search.drain" }
 
 // InsertOpts makes one pending drain per tenant: requests while one waits
-// or runs are absorbed by it (the sweep catches a change that commits as a
-// running drain finishes); completed drains do not count.
+// or runs are absorbed by it (Listen asks again once a running one is
+// done, so a change that commits as it finishes is not left waiting);
+// completed drains do not count.
 func (DrainArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 10000, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled,

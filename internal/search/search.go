@@ -130,8 +130,8 @@ type Filter struct {
 type Query struct {
 	Tenant uuid.UUID
 	Site   uuid.UUID
-	// Text is the query as typed; Terms are its words (segmented) and
-	// Expanded the words with the tenant's synonyms.
+	// Text is the query as typed, Terms its words (segmented), Synonyms
+	// the tenant's (a word → the words a search for it also finds).
 	Text     string
 	Terms    []string
 	Synonyms map[string][]string

@@ -60,9 +60,3 @@ func words(tokens []string) []string {
 	}
 	return out
 }
-
-// Segmented returns text as its index words separated by spaces (what the
-// built-in engine turns into a tsvector).
-func Segmented(text string) string {
-	return strings.Join(IndexTerms(text), " ")
-}
