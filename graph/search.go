@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"zhdj/graph/model"
 	"zhdj/internal/auth"
@@ -18,6 +20,56 @@ func (r *Resolver) searchState(ctx context.Context, c *content.Content) (*search
 		return nil, nil
 	}
 	return loadersFrom(ctx).searchState.Load(ctx, tkey{c.TenantID, c.ID})
+}
+
+// selects reports whether the current field's selection asks for path
+// (through fragments of any type).
+func selects(ctx context.Context, path ...string) bool {
+	op := graphql.GetOperationContext(ctx)
+	sel := graphql.GetFieldContext(ctx).Field.Selections
+	for _, name := range path {
+		var next ast.SelectionSet
+		found := false
+		for _, f := range graphql.CollectFields(op, sel, nil) {
+			if f.Name == name {
+				found = true
+				next = append(next, f.Selections...)
+			}
+		}
+		if !found {
+			return false
+		}
+		sel = next
+	}
+	return true
+}
+
+// primeSearchStates loads, in one query, the index state of the hits the
+// caller may edit when the operation asks for it, so that the field costs
+// the same whatever the page size.
+func (r *Resolver) primeSearchStates(ctx context.Context, tenant uuid.UUID, page *content.Page) error {
+	p := auth.FromContext(ctx)
+	if p == nil || !selects(ctx, "edges", "node", "searchIndex") {
+		return nil
+	}
+	var ids []uuid.UUID
+	for _, c := range page.Items {
+		if c.EditableBy(p) {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	states, err := r.Finder.States(ctx, tenant, search.KindContent, ids)
+	if err != nil {
+		return err
+	}
+	l := loadersFrom(ctx).searchState
+	for id, st := range states {
+		l.Prime(tkey{tenant, id}, st)
+	}
+	return nil
 }
 
 // searchFilter decodes the GraphQL filter.
@@ -51,6 +103,9 @@ func (r *Resolver) searchEdges(ctx context.Context, tenant uuid.UUID, hits []sea
 	}
 	page, err := r.Publishing.Published(ctx, tenant, contentIDs)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.primeSearchStates(ctx, tenant, page); err != nil {
 		return nil, err
 	}
 	items := make(map[uuid.UUID]model.SearchResult, len(hits))
