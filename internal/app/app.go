@@ -335,6 +335,13 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	} else {
 		checks["mediaStorage"] = "not configured"
 	}
+	// Search answers from Meilisearch when one is configured; the rest of
+	// the API works without it, so it is reported, not required.
+	if err := a.Search.Ready(ctx); err != nil {
+		checks["search"] = map[string]string{"engine": a.Search.Engine(), "status": "unreachable: searches answer UNAVAILABLE, changes wait in the outbox"}
+	} else {
+		checks["search"] = map[string]string{"engine": a.Search.Engine(), "status": "ok"}
+	}
 	tools := a.Media.Tools()
 	checks["videoTools"] = map[string]string{"ffprobe": presence(tools.FFprobe), "ffmpeg": presence(tools.FFmpeg)}
 	status, code := "ready", http.StatusOK

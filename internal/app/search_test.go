@@ -2,7 +2,10 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -406,5 +409,42 @@ func TestDemoContentSeed(t *testing.T) {
 	b.waitIndexed(t)
 	if got := b.search(t, map[string]any{"q": "乡村振兴", "site": "znzz"}); len(got.Edges) != 1 {
 		t.Fatalf("乡村振兴 on znzz: %v", titles(got))
+	}
+}
+
+// TestSearchWithMeilisearchDown: with a Meilisearch that cannot be reached
+// the server still starts and serves everything else; readiness says so,
+// searches answer UNAVAILABLE, and changes wait in the outbox.
+func TestSearchWithMeilisearchDown(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there any more
+	b := setup(t, map[string]string{"ZHDJ_MEILI_URL": "http://" + addr, "ZHDJ_SEARCH_RETRY_MAX": "100ms"})
+	res, err := http.Get(b.server.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Checks struct {
+			Search struct{ Engine, Status string }
+		}
+	}
+	_ = json.NewDecoder(res.Body).Decode(&body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || body.Checks.Search.Engine != "meilisearch" || !strings.HasPrefix(body.Checks.Search.Status, "unreachable") {
+		t.Fatalf("readyz: %d %+v", res.StatusCode, body)
+	}
+	if r := b.post(t, searchQuery, map[string]any{"site": "xxgc", "q": "党史"}); r.code(0) != "UNAVAILABLE" {
+		t.Fatalf("search with Meilisearch down: %+v", r.Errors)
+	}
+	ownerExec(t, b, publishRaw("waiting", "XXGC", "等待索引的文章", "", "", nil, nil, "published"))
+	time.Sleep(500 * time.Millisecond) // drains try and fail meanwhile
+	st, err := b.app.Search.Status(context.Background(), b.demo.School.ID)
+	if err != nil || st.Backlog != 1 {
+		t.Fatalf("status %+v %v, want the change waiting", st, err)
 	}
 }

@@ -41,6 +41,15 @@ func NewService(pool *pgxpool.Pool, index Index) *Service {
 // Engine names the engine that answers.
 func (s *Service) Engine() string { return s.index.Name() }
 
+// Ready reports whether the engine answers (an engine in the database
+// always does when the database does).
+func (s *Service) Ready(ctx context.Context) error {
+	if r, ok := s.index.(interface{ Ready(context.Context) error }); ok {
+		return r.Ready(ctx)
+	}
+	return nil
+}
+
 // Request is a search as a caller asks for it.
 type Request struct {
 	Tenant uuid.UUID

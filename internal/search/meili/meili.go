@@ -29,8 +29,11 @@ type Config struct {
 	// include search); optional.
 	SearchKey    string
 	SearchKeyUID string
-	// TaskTimeout bounds the wait for Meilisearch to apply a change.
-	TaskTimeout time.Duration
+	// TaskTimeout bounds the wait for Meilisearch to apply a change;
+	// SearchTimeout a search (default 5 s), so that a hung server fails
+	// searches fast rather than holding requests.
+	TaskTimeout   time.Duration
+	SearchTimeout time.Duration
 	// Prefix starts every index name (tests use their own).
 	Prefix string
 }
@@ -46,9 +49,14 @@ func New(cfg Config, opts ...ms.Option) *Index {
 	if cfg.TaskTimeout <= 0 {
 		cfg.TaskTimeout = 30 * time.Second
 	}
+	if cfg.SearchTimeout <= 0 {
+		cfg.SearchTimeout = 5 * time.Second
+	}
 	if cfg.Prefix == "" {
 		cfg.Prefix = "zhdj"
 	}
+	// No request waits on a silent server for ever.
+	opts = append([]ms.Option{ms.WithCustomClient(&http.Client{Timeout: cfg.TaskTimeout})}, opts...)
 	if cfg.APIKey != "" {
 		opts = append(opts, ms.WithAPIKey(cfg.APIKey))
 	}
@@ -341,7 +349,9 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 		}
 		offset = c.Offset
 	}
-	resp, err := ix.client.Index(ix.UID(q.Tenant)).Search(ctx, q.Text, Request(q, offset))
+	sctx, cancel := context.WithTimeout(ctx, ix.cfg.SearchTimeout)
+	defer cancel()
+	resp, err := ix.client.Index(ix.UID(q.Tenant)).Search(sctx, q.Text, Request(q, offset))
 	if err != nil {
 		var me *ms.Error
 		if errors.As(err, &me) && me.StatusCode == http.StatusNotFound {
@@ -430,6 +440,18 @@ func (ix *Index) Token(tenant, site uuid.UUID, ttl time.Duration) (token, index 
 		return "", "", time.Time{}, fmt.Errorf("meili: tenant token: %w", err)
 	}
 	return token, ix.UID(tenant), expires, nil
+}
+
+// Ready reports whether the server answers and says it is available.
+func (ix *Index) Ready(ctx context.Context) error {
+	h, err := ix.client.Health(ctx)
+	if err != nil {
+		return unavailable(err)
+	}
+	if h.Status != "available" {
+		return unavailable(fmt.Errorf("meili: server status %q", h.Status))
+	}
+	return nil
 }
 
 // URL is the server's address (front ends that query it directly need it).
