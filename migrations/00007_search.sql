@@ -59,15 +59,14 @@ CREATE TABLE search_documents (
     version      bigint NOT NULL,
     fingerprint  text NOT NULL,
     -- Every word with its position and weight: title A; summary, tags and
-    -- topics B; body C.
+    -- topics B; body C. Also, without positions, one lexeme per filter
+    -- value (words never contain "_", so the two cannot meet).
     tsv          tsvector NOT NULL,
     PRIMARY KEY (tenant_id, kind, item_id)
 );
+-- One index answers the words and the filters together: filter values are
+-- lexemes of tsv too (site_…, type_…, topic_…, tag_…, area_…, unit_…).
 CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv);
-CREATE INDEX search_documents_sites ON search_documents USING gin (sites);
-CREATE INDEX search_documents_topics ON search_documents USING gin (topics);
-CREATE INDEX search_documents_tags ON search_documents USING gin (tags);
-CREATE INDEX search_documents_areas ON search_documents USING gin (areas);
 CREATE INDEX search_documents_at ON search_documents (tenant_id, at DESC, item_id DESC);
 
 -- +goose StatementBegin

@@ -146,7 +146,8 @@ const (
 )
 
 // Vector returns d's words as a tsvector literal: title words weighted A,
-// summary B, tags and topics B, body C, each with its position.
+// summary B, tags and topics B, body C, each with its position; then a
+// lexeme for each value d can be filtered by (see filterLexemes).
 func Vector(d *search.Document) string {
 	type entry struct {
 		positions []string
@@ -185,7 +186,92 @@ func Vector(d *search.Document) string {
 		b.WriteString("':")
 		b.WriteString(strings.Join(lexemes[w].positions, ","))
 	}
+	for _, l := range filterLexemes(d) {
+		b.WriteByte(' ')
+		b.WriteString(l)
+	}
 	return b.String()
+}
+
+// Filter values are lexemes of the document's vector, so that the one GIN
+// index intersects words and filters in a single scan (skipping through
+// the frequent ones), and only matching rows are read. Words never contain
+// "_" (they are letters and digits), so a filter lexeme is never a word.
+const (
+	lexSite  = "site_"
+	lexType  = "type_"
+	lexTopic = "topic_"
+	lexTag   = "tag_"
+	lexArea  = "area_"
+	lexUnit  = "unit_"
+)
+
+// lexeme quotes prefix+value for a tsvector or tsquery literal.
+func lexeme(prefix, value string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(prefix+value) + "'"
+}
+
+func hex(id uuid.UUID) string { return strings.ReplaceAll(id.String(), "-", "") }
+
+func filterLexemes(d *search.Document) []string {
+	out := []string{lexeme(lexType, string(d.Type)), lexeme(lexUnit, hex(d.OrgUnitID))}
+	for _, s := range d.Sites {
+		out = append(out, lexeme(lexSite, hex(s)))
+	}
+	for _, t := range d.Topics {
+		out = append(out, lexeme(lexTopic, t))
+	}
+	for _, t := range d.Tags {
+		out = append(out, lexeme(lexTag, t))
+	}
+	for _, a := range d.Areas {
+		out = append(out, lexeme(lexArea, hex(a)))
+	}
+	return out
+}
+
+// anyOf is a tsquery matching any of values (as prefix lexemes).
+func anyOf(prefix string, values []string) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = lexeme(prefix, v)
+	}
+	return "(" + strings.Join(parts, " | ") + ")"
+}
+
+func hexes(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = hex(id)
+	}
+	return out
+}
+
+// MatchQuery returns the tsquery literal of q's words and filters: the
+// site, and each non-empty filter list (any of its values).
+func MatchQuery(q search.Query) string {
+	parts := []string{"(" + TSQuery(q) + ")", lexeme(lexSite, hex(q.Site))}
+	f := q.Filter
+	if len(f.Types) > 0 {
+		types := make([]string, len(f.Types))
+		for i, t := range f.Types {
+			types[i] = string(t)
+		}
+		parts = append(parts, anyOf(lexType, types))
+	}
+	if len(f.Topics) > 0 {
+		parts = append(parts, anyOf(lexTopic, f.Topics))
+	}
+	if len(f.Tags) > 0 {
+		parts = append(parts, anyOf(lexTag, f.Tags))
+	}
+	if len(f.Areas) > 0 {
+		parts = append(parts, anyOf(lexArea, hexes(f.Areas)))
+	}
+	if len(f.OrgUnits) > 0 {
+		parts = append(parts, anyOf(lexUnit, hexes(f.OrgUnits)))
+	}
+	return strings.Join(parts, " & ")
 }
 
 // TSQuery returns q as a tsquery literal: every term (or one of its
@@ -334,36 +420,12 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 	if err != nil {
 		return nil, err
 	}
-	args := pgx.NamedArgs{"tenant": q.Tenant, "site": q.Site, "q": TSQuery(q), "limit": q.First + 1}
+	args := pgx.NamedArgs{"tenant": q.Tenant, "q": TSQuery(q), "match": MatchQuery(q), "limit": q.First + 1}
 	// Every read names its tenant (reads of this table are not confined by
-	// row-level security; see the migration). The cheap filters come first
-	// and the text match last, so rows fail fast where no index decides.
-	where := []string{"d.tenant_id = @tenant", "d.sites @> ARRAY[@site::uuid]"}
+	// row-level security; see the migration); words, site and filters are
+	// one tsquery on the one index; only dates are checked on the rows.
+	where := []string{"d.tenant_id = @tenant", "d.tsv @@ @match::tsquery"}
 	f := q.Filter
-	if len(f.Types) > 0 {
-		types := make([]string, len(f.Types))
-		for i, t := range f.Types {
-			types[i] = string(t)
-		}
-		args["types"] = types
-		where = append(where, "d.type = ANY(@types::text[])")
-	}
-	if len(f.Areas) > 0 {
-		args["areas"] = f.Areas
-		where = append(where, "d.areas && @areas::uuid[]")
-	}
-	if len(f.Topics) > 0 {
-		args["topics"] = f.Topics
-		where = append(where, "d.topics && @topics::text[]")
-	}
-	if len(f.Tags) > 0 {
-		args["tags"] = f.Tags
-		where = append(where, "d.tags && @tags::text[]")
-	}
-	if len(f.OrgUnits) > 0 {
-		args["units"] = f.OrgUnits
-		where = append(where, "d.org_unit_id = ANY(@units::uuid[])")
-	}
 	if f.From != nil {
 		args["from"] = *f.From
 		where = append(where, "d.at >= @from")
@@ -372,7 +434,6 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 		args["to"] = *f.To
 		where = append(where, "d.at < @to")
 	}
-	where = append(where, "d.tsv @@ @q::tsquery")
 	orderBy, keyset := "rank DESC, at DESC, item_id DESC", "(rank, at, item_id) < (@after_rank::real, @after_at::timestamptz, @after_id::uuid)"
 	if q.Order == search.OrderNewest {
 		orderBy, keyset = "at DESC, item_id DESC", "(at, item_id) < (@after_at::timestamptz, @after_id::uuid)"
