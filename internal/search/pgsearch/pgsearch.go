@@ -93,7 +93,7 @@ func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Doc
 		c.sites = append(c.sites, uuidArray(d.Sites))
 		c.ats = append(c.ats, d.At)
 		c.versions = append(c.versions, d.Version)
-		c.fps = append(c.fps, d.Fingerprint())
+		c.fps = append(c.fps, vectorFormat+d.Fingerprint())
 		c.vectors = append(c.vectors, vectors[i])
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, tags, topics, area_id, areas,
@@ -337,6 +337,11 @@ func (ix *Index) Delete(ctx context.Context, tenant uuid.UUID, keys []search.Key
 	})
 }
 
+// vectorFormat prefixes stored fingerprints: a document stored in an older
+// vector format reads back with a fingerprint that matches nothing, so the
+// reconciler rewrites it in the current one. Change it with Vector.
+const vectorFormat = "v2:"
+
 // Fingerprints returns every document's fingerprint.
 func (ix *Index) Fingerprints(ctx context.Context, tenant uuid.UUID) (map[search.Key]string, error) {
 	out := map[search.Key]string{}
@@ -352,7 +357,7 @@ func (ix *Index) Fingerprints(ctx context.Context, tenant uuid.UUID) (map[search
 				rows.Close()
 				return err
 			}
-			out[k] = fp
+			out[k] = strings.TrimPrefix(fp, vectorFormat)
 		}
 		return rows.Err()
 	})

@@ -105,3 +105,35 @@ func TestWritesStayInTheTenant(t *testing.T) {
 		}
 	}
 }
+
+// TestOlderVectorFormatIsStale: a document stored in an older vector
+// format reads back with a fingerprint that matches nothing, so the
+// reconciler rewrites it.
+func TestOlderVectorFormatIsStale(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	tn, err := tenant.NewService(db.Pool).Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := pgsearch.New(db.Pool)
+	docs := searchtest.Corpus(tn.ID)[:2]
+	if err := ix.Upsert(ctx, tn.ID, docs); err != nil {
+		t.Fatal(err)
+	}
+	fps, err := ix.Fingerprints(ctx, tn.ID)
+	if err != nil || fps[docs[0].Key] != docs[0].Fingerprint() {
+		t.Fatalf("current format: %v %v", fps, err)
+	}
+	err = postgres.InTenantTx(ctx, db.Pool, tn.ID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE search_documents SET fingerprint = 'v1:' || substr(fingerprint, 4) WHERE item_id = $1`, docs[0].ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fps, err = ix.Fingerprints(ctx, tn.ID)
+	if err != nil || fps[docs[0].Key] == docs[0].Fingerprint() || fps[docs[1].Key] != docs[1].Fingerprint() {
+		t.Fatalf("older format: %v %v", fps, err)
+	}
+}
