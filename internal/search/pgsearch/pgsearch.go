@@ -357,7 +357,11 @@ func (ix *Index) Fingerprints(ctx context.Context, tenant uuid.UUID) (map[search
 				rows.Close()
 				return err
 			}
-			out[k] = strings.TrimPrefix(fp, vectorFormat)
+			if current, ok := strings.CutPrefix(fp, vectorFormat); ok {
+				out[k] = current
+			} else {
+				out[k] = "older format " + fp // matches no document
+			}
 		}
 		return rows.Err()
 	})

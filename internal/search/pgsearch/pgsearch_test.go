@@ -126,7 +126,8 @@ func TestOlderVectorFormatIsStale(t *testing.T) {
 		t.Fatalf("current format: %v %v", fps, err)
 	}
 	err = postgres.InTenantTx(ctx, db.Pool, tn.ID, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE search_documents SET fingerprint = 'v1:' || substr(fingerprint, 4) WHERE item_id = $1`, docs[0].ID)
+		// The first format had no prefix at all.
+		_, err := tx.Exec(ctx, `UPDATE search_documents SET fingerprint = substr(fingerprint, 4) WHERE item_id = $1`, docs[0].ID)
 		return err
 	})
 	if err != nil {
