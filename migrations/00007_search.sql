@@ -103,16 +103,25 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Area and topic names are part of activity documents.
+-- Area (with the areas above it), topic and partner names are part of
+-- activity documents, and an area's ancestors are filters of them.
 CREATE FUNCTION search_taxonomy_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_TABLE_NAME = 'volunteer_areas' THEN
         INSERT INTO search_outbox (tenant_id, kind, item_id)
-            SELECT a.tenant_id, 'activity', a.id FROM activities a WHERE a.tenant_id = NEW.tenant_id AND a.area_id = NEW.id;
-    ELSE
+            WITH RECURSIVE below AS (
+                SELECT v.id, 0 AS depth FROM volunteer_areas v WHERE v.tenant_id = NEW.tenant_id AND v.id = NEW.id
+                UNION ALL
+                SELECT v.id, below.depth + 1 FROM volunteer_areas v JOIN below ON v.parent_id = below.id
+                WHERE v.tenant_id = NEW.tenant_id AND below.depth < 20)
+            SELECT a.tenant_id, 'activity', a.id FROM activities a WHERE a.tenant_id = NEW.tenant_id AND a.area_id IN (SELECT id FROM below);
+    ELSIF TG_TABLE_NAME = 'volunteer_topics' THEN
         INSERT INTO search_outbox (tenant_id, kind, item_id)
             SELECT a.tenant_id, 'activity', a.id FROM activities a WHERE a.tenant_id = NEW.tenant_id AND NEW.id = ANY (a.topic_ids);
+    ELSE
+        INSERT INTO search_outbox (tenant_id, kind, item_id)
+            SELECT a.tenant_id, 'activity', a.id FROM activities a WHERE a.tenant_id = NEW.tenant_id AND NEW.id = ANY (a.partner_ids);
     END IF;
     PERFORM pg_notify('zhdj_search', NEW.tenant_id::text);
     RETURN NULL;
@@ -136,6 +145,8 @@ CREATE TRIGGER search_enqueue AFTER UPDATE OF path ON org_units
 CREATE TRIGGER search_enqueue AFTER UPDATE OF name, parent_id ON volunteer_areas
     FOR EACH ROW EXECUTE FUNCTION search_taxonomy_changed();
 CREATE TRIGGER search_enqueue AFTER UPDATE OF name ON volunteer_topics
+    FOR EACH ROW EXECUTE FUNCTION search_taxonomy_changed();
+CREATE TRIGGER search_enqueue AFTER UPDATE OF name ON partners
     FOR EACH ROW EXECUTE FUNCTION search_taxonomy_changed();
 
 -- What was published before this migration is found missing by the
@@ -169,6 +180,7 @@ CREATE POLICY tenant_update ON search_documents FOR UPDATE USING (tenant_id = ap
 CREATE POLICY tenant_delete ON search_documents FOR DELETE USING (tenant_id = app_tenant());
 
 -- +goose Down
+DROP TRIGGER search_enqueue ON partners;
 DROP TRIGGER search_enqueue ON volunteer_topics;
 DROP TRIGGER search_enqueue ON volunteer_areas;
 DROP TRIGGER search_enqueue ON org_units;

@@ -195,6 +195,17 @@ func TestSearchBuiltIn(t *testing.T) {
 		t.Fatalf("清洁 in the area: %v", titles(got))
 	}
 
+	// Renaming the partner or the parent area re-indexes the activity:
+	// it is found by the new names.
+	ownerExec(t, b, `UPDATE partners SET name = '和平街道办事处' WHERE name = '新苑社区居民委员会'`,
+		`UPDATE volunteer_areas SET name = '东校区' WHERE code = 'south'`)
+	b.waitIndexed(t)
+	for _, q := range []string{"街道办事处", "东校区"} {
+		if got := b.search(t, map[string]any{"q": q}); !slices.Equal(titles(got), []string{"新苑社区环境清洁日"}) {
+			t.Fatalf("%s after the rename: %v", q, titles(got))
+		}
+	}
+
 	// Editors see the index state of what they may edit.
 	editor, _ := b.login(t, "editor", demoPassword)
 	mine := b.search(t, map[string]any{"q": "动员"}, bearer(editor)...)
