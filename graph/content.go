@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"time"
 
@@ -177,23 +176,19 @@ func (r *Resolver) siteRef(ctx context.Context, slug string) (content.SiteRef, e
 
 func encodeContentCursor(c *content.Content, o content.Order) string {
 	cur := content.CursorOf(c, o)
-	var b [1 + 8 + 8 + 16]byte
-	b[0] = cursorV1
-	binary.BigEndian.PutUint64(b[1:], uint64(cur.PublishedAt.UnixMicro()))
-	binary.BigEndian.PutUint64(b[9:], uint64(cur.Views))
-	copy(b[17:], cur.ID[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	var b [8 + 8 + 16]byte
+	binary.BigEndian.PutUint64(b[0:], uint64(cur.PublishedAt.UnixMicro()))
+	binary.BigEndian.PutUint64(b[8:], uint64(cur.Views))
+	copy(b[16:], cur.ID[:])
+	return sealCursor(b[:])
 }
 
 func decodeContentCursor(field string, s *string) (*content.Cursor, error) {
-	if s == nil || *s == "" {
-		return nil, nil
+	b, err := openCursor(field, s, "list", size(32))
+	if b == nil {
+		return nil, err
 	}
-	b, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(b) != 33 || b[0] != cursorV1 {
-		return nil, apperr.InvalidField(field, "is not a cursor of this list")
-	}
-	c := &content.Cursor{PublishedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC(), Views: int64(binary.BigEndian.Uint64(b[9:]))}
-	copy(c.ID[:], b[17:])
+	c := &content.Cursor{PublishedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[0:]))).UTC(), Views: int64(binary.BigEndian.Uint64(b[8:]))}
+	copy(c.ID[:], b[16:])
 	return c, nil
 }

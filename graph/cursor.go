@@ -15,28 +15,46 @@ import (
 
 const cursorV1 = 1
 
-func encodeUnitCursor(c org.Cursor) string {
-	var b [1 + 4 + 4 + 16]byte
-	b[0] = cursorV1
-	binary.BigEndian.PutUint32(b[1:], uint32(int32(c.Depth)))
-	binary.BigEndian.PutUint32(b[5:], uint32(int32(c.SortOrder)))
-	copy(b[9:], c.ID[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+// sealCursor returns the opaque cursor whose keyset values are payload.
+func sealCursor(payload []byte) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte{cursorV1}, payload...))
 }
 
-func decodeUnitCursor(field string, s *string) (*org.Cursor, error) {
+// openCursor returns the payload of cursor s, or nil when there is none.
+// A string that is not a cursor of this version, or whose payload valid
+// refuses, is an Invalid error on field ("is not a cursor of this " + what).
+func openCursor(field string, s *string, what string, valid func(payload []byte) bool) ([]byte, error) {
 	if s == nil || *s == "" {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(b) != 25 || b[0] != cursorV1 {
-		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	if err != nil || len(b) < 1 || b[0] != cursorV1 || !valid(b[1:]) {
+		return nil, apperr.InvalidField(field, "is not a cursor of this "+what)
+	}
+	return b[1:], nil
+}
+
+// size is a cursor payload check: exactly n bytes.
+func size(n int) func([]byte) bool { return func(b []byte) bool { return len(b) == n } }
+
+func encodeUnitCursor(c org.Cursor) string {
+	var b [4 + 4 + 16]byte
+	binary.BigEndian.PutUint32(b[0:], uint32(int32(c.Depth)))
+	binary.BigEndian.PutUint32(b[4:], uint32(int32(c.SortOrder)))
+	copy(b[8:], c.ID[:])
+	return sealCursor(b[:])
+}
+
+func decodeUnitCursor(field string, s *string) (*org.Cursor, error) {
+	b, err := openCursor(field, s, "list", size(24))
+	if b == nil {
+		return nil, err
 	}
 	var id uuid.UUID
-	copy(id[:], b[9:])
+	copy(id[:], b[8:])
 	return &org.Cursor{
-		Depth:     int(int32(binary.BigEndian.Uint32(b[1:]))),
-		SortOrder: int(int32(binary.BigEndian.Uint32(b[5:]))),
+		Depth:     int(int32(binary.BigEndian.Uint32(b[0:]))),
+		SortOrder: int(int32(binary.BigEndian.Uint32(b[4:]))),
 		ID:        id,
 	}, nil
 }

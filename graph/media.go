@@ -1,14 +1,12 @@
 package graph
 
 import (
-	"encoding/base64"
 	"encoding/binary"
 	"time"
 
 	"github.com/google/uuid"
 
 	"zhdj/graph/model"
-	"zhdj/internal/apperr"
 	"zhdj/internal/media"
 )
 
@@ -32,22 +30,18 @@ func uploadSession(s *media.UploadSession) *model.UploadSessionPayload {
 }
 
 func encodeMediaCursor(m *media.Media) string {
-	var b [1 + 8 + 16]byte
-	b[0] = cursorV1
-	binary.BigEndian.PutUint64(b[1:], uint64(m.CreatedAt.UnixMicro()))
-	copy(b[9:], m.ID[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	var b [8 + 16]byte
+	binary.BigEndian.PutUint64(b[0:], uint64(m.CreatedAt.UnixMicro()))
+	copy(b[8:], m.ID[:])
+	return sealCursor(b[:])
 }
 
 func decodeMediaCursor(field string, s *string) (*media.Cursor, error) {
-	if s == nil || *s == "" {
-		return nil, nil
+	b, err := openCursor(field, s, "list", size(24))
+	if b == nil {
+		return nil, err
 	}
-	b, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(b) != 25 || b[0] != cursorV1 {
-		return nil, apperr.InvalidField(field, "is not a cursor of this list")
-	}
-	c := &media.Cursor{CreatedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC()}
-	copy(c.ID[:], b[9:])
+	c := &media.Cursor{CreatedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[0:]))).UTC()}
+	copy(c.ID[:], b[8:])
 	return c, nil
 }

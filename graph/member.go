@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 
 	"github.com/google/uuid"
@@ -78,22 +77,17 @@ func (r *orgTransferResolver) transferUnit(ctx context.Context, id *uuid.UUID) (
 }
 
 func encodeMemberCursor(m *member.Person) string {
-	b := append([]byte{cursorV1}, m.ID[:]...)
-	b = append(b, []byte(m.Name)...)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return sealCursor(append(m.ID[:], m.Name...))
 }
 
 func decodeMemberCursor(field string, s *string) (*member.Cursor, error) {
-	if s == nil || *s == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(b) < 17 || b[0] != cursorV1 {
-		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	b, err := openCursor(field, s, "list", func(b []byte) bool { return len(b) >= 16 })
+	if b == nil {
+		return nil, err
 	}
 	var c member.Cursor
-	copy(c.ID[:], b[1:17])
-	c.Name = string(b[17:])
+	copy(c.ID[:], b[:16])
+	c.Name = string(b[16:])
 	return &c, nil
 }
 

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"zhdj/graph/model"
 	"zhdj/internal/account"
-	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 )
 
@@ -68,23 +66,19 @@ func setPageBounds(pi *model.PageInfo, n int, cursor func(int) string) {
 }
 
 func encodeAuditCursor(e *audit.Event) string {
-	var b [1 + 8 + 8]byte
-	b[0] = cursorV1
-	binary.BigEndian.PutUint64(b[1:], uint64(e.At.UnixMicro()))
-	binary.BigEndian.PutUint64(b[9:], uint64(e.ID))
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	var b [8 + 8]byte
+	binary.BigEndian.PutUint64(b[0:], uint64(e.At.UnixMicro()))
+	binary.BigEndian.PutUint64(b[8:], uint64(e.ID))
+	return sealCursor(b[:])
 }
 
 func decodeAuditCursor(field string, s *string) (*audit.Cursor, error) {
-	if s == nil || *s == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(b) != 17 || b[0] != cursorV1 {
-		return nil, apperr.InvalidField(field, "is not a cursor of this list")
+	b, err := openCursor(field, s, "list", size(16))
+	if b == nil {
+		return nil, err
 	}
 	return &audit.Cursor{
-		At: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:]))).UTC(),
-		ID: int64(binary.BigEndian.Uint64(b[9:])),
+		At: time.UnixMicro(int64(binary.BigEndian.Uint64(b[0:]))).UTC(),
+		ID: int64(binary.BigEndian.Uint64(b[8:])),
 	}, nil
 }

@@ -2,14 +2,12 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"time"
 
 	"github.com/google/uuid"
 
 	"zhdj/graph/model"
-	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/volunteer"
 )
@@ -93,33 +91,31 @@ var activityOrders = []volunteer.Order{volunteer.OrderStartTime, volunteer.Order
 // is refused by another), the sort key and the id.
 func encodeActivityCursor(a *volunteer.Activity, o volunteer.Order) string {
 	c := volunteer.CursorOf(a, o)
-	var b [1 + 1 + 8 + 16]byte
-	b[0] = cursorV1
+	var b [1 + 8 + 16]byte
 	for i, x := range activityOrders {
 		if x == o {
-			b[1] = byte(i)
+			b[0] = byte(i)
 		}
 	}
 	key := uint64(c.Time.UnixMicro())
 	if o == volunteer.OrderPopular {
 		key = uint64(c.Count)
 	}
-	binary.BigEndian.PutUint64(b[2:], key)
-	copy(b[10:], c.ID[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	binary.BigEndian.PutUint64(b[1:], key)
+	copy(b[9:], c.ID[:])
+	return sealCursor(b[:])
 }
 
 func decodeActivityCursor(field string, s *string, o volunteer.Order) (*volunteer.Cursor, error) {
-	if s == nil || *s == "" {
-		return nil, nil
+	b, err := openCursor(field, s, "list and order", func(b []byte) bool {
+		return len(b) == 25 && int(b[0]) < len(activityOrders) && activityOrders[b[0]] == o
+	})
+	if b == nil {
+		return nil, err
 	}
-	b, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(b) != 26 || b[0] != cursorV1 || int(b[1]) >= len(activityOrders) || activityOrders[b[1]] != o {
-		return nil, apperr.InvalidField(field, "is not a cursor of this list and order")
-	}
-	key := binary.BigEndian.Uint64(b[2:])
+	key := binary.BigEndian.Uint64(b[1:])
 	c := &volunteer.Cursor{Time: time.UnixMicro(int64(key)).UTC(), Count: int64(key)}
-	copy(c.ID[:], b[10:])
+	copy(c.ID[:], b[9:])
 	return c, nil
 }
 
