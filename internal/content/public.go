@@ -232,7 +232,7 @@ WHERE c.tenant_id = @tenant AND c.slug = @slug`, pgx.NamedArgs{"tenant": site.Te
 			s.Views.Add(c.TenantID, c.ID)
 			return nil
 		}
-		if p := auth.FromContext(ctx); p != nil && p.TenantID == c.TenantID && c.Status != StatusPublished && canEdit(p, c) {
+		if c.Status != StatusPublished && c.EditableBy(auth.FromContext(ctx)) {
 			out = c
 		}
 		return nil

@@ -555,12 +555,8 @@ func (s *Service) Revisions(ctx context.Context, id uuid.UUID) ([]Revision, erro
 	var out []Revision
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := contentdb.New(tx)
-		c, err := s.load(ctx, q, p.TenantID, id, false)
-		if err != nil {
+		if err := s.mayReadHistory(ctx, q, p, id); err != nil {
 			return err
-		}
-		if !canEdit(p, c) {
-			return errNotFound
 		}
 		rows, err := q.Revisions(ctx, contentdb.RevisionsParams{TenantID: p.TenantID, ContentID: id})
 		if err != nil {
@@ -572,6 +568,19 @@ func (s *Service) Revisions(ctx context.Context, id uuid.UUID) ([]Revision, erro
 		return nil
 	})
 	return out, err
+}
+
+// mayReadHistory says whether p may read the revisions of item id (its
+// editors and reviewers); to anyone else the item does not exist.
+func (s *Service) mayReadHistory(ctx context.Context, q *contentdb.Queries, p *auth.Principal, id uuid.UUID) error {
+	c, err := s.load(ctx, q, p.TenantID, id, false)
+	if err != nil {
+		return err
+	}
+	if !canEdit(p, c) {
+		return errNotFound
+	}
+	return nil
 }
 
 func canEdit(p *auth.Principal, c *Content) bool {
@@ -600,12 +609,8 @@ func (s *Service) Diff(ctx context.Context, id uuid.UUID, from, to int) (string,
 	var out string
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := contentdb.New(tx)
-		c, err := s.load(ctx, q, p.TenantID, id, false)
-		if err != nil {
+		if err := s.mayReadHistory(ctx, q, p, id); err != nil {
 			return err
-		}
-		if !canEdit(p, c) {
-			return errNotFound
 		}
 		a, err := s.revision(ctx, q, p, id, from, "from")
 		if err != nil {
