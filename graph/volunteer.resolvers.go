@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"strings"
 	"time"
 	"zhdj/graph/model"
@@ -257,9 +256,6 @@ func (r *partnerResolver) Activities(ctx context.Context, obj *volunteer.Partner
 	n := 5
 	if first != nil {
 		n = *first
-	}
-	if n < 1 || n > volunteer.MaxPartnerActivities {
-		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", volunteer.MaxPartnerActivities))
 	}
 	return loadersFrom(ctx).partnerActivities.Load(ctx, partnerKey{tkey{obj.TenantID, obj.ID}, n})
 }

@@ -122,6 +122,15 @@ func InvalidField(field, problem string) *Error {
 	return &Error{Kind: Invalid, Msg: "invalid input", Fields: map[string]string{field: problem}}
 }
 
+// PageSize returns an Invalid error on "first" unless 1 ≤ first ≤ max: the
+// one rule every list applies to its page size.
+func PageSize(first, max int) error {
+	if first < 1 || first > max {
+		return InvalidField("first", fmt.Sprintf("must be between 1 and %d", max))
+	}
+	return nil
+}
+
 // Validation collects problems with several input fields so that a caller
 // sees all of them at once instead of fixing one per round trip.
 // The zero value is ready to use.

@@ -149,8 +149,8 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after *Cursor) 
 	if err != nil {
 		return nil, err
 	}
-	if first < 1 || first > MaxPageSize {
-		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+		return nil, err
 	}
 	page := &Page{}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {

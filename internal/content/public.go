@@ -107,8 +107,8 @@ func scanContents(rows pgx.Rows) ([]*Content, error) {
 
 // ForSite returns a page of the published items a site shows, keyset-paginated.
 func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Order, first int, after *Cursor) (*Page, error) {
-	if first < 1 || first > MaxPageSize {
-		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+		return nil, err
 	}
 	types := make([]string, 0, len(f.Types))
 	for _, t := range f.Types {

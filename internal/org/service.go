@@ -309,8 +309,8 @@ func (s *Service) Ancestors(ctx context.Context, tenantID uuid.UUID, ids []uuid.
 // Descendants returns one page of the units below id, breadth first. A
 // page size outside 1..MaxPageSize is Invalid.
 func (s *Service) Descendants(ctx context.Context, tenantID, id uuid.UUID, dq DescendantsQuery) (*Page, error) {
-	if dq.First < 1 || dq.First > MaxPageSize {
-		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	if err := apperr.PageSize(dq.First, MaxPageSize); err != nil {
+		return nil, err
 	}
 	kinds := make([]string, 0, len(dq.Kinds))
 	for _, k := range dq.Kinds {

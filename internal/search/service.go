@@ -88,8 +88,8 @@ func (s *Service) validate(ctx context.Context, r Request) (Query, error) {
 	if len(terms) == 0 {
 		return Query{}, apperr.InvalidField("query", "has no words to search for")
 	}
-	if r.First < 1 || r.First > MaxPageSize {
-		return Query{}, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	if err := apperr.PageSize(r.First, MaxPageSize); err != nil {
+		return Query{}, err
 	}
 	f := r.Filter
 	for name, n := range map[string]int{"filter.types": len(f.Types), "filter.areas": len(f.Areas), "filter.topics": len(f.Topics),

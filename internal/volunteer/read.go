@@ -157,8 +157,8 @@ func (s *Service) filterSQL(tenant uuid.UUID, f Filter) *query {
 // Browse lists a school's published (non-draft) activities with keyset
 // pagination; anyone may browse.
 func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order Order, first int, after *Cursor) (*Page, error) {
-	if first < 1 || first > MaxPageSize {
-		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+		return nil, err
 	}
 	q := s.filterSQL(tenant, f)
 	var orderBy string
@@ -649,8 +649,8 @@ const MaxPartnerActivities = 20
 // activities that students can see (not drafts), newest start first, with
 // their views: two round trips for any number of partners.
 func (s *Service) PartnerActivities(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, n int) (map[uuid.UUID][]*Activity, error) {
-	if n < 1 || n > MaxPartnerActivities {
-		return nil, apperr.InvalidField("first", fmt.Sprintf("must be between 1 and %d", MaxPartnerActivities))
+	if err := apperr.PageSize(n, MaxPartnerActivities); err != nil {
+		return nil, err
 	}
 	out := map[uuid.UUID][]*Activity{}
 	var items []*Activity
