@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"zhdj/internal/app"
@@ -587,5 +589,39 @@ func TestHealth(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with the database gone: %d", res.StatusCode)
+	}
+}
+
+// asOwner runs fn in a transaction of the schema owner scoped to tenant:
+// for seeding and checking rows behind the API's back.
+func (b *testBundle) asOwner(t *testing.T, tenant uuid.UUID, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, b.db.OwnerURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, tenant.String()); err != nil {
+			return err
+		}
+		return fn(ctx, tx)
+	})
+}
+
+// ownerExec runs statements as the schema owner in the demo school.
+func ownerExec(t *testing.T, b *testBundle, stmts ...string) {
+	t.Helper()
+	err := b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+		for _, s := range stmts {
+			if _, err := tx.Exec(ctx, s); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

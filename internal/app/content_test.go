@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 const contentFields = `id slug title status version ... on Article { body } cover { id url } authors { displayName } sites { slug } reviewComment`
@@ -332,26 +330,9 @@ func TestScheduledPublishing(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	var n int
-	if err := pgxCount(b, `SELECT count(*) FROM content_revisions`, &n); err != nil || n != 1 {
+	if err := b.count(t, b.demo.School.ID, `SELECT count(*) FROM content_revisions`, &n); err != nil || n != 1 {
 		t.Fatalf("revisions %d %v", n, err)
 	}
-}
-
-func pgxCount(b *testBundle, sql string, n *int) error {
-	conn, err := pgx.Connect(context.Background(), b.db.OwnerURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	tx, err := conn.Begin(context.Background())
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(context.Background(), `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`); err != nil {
-		return err
-	}
-	return tx.QueryRow(context.Background(), sql).Scan(n)
 }
 
 func TestWebhooks(t *testing.T) {

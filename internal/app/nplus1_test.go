@@ -113,36 +113,19 @@ func TestActivityBrowseIsNPlusOneFree(t *testing.T) {
 	tracer := &countingTracer{}
 	b := setupWith(t, identityEnv(), tracer)
 	member, _ := b.login(t, "member", demoPassword)
-	conn, err := pgx.Connect(context.Background(), b.db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	err = pgx.BeginFunc(context.Background(), conn, func(tx pgx.Tx) error {
-		for _, sql := range []string{
-			`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`,
-			`INSERT INTO volunteer_areas (tenant_id, code, name) SELECT id, 'a' || g, '区域' || g FROM tenants, generate_series(1, 3) g WHERE code = 'demo'`,
-			`INSERT INTO volunteer_topics (tenant_id, code, name) SELECT id, 't' || g, '主题' || g FROM tenants, generate_series(1, 3) g WHERE code = 'demo'`,
-			`INSERT INTO partners (tenant_id, name, kind) SELECT id, '伙伴' || g, 'community' FROM tenants, generate_series(1, 3) g WHERE code = 'demo'`,
-			`INSERT INTO activities (tenant_id, title, area_id, topic_ids, partner_ids, org_unit_id, starts_at, ends_at, signup_opens_at, signup_closes_at,
-				capacity, audience, hours, status, code_secret)
-			 SELECT u.tenant_id, '活动 ' || g, (SELECT id FROM volunteer_areas WHERE code = 'a' || (g % 3 + 1)),
-				ARRAY(SELECT id FROM volunteer_topics), ARRAY(SELECT id FROM partners), u.id,
-				now() + g * interval '1 hour', now() + g * interval '1 hour' + interval '2 hours', now() - interval '1 day', now() + interval '1 hour',
-				10, 'all_students', 2, 'open', '\x00'
-			 FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`,
-			`INSERT INTO signups (tenant_id, activity_id, person_id, status)
-			 SELECT a.tenant_id, a.id, p.id, 'confirmed' FROM activities a, people p WHERE p.name = '李明'`,
-		} {
-			if _, err := tx.Exec(context.Background(), sql); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ownerExec(t, b,
+		`INSERT INTO volunteer_areas (tenant_id, code, name) SELECT id, 'a' || g, '区域' || g FROM tenants, generate_series(1, 3) g WHERE code = 'demo'`,
+		`INSERT INTO volunteer_topics (tenant_id, code, name) SELECT id, 't' || g, '主题' || g FROM tenants, generate_series(1, 3) g WHERE code = 'demo'`,
+		`INSERT INTO partners (tenant_id, name, kind) SELECT id, '伙伴' || g, 'community' FROM tenants, generate_series(1, 3) g WHERE code = 'demo'`,
+		`INSERT INTO activities (tenant_id, title, area_id, topic_ids, partner_ids, org_unit_id, starts_at, ends_at, signup_opens_at, signup_closes_at,
+			capacity, audience, hours, status, code_secret)
+		 SELECT u.tenant_id, '活动 ' || g, (SELECT id FROM volunteer_areas WHERE code = 'a' || (g % 3 + 1)),
+			ARRAY(SELECT id FROM volunteer_topics), ARRAY(SELECT id FROM partners), u.id,
+			now() + g * interval '1 hour', now() + g * interval '1 hour' + interval '2 hours', now() - interval '1 day', now() + interval '1 hour',
+			10, 'all_students', 2, 'open', '\x00'
+		 FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`,
+		`INSERT INTO signups (tenant_id, activity_id, person_id, status)
+		 SELECT a.tenant_id, a.id, p.id, 'confirmed' FROM activities a, people p WHERE p.name = '李明'`)
 	const doc = `query($n: Int) { activities(site: "xxgc", first: $n) { edges { node {
 		title status placesLeft area { name } topics { name } partners { name } orgUnit { name } mySignUp { status } } } } }`
 	count := func(n int) int64 {

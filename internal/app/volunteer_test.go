@@ -663,19 +663,8 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 // the tenant, the unit and the people.
 func (b *testBundle) volunteers(t *testing.T, n int) (tenant, unit uuid.UUID, people []uuid.UUID) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, b.db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if err := conn.QueryRow(ctx, `SELECT id FROM tenants WHERE code = 'demo'`).Scan(&tenant); err != nil {
-		t.Fatal(err)
-	}
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, tenant.String()); err != nil {
-			return err
-		}
+	tenant = b.demo.School.ID
+	err := b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT id FROM org_units WHERE tenant_id = $1 ORDER BY path LIMIT 1`, tenant).Scan(&unit); err != nil {
 			return err
 		}
@@ -695,16 +684,7 @@ func (b *testBundle) volunteers(t *testing.T, n int) (tenant, unit uuid.UUID, pe
 
 func (b *testBundle) count(t *testing.T, tenant uuid.UUID, sql string, n *int) error {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, b.db.OwnerURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, tenant.String()); err != nil {
-			return err
-		}
+	return b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, sql).Scan(n)
 		if errors.Is(err, pgx.ErrNoRows) {
 			*n = 0
