@@ -18,6 +18,7 @@ import (
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
+	"zhdj/internal/postgres"
 	"zhdj/internal/seed"
 	"zhdj/internal/volunteer"
 )
@@ -482,6 +483,14 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 		return auth.WithPrincipal(ctx, &auth.Principal{TenantID: tenant, AccountID: uuid.New(), PersonID: &person})
 	}
 
+	// Two servers: the second with its own pool and its own sign-up
+	// batches; the database alone decides the places.
+	pool2, err := postgres.Open(ctx, b.app.Pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool2.Close()
+	replicas := []*volunteer.Service{svc, volunteer.NewService(pool2, b.app.Keyring, nil)}
 	signups := make([]*volunteer.SignUp, len(people))
 	var wg sync.WaitGroup
 	errs := make(chan error, len(people)+20)
@@ -489,7 +498,7 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			su, err := svc.SignUp(as(p), a.ID)
+			su, err := replicas[i%2].SignUp(as(p), a.ID)
 			if err != nil {
 				errs <- err
 				return
@@ -504,7 +513,7 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			su, err := svc.SignUp(as(people[0]), a.ID)
+			su, err := replicas[i%2].SignUp(as(people[0]), a.ID)
 			if err != nil {
 				errs <- err
 				return

@@ -30,6 +30,9 @@ type Service struct {
 	// facets caches facet counts per tenant and filter for a few seconds:
 	// they are menu hints, and counting is the costliest part of a browse.
 	facets *expirable.LRU[string, facetCounts]
+	// signUps gathers sign-ups for one activity that arrive while the
+	// previous ones are being written (see signup.go).
+	signUps *signUpQueue
 }
 
 type facetCounts struct {
@@ -46,7 +49,8 @@ func NewService(pool *pgxpool.Pool, keyring *pii.Keyring, points PointsAwarder) 
 		points = noPoints{}
 	}
 	return &Service{pool: pool, keyring: keyring, points: points, now: time.Now,
-		facets: expirable.NewLRU[string, facetCounts](4096, nil, FacetCacheTTL)}
+		facets:  expirable.NewLRU[string, facetCounts](4096, nil, FacetCacheTTL),
+		signUps: newSignUpQueue()}
 }
 
 var errActivityNotFound = apperr.NotFoundf("activity not found")
@@ -445,130 +449,6 @@ func (s *Service) SetStatus(ctx context.Context, id uuid.UUID, to Status) (*Acti
 		return err
 	})
 	return out, err
-}
-
-// SignUp takes a place for the caller (a person on record) or, when the
-// places are taken, a place on the waitlist (said so in the result). The
-// number of confirmed places never passes the capacity, however many
-// sign-ups arrive at once on however many servers: places are taken with
-// one conditional UPDATE.
-func (s *Service) SignUp(ctx context.Context, activityID uuid.UUID) (*SignUp, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if p.PersonID == nil {
-		return nil, apperr.Forbiddenf("your account is not linked to a person record")
-	}
-	person := *p.PersonID
-	var out *SignUp
-	alreadySignedUp := &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
-	// Everything the rules need goes with BEGIN in one round trip.
-	var (
-		a           *Activity
-		c           Candidate
-		personFound bool
-		overlapping int
-		settings    []byte
-		existing    *string
-	)
-	reads := &pgx.Batch{}
-	// Locking the person's row serialises one person's sign-ups, so the
-	// next statement (a fresh snapshot) sees a sign-up committed a moment
-	// ago: the overlap cap and one sign-up per person hold under
-	// concurrency.
-	reads.Queue(`SELECT stage, category, status = 'active' FROM people WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE`, p.TenantID, person).QueryRow(func(row pgx.Row) error {
-		err := row.Scan(&c.Stage, &c.Category, &c.Active)
-		personFound = err == nil
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		return err
-	})
-	reads.Queue(`SELECT `+activityColumns+`,
-			(SELECT settings FROM tenants WHERE id = $1),
-			(SELECT status FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND person_id = $3),
-			(SELECT count(*) FROM signups s JOIN activities o ON o.tenant_id = s.tenant_id AND o.id = s.activity_id
-			 WHERE s.tenant_id = $1 AND s.person_id = $3 AND s.status <> 'cancelled' AND o.id <> $2
-			   AND o.status <> 'cancelled' AND o.starts_at < a.ends_at AND o.ends_at > a.starts_at)
-		FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
-		WHERE a.tenant_id = $1 AND a.id = $2`, p.TenantID, activityID, person).QueryRow(func(row pgx.Row) error {
-		a = &Activity{}
-		err := row.Scan(append(activityDest(a), &settings, &existing, &overlapping)...)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errActivityNotFound
-		}
-		return err
-	})
-	err = postgres.InTenantTxCommitWith(ctx, s.pool, p.TenantID, reads, func(tx postgres.Querier) (*pgx.Batch, error) {
-		if !personFound {
-			return nil, apperr.Forbiddenf("your person record was not found")
-		}
-		if err := checkSignUp(a, c, s.now(), overlapping, RulesFrom(settings)); err != nil {
-			return nil, err
-		}
-		if existing != nil && SignUpStatus(*existing) != SignUpCancelled {
-			return nil, alreadySignedUp
-		}
-		// The place: one statement takes a confirmed place if one is left,
-		// else the next waitlist number, and records the sign-up. The UPDATE
-		// locks the activity row and decides on its latest version, so the
-		// capacity holds under any concurrency. The statement goes with the
-		// COMMIT in one round trip, so the lock on this popular row is held
-		// for the server's work only.
-		out = &SignUp{TenantID: p.TenantID, ActivityID: a.ID, PersonID: person}
-		// UPDATE's SET sees the row as it was, so last_signup_confirmed
-		// says which of the two it did.
-		slot := `WITH slot AS (
-				UPDATE activities SET
-					confirmed_count = confirmed_count + CASE WHEN confirmed_count < capacity THEN 1 ELSE 0 END,
-					waitlist_seq = waitlist_seq + CASE WHEN confirmed_count < capacity THEN 0 ELSE 1 END,
-					signup_count = signup_count + 1,
-					last_signup_confirmed = confirmed_count < capacity
-				WHERE tenant_id = $1 AND id = $2
-				RETURNING last_signup_confirmed, waitlist_seq)
-			INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position)
-			SELECT $1, $2, $3, CASE WHEN last_signup_confirmed THEN 'confirmed' ELSE 'waitlisted' END,
-				CASE WHEN last_signup_confirmed THEN NULL ELSE waitlist_seq END FROM slot`
-		const returning = ` RETURNING id, created_at, waitlist_position, status`
-		scan := func(row pgx.Row) error {
-			var status string
-			err := row.Scan(&out.ID, &out.CreatedAt, &out.WaitlistPosition, &status)
-			out.Status = SignUpStatus(status)
-			return err
-		}
-		if existing != nil {
-			// Someone who cancelled signs up again on the same row (rare:
-			// checked here, before the commit, that the row was still
-			// cancelled).
-			err := scan(tx.QueryRow(ctx, slot+`
-			ON CONFLICT (tenant_id, activity_id, person_id) DO UPDATE SET status = EXCLUDED.status, waitlist_position = EXCLUDED.waitlist_position,
-				checked_in_at = NULL, checked_out_at = NULL, hours = NULL, hours_confirmed = false, hours_reason = '', updated_at = now()
-			WHERE signups.status = 'cancelled'`+returning, p.TenantID, a.ID, person))
-			if errors.Is(err, pgx.ErrNoRows) {
-				return nil, alreadySignedUp
-			}
-			return nil, err
-		}
-		// A first sign-up: a sign-up that got in meanwhile makes the
-		// INSERT fail (unique), which rolls back the place too.
-		final := &pgx.Batch{}
-		final.Queue(slot+returning, p.TenantID, a.ID, person).QueryRow(scan)
-		return final, nil
-	})
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		return nil, err
-	case postgres.IsUniqueViolation(err, ""):
-		return nil, alreadySignedUp
-	case errors.Is(err, pgx.ErrNoRows):
-		return nil, errActivityNotFound // removed meanwhile: nothing was written
-	case err != nil && !errors.As(err, new(*apperr.Error)):
-		return nil, fmt.Errorf("volunteer: sign up: %w", err)
-	case err != nil:
-		return nil, err
-	}
-	return out, nil
 }
 
 // promote admits up to n waitlisted people in waitlist order.

@@ -60,6 +60,7 @@ func Start(ctx context.Context, bin string, extraEnv ...string) (*Stack, error) 
 	if os.Getenv("BENCH_PG_STATS") != "" {
 		// Per-statement timings (pg_stat_statements, shipped with the server).
 		s.pg.Settings["shared_preload_libraries"] = "pg_stat_statements"
+		s.pg.Settings["pg_stat_statements.track_planning"] = "on"
 	}
 	if err := s.pg.Init(ctx); err != nil {
 		s.Close()
