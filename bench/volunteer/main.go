@@ -150,6 +150,7 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 		}
 	}
 	fmt.Println("signing up …")
+	cpuBefore := s.CPU()
 	var confirmed, waitlisted atomic.Int64
 	lat := make([]time.Duration, people)
 	start := time.Now()
@@ -177,12 +178,14 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 	rate := float64(people) / elapsed.Seconds()
 	fmt.Printf("\n%d sign-ups from %d clients in %.2fs: %.0f sign-ups/s (target ≥ 2000), p50 %.1f ms, p99 %.1f ms\n",
 		people, clients, elapsed.Seconds(), rate, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]))
+	cpu := s.CPU().Sub(cpuBefore)
+	fmt.Printf("CPU per sign-up: zhdj %d µs, PostgreSQL %d µs\n", cpu.Server.Microseconds()/int64(people), cpu.Postgres.Microseconds()/int64(people))
 	fmt.Printf("answers: %d confirmed, %d waitlisted\n", confirmed.Load(), waitlisted.Load())
 	if err := verify(ctx, s.OwnerURL, people, hot, capacity, int(confirmed.Load())); err != nil {
 		return err
 	}
 	if os.Getenv("BENCH_PG_STATS") != "" {
-		if err := topStatements(ctx, s.AdminURL); err != nil {
+		if err := topStatements(ctx, s.AdminURL, "sign-up phase"); err != nil {
 			return err
 		}
 	}
@@ -211,6 +214,9 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 		}
 	}
 	fmt.Println()
+	if os.Getenv("BENCH_PG_STATS") != "" {
+		return topStatements(ctx, s.AdminURL, "browse phase")
+	}
 	return nil
 }
 
@@ -355,9 +361,9 @@ func exec(ctx context.Context, url, sql string) error {
 	return err
 }
 
-// topStatements prints where PostgreSQL spent its time during the sign-ups
-// (BENCH_PG_STATS=1).
-func topStatements(ctx context.Context, url string) error {
+// topStatements prints where PostgreSQL spent its time during a phase
+// (BENCH_PG_STATS=1) and starts counting the next one.
+func topStatements(ctx context.Context, url, phase string) error {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return err
@@ -369,7 +375,7 @@ func topStatements(ctx context.Context, url string) error {
 		return err
 	}
 	defer rows.Close()
-	fmt.Printf("\n%8s %10s %10s  statement (pg_stat_statements, sign-up phase)\n", "calls", "exec ms", "plan ms")
+	fmt.Printf("\n%8s %10s %10s  statement (pg_stat_statements, %s)\n", "calls", "exec ms", "plan ms", phase)
 	for rows.Next() {
 		var calls int64
 		var execMS, planMS float64
@@ -379,5 +385,9 @@ func topStatements(ctx context.Context, url string) error {
 		}
 		fmt.Printf("%8d %10.0f %10.0f  %s\n", calls, execMS, planMS, q)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, `SELECT pg_stat_statements_reset()`)
+	return err
 }
