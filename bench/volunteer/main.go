@@ -203,11 +203,14 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 			}
 			return req, err
 		}, n, d)
-		verdict := "ok"
-		if res.P99 > 20*time.Millisecond {
-			verdict = "MISSED"
+		verdict := "(throughput with the cores saturated; latency here is queueing, no target)"
+		if n == 4 {
+			verdict = "(target p99 < 20 ms): ok"
+			if res.P99 > 20*time.Millisecond {
+				verdict = "(target p99 < 20 ms): MISSED"
+			}
 		}
-		fmt.Printf("\nbrowse with facets over %d activities, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms (target p99 < 20 ms): %s",
+		fmt.Printf("\nbrowse with facets over %d activities, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms %s",
 			browse+hot, n, res.RPS, ms(res.P50), ms(res.P99), verdict)
 		if res.Errors > 0 {
 			fmt.Printf(" (%d errors)", res.Errors)
