@@ -132,6 +132,7 @@ func run(docs, clients, burst int, d time.Duration, bin string) error {
 	for _, c := range []struct {
 		name, query string
 	}{{"2 filters (type, topic)", q}, {"1 filter (topic), for comparison", broad}} {
+		before := s.CPU()
 		res := stack.Load(func() (*http.Request, error) {
 			body, _ := json.Marshal(map[string]any{"query": c.query, "variables": map[string]any{
 				"q": queries[rand.IntN(len(queries))], "type": types[rand.IntN(len(types))], "topic": topics[rand.IntN(len(topics))]}})
@@ -141,6 +142,10 @@ func run(docs, clients, burst int, d time.Duration, bin string) error {
 		}, clients, d)
 		fmt.Printf("search, %s, 3 facets (%d documents, %d clients): %.0f req/s, p50 %s, p95 %s, p99 %s, %d errors (target p95 < 50 ms)\n",
 			c.name, docs, clients, res.RPS, res.P50.Round(100*time.Microsecond), res.P95.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond), res.Errors)
+		if n := res.RPS * d.Seconds(); n > 0 {
+			cpu := s.CPU().Sub(before)
+			fmt.Printf("  CPU per search: zhdj %.0f µs, PostgreSQL %.0f µs\n", float64(cpu.Server.Microseconds())/n, float64(cpu.Postgres.Microseconds())/n)
+		}
 	}
 
 	// 3. Lag after a burst of changes.
