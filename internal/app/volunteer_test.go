@@ -739,3 +739,123 @@ func TestDemoVolunteerSeed(t *testing.T) {
 		t.Fatalf("first: 21: %+v", r.Errors)
 	}
 }
+
+// TestVolunteerSignUpBatch: sign-ups that arrive while one is being written
+// go together in the next transaction, in arrival order; someone signing up
+// again after cancelling goes alone after that batch, on their old row.
+// The activity's row is held locked by the test so that the batch forms.
+func TestVolunteerSignUpBatch(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	ctx := context.Background()
+	tenant, unit, people := b.volunteers(t, 6)
+	admin := auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))
+	svc := b.app.Volunteer
+	now := time.Now()
+	a, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "周末助老", OrgUnitID: &unit, StartsAt: now.Add(time.Hour), EndsAt: now.Add(3 * time.Hour),
+		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 3, Audience: volunteer.AudienceAllStudents, Hours: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetStatus(admin, a.ID, volunteer.StatusOpen); err != nil {
+		t.Fatal(err)
+	}
+	as := func(person uuid.UUID) context.Context {
+		return auth.WithPrincipal(ctx, &auth.Principal{TenantID: tenant, AccountID: uuid.New(), PersonID: &person})
+	}
+	// people[0] signs up and cancels: a cancelled row to sign up again on.
+	old, err := svc.SignUp(as(people[0]), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CancelSignUp(as(people[0]), old.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var xid string // of the transaction holding the row
+	go func() {
+		held <- b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT txid_current() % 4294967296 FROM activities WHERE id = $1 FOR UPDATE`, a.ID).Scan(&xid); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	type answer struct {
+		su  *volunteer.SignUp
+		err error
+	}
+	answers := make([]chan answer, len(people))
+	signUp := func(i int) {
+		answers[i] = make(chan answer, 1)
+		go func() {
+			su, err := svc.SignUp(as(people[i]), a.ID)
+			answers[i] <- answer{su, err}
+		}()
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	// The first goes at once and waits for the row; the others queue
+	// behind it, in this order.
+	signUp(1)
+	waitFor("the first sign-up to wait for the activity's row", func() bool {
+		var n int
+		_ = b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = $1`, xid).Scan(&n)
+		})
+		return n == 1
+	})
+	for i, p := range []int{2, 0, 3, 4, 5} {
+		signUp(p)
+		waitFor("the sign-ups to queue", func() bool { return svc.WaitingSignUps(tenant, a.ID) == i+1 })
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	got := make([]answer, len(people))
+	for i := range people {
+		got[i] = <-answers[i]
+		if got[i].err != nil {
+			t.Fatalf("sign-up %d: %v", i, got[i].err)
+		}
+	}
+	type want struct {
+		status   volunteer.SignUpStatus
+		position int
+	}
+	for i, w := range map[int]want{
+		1: {volunteer.SignUpConfirmed, 0}, 2: {volunteer.SignUpConfirmed, 0}, 3: {volunteer.SignUpConfirmed, 0},
+		4: {volunteer.SignUpWaitlisted, 1}, 5: {volunteer.SignUpWaitlisted, 2},
+		0: {volunteer.SignUpWaitlisted, 3}, // again, on the old row: after the batch it came with
+	} {
+		su := got[i].su
+		pos := 0
+		if su.WaitlistPosition != nil {
+			pos = *su.WaitlistPosition
+		}
+		if su.Status != w.status || pos != w.position || su.PersonID != people[i] {
+			t.Errorf("person %d: %s at %d (person %s), want %s at %d", i, su.Status, pos, su.PersonID, w.status, w.position)
+		}
+	}
+	if got[0].su.ID != old.ID {
+		t.Errorf("signing up again made a new row %s, want the old one %s", got[0].su.ID, old.ID)
+	}
+	var confirmed, signups int
+	if err := b.count(t, tenant, `SELECT confirmed_count FROM activities`, &confirmed); err != nil || confirmed != 3 {
+		t.Fatalf("confirmed_count %d (%v), want 3", confirmed, err)
+	}
+	if err := b.count(t, tenant, `SELECT signup_count FROM activities`, &signups); err != nil || signups != 7 {
+		t.Fatalf("signup_count %d (%v), want 7 (six people, one of them twice)", signups, err)
+	}
+}

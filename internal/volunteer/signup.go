@@ -97,6 +97,14 @@ func (q *signUpQueue) handOff(k activityKey) {
 	w[0].done <- signUpOutcome{lead: true}
 }
 
+// WaitingSignUps is how many sign-ups for an activity wait for the batch
+// being written (queue depth, for monitoring; this server only).
+func (s *Service) WaitingSignUps(tenant, activity uuid.UUID) int {
+	s.signUps.mu.Lock()
+	defer s.signUps.mu.Unlock()
+	return len(s.signUps.waiting[activityKey{tenant, activity}])
+}
+
 // SignUp takes a place for the caller (a person on record) or, when the
 // places are taken, a place on the waitlist (said so in the result). The
 // number of confirmed places never passes the capacity, however many
