@@ -470,18 +470,8 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 	tenant, unit, people := b.volunteers(t, 1000)
 	admin := auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))
 	svc := b.app.Volunteer
-	now := time.Now()
-	a, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "迎新志愿服务", OrgUnitID: &unit, StartsAt: now.Add(time.Hour), EndsAt: now.Add(3 * time.Hour),
-		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 100, Audience: volunteer.AudienceAllStudents, Hours: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SetStatus(admin, a.ID, volunteer.StatusOpen); err != nil {
-		t.Fatal(err)
-	}
-	as := func(person uuid.UUID) context.Context {
-		return auth.WithPrincipal(ctx, &auth.Principal{TenantID: tenant, AccountID: uuid.New(), PersonID: &person})
-	}
+	a := openActivity(t, admin, svc, unit, "迎新志愿服务", time.Hour, 100)
+	as := func(person uuid.UUID) context.Context { return asPerson(tenant, person) }
 
 	// Two servers: the second with its own pool and its own sign-up
 	// batches; the database alone decides the places.
@@ -565,21 +555,8 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 
 	// One person signing up for two overlapping activities at once gets
 	// one of them (the default cap is one at a time).
-	b2, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "同一时段的另一活动", OrgUnitID: &unit, StartsAt: now.Add(2 * time.Hour), EndsAt: now.Add(4 * time.Hour),
-		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 10, Audience: volunteer.AudienceAllStudents, Hours: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b3, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "又一个同时段活动", OrgUnitID: &unit, StartsAt: now.Add(2 * time.Hour), EndsAt: now.Add(4 * time.Hour),
-		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 10, Audience: volunteer.AudienceAllStudents, Hours: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range []*volunteer.Activity{b2, b3} {
-		if _, err := svc.SetStatus(admin, x.ID, volunteer.StatusOpen); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b2 := openActivity(t, admin, svc, unit, "同一时段的另一活动", 2*time.Hour, 10)
+	b3 := openActivity(t, admin, svc, unit, "又一个同时段活动", 2*time.Hour, 10)
 	_, _, extra := b.volunteers(t, 20)
 	for _, person := range extra {
 		results := make([]error, 2)
@@ -751,18 +728,8 @@ func TestVolunteerSignUpBatch(t *testing.T) {
 	tenant, unit, people := b.volunteers(t, 6)
 	admin := auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))
 	svc := b.app.Volunteer
-	now := time.Now()
-	a, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: "周末助老", OrgUnitID: &unit, StartsAt: now.Add(time.Hour), EndsAt: now.Add(3 * time.Hour),
-		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: 3, Audience: volunteer.AudienceAllStudents, Hours: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SetStatus(admin, a.ID, volunteer.StatusOpen); err != nil {
-		t.Fatal(err)
-	}
-	as := func(person uuid.UUID) context.Context {
-		return auth.WithPrincipal(ctx, &auth.Principal{TenantID: tenant, AccountID: uuid.New(), PersonID: &person})
-	}
+	a := openActivity(t, admin, svc, unit, "周末助老", time.Hour, 3)
+	as := func(person uuid.UUID) context.Context { return asPerson(tenant, person) }
 	// people[0] signs up and cancels: a cancelled row to sign up again on.
 	old, err := svc.SignUp(as(people[0]), a.ID)
 	if err != nil {
@@ -858,4 +825,25 @@ func TestVolunteerSignUpBatch(t *testing.T) {
 	if err := b.count(t, tenant, `SELECT signup_count FROM activities`, &signups); err != nil || signups != 7 {
 		t.Fatalf("signup_count %d (%v), want 7 (six people, one of them twice)", signups, err)
 	}
+}
+
+// openActivity creates an activity of unit that starts in startsIn and
+// lasts two hours, for all students, with sign-up open now, and opens it.
+func openActivity(t *testing.T, admin context.Context, svc *volunteer.Service, unit uuid.UUID, title string, startsIn time.Duration, capacity int) *volunteer.Activity {
+	t.Helper()
+	now := time.Now()
+	a, err := svc.CreateActivity(admin, volunteer.ActivityInput{Title: title, OrgUnitID: &unit, StartsAt: now.Add(startsIn), EndsAt: now.Add(startsIn + 2*time.Hour),
+		SignupOpensAt: now.Add(-time.Hour), SignupClosesAt: now.Add(time.Hour), Capacity: capacity, Audience: volunteer.AudienceAllStudents, Hours: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = svc.SetStatus(admin, a.ID, volunteer.StatusOpen); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// asPerson is the context of a signed-in account linked to person.
+func asPerson(tenant, person uuid.UUID) context.Context {
+	return auth.WithPrincipal(context.Background(), &auth.Principal{TenantID: tenant, AccountID: uuid.New(), PersonID: &person})
 }
