@@ -268,7 +268,7 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 			case err != nil:
 				out[i].err = err
 			case c.existing != nil && SignUpStatus(*c.existing) != SignUpCancelled:
-				out[i].err = errAlreadySignedUp()
+				out[i].err = errAlreadySignedUp
 			case c.existing != nil && len(persons) > 1:
 				again = append(again, i)
 			default:
@@ -322,7 +322,7 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 			}
 			defer rows.Close()
 			if n, err := scan(rows); err != nil || n == 0 {
-				return nil, cmp.Or(err, errAlreadySignedUp())
+				return nil, cmp.Or(err, errAlreadySignedUp)
 			}
 			return nil, nil
 		}
@@ -342,7 +342,7 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 	case len(persons) > 1 && postgres.IsUniqueViolation(err, ""):
 		return nil, err
 	case postgres.IsUniqueViolation(err, ""):
-		out[0] = signUpOutcome{err: errAlreadySignedUp()}
+		out[0] = signUpOutcome{err: errAlreadySignedUp}
 	case errors.As(err, new(*apperr.Error)):
 		for i := range out {
 			out[i] = signUpOutcome{err: err}
@@ -355,7 +355,7 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 	}
 	for i, first := range dup {
 		if out[first].su != nil {
-			out[i] = signUpOutcome{err: errAlreadySignedUp()}
+			out[i] = signUpOutcome{err: errAlreadySignedUp}
 		} else {
 			out[i] = out[first]
 		}
@@ -363,6 +363,4 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 	return again, nil
 }
 
-func errAlreadySignedUp() error {
-	return &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
-}
+var errAlreadySignedUp error = &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
