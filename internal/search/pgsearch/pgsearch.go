@@ -52,21 +52,21 @@ func (ix *Index) Upsert(ctx context.Context, tenant uuid.UUID, docs []*search.Do
 
 // columns are the arrays one INSERT takes, a row per document.
 type columns struct {
-	kinds, types, titles, summaries, fps, tags, topics, areas, sites, vectors, facets []string
-	ids, units                                                                        []uuid.UUID
-	areaIDs                                                                           []*uuid.UUID
-	ats                                                                               []time.Time
-	versions                                                                          []int64
+	kinds, types, titles, summaries, fps, tags, topics, areas, sites, matches, ranks, facetKeys []string
+	ids, units                                                                                  []uuid.UUID
+	areaIDs                                                                                     []*uuid.UUID
+	ats                                                                                         []time.Time
+	versions                                                                                    []int64
 }
 
 func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Document) error {
-	vectors := make([]string, len(docs))
+	matches, ranks := make([]string, len(docs)), make([]string, len(docs))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range min(runtime.GOMAXPROCS(0), len(docs)) {
 		wg.Go(func() {
 			for i := range next {
-				vectors[i] = Vector(docs[i])
+				matches[i], ranks[i] = Vectors(docs[i])
 			}
 		})
 	}
@@ -94,22 +94,24 @@ func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Doc
 		c.ats = append(c.ats, d.At)
 		c.versions = append(c.versions, d.Version)
 		c.fps = append(c.fps, vectorFormat+d.Fingerprint())
-		c.vectors = append(c.vectors, vectors[i])
-		c.facets = append(c.facets, pgArray(facetValues(d)))
+		c.matches = append(c.matches, matches[i])
+		c.ranks = append(c.ranks, ranks[i])
+		c.facetKeys = append(c.facetKeys, facetKey(d))
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO search_documents (tenant_id, kind, item_id, type, title, summary, tags, topics, area_id, areas,
-			org_unit_id, sites, at, version, fingerprint, tsv, facets)
+			org_unit_id, sites, at, version, fingerprint, tsv, rank_tsv, facet_key)
 		SELECT $1, u.kind, u.id, u.type, u.title, u.summary, u.tags::text[], u.topics::text[], u.area_id, u.areas::uuid[],
-			u.unit, u.sites::uuid[], u.at, u.version, u.fp, u.vec::tsvector, u.facets::text[]
+			u.unit, u.sites::uuid[], u.at, u.version, u.fp, u.vec::tsvector, u.rank::tsvector, u.facet_key
 		FROM unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[],
-			$11::uuid[], $12::text[], $13::timestamptz[], $14::bigint[], $15::text[], $16::text[], $17::text[])
-			AS u(kind, id, type, title, summary, tags, topics, area_id, areas, unit, sites, at, version, fp, vec, facets)
+			$11::uuid[], $12::text[], $13::timestamptz[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[])
+			AS u(kind, id, type, title, summary, tags, topics, area_id, areas, unit, sites, at, version, fp, vec, rank, facet_key)
 		ON CONFLICT (tenant_id, kind, item_id) DO UPDATE SET type = excluded.type, title = excluded.title, summary = excluded.summary,
 			tags = excluded.tags, topics = excluded.topics, area_id = excluded.area_id, areas = excluded.areas,
 			org_unit_id = excluded.org_unit_id, sites = excluded.sites, at = excluded.at, version = excluded.version,
-			fingerprint = excluded.fingerprint, tsv = excluded.tsv, facets = excluded.facets`,
+			fingerprint = excluded.fingerprint, tsv = excluded.tsv,
+			rank_tsv = excluded.rank_tsv, facet_key = excluded.facet_key`,
 		tenant, c.kinds, c.ids, c.types, c.titles, c.summaries, c.tags, c.topics, c.areaIDs, c.areas,
-		c.units, c.sites, c.ats, c.versions, c.fps, c.vectors, c.facets)
+		c.units, c.sites, c.ats, c.versions, c.fps, c.matches, c.ranks, c.facetKeys)
 	if err != nil {
 		return fmt.Errorf("pgsearch: store %d documents: %w", len(docs), err)
 	}
@@ -146,10 +148,15 @@ const (
 	maxPositionsPerEntry = 255
 )
 
-// Vector returns d's words as a tsvector literal: title words weighted A,
-// summary B, tags and topics B, body C, each with its position; then a
-// lexeme for each value d can be filtered by (see filterLexemes).
-func Vector(d *search.Document) string {
+// Vectors returns d's two tsvector literals. match holds every word once,
+// without positions (title, summary, tags, topics and body), then a lexeme
+// for each value d can be filtered by (see filterLexemes): the GIN index
+// finds matches through it and nothing reads it back. rank holds the words
+// that rank a match, with their positions and weights: title words A;
+// summary, tags and topics B. Body words find a document but do not rank
+// it (matches only in the body rank equal and fall back to recency), so
+// ranking reads a vector a third the size of the whole text's.
+func Vectors(d *search.Document) (match, rank string) {
 	type entry struct {
 		positions []string
 	}
@@ -165,7 +172,7 @@ func Vector(d *search.Document) string {
 				lexemes[w] = e
 				order = append(order, w)
 			}
-			if len(e.positions) < maxPositionsPerEntry {
+			if weight != "" && len(e.positions) < maxPositionsPerEntry {
 				e.positions = append(e.positions, strconv.Itoa(pos)+weight)
 			}
 		}
@@ -174,24 +181,29 @@ func Vector(d *search.Document) string {
 	add(d.Title, "A")
 	add(d.Summary, "B")
 	add(strings.Join(append(slices.Clone(d.Tags), d.Topics...), " "), "B")
-	add(d.Body, "C")
-	var b strings.Builder
-	for i, w := range order {
-		if i > 0 {
-			b.WriteByte(' ')
+	add(d.Body, "")
+	// Words hold letters and digits only: no quoting is needed beyond the
+	// quotes themselves.
+	var m, r strings.Builder
+	for _, w := range order {
+		if m.Len() > 0 {
+			m.WriteByte(' ')
 		}
-		// Words hold letters and digits only: no quoting is needed beyond
-		// the quotes themselves.
-		b.WriteByte('\'')
-		b.WriteString(w)
-		b.WriteString("':")
-		b.WriteString(strings.Join(lexemes[w].positions, ","))
+		m.WriteString("'" + w + "'")
+		if ps := lexemes[w].positions; len(ps) > 0 {
+			if r.Len() > 0 {
+				r.WriteByte(' ')
+			}
+			r.WriteString("'" + w + "':" + strings.Join(ps, ","))
+		}
 	}
 	for _, l := range filterLexemes(d) {
-		b.WriteByte(' ')
-		b.WriteString(l)
+		if m.Len() > 0 {
+			m.WriteByte(' ')
+		}
+		m.WriteString(l)
 	}
-	return b.String()
+	return m.String(), r.String()
 }
 
 // Filter values are lexemes of the document's vector, so that the one GIN
@@ -231,21 +243,30 @@ func filterLexemes(d *search.Document) []string {
 	return out
 }
 
-// facetValues are d's values of every facet, as "facet:value", so that one
-// pass over the matches counts all facets (a pass per facet took two to
-// three times as long).
-func facetValues(d *search.Document) []string {
-	out := []string{string(search.FacetType) + ":" + string(d.Type)}
+// facetSeparator separates a document's facet values in its facet key.
+// Tags and topics are letters, digits, '_' and '-' (content) or names
+// (activities); a separator inside one is dropped rather than split on.
+const facetSeparator = "\x1f"
+
+// facetKey is d's values of every facet as "facet:value", joined by
+// facetSeparator. Searches count facets by grouping the matches on this
+// one text (documents share few combinations) and splitting each group's
+// key once: a third of the cost of unnesting every document's values.
+func facetKey(d *search.Document) string {
+	vs := []string{string(search.FacetType) + ":" + string(d.Type)}
 	for _, t := range d.Topics {
-		out = append(out, string(search.FacetTopic)+":"+t)
+		vs = append(vs, string(search.FacetTopic)+":"+t)
 	}
 	for _, t := range d.Tags {
-		out = append(out, string(search.FacetTag)+":"+t)
+		vs = append(vs, string(search.FacetTag)+":"+t)
 	}
 	if d.AreaID != nil {
-		out = append(out, string(search.FacetArea)+":"+d.AreaID.String())
+		vs = append(vs, string(search.FacetArea)+":"+d.AreaID.String())
 	}
-	return out
+	for i, v := range vs {
+		vs[i] = strings.ReplaceAll(v, facetSeparator, "")
+	}
+	return strings.Join(vs, facetSeparator)
 }
 
 // anyOf is a tsquery matching any of values (as prefix lexemes).
@@ -357,9 +378,10 @@ func (ix *Index) Delete(ctx context.Context, tenant uuid.UUID, keys []search.Key
 
 // vectorFormat prefixes stored fingerprints: a document stored in an older
 // format reads back with a fingerprint that matches nothing, so the
-// reconciler rewrites it in the current one. Change it with Vector or with
-// what else a document row is made of (v3: facet values).
-const vectorFormat = "v3:"
+// reconciler rewrites it in the current one. Change it with Vectors or with
+// what else a document row is made of (v3: facet values; v4: a match
+// vector without positions, a rank vector, one facet key).
+const vectorFormat = "v4:"
 
 // Fingerprints returns every document's fingerprint.
 func (ix *Index) Fingerprints(ctx context.Context, tenant uuid.UUID) (map[search.Key]string, error) {
@@ -471,24 +493,37 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 		args["after_rank"], args["after_at"], args["after_id"] = after.Rank, after.At, after.ID
 		pageWhere = keyset
 	}
-	// Title words weigh most, then summary, tags and topics, then body;
-	// equal ranks fall back to recency.
-	facets := "NULL::text[]"
+	// Title words weigh most, then summary, tags and topics (body words
+	// do not rank); equal ranks fall back to recency. Newest first needs
+	// no rank.
+	rank := "ts_rank('{0.1, 0.3, 0.6, 1.0}', d.rank_tsv, @q::tsquery)"
+	if q.Order == search.OrderNewest {
+		rank = "0::real"
+	}
+	facetKey := "NULL::text"
 	if len(q.Facets) > 0 {
-		facets = "d.facets"
+		facetKey = "d.facet_key"
 	}
 	sql := `WITH m AS MATERIALIZED (
-  SELECT d.kind, d.item_id, d.type, d.at, ` + facets + ` AS facets,
-         ts_rank('{0.1, 0.3, 0.6, 1.0}', d.tsv, @q::tsquery) AS rank
+  SELECT d.kind, d.item_id, d.at, ` + facetKey + ` AS facet_key, ` + rank + ` AS rank
   FROM search_documents d WHERE ` + strings.Join(where, " AND ") + `),
-page AS (SELECT p.kind, p.item_id, p.type, p.at, p.rank, d.title, d.summary FROM (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY ` + orderBy + ` LIMIT @limit) p
-         JOIN search_documents d ON d.tenant_id = @tenant AND d.kind = p.kind AND d.item_id = p.item_id)
+page AS (SELECT p.kind, p.item_id, d.type, p.at, p.rank, d.title, d.summary FROM (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY ` + orderBy + ` LIMIT @limit) p
+         JOIN search_documents d ON d.tenant_id = @tenant AND d.kind = p.kind AND d.item_id = p.item_id)`
+	if len(q.Facets) == 0 {
+		sql += `
 SELECT 'hit', NULL, NULL, kind, item_id, type, title, summary, rank, at FROM page
 UNION ALL SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m`
-	if len(q.Facets) > 0 {
-		// Every facet's values in one pass; those not asked for are
-		// dropped below.
-		sql += "\nUNION ALL SELECT 'facet', v, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (SELECT unnest(facets) AS v FROM m) f GROUP BY v"
+	} else {
+		args["separator"] = facetSeparator
+		// Every facet's values in one pass: the matches grouped by their
+		// facet key (documents share few), each group's key split once;
+		// the total is the groups' sum. Facets not asked for are dropped
+		// below.
+		sql += `,
+g AS (SELECT facet_key, count(*) AS n FROM m GROUP BY facet_key)
+SELECT 'hit', NULL, NULL, kind, item_id, type, title, summary, rank, at FROM page
+UNION ALL SELECT 'total', NULL, coalesce(sum(n), 0)::bigint, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM g
+UNION ALL SELECT 'facet', v, sum(n)::bigint, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM g, unnest(string_to_array(g.facet_key, @separator::text)) AS v GROUP BY v`
 	}
 	res := &search.Result{Facets: map[search.Facet][]search.FacetValue{}}
 	for _, fc := range q.Facets {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhdj/internal/pgtest"
 	"zhdj/internal/postgres"
@@ -35,16 +36,27 @@ func TestContract(t *testing.T) {
 }
 
 func TestVectorAndQuery(t *testing.T) {
-	d := &search.Document{Title: "志愿服务", Summary: "关爱老人", Body: "It's <b>ok</b>"}
-	v := pgsearch.Vector(d)
-	for _, want := range []string{"'志愿':", "A", "'老人':", "B", "'it':", "C"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("vector %q lacks %q", v, want)
+	d := &search.Document{Title: "志愿服务", Summary: "关爱老人", Body: "It's <b>ok</b> 志愿"}
+	match, rank := pgsearch.Vectors(d)
+	// Every word matches, without positions; title and summary words rank
+	// (A and B), body words do not.
+	for _, want := range []string{"'志愿'", "'老人'", "'it'"} {
+		if !strings.Contains(match, want) {
+			t.Errorf("match vector %q lacks %s", match, want)
 		}
+	}
+	if strings.Contains(match, ":") {
+		t.Errorf("match vector %q has positions", match)
+	}
+	if want := "'志愿':1A"; !strings.HasPrefix(rank, want) || !strings.Contains(rank, "'老人':") || !strings.HasSuffix(rank, "B") {
+		t.Errorf("rank vector %q: want %s first, then the summary's words weighted B", rank, want)
+	}
+	if strings.Contains(rank, "'it'") || strings.Contains(rank, "C") {
+		t.Errorf("rank vector %q holds body words", rank)
 	}
 	site, unit := uuid.MustParse("11111111-2222-4333-8444-555555555555"), uuid.MustParse("21111111-2222-4333-8444-555555555555")
 	d = &search.Document{Type: search.TypeArticle, Title: "标题", Tags: []string{`a'b\c`}, Sites: []uuid.UUID{site}, OrgUnitID: unit}
-	v = pgsearch.Vector(d)
+	v, _ := pgsearch.Vectors(d)
 	for _, want := range []string{`'type_article'`, `'site_11111111222243338444555555555555'`, `'unit_21111111222243338444555555555555'`, `'tag_a''b\\c'`} {
 		if !strings.Contains(v, want) {
 			t.Errorf("vector %q lacks the filter lexeme %s", v, want)
@@ -136,5 +148,81 @@ func TestOlderVectorFormatIsStale(t *testing.T) {
 	fps, err = ix.Fingerprints(ctx, tn.ID)
 	if err != nil || fps[docs[0].Key] == docs[0].Fingerprint() || fps[docs[1].Key] != docs[1].Fingerprint() {
 		t.Fatalf("older format: %v %v", fps, err)
+	}
+}
+
+// TestMigrationKeepsDocuments: migration 10 converts the rows it finds
+// (rank vector, match vector without positions, facet key) to exactly
+// what the engine writes, so searches stay right before the reconciler
+// rewrites them; going down and up again keeps them too.
+func TestMigrationKeepsDocuments(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	tn, err := tenant.NewService(db.Pool).Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := pgsearch.New(db.Pool)
+	if err := ix.Upsert(ctx, tn.ID, searchtest.Corpus(tn.ID)); err != nil {
+		t.Fatal(err)
+	}
+	rows := func() map[string]string {
+		out := map[string]string{}
+		r, err := db.Pool.Query(ctx, `SELECT item_id::text, tsv::text || ' | ' || rank_tsv::text || ' | ' || facet_key FROM search_documents WHERE tenant_id = $1`, tn.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+			var id, row string
+			if err := r.Scan(&id, &row); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = row
+		}
+		if r.Err() != nil {
+			t.Fatal(r.Err())
+		}
+		return out
+	}
+	written := rows()
+	owner, err := pgxpool.New(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	m, err := postgres.NewMigrator(owner, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for { // down to before migration 10
+		v, err := m.Down(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v == 10 {
+			break
+		}
+	}
+	if _, err := m.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	migrated := rows()
+	if len(migrated) != len(written) || len(written) == 0 {
+		t.Fatalf("%d documents written, %d after the migrations", len(written), len(migrated))
+	}
+	for id, w := range written {
+		if migrated[id] != w {
+			t.Errorf("document %s\nwritten:  %s\nmigrated: %s", id, w, migrated[id])
+		}
+	}
+	fps, err := ix.Fingerprints(ctx, tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, fp := range fps {
+		if !strings.HasPrefix(fp, "older format") {
+			t.Errorf("document %v is not stale after going down: %q", k, fp)
+		}
 	}
 }
