@@ -122,17 +122,8 @@ func TestWritesStayInTheTenant(t *testing.T) {
 // format reads back with a fingerprint that matches nothing, so the
 // reconciler rewrites it.
 func TestOlderVectorFormatIsStale(t *testing.T) {
-	db := pgtest.NewDB(t)
+	db, tn, ix, docs := schoolWithDocuments(t, 2)
 	ctx := context.Background()
-	tn, err := tenant.NewService(db.Pool).Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := pgsearch.New(db.Pool)
-	docs := searchtest.Corpus(tn.ID)[:2]
-	if err := ix.Upsert(ctx, tn.ID, docs); err != nil {
-		t.Fatal(err)
-	}
 	fps, err := ix.Fingerprints(ctx, tn.ID)
 	if err != nil || fps[docs[0].Key] != docs[0].Fingerprint() {
 		t.Fatalf("current format: %v %v", fps, err)
@@ -156,16 +147,8 @@ func TestOlderVectorFormatIsStale(t *testing.T) {
 // what the engine writes, so searches stay right before the reconciler
 // rewrites them; going down and up again keeps them too.
 func TestMigrationKeepsDocuments(t *testing.T) {
-	db := pgtest.NewDB(t)
+	db, tn, ix, _ := schoolWithDocuments(t, 0)
 	ctx := context.Background()
-	tn, err := tenant.NewService(db.Pool).Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := pgsearch.New(db.Pool)
-	if err := ix.Upsert(ctx, tn.ID, searchtest.Corpus(tn.ID)); err != nil {
-		t.Fatal(err)
-	}
 	rows := func() map[string]string {
 		out := map[string]string{}
 		r, err := db.Pool.Query(ctx, `SELECT item_id::text, tsv::text || ' | ' || rank_tsv::text || ' | ' || facet_key FROM search_documents WHERE tenant_id = $1`, tn.ID)
@@ -225,4 +208,25 @@ func TestMigrationKeepsDocuments(t *testing.T) {
 			t.Errorf("document %v is not stale after going down: %q", k, fp)
 		}
 	}
+}
+
+// schoolWithDocuments returns a database with one school, whose first n
+// documents of the shared corpus (all of them when n is 0) are indexed.
+func schoolWithDocuments(t *testing.T, n int) (*pgtest.DB, *tenant.Tenant, *pgsearch.Index, []*search.Document) {
+	t.Helper()
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	tn, err := tenant.NewService(db.Pool).Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := pgsearch.New(db.Pool)
+	docs := searchtest.Corpus(tn.ID)
+	if n > 0 {
+		docs = docs[:n]
+	}
+	if err := ix.Upsert(ctx, tn.ID, docs); err != nil {
+		t.Fatal(err)
+	}
+	return db, tn, ix, docs
 }
