@@ -3,7 +3,10 @@
 --   their positions and weights (about a third of the whole vector); body
 --   words find a document but no longer rank it;
 -- - tsv, which only the GIN index reads, keeps its lexemes without
---   positions;
+--   positions, and a type is a lexeme with each site of the document
+--   (st_<site>_<type> instead of type_<type>): a search by type decodes
+--   that list alone, not also the site's (every document of a one-site
+--   school);
 -- - facets are one text, facet_key ("facet:value" joined by U+001F), so a
 --   search groups its matches on one value instead of unnesting arrays;
 -- - what a search reads of every match (tenant, id, date, kind, facet key,
@@ -40,7 +43,9 @@ CREATE TABLE search_documents_v4 (
 INSERT INTO search_documents_v4 (tenant_id, item_id, at, kind, facet_key, rank_tsv, type, title, summary, tags, topics,
     area_id, areas, org_unit_id, sites, version, fingerprint, tsv)
 SELECT tenant_id, item_id, at, kind, array_to_string(facets, E'\x1f'), ts_filter(tsv, '{a,b}'), type, title, summary, tags, topics,
-    area_id, areas, org_unit_id, sites, version, fingerprint, strip(tsv)
+    area_id, areas, org_unit_id, sites, version, fingerprint,
+    ts_delete(strip(tsv), 'type_' || type)
+        || array_to_tsvector(ARRAY(SELECT 'st_' || replace(s::text, '-', '') || '_' || type FROM unnest(sites) AS s))
 FROM search_documents;
 DROP TABLE search_documents;
 ALTER TABLE search_documents_v4 RENAME TO search_documents;
@@ -52,7 +57,7 @@ ALTER TABLE search_documents
 CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv);
 CREATE INDEX search_documents_at ON search_documents (tenant_id, at DESC, item_id DESC);
 COMMENT ON COLUMN search_documents.tsv IS
-    'Every word once, without positions, and one lexeme per filter value (site_…, type_…, topic_…, tag_…, area_…, unit_…; words never contain "_"): what the GIN index matches.';
+    'Every word once, without positions, and one lexeme per filter value (site_<site>, st_<site>_<type>, topic_…, tag_…, area_…, unit_…; words never contain "_"): what the GIN index matches.';
 COMMENT ON COLUMN search_documents.rank_tsv IS
     'Title words (weight A), summary, tag and topic words (B), with positions: what ranks a match.';
 COMMENT ON COLUMN search_documents.facet_key IS
@@ -77,7 +82,9 @@ ALTER TABLE search_documents NO FORCE ROW LEVEL SECURITY;
 -- Positions of body words are gone: the older format's documents are
 -- rewritten by its reconciler, which finds these fingerprints stale.
 UPDATE search_documents
-SET facets = string_to_array(facet_key, E'\x1f'), tsv = tsv || rank_tsv, fingerprint = 'migrated down';
+SET facets = string_to_array(facet_key, E'\x1f'), fingerprint = 'migrated down',
+    tsv = ts_delete(tsv, ARRAY(SELECT l.lexeme FROM unnest(tsv) AS l WHERE l.lexeme LIKE 'st\_%'))
+        || array_to_tsvector(ARRAY['type_' || type]) || rank_tsv;
 ALTER TABLE search_documents FORCE ROW LEVEL SECURITY;
 ALTER TABLE search_documents DROP COLUMN rank_tsv, DROP COLUMN facet_key;
 CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv);

@@ -57,15 +57,18 @@ func TestVectorAndQuery(t *testing.T) {
 	site, unit := uuid.MustParse("11111111-2222-4333-8444-555555555555"), uuid.MustParse("21111111-2222-4333-8444-555555555555")
 	d = &search.Document{Type: search.TypeArticle, Title: "标题", Tags: []string{`a'b\c`}, Sites: []uuid.UUID{site}, OrgUnitID: unit}
 	v, _ := pgsearch.Vectors(d)
-	for _, want := range []string{`'type_article'`, `'site_11111111222243338444555555555555'`, `'unit_21111111222243338444555555555555'`, `'tag_a''b\\c'`} {
+	for _, want := range []string{`'st_11111111222243338444555555555555_article'`, `'site_11111111222243338444555555555555'`, `'unit_21111111222243338444555555555555'`, `'tag_a''b\\c'`} {
 		if !strings.Contains(v, want) {
 			t.Errorf("vector %q lacks the filter lexeme %s", v, want)
 		}
 	}
 	mq := pgsearch.MatchQuery(search.Query{Site: site, Terms: []string{"党史"}, Filter: search.Filter{
 		Types: []search.Type{search.TypeArticle, search.TypeComic}, Tags: []string{`x' | 'y`}}})
-	if want := `('党史') & 'site_11111111222243338444555555555555' & ('type_article' | 'type_comic') & ('tag_x'' | ''y')`; mq != want {
+	if want := `('党史') & ('st_11111111222243338444555555555555_article' | 'st_11111111222243338444555555555555_comic') & ('tag_x'' | ''y')`; mq != want {
 		t.Errorf("match query %s, want %s", mq, want)
+	}
+	if mq, want := pgsearch.MatchQuery(search.Query{Site: site, Terms: []string{"党史"}}), `('党史') & 'site_11111111222243338444555555555555'`; mq != want {
+		t.Errorf("match query without types %s, want %s", mq, want)
 	}
 	syn := map[string][]string{"党课": {"党建课程"}}
 	for _, c := range []struct{ text, want string }{
