@@ -106,11 +106,14 @@ func run(docs, clients, burst int, d time.Duration, bin string) error {
 	}
 	fmt.Printf("inserted in %s; indexing …\n", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
+	before := s.CPU()
 	if err := waitDrained(ctx, conn, 30*time.Minute); err != nil {
 		return err
 	}
 	took := time.Since(start)
 	fmt.Printf("indexing: %d documents in %s = %.0f documents/s (target ≥ 1,000/s)\n", docs, took.Round(time.Millisecond), float64(docs)/took.Seconds())
+	cpu := s.CPU().Sub(before)
+	fmt.Printf("  CPU per document: zhdj %.0f µs, PostgreSQL %.0f µs\n", float64(cpu.Server.Microseconds())/float64(docs), float64(cpu.Postgres.Microseconds())/float64(docs))
 
 	// What autovacuum's analyze does after such a load, without waiting for it.
 	if _, err := conn.Exec(ctx, `ANALYZE search_documents`); err != nil {

@@ -16,6 +16,13 @@ import (
 // The documents are read from the tables the domains own: search is a
 // read model of content and volunteer activities, never written back.
 
+// The ids are joined, not matched with = ANY: PostgreSQL's plan cache
+// switches a prepared statement to a generic plan after five runs, and the
+// generic plan of "c.id = ANY($2)" read every published item of the
+// school and compared each with every id (a third of a second per batch
+// of 480 among 30,000 items, two thirds of PostgreSQL's time while
+// indexing); a join looks each id up in the primary key whatever the plan.
+
 // contentDocs selects the published items among ids with the active sites
 // that show them (the same rule as a site's content list).
 const contentDocs = `SELECT c.id, c.type, c.title, c.summary, c.body, c.tags, c.topics, c.org_unit_id, c.published_at, c.version,
@@ -24,8 +31,10 @@ const contentDocs = `SELECT c.id, c.type, c.title, c.summary, c.body, c.tags, c.
           AND (s.org_unit_id = c.org_unit_id OR (c.publish_to_subtree AND su.path <@ cu.path))
           AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = s.id AND h.content_id = c.id)
         ORDER BY s.id)
-FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id
-WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[]) AND c.status = 'published'`
+FROM unnest($2::uuid[]) AS ids (id)
+JOIN contents c ON c.tenant_id = $1 AND c.id = ids.id
+JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id
+WHERE c.status = 'published'`
 
 // activityDocs selects the activities among ids that students can find
 // (not drafts, not cancelled); every active site of the school shows them.
@@ -35,7 +44,8 @@ const activityDocs = `SELECT a.id, a.title, a.description, a.address, a.area_id,
   COALESCE((SELECT string_agg(p.name, ' ' ORDER BY p.name) FROM partners p WHERE p.tenant_id = a.tenant_id AND p.id = ANY (a.partner_ids)), ''),
   COALESCE(up.ids, '{}'), COALESCE(up.names, ''),
   ARRAY(SELECT s.id FROM sites s WHERE s.tenant_id = a.tenant_id AND s.active ORDER BY s.id)
-FROM activities a
+FROM unnest($2::uuid[]) AS ids (id)
+JOIN activities a ON a.tenant_id = $1 AND a.id = ids.id
 LEFT JOIN LATERAL (
   WITH RECURSIVE up AS (
     SELECT v.id, v.parent_id, v.name, 0 AS depth FROM volunteer_areas v WHERE v.tenant_id = a.tenant_id AND v.id = a.area_id
@@ -43,7 +53,7 @@ LEFT JOIN LATERAL (
     SELECT v.id, v.parent_id, v.name, up.depth + 1 FROM volunteer_areas v JOIN up ON v.id = up.parent_id
     WHERE v.tenant_id = a.tenant_id AND up.depth < 20)
   SELECT array_agg(up.id ORDER BY up.depth) AS ids, string_agg(up.name, ' ' ORDER BY up.depth) AS names FROM up) up ON true
-WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND a.status NOT IN ('draft', 'cancelled')`
+WHERE a.status NOT IN ('draft', 'cancelled')`
 
 // summaryRunes is how much of an activity's description stands for its summary.
 const summaryRunes = 200
