@@ -218,10 +218,10 @@ func Vectors(d *search.Document) (match, rank string) {
 const (
 	lexSite     = "site_"
 	lexSiteType = "st_"
-	lexTopic = "topic_"
-	lexTag   = "tag_"
-	lexArea  = "area_"
-	lexUnit  = "unit_"
+	lexTopic    = "topic_"
+	lexTag      = "tag_"
+	lexArea     = "area_"
+	lexUnit     = "unit_"
 )
 
 // lexeme quotes prefix+value for a tsvector or tsquery literal.
