@@ -213,8 +213,8 @@ func Vectors(d *search.Document) (match, rank string) {
 //
 // A type is always asked for on a site, so it is one lexeme with the site
 // (st_<site>_<type>, one per site of the document): a search by type
-// decodes that list alone, not the site's list (every document of a
-// one-site school, a tenth of a broad search's time) and the type's too.
+// decodes that list alone, not both the site's (every document of a
+// one-site school) and the type's, about a millisecond less per search.
 const (
 	lexSite     = "site_"
 	lexSiteType = "st_"
@@ -506,12 +506,12 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (*search.Result, er
 	if q.Order == search.OrderNewest {
 		rank = "0::real"
 	}
-	facetKey := "NULL::text"
+	facetColumn := "NULL::text"
 	if len(q.Facets) > 0 {
-		facetKey = "d.facet_key"
+		facetColumn = "d.facet_key"
 	}
 	sql := `WITH m AS MATERIALIZED (
-  SELECT d.kind, d.item_id, d.at, ` + facetKey + ` AS facet_key, ` + rank + ` AS rank
+  SELECT d.kind, d.item_id, d.at, ` + facetColumn + ` AS facet_key, ` + rank + ` AS rank
   FROM search_documents d WHERE ` + strings.Join(where, " AND ") + `),
 page AS (SELECT p.kind, p.item_id, d.type, p.at, p.rank, d.title, d.summary FROM (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY ` + orderBy + ` LIMIT @limit) p
          JOIN search_documents d ON d.tenant_id = @tenant AND d.kind = p.kind AND d.item_id = p.item_id)`
