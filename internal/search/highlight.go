@@ -16,9 +16,8 @@ const (
 
 // Markup escapes marked text for HTML and wraps its marked parts in <mark>.
 func Markup(marked string) string {
-	s := html.EscapeString(strings.NewReplacer(MarkStart, "", MarkEnd, "").Replace(marked))
 	if !strings.Contains(marked, MarkStart) {
-		return s
+		return html.EscapeString(strings.ReplaceAll(marked, MarkEnd, ""))
 	}
 	var b strings.Builder
 	for {

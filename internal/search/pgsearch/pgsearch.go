@@ -118,6 +118,13 @@ func upsert(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, docs []*search.Doc
 	return nil
 }
 
+// Quoting for array elements and lexemes (a Replacer is built on first use
+// and safe for concurrent use).
+var (
+	arrayElementQuoter = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+	lexemeQuoter       = strings.NewReplacer(`\`, `\\`, `'`, `''`)
+)
+
 // pgArray is the text form of a PostgreSQL text array.
 func pgArray(vs []string) string {
 	var b strings.Builder
@@ -127,7 +134,7 @@ func pgArray(vs []string) string {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
+		b.WriteString(arrayElementQuoter.Replace(v))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')
@@ -226,7 +233,7 @@ const (
 
 // lexeme quotes prefix+value for a tsvector or tsquery literal.
 func lexeme(prefix, value string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(prefix+value) + "'"
+	return "'" + lexemeQuoter.Replace(prefix+value) + "'"
 }
 
 func hex(id uuid.UUID) string { return strings.ReplaceAll(id.String(), "-", "") }
