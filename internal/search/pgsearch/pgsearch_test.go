@@ -2,8 +2,11 @@ package pgsearch_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -31,7 +34,7 @@ func TestContract(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &searchtest.Fixture{Index: pgsearch.New(db.Pool), Tenant: a.ID, Other: b.ID}
+		return &searchtest.Fixture{Index: pgsearch.New(db.Pool, 0), Tenant: a.ID, Other: b.ID}
 	})
 }
 
@@ -55,9 +58,10 @@ func TestVectorAndQuery(t *testing.T) {
 		t.Errorf("rank vector %q holds body words", rank)
 	}
 	site, unit := uuid.MustParse("11111111-2222-4333-8444-555555555555"), uuid.MustParse("21111111-2222-4333-8444-555555555555")
-	d = &search.Document{Type: search.TypeArticle, Title: "标题", Tags: []string{`a'b\c`}, Sites: []uuid.UUID{site}, OrgUnitID: unit}
+	d = &search.Document{Type: search.TypeArticle, Title: "标题", Tags: []string{`a'b\c`}, Topics: []string{"理论学习"}, Sites: []uuid.UUID{site}, OrgUnitID: unit}
 	v, _ := pgsearch.Vectors(d)
-	for _, want := range []string{`'st_11111111222243338444555555555555_article'`, `'site_11111111222243338444555555555555'`, `'unit_21111111222243338444555555555555'`, `'tag_a''b\\c'`} {
+	for _, want := range []string{`'st_11111111222243338444555555555555_article'`, `'site_11111111222243338444555555555555'`, `'unit_21111111222243338444555555555555'`, `'tag_a''b\\c'`,
+		`'topic_理论学习'`, `'stt_11111111222243338444555555555555_article_理论学习'`} {
 		if !strings.Contains(v, want) {
 			t.Errorf("vector %q lacks the filter lexeme %s", v, want)
 		}
@@ -69,6 +73,21 @@ func TestVectorAndQuery(t *testing.T) {
 	}
 	if mq, want := pgsearch.MatchQuery(search.Query{Site: site, Terms: []string{"党史"}}), `('党史') & 'site_11111111222243338444555555555555'`; mq != want {
 		t.Errorf("match query without types %s, want %s", mq, want)
+	}
+	// Types and topics together: their pairs on the site, up to 16 of them.
+	mq = pgsearch.MatchQuery(search.Query{Site: site, Terms: []string{"党史"}, Filter: search.Filter{
+		Types: []search.Type{search.TypeArticle, search.TypeComic}, Topics: []string{"理论学习"}}})
+	if want := `('党史') & ('stt_11111111222243338444555555555555_article_理论学习' | 'stt_11111111222243338444555555555555_comic_理论学习')`; mq != want {
+		t.Errorf("match query with types and topics %s, want %s", mq, want)
+	}
+	many := make([]string, 9)
+	for i := range many {
+		many[i] = fmt.Sprintf("t%d", i)
+	}
+	mq = pgsearch.MatchQuery(search.Query{Site: site, Terms: []string{"党史"}, Filter: search.Filter{
+		Types: []search.Type{search.TypeArticle, search.TypeComic}, Topics: many}})
+	if !strings.Contains(mq, "'st_11111111222243338444555555555555_comic'") || !strings.Contains(mq, "'topic_t8'") || strings.Contains(mq, "stt_") {
+		t.Errorf("match query with 18 type-topic pairs %s: want the type and topic lists", mq)
 	}
 	syn := map[string][]string{"党课": {"党建课程"}}
 	for _, c := range []struct{ text, want string }{
@@ -97,7 +116,7 @@ func TestWritesStayInTheTenant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pgsearch.New(db.Pool).Upsert(ctx, b.ID, searchtest.Corpus(b.ID)[:1]); err != nil {
+	if err := pgsearch.New(db.Pool, 0).Upsert(ctx, b.ID, searchtest.Corpus(b.ID)[:1]); err != nil {
 		t.Fatal(err)
 	}
 	err = postgres.InTenantTx(ctx, db.Pool, a.ID, func(tx pgx.Tx) error {
@@ -181,25 +200,29 @@ func TestMigrationKeepsDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	for { // down to before migration 10
-		v, err := m.Down(ctx)
-		if err != nil {
+	// Down to before migration 11 (site, type and topic lexemes), then
+	// to before migration 10 (rank vectors), up again each time.
+	for _, before := range []int64{11, 10} {
+		for {
+			v, err := m.Down(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v == before {
+				break
+			}
+		}
+		if _, err := m.Up(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if v == 10 {
-			break
+		migrated := rows()
+		if len(migrated) != len(written) || len(written) == 0 {
+			t.Fatalf("%d documents written, %d after the migrations from before %d", len(written), len(migrated), before)
 		}
-	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
-	migrated := rows()
-	if len(migrated) != len(written) || len(written) == 0 {
-		t.Fatalf("%d documents written, %d after the migrations", len(written), len(migrated))
-	}
-	for id, w := range written {
-		if migrated[id] != w {
-			t.Errorf("document %s\nwritten:  %s\nmigrated: %s", id, w, migrated[id])
+		for id, w := range written {
+			if migrated[id] != w {
+				t.Errorf("document %s, migrated from before %d\nwritten:  %s\nmigrated: %s", id, before, w, migrated[id])
+			}
 		}
 	}
 	fps, err := ix.Fingerprints(ctx, tn.ID)
@@ -223,7 +246,7 @@ func schoolWithDocuments(t *testing.T, n int) (*pgtest.DB, *tenant.Tenant, *pgse
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := pgsearch.New(db.Pool)
+	ix := pgsearch.New(db.Pool, 0)
 	docs := searchtest.Corpus(tn.ID)
 	if n > 0 {
 		docs = docs[:n]
@@ -232,4 +255,77 @@ func schoolWithDocuments(t *testing.T, n int) (*pgtest.DB, *tenant.Tenant, *pgse
 		t.Fatal(err)
 	}
 	return db, tn, ix, docs
+}
+
+// TestSearchesWaitTheirTurn: with room for two searches, a third waits
+// outside PostgreSQL until one ends, and a search whose request ends while
+// it waits returns at once. A lock held on the documents keeps searches
+// inside PostgreSQL, where they are counted.
+func TestSearchesWaitTheirTurn(t *testing.T) {
+	db, tn, _, docs := schoolWithDocuments(t, 0)
+	ctx := context.Background()
+	ix := pgsearch.New(db.Pool, 2)
+	q := search.Query{Tenant: tn.ID, Site: docs[0].Sites[0], Text: "党史", Terms: search.QueryTerms("党史"), First: 10}
+
+	owner, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	lock, err := owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx)
+	if _, err := lock.Exec(ctx, `LOCK TABLE search_documents IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	const searches = 5
+	done := make(chan error, searches)
+	for range searches {
+		go func() {
+			_, err := ix.Search(ctx, q)
+			done <- err
+		}()
+	}
+	// Other roles' activity is visible to a superuser.
+	admin, err := pgx.Connect(ctx, pgtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	waiting := func() int {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%search_documents%'`, db.Name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	// All five were started at once: give the other three time to get in.
+	time.Sleep(300 * time.Millisecond)
+	if n := waiting(); n != 2 {
+		t.Fatalf("%d searches in PostgreSQL at once, want 2", n)
+	}
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := ix.Search(short, q); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a search whose request ended while it waited: %v, want the deadline", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("it returned after %s", took)
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range searches {
+		if err := <-done; err != nil {
+			t.Errorf("search: %v", err)
+		}
+	}
 }

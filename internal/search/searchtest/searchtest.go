@@ -179,6 +179,16 @@ func Exercise(t *testing.T, newFixture func(t *testing.T) *Fixture) {
 			{"types", "精神", func(q *search.Query) { q.Filter.Types = []search.Type{search.TypeMicroLesson} }, []int{3}},
 			{"parent area finds child area", "志愿", func(q *search.Query) { q.Filter.Areas = []uuid.UUID{areaP} }, []int{5, 6}},
 			{"topics", "志愿", func(q *search.Query) { q.Filter.Topics = []string{"乡村振兴"} }, []int{6}},
+			{"types and topics", "党史", func(q *search.Query) {
+				q.Filter.Types, q.Filter.Topics = []search.Type{search.TypeArticle}, []string{"理论学习", "组织生活"}
+			}, []int{1, 2}},
+			{"a type with a topic, not either", "党史", func(q *search.Query) {
+				q.Filter.Types, q.Filter.Topics = []search.Type{search.TypeComic, search.TypeMicroLesson}, []string{"理论学习"}
+			}, nil},
+			{"many types and topics", "党史", func(q *search.Query) {
+				q.Filter.Types = []search.Type{search.TypeArticle, search.TypeComic, search.TypeMicroLesson}
+				q.Filter.Topics = []string{"理论学习", "党史", "a", "b", "c", "d", "e", "f"}
+			}, []int{1, 4}},
 			{"tag with quote and backslash", "红色", func(q *search.Query) { q.Filter.Tags = []string{`引号"与\反斜杠`} }, []int{4}},
 			{"injection stays a value", "党史", func(q *search.Query) { q.Filter.Tags = []string{`x" OR tags = "党史`} }, nil},
 			{"operators stay a value", "党史", func(q *search.Query) { q.Filter.Topics = []string{`理论学习") OR (type = "article`} }, nil},
