@@ -228,7 +228,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
 	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
-	var index search.Index = pgsearch.New(a.Pool)
+	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens *meili.Index
 	if c.Meili.URL != "" {
 		tokens = meili.New(meili.Config{URL: c.Meili.URL, APIKey: c.Meili.APIKey, SearchKey: c.Meili.SearchKey, SearchKeyUID: c.Meili.SearchKeyUID})

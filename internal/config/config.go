@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -109,6 +110,9 @@ type Config struct {
 	SearchReconcile time.Duration
 	SearchRetryMax  time.Duration
 	SearchTokenTTL  time.Duration
+	// SearchConcurrency is how many searches the built-in engine runs in
+	// PostgreSQL at once; more wait their turn.
+	SearchConcurrency int
 
 	// NoBackground keeps background work (job workers, origin refresh)
 	// from starting: for short-lived operator commands. Not from the environment.
@@ -196,6 +200,7 @@ var Vars = []Var{
 	{"ZHDJ_SEARCH_RECONCILE", "1h", "how often the search index is compared with the database and repaired"},
 	{"ZHDJ_SEARCH_RETRY_MAX", "1m", "longest wait between indexing retries while the search engine is down"},
 	{"ZHDJ_SEARCH_TOKEN_TTL", "15m", "lifetime of the Meilisearch tenant tokens searchToken mints"},
+	{"ZHDJ_SEARCH_CONCURRENCY", "the CPUs zhdj may use", "built-in search: searches run in PostgreSQL at once, more wait their turn (set it to PostgreSQL's cores when it has others than zhdj)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a
@@ -333,6 +338,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
 	c.SearchReconcile = r.duration("ZHDJ_SEARCH_RECONCILE", time.Hour)
 	c.SearchRetryMax = r.duration("ZHDJ_SEARCH_RETRY_MAX", time.Minute)
+	c.SearchConcurrency = r.positive("ZHDJ_SEARCH_CONCURRENCY", runtime.GOMAXPROCS(0))
 	c.SearchTokenTTL = r.duration("ZHDJ_SEARCH_TOKEN_TTL", 15*time.Minute)
 
 	return c, r.err()

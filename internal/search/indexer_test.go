@@ -71,7 +71,7 @@ func TestDrainsNeverWriteAStaleVersion(t *testing.T) {
 	exec(`INSERT INTO sites (tenant_id, org_unit_id, slug, name) VALUES ($1, $2, 'main', '主站')`, tn.ID, root.ID)
 	exec(`INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at) VALUES ($1, 'article', 'hot', '版本 0', $2, 'published', now())`, tn.ID, root.ID)
 
-	slow := &slowIndex{Index: pgsearch.New(db.Pool)}
+	slow := &slowIndex{Index: pgsearch.New(db.Pool, 0)}
 	ix := search.NewIndexer(db.Pool, slow, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ix.BatchSize = 3
 	done := make(chan struct{})
