@@ -85,6 +85,9 @@ const siteVisible = `c.tenant_id = @tenant AND c.status = 'published'
   AND (c.org_unit_id = st.org_unit_id OR (c.publish_to_subtree AND cu.path @> st.path))
   AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = st.id AND h.content_id = c.id)`
 
+// scanContents reads rows of contentColumns. The body is read as bytes:
+// scanned as a json.RawMessage, pgx would parse it once more only to check
+// it (fromRow parses it into its type).
 func scanContents(rows pgx.Rows) ([]*Content, error) {
 	defer rows.Close()
 	var out []*Content
@@ -92,7 +95,7 @@ func scanContents(rows pgx.Rows) ([]*Content, error) {
 		var r contentdb.Content
 		var path string
 		if err := rows.Scan(&r.TenantID, &r.ID, &r.Type, &r.Slug, &r.Title, &r.Summary, &r.CoverID, &r.Tags, &r.Topics, &r.OrgUnitID,
-			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, &r.Body, &r.Version, &r.ViewCount,
+			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, (*[]byte)(&r.Body), &r.Version, &r.ViewCount,
 			&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path); err != nil {
 			return nil, err
 		}
@@ -219,7 +222,7 @@ WHERE c.tenant_id = @tenant AND c.slug = @slug`, pgx.NamedArgs{"tenant": site.Te
 		var path string
 		var visible bool
 		if err := rows.Scan(&r.TenantID, &r.ID, &r.Type, &r.Slug, &r.Title, &r.Summary, &r.CoverID, &r.Tags, &r.Topics, &r.OrgUnitID,
-			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, &r.Body, &r.Version, &r.ViewCount,
+			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, (*[]byte)(&r.Body), &r.Version, &r.ViewCount,
 			&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path, &visible); err != nil {
 			return err
 		}

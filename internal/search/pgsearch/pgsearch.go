@@ -33,9 +33,15 @@ import (
 type Index struct {
 	pool *pgxpool.Pool
 	// slots holds a token per search running in PostgreSQL (nil: no
-	// limit).
-	slots chan struct{}
+	// limit); a search waits at most maxWait for one.
+	slots   chan struct{}
+	maxWait time.Duration
 }
+
+// maxSearchWait is how long a search waits for its turn before it is
+// refused as overloaded (UNAVAILABLE): past that, a front end had better
+// say so than keep its reader waiting, and the queue stays bounded.
+const maxSearchWait = 5 * time.Second
 
 // New returns the engine storing documents through pool, running at most
 // concurrency searches in PostgreSQL at once (0: no limit); more wait
@@ -49,7 +55,7 @@ type Index struct {
 // then runs at full speed: the same throughput, a shorter tail (measured in
 // bench/README.md). Meilisearch bounds its searches the same way.
 func New(pool *pgxpool.Pool, concurrency int) *Index {
-	ix := &Index{pool: pool}
+	ix := &Index{pool: pool, maxWait: maxSearchWait}
 	if concurrency > 0 {
 		ix.slots = make(chan struct{}, concurrency)
 	}
@@ -436,15 +442,24 @@ func (ix *Index) Delete(ctx context.Context, tenant uuid.UUID, keys []search.Key
 	})
 }
 
-// run sends a search's batch once a slot is free (or ctx is done first).
+// run sends a search's batch once a slot is free (unless ctx is done or
+// maxWait passes first).
 func (ix *Index) run(ctx context.Context, tenant uuid.UUID, b *pgx.Batch) error {
 	if ix.slots != nil {
 		select {
 		case ix.slots <- struct{}{}:
-			defer func() { <-ix.slots }()
-		case <-ctx.Done():
-			return ctx.Err()
+		default:
+			wait := time.NewTimer(ix.maxWait)
+			defer wait.Stop()
+			select {
+			case ix.slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-wait.C:
+				return &apperr.Error{Kind: apperr.Unavailable, Msg: fmt.Sprintf("search is overloaded: no turn within %s; try again shortly", ix.maxWait)}
+			}
 		}
+		defer func() { <-ix.slots }()
 	}
 	return postgres.TenantBatch(ctx, ix.pool, tenant, b)
 }

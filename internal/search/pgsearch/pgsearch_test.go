@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"zhdj/internal/apperr"
 	"zhdj/internal/pgtest"
 	"zhdj/internal/postgres"
 	"zhdj/internal/search"
@@ -258,8 +259,8 @@ func schoolWithDocuments(t *testing.T, n int) (*pgtest.DB, *tenant.Tenant, *pgse
 }
 
 // TestSearchesWaitTheirTurn: with room for two searches, a third waits
-// outside PostgreSQL until one ends, and a search whose request ends while
-// it waits returns at once. A lock held on the documents keeps searches
+// outside PostgreSQL until one ends; a search whose request ends while it
+// waits returns at once, and one that would wait too long is refused. A lock held on the documents keeps searches
 // inside PostgreSQL, where they are counted.
 func TestSearchesWaitTheirTurn(t *testing.T) {
 	db, tn, _, docs := schoolWithDocuments(t, 0)
@@ -281,7 +282,7 @@ func TestSearchesWaitTheirTurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	const searches = 5
-	done := make(chan error, searches)
+	done := make(chan error, searches+1)
 	for range searches {
 		go func() {
 			_, err := ix.Search(ctx, q)
@@ -320,10 +321,25 @@ func TestSearchesWaitTheirTurn(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("it returned after %s", took)
 	}
+	// One that would wait longer than its engine lets it is refused as
+	// overloaded (an engine with room for one, taken by a search that
+	// waits for the lock).
+	one := pgsearch.New(db.Pool, 1)
+	pgsearch.SetMaxWait(one, 50*time.Millisecond)
+	go func() {
+		_, err := one.Search(ctx, q)
+		done <- err
+	}()
+	for waiting() < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := one.Search(ctx, q); !apperr.Is(err, apperr.Unavailable) {
+		t.Errorf("a search that waited too long: %v, want UNAVAILABLE", err)
+	}
 	if err := lock.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for range searches {
+	for range searches + 1 {
 		if err := <-done; err != nil {
 			t.Errorf("search: %v", err)
 		}
