@@ -299,7 +299,7 @@ func TestSearchesWaitTheirTurn(t *testing.T) {
 	waiting := func() int {
 		var n int
 		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%search_documents%'`, db.Name).Scan(&n); err != nil {
+			WHERE datname = $1 AND backend_type = 'client backend' AND wait_event_type = 'Lock' AND query LIKE '%search_documents%'`, db.Name).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
