@@ -255,8 +255,7 @@ func Vectors(d *search.Document) (match, rank string) {
 // that column alone instead of every document of the topic, checking each
 // against the type's list (on the bench's data, finding a narrow search's
 // matches 3.5 → 0.8 ms, a broad one's 16.4 → 14.7 ms; bench/README.md).
-// No type is
-// another type followed by "_", so such a lexeme names one pair.
+// No type is another type followed by "_", so such a lexeme names one pair.
 const (
 	lexSite          = "site_"
 	lexSiteType      = "st_"
@@ -279,12 +278,17 @@ func lexeme(prefix, value string) string {
 
 func hex(id uuid.UUID) string { return strings.ReplaceAll(id.String(), "-", "") }
 
+// siteType is the value of a site-and-type lexeme (and the start of a
+// site, type and topic one): documents are written and searches asked
+// with the same.
+func siteType(site uuid.UUID, t search.Type) string { return hex(site) + "_" + string(t) }
+
 func filterLexemes(d *search.Document) []string {
 	out := []string{lexeme(lexUnit, hex(d.OrgUnitID))}
 	for _, s := range d.Sites {
-		out = append(out, lexeme(lexSite, hex(s)), lexeme(lexSiteType, hex(s)+"_"+string(d.Type)))
+		out = append(out, lexeme(lexSite, hex(s)), lexeme(lexSiteType, siteType(s, d.Type)))
 		for _, t := range d.Topics {
-			out = append(out, lexeme(lexSiteTypeTopic, hex(s)+"_"+string(d.Type)+"_"+t))
+			out = append(out, lexeme(lexSiteTypeTopic, siteType(s, d.Type)+"_"+t))
 		}
 	}
 	for _, t := range d.Topics {
@@ -354,14 +358,14 @@ func MatchQuery(q search.Query) string {
 		var pairs []string
 		for _, t := range f.Types {
 			for _, topic := range f.Topics {
-				pairs = append(pairs, hex(q.Site)+"_"+string(t)+"_"+topic)
+				pairs = append(pairs, siteType(q.Site, t)+"_"+topic)
 			}
 		}
 		parts[1], topics = anyOf(lexSiteTypeTopic, pairs), nil
 	case len(f.Types) > 0:
 		siteTypes := make([]string, len(f.Types))
 		for i, t := range f.Types {
-			siteTypes[i] = hex(q.Site) + "_" + string(t)
+			siteTypes[i] = siteType(q.Site, t)
 		}
 		parts[1] = anyOf(lexSiteType, siteTypes)
 	}
@@ -447,20 +451,16 @@ func (ix *Index) Delete(ctx context.Context, tenant uuid.UUID, keys []search.Key
 // maxWait passes first).
 func (ix *Index) run(ctx context.Context, tenant uuid.UUID, b *pgx.Batch) error {
 	if ix.slots != nil {
+		wait := time.NewTimer(ix.maxWait)
+		defer wait.Stop()
 		select {
 		case ix.slots <- struct{}{}:
-		default:
-			wait := time.NewTimer(ix.maxWait)
-			defer wait.Stop()
-			select {
-			case ix.slots <- struct{}{}:
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-wait.C:
-				return &apperr.Error{Kind: apperr.Unavailable, Msg: fmt.Sprintf("search is overloaded: no turn within %s; try again shortly", ix.maxWait)}
-			}
+			defer func() { <-ix.slots }()
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wait.C:
+			return &apperr.Error{Kind: apperr.Unavailable, Msg: fmt.Sprintf("search is overloaded: no turn within %s; try again shortly", ix.maxWait)}
 		}
-		defer func() { <-ix.slots }()
 	}
 	return postgres.TenantBatch(ctx, ix.pool, tenant, b)
 }

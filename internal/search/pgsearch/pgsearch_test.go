@@ -305,9 +305,12 @@ func TestSearchesWaitTheirTurn(t *testing.T) {
 		return n
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for waiting() < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	awaitWaiting := func(n int) {
+		for waiting() < n && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
+	awaitWaiting(2)
 	// All five were started at once: give the other three time to get in.
 	time.Sleep(300 * time.Millisecond)
 	if n := waiting(); n != 2 {
@@ -331,9 +334,7 @@ func TestSearchesWaitTheirTurn(t *testing.T) {
 		_, err := one.Search(ctx, q)
 		done <- err
 	}()
-	for waiting() < 3 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	awaitWaiting(3)
 	if _, err := one.Search(ctx, q); !apperr.Is(err, apperr.Unavailable) {
 		t.Errorf("a search that waited too long: %v, want UNAVAILABLE", err)
 	}
