@@ -57,6 +57,18 @@ func Start(ctx context.Context, bin string, extraEnv ...string) (*Stack, error) 
 		return nil, err
 	}
 	s.pg.Settings = map[string]string{"fsync": "off", "synchronous_commit": "off", "shared_buffers": "256MB"}
+	if d := os.Getenv("BENCH_PG_PLANS"); d != "" {
+		// Plans of statements slower than d go to the server log, which
+		// Close keeps (auto_explain, shipped with the server); with
+		// BENCH_PG_GENERIC=1 every prepared statement runs its generic plan,
+		// which shows the plans PostgreSQL's plan cache could switch to.
+		s.pg.Settings["session_preload_libraries"] = "auto_explain"
+		s.pg.Settings["auto_explain.log_min_duration"] = d
+		s.pg.Settings["auto_explain.log_nested_statements"] = "on"
+		if os.Getenv("BENCH_PG_GENERIC") != "" {
+			s.pg.Settings["plan_cache_mode"] = "force_generic_plan"
+		}
+	}
 	if os.Getenv("BENCH_PG_STATS") != "" {
 		// Per-statement timings (pg_stat_statements, shipped with the server).
 		s.pg.Settings["shared_preload_libraries"] = "pg_stat_statements"
@@ -160,6 +172,15 @@ func (s *Stack) Close() {
 	}
 	if s.pg != nil {
 		_ = s.pg.Stop(context.Background())
+	}
+	if os.Getenv("BENCH_PG_PLANS") != "" {
+		if log, err := os.ReadFile(filepath.Join(s.Dir, "pg", "server.log")); err == nil {
+			if f, err := os.CreateTemp("", "zhdj-bench-plans-*.log"); err == nil {
+				_, _ = f.Write(log)
+				_ = f.Close()
+				fmt.Println("PostgreSQL's log with the slow plans:", f.Name())
+			}
+		}
 	}
 	_ = os.RemoveAll(s.Dir)
 }
