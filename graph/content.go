@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,6 +31,26 @@ func (r *Resolver) visibleMedia(ctx context.Context, tenant, id uuid.UUID) (*med
 
 func (r *Resolver) contentUnit(ctx context.Context, c *content.Content) (*org.Unit, error) {
 	return loadersFrom(ctx).unit.Load(ctx, tkey{c.TenantID, c.OrgUnitID})
+}
+
+// textOption is WithText when the current field's selection asks, at
+// path, for a field that shows an item's long text.
+func textOption(ctx context.Context, path ...string) content.TextOption {
+	for _, field := range []string{"body", "transcript"} {
+		if selects(ctx, append(path[:len(path):len(path)], field)...) {
+			return content.WithText
+		}
+	}
+	return content.WithoutText
+}
+
+// longText is an item's long text. A list reads it only when its
+// selection asks (textOption), so it is never missing when asked for.
+func longText(c *content.Content, stored string) (string, error) {
+	if c.TextOmitted() {
+		return "", fmt.Errorf("graph: content %s was read without its text, which the operation asks for", c.ID)
+	}
+	return stored, nil
 }
 
 func (r *Resolver) contentSites(ctx context.Context, c *content.Content) ([]*site.Site, error) {

@@ -45,7 +45,7 @@ func (r *articleResolver) SearchIndex(ctx context.Context, obj *model.Article) (
 }
 
 func (r *articleResolver) Body(ctx context.Context, obj *model.Article) (string, error) {
-	return obj.Article.HTML, nil
+	return longText(obj.Content, obj.Article.HTML)
 }
 
 func (r *articleResolver) Source(ctx context.Context, obj *model.Article) (*string, error) {
@@ -151,7 +151,7 @@ func (r *microLessonResolver) Chapters(ctx context.Context, obj *model.MicroLess
 }
 
 func (r *microLessonResolver) Transcript(ctx context.Context, obj *model.MicroLesson) (string, error) {
-	return obj.Lesson.Transcript, nil
+	return longText(obj.Content, obj.Lesson.Transcript)
 }
 
 func (r *microLessonResolver) Speaker(ctx context.Context, obj *model.MicroLesson) (string, error) {
@@ -308,7 +308,7 @@ func (r *queryResolver) Contents(ctx context.Context, site string, filter *model
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Publishing.ForSite(ctx, ref, f, order, pageSize(first), cur)
+	page, err := r.Publishing.ForSite(ctx, ref, f, order, pageSize(first), cur, textOption(ctx, "edges", "node"))
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +337,7 @@ func (r *queryResolver) Featured(ctx context.Context, site string) ([]model.Cont
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Publishing.Featured(ctx, ref)
+	page, err := r.Publishing.Featured(ctx, ref, textOption(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -101,7 +101,7 @@ func (r *Resolver) searchEdges(ctx context.Context, tenant uuid.UUID, hits []sea
 			contentIDs = append(contentIDs, h.ID)
 		}
 	}
-	page, err := r.Publishing.Published(ctx, tenant, contentIDs)
+	page, err := r.Publishing.Published(ctx, tenant, contentIDs, textOption(ctx, "edges", "node"))
 	if err != nil {
 		return nil, err
 	}

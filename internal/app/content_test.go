@@ -280,6 +280,11 @@ func TestPublishingToSites(t *testing.T) {
 	if len(feat.Featured) != 2 || feat.Featured[0].Slug != "dangwei-tongzhi" {
 		t.Fatalf("featured: %+v", feat)
 	}
+	// Their long texts are read when asked for (lists leave them out otherwise).
+	featText := decode[struct{ Featured []struct{ Slug, Body string } }](t, b.post(t, `{ featured(site: "xxgc") { slug ... on Article { body } } }`, nil))
+	if len(featText.Featured) != 2 || featText.Featured[0].Body != "<p>正文</p>" || featText.Featured[1].Body != "<p>正文</p>" {
+		t.Fatalf("featured with texts: %+v", featText)
+	}
 	// Filters and paging.
 	d := decode[struct {
 		Contents struct {

@@ -72,7 +72,23 @@ type Content struct {
 	Comic   *Comic
 
 	orgPath string
+	// textOmitted: read by a list WithoutText.
+	textOmitted bool
 }
+
+// TextOmitted reports whether c was read by a list WithoutText: its
+// Article.HTML or Lesson.Transcript is then empty, not the item's.
+func (c *Content) TextOmitted() bool { return c.textOmitted }
+
+// TextOption says whether a list reads its items' long texts (an
+// article's HTML, a micro-lesson's transcript): most of a real body,
+// kilobytes a list rarely shows.
+type TextOption bool
+
+const (
+	WithoutText TextOption = false
+	WithText    TextOption = true
+)
 
 // Article is the body of an article.
 type Article struct {

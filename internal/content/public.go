@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,6 +79,16 @@ const contentColumns = `c.tenant_id, c.id, c.type, c.slug, c.title, c.summary, c
 	c.publish_to_subtree, c.status, c.review_comment, c.publish_at, c.published_at, c.body, c.version, c.view_count,
 	c.created_by, c.created_at, c.updated_at, cu.path::text`
 
+// listColumns are contentColumns, without the long texts unless asked.
+func listColumns(t TextOption) string {
+	if t == WithText {
+		return contentColumns
+	}
+	return columnsWithoutText
+}
+
+var columnsWithoutText = strings.Replace(contentColumns, "c.body,", "c.body - 'html' - 'transcript',", 1)
+
 // siteVisible is the condition for a published item to appear on site @site
 // (its unit's own items, items published to a subtree containing it, minus
 // the items it hides).
@@ -85,10 +96,10 @@ const siteVisible = `c.tenant_id = @tenant AND c.status = 'published'
   AND (c.org_unit_id = st.org_unit_id OR (c.publish_to_subtree AND cu.path @> st.path))
   AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = st.id AND h.content_id = c.id)`
 
-// scanContents reads rows of contentColumns. The body is read as bytes:
+// scanContents reads rows of listColumns(t). The body is read as bytes:
 // scanned as a json.RawMessage, pgx would parse it once more only to check
 // it (fromRow parses it into its type).
-func scanContents(rows pgx.Rows) ([]*Content, error) {
+func scanContents(rows pgx.Rows, t TextOption) ([]*Content, error) {
 	defer rows.Close()
 	var out []*Content
 	for rows.Next() {
@@ -103,13 +114,14 @@ func scanContents(rows pgx.Rows) ([]*Content, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.textOmitted = t == WithoutText
 		out = append(out, c)
 	}
 	return out, rows.Err()
 }
 
 // ForSite returns a page of the published items a site shows, keyset-paginated.
-func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Order, first int, after *Cursor) (*Page, error) {
+func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Order, first int, after *Cursor, text TextOption) (*Page, error) {
 	if err := apperr.PageSize(first, MaxPageSize); err != nil {
 		return nil, err
 	}
@@ -133,7 +145,7 @@ func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Ord
 	}
 	sql := `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 	                    WHERE s.tenant_id = @tenant AND s.id = @site)
-SELECT ` + contentColumns + `
+SELECT ` + listColumns(text) + `
 FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
 WHERE ` + siteVisible + `
   AND (cardinality(@types::text[]) = 0 OR c.type = ANY(@types::text[]))
@@ -146,7 +158,7 @@ LIMIT @limit`
 	page := &Page{}
 	b := &pgx.Batch{}
 	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
-		items, err := scanContents(rows)
+		items, err := scanContents(rows, text)
 		if len(items) > first {
 			page.HasNext, items = true, items[:first]
 		}
@@ -251,12 +263,12 @@ WHERE c.tenant_id = @tenant AND c.slug = @slug`, pgx.NamedArgs{"tenant": site.Te
 
 // Featured returns the items a site pins, in its order (only those it
 // shows), with their extras.
-func (s *Service) Featured(ctx context.Context, site SiteRef) (*Page, error) {
+func (s *Service) Featured(ctx context.Context, site SiteRef, text TextOption) (*Page, error) {
 	var out []*Content
 	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 	                    WHERE s.tenant_id = @tenant AND s.id = @site)
-SELECT `+contentColumns+`
+SELECT `+listColumns(text)+`
 FROM site_featured fe
 JOIN contents c ON c.tenant_id = fe.tenant_id AND c.id = fe.content_id
 JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
@@ -265,7 +277,7 @@ ORDER BY fe.position`, pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteI
 		if err != nil {
 			return err
 		}
-		out, err = scanContents(rows)
+		out, err = scanContents(rows, text)
 		return err
 	})
 	if err != nil {
@@ -401,16 +413,16 @@ func (s *Service) SiteIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID
 
 // Published returns the published items among ids (in any order) with
 // their extras, in two round trips: what search hits show.
-func (s *Service) Published(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (*Page, error) {
+func (s *Service) Published(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, text TextOption) (*Page, error) {
 	page := &Page{}
 	if len(ids) == 0 {
 		return page, s.withExtras(ctx, tenant, page)
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+contentColumns+`
+	b.Queue(`SELECT `+listColumns(text)+`
 FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id
 WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[]) AND c.status = 'published'`, tenant, ids).Query(func(rows pgx.Rows) error {
-		items, err := scanContents(rows)
+		items, err := scanContents(rows, text)
 		page.Items = items
 		return err
 	})

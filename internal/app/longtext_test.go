@@ -1,0 +1,152 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// textTracer counts round trips like countingTracer, and the list reads
+// of contents with and without their long texts.
+type textTracer struct {
+	countingTracer
+	withText, withoutText atomic.Int64
+}
+
+func (c *textTracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	for _, q := range d.Batch.QueuedQueries {
+		switch {
+		case strings.Contains(q.SQL, "c.body - 'html' - 'transcript'"):
+			c.withoutText.Add(1)
+		case strings.Contains(q.SQL, "c.body,") && strings.Contains(q.SQL, "FROM contents c"):
+			c.withText.Add(1)
+		}
+	}
+	return c.countingTracer.TraceBatchStart(ctx, conn, d)
+}
+
+// TestListsReadLongTextsOnlyWhenAsked: a site's list and search hits leave
+// out articles' HTML and micro-lessons' transcripts (most of a real body)
+// unless the operation asks for them; asked, they come in the same round
+// trips, whatever the page size, each item with its own text.
+func TestListsReadLongTextsOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	tracer := &textTracer{}
+	b := setupWith(t, nil, tracer)
+	ownerExec(t, b,
+		`INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at, body)
+		 SELECT u.tenant_id, 'article', 'a-' || g, '长文 ' || g, u.id, 'published', now() - (2 * g) * interval '1 minute',
+		        jsonb_build_object('html', '<p>正文 ' || g || '</p>', 'source', '来源 ' || g)
+		 FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`,
+		`INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at, body)
+		 SELECT u.tenant_id, 'micro_lesson', 'l-' || g, '微党课 ' || g, u.id, 'published', now() - (2 * g + 1) * interval '1 minute',
+		        jsonb_build_object('transcript', '讲稿 ' || g, 'speaker', '讲师 ' || g)
+		 FROM generate_series(1, 60) g, org_units u WHERE u.code = 'XXGC'`)
+
+	const fields = `slug ... on Article { source } ... on MicroLesson { speaker }`
+	const textFields = `slug ... on Article { body source } ... on MicroLesson { transcript speaker }`
+	type node struct {
+		Slug, Body, Source, Transcript, Speaker string
+	}
+	type reads struct{ roundTrips, withText, withoutText int64 }
+	read := func(doc string, vars map[string]any, edges func([]byte) []node) ([]node, reads) {
+		before := reads{tracer.n.Load(), tracer.withText.Load(), tracer.withoutText.Load()}
+		r := b.post(t, doc, vars)
+		if len(r.Errors) != 0 {
+			t.Fatalf("%s: %+v", doc, r.Errors)
+		}
+		return edges(r.Data), reads{tracer.n.Load() - before.roundTrips, tracer.withText.Load() - before.withText,
+			tracer.withoutText.Load() - before.withoutText}
+	}
+	list := func(selection string, n int) ([]node, reads) {
+		nodes, rs := read(`query($n: Int) { contents(site: "xxgc", first: $n) { edges { node { `+selection+` } } } }`, map[string]any{"n": n},
+			func(data []byte) []node {
+				d := decode[struct {
+					Contents struct{ Edges []struct{ Node node } }
+				}](t, &gqlResponse{Data: data})
+				var out []node
+				for _, e := range d.Contents.Edges {
+					out = append(out, e.Node)
+				}
+				return out
+			})
+		if len(nodes) != n {
+			t.Fatalf("%d items, want %d", len(nodes), n)
+		}
+		return nodes, rs
+	}
+	check := func(nodes []node, withText bool) {
+		t.Helper()
+		seen := 0
+		for _, x := range nodes {
+			var g int
+			if _, err := fmt.Sscanf(x.Slug, "a-%d", &g); err == nil {
+				seen++
+				body := ""
+				if withText {
+					body = fmt.Sprintf("<p>正文 %d</p>", g)
+				}
+				if x.Body != body || x.Source != fmt.Sprintf("来源 %d", g) {
+					t.Fatalf("%s: body %q, source %q", x.Slug, x.Body, x.Source)
+				}
+			} else if _, err := fmt.Sscanf(x.Slug, "l-%d", &g); err == nil {
+				seen++
+				transcript := ""
+				if withText {
+					transcript = fmt.Sprintf("讲稿 %d", g)
+				}
+				if x.Transcript != transcript || x.Speaker != fmt.Sprintf("讲师 %d", g) {
+					t.Fatalf("%s: transcript %q, speaker %q", x.Slug, x.Transcript, x.Speaker)
+				}
+			}
+		}
+		if seen == 0 {
+			t.Fatal("none of the test's items was listed")
+		}
+	}
+
+	list(fields, 5) // warm caches (site routing, prepared statements)
+	list(textFields, 5)
+	var rs [4]reads
+	var nodes []node
+	for i, c := range []struct {
+		selection string
+		n         int
+	}{{fields, 20}, {fields, 100}, {textFields, 20}, {textFields, 100}} {
+		nodes, rs[i] = list(c.selection, c.n)
+		check(nodes, c.selection == textFields)
+	}
+	if rs[0].withText != 0 || rs[0].withoutText != 1 || rs[1] != rs[0] {
+		t.Fatalf("a list that asks for no text: %+v and %+v; want one read without texts", rs[0], rs[1])
+	}
+	if rs[2].withText != 1 || rs[2].withoutText != 0 || rs[3] != rs[2] || rs[2].roundTrips != rs[0].roundTrips {
+		t.Fatalf("a list that asks for texts: %+v and %+v (without: %+v); want one read with texts in as many round trips", rs[2], rs[3], rs[0])
+	}
+
+	// Search hits: the same rule.
+	b.waitIndexed(t)
+	hits := func(selection string) ([]node, reads) {
+		return read(`query { search(site: "xxgc", query: "长文", first: 30) { edges { node { ... on Content { `+selection+` } } } } }`, nil,
+			func(data []byte) []node {
+				d := decode[struct {
+					Search struct{ Edges []struct{ Node node } }
+				}](t, &gqlResponse{Data: data})
+				var out []node
+				for _, e := range d.Search.Edges {
+					out = append(out, e.Node)
+				}
+				return out
+			})
+	}
+	nodes, plain := hits(fields)
+	check(nodes, false)
+	nodes, texts := hits(textFields)
+	check(nodes, true)
+	if len(nodes) != 30 || plain.withoutText != 1 || plain.withText != 0 || texts.withText != 1 || texts.withoutText != 0 {
+		t.Fatalf("search: %d hits; reads %+v without asking for texts, %+v asking", len(nodes), plain, texts)
+	}
+}
