@@ -200,7 +200,7 @@ var Vars = []Var{
 	{"ZHDJ_SEARCH_RECONCILE", "1h", "how often the search index is compared with the database and repaired"},
 	{"ZHDJ_SEARCH_RETRY_MAX", "1m", "longest wait between indexing retries while the search engine is down"},
 	{"ZHDJ_SEARCH_TOKEN_TTL", "15m", "lifetime of the Meilisearch tenant tokens searchToken mints"},
-	{"ZHDJ_SEARCH_CONCURRENCY", "the CPUs zhdj may use", "built-in search: searches run in PostgreSQL at once, more wait their turn (set it to PostgreSQL's cores when PostgreSQL runs on other ones)"},
+	{"ZHDJ_SEARCH_CONCURRENCY", "the CPUs zhdj may use", "built-in search: searches of this server process run in PostgreSQL at once, more wait their turn (set it to PostgreSQL's cores when PostgreSQL runs on other ones, shared among the server processes)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a
