@@ -53,10 +53,12 @@ type loaders struct {
 	searchState *dataloadgen.Loader[tkey, *search.State]
 }
 
-// partnerKey names a partner and how many of its activities to load.
+// partnerKey names a partner, how many of its activities to load and
+// whether with their descriptions.
 type partnerKey struct {
 	tkey
-	n int
+	n           int
+	description volunteer.DescriptionOption
 }
 
 type loadersKey struct{}
@@ -110,27 +112,28 @@ func (r *Resolver) newLoaders() *loaders {
 			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")
 		}, w),
 		partnerActivities: dataloadgen.NewLoader(func(ctx context.Context, keys []partnerKey) ([][]*volunteer.Activity, []error) {
-			// One query per tenant and page size (a request asks for one).
+			// One query per tenant, page size and description option (a
+			// request asks for one).
 			groups := map[partnerKey][]uuid.UUID{}
 			for _, k := range keys {
-				g := partnerKey{tkey{Tenant: k.Tenant}, k.n}
+				g := partnerKey{tkey{Tenant: k.Tenant}, k.n, k.description}
 				groups[g] = append(groups[g], k.ID)
 			}
 			found := map[partnerKey][]*volunteer.Activity{}
 			failed := map[partnerKey]error{}
 			for g, ids := range groups {
-				m, err := r.Volunteer.PartnerActivities(ctx, g.Tenant, ids, g.n)
+				m, err := r.Volunteer.PartnerActivities(ctx, g.Tenant, ids, g.n, g.description)
 				if err != nil {
 					failed[g] = err
 					continue
 				}
 				for id, as := range m {
-					found[partnerKey{tkey{g.Tenant, id}, g.n}] = as
+					found[partnerKey{tkey{g.Tenant, id}, g.n, g.description}] = as
 				}
 			}
 			out, errs := make([][]*volunteer.Activity, len(keys)), make([]error, len(keys))
 			for i, k := range keys {
-				if err, ok := failed[partnerKey{tkey{Tenant: k.Tenant}, k.n}]; ok {
+				if err, ok := failed[partnerKey{tkey{Tenant: k.Tenant}, k.n, k.description}]; ok {
 					errs[i] = err
 					continue
 				}

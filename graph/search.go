@@ -112,7 +112,7 @@ func (r *Resolver) searchEdges(ctx context.Context, tenant uuid.UUID, hits []sea
 	for _, c := range page.Items {
 		items[c.ID] = model.Wrap(c, page)
 	}
-	activities, err := r.Volunteer.Findable(ctx, tenant, activityIDs)
+	activities, err := r.Volunteer.Findable(ctx, tenant, activityIDs, descriptionOption(ctx, "edges", "node"))
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 type ActivityResolver interface {
 	ID(ctx context.Context, obj *volunteer.Activity) (string, error)
 
+	Description(ctx context.Context, obj *volunteer.Activity) (string, error)
 	Cover(ctx context.Context, obj *volunteer.Activity) (*media.Media, error)
 	Area(ctx context.Context, obj *volunteer.Activity) (*volunteer.Area, error)
 	Topics(ctx context.Context, obj *volunteer.Activity) ([]*volunteer.Topic, error)
@@ -149,7 +150,7 @@ func (ec *executionContext) _Activity_description(ctx context.Context, field gra
 			return ec.fieldContext_Activity_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.Activity().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -160,7 +161,7 @@ func (ec *executionContext) _Activity_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Activity_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "String")
 }
 
 func (ec *executionContext) _Activity_cover(ctx context.Context, field graphql.CollectedField, obj *volunteer.Activity) (ret graphql.Marshaler) {
@@ -3351,10 +3352,11 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._Activity_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_description(ctx, field, obj)
+				})
 		case "cover":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

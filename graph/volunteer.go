@@ -125,3 +125,12 @@ func attendanceKind(k model.AttendanceKind) string {
 	}
 	return "in"
 }
+
+// descriptionOption is WithDescription when the current field's selection
+// asks, at path, for activities' descriptions.
+func descriptionOption(ctx context.Context, path ...string) volunteer.DescriptionOption {
+	if selects(ctx, append(path[:len(path):len(path)], "description")...) {
+		return volunteer.WithDescription
+	}
+	return volunteer.WithoutDescription
+}

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 	"zhdj/graph/model"
@@ -22,6 +23,13 @@ import (
 
 func (r *activityResolver) ID(ctx context.Context, obj *volunteer.Activity) (string, error) {
 	return encodeID(idActivity, obj.TenantID, obj.ID), nil
+}
+
+func (r *activityResolver) Description(ctx context.Context, obj *volunteer.Activity) (string, error) {
+	if obj.DescriptionOmitted() {
+		return "", fmt.Errorf("graph: activity %s was read without its description, which the operation asks for", obj.ID)
+	}
+	return obj.Description, nil
 }
 
 func (r *activityResolver) Cover(ctx context.Context, obj *volunteer.Activity) (*media.Media, error) {
@@ -257,7 +265,7 @@ func (r *partnerResolver) Activities(ctx context.Context, obj *volunteer.Partner
 	if first != nil {
 		n = *first
 	}
-	return loadersFrom(ctx).partnerActivities.Load(ctx, partnerKey{tkey{obj.TenantID, obj.ID}, n})
+	return loadersFrom(ctx).partnerActivities.Load(ctx, partnerKey{tkey{obj.TenantID, obj.ID}, n, descriptionOption(ctx)})
 }
 
 func (r *queryResolver) Activities(ctx context.Context, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) (*model.ActivityConnection, error) {
@@ -292,7 +300,7 @@ func (r *queryResolver) Activities(ctx context.Context, site string, filter *mod
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Volunteer.Browse(ctx, ref.TenantID, f, order, pageSize(first), cur)
+	page, err := r.Volunteer.Browse(ctx, ref.TenantID, f, order, pageSize(first), cur, descriptionOption(ctx, "edges", "node"))
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,8 @@ import (
 // of contents with and without their long texts.
 type textTracer struct {
 	countingTracer
-	withText, withoutText atomic.Int64
+	withText, withoutText               atomic.Int64
+	withDescription, withoutDescription atomic.Int64
 }
 
 func (c *textTracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
@@ -24,6 +25,10 @@ func (c *textTracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.
 			c.withoutText.Add(1)
 		case strings.Contains(q.SQL, "c.body,") && strings.Contains(q.SQL, "FROM contents c"):
 			c.withText.Add(1)
+		case strings.Contains(q.SQL, "a.title, ''::text, a.cover_id"):
+			c.withoutDescription.Add(1)
+		case strings.Contains(q.SQL, "a.title, a.description, a.cover_id"):
+			c.withDescription.Add(1)
 		}
 	}
 	return c.countingTracer.TraceBatchStart(ctx, conn, d)
@@ -148,5 +153,124 @@ func TestListsReadLongTextsOnlyWhenAsked(t *testing.T) {
 	check(nodes, true)
 	if len(nodes) != 30 || plain.withoutText != 1 || plain.withText != 0 || texts.withText != 1 || texts.withoutText != 0 {
 		t.Fatalf("search: %d hits; reads %+v without asking for texts, %+v asking", len(nodes), plain, texts)
+	}
+}
+
+// TestActivityListsReadDescriptionsOnlyWhenAsked: browsing, search hits and
+// a partner's activities leave out descriptions (up to 20,000 characters
+// each) unless the operation asks for them; asked, they come in the same
+// round trips, each activity with its own.
+func TestActivityListsReadDescriptionsOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	tracer := &textTracer{}
+	b := setupWith(t, nil, tracer)
+	ownerExec(t, b,
+		`INSERT INTO partners (tenant_id, name, kind) SELECT id, '社区伙伴', 'community' FROM tenants WHERE code = 'demo'`,
+		`INSERT INTO activities (tenant_id, title, description, partner_ids, org_unit_id, starts_at, ends_at, signup_opens_at, signup_closes_at,
+			capacity, audience, hours, status, code_secret)
+		 SELECT u.tenant_id, '植树活动 ' || g, '说明 ' || g, ARRAY(SELECT id FROM partners WHERE name = '社区伙伴'), u.id,
+			now() + g * interval '1 hour', now() + g * interval '1 hour' + interval '2 hours', now() - interval '1 day', now() + interval '1 hour',
+			10, 'all_students', 2, 'open', '\x00'
+		 FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`)
+
+	type node struct{ Title, Description string }
+	check := func(what string, nodes []node, want int, withDescription bool) {
+		t.Helper()
+		if len(nodes) != want {
+			t.Fatalf("%s: %d activities, want %d", what, len(nodes), want)
+		}
+		for _, a := range nodes {
+			var g int
+			if _, err := fmt.Sscanf(a.Title, "植树活动 %d", &g); err != nil {
+				t.Fatalf("%s: unexpected activity %q", what, a.Title)
+			}
+			description := ""
+			if withDescription {
+				description = fmt.Sprintf("说明 %d", g)
+			}
+			if a.Description != description {
+				t.Fatalf("%s: %q has description %q", what, a.Title, a.Description)
+			}
+		}
+	}
+	type reads struct{ roundTrips, with, without int64 }
+	run := func(doc string, vars map[string]any) (json []byte, rs reads) {
+		before := reads{tracer.n.Load(), tracer.withDescription.Load(), tracer.withoutDescription.Load()}
+		r := b.post(t, doc, vars)
+		if len(r.Errors) != 0 {
+			t.Fatalf("%s: %+v", doc, r.Errors)
+		}
+		return r.Data, reads{tracer.n.Load() - before.roundTrips, tracer.withDescription.Load() - before.with,
+			tracer.withoutDescription.Load() - before.without}
+	}
+	browse := func(selection string, n int) ([]node, reads) {
+		data, rs := run(`query($n: Int) { activities(site: "xxgc", first: $n) { edges { node { `+selection+` } } } }`, map[string]any{"n": n})
+		d := decode[struct {
+			Activities struct{ Edges []struct{ Node node } }
+		}](t, &gqlResponse{Data: data})
+		var out []node
+		for _, e := range d.Activities.Edges {
+			out = append(out, e.Node)
+		}
+		return out, rs
+	}
+	browse("title", 5) // warm caches (site routing, prepared statements)
+	browse("title description", 5)
+	var rs [4]reads
+	for i, c := range []struct {
+		selection string
+		n         int
+	}{{"title", 20}, {"title", 100}, {"title description", 20}, {"title description", 100}} {
+		var nodes []node
+		nodes, rs[i] = browse(c.selection, c.n)
+		check("browse", nodes, c.n, c.selection != "title")
+	}
+	if rs[0].with != 0 || rs[0].without != 1 || rs[1] != rs[0] {
+		t.Fatalf("browsing without descriptions: %+v and %+v; want one read without them", rs[0], rs[1])
+	}
+	if rs[2].with != 1 || rs[2].without != 0 || rs[3] != rs[2] || rs[2].roundTrips != rs[0].roundTrips {
+		t.Fatalf("browsing with descriptions: %+v and %+v (without: %+v); want one read with them in as many round trips", rs[2], rs[3], rs[0])
+	}
+
+	// A partner's latest activities, and search hits: the same rule.
+	for _, withDescription := range []bool{false, true} {
+		selection := "title"
+		if withDescription {
+			selection = "title description"
+		}
+		data, rs := run(`{ volunteerPartners(site: "xxgc") { name activities(first: 3) { `+selection+` } } }`, nil)
+		var partner []node
+		for _, p := range decode[struct {
+			VolunteerPartners []struct {
+				Name       string
+				Activities []node
+			}
+		}](t, &gqlResponse{Data: data}).VolunteerPartners {
+			if p.Name == "社区伙伴" {
+				partner = p.Activities
+			}
+		}
+		check("partner", partner, 3, withDescription)
+		if (withDescription && (rs.with != 1 || rs.without != 0)) || (!withDescription && (rs.with != 0 || rs.without != 1)) {
+			t.Fatalf("a partner's activities (descriptions asked: %v): %+v", withDescription, rs)
+		}
+	}
+	b.waitIndexed(t)
+	for _, withDescription := range []bool{false, true} {
+		selection := "title"
+		if withDescription {
+			selection = "title description"
+		}
+		data, rs := run(`{ search(site: "xxgc", query: "植树活动", first: 30) { edges { node { ... on Activity { `+selection+` } } } } }`, nil)
+		var hits []node
+		for _, e := range decode[struct {
+			Search struct{ Edges []struct{ Node node } }
+		}](t, &gqlResponse{Data: data}).Search.Edges {
+			hits = append(hits, e.Node)
+		}
+		check("search", hits, 30, withDescription)
+		if (withDescription && (rs.with != 1 || rs.without != 0)) || (!withDescription && (rs.with != 0 || rs.without != 1)) {
+			t.Fatalf("search hits (descriptions asked: %v): %+v", withDescription, rs)
+		}
 	}
 }

@@ -157,7 +157,7 @@ func (s *Service) filterSQL(tenant uuid.UUID, f Filter) *query {
 
 // Browse lists a school's published (non-draft) activities with keyset
 // pagination; anyone may browse.
-func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order Order, first int, after *Cursor) (*Page, error) {
+func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order Order, first int, after *Cursor, d DescriptionOption) (*Page, error) {
 	if err := apperr.PageSize(first, MaxPageSize); err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order 
 	default:
 		return nil, apperr.InvalidField("orderBy", "unknown order")
 	}
-	sql := `SELECT ` + activityColumns + ` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+	sql := `SELECT ` + listColumns(d) + ` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
 		WHERE ` + strings.Join(q.where, " AND ") + ` ORDER BY ` + orderBy + ` LIMIT ` + strconv.Itoa(first+1)
 	// The limit is written out (a checked page size, not input text): with
 	// a parameter PostgreSQL cannot cost a generic plan and plans every
@@ -198,6 +198,7 @@ func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order 
 			if err != nil {
 				return err
 			}
+			a.descriptionOmitted = d == WithoutDescription
 			page.Items = append(page.Items, a)
 		}
 		return rows.Err()
@@ -604,20 +605,21 @@ func (s *Service) countFacets(ctx context.Context, tenant uuid.UUID, f Filter) (
 // Findable returns the activities among ids that students can find (not
 // drafts, not cancelled) with their views, keyed by id, in two round
 // trips: what search hits show.
-func (s *Service) Findable(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Activity, error) {
+func (s *Service) Findable(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, d DescriptionOption) (map[uuid.UUID]*Activity, error) {
 	out := map[uuid.UUID]*Activity{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var items []*Activity
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+activityColumns+` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+	b.Queue(`SELECT `+listColumns(d)+` FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
 		WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND a.status NOT IN ('draft', 'cancelled')`, tenant, ids).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			a, err := scanActivity(rows)
 			if err != nil {
 				return err
 			}
+			a.descriptionOmitted = d == WithoutDescription
 			items = append(items, a)
 		}
 		return rows.Err()
@@ -652,14 +654,14 @@ const MaxPartnerActivities = 20
 // PartnerActivities returns, for each partner among ids, its n latest
 // activities that students can see (not drafts), newest start first, with
 // their views: two round trips for any number of partners.
-func (s *Service) PartnerActivities(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, n int) (map[uuid.UUID][]*Activity, error) {
+func (s *Service) PartnerActivities(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, n int, d DescriptionOption) (map[uuid.UUID][]*Activity, error) {
 	if err := apperr.PageSize(n, MaxPartnerActivities); err != nil {
 		return nil, err
 	}
 	out := map[uuid.UUID][]*Activity{}
 	var items []*Activity
 	b := &pgx.Batch{}
-	b.Queue(`SELECT p.id, `+activityColumns+` FROM unnest($2::uuid[]) AS p(id)
+	b.Queue(`SELECT p.id, `+listColumns(d)+` FROM unnest($2::uuid[]) AS p(id)
 		CROSS JOIN LATERAL (SELECT a.* FROM activities a WHERE a.tenant_id = $1 AND p.id = ANY (a.partner_ids) AND a.status <> 'draft'
 			ORDER BY a.starts_at DESC, a.id DESC LIMIT $3) a
 		JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id`, tenant, ids, n).Query(func(rows pgx.Rows) error {
@@ -669,6 +671,7 @@ func (s *Service) PartnerActivities(ctx context.Context, tenant uuid.UUID, ids [
 			if err := rows.Scan(append([]any{&partner}, activityDest(a)...)...); err != nil {
 				return err
 			}
+			a.descriptionOmitted = d == WithoutDescription
 			out[partner] = append(out[partner], a)
 			items = append(items, a)
 		}

@@ -59,6 +59,17 @@ const activityColumns = `a.tenant_id, a.id, a.title, a.description, a.cover_id, 
 	a.address, a.latitude, a.longitude, a.starts_at, a.ends_at, a.signup_opens_at, a.signup_closes_at, a.capacity, a.audience,
 	a.hours::float8, a.status, a.confirmed_count, a.signup_count, a.cosigned_by, a.cosigned_at, a.created_at, u.path::text, a.code_secret`
 
+// listColumns are activityColumns, with the description only when asked
+// (an empty one stands in for it otherwise).
+func listColumns(d DescriptionOption) string {
+	if d == WithDescription {
+		return activityColumns
+	}
+	return columnsWithoutDescription
+}
+
+var columnsWithoutDescription = strings.Replace(activityColumns, "a.description,", "''::text,", 1)
+
 func scanActivity(row pgx.Row) (*Activity, error) {
 	a := &Activity{}
 	err := row.Scan(activityDest(a)...)

@@ -87,7 +87,22 @@ type Activity struct {
 
 	orgPath string
 	secret  []byte
+	// descriptionOmitted: read by a list WithoutDescription.
+	descriptionOmitted bool
 }
+
+// DescriptionOmitted reports whether a was read by a list
+// WithoutDescription: its Description is then empty, not the activity's.
+func (a *Activity) DescriptionOmitted() bool { return a.descriptionOmitted }
+
+// DescriptionOption says whether a list reads its activities'
+// descriptions: up to 20,000 characters each, which a list rarely shows.
+type DescriptionOption bool
+
+const (
+	WithoutDescription DescriptionOption = false
+	WithDescription    DescriptionOption = true
+)
 
 // DisplayStatus is the status readers see: an open activity with no place
 // left is full.
