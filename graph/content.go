@@ -36,12 +36,7 @@ func (r *Resolver) contentUnit(ctx context.Context, c *content.Content) (*org.Un
 // textOption is WithText when the current field's selection asks, at
 // path, for a field that shows an item's long text.
 func textOption(ctx context.Context, path ...string) content.TextOption {
-	for _, field := range []string{"body", "transcript"} {
-		if selects(ctx, append(path[:len(path):len(path)], field)...) {
-			return content.WithText
-		}
-	}
-	return content.WithoutText
+	return content.TextOption(selectsAny(ctx, path, "body", "transcript"))
 }
 
 // longText is an item's long text. A list reads it only when its

@@ -44,6 +44,17 @@ func selects(ctx context.Context, path ...string) bool {
 	return true
 }
 
+// selectsAny reports whether the current field's selection asks, at path,
+// for any of fields.
+func selectsAny(ctx context.Context, path []string, fields ...string) bool {
+	for _, f := range fields {
+		if selects(ctx, append(path[:len(path):len(path)], f)...) {
+			return true
+		}
+	}
+	return false
+}
+
 // primeSearchStates loads, in one query, the index state of the hits the
 // caller may edit when the operation asks for it, so that the field costs
 // the same whatever the page size.

@@ -129,8 +129,5 @@ func attendanceKind(k model.AttendanceKind) string {
 // descriptionOption is WithDescription when the current field's selection
 // asks, at path, for activities' descriptions.
 func descriptionOption(ctx context.Context, path ...string) volunteer.DescriptionOption {
-	if selects(ctx, append(path[:len(path):len(path)], "description")...) {
-		return volunteer.WithDescription
-	}
-	return volunteer.WithoutDescription
+	return volunteer.DescriptionOption(selectsAny(ctx, path, "description"))
 }

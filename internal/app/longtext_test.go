@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -34,6 +35,38 @@ func (c *textTracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.
 	return c.countingTracer.TraceBatchStart(ctx, conn, d)
 }
 
+// reads are what a textTracer counted: round trips, and list reads of
+// contents and of activities with and without their long texts.
+type reads struct{ roundTrips, withText, withoutText, withDescription, withoutDescription int64 }
+
+func (c *textTracer) counts() reads {
+	return reads{c.n.Load(), c.withText.Load(), c.withoutText.Load(), c.withDescription.Load(), c.withoutDescription.Load()}
+}
+
+// postCounted posts doc, which must succeed, and returns its data and the
+// reads it made.
+func postCounted(t *testing.T, b *testBundle, tracer *textTracer, doc string, vars map[string]any) (json.RawMessage, reads) {
+	t.Helper()
+	before := tracer.counts()
+	r := b.post(t, doc, vars)
+	if len(r.Errors) != 0 {
+		t.Fatalf("%s: %+v", doc, r.Errors)
+	}
+	after := tracer.counts()
+	return r.Data, reads{after.roundTrips - before.roundTrips, after.withText - before.withText, after.withoutText - before.withoutText,
+		after.withDescription - before.withDescription, after.withoutDescription - before.withoutDescription}
+}
+
+// edgeNodes returns the nodes of the connection at field of data.
+func edgeNodes[N any](t *testing.T, data json.RawMessage, field string) []N {
+	t.Helper()
+	var out []N
+	for _, e := range decode[map[string]struct{ Edges []struct{ Node N } }](t, &gqlResponse{Data: data})[field].Edges {
+		out = append(out, e.Node)
+	}
+	return out
+}
+
 // TestListsReadLongTextsOnlyWhenAsked: a site's list and search hits leave
 // out articles' HTML and micro-lessons' transcripts (most of a real body)
 // unless the operation asks for them; asked, they come in the same round
@@ -57,28 +90,9 @@ func TestListsReadLongTextsOnlyWhenAsked(t *testing.T) {
 	type node struct {
 		Slug, Body, Source, Transcript, Speaker string
 	}
-	type reads struct{ roundTrips, withText, withoutText int64 }
-	read := func(doc string, vars map[string]any, edges func([]byte) []node) ([]node, reads) {
-		before := reads{tracer.n.Load(), tracer.withText.Load(), tracer.withoutText.Load()}
-		r := b.post(t, doc, vars)
-		if len(r.Errors) != 0 {
-			t.Fatalf("%s: %+v", doc, r.Errors)
-		}
-		return edges(r.Data), reads{tracer.n.Load() - before.roundTrips, tracer.withText.Load() - before.withText,
-			tracer.withoutText.Load() - before.withoutText}
-	}
 	list := func(selection string, n int) ([]node, reads) {
-		nodes, rs := read(`query($n: Int) { contents(site: "xxgc", first: $n) { edges { node { `+selection+` } } } }`, map[string]any{"n": n},
-			func(data []byte) []node {
-				d := decode[struct {
-					Contents struct{ Edges []struct{ Node node } }
-				}](t, &gqlResponse{Data: data})
-				var out []node
-				for _, e := range d.Contents.Edges {
-					out = append(out, e.Node)
-				}
-				return out
-			})
+		data, rs := postCounted(t, b, tracer, `query($n: Int) { contents(site: "xxgc", first: $n) { edges { node { `+selection+` } } } }`, map[string]any{"n": n})
+		nodes := edgeNodes[node](t, data, "contents")
 		if len(nodes) != n {
 			t.Fatalf("%d items, want %d", len(nodes), n)
 		}
@@ -135,17 +149,8 @@ func TestListsReadLongTextsOnlyWhenAsked(t *testing.T) {
 	// Search hits: the same rule.
 	b.waitIndexed(t)
 	hits := func(selection string) ([]node, reads) {
-		return read(`query { search(site: "xxgc", query: "长文", first: 30) { edges { node { ... on Content { `+selection+` } } } } }`, nil,
-			func(data []byte) []node {
-				d := decode[struct {
-					Search struct{ Edges []struct{ Node node } }
-				}](t, &gqlResponse{Data: data})
-				var out []node
-				for _, e := range d.Search.Edges {
-					out = append(out, e.Node)
-				}
-				return out
-			})
+		data, rs := postCounted(t, b, tracer, `query { search(site: "xxgc", query: "长文", first: 30) { edges { node { ... on Content { `+selection+` } } } } }`, nil)
+		return edgeNodes[node](t, data, "search"), rs
 	}
 	nodes, plain := hits(fields)
 	check(nodes, false)
@@ -193,26 +198,10 @@ func TestActivityListsReadDescriptionsOnlyWhenAsked(t *testing.T) {
 			}
 		}
 	}
-	type reads struct{ roundTrips, with, without int64 }
-	run := func(doc string, vars map[string]any) (json []byte, rs reads) {
-		before := reads{tracer.n.Load(), tracer.withDescription.Load(), tracer.withoutDescription.Load()}
-		r := b.post(t, doc, vars)
-		if len(r.Errors) != 0 {
-			t.Fatalf("%s: %+v", doc, r.Errors)
-		}
-		return r.Data, reads{tracer.n.Load() - before.roundTrips, tracer.withDescription.Load() - before.with,
-			tracer.withoutDescription.Load() - before.without}
-	}
+	run := func(doc string) (json.RawMessage, reads) { return postCounted(t, b, tracer, doc, nil) }
 	browse := func(selection string, n int) ([]node, reads) {
-		data, rs := run(`query($n: Int) { activities(site: "xxgc", first: $n) { edges { node { `+selection+` } } } }`, map[string]any{"n": n})
-		d := decode[struct {
-			Activities struct{ Edges []struct{ Node node } }
-		}](t, &gqlResponse{Data: data})
-		var out []node
-		for _, e := range d.Activities.Edges {
-			out = append(out, e.Node)
-		}
-		return out, rs
+		data, rs := postCounted(t, b, tracer, `query($n: Int) { activities(site: "xxgc", first: $n) { edges { node { `+selection+` } } } }`, map[string]any{"n": n})
+		return edgeNodes[node](t, data, "activities"), rs
 	}
 	browse("title", 5) // warm caches (site routing, prepared statements)
 	browse("title description", 5)
@@ -225,10 +214,10 @@ func TestActivityListsReadDescriptionsOnlyWhenAsked(t *testing.T) {
 		nodes, rs[i] = browse(c.selection, c.n)
 		check("browse", nodes, c.n, c.selection != "title")
 	}
-	if rs[0].with != 0 || rs[0].without != 1 || rs[1] != rs[0] {
+	if rs[0].withDescription != 0 || rs[0].withoutDescription != 1 || rs[1] != rs[0] {
 		t.Fatalf("browsing without descriptions: %+v and %+v; want one read without them", rs[0], rs[1])
 	}
-	if rs[2].with != 1 || rs[2].without != 0 || rs[3] != rs[2] || rs[2].roundTrips != rs[0].roundTrips {
+	if rs[2].withDescription != 1 || rs[2].withoutDescription != 0 || rs[3] != rs[2] || rs[2].roundTrips != rs[0].roundTrips {
 		t.Fatalf("browsing with descriptions: %+v and %+v (without: %+v); want one read with them in as many round trips", rs[2], rs[3], rs[0])
 	}
 
@@ -238,7 +227,7 @@ func TestActivityListsReadDescriptionsOnlyWhenAsked(t *testing.T) {
 		if withDescription {
 			selection = "title description"
 		}
-		data, rs := run(`{ volunteerPartners(site: "xxgc") { name activities(first: 3) { `+selection+` } } }`, nil)
+		data, rs := run(`{ volunteerPartners(site: "xxgc") { name activities(first: 3) { ` + selection + ` } } }`)
 		var partner []node
 		for _, p := range decode[struct {
 			VolunteerPartners []struct {
@@ -251,7 +240,7 @@ func TestActivityListsReadDescriptionsOnlyWhenAsked(t *testing.T) {
 			}
 		}
 		check("partner", partner, 3, withDescription)
-		if (withDescription && (rs.with != 1 || rs.without != 0)) || (!withDescription && (rs.with != 0 || rs.without != 1)) {
+		if (withDescription && (rs.withDescription != 1 || rs.withoutDescription != 0)) || (!withDescription && (rs.withDescription != 0 || rs.withoutDescription != 1)) {
 			t.Fatalf("a partner's activities (descriptions asked: %v): %+v", withDescription, rs)
 		}
 	}
@@ -261,15 +250,9 @@ func TestActivityListsReadDescriptionsOnlyWhenAsked(t *testing.T) {
 		if withDescription {
 			selection = "title description"
 		}
-		data, rs := run(`{ search(site: "xxgc", query: "植树活动", first: 30) { edges { node { ... on Activity { `+selection+` } } } } }`, nil)
-		var hits []node
-		for _, e := range decode[struct {
-			Search struct{ Edges []struct{ Node node } }
-		}](t, &gqlResponse{Data: data}).Search.Edges {
-			hits = append(hits, e.Node)
-		}
-		check("search", hits, 30, withDescription)
-		if (withDescription && (rs.with != 1 || rs.without != 0)) || (!withDescription && (rs.with != 0 || rs.without != 1)) {
+		data, rs := run(`{ search(site: "xxgc", query: "植树活动", first: 30) { edges { node { ... on Activity { ` + selection + ` } } } } }`)
+		check("search", edgeNodes[node](t, data, "search"), 30, withDescription)
+		if (withDescription && (rs.withDescription != 1 || rs.withoutDescription != 0)) || (!withDescription && (rs.withDescription != 0 || rs.withoutDescription != 1)) {
 			t.Fatalf("search hits (descriptions asked: %v): %+v", withDescription, rs)
 		}
 	}
