@@ -34,6 +34,7 @@ type testBundle struct {
 	server *httptest.Server
 	demo   *seed.Report
 	db     *pgtest.DB
+	cfg    config.Config
 }
 
 // setup wires the real application (config → app.New → handler) to a fresh
@@ -74,7 +75,21 @@ func setupWith(t *testing.T, env map[string]string, tracer pgx.QueryTracer) *tes
 	}
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	return &testBundle{app: a, server: srv, demo: rep, db: db}
+	return &testBundle{app: a, server: srv, demo: rep, db: db, cfg: cfg}
+}
+
+// replica starts a second server on b's database, as a second process of
+// a deployment: its own pool, its own job client and its own HTTP server.
+func (b *testBundle) replica(t *testing.T) *testBundle {
+	t.Helper()
+	a, err := app.New(context.Background(), b.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &testBundle{app: a, server: srv, demo: b.demo, db: b.db, cfg: b.cfg}
 }
 
 const demoPassword = "zhdj-demo-2026"

@@ -14,6 +14,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"zhdj/internal/content"
 )
 
 const contentFields = `id slug title status version ... on Article { body } cover { id url } authors { displayName } sites { slug } reviewComment`
@@ -337,6 +344,136 @@ func TestScheduledPublishing(t *testing.T) {
 	var n int
 	if err := b.count(t, b.demo.School.ID, `SELECT count(*) FROM content_revisions`, &n); err != nil || n != 1 {
 		t.Fatalf("revisions %d %v", n, err)
+	}
+}
+
+// TestScheduledPublishingOnTwoServers: with two servers working jobs from
+// one database, every scheduled item is published once (one publish event
+// for the site's webhook), whichever server takes its job; and the same
+// job worked by both at the same moment (a retry racing a slow first
+// attempt) publishes once.
+func TestScheduledPublishingOnTwoServers(t *testing.T) {
+	t.Parallel()
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer hook.Close()
+	b, _ := setupMedia(t, nil)
+	second := b.replica(t)
+	admin, _ := b.login(t, "admin", demoPassword)
+	site := decode[struct {
+		Site struct {
+			ID      string
+			OrgUnit struct{ ID string }
+		}
+	}](t, b.post(t, `{ site(slug: "xxgc") { id orgUnit { id } } }`, nil)).Site
+	if r := b.post(t, `mutation($s: ID!, $u: String!) { createSiteWebhook(input: {site: $s, url: $u}) { webhook { id } } }`, map[string]any{"s": site.ID, "u": hook.URL}, bearer(admin)...); len(r.Errors) > 0 {
+		t.Fatalf("webhook: %+v", r.Errors)
+	}
+	cover := b.readyCover(t, admin)
+	schedule := func(via *testBundle, slug string, at time.Time) {
+		t.Helper()
+		in := map[string]any{"type": "ARTICLE", "orgUnitId": site.OrgUnit.ID,
+			"fields": map[string]any{"slug": slug, "title": "稍后发布", "coverId": cover, "article": map[string]any{"html": "<p>x</p>"}}}
+		c := decode[struct{ CreateContent struct{ Content contentNode } }](t, via.post(t, createArticle, map[string]any{"in": in}, bearer(admin)...)).CreateContent.Content
+		via.step(t, admin, "submitContent", map[string]any{"id": c.ID})
+		r := via.step(t, admin, "approveContent", map[string]any{"id": c.ID, "publishAt": at.Format(time.RFC3339Nano)})
+		if s := decode[struct{ ApproveContent struct{ Content contentNode } }](t, r).ApproveContent.Content; s.Status != "SCHEDULED" {
+			t.Fatalf("%s: %+v", slug, s)
+		}
+	}
+	tenant := b.demo.School.ID
+	// publishEvents counts, per item, the publish events queued for the
+	// webhook: one per publishing.
+	publishEvents := func() map[string]int {
+		t.Helper()
+		out := map[string]int{}
+		if err := b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT c.slug, (SELECT count(*) FROM river_job j WHERE j.kind = 'content.webhook'
+				AND j.args->>'event' = 'publish' AND j.args->>'content_id' = c.id::text) FROM contents c WHERE c.status = 'published'`)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var slug string
+				var n int
+				if err := rows.Scan(&slug, &n); err != nil {
+					return err
+				}
+				out[slug] = n
+			}
+			return rows.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	const items = 12
+	at := time.Now().Add(2 * time.Second).UTC()
+	for i := range items {
+		schedule([]*testBundle{b, second}[i%2], fmt.Sprintf("later-%d", i), at)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var published int
+		if err := b.count(t, tenant, `SELECT count(*) FROM contents WHERE slug LIKE 'later-%' AND status = 'published'`, &published); err != nil {
+			t.Fatal(err)
+		}
+		if published == items {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d scheduled items published", published, items)
+		}
+	}
+	events := publishEvents()
+	for i := range items {
+		if n := events[fmt.Sprintf("later-%d", i)]; n != 1 {
+			t.Fatalf("later-%d: %d publish events (want 1): %v", i, n, events)
+		}
+	}
+	// Each job ran once (a job's completion is recorded a moment after
+	// its work).
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var jobs int
+		if err := b.count(t, tenant, `SELECT count(*) FROM river_job WHERE kind = 'content.publish' AND state = 'completed' AND attempt = 1`, &jobs); err != nil {
+			t.Fatal(err)
+		}
+		if jobs == items {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("publish jobs completed at their first attempt: %d of %d", jobs, items)
+		}
+	}
+
+	// The same job on both servers at once: one publishes, the other finds
+	// the item published and leaves it.
+	later := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
+	schedule(b, "raced", later)
+	var id uuid.UUID
+	if err := b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT id FROM contents WHERE slug = 'raced'`).Scan(&id)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	job := &river.Job[content.PublishArgs]{JobRow: &rivertype.JobRow{}, Args: content.PublishArgs{TenantID: tenant, ContentID: id, PublishAt: later}}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for _, s := range []*content.Service{b.app.Content, second.app.Content} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- (&content.PublishWorker{Content: s}).Work(context.Background(), job)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := publishEvents()["raced"]; n != 1 {
+		t.Fatalf("raced: %d publish events (want published once)", n)
 	}
 }
 
