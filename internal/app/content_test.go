@@ -369,15 +369,22 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 		t.Fatalf("webhook: %+v", r.Errors)
 	}
 	cover := b.readyCover(t, admin)
-	schedule := func(via *testBundle, slug string, at time.Time) {
+	// inReview creates an item on the site and submits it.
+	inReview := func(via *testBundle, slug string) string {
 		t.Helper()
 		in := map[string]any{"type": "ARTICLE", "orgUnitId": site.OrgUnit.ID,
 			"fields": map[string]any{"slug": slug, "title": "稍后发布", "coverId": cover, "article": map[string]any{"html": "<p>x</p>"}}}
 		c := decode[struct{ CreateContent struct{ Content contentNode } }](t, via.post(t, createArticle, map[string]any{"in": in}, bearer(admin)...)).CreateContent.Content
-		via.step(t, admin, "submitContent", map[string]any{"id": c.ID})
-		r := via.step(t, admin, "approveContent", map[string]any{"id": c.ID, "publishAt": at.Format(time.RFC3339Nano)})
+		if r := via.step(t, admin, "submitContent", map[string]any{"id": c.ID}); len(r.Errors) > 0 {
+			t.Fatalf("submit %s: %+v", slug, r.Errors)
+		}
+		return c.ID
+	}
+	schedule := func(via *testBundle, id string, at time.Time) {
+		t.Helper()
+		r := via.step(t, admin, "approveContent", map[string]any{"id": id, "publishAt": at.Format(time.RFC3339Nano)})
 		if s := decode[struct{ ApproveContent struct{ Content contentNode } }](t, r).ApproveContent.Content; s.Status != "SCHEDULED" {
-			t.Fatalf("%s: %+v", slug, s)
+			t.Fatalf("%s: %+v", s.Slug, s)
 		}
 	}
 	tenant := b.demo.School.ID
@@ -408,9 +415,14 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 	}
 
 	const items = 12
-	at := time.Now().Add(2 * time.Second).UTC()
-	for i := range items {
-		schedule([]*testBundle{b, second}[i%2], fmt.Sprintf("later-%d", i), at)
+	ids := make([]string, items)
+	for i := range ids {
+		ids[i] = inReview([]*testBundle{b, second}[i%2], fmt.Sprintf("later-%d", i))
+	}
+	// All for the same moment, a little after the last is approved.
+	at := time.Now().Add(3 * time.Second).UTC()
+	for i, id := range ids {
+		schedule([]*testBundle{b, second}[i%2], id, at)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		var published int
@@ -448,7 +460,7 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 	// The same job on both servers at once: one publishes, the other finds
 	// the item published and leaves it.
 	later := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
-	schedule(b, "raced", later)
+	schedule(b, inReview(b, "raced"), later)
 	var id uuid.UUID
 	if err := b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT id FROM contents WHERE slug = 'raced'`).Scan(&id)
