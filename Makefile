@@ -18,13 +18,14 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: ## install what the local stack needs (PostgreSQL server binaries) if missing
-	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-		:; \
-	else \
-		echo "==> installing PostgreSQL (Debian package postgresql)"; \
+deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe and ffmpeg for videos) if missing
+	@pkgs=""; \
+	if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then pkgs="postgresql"; fi; \
+	if ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then pkgs="$$pkgs ffmpeg"; fi; \
+	if [ -n "$$pkgs" ]; then \
+		echo "==> installing Debian packages:$$pkgs"; \
 		$(SUDO) apt-get update -q && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$pkgs; \
 	fi
 
 .PHONY: minio

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"zhdj/bench/internal/stack"
+	"zhdj/internal/media/mediatest"
 )
 
 func main() {
@@ -148,9 +149,19 @@ func payload(size int64, magic string) io.Reader {
 	return io.MultiReader(strings.NewReader(magic), io.LimitReader(rand.NewChaCha8([32]byte{7}), size-int64(len(magic))))
 }
 
+// video is a real video of size bytes (the server's ffprobe and ffmpeg
+// read it when installed), the same every time.
+func video(size int64) (io.Reader, error) {
+	return mediatest.Video(size, rand.NewChaCha8([32]byte{7}))
+}
+
 func directUpload(base, token string, size int64) error {
 	h := sha256.New()
-	if _, err := io.Copy(h, payload(size, mp4Magic)); err != nil {
+	src, err := video(size)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(h, src); err != nil {
 		return err
 	}
 	var s struct {
@@ -164,12 +175,14 @@ func directUpload(base, token string, size int64) error {
 			}
 		}
 	}
-	err := gql(base, token, `mutation($in: CreateUploadInput!) { createUpload(input: $in) { media { id } partSize parts { number url size } } }`,
+	err = gql(base, token, `mutation($in: CreateUploadInput!) { createUpload(input: $in) { media { id } partSize parts { number url size } } }`,
 		map[string]any{"in": map[string]any{"filename": "bench.mp4", "purpose": "VIDEO", "size": size, "sha256": hex.EncodeToString(h.Sum(nil))}}, &s)
 	if err != nil {
 		return err
 	}
-	src := payload(size, mp4Magic)
+	if src, err = video(size); err != nil {
+		return err
+	}
 	for _, p := range s.CreateUpload.Parts {
 		req, _ := http.NewRequest(http.MethodPut, p.URL, io.LimitReader(src, p.Size))
 		req.ContentLength = p.Size
@@ -190,8 +203,6 @@ func directUpload(base, token string, size int64) error {
 	}
 	return waitReady(base, token, s.CreateUpload.Media.ID)
 }
-
-const mp4Magic = "\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 
 func waitReady(base, token, id string) error {
 	deadline := time.Now().Add(10 * time.Minute)

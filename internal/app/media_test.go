@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"mime/multipart"
@@ -26,6 +27,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/media"
+	"zhdj/internal/media/mediatest"
 	"zhdj/internal/minioproc"
 	"zhdj/internal/miniotest"
 	"zhdj/internal/postgres"
@@ -72,7 +74,22 @@ func pngBytes(t *testing.T, w, h int) []byte {
 	return buf.Bytes()
 }
 
-// fakeMP4 is size bytes that content sniffing recognises as MP4.
+// lessonVideo is a real video (mediatest.Lesson) of size bytes.
+func lessonVideo(t *testing.T, size int) []byte {
+	t.Helper()
+	r, err := mediatest.Video(int64(size), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// fakeMP4 is size bytes that content sniffing recognises as MP4 and no
+// player can play.
 func fakeMP4(size int) []byte {
 	b := make([]byte, size)
 	_, _ = rand.Read(b)
@@ -80,14 +97,15 @@ func fakeMP4(size int) []byte {
 	return b
 }
 
-const mediaFields = `id status filename mimeType size failure width height url srcset processingNotes derivatives { width url }`
+const mediaFields = `id status filename mimeType size failure width height durationSeconds url posterUrl srcset processingNotes derivatives { width url }`
 
 type mediaNode struct {
 	ID, Status, Filename, MimeType string
 	Size                           int64
 	Failure                        *string
 	Width, Height                  *int
-	URL, Srcset                    *string
+	DurationSeconds                *float64
+	URL, PosterURL, Srcset         *string
 	ProcessingNotes                []string
 	Derivatives                    []struct {
 		Width int
@@ -262,7 +280,7 @@ func TestDirectVideoUpload(t *testing.T) {
 	t.Parallel()
 	b, minio := setupMedia(t, nil)
 	editor, _ := b.login(t, "editor", demoPassword)
-	video := fakeMP4(12 << 20)
+	video := lessonVideo(t, 12<<20)
 	sum := sha256.Sum256(video)
 
 	s := b.createUpload(t, editor, map[string]any{"filename": "微党课第一讲.mp4", "purpose": "VIDEO", "size": len(video), "sha256": hex.EncodeToString(sum[:])})
@@ -315,8 +333,26 @@ func TestDirectVideoUpload(t *testing.T) {
 	if status != http.StatusOK || !bytes.Equal(got, video) {
 		t.Fatalf("downloaded video differs (status %d, %d bytes)", status, len(got))
 	}
-	if media.FindTools().FFprobe == "" && (len(m.ProcessingNotes) == 0 || !strings.Contains(m.ProcessingNotes[0], "ffprobe")) {
-		t.Fatalf("missing ffprobe not reported: %+v", m.ProcessingNotes)
+	// What the server's ffprobe and ffmpeg make of it (`make deps`
+	// installs them), or, without them, that the notes say so.
+	if tools := media.FindTools(); tools.FFprobe == "" || tools.FFmpeg == "" {
+		if notes := strings.Join(m.ProcessingNotes, "; "); !strings.Contains(notes, "ffprobe") && !strings.Contains(notes, "ffmpeg") {
+			t.Fatalf("missing video tools not reported: %+v", m.ProcessingNotes)
+		}
+		return
+	}
+	if m.DurationSeconds == nil || *m.DurationSeconds != mediatest.LessonDuration || m.Width == nil || *m.Width != mediatest.LessonWidth ||
+		m.Height == nil || *m.Height != mediatest.LessonHeight || len(m.ProcessingNotes) != 0 || m.PosterURL == nil {
+		t.Fatalf("probed video: %+v (duration %v)", m, m.DurationSeconds)
+	}
+	status, poster := httpGet(t, *m.PosterURL)
+	frame, err := jpeg.Decode(bytes.NewReader(poster))
+	if status != http.StatusOK || err != nil {
+		t.Fatalf("poster: HTTP %d, %v", status, err)
+	}
+	// Never enlarged beyond the video's own width.
+	if b := frame.Bounds(); b.Dx() != mediatest.LessonWidth || b.Dy() != mediatest.LessonHeight {
+		t.Fatalf("poster is %v", b)
 	}
 }
 
@@ -344,7 +380,7 @@ func TestDirectUploadFailures(t *testing.T) {
 	}
 
 	// A damaged upload (wrong checksum) fails after processing.
-	video := fakeMP4(1 << 20)
+	video := lessonVideo(t, 1<<20)
 	s = b.createUpload(t, editor, map[string]any{"filename": "v.mp4", "purpose": "VIDEO", "size": len(video), "sha256": strings.Repeat("ab", 32)})
 	if err := putPart(t, s.Parts[0].URL, video); err != nil {
 		t.Fatal(err)

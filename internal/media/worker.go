@@ -219,6 +219,12 @@ func (s *Service) makeDerivatives(ctx context.Context, m *Media, res *processed)
 	return nil
 }
 
+// videoProtocols are all ffprobe and ffmpeg may open: the presigned URL of
+// the upload. An uploaded file is untrusted input, and a media file can
+// name other inputs (playlists, concat lists, references); none of them
+// may reach the server's own files or other protocols.
+const videoProtocols = "http,https,tcp,tls"
+
 // probeVideo reads duration and dimensions with ffprobe and grabs a poster
 // frame with ffmpeg, both reading a presigned URL; without them the video
 // is still usable and the notes say what is missing.
@@ -237,7 +243,8 @@ func (s *Service) probeVideo(ctx context.Context, m *Media, res *processed) erro
 		return err
 	}
 	if s.tools.FFprobe != "" {
-		out, err := exec.CommandContext(ctx, s.tools.FFprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", src).Output()
+		out, err := exec.CommandContext(ctx, s.tools.FFprobe, "-v", "error", "-protocol_whitelist", videoProtocols,
+			"-print_format", "json", "-show_format", "-show_streams", src).Output()
 		if err != nil {
 			return permanent{"the video cannot be read (ffprobe failed)"}
 		}
@@ -272,7 +279,9 @@ func (s *Service) probeVideo(ctx context.Context, m *Media, res *processed) erro
 		}
 		f.Close()
 		defer os.Remove(f.Name())
-		if err := exec.CommandContext(ctx, s.tools.FFmpeg, "-v", "error", "-y", "-ss", "1", "-i", src, "-frames:v", "1", "-vf", "scale=1280:-2", f.Name()).Run(); err != nil {
+		// A frame a second in, at most 1280 wide (never enlarged).
+		if err := exec.CommandContext(ctx, s.tools.FFmpeg, "-v", "error", "-y", "-protocol_whitelist", videoProtocols,
+			"-ss", "1", "-i", src, "-frames:v", "1", "-vf", "scale='min(1280,iw)':-2", f.Name()).Run(); err != nil {
 			res.notes = append(res.notes, "no poster frame: ffmpeg could not extract one")
 			return nil
 		}
