@@ -246,7 +246,7 @@ func (s *Service) probeVideo(ctx context.Context, m *Media, res *processed) erro
 		out, err := exec.CommandContext(ctx, s.tools.FFprobe, "-v", "error", "-protocol_whitelist", videoProtocols,
 			"-print_format", "json", "-show_format", "-show_streams", src).Output()
 		if err != nil {
-			return permanent{"the video cannot be read (ffprobe failed)"}
+			return probeFailed(ctx, func() error { _, err := s.store.Stat(ctx, m.objectKey); return err })
 		}
 		var probe struct {
 			Format struct {
@@ -297,6 +297,20 @@ func (s *Service) probeVideo(ctx context.Context, m *Media, res *processed) erro
 		res.posterKey = key
 	}
 	return nil
+}
+
+// probeFailed decides what a failed ffprobe means. Failing a file deletes
+// it, so only a file that could be read and still could not be probed is
+// failed; when the probe was stopped (the server shutting down) or the
+// store is out of reach, the file may be fine and is tried again later.
+func probeFailed(ctx context.Context, stat func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := stat(); err != nil {
+		return fmt.Errorf("media: ffprobe failed and the file cannot be reached: %w", err)
+	}
+	return permanent{"the video cannot be read (ffprobe failed)"}
 }
 
 // FindTools looks for ffprobe and ffmpeg on PATH.
