@@ -187,10 +187,10 @@ func (s *Service) makeDerivatives(ctx context.Context, m *Media, res *processed)
 	if err != nil {
 		return err
 	}
-	src, _, err := image.Decode(r)
+	src, err := decodeImage(r)
 	r.Close()
 	if err != nil {
-		return permanent{"the image cannot be decoded: " + err.Error()}
+		return err
 	}
 	for _, width := range s.limits.DerivativeWidths {
 		if width >= cfg.Width {
@@ -217,6 +217,35 @@ func (s *Service) makeDerivatives(ctx context.Context, m *Media, res *processed)
 		res.derivatives = append(res.derivatives, &Derivative{Width: width, Height: height, MimeType: mime, Size: int64(buf.Len()), objectKey: key})
 	}
 	return nil
+}
+
+// decodeImage decodes the image r streams from the store. Failing a file
+// deletes it, so a decoder's error is permanent only when reading gave no
+// error of its own: a read cut off by the store or a shutdown is retried.
+func decodeImage(r io.Reader) (image.Image, error) {
+	rec := &readRecorder{r: r}
+	img, _, err := image.Decode(rec)
+	if rec.err != nil {
+		return nil, fmt.Errorf("media: read image: %w", rec.err)
+	}
+	if err != nil {
+		return nil, permanent{"the image cannot be decoded: " + err.Error()}
+	}
+	return img, nil
+}
+
+// readRecorder keeps the first error of r other than io.EOF.
+type readRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *readRecorder) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && err != io.EOF && rr.err == nil {
+		rr.err = err
+	}
+	return n, err
 }
 
 // videoProtocols are all ffprobe and ffmpeg may open: the presigned URL of
