@@ -540,4 +540,37 @@ func TestPrivateMediaAndDeletion(t *testing.T) {
 	}
 }
 
+// TestSweepKeepsRowsWhenTheStoreLooksWrong: a server pointed at the wrong
+// bucket (a mistyped name is created empty at start) finds every file
+// missing; its sweep keeps the rows and says to check the settings, and
+// the right bucket still serves every file.
+func TestSweepKeepsRowsWhenTheStoreLooksWrong(t *testing.T) {
+	t.Parallel()
+	b, _ := setupMedia(t, nil)
+	editor, _ := b.login(t, "editor", demoPassword)
+	for range 3 {
+		b.readyCover(t, editor)
+	}
+	cfg := b.cfg
+	cfg.S3.Bucket = "zhdj-media-typo"
+	wrong := (&testBundle{cfg: cfg, demo: b.demo, db: b.db}).replica(t)
+	ctx := context.Background()
+	tenant := b.demo.School.ID
+	var before int
+	if err := b.count(t, tenant, `SELECT count(*) FROM media WHERE status = 'ready'`, &before); err != nil || before < 3 {
+		t.Fatalf("ready files %d %v", before, err)
+	}
+	rep, err := wrong.app.Media.Sweep(auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant)))
+	if err == nil || !strings.Contains(err.Error(), "storage settings") || rep.MissingObjects != 0 {
+		t.Fatalf("sweep of the wrong bucket: %s, %v", rep, err)
+	}
+	var after int
+	if err := b.count(t, tenant, `SELECT count(*) FROM media WHERE status = 'ready'`, &after); err != nil || after != before {
+		t.Fatalf("ready files %d after the sweep, %d before %v", after, before, err)
+	}
+	if rep, err := b.app.Media.Sweep(auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))); err != nil || rep.MissingObjects != 0 {
+		t.Fatalf("sweep of the right bucket: %s, %v", rep, err)
+	}
+}
+
 func base64RawURL(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

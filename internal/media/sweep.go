@@ -86,6 +86,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	if err != nil {
 		return rep, err
 	}
+	var missing []*Media
+	examined := 0
 	for _, t := range tenants {
 		rep.TenantsExamined++
 		var batch []ObjectInfo
@@ -146,10 +148,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			if err != nil {
 				return rep, fmt.Errorf("media: sweep rows: %w", err)
 			}
+			examined += len(rows)
 			for _, r := range rows {
 				if _, err := s.store.Stat(ctx, r.ObjectKey); apperr.Is(err, apperr.NotFound) {
-					s.discard(ctx, &Media{TenantID: t, ID: r.ID, objectKey: r.ObjectKey, Size: r.SizeBytes})
-					rep.MissingObjects++
+					missing = append(missing, &Media{TenantID: t, ID: r.ID, objectKey: r.ObjectKey, Size: r.SizeBytes})
 				} else if err != nil {
 					return rep, err
 				}
@@ -160,7 +162,24 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			after = rows[len(rows)-1].ID
 		}
 	}
+	if tooManyMissing(len(missing), examined) {
+		return rep, fmt.Errorf("media: %d of %d ready files are missing from the object store: their rows are kept; "+
+			"check the storage settings (endpoint, bucket) before the next sweep", len(missing), examined)
+	}
+	for _, m := range missing {
+		s.discard(ctx, m)
+		rep.MissingObjects++
+	}
 	return rep, nil
+}
+
+// tooManyMissing reports whether missing of examined files is more than a
+// store loses: objects go missing one at a time (deleted by hand, a
+// lifecycle rule), while most of them missing at once means the server
+// looks in the wrong place (a mistyped bucket is created empty at start),
+// and removing their rows would lose every school's files.
+func tooManyMissing(missing, examined int) bool {
+	return missing >= 3 && missing*2 > examined
 }
 
 // SweepArgs runs Sweep as a periodic job.
