@@ -19,13 +19,18 @@ help: ## list the targets
 
 .PHONY: deps
 deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe and ffmpeg for videos) if missing
-	@pkgs=""; \
-	if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then pkgs="postgresql"; fi; \
-	if ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then pkgs="$$pkgs ffmpeg"; fi; \
-	if [ -n "$$pkgs" ]; then \
-		echo "==> installing Debian packages:$$pkgs"; \
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "==> installing PostgreSQL (Debian package postgresql)"; \
 		$(SUDO) apt-get update -q && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$pkgs; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
+	fi
+	@# Videos work without them (their duration and poster are then missing,
+	@# and processingNotes says so), so a machine without the package goes on.
+	@if ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then \
+		echo "==> installing ffprobe and ffmpeg (Debian package ffmpeg)"; \
+		( $(SUDO) apt-get update -q && \
+		  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg ) || \
+		echo "==> ffmpeg could not be installed: videos will have no duration or poster"; \
 	fi
 
 .PHONY: minio
