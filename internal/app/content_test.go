@@ -419,8 +419,9 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 	for i := range ids {
 		ids[i] = inReview([]*testBundle{b, second}[i%2], fmt.Sprintf("later-%d", i))
 	}
-	// All for the same moment, a little after the last is approved.
-	at := time.Now().Add(3 * time.Second).UTC()
+	// All for the same moment, after the last is approved however slow the
+	// machine (an approval after that moment would publish at once).
+	at := time.Now().Add(8 * time.Second).UTC()
 	for i, id := range ids {
 		schedule([]*testBundle{b, second}[i%2], id, at)
 	}
@@ -471,11 +472,7 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
 	for _, s := range []*content.Service{b.app.Content, second.app.Content} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- (&content.PublishWorker{Content: s}).Work(context.Background(), job)
-		}()
+		wg.Go(func() { errs <- (&content.PublishWorker{Content: s}).Work(context.Background(), job) })
 	}
 	wg.Wait()
 	close(errs)
