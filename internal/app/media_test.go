@@ -540,27 +540,30 @@ func TestPrivateMediaAndDeletion(t *testing.T) {
 	}
 }
 
-// TestSweepKeepsRowsWhenTheStoreLooksWrong: a server pointed at the wrong
-// bucket (a mistyped name is created empty at start) finds every file
-// missing; its sweep keeps the rows and says to check the settings, and
-// the right bucket still serves every file.
-func TestSweepKeepsRowsWhenTheStoreLooksWrong(t *testing.T) {
+// TestSweepKeepsFilesWhenStoreAndDatabaseDisagree: a server pointed at
+// the wrong bucket (a mistyped name is created empty at start) finds every
+// file missing, and one whose database lost its rows (restored from an
+// older copy) finds every object unknown; either sweep removes nothing,
+// says to check the settings, and the files are still served.
+func TestSweepKeepsFilesWhenStoreAndDatabaseDisagree(t *testing.T) {
 	t.Parallel()
-	b, _ := setupMedia(t, nil)
+	b, _ := setupMedia(t, map[string]string{"ZHDJ_MEDIA_ORPHAN_GRACE": "1ns"})
 	editor, _ := b.login(t, "editor", demoPassword)
+	var keys []string
 	for range 3 {
-		b.readyCover(t, editor)
+		keys = append(keys, objectKeyOf(t, b, b.readyCover(t, editor)))
 	}
 	cfg := b.cfg
 	cfg.S3.Bucket = "zhdj-media-typo"
 	wrong := (&testBundle{cfg: cfg, demo: b.demo, db: b.db}).replica(t)
 	ctx := context.Background()
 	tenant := b.demo.School.ID
+	sweep := auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))
 	var before int
 	if err := b.count(t, tenant, `SELECT count(*) FROM media WHERE status = 'ready'`, &before); err != nil || before < 3 {
 		t.Fatalf("ready files %d %v", before, err)
 	}
-	rep, err := wrong.app.Media.Sweep(auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant)))
+	rep, err := wrong.app.Media.Sweep(sweep)
 	if err == nil || !strings.Contains(err.Error(), "storage settings") || rep.MissingObjects != 0 {
 		t.Fatalf("sweep of the wrong bucket: %s, %v", rep, err)
 	}
@@ -568,8 +571,25 @@ func TestSweepKeepsRowsWhenTheStoreLooksWrong(t *testing.T) {
 	if err := b.count(t, tenant, `SELECT count(*) FROM media WHERE status = 'ready'`, &after); err != nil || after != before {
 		t.Fatalf("ready files %d after the sweep, %d before %v", after, before, err)
 	}
-	if rep, err := b.app.Media.Sweep(auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))); err != nil || rep.MissingObjects != 0 {
+	if rep, err := b.app.Media.Sweep(sweep); err != nil || rep.MissingObjects != 0 || rep.OrphanObjects != 0 {
 		t.Fatalf("sweep of the right bucket: %s, %v", rep, err)
+	}
+
+	// The rows gone, as in a database restored from before the uploads.
+	if err := b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM media_derivatives; DELETE FROM media`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = b.app.Media.Sweep(sweep)
+	if err == nil || !strings.Contains(err.Error(), "known to no row") || rep.OrphanObjects != 0 {
+		t.Fatalf("sweep with the rows gone: %s, %v", rep, err)
+	}
+	for _, k := range keys {
+		if _, err := b.app.Store.Stat(ctx, k); err != nil {
+			t.Fatalf("%s after the sweep: %v", k, err)
+		}
 	}
 }
 

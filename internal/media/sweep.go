@@ -73,6 +73,8 @@ func (s *Service) tenants(ctx context.Context) ([]uuid.UUID, error) {
 // Sweep reconciles the store with the database: it aborts abandoned
 // uploads, deletes objects that no row refers to (older than an hour) and
 // removes rows of ready files whose object is gone, and reports what it did.
+// When most of them are unmatched it removes nothing and says so (see
+// mostUnmatched).
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	var rep SweepReport
 	if s.store == nil {
@@ -90,7 +92,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	examined := 0
 	for _, t := range tenants {
 		rep.TenantsExamined++
-		var batch []ObjectInfo
+		var batch, orphans []ObjectInfo
+		listed := 0
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
@@ -112,13 +115,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			for _, k := range known {
 				isKnown[k] = true
 			}
+			listed += len(batch)
 			for _, o := range batch {
 				if !isKnown[o.Key] && s.now().Sub(o.LastModified) > s.limits.OrphanGrace {
-					if err := s.store.Delete(ctx, o.Key); err != nil {
-						return err
-					}
-					rep.OrphanObjects++
-					rep.OrphanBytes += o.Size
+					orphans = append(orphans, o)
 				}
 			}
 			batch = batch[:0]
@@ -136,6 +136,18 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 		}
 		if err != nil {
 			return rep, fmt.Errorf("media: sweep objects of %s: %w", t, err)
+		}
+		if mostUnmatched(len(orphans), listed) {
+			return rep, fmt.Errorf("media: %d of the %d objects of school %s are known to no row: they are kept; "+
+				"check the database and storage settings (a database restored from a copy, another deployment's bucket) before the next sweep",
+				len(orphans), listed, t)
+		}
+		for _, o := range orphans {
+			if err := s.store.Delete(ctx, o.Key); err != nil {
+				return rep, err
+			}
+			rep.OrphanObjects++
+			rep.OrphanBytes += o.Size
 		}
 		after := uuid.Nil
 		for {
@@ -162,7 +174,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			after = rows[len(rows)-1].ID
 		}
 	}
-	if tooManyMissing(len(missing), examined) {
+	if mostUnmatched(len(missing), examined) {
 		return rep, fmt.Errorf("media: %d of %d ready files are missing from the object store: their rows are kept; "+
 			"check the storage settings (endpoint, bucket) before the next sweep", len(missing), examined)
 	}
@@ -173,13 +185,15 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	return rep, nil
 }
 
-// tooManyMissing reports whether missing of examined files is more than a
-// store loses: objects go missing one at a time (deleted by hand, a
-// lifecycle rule), while most of them missing at once means the server
-// looks in the wrong place (a mistyped bucket is created empty at start),
-// and removing their rows would lose every school's files.
-func tooManyMissing(missing, examined int) bool {
-	return missing >= 3 && missing*2 > examined
+// mostUnmatched reports whether unmatched of examined files (rows without
+// an object, or objects without a row) is more than a deployment loses
+// track of: files go astray one at a time (deleted by hand, a failed
+// deletion), while most of them at once means the server looks in the
+// wrong place — a mistyped bucket (created empty at start), or a database
+// restored from a copy sharing the real bucket — and cleaning up after it
+// would lose every school's files.
+func mostUnmatched(unmatched, examined int) bool {
+	return unmatched >= 3 && unmatched*2 > examined
 }
 
 // SweepArgs runs Sweep as a periodic job.

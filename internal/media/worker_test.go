@@ -62,18 +62,3 @@ func TestDecodeImage(t *testing.T) {
 		}
 	}
 }
-
-func TestTooManyMissing(t *testing.T) {
-	for _, c := range []struct {
-		missing, examined int
-		want              bool
-	}{
-		{0, 0, false}, {1, 1, false}, {2, 2, false}, // too few to tell
-		{1, 100, false}, {50, 100, false}, // up to half: removed
-		{3, 3, true}, {51, 100, true}, {1000, 1000, true}, // most: kept
-	} {
-		if got := tooManyMissing(c.missing, c.examined); got != c.want {
-			t.Errorf("%d missing of %d: %v, want %v", c.missing, c.examined, got, c.want)
-		}
-	}
-}
