@@ -50,9 +50,10 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	srv.SetDisableSuggestion(!l.Suggestions)
 	srv.SetValidationRulesFn(func() *rules.Rules {
 		rs := rules.NewDefaultRules()
-		d, a := depthRule(l.MaxDepth), aliasRule(l.MaxAliases)
+		d, a, n := depthRule(l.MaxDepth), aliasRule(l.MaxAliases), nulRule()
 		rs.AddRule(d.Name, d.RuleFunc)
 		rs.AddRule(a.Name, a.RuleFunc)
+		rs.AddRule(n.Name, n.RuleFunc)
 		return rs
 	})
 	if l.Introspection {
@@ -60,9 +61,14 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	}
 	srv.Use(extension.FixedComplexityLimit(l.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if m := reqmeta.From(ctx); m != nil {
-			if oc := graphql.GetOperationContext(ctx); oc != nil {
-				m.SetOperation(oc.OperationName)
+		oc := graphql.GetOperationContext(ctx)
+		if m := reqmeta.From(ctx); m != nil && oc != nil {
+			m.SetOperation(oc.OperationName)
+		}
+		if oc != nil {
+			if name, bad := nulVariable(oc.Variables); bad {
+				err := apperr.InvalidField("$"+name, nulProblem)
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, log, err)}})
 			}
 		}
 		return next(withLoaders(ctx, r.newLoaders()))

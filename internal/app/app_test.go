@@ -463,6 +463,58 @@ func TestRequestLimits(t *testing.T) {
 	})
 }
 
+// TestNULInTextIsBadInput: a string holding U+0000, as a literal or in a
+// variable (inside an input object or a list too), is refused as bad input
+// before anything runs; other control characters are ordinary text.
+func TestNULInTextIsBadInput(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	article := func(title string) map[string]any {
+		return map[string]any{"type": "ARTICLE", "fields": map[string]any{"slug": "nul", "title": title, "article": map[string]any{"html": "<p>x</p>"}}}
+	}
+	for name, c := range map[string]struct {
+		query      string
+		vars       map[string]any
+		wantReason string // gqlgen's reason for a literal; none for a variable
+		wantField  string
+	}{
+		"literal": {query: `mutation { createContent(input: {type: ARTICLE, fields: {slug: "nul", title: "标题\u0000", article: {html: "<p>x</p>"}}}) { content { id } } }`,
+			wantReason: "GRAPHQL_VALIDATION_FAILED"},
+		"literal in a list": {query: `{ search(site: "xxgc", query: "党史", filter: {tags: ["a", "b\u0000"]}) { totalCount } }`,
+			wantReason: "GRAPHQL_VALIDATION_FAILED"},
+		"variable input object": {query: createArticle, vars: map[string]any{"in": article("标题\x00")}, wantField: "$in"},
+		"variable list": {query: `query($t: [String!]) { search(site: "xxgc", query: "党史", filter: {tags: $t}) { totalCount } }`,
+			vars: map[string]any{"t": []string{"a", "\x00"}}, wantField: "$t"},
+		"sign-in": {query: `mutation($id: String!) { login(input: {school: "demo", identifier: $id, password: "x"}) { accessToken } }`,
+			vars: map[string]any{"id": "adm\x00in"}, wantField: "$id"},
+	} {
+		r := b.post(t, c.query, c.vars, bearer(admin)...)
+		if r.code(0) != "BAD_USER_INPUT" || len(r.Errors) != 1 || r.Errors[0].Extensions["reason"] != nilIfEmpty(c.wantReason) {
+			t.Errorf("%s: %+v", name, r.Errors)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.wantField != "" && fields[c.wantField] == nil {
+			t.Errorf("%s: the error names no %s: %+v", name, c.wantField, r.Errors[0])
+		}
+	}
+	var n int
+	if err := b.count(t, b.demo.School.ID, `SELECT count(*) FROM contents WHERE slug = 'nul'`, &n); err != nil || n != 0 {
+		t.Fatalf("%d items stored from refused requests %v", n, err)
+	}
+	// Tabs and new lines are text.
+	if r := b.post(t, createArticle, map[string]any{"in": article("第一行\n\t第二行")}, bearer(admin)...); len(r.Errors) != 0 {
+		t.Fatalf("a title with a new line and a tab: %+v", r.Errors)
+	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 func TestProductionSwitches(t *testing.T) {
 	t.Parallel()
 	b := setup(t, map[string]string{"ZHDJ_ENV": "production",
