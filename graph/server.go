@@ -50,10 +50,10 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	srv.SetDisableSuggestion(!l.Suggestions)
 	srv.SetValidationRulesFn(func() *rules.Rules {
 		rs := rules.NewDefaultRules()
-		d, a, n := depthRule(l.MaxDepth), aliasRule(l.MaxAliases), nulRule()
+		d, a, x := depthRule(l.MaxDepth), aliasRule(l.MaxAliases), textRule()
 		rs.AddRule(d.Name, d.RuleFunc)
 		rs.AddRule(a.Name, a.RuleFunc)
-		rs.AddRule(n.Name, n.RuleFunc)
+		rs.AddRule(x.Name, x.RuleFunc)
 		return rs
 	})
 	if l.Introspection {
@@ -66,8 +66,8 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 			m.SetOperation(oc.OperationName)
 		}
 		if oc != nil {
-			if name, bad := nulVariable(oc.Variables); bad {
-				err := apperr.InvalidField("$"+name, nulProblem)
+			if name, bad := badTextVariable(oc.Variables); bad {
+				err := apperr.InvalidField("$"+name, textProblem)
 				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, log, err)}})
 			}
 		}

@@ -2,58 +2,62 @@ package graph
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/core"
 )
 
-// No text this platform takes may hold the NUL character (U+0000):
-// PostgreSQL cannot store it, and a name, title or query with one is
-// never what a person meant. Literals in the document are refused while it
-// is validated (nulRule), variables before the operation runs
-// (nulVariable); either way the request fails as bad input and nothing is
-// done.
+// Every text this platform takes is UTF-8 without the NUL character
+// (U+0000): PostgreSQL stores nothing else, and a name, title or query
+// holding either is never what a person meant. (JSON bodies cannot carry
+// other bytes; a query in a GET URL can.) Literals in the document are
+// refused while it is validated (textRule), variables before the operation
+// runs (badTextVariable); either way the request fails as bad input and
+// nothing is done.
 
-const nulProblem = "may not contain the NUL character (U+0000)"
+const textProblem = "must be UTF-8 text without the NUL character (U+0000)"
 
-// nulRule refuses string literals holding U+0000, wherever they stand.
-func nulRule() core.Rule {
+func badText(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidString(s) }
+
+// textRule refuses such string literals, wherever they stand.
+func textRule() core.Rule {
 	return core.Rule{
-		Name: "ZhdjNoNUL",
+		Name: "ZhdjText",
 		RuleFunc: func(observers *core.Events, addError core.AddErrFunc) {
 			observers.OnValue(func(_ *core.Walker, v *ast.Value) {
-				if (v.Kind == ast.StringValue || v.Kind == ast.BlockValue) && strings.ContainsRune(v.Raw, 0) {
-					addError(core.Message("a string %s", nulProblem), core.At(v.Position))
+				if (v.Kind == ast.StringValue || v.Kind == ast.BlockValue) && badText(v.Raw) {
+					addError(core.Message("a string %s", textProblem), core.At(v.Position))
 				}
 			})
 		},
 	}
 }
 
-// nulVariable returns the name of a variable whose value holds U+0000 in
-// some string (in a list or an input object too).
-func nulVariable(vars map[string]any) (string, bool) {
+// badTextVariable returns the name of a variable with such a string in its
+// value (in a list or an input object too).
+func badTextVariable(vars map[string]any) (string, bool) {
 	for name, v := range vars {
-		if holdsNUL(v) {
+		if holdsBadText(v) {
 			return name, true
 		}
 	}
 	return "", false
 }
 
-func holdsNUL(v any) bool {
+func holdsBadText(v any) bool {
 	switch v := v.(type) {
 	case string:
-		return strings.ContainsRune(v, 0)
+		return badText(v)
 	case []any:
 		for _, e := range v {
-			if holdsNUL(e) {
+			if holdsBadText(e) {
 				return true
 			}
 		}
 	case map[string]any:
 		for k, e := range v {
-			if strings.ContainsRune(k, 0) || holdsNUL(e) {
+			if badText(k) || holdsBadText(e) {
 				return true
 			}
 		}

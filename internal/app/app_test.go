@@ -463,10 +463,11 @@ func TestRequestLimits(t *testing.T) {
 	})
 }
 
-// TestNULInTextIsBadInput: a string holding U+0000, as a literal or in a
-// variable (inside an input object or a list too), is refused as bad input
-// before anything runs; other control characters are ordinary text.
-func TestNULInTextIsBadInput(t *testing.T) {
+// TestTextIsUTF8WithoutNUL: a string holding U+0000 or bytes that are not
+// UTF-8, as a literal (in a GET URL too) or in a variable (inside an input
+// object or a list too), is refused as bad input before anything runs;
+// other control characters are ordinary text.
+func TestTextIsUTF8WithoutNUL(t *testing.T) {
 	t.Parallel()
 	b := setup(t, identityEnv())
 	admin, _ := b.login(t, "admin", demoPassword)
@@ -497,6 +498,11 @@ func TestNULInTextIsBadInput(t *testing.T) {
 		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.wantField != "" && fields[c.wantField] == nil {
 			t.Errorf("%s: the error names no %s: %+v", name, c.wantField, r.Errors[0])
 		}
+	}
+	// JSON cannot carry bytes that are not UTF-8; a URL can.
+	r := b.raw(t, http.MethodGet, "/graphql?query="+url.QueryEscape("{ site(slug: \"x\xffc\") { id } }"), "", nil)
+	if r.code(0) != "BAD_USER_INPUT" || r.Errors[0].Extensions["reason"] != "GRAPHQL_VALIDATION_FAILED" {
+		t.Errorf("bytes that are not UTF-8 in a GET query: %+v", r.Errors)
 	}
 	var n int
 	if err := b.count(t, b.demo.School.ID, `SELECT count(*) FROM contents WHERE slug = 'nul'`, &n); err != nil || n != 0 {
