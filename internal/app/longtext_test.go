@@ -102,24 +102,23 @@ func TestListsReadLongTextsOnlyWhenAsked(t *testing.T) {
 		t.Helper()
 		seen := 0
 		for _, x := range nodes {
-			var g int
-			if _, err := fmt.Sscanf(x.Slug, "a-%d", &g); err == nil {
+			// An article's body and source, a micro-lesson's transcript
+			// and speaker: the long text and a field beside it.
+			for _, k := range []struct{ slug, text, other, textFormat, otherFormat string }{
+				{"a-%d", x.Body, x.Source, "<p>正文 %d</p>", "来源 %d"},
+				{"l-%d", x.Transcript, x.Speaker, "讲稿 %d", "讲师 %d"},
+			} {
+				var g int
+				if _, err := fmt.Sscanf(x.Slug, k.slug, &g); err != nil {
+					continue
+				}
 				seen++
-				body := ""
+				text := ""
 				if withText {
-					body = fmt.Sprintf("<p>正文 %d</p>", g)
+					text = fmt.Sprintf(k.textFormat, g)
 				}
-				if x.Body != body || x.Source != fmt.Sprintf("来源 %d", g) {
-					t.Fatalf("%s: body %q, source %q", x.Slug, x.Body, x.Source)
-				}
-			} else if _, err := fmt.Sscanf(x.Slug, "l-%d", &g); err == nil {
-				seen++
-				transcript := ""
-				if withText {
-					transcript = fmt.Sprintf("讲稿 %d", g)
-				}
-				if x.Transcript != transcript || x.Speaker != fmt.Sprintf("讲师 %d", g) {
-					t.Fatalf("%s: transcript %q, speaker %q", x.Slug, x.Transcript, x.Speaker)
+				if k.text != text || k.other != fmt.Sprintf(k.otherFormat, g) {
+					t.Fatalf("%s: long text %q, beside it %q", x.Slug, k.text, k.other)
 				}
 			}
 		}
