@@ -39,11 +39,13 @@ func textOption(ctx context.Context, path ...string) content.TextOption {
 	return content.TextOption(selectsAny(ctx, path, "body", "transcript"))
 }
 
-// longText is an item's long text. A list reads it only when its
-// selection asks (textOption), so it is never missing when asked for.
-func longText(c *content.Content, stored string) (string, error) {
-	if c.TextOmitted() {
-		return "", fmt.Errorf("graph: content %s was read without its text, which the operation asks for", c.ID)
+// longText is the long text of item id (an article's HTML, a
+// micro-lesson's transcript, an activity's description). A list reads it
+// only when its selection asks (textOption, descriptionOption), so it is
+// never omitted when asked for; if it were, that is a bug, not an empty text.
+func longText(id uuid.UUID, omitted bool, stored string) (string, error) {
+	if omitted {
+		return "", fmt.Errorf("graph: %s was read without its long text, which the operation asks for", id)
 	}
 	return stored, nil
 }

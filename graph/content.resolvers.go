@@ -45,7 +45,7 @@ func (r *articleResolver) SearchIndex(ctx context.Context, obj *model.Article) (
 }
 
 func (r *articleResolver) Body(ctx context.Context, obj *model.Article) (string, error) {
-	return longText(obj.Content, obj.Article.HTML)
+	return longText(obj.Content.ID, obj.Content.TextOmitted(), obj.Article.HTML)
 }
 
 func (r *articleResolver) Source(ctx context.Context, obj *model.Article) (*string, error) {
@@ -151,7 +151,7 @@ func (r *microLessonResolver) Chapters(ctx context.Context, obj *model.MicroLess
 }
 
 func (r *microLessonResolver) Transcript(ctx context.Context, obj *model.MicroLesson) (string, error) {
-	return longText(obj.Content, obj.Lesson.Transcript)
+	return longText(obj.Content.ID, obj.Content.TextOmitted(), obj.Lesson.Transcript)
 }
 
 func (r *microLessonResolver) Speaker(ctx context.Context, obj *model.MicroLesson) (string, error) {

@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"strings"
 	"time"
 	"zhdj/graph/model"
@@ -26,10 +25,7 @@ func (r *activityResolver) ID(ctx context.Context, obj *volunteer.Activity) (str
 }
 
 func (r *activityResolver) Description(ctx context.Context, obj *volunteer.Activity) (string, error) {
-	if obj.DescriptionOmitted() {
-		return "", fmt.Errorf("graph: activity %s was read without its description, which the operation asks for", obj.ID)
-	}
-	return obj.Description, nil
+	return longText(obj.ID, obj.DescriptionOmitted(), obj.Description)
 }
 
 func (r *activityResolver) Cover(ctx context.Context, obj *volunteer.Activity) (*media.Media, error) {
