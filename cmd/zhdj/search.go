@@ -15,13 +15,13 @@ import (
 )
 
 func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
-	usage := "Usage: zhdj search reindex|reconcile|status [--tenant CODE]"
-	if len(args) == 0 || (args[0] != "reindex" && args[0] != "reconcile" && args[0] != "status") {
+	usage := "Usage: zhdj search reindex|reconcile|compact|status [--tenant CODE]"
+	if len(args) == 0 || (args[0] != "reindex" && args[0] != "reconcile" && args[0] != "compact" && args[0] != "status") {
 		fmt.Fprintln(os.Stderr, usage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
-		return errors.New("search: want the action reindex, reconcile or status")
+		return errors.New("search: want the action reindex, reconcile, compact or status")
 	}
 	action := args[0]
 	help := map[string]string{
@@ -32,11 +32,20 @@ transaction).`,
 		"reconcile": `Compare the search index with the database and queue every missing, stale
 or extra document for repair; prints what it found. The server also runs
 this every ZHDJ_SEARCH_RECONCILE.`,
+		"compact": `Built-in search: measure how a school's documents lie on disk and, when
+they are scattered (or always, with --force), rewrite them in search order
+so that the matches of a site's searches share table pages. Searches keep
+answering meanwhile; indexing of that school waits. The server also does
+this every ZHDJ_SEARCH_COMPACT.`,
 		"status": `Show, per school, the engine, the documents indexed, the changes waiting
 (backlog), the age of the oldest (lag) and the last reconciliation.`,
 	}[action]
 	fs := newFlags("search "+action, help)
 	code := fs.String("tenant", "", "the school's code (default: every school)")
+	var force *bool
+	if action == "compact" {
+		force = fs.Bool("force", false, "rewrite even when the documents are in order")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -69,6 +78,18 @@ this every ZHDJ_SEARCH_RECONCILE.`,
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: %d documents checked; %d missing, %d stale, %d extra queued for repair\n", school.Code, rep.Checked, rep.Missing, rep.Stale, rep.Extra)
+		case "compact":
+			c, ok, err := a.Indexer.Compact(ctx, t, *force)
+			switch {
+			case err != nil:
+				return err
+			case !ok:
+				fmt.Fprintf(stdout, "%s: engine %s keeps its own order; nothing to compact\n", school.Code, a.Search.Engine())
+			case c.Compacted:
+				fmt.Fprintf(stdout, "%s: %d documents compacted in %s; spread %.2f → %.2f\n", school.Code, c.Documents, c.Took.Round(time.Millisecond), c.Spread, c.After)
+			default:
+				fmt.Fprintf(stdout, "%s: %d documents, spread %.2f: in order, left as they are\n", school.Code, c.Documents, c.Spread)
+			}
 		case "status":
 			st, err := a.Search.Status(ctx, t)
 			if err != nil {

@@ -246,6 +246,7 @@ func (a *App) initServices(ctx context.Context) error {
 	river.AddWorker(workers, &search.DrainWorker{Indexer: a.Indexer})
 	river.AddWorker(workers, &search.SweepWorker{Indexer: a.Indexer})
 	river.AddWorker(workers, &search.ReconcileWorker{Indexer: a.Indexer})
+	river.AddWorker(workers, &search.CompactWorker{Indexer: a.Indexer})
 	river.AddWorker(workers, &media.ProcessWorker{Media: a.Media, Log: a.Log})
 	river.AddWorker(workers, &media.SweepWorker{Media: a.Media, Log: a.Log})
 	river.AddWorker(workers, &content.PublishWorker{Content: a.Content})
@@ -255,6 +256,8 @@ func (a *App) initServices(ctx context.Context) error {
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchReconcile),
 			func() (river.JobArgs, *river.InsertOpts) { return search.ReconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(c.SearchCompact),
+			func() (river.JobArgs, *river.InsertOpts) { return search.CompactArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 	if store != nil {
 		river.AddWorker(workers, &media.DeleteObjectsWorker{Store: store})

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"zhdj/internal/seed"
 )
 
@@ -429,5 +431,42 @@ func TestSearchWithMeilisearchDown(t *testing.T) {
 	st, err := b.app.Search.Status(context.Background(), b.demo.School.ID)
 	if err != nil || st.Backlog != 1 {
 		t.Fatalf("status %+v %v, want the change waiting", st, err)
+	}
+}
+
+// TestServerCompactsScatteredSearchDocuments: the server's scheduled
+// compaction finds a school's documents scattered (written one topic and
+// type after another) and rewrites them in search order.
+func TestServerCompactsScatteredSearchDocuments(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]string{"ZHDJ_SEARCH_COMPACT": "500ms"})
+	ownerExec(t, b, `INSERT INTO contents (tenant_id, type, slug, title, topics, org_unit_id, status, published_at)
+		SELECT u.tenant_id, (ARRAY['article', 'micro_lesson', 'comic'])[1 + g % 3], 'doc-' || g, '党史学习教育 ' || g,
+			ARRAY[(ARRAY['理论学习', '组织生活', '志愿服务', '廉政建设'])[1 + g / 3 % 4]], u.id, 'published', now() - g * interval '1 minute'
+		FROM org_units u, generate_series(1, 1200) g WHERE u.code = 'XXGC'`)
+	b.waitIndexed(t)
+	// Runs (a group's stretch on one page) per page and group, as the
+	// engine measures them: about 1 in search order.
+	spread := func() float64 {
+		var s float64
+		err := b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*)::float8 / (count(DISTINCT page) + count(DISTINCT (sites, topics, type)))
+				FROM (SELECT DISTINCT (ctid::text::point)[0] AS page, sites, topics, type FROM search_documents WHERE tenant_id = $1) r`,
+				b.demo.School.ID).Scan(&s)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	deadline := time.Now().Add(time.Minute)
+	for s := spread(); s > 1.05; s = spread() {
+		if time.Now().After(deadline) {
+			t.Fatalf("documents still scattered a minute after indexing: spread %.2f", s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := b.search(t, map[string]any{"q": "党史"}); got.TotalCount != 1200 {
+		t.Fatalf("党史 after compaction: %d hits, want 1200", got.TotalCount)
 	}
 }

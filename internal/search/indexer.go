@@ -128,6 +128,32 @@ func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs])
 	return errors.Join(errs...)
 }
 
+// CompactArgs asks for every tenant's documents to be compacted where the
+// engine keeps them in an order that decays (see Compactor).
+type CompactArgs struct{}
+
+func (CompactArgs) Kind() string { return "search.compact" }
+
+// CompactWorker works CompactArgs.
+type CompactWorker struct {
+	river.WorkerDefaults[CompactArgs]
+	Indexer *Indexer
+}
+
+func (w *CompactWorker) Work(ctx context.Context, _ *river.Job[CompactArgs]) error {
+	tenants, err := w.Indexer.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, t := range tenants {
+		if _, _, err := w.Indexer.Compact(ctx, t, false); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Kick asks for a drain of tenant now. absorbed says a drain was already
 // waiting or running (a running one may have looked at the outbox before
 // the change: the caller should kick again once it is done).
@@ -532,6 +558,25 @@ func (ix *Indexer) Reconcile(ctx context.Context, tenant uuid.UUID) (Report, err
 		ix.log.Info("search: index matches the database", "tenant", tenant, "checked", rep.Checked)
 	}
 	return rep, nil
+}
+
+// Compact compacts tenant's documents if the engine is a Compactor and
+// they are scattered (always, with force); ok is false for an engine that
+// has nothing to compact.
+func (ix *Indexer) Compact(ctx context.Context, tenant uuid.UUID, force bool) (c Compaction, ok bool, err error) {
+	cp, ok := ix.index.(Compactor)
+	if !ok {
+		return c, false, nil
+	}
+	c, err = cp.Compact(ctx, tenant, force)
+	if err != nil {
+		return c, true, fmt.Errorf("search: compact: %w", err)
+	}
+	if c.Compacted {
+		ix.log.Info("search: documents compacted", "tenant", tenant, "documents", c.Documents,
+			"spread", fmt.Sprintf("%.2f", c.Spread), "after", fmt.Sprintf("%.2f", c.After), "took", c.Took.Round(time.Millisecond))
+	}
+	return c, true, nil
 }
 
 // Rebuild replaces tenant's documents by a fresh read of the database

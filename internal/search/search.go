@@ -210,6 +210,27 @@ type Index interface {
 	Rebuild(ctx context.Context, tenant uuid.UUID, s Settings, next func() ([]*Document, error)) error
 }
 
+// Compactor is an Index whose documents' order on disk decays as they
+// change and can be restored (the built-in engine: a search reads every
+// match's row, and rows that a site's searches find together are read
+// faster from pages of their own).
+type Compactor interface {
+	// Compact rewrites tenant's documents in search order when they lie
+	// scattered (always, with force), and says what it found and did.
+	Compact(ctx context.Context, tenant uuid.UUID, force bool) (Compaction, error)
+}
+
+// Compaction is what one Compact found and did.
+type Compaction struct {
+	Documents int
+	// Spread is how scattered the documents lay before, and After after
+	// (1: each group of documents searched together on pages of its own;
+	// up to the rows a page holds when every row lies among others).
+	Spread, After float64
+	Compacted     bool
+	Took          time.Duration
+}
+
 // Alternatives returns, for each term of q, the term and its synonyms,
 // each as its words (a synonym may be several words).
 func (q Query) Alternatives() [][][]string {

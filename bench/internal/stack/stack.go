@@ -124,12 +124,19 @@ func Start(ctx context.Context, bin string, extraEnv ...string) (*Stack, error) 
 
 // Run runs a zhdj command (e.g. "seed") against the stack.
 func (s *Stack) Run(args ...string) error {
+	_, err := s.Output(args...)
+	return err
+}
+
+// Output runs a zhdj command against the stack and returns what it printed.
+func (s *Stack) Output(args ...string) (string, error) {
 	cmd := exec.Command(s.Bin, args...)
 	cmd.Env = s.Env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("zhdj %s: %v\n%s", strings.Join(args, " "), err, out)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("zhdj %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return nil
+	return string(out), nil
 }
 
 // Serve starts `zhdj serve` and waits until it is ready. It returns its pid.

@@ -73,7 +73,12 @@ func (ix *Index) Upsert(ctx context.Context, tenant uuid.UUID, docs []*search.Do
 	if len(docs) == 0 {
 		return nil
 	}
-	return postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error { return upsert(ctx, tx, tenant, docs) })
+	return postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		if err := shareLayout(ctx, tx, tenant); err != nil {
+			return err
+		}
+		return upsert(ctx, tx, tenant, docs)
+	})
 }
 
 // columns are the arrays one INSERT takes, a row per document.
@@ -438,6 +443,9 @@ func (ix *Index) Delete(ctx context.Context, tenant uuid.UUID, keys []search.Key
 		kinds[i], ids[i] = string(k.Kind), k.ID
 	}
 	return postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		if err := shareLayout(ctx, tx, tenant); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `DELETE FROM search_documents d USING unnest($2::text[], $3::uuid[]) AS u(kind, id)
 			WHERE d.tenant_id = $1 AND d.kind = u.kind AND d.item_id = u.id`, tenant, kinds, ids)
 		if err != nil {
@@ -506,6 +514,9 @@ func (ix *Index) Fingerprints(ctx context.Context, tenant uuid.UUID) (map[search
 // the old documents until it commits.
 func (ix *Index) Rebuild(ctx context.Context, tenant uuid.UUID, _ search.Settings, next func() ([]*search.Document, error)) error {
 	return postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
+		if err := shareLayout(ctx, tx, tenant); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM search_documents WHERE tenant_id = $1`, tenant); err != nil {
 			return err
 		}
