@@ -36,7 +36,7 @@ this every ZHDJ_SEARCH_RECONCILE.`,
 they are scattered (or always, with --force), rewrite them in search order
 so that the matches of a site's searches share table pages. Searches keep
 answering meanwhile; indexing of that school waits. The server also does
-this every ZHDJ_SEARCH_COMPACT.`,
+this every ZHDJ_SEARCH_COMPACT and after a drain of 1,000 items or more.`,
 		"status": `Show, per school, the engine, the documents indexed, the changes waiting
 (backlog), the age of the oldest (lag) and the last reconciliation.`,
 	}[action]

@@ -241,6 +241,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Log.Info("search engine", "engine", index.Name())
 	a.Indexer = search.NewIndexer(a.Pool, index, inserter, a.Log)
 	a.Indexer.RetryCap = c.SearchRetryMax
+	a.Indexer.CompactAfterLargeDrain = c.SearchCompact > 0
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &search.DrainWorker{Indexer: a.Indexer})
@@ -256,8 +257,10 @@ func (a *App) initServices(ctx context.Context) error {
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchReconcile),
 			func() (river.JobArgs, *river.InsertOpts) { return search.ReconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
-		river.NewPeriodicJob(river.PeriodicInterval(c.SearchCompact),
-			func() (river.JobArgs, *river.InsertOpts) { return search.CompactArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
+	if c.SearchCompact > 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(c.SearchCompact),
+			func() (river.JobArgs, *river.InsertOpts) { return search.CompactArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	if store != nil {
 		river.AddWorker(workers, &media.DeleteObjectsWorker{Store: store})

@@ -109,7 +109,8 @@ type Config struct {
 	SearchSweep     time.Duration
 	SearchReconcile time.Duration
 	// SearchCompact is how often the built-in engine checks how each
-	// school's documents lie on disk (and compacts them if scattered).
+	// school's documents lie on disk (and compacts them if scattered); 0:
+	// never by itself (zhdj search compact only).
 	SearchCompact  time.Duration
 	SearchRetryMax time.Duration
 	SearchTokenTTL time.Duration
@@ -201,7 +202,7 @@ var Vars = []Var{
 	{"ZHDJ_MEILI_SEARCH_KEY_UID", "", "the uid of ZHDJ_MEILI_SEARCH_KEY"},
 	{"ZHDJ_SEARCH_SWEEP", "30s", "how often schools with unindexed changes are looked for (besides change notifications)"},
 	{"ZHDJ_SEARCH_RECONCILE", "1h", "how often the search index is compared with the database and repaired"},
-	{"ZHDJ_SEARCH_COMPACT", "1h", "built-in search: how often each school's documents are checked for order on disk, and rewritten in search order when scattered"},
+	{"ZHDJ_SEARCH_COMPACT", "1h", "built-in search: how often each school's documents are checked for order on disk, and rewritten in search order when scattered (also right after a drain of 1,000 items or more); off: only by zhdj search compact, e.g. from cron at night"},
 	{"ZHDJ_SEARCH_RETRY_MAX", "1m", "longest wait between indexing retries while the search engine is down"},
 	{"ZHDJ_SEARCH_TOKEN_TTL", "15m", "lifetime of the Meilisearch tenant tokens searchToken mints"},
 	{"ZHDJ_SEARCH_CONCURRENCY", "the CPUs zhdj may use", "built-in search: searches of this server process run in PostgreSQL at once, more wait their turn (set it to PostgreSQL's cores when PostgreSQL runs on other ones, shared among the server processes)"},
@@ -341,7 +342,18 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
 	c.SearchReconcile = r.duration("ZHDJ_SEARCH_RECONCILE", time.Hour)
-	c.SearchCompact = r.duration("ZHDJ_SEARCH_COMPACT", time.Hour)
+	switch v := strings.TrimSpace(r.getenv("ZHDJ_SEARCH_COMPACT")); v {
+	case "off":
+		c.SearchCompact = 0
+	case "":
+		c.SearchCompact = time.Hour
+	default:
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			c.SearchCompact = d
+		} else {
+			r.fail("ZHDJ_SEARCH_COMPACT", fmt.Errorf("must be a positive duration such as 1h, or off; got %q", v))
+		}
+	}
 	c.SearchRetryMax = r.duration("ZHDJ_SEARCH_RETRY_MAX", time.Minute)
 	c.SearchConcurrency = r.positive("ZHDJ_SEARCH_CONCURRENCY", runtime.GOMAXPROCS(0))
 	c.SearchTokenTTL = r.duration("ZHDJ_SEARCH_TOKEN_TTL", 15*time.Minute)

@@ -50,6 +50,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"ZHDJ_MEILI_URL":            "localhost:7700",
 		"ZHDJ_MEILI_SEARCH_KEY_UID": "6062abda-a5aa-4414-ac91-ecd7944c0f8d",
 		"ZHDJ_SEARCH_RETRY_MAX":     "never",
+		"ZHDJ_SEARCH_COMPACT":       "never",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -78,6 +79,15 @@ func TestValuesAndSecretFile(t *testing.T) {
 	}
 	if c.DatabaseURL != "postgres://u:p@h/db" || len(c.CORSOrigins) != 2 || c.OriginRefresh != 5*time.Second || c.MaxAliases != 7 {
 		t.Fatalf("%+v", c)
+	}
+	for v, want := range map[string]time.Duration{"": time.Hour, "30m": 30 * time.Minute, "off": 0} {
+		c, err := Load(env(map[string]string{"ZHDJ_SEARCH_COMPACT": v}))
+		if err != nil {
+			t.Fatalf("ZHDJ_SEARCH_COMPACT=%q: %v", v, err)
+		}
+		if c.SearchCompact != want {
+			t.Errorf("ZHDJ_SEARCH_COMPACT=%q: %v, want %v", v, c.SearchCompact, want)
+		}
 	}
 	if _, err := Load(env(map[string]string{"ZHDJ_DATABASE_URL_FILE": filepath.Join(t.TempDir(), "missing")})); err == nil || !strings.Contains(err.Error(), "ZHDJ_DATABASE_URL_FILE") {
 		t.Fatalf("missing secret file: %v", err)

@@ -34,6 +34,9 @@ type Indexer struct {
 	BatchSize int
 	// RetryCap caps the wait between retries of a failed drain.
 	RetryCap time.Duration
+	// CompactAfterLargeDrain asks for a compaction of a tenant whose
+	// drain indexed compactAfter items or more (see Compactor).
+	CompactAfterLargeDrain bool
 
 	mu         sync.Mutex
 	configured map[uuid.UUID]string // tenant → fingerprint of settings applied
@@ -75,6 +78,16 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 	}
 	if n > 0 {
 		w.Indexer.log.Debug("search: drained", "tenant", job.Args.Tenant, "items", n)
+	}
+	if _, ok := w.Indexer.index.(Compactor); ok && w.Indexer.CompactAfterLargeDrain && n >= compactAfter {
+		// The drain is done either way; the scheduled compaction is the
+		// fallback if this request cannot be queued.
+		if err := pgx.BeginFunc(ctx, w.Indexer.pool, func(tx pgx.Tx) error {
+			_, err := w.Indexer.inserter.InsertTx(ctx, tx, CompactArgs{Tenant: job.Args.Tenant}, nil)
+			return err
+		}); err != nil {
+			w.Indexer.log.Warn("search: could not ask for a compaction after a large drain", "tenant", job.Args.Tenant, "err", err)
+		}
 	}
 	return nil
 }
@@ -128,11 +141,21 @@ func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs])
 	return errors.Join(errs...)
 }
 
-// CompactArgs asks for every tenant's documents to be compacted where the
-// engine keeps them in an order that decays (see Compactor).
-type CompactArgs struct{}
+// CompactArgs asks for a tenant's documents (every tenant's, without one)
+// to be compacted where the engine keeps them in an order that decays and
+// they have scattered (see Compactor). Requests are not merged: they are
+// rare, and one that finds the documents in order costs a measurement.
+type CompactArgs struct {
+	Tenant uuid.UUID `json:"tenant,omitzero"`
+}
 
 func (CompactArgs) Kind() string { return "search.compact" }
+
+// compactAfter is how many items one drain must index for a compaction
+// of the tenant to be asked for at once rather than at the next scheduled
+// one: an import of thousands of items scatters the documents, and its
+// searches should not wait an hour to be fast again.
+const compactAfter = 1000
 
 // CompactWorker works CompactArgs.
 type CompactWorker struct {
@@ -140,10 +163,13 @@ type CompactWorker struct {
 	Indexer *Indexer
 }
 
-func (w *CompactWorker) Work(ctx context.Context, _ *river.Job[CompactArgs]) error {
+func (w *CompactWorker) Work(ctx context.Context, job *river.Job[CompactArgs]) error {
 	tenants, err := w.Indexer.Tenants(ctx)
 	if err != nil {
 		return err
+	}
+	if job.Args.Tenant != uuid.Nil {
+		tenants = []uuid.UUID{job.Args.Tenant}
 	}
 	var errs []error
 	for _, t := range tenants {
