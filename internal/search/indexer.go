@@ -164,12 +164,12 @@ type CompactWorker struct {
 }
 
 func (w *CompactWorker) Work(ctx context.Context, job *river.Job[CompactArgs]) error {
-	tenants, err := w.Indexer.Tenants(ctx)
-	if err != nil {
-		return err
-	}
-	if job.Args.Tenant != uuid.Nil {
-		tenants = []uuid.UUID{job.Args.Tenant}
+	tenants := []uuid.UUID{job.Args.Tenant}
+	if job.Args.Tenant == uuid.Nil {
+		var err error
+		if tenants, err = w.Indexer.Tenants(ctx); err != nil {
+			return err
+		}
 	}
 	var errs []error
 	for _, t := range tenants {
