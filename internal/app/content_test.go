@@ -568,3 +568,83 @@ func TestWebhookEndpointsMustBePublic(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteListFilters: a site's list filtered by type, tag, topic and org
+// unit, alone and together, newest first and most viewed first, across
+// pages. Each combination is a statement of its own (only the filters
+// given are in it), so each is checked.
+func TestSiteListFilters(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ownerExec(t, b, `INSERT INTO contents (tenant_id, type, slug, title, tags, topics, org_unit_id, publish_to_subtree, status, published_at, view_count)
+		SELECT u.tenant_id, v.type, v.slug, v.slug, v.tags, v.topics, u.id, v.subtree, 'published', now() - v.age * interval '1 hour', v.views
+		FROM (VALUES ('f-1', 'XXGC', 'article', ARRAY['党史'], ARRAY['理论学习'], false, 1, 5),
+			('f-2', 'XXGC', 'micro_lesson', ARRAY['党课'], ARRAY['理论学习'], false, 2, 50),
+			('f-3', 'XXGC', 'comic', ARRAY['党史', '漫画'], ARRAY['组织生活'], false, 3, 1),
+			('f-4', 'DW', 'article', ARRAY[]::text[], ARRAY['组织生活'], true, 4, 20),
+			('f-5', 'ZNZZ', 'article', ARRAY['党史'], ARRAY['组织生活'], false, 5, 99))
+			AS v(slug, unit, type, tags, topics, subtree, age, views)
+		JOIN org_units u ON u.code = v.unit`)
+	d := decode[struct {
+		Site struct {
+			OrgUnit struct {
+				ID     string
+				Parent struct{ ID string }
+			}
+		}
+	}](t, b.post(t, `{ site(slug: "xxgc") { orgUnit { id parent { id } } } }`, nil))
+	xxgc, dw := d.Site.OrgUnit.ID, d.Site.OrgUnit.Parent.ID
+	const list = `query($filter: ContentFilterInput, $order: ContentOrder, $first: Int, $after: String) {
+		contents(site: "xxgc", filter: $filter, orderBy: $order, first: $first, after: $after) {
+			edges { node { slug } } pageInfo { hasNextPage endCursor } } }`
+	type page struct {
+		Contents struct {
+			Edges []struct {
+				Node struct{ Slug string }
+			}
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+		}
+	}
+	slugs := func(filter map[string]any, order string) []string {
+		var out []string
+		after := any(nil)
+		for range 10 {
+			p := decode[page](t, b.post(t, list, map[string]any{"filter": filter, "order": order, "first": 2, "after": after}))
+			for _, e := range p.Contents.Edges {
+				out = append(out, e.Node.Slug)
+			}
+			if !p.Contents.PageInfo.HasNextPage {
+				return out
+			}
+			after = p.Contents.PageInfo.EndCursor
+		}
+		t.Fatalf("%v %s: more than 10 pages", filter, order)
+		return nil
+	}
+	for _, c := range []struct {
+		name   string
+		filter map[string]any
+		order  string
+		want   string
+	}{
+		{"none", nil, "NEWEST", "f-1 f-2 f-3 f-4"},
+		{"types", map[string]any{"types": []string{"MICRO_LESSON", "COMIC"}}, "NEWEST", "f-2 f-3"},
+		{"tags", map[string]any{"tags": []string{"党史"}}, "NEWEST", "f-1 f-3"},
+		{"topics", map[string]any{"topics": []string{"组织生活"}}, "NEWEST", "f-3 f-4"},
+		{"org unit above the site's", map[string]any{"orgUnit": dw}, "NEWEST", "f-4"},
+		{"the site's org unit", map[string]any{"orgUnit": xxgc}, "NEWEST", "f-1 f-2 f-3"},
+		{"type and topic", map[string]any{"types": []string{"ARTICLE"}, "topics": []string{"组织生活"}}, "NEWEST", "f-4"},
+		{"every filter", map[string]any{"types": []string{"COMIC"}, "tags": []string{"漫画"}, "topics": []string{"组织生活"}, "orgUnit": xxgc}, "NEWEST", "f-3"},
+		{"empty lists filter nothing", map[string]any{"types": []string{}, "tags": []string{}, "topics": []string{}}, "NEWEST", "f-1 f-2 f-3 f-4"},
+		{"most viewed", nil, "POPULAR", "f-2 f-4 f-1 f-3"},
+		{"most viewed with a tag", map[string]any{"tags": []string{"党史"}}, "POPULAR", "f-1 f-3"},
+		{"nothing matches", map[string]any{"tags": []string{"没有"}}, "NEWEST", ""},
+	} {
+		if got := strings.Join(slugs(c.filter, c.order), " "); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -138,21 +138,35 @@ func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Ord
 	} else if order != OrderNewest && order != "" {
 		return nil, apperr.InvalidField("orderBy", "unknown order")
 	}
-	args := pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID, "types": types, "tags": nonNil(f.Tags), "topics": nonNil(f.Topics),
-		"unit": f.OrgUnitID, "has_cursor": after != nil, "after_at": time.Time{}, "after_views": int64(0), "after_id": uuid.Nil, "limit": first + 1}
+	// Only the filters given are in the statement, so that each
+	// combination is a prepared statement with a plan of its own. A
+	// catch-all statement (`cardinality(@tags) = 0 OR …` for every filter)
+	// has a generic plan, which PostgreSQL's plan cache may switch to after
+	// five runs, that reads and sorts every published item of the school:
+	// 0.7–0.8 s at 20,000 items instead of under a millisecond.
+	where := []string{siteVisible}
+	args := pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID, "limit": first + 1}
+	if len(types) > 0 {
+		where, args["types"] = append(where, "c.type = ANY(@types::text[])"), types
+	}
+	if len(f.Tags) > 0 {
+		where, args["tags"] = append(where, "c.tags && @tags::text[]"), f.Tags
+	}
+	if len(f.Topics) > 0 {
+		where, args["topics"] = append(where, "c.topics && @topics::text[]"), f.Topics
+	}
+	if f.OrgUnitID != nil {
+		where, args["unit"] = append(where, "c.org_unit_id = @unit::uuid"), *f.OrgUnitID
+	}
 	if after != nil {
+		where = append(where, keyset)
 		args["after_at"], args["after_views"], args["after_id"] = after.PublishedAt, after.Views, after.ID
 	}
 	sql := `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 	                    WHERE s.tenant_id = @tenant AND s.id = @site)
 SELECT ` + listColumns(text) + `
 FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
-WHERE ` + siteVisible + `
-  AND (cardinality(@types::text[]) = 0 OR c.type = ANY(@types::text[]))
-  AND (cardinality(@tags::text[]) = 0 OR c.tags && @tags::text[])
-  AND (cardinality(@topics::text[]) = 0 OR c.topics && @topics::text[])
-  AND (@unit::uuid IS NULL OR c.org_unit_id = @unit::uuid)
-  AND (NOT @has_cursor::boolean OR ` + keyset + `)
+WHERE ` + strings.Join(where, "\n  AND ") + `
 ORDER BY ` + orderBy + `
 LIMIT @limit`
 	page := &Page{}
