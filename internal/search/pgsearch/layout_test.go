@@ -11,10 +11,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"zhdj/internal/pgtest"
 	"zhdj/internal/search"
 	"zhdj/internal/search/pgsearch"
-	"zhdj/internal/tenant"
 )
 
 func TestLayoutRule(t *testing.T) {
@@ -41,39 +39,32 @@ func TestLayoutRule(t *testing.T) {
 
 // scatteredSchool indexes n documents whose site, topic and type change
 // from one to the next, as a school's do when written over time.
-func scatteredSchool(t *testing.T, n int) (*pgtest.DB, uuid.UUID, *pgsearch.Index, []*search.Document) {
+func scatteredSchool(t *testing.T, n int) (uuid.UUID, *pgsearch.Index, []*search.Document) {
 	t.Helper()
-	db := pgtest.NewDB(t)
-	ctx := context.Background()
-	tn, err := tenant.NewService(db.Pool).Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sites := []uuid.UUID{uuid.New(), uuid.New()}
 	topics := []string{"理论学习", "组织生活", "志愿服务", "廉政建设"}
 	types := []search.Type{search.TypeArticle, search.TypeMicroLesson, search.TypeComic}
 	words := []string{"党史学习教育", "志愿服务进社区", "主题党日活动", "乡村振兴", "廉政教育"}
 	at := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
-	docs := make([]*search.Document, n)
-	for i := range docs {
-		docs[i] = &search.Document{Key: search.Key{Kind: search.KindContent, ID: uuid.New()}, Tenant: tn.ID,
-			Type: types[i%3], Topics: []string{topics[i/3%4]}, Sites: []uuid.UUID{sites[i/12%2]},
-			Title:   fmt.Sprintf("%s：第%d期", words[i%5], i),
-			Summary: words[(i/5)%5] + "的做法与成效。", Tags: []string{words[i/25%5]},
-			OrgUnitID: uuid.New(), At: at.Add(time.Duration(i) * time.Minute), Version: 1}
-	}
-	ix := pgsearch.New(db.Pool, 0)
-	if err := ix.Upsert(ctx, tn.ID, docs); err != nil {
-		t.Fatal(err)
-	}
-	return db, tn.ID, ix, docs
+	_, tn, ix, docs := indexedSchool(t, func(school uuid.UUID) []*search.Document {
+		docs := make([]*search.Document, n)
+		for i := range docs {
+			docs[i] = &search.Document{Key: search.Key{Kind: search.KindContent, ID: uuid.New()}, Tenant: school,
+				Type: types[i%3], Topics: []string{topics[i/3%4]}, Sites: []uuid.UUID{sites[i/12%2]},
+				Title:   fmt.Sprintf("%s：第%d期", words[i%5], i),
+				Summary: words[(i/5)%5] + "的做法与成效。", Tags: []string{words[i/25%5]},
+				OrgUnitID: uuid.New(), At: at.Add(time.Duration(i) * time.Minute), Version: 1}
+		}
+		return docs
+	})
+	return tn.ID, ix, docs
 }
 
 // TestCompaction: scattered documents are rewritten in search order when
 // due, searches find exactly what they found before, documents in order
 // are left as they are, and force rewrites them anyway.
 func TestCompaction(t *testing.T) {
-	_, tn, ix, docs := scatteredSchool(t, 1200)
+	tn, ix, docs := scatteredSchool(t, 1200)
 	ctx := context.Background()
 	queries := []search.Query{
 		{Text: "党史", Filter: search.Filter{Types: []search.Type{search.TypeArticle}, Topics: []string{"理论学习"}}},
@@ -143,7 +134,7 @@ func TestCompaction(t *testing.T) {
 // compaction moves them are deleted and changed, not brought back by the
 // move.
 func TestCompactionLosesNoWrite(t *testing.T) {
-	_, tn, ix, docs := scatteredSchool(t, 1200)
+	tn, ix, docs := scatteredSchool(t, 1200)
 	ctx := context.Background()
 	done := make(chan struct{})
 	var mu sync.Mutex

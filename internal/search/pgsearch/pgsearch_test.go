@@ -241,6 +241,19 @@ func TestMigrationKeepsDocuments(t *testing.T) {
 // documents of the shared corpus (all of them when n is 0) are indexed.
 func schoolWithDocuments(t *testing.T, n int) (*pgtest.DB, *tenant.Tenant, *pgsearch.Index, []*search.Document) {
 	t.Helper()
+	return indexedSchool(t, func(school uuid.UUID) []*search.Document {
+		docs := searchtest.Corpus(school)
+		if n > 0 {
+			docs = docs[:n]
+		}
+		return docs
+	})
+}
+
+// indexedSchool returns a database with one school whose documents,
+// made by docsOf, are indexed.
+func indexedSchool(t *testing.T, docsOf func(school uuid.UUID) []*search.Document) (*pgtest.DB, *tenant.Tenant, *pgsearch.Index, []*search.Document) {
+	t.Helper()
 	db := pgtest.NewDB(t)
 	ctx := context.Background()
 	tn, err := tenant.NewService(db.Pool).Create(ctx, tenant.CreateInput{Code: "school-a", Name: "甲校"})
@@ -248,10 +261,7 @@ func schoolWithDocuments(t *testing.T, n int) (*pgtest.DB, *tenant.Tenant, *pgse
 		t.Fatal(err)
 	}
 	ix := pgsearch.New(db.Pool, 0)
-	docs := searchtest.Corpus(tn.ID)
-	if n > 0 {
-		docs = docs[:n]
-	}
+	docs := docsOf(tn.ID)
 	if err := ix.Upsert(ctx, tn.ID, docs); err != nil {
 		t.Fatal(err)
 	}
