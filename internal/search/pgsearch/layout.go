@@ -59,17 +59,20 @@ func (l layout) due() bool {
 	return l.documents >= minCompactDocuments && l.spread() > maxSpread
 }
 
+// layout measures how tenant's documents lie now.
 func (ix *Index) layout(ctx context.Context, tenant uuid.UUID) (layout, error) {
 	var l layout
 	err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
 		var err error
-		l, err = ix.layoutTx(ctx, tx, tenant)
+		l, err = measureLayout(ctx, tx, tenant)
 		return err
 	})
 	return l, err
 }
 
-func (ix *Index) layoutTx(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) (layout, error) {
+// measureLayout counts, from the rows' page numbers, the pages and the
+// groups of tenant's documents and a group's stretches on a page.
+func measureLayout(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) (layout, error) {
 	var l layout
 	err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0)::int, count(*)::int, count(DISTINCT page)::int, count(DISTINCT (sites, topics, type))::int
 		FROM (SELECT (ctid::text::point)[0] AS page, sites, topics, type, count(*) AS n
@@ -113,7 +116,7 @@ func (ix *Index) Compact(ctx context.Context, tenant uuid.UUID, force bool) (sea
 			}
 			if !force {
 				// Another compaction may have run while this one waited.
-				if again, err := ix.layoutTx(ctx, tx, tenant); err != nil || !again.due() {
+				if again, err := measureLayout(ctx, tx, tenant); err != nil || !again.due() {
 					return err
 				}
 			}
