@@ -82,10 +82,7 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 	if _, ok := w.Indexer.index.(Compactor); ok && w.Indexer.CompactAfterLargeDrain && n >= compactAfter {
 		// The drain is done either way; the scheduled compaction is the
 		// fallback if this request cannot be queued.
-		if err := pgx.BeginFunc(ctx, w.Indexer.pool, func(tx pgx.Tx) error {
-			_, err := w.Indexer.inserter.InsertTx(ctx, tx, CompactArgs{Tenant: job.Args.Tenant}, nil)
-			return err
-		}); err != nil {
+		if _, err := w.Indexer.enqueue(ctx, CompactArgs{Tenant: job.Args.Tenant}); err != nil {
 			w.Indexer.log.Warn("search: could not ask for a compaction after a large drain", "tenant", job.Args.Tenant, "err", err)
 		}
 	}
@@ -128,17 +125,10 @@ type ReconcileWorker struct {
 }
 
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
-	tenants, err := w.Indexer.Tenants(ctx)
-	if err != nil {
+	return w.Indexer.forTenants(ctx, uuid.Nil, func(t uuid.UUID) error {
+		_, err := w.Indexer.Reconcile(ctx, t)
 		return err
-	}
-	var errs []error
-	for _, t := range tenants {
-		if _, err := w.Indexer.Reconcile(ctx, t); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	})
 }
 
 // CompactArgs asks for a tenant's documents (every tenant's, without one)
@@ -164,16 +154,25 @@ type CompactWorker struct {
 }
 
 func (w *CompactWorker) Work(ctx context.Context, job *river.Job[CompactArgs]) error {
-	tenants := []uuid.UUID{job.Args.Tenant}
-	if job.Args.Tenant == uuid.Nil {
+	return w.Indexer.forTenants(ctx, job.Args.Tenant, func(t uuid.UUID) error {
+		_, _, err := w.Indexer.Compact(ctx, t, false)
+		return err
+	})
+}
+
+// forTenants runs fn for tenant, or for every tenant when it is Nil,
+// going on past failures and returning them all.
+func (ix *Indexer) forTenants(ctx context.Context, tenant uuid.UUID, fn func(uuid.UUID) error) error {
+	tenants := []uuid.UUID{tenant}
+	if tenant == uuid.Nil {
 		var err error
-		if tenants, err = w.Indexer.Tenants(ctx); err != nil {
+		if tenants, err = ix.Tenants(ctx); err != nil {
 			return err
 		}
 	}
 	var errs []error
 	for _, t := range tenants {
-		if _, _, err := w.Indexer.Compact(ctx, t, false); err != nil {
+		if err := fn(t); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -184,14 +183,17 @@ func (w *CompactWorker) Work(ctx context.Context, job *river.Job[CompactArgs]) e
 // waiting or running (a running one may have looked at the outbox before
 // the change: the caller should kick again once it is done).
 func (ix *Indexer) Kick(ctx context.Context, tenant uuid.UUID) (absorbed bool, err error) {
+	res, err := ix.enqueue(ctx, DrainArgs{Tenant: tenant})
+	return err == nil && res.UniqueSkippedAsDuplicate, err
+}
+
+// enqueue inserts a job in a transaction of its own.
+func (ix *Indexer) enqueue(ctx context.Context, args river.JobArgs) (res *rivertype.JobInsertResult, err error) {
 	err = pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
-		res, err := ix.inserter.InsertTx(ctx, tx, DrainArgs{Tenant: tenant}, nil)
-		if err == nil {
-			absorbed = res.UniqueSkippedAsDuplicate
-		}
+		res, err = ix.inserter.InsertTx(ctx, tx, args, nil)
 		return err
 	})
-	return absorbed, err
+	return res, err
 }
 
 // Sweep kicks a drain for every tenant whose outbox is not empty.
