@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -14,7 +15,13 @@ import (
 	"zhdj/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(asZhdj) != "" {
+		main() // a `zhdj serve` started by a test
+		return
+	}
+	pgtest.Main(m)
+}
 
 // TestOperatorBootstrap drives the commands an operator uses to set up a
 // real deployment: tenant create, then user create with a role, then a login.

@@ -77,7 +77,7 @@ type App struct {
 
 	origins  *originSet
 	migrator *postgres.Migrator
-	worker   *river.Client[pgx.Tx]
+	worker   *jobs.Worker
 	stopBG   context.CancelFunc
 	bgDone   sync.WaitGroup
 }
@@ -269,7 +269,7 @@ func (a *App) initServices(ctx context.Context) error {
 	} else {
 		river.AddWorker(workers, &media.DeleteObjectsWorker{})
 	}
-	a.worker, err = jobs.NewWorker(a.Pool, jobs.Config{Workers: workers, PeriodicJobs: periodic, MaxWorkers: c.JobWorkers, Log: a.Log, FetchPoll: 200 * time.Millisecond})
+	a.worker, err = jobs.NewWorker(a.Pool, jobs.Config{Workers: workers, PeriodicJobs: periodic, MaxWorkers: c.JobWorkers, Log: a.Log, FetchPoll: 200 * time.Millisecond, Lease: c.JobLease})
 	return err
 }
 
@@ -304,7 +304,7 @@ func (a *App) routes() http.Handler {
 	if a.Config.GraphiQL {
 		mux.Handle("GET /{$}", playground.Handler("zhdj GraphQL", "/graphql"))
 	}
-	return withRequestLog(a.Log, withClientIP(a.Config.TrustProxyHeaders, mux))
+	return withRequestLog(a.Log, withClientIP(a.Config.TrustedProxies, mux))
 }
 
 // ready answers 200 when the database answers and its migrations are current.

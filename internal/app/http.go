@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"github.com/realclientip/realclientip-go"
 	"io"
 	"log/slog"
 	"net"
@@ -163,32 +164,47 @@ func onlyGraphQLMethods(next http.Handler) http.Handler {
 }
 
 // withClientIP records the caller's address for audit records and rate
-// limits: the connection's peer, or the first X-Forwarded-For hop (X-Real-IP
-// as a fallback) when trustProxy is set.
-func withClientIP(trustProxy bool, next http.Handler) http.Handler {
+// limits (see clientIP).
+func withClientIP(trusted []net.IPNet, next http.Handler) http.Handler {
+	fromHeader, err := realclientip.NewRightmostTrustedRangeStrategy("X-Forwarded-For", trusted)
+	if err != nil {
+		panic(err) // the header name is a constant
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := ""
-		if trustProxy {
-			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-				ip = strings.TrimSpace(strings.Split(xff, ",")[0])
-			} else {
-				ip = strings.TrimSpace(r.Header.Get("X-Real-IP"))
-			}
-		}
-		if ip == "" {
-			host, _, err := net.SplitHostPort(r.RemoteAddr)
-			if err != nil {
-				host = r.RemoteAddr
-			}
-			ip = host
-		}
-		if len(ip) > 64 {
-			ip = ip[:64]
-		}
-		ctx := audit.WithClientIP(r.Context(), ip)
+		ctx := audit.WithClientIP(r.Context(), clientIP(r, trusted, fromHeader))
 		ctx = graph.WithUserAgent(ctx, r.UserAgent())
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// clientIP is the connection's peer, unless the peer is a trusted proxy:
+// then the rightmost X-Forwarded-For hop that is not a trusted proxy
+// (proxies append, so hops left of it are whatever the client wrote).
+// A request through trusted proxies only keeps the nearest proxy's address.
+func clientIP(r *http.Request, trusted []net.IPNet, fromHeader realclientip.Strategy) string {
+	peer := realclientip.RemoteAddrStrategy{}.ClientIP(nil, r.RemoteAddr)
+	if peer == "" {
+		peer = r.RemoteAddr
+	}
+	ip := peer
+	if p := net.ParseIP(peer); p != nil && inRanges(p, trusted) {
+		if h := fromHeader.ClientIP(r.Header, r.RemoteAddr); h != "" {
+			ip = h
+		}
+	}
+	if len(ip) > 64 {
+		ip = ip[:64]
+	}
+	return ip
+}
+
+func inRanges(ip net.IP, ranges []net.IPNet) bool {
+	for _, n := range ranges {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // withPrincipal authenticates a Bearer access token. A request without one

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -351,5 +352,66 @@ func TestAuditLog(t *testing.T) {
 	}
 	if r := b.post(t, q, nil, bearer(secretary)...); r.code(0) != "FORBIDDEN" {
 		t.Fatalf("secretary reading the audit log: %+v", r.Errors)
+	}
+}
+
+// TestClientAddressBehindProxies: behind a trusted proxy the client is the
+// rightmost X-Forwarded-For hop the proxy appended, whatever the client
+// wrote to the left of it, for the per-address login limit and the audit
+// log alike; without trusted proxies, and from a peer that is not one,
+// the header is ignored.
+func TestClientAddressBehindProxies(t *testing.T) {
+	t.Parallel()
+	loginFrom := func(b *testBundle, user, xff string) *gqlResponse {
+		return b.post(t, loginMutation, map[string]any{"id": user, "pw": "wrong password"}, "X-Forwarded-For", xff)
+	}
+	failedFrom := func(b *testBundle) []string {
+		admin, _ := b.login(t, "admin", demoPassword)
+		d := decode[struct {
+			AuditLog struct {
+				Edges []struct{ Node struct{ ClientIP string } }
+			}
+		}](t, b.post(t, `{ auditLog(filter: {actions: ["login_failed"]}, first: 50) { edges { node { clientIp } } } }`, nil, bearer(admin)...))
+		var ips []string
+		for _, e := range d.AuditLog.Edges {
+			ips = append(ips, e.Node.ClientIP)
+		}
+		return ips
+	}
+
+	env := identityEnv()
+	env["ZHDJ_TRUSTED_PROXIES"] = "10.0.0.0/8, 127.0.0.1"
+	env["ZHDJ_LOGIN_FAILURES_PER_IP"] = "3"
+	env["ZHDJ_LOGIN_FAILURES_PER_IDENTIFIER"] = "100"
+	b := setup(t, env)
+	// The client forges a new leftmost hop each time; the proxy (the test's
+	// loopback peer, trusted) appended the real address, behind another
+	// trusted proxy.
+	for i, user := range []string{"editor", "reviewer", "secretary"} {
+		if r := loginFrom(b, user, fmt.Sprintf("192.0.2.%d, 203.0.113.7, 10.1.2.3", i+1)); r.code(0) != "UNAUTHENTICATED" {
+			t.Fatalf("failure %d: %+v", i, r.Errors)
+		}
+	}
+	if r := loginFrom(b, "admin", "192.0.2.99, 203.0.113.7, 10.1.2.3"); r.code(0) != "RATE_LIMITED" {
+		t.Fatalf("the fourth failure from one real address with a new forged one: %+v", r.Errors)
+	}
+	if r := loginFrom(b, "admin", "203.0.113.8"); r.code(0) != "UNAUTHENTICATED" {
+		t.Fatalf("another real address: %+v", r.Errors)
+	}
+	for _, ip := range failedFrom(b) {
+		if ip != "203.0.113.7" && ip != "203.0.113.8" {
+			t.Fatalf("audited client address %q, want the one the proxy appended", ip)
+		}
+	}
+
+	// Not behind a trusted proxy: the header is the client's own word.
+	for _, proxies := range []string{"", "10.0.0.0/8"} {
+		env := identityEnv()
+		env["ZHDJ_TRUSTED_PROXIES"] = proxies
+		b := setup(t, env)
+		loginFrom(b, "editor", "203.0.113.7")
+		if ips := failedFrom(b); len(ips) != 1 || ips[0] != "127.0.0.1" {
+			t.Fatalf("trusted %q: audited %q, want the peer 127.0.0.1", proxies, ips)
+		}
 	}
 }

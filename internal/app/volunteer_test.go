@@ -624,7 +624,8 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 
 	// Someone who cancelled may sign up again: at the end of the line.
 	again, err := svc.SignUp(as(firstConfirmed[0].PersonID), a.ID)
-	if err != nil || again.Status != volunteer.SignUpWaitlisted || *again.WaitlistPosition != 901 || again.ID != firstConfirmed[0].ID {
+	// (900 waited, the first five were admitted: 895 are ahead.)
+	if err != nil || again.Status != volunteer.SignUpWaitlisted || *again.WaitlistPosition != 896 || again.ID != firstConfirmed[0].ID {
 		t.Fatalf("signing up again: %+v %v", again, err)
 	}
 
@@ -642,6 +643,216 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 	if err := b.count(t, tenant, fmt.Sprintf(`SELECT count(*) FROM signups WHERE status = 'confirmed' AND id IN ('%s', '%s', '%s')`,
 		byPos[6].ID, byPos[7].ID, byPos[8].ID), &stored); err != nil || stored != 3 {
 		t.Fatalf("positions 6–8 after raising capacity: %d (%v)", stored, err)
+	}
+	if line := b.waitlist(t, tenant, a.ID); len(line) != 893 || line[0] != byPos[9].ID || line[892] != again.ID {
+		t.Fatalf("after eight admitted, the line has %d, first %v (want %v), last %v (want %v)", len(line), line[0], byPos[9].ID, line[len(line)-1], again.ID)
+	}
+}
+
+// waitlist returns an activity's waitlist in order, checking that every
+// place is the sign-up's place in line (1, 2, 3 … with no gap) and that
+// the activity counts them all.
+func (b *testBundle) waitlist(t *testing.T, tenant, activity uuid.UUID) []uuid.UUID {
+	t.Helper()
+	var ids []uuid.UUID
+	var places []int
+	var counted int
+	err := b.asOwner(t, tenant, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, waitlist_position FROM signups WHERE activity_id = $1 AND status = 'waitlisted' ORDER BY waitlist_position, created_at`, activity)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id uuid.UUID
+			var place int
+			if err := rows.Scan(&id, &place); err != nil {
+				return err
+			}
+			ids, places = append(ids, id), append(places, place)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT waitlisted_count FROM activities WHERE id = $1`, activity).Scan(&counted)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range places {
+		if p != i+1 {
+			t.Fatalf("place %d in line reads %d (places %v…)", i+1, p, places[:min(i+3, len(places))])
+		}
+	}
+	if counted != len(ids) {
+		t.Fatalf("the activity counts %d waiting, %d are", counted, len(ids))
+	}
+	return ids
+}
+
+// TestWaitlistPositionIsThePlaceInLine: capacity 1, A confirmed, B and C
+// waiting; A cancels, B is admitted and C is next (1). Then, under
+// concurrent cancellations and sign-ups on two servers, everyone waiting
+// reads their place, the line keeps its order (first come, first
+// admitted) and newcomers join at its end.
+func TestWaitlistPositionIsThePlaceInLine(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	ctx := context.Background()
+	tenant, unit, people := b.volunteers(t, 303)
+	admin := auth.WithPrincipal(ctx, auth.SystemPrincipal(tenant))
+	svc := b.app.Volunteer
+	as := func(person uuid.UUID) context.Context { return asPerson(tenant, person) }
+	place := func(su *volunteer.SignUp) int {
+		if su.WaitlistPosition == nil {
+			return 0
+		}
+		return *su.WaitlistPosition
+	}
+	mine := func(activity uuid.UUID, person uuid.UUID) *volunteer.SignUp {
+		t.Helper()
+		roster, err := svc.Roster(admin, activity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, su := range roster {
+			if su.PersonID == person {
+				return su
+			}
+		}
+		t.Fatalf("no sign-up of %v", person)
+		return nil
+	}
+
+	one := openActivity(t, admin, svc, unit, "一个名额的活动", time.Hour, 1)
+	var abc []*volunteer.SignUp
+	for _, p := range people[:3] {
+		su, err := svc.SignUp(as(p), one.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		abc = append(abc, su)
+	}
+	if abc[0].Status != volunteer.SignUpConfirmed || place(abc[1]) != 1 || place(abc[2]) != 2 {
+		t.Fatalf("A %s, B at %d, C at %d", abc[0].Status, place(abc[1]), place(abc[2]))
+	}
+	if _, err := svc.CancelSignUp(as(people[0]), abc[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if b2, c2 := mine(one.ID, people[1]), mine(one.ID, people[2]); b2.Status != volunteer.SignUpConfirmed || c2.Status != volunteer.SignUpWaitlisted || place(c2) != 1 {
+		t.Fatalf("after A cancelled: B %s at %d, C %s at %d", b2.Status, place(b2), c2.Status, place(c2))
+	}
+	// C leaves the line, D joins it: D is next.
+	d, err := svc.SignUp(as(people[3]), one.ID)
+	if err != nil || place(d) != 2 {
+		t.Fatalf("D: %+v %v", d, err)
+	}
+	if _, err := svc.CancelSignUp(as(people[2]), abc[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if d2 := mine(one.ID, people[3]); place(d2) != 1 {
+		t.Fatalf("D after C left: at %d, want 1", place(d2))
+	}
+
+	// Churn: 20 places, 200 sign up; then at once, on two servers, 60 of
+	// them cancel (confirmed and waiting alike) while 99 more sign up.
+	pool2, err := postgres.Open(ctx, b.app.Pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool2.Close()
+	replicas := []*volunteer.Service{svc, volunteer.NewService(pool2, b.app.Keyring, nil)}
+	busy := openActivity(t, admin, svc, unit, "热门活动", time.Hour, 20)
+	first := make([]*volunteer.SignUp, 200)
+	for i, p := range people[4:204] { // one at a time: arrival order is known
+		if first[i], err = svc.SignUp(as(p), busy.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := b.waitlist(t, tenant, busy.ID)
+	if len(before) != 180 || before[0] != first[20].ID {
+		t.Fatalf("line of %d, first %v", len(before), before[0])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	cancelled := map[uuid.UUID]bool{}
+	for i := 0; i < 200; i += 200 / 60 { // every third: confirmed and waiting alike
+		if len(cancelled) == 60 {
+			break
+		}
+		su := first[i]
+		cancelled[su.ID] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := replicas[i%2].CancelSignUp(as(su.PersonID), su.ID); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	var mu sync.Mutex
+	newcomers := map[uuid.UUID]bool{}
+	for i, p := range people[204:303] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			su, err := replicas[i%2].SignUp(as(p), busy.ID)
+			if err != nil {
+				errs <- err
+				return
+			}
+			mu.Lock()
+			newcomers[su.ID] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	after := b.waitlist(t, tenant, busy.ID) // places are 1…n
+	roster, err := svc.Roster(admin, busy.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed := 0
+	for _, su := range roster {
+		if su.Status == volunteer.SignUpConfirmed {
+			confirmed++
+		}
+	}
+	if confirmed != 20 {
+		t.Fatalf("%d confirmed, want the 20 places filled", confirmed)
+	}
+	if want := 200 + 99 - len(cancelled) - 20; len(after) != want {
+		t.Fatalf("%d waiting, want %d", len(after), want)
+	}
+	// The earlier waiting who did not cancel were admitted from the front
+	// and the rest kept their order, ahead of every newcomer.
+	var kept []uuid.UUID
+	for _, id := range before {
+		if !cancelled[id] {
+			kept = append(kept, id)
+		}
+	}
+	admitted := 0
+	for admitted < len(kept) && kept[admitted] != after[0] {
+		admitted++
+	}
+	for i, id := range kept[admitted:] {
+		if after[i] != id {
+			t.Fatalf("place %d: %v, want %v (the earlier line in order)", i+1, after[i], id)
+		}
+	}
+	for _, id := range after[len(kept)-admitted:] {
+		if !newcomers[id] {
+			t.Fatalf("%v is behind the newcomers but came earlier", id)
+		}
+	}
+	for _, su := range roster {
+		if su.Status == volunteer.SignUpWaitlisted && after[place(su)-1] != su.ID {
+			t.Fatalf("%v reads place %d, is at another", su.ID, place(su))
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/realclientip/realclientip-go"
 	"log/slog"
 	"net"
 	"os"
@@ -73,9 +74,10 @@ type Config struct {
 	LoginFailuresPerIdent int
 	LoginFailuresPerIP    int
 	LoginFailureWindow    time.Duration
-	// TrustProxyHeaders takes the client address from X-Forwarded-For /
-	// X-Real-IP (only behind a proxy that sets them).
-	TrustProxyHeaders bool
+	// TrustedProxies are the reverse proxies (addresses and CIDR ranges)
+	// whose X-Forwarded-For is believed: the client address is the
+	// rightmost hop not among them. Empty: the connection's peer.
+	TrustedProxies []net.IPNet
 
 	// S3 is the object store for media; Endpoint empty means none.
 	S3 S3
@@ -89,6 +91,9 @@ type Config struct {
 	AbandonUploads   time.Duration
 	OrphanGrace      time.Duration
 	JobWorkers       int
+	// JobLease is how long a process may go without renewing its lease
+	// before the jobs it was running are given to the other processes.
+	JobLease time.Duration
 
 	// IframeHosts may appear as iframe sources in rich text (video players).
 	IframeHosts []string
@@ -174,7 +179,7 @@ var Vars = []Var{
 	{"ZHDJ_LOGIN_FAILURES_PER_IDENTIFIER", "5", "failed logins per identifier within the window before RATE_LIMITED"},
 	{"ZHDJ_LOGIN_FAILURES_PER_IP", "30", "failed logins per client address within the window before RATE_LIMITED"},
 	{"ZHDJ_LOGIN_FAILURE_WINDOW", "15m", "the window for the two limits above"},
-	{"ZHDJ_TRUST_PROXY_HEADERS", "false", "take the client address from X-Forwarded-For (only behind a proxy that sets it)"},
+	{"ZHDJ_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed; empty: the connection's peer is the client"},
 	{"ZHDJ_S3_ENDPOINT", "", "host:port of the S3-compatible store for media (MinIO); empty disables media"},
 	{"ZHDJ_S3_REGION", "us-east-1", "the store's region"},
 	{"ZHDJ_S3_BUCKET", "zhdj-media", "bucket (created when missing)"},
@@ -192,6 +197,7 @@ var Vars = []Var{
 	{"ZHDJ_MEDIA_ABANDON_AFTER", "24h", "unfinished direct uploads older than this are aborted"},
 	{"ZHDJ_MEDIA_ORPHAN_GRACE", "1h", "stored objects without a row are deleted by the sweeper once older than this"},
 	{"ZHDJ_JOB_WORKERS", "10", "background jobs worked at once"},
+	{"ZHDJ_JOB_LEASE", "30s", "a process that has not renewed its lease for this long is taken for dead: its running jobs go to the others"},
 	{"ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com", "hosts whose https iframes rich text may embed (comma-separated; none for no iframes)"},
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
 	{"ZHDJ_VIEW_FLUSH", "5s", "how often counted content views are written"},
@@ -279,7 +285,22 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LoginFailuresPerIdent = r.positive("ZHDJ_LOGIN_FAILURES_PER_IDENTIFIER", 5)
 	c.LoginFailuresPerIP = r.positive("ZHDJ_LOGIN_FAILURES_PER_IP", 30)
 	c.LoginFailureWindow = r.duration("ZHDJ_LOGIN_FAILURE_WINDOW", 15*time.Minute)
-	c.TrustProxyHeaders = r.boolean("ZHDJ_TRUST_PROXY_HEADERS", false)
+	if strings.TrimSpace(r.getenv("ZHDJ_TRUST_PROXY_HEADERS")) != "" {
+		r.fail("ZHDJ_TRUST_PROXY_HEADERS", errors.New("was replaced by ZHDJ_TRUSTED_PROXIES: list the proxies' addresses or CIDR ranges (a yes/no let any client choose its own address)"))
+	}
+	if v := strings.TrimSpace(r.getenv("ZHDJ_TRUSTED_PROXIES")); v != "" {
+		var ranges []string
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				ranges = append(ranges, p)
+			}
+		}
+		nets, err := realclientip.AddressesAndRangesToIPNets(ranges...)
+		if err != nil {
+			r.fail("ZHDJ_TRUSTED_PROXIES", fmt.Errorf("must be IP addresses or CIDR ranges such as 10.0.0.0/8, comma-separated: %w", err))
+		}
+		c.TrustedProxies = nets
+	}
 
 	c.S3.Endpoint = r.str("ZHDJ_S3_ENDPOINT", "")
 	if c.S3.Endpoint != "" {
@@ -309,6 +330,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AbandonUploads = r.duration("ZHDJ_MEDIA_ABANDON_AFTER", 24*time.Hour)
 	c.OrphanGrace = r.duration("ZHDJ_MEDIA_ORPHAN_GRACE", time.Hour)
 	c.JobWorkers = r.positive("ZHDJ_JOB_WORKERS", 10)
+	c.JobLease = r.duration("ZHDJ_JOB_LEASE", 30*time.Second)
 	if v := r.str("ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com"); v != "none" {
 		for _, h := range strings.Split(v, ",") {
 			if h = strings.TrimSpace(h); h != "" {

@@ -51,6 +51,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"ZHDJ_MEILI_SEARCH_KEY_UID": "6062abda-a5aa-4414-ac91-ecd7944c0f8d",
 		"ZHDJ_SEARCH_RETRY_MAX":     "never",
 		"ZHDJ_SEARCH_COMPACT":       "never",
+		"ZHDJ_TRUSTED_PROXIES":      "10.0.0.0/33",
+		"ZHDJ_TRUST_PROXY_HEADERS":  "true", // replaced: it names its successor
+		"ZHDJ_JOB_LEASE":            "-5s",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -59,6 +62,24 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 				t.Fatalf("%s=%q: got %v, want an error naming the variable", name, value, err)
 			}
 		})
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"ZHDJ_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.5 ,,fd00::/8"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range c.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.1.5/32 fd00::/8" {
+		t.Fatalf("trusted proxies: %v", got)
+	}
+	if _, err := Load(env(map[string]string{"ZHDJ_TRUST_PROXY_HEADERS": "true"})); err == nil || !strings.Contains(err.Error(), "ZHDJ_TRUSTED_PROXIES") {
+		t.Fatalf("the replaced setting: %v", err)
 	}
 }
 

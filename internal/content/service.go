@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aymanbagabas/go-udiff"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/pmezard/go-difflib/difflib"
 	"github.com/riverqueue/river"
 
 	"zhdj/internal/apperr"
@@ -620,10 +620,8 @@ func (s *Service) Diff(ctx context.Context, id uuid.UUID, from, to int) (string,
 		if err != nil {
 			return err
 		}
-		out, err = difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A: difflib.SplitLines(a.text()), B: difflib.SplitLines(b.text()),
-			FromFile: fmt.Sprintf("version %d", from), ToFile: fmt.Sprintf("version %d", to), Context: 2,
-		})
+		before, after := a.text(), b.text()
+		out, err = udiff.ToUnified(fmt.Sprintf("version %d", from), fmt.Sprintf("version %d", to), before, udiff.Lines(before, after), 2)
 		return err
 	})
 	return out, err

@@ -226,6 +226,8 @@ func (w *WebhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "zhdj-webhook/1")
 	req.Header.Set("X-Zhdj-Event", a.Event)
+	// The same on every attempt: receivers drop repeats by it.
+	req.Header.Set("X-Zhdj-Delivery", strconv.FormatInt(job.ID, 10))
 	req.Header.Set("X-Zhdj-Timestamp", ts)
 	req.Header.Set("X-Zhdj-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
 	res, derr := s.webhooks.client().Do(req)

@@ -75,19 +75,44 @@ type Config struct {
 	Log          *slog.Logger
 	// FetchPoll is how often idle workers look for jobs besides notifications.
 	FetchPoll time.Duration
+	// Lease is how long a process may go without renewing its lease before
+	// the jobs it is running are given to another (see Lease); zero means
+	// DefaultLease.
+	Lease time.Duration
 }
 
-// NewWorker returns a River client that works jobs once started.
-func NewWorker(pool *pgxpool.Pool, cfg Config) (*river.Client[pgx.Tx], error) {
+// JobTimeout bounds a job whose worker sets no Timeout of its own. A job
+// that outlives it (a hung call) is cancelled, and River's rescuer gives a
+// job that is still marked running after it back to the queue; a job whose
+// process died is given back sooner, by the Lease.
+const JobTimeout = 2 * time.Minute
+
+// Worker is a River client that works jobs, with the lease that lets the
+// other processes take over its jobs if it dies.
+type Worker struct {
+	*river.Client[pgx.Tx]
+	lease *Lease
+	stop  context.CancelFunc
+	done  chan struct{}
+}
+
+// NewWorker returns a Worker that works jobs once started.
+func NewWorker(pool *pgxpool.Pool, cfg Config) (*Worker, error) {
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 10
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	lease := NewLease(pool, cfg.Lease, cfg.Log)
 	rc := &river.Config{
-		Logger:       cfg.Log,
-		Workers:      cfg.Workers,
-		PeriodicJobs: cfg.PeriodicJobs,
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
-		JobTimeout:   30 * time.Minute,
+		ID:                   lease.ClientID(),
+		Logger:               cfg.Log,
+		Workers:              cfg.Workers,
+		PeriodicJobs:         cfg.PeriodicJobs,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		JobTimeout:           JobTimeout,
+		RescueStuckJobsAfter: JobTimeout,
 	}
 	if cfg.FetchPoll > 0 {
 		rc.FetchPollInterval = cfg.FetchPoll
@@ -97,5 +122,48 @@ func NewWorker(pool *pgxpool.Pool, cfg Config) (*river.Client[pgx.Tx], error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: worker: %w", err)
 	}
-	return c, nil
+	return &Worker{Client: c, lease: lease}, nil
+}
+
+// Start takes the lease, then starts working jobs.
+func (w *Worker) Start(ctx context.Context) error {
+	if err := w.lease.renew(ctx); err != nil {
+		return fmt.Errorf("jobs: take the lease: %w", err)
+	}
+	lctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	w.stop, w.done = stop, make(chan struct{})
+	go func() {
+		defer close(w.done)
+		w.lease.Run(lctx)
+	}()
+	if err := w.Client.Start(ctx); err != nil {
+		w.stopLease(true)
+		return err
+	}
+	return nil
+}
+
+// Stop stops fetching, waits for jobs in progress (until ctx ends), then
+// gives up the lease. A worker that could not finish its jobs keeps its lease row, which
+// lapses once the process is gone, so that they are given back then.
+func (w *Worker) Stop(ctx context.Context) error {
+	err := w.Client.Stop(ctx)
+	w.stopLease(err == nil)
+	return err
+}
+
+func (w *Worker) stopLease(release bool) {
+	if w.stop == nil {
+		return
+	}
+	w.stop()
+	<-w.done
+	w.stop = nil
+	if release {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := w.lease.release(ctx); err != nil {
+			w.lease.log.Warn("jobs: give up the lease (it lapses by itself)", "err", err)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package media
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 
@@ -210,6 +212,10 @@ type SweepWorker struct {
 		Info(msg string, args ...any)
 	}
 }
+
+// Timeout lets a sweep walk a large store (it is periodic and not unique:
+// a run that stopped with its process blocks nothing).
+func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 30 * time.Minute }
 
 // Work sweeps.
 func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {

@@ -60,6 +60,9 @@ type permanent struct{ msg string }
 
 func (e permanent) Error() string { return e.msg }
 
+// Timeout leaves time to read a 2 GiB video for its checksum and probe it.
+func (w *ProcessWorker) Timeout(*river.Job[ProcessArgs]) time.Duration { return 15 * time.Minute }
+
 // Work processes one file.
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 	s := w.Media

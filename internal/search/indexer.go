@@ -70,8 +70,13 @@ type DrainWorker struct {
 	Indexer *Indexer
 }
 
+// drainBudget is how long one drain job works before it hands the rest of
+// a large backlog to its next run (well within jobs.JobTimeout, so that a
+// long drain is never cut off mid-batch and counted a failure).
+const drainBudget = time.Minute
+
 func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error {
-	n, err := w.Indexer.Drain(ctx, job.Args.Tenant)
+	n, more, err := w.Indexer.drainUntil(ctx, job.Args.Tenant, time.Now().Add(drainBudget))
 	if err != nil {
 		w.Indexer.log.Warn("search: drain failed; will retry", "tenant", job.Args.Tenant, "attempt", job.Attempt, "err", err)
 		return err
@@ -85,6 +90,9 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 		if _, err := w.Indexer.enqueue(ctx, CompactArgs{Tenant: job.Args.Tenant}); err != nil {
 			w.Indexer.log.Warn("search: could not ask for a compaction after a large drain", "tenant", job.Args.Tenant, "err", err)
 		}
+	}
+	if more {
+		return river.JobSnooze(0)
 	}
 	return nil
 }
@@ -124,6 +132,11 @@ type ReconcileWorker struct {
 	Indexer *Indexer
 }
 
+// Timeout lets a comparison of every school's index take its time (it is
+// periodic and not unique: a run that stopped with its process blocks
+// nothing, and the lease gives it back).
+func (w *ReconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { return 30 * time.Minute }
+
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
 	return w.Indexer.forTenants(ctx, uuid.Nil, func(t uuid.UUID) error {
 		_, err := w.Indexer.Reconcile(ctx, t)
@@ -152,6 +165,9 @@ type CompactWorker struct {
 	river.WorkerDefaults[CompactArgs]
 	Indexer *Indexer
 }
+
+// Timeout lets a compaction of every school's documents take its time.
+func (w *CompactWorker) Timeout(*river.Job[CompactArgs]) time.Duration { return 30 * time.Minute }
 
 func (w *CompactWorker) Work(ctx context.Context, job *river.Job[CompactArgs]) error {
 	return w.Indexer.forTenants(ctx, job.Args.Tenant, func(t uuid.UUID) error {
@@ -245,6 +261,13 @@ func (ix *Indexer) ConfigureAll(ctx context.Context) error {
 	return nil
 }
 
+// kickRetryMin and kickRetryMax bound the wait before an absorbed kick is
+// repeated.
+const (
+	kickRetryMin = 100 * time.Millisecond
+	kickRetryMax = 5 * time.Second
+)
+
 // Listen kicks a drain for each tenant the database notifies a change of,
 // until ctx ends; it reconnects after errors.
 func (ix *Indexer) Listen(ctx context.Context) {
@@ -273,8 +296,11 @@ func (ix *Indexer) listen(ctx context.Context) error {
 		ix.log.Warn("search: sweep", "err", err)
 	}
 	// Tenants whose kick a running drain absorbed are kicked again until a
-	// fresh drain is queued, so that no change waits for the next sweep.
+	// fresh drain is queued, so that no change waits for the next sweep;
+	// while the kicks keep being absorbed (a long drain, or one whose
+	// process died and that waits for its lease to lapse) they back off.
 	again := map[uuid.UUID]bool{}
+	retry := kickRetryMin
 	kick := func(t uuid.UUID) {
 		absorbed, err := ix.Kick(ctx, t)
 		if err != nil {
@@ -289,7 +315,10 @@ func (ix *Indexer) listen(ctx context.Context) error {
 	for {
 		wait := time.Hour
 		if len(again) > 0 {
-			wait = 100 * time.Millisecond
+			wait = retry
+			retry = min(2*retry, kickRetryMax)
+		} else {
+			retry = kickRetryMin
 		}
 		wctx, cancel := context.WithTimeout(ctx, wait)
 		n, err := conn.WaitForNotification(wctx)
@@ -317,14 +346,23 @@ var errBusy = errors.New("search: another drain of this tenant is running")
 // Drain indexes tenant's outbox until it is empty and returns how many
 // items it indexed.
 func (ix *Indexer) Drain(ctx context.Context, tenant uuid.UUID) (int, error) {
-	total := 0
+	n, _, err := ix.drainUntil(ctx, tenant, time.Time{})
+	return n, err
+}
+
+// drainUntil drains like Drain but starts no batch after deadline (none
+// when zero); more says the outbox may still hold changes.
+func (ix *Indexer) drainUntil(ctx context.Context, tenant uuid.UUID, deadline time.Time) (total int, more bool, err error) {
 	for {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return total, true, nil
+		}
 		n, err := ix.drainStep(ctx, tenant)
 		if errors.Is(err, errBusy) {
-			return total, nil
+			return total, false, nil
 		}
 		if err != nil || n == 0 {
-			return total, err
+			return total, false, err
 		}
 		total += n
 	}

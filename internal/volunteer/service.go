@@ -462,23 +462,44 @@ func (s *Service) SetStatus(ctx context.Context, id uuid.UUID, to Status) (*Acti
 	return out, err
 }
 
-// promote admits up to n waitlisted people in waitlist order.
+// promote admits up to n waitlisted people in waitlist order. The caller
+// holds the activity's row.
 func promote(ctx context.Context, tx pgx.Tx, tenant, activity uuid.UUID, n int) error {
-	for ; n > 0; n-- {
-		tag, err := tx.Exec(ctx, `WITH next AS (
-				SELECT id FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND status = 'waitlisted'
-				ORDER BY waitlist_position LIMIT 1 FOR UPDATE)
-			UPDATE signups s SET status = 'confirmed', waitlist_position = NULL, updated_at = now() FROM next WHERE s.tenant_id = $1 AND s.id = next.id`,
-			tenant, activity)
-		if err != nil {
-			return fmt.Errorf("volunteer: promote: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `UPDATE activities SET confirmed_count = confirmed_count + 1 WHERE tenant_id = $1 AND id = $2`, tenant, activity); err != nil {
-			return err
-		}
+	if n <= 0 {
+		return nil
+	}
+	var promoted int
+	err := tx.QueryRow(ctx, `WITH next AS (
+			SELECT id FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND status = 'waitlisted'
+			ORDER BY waitlist_position LIMIT $3 FOR UPDATE),
+		promoted AS (
+			UPDATE signups s SET status = 'confirmed', waitlist_position = NULL, updated_at = now() FROM next
+			WHERE s.tenant_id = $1 AND s.id = next.id RETURNING s.id)
+		SELECT count(*) FROM promoted`, tenant, activity, n).Scan(&promoted)
+	if err != nil {
+		return fmt.Errorf("volunteer: promote: %w", err)
+	}
+	if promoted == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE activities SET confirmed_count = confirmed_count + $3 WHERE tenant_id = $1 AND id = $2`, tenant, activity, promoted); err != nil {
+		return fmt.Errorf("volunteer: promote: %w", err)
+	}
+	return leaveWaitlist(ctx, tx, tenant, activity, 0, promoted)
+}
+
+// leaveWaitlist moves up by n everyone behind place on the activity's
+// waitlist, after n people at or before it left (promoted from the front,
+// or one cancelled), so that waitlist_position stays the place in line.
+// The caller holds the activity's row, which orders every change to the
+// waitlist.
+func leaveWaitlist(ctx context.Context, tx pgx.Tx, tenant, activity uuid.UUID, place, n int) error {
+	if _, err := tx.Exec(ctx, `UPDATE signups SET waitlist_position = waitlist_position - $4
+		WHERE tenant_id = $1 AND activity_id = $2 AND status = 'waitlisted' AND waitlist_position > $3`, tenant, activity, place, n); err != nil {
+		return fmt.Errorf("volunteer: move the waitlist up: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE activities SET waitlisted_count = waitlisted_count - $3 WHERE tenant_id = $1 AND id = $2`, tenant, activity, n); err != nil {
+		return fmt.Errorf("volunteer: move the waitlist up: %w", err)
 	}
 	return nil
 }
@@ -492,12 +513,17 @@ func (s *Service) CancelSignUp(ctx context.Context, signupID uuid.UUID) (*SignUp
 	}
 	var out *SignUp
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		su, err := loadSignUp(ctx, tx, p.TenantID, signupID, true)
+		// The activity's row first, then the sign-up as it is now: every
+		// change to a waitlist takes them in this order.
+		su, err := loadSignUp(ctx, tx, p.TenantID, signupID, false)
 		if err != nil {
 			return err
 		}
 		a, err := loadActivity(ctx, tx, p.TenantID, su.ActivityID, true)
 		if err != nil {
+			return err
+		}
+		if su, err = loadSignUp(ctx, tx, p.TenantID, signupID, true); err != nil {
 			return err
 		}
 		own := p.PersonID != nil && *p.PersonID == su.PersonID
@@ -518,6 +544,11 @@ func (s *Service) CancelSignUp(ctx context.Context, signupID uuid.UUID) (*SignUp
 				return err
 			}
 			if err := promote(ctx, tx, p.TenantID, a.ID, 1); err != nil {
+				return err
+			}
+		}
+		if su.Status == SignUpWaitlisted && su.WaitlistPosition != nil {
+			if err := leaveWaitlist(ctx, tx, p.TenantID, a.ID, int(*su.WaitlistPosition), 1); err != nil {
 				return err
 			}
 		}

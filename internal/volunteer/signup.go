@@ -280,20 +280,21 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 		}
 		// The places: one UPDATE takes as many confirmed places as are
 		// left (its SET sees the row as it was: last_signup_places says how
-		// many it took) and waitlist numbers for the rest, on the
+		// many it took) and places in line behind those waiting for the
+		// rest (see leaveWaitlist), on the
 		// activity's latest row, so the capacity holds under any
 		// concurrency; one INSERT records the sign-ups in arrival order.
 		sql := `WITH slot AS (
 				UPDATE activities SET
 					confirmed_count = confirmed_count + LEAST(GREATEST(capacity - confirmed_count, 0), $3),
-					waitlist_seq = waitlist_seq + $3 - LEAST(GREATEST(capacity - confirmed_count, 0), $3),
+					waitlisted_count = waitlisted_count + $3 - LEAST(GREATEST(capacity - confirmed_count, 0), $3),
 					signup_count = signup_count + $3,
 					last_signup_places = LEAST(GREATEST(capacity - confirmed_count, 0), $3)
 				WHERE tenant_id = $1 AND id = $2
-				RETURNING last_signup_places AS placed, waitlist_seq - ($3 - last_signup_places) AS seq_before)
+				RETURNING last_signup_places AS placed, waitlisted_count - ($3 - last_signup_places) AS waiting_before)
 			INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position)
 			SELECT $1, $2, u.person, CASE WHEN u.n <= slot.placed THEN 'confirmed' ELSE 'waitlisted' END,
-				CASE WHEN u.n <= slot.placed THEN NULL ELSE slot.seq_before + u.n - slot.placed END
+				CASE WHEN u.n <= slot.placed THEN NULL ELSE slot.waiting_before + u.n - slot.placed END
 			FROM slot, unnest($4::uuid[]) WITH ORDINALITY AS u(person, n)`
 		const returning = ` RETURNING person_id, id, created_at, waitlist_position, status`
 		scan := func(rows pgx.Rows) (n int, err error) {
