@@ -38,7 +38,7 @@ type Limits struct {
 // mutations over POST only, every limit of l enforced before execution, and
 // errors presented by presentError.
 func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
+	srv := handler.New(newPricedSchema(NewExecutableSchema(Config{Resolvers: r})))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{})
 	// Multipart (GraphQL multipart request spec) carries file uploads; the

@@ -434,6 +434,49 @@ func TestRequestLimits(t *testing.T) {
 		}
 	})
 
+	// Every connection counts by its page size: under a limit of 500,
+	// each is refused with first: 100 and passes with first: 5 (it may
+	// still need a signed-in caller); three paged lists of 100 deep are
+	// refused under the default limit.
+	t.Run("PageSizesMultiply", func(t *testing.T) {
+		env := identityEnv()
+		env["ZHDJ_MAX_COMPLEXITY"] = "500"
+		low := setup(t, env)
+		threeDeep := `{ activities(site: "xxgc", first: 100) { edges { node { partners { activities(first: 100) { partners { activities(first: 100) { id } } } } } } } }`
+		if r := b.post(t, threeDeep, nil); len(r.Errors) == 0 || r.Errors[0].Extensions["reason"] != "COMPLEXITY_LIMIT_EXCEEDED" {
+			t.Errorf("three deep: %+v", r.Errors)
+		}
+		// The page size given in a variable counts the same.
+		byVar := `query($n: Int) { contents(site: "xxgc", first: $n) { edges { node { id title sites { id } } } } }`
+		if r := low.post(t, byVar, map[string]any{"n": 100}); len(r.Errors) == 0 || r.Errors[0].Extensions["reason"] != "COMPLEXITY_LIMIT_EXCEEDED" {
+			t.Errorf("first in a variable: %+v", r.Errors)
+		}
+		for name, q := range map[string]string{
+			"contents":   `{ contents(site: "xxgc", first: %d) { edges { node { id title sites { id } } } } }`,
+			"activities": `{ activities(site: "xxgc", first: %d) { edges { node { id title partners { name } } } } }`,
+			"search":     `{ search(site: "xxgc", query: "党", first: %d) { edges { node { ... on Article { id title sites { id slug name } } } } } }`,
+			"members":    `{ members(first: %d) { edges { node { id history { kind } } } } }`,
+			"auditLog":   `{ auditLog(first: %d) { edges { node { at action actor { username } } } } }`,
+			"media":      `{ media(first: %d) { edges { node { id derivatives { url } } } } }`,
+			"orgUnits":   `{ orgUnits(under: "x", first: %d) { edges { node { name children { name } } } } }`,
+		} {
+			refused := func(r *gqlResponse) bool {
+				return len(r.Errors) > 0 && r.Errors[0].Extensions["reason"] == "COMPLEXITY_LIMIT_EXCEEDED"
+			}
+			page := 100
+			if name == "search" {
+				page = 50 // its largest page
+			}
+			big := low.post(t, fmt.Sprintf(q, page), nil)
+			if !refused(big) {
+				t.Errorf("%s with first: %d was not refused: %+v", name, page, big.Errors)
+			}
+			if small := low.post(t, fmt.Sprintf(q, 5), nil); refused(small) {
+				t.Errorf("%s with first: 5 was refused", name)
+			}
+		}
+	})
+
 	t.Run("MutationOverGETRefused", func(t *testing.T) {
 		r := b.raw(t, http.MethodGet, "/graphql?query="+url.QueryEscape(`mutation { __typename }`), "", nil)
 		if len(r.Errors) == 0 || r.status == http.StatusOK {
