@@ -65,6 +65,10 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 generate: ## regenerate gqlgen and sqlc code
 	$(GO) generate ./...
 
+.PHONY: graphiql-assets
+graphiql-assets: ## fetch the pinned GraphiQL and React files from npm into internal/graphiql/assets (committed; needs npm)
+	internal/graphiql/fetch-assets.sh
+
 .PHONY: check-generated
 check-generated: generate ## fail when generated code is stale
 	@if [ -n "$$(git status --porcelain -- graph internal gqlgen.yml)" ]; then \

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -29,6 +28,7 @@ import (
 	"zhdj/internal/audit"
 	"zhdj/internal/config"
 	"zhdj/internal/content"
+	"zhdj/internal/graphiql"
 	"zhdj/internal/jobs"
 	"zhdj/internal/media"
 	"zhdj/internal/media/s3"
@@ -302,7 +302,10 @@ func (a *App) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	if a.Config.GraphiQL {
-		mux.Handle("GET /{$}", playground.Handler("zhdj GraphQL", "/graphql"))
+		// From files in the binary: no CDN (campus networks, mainland China).
+		ide := graphiql.Handler("zhdj GraphQL", "/graphql")
+		mux.Handle("GET /{$}", ide)
+		mux.Handle("GET "+graphiql.Prefix, ide)
 	}
 	return withRequestLog(a.Log, withClientIP(a.Config.TrustedProxies, mux))
 }

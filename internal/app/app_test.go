@@ -22,6 +22,7 @@ import (
 	"zhdj/internal/app"
 	"zhdj/internal/auth"
 	"zhdj/internal/config"
+	"zhdj/internal/graphiql"
 	"zhdj/internal/pgtest"
 	"zhdj/internal/seed"
 	"zhdj/internal/site"
@@ -584,7 +585,24 @@ func TestProductionSwitches(t *testing.T) {
 		t.Fatalf("GraphiQL served in production: %v %v", res.StatusCode, err)
 	}
 
+	if res, err := http.Get(b.server.URL + graphiql.Prefix + "graphiql.min.js"); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Fatalf("GraphiQL's files served in production: %v %v", res.StatusCode, err)
+	}
+
 	local := setup(t, nil)
+	// Locally GraphiQL comes from the server itself, files and all.
+	page, err := http.Get(local.server.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != 200 || !strings.Contains(string(html), graphiql.Prefix+"graphiql.min.js") || strings.Contains(string(html), "://") {
+		t.Fatalf("GraphiQL page: %d\n%s", page.StatusCode, html)
+	}
+	if res, err := http.Get(local.server.URL + graphiql.Prefix + "graphiql.min.js"); err != nil || res.StatusCode != 200 {
+		t.Fatalf("GraphiQL's script: %v %v", res.StatusCode, err)
+	}
 	r = local.post(t, `{ sitee(slug: "x") { id } }`, nil)
 	if len(r.Errors) == 0 || !strings.Contains(strings.ToLower(r.Errors[0].Message), "did you mean") {
 		t.Fatalf("no suggestion locally: %+v", r.Errors)
