@@ -46,7 +46,7 @@ build: ## build the zhdj binary into .data/bin
 
 .PHONY: run
 run: deps minio build ## run everything locally: PostgreSQL and MinIO under .data, migrate, seed, serve on 127.0.0.1:8080 (Ctrl-C stops it all)
-	$(BIN)/zhdj dev --data $(DATA)
+	$(BIN)/zhdj dev --data $(DATA) $(DEV_FLAGS)
 
 .PHONY: test
 test: deps minio ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -28,7 +29,8 @@ school, and the server with GraphiQL. Ctrl-C stops the server, then MinIO
 and the cluster.`)
 	data := fs.String("data", ".data", "folder for the local services' data (git-ignored)")
 	pgPort := fs.Int("pg-port", 54329, "port of the private PostgreSQL on 127.0.0.1")
-	minioPort := fs.Int("minio-port", 9000, "port of the private MinIO on 127.0.0.1 (0: no media storage)")
+	// Not 9000, MinIO's own default, which PHP-FPM and other stores take.
+	minioPort := fs.Int("minio-port", 59000, "port of the private MinIO on 127.0.0.1 (0: no media storage)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +56,9 @@ and the cluster.`)
 	if cl.Running(ctx) {
 		log.Info("PostgreSQL is already running on this data folder; using it (it will be left running)", "port", *pgPort)
 	} else {
+		if err := portFree(*pgPort, "--pg-port"); err != nil {
+			return err
+		}
 		if err := cl.Start(ctx); err != nil {
 			return err
 		}
@@ -95,6 +100,9 @@ and the cluster.`)
 		if err := os.MkdirAll(mdir, 0o700); err != nil {
 			return err
 		}
+		if err := portFree(*minioPort, "--minio-port"); err != nil {
+			return err
+		}
 		srv := &minioproc.Server{Endpoint: fmt.Sprintf("127.0.0.1:%d", *minioPort), AccessKey: sec.MinioAccessKey, SecretKey: sec.MinioSecretKey, Bin: bin, Dir: mdir}
 		if err := srv.Start(); err != nil {
 			return err
@@ -118,6 +126,16 @@ and the cluster.`)
 	}
 	fmt.Fprintf(stdout, "\n  GraphiQL:  http://%s/\n  GraphQL:   http://%s/graphql\n  Try:       { site(slug: \"xxgc\") { name theme { colors { primary } } orgUnit { name children { name } } } }\n  Sign in:   mutation { login(input: {school: \"demo\", identifier: \"admin\", password: \"%s\"}) { accessToken } }\n  Stop:      Ctrl-C\n\n", cfg.HTTPAddr, cfg.HTTPAddr, cfg.DemoPassword)
 	return a.Run(ctx, nil)
+}
+
+// portFree says, before a local service fails on it less clearly, that
+// its port on 127.0.0.1 is taken, and how to choose another.
+func portFree(port int, flag string) error {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return fmt.Errorf("dev: 127.0.0.1:%d is in use by another program; choose another port with %s=N (make run DEV_FLAGS=%s=N)", port, flag, flag)
+	}
+	return l.Close()
 }
 
 // derivedPassword gives a local role a password derived from the cluster's

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -186,5 +187,23 @@ func TestSearchCommands(t *testing.T) {
 	}
 	if err := run(ctx, []string{"search", "reindex", "--tenant", "nope"}, &out, &out); err == nil {
 		t.Fatal("an unknown school was accepted")
+	}
+}
+
+// TestDevSaysWhichPortIsTaken: a local service's port already in use is
+// refused with the flag that changes it.
+func TestDevSaysWhichPortIsTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := portFree(port, "--minio-port"); err == nil || !strings.Contains(err.Error(), "--minio-port=N") {
+		t.Fatalf("taken port: %v", err)
+	}
+	l.Close()
+	if err := portFree(port, "--minio-port"); err != nil {
+		t.Fatalf("free port: %v", err)
 	}
 }

@@ -114,3 +114,21 @@ func TestValuesAndSecretFile(t *testing.T) {
 		t.Fatalf("missing secret file: %v", err)
 	}
 }
+
+// TestReadmeListsEveryVariable: the README's configuration table names
+// every variable, and the _FILE form of every secret.
+func TestReadmeListsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, v := range Vars {
+		if !strings.Contains(readme, v.Name) {
+			t.Errorf("README does not mention %s", v.Name)
+		}
+		if strings.Contains(v.Help, "_FILE") && !strings.Contains(readme, v.Name+"_FILE") {
+			t.Errorf("README does not give %s_FILE", v.Name)
+		}
+	}
+}

@@ -28,6 +28,21 @@ const Version = "3.8.3"
 // Prefix is where the assets are served.
 const Prefix = "/graphiql/" + Version + "/"
 
+// defaultQuery is what a new GraphiQL tab opens with.
+const defaultQuery = `# zhdj GraphQL。运行：Ctrl-Enter。登录后在 Headers 中加上
+# {"Authorization": "Bearer <accessToken>"}。
+{
+  site(slug: "xxgc") {
+    name
+    navigation { label children { label } }
+    orgUnit { name children { name } }
+  }
+  contents(site: "xxgc", first: 5) {
+    edges { node { title publishedAt } }
+  }
+}
+`
+
 //go:embed assets
 var assets embed.FS
 
@@ -59,9 +74,10 @@ func Handler(title, endpoint string) http.Handler {
 		panic(err)
 	}
 	ep, _ := json.Marshal(endpoint)
+	query, _ := json.Marshal(defaultQuery)
 	init := []byte(fmt.Sprintf(`ReactDOM.createRoot(document.getElementById("graphiql")).render(
-  React.createElement(GraphiQL, { fetcher: GraphiQL.createFetcher({ url: %s }), defaultEditorToolsVisibility: true }));
-`, ep))
+  React.createElement(GraphiQL, { fetcher: GraphiQL.createFetcher({ url: %s }), defaultQuery: %s, defaultEditorToolsVisibility: true }));
+`, ep, query))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; connect-src 'self'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
