@@ -69,6 +69,10 @@ generate: ## regenerate gqlgen and sqlc code
 graphiql-assets: ## fetch the pinned GraphiQL and React files from npm into internal/graphiql/assets (committed; needs npm)
 	internal/graphiql/fetch-assets.sh
 
+.PHONY: common-passwords
+common-passwords: ## refetch the leaked/common password list from npm into internal/account (committed; needs npm)
+	internal/account/fetch-common-passwords.sh
+
 .PHONY: check-generated
 check-generated: generate ## fail when generated code is stale
 	@if [ -n "$$(git status --porcelain -- graph internal gqlgen.yml)" ]; then \

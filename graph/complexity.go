@@ -7,22 +7,26 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// Complexity of list fields: a list costs its page size (or, unpaged, an
-// assumed typical size) times what each item asks for, so that nesting
-// lists multiplies as the work does. The table is made from the schema
-// when the server starts (listCosts), so a new list field is priced by
-// these rules without anyone remembering to:
+// The complexity of an operation is what it asks for, multiplied down the
+// lists: every field costs 1 plus what it selects, and a list costs its
+// page size (or, unpaged, an assumed typical size) times what each item
+// selects, so that nesting lists multiplies as the work does. The prices
+// are made from the schema when the server starts (listCosts), so a new
+// list field is priced by these rules without anyone remembering to:
 //
-//   - a field with a `first` argument (every connection, Partner.activities)
-//     costs 1 + first × its selection (first's default when not given);
-//   - a connection's `edges` cost 1 + their selection: the page is counted
-//     once, at the connection;
-//   - a list of scalars or enums costs what gqlgen gives any field;
-//   - any other list of objects costs 1 + its assumed size × its selection,
-//     from assumedSizes; a list missing there is priced at
+//   - a connection with `first` costs 1 + first × what its edges (or
+//     nodes) select, plus its other fields (totalCount, facets, pageInfo)
+//     once; first's default when it is not given;
+//   - another field with `first` (Partner.activities) costs 1 + first ×
+//     its selection;
+//   - a list of scalars or enums costs 1;
+//   - any other list of objects costs 1 + its assumed size × its
+//     selection, from assumedSizes; a list missing there is priced at
 //     defaultAssumedSize, and TestEveryListHasACost fails until it is added.
 const defaultAssumedSize = 20
 
@@ -65,32 +69,34 @@ var assumedSizes = map[string]int{
 	"UploadSessionPayload.parts": 128,
 	"VolunteerRecord.entries":    20,
 	"VolunteerRecord.service":    50,
+	"Content.authors":            5, // an interface: a field selected on the interface itself
+	"Content.sites":              3,
 }
 
 // listCost prices one list field.
 type listCost struct {
-	paged       bool // by its `first` argument
+	paged       bool // by its first argument
+	connection  bool // the page multiplies its edges, not its other fields
 	defaultPage int  // first's default
 	size        int  // the assumed length of an unpaged list
 }
 
-func (c listCost) of(child int, args map[string]any) int {
-	n := c.size
-	if c.paged {
-		n = c.defaultPage
-		if v, ok := intArg(args["first"]); ok && v > 0 {
-			n = v
-		}
+func (c listCost) length(args map[string]any) int {
+	if !c.paged {
+		return c.size
 	}
-	return safeMul(n, child) + 1
+	if v, ok := intArg(args["first"]); ok && v > 0 {
+		return v
+	}
+	return c.defaultPage
 }
 
-// listCosts prices every list field of the schema's object types; unpriced
-// names the lists of objects missing from assumedSizes.
+// listCosts prices every list field of the schema's object and interface
+// types; unpriced names the lists of objects missing from assumedSizes.
 func listCosts(s *ast.Schema) (costs map[string]listCost, unpriced []string) {
 	costs = map[string]listCost{}
 	for _, t := range s.Types {
-		if t.Kind != ast.Object || strings.HasPrefix(t.Name, "__") {
+		if (t.Kind != ast.Object && t.Kind != ast.Interface) || strings.HasPrefix(t.Name, "__") {
 			continue
 		}
 		for _, f := range t.Fields {
@@ -105,15 +111,11 @@ func listCosts(s *ast.Schema) (costs map[string]listCost, unpriced []string) {
 						def = v
 					}
 				}
-				costs[key] = listCost{paged: true, defaultPage: def}
+				costs[key] = listCost{paged: true, connection: f.Type.Elem == nil && strings.HasSuffix(f.Type.Name(), "Connection"), defaultPage: def}
 				continue
 			}
-			if f.Type.Elem == nil {
-				continue
-			}
-			if strings.HasSuffix(t.Name, "Connection") && f.Name == "edges" {
-				costs[key] = listCost{size: 1}
-				continue
+			if f.Type.Elem == nil || (strings.HasSuffix(t.Name, "Connection") && (f.Name == "edges" || f.Name == "nodes")) {
+				continue // edges: counted by their connection's page
 			}
 			if k := s.Types[f.Type.Name()]; k == nil || k.Kind == ast.Scalar || k.Kind == ast.Enum {
 				continue
@@ -129,22 +131,84 @@ func listCosts(s *ast.Schema) (costs map[string]listCost, unpriced []string) {
 	return costs, unpriced
 }
 
-// pricedSchema answers gqlgen's complexity calculation from the table.
-type pricedSchema struct {
-	graphql.ExecutableSchema
+// complexityLimit refuses, before execution, operations that cost more
+// than limit (with gqlgen's COMPLEXITY_LIMIT_EXCEEDED).
+type complexityLimit struct {
+	limit int
 	costs map[string]listCost
 }
 
-func newPricedSchema(es graphql.ExecutableSchema) pricedSchema {
-	costs, _ := listCosts(es.Schema())
-	return pricedSchema{ExecutableSchema: es, costs: costs}
+var _ interface {
+	graphql.OperationContextMutator
+	graphql.HandlerExtension
+} = &complexityLimit{}
+
+func (c *complexityLimit) ExtensionName() string { return "ZhdjComplexityLimit" }
+
+func (c *complexityLimit) Validate(es graphql.ExecutableSchema) error {
+	c.costs, _ = listCosts(es.Schema())
+	return nil
 }
 
-func (p pricedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
-	if c, ok := p.costs[typeName+"."+field]; ok {
-		return c.of(child, args), true
+func (c *complexityLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	op := oc.Doc.Operations.ForName(oc.OperationName)
+	if op == nil {
+		return nil
 	}
-	return p.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+	if cost := c.operationCost(op, oc.Variables); cost > c.limit {
+		err := gqlerror.Errorf("operation has complexity %d, which exceeds the limit of %d", cost, c.limit)
+		errcode.Set(err, "COMPLEXITY_LIMIT_EXCEEDED")
+		return err
+	}
+	return nil
+}
+
+func (c *complexityLimit) operationCost(op *ast.OperationDefinition, vars map[string]any) int {
+	w := costWalker{costs: c.costs, vars: vars}
+	return w.set(op.SelectionSet, 1)
+}
+
+type costWalker struct {
+	costs map[string]listCost
+	vars  map[string]any
+}
+
+// set is the cost of a selection set whose edges (the fields of a
+// connection's page) are taken page times.
+func (w costWalker) set(set ast.SelectionSet, page int) int {
+	total := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") || s.Definition == nil || s.ObjectDefinition == nil {
+				continue // introspection and __typename are free
+			}
+			n := 1
+			if page > 1 && (s.Name == "edges" || s.Name == "nodes") && strings.HasSuffix(s.ObjectDefinition.Name, "Connection") {
+				n = page
+			}
+			total = safeAdd(total, safeMul(n, w.field(s)))
+		case *ast.InlineFragment:
+			total = safeAdd(total, w.set(s.SelectionSet, page))
+		case *ast.FragmentSpread:
+			if s.Definition != nil {
+				total = safeAdd(total, w.set(s.Definition.SelectionSet, page))
+			}
+		}
+	}
+	return total
+}
+
+func (w costWalker) field(f *ast.Field) int {
+	c, ok := w.costs[f.ObjectDefinition.Name+"."+f.Name]
+	switch {
+	case !ok:
+		return safeAdd(1, w.set(f.SelectionSet, 1))
+	case c.connection:
+		return safeAdd(1, w.set(f.SelectionSet, c.length(f.ArgumentMap(w.vars))))
+	default:
+		return safeAdd(1, safeMul(c.length(f.ArgumentMap(w.vars)), w.set(f.SelectionSet, 1)))
+	}
 }
 
 func intArg(v any) (int, bool) {
@@ -160,22 +224,21 @@ func intArg(v any) (int, bool) {
 	case json.Number:
 		i, err := n.Int64()
 		return int(min(i, 1<<31)), err == nil
-	case *int:
-		if n != nil {
-			return *n, true
-		}
 	}
 	return 0, false
 }
 
-// safeMul multiplies without overflowing (the limit refuses the result
-// long before).
+const costCap = 1 << 40
+
+// safeMul and safeAdd saturate at costCap (the limit refuses long before).
 func safeMul(a, b int) int {
 	if a <= 0 || b <= 0 {
-		return max(a, 0) * max(b, 0)
+		return 0
 	}
-	if a > (1<<62)/b {
-		return 1 << 62
+	if a > costCap/b {
+		return costCap
 	}
 	return a * b
 }
+
+func safeAdd(a, b int) int { return min(a+b, costCap) }

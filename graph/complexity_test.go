@@ -1,11 +1,11 @@
 package graph
 
 import (
-	"context"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -20,7 +20,7 @@ func TestEveryListHasACost(t *testing.T) {
 		t.Errorf("%s is a list without a cost: add its typical length to assumedSizes (or page it with first)", key)
 	}
 	for _, typ := range s.Types {
-		if typ.Kind != ast.Object || strings.HasPrefix(typ.Name, "__") {
+		if (typ.Kind != ast.Object && typ.Kind != ast.Interface) || strings.HasPrefix(typ.Name, "__") {
 			continue
 		}
 		for _, f := range typ.Fields {
@@ -37,30 +37,42 @@ func TestEveryListHasACost(t *testing.T) {
 	}
 }
 
-// TestListCostsMultiply: the cost of a paged field follows first (or its
-// default), an unpaged list its assumed size, and a huge page does not
-// overflow.
-func TestListCostsMultiply(t *testing.T) {
-	p := newPricedSchema(NewExecutableSchema(Config{}))
-	ctx := context.Background()
-	cases := []struct {
-		typ, field string
-		child      int
-		args       map[string]any
-		want       int
-	}{
-		{"Query", "contents", 10, map[string]any{"first": int64(100)}, 1001},
-		{"Query", "contents", 10, map[string]any{}, 201},
-		{"Query", "members", 3, map[string]any{"first": 50}, 151},
-		{"Partner", "activities", 2, map[string]any{}, 11}, // first defaults to 5
-		{"OrgUnit", "children", 2, nil, 41},
-		{"ContentConnection", "edges", 7, nil, 8},
-		{"Query", "search", 1 << 40, map[string]any{"first": int64(1 << 40)}, 1<<62 + 1},
+// TestOperationCosts: a connection's page multiplies its edges only,
+// other paged fields their selection, unpaged lists their assumed size;
+// defaults apply when first is not given; variables count; huge pages
+// saturate instead of overflowing.
+func TestOperationCosts(t *testing.T) {
+	es := NewExecutableSchema(Config{})
+	c := &complexityLimit{limit: 5000}
+	if err := c.Validate(es); err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		got, ok := p.Complexity(ctx, c.typ, c.field, c.child, c.args)
-		if !ok || got != c.want {
-			t.Errorf("%s.%s(child %d, %v) = %d, %v; want %d", c.typ, c.field, c.child, c.args, got, ok, c.want)
+	cases := []struct {
+		query string
+		vars  map[string]any
+		want  int
+	}{
+		// 1 + 10 × (edges 1 + node 1 + id 1 + title 1)
+		{`{ contents(site: "s", first: 10) { edges { node { id title } } } }`, nil, 41},
+		// the default page (20), and totalCount, pageInfo once
+		{`{ search(site: "s", query: "q") { totalCount pageInfo { hasNextPage } edges { cursor } } }`, nil, 1 + 1 + 2 + 20*2},
+		// facets: 1 + 5 × (facet 1 + values (1 + 20 × 1))
+		{`{ search(site: "s", query: "q", first: 1) { facets { facet values { count } } } }`, nil, 1 + 1 + 5*(1+1+20)},
+		// paged, not a connection: 1 + 5 (first's default) × (1 + 3 × 1)
+		{`{ volunteerPartners(site: "s") { activities { partners { name } } } }`, nil, 1 + 20*(1+5*(1+5*1))},
+		{`query($n: Int) { members(first: $n) { edges { node { id } } } }`, map[string]any{"n": int64(50)}, 1 + 50*3},
+		// an interface's list, priced by the interface
+		{`{ contents(site: "s", first: 2) { edges { node { sites { id } } } } }`, nil, 1 + 2*(1+1+(1+3*1))},
+		{`{ __schema { types { name } } }`, nil, 0},
+		{`{ volunteerPartners(site: "s") { activities(first: 2147483647) { partners { activities(first: 2147483647) { partners { activities(first: 2147483647) { id } } } } } } }`, nil, costCap},
+	}
+	for _, tc := range cases {
+		doc, errs := gqlparser.LoadQuery(es.Schema(), tc.query)
+		if errs != nil {
+			t.Fatalf("%s: %v", tc.query, errs)
+		}
+		if got := c.operationCost(doc.Operations[0], tc.vars); got != tc.want {
+			t.Errorf("%s: cost %d, want %d", tc.query, got, tc.want)
 		}
 	}
 }

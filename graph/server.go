@@ -38,7 +38,7 @@ type Limits struct {
 // mutations over POST only, every limit of l enforced before execution, and
 // errors presented by presentError.
 func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
-	srv := handler.New(newPricedSchema(NewExecutableSchema(Config{Resolvers: r})))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{})
 	// Multipart (GraphQL multipart request spec) carries file uploads; the
@@ -59,7 +59,7 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	if l.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.FixedComplexityLimit(l.MaxComplexity))
+	srv.Use(&complexityLimit{limit: l.MaxComplexity})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if m := reqmeta.From(ctx); m != nil && oc != nil {

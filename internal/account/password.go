@@ -3,6 +3,7 @@ package account
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
@@ -19,39 +20,87 @@ type PasswordPolicy struct {
 // DefaultPasswordPolicy is the policy unless configured otherwise.
 var DefaultPasswordPolicy = PasswordPolicy{MinLength: 10, MaxLength: 128}
 
-// commonPasswords are refused outright: the most used passwords worldwide
-// and in China (dictionary words, keyboard walks, 520/1314 love numbers).
-var commonPasswords = map[string]bool{}
-
-func init() {
-	for _, p := range strings.Fields(`
-123456 123456789 12345678 1234567890 12345 1234567 123123 111111 000000 666666 888888
-123456a a123456 123456abc abc123456 password password1 password123 p@ssw0rd passw0rd
-qwerty qwerty123 qwertyuiop 1qaz2wsx 1q2w3e4r 1q2w3e4r5t qazwsx asdfghjkl zxcvbnm
-iloveyou woaini woaini1314 woaini520 5201314 1314520 520520 aini1314 caonima
-admin admin123 admin@123 administrator root123 welcome welcome1 letmein dragon monkey
-abc123 abcd1234 aa123456 a1234567 a12345678 abcdefg 11111111 00000000 88888888
-zhangwei wangwei lilei 147258369 147258 159357 654321 987654321 super123 sunshine
-dangjian dangjian123 zhdj123456 gongchandang party123 changeme changeme123
-`) {
-		commonPasswords[p] = true
-	}
-}
-
-// Check reports what is wrong with password for username, naming field.
-func (pp PasswordPolicy) Check(field, username, password string) error {
+// Check reports what is wrong with password, naming field. personal are
+// the account's own words (its username, the school's code, its phone
+// number, …): a password that is little more than them, or them around a
+// common password, is refused, as is one on the list of breached and
+// common passwords (see isCommonPassword).
+func (pp PasswordPolicy) Check(field, password string, personal ...string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < pp.MinLength:
 		return apperr.InvalidField(field, fmt.Sprintf("must be at least %d characters", pp.MinLength))
 	case n > pp.MaxLength:
 		return apperr.InvalidField(field, fmt.Sprintf("must be at most %d characters", pp.MaxLength))
-	case strings.EqualFold(password, username):
-		return apperr.InvalidField(field, "must not be the username")
-	case commonPasswords[strings.ToLower(password)]:
-		return apperr.InvalidField(field, "is too common; choose another")
+	case isCommonPassword(password):
+		return apperr.InvalidField(field, "is too common (it is on the lists of leaked passwords); choose another")
+	}
+	// As written, and without separators (139-1234-5678).
+	squeezed := separators.Replace(password)
+	for _, candidate := range []string{password, squeezed} {
+		rest, used := withoutPersonal(candidate, personal)
+		if !used {
+			continue
+		}
+		core := strings.Map(func(r rune) rune {
+			if r < utf8.RuneSelf && !unicode.IsLetter(r) {
+				return -1 // digits and ASCII punctuation: a year, a "!", …
+			}
+			return r
+		}, rest)
+		if utf8.RuneCountInString(rest) < max(pp.MinLength/2, 4) || utf8.RuneCountInString(core) < 3 || isCommonPassword(rest) || isCommonPassword(core) {
+			return apperr.InvalidField(field, "is too close to your username, school code or phone number; choose another")
+		}
 	}
 	return nil
+}
+
+// withoutPersonal removes from password, lower-cased, every occurrence of
+// the personal words (and the separators around what is left), and says
+// whether there was one.
+func withoutPersonal(password string, personal []string) (string, bool) {
+	rest, used := strings.ToLower(password), false
+	for _, w := range personal {
+		w = strings.ToLower(strings.TrimSpace(w))
+		// Three characters or more, or two for a Chinese name (张三).
+		if n := utf8.RuneCountInString(w); (n < 3 && (n < 2 || len(w) == n)) || !strings.Contains(rest, w) {
+			continue
+		}
+		rest, used = strings.ReplaceAll(rest, w, ""), true
+	}
+	return strings.Trim(rest, " ._-@"), used
+}
+
+// separators are what people put between the parts of a number or name.
+var separators = strings.NewReplacer(" ", "", "-", "", ".", "", "_", "")
+
+// PhonesIn returns the mainland mobile numbers (11 digits starting with
+// 1) written in password, with or without separators, for checking
+// against the account's own.
+func PhonesIn(password string) []string {
+	out := phonesIn(password)
+	if squeezed := separators.Replace(password); squeezed != password {
+		out = append(out, phonesIn(squeezed)...)
+	}
+	return out
+}
+
+func phonesIn(password string) []string {
+	var out []string
+	digits := 0
+	for i := 0; i <= len(password); i++ {
+		if i < len(password) && password[i] >= '0' && password[i] <= '9' {
+			digits++
+			continue
+		}
+		for start := i - digits; start+11 <= i; start++ {
+			if password[start] == '1' {
+				out = append(out, password[start:start+11])
+			}
+		}
+		digits = 0
+	}
+	return out
 }
 
 // Hasher hashes passwords with argon2id.

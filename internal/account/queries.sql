@@ -68,3 +68,7 @@ WHERE s.tenant_id = @tenant_id AND s.revoked_at IS NULL
 
 -- name: AccountsByIDs :many
 SELECT * FROM accounts WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
+
+-- name: SchoolCode :one
+-- The school's code, a word a password must not be made of.
+SELECT code FROM tenants WHERE id = $1;

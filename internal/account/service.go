@@ -6,6 +6,7 @@ package account
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"regexp"
@@ -270,7 +271,32 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if p.System {
 		return apperr.Forbiddenf("the system principal has no password")
 	}
-	if err := s.cfg.Password.Check("newPassword", p.Username, next); err != nil {
+	// The account's own words, for the password check: its username, the
+	// school's code, and its phone number (kept only as a blind index, so
+	// the numbers written in the password are compared with it).
+	personal := []string{p.Username}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := accountdb.New(tx)
+		acc, err := q.AccountByID(ctx, accountdb.AccountByIDParams{TenantID: p.TenantID, ID: p.AccountID})
+		if err != nil {
+			return postgres.Err(err, "account")
+		}
+		code, err := q.SchoolCode(ctx, p.TenantID)
+		if err != nil {
+			return fmt.Errorf("account: school code: %w", err)
+		}
+		personal = append(personal, code, acc.DisplayName)
+		for _, ph := range PhonesIn(next) {
+			if len(acc.PhoneHmac) > 0 && hmac.Equal(s.keyring.Index("account.phone", ph), acc.PhoneHmac) {
+				personal = append(personal, ph)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Password.Check("newPassword", next, personal...); err != nil {
 		return err
 	}
 	hash, err := s.hasher.Hash(next)
@@ -389,7 +415,18 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Account, error) 
 		}
 		emailIdx = s.keyring.Index("account.email", e)
 	}
-	v.Merge("", s.cfg.Password.Check("password", in.Username, in.Password))
+	personal := []string{in.Username, in.DisplayName, in.Phone, strings.SplitN(in.Email, "@", 2)[0]}
+	if err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		code, err := accountdb.New(tx).SchoolCode(ctx, p.TenantID)
+		personal = append(personal, code)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("account: school code: %w", err)
+	}
+	if ph, ok := NormalizePhone(in.Phone); ok {
+		personal = append(personal, ph)
+	}
+	v.Merge("", s.cfg.Password.Check("password", in.Password, personal...))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -225,6 +225,9 @@ func TestChangePassword(t *testing.T) {
 		{demoPassword, "short", "newPassword"},
 		{demoPassword, "editor", "newPassword"},
 		{demoPassword, "qwertyuiop", "newPassword"},
+		{demoPassword, "password12", "newPassword"},     // ten characters, and on every leak list
+		{demoPassword, "editor2026!", "newPassword"},    // the username and a year
+		{demoPassword, "demo-password1", "newPassword"}, // the school's code around a common password
 	} {
 		r := b.post(t, change, map[string]any{"c": tc.current, "n": tc.next}, bearer(access)...)
 		fields, _ := r.Errors[0].Extensions["fields"].(map[string]any)
@@ -246,6 +249,36 @@ func TestChangePassword(t *testing.T) {
 	}
 	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(access)...); len(r.Errors) != 0 {
 		t.Fatalf("the session that changed the password was signed out: %+v", r.Errors)
+	}
+}
+
+// TestPasswordNotMadeOfThePhone: an account created with a phone number
+// may neither be created with nor change to a password made of it (the
+// number is kept only as a blind index).
+func TestPasswordNotMadeOfThePhone(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	create := `mutation($p: String!) { createAccount(input: {username: "zhao", displayName: "赵老师", phone: "13912345678", password: $p}) { account { id } } }`
+	r := b.post(t, create, map[string]any{"p": "139-1234-5678"}, bearer(admin)...)
+	if r.code(0) != "BAD_USER_INPUT" {
+		t.Fatalf("created with the phone as password: %+v", r.Errors)
+	}
+	if r := b.post(t, create, map[string]any{"p": "13912345678zx"}, bearer(admin)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Fatalf("created with the phone and two letters: %+v", r.Errors)
+	}
+	if r := b.post(t, create, map[string]any{"p": "青山绿水-zhao-47"}, bearer(admin)...); len(r.Errors) != 0 {
+		t.Fatalf("create: %+v", r.Errors)
+	}
+	access, _ := b.login(t, "zhao", "青山绿水-zhao-47")
+	change := `mutation($n: String!) { changePassword(input: {currentPassword: "青山绿水-zhao-47", newPassword: $n}) { ok } }`
+	r = b.post(t, change, map[string]any{"n": "zz13912345678"}, bearer(access)...)
+	if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); r.code(0) != "BAD_USER_INPUT" || fields["newPassword"] == nil {
+		t.Fatalf("changed to the phone: %+v", r.Errors)
+	}
+	// Someone else's number is just digits.
+	if r := b.post(t, change, map[string]any{"n": "zz13800000000x"}, bearer(access)...); len(r.Errors) != 0 {
+		t.Fatalf("another number: %+v", r.Errors)
 	}
 }
 

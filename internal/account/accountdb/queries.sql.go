@@ -421,6 +421,18 @@ func (q *Queries) RevokeSessionFamily(ctx context.Context, arg RevokeSessionFami
 	return err
 }
 
+const schoolCode = `-- name: SchoolCode :one
+SELECT code FROM tenants WHERE id = $1
+`
+
+// The school's code, a word a password must not be made of.
+func (q *Queries) SchoolCode(ctx context.Context, id uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, schoolCode, id)
+	var code string
+	err := row.Scan(&code)
+	return code, err
+}
+
 const sessionByRefreshHash = `-- name: SessionByRefreshHash :one
 SELECT tenant_id, id, account_id, family_id, refresh_hash, created_at, expires_at, rotated_at, revoked_at, user_agent, client_ip FROM sessions WHERE tenant_id = $1 AND refresh_hash = $2 FOR UPDATE
 `
