@@ -76,3 +76,15 @@ func TestOperationCosts(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitedFieldsExist: every rate-limited field is a root field.
+func TestLimitedFieldsExist(t *testing.T) {
+	s := NewExecutableSchema(Config{}).Schema()
+	for key := range limitedFields {
+		typ, field, _ := strings.Cut(key, ".")
+		def := s.Types[typ]
+		if def == nil || def.Fields.ForName(field) == nil || (typ != "Query" && typ != "Mutation") {
+			t.Errorf("limitedFields has %s, which is not a root field", key)
+		}
+	}
+}

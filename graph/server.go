@@ -32,6 +32,9 @@ type Limits struct {
 	Suggestions   bool // "did you mean" hints in validation errors
 	// MaxUploadBytes bounds a multipart request (file uploads).
 	MaxUploadBytes int64
+	// RateLimiter, when set, limits operations per client address (rule
+	// "graphql") and the root fields in limitedFields.
+	RateLimiter RateLimiter
 }
 
 // NewHandler returns the GraphQL endpoint: queries over GET and POST (JSON),
@@ -65,6 +68,12 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 		if m := reqmeta.From(ctx); m != nil && oc != nil {
 			m.SetOperation(oc.OperationName)
 		}
+		if l.RateLimiter != nil {
+			school, subject := callerOf(ctx, false)
+			if err := l.RateLimiter.Allow(school, "graphql", subject); err != nil {
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, log, err)}})
+			}
+		}
 		if oc != nil {
 			if name, bad := badTextVariable(oc.Variables); bad {
 				err := apperr.InvalidField("$"+name, textProblem)
@@ -73,6 +82,9 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 		}
 		return next(withLoaders(ctx, r.newLoaders()))
 	})
+	if l.RateLimiter != nil {
+		srv.AroundRootFields(limitRootFields(l.RateLimiter))
+	}
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, log, err)
 	})

@@ -36,6 +36,7 @@ import (
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
 	"zhdj/internal/postgres"
+	"zhdj/internal/ratelimit"
 	"zhdj/internal/search"
 	"zhdj/internal/search/meili"
 	"zhdj/internal/search/pgsearch"
@@ -67,9 +68,12 @@ type App struct {
 	Media     *media.Service
 	Content   *content.Service
 	Volunteer *volunteer.Service
-	Search    *search.Service
-	Indexer   *search.Indexer
-	Keyring   *pii.Keyring
+	// Limits counts requests against the rate limits, shared by every
+	// process through the database.
+	Limits  *ratelimit.Limiter
+	Search  *search.Service
+	Indexer *search.Indexer
+	Keyring *pii.Keyring
 	// Store is the media object store, nil when none is configured.
 	Store media.ObjectStore
 	// Handler serves every HTTP route.
@@ -179,6 +183,7 @@ func (a *App) init(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBG = stop
 	a.bgDone.Go(func() { a.origins.Run(bg) })
+	a.bgDone.Go(func() { a.Limits.Run(bg, a.Config.OriginRefresh) })
 	a.bgDone.Go(func() {
 		if err := a.Indexer.ConfigureAll(bg); err != nil {
 			a.Log.Warn("search: configure the index (drains retry it)", "err", err)
@@ -226,6 +231,7 @@ func (a *App) initServices(ctx context.Context) error {
 	}
 	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools})
 	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
+	a.Limits = ratelimit.New(a.Pool, c.RateLimits, a.Log)
 	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
@@ -284,6 +290,7 @@ func (a *App) routes() http.Handler {
 		Suggestions:   a.Config.Suggestions,
 		// The largest file that comes through the API (not straight to storage).
 		MaxUploadBytes: max(member.MaxImportBytes, a.Config.MaxImageBytes, a.Config.MaxDocumentBytes) + 1<<20,
+		RateLimiter:    a.Limits,
 	}, a.Log)
 
 	c := cors.New(cors.Options{

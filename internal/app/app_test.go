@@ -52,6 +52,8 @@ func setupWith(t *testing.T, env map[string]string, tracer pgx.QueryTracer) *tes
 		"ZHDJ_DATABASE_URL": db.URL, "ZHDJ_AUTO_MIGRATE": "false", "ZHDJ_ORIGIN_REFRESH": "1h",
 		// Cheap password hashing keeps the suite fast; production uses the defaults.
 		"ZHDJ_ARGON2_MEMORY_KIB": "1024", "ZHDJ_ARGON2_ITERATIONS": "1", "ZHDJ_ARGON2_PARALLELISM": "1",
+		// Tests send many requests from one address; TestRateLimits turns them on.
+		"ZHDJ_RATE_LIMITS": "off",
 	}
 	for k, v := range env {
 		vars[k] = v

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/realclientip/realclientip-go"
+
 	"log/slog"
 	"net"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"zhdj/internal/ratelimit"
 )
 
 // Env selects defaults suited to a developer's machine or to production.
@@ -91,6 +93,9 @@ type Config struct {
 	AbandonUploads   time.Duration
 	OrphanGrace      time.Duration
 	JobWorkers       int
+	// RateLimits are the default request limits by rule (see
+	// internal/ratelimit); schools override them in settings.rateLimits.
+	RateLimits map[string]ratelimit.Rule
 	// JobLease is how long a process may go without renewing its lease
 	// before the jobs it was running are given to the other processes.
 	JobLease time.Duration
@@ -146,6 +151,9 @@ type Var struct {
 	Name, Default, Help string
 }
 
+// DefaultRateLimits are the request limits unless configured otherwise.
+const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,upload=200/1h,import=20/1h,export=60/1h"
+
 // Vars lists every variable Load reads, for --help and the README.
 var Vars = []Var{
 	{"ZHDJ_ENV", "local", "local or production; selects the defaults marked (env)"},
@@ -197,6 +205,7 @@ var Vars = []Var{
 	{"ZHDJ_MEDIA_ABANDON_AFTER", "24h", "unfinished direct uploads older than this are aborted"},
 	{"ZHDJ_MEDIA_ORPHAN_GRACE", "1h", "stored objects without a row are deleted by the sweeper once older than this"},
 	{"ZHDJ_JOB_WORKERS", "10", "background jobs worked at once"},
+	{"ZHDJ_RATE_LIMITS", DefaultRateLimits, "request limits shared by all processes, name=LIMIT/WINDOW: graphql and search per client address, signup, upload, import and export per account; a rule (or the whole setting) off limits nothing; schools override them in settings.rateLimits"},
 	{"ZHDJ_JOB_LEASE", "30s", "a process that has not renewed its lease for this long is taken for dead: its running jobs go to the others"},
 	{"ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com", "hosts whose https iframes rich text may embed (comma-separated; none for no iframes)"},
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
@@ -331,6 +340,20 @@ func Load(getenv func(string) string) (Config, error) {
 	c.OrphanGrace = r.duration("ZHDJ_MEDIA_ORPHAN_GRACE", time.Hour)
 	c.JobWorkers = r.positive("ZHDJ_JOB_WORKERS", 10)
 	c.JobLease = r.duration("ZHDJ_JOB_LEASE", 30*time.Second)
+	c.RateLimits, _ = ratelimit.ParseRules(DefaultRateLimits)
+	switch v := strings.TrimSpace(r.getenv("ZHDJ_RATE_LIMITS")); v {
+	case "":
+	case "off":
+		c.RateLimits = map[string]ratelimit.Rule{}
+	default:
+		rules, err := ratelimit.ParseRules(v)
+		if err != nil {
+			r.fail("ZHDJ_RATE_LIMITS", err)
+		}
+		for name, rule := range rules {
+			c.RateLimits[name] = rule
+		}
+	}
 	if v := r.str("ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com"); v != "none" {
 		for _, h := range strings.Split(v, ",") {
 			if h = strings.TrimSpace(h); h != "" {

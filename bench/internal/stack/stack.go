@@ -113,7 +113,7 @@ func Start(ctx context.Context, bin string, extraEnv ...string) (*Stack, error) 
 		fmt.Sprintf("ZHDJ_HTTP_ADDR=127.0.0.1:%d", hport), "ZHDJ_LOG_LEVEL=warn", "ZHDJ_ENV=local",
 		"ZHDJ_DATABASE_URL="+s.ServerURL, "ZHDJ_MIGRATE_DATABASE_URL="+s.OwnerURL,
 		"ZHDJ_S3_ENDPOINT="+s.MinIO.Endpoint, "ZHDJ_S3_ACCESS_KEY="+s.MinIO.AccessKey, "ZHDJ_S3_SECRET_KEY="+s.MinIO.SecretKey, "ZHDJ_S3_SECURE=false",
-		"ZHDJ_JWT_KEYS=b:"+strings.Repeat("QUJD", 11), "ZHDJ_PII_KEYS=1:"+strings.Repeat("QUJD", 10)+"QUI=", "ZHDJ_PII_INDEX_KEY="+strings.Repeat("QUJD", 11),
+		"ZHDJ_RATE_LIMITS=off", "ZHDJ_JWT_KEYS=b:"+strings.Repeat("QUJD", 11), "ZHDJ_PII_KEYS=1:"+strings.Repeat("QUJD", 10)+"QUI=", "ZHDJ_PII_INDEX_KEY="+strings.Repeat("QUJD", 11),
 	)
 	if p := os.Getenv("BENCH_PPROF_ADDR"); p != "" {
 		s.Env = append(s.Env, "ZHDJ_PPROF_ADDR="+p)

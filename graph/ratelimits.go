@@ -1,0 +1,67 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"zhdj/internal/audit"
+	"zhdj/internal/auth"
+)
+
+// RateLimiter counts one use of a rule by subject (a client address or an
+// account) in school (uuid.Nil when the caller is anonymous), or answers a
+// RateLimited error.
+type RateLimiter interface {
+	Allow(school uuid.UUID, rule, subject string) error
+}
+
+// limitedFields are the root fields that count against a rule beyond the
+// operation itself (rule "graphql", per client address), and by whom.
+var limitedFields = map[string]struct {
+	rule      string
+	byAccount bool
+}{
+	"Query.search":                  {"search", false},
+	"Mutation.signUp":               {"signup", true},
+	"Mutation.uploadImage":          {"upload", true},
+	"Mutation.createUpload":         {"upload", true},
+	"Mutation.importMembers":        {"import", true},
+	"Mutation.exportMembers":        {"export", true},
+	"Mutation.exportActivityRoster": {"export", true},
+}
+
+// callerOf is the school and the subject a rule counts for: the account
+// when byAccount and signed in, else the client address.
+func callerOf(ctx context.Context, byAccount bool) (uuid.UUID, string) {
+	school := uuid.Nil
+	p := auth.FromContext(ctx)
+	if p != nil && !p.System {
+		school = p.TenantID
+		if byAccount {
+			return school, "account:" + p.AccountID.String()
+		}
+	}
+	return school, "ip:" + audit.ClientIP(ctx)
+}
+
+// limitRootFields refuses a limited root field past its rule, leaving the
+// operation's other fields to run.
+func limitRootFields(l RateLimiter) graphql.RootFieldMiddleware {
+	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		root := "Query."
+		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			root = "Mutation."
+		}
+		if f, ok := limitedFields[root+graphql.GetRootFieldContext(ctx).Field.Name]; ok {
+			school, subject := callerOf(ctx, f.byAccount)
+			if err := l.Allow(school, f.rule, subject); err != nil {
+				graphql.AddError(ctx, err)
+				return graphql.Null
+			}
+		}
+		return next(ctx)
+	}
+}

@@ -1,0 +1,87 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+)
+
+// TestRateLimits: searches per client address are counted across two
+// server processes (each counts locally and shares its counts through
+// the database), refused with RATE_LIMITED and retryAfter past the limit;
+// a school's own setting replaces the default for its signed-in users;
+// and operations overall are limited per address.
+func TestRateLimits(t *testing.T) {
+	t.Parallel()
+	env := identityEnv()
+	env["ZHDJ_RATE_LIMITS"] = "search=10/1h,graphql=off"
+	a := setup(t, env)
+	b := a.replica(t)
+	ctx := context.Background()
+	search := `{ search(site: "xxgc", query: "党") { totalCount } }`
+	allowed := func(s *testBundle, n int) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			if r := s.post(t, search, nil); len(r.Errors) != 0 {
+				t.Fatalf("search %d: %+v", i+1, r.Errors)
+			}
+		}
+	}
+	refused := func(s *testBundle, q string, header ...string) {
+		t.Helper()
+		r := s.post(t, q, nil, header...)
+		if r.code(0) != "RATE_LIMITED" {
+			t.Fatalf("past the limit: %+v", r.Errors)
+		}
+		if ra, _ := r.Errors[0].Extensions["retryAfter"].(float64); ra < 1 || ra > 3600 {
+			t.Fatalf("retryAfter %v", r.Errors[0].Extensions["retryAfter"])
+		}
+	}
+	allowed(a, 6)
+	if err := a.app.Limits.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	allowed(b, 1)
+	if err := b.app.Limits.Flush(ctx); err != nil { // b now knows of a's six
+		t.Fatal(err)
+	}
+	allowed(b, 3)
+	refused(b, search)
+	if err := b.app.Limits.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// a learns the shared total with its next count: at most one more.
+	if r := a.post(t, search, nil); len(r.Errors) == 0 {
+		if err := a.app.Limits.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refused(a, search)
+	// Other fields of the same operation still answer.
+	if r := a.post(t, `{ site(slug: "xxgc") { slug } }`, nil); len(r.Errors) != 0 {
+		t.Fatalf("an unlimited field: %+v", r.Errors)
+	}
+
+	// The school allows its signed-in users 2 searches an hour.
+	admin, _ := a.login(t, "admin", demoPassword)
+	ownerExec(t, a, `UPDATE tenants SET settings = settings || '{"rateLimits": {"search": "2/1h"}}'`)
+	if err := a.app.Limits.LoadOverrides(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if r := a.post(t, search, nil, bearer(admin)...); len(r.Errors) != 0 {
+			t.Fatalf("signed-in search %d: %+v", i+1, r.Errors)
+		}
+	}
+	refused(a, search, bearer(admin)...)
+
+	// Operations overall, per address.
+	env = identityEnv()
+	env["ZHDJ_RATE_LIMITS"] = "graphql=5/1h"
+	c := setup(t, env)
+	for i := 0; i < 5; i++ {
+		if r := c.post(t, `{ site(slug: "xxgc") { slug } }`, nil); len(r.Errors) != 0 {
+			t.Fatalf("request %d: %+v", i+1, r.Errors)
+		}
+	}
+	refused(c, `{ site(slug: "xxgc") { slug } }`)
+}
