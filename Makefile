@@ -60,6 +60,7 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 	$(GO) run ./bench/volunteer
 	$(GO) run ./bench/upload
 	$(GO) run ./bench/search
+	$(GO) run ./bench/export
 
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code

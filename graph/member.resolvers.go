@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"zhdj/graph/model"
@@ -184,7 +183,9 @@ func (r *mutationResolver) ExportMembers(ctx context.Context, input model.Export
 	if err != nil {
 		return nil, err
 	}
-	return &model.ExportMembersPayload{Filename: x.Filename, ContentType: x.ContentType, Rows: x.Rows, Data: base64.StdEncoding.EncodeToString(x.Data)}, nil
+	out := &model.ExportMembersPayload{Filename: x.Filename, ContentType: x.ContentType, Rows: x.Rows}
+	out.URL, out.ExpiresAt, out.Data, err = r.handOver(ctx, x)
+	return out, err
 }
 
 func (r *orgTransferResolver) Direction(ctx context.Context, obj *member.Transfer) (string, error) {

@@ -276,15 +276,19 @@ type ComplexityRoot struct {
 	ExportMembersPayload struct {
 		ContentType func(childComplexity int) int
 		Data        func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
 		Filename    func(childComplexity int) int
 		Rows        func(childComplexity int) int
+		URL         func(childComplexity int) int
 	}
 
 	ExportRosterPayload struct {
 		ContentType func(childComplexity int) int
 		Data        func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
 		Filename    func(childComplexity int) int
 		Rows        func(childComplexity int) int
+		URL         func(childComplexity int) int
 	}
 
 	FeaturedBlock struct {
@@ -1652,6 +1656,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportMembersPayload.Data(childComplexity), true
+	case "ExportMembersPayload.expiresAt":
+		if e.ComplexityRoot.ExportMembersPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMembersPayload.ExpiresAt(childComplexity), true
 	case "ExportMembersPayload.filename":
 		if e.ComplexityRoot.ExportMembersPayload.Filename == nil {
 			break
@@ -1664,6 +1674,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportMembersPayload.Rows(childComplexity), true
+	case "ExportMembersPayload.url":
+		if e.ComplexityRoot.ExportMembersPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMembersPayload.URL(childComplexity), true
 
 	case "ExportRosterPayload.contentType":
 		if e.ComplexityRoot.ExportRosterPayload.ContentType == nil {
@@ -1677,6 +1693,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportRosterPayload.Data(childComplexity), true
+	case "ExportRosterPayload.expiresAt":
+		if e.ComplexityRoot.ExportRosterPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRosterPayload.ExpiresAt(childComplexity), true
 	case "ExportRosterPayload.filename":
 		if e.ComplexityRoot.ExportRosterPayload.Filename == nil {
 			break
@@ -1689,6 +1711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportRosterPayload.Rows(childComplexity), true
+	case "ExportRosterPayload.url":
+		if e.ComplexityRoot.ExportRosterPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRosterPayload.URL(childComplexity), true
 
 	case "FeaturedBlock.limit":
 		if e.ComplexityRoot.FeaturedBlock.Limit == nil {
@@ -5305,8 +5333,15 @@ type ExportMembersPayload {
   filename: String!
   contentType: String!
   rows: Int!
-  "The .xlsx file, base64-encoded."
-  data: String!
+  """
+  A private link that downloads the file (under filename) until expiresAt,
+  minutes from now; the file itself is deleted within about an hour. Null
+  only on a server without object storage: then data carries the file.
+  """
+  url: String
+  expiresAt: Time
+  "The .xlsx file, base64-encoded: only on a server without object storage."
+  data: String @deprecated(reason: "Download from url; data is null when the server has object storage.")
 }
 
 extend type Query {
@@ -6038,8 +6073,15 @@ type ExportRosterPayload {
   filename: String!
   contentType: String!
   rows: Int!
-  "The .xlsx file, base64-encoded."
-  data: String!
+  """
+  A private link that downloads the file (under filename) until expiresAt,
+  minutes from now; the file itself is deleted within about an hour. Null
+  only on a server without object storage: then data carries the file.
+  """
+  url: String
+  expiresAt: Time
+  "The .xlsx file, base64-encoded: only on a server without object storage."
+  data: String @deprecated(reason: "Download from url; data is null when the server has object storage.")
 }
 
 type VolunteerRecordEntryPayload {
@@ -6412,6 +6454,10 @@ func (ec *executionContext) childFields_ExportMembersPayload(ctx context.Context
 		return ec.fieldContext_ExportMembersPayload_contentType(ctx, field)
 	case "rows":
 		return ec.fieldContext_ExportMembersPayload_rows(ctx, field)
+	case "url":
+		return ec.fieldContext_ExportMembersPayload_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportMembersPayload_expiresAt(ctx, field)
 	case "data":
 		return ec.fieldContext_ExportMembersPayload_data(ctx, field)
 	}
@@ -6426,6 +6472,10 @@ func (ec *executionContext) childFields_ExportRosterPayload(ctx context.Context,
 		return ec.fieldContext_ExportRosterPayload_contentType(ctx, field)
 	case "rows":
 		return ec.fieldContext_ExportRosterPayload_rows(ctx, field)
+	case "url":
+		return ec.fieldContext_ExportRosterPayload_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportRosterPayload_expiresAt(ctx, field)
 	case "data":
 		return ec.fieldContext_ExportRosterPayload_data(ctx, field)
 	}

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 	"time"
 	"zhdj/graph/model"
@@ -223,7 +222,9 @@ func (r *mutationResolver) ExportActivityRoster(ctx context.Context, input model
 	if err != nil {
 		return nil, err
 	}
-	return &model.ExportRosterPayload{Filename: x.Filename, ContentType: x.ContentType, Rows: x.Rows, Data: base64.StdEncoding.EncodeToString(x.Data)}, nil
+	out := &model.ExportRosterPayload{Filename: x.Filename, ContentType: x.ContentType, Rows: x.Rows}
+	out.URL, out.ExpiresAt, out.Data, err = r.handOver(ctx, x)
+	return out, err
 }
 
 func (r *mutationResolver) AddVolunteerRecordEntry(ctx context.Context, input model.AddVolunteerRecordEntryInput) (*model.VolunteerRecordEntryPayload, error) {

@@ -337,16 +337,26 @@ type ExportMembersPayload struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"contentType"`
 	Rows        int    `json:"rows"`
-	// The .xlsx file, base64-encoded.
-	Data string `json:"data"`
+	// A private link that downloads the file (under filename) until expiresAt,
+	// minutes from now; the file itself is deleted within about an hour. Null
+	// only on a server without object storage: then data carries the file.
+	URL       *string    `json:"url,omitempty"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The .xlsx file, base64-encoded: only on a server without object storage.
+	Data *string `json:"data,omitempty"`
 }
 
 type ExportRosterPayload struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"contentType"`
 	Rows        int    `json:"rows"`
-	// The .xlsx file, base64-encoded.
-	Data string `json:"data"`
+	// A private link that downloads the file (under filename) until expiresAt,
+	// minutes from now; the file itself is deleted within about an hour. Null
+	// only on a server without object storage: then data carries the file.
+	URL       *string    `json:"url,omitempty"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The .xlsx file, base64-encoded: only on a server without object storage.
+	Data *string `json:"data,omitempty"`
 }
 
 // The site's pinned items.

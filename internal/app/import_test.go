@@ -2,13 +2,17 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
@@ -201,5 +205,66 @@ func TestImportTenThousandRows(t *testing.T) {
 	}
 	if r := b.upload(t, admin, "roster.xlsx", buf.Bytes(), "VALID_ROWS_ONLY", importID); r.code(0) != "CONFLICT" {
 		t.Fatalf("same import id twice: %+v", r.Errors)
+	}
+}
+
+// TestExportsDownloadFromStorage: with object storage an export is not in
+// the answer: it is a private object behind a short-lived link (saved
+// under its file name), deleted by a job queued for an hour later.
+func TestExportsDownloadFromStorage(t *testing.T) {
+	t.Parallel()
+	b, _ := setupMedia(t, nil)
+	admin, _ := b.login(t, "admin", demoPassword)
+	x := decode[struct {
+		ExportMembers struct {
+			Filename  string
+			Rows      int
+			URL       *string
+			ExpiresAt *time.Time
+			Data      *string
+		}
+	}](t, b.post(t, `mutation { exportMembers(input: {}) { filename rows url expiresAt data } }`, nil, bearer(admin)...)).ExportMembers
+	if x.URL == nil || x.Data != nil || x.ExpiresAt == nil || time.Until(*x.ExpiresAt) <= 0 || time.Until(*x.ExpiresAt) > time.Hour || x.Rows < 1 {
+		t.Fatalf("export: %+v", x)
+	}
+	res, err := http.Get(*x.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Disposition"), ".xlsx") {
+		t.Fatalf("download: %d %v", res.StatusCode, res.Header)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := wb.GetRows(wb.GetSheetList()[0]); len(rows) != 1+x.Rows {
+		t.Fatalf("downloaded %d rows for %d records", len(rows), x.Rows)
+	}
+	if u, _ := url.Parse(*x.URL); !strings.Contains(u.Path, "/x/"+b.demo.School.ID.String()+"/") || u.Query().Get("X-Amz-Signature") == "" {
+		t.Fatalf("not a signed link to the school's generated files: %s", *x.URL)
+	}
+	// The deletion job waits an hour; run it now.
+	tag, err := b.app.Pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now()
+		WHERE kind = 'media.delete_objects' AND state = 'scheduled' AND scheduled_at > now() + interval '50 minutes'`)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("the export's deletion, an hour away: %v %v", tag, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(*x.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusNotFound {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the export was not deleted: %d", res.StatusCode)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

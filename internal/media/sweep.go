@@ -22,11 +22,14 @@ type SweepReport struct {
 	OrphanBytes     int64
 	MissingObjects  int // rows whose object is gone, deleted
 	TenantsExamined int
+	// ExpiredGenerated counts generated files (exports) past their time
+	// whose deletion job had not removed them.
+	ExpiredGenerated int
 }
 
 func (r SweepReport) String() string {
-	return fmt.Sprintf("%d tenants examined: %d abandoned uploads aborted, %d orphan objects (%s) deleted, %d rows without an object removed",
-		r.TenantsExamined, r.AbortedUploads, r.OrphanObjects, human(r.OrphanBytes), r.MissingObjects)
+	return fmt.Sprintf("%d tenants examined: %d abandoned uploads aborted, %d orphan objects (%s) deleted, %d rows without an object removed, %d expired exports deleted",
+		r.TenantsExamined, r.AbortedUploads, r.OrphanObjects, human(r.OrphanBytes), r.MissingObjects, r.ExpiredGenerated)
 }
 
 // AbortAbandoned discards uploads still unfinished after AbandonAfter.
@@ -94,6 +97,11 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	examined := 0
 	for _, t := range tenants {
 		rep.TenantsExamined++
+		n, err := s.sweepGenerated(ctx, t)
+		rep.ExpiredGenerated += n
+		if err != nil {
+			return rep, err
+		}
 		var batch, orphans []ObjectInfo
 		listed := 0
 		flush := func() error {
@@ -126,7 +134,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			batch = batch[:0]
 			return nil
 		}
-		err := s.store.List(ctx, tenantPrefix(t), func(o ObjectInfo) error {
+		err = s.store.List(ctx, tenantPrefix(t), func(o ObjectInfo) error {
 			batch = append(batch, o)
 			if len(batch) >= 500 {
 				return flush()

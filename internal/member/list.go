@@ -47,11 +47,18 @@ const MaxQueryLength = 100
 // their units, keyset-paginated by name). Records outside the caller's
 // units never appear, whatever the filter says.
 func (s *Service) List(ctx context.Context, f Filter, first int, after *Cursor) (*Page, error) {
+	return s.list(ctx, f, first, after, MaxPageSize)
+}
+
+// exportPageSize is how many records an export reads at a time.
+const exportPageSize = 1000
+
+func (s *Service) list(ctx context.Context, f Filter, first int, after *Cursor, maxPage int) (*Page, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+	if err := apperr.PageSize(first, maxPage); err != nil {
 		return nil, err
 	}
 	f.Query = strings.TrimSpace(f.Query)

@@ -3,7 +3,10 @@
 package sheet
 
 import (
-	"bytes"
+	"bufio"
+	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -26,12 +29,46 @@ func SafeCell(s string) string {
 	return s
 }
 
-// File is a finished spreadsheet to hand to the person who asked for it.
+// File is a finished spreadsheet to hand to the person who asked for it,
+// spooled to a temporary file (a roster of 50,000 people is never held in
+// memory); Close removes it.
 type File struct {
 	Filename    string
 	ContentType string
-	Data        []byte
 	Rows        int // data rows, the header not counted
+	Size        int64
+	body        *os.File
+}
+
+// Open returns the file's bytes from the start.
+func (f *File) Open() (io.Reader, error) {
+	if _, err := f.body.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return f.body, nil
+}
+
+// Bytes reads the whole file (for small files and tests).
+func (f *File) Bytes() ([]byte, error) {
+	r, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+// Close removes the temporary file.
+func (f *File) Close() error {
+	if f == nil || f.body == nil {
+		return nil
+	}
+	name := f.body.Name()
+	err := f.body.Close()
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	f.body = nil
+	return err
 }
 
 // Writer streams rows into a one-sheet workbook.
@@ -76,31 +113,39 @@ func (w *Writer) Row(values []string) error {
 	return w.sw.SetRow(cell, cells)
 }
 
-// Bytes finishes the workbook and returns the file; the Writer is done.
-func (w *Writer) Bytes() ([]byte, error) {
+// Finish finishes the workbook as a File named after the sheet and the
+// time (e.g. 党员名册-20261126-080000.xlsx, in the zone of at); the Writer
+// is done. The caller closes the File.
+func (w *Writer) Finish(at time.Time) (*File, error) {
 	defer w.Close()
 	if err := w.sw.Flush(); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := w.wb.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// Finish finishes the workbook as a File named after the sheet and the
-// time (e.g. 党员名册-20261126-080000.xlsx, in the zone of at).
-func (w *Writer) Finish(at time.Time) (*File, error) {
-	data, err := w.Bytes()
+	tmp, err := os.CreateTemp("", "zhdj-sheet-*.xlsx")
 	if err != nil {
+		return nil, fmt.Errorf("sheet: spool: %w", err)
+	}
+	f := &File{Filename: w.name + "-" + at.Format("20060102-150405") + ".xlsx", ContentType: ContentType, Rows: w.next - 2, body: tmp}
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	if _, err := w.wb.WriteTo(bw); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sheet: write: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sheet: write: %w", err)
+	}
+	st, err := tmp.Stat()
+	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	return &File{Filename: w.name + "-" + at.Format("20060102-150405") + ".xlsx", ContentType: ContentType, Data: data, Rows: w.next - 2}, nil
+	f.Size = st.Size()
+	return f, nil
 }
 
 // Close releases the workbook (and its temporary files); calling it again,
-// or after Bytes, does nothing.
+// or after Finish, does nothing.
 func (w *Writer) Close() {
 	if !w.done {
 		w.done = true

@@ -74,6 +74,7 @@ func (s *Service) ExportRoster(ctx context.Context, activityID uuid.UUID) (*shee
 			TargetID: activityID.String(), Detail: map[string]any{"rows": len(roster)}})
 	})
 	if err != nil {
+		file.Close()
 		return nil, err
 	}
 	return file, nil
