@@ -5349,6 +5349,7 @@ extend type Query {
 }
 
 extend type Mutation {
+  "Checks the file's shape and starts the import in the background (status RUNNING); poll memberImport(id) for progress and outcome."
   importMembers(input: ImportMembersInput!): ImportMembersPayload!
   exportMembers(input: ExportMembersInput!): ExportMembersPayload!
 }

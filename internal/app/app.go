@@ -158,7 +158,6 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Members = member.NewService(a.Pool, a.Keyring)
 	if err := a.initServices(ctx); err != nil {
 		return err
 	}
@@ -220,6 +219,7 @@ func (a *App) initServices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.Members = member.NewService(a.Pool, a.Keyring, inserter)
 	limits := media.DefaultLimits
 	limits.MaxImageBytes, limits.MaxVideoBytes, limits.MaxDocumentBytes = c.MaxImageBytes, c.MaxVideoBytes, c.MaxDocumentBytes
 	limits.DefaultQuotaBytes, limits.PartSize = c.MediaQuotaBytes, c.UploadPartBytes
@@ -258,6 +258,7 @@ func (a *App) initServices(ctx context.Context) error {
 	river.AddWorker(workers, &media.SweepWorker{Media: a.Media, Log: a.Log})
 	river.AddWorker(workers, &content.PublishWorker{Content: a.Content})
 	river.AddWorker(workers, &content.WebhookWorker{Content: a.Content})
+	river.AddWorker(workers, &member.ImportWorker{Members: a.Members})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchSweep),
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),

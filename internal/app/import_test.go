@@ -37,16 +37,46 @@ func (b *testBundle) upload(t *testing.T, token, filename string, data []byte, m
 	return b.raw(t, http.MethodPost, "/graphql", w.FormDataContentType(), body.Bytes(), bearer(token)...)
 }
 
+// importDone uploads a roster, checks the answer says it is running, and
+// waits for the background import to finish, returning it as
+// memberImport(id) reads it.
+func (b *testBundle) importDone(t *testing.T, token, filename string, data []byte, mode, importID string) importResult {
+	t.Helper()
+	r := decode[importResult](t, b.upload(t, token, filename, data, mode, importID))
+	if r.ImportMembers.Import.Status != "RUNNING" || r.ImportMembers.Import.ID == "" {
+		t.Fatalf("the import did not start in the background: %+v", r.ImportMembers.Import)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var st struct{ MemberImport *importRecord }
+		st = decode[struct{ MemberImport *importRecord }](t, b.post(t, `query($id: String!) { memberImport(id: $id) { id status totalRows processedRows importedRows problems { row column message } } }`,
+			map[string]any{"id": r.ImportMembers.Import.ID}, bearer(token)...))
+		if st.MemberImport != nil && st.MemberImport.Status != "RUNNING" {
+			r.ImportMembers.Import = *st.MemberImport
+			return r
+		}
+		if time.Now().After(deadline) {
+			var state string
+			var errs []string
+			_ = b.app.Pool.QueryRow(context.Background(), `SELECT state::text, ARRAY(SELECT e->>'error' FROM unnest(errors) e) FROM river_job WHERE kind = 'member.import' ORDER BY id DESC LIMIT 1`).Scan(&state, &errs)
+			t.Fatalf("the import did not finish: %+v (job %s %q)", st.MemberImport, state, errs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type importRecord struct {
+	ID, Status                             string
+	TotalRows, ProcessedRows, ImportedRows int
+	Problems                               []struct {
+		Row             int
+		Column, Message string
+	}
+}
+
 type importResult struct {
 	ImportMembers struct {
-		Import struct {
-			ID, Status                             string
-			TotalRows, ProcessedRows, ImportedRows int
-			Problems                               []struct {
-				Row             int
-				Column, Message string
-			}
-		}
+		Import importRecord
 	}
 }
 
@@ -73,7 +103,7 @@ func TestImportProblemsAndModes(t *testing.T) {
 	)
 	want := map[int]string{3: "身份证号", 4: "手机号", 5: "身份证号", 6: "支部编码", 7: "支部编码", 8: "性别", 9: "阶段起始日期"}
 
-	r := decode[importResult](t, b.upload(t, secretary, "名册.csv", file, "ALL_OR_NOTHING", ""))
+	r := b.importDone(t, secretary, "名册.csv", file, "ALL_OR_NOTHING", "")
 	imp := r.ImportMembers.Import
 	if imp.Status != "REJECTED" || imp.ImportedRows != 0 || imp.TotalRows != 8 {
 		t.Fatalf("all or nothing: %+v", imp)
@@ -94,7 +124,7 @@ func TestImportProblemsAndModes(t *testing.T) {
 		t.Fatalf("a rejected import changed the roster: %d members", n)
 	}
 
-	r = decode[importResult](t, b.upload(t, secretary, "名册.csv", file, "VALID_ROWS_ONLY", ""))
+	r = b.importDone(t, secretary, "名册.csv", file, "VALID_ROWS_ONLY", "")
 	if imp := r.ImportMembers.Import; imp.Status != "SUCCEEDED" || imp.ImportedRows != 1 || len(imp.Problems) != len(want) {
 		t.Fatalf("valid rows only: %+v", imp)
 	}
@@ -187,7 +217,7 @@ func TestImportTenThousandRows(t *testing.T) {
 	_ = wb.Write(&buf)
 
 	importID := uuid.NewString()
-	r := decode[importResult](t, b.upload(t, admin, "roster.xlsx", buf.Bytes(), "VALID_ROWS_ONLY", importID))
+	r := b.importDone(t, admin, "roster.xlsx", buf.Bytes(), "VALID_ROWS_ONLY", importID)
 	imp := r.ImportMembers.Import
 	// Generated IDs may collide (same birth date and sequence); those rows are
 	// reported, never imported twice.
@@ -202,6 +232,11 @@ func TestImportTenThousandRows(t *testing.T) {
 	}](t, b.post(t, `query($id: String!) { memberImport(id: $id) { status processedRows importedRows } }`, map[string]any{"id": importID}, bearer(admin)...))
 	if status.MemberImport.Status != "SUCCEEDED" || status.MemberImport.ProcessedRows != n || status.MemberImport.ImportedRows != imp.ImportedRows {
 		t.Fatalf("import record: %+v", status)
+	}
+	// The file (citizen IDs) waited sealed, and is gone now.
+	var kept int
+	if err := b.count(t, b.demo.School.ID, `SELECT count(*) FROM member_imports WHERE file_sealed IS NOT NULL`, &kept); err != nil || kept != 0 {
+		t.Fatalf("%d finished imports still hold their file (%v)", kept, err)
 	}
 	if r := b.upload(t, admin, "roster.xlsx", buf.Bytes(), "VALID_ROWS_ONLY", importID); r.code(0) != "CONFLICT" {
 		t.Fatalf("same import id twice: %+v", r.Errors)

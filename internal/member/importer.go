@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -193,13 +194,16 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date such as 2001-09-30", s)
 }
 
-// Import reads a roster (.xlsx or .csv, header in the first row), checks
-// every row (citizen ID per GB 11643 and against the birth date, phone,
-// dates, branch codes within the caller's units, stage names, duplicates)
-// and imports in one transaction either every row (mode all_or_nothing, and
+// Import starts importing a roster (.xlsx or .csv, header in the first
+// row): it checks the file's shape (type, size, header, row count) at once,
+// records the import and queues it as a background job, and returns the
+// running import; ImportStatus reads its progress. The job checks every
+// row (citizen ID per GB 11643 and against the birth date, phone, dates,
+// branch codes within the caller's units, stage names, duplicates) and
+// imports in one transaction either every row (mode all_or_nothing, and
 // only when no row has a problem) or the valid rows. Problems are reported
-// per row and column. Progress is readable with ImportStatus while it runs.
-// A formula-looking cell ("=…") is only ever stored as text.
+// per row and column. A formula-looking cell ("=…") is only ever stored as
+// text.
 func (s *Service) Import(ctx context.Context, filename string, data []byte, mode ImportMode, importID uuid.UUID) (*Import, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -228,32 +232,117 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 	if len(table)-1 > MaxImportRows {
 		return nil, apperr.InvalidField("input.file", fmt.Sprintf("has %d rows; at most %d per file", len(table)-1, MaxImportRows))
 	}
-	index, headerProblems := headerIndex(table[0])
-	if len(headerProblems) > 0 {
+	if _, headerProblems := headerIndex(table[0]); len(headerProblems) > 0 {
 		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the header row is not a member roster: " + strings.Join(headerProblems, "; "),
 			Fields: map[string]string{"input.file": strings.Join(headerProblems, "; ")}}
 	}
-
-	res := &Import{ID: importID, Filename: filename, Mode: mode, Status: "running", TotalRows: len(table) - 1}
-	if err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		return memberdb.New(tx).InsertImport(ctx, memberdb.InsertImportParams{TenantID: p.TenantID, ID: importID, Filename: filename, Mode: string(mode), TotalRows: int32(res.TotalRows), CreatedBy: p.Actor()})
-	}); err != nil {
+	if s.jobs == nil {
+		return nil, fmt.Errorf("member: import: no job queue configured")
+	}
+	sealed, err := s.keyring.Encrypt(string(data), ctxImportFile)
+	if err != nil {
+		return nil, fmt.Errorf("member: seal the import file: %w", err)
+	}
+	res := &Import{ID: importID, Filename: filename, Mode: mode, Status: "running", TotalRows: len(table) - 1, Problems: []Problem{}}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		if err := memberdb.New(tx).InsertImport(ctx, memberdb.InsertImportParams{TenantID: p.TenantID, ID: importID, Filename: filename, Mode: string(mode),
+			TotalRows: int32(res.TotalRows), CreatedBy: p.Actor(), FileSealed: sealed}); err != nil {
+			return err
+		}
+		_, err := s.jobs.InsertTx(ctx, tx, ImportArgs{TenantID: p.TenantID, ImportID: importID, By: *p}, nil)
+		return err
+	})
+	if err != nil {
 		if postgres.IsUniqueViolation(err, "") {
 			return nil, apperr.Conflictf("an import with this id already exists")
 		}
 		return nil, fmt.Errorf("member: start import: %w", err)
 	}
+	return res, nil
+}
 
-	rows, problems := parseRows(table, index)
-	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+// ctxImportFile is the encryption context of import files.
+const ctxImportFile = "member_imports.file"
+
+// ImportArgs asks for a recorded import to be run, with the authority of
+// the person who started it (the rows must lie in their units).
+type ImportArgs struct {
+	TenantID uuid.UUID      `json:"tenant_id"`
+	ImportID uuid.UUID      `json:"import_id"`
+	By       auth.Principal `json:"by"`
+}
+
+// Kind names the job.
+func (ImportArgs) Kind() string { return "member.import" }
+
+// InsertOpts gives an import three tries (a database that went away).
+func (ImportArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 3} }
+
+// ImportWorker runs imports.
+type ImportWorker struct {
+	river.WorkerDefaults[ImportArgs]
+	Members *Service
+}
+
+// Timeout leaves a 10,000-row roster time to be checked and written.
+func (w *ImportWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return 15 * time.Minute }
+
+// Work runs the import; on its last attempt a failure is recorded as the
+// import's.
+func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
+	err := w.Members.runImport(ctx, job.Args)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		res := &Import{ID: job.Args.ImportID, Status: "failed", Problems: []Problem{}}
+		if ferr := w.Members.finishImport(ctx, job.Args.TenantID, res); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+		return nil
+	}
+	return err
+}
+
+// runImport checks and imports the rows of a recorded import. The import
+// row is locked for the whole run and marked finished in the transaction
+// that writes the people, so a run repeated after a crash either finds it
+// done or starts over with nothing written.
+func (s *Service) runImport(ctx context.Context, a ImportArgs) error {
+	p := &a.By
+	ctx = auth.WithPrincipal(ctx, p)
+	res := &Import{ID: a.ImportID}
+	var problems []Problem
+	done := false
+	err := postgres.InTenantTx(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
 		q := memberdb.New(tx)
+		imp, err := q.ImportToRun(ctx, memberdb.ImportToRunParams{TenantID: a.TenantID, ID: a.ImportID})
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && imp.Status != "running") {
+			done = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !imp.Locked {
+			return errors.New("member: another run of this import is under way")
+		}
+		data, err := s.keyring.Decrypt(imp.FileSealed, ctxImportFile)
+		if err != nil {
+			return fmt.Errorf("member: open the import file: %w", err)
+		}
+		table, err := readTable(imp.Filename, []byte(data))
+		if err != nil {
+			return fmt.Errorf("member: read the import file: %w", err)
+		}
+		index, _ := headerIndex(table[0])
+		res.Filename, res.Mode, res.TotalRows = imp.Filename, ImportMode(imp.Mode), len(table)-1
+		var rows []importRow
+		rows, problems = parseRows(table, index)
 		valid, more, err := s.checkRows(ctx, q, p, rows)
 		if err != nil {
 			return err
 		}
 		problems = append(problems, more...)
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Row < problems[j].Row })
-		if len(problems) > 0 && mode == ImportAllOrNothing {
+		if len(problems) > 0 && res.Mode == ImportAllOrNothing {
 			res.Status, res.ProcessedRows = "rejected", res.TotalRows
 			return nil
 		}
@@ -269,23 +358,20 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 				return fmt.Errorf("member: import rows: %w", err)
 			}
 			res.ImportedRows = end
-			s.reportProgress(ctx, p.TenantID, importID, end)
+			s.reportProgress(ctx, a.TenantID, a.ImportID, end)
 		}
-		res.Status, res.ProcessedRows = "succeeded", res.TotalRows
-		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionImport, ActorID: p.Actor(), TargetType: "member_import",
-			TargetID: importID.String(), Detail: map[string]any{"filename": filename, "rows": res.TotalRows, "imported": res.ImportedRows, "problems": len(problems)}})
+		res.Status, res.ProcessedRows, res.Problems = "succeeded", res.TotalRows, problems
+		if err := audit.Record(ctx, tx, a.TenantID, audit.Event{Action: audit.ActionImport, ActorID: p.Actor(), TargetType: "member_import",
+			TargetID: a.ImportID.String(), Detail: map[string]any{"filename": res.Filename, "rows": res.TotalRows, "imported": res.ImportedRows, "problems": len(problems)}}); err != nil {
+			return err
+		}
+		return finishImportTx(ctx, q, a.TenantID, res)
 	})
-	if err != nil {
-		res.Status, res.ImportedRows = "failed", 0
+	if err != nil || done || res.Status == "succeeded" {
+		return err
 	}
 	res.Problems = problems
-	if ferr := s.finishImport(ctx, p.TenantID, res); ferr != nil && err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return s.finishImport(ctx, a.TenantID, res)
 }
 
 func sanitizeFilename(name string) string {
@@ -554,6 +640,14 @@ func (s *Service) reportProgress(ctx context.Context, tenant, id uuid.UUID, proc
 }
 
 func (s *Service) finishImport(ctx context.Context, tenant uuid.UUID, res *Import) error {
+	return postgres.InTenantTx(context.WithoutCancel(ctx), s.pool, tenant, func(tx pgx.Tx) error {
+		return finishImportTx(ctx, memberdb.New(tx), tenant, res)
+	})
+}
+
+// finishImportTx records how an import ended (its first 1,000 problems)
+// and erases its file.
+func finishImportTx(ctx context.Context, q *memberdb.Queries, tenant uuid.UUID, res *Import) error {
 	problems := res.Problems
 	if len(problems) > 1000 {
 		problems = problems[:1000]
@@ -562,10 +656,8 @@ func (s *Service) finishImport(ctx context.Context, tenant uuid.UUID, res *Impor
 		problems = []Problem{}
 	}
 	js, _ := json.Marshal(problems)
-	return postgres.InTenantTx(context.WithoutCancel(ctx), s.pool, tenant, func(tx pgx.Tx) error {
-		return memberdb.New(tx).FinishImport(ctx, memberdb.FinishImportParams{TenantID: tenant, ID: res.ID, Status: res.Status,
-			ProcessedRows: int32(res.ProcessedRows), ImportedRows: int32(res.ImportedRows), Problems: js})
-	})
+	return q.FinishImport(ctx, memberdb.FinishImportParams{TenantID: tenant, ID: res.ID, Status: res.Status,
+		ProcessedRows: int32(res.ProcessedRows), ImportedRows: int32(res.ImportedRows), Problems: js})
 }
 
 // ImportStatus returns an import of the caller's school (its progress while

@@ -76,19 +76,29 @@ SELECT settings FROM tenants WHERE id = @id;
 SELECT id FROM people WHERE tenant_id = @tenant_id AND citizen_id_hmac = @citizen_id_hmac;
 
 -- name: InsertImport :exec
-INSERT INTO member_imports (tenant_id, id, filename, mode, status, total_rows, created_by)
-VALUES (@tenant_id, @id, @filename, @mode, 'running', @total_rows, @created_by);
+INSERT INTO member_imports (tenant_id, id, filename, mode, status, total_rows, created_by, file_sealed)
+VALUES (@tenant_id, @id, @filename, @mode, 'running', @total_rows, @created_by, @file_sealed);
+
+-- name: ImportToRun :one
+-- The import a job works, with whether this transaction holds the import's
+-- lock (one run at a time; the row itself stays free for progress
+-- reports). A rerun after a crash finds it finished if the first run
+-- committed.
+SELECT pg_try_advisory_xact_lock(hashtext('zhdj_member_import'), hashtext(id::text)) AS locked, status, mode, filename, file_sealed
+FROM member_imports WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: UpdateImportProgress :exec
 UPDATE member_imports SET processed_rows = @processed_rows WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: FinishImport :exec
 UPDATE member_imports
-SET status = @status, processed_rows = @processed_rows, imported_rows = @imported_rows, problems = @problems, finished_at = now()
+SET status = @status, processed_rows = @processed_rows, imported_rows = @imported_rows, problems = @problems, finished_at = now(),
+    file_sealed = NULL
 WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: GetImport :one
-SELECT * FROM member_imports WHERE tenant_id = @tenant_id AND id = @id;
+SELECT id, filename, mode, status, total_rows, processed_rows, imported_rows, problems, created_at, finished_at
+FROM member_imports WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ExistingCitizenIDs :many
 SELECT citizen_id_hmac FROM people WHERE tenant_id = @tenant_id AND citizen_id_hmac = ANY(@hmacs::bytea[]);

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"zhdj/internal/jobs"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -24,11 +25,12 @@ import (
 type Service struct {
 	pool    *pgxpool.Pool
 	keyring *pii.Keyring
+	jobs    jobs.Inserter
 }
 
-// NewService returns a Service.
-func NewService(pool *pgxpool.Pool, keyring *pii.Keyring) *Service {
-	return &Service{pool: pool, keyring: keyring}
+// NewService returns a Service; imports are queued through inserter.
+func NewService(pool *pgxpool.Pool, keyring *pii.Keyring, inserter jobs.Inserter) *Service {
+	return &Service{pool: pool, keyring: keyring, jobs: inserter}
 }
 
 const (

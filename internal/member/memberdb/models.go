@@ -11,21 +11,6 @@ import (
 	"github.com/google/uuid"
 )
 
-type MemberImport struct {
-	TenantID      uuid.UUID
-	ID            uuid.UUID
-	Filename      string
-	Mode          string
-	Status        string
-	TotalRows     int32
-	ProcessedRows int32
-	ImportedRows  int32
-	Problems      json.RawMessage
-	CreatedBy     *uuid.UUID
-	CreatedAt     time.Time
-	FinishedAt    *time.Time
-}
-
 type MembershipEvent struct {
 	TenantID    uuid.UUID
 	ID          uuid.UUID

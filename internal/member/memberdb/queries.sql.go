@@ -86,7 +86,8 @@ func (q *Queries) ExistingCitizenIDs(ctx context.Context, arg ExistingCitizenIDs
 
 const finishImport = `-- name: FinishImport :exec
 UPDATE member_imports
-SET status = $1, processed_rows = $2, imported_rows = $3, problems = $4, finished_at = now()
+SET status = $1, processed_rows = $2, imported_rows = $3, problems = $4, finished_at = now(),
+    file_sealed = NULL
 WHERE tenant_id = $5 AND id = $6
 `
 
@@ -112,7 +113,8 @@ func (q *Queries) FinishImport(ctx context.Context, arg FinishImportParams) erro
 }
 
 const getImport = `-- name: GetImport :one
-SELECT tenant_id, id, filename, mode, status, total_rows, processed_rows, imported_rows, problems, created_by, created_at, finished_at FROM member_imports WHERE tenant_id = $1 AND id = $2
+SELECT id, filename, mode, status, total_rows, processed_rows, imported_rows, problems, created_at, finished_at
+FROM member_imports WHERE tenant_id = $1 AND id = $2
 `
 
 type GetImportParams struct {
@@ -120,11 +122,23 @@ type GetImportParams struct {
 	ID       uuid.UUID
 }
 
-func (q *Queries) GetImport(ctx context.Context, arg GetImportParams) (MemberImport, error) {
+type GetImportRow struct {
+	ID            uuid.UUID
+	Filename      string
+	Mode          string
+	Status        string
+	TotalRows     int32
+	ProcessedRows int32
+	ImportedRows  int32
+	Problems      json.RawMessage
+	CreatedAt     time.Time
+	FinishedAt    *time.Time
+}
+
+func (q *Queries) GetImport(ctx context.Context, arg GetImportParams) (GetImportRow, error) {
 	row := q.db.QueryRow(ctx, getImport, arg.TenantID, arg.ID)
-	var i MemberImport
+	var i GetImportRow
 	err := row.Scan(
-		&i.TenantID,
 		&i.ID,
 		&i.Filename,
 		&i.Mode,
@@ -133,7 +147,6 @@ func (q *Queries) GetImport(ctx context.Context, arg GetImportParams) (MemberImp
 		&i.ProcessedRows,
 		&i.ImportedRows,
 		&i.Problems,
-		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.FinishedAt,
 	)
@@ -297,6 +310,41 @@ func (q *Queries) GetPersonForUpdate(ctx context.Context, arg GetPersonForUpdate
 	return i, err
 }
 
+const importToRun = `-- name: ImportToRun :one
+SELECT pg_try_advisory_xact_lock(hashtext('zhdj_member_import'), hashtext(id::text)) AS locked, status, mode, filename, file_sealed
+FROM member_imports WHERE tenant_id = $1 AND id = $2
+`
+
+type ImportToRunParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type ImportToRunRow struct {
+	Locked     bool
+	Status     string
+	Mode       string
+	Filename   string
+	FileSealed []byte
+}
+
+// The import a job works, with whether this transaction holds the import's
+// lock (one run at a time; the row itself stays free for progress
+// reports). A rerun after a crash finds it finished if the first run
+// committed.
+func (q *Queries) ImportToRun(ctx context.Context, arg ImportToRunParams) (ImportToRunRow, error) {
+	row := q.db.QueryRow(ctx, importToRun, arg.TenantID, arg.ID)
+	var i ImportToRunRow
+	err := row.Scan(
+		&i.Locked,
+		&i.Status,
+		&i.Mode,
+		&i.Filename,
+		&i.FileSealed,
+	)
+	return i, err
+}
+
 const insertEvent = `-- name: InsertEvent :exec
 INSERT INTO membership_events (tenant_id, person_id, kind, from_stage, to_stage, effective_on, actor_id, detail)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -328,17 +376,18 @@ func (q *Queries) InsertEvent(ctx context.Context, arg InsertEventParams) error 
 }
 
 const insertImport = `-- name: InsertImport :exec
-INSERT INTO member_imports (tenant_id, id, filename, mode, status, total_rows, created_by)
-VALUES ($1, $2, $3, $4, 'running', $5, $6)
+INSERT INTO member_imports (tenant_id, id, filename, mode, status, total_rows, created_by, file_sealed)
+VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
 `
 
 type InsertImportParams struct {
-	TenantID  uuid.UUID
-	ID        uuid.UUID
-	Filename  string
-	Mode      string
-	TotalRows int32
-	CreatedBy *uuid.UUID
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	Filename   string
+	Mode       string
+	TotalRows  int32
+	CreatedBy  *uuid.UUID
+	FileSealed []byte
 }
 
 func (q *Queries) InsertImport(ctx context.Context, arg InsertImportParams) error {
@@ -349,6 +398,7 @@ func (q *Queries) InsertImport(ctx context.Context, arg InsertImportParams) erro
 		arg.Mode,
 		arg.TotalRows,
 		arg.CreatedBy,
+		arg.FileSealed,
 	)
 	return err
 }
