@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/i18n"
 	"zhdj/internal/reqmeta"
 )
 
@@ -105,10 +106,16 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	var ge *gqlerror.Error
 	switch {
 	case errors.As(err, &ae) && ae.Kind != apperr.Internal:
-		out.Message = ae.Msg
+		lang := languageOf(ctx)
+		out.Message = i18n.Translate(lang, ae.Msg)
 		ext := map[string]any{"code": ae.Kind.Code()}
 		if len(ae.Fields) > 0 {
-			ext["fields"] = ae.Fields
+			// The keys are machine paths; only what is wrong is translated.
+			fields := make(map[string]string, len(ae.Fields))
+			for k, v := range ae.Fields {
+				fields[k] = i18n.Translate(lang, v)
+			}
+			ext["fields"] = fields
 		}
 		if ae.RetryAfter > 0 {
 			ext["retryAfter"] = int(ae.RetryAfter.Round(time.Second) / time.Second)
@@ -117,6 +124,7 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	case errors.As(err, &ge) && ge.Err == nil:
 		// gqlgen's own error (parse, validation, complexity, variables): safe to show.
 		reason, _ := ge.Extensions["code"].(string)
+		out.Message = i18n.Translate(languageOf(ctx), out.Message)
 		out.Extensions = map[string]any{"code": apperr.Invalid.Code()}
 		if reason != "" {
 			out.Extensions["reason"] = reason
@@ -124,7 +132,7 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	default:
 		id := reqmeta.ID(ctx)
 		log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", out.Path.String(), "request_id", id)
-		out.Message = "internal error"
+		out.Message = i18n.Translate(languageOf(ctx), "internal error")
 		out.Extensions = map[string]any{"code": apperr.Internal.Code(), "requestId": id}
 	}
 	return out

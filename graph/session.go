@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"time"
+	"zhdj/internal/i18n"
 
 	"github.com/google/uuid"
 
@@ -13,6 +14,19 @@ import (
 )
 
 type userAgentKey struct{}
+
+type languageKey struct{}
+
+// WithLanguage returns ctx carrying the language the caller's messages are
+// given in.
+func WithLanguage(ctx context.Context, l i18n.Lang) context.Context {
+	return context.WithValue(ctx, languageKey{}, l)
+}
+
+func languageOf(ctx context.Context) i18n.Lang {
+	l, _ := ctx.Value(languageKey{}).(i18n.Lang)
+	return l
+}
 
 // WithUserAgent returns ctx carrying the caller's User-Agent (recorded with sessions).
 func WithUserAgent(ctx context.Context, ua string) context.Context {

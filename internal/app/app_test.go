@@ -623,7 +623,7 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 	if _, err := owner.Exec(context.Background(), `ALTER TABLE sites RENAME TO sites_gone`); err != nil {
 		t.Fatal(err)
 	}
-	r := b.post(t, `{ site(slug: "xxgc") { id } }`, nil, "X-Request-Id", "test-request-0001")
+	r := b.post(t, `{ site(slug: "xxgc") { id } }`, nil, "X-Request-Id", "test-request-0001", "Accept-Language", "en-GB")
 	if r.code(0) != "INTERNAL" || r.Errors[0].Message != "internal error" {
 		t.Fatalf("got %+v", r.Errors)
 	}

@@ -94,7 +94,7 @@ func TestEditorialWorkflow(t *testing.T) {
 	c = decode[struct{ UpdateContent struct{ Content contentNode } }](t, upd(1, "学习二十大", pending.Media.ID)).UpdateContent.Content
 	r = b.step(t, editor, "submitContent", map[string]any{"id": c.ID})
 	fields, _ = r.Errors[0].Extensions["fields"].(map[string]any)
-	if r.code(0) != "BAD_USER_INPUT" || !strings.Contains(fmt.Sprint(fields["cover"]), "not ready") {
+	if r.code(0) != "BAD_USER_INPUT" || !strings.Contains(fmt.Sprint(fields["cover"]), "尚未就绪") {
 		t.Fatalf("submit with a cover still uploading: %+v", r.Errors)
 	}
 	// A stale version is a conflict and changes nothing.

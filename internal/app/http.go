@@ -18,6 +18,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/i18n"
 	"zhdj/internal/reqmeta"
 )
 
@@ -173,6 +174,11 @@ func withClientIP(trusted []net.IPNet, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := audit.WithClientIP(r.Context(), clientIP(r, trusted, fromHeader))
 		ctx = graph.WithUserAgent(ctx, r.UserAgent())
+		// Messages in Chinese unless the client asks for English.
+		lang := i18n.Negotiate(r.Header.Get("Accept-Language"))
+		ctx = graph.WithLanguage(ctx, lang)
+		w.Header().Set("Content-Language", lang.Tag())
+		w.Header().Add("Vary", "Accept-Language")
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

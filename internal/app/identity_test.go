@@ -448,3 +448,44 @@ func TestClientAddressBehindProxies(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsInTheCallersLanguage: messages are Chinese unless the client
+// asks for English; codes and the fields' machine paths are the same in
+// both.
+func TestErrorsInTheCallersLanguage(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	create := `mutation { createAccount(input: {username: "x", displayName: "", password: "short"}) { account { id } } }`
+	zh := b.post(t, create, nil, bearer(admin)...)
+	en := b.post(t, create, nil, append(bearer(admin), "Accept-Language", "en-US,en;q=0.9")...)
+	if zh.code(0) != "BAD_USER_INPUT" || en.code(0) != "BAD_USER_INPUT" {
+		t.Fatalf("codes: %+v / %+v", zh.Errors, en.Errors)
+	}
+	zf, _ := zh.Errors[0].Extensions["fields"].(map[string]any)
+	ef, _ := en.Errors[0].Extensions["fields"].(map[string]any)
+	if len(zf) == 0 || len(zf) != len(ef) {
+		t.Fatalf("fields: %v / %v", zf, ef)
+	}
+	for k, v := range ef {
+		if zf[k] == nil || zf[k] == v {
+			t.Errorf("field %s: Chinese %v, English %v", k, zf[k], v)
+		}
+	}
+	if zh.Errors[0].Message != "输入有误" || en.Errors[0].Message != "invalid input" {
+		t.Fatalf("messages: %q / %q", zh.Errors[0].Message, en.Errors[0].Message)
+	}
+	if zf["password"] != "至少 10 个字符" || ef["password"] != "must be at least 10 characters" {
+		t.Fatalf("password: %v / %v", zf["password"], ef["password"])
+	}
+	if zh.header.Get("Content-Language") != "zh-CN" || en.header.Get("Content-Language") != "en" {
+		t.Fatalf("Content-Language: %q / %q", zh.header.Get("Content-Language"), en.header.Get("Content-Language"))
+	}
+	// Sign-in failures, and the server's own limits, too.
+	if r := b.post(t, loginMutation, map[string]any{"id": "admin", "pw": "wrong password 1"}); r.Errors[0].Message != "用户名或密码错误" {
+		t.Fatalf("login: %+v", r.Errors)
+	}
+	if r := b.post(t, `{ members(first: 100) { edges { node { history { actor { username } } transfers { fromUnit { children { children { name } } } } } } } }`, nil); !strings.HasPrefix(r.Errors[0].Message, "请求的复杂度为") {
+		t.Fatalf("complexity: %+v", r.Errors)
+	}
+}

@@ -218,7 +218,7 @@ func TestUploadRefusals(t *testing.T) {
 	}{
 		"html claiming to be an image": {"photo.jpg", []byte("<!DOCTYPE html><html><script>alert(1)</script></html>"), "COVER", "text/html"},
 		"svg":                          {"logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), "LOGO", "SVG"},
-		"too large":                    {"big.png", append(pngBytes(t, 10, 10), make([]byte, 300<<10)...), "COVER", "at most"},
+		"too large":                    {"big.png", append(pngBytes(t, 10, 10), make([]byte, 300<<10)...), "COVER", "封面文件最大 256.0 KiB"},
 		"video through the API":        {"v.mp4", fakeMP4(1024), "VIDEO", "createUpload"},
 	} {
 		r := b.uploadFile(t, editor, c.filename, c.data, c.purpose)
@@ -295,7 +295,7 @@ func TestDirectVideoUpload(t *testing.T) {
 	if err := putPart(t, s.Parts[0].URL, part(1)); err != nil {
 		t.Fatal(err)
 	}
-	r := b.post(t, completeMutation, map[string]any{"id": s.Media.ID}, bearer(editor)...)
+	r := b.post(t, completeMutation, map[string]any{"id": s.Media.ID}, append(bearer(editor), "Accept-Language", "en")...)
 	if r.code(0) != "BAD_USER_INPUT" || !strings.Contains(fmt.Sprint(r.Errors[0].Extensions["fields"]), "missing parts 2, 3") {
 		t.Fatalf("incomplete upload: %+v", r.Errors)
 	}
