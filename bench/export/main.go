@@ -5,17 +5,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,7 +58,7 @@ func run(rows int, bin string) error {
 	// waits for it, so that the peak measured is the export's, not the
 	// dictionary's; sign-in's argon2 (64 MiB) is done by then too.
 	var warm struct{ Search struct{ TotalCount int } }
-	if err := gql(s.BaseURL, "", `{ search(site: "xxgc", query: "党员") { totalCount } }`, &warm); err != nil {
+	if err := stack.GraphQL(s.BaseURL, "", `{ search(site: "xxgc", query: "党员") { totalCount } }`, nil, &warm); err != nil {
 		return err
 	}
 	var x struct {
@@ -80,12 +75,12 @@ func run(rows int, bin string) error {
 	var took time.Duration
 	for i := 0; i < 2; i++ {
 		time.Sleep(2 * time.Second)
-		before := peakRSS(pid)
+		before := stack.PeakRSS(pid)
 		start := time.Now()
-		if err := gql(s.BaseURL, token, `mutation { exportMembers(input: {}) { rows url } }`, &x); err != nil {
+		if err := stack.GraphQL(s.BaseURL, token, `mutation { exportMembers(input: {}) { rows url } }`, nil, &x); err != nil {
 			return err
 		}
-		took, growth = time.Since(start), peakRSS(pid)-before
+		took, growth = time.Since(start), stack.PeakRSS(pid)-before
 		fmt.Printf("export %d: %d rows in %.1f s, peak RSS growth %.1f MiB\n", i+1, x.ExportMembers.Rows, took.Seconds(), float64(growth)/(1<<20))
 	}
 	if x.ExportMembers.URL == nil {
@@ -134,48 +129,6 @@ func seedPeople(ctx context.Context, ownerURL string, n int) error {
 
 func login(base string) (string, error) {
 	var d struct{ Login struct{ AccessToken string } }
-	err := gql(base, "", `mutation { login(input: {school: "demo", identifier: "admin", password: "zhdj-demo-2026"}) { accessToken } }`, &d)
+	err := stack.GraphQL(base, "", `mutation { login(input: {school: "demo", identifier: "admin", password: "zhdj-demo-2026"}) { accessToken } }`, nil, &d)
 	return d.Login.AccessToken, err
-}
-
-func gql(base, token, query string, out any) error {
-	body, _ := json.Marshal(map[string]any{"query": query})
-	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	var env struct {
-		Data   json.RawMessage
-		Errors []struct{ Message string }
-	}
-	if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
-		return err
-	}
-	if len(env.Errors) > 0 {
-		return fmt.Errorf("%s", env.Errors[0].Message)
-	}
-	return json.Unmarshal(env.Data, out)
-}
-
-// peakRSS returns the process's peak resident set size (VmHWM) in bytes.
-func peakRSS(pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -23,7 +22,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -72,19 +70,19 @@ func run(size int64, bin string) error {
 	fmt.Printf("\nserver pid %d; uploading %s through each flow\n\n", pid, human(size))
 	fmt.Printf("%-34s %12s %14s %16s %8s\n", "flow", "seconds", "MiB/s", "peak RSS growth", "target")
 
-	before := peakRSS(pid)
+	before := stack.PeakRSS(pid)
 	start := time.Now()
 	if err := directUpload(base, token, size); err != nil {
 		return fmt.Errorf("direct upload: %w", err)
 	}
-	report("direct multipart (presigned parts)", size, time.Since(start), peakRSS(pid)-before)
+	report("direct multipart (presigned parts)", size, time.Since(start), stack.PeakRSS(pid)-before)
 
-	before = peakRSS(pid)
+	before = stack.PeakRSS(pid)
 	start = time.Now()
 	if err := apiUpload(base, token, size); err != nil {
 		return fmt.Errorf("API upload: %w", err)
 	}
-	report("GraphQL multipart (uploadImage)", size, time.Since(start), peakRSS(pid)-before)
+	report("GraphQL multipart (uploadImage)", size, time.Since(start), stack.PeakRSS(pid)-before)
 	return nil
 }
 
@@ -96,51 +94,9 @@ func report(flow string, size int64, d time.Duration, growth int64) {
 	fmt.Printf("%-34s %12.1f %14.1f %13.1f MiB %8s\n", flow, d.Seconds(), float64(size)/(1<<20)/d.Seconds(), float64(growth)/(1<<20), verdict)
 }
 
-// peakRSS returns the process's peak resident set size (VmHWM) in bytes.
-func peakRSS(pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-func gql(base, token string, query string, vars map[string]any, out any) error {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	var env struct {
-		Data   json.RawMessage
-		Errors []struct{ Message string }
-	}
-	if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
-		return err
-	}
-	if len(env.Errors) > 0 {
-		return fmt.Errorf("%s", env.Errors[0].Message)
-	}
-	return json.Unmarshal(env.Data, out)
-}
-
 func login(base string) (string, error) {
 	var d struct{ Login struct{ AccessToken string } }
-	err := gql(base, "", `mutation { login(input: {school: "demo", identifier: "editor", password: "zhdj-demo-2026"}) { accessToken } }`, nil, &d)
+	err := stack.GraphQL(base, "", `mutation { login(input: {school: "demo", identifier: "editor", password: "zhdj-demo-2026"}) { accessToken } }`, nil, &d)
 	return d.Login.AccessToken, err
 }
 
@@ -175,7 +131,7 @@ func directUpload(base, token string, size int64) error {
 			}
 		}
 	}
-	err = gql(base, token, `mutation($in: CreateUploadInput!) { createUpload(input: $in) { media { id } partSize parts { number url size } } }`,
+	err = stack.GraphQL(base, token, `mutation($in: CreateUploadInput!) { createUpload(input: $in) { media { id } partSize parts { number url size } } }`,
 		map[string]any{"in": map[string]any{"filename": "bench.mp4", "purpose": "VIDEO", "size": size, "sha256": hex.EncodeToString(h.Sum(nil))}}, &s)
 	if err != nil {
 		return err
@@ -198,7 +154,7 @@ func directUpload(base, token string, size int64) error {
 	var done struct {
 		CompleteUpload struct{ Media struct{ Status string } }
 	}
-	if err := gql(base, token, `mutation($id: ID!) { completeUpload(input: {id: $id}) { media { status } } }`, map[string]any{"id": s.CreateUpload.Media.ID}, &done); err != nil {
+	if err := stack.GraphQL(base, token, `mutation($id: ID!) { completeUpload(input: {id: $id}) { media { status } } }`, map[string]any{"id": s.CreateUpload.Media.ID}, &done); err != nil {
 		return err
 	}
 	return waitReady(base, token, s.CreateUpload.Media.ID)
@@ -210,7 +166,7 @@ func waitReady(base, token, id string) error {
 		var d struct {
 			Node struct{ Status, Failure string }
 		}
-		if err := gql(base, token, `query($id: ID!) { node(id: $id) { ... on Media { status failure } } }`, map[string]any{"id": id}, &d); err != nil {
+		if err := stack.GraphQL(base, token, `query($id: ID!) { node(id: $id) { ... on Media { status failure } } }`, map[string]any{"id": id}, &d); err != nil {
 			return err
 		}
 		switch d.Node.Status {
