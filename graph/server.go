@@ -106,7 +106,7 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	var ge *gqlerror.Error
 	switch {
 	case errors.As(err, &ae) && ae.Kind != apperr.Internal:
-		lang := languageOf(ctx)
+		lang := LanguageOf(ctx)
 		out.Message = i18n.Translate(lang, ae.Msg)
 		ext := map[string]any{"code": ae.Kind.Code()}
 		if len(ae.Fields) > 0 {
@@ -124,7 +124,7 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	case errors.As(err, &ge) && ge.Err == nil:
 		// gqlgen's own error (parse, validation, complexity, variables): safe to show.
 		reason, _ := ge.Extensions["code"].(string)
-		out.Message = i18n.Translate(languageOf(ctx), out.Message)
+		out.Message = i18n.Translate(LanguageOf(ctx), out.Message)
 		out.Extensions = map[string]any{"code": apperr.Invalid.Code()}
 		if reason != "" {
 			out.Extensions["reason"] = reason
@@ -132,7 +132,7 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	default:
 		id := reqmeta.ID(ctx)
 		log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", out.Path.String(), "request_id", id)
-		out.Message = i18n.Translate(languageOf(ctx), "internal error")
+		out.Message = i18n.Translate(LanguageOf(ctx), "internal error")
 		out.Extensions = map[string]any{"code": apperr.Internal.Code(), "requestId": id}
 	}
 	return out

@@ -23,7 +23,8 @@ func WithLanguage(ctx context.Context, l i18n.Lang) context.Context {
 	return context.WithValue(ctx, languageKey{}, l)
 }
 
-func languageOf(ctx context.Context) i18n.Lang {
+// LanguageOf is the language set by WithLanguage (Chinese when none).
+func LanguageOf(ctx context.Context) i18n.Lang {
 	l, _ := ctx.Value(languageKey{}).(i18n.Lang)
 	return l
 }

@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"tenant":  {"create a school: zhdj tenant create --code … --name …", runTenant},
 		"user":    {"create an account: zhdj user create --school … --username … (password on stdin)", runUser},
 		"media":   {"reconcile media storage with the database: zhdj media sweep", runMedia},
+		"sso":     {"add a school's campus identity provider (OpenID Connect or CAS): zhdj sso add --school … --name … --kind …", runSSO},
 		"search":  {"rebuild, reconcile, compact or inspect the search index: zhdj search reindex|reconcile|compact|status [--tenant CODE]", runSearch},
 	}
 }

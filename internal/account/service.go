@@ -75,11 +75,12 @@ type Session struct {
 }
 
 var (
-	errBadCredentials = apperr.Unauthenticatedf("wrong username or password")
-	errSessionEnded   = apperr.Unauthenticatedf("the session has expired or was signed out; sign in again")
-	usernamePattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]{2,64}$`)
-	phonePattern      = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
-	emailPattern      = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$`)
+	errLocalPasswordsOff = apperr.Forbiddenf("this school signs in through its campus identity system; passwords are switched off")
+	errBadCredentials    = apperr.Unauthenticatedf("wrong username or password")
+	errSessionEnded      = apperr.Unauthenticatedf("the session has expired or was signed out; sign in again")
+	usernamePattern      = regexp.MustCompile(`^[A-Za-z0-9_.-]{2,64}$`)
+	phonePattern         = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	emailPattern         = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$`)
 )
 
 // NormalizePhone strips spaces, dashes and a +86 prefix from a mainland
@@ -112,6 +113,11 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, identifier, passw
 	var out *Session
 	var failure error
 	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		if local, err := accountdb.New(tx).LocalPasswords(ctx, tenant); err != nil {
+			return fmt.Errorf("account: school settings: %w", err)
+		} else if !local {
+			return errLocalPasswordsOff
+		}
 		since := s.now().Add(-s.cfg.FailureWindow)
 		if err := s.checkRate(ctx, tx, tenant, subject, false, s.cfg.MaxFailuresPerAccount, since); err != nil {
 			return err

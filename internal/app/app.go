@@ -41,6 +41,7 @@ import (
 	"zhdj/internal/search/meili"
 	"zhdj/internal/search/pgsearch"
 	"zhdj/internal/site"
+	"zhdj/internal/sso"
 	"zhdj/internal/tenant"
 	"zhdj/internal/volunteer"
 )
@@ -68,6 +69,8 @@ type App struct {
 	Media     *media.Service
 	Content   *content.Service
 	Volunteer *volunteer.Service
+	// SSO runs campus sign-ins (OpenID Connect, CAS).
+	SSO *sso.Service
 	// Limits counts requests against the rate limits, shared by every
 	// process through the database.
 	Limits  *ratelimit.Limiter
@@ -170,6 +173,7 @@ func (a *App) init(ctx context.Context) error {
 
 	a.origins = newOriginSet(a.Sites.ActiveOrigins, a.Config.CORSOrigins, a.Config.OriginRefresh, a.Log)
 	a.Sites.OnOriginsChanged = a.origins.Changed
+	a.SSO = sso.NewService(a.Pool, a.Keyring, a.Accounts, a.Config.PublicURL, a.origins.Allowed)
 	if err := a.origins.Refresh(ctx); err != nil {
 		return err
 	}
@@ -309,6 +313,8 @@ func (a *App) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
+	mux.HandleFunc("GET /auth/{school}/{provider}/start", a.ssoStart)
+	mux.HandleFunc("GET /auth/{school}/{provider}/callback", a.ssoCallback)
 	if a.Config.GraphiQL {
 		// From files in the binary: no CDN (campus networks, mainland China).
 		ide := graphiql.Handler("zhdj GraphQL", "/graphql")

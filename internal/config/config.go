@@ -12,6 +12,7 @@ import (
 
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -30,8 +31,11 @@ const (
 
 // Config is the whole configuration of a zhdj process.
 type Config struct {
-	Env         Env
-	HTTPAddr    string
+	Env      Env
+	HTTPAddr string
+	// PublicURL is where browsers reach this server (campus sign-in
+	// callbacks).
+	PublicURL   string
 	DatabaseURL string
 	AutoMigrate bool
 
@@ -158,6 +162,7 @@ const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,upload=200
 var Vars = []Var{
 	{"ZHDJ_ENV", "local", "local or production; selects the defaults marked (env)"},
 	{"ZHDJ_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP server listens on"},
+	{"ZHDJ_PUBLIC_URL", "http://ZHDJ_HTTP_ADDR", "where browsers reach this server (the callback URLs registered at campus identity providers)"},
 	{"ZHDJ_DATABASE_URL", "", "PostgreSQL connection URL (required; or ZHDJ_DATABASE_URL_FILE)"},
 	{"ZHDJ_AUTO_MIGRATE", "true in local, false in production", "apply pending migrations when serve starts (env)"},
 	{"ZHDJ_LOG_FORMAT", "text in local, json in production", "text or json (env)"},
@@ -238,6 +243,10 @@ func Load(getenv func(string) string) (Config, error) {
 	local := c.Env != EnvProduction
 
 	c.HTTPAddr = r.str("ZHDJ_HTTP_ADDR", "127.0.0.1:8080")
+	c.PublicURL = strings.TrimRight(r.str("ZHDJ_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail("ZHDJ_PUBLIC_URL", fmt.Errorf("must be an absolute http(s) URL, got %q", c.PublicURL))
+	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		r.fail("ZHDJ_HTTP_ADDR", fmt.Errorf("must be host:port: %w", err))
 	}

@@ -244,6 +244,23 @@ func (q *Queries) DeleteBinding(ctx context.Context, arg DeleteBindingParams) (i
 	return result.RowsAffected(), nil
 }
 
+const identityAccount = `-- name: IdentityAccount :one
+SELECT account_id FROM account_identities WHERE tenant_id = $1 AND provider_id = $2 AND subject = $3
+`
+
+type IdentityAccountParams struct {
+	TenantID   uuid.UUID
+	ProviderID uuid.UUID
+	Subject    string
+}
+
+func (q *Queries) IdentityAccount(ctx context.Context, arg IdentityAccountParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, identityAccount, arg.TenantID, arg.ProviderID, arg.Subject)
+	var account_id uuid.UUID
+	err := row.Scan(&account_id)
+	return account_id, err
+}
+
 const insertAccount = `-- name: InsertAccount :one
 INSERT INTO accounts (tenant_id, username, phone_hmac, email_hmac, display_name, password_hash, person_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -357,6 +374,42 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (S
 		&i.ClientIp,
 	)
 	return i, err
+}
+
+const linkIdentity = `-- name: LinkIdentity :exec
+INSERT INTO account_identities (tenant_id, provider_id, subject, account_id, last_used_at)
+VALUES ($1, $2, $3, $4, now())
+ON CONFLICT (tenant_id, provider_id, subject) DO UPDATE SET last_used_at = now()
+`
+
+type LinkIdentityParams struct {
+	TenantID   uuid.UUID
+	ProviderID uuid.UUID
+	Subject    string
+	AccountID  uuid.UUID
+}
+
+func (q *Queries) LinkIdentity(ctx context.Context, arg LinkIdentityParams) error {
+	_, err := q.db.Exec(ctx, linkIdentity,
+		arg.TenantID,
+		arg.ProviderID,
+		arg.Subject,
+		arg.AccountID,
+	)
+	return err
+}
+
+const localPasswords = `-- name: LocalPasswords :one
+SELECT coalesce((settings -> 'auth' ->> 'localPasswords')::boolean, true)::boolean AS local_passwords FROM tenants WHERE id = $1
+`
+
+// Whether the school lets its people sign in with a local password
+// (settings.auth.localPasswords; on unless set to false).
+func (q *Queries) LocalPasswords(ctx context.Context, id uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, localPasswords, id)
+	var local_passwords bool
+	err := row.Scan(&local_passwords)
+	return local_passwords, err
 }
 
 const markRotated = `-- name: MarkRotated :exec
