@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -22,6 +24,9 @@ import (
 	"zhdj/internal/config"
 	"zhdj/internal/content"
 	"zhdj/internal/jobs"
+	"zhdj/internal/media"
+	"zhdj/internal/media/s3"
+	"zhdj/internal/miniotest"
 	"zhdj/internal/pgtest"
 	"zhdj/internal/seed"
 )
@@ -106,16 +111,19 @@ func (s *server) searchTitles(t *testing.T, q string) []string {
 
 // TestKilledServerLosesNoBackgroundWork runs two `zhdj serve` processes on
 // one database and kills (SIGKILL) the first in the middle of a search
-// drain, a scheduled publication and a webhook delivery, each held at a
-// lock so that it is mid-way for certain. The second process finishes all
-// three, and the search changes made after the kill, within two minutes;
-// the item is published once, and the webhook is delivered again with the
-// same delivery id.
+// drain, a scheduled publication, an image's processing and a webhook
+// delivery, each held at a lock so that it is mid-way for certain. The
+// second process finishes all four, and the search changes made after the
+// kill, within two minutes; the item is published once, the image gets its
+// derivatives once, and the webhook is delivered again with the same
+// delivery id.
 func TestKilledServerLosesNoBackgroundWork(t *testing.T) {
 	db := pgtest.NewDB(t)
 	ctx := context.Background()
+	store := miniotest.Start(t)
 	env := []string{"ZHDJ_DATABASE_URL=" + db.URL, "ZHDJ_AUTO_MIGRATE=false", "ZHDJ_LOG_LEVEL=warn", "ZHDJ_JOB_LEASE=3s",
-		"ZHDJ_WEBHOOK_ALLOW_PRIVATE=true", "ZHDJ_ARGON2_MEMORY_KIB=1024", "ZHDJ_ARGON2_ITERATIONS=1"}
+		"ZHDJ_WEBHOOK_ALLOW_PRIVATE=true", "ZHDJ_ARGON2_MEMORY_KIB=1024", "ZHDJ_ARGON2_ITERATIONS=1",
+		"ZHDJ_S3_ENDPOINT=" + store.Endpoint, "ZHDJ_S3_ACCESS_KEY=" + store.AccessKey, "ZHDJ_S3_SECRET_KEY=" + store.SecretKey, "ZHDJ_S3_SECURE=false"}
 
 	// The demo school, written by an App that runs no background work.
 	cfg, err := config.Load(func(k string) string {
@@ -195,8 +203,30 @@ func TestKilledServerLosesNoBackgroundWork(t *testing.T) {
 		}
 	}
 
-	// Hold the locks that stop the three jobs mid-way: the search
-	// documents (the drain's writes) and the scheduled item's row.
+	// An uploaded image waiting to be processed (derivatives made).
+	objects, err := s3.New(ctx, s3.Config{Endpoint: store.Endpoint, AccessKey: store.AccessKey, SecretKey: store.SecretKey, Bucket: "zhdj-media", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 1600, 900))
+	var pngBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, img); err != nil {
+		t.Fatal(err)
+	}
+	imageKey := "t/" + school.String() + "/crash-test.png"
+	if err := objects.Put(ctx, imageKey, bytes.NewReader(pngBuf.Bytes()), int64(pngBuf.Len()), "image/png"); err != nil {
+		t.Fatal(err)
+	}
+	var mediaID uuid.UUID
+	if err := asOwner(`INSERT INTO media (tenant_id, purpose, visibility, org_unit_id, filename, declared_type, mime_type, size_bytes, status, object_key)
+		SELECT u.tenant_id, 'cover', 'public', u.id, 'crash.png', 'image/png', 'image/png', $1, 'processing', $2 FROM org_units u WHERE u.code = 'XXGC' RETURNING id`,
+		pngBuf.Len(), imageKey).Scan(&mediaID); err != nil {
+		t.Fatal(err)
+	}
+
+	// Hold the locks that stop the four jobs mid-way: the search
+	// documents (the drain's writes), the scheduled item's row and the
+	// image's row (processing's last write).
 	held, err := locker.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +235,9 @@ func TestKilledServerLosesNoBackgroundWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := held.Exec(ctx, `SELECT 1 FROM contents WHERE id = $1 FOR UPDATE`, scheduledID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := held.Exec(ctx, `SELECT 1 FROM media WHERE id = $1 FOR UPDATE`, mediaID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -216,6 +249,9 @@ func TestKilledServerLosesNoBackgroundWork(t *testing.T) {
 	}
 	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		if _, err := ins.InsertTx(ctx, tx, content.PublishArgs{TenantID: school, ContentID: scheduledID, PublishAt: publishAt}, nil); err != nil {
+			return err
+		}
+		if _, err := ins.InsertTx(ctx, tx, media.ProcessArgs{TenantID: school, MediaID: mediaID}, nil); err != nil {
 			return err
 		}
 		_, err := ins.InsertTx(ctx, tx, content.WebhookArgs{TenantID: school, WebhookID: webhookID, Event: "update", ContentID: scheduledID, Slug: "before-kill", Version: 1, At: time.Now()}, nil)
@@ -249,7 +285,7 @@ func TestKilledServerLosesNoBackgroundWork(t *testing.T) {
 		mu.Lock()
 		hooked := len(deliveries) == 1
 		mu.Unlock()
-		if r["search.drain"] == 1 && r["content.publish"] == 1 && hooked {
+		if r["search.drain"] == 1 && r["content.publish"] == 1 && r["media.process"] == 1 && hooked {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -277,11 +313,15 @@ func TestKilledServerLosesNoBackgroundWork(t *testing.T) {
 		mu.Lock()
 		n := len(deliveries)
 		mu.Unlock()
-		if strings.Contains(found, "崩溃之前") && strings.Contains(found, "崩溃之后") && status == "published" && n >= 3 {
+		var mediaStatus string
+		if err := asOwner(`SELECT status FROM media WHERE id = $1`, mediaID).Scan(&mediaStatus); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(found, "崩溃之前") && strings.Contains(found, "崩溃之后") && status == "published" && n >= 3 && mediaStatus == "ready" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after two minutes: search %q, scheduled item %s, %d deliveries, running %v\n%s", found, status, n, running(), survivor.log)
+			t.Fatalf("after two minutes: search %q, scheduled item %s, %d deliveries, image %s, running %v\n%s", found, status, n, mediaStatus, running(), survivor.log)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -293,6 +333,10 @@ func TestKilledServerLosesNoBackgroundWork(t *testing.T) {
 	var publishes int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'content.webhook' AND args->>'event' = 'publish' AND args->>'content_id' = $1`, scheduledID.String()).Scan(&publishes); err != nil {
 		t.Fatal(err)
+	}
+	var derivatives int
+	if err := asOwner(`SELECT count(*) FROM media_derivatives WHERE media_id = $1`, mediaID).Scan(&derivatives); err != nil || derivatives == 0 {
+		t.Fatalf("the processed image has %d derivatives (%v)", derivatives, err)
 	}
 	if publishes != 1 {
 		t.Fatalf("%d publish events for the scheduled item, want 1", publishes)
