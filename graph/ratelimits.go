@@ -48,8 +48,10 @@ func callerOf(ctx context.Context, byAccount bool) (uuid.UUID, string) {
 }
 
 // limitRootFields refuses a limited root field past its rule, leaving the
-// operation's other fields to run.
-func limitRootFields(l RateLimiter) graphql.RootFieldMiddleware {
+// operation's other fields to run. An anonymous caller of a field with a
+// site argument (search) counts in that site's school, so that the
+// school's own limits apply to its public visitors too.
+func limitRootFields(l RateLimiter, r *Resolver) graphql.RootFieldMiddleware {
 	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		root := "Query."
 		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
@@ -57,6 +59,15 @@ func limitRootFields(l RateLimiter) graphql.RootFieldMiddleware {
 		}
 		if f, ok := limitedFields[root+graphql.GetRootFieldContext(ctx).Field.Name]; ok {
 			school, subject := callerOf(ctx, f.byAccount)
+			if school == uuid.Nil && r != nil && r.Sites != nil {
+				if oc := graphql.GetOperationContext(ctx); oc != nil {
+					if slug, ok := graphql.GetRootFieldContext(ctx).Field.ArgumentMap(oc.Variables)["site"].(string); ok {
+						if ref, err := r.siteRef(ctx, slug); err == nil {
+							school = ref.TenantID
+						}
+					}
+				}
+			}
 			if err := l.Allow(school, f.rule, subject); err != nil {
 				graphql.AddError(ctx, err)
 				return graphql.Null

@@ -84,7 +84,7 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 		return next(withLoaders(ctx, r.newLoaders()))
 	})
 	if l.RateLimiter != nil {
-		srv.AroundRootFields(limitRootFields(l.RateLimiter))
+		srv.AroundRootFields(limitRootFields(l.RateLimiter, r))
 	}
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, log, err)

@@ -61,18 +61,22 @@ func TestRateLimits(t *testing.T) {
 		t.Fatalf("an unlimited field: %+v", r.Errors)
 	}
 
-	// The school allows its signed-in users 2 searches an hour.
-	admin, _ := a.login(t, "admin", demoPassword)
-	ownerExec(t, a, `UPDATE tenants SET settings = settings || '{"rateLimits": {"search": "2/1h"}}'`)
-	if err := a.app.Limits.LoadOverrides(ctx); err != nil {
+	// A school's own limit applies to its site's visitors, signed in or
+	// not (searches count per address in the site's school).
+	env = identityEnv()
+	env["ZHDJ_RATE_LIMITS"] = "search=10/1h,graphql=off"
+	d := setup(t, env)
+	ownerExec(t, d, `UPDATE tenants SET settings = settings || '{"rateLimits": {"search": "3/1h"}}'`)
+	if err := d.app.Limits.LoadOverrides(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 2; i++ {
-		if r := a.post(t, search, nil, bearer(admin)...); len(r.Errors) != 0 {
-			t.Fatalf("signed-in search %d: %+v", i+1, r.Errors)
-		}
+	allowed(d, 2)
+	admin, _ := d.login(t, "admin", demoPassword)
+	if r := d.post(t, search, nil, bearer(admin)...); len(r.Errors) != 0 {
+		t.Fatalf("signed-in search: %+v", r.Errors)
 	}
-	refused(a, search, bearer(admin)...)
+	refused(d, search)
+	refused(d, search, bearer(admin)...)
 
 	// Operations overall, per address.
 	env = identityEnv()
