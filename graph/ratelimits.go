@@ -53,18 +53,18 @@ func callerOf(ctx context.Context, byAccount bool) (uuid.UUID, string) {
 // school's own limits apply to its public visitors too.
 func limitRootFields(l RateLimiter, r *Resolver) graphql.RootFieldMiddleware {
 	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		oc, field := graphql.GetOperationContext(ctx), graphql.GetRootFieldContext(ctx).Field
 		root := "Query."
-		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		if oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
 			root = "Mutation."
 		}
-		if f, ok := limitedFields[root+graphql.GetRootFieldContext(ctx).Field.Name]; ok {
+		if f, ok := limitedFields[root+field.Name]; ok {
 			school, subject := callerOf(ctx, f.byAccount)
-			if school == uuid.Nil && r != nil && r.Sites != nil {
-				if oc := graphql.GetOperationContext(ctx); oc != nil {
-					if slug, ok := graphql.GetRootFieldContext(ctx).Field.ArgumentMap(oc.Variables)["site"].(string); ok {
-						if ref, err := r.siteRef(ctx, slug); err == nil {
-							school = ref.TenantID
-						}
+			if school == uuid.Nil && oc != nil && r != nil && r.Sites != nil {
+				// The site's route is cached: the resolver reads it again for free.
+				if slug, ok := field.ArgumentMap(oc.Variables)["site"].(string); ok {
+					if ref, err := r.siteRef(ctx, slug); err == nil {
+						school = ref.TenantID
 					}
 				}
 			}

@@ -28,12 +28,8 @@ func openApp(ctx context.Context) (*app.App, error) {
 }
 
 func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(os.Stderr, "Usage: zhdj tenant create --code CODE --name NAME [--committee-name NAME] [--committee-code CODE]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("tenant: want the action create")
+	if ok, err := oneAction(args, "tenant", "create", "zhdj tenant create --code CODE --name NAME [--committee-name NAME] [--committee-code CODE]"); !ok {
+		return err
 	}
 	fs := newFlags("tenant create", "Create a school (tenant) and the party committee at the root of its org tree.")
 	code := fs.String("code", "", "short URL-safe code of the school, e.g. hzvtc (required)")
@@ -65,12 +61,8 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func runUser(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(os.Stderr, "Usage: zhdj user create --school CODE --username NAME --display-name NAME [--role ROLE --org-unit CODE] [--phone P] [--email E]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("user: want the action create")
+	if ok, err := oneAction(args, "user", "create", "zhdj user create --school CODE --username NAME --display-name NAME [--role ROLE --org-unit CODE] [--phone P] [--email E]"); !ok {
+		return err
 	}
 	fs := newFlags("user create", `Create an account in a school, optionally with a role bound to an org unit.
 The password is read from the ZHDJ_USER_PASSWORD environment variable or,
@@ -133,12 +125,8 @@ when that is unset, from the first line of standard input — never from a flag.
 }
 
 func runMedia(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "sweep" {
-		fmt.Fprintln(os.Stderr, "Usage: zhdj media sweep")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("media: want the action sweep")
+	if ok, err := oneAction(args, "media", "sweep", "zhdj media sweep"); !ok {
+		return err
 	}
 	fs := newFlags("media sweep", `Reconcile media storage with the database: abort uploads unfinished for
 longer than ZHDJ_MEDIA_ABANDON_AFTER, delete stored objects no row refers to

@@ -99,6 +99,20 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 }
 
+// oneAction checks the action of a command that has one: with it, go on;
+// with -h or --help, print the usage and stop; without it, print the
+// usage and fail.
+func oneAction(args []string, command, action, usage string) (bool, error) {
+	if len(args) > 0 && args[0] == action {
+		return true, nil
+	}
+	fmt.Fprintln(os.Stderr, "Usage: "+usage)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: want the action %s", command, action)
+}
+
 func runVersion(_ context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("version", "Print the version of this build.")
 	if err := fs.Parse(args); err != nil {

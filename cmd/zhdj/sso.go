@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,12 +10,8 @@ import (
 )
 
 func runSSO(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(os.Stderr, "Usage: zhdj sso add --school CODE --name NAME --kind oidc|cas --url URL --link-attribute A --link-to username|email|phone [--client-id ID] [--display-name N] [--create-accounts]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("sso: want the action add")
+	if ok, err := oneAction(args, "sso", "add", "zhdj sso add --school CODE --name NAME --kind oidc|cas --url URL --link-attribute A --link-to username|email|phone [--client-id ID] [--display-name N] [--create-accounts]"); !ok {
+		return err
 	}
 	fs := newFlags("sso add", `Add a campus identity provider (统一身份认证) to a school. People sign in at
   /auth/SCHOOL/NAME/start?return_to=FRONT-END-URL

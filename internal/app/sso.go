@@ -35,10 +35,7 @@ func (a *App) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, returnTo, err := a.SSO.Finish(r.Context(), school.ID, school.Code, r.PathValue("provider"), r.URL.Query(), r.UserAgent())
-	if returnTo == "" {
-		if err == nil {
-			err = apperr.Unauthenticatedf("this sign-in is unknown or was already used; start again")
-		}
+	if err != nil && returnTo == "" { // no sign-in to return from
 		a.ssoError(w, r, err)
 		return
 	}

@@ -32,6 +32,7 @@ const DefaultLease = 30 * time.Second
 type Lease struct {
 	pool  *pgxpool.Pool
 	id    string
+	host  string
 	lapse time.Duration
 	every time.Duration
 	log   *slog.Logger
@@ -46,7 +47,7 @@ func NewLease(pool *pgxpool.Pool, lapse time.Duration, log *slog.Logger) *Lease 
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	id := fmt.Sprintf("%s_%d_%s", host, os.Getpid(), hex.EncodeToString(b[:]))
-	return &Lease{pool: pool, id: id, lapse: lapse, every: max(lapse/6, 100*time.Millisecond), log: log}
+	return &Lease{pool: pool, id: id, host: host, lapse: lapse, every: max(lapse/6, 100*time.Millisecond), log: log}
 }
 
 // ClientID is the River client ID the lease stands for.
@@ -72,9 +73,8 @@ func (l *Lease) Run(ctx context.Context) {
 }
 
 func (l *Lease) renew(ctx context.Context) error {
-	host, _ := os.Hostname()
 	_, err := l.pool.Exec(ctx, `INSERT INTO job_clients (id, host, pid, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-ON CONFLICT (id) DO UPDATE SET renewed_at = now(), expires_at = excluded.expires_at`, l.id, host, os.Getpid(), l.lapse.Seconds())
+ON CONFLICT (id) DO UPDATE SET renewed_at = now(), expires_at = excluded.expires_at`, l.id, l.host, os.Getpid(), l.lapse.Seconds())
 	return err
 }
 

@@ -85,6 +85,10 @@ type Limiter struct {
 	// FlushEvery is how often local counts are added to the shared ones.
 	FlushEvery time.Duration
 
+	// forgotAt is when this process last deleted day-old windows (hourly;
+	// only Flush touches it).
+	forgotAt time.Time
+
 	mu        sync.Mutex
 	counters  map[windowKey]*counter
 	overrides map[uuid.UUID]map[string]Rule // per school, from tenants.settings.rateLimits
@@ -112,6 +116,11 @@ func New(pool *pgxpool.Pool, defaults map[string]Rule, log *slog.Logger) *Limite
 func (l *Limiter) Rule(school uuid.UUID, name string) Rule {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.rule(school, name)
+}
+
+// rule is Rule with l.mu held.
+func (l *Limiter) rule(school uuid.UUID, name string) Rule {
 	if r, ok := l.overrides[school][name]; ok {
 		return r
 	}
@@ -121,14 +130,18 @@ func (l *Limiter) Rule(school uuid.UUID, name string) Rule {
 // Allow counts one use of rule name by subject (a client address or an
 // account) in school, or answers RateLimited with when to retry.
 func (l *Limiter) Allow(school uuid.UUID, name, subject string) error {
-	r := l.Rule(school, name)
-	if r.Off() || subject == "" {
+	if subject == "" {
+		return nil
+	}
+	l.mu.Lock()
+	r := l.rule(school, name)
+	if r.Off() {
+		l.mu.Unlock()
 		return nil
 	}
 	now := l.now()
 	start := now.Truncate(r.Window)
 	k := windowKey{key: name + ":" + school.String() + ":" + subject, start: start.Unix()}
-	l.mu.Lock()
 	c := l.counters[k]
 	if c == nil {
 		c = &counter{window: r.Window}
@@ -184,10 +197,8 @@ func (l *Limiter) Flush(ctx context.Context) error {
 	var hits []int64
 	for k, c := range l.counters {
 		if time.Unix(k.start, 0).Add(c.window).Before(now) {
-			delete(l.counters, k) // the window is over
-			if c.pending == 0 {
-				continue
-			}
+			delete(l.counters, k) // the window is over: its counts decide nothing more
+			continue
 		}
 		if c.pending == 0 {
 			continue
@@ -232,7 +243,8 @@ RETURNING key, window_start, hits`, keys, starts, hits)
 		}
 	}
 	l.mu.Unlock()
-	if now.Second() == 0 { // about once a minute
+	if now.Sub(l.forgotAt) >= time.Hour {
+		l.forgotAt = now
 		if _, err := l.pool.Exec(ctx, `DELETE FROM rate_windows WHERE window_start < now() - interval '1 day'`); err != nil {
 			return fmt.Errorf("ratelimit: forget old windows: %w", err)
 		}

@@ -122,10 +122,10 @@ func (s *Service) Add(ctx context.Context, school uuid.UUID, in AddInput) (*Prov
 			return nil, fmt.Errorf("sso: seal the client secret: %w", err)
 		}
 	}
-	p := &Provider{TenantID: school, Name: in.Name, Kind: in.Kind, DisplayName: in.DisplayName, URL: strings.TrimRight(in.URL, "/"), ClientID: in.ClientID,
+	p := &Provider{TenantID: school, Name: in.Name, Kind: in.Kind, DisplayName: in.DisplayName, URL: in.URL, ClientID: in.ClientID,
 		LinkAttribute: in.LinkAttribute, LinkTo: in.LinkTo, CreateAccounts: in.CreateAccounts}
-	if in.Kind == KindOIDC {
-		p.URL = in.URL // the issuer exactly as the provider names it
+	if in.Kind == KindCAS {
+		p.URL = strings.TrimRight(in.URL, "/") // paths are appended; an OIDC issuer stays exactly as its provider names it
 	}
 	err := postgres.InTenantTx(ctx, s.pool, school, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO identity_providers (tenant_id, name, kind, display_name, url, client_id, client_secret_sealed, link_attribute, link_to, create_accounts)
