@@ -85,6 +85,8 @@ type Limiter struct {
 	// FlushEvery is how often local counts are added to the shared ones.
 	FlushEvery time.Duration
 
+	loadMu sync.Mutex // serialises LoadOverrides
+
 	// forgotAt is when this process last deleted day-old windows (hourly;
 	// only Flush touches it).
 	forgotAt time.Time
@@ -266,6 +268,10 @@ func (l *Limiter) restore(keys []string, starts []time.Time, hits []int64) {
 
 // LoadOverrides reads every school's rateLimits settings.
 func (l *Limiter) LoadOverrides(ctx context.Context) error {
+	// One load at a time: a load that began earlier, and read older
+	// settings, cannot finish after a later one and undo it.
+	l.loadMu.Lock()
+	defer l.loadMu.Unlock()
 	rows, err := l.pool.Query(ctx, `SELECT id, settings -> 'rateLimits' FROM tenants WHERE settings ? 'rateLimits'`)
 	if err != nil {
 		return fmt.Errorf("ratelimit: settings: %w", err)
