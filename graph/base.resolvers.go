@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 	"zhdj/graph/model"
-	"zhdj/internal/auth"
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -56,23 +55,18 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			return nil, hideNotFound(err)
 		}
 		return a, nil
-	case idAccount, idMember:
-		// Private objects: only for a signed-in caller of the same school.
-		if p := auth.FromContext(ctx); p == nil || p.TenantID != g.Tenant {
-			return nil, nil
+	case idAccount:
+		a, err := r.Accounts.Get(ctx, g.Tenant, g.ID)
+		if err == nil {
+			n = a
 		}
-		if g.Type == idAccount {
-			a, err := l.account.Load(ctx, g.ID)
-			if err == nil && a != nil {
-				n = a
-			}
-			return n, hideNotFound(err)
-		}
-		m, err := r.People.Get(ctx, g.ID)
+		return n, hidePrivate(err)
+	case idMember:
+		m, err := r.People.Get(ctx, g.Tenant, g.ID)
 		if err == nil {
 			n = m
 		}
-		return n, hideNotFound(err)
+		return n, hidePrivate(err)
 	}
 	return nil, nil
 }

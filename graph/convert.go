@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"errors"
 
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
@@ -43,6 +42,15 @@ func homeBlocks(in []site.HomeBlock) []model.HomeBlock {
 	return out
 }
 
+// hidePrivate is hideNotFound for private objects (accounts, member
+// records), which a signed-out caller is not told about either.
+func hidePrivate(err error) error {
+	if apperr.Is(err, apperr.Unauthenticated) {
+		return nil
+	}
+	return hideNotFound(err)
+}
+
 // hideNotFound turns NotFound into "no error": node(id:) answers null for
 // what does not exist.
 func hideNotFound(err error) error {
@@ -52,18 +60,3 @@ func hideNotFound(err error) error {
 	return err
 }
 
-// prefixFields returns err with every field path of an Invalid or Conflict
-// error prefixed by the argument it came in (e.g. "input.origins[1]"), so
-// that a client can point at the offending form field.
-func prefixFields(prefix string, err error) error {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
-		return err
-	}
-	out := *ae
-	out.Fields = make(map[string]string, len(ae.Fields))
-	for k, v := range ae.Fields {
-		out.Fields[prefix+"."+k] = v
-	}
-	return &out
-}

@@ -229,7 +229,7 @@ func (r *queryResolver) Member(ctx context.Context, id string) (*member.Person, 
 	if err != nil {
 		return nil, err
 	}
-	return r.People.Get(ctx, g.ID)
+	return r.People.Get(ctx, g.Tenant, g.ID)
 }
 
 func (r *queryResolver) MemberImport(ctx context.Context, id string) (*member.Import, error) {

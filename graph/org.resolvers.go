@@ -24,7 +24,7 @@ func (r *mutationResolver) CreateOrgUnit(ctx context.Context, input model.Create
 	}
 	u, err := r.Org.CreateUnit(ctx, in)
 	if err != nil {
-		return nil, prefixFields("input", err)
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.OrgUnitPayload{OrgUnit: u}, nil
 }
@@ -36,7 +36,7 @@ func (r *mutationResolver) UpdateOrgUnit(ctx context.Context, input model.Update
 	}
 	u, err := r.Org.UpdateUnit(ctx, id.ID, org.UpdateUnitInput{Name: input.Name, Code: input.Code, SortOrder: input.SortOrder, Active: input.Active})
 	if err != nil {
-		return nil, prefixFields("input", err)
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.OrgUnitPayload{OrgUnit: u}, nil
 }
@@ -52,7 +52,7 @@ func (r *mutationResolver) MoveOrgUnit(ctx context.Context, input model.MoveOrgU
 	}
 	u, err := r.Org.MoveUnit(ctx, id.ID, parent.ID)
 	if err != nil {
-		return nil, prefixFields("input", err)
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.OrgUnitPayload{OrgUnit: u}, nil
 }

@@ -25,7 +25,7 @@ func (r *mutationResolver) CreateSite(ctx context.Context, input model.CreateSit
 	}
 	st, err := r.Sites.Create(ctx, in)
 	if err != nil {
-		return nil, prefixFields("input", err)
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.SitePayload{Site: st}, nil
 }
@@ -49,7 +49,7 @@ func (r *mutationResolver) UpdateSite(ctx context.Context, input model.UpdateSit
 	}
 	st, err := r.Sites.Update(ctx, id.ID, in)
 	if err != nil {
-		return nil, prefixFields("input", err)
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.SitePayload{Site: st}, nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"zhdj/graph/model"
-	"zhdj/internal/auth"
 	"zhdj/internal/volunteer"
 )
 
@@ -76,13 +75,6 @@ func (r *Resolver) activityView(ctx context.Context, a *volunteer.Activity) (*vo
 		}
 	}
 	return a.View, nil
-}
-
-// managesVolunteers reports whether the caller manages volunteer work
-// anywhere in tenant (partner contacts are shown to them only).
-func managesVolunteers(ctx context.Context, tenant uuid.UUID) bool {
-	p := auth.FromContext(ctx)
-	return p != nil && p.TenantID == tenant && p.Has(auth.PermVolunteer)
 }
 
 var activityOrders = []volunteer.Order{volunteer.OrderStartTime, volunteer.OrderNewest, volunteer.OrderPopular}

@@ -11,7 +11,6 @@ import (
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
-	"zhdj/internal/auth"
 	"zhdj/internal/media"
 	"zhdj/internal/org"
 	"zhdj/internal/volunteer"
@@ -107,7 +106,7 @@ func (r *mutationResolver) CreateVolunteerArea(ctx context.Context, input model.
 	}
 	a, err := r.Volunteer.CreateArea(ctx, input.Code, input.Name, parent)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.VolunteerAreaPayload{Area: a}, nil
 }
@@ -115,7 +114,7 @@ func (r *mutationResolver) CreateVolunteerArea(ctx context.Context, input model.
 func (r *mutationResolver) CreateVolunteerTopic(ctx context.Context, input model.CreateVolunteerTopicInput) (*model.VolunteerTopicPayload, error) {
 	t, err := r.Volunteer.CreateTopic(ctx, input.Code, input.Name)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.VolunteerTopicPayload{Topic: t}, nil
 }
@@ -123,7 +122,7 @@ func (r *mutationResolver) CreateVolunteerTopic(ctx context.Context, input model
 func (r *mutationResolver) CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.PartnerPayload, error) {
 	pt, err := r.Volunteer.CreatePartner(ctx, input.Name, input.Kind, deref(input.ContactName), deref(input.ContactPhone))
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.PartnerPayload{Partner: pt}, nil
 }
@@ -139,7 +138,7 @@ func (r *mutationResolver) CreateActivity(ctx context.Context, input model.Creat
 	}
 	in.OrgUnitID = &unit.ID
 	a, err := r.Volunteer.CreateActivity(ctx, in)
-	return r.describedActivity(ctx, a, err)
+	return r.describedActivity(ctx, a, inputErr(err, "input.activity", map[string]string{"orgUnit": "input.orgUnit"}))
 }
 
 func (r *mutationResolver) UpdateActivity(ctx context.Context, input model.UpdateActivityInput) (*model.ActivityPayload, error) {
@@ -152,7 +151,7 @@ func (r *mutationResolver) UpdateActivity(ctx context.Context, input model.Updat
 		return nil, err
 	}
 	a, err := r.Volunteer.UpdateActivity(ctx, g.ID, in)
-	return r.describedActivity(ctx, a, err)
+	return r.describedActivity(ctx, a, inputErr(err, "input.activity", nil))
 }
 
 func (r *mutationResolver) SetActivityStatus(ctx context.Context, input model.SetActivityStatusInput) (*model.ActivityPayload, error) {
@@ -169,7 +168,8 @@ func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) 
 	if err != nil {
 		return nil, err
 	}
-	return signUpPayload(r.Volunteer.SignUp(ctx, g.ID))
+	su, err := r.Volunteer.SignUp(ctx, g.ID)
+	return signUpPayload(su, inputErr(err, "input", nil))
 }
 
 func (r *mutationResolver) CancelSignUp(ctx context.Context, input model.CancelSignUpInput) (*model.SignUpPayload, error) {
@@ -185,7 +185,8 @@ func (r *mutationResolver) Attend(ctx context.Context, input model.AttendInput) 
 	if err != nil {
 		return nil, err
 	}
-	return signUpPayload(r.Volunteer.Attend(ctx, g.ID, attendanceKind(input.Kind), input.Code))
+	su, err := r.Volunteer.Attend(ctx, g.ID, attendanceKind(input.Kind), input.Code)
+	return signUpPayload(su, inputErr(err, "input", nil))
 }
 
 func (r *mutationResolver) ConfirmHours(ctx context.Context, input model.ConfirmHoursInput) (*model.SignUpPayload, error) {
@@ -193,7 +194,8 @@ func (r *mutationResolver) ConfirmHours(ctx context.Context, input model.Confirm
 	if err != nil {
 		return nil, err
 	}
-	return signUpPayload(r.Volunteer.ConfirmHours(ctx, g.ID, input.Hours, deref(input.Reason)))
+	su, err := r.Volunteer.ConfirmHours(ctx, g.ID, input.Hours, deref(input.Reason))
+	return signUpPayload(su, inputErr(err, "input", nil))
 }
 
 func (r *mutationResolver) CreateCosignLink(ctx context.Context, input model.ActivityIDInput) (*model.CosignLinkPayload, error) {
@@ -210,7 +212,7 @@ func (r *mutationResolver) CreateCosignLink(ctx context.Context, input model.Act
 
 func (r *mutationResolver) CosignRoster(ctx context.Context, input model.CosignRosterInput) (*model.ActivityPayload, error) {
 	a, err := r.Volunteer.Cosign(ctx, input.Token, input.Name)
-	return r.describedActivity(ctx, a, err)
+	return r.describedActivity(ctx, a, inputErr(err, "input", nil))
 }
 
 func (r *mutationResolver) ExportActivityRoster(ctx context.Context, input model.ActivityIDInput) (*model.ExportRosterPayload, error) {
@@ -234,7 +236,7 @@ func (r *mutationResolver) AddVolunteerRecordEntry(ctx context.Context, input mo
 	}
 	e, err := r.Volunteer.AddRecordEntry(ctx, g.ID, strings.ToLower(string(input.Kind)), input.Title, deref(input.Detail), input.Date)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.VolunteerRecordEntryPayload{Entry: e}, nil
 }
@@ -244,16 +246,10 @@ func (r *partnerResolver) ID(ctx context.Context, obj *volunteer.Partner) (strin
 }
 
 func (r *partnerResolver) ContactName(ctx context.Context, obj *volunteer.Partner) (*string, error) {
-	if !managesVolunteers(ctx, obj.TenantID) {
-		return nil, nil
-	}
 	return optional(obj.ContactName), nil
 }
 
 func (r *partnerResolver) ContactPhone(ctx context.Context, obj *volunteer.Partner) (*string, error) {
-	if !managesVolunteers(ctx, obj.TenantID) {
-		return nil, nil
-	}
 	return optional(obj.ContactPhoneMasked), nil
 }
 
@@ -365,22 +361,13 @@ func (r *queryResolver) AttendanceCode(ctx context.Context, activityID string, k
 }
 
 func (r *queryResolver) VolunteerRecord(ctx context.Context, member *string, from *time.Time, to *time.Time) (*volunteer.Record, error) {
-	var person uuid.UUID
+	var person *uuid.UUID
 	if member != nil {
 		g, err := decodeIDOf("member", *member, idMember)
 		if err != nil {
 			return nil, err
 		}
-		person = g.ID
-	} else {
-		p, err := auth.Require(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if p.PersonID == nil {
-			return nil, apperr.Forbiddenf("your account is not linked to a person record")
-		}
-		person = *p.PersonID
+		person = &g.ID
 	}
 	var until *time.Time
 	if to != nil {

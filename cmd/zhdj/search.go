@@ -91,7 +91,7 @@ this every ZHDJ_SEARCH_COMPACT and after a drain of 1,000 items or more.`,
 				fmt.Fprintf(stdout, "%s: %d documents, spread %.2f: in order, left as they are\n", school.Code, c.Documents, c.Spread)
 			}
 		case "status":
-			st, err := a.Search.Status(ctx, t)
+			st, err := a.Search.StatusOf(ctx, t)
 			if err != nil {
 				return err
 			}

@@ -618,6 +618,26 @@ func (s *Service) ByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Ac
 	return out, err
 }
 
+// Get returns an account of school tenant to a signed-in caller of the
+// same school; others get NotFound.
+func (s *Service) Get(ctx context.Context, tenant, id uuid.UUID) (*Account, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.TenantID != tenant {
+		return nil, apperr.NotFoundf("account not found")
+	}
+	found, err := s.ByIDs(ctx, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := found[id]; ok {
+		return a, nil
+	}
+	return nil, apperr.NotFoundf("account not found")
+}
+
 // AccountOf returns an account by id in tenant, for the caller that has
 // just authenticated it (login, refresh).
 func (s *Service) AccountOf(ctx context.Context, tenant, id uuid.UUID) (*Account, error) {

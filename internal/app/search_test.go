@@ -38,7 +38,7 @@ func (b *testBundle) waitIndexed(t *testing.T) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		st, err := b.app.Search.Status(context.Background(), b.demo.School.ID)
+		st, err := b.app.Search.StatusOf(context.Background(), b.demo.School.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +286,7 @@ func TestSearchConvergesAfterOutage(t *testing.T) {
 		`UPDATE contents SET title = '乡村振兴 第' || substr(slug, 6) || '期', version = version + 1 WHERE slug LIKE 'item-%' AND substr(slug, 6)::int <= 900`,
 		`UPDATE contents SET status = 'archived', version = version + 1 WHERE slug LIKE 'item-%' AND substr(slug, 6)::int > 950`)
 	time.Sleep(700 * time.Millisecond) // drains fail and retry meanwhile
-	st, err := b.app.Search.Status(context.Background(), b.demo.School.ID)
+	st, err := b.app.Search.StatusOf(context.Background(), b.demo.School.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +428,7 @@ func TestSearchWithMeilisearchDown(t *testing.T) {
 	}
 	ownerExec(t, b, publishRaw("waiting", "XXGC", "等待索引的文章", "", "", nil, nil, "published"))
 	time.Sleep(500 * time.Millisecond) // drains try and fail meanwhile
-	st, err := b.app.Search.Status(context.Background(), b.demo.School.ID)
+	st, err := b.app.Search.StatusOf(context.Background(), b.demo.School.ID)
 	if err != nil || st.Backlog != 1 {
 		t.Fatalf("status %+v %v, want the change waiting", st, err)
 	}

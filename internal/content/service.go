@@ -46,16 +46,10 @@ func (s *Service) scope(p *auth.Principal, path string) auth.Scope {
 	return auth.Scope{TenantID: p.TenantID, OrgPath: path}
 }
 
-// canRead reports whether p may see c as it is (published items are public).
+// canRead reports whether p may see c as it is: published items are
+// public, the others are for those who may edit or review them.
 func canRead(p *auth.Principal, c *Content) bool {
-	if c.Status == StatusPublished {
-		return true
-	}
-	if p == nil || p.TenantID != c.TenantID {
-		return false
-	}
-	sc := auth.Scope{TenantID: p.TenantID, OrgPath: c.orgPath}
-	return p.Can(auth.PermContentEdit, sc) || p.Can(auth.PermContentReview, sc)
+	return c.Status == StatusPublished || c.EditableBy(p)
 }
 
 func (s *Service) load(ctx context.Context, q *contentdb.Queries, tenant, id uuid.UUID, forUpdate bool) (*Content, error) {
@@ -577,15 +571,10 @@ func (s *Service) mayReadHistory(ctx context.Context, q *contentdb.Queries, p *a
 	if err != nil {
 		return err
 	}
-	if !canEdit(p, c) {
+	if !c.EditableBy(p) {
 		return errNotFound
 	}
 	return nil
-}
-
-func canEdit(p *auth.Principal, c *Content) bool {
-	sc := auth.Scope{TenantID: p.TenantID, OrgPath: c.orgPath}
-	return p.Can(auth.PermContentEdit, sc) || p.Can(auth.PermContentReview, sc)
 }
 
 func (s *Service) revision(ctx context.Context, q *contentdb.Queries, p *auth.Principal, id uuid.UUID, version int, field string) (snapshot, error) {
@@ -676,7 +665,12 @@ func fromRow(r contentdb.Content, path string) (*Content, error) {
 	return c, nil
 }
 
-// EditableBy reports whether p may edit or review c.
+// EditableBy reports whether p may edit or review c: an editor or reviewer
+// of the school over c's unit. The one statement of who works on an item.
 func (c *Content) EditableBy(p *auth.Principal) bool {
-	return p != nil && p.TenantID == c.TenantID && canEdit(p, c)
+	if p == nil || p.TenantID != c.TenantID {
+		return false
+	}
+	sc := auth.Scope{TenantID: p.TenantID, OrgPath: c.orgPath}
+	return p.Can(auth.PermContentEdit, sc) || p.Can(auth.PermContentReview, sc)
 }

@@ -279,9 +279,17 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Pe
 	return out, nil
 }
 
-// Get returns a member record the caller may read, or NotFound (also when
-// it exists but lies outside the caller's units: no hint is given).
-func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Person, error) {
+// Get returns a member record of school tenant the caller may read, or
+// NotFound (also when it exists but lies outside the caller's school or
+// units: no hint is given).
+func (s *Service) Get(ctx context.Context, tenant, id uuid.UUID) (*Person, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.TenantID != tenant {
+		return nil, errNotFound
+	}
 	m, err := s.ByIDs(ctx, []uuid.UUID{id})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
 	"zhdj/internal/postgres"
 )
 
@@ -219,8 +220,19 @@ type ReconcileRun struct {
 	FinishedAt time.Time
 }
 
-// Status reports tenant's indexing state.
-func (s *Service) Status(ctx context.Context, tenant uuid.UUID) (*Status, error) {
+// Status reports the indexing state of the caller's school (its site
+// managers, tenant-wide).
+func (s *Service) Status(ctx context.Context) (*Status, error) {
+	p, err := auth.AuthorizeTenantWide(ctx, auth.PermSiteManage)
+	if err != nil {
+		return nil, err
+	}
+	return s.StatusOf(ctx, p.TenantID)
+}
+
+// StatusOf reports tenant's indexing state to the operator (the command
+// line; no caller to check).
+func (s *Service) StatusOf(ctx context.Context, tenant uuid.UUID) (*Status, error) {
 	st := &Status{Engine: s.index.Name()}
 	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
 		var oldest *time.Time

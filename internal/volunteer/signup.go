@@ -1,7 +1,6 @@
 package volunteer
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/postgres"
+	"zhdj/internal/volunteer/volunteerdb"
 )
 
 // Sign-ups for a popular activity arrive in a rush (a class told at once),
@@ -181,7 +181,7 @@ func (s *Service) writeSignUps(ctx context.Context, k activityKey, batch []*sign
 type signUpCandidate struct {
 	found       bool
 	c           Candidate
-	existing    *string
+	existing    SignUpStatus // "" for none
 	overlapping int
 }
 
@@ -200,55 +200,7 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 		cands[p] = &signUpCandidate{}
 	}
 	reads := &pgx.Batch{}
-	// These statements take arrays, for which PostgreSQL would plan each
-	// execution anew (about a millisecond each, most of a sign-up's cost);
-	// their plans do not depend on the values: plan them once per
-	// connection.
-	reads.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
-	// Locking the people's rows (in id order, so batches never deadlock)
-	// serialises each person's sign-ups: the next statements (a fresh
-	// snapshot) see a sign-up of theirs committed a moment ago, so the
-	// overlap cap and one sign-up per person hold under concurrency.
-	reads.Queue(`SELECT id, stage, category, status = 'active' FROM people WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE`,
-		k.tenant, persons).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var id uuid.UUID
-			var c Candidate
-			if err := rows.Scan(&id, &c.Stage, &c.Category, &c.Active); err != nil {
-				return err
-			}
-			cands[id].found, cands[id].c = true, c
-		}
-		return rows.Err()
-	})
-	reads.Queue(`SELECT `+activityColumns+`, (SELECT settings FROM tenants WHERE id = $1)
-		FROM activities a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
-		WHERE a.tenant_id = $1 AND a.id = $2`, k.tenant, k.activity).QueryRow(func(row pgx.Row) error {
-		a = &Activity{}
-		err := row.Scan(append(activityDest(a), &settings)...)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errActivityNotFound
-		}
-		return err
-	})
-	reads.Queue(`SELECT p.id,
-			(SELECT status FROM signups WHERE tenant_id = $1 AND activity_id = $2 AND person_id = p.id),
-			(SELECT count(*) FROM signups s JOIN activities o ON o.tenant_id = s.tenant_id AND o.id = s.activity_id
-			 WHERE s.tenant_id = $1 AND s.person_id = p.id AND s.status <> 'cancelled' AND o.id <> $2
-			   AND o.status <> 'cancelled' AND o.starts_at < a.ends_at AND o.ends_at > a.starts_at)
-		FROM unnest($3::uuid[]) AS p(id) JOIN activities a ON a.tenant_id = $1 AND a.id = $2`,
-		k.tenant, k.activity, persons).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var id uuid.UUID
-			var existing *string
-			var overlapping int
-			if err := rows.Scan(&id, &existing, &overlapping); err != nil {
-				return err
-			}
-			cands[id].existing, cands[id].overlapping = existing, overlapping
-		}
-		return rows.Err()
-	})
+	queueSignUpReads(reads, k, persons, cands, &a, &settings)
 	dup := map[int]int{} // a person twice in the batch (a double click): index → first
 	err = postgres.InTenantTxCommitWith(ctx, s.pool, k.tenant, reads, func(tx postgres.Querier) (*pgx.Batch, error) {
 		rules := RulesFrom(settings)
@@ -267,9 +219,9 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 				out[i].err = apperr.Forbiddenf("your person record was not found")
 			case err != nil:
 				out[i].err = err
-			case c.existing != nil && SignUpStatus(*c.existing) != SignUpCancelled:
+			case c.existing != "" && c.existing != SignUpCancelled:
 				out[i].err = errAlreadySignedUp
-			case c.existing != nil && len(persons) > 1:
+			case c.existing != "" && len(persons) > 1:
 				again = append(again, i)
 			default:
 				take = append(take, p)
@@ -278,52 +230,17 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 		if len(take) == 0 {
 			return nil, nil
 		}
-		// The places: one UPDATE takes as many confirmed places as are
-		// left (its SET sees the row as it was: last_signup_places says how
-		// many it took) and places in line behind those waiting for the
-		// rest (see leaveWaitlist), on the
-		// activity's latest row, so the capacity holds under any
-		// concurrency; one INSERT records the sign-ups in arrival order.
-		sql := `WITH slot AS (
-				UPDATE activities SET
-					confirmed_count = confirmed_count + LEAST(GREATEST(capacity - confirmed_count, 0), $3),
-					waitlisted_count = waitlisted_count + $3 - LEAST(GREATEST(capacity - confirmed_count, 0), $3),
-					signup_count = signup_count + $3,
-					last_signup_places = LEAST(GREATEST(capacity - confirmed_count, 0), $3)
-				WHERE tenant_id = $1 AND id = $2
-				RETURNING last_signup_places AS placed, waitlisted_count - ($3 - last_signup_places) AS waiting_before)
-			INSERT INTO signups (tenant_id, activity_id, person_id, status, waitlist_position)
-			SELECT $1, $2, u.person, CASE WHEN u.n <= slot.placed THEN 'confirmed' ELSE 'waitlisted' END,
-				CASE WHEN u.n <= slot.placed THEN NULL ELSE slot.waiting_before + u.n - slot.placed END
-			FROM slot, unnest($4::uuid[]) WITH ORDINALITY AS u(person, n)`
-		const returning = ` RETURNING person_id, id, created_at, waitlist_position, status`
-		scan := func(rows pgx.Rows) (n int, err error) {
-			for rows.Next() {
-				su := &SignUp{TenantID: k.tenant, ActivityID: k.activity}
-				var status string
-				if err := rows.Scan(&su.PersonID, &su.ID, &su.CreatedAt, &su.WaitlistPosition, &status); err != nil {
-					return n, err
-				}
-				su.Status = SignUpStatus(status)
-				out[index[su.PersonID]].su = su
-				n++
-			}
-			return n, rows.Err()
-		}
-		if cands[take[0]].existing != nil {
+		answer := func(su *SignUp) { out[index[su.PersonID]].su = su }
+		if cands[take[0]].existing != "" {
 			// Someone who cancelled signs up again on the same row (alone
 			// in the transaction). Checked before the commit that the row
 			// was still cancelled: were it not, nothing is kept.
-			rows, err := tx.Query(ctx, sql+`
-			ON CONFLICT (tenant_id, activity_id, person_id) DO UPDATE SET status = EXCLUDED.status, waitlist_position = EXCLUDED.waitlist_position,
-				checked_in_at = NULL, checked_out_at = NULL, hours = NULL, hours_confirmed = false, hours_reason = '', updated_at = now()
-			WHERE signups.status = 'cancelled'`+returning, k.tenant, k.activity, 1, take)
+			taken, err := retake(ctx, tx, k, take[0], answer)
 			if err != nil {
 				return nil, err
 			}
-			defer rows.Close()
-			if n, err := scan(rows); err != nil || n == 0 {
-				return nil, cmp.Or(err, errAlreadySignedUp)
+			if !taken {
+				return nil, errAlreadySignedUp
 			}
 			return nil, nil
 		}
@@ -332,10 +249,7 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 		// work only. A sign-up of one of them that got in meanwhile (on
 		// another server) makes the INSERT fail and nothing is kept.
 		final := &pgx.Batch{}
-		final.Queue(sql+returning, k.tenant, k.activity, len(take), take).Query(func(rows pgx.Rows) error {
-			_, err := scan(rows)
-			return err
-		})
+		queueTakePlaces(final, k, take, answer)
 		return final, nil
 	})
 	switch {
@@ -364,4 +278,118 @@ func (s *Service) signUpBatch(ctx context.Context, k activityKey, persons []uuid
 	return again, nil
 }
 
-var errAlreadySignedUp error = &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"input.activityId": "already signed up"}}
+var errAlreadySignedUp error = &apperr.Error{Kind: apperr.Conflict, Msg: "you are already signed up for this activity", Fields: map[string]string{"activityId": "already signed up"}}
+
+// CancelSignUp gives up a place (the person themself, or an organiser); a
+// confirmed place goes to the first person on the waitlist.
+func (s *Service) CancelSignUp(ctx context.Context, signupID uuid.UUID) (*SignUp, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *SignUp
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		// The activity's row first, then the sign-up as it is now: every
+		// change to a waitlist takes them in this order.
+		su, err := loadSignUp(ctx, tx, p.TenantID, signupID, false)
+		if err != nil {
+			return err
+		}
+		a, err := loadActivity(ctx, tx, p.TenantID, su.ActivityID, true)
+		if err != nil {
+			return err
+		}
+		if su, err = loadSignUp(ctx, tx, p.TenantID, signupID, true); err != nil {
+			return err
+		}
+		own := p.PersonID != nil && *p.PersonID == su.PersonID
+		if !own && !organiser(p, a) {
+			return apperr.Forbiddenf("you may cancel only your own sign-up")
+		}
+		if su.Status == SignUpCancelled {
+			return apperr.Conflictf("the sign-up is already cancelled")
+		}
+		if su.CheckedInAt != nil {
+			return apperr.Conflictf("the person has already checked in")
+		}
+		q := volunteerdb.New(tx)
+		if err := q.CancelSignUp(ctx, volunteerdb.CancelSignUpParams{TenantID: p.TenantID, ID: signupID}); err != nil {
+			return fmt.Errorf("volunteer: cancel: %w", err)
+		}
+		if su.Status == SignUpConfirmed {
+			if err := q.AddConfirmed(ctx, volunteerdb.AddConfirmedParams{TenantID: p.TenantID, ID: a.ID, N: -1}); err != nil {
+				return fmt.Errorf("volunteer: cancel: %w", err)
+			}
+			if err := promote(ctx, tx, p.TenantID, a.ID, 1); err != nil {
+				return err
+			}
+		}
+		if su.Status == SignUpWaitlisted && su.WaitlistPosition != nil {
+			if err := leaveWaitlist(ctx, tx, p.TenantID, a.ID, *su.WaitlistPosition, 1); err != nil {
+				return err
+			}
+		}
+		su.Status, su.WaitlistPosition = SignUpCancelled, nil
+		out = su
+		return nil
+	})
+	return out, err
+}
+
+// promote admits up to n waitlisted people in waitlist order. The caller
+// holds the activity's row.
+func promote(ctx context.Context, tx pgx.Tx, tenant, activity uuid.UUID, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	q := volunteerdb.New(tx)
+	promoted, err := q.PromoteWaitlisted(ctx, volunteerdb.PromoteWaitlistedParams{TenantID: tenant, ActivityID: activity, N: int32(n)})
+	if err != nil {
+		return fmt.Errorf("volunteer: promote: %w", err)
+	}
+	if promoted == 0 {
+		return nil
+	}
+	if err := q.AddConfirmed(ctx, volunteerdb.AddConfirmedParams{TenantID: tenant, ID: activity, N: promoted}); err != nil {
+		return fmt.Errorf("volunteer: promote: %w", err)
+	}
+	return leaveWaitlist(ctx, tx, tenant, activity, 0, int(promoted))
+}
+
+// leaveWaitlist moves up by n everyone behind place on the activity's
+// waitlist, after n people at or before it left (promoted from the front,
+// or one cancelled), so that waitlist_position stays the place in line.
+// The caller holds the activity's row, which orders every change to the
+// waitlist.
+func leaveWaitlist(ctx context.Context, tx pgx.Tx, tenant, activity uuid.UUID, place, n int) error {
+	q := volunteerdb.New(tx)
+	if err := q.MoveWaitlistUp(ctx, volunteerdb.MoveWaitlistUpParams{TenantID: tenant, ActivityID: activity, Place: int32(place), N: int32(n)}); err != nil {
+		return fmt.Errorf("volunteer: move the waitlist up: %w", err)
+	}
+	if err := q.ShrinkWaitlist(ctx, volunteerdb.ShrinkWaitlistParams{TenantID: tenant, ID: activity, N: int32(n)}); err != nil {
+		return fmt.Errorf("volunteer: move the waitlist up: %w", err)
+	}
+	return nil
+}
+
+// loadSignUp reads a sign-up in tx; with lock, its row is held first.
+func loadSignUp(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, lock bool) (*SignUp, error) {
+	q := volunteerdb.New(tx)
+	if lock {
+		if _, err := q.LockSignUp(ctx, volunteerdb.LockSignUpParams{TenantID: tenant, ID: id}); err != nil {
+			return nil, signUpErr(err)
+		}
+	}
+	r, err := q.GetSignUp(ctx, volunteerdb.GetSignUpParams{TenantID: tenant, ID: id})
+	if err != nil {
+		return nil, signUpErr(err)
+	}
+	return signUpFrom(r), nil
+}
+
+func signUpErr(err error) error {
+	if e := postgres.Err(err, "sign-up"); apperr.Is(e, apperr.NotFound) {
+		return apperr.NotFoundf("sign-up not found")
+	}
+	return fmt.Errorf("volunteer: load sign-up: %w", err)
+}

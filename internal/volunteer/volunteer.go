@@ -208,11 +208,11 @@ func eligible(a Audience, c Candidate) bool {
 func checkSignUp(a *Activity, c Candidate, now time.Time, overlapping int, r Rules) error {
 	switch {
 	case a.Status != StatusOpen:
-		return &apperr.Error{Kind: apperr.Invalid, Msg: fmt.Sprintf("the activity is %s, not open for sign-up", a.Status), Fields: map[string]string{"input.activityId": "not open"}}
+		return &apperr.Error{Kind: apperr.Invalid, Msg: fmt.Sprintf("the activity is %s, not open for sign-up", a.Status), Fields: map[string]string{"activityId": "not open"}}
 	case now.Before(a.SignupOpensAt):
-		return &apperr.Error{Kind: apperr.Invalid, Msg: "sign-up opens at " + a.SignupOpensAt.Format(time.RFC3339), Fields: map[string]string{"input.activityId": "sign-up not open yet"}}
+		return &apperr.Error{Kind: apperr.Invalid, Msg: "sign-up opens at " + a.SignupOpensAt.Format(time.RFC3339), Fields: map[string]string{"activityId": "sign-up not open yet"}}
 	case !now.Before(a.SignupClosesAt):
-		return &apperr.Error{Kind: apperr.Invalid, Msg: "sign-up closed at " + a.SignupClosesAt.Format(time.RFC3339), Fields: map[string]string{"input.activityId": "sign-up closed"}}
+		return &apperr.Error{Kind: apperr.Invalid, Msg: "sign-up closed at " + a.SignupClosesAt.Format(time.RFC3339), Fields: map[string]string{"activityId": "sign-up closed"}}
 	case !c.Active:
 		return apperr.Forbiddenf("your organisational relationship has left the school")
 	case !eligible(a.Audience, c):
@@ -256,41 +256,40 @@ type ActivityInput struct {
 
 func (in *ActivityInput) validate() error {
 	var v apperr.Validation
-	const p = "input.activity."
 	in.Title = strings.TrimSpace(in.Title)
 	if n := len([]rune(in.Title)); n < 1 || n > 200 {
-		v.Add(p+"title", "must be 1–200 characters")
+		v.Add("title", "must be 1–200 characters")
 	}
 	if len([]rune(in.Description)) > 20000 {
-		v.Add(p+"description", "at most 20000 characters")
+		v.Add("description", "at most 20000 characters")
 	}
 	if !in.EndsAt.After(in.StartsAt) {
-		v.Add(p+"endsAt", "must be after startsAt")
+		v.Add("endsAt", "must be after startsAt")
 	}
 	if !in.SignupClosesAt.After(in.SignupOpensAt) {
-		v.Add(p+"signupClosesAt", "must be after signupOpensAt")
+		v.Add("signupClosesAt", "must be after signupOpensAt")
 	}
 	if in.SignupClosesAt.After(in.EndsAt) {
-		v.Add(p+"signupClosesAt", "sign-up must close before the activity ends")
+		v.Add("signupClosesAt", "sign-up must close before the activity ends")
 	}
 	if in.Capacity < 1 || in.Capacity > 100000 {
-		v.Add(p+"capacity", "must be 1–100000")
+		v.Add("capacity", "must be 1–100000")
 	}
 	switch in.Audience {
 	case AudienceMembers, AudienceMembersAndActivists, AudienceAllStudents:
 	default:
-		v.Add(p+"audience", "unknown audience")
+		v.Add("audience", "unknown audience")
 	}
 	span := in.EndsAt.Sub(in.StartsAt).Hours()
 	if in.Hours < 0 || (span > 0 && in.Hours > span) {
-		v.Add(p+"hours", fmt.Sprintf("must be between 0 and the activity's span (%.1f h)", span))
+		v.Add("hours", fmt.Sprintf("must be between 0 and the activity's span (%.1f h)", span))
 	}
 	if (in.Latitude == nil) != (in.Longitude == nil) ||
 		(in.Latitude != nil && (math.Abs(*in.Latitude) > 90 || math.Abs(*in.Longitude) > 180)) {
-		v.Add(p+"latitude", "give both latitude (±90) and longitude (±180), or neither")
+		v.Add("latitude", "give both latitude (±90) and longitude (±180), or neither")
 	}
 	if len(in.TopicIDs) > 10 || len(in.PartnerIDs) > 10 {
-		v.Add(p+"topics", "at most 10 topics and 10 partners")
+		v.Add("topics", "at most 10 topics and 10 partners")
 	}
 	return v.Err()
 }

@@ -142,13 +142,13 @@ func TestActivityInputValidate(t *testing.T) {
 		field string // "" for valid
 	}{
 		{"valid", func(*ActivityInput) {}, ""},
-		{"blank title", func(in *ActivityInput) { in.Title = "  " }, "input.activity.title"},
-		{"ends before it starts", func(in *ActivityInput) { in.EndsAt = in.StartsAt }, "input.activity.endsAt"},
-		{"sign-up closes after the end", func(in *ActivityInput) { in.SignupClosesAt = in.EndsAt.Add(time.Minute) }, "input.activity.signupClosesAt"},
-		{"no places", func(in *ActivityInput) { in.Capacity = 0 }, "input.activity.capacity"},
-		{"unknown audience", func(in *ActivityInput) { in.Audience = "everyone" }, "input.activity.audience"},
-		{"more hours than the span", func(in *ActivityInput) { in.Hours = 3.5 }, "input.activity.hours"},
-		{"latitude without longitude", func(in *ActivityInput) { in.Latitude = &lat }, "input.activity.latitude"},
+		{"blank title", func(in *ActivityInput) { in.Title = "  " }, "title"},
+		{"ends before it starts", func(in *ActivityInput) { in.EndsAt = in.StartsAt }, "endsAt"},
+		{"sign-up closes after the end", func(in *ActivityInput) { in.SignupClosesAt = in.EndsAt.Add(time.Minute) }, "signupClosesAt"},
+		{"no places", func(in *ActivityInput) { in.Capacity = 0 }, "capacity"},
+		{"unknown audience", func(in *ActivityInput) { in.Audience = "everyone" }, "audience"},
+		{"more hours than the span", func(in *ActivityInput) { in.Hours = 3.5 }, "hours"},
+		{"latitude without longitude", func(in *ActivityInput) { in.Latitude = &lat }, "latitude"},
 	} {
 		in := good()
 		tc.edit(&in)
