@@ -170,11 +170,12 @@ func itoa(i int) string {
 }
 
 // contentPayload returns a function that turns a service result into the
-// mutation payload (the item with its extras).
-func (r *Resolver) contentPayload(ctx context.Context) func(*content.Content, error) (*model.ContentPayload, error) {
+// mutation payload (the item with its extras); the fields of an error are
+// mapped by inputErr(err, base, at).
+func (r *Resolver) contentPayload(ctx context.Context, base string, at map[string]string) func(*content.Content, error) (*model.ContentPayload, error) {
 	return func(c *content.Content, err error) (*model.ContentPayload, error) {
 		if err != nil {
-			return nil, renameFields(err, "input.", "input.fields.")
+			return nil, inputErr(err, base, at)
 		}
 		item, err := r.wrapOne(ctx, c)
 		if err != nil {

@@ -179,7 +179,7 @@ func (r *mutationResolver) CreateContent(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.Create(ctx, input.Type, unit, f))
+	return r.contentPayload(ctx, "input.fields", map[string]string{"type": "input.type", "orgUnitId": "input.orgUnitId"})(r.Publishing.Create(ctx, input.Type, unit, f))
 }
 
 func (r *mutationResolver) UpdateContent(ctx context.Context, input model.UpdateContentInput) (*model.ContentPayload, error) {
@@ -191,7 +191,7 @@ func (r *mutationResolver) UpdateContent(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.Update(ctx, id.ID, input.Version, f, deref(input.Note)))
+	return r.contentPayload(ctx, "input.fields", map[string]string{"version": "input.version"})(r.Publishing.Update(ctx, id.ID, input.Version, f, deref(input.Note)))
 }
 
 func (r *mutationResolver) SubmitContent(ctx context.Context, input model.ContentIDInput) (*model.ContentPayload, error) {
@@ -199,7 +199,7 @@ func (r *mutationResolver) SubmitContent(ctx context.Context, input model.Conten
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.Submit(ctx, id.ID))
+	return r.contentPayload(ctx, "", nil)(r.Publishing.Submit(ctx, id.ID))
 }
 
 func (r *mutationResolver) ApproveContent(ctx context.Context, input model.ApproveContentInput) (*model.ContentPayload, error) {
@@ -207,7 +207,7 @@ func (r *mutationResolver) ApproveContent(ctx context.Context, input model.Appro
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.Approve(ctx, id.ID, input.PublishAt))
+	return r.contentPayload(ctx, "", nil)(r.Publishing.Approve(ctx, id.ID, input.PublishAt))
 }
 
 func (r *mutationResolver) SendBackContent(ctx context.Context, input model.SendBackContentInput) (*model.ContentPayload, error) {
@@ -215,7 +215,7 @@ func (r *mutationResolver) SendBackContent(ctx context.Context, input model.Send
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.SendBack(ctx, id.ID, input.Comment))
+	return r.contentPayload(ctx, "", map[string]string{"comment": "input.comment"})(r.Publishing.SendBack(ctx, id.ID, input.Comment))
 }
 
 func (r *mutationResolver) UnpublishContent(ctx context.Context, input model.ContentIDInput) (*model.ContentPayload, error) {
@@ -223,7 +223,7 @@ func (r *mutationResolver) UnpublishContent(ctx context.Context, input model.Con
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.Unpublish(ctx, id.ID))
+	return r.contentPayload(ctx, "", nil)(r.Publishing.Unpublish(ctx, id.ID))
 }
 
 func (r *mutationResolver) ArchiveContent(ctx context.Context, input model.ContentIDInput) (*model.ContentPayload, error) {
@@ -231,7 +231,7 @@ func (r *mutationResolver) ArchiveContent(ctx context.Context, input model.Conte
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.Archive(ctx, id.ID))
+	return r.contentPayload(ctx, "", nil)(r.Publishing.Archive(ctx, id.ID))
 }
 
 func (r *mutationResolver) RestoreContentRevision(ctx context.Context, input model.RestoreContentInput) (*model.ContentPayload, error) {
@@ -239,7 +239,7 @@ func (r *mutationResolver) RestoreContentRevision(ctx context.Context, input mod
 	if err != nil {
 		return nil, err
 	}
-	return r.contentPayload(ctx)(r.Publishing.Restore(ctx, id.ID, input.Version, input.CurrentVersion))
+	return r.contentPayload(ctx, "", map[string]string{"version": "input.version"})(r.Publishing.Restore(ctx, id.ID, input.Version, input.CurrentVersion))
 }
 
 func (r *mutationResolver) SetFeatured(ctx context.Context, input model.SetFeaturedInput) (*model.OkPayload, error) {
@@ -252,7 +252,7 @@ func (r *mutationResolver) SetFeatured(ctx context.Context, input model.SetFeatu
 		return nil, err
 	}
 	if err := r.Publishing.SetFeatured(ctx, st.ID, ids); err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.OkPayload{Ok: true}, nil
 }
@@ -267,7 +267,7 @@ func (r *mutationResolver) HideContent(ctx context.Context, input model.HideCont
 		return nil, err
 	}
 	if err := r.Publishing.SetHidden(ctx, st.ID, c.ID, input.Hidden); err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.OkPayload{Ok: true}, nil
 }
@@ -279,7 +279,7 @@ func (r *mutationResolver) CreateSiteWebhook(ctx context.Context, input model.Cr
 	}
 	w, err := r.Publishing.CreateWebhook(ctx, st.ID, input.URL)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.CreateSiteWebhookPayload{Webhook: w}, nil
 }

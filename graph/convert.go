@@ -1,7 +1,6 @@
 package graph
 
 import (
-
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
 	"zhdj/internal/site"
@@ -59,4 +58,3 @@ func hideNotFound(err error) error {
 	}
 	return err
 }
-

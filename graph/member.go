@@ -2,12 +2,10 @@ package graph
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"zhdj/graph/model"
-	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -33,25 +31,6 @@ func memberFields(f *model.MemberFields) member.Fields {
 	}
 }
 
-// renameFields rewrites field paths that start with from to start with to
-// (the service names fields as "input.x"; the schema nests them as
-// "input.fields.x"), leaving paths of the input's own fields alone.
-func renameFields(err error, from, to string) error {
-	ae, ok := err.(*apperr.Error)
-	if !ok || len(ae.Fields) == 0 {
-		return err
-	}
-	own := map[string]bool{"input.orgUnitId": true, "input.stage": true, "input.stageSince": true, "input.version": true, "input.transferredFrom.externalOrg": true}
-	out := *ae
-	out.Fields = make(map[string]string, len(ae.Fields))
-	for k, v := range ae.Fields {
-		if !own[k] && strings.HasPrefix(k, from) {
-			k = to + strings.TrimPrefix(k, from)
-		}
-		out.Fields[k] = v
-	}
-	return &out
-}
 
 func decodeIDsOf(field string, ids []string, want idType) ([]uuid.UUID, error) {
 	out := make([]uuid.UUID, 0, len(ids))

@@ -88,7 +88,8 @@ func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateM
 	}
 	m, err := r.People.Create(ctx, in)
 	if err != nil {
-		return nil, renameFields(err, "input.", "input.fields.")
+		return nil, inputErr(err, "input.fields", map[string]string{"orgUnitId": "input.orgUnitId", "stage": "input.stage",
+			"stageSince": "input.stageSince", "transferredFrom.externalOrg": "input.transferredFrom.externalOrg"})
 	}
 	return &model.MemberPayload{Member: m}, nil
 }
@@ -102,7 +103,7 @@ func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateM
 		ClearPhone: deref(input.ClearPhone), ClearCitizenID: deref(input.ClearCitizenID)}
 	m, err := r.People.Update(ctx, id.ID, in)
 	if err != nil {
-		return nil, renameFields(err, "input.", "input.fields.")
+		return nil, inputErr(err, "input.fields", map[string]string{"version": "input.version"})
 	}
 	return &model.MemberPayload{Member: m}, nil
 }
@@ -126,7 +127,7 @@ func (r *mutationResolver) TransitionMemberStage(ctx context.Context, input mode
 	}
 	m, err := r.People.Transition(ctx, id.ID, in)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.MemberPayload{Member: m}, nil
 }
@@ -146,7 +147,7 @@ func (r *mutationResolver) TransferMember(ctx context.Context, input model.Trans
 	}
 	m, err := r.People.Transfer(ctx, id.ID, in)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.MemberPayload{Member: m}, nil
 }
@@ -166,7 +167,7 @@ func (r *mutationResolver) ImportMembers(ctx context.Context, input model.Import
 	}
 	imp, err := r.People.Import(ctx, input.File.Filename, data, input.Mode, id)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.ImportMembersPayload{Import: imp}, nil
 }

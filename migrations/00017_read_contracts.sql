@@ -11,7 +11,7 @@
 -- tenant: a school as other domains may know it; `settings` is the JSON
 -- each domain keeps its rules in (the domain owns its part's schema).
 CREATE VIEW tenant_profiles WITH (security_invoker = true) AS
-SELECT id, code, name, active, settings FROM tenants;
+SELECT id, code, name, active, settings, created_at FROM tenants;
 
 -- member: what other domains may know of a person (identifiers masked).
 CREATE VIEW person_profiles WITH (security_invoker = true) AS
@@ -51,6 +51,11 @@ JOIN sites s ON s.tenant_id = c.tenant_id
 JOIN org_units su ON su.tenant_id = s.tenant_id AND su.id = s.org_unit_id
 WHERE (s.org_unit_id = c.org_unit_id OR (c.publish_to_subtree AND su.path <@ cu.path))
   AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = s.id AND h.content_id = c.id);
+
+-- content: an item with its unit's path (what the domain's lists read).
+CREATE VIEW content_details WITH (security_invoker = true) AS
+SELECT c.*, cu.path AS org_path
+FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id;
 
 -- content: the published items as search documents, with the active sites
 -- that show them.
@@ -106,7 +111,7 @@ SELECT s.tenant_id, s.id, s.activity_id, s.person_id, s.status, s.waitlist_posit
        s.hours::float8 AS hours, s.hours_confirmed, s.hours_reason, s.confirmed_by, s.created_at, p.name AS person_name
 FROM signups s JOIN person_profiles p ON p.tenant_id = s.tenant_id AND p.id = s.person_id;
 
-GRANT SELECT ON tenant_profiles, person_profiles, account_names, content_on_sites, content_documents,
+GRANT SELECT ON tenant_profiles, person_profiles, account_names, content_on_sites, content_details, content_documents,
     activity_documents, activity_details, signup_details TO zhdj_app;
 GRANT EXECUTE ON FUNCTION lock_person_profiles(uuid, uuid[]), volunteer_area_lineage(uuid, uuid) TO zhdj_app;
 
@@ -116,6 +121,7 @@ DROP VIEW activity_details;
 DROP VIEW activity_documents;
 DROP FUNCTION volunteer_area_lineage(uuid, uuid);
 DROP VIEW content_documents;
+DROP VIEW content_details;
 DROP VIEW content_on_sites;
 DROP VIEW account_names;
 DROP FUNCTION lock_person_profiles(uuid, uuid[]);

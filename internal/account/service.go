@@ -256,13 +256,9 @@ func (s *Service) Logout(ctx context.Context) error {
 		return err
 	}
 	return postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		q := accountdb.New(tx)
-		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now()
-			WHERE tenant_id = $1 AND revoked_at IS NULL
-			  AND family_id = (SELECT family_id FROM sessions WHERE tenant_id = $1 AND id = $2)`, p.TenantID, p.SessionID); err != nil {
+		if err := accountdb.New(tx).RevokeSessionFamily(ctx, accountdb.RevokeSessionFamilyParams{TenantID: p.TenantID, SessionID: p.SessionID}); err != nil {
 			return fmt.Errorf("account: logout: %w", err)
 		}
-		_ = q
 		return audit.Record(ctx, tx, p.TenantID, audit.Event{Action: audit.ActionLogout, ActorID: &p.AccountID})
 	})
 }
@@ -343,39 +339,14 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (*auth.P
 		return nil, apperr.Unauthenticatedf("the access token is invalid or expired")
 	}
 	// Every signed-in request passes here: the session and the role
-	// bindings come in one tenant-scoped round trip (the bindings query is
-	// BindingsOf's in queries.sql, without the columns not needed here).
+	// bindings come in one tenant-scoped round trip.
 	p := &auth.Principal{TenantID: c.Tenant}
-	found := false
 	b := &pgx.Batch{}
-	b.Queue(`SELECT s.id, s.account_id, a.username, a.person_id
-		FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
-		WHERE s.tenant_id = $1 AND s.id = $2 AND s.account_id = $3
-		  AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active`, c.Tenant, c.Session, c.Account).QueryRow(func(row pgx.Row) error {
-		err := row.Scan(&p.SessionID, &p.AccountID, &p.Username, &p.PersonID)
-		found = err == nil
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		return err
-	})
-	b.Queue(`SELECT b.role, b.org_unit_id, u.path::text
-		FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
-		WHERE b.tenant_id = $1 AND b.account_id = $2
-		ORDER BY nlevel(u.path), b.role`, c.Tenant, c.Account).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var bd auth.Binding
-			if err := rows.Scan(&bd.Role, &bd.OrgUnitID, &bd.OrgUnitPath); err != nil {
-				return err
-			}
-			p.Bindings = append(p.Bindings, bd)
-		}
-		return rows.Err()
-	})
+	found := queuePrincipal(b, c.Tenant, c.Session, c.Account, p)
 	if err := postgres.TenantBatch(ctx, s.pool, c.Tenant, b); err != nil {
 		return nil, fmt.Errorf("account: session: %w", err)
 	}
-	if !found {
+	if !*found {
 		return nil, errSessionEnded
 	}
 	return p, nil

@@ -24,7 +24,7 @@ func (c *textTracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.
 		switch {
 		case strings.Contains(q.SQL, "c.body - 'html' - 'transcript'"):
 			c.withoutText.Add(1)
-		case strings.Contains(q.SQL, "c.body,") && strings.Contains(q.SQL, "FROM contents c"):
+		case strings.Contains(q.SQL, "c.body,") && (strings.Contains(q.SQL, "FROM content_on_sites c") || strings.Contains(q.SQL, "FROM content_details c")):
 			c.withText.Add(1)
 		case strings.Contains(q.SQL, "a.title, ''::text, a.cover_id"):
 			c.withoutDescription.Add(1)

@@ -94,6 +94,16 @@ func KindOf(err error) Kind {
 	return Internal
 }
 
+// FieldsOf returns the fields of the first *Error in err's chain (nil
+// when there is none): the name of each field at fault and its problem.
+func FieldsOf(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
 // Is reports whether err's chain holds an *Error of kind k.
 func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
 

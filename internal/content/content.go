@@ -156,27 +156,26 @@ func chars(s string) int { return utf8.RuneCountInString(s) }
 // title or cover; publishing checks those). It reports every problem.
 func (f *Fields) validate(t Type) error {
 	var v apperr.Validation
-	const p = "input."
 	f.Slug, f.Title, f.Summary = strings.TrimSpace(f.Slug), strings.TrimSpace(f.Title), strings.TrimSpace(f.Summary)
 	if !slugPattern.MatchString(f.Slug) {
-		v.Add(p+"slug", "must be 2–100 characters: lower-case letters, digits and '-'")
+		v.Add("slug", "must be 2–100 characters: lower-case letters, digits and '-'")
 	}
 	if chars(f.Title) > 200 {
-		v.Add(p+"title", "at most 200 characters")
+		v.Add("title", "at most 200 characters")
 	}
 	if chars(f.Summary) > 1000 {
-		v.Add(p+"summary", "at most 1000 characters")
+		v.Add("summary", "at most 1000 characters")
 	}
 	tokens := func(name string, list []string) []string {
 		if len(list) > 20 {
-			v.Add(p+name, "at most 20")
+			v.Add(name, "at most 20")
 		}
 		seen := map[string]bool{}
 		out := make([]string, 0, len(list))
 		for i, s := range list {
 			s = strings.TrimSpace(s)
 			if !tokenPattern.MatchString(s) {
-				v.Add(fmt.Sprintf("%s%s[%d]", p, name, i), "must be 1–32 letters, digits, '_' or '-'")
+				v.Add(fmt.Sprintf("%s[%d]", name, i), "must be 1–32 letters, digits, '_' or '-'")
 				continue
 			}
 			if !seen[s] {
@@ -196,7 +195,7 @@ func (f *Fields) validate(t Type) error {
 	wrong := (f.Article != nil && t != TypeArticle) || (f.Lesson != nil && t != TypeMicroLesson) || (f.Comic != nil && t != TypeComic)
 	switch {
 	case bodies > 1 || wrong:
-		v.Add(p+"body", fmt.Sprintf("give only the body of the item's type (%s)", t))
+		v.Add("body", fmt.Sprintf("give only the body of the item's type (%s)", t))
 	case t == TypeArticle && f.Article == nil:
 		f.Article = &Article{}
 	case t == TypeMicroLesson && f.Lesson == nil:
@@ -205,58 +204,58 @@ func (f *Fields) validate(t Type) error {
 		f.Comic = &Comic{}
 	}
 	if (t == TypeArticle && f.Article == nil) || (t == TypeMicroLesson && f.Lesson == nil) || (t == TypeComic && f.Comic == nil) {
-		v.Add(p+"body", fmt.Sprintf("an item of type %s needs its %s body", t, t))
+		v.Add("body", fmt.Sprintf("an item of type %s needs its %s body", t, t))
 	}
 	if a := f.Article; a != nil && t == TypeArticle {
 		if len(a.HTML) > 1<<20 {
-			v.Add(p+"article.html", "at most 1 MiB")
+			v.Add("article.html", "at most 1 MiB")
 		}
 		if chars(a.Source) > 200 {
-			v.Add(p+"article.source", "at most 200 characters")
+			v.Add("article.source", "at most 200 characters")
 		}
 		if len(a.AttachmentIDs) > 20 {
-			v.Add(p+"article.attachmentIds", "at most 20 attachments")
+			v.Add("article.attachmentIds", "at most 20 attachments")
 		}
 	}
 	if l := f.Lesson; l != nil && t == TypeMicroLesson {
 		if l.DurationSeconds < 0 || l.DurationSeconds > 24*3600 {
-			v.Add(p+"lesson.durationSeconds", "must be 0–86400")
+			v.Add("lesson.durationSeconds", "must be 0–86400")
 		}
 		last := -1
 		for i, c := range l.Chapters {
 			if c.AtSeconds <= last || c.AtSeconds < 0 || (l.DurationSeconds > 0 && c.AtSeconds > l.DurationSeconds) {
-				v.Add(fmt.Sprintf("%slesson.chapters[%d].atSeconds", p, i), "chapters must be in increasing time order within the video")
+				v.Add(fmt.Sprintf("lesson.chapters[%d].atSeconds", i), "chapters must be in increasing time order within the video")
 			}
 			last = c.AtSeconds
 			if n := chars(strings.TrimSpace(c.Title)); n < 1 || n > 100 {
-				v.Add(fmt.Sprintf("%slesson.chapters[%d].title", p, i), "must be 1–100 characters")
+				v.Add(fmt.Sprintf("lesson.chapters[%d].title", i), "must be 1–100 characters")
 			}
 		}
 		if len(l.Transcript) > 1<<20 {
-			v.Add(p+"lesson.transcript", "at most 1 MiB")
+			v.Add("lesson.transcript", "at most 1 MiB")
 		}
 		for i, s := range l.RequiredStages {
 			switch s {
 			case "applicant", "activist", "candidate", "probationary", "full":
 			default:
-				v.Add(fmt.Sprintf("%slesson.requiredStages[%d]", p, i), "unknown stage")
+				v.Add(fmt.Sprintf("lesson.requiredStages[%d]", i), "unknown stage")
 			}
 		}
 	}
 	if c := f.Comic; c != nil && t == TypeComic {
 		if len(c.Panels) > 200 {
-			v.Add(p+"comic.panels", "at most 200 panels")
+			v.Add("comic.panels", "at most 200 panels")
 		}
 		for i, pn := range c.Panels {
 			if chars(pn.Caption) > 500 {
-				v.Add(fmt.Sprintf("%scomic.panels[%d].caption", p, i), "at most 500 characters")
+				v.Add(fmt.Sprintf("comic.panels[%d].caption", i), "at most 500 characters")
 			}
 			if chars(pn.Alt) > 300 {
-				v.Add(fmt.Sprintf("%scomic.panels[%d].alt", p, i), "at most 300 characters")
+				v.Add(fmt.Sprintf("comic.panels[%d].alt", i), "at most 300 characters")
 			}
 		}
 		if c.Episode < 0 {
-			v.Add(p+"comic.episode", "must not be negative")
+			v.Add("comic.episode", "must not be negative")
 		}
 	}
 	return v.Err()

@@ -3,6 +3,8 @@ package content
 import (
 	"strings"
 	"testing"
+
+	"zhdj/internal/apperr"
 )
 
 // TestSanitizer has one case per attack vector: each must be stripped while
@@ -53,13 +55,13 @@ func TestFieldsValidation(t *testing.T) {
 	t.Parallel()
 	f := Fields{Slug: "Bad Slug", Tags: []string{"ok", "has space"}, Lesson: &Lesson{DurationSeconds: 100, Chapters: []Chapter{{AtSeconds: 50, Title: "b"}, {AtSeconds: 10, Title: "a"}}}}
 	err := f.validate(TypeMicroLesson)
-	for _, field := range []string{"input.slug", "input.tags[1]", "input.lesson.chapters[1].atSeconds"} {
-		if err == nil || !strings.Contains(err.Error(), field) {
+	for _, field := range []string{"slug", "tags[1]", "lesson.chapters[1].atSeconds"} {
+		if apperr.FieldsOf(err)[field] == "" {
 			t.Errorf("%s not reported: %v", field, err)
 		}
 	}
 	g := Fields{Slug: "ok-slug", Article: &Article{}}
-	if err := g.validate(TypeComic); err == nil || !strings.Contains(err.Error(), "input.body") {
+	if err := g.validate(TypeComic); apperr.FieldsOf(err)["body"] == "" {
 		t.Errorf("article body on a comic: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -75,51 +74,6 @@ func CursorOf(c *Content, o Order) Cursor {
 	return cur
 }
 
-const contentColumns = `c.tenant_id, c.id, c.type, c.slug, c.title, c.summary, c.cover_id, c.tags, c.topics, c.org_unit_id,
-	c.publish_to_subtree, c.status, c.review_comment, c.publish_at, c.published_at, c.body, c.version, c.view_count,
-	c.created_by, c.created_at, c.updated_at, cu.path::text`
-
-// listColumns are contentColumns, without the long texts unless asked.
-func listColumns(t TextOption) string {
-	if t == WithText {
-		return contentColumns
-	}
-	return columnsWithoutText
-}
-
-var columnsWithoutText = strings.Replace(contentColumns, "c.body,", "c.body - 'html' - 'transcript',", 1)
-
-// siteVisible is the condition for a published item to appear on site @site
-// (its unit's own items, items published to a subtree containing it, minus
-// the items it hides).
-const siteVisible = `c.tenant_id = @tenant AND c.status = 'published'
-  AND (c.org_unit_id = st.org_unit_id OR (c.publish_to_subtree AND cu.path @> st.path))
-  AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = st.id AND h.content_id = c.id)`
-
-// scanContents reads rows of listColumns(t). The body is read as bytes:
-// scanned as a json.RawMessage, pgx would parse it once more only to check
-// it (fromRow parses it into its type).
-func scanContents(rows pgx.Rows, t TextOption) ([]*Content, error) {
-	defer rows.Close()
-	var out []*Content
-	for rows.Next() {
-		var r contentdb.Content
-		var path string
-		if err := rows.Scan(&r.TenantID, &r.ID, &r.Type, &r.Slug, &r.Title, &r.Summary, &r.CoverID, &r.Tags, &r.Topics, &r.OrgUnitID,
-			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, (*[]byte)(&r.Body), &r.Version, &r.ViewCount,
-			&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path); err != nil {
-			return nil, err
-		}
-		c, err := fromRow(r, path)
-		if err != nil {
-			return nil, err
-		}
-		c.textOmitted = t == WithoutText
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // ForSite returns a page of the published items a site shows, keyset-paginated.
 func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Order, first int, after *Cursor, text TextOption) (*Page, error) {
 	if err := apperr.PageSize(first, MaxPageSize); err != nil {
@@ -132,43 +86,10 @@ func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Ord
 		}
 		types = append(types, string(t))
 	}
-	orderBy, keyset := "c.published_at DESC, c.id DESC", "(c.published_at, c.id) < (@after_at::timestamptz, @after_id::uuid)"
-	if order == OrderPopular {
-		orderBy, keyset = "c.view_count DESC, c.id DESC", "(c.view_count, c.id) < (@after_views::bigint, @after_id::uuid)"
-	} else if order != OrderNewest && order != "" {
+	if order != OrderNewest && order != OrderPopular && order != "" {
 		return nil, apperr.InvalidField("orderBy", "unknown order")
 	}
-	// Only the filters given are in the statement, so that each
-	// combination is a prepared statement with a plan of its own. A
-	// catch-all statement (`cardinality(@tags) = 0 OR …` for every filter)
-	// has a generic plan, which PostgreSQL's plan cache may switch to after
-	// five runs, that reads and sorts every published item of the school:
-	// 0.7–0.8 s at 20,000 items instead of under a millisecond.
-	where := []string{siteVisible}
-	args := pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID, "limit": first + 1}
-	if len(types) > 0 {
-		where, args["types"] = append(where, "c.type = ANY(@types::text[])"), types
-	}
-	if len(f.Tags) > 0 {
-		where, args["tags"] = append(where, "c.tags && @tags::text[]"), f.Tags
-	}
-	if len(f.Topics) > 0 {
-		where, args["topics"] = append(where, "c.topics && @topics::text[]"), f.Topics
-	}
-	if f.OrgUnitID != nil {
-		where, args["unit"] = append(where, "c.org_unit_id = @unit::uuid"), *f.OrgUnitID
-	}
-	if after != nil {
-		where = append(where, keyset)
-		args["after_at"], args["after_views"], args["after_id"] = after.PublishedAt, after.Views, after.ID
-	}
-	sql := `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
-	                    WHERE s.tenant_id = @tenant AND s.id = @site)
-SELECT ` + listColumns(text) + `
-FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
-WHERE ` + strings.Join(where, "\n  AND ") + `
-ORDER BY ` + orderBy + `
-LIMIT @limit`
+	sql, args := siteListQuery(site, types, f, order, first, after, text)
 	page := &Page{}
 	b := &pgx.Batch{}
 	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
@@ -204,19 +125,7 @@ func (s *Service) withExtras(ctx context.Context, tenant uuid.UUID, page *Page) 
 		}
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT ca.content_id, a.id, a.display_name FROM content_authors ca
-		JOIN accounts a ON a.tenant_id = ca.tenant_id AND a.id = ca.account_id
-		WHERE ca.tenant_id = app_tenant() AND ca.content_id = ANY($1::uuid[]) ORDER BY ca.content_id, ca.position`, ids).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var cid uuid.UUID
-			a := &Author{}
-			if err := rows.Scan(&cid, &a.AccountID, &a.DisplayName); err != nil {
-				return err
-			}
-			page.Authors[cid] = append(page.Authors[cid], a)
-		}
-		return rows.Err()
-	})
+	queueAuthors(b, tenant, ids, page.Authors)
 	if len(covers) > 0 && s.files != nil {
 		s.files.QueueByIDs(ctx, b, covers, page.Covers)
 	}
@@ -232,31 +141,18 @@ func (s *Service) withExtras(ctx context.Context, tenant uuid.UUID, page *Page) 
 func (s *Service) BySlug(ctx context.Context, site SiteRef, slug string) (*Content, error) {
 	var out *Content
 	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
-	                    WHERE s.tenant_id = @tenant AND s.id = @site)
-SELECT `+contentColumns+`, (`+siteVisible+`) AS visible
-FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
-WHERE c.tenant_id = @tenant AND c.slug = @slug`, pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID, "slug": slug})
+		r, err := contentdb.New(tx).ContentBySlug(ctx, contentdb.ContentBySlugParams{TenantID: site.TenantID, SiteID: site.SiteID, Slug: slug})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		if !rows.Next() {
-			return rows.Err()
-		}
-		var r contentdb.Content
-		var path string
-		var visible bool
-		if err := rows.Scan(&r.TenantID, &r.ID, &r.Type, &r.Slug, &r.Title, &r.Summary, &r.CoverID, &r.Tags, &r.Topics, &r.OrgUnitID,
-			&r.PublishToSubtree, &r.Status, &r.ReviewComment, &r.PublishAt, &r.PublishedAt, (*[]byte)(&r.Body), &r.Version, &r.ViewCount,
-			&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path, &visible); err != nil {
-			return err
-		}
-		c, err := fromRow(r, path)
+		c, err := fromDetail(r.ContentDetail)
 		if err != nil {
 			return err
 		}
-		if visible {
+		if r.Shown {
 			out = c
 			s.Views.Add(c.TenantID, c.ID)
 			return nil
@@ -278,26 +174,18 @@ WHERE c.tenant_id = @tenant AND c.slug = @slug`, pgx.NamedArgs{"tenant": site.Te
 // Featured returns the items a site pins, in its order (only those it
 // shows), with their extras.
 func (s *Service) Featured(ctx context.Context, site SiteRef, text TextOption) (*Page, error) {
-	var out []*Content
-	err := postgres.InTenantTx(ctx, s.pool, site.TenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `WITH st AS (SELECT s.id, s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
-	                    WHERE s.tenant_id = @tenant AND s.id = @site)
-SELECT `+listColumns(text)+`
-FROM site_featured fe
-JOIN contents c ON c.tenant_id = fe.tenant_id AND c.id = fe.content_id
-JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id, st
-WHERE fe.tenant_id = @tenant AND fe.site_id = st.id AND `+siteVisible+`
-ORDER BY fe.position`, pgx.NamedArgs{"tenant": site.TenantID, "site": site.SiteID})
-		if err != nil {
-			return err
-		}
-		out, err = scanContents(rows, text)
+	page := &Page{}
+	b := &pgx.Batch{}
+	sql, args := featuredQuery(site, text)
+	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
+		items, err := scanContents(rows, text)
+		page.Items = items
 		return err
 	})
+	err := postgres.TenantBatch(ctx, s.pool, site.TenantID, b)
 	if err != nil {
 		return nil, fmt.Errorf("content: featured: %w", err)
 	}
-	page := &Page{Items: out}
 	if err := s.withExtras(ctx, site.TenantID, page); err != nil {
 		return nil, err
 	}
@@ -326,7 +214,7 @@ func (s *Service) SetFeatured(ctx context.Context, siteID uuid.UUID, ids []uuid.
 		return err
 	}
 	if len(ids) > 50 {
-		return apperr.InvalidField("input.contentIds", "at most 50 pinned items")
+		return apperr.InvalidField("contentIds", "at most 50 pinned items")
 	}
 	return postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := contentdb.New(tx)
@@ -339,10 +227,10 @@ func (s *Service) SetFeatured(ctx context.Context, siteID uuid.UUID, ids []uuid.
 		for i, id := range ids {
 			if err := q.InsertFeatured(ctx, contentdb.InsertFeaturedParams{TenantID: p.TenantID, SiteID: siteID, ContentID: id, Position: int32(i)}); err != nil {
 				if apperr.KindOf(postgres.Err(err, "")) == apperr.Invalid {
-					return apperr.InvalidField(fmt.Sprintf("input.contentIds[%d]", i), "no such content")
+					return apperr.InvalidField(fmt.Sprintf("contentIds[%d]", i), "no such content")
 				}
 				if postgres.IsUniqueViolation(err, "") {
-					return apperr.InvalidField(fmt.Sprintf("input.contentIds[%d]", i), "listed twice")
+					return apperr.InvalidField(fmt.Sprintf("contentIds[%d]", i), "listed twice")
 				}
 				return err
 			}
@@ -367,7 +255,7 @@ func (s *Service) SetHidden(ctx context.Context, siteID, contentID uuid.UUID, hi
 		}
 		err := q.SetHidden(ctx, contentdb.SetHiddenParams{TenantID: p.TenantID, SiteID: siteID, ContentID: contentID})
 		if apperr.KindOf(postgres.Err(err, "")) == apperr.Invalid {
-			return apperr.InvalidField("input.contentId", "no such content")
+			return apperr.InvalidField("contentId", "no such content")
 		}
 		return err
 	})
@@ -433,13 +321,7 @@ func (s *Service) Published(ctx context.Context, tenant uuid.UUID, ids []uuid.UU
 		return page, s.withExtras(ctx, tenant, page)
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+listColumns(text)+`
-FROM contents c JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id
-WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[]) AND c.status = 'published'`, tenant, ids).Query(func(rows pgx.Rows) error {
-		items, err := scanContents(rows, text)
-		page.Items = items
-		return err
-	})
+	queuePublished(b, tenant, ids, text, page)
 	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
 		return nil, fmt.Errorf("content: published by ids: %w", err)
 	}

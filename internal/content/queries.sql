@@ -52,7 +52,7 @@ ON CONFLICT DO NOTHING;
 
 -- name: AuthorsOf :many
 SELECT ca.content_id, a.id, a.display_name FROM content_authors ca
-JOIN accounts a ON a.tenant_id = ca.tenant_id AND a.id = ca.account_id
+JOIN account_names a ON a.tenant_id = ca.tenant_id AND a.id = ca.account_id
 WHERE ca.tenant_id = @tenant_id AND ca.content_id = ANY(@content_ids::uuid[])
 ORDER BY ca.content_id, ca.position;
 
@@ -73,13 +73,9 @@ INSERT INTO site_hidden (tenant_id, site_id, content_id) VALUES (@tenant_id, @si
 DELETE FROM site_hidden WHERE tenant_id = @tenant_id AND site_id = @site_id AND content_id = @content_id;
 
 -- name: SitesShowing :many
--- The active sites a content item appears on: its unit's sites, and every
--- site below when it is published to the subtree.
-SELECT s.id, s.slug FROM sites s
-JOIN org_units su ON su.tenant_id = s.tenant_id AND su.id = s.org_unit_id
-WHERE s.tenant_id = @tenant_id AND s.active
-  AND (s.org_unit_id = @org_unit_id OR (@subtree::boolean AND su.path <@ sqlc.arg(org_path)::text::ltree))
-  AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = s.tenant_id AND h.site_id = s.id AND h.content_id = @content_id);
+-- The active sites a content item is placed on (see content_on_sites).
+SELECT site_id AS id, site_slug AS slug FROM content_on_sites
+WHERE tenant_id = @tenant_id AND id = @content_id AND site_active;
 
 -- name: UnitPath :one
 SELECT path FROM org_units WHERE tenant_id = @tenant_id AND id = @id;
@@ -104,13 +100,19 @@ SELECT * FROM webhook_deliveries WHERE tenant_id = @tenant_id AND webhook_id = @
 SELECT slug FROM sites WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: SitesOfContents :many
--- For each content item, the active sites it appears on.
-SELECT c.id AS content_id, s.id AS site_id
-FROM contents c
-JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id
-JOIN sites s ON s.tenant_id = c.tenant_id AND s.active
-JOIN org_units su ON su.tenant_id = s.tenant_id AND su.id = s.org_unit_id
-WHERE c.tenant_id = @tenant_id AND c.id = ANY(@ids::uuid[])
-  AND (s.org_unit_id = c.org_unit_id OR (c.publish_to_subtree AND su.path <@ cu.path))
-  AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = s.id AND h.content_id = c.id)
-ORDER BY c.id, s.slug;
+-- For each content item, the active sites it is placed on.
+SELECT id AS content_id, site_id FROM content_on_sites
+WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]) AND site_active
+ORDER BY id, site_slug;
+
+-- name: ContentBySlug :one
+-- An item by slug, and whether site_id shows it (published and placed there).
+SELECT sqlc.embed(c), EXISTS (SELECT 1 FROM content_on_sites v
+    WHERE v.tenant_id = c.tenant_id AND v.id = c.id AND v.site_id = @site_id AND v.status = 'published')::boolean AS shown
+FROM content_details c
+WHERE c.tenant_id = @tenant_id AND c.slug = @slug;
+
+-- name: AddViews :exec
+UPDATE contents c SET view_count = c.view_count + v.n
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@counts::bigint[]) AS n) v
+WHERE c.tenant_id = @tenant_id AND c.id = v.id;

@@ -124,7 +124,7 @@ func (s *Service) apply(c *Content, f Fields) {
 
 func slugConflict(err error, slug string) error {
 	if postgres.IsUniqueViolation(err, "contents_tenant_id_slug_key") {
-		return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("another item already has the slug %q", slug), Fields: map[string]string{"input.slug": "already taken"}, Err: err}
+		return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("another item already has the slug %q", slug), Fields: map[string]string{"slug": "already taken"}, Err: err}
 	}
 	return postgres.Err(err, "content")
 }
@@ -137,7 +137,7 @@ func (s *Service) Create(ctx context.Context, t Type, unit *uuid.UUID, f Fields)
 		return nil, err
 	}
 	if !t.Valid() {
-		return nil, apperr.InvalidField("input.type", "must be article, micro_lesson or comic")
+		return nil, apperr.InvalidField("type", "must be article, micro_lesson or comic")
 	}
 	if err := f.validate(t); err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func (s *Service) unitFor(ctx context.Context, q *contentdb.Queries, p *auth.Pri
 	}
 	path, err := q.UnitPath(ctx, contentdb.UnitPathParams{TenantID: p.TenantID, ID: *unit})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, "", apperr.InvalidField("input.orgUnitId", "no such org unit")
+		return uuid.Nil, "", apperr.InvalidField("orgUnitId", "no such org unit")
 	}
 	if err != nil {
 		return uuid.Nil, "", err
@@ -213,7 +213,7 @@ func (s *Service) setAuthors(ctx context.Context, q *contentdb.Queries, p *auth.
 	for i, a := range authors {
 		if err := q.InsertAuthor(ctx, contentdb.InsertAuthorParams{TenantID: p.TenantID, ContentID: id, AccountID: a, Position: int32(i)}); err != nil {
 			if apperr.KindOf(postgres.Err(err, "")) == apperr.Invalid {
-				return apperr.InvalidField("input.authorIds", "names an account that does not exist")
+				return apperr.InvalidField("authorIds", "names an account that does not exist")
 			}
 			return err
 		}
@@ -274,7 +274,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, version int, f Field
 		}
 		if c.Version != version {
 			return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("someone saved this item since you opened it (now version %d, yours %d); reload and apply your change again", c.Version, version),
-				Fields: map[string]string{"input.version": "stale"}}
+				Fields: map[string]string{"version": "stale"}}
 		}
 		if c.Status == StatusArchived {
 			return apperr.Conflictf("an archived item cannot be edited")
@@ -404,7 +404,7 @@ func (s *Service) Approve(ctx context.Context, id uuid.UUID, publishAt *time.Tim
 func (s *Service) SendBack(ctx context.Context, id uuid.UUID, comment string) (*Content, error) {
 	comment = strings.TrimSpace(comment)
 	if n := chars(comment); n < 1 || n > 2000 {
-		return nil, apperr.InvalidField("input.comment", "say what to change (1–2000 characters)")
+		return nil, apperr.InvalidField("comment", "say what to change (1–2000 characters)")
 	}
 	return s.transition(ctx, id, auth.PermContentReview, func(ctx context.Context, tx pgx.Tx, c *Content) (string, error) {
 		if c.Status != StatusInReview && c.Status != StatusScheduled {
@@ -629,7 +629,7 @@ func (s *Service) Restore(ctx context.Context, id uuid.UUID, from, currentVersio
 		if _, err := s.editable(ctx, q, p, id, auth.PermContentEdit); err != nil {
 			return err
 		}
-		snap, err = s.revision(ctx, q, p, id, from, "input.version")
+		snap, err = s.revision(ctx, q, p, id, from, "version")
 		return err
 	})
 	if err != nil {
@@ -638,6 +638,16 @@ func (s *Service) Restore(ctx context.Context, id uuid.UUID, from, currentVersio
 	f := Fields{Slug: snap.Slug, Title: snap.Title, Summary: snap.Summary, CoverID: snap.CoverID, Tags: snap.Tags, Topics: snap.Topics,
 		PublishToSubtree: snap.PublishToSubtree, Article: snap.Article, Lesson: snap.Lesson, Comic: snap.Comic}
 	return s.Update(ctx, id, currentVersion, f, fmt.Sprintf("restored version %d", from))
+}
+
+// fromDetail is fromRow for a row of content_details.
+func fromDetail(d contentdb.ContentDetail) (*Content, error) {
+	return fromRow(contentdb.Content{
+		TenantID: d.TenantID, ID: d.ID, Type: d.Type, Slug: d.Slug, Title: d.Title, Summary: d.Summary, CoverID: d.CoverID,
+		Tags: d.Tags, Topics: d.Topics, OrgUnitID: d.OrgUnitID, PublishToSubtree: d.PublishToSubtree, Status: d.Status,
+		ReviewComment: d.ReviewComment, PublishAt: d.PublishAt, PublishedAt: d.PublishedAt, Body: d.Body, Version: d.Version,
+		ViewCount: d.ViewCount, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}, d.OrgPath)
 }
 
 func fromRow(r contentdb.Content, path string) (*Content, error) {

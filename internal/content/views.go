@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"zhdj/internal/content/contentdb"
 	"zhdj/internal/postgres"
 )
 
@@ -53,10 +54,7 @@ func (v *ViewCounter) Flush(ctx context.Context) error {
 			ids, ns = append(ids, id), append(ns, n)
 		}
 		err := postgres.InTenantTx(ctx, v.pool, tenant, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE contents c SET view_count = c.view_count + v.n
-				FROM unnest($2::uuid[], $3::bigint[]) AS v(id, n)
-				WHERE c.tenant_id = $1 AND c.id = v.id`, tenant, ids, ns)
-			return err
+			return contentdb.New(tx).AddViews(ctx, contentdb.AddViewsParams{TenantID: tenant, Ids: ids, Counts: ns})
 		})
 		if err != nil {
 			// Put them back for the next flush.

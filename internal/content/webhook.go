@@ -55,18 +55,18 @@ func blockedIP(ip net.IP) bool {
 func (w WebhookPolicy) checkEndpoint(ctx context.Context, raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return "", apperr.InvalidField("input.url", "must be an absolute http(s) URL without credentials")
+		return "", apperr.InvalidField("url", "must be an absolute http(s) URL without credentials")
 	}
 	if w.AllowPrivate {
 		return u.String(), nil
 	}
 	ips, err := net.DefaultResolver.LookupIP(ctx, "ip", u.Hostname())
 	if err != nil || len(ips) == 0 {
-		return "", apperr.InvalidField("input.url", fmt.Sprintf("the host %s does not resolve", u.Hostname()))
+		return "", apperr.InvalidField("url", fmt.Sprintf("the host %s does not resolve", u.Hostname()))
 	}
 	for _, ip := range ips {
 		if blockedIP(ip) {
-			return "", apperr.InvalidField("input.url", fmt.Sprintf("%s resolves to %s, a private or loopback address; webhooks go to public endpoints only", u.Hostname(), ip))
+			return "", apperr.InvalidField("url", fmt.Sprintf("%s resolves to %s, a private or loopback address; webhooks go to public endpoints only", u.Hostname(), ip))
 		}
 	}
 	return u.String(), nil
@@ -161,7 +161,7 @@ func (WebhookArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAt
 // active webhook of every site the item appears on.
 func (s *Service) enqueueWebhooks(ctx context.Context, tx pgx.Tx, c *Content, event string) error {
 	q := contentdb.New(tx)
-	sites, err := q.SitesShowing(ctx, contentdb.SitesShowingParams{TenantID: c.TenantID, OrgUnitID: c.OrgUnitID, Subtree: c.PublishToSubtree, OrgPath: c.orgPath, ContentID: c.ID})
+	sites, err := q.SitesShowing(ctx, contentdb.SitesShowingParams{TenantID: c.TenantID, ContentID: c.ID})
 	if err != nil {
 		return fmt.Errorf("content: sites showing: %w", err)
 	}

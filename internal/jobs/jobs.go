@@ -38,20 +38,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)
 	}
-	_, err = pool.Exec(ctx, `DO $$
-DECLARE r record;
-BEGIN
-    FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'river\_%' LOOP
-        IF r.tablename = 'river_migration' THEN
-            EXECUTE format('GRANT SELECT ON %I TO zhdj_app', r.tablename);
-        ELSE
-            EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO zhdj_app', r.tablename);
-        END IF;
-    END LOOP;
-    FOR r IN SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() AND sequence_name LIKE 'river\_%' LOOP
-        EXECUTE format('GRANT USAGE, SELECT, UPDATE ON SEQUENCE %I TO zhdj_app', r.sequence_name);
-    END LOOP;
-END $$`)
+	_, err = pool.Exec(ctx, grantRiverTables)
 	if err != nil {
 		return fmt.Errorf("jobs: grant: %w", err)
 	}

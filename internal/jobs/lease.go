@@ -73,13 +73,12 @@ func (l *Lease) Run(ctx context.Context) {
 }
 
 func (l *Lease) renew(ctx context.Context) error {
-	_, err := l.pool.Exec(ctx, `INSERT INTO job_clients (id, host, pid, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-ON CONFLICT (id) DO UPDATE SET renewed_at = now(), expires_at = excluded.expires_at`, l.id, l.host, os.Getpid(), l.lapse.Seconds())
+	_, err := l.pool.Exec(ctx, renewLease, l.id, l.host, os.Getpid(), l.lapse.Seconds())
 	return err
 }
 
 func (l *Lease) release(ctx context.Context) error {
-	_, err := l.pool.Exec(ctx, `DELETE FROM job_clients WHERE id = $1`, l.id)
+	_, err := l.pool.Exec(ctx, releaseLease, l.id)
 	return err
 }
 
@@ -94,20 +93,7 @@ type Rescued struct {
 // available again (discarded when they have no attempts left), and forgets
 // clients gone for a day. It returns the jobs it gave back.
 func (l *Lease) Rescue(ctx context.Context) ([]Rescued, error) {
-	rows, err := l.pool.Query(ctx, `WITH lapsed AS (
-    SELECT id FROM job_clients WHERE expires_at < now()
-)
-UPDATE river_job j SET
-    state = (CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'available' END)::river_job_state,
-    finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
-    scheduled_at = now(),
-    errors = array_append(j.errors, jsonb_build_object('at', now(), 'attempt', j.attempt, 'trace', '',
-        'error', 'the process working this job (' || c.id || ') stopped renewing its lease; given back to the queue')),
-    metadata = j.metadata || jsonb_build_object('zhdj:lease_rescues',
-        coalesce(CASE WHEN jsonb_typeof(j.metadata -> 'zhdj:lease_rescues') = 'number' THEN (j.metadata ->> 'zhdj:lease_rescues')::int END, 0) + 1)
-FROM lapsed c
-WHERE j.state = 'running' AND j.attempted_by[array_upper(j.attempted_by, 1)] = c.id
-RETURNING j.id, j.kind, c.id`)
+	rows, err := l.pool.Query(ctx, rescueLapsed)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: rescue: %w", err)
 	}
@@ -128,7 +114,7 @@ RETURNING j.id, j.kind, c.id`)
 	}
 	// A day without a renewal: the client is gone for good (its jobs,
 	// if any were missed, are River's rescuer's).
-	if _, err := l.pool.Exec(ctx, `DELETE FROM job_clients WHERE expires_at < now() - interval '1 day'`); err != nil {
+	if _, err := l.pool.Exec(ctx, forgetStoppedClients); err != nil {
 		return out, fmt.Errorf("jobs: forget stopped clients: %w", err)
 	}
 	return out, nil

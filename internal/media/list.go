@@ -64,40 +64,17 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after *Cursor) 
 	}
 	page := &Page{}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		args := pgx.NamedArgs{"tenant": p.TenantID, "all": all && !f.Mine, "paths": paths, "me": p.AccountID, "mine": f.Mine,
-			"purposes": purposes, "statuses": statuses, "has_cursor": after != nil, "after_at": time.Time{}, "after_id": uuid.Nil, "limit": first + 1}
+		arg := mediadb.ListMediaParams{TenantID: p.TenantID, SeeAll: all && !f.Mine, Paths: paths, Me: p.AccountID, Mine: f.Mine,
+			Purposes: purposes, Statuses: statuses, HasCursor: after != nil, MaxRows: int32(first + 1)}
 		if after != nil {
-			args["after_at"], args["after_id"] = after.CreatedAt, after.ID
+			arg.AfterAt, arg.AfterID = after.CreatedAt, after.ID
 		}
-		rows, err := tx.Query(ctx, `
-SELECT m.tenant_id, m.id, m.purpose, m.visibility, m.org_unit_id, m.filename, m.declared_type, m.mime_type, m.size_bytes,
-       m.sha256, m.status, m.failure, m.object_key, m.upload_id, m.part_size, m.width, m.height, m.duration_ms,
-       m.poster_key, m.notes, m.created_by, m.created_at, m.updated_at, u.path::text
-FROM media m JOIN org_units u ON u.tenant_id = m.tenant_id AND u.id = m.org_unit_id
-WHERE m.tenant_id = @tenant
-  AND (@all::boolean OR m.created_by = @me::uuid
-       OR (NOT @mine::boolean AND u.path <@ ANY(@paths::text[]::ltree[])))
-  AND (cardinality(@purposes::text[]) = 0 OR m.purpose = ANY(@purposes::text[]))
-  AND (cardinality(@statuses::text[]) = 0 OR m.status = ANY(@statuses::text[]))
-  AND (NOT @has_cursor::boolean OR (m.created_at, m.id) < (@after_at::timestamptz, @after_id::uuid))
-ORDER BY m.created_at DESC, m.id DESC
-LIMIT @limit`, args)
+		rows, err := mediadb.New(tx).ListMedia(ctx, arg)
 		if err != nil {
 			return fmt.Errorf("media: list: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var r mediadb.Medium
-			var path string
-			if err := rows.Scan(&r.TenantID, &r.ID, &r.Purpose, &r.Visibility, &r.OrgUnitID, &r.Filename, &r.DeclaredType, &r.MimeType,
-				&r.SizeBytes, &r.Sha256, &r.Status, &r.Failure, &r.ObjectKey, &r.UploadID, &r.PartSize, &r.Width, &r.Height,
-				&r.DurationMs, &r.PosterKey, &r.Notes, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path); err != nil {
-				return err
-			}
-			page.Media = append(page.Media, s.wrap(r, path))
-		}
-		if err := rows.Err(); err != nil {
-			return err
+		for _, r := range rows {
+			page.Media = append(page.Media, s.wrap(r.Medium, r.OrgPath))
 		}
 		if len(page.Media) > first {
 			page.HasNext, page.Media = true, page.Media[:first]

@@ -100,3 +100,17 @@ SELECT settings FROM tenants WHERE id = @id;
 
 -- name: StatusesOf :many
 SELECT id, status, purpose, mime_type FROM media WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
+
+-- name: ListMedia :many
+-- The library of one uploader (mine) or of everything the caller may see
+-- (everything, or what they uploaded and what lies under their units),
+-- newest first, filtered by purpose and status (none given: all).
+SELECT sqlc.embed(m), u.path AS org_path FROM media m JOIN org_units u ON u.tenant_id = m.tenant_id AND u.id = m.org_unit_id
+WHERE m.tenant_id = @tenant_id
+  AND (@see_all::boolean OR m.created_by = @me::uuid
+       OR (NOT @mine::boolean AND u.path <@ ANY(CAST(sqlc.arg(paths)::text[] AS ltree[]))))
+  AND (cardinality(@purposes::text[]) = 0 OR m.purpose = ANY(@purposes::text[]))
+  AND (cardinality(@statuses::text[]) = 0 OR m.status = ANY(@statuses::text[]))
+  AND (NOT @has_cursor::boolean OR (m.created_at, m.id) < (@after_at::timestamptz, @after_id::uuid))
+ORDER BY m.created_at DESC, m.id DESC
+LIMIT @max_rows;

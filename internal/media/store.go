@@ -1,55 +1,66 @@
 package media
 
+// Statements queued into one round trip with other domains' (a page's
+// covers with their derivatives, see QueueByIDs) live here.
+
 import (
 	"context"
-	"io"
-	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/auth"
+	"zhdj/internal/media/mediadb"
 )
 
-// ObjectInfo describes a stored object.
-type ObjectInfo struct {
-	Key          string
-	Size         int64
-	ContentType  string
-	LastModified time.Time
+const mediaColumns = `m.tenant_id, m.id, m.purpose, m.visibility, m.org_unit_id, m.filename, m.declared_type, m.mime_type, m.size_bytes,
+       m.sha256, m.status, m.failure, m.object_key, m.upload_id, m.part_size, m.width, m.height, m.duration_ms,
+       m.poster_key, m.notes, m.created_by, m.created_at, m.updated_at, u.path::text`
+
+func scanMedia(rows pgx.Rows) (*Media, error) {
+	var r mediadb.Medium
+	var path string
+	if err := rows.Scan(&r.TenantID, &r.ID, &r.Purpose, &r.Visibility, &r.OrgUnitID, &r.Filename, &r.DeclaredType, &r.MimeType,
+		&r.SizeBytes, &r.Sha256, &r.Status, &r.Failure, &r.ObjectKey, &r.UploadID, &r.PartSize, &r.Width, &r.Height,
+		&r.DurationMs, &r.PosterKey, &r.Notes, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &path); err != nil {
+		return nil, err
+	}
+	return fromRow(r, path), nil
 }
 
-// Part is one uploaded part of a multipart upload.
-type Part struct {
-	Number int
-	ETag   string
-	Size   int64
-}
-
-// ObjectStore keeps media bytes. Implementations must be safe for
-// concurrent use. A missing object is an apperr NotFound; an unreachable
-// store is an apperr Unavailable.
-type ObjectStore interface {
-	// Put stores size bytes from r under key, streaming.
-	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
-	// Get streams the object; the caller closes it.
-	Get(ctx context.Context, key string) (io.ReadCloser, error)
-	// Head returns up to n bytes from the start of the object.
-	Head(ctx context.Context, key string, n int64) ([]byte, error)
-	Stat(ctx context.Context, key string) (ObjectInfo, error)
-	// Delete removes the object; deleting a missing key is not an error.
-	Delete(ctx context.Context, key string) error
-	// List calls fn for every object whose key starts with prefix.
-	List(ctx context.Context, prefix string, fn func(ObjectInfo) error) error
-
-	// NewMultipart starts a multipart upload and returns its id.
-	NewMultipart(ctx context.Context, key, contentType string) (string, error)
-	// PresignPart returns a URL the client may PUT part number n to until expiry.
-	PresignPart(ctx context.Context, key, uploadID string, n int, expiry time.Duration) (string, error)
-	// ListParts returns the parts uploaded so far, by number.
-	ListParts(ctx context.Context, key, uploadID string) ([]Part, error)
-	CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) error
-	// AbortMultipart discards an upload; aborting a finished or unknown one is not an error.
-	AbortMultipart(ctx context.Context, key, uploadID string) error
-
-	// PresignGet returns a URL that reads the object until expiry; with
-	// downloadName set, browsers save it under that name.
-	PresignGet(ctx context.Context, key string, expiry time.Duration, downloadName string) (string, error)
-	// Ready returns nil when the store answers.
-	Ready(ctx context.Context) error
+// QueueByIDs queues into b (for postgres.TenantBatch) the look-up of the
+// files among ids the caller may see, with their derivatives; they land in
+// out when b runs.
+func (s *Service) QueueByIDs(ctx context.Context, b *pgx.Batch, ids []uuid.UUID, out map[uuid.UUID]*Media) {
+	p := auth.FromContext(ctx)
+	b.Queue(`SELECT `+mediaColumns+` FROM media m JOIN org_units u ON u.tenant_id = m.tenant_id AND u.id = m.org_unit_id
+		WHERE m.tenant_id = app_tenant() AND m.id = ANY($1::uuid[])`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			m, err := scanMedia(rows)
+			if err != nil {
+				return err
+			}
+			m.svc = s
+			if s.canSee(p, m) {
+				out[m.ID] = m
+			}
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT media_id, width, height, object_key, mime_type, size_bytes FROM media_derivatives
+		WHERE tenant_id = app_tenant() AND media_id = ANY($1::uuid[]) ORDER BY media_id, width`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id uuid.UUID
+			d := &Derivative{}
+			var w, h int32
+			if err := rows.Scan(&id, &w, &h, &d.objectKey, &d.MimeType, &d.Size); err != nil {
+				return err
+			}
+			d.Width, d.Height = int(w), int(h)
+			if m, ok := out[id]; ok {
+				m.derivs = append(m.derivs, d)
+			}
+		}
+		return rows.Err()
+	})
 }

@@ -10,9 +10,11 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/member/memberdb"
 	"zhdj/internal/postgres"
 	"zhdj/internal/sheet"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -140,28 +142,20 @@ func (s *Service) unitCodes(ctx context.Context, p *auth.Principal, people []*Pe
 	if len(people) == 0 {
 		return out, nil
 	}
-	ids := map[string]bool{}
-	var list []string
+	ids := map[uuid.UUID]bool{}
+	var list []uuid.UUID
 	for _, m := range people {
-		if id := m.OrgUnitID.String(); !ids[id] {
+		if id := m.OrgUnitID; !ids[id] {
 			ids[id] = true
 			list = append(list, id)
 		}
 	}
 	err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id::text, code FROM org_units WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, p.TenantID, list)
-		if err != nil {
-			return err
+		rows, err := memberdb.New(tx).UnitCodes(ctx, memberdb.UnitCodesParams{TenantID: p.TenantID, Ids: list})
+		for _, r := range rows {
+			out[r.ID.String()] = r.Code
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, code string
-			if err := rows.Scan(&id, &code); err != nil {
-				return err
-			}
-			out[id] = code
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("member: unit codes: %w", err)

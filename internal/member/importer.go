@@ -213,10 +213,10 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 		return nil, apperr.Forbiddenf("you may not import member records")
 	}
 	if mode != ImportAllOrNothing && mode != ImportValidRowsOnly {
-		return nil, apperr.InvalidField("input.mode", "must be all_or_nothing or valid_rows_only")
+		return nil, apperr.InvalidField("mode", "must be all_or_nothing or valid_rows_only")
 	}
 	if len(data) > MaxImportBytes {
-		return nil, apperr.InvalidField("input.file", fmt.Sprintf("is larger than %d MiB", MaxImportBytes>>20))
+		return nil, apperr.InvalidField("file", fmt.Sprintf("is larger than %d MiB", MaxImportBytes>>20))
 	}
 	if importID == uuid.Nil {
 		importID = uuid.New()
@@ -224,17 +224,17 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 	filename = sanitizeFilename(filename)
 	table, err := readTable(filename, data)
 	if err != nil {
-		return nil, apperr.InvalidField("input.file", err.Error())
+		return nil, apperr.InvalidField("file", err.Error())
 	}
 	if len(table) < 2 {
-		return nil, apperr.InvalidField("input.file", "has no data rows under the header row")
+		return nil, apperr.InvalidField("file", "has no data rows under the header row")
 	}
 	if len(table)-1 > MaxImportRows {
-		return nil, apperr.InvalidField("input.file", fmt.Sprintf("has %d rows; at most %d per file", len(table)-1, MaxImportRows))
+		return nil, apperr.InvalidField("file", fmt.Sprintf("has %d rows; at most %d per file", len(table)-1, MaxImportRows))
 	}
 	if _, headerProblems := headerIndex(table[0]); len(headerProblems) > 0 {
 		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the header row is not a member roster: " + strings.Join(headerProblems, "; "),
-			Fields: map[string]string{"input.file": strings.Join(headerProblems, "; ")}}
+			Fields: map[string]string{"file": strings.Join(headerProblems, "; ")}}
 	}
 	if s.jobs == nil {
 		return nil, fmt.Errorf("member: import: no job queue configured")
@@ -552,7 +552,7 @@ func (s *Service) checkRows(ctx context.Context, q *memberdb.Queries, p *auth.Pr
 			all = append(all, c)
 			continue
 		}
-		n, err := r.fields.validate("")
+		n, err := r.fields.validate()
 		var ae *apperr.Error
 		if errors.As(err, &ae) {
 			for field, msg := range ae.Fields {
@@ -620,10 +620,8 @@ func (s *Service) queueInsert(b *pgx.Batch, p *auth.Principal, r importRow) erro
 	if n.PartyPosts == nil {
 		n.PartyPosts = []string{}
 	}
-	b.Queue(`INSERT INTO people (tenant_id, name, gender, birth_date, ethnicity, native_place,
-		phone_enc, phone_masked, phone_hmac, citizen_id_enc, citizen_id_masked, citizen_id_hmac,
-		education, category, department, major, class_name, org_unit_id, stage, stage_since, party_posts)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
+	// The statement is InsertPerson's (queries.sql), its arguments in its order.
+	b.Queue(memberdb.InsertPerson,
 		p.TenantID, n.Name, string(n.Gender), n.BirthDate, n.Ethnicity, n.NativePlace,
 		enc.phoneEnc, enc.phoneMasked, enc.phoneIdx, enc.citizenEnc, enc.citizenMasked, enc.citizenIdx,
 		n.Education, string(n.Category), n.Department, n.Major, n.ClassName, unit, string(r.stage), r.stageSince, n.PartyPosts)

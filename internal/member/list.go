@@ -82,13 +82,13 @@ func (s *Service) list(ctx context.Context, f Filter, first int, after *Cursor, 
 	page := &Page{}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		var unitPath *string
-		var unitID *uuid.UUID
+		var unitID uuid.UUID
 		if f.OrgUnitID != nil {
 			u, err := memberdb.New(tx).UnitPathKind(ctx, memberdb.UnitPathKindParams{TenantID: p.TenantID, ID: *f.OrgUnitID})
 			if err != nil {
 				return postgres.Err(err, "org unit")
 			}
-			unitPath, unitID = &u.Path, f.OrgUnitID
+			unitPath, unitID = &u.Path, *f.OrgUnitID
 		}
 		var phoneIdx, citizenIdx []byte
 		if ph, ok := NormalizePhone(f.Query); ok {
@@ -97,21 +97,15 @@ func (s *Service) list(ctx context.Context, f Filter, first int, after *Cursor, 
 		if id, _, err := ParseCitizenID(f.Query); err == nil {
 			citizenIdx = s.keyring.Index("citizen_id", id)
 		}
-		args := pgx.NamedArgs{
-			"tenant": p.TenantID, "all": all, "paths": paths,
-			"unit_path": unitPath, "unit_id": unitID, "descendants": f.IncludeDescendants,
-			"stages": stages, "query": f.Query, "phone_idx": phoneIdx, "citizen_idx": citizenIdx,
-			"with_out": f.IncludeTransferredOut, "has_cursor": after != nil, "limit": first + 1,
-			"after_name": "", "after_id": uuid.Nil,
+		arg := memberdb.ListPeopleParams{
+			TenantID: p.TenantID, SeeAll: all, Paths: paths, UnitPath: unitPath, UnitID: unitID, Descendants: f.IncludeDescendants,
+			Stages: stages, Query: f.Query, PhoneIdx: phoneIdx, CitizenIdx: citizenIdx, WithOut: f.IncludeTransferredOut,
+			HasCursor: after != nil, MaxRows: int32(first + 1),
 		}
 		if after != nil {
-			args["after_name"], args["after_id"] = after.Name, after.ID
+			arg.AfterName, arg.AfterID = after.Name, after.ID
 		}
-		rows, err := tx.Query(ctx, listSQL, args)
-		if err != nil {
-			return fmt.Errorf("member: list: %w", err)
-		}
-		got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[memberdb.GetPersonRow])
+		got, err := memberdb.New(tx).ListPeople(ctx, arg)
 		if err != nil {
 			return fmt.Errorf("member: list: %w", err)
 		}
@@ -119,7 +113,7 @@ func (s *Service) list(ctx context.Context, f Filter, first int, after *Cursor, 
 			page.HasNext, got = true, got[:first]
 		}
 		for _, r := range got {
-			page.People = append(page.People, fromRow(r))
+			page.People = append(page.People, fromRow(memberdb.GetPersonRow(r)))
 		}
 		return nil
 	})
@@ -128,25 +122,3 @@ func (s *Service) list(ctx context.Context, f Filter, first int, after *Cursor, 
 	}
 	return page, nil
 }
-
-const listSQL = `
-SELECT p.tenant_id, p.id, p.name, p.gender, p.birth_date, p.ethnicity, p.native_place,
-       p.phone_enc, p.phone_masked, p.phone_hmac, p.citizen_id_enc, p.citizen_id_masked, p.citizen_id_hmac,
-       p.education, p.category, p.department, p.major, p.class_name, p.photo_media_id, p.org_unit_id,
-       p.stage, p.stage_since, p.party_posts, p.status, p.version, p.created_at, p.updated_at, u.path::text
-FROM people p
-JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
-WHERE p.tenant_id = @tenant
-  AND (@all::boolean OR u.path <@ ANY(@paths::text[]::ltree[]))
-  AND (@unit_path::text IS NULL
-       OR (@descendants::boolean AND u.path <@ @unit_path::text::ltree)
-       OR (NOT @descendants::boolean AND p.org_unit_id = @unit_id::uuid))
-  AND (cardinality(@stages::text[]) = 0 OR p.stage = ANY(@stages::text[]))
-  AND (@with_out::boolean OR p.status = 'active')
-  AND (@query::text = ''
-       OR strpos(p.name, @query::text) > 0
-       OR p.phone_hmac = @phone_idx::bytea
-       OR p.citizen_id_hmac = @citizen_idx::bytea)
-  AND (NOT @has_cursor::boolean OR (p.name, p.id) > (@after_name::text, @after_id::uuid))
-ORDER BY p.name, p.id
-LIMIT @limit`

@@ -195,25 +195,25 @@ func shortText(v *apperr.Validation, field, s string, max int) {
 	}
 }
 
-// validate checks every field and reports all problems at once, with field
-// names prefixed by prefix (e.g. "input.").
-func (f Fields) validate(prefix string) (normalized, error) {
+// validate checks every field and reports all problems at once, each under
+// its field's name.
+func (f Fields) validate() (normalized, error) {
 	var v apperr.Validation
 	n := normalized{Fields: f}
 	n.Name = strings.TrimSpace(f.Name)
 	if c := utf8.RuneCountInString(n.Name); c < 1 || c > 50 {
-		v.Add(prefix+"name", "must be 1–50 characters")
+		v.Add("name", "must be 1–50 characters")
 	}
 	if f.Gender != GenderMale && f.Gender != GenderFemale {
-		v.Add(prefix+"gender", "must be male or female")
+		v.Add("gender", "must be male or female")
 	}
 	if f.Category != CategoryStudent && f.Category != CategoryStaff {
-		v.Add(prefix+"category", "must be student or staff")
+		v.Add("category", "must be student or staff")
 	}
 	if strings.TrimSpace(f.Phone) != "" {
 		p, ok := NormalizePhone(f.Phone)
 		if !ok {
-			v.Add(prefix+"phone", "is not a mainland mobile number (11 digits starting with 1)")
+			v.Add("phone", "is not a mainland mobile number (11 digits starting with 1)")
 		}
 		n.phone = p
 	}
@@ -221,9 +221,9 @@ func (f Fields) validate(prefix string) (normalized, error) {
 		id, birth, err := ParseCitizenID(f.CitizenID)
 		switch {
 		case err != nil:
-			v.Add(prefix+"citizenId", err.Error())
+			v.Add("citizenId", err.Error())
 		case f.BirthDate != nil && !sameDay(*f.BirthDate, birth):
-			v.Add(prefix+"birthDate", fmt.Sprintf("does not match the birth date in the citizen ID (%s)", birth.Format(time.DateOnly)))
+			v.Add("birthDate", fmt.Sprintf("does not match the birth date in the citizen ID (%s)", birth.Format(time.DateOnly)))
 		default:
 			n.citizenID = id
 			if n.BirthDate == nil {
@@ -232,18 +232,18 @@ func (f Fields) validate(prefix string) (normalized, error) {
 		}
 	}
 	if f.BirthDate != nil && (f.BirthDate.Year() < 1900 || f.BirthDate.After(time.Now())) {
-		v.Add(prefix+"birthDate", "is not a plausible birth date")
+		v.Add("birthDate", "is not a plausible birth date")
 	}
 	for name, val := range map[string]string{"ethnicity": f.Ethnicity, "nativePlace": f.NativePlace, "education": f.Education,
 		"department": f.Department, "major": f.Major, "className": f.ClassName} {
-		shortText(&v, prefix+name, val, 100)
+		shortText(&v, name, val, 100)
 	}
 	if len(f.PartyPosts) > 10 {
-		v.Add(prefix+"partyPosts", "at most 10 posts")
+		v.Add("partyPosts", "at most 10 posts")
 	}
 	for i, p := range f.PartyPosts {
 		if c := utf8.RuneCountInString(strings.TrimSpace(p)); c < 1 || c > 30 {
-			v.Add(fmt.Sprintf("%spartyPosts[%d]", prefix, i), "must be 1–30 characters")
+			v.Add(fmt.Sprintf("partyPosts[%d]", i), "must be 1–30 characters")
 		}
 	}
 	if n.PartyPosts == nil {
@@ -351,15 +351,14 @@ type history struct {
 // check applies the rules to a transition from stage cur. It returns the
 // event kind and the detail to record.
 func (r Rules) check(cur Stage, in TransitionInput, h history) (string, map[string]any, error) {
-	const f = "input."
 	if !in.To.Valid() {
-		return "", nil, apperr.InvalidField(f+"to", "unknown stage")
+		return "", nil, apperr.InvalidField("to", "unknown stage")
 	}
 	if in.EffectiveOn.IsZero() {
-		return "", nil, apperr.InvalidField(f+"effectiveOn", "is required")
+		return "", nil, apperr.InvalidField("effectiveOn", "is required")
 	}
 	if in.EffectiveOn.After(time.Now().Add(24 * time.Hour)) {
-		return "", nil, apperr.InvalidField(f+"effectiveOn", "is in the future; record a step when it has happened")
+		return "", nil, apperr.InvalidField("effectiveOn", "is in the future; record a step when it has happened")
 	}
 	allowed := false
 	for _, s := range next[cur] {
@@ -372,28 +371,28 @@ func (r Rules) check(cur Stage, in TransitionInput, h history) (string, map[stri
 		if n := next[cur]; len(n) > 0 {
 			want = string(n[0])
 		}
-		return "", nil, ruleError(f+"to", "stage.sequence", fmt.Sprintf("a person at stage %s cannot become %s; the next stage is %s", cur, in.To, want))
+		return "", nil, ruleError("to", "stage.sequence", fmt.Sprintf("a person at stage %s cannot become %s; the next stage is %s", cur, in.To, want))
 	}
 	if h.stageSince != nil && in.EffectiveOn.Before(*h.stageSince) {
-		return "", nil, ruleError(f+"effectiveOn", "stage.order", fmt.Sprintf("the step cannot predate entering the current stage (%s)", h.stageSince.Format(time.DateOnly)))
+		return "", nil, ruleError("effectiveOn", "stage.order", fmt.Sprintf("the step cannot predate entering the current stage (%s)", h.stageSince.Format(time.DateOnly)))
 	}
 	detail := map[string]any{}
 	members := func(field, rule string, ids []uuid.UUID, want int, what string) error {
 		seen := map[uuid.UUID]bool{}
 		for _, id := range ids {
 			if seen[id] {
-				return ruleError(f+field, rule, what+" must be different people")
+				return ruleError(field, rule, what+" must be different people")
 			}
 			seen[id] = true
 			if h.unknownPeople[id] {
-				return apperr.InvalidField(f+field, "names someone who is not on record in this school")
+				return apperr.InvalidField(field, "names someone who is not on record in this school")
 			}
 			if !h.fullMembers[id] {
-				return ruleError(f+field, rule, what+" must be full party members")
+				return ruleError(field, rule, what+" must be full party members")
 			}
 		}
 		if len(ids) != want {
-			return ruleError(f+field, rule, fmt.Sprintf("%d %s are required, %d given", want, what, len(ids)))
+			return ruleError(field, rule, fmt.Sprintf("%d %s are required, %d given", want, what, len(ids)))
 		}
 		strs := make([]string, len(ids))
 		for i, id := range ids {
@@ -404,22 +403,22 @@ func (r Rules) check(cur Stage, in TransitionInput, h history) (string, map[stri
 	}
 	vote := func() error {
 		if in.BranchMeetingOn == nil {
-			return ruleError(f+"branchMeetingOn", "branch.vote", "the branch general meeting's date is required")
+			return ruleError("branchMeetingOn", "branch.vote", "the branch general meeting's date is required")
 		}
 		if in.VotersEligible <= 0 || in.VotersPresent > in.VotersEligible || in.VotesFor > in.VotersPresent || in.VotesFor < 0 {
-			return apperr.InvalidField(f+"votersEligible", "eligible ≥ present ≥ votes for ≥ 0, and eligible > 0")
+			return apperr.InvalidField("votersEligible", "eligible ≥ present ≥ votes for ≥ 0, and eligible > 0")
 		}
 		if in.VotersPresent*2 <= in.VotersEligible {
-			return ruleError(f+"votersPresent", "branch.quorum", "more than half of the members with a vote must be present")
+			return ruleError("votersPresent", "branch.quorum", "more than half of the members with a vote must be present")
 		}
 		if in.VotesFor*2 <= in.VotersEligible {
-			return ruleError(f+"votesFor", "branch.majority", "more than half of the members with a vote must vote for")
+			return ruleError("votesFor", "branch.majority", "more than half of the members with a vote must vote for")
 		}
 		if in.ApprovedOn == nil {
-			return ruleError(f+"approvedOn", "committee.approval", "the higher committee's approval date is required")
+			return ruleError("approvedOn", "committee.approval", "the higher committee's approval date is required")
 		}
 		if in.ApprovedOn.Before(*in.BranchMeetingOn) || in.EffectiveOn.Before(*in.BranchMeetingOn) {
-			return ruleError(f+"approvedOn", "committee.approval", "approval and effect cannot precede the branch meeting")
+			return ruleError("approvedOn", "committee.approval", "approval and effect cannot precede the branch meeting")
 		}
 		detail["branchMeetingOn"] = in.BranchMeetingOn.Format(time.DateOnly)
 		detail["approvedOn"] = in.ApprovedOn.Format(time.DateOnly)
@@ -431,7 +430,7 @@ func (r Rules) check(cur Stage, in TransitionInput, h history) (string, map[stri
 	case in.To == StageApplicant:
 		if in.TalkOn != nil {
 			if in.TalkOn.Before(in.EffectiveOn) {
-				return "", nil, apperr.InvalidField(f+"talkOn", "the talk follows the application")
+				return "", nil, apperr.InvalidField("talkOn", "the talk follows the application")
 			}
 			detail["talkOn"] = in.TalkOn.Format(time.DateOnly)
 		}
@@ -441,16 +440,16 @@ func (r Rules) check(cur Stage, in TransitionInput, h history) (string, map[stri
 	case in.To == StageCandidate:
 		if h.stageSince != nil {
 			if d := days(*h.stageSince, in.EffectiveOn); d < r.ActivistTrainingDays {
-				return "", nil, ruleError(f+"effectiveOn", "activist.trainingDays", fmt.Sprintf(
+				return "", nil, ruleError("effectiveOn", "activist.trainingDays", fmt.Sprintf(
 					"an activist needs at least %d days of training before becoming a development candidate; %d days since %s",
 					r.ActivistTrainingDays, d, h.stageSince.Format(time.DateOnly)))
 			}
 		}
 		if in.PoliticalReviewOn == nil {
-			return "", nil, ruleError(f+"politicalReviewOn", "candidate.politicalReview", "the political review's date is required")
+			return "", nil, ruleError("politicalReviewOn", "candidate.politicalReview", "the political review's date is required")
 		}
 		if in.PoliticalReviewOn.After(in.EffectiveOn) {
-			return "", nil, ruleError(f+"politicalReviewOn", "candidate.politicalReview", "the political review must be done before the step")
+			return "", nil, ruleError("politicalReviewOn", "candidate.politicalReview", "the political review must be done before the step")
 		}
 		detail["politicalReviewOn"] = in.PoliticalReviewOn.Format(time.DateOnly)
 		return "transition", detail, members("introducerIds", "candidate.introducers", in.IntroducerIDs, r.IntroducersRequired, "introducers")
@@ -458,10 +457,10 @@ func (r Rules) check(cur Stage, in TransitionInput, h history) (string, map[stri
 		return "transition", detail, vote()
 	case in.To == StageProbationary && cur == StageProbationary:
 		if h.wasExtended {
-			return "", nil, ruleError(f+"extendDays", "probation.extendOnce", "a probation may be extended only once")
+			return "", nil, ruleError("extendDays", "probation.extendOnce", "a probation may be extended only once")
 		}
 		if in.ExtendDays < 1 || in.ExtendDays > r.MaxExtensionDays {
-			return "", nil, ruleError(f+"extendDays", "probation.maxExtension", fmt.Sprintf("an extension is 1–%d days", r.MaxExtensionDays))
+			return "", nil, ruleError("extendDays", "probation.maxExtension", fmt.Sprintf("an extension is 1–%d days", r.MaxExtensionDays))
 		}
 		detail["extendDays"] = in.ExtendDays
 		return "extend_probation", detail, nil
@@ -469,19 +468,19 @@ func (r Rules) check(cur Stage, in TransitionInput, h history) (string, map[stri
 		if h.stageSince != nil {
 			need := r.ProbationDays + h.extendedDays
 			if d := days(*h.stageSince, in.EffectiveOn); d < need {
-				return "", nil, ruleError(f+"effectiveOn", "probation.days", fmt.Sprintf(
+				return "", nil, ruleError("effectiveOn", "probation.days", fmt.Sprintf(
 					"a probationary member converts after %d days of probation; %d days since %s", need, d, h.stageSince.Format(time.DateOnly)))
 			}
 		}
 		return "transition", detail, vote()
 	case in.To == StageCancelled:
 		if c := utf8.RuneCountInString(strings.TrimSpace(in.Reason)); c < 2 || c > 500 {
-			return "", nil, apperr.InvalidField(f+"reason", "give the reason (2–500 characters)")
+			return "", nil, apperr.InvalidField("reason", "give the reason (2–500 characters)")
 		}
 		detail["reason"] = strings.TrimSpace(in.Reason)
 		return "cancel", detail, nil
 	}
-	return "", nil, ruleError(f+"to", "stage.sequence", "not a step of member development")
+	return "", nil, ruleError("to", "stage.sequence", "not a step of member development")
 }
 
 // CitizenIDWithCheck appends the GB 11643 check character to the first 17

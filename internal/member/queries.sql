@@ -102,3 +102,29 @@ FROM member_imports WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ExistingCitizenIDs :many
 SELECT citizen_id_hmac FROM people WHERE tenant_id = @tenant_id AND citizen_id_hmac = ANY(@hmacs::bytea[]);
+
+-- name: ListPeople :many
+-- The records the caller may read (all of the school, or those under the
+-- caller's units), in one unit (with or without the units below it) or
+-- anywhere, by stage, found by a part of the name or an exact phone or
+-- citizen ID (their keyed hashes), by name.
+SELECT p.*, u.path AS org_path
+FROM people p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = @tenant_id
+  AND (@see_all::boolean OR u.path <@ ANY(CAST(sqlc.arg(paths)::text[] AS ltree[])))
+  AND (sqlc.narg(unit_path)::text IS NULL
+       OR (@descendants::boolean AND u.path <@ CAST(sqlc.narg(unit_path)::text AS ltree))
+       OR (NOT @descendants::boolean AND p.org_unit_id = @unit_id::uuid))
+  AND (cardinality(@stages::text[]) = 0 OR p.stage = ANY(@stages::text[]))
+  AND (@with_out::boolean OR p.status = 'active')
+  AND (@query::text = ''
+       OR strpos(p.name, @query::text) > 0
+       OR p.phone_hmac = @phone_idx::bytea
+       OR p.citizen_id_hmac = @citizen_idx::bytea)
+  AND (NOT @has_cursor::boolean OR (p.name, p.id) > (@after_name::text, @after_id::uuid))
+ORDER BY p.name, p.id
+LIMIT @max_rows;
+
+-- name: UnitCodes :many
+SELECT id, code FROM org_units WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);

@@ -77,17 +77,17 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, verr := in.Fields.validate("input.")
+	n, verr := in.Fields.validate()
 	var v apperr.Validation
 	v.Merge("", verr)
 	if !in.Stage.Valid() {
-		v.Add("input.stage", "unknown stage")
+		v.Add("stage", "unknown stage")
 	}
 	if in.Stage != StageNone && in.StageSince == nil {
-		v.Add("input.stageSince", "is required for a stage other than none")
+		v.Add("stageSince", "is required for a stage other than none")
 	}
 	if in.TransferredFrom != nil && strings.TrimSpace(in.TransferredFrom.ExternalOrg) == "" {
-		v.Add("input.transferredFrom.externalOrg", "is required")
+		v.Add("transferredFrom.externalOrg", "is required")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Person, error) {
 	var out *Person
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := memberdb.New(tx)
-		path, err := s.writableUnit(ctx, q, p, in.OrgUnitID, "input.orgUnitId")
+		path, err := s.writableUnit(ctx, q, p, in.OrgUnitID, "orgUnitId")
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Person, error) {
 			PartyPosts: n.PartyPosts,
 		})
 		if postgres.IsUniqueViolation(err, "people_tenant_id_citizen_id_hmac_key") {
-			return &apperr.Error{Kind: apperr.Conflict, Msg: "a person with this citizen ID is already on record", Fields: map[string]string{"input.citizenId": "already on record"}, Err: err}
+			return &apperr.Error{Kind: apperr.Conflict, Msg: "a person with this citizen ID is already on record", Fields: map[string]string{"citizenId": "already on record"}, Err: err}
 		}
 		if err != nil {
 			return postgres.Err(err, "member")
@@ -223,7 +223,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Pe
 	if err != nil {
 		return nil, err
 	}
-	n, err := in.Fields.validate("input.")
+	n, err := in.Fields.validate()
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Pe
 		}
 		if int(cur.Version) != in.Version {
 			return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("the record was changed by someone else (now version %d, yours %d); reload and apply your change again", cur.Version, in.Version),
-				Fields: map[string]string{"input.version": "stale"}}
+				Fields: map[string]string{"version": "stale"}}
 		}
 		enc, err := s.seal(n)
 		if err != nil {
@@ -260,7 +260,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Pe
 			ClassName: n.ClassName, PartyPosts: n.PartyPosts,
 		})
 		if postgres.IsUniqueViolation(err, "people_tenant_id_citizen_id_hmac_key") {
-			return &apperr.Error{Kind: apperr.Conflict, Msg: "a person with this citizen ID is already on record", Fields: map[string]string{"input.citizenId": "already on record"}, Err: err}
+			return &apperr.Error{Kind: apperr.Conflict, Msg: "a person with this citizen ID is already on record", Fields: map[string]string{"citizenId": "already on record"}, Err: err}
 		}
 		if err != nil {
 			return postgres.Err(err, "member")
@@ -377,7 +377,7 @@ func (s *Service) Transition(ctx context.Context, id uuid.UUID, in TransitionInp
 			return err
 		}
 		if cur.Status != string(StatusActive) {
-			return apperr.InvalidField("input.to", "the person's relationship was transferred out; the receiving organisation records further steps")
+			return apperr.InvalidField("to", "the person's relationship was transferred out; the receiving organisation records further steps")
 		}
 		settings, err := q.TenantSettings(ctx, p.TenantID)
 		if err != nil {
@@ -472,10 +472,10 @@ func (s *Service) Transfer(ctx context.Context, id uuid.UUID, in TransferInput) 
 		return nil, err
 	}
 	if in.EffectiveOn.IsZero() {
-		return nil, apperr.InvalidField("input.effectiveOn", "is required")
+		return nil, apperr.InvalidField("effectiveOn", "is required")
 	}
 	if in.ToUnitID == nil && strings.TrimSpace(in.ExternalOrg) == "" {
-		return nil, apperr.InvalidField("input.externalOrg", "name the receiving organisation, or give toUnitId for a transfer inside the school")
+		return nil, apperr.InvalidField("externalOrg", "name the receiving organisation, or give toUnitId for a transfer inside the school")
 	}
 	var out *Person
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
@@ -491,9 +491,9 @@ func (s *Service) Transfer(ctx context.Context, id uuid.UUID, in TransferInput) 
 		direction, status, unit := "out", StatusTransferredOut, cur.OrgUnitID
 		if in.ToUnitID != nil {
 			if *in.ToUnitID == cur.OrgUnitID {
-				return apperr.InvalidField("input.toUnitId", "is the person's current unit")
+				return apperr.InvalidField("toUnitId", "is the person's current unit")
 			}
-			path, err := s.writableUnit(ctx, q, p, *in.ToUnitID, "input.toUnitId")
+			path, err := s.writableUnit(ctx, q, p, *in.ToUnitID, "toUnitId")
 			if err != nil {
 				return err
 			}

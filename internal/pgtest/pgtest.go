@@ -156,7 +156,7 @@ func NewDB(t testing.TB) *DB {
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		_ = adminExec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+		_ = adminExec(context.Background(), fmt.Sprintf(dropDatabase, name))
 	})
 	return &DB{Name: name, URL: u, OwnerURL: ownerURL(name), Pool: pool}
 }
@@ -183,7 +183,7 @@ func EmptyDB(t testing.TB) *DB {
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		_ = adminExec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+		_ = adminExec(context.Background(), fmt.Sprintf(dropDatabase, name))
 	})
 	return &DB{Name: name, URL: serverURL(name), OwnerURL: u, Pool: pool}
 }
@@ -225,7 +225,7 @@ func migratedTemplate(ctx context.Context) (string, error) {
 		setupErr = err
 		return "", err
 	}
-	if err := adminExec(ctx, fmt.Sprintf("ALTER DATABASE %s WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", name)); err != nil {
+	if err := adminExec(ctx, fmt.Sprintf(freezeTemplate, name)); err != nil {
 		setupErr = err
 		return "", err
 	}

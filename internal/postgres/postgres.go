@@ -83,7 +83,7 @@ func InTenantTx(ctx context.Context, db Beginner, tenantID uuid.UUID, fn func(tx
 		}, fn)
 	}
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID.String()); err != nil {
+		if _, err := tx.Exec(ctx, setTenant, tenantID.String()); err != nil {
 			return fmt.Errorf("postgres: set tenant: %w", err)
 		}
 		return fn(tx)
@@ -131,7 +131,7 @@ func InTenantTxCommitWith(ctx context.Context, pool *pgxpool.Pool, tenantID uuid
 	}()
 	first := &pgx.Batch{}
 	first.Queue("BEGIN")
-	first.Queue("SELECT set_config('app.tenant_id', $1, true)", tenantID.String())
+	first.Queue(setTenant, tenantID.String())
 	if reads != nil {
 		first.QueuedQueries = append(first.QueuedQueries, reads.QueuedQueries...)
 	}
@@ -181,6 +181,14 @@ func Err(err error, what string) error {
 	return err
 }
 
+// IsDuplicateObject reports whether err says that what a CREATE would
+// create exists already: duplicate_object (a role), duplicate_database, or
+// a unique violation on the catalog when a concurrent creator won the race.
+func IsDuplicateObject(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "42710" || pe.Code == "42P04" || pe.Code == "23505")
+}
+
 // IsUniqueViolation reports whether err is a unique violation of constraint
 // (any unique constraint when constraint is empty).
 func IsUniqueViolation(err error, constraint string) bool {
@@ -196,12 +204,7 @@ func CheckServerRole(ctx context.Context, pool *pgxpool.Pool) error {
 	var name string
 	var super, bypass bool
 	var owned int
-	err := pool.QueryRow(ctx, `
-		SELECT r.rolname, r.rolsuper, r.rolbypassrls,
-		       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		         WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'USAGE')
-		           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'))
-		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&name, &super, &bypass, &owned)
+	err := pool.QueryRow(ctx, serverRoleFacts).Scan(&name, &super, &bypass, &owned)
 	if err != nil {
 		return fmt.Errorf("postgres: inspect server role: %w", err)
 	}
@@ -227,7 +230,7 @@ func TenantBatch(ctx context.Context, pool *pgxpool.Pool, tenantID uuid.UUID, b 
 		return errors.New("postgres: tenant batch without a tenant")
 	}
 	full := &pgx.Batch{}
-	full.Queue("SELECT set_config('app.tenant_id', $1, true)", tenantID.String())
+	full.Queue(setTenant, tenantID.String())
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
 	return pool.SendBatch(ctx, full).Close()
 }

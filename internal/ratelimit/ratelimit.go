@@ -212,10 +212,7 @@ func (l *Limiter) Flush(ctx context.Context) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	rows, err := l.pool.Query(ctx, `INSERT INTO rate_windows AS w (key, window_start, hits)
-SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
-ON CONFLICT (key, window_start) DO UPDATE SET hits = w.hits + excluded.hits
-RETURNING key, window_start, hits`, keys, starts, hits)
+	rows, err := l.pool.Query(ctx, addHits, keys, starts, hits)
 	if err != nil {
 		l.restore(keys, starts, hits)
 		return fmt.Errorf("ratelimit: flush: %w", err)
@@ -247,7 +244,7 @@ RETURNING key, window_start, hits`, keys, starts, hits)
 	l.mu.Unlock()
 	if now.Sub(l.forgotAt) >= time.Hour {
 		l.forgotAt = now
-		if _, err := l.pool.Exec(ctx, `DELETE FROM rate_windows WHERE window_start < now() - interval '1 day'`); err != nil {
+		if _, err := l.pool.Exec(ctx, forgetOldWindows); err != nil {
 			return fmt.Errorf("ratelimit: forget old windows: %w", err)
 		}
 	}
@@ -272,7 +269,7 @@ func (l *Limiter) LoadOverrides(ctx context.Context) error {
 	// settings, cannot finish after a later one and undo it.
 	l.loadMu.Lock()
 	defer l.loadMu.Unlock()
-	rows, err := l.pool.Query(ctx, `SELECT id, settings -> 'rateLimits' FROM tenants WHERE settings ? 'rateLimits'`)
+	rows, err := l.pool.Query(ctx, schoolOverrides)
 	if err != nil {
 		return fmt.Errorf("ratelimit: settings: %w", err)
 	}

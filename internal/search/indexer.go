@@ -17,6 +17,7 @@ import (
 
 	"zhdj/internal/jobs"
 	"zhdj/internal/postgres"
+	"zhdj/internal/search/searchdb"
 )
 
 // Indexer moves changes from the outbox into the Index. One drain runs per
@@ -221,7 +222,9 @@ func (ix *Indexer) Sweep(ctx context.Context) error {
 	for _, t := range tenants {
 		var pending bool
 		err := postgres.InTenantTx(ctx, ix.pool, t, func(tx pgx.Tx) error {
-			return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM search_outbox WHERE tenant_id = $1)`, t).Scan(&pending)
+			var err error
+			pending, err = searchdb.New(tx).OutboxPending(ctx, t)
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("search: sweep: %w", err)
@@ -237,11 +240,11 @@ func (ix *Indexer) Sweep(ctx context.Context) error {
 
 // Tenants returns every school, oldest first.
 func (ix *Indexer) Tenants(ctx context.Context) ([]uuid.UUID, error) {
-	rows, err := ix.pool.Query(ctx, `SELECT id FROM tenants ORDER BY created_at, id`)
+	ids, err := searchdb.New(ix.pool).Tenants(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("search: tenants: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	return ids, nil
 }
 
 // ConfigureAll applies every school's settings to the index (creating
@@ -288,7 +291,7 @@ func (ix *Indexer) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN zhdj_search"); err != nil {
+	if _, err := conn.Exec(ctx, listenForChanges); err != nil {
 		return err
 	}
 	// Whatever changed while nobody listened.
@@ -374,35 +377,28 @@ func (ix *Indexer) drainUntil(ctx context.Context, tenant uuid.UUID, deadline ti
 func (ix *Indexer) drainStep(ctx context.Context, tenant uuid.UUID) (int, error) {
 	n := 0
 	err := postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
-		var locked bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtext('zhdj_search_drain'), hashtext($1::text))`, tenant).Scan(&locked); err != nil {
+		locked, err := lockDrain(ctx, tx, tenant)
+		if err != nil {
 			return err
 		}
 		if !locked {
 			return errBusy
 		}
-		rows, err := tx.Query(ctx, `SELECT seq, kind, item_id FROM search_outbox WHERE tenant_id = $1 ORDER BY seq LIMIT $2`, tenant, ix.BatchSize)
+		q := searchdb.New(tx)
+		rows, err := q.OutboxBatch(ctx, searchdb.OutboxBatchParams{TenantID: tenant, MaxRows: int32(ix.BatchSize)})
 		if err != nil {
 			return err
 		}
 		var seqs []int64
 		seen := map[Key]bool{}
 		var keys []Key
-		for rows.Next() {
-			var seq int64
-			var k Key
-			if err := rows.Scan(&seq, &k.Kind, &k.ID); err != nil {
-				rows.Close()
-				return err
-			}
-			seqs = append(seqs, seq)
+		for _, r := range rows {
+			k := Key{Kind: Kind(r.Kind), ID: r.ItemID}
+			seqs = append(seqs, r.Seq)
 			if !seen[k] {
 				seen[k] = true
 				keys = append(keys, k)
 			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		if len(seqs) == 0 {
 			return nil
@@ -436,7 +432,7 @@ func (ix *Indexer) drainStep(ctx context.Context, tenant uuid.UUID) (int, error)
 		if err := recordState(ctx, tx, tenant, statesOf(keys, docs)); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM search_outbox WHERE tenant_id = $1 AND seq = ANY($2::bigint[])`, tenant, seqs); err != nil {
+		if err := q.DeleteOutbox(ctx, searchdb.DeleteOutboxParams{TenantID: tenant, Seqs: seqs}); err != nil {
 			return err
 		}
 		n = len(keys)
@@ -470,10 +466,7 @@ func recordState(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, items []itemS
 	for i, it := range items {
 		kinds[i], ids[i], in[i], versions[i], fps[i] = string(it.Kind), it.ID, it.InIndex, it.Version, it.Fingerprint
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO search_index_state (tenant_id, kind, item_id, in_index, version, fingerprint, indexed_at)
-		SELECT $1, k, i, n, v, f, now() FROM unnest($2::text[], $3::uuid[], $4::boolean[], $5::bigint[], $6::text[]) AS u(k, i, n, v, f)
-		ON CONFLICT (tenant_id, kind, item_id) DO UPDATE SET in_index = excluded.in_index, version = excluded.version,
-			fingerprint = excluded.fingerprint, indexed_at = excluded.indexed_at`, tenant, kinds, ids, in, versions, fps)
+	_, err := tx.Exec(ctx, upsertIndexStates, tenant, kinds, ids, in, versions, fps)
 	if err != nil {
 		return fmt.Errorf("search: record index state: %w", err)
 	}
@@ -505,12 +498,10 @@ func (ix *Indexer) configure(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) e
 
 // loadSettings reads tenant's search settings (the "search" section of its
 // settings), defaults where it sets none.
-func loadSettings(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, tenant uuid.UUID) (Settings, error) {
+func loadSettings(ctx context.Context, db searchdb.DBTX, tenant uuid.UUID) (Settings, error) {
 	s := DefaultSettings()
-	var raw []byte
-	if err := q.QueryRow(ctx, `SELECT settings->'search' FROM tenants WHERE id = $1`, tenant).Scan(&raw); err != nil {
+	raw, err := searchdb.New(db).SearchSettings(ctx, tenant)
+	if err != nil {
 		return s, fmt.Errorf("search: tenant settings: %w", err)
 	}
 	if len(raw) > 0 && string(raw) != "null" {
@@ -557,19 +548,11 @@ func (ix *Indexer) Reconcile(ctx context.Context, tenant uuid.UUID) (Report, err
 				expected[k] = d.Fingerprint()
 			}
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT kind, item_id FROM search_outbox WHERE tenant_id = $1`, tenant)
-		if err != nil {
-			return err
+		rows, err := searchdb.New(tx).OutboxKeys(ctx, tenant)
+		for _, r := range rows {
+			queued[Key{Kind: Kind(r.Kind), ID: r.ItemID}] = true
 		}
-		for rows.Next() {
-			var k Key
-			if err := rows.Scan(&k.Kind, &k.ID); err != nil {
-				rows.Close()
-				return err
-			}
-			queued[k] = true
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return rep, fmt.Errorf("search: reconcile: read the database: %w", err)
@@ -606,13 +589,12 @@ func (ix *Indexer) Reconcile(ctx context.Context, tenant uuid.UUID) (Report, err
 			for i, k := range repair {
 				kinds[i], ids[i] = string(k.Kind), k.ID
 			}
-			if _, err := tx.Exec(ctx, `SELECT search_enqueue($1, k, i) FROM unnest($2::text[], $3::uuid[]) AS u(k, i)`, tenant, kinds, ids); err != nil {
+			if _, err := tx.Exec(ctx, enqueueItems, tenant, kinds, ids); err != nil {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO search_reconcile_runs (tenant_id, engine, checked, missing, stale, extra) VALUES ($1, $2, $3, $4, $5, $6)`,
-			tenant, ix.index.Name(), rep.Checked, rep.Missing, rep.Stale, rep.Extra)
-		return err
+		return searchdb.New(tx).InsertReconcileRun(ctx, searchdb.InsertReconcileRunParams{TenantID: tenant, Engine: ix.index.Name(),
+			Checked: int32(rep.Checked), Missing: int32(rep.Missing), Stale: int32(rep.Stale), Extra: int32(rep.Extra)})
 	})
 	if err != nil {
 		return rep, fmt.Errorf("search: reconcile: queue repairs: %w", err)

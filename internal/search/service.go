@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/postgres"
+	"zhdj/internal/search/searchdb"
 )
 
 // Limits on a search.
@@ -169,34 +171,7 @@ func (s *Service) States(ctx context.Context, tenant uuid.UUID, kind Kind, ids [
 		out[id] = &State{}
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT item_id, in_index, version, indexed_at FROM search_index_state WHERE tenant_id = $1 AND kind = $2 AND item_id = ANY($3::uuid[])`,
-		tenant, kind, ids).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var id uuid.UUID
-			var st State
-			if err := rows.Scan(&id, &st.InIndex, &st.Version, &st.IndexedAt); err != nil {
-				return err
-			}
-			if cur, ok := out[id]; ok {
-				st.Pending = cur.Pending
-				*cur = st
-			}
-		}
-		return rows.Err()
-	})
-	b.Queue(`SELECT DISTINCT item_id FROM search_outbox WHERE tenant_id = $1 AND kind = $2 AND item_id = ANY($3::uuid[])`,
-		tenant, kind, ids).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var id uuid.UUID
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			if cur, ok := out[id]; ok {
-				cur.Pending = true
-			}
-		}
-		return rows.Err()
-	})
+	queueStates(b, tenant, kind, ids, out)
 	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
 		return nil, fmt.Errorf("search: index states: %w", err)
 	}
@@ -235,24 +210,26 @@ func (s *Service) Status(ctx context.Context) (*Status, error) {
 func (s *Service) StatusOf(ctx context.Context, tenant uuid.UUID) (*Status, error) {
 	st := &Status{Engine: s.index.Name()}
 	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		var oldest *time.Time
-		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM search_index_state WHERE tenant_id = $1 AND in_index),
-			(SELECT count(DISTINCT (kind, item_id)) FROM search_outbox WHERE tenant_id = $1),
-			(SELECT min(enqueued_at) FROM search_outbox WHERE tenant_id = $1)`, tenant).Scan(&st.Indexed, &st.Backlog, &oldest); err != nil {
+		q := searchdb.New(tx)
+		counts, err := q.IndexCounts(ctx, tenant)
+		if err != nil {
 			return err
 		}
-		if oldest != nil {
-			st.Lag = time.Since(*oldest)
-		}
-		run := &ReconcileRun{}
-		err := tx.QueryRow(ctx, `SELECT engine, checked, missing, stale, extra, finished_at FROM search_reconcile_runs
-			WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1`, tenant).Scan(&run.Engine, &run.Checked, &run.Missing, &run.Stale, &run.Extra, &run.FinishedAt)
-		switch {
-		case err == pgx.ErrNoRows:
+		st.Indexed, st.Backlog = int(counts.Indexed), int(counts.Backlog)
+		switch oldest, err := q.OldestChange(ctx, tenant); {
+		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return err
 		default:
-			st.LastReconcile = run
+			st.Lag = time.Since(oldest)
+		}
+		switch r, err := q.LastReconcileRun(ctx, tenant); {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			st.LastReconcile = &ReconcileRun{Engine: r.Engine, FinishedAt: r.FinishedAt,
+				Report: Report{Checked: int(r.Checked), Missing: int(r.Missing), Stale: int(r.Stale), Extra: int(r.Extra)}}
 		}
 		return nil
 	})

@@ -32,6 +32,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/pii"
 	"zhdj/internal/postgres"
+	"zhdj/internal/sso/ssodb"
 )
 
 // Kind is a provider's protocol.
@@ -128,9 +129,11 @@ func (s *Service) Add(ctx context.Context, school uuid.UUID, in AddInput) (*Prov
 		p.URL = strings.TrimRight(in.URL, "/") // paths are appended; an OIDC issuer stays exactly as its provider names it
 	}
 	err := postgres.InTenantTx(ctx, s.pool, school, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO identity_providers (tenant_id, name, kind, display_name, url, client_id, client_secret_sealed, link_attribute, link_to, create_accounts)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			school, p.Name, string(p.Kind), p.DisplayName, p.URL, p.ClientID, sealed, p.LinkAttribute, p.LinkTo, p.CreateAccounts).Scan(&p.ID)
+		var err error
+		p.ID, err = ssodb.New(tx).InsertProvider(ctx, ssodb.InsertProviderParams{TenantID: school, Name: p.Name, Kind: string(p.Kind),
+			DisplayName: p.DisplayName, Url: p.URL, ClientID: p.ClientID, ClientSecretSealed: sealed, LinkAttribute: p.LinkAttribute,
+			LinkTo: p.LinkTo, CreateAccounts: p.CreateAccounts})
+		return err
 	})
 	if err != nil {
 		return nil, postgres.Err(err, "identity provider")
@@ -142,21 +145,17 @@ const ctxSecret = "identity_providers.client_secret"
 
 // provider loads school's active provider name.
 func (s *Service) provider(ctx context.Context, tx pgx.Tx, school uuid.UUID, name string) (*Provider, error) {
-	p := &Provider{TenantID: school}
-	var sealed []byte
-	var kind string
-	err := tx.QueryRow(ctx, `SELECT id, name, kind, display_name, url, client_id, client_secret_sealed, link_attribute, link_to, create_accounts
-		FROM identity_providers WHERE tenant_id = $1 AND name = $2 AND active`, school, name).
-		Scan(&p.ID, &p.Name, &kind, &p.DisplayName, &p.URL, &p.ClientID, &sealed, &p.LinkAttribute, &p.LinkTo, &p.CreateAccounts)
+	r, err := ssodb.New(tx).ActiveProvider(ctx, ssodb.ActiveProviderParams{TenantID: school, Name: name})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, apperr.NotFoundf("this school has no identity provider %q", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sso: provider: %w", err)
 	}
-	p.Kind = Kind(kind)
-	if len(sealed) > 0 {
-		if p.clientSecret, err = s.keyring.Decrypt(sealed, ctxSecret); err != nil {
+	p := &Provider{TenantID: school, ID: r.ID, Name: r.Name, Kind: Kind(r.Kind), DisplayName: r.DisplayName, URL: r.Url, ClientID: r.ClientID,
+		LinkAttribute: r.LinkAttribute, LinkTo: r.LinkTo, CreateAccounts: r.CreateAccounts}
+	if len(r.ClientSecretSealed) > 0 {
+		if p.clientSecret, err = s.keyring.Decrypt(r.ClientSecretSealed, ctxSecret); err != nil {
 			return nil, fmt.Errorf("sso: open the client secret: %w", err)
 		}
 	}
@@ -192,9 +191,8 @@ func (s *Service) Begin(ctx context.Context, school uuid.UUID, schoolCode, provi
 			// ticket is bound to.
 			to = p.URL + "/login?service=" + url.QueryEscape(casService(callback, state))
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO sso_logins (tenant_id, state, provider_id, nonce, code_verifier, return_to, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			school, state, p.ID, nonce, verifier, returnTo, s.now().Add(loginTTL))
-		return err
+		return ssodb.New(tx).InsertLogin(ctx, ssodb.InsertLoginParams{TenantID: school, State: state, ProviderID: p.ID, Nonce: nonce,
+			CodeVerifier: verifier, ReturnTo: returnTo, ExpiresAt: s.now().Add(loginTTL)})
 	})
 	return to, err
 }
@@ -206,20 +204,17 @@ type login struct {
 
 // take uses up the sign-in state (once; expired ones are refused).
 func (s *Service) take(ctx context.Context, tx pgx.Tx, school uuid.UUID, p *Provider, state string) (*login, error) {
-	l := &login{}
-	var expires time.Time
-	err := tx.QueryRow(ctx, `DELETE FROM sso_logins WHERE tenant_id = $1 AND state = $2 AND provider_id = $3 RETURNING nonce, code_verifier, return_to, expires_at`,
-		school, state, p.ID).Scan(&l.nonce, &l.verifier, &l.returnTo, &expires)
+	r, err := ssodb.New(tx).TakeLogin(ctx, ssodb.TakeLoginParams{TenantID: school, State: state, ProviderID: p.ID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, apperr.Unauthenticatedf("this sign-in is unknown or was already used; start again")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sso: sign-in state: %w", err)
 	}
-	if s.now().After(expires) {
+	if s.now().After(r.ExpiresAt) {
 		return nil, apperr.Unauthenticatedf("this sign-in took too long; start again")
 	}
-	return l, nil
+	return &login{nonce: r.Nonce, verifier: r.CodeVerifier, returnTo: r.ReturnTo}, nil
 }
 
 // Finish completes a sign-in from the provider's answer (the callback's

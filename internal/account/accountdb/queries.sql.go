@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 )
 
-const accountByEmail = `-- name: AccountByEmail :one
+const AccountByEmail = `-- name: AccountByEmail :one
 SELECT tenant_id, id, username, phone_hmac, email_hmac, display_name, password_hash, person_id, active, password_changed_at, created_at, updated_at FROM accounts WHERE tenant_id = $1 AND email_hmac = $2
 `
 
@@ -22,7 +22,7 @@ type AccountByEmailParams struct {
 }
 
 func (q *Queries) AccountByEmail(ctx context.Context, arg AccountByEmailParams) (Account, error) {
-	row := q.db.QueryRow(ctx, accountByEmail, arg.TenantID, arg.EmailHmac)
+	row := q.db.QueryRow(ctx, AccountByEmail, arg.TenantID, arg.EmailHmac)
 	var i Account
 	err := row.Scan(
 		&i.TenantID,
@@ -41,7 +41,7 @@ func (q *Queries) AccountByEmail(ctx context.Context, arg AccountByEmailParams) 
 	return i, err
 }
 
-const accountByID = `-- name: AccountByID :one
+const AccountByID = `-- name: AccountByID :one
 SELECT tenant_id, id, username, phone_hmac, email_hmac, display_name, password_hash, person_id, active, password_changed_at, created_at, updated_at FROM accounts WHERE tenant_id = $1 AND id = $2
 `
 
@@ -51,7 +51,7 @@ type AccountByIDParams struct {
 }
 
 func (q *Queries) AccountByID(ctx context.Context, arg AccountByIDParams) (Account, error) {
-	row := q.db.QueryRow(ctx, accountByID, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, AccountByID, arg.TenantID, arg.ID)
 	var i Account
 	err := row.Scan(
 		&i.TenantID,
@@ -70,7 +70,7 @@ func (q *Queries) AccountByID(ctx context.Context, arg AccountByIDParams) (Accou
 	return i, err
 }
 
-const accountByPhone = `-- name: AccountByPhone :one
+const AccountByPhone = `-- name: AccountByPhone :one
 SELECT tenant_id, id, username, phone_hmac, email_hmac, display_name, password_hash, person_id, active, password_changed_at, created_at, updated_at FROM accounts WHERE tenant_id = $1 AND phone_hmac = $2
 `
 
@@ -80,7 +80,7 @@ type AccountByPhoneParams struct {
 }
 
 func (q *Queries) AccountByPhone(ctx context.Context, arg AccountByPhoneParams) (Account, error) {
-	row := q.db.QueryRow(ctx, accountByPhone, arg.TenantID, arg.PhoneHmac)
+	row := q.db.QueryRow(ctx, AccountByPhone, arg.TenantID, arg.PhoneHmac)
 	var i Account
 	err := row.Scan(
 		&i.TenantID,
@@ -99,7 +99,7 @@ func (q *Queries) AccountByPhone(ctx context.Context, arg AccountByPhoneParams) 
 	return i, err
 }
 
-const accountByUsername = `-- name: AccountByUsername :one
+const AccountByUsername = `-- name: AccountByUsername :one
 SELECT tenant_id, id, username, phone_hmac, email_hmac, display_name, password_hash, person_id, active, password_changed_at, created_at, updated_at FROM accounts WHERE tenant_id = $1 AND username = $2
 `
 
@@ -109,7 +109,7 @@ type AccountByUsernameParams struct {
 }
 
 func (q *Queries) AccountByUsername(ctx context.Context, arg AccountByUsernameParams) (Account, error) {
-	row := q.db.QueryRow(ctx, accountByUsername, arg.TenantID, arg.Username)
+	row := q.db.QueryRow(ctx, AccountByUsername, arg.TenantID, arg.Username)
 	var i Account
 	err := row.Scan(
 		&i.TenantID,
@@ -128,7 +128,7 @@ func (q *Queries) AccountByUsername(ctx context.Context, arg AccountByUsernamePa
 	return i, err
 }
 
-const accountsByIDs = `-- name: AccountsByIDs :many
+const AccountsByIDs = `-- name: AccountsByIDs :many
 SELECT tenant_id, id, username, phone_hmac, email_hmac, display_name, password_hash, person_id, active, password_changed_at, created_at, updated_at FROM accounts WHERE tenant_id = $1 AND id = ANY($2::uuid[])
 `
 
@@ -138,7 +138,7 @@ type AccountsByIDsParams struct {
 }
 
 func (q *Queries) AccountsByIDs(ctx context.Context, arg AccountsByIDsParams) ([]Account, error) {
-	rows, err := q.db.Query(ctx, accountsByIDs, arg.TenantID, arg.Ids)
+	rows, err := q.db.Query(ctx, AccountsByIDs, arg.TenantID, arg.Ids)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,40 @@ func (q *Queries) AccountsByIDs(ctx context.Context, arg AccountsByIDsParams) ([
 	return items, nil
 }
 
-const bindingsOf = `-- name: BindingsOf :many
+const ActiveSession = `-- name: ActiveSession :one
+SELECT s.id, s.account_id, a.username, a.person_id
+FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
+WHERE s.tenant_id = $1 AND s.id = $2 AND s.account_id = $3
+  AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
+`
+
+type ActiveSessionParams struct {
+	TenantID  uuid.UUID
+	SessionID uuid.UUID
+	AccountID uuid.UUID
+}
+
+type ActiveSessionRow struct {
+	ID        uuid.UUID
+	AccountID uuid.UUID
+	Username  string
+	PersonID  *uuid.UUID
+}
+
+// The session behind an access token, while it and its account stand.
+func (q *Queries) ActiveSession(ctx context.Context, arg ActiveSessionParams) (ActiveSessionRow, error) {
+	row := q.db.QueryRow(ctx, ActiveSession, arg.TenantID, arg.SessionID, arg.AccountID)
+	var i ActiveSessionRow
+	err := row.Scan(
+		&i.ID,
+		&i.AccountID,
+		&i.Username,
+		&i.PersonID,
+	)
+	return i, err
+}
+
+const BindingsOf = `-- name: BindingsOf :many
 
 SELECT b.id, b.role, b.org_unit_id, u.path, u.name AS org_unit_name
 FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
@@ -194,7 +227,7 @@ type BindingsOfRow struct {
 // The session check behind every access token is in Service.Authenticate:
 // it runs with the role bindings in one tenant batch (one round trip).
 func (q *Queries) BindingsOf(ctx context.Context, arg BindingsOfParams) ([]BindingsOfRow, error) {
-	rows, err := q.db.Query(ctx, bindingsOf, arg.TenantID, arg.AccountID)
+	rows, err := q.db.Query(ctx, BindingsOf, arg.TenantID, arg.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +252,7 @@ func (q *Queries) BindingsOf(ctx context.Context, arg BindingsOfParams) ([]Bindi
 	return items, nil
 }
 
-const deleteBinding = `-- name: DeleteBinding :execrows
+const DeleteBinding = `-- name: DeleteBinding :execrows
 DELETE FROM role_bindings
 WHERE tenant_id = $1 AND account_id = $2 AND role = $3 AND org_unit_id = $4
 `
@@ -232,7 +265,7 @@ type DeleteBindingParams struct {
 }
 
 func (q *Queries) DeleteBinding(ctx context.Context, arg DeleteBindingParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteBinding,
+	result, err := q.db.Exec(ctx, DeleteBinding,
 		arg.TenantID,
 		arg.AccountID,
 		arg.Role,
@@ -244,7 +277,7 @@ func (q *Queries) DeleteBinding(ctx context.Context, arg DeleteBindingParams) (i
 	return result.RowsAffected(), nil
 }
 
-const identityAccount = `-- name: IdentityAccount :one
+const IdentityAccount = `-- name: IdentityAccount :one
 SELECT account_id FROM account_identities WHERE tenant_id = $1 AND provider_id = $2 AND subject = $3
 `
 
@@ -255,13 +288,13 @@ type IdentityAccountParams struct {
 }
 
 func (q *Queries) IdentityAccount(ctx context.Context, arg IdentityAccountParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, identityAccount, arg.TenantID, arg.ProviderID, arg.Subject)
+	row := q.db.QueryRow(ctx, IdentityAccount, arg.TenantID, arg.ProviderID, arg.Subject)
 	var account_id uuid.UUID
 	err := row.Scan(&account_id)
 	return account_id, err
 }
 
-const insertAccount = `-- name: InsertAccount :one
+const InsertAccount = `-- name: InsertAccount :one
 INSERT INTO accounts (tenant_id, username, phone_hmac, email_hmac, display_name, password_hash, person_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING tenant_id, id, username, phone_hmac, email_hmac, display_name, password_hash, person_id, active, password_changed_at, created_at, updated_at
@@ -278,7 +311,7 @@ type InsertAccountParams struct {
 }
 
 func (q *Queries) InsertAccount(ctx context.Context, arg InsertAccountParams) (Account, error) {
-	row := q.db.QueryRow(ctx, insertAccount,
+	row := q.db.QueryRow(ctx, InsertAccount,
 		arg.TenantID,
 		arg.Username,
 		arg.PhoneHmac,
@@ -305,7 +338,7 @@ func (q *Queries) InsertAccount(ctx context.Context, arg InsertAccountParams) (A
 	return i, err
 }
 
-const insertBinding = `-- name: InsertBinding :one
+const InsertBinding = `-- name: InsertBinding :one
 INSERT INTO role_bindings (tenant_id, account_id, role, org_unit_id, created_by)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (tenant_id, account_id, role, org_unit_id) DO UPDATE SET role = EXCLUDED.role
@@ -321,7 +354,7 @@ type InsertBindingParams struct {
 }
 
 func (q *Queries) InsertBinding(ctx context.Context, arg InsertBindingParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, insertBinding,
+	row := q.db.QueryRow(ctx, InsertBinding,
 		arg.TenantID,
 		arg.AccountID,
 		arg.Role,
@@ -333,7 +366,7 @@ func (q *Queries) InsertBinding(ctx context.Context, arg InsertBindingParams) (u
 	return id, err
 }
 
-const insertSession = `-- name: InsertSession :one
+const InsertSession = `-- name: InsertSession :one
 INSERT INTO sessions (tenant_id, account_id, family_id, refresh_hash, expires_at, user_agent, client_ip)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING tenant_id, id, account_id, family_id, refresh_hash, created_at, expires_at, rotated_at, revoked_at, user_agent, client_ip
@@ -350,7 +383,7 @@ type InsertSessionParams struct {
 }
 
 func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (Session, error) {
-	row := q.db.QueryRow(ctx, insertSession,
+	row := q.db.QueryRow(ctx, InsertSession,
 		arg.TenantID,
 		arg.AccountID,
 		arg.FamilyID,
@@ -376,7 +409,7 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (S
 	return i, err
 }
 
-const linkIdentity = `-- name: LinkIdentity :exec
+const LinkIdentity = `-- name: LinkIdentity :exec
 INSERT INTO account_identities (tenant_id, provider_id, subject, account_id, last_used_at)
 VALUES ($1, $2, $3, $4, now())
 ON CONFLICT (tenant_id, provider_id, subject) DO UPDATE SET last_used_at = now()
@@ -390,7 +423,7 @@ type LinkIdentityParams struct {
 }
 
 func (q *Queries) LinkIdentity(ctx context.Context, arg LinkIdentityParams) error {
-	_, err := q.db.Exec(ctx, linkIdentity,
+	_, err := q.db.Exec(ctx, LinkIdentity,
 		arg.TenantID,
 		arg.ProviderID,
 		arg.Subject,
@@ -399,20 +432,20 @@ func (q *Queries) LinkIdentity(ctx context.Context, arg LinkIdentityParams) erro
 	return err
 }
 
-const localPasswords = `-- name: LocalPasswords :one
+const LocalPasswords = `-- name: LocalPasswords :one
 SELECT coalesce((settings -> 'auth' ->> 'localPasswords')::boolean, true)::boolean AS local_passwords FROM tenants WHERE id = $1
 `
 
 // Whether the school lets its people sign in with a local password
 // (settings.auth.localPasswords; on unless set to false).
 func (q *Queries) LocalPasswords(ctx context.Context, id uuid.UUID) (bool, error) {
-	row := q.db.QueryRow(ctx, localPasswords, id)
+	row := q.db.QueryRow(ctx, LocalPasswords, id)
 	var local_passwords bool
 	err := row.Scan(&local_passwords)
 	return local_passwords, err
 }
 
-const markRotated = `-- name: MarkRotated :exec
+const MarkRotated = `-- name: MarkRotated :exec
 UPDATE sessions SET rotated_at = now() WHERE tenant_id = $1 AND id = $2
 `
 
@@ -422,11 +455,51 @@ type MarkRotatedParams struct {
 }
 
 func (q *Queries) MarkRotated(ctx context.Context, arg MarkRotatedParams) error {
-	_, err := q.db.Exec(ctx, markRotated, arg.TenantID, arg.ID)
+	_, err := q.db.Exec(ctx, MarkRotated, arg.TenantID, arg.ID)
 	return err
 }
 
-const revokeAccountSessions = `-- name: RevokeAccountSessions :exec
+const PrincipalBindings = `-- name: PrincipalBindings :many
+SELECT b.role, b.org_unit_id, u.path::text AS org_path
+FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
+WHERE b.tenant_id = $1 AND b.account_id = $2
+ORDER BY nlevel(u.path), b.role
+`
+
+type PrincipalBindingsParams struct {
+	TenantID  uuid.UUID
+	AccountID uuid.UUID
+}
+
+type PrincipalBindingsRow struct {
+	Role      string
+	OrgUnitID uuid.UUID
+	OrgPath   string
+}
+
+// An account's role bindings as a principal carries them (BindingsOf
+// without the columns not needed there), the highest units first.
+func (q *Queries) PrincipalBindings(ctx context.Context, arg PrincipalBindingsParams) ([]PrincipalBindingsRow, error) {
+	rows, err := q.db.Query(ctx, PrincipalBindings, arg.TenantID, arg.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PrincipalBindingsRow
+	for rows.Next() {
+		var i PrincipalBindingsRow
+		if err := rows.Scan(&i.Role, &i.OrgUnitID, &i.OrgPath); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const RevokeAccountSessions = `-- name: RevokeAccountSessions :exec
 UPDATE sessions SET revoked_at = now()
 WHERE tenant_id = $1 AND account_id = $2 AND revoked_at IS NULL AND id <> $3
 `
@@ -438,11 +511,11 @@ type RevokeAccountSessionsParams struct {
 }
 
 func (q *Queries) RevokeAccountSessions(ctx context.Context, arg RevokeAccountSessionsParams) error {
-	_, err := q.db.Exec(ctx, revokeAccountSessions, arg.TenantID, arg.AccountID, arg.ExceptID)
+	_, err := q.db.Exec(ctx, RevokeAccountSessions, arg.TenantID, arg.AccountID, arg.ExceptID)
 	return err
 }
 
-const revokeFamily = `-- name: RevokeFamily :exec
+const RevokeFamily = `-- name: RevokeFamily :exec
 UPDATE sessions SET revoked_at = now()
 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL
 `
@@ -453,11 +526,11 @@ type RevokeFamilyParams struct {
 }
 
 func (q *Queries) RevokeFamily(ctx context.Context, arg RevokeFamilyParams) error {
-	_, err := q.db.Exec(ctx, revokeFamily, arg.TenantID, arg.FamilyID)
+	_, err := q.db.Exec(ctx, RevokeFamily, arg.TenantID, arg.FamilyID)
 	return err
 }
 
-const revokeSessionFamily = `-- name: RevokeSessionFamily :exec
+const RevokeSessionFamily = `-- name: RevokeSessionFamily :exec
 UPDATE sessions AS s SET revoked_at = now()
 FROM sessions AS cur
 WHERE s.tenant_id = $1 AND s.revoked_at IS NULL
@@ -470,23 +543,23 @@ type RevokeSessionFamilyParams struct {
 }
 
 func (q *Queries) RevokeSessionFamily(ctx context.Context, arg RevokeSessionFamilyParams) error {
-	_, err := q.db.Exec(ctx, revokeSessionFamily, arg.TenantID, arg.SessionID)
+	_, err := q.db.Exec(ctx, RevokeSessionFamily, arg.TenantID, arg.SessionID)
 	return err
 }
 
-const schoolCode = `-- name: SchoolCode :one
+const SchoolCode = `-- name: SchoolCode :one
 SELECT code FROM tenants WHERE id = $1
 `
 
 // The school's code, a word a password must not be made of.
 func (q *Queries) SchoolCode(ctx context.Context, id uuid.UUID) (string, error) {
-	row := q.db.QueryRow(ctx, schoolCode, id)
+	row := q.db.QueryRow(ctx, SchoolCode, id)
 	var code string
 	err := row.Scan(&code)
 	return code, err
 }
 
-const sessionByRefreshHash = `-- name: SessionByRefreshHash :one
+const SessionByRefreshHash = `-- name: SessionByRefreshHash :one
 SELECT tenant_id, id, account_id, family_id, refresh_hash, created_at, expires_at, rotated_at, revoked_at, user_agent, client_ip FROM sessions WHERE tenant_id = $1 AND refresh_hash = $2 FOR UPDATE
 `
 
@@ -496,7 +569,7 @@ type SessionByRefreshHashParams struct {
 }
 
 func (q *Queries) SessionByRefreshHash(ctx context.Context, arg SessionByRefreshHashParams) (Session, error) {
-	row := q.db.QueryRow(ctx, sessionByRefreshHash, arg.TenantID, arg.RefreshHash)
+	row := q.db.QueryRow(ctx, SessionByRefreshHash, arg.TenantID, arg.RefreshHash)
 	var i Session
 	err := row.Scan(
 		&i.TenantID,
@@ -514,7 +587,7 @@ func (q *Queries) SessionByRefreshHash(ctx context.Context, arg SessionByRefresh
 	return i, err
 }
 
-const setPassword = `-- name: SetPassword :exec
+const SetPassword = `-- name: SetPassword :exec
 UPDATE accounts SET password_hash = $1, password_changed_at = now(), updated_at = now()
 WHERE tenant_id = $2 AND id = $3
 `
@@ -526,11 +599,11 @@ type SetPasswordParams struct {
 }
 
 func (q *Queries) SetPassword(ctx context.Context, arg SetPasswordParams) error {
-	_, err := q.db.Exec(ctx, setPassword, arg.PasswordHash, arg.TenantID, arg.ID)
+	_, err := q.db.Exec(ctx, SetPassword, arg.PasswordHash, arg.TenantID, arg.ID)
 	return err
 }
 
-const unitPath = `-- name: UnitPath :one
+const UnitPath = `-- name: UnitPath :one
 SELECT path, parent_id FROM org_units WHERE tenant_id = $1 AND id = $2
 `
 
@@ -545,7 +618,7 @@ type UnitPathRow struct {
 }
 
 func (q *Queries) UnitPath(ctx context.Context, arg UnitPathParams) (UnitPathRow, error) {
-	row := q.db.QueryRow(ctx, unitPath, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, UnitPath, arg.TenantID, arg.ID)
 	var i UnitPathRow
 	err := row.Scan(&i.Path, &i.ParentID)
 	return i, err

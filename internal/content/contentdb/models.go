@@ -35,6 +35,31 @@ type Content struct {
 	UpdatedAt        time.Time
 }
 
+type ContentDetail struct {
+	TenantID         uuid.UUID
+	ID               uuid.UUID
+	Type             string
+	Slug             string
+	Title            string
+	Summary          string
+	CoverID          *uuid.UUID
+	Tags             []string
+	Topics           []string
+	OrgUnitID        uuid.UUID
+	PublishToSubtree bool
+	Status           string
+	ReviewComment    string
+	PublishAt        *time.Time
+	PublishedAt      *time.Time
+	Body             json.RawMessage
+	Version          int32
+	ViewCount        int64
+	CreatedBy        *uuid.UUID
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	OrgPath          string
+}
+
 type ContentRevision struct {
 	TenantID  uuid.UUID
 	ContentID uuid.UUID

@@ -13,9 +13,26 @@ import (
 	"github.com/google/uuid"
 )
 
-const authorsOf = `-- name: AuthorsOf :many
+const AddViews = `-- name: AddViews :exec
+UPDATE contents c SET view_count = c.view_count + v.n
+FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::bigint[]) AS n) v
+WHERE c.tenant_id = $1 AND c.id = v.id
+`
+
+type AddViewsParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+	Counts   []int64
+}
+
+func (q *Queries) AddViews(ctx context.Context, arg AddViewsParams) error {
+	_, err := q.db.Exec(ctx, AddViews, arg.TenantID, arg.Ids, arg.Counts)
+	return err
+}
+
+const AuthorsOf = `-- name: AuthorsOf :many
 SELECT ca.content_id, a.id, a.display_name FROM content_authors ca
-JOIN accounts a ON a.tenant_id = ca.tenant_id AND a.id = ca.account_id
+JOIN account_names a ON a.tenant_id = ca.tenant_id AND a.id = ca.account_id
 WHERE ca.tenant_id = $1 AND ca.content_id = ANY($2::uuid[])
 ORDER BY ca.content_id, ca.position
 `
@@ -32,7 +49,7 @@ type AuthorsOfRow struct {
 }
 
 func (q *Queries) AuthorsOf(ctx context.Context, arg AuthorsOfParams) ([]AuthorsOfRow, error) {
-	rows, err := q.db.Query(ctx, authorsOf, arg.TenantID, arg.ContentIds)
+	rows, err := q.db.Query(ctx, AuthorsOf, arg.TenantID, arg.ContentIds)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +68,7 @@ func (q *Queries) AuthorsOf(ctx context.Context, arg AuthorsOfParams) ([]Authors
 	return items, nil
 }
 
-const clearFeatured = `-- name: ClearFeatured :exec
+const ClearFeatured = `-- name: ClearFeatured :exec
 DELETE FROM site_featured WHERE tenant_id = $1 AND site_id = $2
 `
 
@@ -61,11 +78,11 @@ type ClearFeaturedParams struct {
 }
 
 func (q *Queries) ClearFeatured(ctx context.Context, arg ClearFeaturedParams) error {
-	_, err := q.db.Exec(ctx, clearFeatured, arg.TenantID, arg.SiteID)
+	_, err := q.db.Exec(ctx, ClearFeatured, arg.TenantID, arg.SiteID)
 	return err
 }
 
-const clearHidden = `-- name: ClearHidden :exec
+const ClearHidden = `-- name: ClearHidden :exec
 DELETE FROM site_hidden WHERE tenant_id = $1 AND site_id = $2 AND content_id = $3
 `
 
@@ -76,11 +93,61 @@ type ClearHiddenParams struct {
 }
 
 func (q *Queries) ClearHidden(ctx context.Context, arg ClearHiddenParams) error {
-	_, err := q.db.Exec(ctx, clearHidden, arg.TenantID, arg.SiteID, arg.ContentID)
+	_, err := q.db.Exec(ctx, ClearHidden, arg.TenantID, arg.SiteID, arg.ContentID)
 	return err
 }
 
-const contentsByIDs = `-- name: ContentsByIDs :many
+const ContentBySlug = `-- name: ContentBySlug :one
+SELECT c.tenant_id, c.id, c.type, c.slug, c.title, c.summary, c.cover_id, c.tags, c.topics, c.org_unit_id, c.publish_to_subtree, c.status, c.review_comment, c.publish_at, c.published_at, c.body, c.version, c.view_count, c.created_by, c.created_at, c.updated_at, c.org_path, EXISTS (SELECT 1 FROM content_on_sites v
+    WHERE v.tenant_id = c.tenant_id AND v.id = c.id AND v.site_id = $1 AND v.status = 'published')::boolean AS shown
+FROM content_details c
+WHERE c.tenant_id = $2 AND c.slug = $3
+`
+
+type ContentBySlugParams struct {
+	SiteID   uuid.UUID
+	TenantID uuid.UUID
+	Slug     string
+}
+
+type ContentBySlugRow struct {
+	ContentDetail ContentDetail
+	Shown         bool
+}
+
+// An item by slug, and whether site_id shows it (published and placed there).
+func (q *Queries) ContentBySlug(ctx context.Context, arg ContentBySlugParams) (ContentBySlugRow, error) {
+	row := q.db.QueryRow(ctx, ContentBySlug, arg.SiteID, arg.TenantID, arg.Slug)
+	var i ContentBySlugRow
+	err := row.Scan(
+		&i.ContentDetail.TenantID,
+		&i.ContentDetail.ID,
+		&i.ContentDetail.Type,
+		&i.ContentDetail.Slug,
+		&i.ContentDetail.Title,
+		&i.ContentDetail.Summary,
+		&i.ContentDetail.CoverID,
+		&i.ContentDetail.Tags,
+		&i.ContentDetail.Topics,
+		&i.ContentDetail.OrgUnitID,
+		&i.ContentDetail.PublishToSubtree,
+		&i.ContentDetail.Status,
+		&i.ContentDetail.ReviewComment,
+		&i.ContentDetail.PublishAt,
+		&i.ContentDetail.PublishedAt,
+		&i.ContentDetail.Body,
+		&i.ContentDetail.Version,
+		&i.ContentDetail.ViewCount,
+		&i.ContentDetail.CreatedBy,
+		&i.ContentDetail.CreatedAt,
+		&i.ContentDetail.UpdatedAt,
+		&i.ContentDetail.OrgPath,
+		&i.Shown,
+	)
+	return i, err
+}
+
+const ContentsByIDs = `-- name: ContentsByIDs :many
 SELECT c.tenant_id, c.id, c.type, c.slug, c.title, c.summary, c.cover_id, c.tags, c.topics, c.org_unit_id, c.publish_to_subtree, c.status, c.review_comment, c.publish_at, c.published_at, c.body, c.version, c.view_count, c.created_by, c.created_at, c.updated_at, u.path AS org_path FROM contents c
 JOIN org_units u ON u.tenant_id = c.tenant_id AND u.id = c.org_unit_id
 WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
@@ -97,7 +164,7 @@ type ContentsByIDsRow struct {
 }
 
 func (q *Queries) ContentsByIDs(ctx context.Context, arg ContentsByIDsParams) ([]ContentsByIDsRow, error) {
-	rows, err := q.db.Query(ctx, contentsByIDs, arg.TenantID, arg.Ids)
+	rows, err := q.db.Query(ctx, ContentsByIDs, arg.TenantID, arg.Ids)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +206,7 @@ func (q *Queries) ContentsByIDs(ctx context.Context, arg ContentsByIDsParams) ([
 	return items, nil
 }
 
-const deleteAuthors = `-- name: DeleteAuthors :exec
+const DeleteAuthors = `-- name: DeleteAuthors :exec
 DELETE FROM content_authors WHERE tenant_id = $1 AND content_id = $2
 `
 
@@ -149,11 +216,11 @@ type DeleteAuthorsParams struct {
 }
 
 func (q *Queries) DeleteAuthors(ctx context.Context, arg DeleteAuthorsParams) error {
-	_, err := q.db.Exec(ctx, deleteAuthors, arg.TenantID, arg.ContentID)
+	_, err := q.db.Exec(ctx, DeleteAuthors, arg.TenantID, arg.ContentID)
 	return err
 }
 
-const deliveries = `-- name: Deliveries :many
+const Deliveries = `-- name: Deliveries :many
 SELECT tenant_id, id, webhook_id, event, content_id, attempt, status_code, error, delivered_at FROM webhook_deliveries WHERE tenant_id = $1 AND webhook_id = $2 ORDER BY delivered_at DESC, id DESC LIMIT 100
 `
 
@@ -163,7 +230,7 @@ type DeliveriesParams struct {
 }
 
 func (q *Queries) Deliveries(ctx context.Context, arg DeliveriesParams) ([]WebhookDelivery, error) {
-	rows, err := q.db.Query(ctx, deliveries, arg.TenantID, arg.WebhookID)
+	rows, err := q.db.Query(ctx, Deliveries, arg.TenantID, arg.WebhookID)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +259,7 @@ func (q *Queries) Deliveries(ctx context.Context, arg DeliveriesParams) ([]Webho
 	return items, nil
 }
 
-const getContent = `-- name: GetContent :one
+const GetContent = `-- name: GetContent :one
 SELECT c.tenant_id, c.id, c.type, c.slug, c.title, c.summary, c.cover_id, c.tags, c.topics, c.org_unit_id, c.publish_to_subtree, c.status, c.review_comment, c.publish_at, c.published_at, c.body, c.version, c.view_count, c.created_by, c.created_at, c.updated_at, u.path AS org_path FROM contents c
 JOIN org_units u ON u.tenant_id = c.tenant_id AND u.id = c.org_unit_id
 WHERE c.tenant_id = $1 AND c.id = $2
@@ -209,7 +276,7 @@ type GetContentRow struct {
 }
 
 func (q *Queries) GetContent(ctx context.Context, arg GetContentParams) (GetContentRow, error) {
-	row := q.db.QueryRow(ctx, getContent, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, GetContent, arg.TenantID, arg.ID)
 	var i GetContentRow
 	err := row.Scan(
 		&i.Content.TenantID,
@@ -238,7 +305,7 @@ func (q *Queries) GetContent(ctx context.Context, arg GetContentParams) (GetCont
 	return i, err
 }
 
-const getContentForUpdate = `-- name: GetContentForUpdate :one
+const GetContentForUpdate = `-- name: GetContentForUpdate :one
 SELECT c.tenant_id, c.id, c.type, c.slug, c.title, c.summary, c.cover_id, c.tags, c.topics, c.org_unit_id, c.publish_to_subtree, c.status, c.review_comment, c.publish_at, c.published_at, c.body, c.version, c.view_count, c.created_by, c.created_at, c.updated_at, u.path AS org_path FROM contents c
 JOIN org_units u ON u.tenant_id = c.tenant_id AND u.id = c.org_unit_id
 WHERE c.tenant_id = $1 AND c.id = $2
@@ -256,7 +323,7 @@ type GetContentForUpdateRow struct {
 }
 
 func (q *Queries) GetContentForUpdate(ctx context.Context, arg GetContentForUpdateParams) (GetContentForUpdateRow, error) {
-	row := q.db.QueryRow(ctx, getContentForUpdate, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, GetContentForUpdate, arg.TenantID, arg.ID)
 	var i GetContentForUpdateRow
 	err := row.Scan(
 		&i.Content.TenantID,
@@ -285,7 +352,7 @@ func (q *Queries) GetContentForUpdate(ctx context.Context, arg GetContentForUpda
 	return i, err
 }
 
-const getWebhook = `-- name: GetWebhook :one
+const GetWebhook = `-- name: GetWebhook :one
 SELECT tenant_id, id, site_id, url, secret, active, created_at FROM site_webhooks WHERE tenant_id = $1 AND id = $2
 `
 
@@ -295,7 +362,7 @@ type GetWebhookParams struct {
 }
 
 func (q *Queries) GetWebhook(ctx context.Context, arg GetWebhookParams) (SiteWebhook, error) {
-	row := q.db.QueryRow(ctx, getWebhook, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, GetWebhook, arg.TenantID, arg.ID)
 	var i SiteWebhook
 	err := row.Scan(
 		&i.TenantID,
@@ -309,7 +376,7 @@ func (q *Queries) GetWebhook(ctx context.Context, arg GetWebhookParams) (SiteWeb
 	return i, err
 }
 
-const insertAuthor = `-- name: InsertAuthor :exec
+const InsertAuthor = `-- name: InsertAuthor :exec
 INSERT INTO content_authors (tenant_id, content_id, account_id, position) VALUES ($1, $2, $3, $4)
 ON CONFLICT DO NOTHING
 `
@@ -322,7 +389,7 @@ type InsertAuthorParams struct {
 }
 
 func (q *Queries) InsertAuthor(ctx context.Context, arg InsertAuthorParams) error {
-	_, err := q.db.Exec(ctx, insertAuthor,
+	_, err := q.db.Exec(ctx, InsertAuthor,
 		arg.TenantID,
 		arg.ContentID,
 		arg.AccountID,
@@ -331,7 +398,7 @@ func (q *Queries) InsertAuthor(ctx context.Context, arg InsertAuthorParams) erro
 	return err
 }
 
-const insertContent = `-- name: InsertContent :one
+const InsertContent = `-- name: InsertContent :one
 INSERT INTO contents (tenant_id, type, slug, title, summary, cover_id, tags, topics, org_unit_id, publish_to_subtree, status, body, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $12)
 RETURNING tenant_id, id, type, slug, title, summary, cover_id, tags, topics, org_unit_id, publish_to_subtree, status, review_comment, publish_at, published_at, body, version, view_count, created_by, created_at, updated_at
@@ -353,7 +420,7 @@ type InsertContentParams struct {
 }
 
 func (q *Queries) InsertContent(ctx context.Context, arg InsertContentParams) (Content, error) {
-	row := q.db.QueryRow(ctx, insertContent,
+	row := q.db.QueryRow(ctx, InsertContent,
 		arg.TenantID,
 		arg.Type,
 		arg.Slug,
@@ -394,7 +461,7 @@ func (q *Queries) InsertContent(ctx context.Context, arg InsertContentParams) (C
 	return i, err
 }
 
-const insertDelivery = `-- name: InsertDelivery :exec
+const InsertDelivery = `-- name: InsertDelivery :exec
 INSERT INTO webhook_deliveries (tenant_id, webhook_id, event, content_id, attempt, status_code, error)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 `
@@ -410,7 +477,7 @@ type InsertDeliveryParams struct {
 }
 
 func (q *Queries) InsertDelivery(ctx context.Context, arg InsertDeliveryParams) error {
-	_, err := q.db.Exec(ctx, insertDelivery,
+	_, err := q.db.Exec(ctx, InsertDelivery,
 		arg.TenantID,
 		arg.WebhookID,
 		arg.Event,
@@ -422,7 +489,7 @@ func (q *Queries) InsertDelivery(ctx context.Context, arg InsertDeliveryParams) 
 	return err
 }
 
-const insertFeatured = `-- name: InsertFeatured :exec
+const InsertFeatured = `-- name: InsertFeatured :exec
 INSERT INTO site_featured (tenant_id, site_id, content_id, position) VALUES ($1, $2, $3, $4)
 `
 
@@ -434,7 +501,7 @@ type InsertFeaturedParams struct {
 }
 
 func (q *Queries) InsertFeatured(ctx context.Context, arg InsertFeaturedParams) error {
-	_, err := q.db.Exec(ctx, insertFeatured,
+	_, err := q.db.Exec(ctx, InsertFeatured,
 		arg.TenantID,
 		arg.SiteID,
 		arg.ContentID,
@@ -443,7 +510,7 @@ func (q *Queries) InsertFeatured(ctx context.Context, arg InsertFeaturedParams) 
 	return err
 }
 
-const insertRevision = `-- name: InsertRevision :exec
+const InsertRevision = `-- name: InsertRevision :exec
 INSERT INTO content_revisions (tenant_id, content_id, version, saved_by, note, snapshot)
 VALUES ($1, $2, $3, $4, $5, $6)
 `
@@ -458,7 +525,7 @@ type InsertRevisionParams struct {
 }
 
 func (q *Queries) InsertRevision(ctx context.Context, arg InsertRevisionParams) error {
-	_, err := q.db.Exec(ctx, insertRevision,
+	_, err := q.db.Exec(ctx, InsertRevision,
 		arg.TenantID,
 		arg.ContentID,
 		arg.Version,
@@ -469,7 +536,7 @@ func (q *Queries) InsertRevision(ctx context.Context, arg InsertRevisionParams) 
 	return err
 }
 
-const insertWebhook = `-- name: InsertWebhook :one
+const InsertWebhook = `-- name: InsertWebhook :one
 INSERT INTO site_webhooks (tenant_id, site_id, url, secret) VALUES ($1, $2, $3, $4) RETURNING tenant_id, id, site_id, url, secret, active, created_at
 `
 
@@ -481,7 +548,7 @@ type InsertWebhookParams struct {
 }
 
 func (q *Queries) InsertWebhook(ctx context.Context, arg InsertWebhookParams) (SiteWebhook, error) {
-	row := q.db.QueryRow(ctx, insertWebhook,
+	row := q.db.QueryRow(ctx, InsertWebhook,
 		arg.TenantID,
 		arg.SiteID,
 		arg.Url,
@@ -500,7 +567,7 @@ func (q *Queries) InsertWebhook(ctx context.Context, arg InsertWebhookParams) (S
 	return i, err
 }
 
-const revision = `-- name: Revision :one
+const Revision = `-- name: Revision :one
 SELECT tenant_id, content_id, version, saved_by, saved_at, note, snapshot FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 AND version = $3
 `
 
@@ -511,7 +578,7 @@ type RevisionParams struct {
 }
 
 func (q *Queries) Revision(ctx context.Context, arg RevisionParams) (ContentRevision, error) {
-	row := q.db.QueryRow(ctx, revision, arg.TenantID, arg.ContentID, arg.Version)
+	row := q.db.QueryRow(ctx, Revision, arg.TenantID, arg.ContentID, arg.Version)
 	var i ContentRevision
 	err := row.Scan(
 		&i.TenantID,
@@ -525,7 +592,7 @@ func (q *Queries) Revision(ctx context.Context, arg RevisionParams) (ContentRevi
 	return i, err
 }
 
-const revisions = `-- name: Revisions :many
+const Revisions = `-- name: Revisions :many
 SELECT tenant_id, content_id, version, saved_by, saved_at, note, snapshot FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 ORDER BY version DESC
 `
 
@@ -535,7 +602,7 @@ type RevisionsParams struct {
 }
 
 func (q *Queries) Revisions(ctx context.Context, arg RevisionsParams) ([]ContentRevision, error) {
-	rows, err := q.db.Query(ctx, revisions, arg.TenantID, arg.ContentID)
+	rows, err := q.db.Query(ctx, Revisions, arg.TenantID, arg.ContentID)
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +629,7 @@ func (q *Queries) Revisions(ctx context.Context, arg RevisionsParams) ([]Content
 	return items, nil
 }
 
-const setHidden = `-- name: SetHidden :exec
+const SetHidden = `-- name: SetHidden :exec
 INSERT INTO site_hidden (tenant_id, site_id, content_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
 `
 
@@ -573,11 +640,11 @@ type SetHiddenParams struct {
 }
 
 func (q *Queries) SetHidden(ctx context.Context, arg SetHiddenParams) error {
-	_, err := q.db.Exec(ctx, setHidden, arg.TenantID, arg.SiteID, arg.ContentID)
+	_, err := q.db.Exec(ctx, SetHidden, arg.TenantID, arg.SiteID, arg.ContentID)
 	return err
 }
 
-const setWorkflow = `-- name: SetWorkflow :one
+const SetWorkflow = `-- name: SetWorkflow :one
 UPDATE contents SET status = $1, review_comment = $2, publish_at = $3,
     published_at = $4, updated_at = now()
 WHERE tenant_id = $5 AND id = $6
@@ -594,7 +661,7 @@ type SetWorkflowParams struct {
 }
 
 func (q *Queries) SetWorkflow(ctx context.Context, arg SetWorkflowParams) (Content, error) {
-	row := q.db.QueryRow(ctx, setWorkflow,
+	row := q.db.QueryRow(ctx, SetWorkflow,
 		arg.Status,
 		arg.ReviewComment,
 		arg.PublishAt,
@@ -629,7 +696,7 @@ func (q *Queries) SetWorkflow(ctx context.Context, arg SetWorkflowParams) (Conte
 	return i, err
 }
 
-const siteSlug = `-- name: SiteSlug :one
+const SiteSlug = `-- name: SiteSlug :one
 SELECT slug FROM sites WHERE tenant_id = $1 AND id = $2
 `
 
@@ -639,13 +706,13 @@ type SiteSlugParams struct {
 }
 
 func (q *Queries) SiteSlug(ctx context.Context, arg SiteSlugParams) (string, error) {
-	row := q.db.QueryRow(ctx, siteSlug, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, SiteSlug, arg.TenantID, arg.ID)
 	var slug string
 	err := row.Scan(&slug)
 	return slug, err
 }
 
-const siteUnit = `-- name: SiteUnit :one
+const SiteUnit = `-- name: SiteUnit :one
 SELECT s.org_unit_id, u.path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 WHERE s.tenant_id = $1 AND s.id = $2
 `
@@ -661,22 +728,16 @@ type SiteUnitRow struct {
 }
 
 func (q *Queries) SiteUnit(ctx context.Context, arg SiteUnitParams) (SiteUnitRow, error) {
-	row := q.db.QueryRow(ctx, siteUnit, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, SiteUnit, arg.TenantID, arg.ID)
 	var i SiteUnitRow
 	err := row.Scan(&i.OrgUnitID, &i.Path)
 	return i, err
 }
 
-const sitesOfContents = `-- name: SitesOfContents :many
-SELECT c.id AS content_id, s.id AS site_id
-FROM contents c
-JOIN org_units cu ON cu.tenant_id = c.tenant_id AND cu.id = c.org_unit_id
-JOIN sites s ON s.tenant_id = c.tenant_id AND s.active
-JOIN org_units su ON su.tenant_id = s.tenant_id AND su.id = s.org_unit_id
-WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
-  AND (s.org_unit_id = c.org_unit_id OR (c.publish_to_subtree AND su.path <@ cu.path))
-  AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = c.tenant_id AND h.site_id = s.id AND h.content_id = c.id)
-ORDER BY c.id, s.slug
+const SitesOfContents = `-- name: SitesOfContents :many
+SELECT id AS content_id, site_id FROM content_on_sites
+WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND site_active
+ORDER BY id, site_slug
 `
 
 type SitesOfContentsParams struct {
@@ -689,9 +750,9 @@ type SitesOfContentsRow struct {
 	SiteID    uuid.UUID
 }
 
-// For each content item, the active sites it appears on.
+// For each content item, the active sites it is placed on.
 func (q *Queries) SitesOfContents(ctx context.Context, arg SitesOfContentsParams) ([]SitesOfContentsRow, error) {
-	rows, err := q.db.Query(ctx, sitesOfContents, arg.TenantID, arg.Ids)
+	rows, err := q.db.Query(ctx, SitesOfContents, arg.TenantID, arg.Ids)
 	if err != nil {
 		return nil, err
 	}
@@ -710,19 +771,13 @@ func (q *Queries) SitesOfContents(ctx context.Context, arg SitesOfContentsParams
 	return items, nil
 }
 
-const sitesShowing = `-- name: SitesShowing :many
-SELECT s.id, s.slug FROM sites s
-JOIN org_units su ON su.tenant_id = s.tenant_id AND su.id = s.org_unit_id
-WHERE s.tenant_id = $1 AND s.active
-  AND (s.org_unit_id = $2 OR ($3::boolean AND su.path <@ $4::text::ltree))
-  AND NOT EXISTS (SELECT 1 FROM site_hidden h WHERE h.tenant_id = s.tenant_id AND h.site_id = s.id AND h.content_id = $5)
+const SitesShowing = `-- name: SitesShowing :many
+SELECT site_id AS id, site_slug AS slug FROM content_on_sites
+WHERE tenant_id = $1 AND id = $2 AND site_active
 `
 
 type SitesShowingParams struct {
 	TenantID  uuid.UUID
-	OrgUnitID uuid.UUID
-	Subtree   bool
-	OrgPath   string
 	ContentID uuid.UUID
 }
 
@@ -731,16 +786,9 @@ type SitesShowingRow struct {
 	Slug string
 }
 
-// The active sites a content item appears on: its unit's sites, and every
-// site below when it is published to the subtree.
+// The active sites a content item is placed on (see content_on_sites).
 func (q *Queries) SitesShowing(ctx context.Context, arg SitesShowingParams) ([]SitesShowingRow, error) {
-	rows, err := q.db.Query(ctx, sitesShowing,
-		arg.TenantID,
-		arg.OrgUnitID,
-		arg.Subtree,
-		arg.OrgPath,
-		arg.ContentID,
-	)
+	rows, err := q.db.Query(ctx, SitesShowing, arg.TenantID, arg.ContentID)
 	if err != nil {
 		return nil, err
 	}
@@ -759,7 +807,7 @@ func (q *Queries) SitesShowing(ctx context.Context, arg SitesShowingParams) ([]S
 	return items, nil
 }
 
-const unitPath = `-- name: UnitPath :one
+const UnitPath = `-- name: UnitPath :one
 SELECT path FROM org_units WHERE tenant_id = $1 AND id = $2
 `
 
@@ -769,13 +817,13 @@ type UnitPathParams struct {
 }
 
 func (q *Queries) UnitPath(ctx context.Context, arg UnitPathParams) (string, error) {
-	row := q.db.QueryRow(ctx, unitPath, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, UnitPath, arg.TenantID, arg.ID)
 	var path string
 	err := row.Scan(&path)
 	return path, err
 }
 
-const updateContent = `-- name: UpdateContent :one
+const UpdateContent = `-- name: UpdateContent :one
 UPDATE contents
 SET slug = $1, title = $2, summary = $3, cover_id = $4,
     tags = $5, topics = $6, publish_to_subtree = $7,
@@ -799,7 +847,7 @@ type UpdateContentParams struct {
 }
 
 func (q *Queries) UpdateContent(ctx context.Context, arg UpdateContentParams) (Content, error) {
-	row := q.db.QueryRow(ctx, updateContent,
+	row := q.db.QueryRow(ctx, UpdateContent,
 		arg.Slug,
 		arg.Title,
 		arg.Summary,
@@ -839,7 +887,7 @@ func (q *Queries) UpdateContent(ctx context.Context, arg UpdateContentParams) (C
 	return i, err
 }
 
-const webhooksOfSites = `-- name: WebhooksOfSites :many
+const WebhooksOfSites = `-- name: WebhooksOfSites :many
 SELECT id, site_id, url FROM site_webhooks WHERE tenant_id = $1 AND active AND site_id = ANY($2::uuid[])
 `
 
@@ -855,7 +903,7 @@ type WebhooksOfSitesRow struct {
 }
 
 func (q *Queries) WebhooksOfSites(ctx context.Context, arg WebhooksOfSitesParams) ([]WebhooksOfSitesRow, error) {
-	rows, err := q.db.Query(ctx, webhooksOfSites, arg.TenantID, arg.SiteIds)
+	rows, err := q.db.Query(ctx, WebhooksOfSites, arg.TenantID, arg.SiteIds)
 	if err != nil {
 		return nil, err
 	}

@@ -407,6 +407,97 @@ func (q *Queries) KnownKeys(ctx context.Context, arg KnownKeysParams) ([]string,
 	return items, nil
 }
 
+const listMedia = `-- name: ListMedia :many
+SELECT m.tenant_id, m.id, m.purpose, m.visibility, m.org_unit_id, m.filename, m.declared_type, m.mime_type, m.size_bytes, m.sha256, m.status, m.failure, m.object_key, m.upload_id, m.part_size, m.width, m.height, m.duration_ms, m.poster_key, m.notes, m.created_by, m.created_at, m.updated_at, u.path AS org_path FROM media m JOIN org_units u ON u.tenant_id = m.tenant_id AND u.id = m.org_unit_id
+WHERE m.tenant_id = $1
+  AND ($2::boolean OR m.created_by = $3::uuid
+       OR (NOT $4::boolean AND u.path <@ ANY(CAST($5::text[] AS ltree[]))))
+  AND (cardinality($6::text[]) = 0 OR m.purpose = ANY($6::text[]))
+  AND (cardinality($7::text[]) = 0 OR m.status = ANY($7::text[]))
+  AND (NOT $8::boolean OR (m.created_at, m.id) < ($9::timestamptz, $10::uuid))
+ORDER BY m.created_at DESC, m.id DESC
+LIMIT $11
+`
+
+type ListMediaParams struct {
+	TenantID  uuid.UUID
+	SeeAll    bool
+	Me        uuid.UUID
+	Mine      bool
+	Paths     []string
+	Purposes  []string
+	Statuses  []string
+	HasCursor bool
+	AfterAt   time.Time
+	AfterID   uuid.UUID
+	MaxRows   int32
+}
+
+type ListMediaRow struct {
+	Medium  Medium
+	OrgPath string
+}
+
+// The library of one uploader (mine) or of everything the caller may see
+// (everything, or what they uploaded and what lies under their units),
+// newest first, filtered by purpose and status (none given: all).
+func (q *Queries) ListMedia(ctx context.Context, arg ListMediaParams) ([]ListMediaRow, error) {
+	rows, err := q.db.Query(ctx, listMedia,
+		arg.TenantID,
+		arg.SeeAll,
+		arg.Me,
+		arg.Mine,
+		arg.Paths,
+		arg.Purposes,
+		arg.Statuses,
+		arg.HasCursor,
+		arg.AfterAt,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListMediaRow
+	for rows.Next() {
+		var i ListMediaRow
+		if err := rows.Scan(
+			&i.Medium.TenantID,
+			&i.Medium.ID,
+			&i.Medium.Purpose,
+			&i.Medium.Visibility,
+			&i.Medium.OrgUnitID,
+			&i.Medium.Filename,
+			&i.Medium.DeclaredType,
+			&i.Medium.MimeType,
+			&i.Medium.SizeBytes,
+			&i.Medium.Sha256,
+			&i.Medium.Status,
+			&i.Medium.Failure,
+			&i.Medium.ObjectKey,
+			&i.Medium.UploadID,
+			&i.Medium.PartSize,
+			&i.Medium.Width,
+			&i.Medium.Height,
+			&i.Medium.DurationMs,
+			&i.Medium.PosterKey,
+			&i.Medium.Notes,
+			&i.Medium.CreatedBy,
+			&i.Medium.CreatedAt,
+			&i.Medium.UpdatedAt,
+			&i.OrgPath,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const mediaByIDs = `-- name: MediaByIDs :many
 SELECT m.tenant_id, m.id, m.purpose, m.visibility, m.org_unit_id, m.filename, m.declared_type, m.mime_type, m.size_bytes, m.sha256, m.status, m.failure, m.object_key, m.upload_id, m.part_size, m.width, m.height, m.duration_ms, m.poster_key, m.notes, m.created_by, m.created_at, m.updated_at, u.path AS org_path FROM media m
 JOIN org_units u ON u.tenant_id = m.tenant_id AND u.id = m.org_unit_id

@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 )
 
-const eventsOf = `-- name: EventsOf :many
+const EventsOf = `-- name: EventsOf :many
 SELECT tenant_id, id, person_id, kind, from_stage, to_stage, effective_on, actor_id, detail, created_at FROM membership_events
 WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 ORDER BY person_id, effective_on, created_at
@@ -25,7 +25,7 @@ type EventsOfParams struct {
 }
 
 func (q *Queries) EventsOf(ctx context.Context, arg EventsOfParams) ([]MembershipEvent, error) {
-	rows, err := q.db.Query(ctx, eventsOf, arg.TenantID, arg.PersonIds)
+	rows, err := q.db.Query(ctx, EventsOf, arg.TenantID, arg.PersonIds)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (q *Queries) EventsOf(ctx context.Context, arg EventsOfParams) ([]Membershi
 	return items, nil
 }
 
-const existingCitizenIDs = `-- name: ExistingCitizenIDs :many
+const ExistingCitizenIDs = `-- name: ExistingCitizenIDs :many
 SELECT citizen_id_hmac FROM people WHERE tenant_id = $1 AND citizen_id_hmac = ANY($2::bytea[])
 `
 
@@ -65,7 +65,7 @@ type ExistingCitizenIDsParams struct {
 }
 
 func (q *Queries) ExistingCitizenIDs(ctx context.Context, arg ExistingCitizenIDsParams) ([][]byte, error) {
-	rows, err := q.db.Query(ctx, existingCitizenIDs, arg.TenantID, arg.Hmacs)
+	rows, err := q.db.Query(ctx, ExistingCitizenIDs, arg.TenantID, arg.Hmacs)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (q *Queries) ExistingCitizenIDs(ctx context.Context, arg ExistingCitizenIDs
 	return items, nil
 }
 
-const finishImport = `-- name: FinishImport :exec
+const FinishImport = `-- name: FinishImport :exec
 UPDATE member_imports
 SET status = $1, processed_rows = $2, imported_rows = $3, problems = $4, finished_at = now(),
     file_sealed = NULL
@@ -101,7 +101,7 @@ type FinishImportParams struct {
 }
 
 func (q *Queries) FinishImport(ctx context.Context, arg FinishImportParams) error {
-	_, err := q.db.Exec(ctx, finishImport,
+	_, err := q.db.Exec(ctx, FinishImport,
 		arg.Status,
 		arg.ProcessedRows,
 		arg.ImportedRows,
@@ -112,7 +112,7 @@ func (q *Queries) FinishImport(ctx context.Context, arg FinishImportParams) erro
 	return err
 }
 
-const getImport = `-- name: GetImport :one
+const GetImport = `-- name: GetImport :one
 SELECT id, filename, mode, status, total_rows, processed_rows, imported_rows, problems, created_at, finished_at
 FROM member_imports WHERE tenant_id = $1 AND id = $2
 `
@@ -136,7 +136,7 @@ type GetImportRow struct {
 }
 
 func (q *Queries) GetImport(ctx context.Context, arg GetImportParams) (GetImportRow, error) {
-	row := q.db.QueryRow(ctx, getImport, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, GetImport, arg.TenantID, arg.ID)
 	var i GetImportRow
 	err := row.Scan(
 		&i.ID,
@@ -153,7 +153,7 @@ func (q *Queries) GetImport(ctx context.Context, arg GetImportParams) (GetImport
 	return i, err
 }
 
-const getPerson = `-- name: GetPerson :one
+const GetPerson = `-- name: GetPerson :one
 SELECT p.tenant_id, p.id, p.name, p.gender, p.birth_date, p.ethnicity, p.native_place, p.phone_enc, p.phone_masked, p.phone_hmac, p.citizen_id_enc, p.citizen_id_masked, p.citizen_id_hmac, p.education, p.category, p.department, p.major, p.class_name, p.photo_media_id, p.org_unit_id, p.stage, p.stage_since, p.party_posts, p.status, p.version, p.created_at, p.updated_at, u.path AS org_path FROM people p
 JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
 WHERE p.tenant_id = $1 AND p.id = $2
@@ -196,7 +196,7 @@ type GetPersonRow struct {
 }
 
 func (q *Queries) GetPerson(ctx context.Context, arg GetPersonParams) (GetPersonRow, error) {
-	row := q.db.QueryRow(ctx, getPerson, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, GetPerson, arg.TenantID, arg.ID)
 	var i GetPersonRow
 	err := row.Scan(
 		&i.TenantID,
@@ -231,7 +231,7 @@ func (q *Queries) GetPerson(ctx context.Context, arg GetPersonParams) (GetPerson
 	return i, err
 }
 
-const getPersonForUpdate = `-- name: GetPersonForUpdate :one
+const GetPersonForUpdate = `-- name: GetPersonForUpdate :one
 SELECT p.tenant_id, p.id, p.name, p.gender, p.birth_date, p.ethnicity, p.native_place, p.phone_enc, p.phone_masked, p.phone_hmac, p.citizen_id_enc, p.citizen_id_masked, p.citizen_id_hmac, p.education, p.category, p.department, p.major, p.class_name, p.photo_media_id, p.org_unit_id, p.stage, p.stage_since, p.party_posts, p.status, p.version, p.created_at, p.updated_at, u.path AS org_path FROM people p
 JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
 WHERE p.tenant_id = $1 AND p.id = $2
@@ -275,7 +275,7 @@ type GetPersonForUpdateRow struct {
 }
 
 func (q *Queries) GetPersonForUpdate(ctx context.Context, arg GetPersonForUpdateParams) (GetPersonForUpdateRow, error) {
-	row := q.db.QueryRow(ctx, getPersonForUpdate, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, GetPersonForUpdate, arg.TenantID, arg.ID)
 	var i GetPersonForUpdateRow
 	err := row.Scan(
 		&i.TenantID,
@@ -310,7 +310,7 @@ func (q *Queries) GetPersonForUpdate(ctx context.Context, arg GetPersonForUpdate
 	return i, err
 }
 
-const importToRun = `-- name: ImportToRun :one
+const ImportToRun = `-- name: ImportToRun :one
 SELECT pg_try_advisory_xact_lock(hashtext('zhdj_member_import'), hashtext(id::text)) AS locked, status, mode, filename, file_sealed
 FROM member_imports WHERE tenant_id = $1 AND id = $2
 `
@@ -333,7 +333,7 @@ type ImportToRunRow struct {
 // reports). A rerun after a crash finds it finished if the first run
 // committed.
 func (q *Queries) ImportToRun(ctx context.Context, arg ImportToRunParams) (ImportToRunRow, error) {
-	row := q.db.QueryRow(ctx, importToRun, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, ImportToRun, arg.TenantID, arg.ID)
 	var i ImportToRunRow
 	err := row.Scan(
 		&i.Locked,
@@ -345,7 +345,7 @@ func (q *Queries) ImportToRun(ctx context.Context, arg ImportToRunParams) (Impor
 	return i, err
 }
 
-const insertEvent = `-- name: InsertEvent :exec
+const InsertEvent = `-- name: InsertEvent :exec
 INSERT INTO membership_events (tenant_id, person_id, kind, from_stage, to_stage, effective_on, actor_id, detail)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 `
@@ -362,7 +362,7 @@ type InsertEventParams struct {
 }
 
 func (q *Queries) InsertEvent(ctx context.Context, arg InsertEventParams) error {
-	_, err := q.db.Exec(ctx, insertEvent,
+	_, err := q.db.Exec(ctx, InsertEvent,
 		arg.TenantID,
 		arg.PersonID,
 		arg.Kind,
@@ -375,7 +375,7 @@ func (q *Queries) InsertEvent(ctx context.Context, arg InsertEventParams) error 
 	return err
 }
 
-const insertImport = `-- name: InsertImport :exec
+const InsertImport = `-- name: InsertImport :exec
 INSERT INTO member_imports (tenant_id, id, filename, mode, status, total_rows, created_by, file_sealed)
 VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
 `
@@ -391,7 +391,7 @@ type InsertImportParams struct {
 }
 
 func (q *Queries) InsertImport(ctx context.Context, arg InsertImportParams) error {
-	_, err := q.db.Exec(ctx, insertImport,
+	_, err := q.db.Exec(ctx, InsertImport,
 		arg.TenantID,
 		arg.ID,
 		arg.Filename,
@@ -403,7 +403,7 @@ func (q *Queries) InsertImport(ctx context.Context, arg InsertImportParams) erro
 	return err
 }
 
-const insertPerson = `-- name: InsertPerson :one
+const InsertPerson = `-- name: InsertPerson :one
 INSERT INTO people (tenant_id, name, gender, birth_date, ethnicity, native_place,
     phone_enc, phone_masked, phone_hmac, citizen_id_enc, citizen_id_masked, citizen_id_hmac,
     education, category, department, major, class_name, org_unit_id, stage, stage_since, party_posts)
@@ -438,7 +438,7 @@ type InsertPersonParams struct {
 }
 
 func (q *Queries) InsertPerson(ctx context.Context, arg InsertPersonParams) (Person, error) {
-	row := q.db.QueryRow(ctx, insertPerson,
+	row := q.db.QueryRow(ctx, InsertPerson,
 		arg.TenantID,
 		arg.Name,
 		arg.Gender,
@@ -494,7 +494,7 @@ func (q *Queries) InsertPerson(ctx context.Context, arg InsertPersonParams) (Per
 	return i, err
 }
 
-const insertTransfer = `-- name: InsertTransfer :exec
+const InsertTransfer = `-- name: InsertTransfer :exec
 INSERT INTO org_transfers (tenant_id, person_id, direction, from_unit_id, to_unit_id, external_org, letter_no, reason, effective_on, actor_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 `
@@ -513,7 +513,7 @@ type InsertTransferParams struct {
 }
 
 func (q *Queries) InsertTransfer(ctx context.Context, arg InsertTransferParams) error {
-	_, err := q.db.Exec(ctx, insertTransfer,
+	_, err := q.db.Exec(ctx, InsertTransfer,
 		arg.TenantID,
 		arg.PersonID,
 		arg.Direction,
@@ -528,7 +528,145 @@ func (q *Queries) InsertTransfer(ctx context.Context, arg InsertTransferParams) 
 	return err
 }
 
-const peopleByIDs = `-- name: PeopleByIDs :many
+const ListPeople = `-- name: ListPeople :many
+SELECT p.tenant_id, p.id, p.name, p.gender, p.birth_date, p.ethnicity, p.native_place, p.phone_enc, p.phone_masked, p.phone_hmac, p.citizen_id_enc, p.citizen_id_masked, p.citizen_id_hmac, p.education, p.category, p.department, p.major, p.class_name, p.photo_media_id, p.org_unit_id, p.stage, p.stage_since, p.party_posts, p.status, p.version, p.created_at, p.updated_at, u.path AS org_path
+FROM people p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = $1
+  AND ($2::boolean OR u.path <@ ANY(CAST($3::text[] AS ltree[])))
+  AND ($4::text IS NULL
+       OR ($5::boolean AND u.path <@ CAST($4::text AS ltree))
+       OR (NOT $5::boolean AND p.org_unit_id = $6::uuid))
+  AND (cardinality($7::text[]) = 0 OR p.stage = ANY($7::text[]))
+  AND ($8::boolean OR p.status = 'active')
+  AND ($9::text = ''
+       OR strpos(p.name, $9::text) > 0
+       OR p.phone_hmac = $10::bytea
+       OR p.citizen_id_hmac = $11::bytea)
+  AND (NOT $12::boolean OR (p.name, p.id) > ($13::text, $14::uuid))
+ORDER BY p.name, p.id
+LIMIT $15
+`
+
+type ListPeopleParams struct {
+	TenantID    uuid.UUID
+	SeeAll      bool
+	Paths       []string
+	UnitPath    *string
+	Descendants bool
+	UnitID      uuid.UUID
+	Stages      []string
+	WithOut     bool
+	Query       string
+	PhoneIdx    []byte
+	CitizenIdx  []byte
+	HasCursor   bool
+	AfterName   string
+	AfterID     uuid.UUID
+	MaxRows     int32
+}
+
+type ListPeopleRow struct {
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	Name            string
+	Gender          string
+	BirthDate       *time.Time
+	Ethnicity       string
+	NativePlace     string
+	PhoneEnc        []byte
+	PhoneMasked     string
+	PhoneHmac       []byte
+	CitizenIDEnc    []byte
+	CitizenIDMasked string
+	CitizenIDHmac   []byte
+	Education       string
+	Category        string
+	Department      string
+	Major           string
+	ClassName       string
+	PhotoMediaID    string
+	OrgUnitID       uuid.UUID
+	Stage           string
+	StageSince      *time.Time
+	PartyPosts      []string
+	Status          string
+	Version         int32
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	OrgPath         string
+}
+
+// The records the caller may read (all of the school, or those under the
+// caller's units), in one unit (with or without the units below it) or
+// anywhere, by stage, found by a part of the name or an exact phone or
+// citizen ID (their keyed hashes), by name.
+func (q *Queries) ListPeople(ctx context.Context, arg ListPeopleParams) ([]ListPeopleRow, error) {
+	rows, err := q.db.Query(ctx, ListPeople,
+		arg.TenantID,
+		arg.SeeAll,
+		arg.Paths,
+		arg.UnitPath,
+		arg.Descendants,
+		arg.UnitID,
+		arg.Stages,
+		arg.WithOut,
+		arg.Query,
+		arg.PhoneIdx,
+		arg.CitizenIdx,
+		arg.HasCursor,
+		arg.AfterName,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPeopleRow
+	for rows.Next() {
+		var i ListPeopleRow
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Name,
+			&i.Gender,
+			&i.BirthDate,
+			&i.Ethnicity,
+			&i.NativePlace,
+			&i.PhoneEnc,
+			&i.PhoneMasked,
+			&i.PhoneHmac,
+			&i.CitizenIDEnc,
+			&i.CitizenIDMasked,
+			&i.CitizenIDHmac,
+			&i.Education,
+			&i.Category,
+			&i.Department,
+			&i.Major,
+			&i.ClassName,
+			&i.PhotoMediaID,
+			&i.OrgUnitID,
+			&i.Stage,
+			&i.StageSince,
+			&i.PartyPosts,
+			&i.Status,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.OrgPath,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const PeopleByIDs = `-- name: PeopleByIDs :many
 SELECT p.tenant_id, p.id, p.name, p.gender, p.birth_date, p.ethnicity, p.native_place, p.phone_enc, p.phone_masked, p.phone_hmac, p.citizen_id_enc, p.citizen_id_masked, p.citizen_id_hmac, p.education, p.category, p.department, p.major, p.class_name, p.photo_media_id, p.org_unit_id, p.stage, p.stage_since, p.party_posts, p.status, p.version, p.created_at, p.updated_at, u.path AS org_path FROM people p
 JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
 WHERE p.tenant_id = $1 AND p.id = ANY($2::uuid[])
@@ -571,7 +709,7 @@ type PeopleByIDsRow struct {
 }
 
 func (q *Queries) PeopleByIDs(ctx context.Context, arg PeopleByIDsParams) ([]PeopleByIDsRow, error) {
-	rows, err := q.db.Query(ctx, peopleByIDs, arg.TenantID, arg.Ids)
+	rows, err := q.db.Query(ctx, PeopleByIDs, arg.TenantID, arg.Ids)
 	if err != nil {
 		return nil, err
 	}
@@ -619,7 +757,7 @@ func (q *Queries) PeopleByIDs(ctx context.Context, arg PeopleByIDsParams) ([]Peo
 	return items, nil
 }
 
-const personIDByCitizenHMAC = `-- name: PersonIDByCitizenHMAC :one
+const PersonIDByCitizenHMAC = `-- name: PersonIDByCitizenHMAC :one
 SELECT id FROM people WHERE tenant_id = $1 AND citizen_id_hmac = $2
 `
 
@@ -629,13 +767,13 @@ type PersonIDByCitizenHMACParams struct {
 }
 
 func (q *Queries) PersonIDByCitizenHMAC(ctx context.Context, arg PersonIDByCitizenHMACParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, personIDByCitizenHMAC, arg.TenantID, arg.CitizenIDHmac)
+	row := q.db.QueryRow(ctx, PersonIDByCitizenHMAC, arg.TenantID, arg.CitizenIDHmac)
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
 }
 
-const setStage = `-- name: SetStage :one
+const SetStage = `-- name: SetStage :one
 UPDATE people SET stage = $1, stage_since = $2, version = version + 1, updated_at = now()
 WHERE tenant_id = $3 AND id = $4
 RETURNING version
@@ -649,7 +787,7 @@ type SetStageParams struct {
 }
 
 func (q *Queries) SetStage(ctx context.Context, arg SetStageParams) (int32, error) {
-	row := q.db.QueryRow(ctx, setStage,
+	row := q.db.QueryRow(ctx, SetStage,
 		arg.Stage,
 		arg.StageSince,
 		arg.TenantID,
@@ -660,7 +798,7 @@ func (q *Queries) SetStage(ctx context.Context, arg SetStageParams) (int32, erro
 	return version, err
 }
 
-const setUnitAndStatus = `-- name: SetUnitAndStatus :one
+const SetUnitAndStatus = `-- name: SetUnitAndStatus :one
 UPDATE people SET org_unit_id = $1, status = $2, version = version + 1, updated_at = now()
 WHERE tenant_id = $3 AND id = $4
 RETURNING version
@@ -674,7 +812,7 @@ type SetUnitAndStatusParams struct {
 }
 
 func (q *Queries) SetUnitAndStatus(ctx context.Context, arg SetUnitAndStatusParams) (int32, error) {
-	row := q.db.QueryRow(ctx, setUnitAndStatus,
+	row := q.db.QueryRow(ctx, SetUnitAndStatus,
 		arg.OrgUnitID,
 		arg.Status,
 		arg.TenantID,
@@ -685,7 +823,7 @@ func (q *Queries) SetUnitAndStatus(ctx context.Context, arg SetUnitAndStatusPara
 	return version, err
 }
 
-const stagesOf = `-- name: StagesOf :many
+const StagesOf = `-- name: StagesOf :many
 SELECT id, stage FROM people WHERE tenant_id = $1 AND id = ANY($2::uuid[])
 `
 
@@ -700,7 +838,7 @@ type StagesOfRow struct {
 }
 
 func (q *Queries) StagesOf(ctx context.Context, arg StagesOfParams) ([]StagesOfRow, error) {
-	rows, err := q.db.Query(ctx, stagesOf, arg.TenantID, arg.Ids)
+	rows, err := q.db.Query(ctx, StagesOf, arg.TenantID, arg.Ids)
 	if err != nil {
 		return nil, err
 	}
@@ -719,18 +857,18 @@ func (q *Queries) StagesOf(ctx context.Context, arg StagesOfParams) ([]StagesOfR
 	return items, nil
 }
 
-const tenantSettings = `-- name: TenantSettings :one
+const TenantSettings = `-- name: TenantSettings :one
 SELECT settings FROM tenants WHERE id = $1
 `
 
 func (q *Queries) TenantSettings(ctx context.Context, id uuid.UUID) (json.RawMessage, error) {
-	row := q.db.QueryRow(ctx, tenantSettings, id)
+	row := q.db.QueryRow(ctx, TenantSettings, id)
 	var settings json.RawMessage
 	err := row.Scan(&settings)
 	return settings, err
 }
 
-const transfersOf = `-- name: TransfersOf :many
+const TransfersOf = `-- name: TransfersOf :many
 SELECT tenant_id, id, person_id, direction, from_unit_id, to_unit_id, external_org, letter_no, reason, effective_on, actor_id, created_at FROM org_transfers
 WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 ORDER BY person_id, effective_on, created_at
@@ -742,7 +880,7 @@ type TransfersOfParams struct {
 }
 
 func (q *Queries) TransfersOf(ctx context.Context, arg TransfersOfParams) ([]OrgTransfer, error) {
-	rows, err := q.db.Query(ctx, transfersOf, arg.TenantID, arg.PersonIds)
+	rows, err := q.db.Query(ctx, TransfersOf, arg.TenantID, arg.PersonIds)
 	if err != nil {
 		return nil, err
 	}
@@ -774,7 +912,41 @@ func (q *Queries) TransfersOf(ctx context.Context, arg TransfersOfParams) ([]Org
 	return items, nil
 }
 
-const unitPathKind = `-- name: UnitPathKind :one
+const UnitCodes = `-- name: UnitCodes :many
+SELECT id, code FROM org_units WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+`
+
+type UnitCodesParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type UnitCodesRow struct {
+	ID   uuid.UUID
+	Code string
+}
+
+func (q *Queries) UnitCodes(ctx context.Context, arg UnitCodesParams) ([]UnitCodesRow, error) {
+	rows, err := q.db.Query(ctx, UnitCodes, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UnitCodesRow
+	for rows.Next() {
+		var i UnitCodesRow
+		if err := rows.Scan(&i.ID, &i.Code); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const UnitPathKind = `-- name: UnitPathKind :one
 SELECT path, kind FROM org_units WHERE tenant_id = $1 AND id = $2
 `
 
@@ -789,13 +961,13 @@ type UnitPathKindRow struct {
 }
 
 func (q *Queries) UnitPathKind(ctx context.Context, arg UnitPathKindParams) (UnitPathKindRow, error) {
-	row := q.db.QueryRow(ctx, unitPathKind, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, UnitPathKind, arg.TenantID, arg.ID)
 	var i UnitPathKindRow
 	err := row.Scan(&i.Path, &i.Kind)
 	return i, err
 }
 
-const unitsByCodes = `-- name: UnitsByCodes :many
+const UnitsByCodes = `-- name: UnitsByCodes :many
 SELECT id, code, path, kind FROM org_units WHERE tenant_id = $1 AND code = ANY($2::text[])
 `
 
@@ -812,7 +984,7 @@ type UnitsByCodesRow struct {
 }
 
 func (q *Queries) UnitsByCodes(ctx context.Context, arg UnitsByCodesParams) ([]UnitsByCodesRow, error) {
-	rows, err := q.db.Query(ctx, unitsByCodes, arg.TenantID, arg.Codes)
+	rows, err := q.db.Query(ctx, UnitsByCodes, arg.TenantID, arg.Codes)
 	if err != nil {
 		return nil, err
 	}
@@ -836,7 +1008,7 @@ func (q *Queries) UnitsByCodes(ctx context.Context, arg UnitsByCodesParams) ([]U
 	return items, nil
 }
 
-const updateImportProgress = `-- name: UpdateImportProgress :exec
+const UpdateImportProgress = `-- name: UpdateImportProgress :exec
 UPDATE member_imports SET processed_rows = $1 WHERE tenant_id = $2 AND id = $3
 `
 
@@ -847,11 +1019,11 @@ type UpdateImportProgressParams struct {
 }
 
 func (q *Queries) UpdateImportProgress(ctx context.Context, arg UpdateImportProgressParams) error {
-	_, err := q.db.Exec(ctx, updateImportProgress, arg.ProcessedRows, arg.TenantID, arg.ID)
+	_, err := q.db.Exec(ctx, UpdateImportProgress, arg.ProcessedRows, arg.TenantID, arg.ID)
 	return err
 }
 
-const updatePerson = `-- name: UpdatePerson :one
+const UpdatePerson = `-- name: UpdatePerson :one
 UPDATE people SET name = $1, gender = $2, birth_date = $3, ethnicity = $4,
     native_place = $5, phone_enc = $6, phone_masked = $7, phone_hmac = $8,
     citizen_id_enc = $9, citizen_id_masked = $10, citizen_id_hmac = $11,
@@ -885,7 +1057,7 @@ type UpdatePersonParams struct {
 }
 
 func (q *Queries) UpdatePerson(ctx context.Context, arg UpdatePersonParams) (Person, error) {
-	row := q.db.QueryRow(ctx, updatePerson,
+	row := q.db.QueryRow(ctx, UpdatePerson,
 		arg.Name,
 		arg.Gender,
 		arg.BirthDate,

@@ -74,25 +74,16 @@ func (ix *Index) layout(ctx context.Context, tenant uuid.UUID) (layout, error) {
 // groups of tenant's documents and a group's stretches on a page.
 func measureLayout(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) (layout, error) {
 	var l layout
-	err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0)::int, count(*)::int, count(DISTINCT page)::int, count(DISTINCT (sites, topics, type))::int
-		FROM (SELECT (ctid::text::point)[0] AS page, sites, topics, type, count(*) AS n
-			FROM search_documents WHERE tenant_id = $1 GROUP BY 1, 2, 3, 4) r`, tenant).Scan(&l.documents, &l.runs, &l.pages, &l.groups)
+	err := tx.QueryRow(ctx, measureLayoutSQL, tenant).Scan(&l.documents, &l.runs, &l.pages, &l.groups)
 	if err != nil {
 		return l, fmt.Errorf("pgsearch: measure the layout: %w", err)
 	}
 	return l, nil
 }
 
-// layoutLock names the advisory lock by which writes of a school's
-// documents (shared) and a compaction (alone) exclude each other. Without
-// it, a write waiting on a row that a compaction moves would find the row
-// gone when the compaction commits and skip it: a document deleted (or
-// updated) at that moment would stay as it was, under its moved copy.
-const layoutLock = `hashtext('zhdj_search_layout'), hashtext($1::text)`
-
 // shareLayout is taken by every transaction writing tenant's documents.
 func shareLayout(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(`+layoutLock+`)`, tenant); err != nil {
+	if _, err := tx.Exec(ctx, shareLayoutLock, tenant); err != nil {
 		return fmt.Errorf("pgsearch: wait for a compaction: %w", err)
 	}
 	return nil
@@ -111,7 +102,7 @@ func (ix *Index) Compact(ctx context.Context, tenant uuid.UUID, force bool) (sea
 	c := search.Compaction{Documents: before.documents, Spread: before.spread(), After: before.spread()}
 	if force || before.due() {
 		err = postgres.InTenantTx(ctx, ix.pool, tenant, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+layoutLock+`)`, tenant); err != nil {
+			if _, err := tx.Exec(ctx, takeLayoutLock, tenant); err != nil {
 				return err
 			}
 			if !force {
@@ -122,8 +113,7 @@ func (ix *Index) Compact(ctx context.Context, tenant uuid.UUID, force bool) (sea
 			}
 			// The rows move as they are (same columns, same values); new
 			// rows fill pages in the order they are inserted.
-			_, err := tx.Exec(ctx, `WITH moved AS (DELETE FROM search_documents WHERE tenant_id = $1 RETURNING *)
-				INSERT INTO search_documents SELECT * FROM moved ORDER BY sites, topics, type, at DESC, item_id DESC`, tenant)
+			_, err := tx.Exec(ctx, rewriteInOrder, tenant)
 			c.Compacted = err == nil
 			return err
 		})

@@ -1,13 +1,16 @@
 package pgcluster
 
+// The statements that provision a cluster for zhdj (its roles and
+// databases), run as the cluster's superuser.
+
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+
+	"zhdj/internal/postgres"
 )
 
 // The roles zhdj uses on a cluster: the owner runs migrations and owns the
@@ -92,9 +95,4 @@ func escape(s string) string {
 	return string(out)
 }
 
-func isDuplicate(err error) bool {
-	var pe *pgconn.PgError
-	// 42710 duplicate_object (role), 42P04 duplicate_database, 23505 a
-	// concurrent creator won the race on the catalog.
-	return errors.As(err, &pe) && (pe.Code == "42710" || pe.Code == "42P04" || pe.Code == "23505")
-}
+func isDuplicate(err error) bool { return postgres.IsDuplicateObject(err) }

@@ -1,0 +1,18 @@
+package postgres
+
+// The statements this package runs itself.
+
+// setTenant scopes the rest of the transaction to a school: row-level
+// security reads app.tenant_id (app_tenant() in migration 00001).
+const setTenant = "SELECT set_config('app.tenant_id', $1, true)"
+
+// serverRoleFacts are the facts CheckServerRole judges the server's role
+// by: its name, whether it is a superuser or may bypass row-level
+// security, and how many tenant tables it owns (or is a member of an
+// owner of).
+const serverRoleFacts = `
+		SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+		       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		         WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'USAGE')
+		           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'))
+		FROM pg_roles r WHERE r.rolname = current_user`
