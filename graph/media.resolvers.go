@@ -46,7 +46,7 @@ func (r *mutationResolver) UploadImage(ctx context.Context, input model.UploadIm
 	}
 	m, err := r.Files.Upload(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.MediaPayload{Media: m}, nil
 }
@@ -63,7 +63,7 @@ func (r *mutationResolver) CreateUpload(ctx context.Context, input model.CreateU
 	}
 	s, err := r.Files.CreateUpload(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return uploadSession(s), nil
 }
@@ -75,7 +75,7 @@ func (r *mutationResolver) ResumeUpload(ctx context.Context, input model.MediaID
 	}
 	s, err := r.Files.ResumeUpload(ctx, id.ID)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return uploadSession(s), nil
 }
@@ -87,7 +87,7 @@ func (r *mutationResolver) CompleteUpload(ctx context.Context, input model.Media
 	}
 	m, err := r.Files.CompleteUpload(ctx, id.ID)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.MediaPayload{Media: m}, nil
 }
@@ -98,7 +98,7 @@ func (r *mutationResolver) AbortUpload(ctx context.Context, input model.MediaIDI
 		return nil, err
 	}
 	if err := r.Files.AbortUpload(ctx, id.ID); err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.OkPayload{Ok: true}, nil
 }
@@ -109,7 +109,7 @@ func (r *mutationResolver) DeleteMedia(ctx context.Context, input model.MediaIDI
 		return nil, err
 	}
 	if err := r.Files.Delete(ctx, id.ID); err != nil {
-		return nil, err
+		return nil, inputErr(err, "input", nil)
 	}
 	return &model.OkPayload{Ok: true}, nil
 }

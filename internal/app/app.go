@@ -145,7 +145,11 @@ func (a *App) init(ctx context.Context) error {
 
 	a.Tenants = tenant.NewService(a.Pool)
 	a.Org = org.NewService(a.Pool)
-	a.Sites = site.NewService(a.Pool)
+	// The CORS list reads the sites' origins, and the sites tell it when
+	// they change.
+	a.origins = newOriginSet(func(ctx context.Context) ([]string, error) { return a.Sites.ActiveOrigins(ctx) },
+		a.Config.CORSOrigins, a.Config.OriginRefresh, a.Log)
+	a.Sites = site.NewService(a.Pool, a.origins.Changed)
 	a.Audit = audit.NewService(a.Pool)
 	if a.Keyring, err = newKeyring(a.Config, a.Log); err != nil {
 		return err
@@ -171,8 +175,6 @@ func (a *App) init(ctx context.Context) error {
 		FailureWindow: a.Config.LoginFailureWindow,
 	})
 
-	a.origins = newOriginSet(a.Sites.ActiveOrigins, a.Config.CORSOrigins, a.Config.OriginRefresh, a.Log)
-	a.Sites.OnOriginsChanged = a.origins.Changed
 	a.SSO = sso.NewService(a.Pool, a.Keyring, a.Accounts, a.Config.PublicURL, a.origins.Allowed)
 	if err := a.origins.Refresh(ctx); err != nil {
 		return err
@@ -208,14 +210,15 @@ func (a *App) init(ctx context.Context) error {
 // workers.
 func (a *App) initServices(ctx context.Context) error {
 	c := a.Config
+	var store media.ObjectStore // nil (not a nil *s3.Store) without one
 	if c.S3.Endpoint != "" {
-		store, err := s3.New(ctx, s3.Config{Endpoint: c.S3.Endpoint, Region: c.S3.Region, Bucket: c.S3.Bucket,
+		s, err := s3.New(ctx, s3.Config{Endpoint: c.S3.Endpoint, Region: c.S3.Region, Bucket: c.S3.Bucket,
 			AccessKey: c.S3.AccessKey, SecretKey: c.S3.SecretKey, Secure: c.S3.Secure,
 			PublicEndpoint: c.S3.PublicEndpoint, PublicSecure: c.S3.PublicSecure})
 		if err != nil {
 			return fmt.Errorf("app: media storage at %s: %w", c.S3.Endpoint, err)
 		}
-		a.Store = store
+		a.Store, store = s, s
 	} else {
 		a.Log.Warn("ZHDJ_S3_ENDPOINT is not set: media uploads are disabled")
 	}
@@ -229,29 +232,24 @@ func (a *App) initServices(ctx context.Context) error {
 	limits.DefaultQuotaBytes, limits.PartSize = c.MediaQuotaBytes, c.UploadPartBytes
 	limits.AbandonAfter, limits.OrphanGrace = c.AbandonUploads, c.OrphanGrace
 	tools := media.FindTools()
-	var store media.ObjectStore
-	if a.Store != nil {
-		store = a.Store
-	}
-	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools})
+	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools, Log: a.Log})
 	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
 	a.Limits = ratelimit.New(a.Pool, c.RateLimits, a.Log)
 	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
-	var tokens *meili.Index
+	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
 	if c.Meili.URL != "" {
-		tokens = meili.New(meili.Config{URL: c.Meili.URL, APIKey: c.Meili.APIKey, SearchKey: c.Meili.SearchKey, SearchKeyUID: c.Meili.SearchKeyUID})
-		index = tokens
+		m := meili.New(meili.Config{URL: c.Meili.URL, APIKey: c.Meili.APIKey, SearchKey: c.Meili.SearchKey, SearchKeyUID: c.Meili.SearchKeyUID})
+		index = m
+		if c.Meili.SearchKey != "" {
+			tokens = m
+		}
 	}
-	a.Search = search.NewService(a.Pool, index)
-	if tokens != nil && c.Meili.SearchKey != "" {
-		a.Search.SetTokens(tokens, c.SearchTokenTTL)
-	}
+	a.Search = search.NewService(a.Pool, index, tokens, c.SearchTokenTTL)
 	a.Log.Info("search engine", "engine", index.Name())
-	a.Indexer = search.NewIndexer(a.Pool, index, inserter, a.Log)
-	a.Indexer.RetryCap = c.SearchRetryMax
-	a.Indexer.CompactAfterLargeDrain = c.SearchCompact > 0
+	a.Indexer = search.NewIndexer(a.Pool, index, inserter, a.Log,
+		search.IndexerConfig{RetryCap: c.SearchRetryMax, CompactAfterLargeDrain: c.SearchCompact > 0})
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &search.DrainWorker{Indexer: a.Indexer})

@@ -8,12 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 	"github.com/google/uuid"
-	"github.com/hashicorp/golang-lru/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -44,6 +45,7 @@ type Service struct {
 	// getTTL, so it is reused while more than half of that remains (signing
 	// one costs tens of microseconds; a front page needs dozens).
 	urls *lru.Cache[string, signedURL]
+	log  *slog.Logger
 }
 
 type signedURL struct {
@@ -64,6 +66,9 @@ type Config struct {
 	// GetTTL and PutTTL are the lifetimes of presigned download and upload URLs.
 	GetTTL, PutTTL time.Duration
 	Tools          Tools
+	// Log receives what fails where nobody waits for an answer (the
+	// clean-up after a refused upload); nil: slog's default.
+	Log *slog.Logger
 }
 
 // NewService returns a Service. store may be nil when no object store is
@@ -75,9 +80,12 @@ func NewService(pool *pgxpool.Pool, store ObjectStore, inserter jobs.Inserter, c
 	if cfg.PutTTL <= 0 {
 		cfg.PutTTL = 15 * time.Minute
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
 	urls, _ := lru.New[string, signedURL](20000)
 	return &Service{pool: pool, store: store, jobs: inserter, limits: cfg.Limits, cdnBase: strings.TrimRight(cfg.CDNBase, "/"),
-		getTTL: cfg.GetTTL, putTTL: cfg.PutTTL, tools: cfg.Tools, now: time.Now, urls: urls}
+		getTTL: cfg.GetTTL, putTTL: cfg.PutTTL, tools: cfg.Tools, now: time.Now, urls: urls, log: cfg.Log}
 }
 
 // Tools returns the video tools found at start.
@@ -106,7 +114,7 @@ func (s *Service) uploadScope(ctx context.Context, q *mediadb.Queries, p *auth.P
 	}
 	path, err := q.UnitPath(ctx, mediadb.UnitPathParams{TenantID: p.TenantID, ID: *unit})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, apperr.InvalidField("input.orgUnitId", "no such org unit")
+		return uuid.Nil, apperr.InvalidField("orgUnitId", "no such org unit")
 	}
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("media: unit: %w", err)
@@ -135,7 +143,7 @@ func (s *Service) reserve(ctx context.Context, q *mediadb.Queries, tenant uuid.U
 	if errors.Is(err, pgx.ErrNoRows) {
 		used, _ := q.QuotaUsage(ctx, tenant)
 		return &apperr.Error{Kind: apperr.Conflict, Msg: fmt.Sprintf("the school's storage quota of %s would be exceeded (%s used, %s more asked)", human(quota), human(used), human(n)),
-			Fields: map[string]string{"input.size": "exceeds the storage quota"}}
+			Fields: map[string]string{"size": "exceeds the storage quota"}}
 	}
 	if err != nil {
 		return fmt.Errorf("media: reserve quota: %w", err)
@@ -155,22 +163,30 @@ func human(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func checkSize(l Limits, p Purpose, size int64) error {
+// checkSize refuses an empty file (field "size") or one larger than p
+// allows (field: the one that carries the file, "file" or "size").
+func checkSize(l Limits, p Purpose, size int64, field string) error {
 	if size <= 0 {
-		return apperr.InvalidField("input.size", "the file is empty")
+		return apperr.InvalidField("size", "the file is empty")
 	}
 	if max := l.MaxBytes(p); size > max {
-		return apperr.InvalidField("input.file", fmt.Sprintf("is %s; files for %s may be at most %s", human(size), p, human(max)))
+		return apperr.InvalidField(field, fmt.Sprintf("is %s; files for %s may be at most %s", human(size), p, human(max)))
 	}
 	return nil
 }
 
-func typeError(p Purpose, detected string) error {
+// typeErrorText says why a file of type detected is refused for p.
+func typeErrorText(p Purpose, detected string) string {
 	msg := fmt.Sprintf("the file is %s, which %s does not accept (accepted: %s)", detected, p, strings.Join(p.AcceptedTypes(), ", "))
 	if strings.HasPrefix(detected, "image/svg") {
 		msg = "SVG images are not accepted (they can carry scripts); upload a PNG, JPEG, WebP or GIF"
 	}
-	return &apperr.Error{Kind: apperr.Invalid, Msg: "the file type does not match its purpose", Fields: map[string]string{"input.file": msg}}
+	return msg
+}
+
+// typeError refuses a file of type detected for p, at field.
+func typeError(p Purpose, detected, field string) error {
+	return &apperr.Error{Kind: apperr.Invalid, Msg: "the file type does not match its purpose", Fields: map[string]string{field: typeErrorText(p, detected)}}
 }
 
 // UploadInput is a small file sent through the API (GraphQL multipart).
@@ -192,25 +208,25 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Media, error) {
 		return nil, err
 	}
 	if in.Purpose.Kind() == KindVideo {
-		return nil, apperr.InvalidField("input.purpose", "videos go straight to storage: use createUpload")
+		return nil, apperr.InvalidField("purpose", "videos go straight to storage: use createUpload")
 	}
 	vis, err := visibilityFor(in.Purpose, in.Visibility)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSize(s.limits, in.Purpose, in.Size); err != nil {
+	if err := checkSize(s.limits, in.Purpose, in.Size, "file"); err != nil {
 		return nil, err
 	}
 	head := make([]byte, sniffBytes)
 	n, err := io.ReadFull(in.Body, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, apperr.InvalidField("input.file", "could not be read")
+		return nil, apperr.InvalidField("file", "could not be read")
 	}
 	head = head[:n]
 	detected := mimetype.Detect(head).String()
 	detected, _, _ = strings.Cut(detected, ";")
 	if !in.Purpose.Accepts(detected) {
-		return nil, typeError(in.Purpose, detected)
+		return nil, typeError(in.Purpose, detected, "file")
 	}
 	m, err := s.begin(ctx, p, in.Purpose, vis, in.OrgUnitID, in.Filename, detected, in.Size, "", StatusUploading)
 	if err != nil {
@@ -219,7 +235,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Media, error) {
 	if err := s.store.Put(ctx, m.objectKey, io.MultiReader(bytes.NewReader(head), in.Body), in.Size, detected); err != nil {
 		s.discard(context.WithoutCancel(ctx), m)
 		if apperr.KindOf(err) == apperr.Internal {
-			return nil, apperr.InvalidField("input.file", "the upload was cut short; send the file again")
+			return nil, apperr.InvalidField("file", "the upload was cut short; send the file again")
 		}
 		return nil, err
 	}
@@ -249,7 +265,7 @@ func (s *Service) uploader(ctx context.Context, purpose Purpose) (*auth.Principa
 		return nil, errNoStore
 	}
 	if !purpose.Valid() {
-		return nil, apperr.InvalidField("input.purpose", "unknown purpose")
+		return nil, apperr.InvalidField("purpose", "unknown purpose")
 	}
 	return p, nil
 }
@@ -262,9 +278,9 @@ func visibilityFor(p Purpose, v Visibility) (Visibility, error) {
 		}
 		return Public, nil
 	case v != Public && v != Private:
-		return "", apperr.InvalidField("input.visibility", "must be public or private")
+		return "", apperr.InvalidField("visibility", "must be public or private")
 	case p.Private() && v == Public:
-		return "", apperr.InvalidField("input.visibility", fmt.Sprintf("%s files are always private", p))
+		return "", apperr.InvalidField("visibility", fmt.Sprintf("%s files are always private", p))
 	}
 	return v, nil
 }
@@ -309,20 +325,29 @@ func truncate(s string, n int) string {
 
 // discard removes a file that did not make it: its object (best effort),
 // its row and its quota reservation.
+// Failures are logged: the orphan sweep (sweep.go) removes objects left
+// behind, but a row or reservation left behind needs an operator.
 func (s *Service) discard(ctx context.Context, m *Media) {
 	if s.store != nil {
 		if m.uploadID != "" {
-			_ = s.store.AbortMultipart(ctx, m.objectKey, m.uploadID)
+			if err := s.store.AbortMultipart(ctx, m.objectKey, m.uploadID); err != nil {
+				s.log.Warn("media: abort a discarded upload (the orphan sweep retries)", "tenant", m.TenantID, "media", m.ID, "err", err)
+			}
 		}
-		_ = s.store.Delete(ctx, m.objectKey)
+		if err := s.store.Delete(ctx, m.objectKey); err != nil {
+			s.log.Warn("media: delete a discarded file's object (the orphan sweep retries)", "tenant", m.TenantID, "media", m.ID, "err", err)
+		}
 	}
-	_ = postgres.InTenantTx(ctx, s.pool, m.TenantID, func(tx pgx.Tx) error {
+	err := postgres.InTenantTx(ctx, s.pool, m.TenantID, func(tx pgx.Tx) error {
 		q := mediadb.New(tx)
 		if err := q.DeleteMedia(ctx, mediadb.DeleteMediaParams{TenantID: m.TenantID, ID: m.ID}); err != nil {
 			return err
 		}
 		return q.ReleaseQuota(ctx, mediadb.ReleaseQuotaParams{TenantID: m.TenantID, Bytes: m.Size})
 	})
+	if err != nil {
+		s.log.Error("media: remove a discarded file's row and release its quota", "tenant", m.TenantID, "media", m.ID, "bytes", m.Size, "err", err)
+	}
 }
 
 // CreateUploadInput describes a large file the client will upload itself.
@@ -366,13 +391,13 @@ func (s *Service) CreateUpload(ctx context.Context, in CreateUploadInput) (*Uplo
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSize(s.limits, in.Purpose, in.Size); err != nil {
-		return nil, renameField(err, "input.file", "input.size")
+	if err := checkSize(s.limits, in.Purpose, in.Size, "size"); err != nil {
+		return nil, err
 	}
 	sha := strings.ToLower(strings.TrimSpace(in.SHA256))
 	if sha != "" {
 		if b, err := hex.DecodeString(sha); err != nil || len(b) != 32 {
-			return nil, apperr.InvalidField("input.sha256", "must be 64 hexadecimal characters")
+			return nil, apperr.InvalidField("sha256", "must be 64 hexadecimal characters")
 		}
 	}
 	m, err := s.begin(ctx, p, in.Purpose, vis, in.OrgUnitID, in.Filename, in.ContentType, in.Size, sha, StatusUploading)
@@ -398,19 +423,6 @@ func (s *Service) CreateUpload(ctx context.Context, in CreateUploadInput) (*Uplo
 	}
 	m.uploadID, m.partSize = uploadID, partSize
 	return s.session(ctx, m, nil)
-}
-
-func renameField(err error, from, to string) error {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
-		return err
-	}
-	if v, ok := ae.Fields[from]; ok {
-		out := *ae
-		out.Fields = map[string]string{to: v}
-		return &out
-	}
-	return err
 }
 
 func (s *Service) session(ctx context.Context, m *Media, uploaded []int) (*UploadSession, error) {
@@ -542,11 +554,11 @@ func (s *Service) CompleteUpload(ctx context.Context, id uuid.UUID) (*Media, err
 			missing = append(missing[:20], "…")
 		}
 		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the upload is not complete",
-			Fields: map[string]string{"input.id": fmt.Sprintf("%d of %d parts received; missing parts %s", len(parts), count, strings.Join(missing, ", "))}}
+			Fields: map[string]string{"id": fmt.Sprintf("%d of %d parts received; missing parts %s", len(parts), count, strings.Join(missing, ", "))}}
 	}
 	if total != m.Size {
 		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the upload does not have the declared size",
-			Fields: map[string]string{"input.id": fmt.Sprintf("received %d bytes, declared %d", total, m.Size)}}
+			Fields: map[string]string{"id": fmt.Sprintf("received %d bytes, declared %d", total, m.Size)}}
 	}
 	if err := s.store.CompleteMultipart(ctx, m.objectKey, m.uploadID, ordered); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
@@ -560,18 +572,21 @@ func (s *Service) CompleteUpload(ctx context.Context, id uuid.UUID) (*Media, err
 	}
 	detected, _, _ := strings.Cut(mimetype.Detect(head).String(), ";")
 	if !m.Purpose.Accepts(detected) {
-		terr := typeError(m.Purpose, detected)
-		_ = s.store.Delete(context.WithoutCancel(ctx), m.objectKey)
-		_ = postgres.InTenantTx(context.WithoutCancel(ctx), s.pool, p.TenantID, func(tx pgx.Tx) error {
+		bg := context.WithoutCancel(ctx)
+		if err := s.store.Delete(bg, m.objectKey); err != nil {
+			s.log.Warn("media: delete a refused upload's object (the orphan sweep retries)", "tenant", p.TenantID, "media", id, "err", err)
+		}
+		err := postgres.InTenantTx(bg, s.pool, p.TenantID, func(tx pgx.Tx) error {
 			q := mediadb.New(tx)
-			var ae *apperr.Error
-			errors.As(terr, &ae)
-			if err := q.SetStatus(ctx, mediadb.SetStatusParams{TenantID: p.TenantID, ID: id, Status: string(StatusFailed), Failure: ae.Fields["input.file"], MimeType: detected, SizeBytes: m.Size}); err != nil {
+			if err := q.SetStatus(bg, mediadb.SetStatusParams{TenantID: p.TenantID, ID: id, Status: string(StatusFailed), Failure: typeErrorText(m.Purpose, detected), MimeType: detected, SizeBytes: m.Size}); err != nil {
 				return err
 			}
-			return q.ReleaseQuota(ctx, mediadb.ReleaseQuotaParams{TenantID: p.TenantID, Bytes: m.Size})
+			return q.ReleaseQuota(bg, mediadb.ReleaseQuotaParams{TenantID: p.TenantID, Bytes: m.Size})
 		})
-		return nil, renameField(terr, "input.file", "input.id")
+		if err != nil {
+			s.log.Error("media: mark a refused upload failed and release its quota", "tenant", p.TenantID, "media", id, "err", err)
+		}
+		return nil, typeError(m.Purpose, detected, "id")
 	}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := mediadb.New(tx)
@@ -676,7 +691,7 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
 		}
 		if len(users) > 0 {
 			return &apperr.Error{Kind: apperr.Conflict, Msg: "published content still uses this file: " + strings.Join(users, ", "),
-				Fields: map[string]string{"input.id": "in use by " + strings.Join(users, ", ")}}
+				Fields: map[string]string{"id": "in use by " + strings.Join(users, ", ")}}
 		}
 		ders, err := q.DerivativesOf(ctx, mediadb.DerivativesOfParams{TenantID: p.TenantID, MediaIds: []uuid.UUID{id}})
 		if err != nil {

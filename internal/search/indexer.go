@@ -31,21 +31,32 @@ type Indexer struct {
 	index    Index
 	inserter jobs.Inserter
 	log      *slog.Logger
-	// BatchSize is how many outbox rows one step reads.
-	BatchSize int
-	// RetryCap caps the wait between retries of a failed drain.
-	RetryCap time.Duration
-	// CompactAfterLargeDrain asks for a compaction of a tenant whose
-	// drain indexed compactAfter items or more (see Compactor).
-	CompactAfterLargeDrain bool
+	IndexerConfig
 
 	mu         sync.Mutex
 	configured map[uuid.UUID]string // tenant → fingerprint of settings applied
 }
 
+// IndexerConfig tunes an Indexer; zero values take the defaults.
+type IndexerConfig struct {
+	// BatchSize is how many outbox rows one step reads (500).
+	BatchSize int
+	// RetryCap caps the wait between retries of a failed drain (a minute).
+	RetryCap time.Duration
+	// CompactAfterLargeDrain asks for a compaction of a tenant whose
+	// drain indexed compactAfter items or more (see Compactor).
+	CompactAfterLargeDrain bool
+}
+
 // NewIndexer returns an Indexer writing to index.
-func NewIndexer(pool *pgxpool.Pool, index Index, inserter jobs.Inserter, log *slog.Logger) *Indexer {
-	return &Indexer{pool: pool, index: index, inserter: inserter, log: log, BatchSize: 500, RetryCap: time.Minute, configured: map[uuid.UUID]string{}}
+func NewIndexer(pool *pgxpool.Pool, index Index, inserter jobs.Inserter, log *slog.Logger, cfg IndexerConfig) *Indexer {
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 500
+	}
+	if cfg.RetryCap <= 0 {
+		cfg.RetryCap = time.Minute
+	}
+	return &Indexer{pool: pool, index: index, inserter: inserter, log: log, IndexerConfig: cfg, configured: map[uuid.UUID]string{}}
 }
 
 // DrainArgs asks for tenant's outbox to be drained.

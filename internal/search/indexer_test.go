@@ -72,8 +72,7 @@ func TestDrainsNeverWriteAStaleVersion(t *testing.T) {
 	exec(`INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at) VALUES ($1, 'article', 'hot', '版本 0', $2, 'published', now())`, tn.ID, root.ID)
 
 	slow := &slowIndex{Index: pgsearch.New(db.Pool, 0)}
-	ix := search.NewIndexer(db.Pool, slow, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ix.BatchSize = 3
+	ix := search.NewIndexer(db.Pool, slow, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), search.IndexerConfig{BatchSize: 3})
 	done := make(chan struct{})
 	errs := make(chan error, 4)
 	for range 4 {

@@ -36,9 +36,12 @@ type Service struct {
 	tokenTTL time.Duration
 }
 
-// NewService returns a Service searching index.
-func NewService(pool *pgxpool.Pool, index Index) *Service {
-	return &Service{pool: pool, index: index, settings: expirable.NewLRU[uuid.UUID, Settings](1024, nil, 30*time.Second)}
+// NewService returns a Service searching index. tokens, when not nil,
+// mints the search keys front ends query the engine with, valid for
+// tokenTTL.
+func NewService(pool *pgxpool.Pool, index Index, tokens TokenMinter, tokenTTL time.Duration) *Service {
+	return &Service{pool: pool, index: index, tokens: tokens, tokenTTL: tokenTTL,
+		settings: expirable.NewLRU[uuid.UUID, Settings](1024, nil, 30*time.Second)}
 }
 
 // Engine names the engine that answers.
@@ -252,8 +255,6 @@ type Token struct {
 	ExpiresAt          time.Time
 }
 
-// SetTokens lets the Service mint tokens valid for ttl through m.
-func (s *Service) SetTokens(m TokenMinter, ttl time.Duration) { s.tokens, s.tokenTTL = m, ttl }
 
 // Token mints a key that can read only site's published documents of
 // tenant; Unavailable when the engine has no such keys.

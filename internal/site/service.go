@@ -27,14 +27,17 @@ type Service struct {
 	// this process clears it at once; other replicas see it within routeTTL.
 	routes   sync.Map // string → cachedRoute
 	routeTTL time.Duration
-	// OnOriginsChanged, when set, is called after a commit that changed the
+	// onOriginsChanged, when set, is called after a commit that changed the
 	// set of allowed origins (so the CORS list refreshes at once instead of
 	// at its next tick).
-	OnOriginsChanged func()
+	onOriginsChanged func()
 }
 
-// NewService returns a Service over pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, routeTTL: 10 * time.Second} }
+// NewService returns a Service over pool; onOriginsChanged (nil: none) is
+// called after every commit that changed the set of allowed origins.
+func NewService(pool *pgxpool.Pool, onOriginsChanged func()) *Service {
+	return &Service{pool: pool, routeTTL: 10 * time.Second, onOriginsChanged: onOriginsChanged}
+}
 
 type cachedRoute struct {
 	route   Route
@@ -43,8 +46,8 @@ type cachedRoute struct {
 
 func (s *Service) originsChanged() {
 	s.routes.Clear()
-	if s.OnOriginsChanged != nil {
-		s.OnOriginsChanged()
+	if s.onOriginsChanged != nil {
+		s.onOriginsChanged()
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
@@ -19,6 +20,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 type testBundle struct {
 	svc    *site.Service
+	pool   *pgxpool.Pool
 	tenant uuid.UUID
 	unit   uuid.UUID
 	ctx    context.Context
@@ -37,7 +39,7 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{svc: site.NewService(db.Pool), tenant: tn.ID, unit: root.ID, ctx: ctx}
+	return &testBundle{svc: site.NewService(db.Pool, nil), pool: db.Pool, tenant: tn.ID, unit: root.ID, ctx: ctx}
 }
 
 func TestCreateAndRoute(t *testing.T) {
@@ -45,7 +47,7 @@ func TestCreateAndRoute(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
 	changed := 0
-	b.svc.OnOriginsChanged = func() { changed++ }
+	b.svc = site.NewService(b.pool, func() { changed++ })
 	st, err := b.svc.Create(b.ctx, site.CreateInput{
 		OrgUnitID: b.unit, Slug: "dw", Name: "党委网站",
 		Origins:    []string{"https://dj.example.edu.cn:443", "http://localhost:3000"},
