@@ -171,14 +171,11 @@ func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{
 
 func (r *Resolver) Me() MeResolver { return &meResolver{r} }
 
-func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
-
 func (r *Resolver) RoleBinding() RoleBindingResolver { return &roleBindingResolver{r} }
 
 type (
 	accountResolver     struct{ *Resolver }
 	auditEventResolver  struct{ *Resolver }
 	meResolver          struct{ *Resolver }
-	mutationResolver    struct{ *Resolver }
 	roleBindingResolver struct{ *Resolver }
 )

@@ -71,6 +71,11 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	return nil, nil
 }
 
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	mutationResolver struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
+)

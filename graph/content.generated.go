@@ -30,12 +30,9 @@ type ArticleResolver interface {
 
 	OrgUnit(ctx context.Context, obj *model.Article) (*org.Unit, error)
 
-	ViewCount(ctx context.Context, obj *model.Article) (int, error)
-	ReviewComment(ctx context.Context, obj *model.Article) (*string, error)
 	Sites(ctx context.Context, obj *model.Article) ([]*site.Site, error)
 	SearchIndex(ctx context.Context, obj *model.Article) (*search.State, error)
-	Body(ctx context.Context, obj *model.Article) (string, error)
-	Source(ctx context.Context, obj *model.Article) (*string, error)
+
 	Attachments(ctx context.Context, obj *model.Article) ([]*media.Media, error)
 }
 type ComicResolver interface {
@@ -43,13 +40,8 @@ type ComicResolver interface {
 
 	OrgUnit(ctx context.Context, obj *model.Comic) (*org.Unit, error)
 
-	ViewCount(ctx context.Context, obj *model.Comic) (int, error)
-	ReviewComment(ctx context.Context, obj *model.Comic) (*string, error)
 	Sites(ctx context.Context, obj *model.Comic) ([]*site.Site, error)
 	SearchIndex(ctx context.Context, obj *model.Comic) (*search.State, error)
-	Panels(ctx context.Context, obj *model.Comic) ([]*model.ComicPanel, error)
-	Series(ctx context.Context, obj *model.Comic) (string, error)
-	Episode(ctx context.Context, obj *model.Comic) (int, error)
 }
 type ComicPanelResolver interface {
 	Image(ctx context.Context, obj *model.ComicPanel) (*media.Media, error)
@@ -62,17 +54,9 @@ type MicroLessonResolver interface {
 
 	OrgUnit(ctx context.Context, obj *model.MicroLesson) (*org.Unit, error)
 
-	ViewCount(ctx context.Context, obj *model.MicroLesson) (int, error)
-	ReviewComment(ctx context.Context, obj *model.MicroLesson) (*string, error)
 	Sites(ctx context.Context, obj *model.MicroLesson) ([]*site.Site, error)
 	SearchIndex(ctx context.Context, obj *model.MicroLesson) (*search.State, error)
 	Video(ctx context.Context, obj *model.MicroLesson) (*media.Media, error)
-	DurationSeconds(ctx context.Context, obj *model.MicroLesson) (int, error)
-	Chapters(ctx context.Context, obj *model.MicroLesson) ([]*content.Chapter, error)
-	Transcript(ctx context.Context, obj *model.MicroLesson) (string, error)
-	Speaker(ctx context.Context, obj *model.MicroLesson) (string, error)
-	Series(ctx context.Context, obj *model.MicroLesson) (string, error)
-	RequiredStages(ctx context.Context, obj *model.MicroLesson) ([]member.Stage, error)
 }
 type SiteWebhookResolver interface {
 	ID(ctx context.Context, obj *content.Webhook) (string, error)
@@ -467,7 +451,7 @@ func (ec *executionContext) _Article_viewCount(ctx context.Context, field graphq
 			return ec.fieldContext_Article_viewCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().ViewCount(ctx, obj)
+			return obj.ViewCount(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -478,7 +462,7 @@ func (ec *executionContext) _Article_viewCount(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Article_viewCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Article", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Article_reviewComment(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
@@ -490,7 +474,7 @@ func (ec *executionContext) _Article_reviewComment(ctx context.Context, field gr
 			return ec.fieldContext_Article_reviewComment(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().ReviewComment(ctx, obj)
+			return obj.ReviewComment(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -501,7 +485,7 @@ func (ec *executionContext) _Article_reviewComment(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Article_reviewComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Article", field, true, false, "String")
 }
 
 func (ec *executionContext) _Article_sites(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
@@ -577,7 +561,7 @@ func (ec *executionContext) _Article_body(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Article_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Body(ctx, obj)
+			return obj.Body()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -588,7 +572,7 @@ func (ec *executionContext) _Article_body(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Article_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Article", field, true, false, "String")
 }
 
 func (ec *executionContext) _Article_source(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
@@ -600,7 +584,7 @@ func (ec *executionContext) _Article_source(ctx context.Context, field graphql.C
 			return ec.fieldContext_Article_source(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Source(ctx, obj)
+			return obj.Source(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -611,7 +595,7 @@ func (ec *executionContext) _Article_source(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Article_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Article", field, true, false, "String")
 }
 
 func (ec *executionContext) _Article_attachments(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
@@ -1073,7 +1057,7 @@ func (ec *executionContext) _Comic_viewCount(ctx context.Context, field graphql.
 			return ec.fieldContext_Comic_viewCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comic().ViewCount(ctx, obj)
+			return obj.ViewCount(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -1084,7 +1068,7 @@ func (ec *executionContext) _Comic_viewCount(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Comic_viewCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comic", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Comic", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Comic_reviewComment(ctx context.Context, field graphql.CollectedField, obj *model.Comic) (ret graphql.Marshaler) {
@@ -1096,7 +1080,7 @@ func (ec *executionContext) _Comic_reviewComment(ctx context.Context, field grap
 			return ec.fieldContext_Comic_reviewComment(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comic().ReviewComment(ctx, obj)
+			return obj.ReviewComment(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -1107,7 +1091,7 @@ func (ec *executionContext) _Comic_reviewComment(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Comic_reviewComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comic", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Comic", field, true, false, "String")
 }
 
 func (ec *executionContext) _Comic_sites(ctx context.Context, field graphql.CollectedField, obj *model.Comic) (ret graphql.Marshaler) {
@@ -1183,7 +1167,7 @@ func (ec *executionContext) _Comic_panels(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Comic_panels(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comic().Panels(ctx, obj)
+			return obj.Panels(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.ComicPanel) graphql.Marshaler {
@@ -1198,7 +1182,7 @@ func (ec *executionContext) fieldContext_Comic_panels(_ context.Context, field g
 		Object:     "Comic",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ComicPanel(ctx, field)
 		},
@@ -1215,7 +1199,7 @@ func (ec *executionContext) _Comic_series(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Comic_series(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comic().Series(ctx, obj)
+			return obj.Series(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1226,7 +1210,7 @@ func (ec *executionContext) _Comic_series(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Comic_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comic", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Comic", field, true, false, "String")
 }
 
 func (ec *executionContext) _Comic_episode(ctx context.Context, field graphql.CollectedField, obj *model.Comic) (ret graphql.Marshaler) {
@@ -1238,7 +1222,7 @@ func (ec *executionContext) _Comic_episode(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Comic_episode(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comic().Episode(ctx, obj)
+			return obj.Episode(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -1249,7 +1233,7 @@ func (ec *executionContext) _Comic_episode(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Comic_episode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comic", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Comic", field, true, false, "Int")
 }
 
 func (ec *executionContext) _ComicPanel_image(ctx context.Context, field graphql.CollectedField, obj *model.ComicPanel) (ret graphql.Marshaler) {
@@ -2018,7 +2002,7 @@ func (ec *executionContext) _MicroLesson_viewCount(ctx context.Context, field gr
 			return ec.fieldContext_MicroLesson_viewCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().ViewCount(ctx, obj)
+			return obj.ViewCount(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -2029,7 +2013,7 @@ func (ec *executionContext) _MicroLesson_viewCount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_MicroLesson_viewCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MicroLesson", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("MicroLesson", field, true, false, "Int")
 }
 
 func (ec *executionContext) _MicroLesson_reviewComment(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
@@ -2041,7 +2025,7 @@ func (ec *executionContext) _MicroLesson_reviewComment(ctx context.Context, fiel
 			return ec.fieldContext_MicroLesson_reviewComment(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().ReviewComment(ctx, obj)
+			return obj.ReviewComment(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2052,7 +2036,7 @@ func (ec *executionContext) _MicroLesson_reviewComment(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_MicroLesson_reviewComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MicroLesson", field, true, true, "String")
+	return graphql.NewScalarFieldContext("MicroLesson", field, true, false, "String")
 }
 
 func (ec *executionContext) _MicroLesson_sites(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
@@ -2160,7 +2144,7 @@ func (ec *executionContext) _MicroLesson_durationSeconds(ctx context.Context, fi
 			return ec.fieldContext_MicroLesson_durationSeconds(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().DurationSeconds(ctx, obj)
+			return obj.DurationSeconds(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -2171,7 +2155,7 @@ func (ec *executionContext) _MicroLesson_durationSeconds(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_MicroLesson_durationSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MicroLesson", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("MicroLesson", field, true, false, "Int")
 }
 
 func (ec *executionContext) _MicroLesson_chapters(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
@@ -2183,7 +2167,7 @@ func (ec *executionContext) _MicroLesson_chapters(ctx context.Context, field gra
 			return ec.fieldContext_MicroLesson_chapters(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().Chapters(ctx, obj)
+			return obj.Chapters(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*content.Chapter) graphql.Marshaler {
@@ -2198,7 +2182,7 @@ func (ec *executionContext) fieldContext_MicroLesson_chapters(_ context.Context,
 		Object:     "MicroLesson",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Chapter(ctx, field)
 		},
@@ -2215,7 +2199,7 @@ func (ec *executionContext) _MicroLesson_transcript(ctx context.Context, field g
 			return ec.fieldContext_MicroLesson_transcript(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().Transcript(ctx, obj)
+			return obj.Transcript()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2226,7 +2210,7 @@ func (ec *executionContext) _MicroLesson_transcript(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_MicroLesson_transcript(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MicroLesson", field, true, true, "String")
+	return graphql.NewScalarFieldContext("MicroLesson", field, true, false, "String")
 }
 
 func (ec *executionContext) _MicroLesson_speaker(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
@@ -2238,7 +2222,7 @@ func (ec *executionContext) _MicroLesson_speaker(ctx context.Context, field grap
 			return ec.fieldContext_MicroLesson_speaker(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().Speaker(ctx, obj)
+			return obj.Speaker(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2249,7 +2233,7 @@ func (ec *executionContext) _MicroLesson_speaker(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_MicroLesson_speaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MicroLesson", field, true, true, "String")
+	return graphql.NewScalarFieldContext("MicroLesson", field, true, false, "String")
 }
 
 func (ec *executionContext) _MicroLesson_series(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
@@ -2261,7 +2245,7 @@ func (ec *executionContext) _MicroLesson_series(ctx context.Context, field graph
 			return ec.fieldContext_MicroLesson_series(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().Series(ctx, obj)
+			return obj.Series(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2272,7 +2256,7 @@ func (ec *executionContext) _MicroLesson_series(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_MicroLesson_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MicroLesson", field, true, true, "String")
+	return graphql.NewScalarFieldContext("MicroLesson", field, true, false, "String")
 }
 
 func (ec *executionContext) _MicroLesson_requiredStages(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
@@ -2284,7 +2268,7 @@ func (ec *executionContext) _MicroLesson_requiredStages(ctx context.Context, fie
 			return ec.fieldContext_MicroLesson_requiredStages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MicroLesson().RequiredStages(ctx, obj)
+			return obj.RequiredStages(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []member.Stage) graphql.Marshaler {
@@ -2295,7 +2279,7 @@ func (ec *executionContext) _MicroLesson_requiredStages(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_MicroLesson_requiredStages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MicroLesson", field, true, true, "MembershipStage")
+	return graphql.NewScalarFieldContext("MicroLesson", field, true, false, "MembershipStage")
 }
 
 func (ec *executionContext) _SiteWebhook_id(ctx context.Context, field graphql.CollectedField, obj *content.Webhook) (ret graphql.Marshaler) {
@@ -3562,17 +3546,15 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "viewCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_viewCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_viewCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "reviewComment":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_reviewComment(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_reviewComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sites":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -3586,17 +3568,15 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Article_searchIndex(ctx, field, obj)
 				})
 		case "body":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_body(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "source":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_source(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "attachments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -3747,17 +3727,15 @@ func (ec *executionContext) _Comic(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "viewCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comic_viewCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comic_viewCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "reviewComment":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comic_reviewComment(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comic_reviewComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sites":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -3771,23 +3749,20 @@ func (ec *executionContext) _Comic(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Comic_searchIndex(ctx, field, obj)
 				})
 		case "panels":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comic_panels(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comic_panels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "series":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comic_series(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comic_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "episode":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comic_episode(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comic_episode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4162,17 +4137,15 @@ func (ec *executionContext) _MicroLesson(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "viewCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_viewCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_viewCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "reviewComment":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_reviewComment(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_reviewComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sites":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -4192,41 +4165,35 @@ func (ec *executionContext) _MicroLesson(ctx context.Context, sel ast.SelectionS
 					return ec._MicroLesson_video(ctx, field, obj)
 				})
 		case "durationSeconds":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_durationSeconds(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_durationSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "chapters":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_chapters(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_chapters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "transcript":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_transcript(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_transcript(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "speaker":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_speaker(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_speaker(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "series":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_series(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "requiredStages":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MicroLesson_requiredStages(ctx, field, obj)
-				})
+			out.Values[i] = ec._MicroLesson_requiredStages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

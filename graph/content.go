@@ -12,7 +12,6 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/content"
 	"zhdj/internal/media"
-	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
 )
@@ -97,14 +96,6 @@ func (r *Resolver) wrapOne(ctx context.Context, c *content.Content) (model.Conte
 	return model.Wrap(c, page), nil
 }
 
-func stagesOf(s []string) []member.Stage {
-	out := make([]member.Stage, len(s))
-	for i, v := range s {
-		out[i] = member.Stage(v)
-	}
-	return out
-}
-
 // contentFields turns the GraphQL input into domain fields, decoding IDs.
 func contentFields(in *model.ContentFieldsInput) (content.Fields, error) {
 	f := content.Fields{Slug: in.Slug, Title: deref(in.Title), Summary: deref(in.Summary), Tags: in.Tags, Topics: in.Topics,
@@ -155,20 +146,6 @@ func contentFields(in *model.ContentFieldsInput) (content.Fields, error) {
 	return f, nil
 }
 
-func itoa(i int) string {
-	b := [20]byte{}
-	n := len(b)
-	if i == 0 {
-		return "0"
-	}
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(b[n:])
-}
-
 // contentPayload returns a function that turns a service result into the
 // mutation payload (the item with its extras); the fields of an error are
 // mapped by inputErr(err, base, at).
@@ -183,14 +160,6 @@ func (r *Resolver) contentPayload(ctx context.Context, base string, at map[strin
 		}
 		return &model.ContentPayload{Content: item}, nil
 	}
-}
-
-func (r *Resolver) siteRef(ctx context.Context, slug string) (content.SiteRef, error) {
-	route, err := r.Sites.RouteBySlug(ctx, slug)
-	if err != nil {
-		return content.SiteRef{}, err
-	}
-	return content.SiteRef{TenantID: route.TenantID, SiteID: route.SiteID}, nil
 }
 
 func encodeContentCursor(c *content.Content, o content.Order) string {

@@ -12,7 +12,6 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/content"
 	"zhdj/internal/media"
-	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/search"
 	"zhdj/internal/site"
@@ -28,28 +27,12 @@ func (r *articleResolver) OrgUnit(ctx context.Context, obj *model.Article) (*org
 	return r.contentUnit(ctx, obj.Content)
 }
 
-func (r *articleResolver) ViewCount(ctx context.Context, obj *model.Article) (int, error) {
-	return int(obj.ViewCount), nil
-}
-
-func (r *articleResolver) ReviewComment(ctx context.Context, obj *model.Article) (*string, error) {
-	return optional(obj.Content.ReviewComment), nil
-}
-
 func (r *articleResolver) Sites(ctx context.Context, obj *model.Article) ([]*site.Site, error) {
 	return r.contentSites(ctx, obj.Content)
 }
 
 func (r *articleResolver) SearchIndex(ctx context.Context, obj *model.Article) (*search.State, error) {
 	return r.searchState(ctx, obj.Content)
-}
-
-func (r *articleResolver) Body(ctx context.Context, obj *model.Article) (string, error) {
-	return longText(obj.Content.ID, obj.Content.TextOmitted(), obj.Article.HTML)
-}
-
-func (r *articleResolver) Source(ctx context.Context, obj *model.Article) (*string, error) {
-	return optional(obj.Article.Source), nil
 }
 
 func (r *articleResolver) Attachments(ctx context.Context, obj *model.Article) ([]*media.Media, error) {
@@ -64,36 +47,12 @@ func (r *comicResolver) OrgUnit(ctx context.Context, obj *model.Comic) (*org.Uni
 	return r.contentUnit(ctx, obj.Content)
 }
 
-func (r *comicResolver) ViewCount(ctx context.Context, obj *model.Comic) (int, error) {
-	return int(obj.ViewCount), nil
-}
-
-func (r *comicResolver) ReviewComment(ctx context.Context, obj *model.Comic) (*string, error) {
-	return optional(obj.Content.ReviewComment), nil
-}
-
 func (r *comicResolver) Sites(ctx context.Context, obj *model.Comic) ([]*site.Site, error) {
 	return r.contentSites(ctx, obj.Content)
 }
 
 func (r *comicResolver) SearchIndex(ctx context.Context, obj *model.Comic) (*search.State, error) {
 	return r.searchState(ctx, obj.Content)
-}
-
-func (r *comicResolver) Panels(ctx context.Context, obj *model.Comic) ([]*model.ComicPanel, error) {
-	out := make([]*model.ComicPanel, len(obj.Comic.Panels))
-	for i, p := range obj.Comic.Panels {
-		out[i] = &model.ComicPanel{Tenant: obj.TenantID, Panel: p}
-	}
-	return out, nil
-}
-
-func (r *comicResolver) Series(ctx context.Context, obj *model.Comic) (string, error) {
-	return obj.Comic.Series, nil
-}
-
-func (r *comicResolver) Episode(ctx context.Context, obj *model.Comic) (int, error) {
-	return obj.Comic.Episode, nil
 }
 
 func (r *comicPanelResolver) Image(ctx context.Context, obj *model.ComicPanel) (*media.Media, error) {
@@ -115,14 +74,6 @@ func (r *microLessonResolver) OrgUnit(ctx context.Context, obj *model.MicroLesso
 	return r.contentUnit(ctx, obj.Content)
 }
 
-func (r *microLessonResolver) ViewCount(ctx context.Context, obj *model.MicroLesson) (int, error) {
-	return int(obj.ViewCount), nil
-}
-
-func (r *microLessonResolver) ReviewComment(ctx context.Context, obj *model.MicroLesson) (*string, error) {
-	return optional(obj.Content.ReviewComment), nil
-}
-
 func (r *microLessonResolver) Sites(ctx context.Context, obj *model.MicroLesson) ([]*site.Site, error) {
 	return r.contentSites(ctx, obj.Content)
 }
@@ -136,34 +87,6 @@ func (r *microLessonResolver) Video(ctx context.Context, obj *model.MicroLesson)
 		return nil, nil
 	}
 	return r.visibleMedia(ctx, obj.TenantID, *obj.Lesson.VideoID)
-}
-
-func (r *microLessonResolver) DurationSeconds(ctx context.Context, obj *model.MicroLesson) (int, error) {
-	return obj.Lesson.DurationSeconds, nil
-}
-
-func (r *microLessonResolver) Chapters(ctx context.Context, obj *model.MicroLesson) ([]*content.Chapter, error) {
-	out := make([]*content.Chapter, len(obj.Lesson.Chapters))
-	for i := range obj.Lesson.Chapters {
-		out[i] = &obj.Lesson.Chapters[i]
-	}
-	return out, nil
-}
-
-func (r *microLessonResolver) Transcript(ctx context.Context, obj *model.MicroLesson) (string, error) {
-	return longText(obj.Content.ID, obj.Content.TextOmitted(), obj.Lesson.Transcript)
-}
-
-func (r *microLessonResolver) Speaker(ctx context.Context, obj *model.MicroLesson) (string, error) {
-	return obj.Lesson.Speaker, nil
-}
-
-func (r *microLessonResolver) Series(ctx context.Context, obj *model.MicroLesson) (string, error) {
-	return obj.Lesson.Series, nil
-}
-
-func (r *microLessonResolver) RequiredStages(ctx context.Context, obj *model.MicroLesson) ([]member.Stage, error) {
-	return stagesOf(obj.Lesson.RequiredStages), nil
 }
 
 func (r *mutationResolver) CreateContent(ctx context.Context, input model.CreateContentInput) (*model.ContentPayload, error) {

@@ -107,3 +107,37 @@ func decodeIDOf(field, s string, want idType) (globalID, error) {
 	}
 	return g, nil
 }
+
+func decodeIDsOf(field string, ids []string, want idType) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, s := range ids {
+		g, err := decodeIDOf(field, s, want)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g.ID)
+	}
+	return out, nil
+}
+
+func optionalIDOf(field string, id *string, want idType) (*uuid.UUID, error) {
+	if id == nil {
+		return nil, nil
+	}
+	g, err := decodeIDOf(field, *id, want)
+	if err != nil {
+		return nil, err
+	}
+	return &g.ID, nil
+}
+
+func optionalUnit(field string, id *string) (*uuid.UUID, error) {
+	if id == nil {
+		return nil, nil
+	}
+	g, err := decodeIDOf(field, *id, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	return &g.ID, nil
+}

@@ -4,22 +4,9 @@ import (
 	"encoding/binary"
 	"time"
 
-	"github.com/google/uuid"
-
 	"zhdj/graph/model"
 	"zhdj/internal/media"
 )
-
-func optionalUnit(field string, id *string) (*uuid.UUID, error) {
-	if id == nil {
-		return nil, nil
-	}
-	g, err := decodeIDOf(field, *id, idOrgUnit)
-	if err != nil {
-		return nil, err
-	}
-	return &g.ID, nil
-}
 
 func uploadSession(s *media.UploadSession) *model.UploadSessionPayload {
 	out := &model.UploadSessionPayload{Media: s.Media, PartSize: s.PartSize, UploadedParts: s.Uploaded, ExpiresAt: s.ExpiresAt, Parts: []*model.UploadPart{}}

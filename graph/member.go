@@ -11,14 +11,6 @@ import (
 	"zhdj/internal/org"
 )
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 func memberFields(f *model.MemberFields) member.Fields {
 	if f == nil {
 		return member.Fields{}
@@ -29,19 +21,6 @@ func memberFields(f *model.MemberFields) member.Fields {
 		Education: deref(f.Education), Category: f.Category, Department: deref(f.Department),
 		Major: deref(f.Major), ClassName: deref(f.ClassName), PartyPosts: f.PartyPosts,
 	}
-}
-
-
-func decodeIDsOf(field string, ids []string, want idType) ([]uuid.UUID, error) {
-	out := make([]uuid.UUID, 0, len(ids))
-	for _, s := range ids {
-		g, err := decodeIDOf(field, s, want)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g.ID)
-	}
-	return out, nil
 }
 
 func (r *orgTransferResolver) transferUnit(ctx context.Context, id *uuid.UUID) (*org.Unit, error) {

@@ -4555,7 +4555,7 @@ extend type Query {
   auditLog(filter: AuditFilter, first: Int = 20, after: String): AuditEventConnection!
 }
 
-type Mutation {
+extend type Mutation {
   "Signs in. Wrong identifier and wrong password are the same error; repeated failures are RATE_LIMITED."
   login(input: LoginInput!): AuthPayload!
   "Exchanges a refresh token for new tokens. Reusing a spent refresh token signs out its whole session family."
@@ -4598,10 +4598,13 @@ type PageInfo {
   endCursor: String
 }
 
+# The root types. Each domain's file extends them with its own fields.
 type Query {
   "Fetches any object by its global ID; null when it does not exist or is not visible to the caller."
   node(id: ID!): Node
 }
+
+type Mutation
 `, BuiltIn: false},
 	{Name: "../schema/content.graphqls", Input: `enum ContentType {
   ARTICLE

@@ -63,23 +63,6 @@ func roleTargets(in model.RoleBindingInput) (acc, unit uuid.UUID, err error) {
 	return a.ID, u.ID, nil
 }
 
-// pageSize returns the requested page size (20 when unset); services
-// validate its range.
-func pageSize(first *int) int {
-	if first == nil {
-		return 20
-	}
-	return *first
-}
-
-func setPageBounds(pi *model.PageInfo, n int, cursor func(int) string) {
-	if n == 0 {
-		return
-	}
-	start, end := cursor(0), cursor(n-1)
-	pi.StartCursor, pi.EndCursor = &start, &end
-}
-
 func encodeAuditCursor(e *audit.Event) string {
 	var b [8 + 8]byte
 	binary.BigEndian.PutUint64(b[0:], uint64(e.At.UnixMicro()))

@@ -5,22 +5,9 @@ import (
 	"encoding/binary"
 	"time"
 
-	"github.com/google/uuid"
-
 	"zhdj/graph/model"
 	"zhdj/internal/volunteer"
 )
-
-func optionalIDOf(field string, id *string, want idType) (*uuid.UUID, error) {
-	if id == nil {
-		return nil, nil
-	}
-	g, err := decodeIDOf(field, *id, want)
-	if err != nil {
-		return nil, err
-	}
-	return &g.ID, nil
-}
 
 // activityInput converts the GraphQL input; field paths name input.activity.
 func activityInput(in *model.ActivityInput) (volunteer.ActivityInput, error) {
