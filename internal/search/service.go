@@ -255,7 +255,6 @@ type Token struct {
 	ExpiresAt          time.Time
 }
 
-
 // Token mints a key that can read only site's published documents of
 // tenant; Unavailable when the engine has no such keys.
 func (s *Service) Token(tenant, site uuid.UUID) (*Token, error) {
