@@ -282,10 +282,11 @@ func TestSearchConvergesAfterOutage(t *testing.T) {
 
 	// The engine goes down: its table refuses the server's writes.
 	ownerExec(t, b, `REVOKE INSERT, UPDATE, DELETE ON search_documents FROM zhdj_app`)
+	changed := time.Now()
 	ownerExec(t, b,
 		`UPDATE contents SET title = '乡村振兴 第' || substr(slug, 6) || '期', version = version + 1 WHERE slug LIKE 'item-%' AND substr(slug, 6)::int <= 900`,
 		`UPDATE contents SET status = 'archived', version = version + 1 WHERE slug LIKE 'item-%' AND substr(slug, 6)::int > 950`)
-	time.Sleep(700 * time.Millisecond) // drains fail and retry meanwhile
+	b.waitDrainFailed(t, changed)
 	st, err := b.app.Search.StatusOf(context.Background(), b.demo.School.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -426,8 +427,9 @@ func TestSearchWithMeilisearchDown(t *testing.T) {
 	if r := b.post(t, searchQuery, map[string]any{"site": "xxgc", "q": "党史"}); r.code(0) != "UNAVAILABLE" {
 		t.Fatalf("search with Meilisearch down: %+v", r.Errors)
 	}
+	changed := time.Now()
 	ownerExec(t, b, publishRaw("waiting", "XXGC", "等待索引的文章", "", "", nil, nil, "published"))
-	time.Sleep(500 * time.Millisecond) // drains try and fail meanwhile
+	b.waitDrainFailed(t, changed)
 	st, err := b.app.Search.StatusOf(context.Background(), b.demo.School.ID)
 	if err != nil || st.Backlog != 1 {
 		t.Fatalf("status %+v %v, want the change waiting", st, err)
@@ -469,5 +471,27 @@ func TestServerCompactsScatteredSearchDocuments(t *testing.T) {
 	}
 	if got := b.search(t, map[string]any{"q": "党史"}); got.TotalCount != 1200 {
 		t.Fatalf("党史 after compaction: %d hits, want 1200", got.TotalCount)
+	}
+}
+
+// waitDrainFailed waits until a search drain has failed after since (the
+// engine is down, and the change made then has been tried).
+func (b *testBundle) waitDrainFailed(t *testing.T, since time.Time) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var failed bool
+		err := b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job j, unnest(j.errors) e
+				WHERE j.kind = 'search.drain' AND (e ->> 'at')::timestamptz > $1)`, since).Scan(&failed)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no search drain failed within 20 s of the change")
+		}
 	}
 }

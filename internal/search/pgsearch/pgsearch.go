@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +30,12 @@ type Index struct {
 	// limit); a search waits at most maxWait for one.
 	slots   chan struct{}
 	maxWait time.Duration
+	// queued counts the searches waiting for a slot.
+	queued atomic.Int64
 }
+
+// Queued is how many searches wait for their turn now.
+func (ix *Index) Queued() int { return int(ix.queued.Load()) }
 
 // maxSearchWait is how long a search waits for its turn before it is
 // refused as overloaded (UNAVAILABLE): past that, a front end had better
@@ -158,12 +164,16 @@ func (ix *Index) run(ctx context.Context, tenant uuid.UUID, b *pgx.Batch) error 
 	if ix.slots != nil {
 		wait := time.NewTimer(ix.maxWait)
 		defer wait.Stop()
+		ix.queued.Add(1)
 		select {
 		case ix.slots <- struct{}{}:
+			ix.queued.Add(-1)
 			defer func() { <-ix.slots }()
 		case <-ctx.Done():
+			ix.queued.Add(-1)
 			return ctx.Err()
 		case <-wait.C:
+			ix.queued.Add(-1)
 			return &apperr.Error{Kind: apperr.Unavailable, Msg: fmt.Sprintf("search is overloaded: no turn within %s; try again shortly", ix.maxWait)}
 		}
 	}

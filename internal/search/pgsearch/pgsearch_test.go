@@ -321,8 +321,13 @@ func TestSearchesWaitTheirTurn(t *testing.T) {
 		}
 	}
 	awaitWaiting(2)
-	// All five were started at once: give the other three time to get in.
-	time.Sleep(300 * time.Millisecond)
+	// The other three wait for a turn, not in PostgreSQL.
+	for ix.Queued() < searches-2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if q := ix.Queued(); q != searches-2 {
+		t.Fatalf("%d searches wait for a turn, want %d", q, searches-2)
+	}
 	if n := waiting(); n != 2 {
 		t.Fatalf("%d searches in PostgreSQL at once, want 2", n)
 	}
