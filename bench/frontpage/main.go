@@ -35,6 +35,7 @@ func main() {
 	bin := flag.String("zhdj", "", "zhdj binary (built into a temporary folder when empty)")
 	floorAddr := flag.String("floor-addr", "", "internal: run the hand-written floor server on this address")
 	only := flag.String("only", "", "graphql or floor: load only one (for profiling)")
+	compare := flag.String("compare", "", "another zhdj binary (an older build), served from a stack of its own and loaded in turn with this one")
 	flag.Parse()
 	if *floorAddr != "" {
 		if err := serveFloor(*floorAddr); err != nil {
@@ -43,7 +44,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*items, *clients, *duration, *bin, *only); err != nil {
+	if err := run(*items, *clients, *duration, *bin, *only, *compare); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/frontpage:", err)
 		os.Exit(1)
 	}
@@ -55,25 +56,59 @@ const frontPageQuery = `query Front {
   }
 }`
 
-func run(items, clients int, d time.Duration, bin, only string) error {
-	ctx := context.Background()
+// serveFrontPage starts a stack for bin (built when empty) with the
+// demo school and items published items, serving and indexed.
+func serveFrontPage(ctx context.Context, bin string, items int) (*stack.Stack, error) {
 	s, err := stack.Start(ctx, bin)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Run("seed"); err != nil {
+		s.Close()
+		return nil, err
+	}
+	fmt.Printf("seeding %d published items …\n", items)
+	if err := seedItems(ctx, s.OwnerURL, items); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if _, err := s.Serve(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := stack.WaitIndexed(ctx, s.OwnerURL); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// graphQLFront is the front page's request to the server at base.
+func graphQLFront(base string) func() (*http.Request, error) {
+	body, _ := json.Marshal(map[string]any{"query": frontPageQuery})
+	return func() (*http.Request, error) {
+		r, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+		if err == nil {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		return r, err
+	}
+}
+
+func run(items, clients int, d time.Duration, bin, only, compare string) error {
+	ctx := context.Background()
+	s, err := serveFrontPage(ctx, bin, items)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Run("seed"); err != nil {
-		return err
-	}
-	fmt.Printf("seeding %d published items …\n", items)
-	if err := seedItems(ctx, s.OwnerURL, items); err != nil {
-		return err
-	}
-	if _, err := s.Serve(); err != nil {
-		return err
-	}
-	if err := stack.WaitIndexed(ctx, s.OwnerURL); err != nil {
-		return err
+	var other *stack.Stack
+	if compare != "" {
+		fmt.Println("the other build:")
+		if other, err = serveFrontPage(ctx, compare, items); err != nil {
+			return err
+		}
+		defer other.Close()
 	}
 
 	port, _ := pgcluster.FreePort()
@@ -93,14 +128,7 @@ func run(items, clients int, d time.Duration, bin, only string) error {
 		return err
 	}
 
-	gqlBody, _ := json.Marshal(map[string]any{"query": frontPageQuery})
-	gql := func() (*http.Request, error) {
-		r, err := http.NewRequest(http.MethodPost, s.BaseURL+"/graphql", bytes.NewReader(gqlBody))
-		if err == nil {
-			r.Header.Set("Content-Type", "application/json")
-		}
-		return r, err
-	}
+	gql := graphQLFront(s.BaseURL)
 	hand := func() (*http.Request, error) {
 		return http.NewRequest(http.MethodGet, "http://"+floorAddr+"/front?site=xxgc&n=20", nil)
 	}
@@ -109,6 +137,9 @@ func run(items, clients int, d time.Duration, bin, only string) error {
 		return err
 	}
 
+	if other != nil {
+		return compareBuilds(hand, gql, graphQLFront(other.BaseURL), clients, d)
+	}
 	fmt.Printf("\n%d clients, %s per run, 2 cores shared by server, PostgreSQL and load\n\n", clients, d)
 	fmt.Printf("%-30s %10s %10s %10s\n", "server", "req/s", "p50 ms", "p99 ms")
 	var floorRes, gqlRes stack.Result
@@ -129,6 +160,33 @@ func run(items, clients int, d time.Duration, bin, only string) error {
 		verdict = "MISSED"
 	}
 	fmt.Printf("\nGraphQL reaches %.0f %% of the floor's throughput (target ≥ 70 %%): %s\n", ratio*100, verdict)
+	return nil
+}
+
+// compareBuilds loads the floor, then the other build and this one in
+// turn, twice each, and prints each against the floor and this build
+// against the other.
+func compareBuilds(hand, this, other func() (*http.Request, error), clients int, d time.Duration) error {
+	if err := sameItems(other, hand); err != nil {
+		return err
+	}
+	fmt.Printf("\n%d clients, %s per run, 2 cores shared by the servers, PostgreSQL and load\n\n", clients, d)
+	fmt.Printf("%-30s %10s %10s %10s\n", "server", "req/s", "p50 ms", "p99 ms")
+	floor := stack.Load(hand, clients, d)
+	printResult("hand-written (net/http + pgx)", floor)
+	var sums [2]float64
+	for round := 1; round <= 2; round++ {
+		for i, b := range []struct {
+			name string
+			req  func() (*http.Request, error)
+		}{{"other build GraphQL", other}, {"this build GraphQL", this}} {
+			r := stack.Load(b.req, clients, d)
+			printResult(fmt.Sprintf("%s (%d)", b.name, round), r)
+			sums[i] += r.RPS
+		}
+	}
+	fmt.Printf("\nother build: %.0f %% of the floor; this build: %.0f %% of the floor (target ≥ 70 %%); this build at %.0f %% of the other\n",
+		sums[0]/2/floor.RPS*100, sums[1]/2/floor.RPS*100, sums[1]/sums[0]*100)
 	return nil
 }
 

@@ -23,6 +23,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	osexec "os/exec"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -44,14 +46,68 @@ func main() {
 	browse := flag.Int("browse", 2000, "published activities for the browse load")
 	duration := flag.Duration("duration", 10*time.Second, "browse load duration")
 	bin := flag.String("zhdj", "", "zhdj binary (built into a temporary folder when empty)")
+	compare := flag.String("compare", "", "another zhdj binary (an older build): both are measured in turn, twice each, on stacks of their own")
 	flag.Parse()
-	if err := run(*people, *hot, *capacity, *clients, *browse, *duration, *bin); err != nil {
+	if *compare == "" {
+		if _, err := run(*people, *hot, *capacity, *clients, *browse, *duration, *bin); err != nil {
+			fmt.Fprintln(os.Stderr, "bench/volunteer:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := compareBinaries(*compare, *bin, func(bin string) (figures, error) {
+		return run(*people, *hot, *capacity, *clients, *browse, *duration, bin)
+	}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/volunteer:", err)
 		os.Exit(1)
 	}
 }
 
-func run(people, hot, capacity, clients, browse int, d time.Duration, bin string) error {
+// figures are one run's results.
+type figures struct {
+	signUpsPerSec, signUpP99, browseP99, browseRPS float64
+}
+
+// compareBinaries runs the bench for the other binary and this one in
+// turn, twice each (other, this, other, this), and prints them side by side.
+func compareBinaries(other, this string, run func(string) (figures, error)) error {
+	if this == "" {
+		this = filepath.Join(os.TempDir(), fmt.Sprintf("zhdj-bench-%d", os.Getpid()))
+		fmt.Println("building zhdj …")
+		if out, err := osexec.Command("go", "build", "-o", this, "./cmd/zhdj").CombinedOutput(); err != nil {
+			return fmt.Errorf("build: %v\n%s", err, out)
+		}
+		defer os.Remove(this)
+	}
+	type row struct {
+		name string
+		f    figures
+	}
+	var rows []row
+	for round := 1; round <= 2; round++ {
+		for _, b := range []struct{ name, bin string }{{"other", other}, {"this", this}} {
+			fmt.Printf("\n=== %s build (%s), round %d\n", b.name, b.bin, round)
+			f, err := run(b.bin)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row{fmt.Sprintf("%s, round %d", b.name, round), f})
+		}
+	}
+	fmt.Printf("\n%-18s %12s %14s %16s %16s\n", "build", "sign-ups/s", "sign-up p99", "browse p99 (4)", "browse req/s (32)")
+	for _, r := range rows {
+		fmt.Printf("%-18s %12.0f %11.1f ms %13.1f ms %16.0f\n", r.name, r.f.signUpsPerSec, r.f.signUpP99, r.f.browseP99, r.f.browseRPS)
+	}
+	return nil
+}
+
+func run(people, hot, capacity, clients, browse int, d time.Duration, bin string) (figures, error) {
+	var f figures
+	err := measure(people, hot, capacity, clients, browse, d, bin, &f)
+	return f, err
+}
+
+func measure(people, hot, capacity, clients, browse int, d time.Duration, bin string, f *figures) error {
 	ctx := context.Background()
 	// Cheap password hashing: the bench measures sign-ups, not logins.
 	s, err := stack.Start(ctx, bin, "ZHDJ_ARGON2_MEMORY_KIB=1024", "ZHDJ_ARGON2_ITERATIONS=1", "ZHDJ_ARGON2_PARALLELISM=1")
@@ -176,6 +232,7 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	rate := float64(people) / elapsed.Seconds()
+	f.signUpsPerSec, f.signUpP99 = rate, ms(lat[len(lat)*99/100])
 	fmt.Printf("\n%d sign-ups from %d clients in %.2fs: %.0f sign-ups/s (target ≥ 2000), p50 %.1f ms, p99 %.1f ms\n",
 		people, clients, elapsed.Seconds(), rate, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]))
 	cpu := s.CPU().Sub(cpuBefore)
@@ -204,6 +261,11 @@ func run(people, hot, capacity, clients, browse int, d time.Duration, bin string
 			return req, err
 		}, n, d)
 		verdict := "(throughput with the cores saturated; latency here is queueing, no target)"
+		if n == 4 {
+			f.browseP99 = ms(res.P99)
+		} else {
+			f.browseRPS = res.RPS
+		}
 		if n == 4 {
 			verdict = "(target p99 < 20 ms): ok"
 			if res.P99 > 20*time.Millisecond {

@@ -556,15 +556,22 @@ func TestWebhooks(t *testing.T) {
 	}
 }
 
+// TestWebhookEndpointsMustBePublic: with ZHDJ_WEBHOOK_ALLOW_PRIVATE off, a
+// webhook into the server's network is refused at input.url (the rule,
+// case by case, is tested in internal/content).
 func TestWebhookEndpointsMustBePublic(t *testing.T) {
 	t.Parallel()
 	b, _ := setupMedia(t, map[string]string{"ZHDJ_WEBHOOK_ALLOW_PRIVATE": "false"})
 	admin, _ := b.login(t, "admin", demoPassword)
 	xxgc := decode[struct{ Site struct{ ID string } }](t, b.post(t, `{ site(slug: "xxgc") { id } }`, nil)).Site.ID
-	for _, u := range []string{"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://[::1]/hook", "ftp://example.com/x", "http://user:pw@example.com/"} {
+	for _, u := range []string{"http://127.0.0.1:8080/hook", "ftp://example.com/x"} {
 		r := b.post(t, `mutation($s: ID!, $u: String!) { createSiteWebhook(input: {site: $s, url: $u}) { webhook { id } } }`, map[string]any{"s": xxgc, "u": u}, bearer(admin)...)
 		if r.code(0) != "BAD_USER_INPUT" {
 			t.Errorf("%s: %+v", u, r.Errors)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); fields["input.url"] == nil {
+			t.Errorf("%s: refused, but not at input.url: %+v", u, r.Errors)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -96,68 +95,6 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 }
 
-func TestRefreshRotationAndReuse(t *testing.T) {
-	t.Parallel()
-	b := setup(t, identityEnv())
-	access1, refresh1 := b.login(t, "member", demoPassword)
-
-	d := decode[authPayload](t, b.post(t, refreshMutation, map[string]any{"t": refresh1}))
-	access2, refresh2 := d.RefreshSession.AccessToken, d.RefreshSession.RefreshToken
-	if refresh2 == "" || refresh2 == refresh1 || access2 == "" {
-		t.Fatalf("refresh did not rotate: %+v", d)
-	}
-	for _, tok := range []string{access1, access2} {
-		if r := b.post(t, `{ me { account { username } } }`, nil, bearer(tok)...); len(r.Errors) != 0 {
-			t.Fatalf("access token refused before reuse: %+v", r.Errors)
-		}
-	}
-
-	// Reusing the spent token revokes the family: every token of it stops working.
-	r := b.post(t, refreshMutation, map[string]any{"t": refresh1})
-	if r.code(0) != "UNAUTHENTICATED" {
-		t.Fatalf("reused refresh token: %+v", r.Errors)
-	}
-	if r := b.post(t, refreshMutation, map[string]any{"t": refresh2}); r.code(0) != "UNAUTHENTICATED" {
-		t.Fatalf("newest refresh token of a revoked family still works: %+v", r.Errors)
-	}
-	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(access2)...); r.code(0) != "UNAUTHENTICATED" {
-		t.Fatalf("access token of a revoked family still works: %+v", r.Errors)
-	}
-	// Other sessions of the same account are untouched.
-	other, _ := b.login(t, "member", demoPassword)
-	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(other)...); len(r.Errors) != 0 {
-		t.Fatalf("fresh session refused: %+v", r.Errors)
-	}
-	if r := b.post(t, refreshMutation, map[string]any{"t": "zr1.garbage"}); r.code(0) != "UNAUTHENTICATED" {
-		t.Fatalf("garbage refresh token: %+v", r.Errors)
-	}
-}
-
-// TestConcurrentRefresh: two clients racing with the same refresh token
-// get one new session at most; the loser triggers reuse detection.
-func TestConcurrentRefresh(t *testing.T) {
-	t.Parallel()
-	b := setup(t, identityEnv())
-	_, refresh := b.login(t, "member", demoPassword)
-	var wg sync.WaitGroup
-	results := make([]*gqlResponse, 4)
-	for i := range results {
-		wg.Go(func() { results[i] = b.post(t, refreshMutation, map[string]any{"t": refresh}) })
-	}
-	wg.Wait()
-	ok := 0
-	for _, r := range results {
-		if len(r.Errors) == 0 {
-			ok++
-		} else if r.code(0) != "UNAUTHENTICATED" {
-			t.Fatalf("unexpected error: %+v", r.Errors)
-		}
-	}
-	if ok > 1 {
-		t.Fatalf("%d refreshes succeeded with one token", ok)
-	}
-}
-
 func TestLogoutAndBadTokens(t *testing.T) {
 	t.Parallel()
 	b := setup(t, identityEnv())
@@ -214,20 +151,19 @@ func TestLogoutAndBadTokens(t *testing.T) {
 	}
 }
 
+// TestChangePassword: a refusal names its field; a change signs out the
+// account's other sessions, not the one that made it.
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	b := setup(t, identityEnv())
 	access, _ := b.login(t, "editor", demoPassword)
 	other, _ := b.login(t, "editor", demoPassword)
 	change := `mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { ok } }`
+	// The rules of a good password are tested next to them
+	// (internal/account); here, how a refusal reaches the client.
 	for _, tc := range []struct{ current, next, field string }{
 		{"wrong current pw", "a-good-new-password-1", "currentPassword"},
-		{demoPassword, "short", "newPassword"},
-		{demoPassword, "editor", "newPassword"},
-		{demoPassword, "qwertyuiop", "newPassword"},
-		{demoPassword, "password12", "newPassword"},     // ten characters, and on every leak list
-		{demoPassword, "editor2026!", "newPassword"},    // the username and a year
-		{demoPassword, "demo-password1", "newPassword"}, // the school's code around a common password
+		{demoPassword, "password12", "newPassword"},
 	} {
 		r := b.post(t, change, map[string]any{"c": tc.current, "n": tc.next}, bearer(access)...)
 		fields, _ := r.Errors[0].Extensions["fields"].(map[string]any)
@@ -249,36 +185,6 @@ func TestChangePassword(t *testing.T) {
 	}
 	if r := b.post(t, `{ me { account { username } } }`, nil, bearer(access)...); len(r.Errors) != 0 {
 		t.Fatalf("the session that changed the password was signed out: %+v", r.Errors)
-	}
-}
-
-// TestPasswordNotMadeOfThePhone: an account created with a phone number
-// may neither be created with nor change to a password made of it (the
-// number is kept only as a blind index).
-func TestPasswordNotMadeOfThePhone(t *testing.T) {
-	t.Parallel()
-	b := setup(t, identityEnv())
-	admin, _ := b.login(t, "admin", demoPassword)
-	create := `mutation($p: String!) { createAccount(input: {username: "zhao", displayName: "赵老师", phone: "13912345678", password: $p}) { account { id } } }`
-	r := b.post(t, create, map[string]any{"p": "139-1234-5678"}, bearer(admin)...)
-	if r.code(0) != "BAD_USER_INPUT" {
-		t.Fatalf("created with the phone as password: %+v", r.Errors)
-	}
-	if r := b.post(t, create, map[string]any{"p": "13912345678zx"}, bearer(admin)...); r.code(0) != "BAD_USER_INPUT" {
-		t.Fatalf("created with the phone and two letters: %+v", r.Errors)
-	}
-	if r := b.post(t, create, map[string]any{"p": "青山绿水-zhao-47"}, bearer(admin)...); len(r.Errors) != 0 {
-		t.Fatalf("create: %+v", r.Errors)
-	}
-	access, _ := b.login(t, "zhao", "青山绿水-zhao-47")
-	change := `mutation($n: String!) { changePassword(input: {currentPassword: "青山绿水-zhao-47", newPassword: $n}) { ok } }`
-	r = b.post(t, change, map[string]any{"n": "zz13912345678"}, bearer(access)...)
-	if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); r.code(0) != "BAD_USER_INPUT" || fields["newPassword"] == nil {
-		t.Fatalf("changed to the phone: %+v", r.Errors)
-	}
-	// Someone else's number is just digits.
-	if r := b.post(t, change, map[string]any{"n": "zz13800000000x"}, bearer(access)...); len(r.Errors) != 0 {
-		t.Fatalf("another number: %+v", r.Errors)
 	}
 }
 
