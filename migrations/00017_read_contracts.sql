@@ -19,18 +19,11 @@ SELECT tenant_id, id, name, gender, category, department, phone_masked, citizen_
        org_unit_id, stage, status
 FROM people;
 
--- member: the profiles of ids, their rows locked against other changes
--- until the caller's transaction ends (in id order, so that two callers
--- never deadlock): a volunteer sign-up serialises each person's sign-ups on
--- it.
--- +goose StatementBegin
-CREATE FUNCTION lock_person_profiles(tenant uuid, ids uuid[]) RETURNS SETOF person_profiles
-LANGUAGE sql VOLATILE AS $$
-    SELECT tenant_id, id, name, gender, category, department, phone_masked, citizen_id_masked,
-           org_unit_id, stage, status
-    FROM people WHERE tenant_id = tenant AND id = ANY (ids) ORDER BY id FOR NO KEY UPDATE
-$$;
--- +goose StatementEnd
+-- A reader may also lock a person's row through the view (FOR NO KEY
+-- UPDATE, which asks for UPDATE on one column of it): a volunteer sign-up
+-- serialises each person's sign-ups so. Nothing writes through the view;
+-- the grant is for the lock only. (A locking function instead cost a fifth
+-- of a millisecond per call: it is planned and run apart from its query.)
 
 -- account: how an account is credited (as an author, say).
 CREATE VIEW account_names WITH (security_invoker = true) AS
@@ -113,7 +106,8 @@ FROM signups s JOIN person_profiles p ON p.tenant_id = s.tenant_id AND p.id = s.
 
 GRANT SELECT ON tenant_profiles, person_profiles, account_names, content_on_sites, content_details, content_documents,
     activity_documents, activity_details, signup_details TO zhdj_app;
-GRANT EXECUTE ON FUNCTION lock_person_profiles(uuid, uuid[]), volunteer_area_lineage(uuid, uuid) TO zhdj_app;
+GRANT UPDATE (status) ON person_profiles TO zhdj_app;
+GRANT EXECUTE ON FUNCTION volunteer_area_lineage(uuid, uuid) TO zhdj_app;
 
 -- +goose Down
 DROP VIEW signup_details;
@@ -124,6 +118,5 @@ DROP VIEW content_documents;
 DROP VIEW content_details;
 DROP VIEW content_on_sites;
 DROP VIEW account_names;
-DROP FUNCTION lock_person_profiles(uuid, uuid[]);
 DROP VIEW person_profiles;
 DROP VIEW tenant_profiles;

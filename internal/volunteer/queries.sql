@@ -137,8 +137,10 @@ SELECT * FROM signup_details WHERE tenant_id = @tenant_id AND person_id = @perso
 -- The sign-up batch (see signup.go; queued in store.go) ------------------
 
 -- name: LockCandidates :many
--- Locking the people's rows serialises each person's sign-ups.
-SELECT id, stage, category, status = 'active' AS active FROM lock_person_profiles(@tenant_id, @ids::uuid[]);
+-- Locking the people's rows (in id order, so that batches never deadlock)
+-- serialises each person's sign-ups.
+SELECT id, stage, category, status = 'active' AS active FROM person_profiles
+WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]) ORDER BY id FOR NO KEY UPDATE;
 
 -- name: ActivityWithSettings :one
 SELECT sqlc.embed(a), (SELECT settings FROM tenant_profiles WHERE tenant_profiles.id = a.tenant_id)::jsonb AS settings

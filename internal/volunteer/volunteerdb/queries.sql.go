@@ -664,7 +664,8 @@ func (q *Queries) LockActivity(ctx context.Context, arg LockActivityParams) (uui
 
 const LockCandidates = `-- name: LockCandidates :many
 
-SELECT id, stage, category, status = 'active' AS active FROM lock_person_profiles($1, $2::uuid[])
+SELECT id, stage, category, status = 'active' AS active FROM person_profiles
+WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE
 `
 
 type LockCandidatesParams struct {
@@ -680,7 +681,8 @@ type LockCandidatesRow struct {
 }
 
 // The sign-up batch (see signup.go; queued in store.go) ------------------
-// Locking the people's rows serialises each person's sign-ups.
+// Locking the people's rows (in id order, so that batches never deadlock)
+// serialises each person's sign-ups.
 func (q *Queries) LockCandidates(ctx context.Context, arg LockCandidatesParams) ([]LockCandidatesRow, error) {
 	rows, err := q.db.Query(ctx, LockCandidates, arg.TenantID, arg.Ids)
 	if err != nil {
