@@ -71,7 +71,7 @@ SELECT * FROM accounts WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
 
 -- name: SchoolCode :one
 -- The school's code, a word a password must not be made of.
-SELECT code FROM tenants WHERE id = $1;
+SELECT code FROM tenant_profiles WHERE id = $1;
 
 -- name: IdentityAccount :one
 SELECT account_id FROM account_identities WHERE tenant_id = @tenant_id AND provider_id = @provider_id AND subject = @subject;
@@ -84,7 +84,7 @@ ON CONFLICT (tenant_id, provider_id, subject) DO UPDATE SET last_used_at = now()
 -- name: LocalPasswords :one
 -- Whether the school lets its people sign in with a local password
 -- (settings.auth.localPasswords; on unless set to false).
-SELECT coalesce((settings -> 'auth' ->> 'localPasswords')::boolean, true)::boolean AS local_passwords FROM tenants WHERE id = @id;
+SELECT coalesce((settings -> 'auth' ->> 'localPasswords')::boolean, true)::boolean AS local_passwords FROM tenant_profiles WHERE id = @id;
 
 -- name: ActiveSession :one
 -- The session behind an access token, while it and its account stand.

@@ -84,7 +84,7 @@ WHERE tenant_id = @tenant_id AND status IN ('ready', 'processing') AND id > @aft
 ORDER BY id LIMIT 500;
 
 -- name: ActiveTenants :many
-SELECT id FROM tenants ORDER BY id;
+SELECT id FROM tenant_profiles ORDER BY id;
 
 -- name: SetUpload :exec
 UPDATE media SET upload_id = @upload_id, part_size = @part_size WHERE tenant_id = @tenant_id AND id = @id;
@@ -96,7 +96,7 @@ SELECT path FROM org_units WHERE tenant_id = @tenant_id AND id = @id;
 SELECT id FROM org_units WHERE tenant_id = @tenant_id AND parent_id IS NULL;
 
 -- name: TenantSettings :one
-SELECT settings FROM tenants WHERE id = @id;
+SELECT settings FROM tenant_profiles WHERE id = @id;
 
 -- name: StatusesOf :many
 SELECT id, status, purpose, mime_type FROM media WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);

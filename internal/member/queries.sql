@@ -70,7 +70,7 @@ SELECT id, code, path, kind FROM org_units WHERE tenant_id = @tenant_id AND code
 SELECT id, stage FROM people WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
 
 -- name: TenantSettings :one
-SELECT settings FROM tenants WHERE id = @id;
+SELECT settings FROM tenant_profiles WHERE id = @id;
 
 -- name: PersonIDByCitizenHMAC :one
 SELECT id FROM people WHERE tenant_id = @tenant_id AND citizen_id_hmac = @citizen_id_hmac;

@@ -433,7 +433,7 @@ func (q *Queries) LinkIdentity(ctx context.Context, arg LinkIdentityParams) erro
 }
 
 const LocalPasswords = `-- name: LocalPasswords :one
-SELECT coalesce((settings -> 'auth' ->> 'localPasswords')::boolean, true)::boolean AS local_passwords FROM tenants WHERE id = $1
+SELECT coalesce((settings -> 'auth' ->> 'localPasswords')::boolean, true)::boolean AS local_passwords FROM tenant_profiles WHERE id = $1
 `
 
 // Whether the school lets its people sign in with a local password
@@ -548,7 +548,7 @@ func (q *Queries) RevokeSessionFamily(ctx context.Context, arg RevokeSessionFami
 }
 
 const SchoolCode = `-- name: SchoolCode :one
-SELECT code FROM tenants WHERE id = $1
+SELECT code FROM tenant_profiles WHERE id = $1
 `
 
 // The school's code, a word a password must not be made of.

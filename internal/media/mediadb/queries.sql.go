@@ -59,7 +59,7 @@ func (q *Queries) AbandonedUploads(ctx context.Context, arg AbandonedUploadsPara
 }
 
 const activeTenants = `-- name: ActiveTenants :many
-SELECT id FROM tenants ORDER BY id
+SELECT id FROM tenant_profiles ORDER BY id
 `
 
 func (q *Queries) ActiveTenants(ctx context.Context) ([]uuid.UUID, error) {
@@ -772,7 +772,7 @@ func (q *Queries) StatusesOf(ctx context.Context, arg StatusesOfParams) ([]Statu
 }
 
 const tenantSettings = `-- name: TenantSettings :one
-SELECT settings FROM tenants WHERE id = $1
+SELECT settings FROM tenant_profiles WHERE id = $1
 `
 
 func (q *Queries) TenantSettings(ctx context.Context, id uuid.UUID) (json.RawMessage, error) {

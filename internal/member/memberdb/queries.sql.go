@@ -858,7 +858,7 @@ func (q *Queries) StagesOf(ctx context.Context, arg StagesOfParams) ([]StagesOfR
 }
 
 const TenantSettings = `-- name: TenantSettings :one
-SELECT settings FROM tenants WHERE id = $1
+SELECT settings FROM tenant_profiles WHERE id = $1
 `
 
 func (q *Queries) TenantSettings(ctx context.Context, id uuid.UUID) (json.RawMessage, error) {

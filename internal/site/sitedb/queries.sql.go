@@ -16,7 +16,7 @@ const activeOrigins = `-- name: ActiveOrigins :many
 SELECT o.origin
 FROM site_origins o
 JOIN sites s ON s.tenant_id = o.tenant_id AND s.id = o.site_id
-JOIN tenants t ON t.id = s.tenant_id
+JOIN tenant_profiles t ON t.id = s.tenant_id
 WHERE s.active AND t.active
 ORDER BY o.origin
 `
