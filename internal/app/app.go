@@ -441,7 +441,9 @@ func (a *App) Run(ctx context.Context, l net.Listener) error {
 func (a *App) Close() {
 	if a.worker != nil && !a.Config.NoBackground {
 		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		_ = a.worker.Stop(stopCtx)
+		if err := a.worker.Stop(stopCtx); err != nil {
+			a.Log.Warn("jobs: stop the worker (unfinished jobs are rescued by another process)", "err", err)
+		}
 		cancel()
 	}
 	if a.stopBG != nil {

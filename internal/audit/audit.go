@@ -175,7 +175,9 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after *Cursor) 
 			e := &Event{ID: r.ID, At: r.At, ActorID: r.ActorID, Action: r.Action, Subject: r.Subject,
 				TargetType: r.TargetType, TargetID: r.TargetID, ClientIP: r.ClientIp, RequestID: r.RequestID}
 			if len(r.Detail) > 2 {
-				_ = json.Unmarshal(r.Detail, &e.Detail)
+				if err := json.Unmarshal(r.Detail, &e.Detail); err != nil {
+					return fmt.Errorf("audit: the detail of event %d: %w", r.ID, err)
+				}
 			}
 			page.Events = append(page.Events, e)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"zhdj/internal/content/contentdb"
+	"zhdj/internal/postgres"
 )
 
 // contentColumns are the columns lists read of content_details or
@@ -25,14 +26,10 @@ var contentColumns = []string{"tenant_id", "id", "type", "slug", "title", "summa
 // contentSelect is the select list of alias c; without t, the body
 // leaves out the long texts (an article's HTML, a lesson's transcript).
 func contentSelect(t TextOption) string {
-	cols := make([]string, len(contentColumns))
-	for i, col := range contentColumns {
-		cols[i] = "c." + col
-		if col == "body" && t == WithoutText {
-			cols[i] = "c.body - 'html' - 'transcript'"
-		}
+	if t == WithoutText {
+		return postgres.SelectList("c", contentColumns, map[string]string{"body": "c.body - 'html' - 'transcript'"})
 	}
-	return strings.Join(cols, ", ")
+	return postgres.SelectList("c", contentColumns, nil)
 }
 
 // scanContents reads rows of contentSelect(t). The body is read as bytes:

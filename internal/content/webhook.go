@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -244,10 +245,16 @@ func (w *WebhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 			msg = fmt.Sprintf("HTTP %d", res.StatusCode)
 		}
 	}
-	_ = postgres.InTenantTx(context.WithoutCancel(ctx), s.pool, a.TenantID, func(tx pgx.Tx) error {
-		return contentdb.New(tx).InsertDelivery(ctx, contentdb.InsertDeliveryParams{TenantID: a.TenantID, WebhookID: a.WebhookID,
+	// The delivery is logged whatever came of it; a log that cannot be
+	// written must not send the event again (it was delivered), so it is
+	// only reported.
+	bg := context.WithoutCancel(ctx)
+	if err := postgres.InTenantTx(bg, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		return contentdb.New(tx).InsertDelivery(bg, contentdb.InsertDeliveryParams{TenantID: a.TenantID, WebhookID: a.WebhookID,
 			Event: a.Event, ContentID: a.ContentID, Attempt: int32(job.Attempt), StatusCode: code, Error: msg})
-	})
+	}); err != nil {
+		slog.WarnContext(ctx, "content: log a webhook delivery", "tenant", a.TenantID, "webhook", a.WebhookID, "attempt", job.Attempt, "err", err)
+	}
 	if msg != "" {
 		return fmt.Errorf("webhook %s: %s", a.WebhookID, msg)
 	}

@@ -42,7 +42,9 @@ func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID, filename, conte
 		return err
 	})
 	if err != nil {
-		_ = s.store.Delete(context.WithoutCancel(ctx), key)
+		if derr := s.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
+			s.log.Warn("media: delete a generated file whose deletion could not be scheduled (the orphan sweep retries)", "key", key, "err", derr)
+		}
 		return nil, fmt.Errorf("media: schedule the deletion of a generated file: %w", err)
 	}
 	url, err := s.store.PresignGet(ctx, key, s.getTTL, filename)

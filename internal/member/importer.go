@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -629,12 +630,15 @@ func (s *Service) queueInsert(b *pgx.Batch, p *auth.Principal, r importRow) erro
 }
 
 // reportProgress records progress outside the import's transaction, so
-// that it is visible while the import runs. Failing to report is logged by
-// the caller's error path only when the import itself fails.
+// that it is visible while the import runs. A report that fails is logged
+// and the import goes on: progress is a hint, the import's result is not.
 func (s *Service) reportProgress(ctx context.Context, tenant, id uuid.UUID, processed int) {
-	_ = postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
 		return memberdb.New(tx).UpdateImportProgress(ctx, memberdb.UpdateImportProgressParams{TenantID: tenant, ID: id, ProcessedRows: int32(processed)})
 	})
+	if err != nil && ctx.Err() == nil {
+		slog.WarnContext(ctx, "member: record an import's progress", "tenant", tenant, "import", id, "processed", processed, "err", err)
+	}
 }
 
 func (s *Service) finishImport(ctx context.Context, tenant uuid.UUID, res *Import) error {

@@ -431,7 +431,9 @@ func (s *Service) history(ctx context.Context, q *memberdb.Queries, tenant uuid.
 			var d struct {
 				ExtendDays int `json:"extendDays"`
 			}
-			_ = json.Unmarshal(e.Detail, &d)
+			if err := json.Unmarshal(e.Detail, &d); err != nil {
+				return h, fmt.Errorf("member: history: the detail of event %s: %w", e.ID, err)
+			}
 			h.extendedDays += d.ExtendDays
 			h.wasExtended = true
 		}
@@ -534,7 +536,9 @@ func (s *Service) Events(ctx context.Context, people []uuid.UUID) (map[uuid.UUID
 		}
 		for _, r := range rows {
 			e := &Event{Kind: r.Kind, From: Stage(r.FromStage), To: Stage(r.ToStage), EffectiveOn: r.EffectiveOn, ActorID: r.ActorID, CreatedAt: r.CreatedAt}
-			_ = json.Unmarshal(r.Detail, &e.Detail)
+			if err := json.Unmarshal(r.Detail, &e.Detail); err != nil {
+				return fmt.Errorf("member: the detail of event %s: %w", r.ID, err)
+			}
 			out[r.PersonID] = append(out[r.PersonID], e)
 		}
 		return nil

@@ -1,5 +1,7 @@
 package postgres
 
+import "strings"
+
 // The statements this package runs itself.
 
 // setTenant scopes the rest of the transaction to a school: row-level
@@ -16,3 +18,19 @@ const serverRoleFacts = `
 		         WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'USAGE')
 		           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'))
 		FROM pg_roles r WHERE r.rolname = current_user`
+
+// SelectList is the select list of columns of alias, with the expression
+// instead[c] in place of column c (an empty text for a long one a list does
+// not read, say), so that the list always has the same columns in the same
+// order to scan.
+func SelectList(alias string, columns []string, instead map[string]string) string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		if e, ok := instead[c]; ok {
+			out[i] = e
+		} else {
+			out[i] = alias + "." + c
+		}
+	}
+	return strings.Join(out, ", ")
+}

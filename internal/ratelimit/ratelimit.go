@@ -173,7 +173,9 @@ func (l *Limiter) Run(ctx context.Context, refresh time.Duration) {
 		select {
 		case <-ctx.Done():
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-			_ = l.Flush(fctx)
+			if err := l.Flush(fctx); err != nil {
+				l.log.Warn("rate limits: share the last counts before stopping", "err", err)
+			}
 			cancel()
 			return
 		case <-flush.C:

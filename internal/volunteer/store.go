@@ -58,14 +58,10 @@ var activityColumns = []string{"tenant_id", "id", "title", "description", "cover
 // activitySelect is the select list of activity_details a, with an empty
 // description in place of the real one unless d asks for it.
 func activitySelect(d DescriptionOption) string {
-	cols := make([]string, len(activityColumns))
-	for i, c := range activityColumns {
-		cols[i] = "a." + c
-		if c == "description" && d == WithoutDescription {
-			cols[i] = "''::text"
-		}
+	if d == WithoutDescription {
+		return postgres.SelectList("a", activityColumns, map[string]string{"description": "''::text"})
 	}
-	return strings.Join(cols, ", ")
+	return postgres.SelectList("a", activityColumns, nil)
 }
 
 // activityDest are the scan destinations of activitySelect.
