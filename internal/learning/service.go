@@ -1,0 +1,259 @@
+package learning
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
+	"zhdj/internal/learning/learningdb"
+	"zhdj/internal/postgres"
+)
+
+// Service is the learning use cases: starting to study an item, its
+// heartbeats, and a person's progress.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// NewService returns a Service over pool.
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
+
+var (
+	errNoPerson   = apperr.Forbiddenf("your account is not linked to a person record")
+	errNoItem     = apperr.NotFoundf("no published item to study")
+	errNoSession  = apperr.InvalidField("session", "no such learning session of yours: start studying the item first")
+	errWatchWhat  = apperr.InvalidField("mode", "only a micro-lesson is watched; articles and comics are read")
+	errReadWhat   = apperr.InvalidField("mode", "a micro-lesson is watched, not read")
+	errNoDuration = apperr.InvalidField("content", "the micro-lesson has no duration to watch yet")
+)
+
+// person returns the caller and the person record their account is linked to.
+func person(ctx context.Context) (*auth.Principal, uuid.UUID, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	if p.PersonID == nil {
+		return nil, uuid.Nil, errNoPerson
+	}
+	return p, *p.PersonID, nil
+}
+
+// rules returns the school's learning rules.
+func rules(ctx context.Context, q *learningdb.Queries, tenant uuid.UUID) (Rules, error) {
+	settings, err := q.TenantSettings(ctx, tenant)
+	if err != nil {
+		return Rules{}, fmt.Errorf("learning: the school's rules: %w", err)
+	}
+	return RulesFrom(settings), nil
+}
+
+// studyLength reads how long a published item takes to study in mode m.
+func studyLength(ctx context.Context, q *learningdb.Queries, tenant, content uuid.UUID, m Mode) (learningdb.StudyLengthRow, error) {
+	l, err := q.StudyLength(ctx, learningdb.StudyLengthParams{TenantID: tenant, ID: content})
+	switch {
+	case apperr.Is(postgres.Err(err, "content"), apperr.NotFound):
+		return l, errNoItem
+	case err != nil:
+		return l, fmt.Errorf("learning: the item's length: %w", err)
+	case l.Status != "published":
+		return l, errNoItem
+	case m == ModeWatch && l.Type != "micro_lesson":
+		return l, errWatchWhat
+	case m == ModeRead && l.Type == "micro_lesson":
+		return l, errReadWhat
+	case m == ModeWatch && l.DurationSeconds <= 0:
+		return l, errNoDuration
+	}
+	return l, nil
+}
+
+// Start opens a session for the caller (a person on record) to study a
+// published item: a micro-lesson is watched, an article or comic read. The
+// first start fixes the time the item requires.
+func (s *Service) Start(ctx context.Context, content uuid.UUID, m Mode) (*Session, error) {
+	p, personID, err := person(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if m != ModeWatch && m != ModeRead {
+		return nil, apperr.InvalidField("mode", "must be watch or read")
+	}
+	out := &Session{TenantID: p.TenantID}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := learningdb.New(tx)
+		l, err := studyLength(ctx, q, p.TenantID, content, m)
+		if err != nil {
+			return err
+		}
+		r, err := rules(ctx, q, p.TenantID)
+		if err != nil {
+			return err
+		}
+		row, err := q.StartProgress(ctx, learningdb.StartProgressParams{TenantID: p.TenantID, PersonID: personID, ContentID: content,
+			Mode: string(m), RequiredSeconds: int32(r.RequiredSeconds(m, int(l.DurationSeconds), int(l.TextChars)))})
+		if err != nil {
+			return fmt.Errorf("learning: start: %w", err)
+		}
+		out.Progress = progressFrom(p.TenantID, learningdb.MyProgressRow(row))
+		out.ID, err = q.InsertSession(ctx, learningdb.InsertSessionParams{TenantID: p.TenantID, PersonID: personID, ContentID: content,
+			Mode: string(m), At: s.now()})
+		if err != nil {
+			return fmt.Errorf("learning: start: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Record judges a heartbeat of the caller's session and adds what it
+// counts for. The beat that completes the item writes its learning fact,
+// once, in the same transaction. A beat that does not count is not an
+// error: its verdict says why, and the progress counts it.
+func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heartbeat, error) {
+	p, personID, err := person(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &Heartbeat{}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := learningdb.New(tx)
+		v, err := q.LockSession(ctx, learningdb.LockSessionParams{TenantID: p.TenantID, ID: session, PersonID: personID})
+		switch {
+		case apperr.Is(postgres.Err(err, "session"), apperr.NotFound):
+			return errNoSession
+		case err != nil:
+			return fmt.Errorf("learning: session: %w", err)
+		}
+		m := Mode(v.Mode)
+		l, err := studyLength(ctx, q, p.TenantID, v.ContentID, m)
+		if err != nil {
+			return err
+		}
+		r, err := rules(ctx, q, p.TenantID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		j := Judge(m, Viewing{Position: int(v.LastPosition), Playing: v.LastPlaying, At: v.LastBeatAt}, b, now, int(l.DurationSeconds), r)
+		out.Verdict = j.Verdict
+		var skipped, rejected int32
+		if j.Verdict == SkippedAhead {
+			skipped = 1
+		}
+		if j.Verdict.Rejected() {
+			rejected = 1
+		}
+		var row learningdb.MyProgressRow
+		if m == ModeWatch {
+			var w learningdb.AddWatchedRow
+			w, err = q.AddWatched(ctx, learningdb.AddWatchedParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID,
+				FromSecond: int32(j.From), ToSecond: int32(j.To), Skipped: skipped, Rejected: rejected})
+			row = learningdb.MyProgressRow(w)
+		} else {
+			var rd learningdb.AddReadRow
+			rd, err = q.AddRead(ctx, learningdb.AddReadParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID, Mode: string(m),
+				ReadSeconds: int32(j.Seconds), Skipped: skipped, Rejected: rejected})
+			row = learningdb.MyProgressRow(rd)
+		}
+		if err != nil {
+			return fmt.Errorf("learning: record: %w", err)
+		}
+		if !j.Verdict.Rejected() {
+			position := 0
+			if m == ModeWatch {
+				position = min(b.Position, int(l.DurationSeconds))
+			}
+			if err := q.MoveSession(ctx, learningdb.MoveSessionParams{TenantID: p.TenantID, ID: session, Position: int32(position), Playing: b.Playing, At: now}); err != nil {
+				return fmt.Errorf("learning: record: %w", err)
+			}
+		}
+		out.Progress = progressFrom(p.TenantID, row)
+		if out.Progress.Completed() || out.Progress.Seconds < out.Progress.RequiredSeconds {
+			return nil
+		}
+		return s.complete(ctx, q, p, out, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// complete marks h's progress completed and writes its learning fact (a
+// concurrent heartbeat that got there first leaves both as they are).
+func (s *Service) complete(ctx context.Context, q *learningdb.Queries, p *auth.Principal, h *Heartbeat, now time.Time) error {
+	pr := h.Progress
+	at, err := q.Complete(ctx, learningdb.CompleteParams{TenantID: p.TenantID, PersonID: pr.PersonID, ContentID: pr.ContentID, Mode: string(pr.Mode), At: &now})
+	if apperr.Is(postgres.Err(err, "progress"), apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("learning: complete: %w", err)
+	}
+	kind := "lesson_completed"
+	if pr.Mode == ModeRead {
+		kind = "reading_completed"
+	}
+	details, err := json.Marshal(map[string]any{"mode": pr.Mode, "seconds": pr.Seconds, "requiredSeconds": pr.RequiredSeconds})
+	if err != nil {
+		return err
+	}
+	if err := q.InsertFact(ctx, learningdb.InsertFactParams{TenantID: p.TenantID, PersonID: pr.PersonID, Kind: kind, SourceType: "content",
+		SourceID: pr.ContentID, OccurredAt: now, RecordedBy: p.Actor(), Details: details}); err != nil {
+		return fmt.Errorf("learning: record the fact: %w", err)
+	}
+	pr.CompletedAt, h.JustCompleted = at, true
+	return nil
+}
+
+// Mine returns a page of the caller's progress, most recently studied
+// first.
+func (s *Service) Mine(ctx context.Context, first int, after *Cursor) (*Page, error) {
+	p, personID, err := person(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+		return nil, err
+	}
+	page := &Page{}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		arg := learningdb.MyProgressParams{TenantID: p.TenantID, PersonID: personID, HasCursor: after != nil, MaxRows: int32(first + 1)}
+		if after != nil {
+			arg.AfterAt, arg.AfterContent = after.UpdatedAt, after.ContentID
+		}
+		rows, err := learningdb.New(tx).MyProgress(ctx, arg)
+		if err != nil {
+			return fmt.Errorf("learning: progress: %w", err)
+		}
+		for _, r := range rows {
+			page.Items = append(page.Items, progressFrom(p.TenantID, r))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Items) > first {
+		page.Items, page.HasNext = page.Items[:first], true
+	}
+	return page, nil
+}
+
+func progressFrom(tenant uuid.UUID, r learningdb.MyProgressRow) *Progress {
+	return &Progress{TenantID: tenant, PersonID: r.PersonID, ContentID: r.ContentID, Mode: Mode(r.Mode), Seconds: int(r.Seconds),
+		RequiredSeconds: int(r.RequiredSeconds), SkippedBeats: int(r.SkippedBeats), RejectedBeats: int(r.RejectedBeats),
+		CompletedAt: r.CompletedAt, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt}
+}
