@@ -27,9 +27,10 @@ const (
 	idVolunteerArea  idType = 11
 	idVolunteerTopic idType = 12
 	idRecordEntry    idType = 13
+	idLearning       idType = 14
 
 	// idLast is the highest type; keep it last.
-	idLast = idRecordEntry
+	idLast = idLearning
 )
 
 func (t idType) String() string {
@@ -60,6 +61,8 @@ func (t idType) String() string {
 		return "VolunteerTopic"
 	case idRecordEntry:
 		return "VolunteerRecordEntry"
+	case idLearning:
+		return "LearningSession"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

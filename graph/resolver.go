@@ -4,6 +4,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/content"
+	"zhdj/internal/learning"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -27,6 +28,8 @@ type Resolver struct {
 	Publishing *content.Service
 	// Volunteer is the volunteer service (activities, sign-ups, hours).
 	Volunteer *volunteer.Service
+	// Learning is what members study (progress, learning facts).
+	Learning *learning.Service
 	// Finder answers searches and reports indexing state.
 	Finder *search.Service
 }

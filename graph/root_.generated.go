@@ -36,6 +36,8 @@ type ResolverRoot interface {
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
 	ContentRevision() ContentRevisionResolver
+	LearningProgress() LearningProgressResolver
+	LearningSession() LearningSessionResolver
 	Me() MeResolver
 	Media() MediaResolver
 	Member() MemberResolver
@@ -313,6 +315,34 @@ type ComplexityRoot struct {
 		Row     func(childComplexity int) int
 	}
 
+	LearningProgress struct {
+		Completed       func(childComplexity int) int
+		CompletedAt     func(childComplexity int) int
+		Content         func(childComplexity int) int
+		Mode            func(childComplexity int) int
+		RejectedBeats   func(childComplexity int) int
+		RequiredSeconds func(childComplexity int) int
+		Seconds         func(childComplexity int) int
+		SkippedBeats    func(childComplexity int) int
+		StartedAt       func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	LearningProgressConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	LearningProgressEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LearningSession struct {
+		ID       func(childComplexity int) int
+		Progress func(childComplexity int) int
+	}
+
 	Link struct {
 		Label func(childComplexity int) int
 		URL   func(childComplexity int) int
@@ -496,6 +526,7 @@ type ComplexityRoot struct {
 		Login                   func(childComplexity int, input model.LoginInput) int
 		Logout                  func(childComplexity int) int
 		MoveOrgUnit             func(childComplexity int, input model.MoveOrgUnitInput) int
+		RecordProgress          func(childComplexity int, input model.RecordProgressInput) int
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
 		RestoreContentRevision  func(childComplexity int, input model.RestoreContentInput) int
 		ResumeUpload            func(childComplexity int, input model.MediaIDInput) int
@@ -504,6 +535,7 @@ type ComplexityRoot struct {
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
 		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
+		StartLearning           func(childComplexity int, input model.StartLearningInput) int
 		SubmitContent           func(childComplexity int, input model.ContentIDInput) int
 		TransferMember          func(childComplexity int, input model.TransferMemberInput) int
 		TransitionMemberStage   func(childComplexity int, input model.TransitionMemberStageInput) int
@@ -605,6 +637,7 @@ type ComplexityRoot struct {
 		Member            func(childComplexity int, id string) int
 		MemberImport      func(childComplexity int, id string) int
 		Members           func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		MyLearning        func(childComplexity int, first *int, after *string) int
 		Node              func(childComplexity int, id string) int
 		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
 		Search            func(childComplexity int, site string, query string, filter *model.SearchFilterInput, facets []search.Facet, orderBy *search.Order, first *int, after *string) int
@@ -617,6 +650,12 @@ type ComplexityRoot struct {
 		VolunteerRecord   func(childComplexity int, member *string, from *time.Time, to *time.Time) int
 		VolunteerTopics   func(childComplexity int, site string) int
 		WebhookDeliveries func(childComplexity int, webhookID string) int
+	}
+
+	RecordProgressPayload struct {
+		JustCompleted func(childComplexity int) int
+		Progress      func(childComplexity int) int
+		Verdict       func(childComplexity int) int
 	}
 
 	RoleBinding struct {
@@ -734,6 +773,10 @@ type ComplexityRoot struct {
 		ID     func(childComplexity int) int
 		Secret func(childComplexity int) int
 		URL    func(childComplexity int) int
+	}
+
+	StartLearningPayload struct {
+		Session func(childComplexity int) int
 	}
 
 	ThemeColors struct {
@@ -1782,6 +1825,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportProblem.Row(childComplexity), true
 
+	case "LearningProgress.completed":
+		if e.ComplexityRoot.LearningProgress.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.Completed(childComplexity), true
+	case "LearningProgress.completedAt":
+		if e.ComplexityRoot.LearningProgress.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.CompletedAt(childComplexity), true
+	case "LearningProgress.content":
+		if e.ComplexityRoot.LearningProgress.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.Content(childComplexity), true
+	case "LearningProgress.mode":
+		if e.ComplexityRoot.LearningProgress.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.Mode(childComplexity), true
+	case "LearningProgress.rejectedBeats":
+		if e.ComplexityRoot.LearningProgress.RejectedBeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.RejectedBeats(childComplexity), true
+	case "LearningProgress.requiredSeconds":
+		if e.ComplexityRoot.LearningProgress.RequiredSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.RequiredSeconds(childComplexity), true
+	case "LearningProgress.seconds":
+		if e.ComplexityRoot.LearningProgress.Seconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.Seconds(childComplexity), true
+	case "LearningProgress.skippedBeats":
+		if e.ComplexityRoot.LearningProgress.SkippedBeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.SkippedBeats(childComplexity), true
+	case "LearningProgress.startedAt":
+		if e.ComplexityRoot.LearningProgress.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.StartedAt(childComplexity), true
+	case "LearningProgress.updatedAt":
+		if e.ComplexityRoot.LearningProgress.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgress.UpdatedAt(childComplexity), true
+
+	case "LearningProgressConnection.edges":
+		if e.ComplexityRoot.LearningProgressConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgressConnection.Edges(childComplexity), true
+	case "LearningProgressConnection.pageInfo":
+		if e.ComplexityRoot.LearningProgressConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgressConnection.PageInfo(childComplexity), true
+
+	case "LearningProgressEdge.cursor":
+		if e.ComplexityRoot.LearningProgressEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgressEdge.Cursor(childComplexity), true
+	case "LearningProgressEdge.node":
+		if e.ComplexityRoot.LearningProgressEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningProgressEdge.Node(childComplexity), true
+
+	case "LearningSession.id":
+		if e.ComplexityRoot.LearningSession.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningSession.ID(childComplexity), true
+	case "LearningSession.progress":
+		if e.ComplexityRoot.LearningSession.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningSession.Progress(childComplexity), true
+
 	case "Link.label":
 		if e.ComplexityRoot.Link.Label == nil {
 			break
@@ -2779,6 +2922,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MoveOrgUnit(childComplexity, args["input"].(model.MoveOrgUnitInput)), true
+	case "Mutation.recordProgress":
+		if e.ComplexityRoot.Mutation.RecordProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordProgress(childComplexity, args["input"].(model.RecordProgressInput)), true
 	case "Mutation.refreshSession":
 		if e.ComplexityRoot.Mutation.RefreshSession == nil {
 			break
@@ -2867,6 +3021,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(model.SignUpInput)), true
+	case "Mutation.startLearning":
+		if e.ComplexityRoot.Mutation.StartLearning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startLearning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartLearning(childComplexity, args["input"].(model.StartLearningInput)), true
 	case "Mutation.submitContent":
 		if e.ComplexityRoot.Mutation.SubmitContent == nil {
 			break
@@ -3412,6 +3577,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Members(childComplexity, args["filter"].(*model.MemberFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myLearning":
+		if e.ComplexityRoot.Query.MyLearning == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myLearning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyLearning(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3539,6 +3715,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["webhookId"].(string)), true
+
+	case "RecordProgressPayload.justCompleted":
+		if e.ComplexityRoot.RecordProgressPayload.JustCompleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordProgressPayload.JustCompleted(childComplexity), true
+	case "RecordProgressPayload.progress":
+		if e.ComplexityRoot.RecordProgressPayload.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordProgressPayload.Progress(childComplexity), true
+	case "RecordProgressPayload.verdict":
+		if e.ComplexityRoot.RecordProgressPayload.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordProgressPayload.Verdict(childComplexity), true
 
 	case "RoleBinding.orgUnit":
 		if e.ComplexityRoot.RoleBinding.OrgUnit == nil {
@@ -3970,6 +4165,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SiteWebhook.URL(childComplexity), true
 
+	case "StartLearningPayload.session":
+		if e.ComplexityRoot.StartLearningPayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartLearningPayload.Session(childComplexity), true
+
 	case "ThemeColors.accent":
 		if e.ComplexityRoot.ThemeColors.Accent == nil {
 			break
@@ -4319,6 +4521,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
 			graphql.NewInputUnmarshaler("PanelInput", ec.unmarshalInputPanelInput),
+			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
 			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
@@ -4327,6 +4530,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
 			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
+			graphql.NewInputUnmarshaler("StartLearningInput", ec.unmarshalInputStartLearningInput),
 			graphql.NewInputUnmarshaler("TransferInInput", ec.unmarshalInputTransferInInput),
 			graphql.NewInputUnmarshaler("TransferMemberInput", ec.unmarshalInputTransferMemberInput),
 			graphql.NewInputUnmarshaler("TransitionMemberStageInput", ec.unmarshalInputTransitionMemberStageInput),
@@ -4929,6 +5133,107 @@ extend type Mutation {
   setFeatured(input: SetFeaturedInput!): OkPayload!
   hideContent(input: HideContentInput!): OkPayload!
   createSiteWebhook(input: CreateSiteWebhookInput!): CreateSiteWebhookPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/learning.graphqls", Input: `# Learning: what a member or activist studies, counted by heartbeats from
+# the player or the reader, and completed once the item has been studied
+# long enough (a tenant setting: 90 % of a lesson's duration; an article's
+# length at 400 characters a minute).
+
+"How an item is studied: a micro-lesson is watched, an article or a comic read."
+enum LearningMode {
+  WATCH
+  READ
+}
+
+"What a heartbeat counted for."
+enum HeartbeatVerdict {
+  "The seconds since the last heartbeat count."
+  COUNTED
+  "Paused (or out of view) since the last heartbeat: nothing to count."
+  NOT_PLAYING
+  "A seek back or a replay: nothing new is watched."
+  MOVED_BACK
+  "More progress than the wall clock allows (a jump ahead): accepted, not counted."
+  SKIPPED_AHEAD
+  "Sent from a later time than the server's: refused."
+  REJECTED_FUTURE
+  "A position outside the video: refused."
+  REJECTED_POSITION
+}
+
+"A person's progress on one item, in one mode."
+type LearningProgress {
+  "The item (null when it is no longer visible to you)."
+  content: Content
+  mode: LearningMode!
+  "Distinct seconds of the video watched (a replay counts once), or seconds spent reading."
+  seconds: Int!
+  "How long the item must be studied to be completed."
+  requiredSeconds: Int!
+  completed: Boolean!
+  completedAt: Time
+  "Heartbeats that jumped ahead of the wall clock (accepted, not counted)."
+  skippedBeats: Int!
+  "Heartbeats refused (from the future, or a position outside the video)."
+  rejectedBeats: Int!
+  startedAt: Time!
+  updatedAt: Time!
+}
+
+"One viewing or reading of an item; its heartbeats name it."
+type LearningSession {
+  id: ID!
+  progress: LearningProgress!
+}
+
+type LearningProgressEdge {
+  cursor: String!
+  node: LearningProgress!
+}
+
+type LearningProgressConnection {
+  edges: [LearningProgressEdge!]!
+  pageInfo: PageInfo!
+}
+
+input StartLearningInput {
+  "A published micro-lesson (WATCH), article or comic (READ)."
+  content: ID!
+  mode: LearningMode!
+}
+
+type StartLearningPayload {
+  session: LearningSession!
+}
+
+input RecordProgressInput {
+  session: ID!
+  "Where the video is, in seconds (watching; ignored when reading)."
+  position: Int = 0
+  "The video plays, or the page is in view."
+  playing: Boolean!
+  "The client's clock when it sent the heartbeat (refused when it is ahead of the server's)."
+  sentAt: Time
+}
+
+type RecordProgressPayload {
+  verdict: HeartbeatVerdict!
+  progress: LearningProgress!
+  "This heartbeat completed the item (its learning fact was written)."
+  justCompleted: Boolean!
+}
+
+extend type Query {
+  "Your learning progress, most recently studied first (for a person on record)."
+  myLearning(first: Int = 20, after: String): LearningProgressConnection!
+}
+
+extend type Mutation {
+  "Starts a viewing or reading of an item; send its heartbeats every 10–15 s."
+  startLearning(input: StartLearningInput!): StartLearningPayload!
+  "A heartbeat of a learning session: it counts what was really watched or read."
+  recordProgress(input: RecordProgressInput!): RecordProgressPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/media.graphqls", Input: `"A 64-bit integer (byte counts)."
@@ -6506,6 +6811,62 @@ func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ImportProblem", field.Name)
 }
 
+func (ec *executionContext) childFields_LearningProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "content":
+		return ec.fieldContext_LearningProgress_content(ctx, field)
+	case "mode":
+		return ec.fieldContext_LearningProgress_mode(ctx, field)
+	case "seconds":
+		return ec.fieldContext_LearningProgress_seconds(ctx, field)
+	case "requiredSeconds":
+		return ec.fieldContext_LearningProgress_requiredSeconds(ctx, field)
+	case "completed":
+		return ec.fieldContext_LearningProgress_completed(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_LearningProgress_completedAt(ctx, field)
+	case "skippedBeats":
+		return ec.fieldContext_LearningProgress_skippedBeats(ctx, field)
+	case "rejectedBeats":
+		return ec.fieldContext_LearningProgress_rejectedBeats(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_LearningProgress_startedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LearningProgress_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningProgressConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LearningProgressConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LearningProgressConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningProgressConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningProgressEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LearningProgressEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LearningProgressEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningProgressEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LearningSession_id(ctx, field)
+	case "progress":
+		return ec.fieldContext_LearningSession_progress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningSession", field.Name)
+}
+
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "label":
@@ -6886,6 +7247,18 @@ func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verdict":
+		return ec.fieldContext_RecordProgressPayload_verdict(ctx, field)
+	case "progress":
+		return ec.fieldContext_RecordProgressPayload_progress(ctx, field)
+	case "justCompleted":
+		return ec.fieldContext_RecordProgressPayload_justCompleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordProgressPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RoleBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -7118,6 +7491,14 @@ func (ec *executionContext) childFields_SiteWebhook(ctx context.Context, field g
 		return ec.fieldContext_SiteWebhook_secret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteWebhook", field.Name)
+}
+
+func (ec *executionContext) childFields_StartLearningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_StartLearningPayload_session(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartLearningPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ThemeColors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -13,6 +13,7 @@ import (
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
 	"zhdj/internal/content"
+	"zhdj/internal/learning"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -395,6 +396,16 @@ type ImportMembersPayload struct {
 	Import *member.Import `json:"import"`
 }
 
+type LearningProgressConnection struct {
+	Edges    []*LearningProgressEdge `json:"edges"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type LearningProgressEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *LearningProgress `json:"node"`
+}
+
 type LessonInput struct {
 	VideoID         *string         `json:"videoId,omitempty"`
 	DurationSeconds *int            `json:"durationSeconds,omitempty"`
@@ -534,6 +545,23 @@ type PartnerPayload struct {
 type Query struct {
 }
 
+type RecordProgressInput struct {
+	Session string `json:"session"`
+	// Where the video is, in seconds (watching; ignored when reading).
+	Position *int `json:"position,omitempty"`
+	// The video plays, or the page is in view.
+	Playing bool `json:"playing"`
+	// The client's clock when it sent the heartbeat (refused when it is ahead of the server's).
+	SentAt *time.Time `json:"sentAt,omitempty"`
+}
+
+type RecordProgressPayload struct {
+	Verdict  learning.Verdict  `json:"verdict"`
+	Progress *LearningProgress `json:"progress"`
+	// This heartbeat completed the item (its learning fact was written).
+	JustCompleted bool `json:"justCompleted"`
+}
+
 type RefreshSessionInput struct {
 	RefreshToken string `json:"refreshToken"`
 }
@@ -655,6 +683,16 @@ type SignUpPayload struct {
 
 type SitePayload struct {
 	Site *site.Site `json:"site"`
+}
+
+type StartLearningInput struct {
+	// A published micro-lesson (WATCH), article or comic (READ).
+	Content string        `json:"content"`
+	Mode    learning.Mode `json:"mode"`
+}
+
+type StartLearningPayload struct {
+	Session *learning.Session `json:"session"`
 }
 
 type TransferInInput struct {

@@ -30,6 +30,7 @@ import (
 	"zhdj/internal/content"
 	"zhdj/internal/graphiql"
 	"zhdj/internal/jobs"
+	"zhdj/internal/learning"
 	"zhdj/internal/media"
 	"zhdj/internal/media/s3"
 	"zhdj/internal/member"
@@ -69,6 +70,7 @@ type App struct {
 	Media     *media.Service
 	Content   *content.Service
 	Volunteer *volunteer.Service
+	Learning  *learning.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
 	SSO *sso.Service
 	// Limits counts requests against the rate limits, shared by every
@@ -234,6 +236,7 @@ func (a *App) initServices(ctx context.Context) error {
 	tools := media.FindTools()
 	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools, Log: a.Log})
 	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
+	a.Learning = learning.NewService(a.Pool)
 	a.Limits = ratelimit.New(a.Pool, c.RateLimits, a.Log)
 	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 
@@ -283,7 +286,7 @@ func (a *App) initServices(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Finder: a.Search}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Finder: a.Search}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

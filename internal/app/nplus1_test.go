@@ -205,3 +205,45 @@ func TestSearchIsNPlusOneFree(t *testing.T) {
 	}
 	t.Logf("search: %d round trips to PostgreSQL whatever the page size", ten)
 }
+
+// TestMyLearningIsNPlusOneFree: a person's learning with each item, its
+// authors and cover costs the same round trips for 20 entries as for 100.
+func TestMyLearningIsNPlusOneFree(t *testing.T) {
+	t.Parallel()
+	tracer := &countingTracer{}
+	b := setupWith(t, identityEnv(), tracer)
+	member, _ := b.login(t, "member", demoPassword)
+	ownerExec(t, b, `INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at, body)
+		SELECT u.tenant_id, 'article', 'study-' || g, '学习材料 ' || g, u.id, 'published', now() - g * interval '1 minute', '{"html":"<p>x</p>"}'
+		FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC'`,
+		`INSERT INTO content_authors (tenant_id, content_id, account_id, position)
+		SELECT c.tenant_id, c.id, a.id, 0 FROM contents c, accounts a WHERE a.username = 'editor' AND c.slug LIKE 'study-%'`,
+		`INSERT INTO learning_progress (tenant_id, person_id, content_id, mode, seconds, required_seconds, updated_at)
+		SELECT c.tenant_id, p.id, c.id, 'read', 30, 60, c.published_at FROM contents c, people p WHERE p.name = '李明' AND c.slug LIKE 'study-%'`)
+	const doc = `query($n: Int) { myLearning(first: $n) { edges { node { seconds content { title ... on Article { authors { displayName } } } } } } }`
+	count := func(n int) int64 {
+		before := tracer.n.Load()
+		d := decode[struct {
+			MyLearning struct {
+				Edges []struct {
+					Node struct {
+						Content struct {
+							Title   string
+							Authors []struct{ DisplayName string }
+						}
+					}
+				}
+			}
+		}](t, b.post(t, doc, map[string]any{"n": n}, bearer(member)...))
+		if len(d.MyLearning.Edges) != n || len(d.MyLearning.Edges[n-1].Node.Content.Authors) != 1 {
+			t.Fatalf("my learning with %d entries is incomplete: %+v", n, d.MyLearning.Edges)
+		}
+		return tracer.n.Load() - before
+	}
+	count(5)
+	twenty, hundred := count(20), count(100)
+	if twenty != hundred {
+		t.Fatalf("my learning: %d round trips for 20 entries, %d for 100", twenty, hundred)
+	}
+	t.Logf("my learning: %d round trips to PostgreSQL whatever the page size", twenty)
+}

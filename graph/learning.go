@@ -1,0 +1,63 @@
+package graph
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"github.com/google/uuid"
+
+	"zhdj/graph/model"
+	"zhdj/internal/content"
+	"zhdj/internal/learning"
+)
+
+// encodeLearningCursor packs a progress's position in the caller's list:
+// when it was last studied, then the item.
+func encodeLearningCursor(p *learning.Progress) string {
+	var b [8 + 16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(p.UpdatedAt.UnixMicro()))
+	copy(b[8:], p.ContentID[:])
+	return sealCursor(b[:])
+}
+
+func decodeLearningCursor(field string, s *string) (*learning.Cursor, error) {
+	b, err := openCursor(field, s, "list", func(b []byte) bool { return len(b) == 24 })
+	if b == nil {
+		return nil, err
+	}
+	c := &learning.Cursor{UpdatedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[:8]))).UTC()}
+	copy(c.ContentID[:], b[8:])
+	return c, nil
+}
+
+// learningItems loads, for a page of progress, the items it is on that the
+// caller may see, with their extras: two round trips whatever the page size.
+func (r *Resolver) learningItems(ctx context.Context, tenant uuid.UUID, page []*learning.Progress) (map[uuid.UUID]model.ContentItem, error) {
+	out := map[uuid.UUID]model.ContentItem{}
+	if len(page) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(page))
+	for i, p := range page {
+		ids[i] = p.ContentID
+	}
+	found, err := r.Publishing.ByIDs(ctx, tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]*content.Content, 0, len(found))
+	for _, id := range ids {
+		if c, ok := found[id]; ok {
+			items = append(items, c)
+		}
+	}
+	extras, err := r.Publishing.Extras(ctx, tenant, items)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range items {
+		out[c.ID] = model.Wrap(c, extras)
+	}
+	return out, nil
+}
