@@ -2,7 +2,6 @@ package learning
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -118,104 +117,61 @@ func (s *Service) Start(ctx context.Context, content uuid.UUID, m Mode) (*Sessio
 }
 
 // Record judges a heartbeat of the caller's session and adds what it
-// counts for. The beat that completes the item writes its learning fact,
-// once, in the same transaction. A beat that does not count is not an
-// error: its verdict says why, and the progress counts it.
+// counts for, in two round trips. The beat that completes the item writes
+// its learning fact, once, in the same transaction. A beat that does not
+// count is not an error: its verdict says why, and the progress counts it.
 func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heartbeat, error) {
 	p, personID, err := person(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var v learningdb.SessionForBeatRow
+	reads := &pgx.Batch{}
+	found := queueSessionForBeat(reads, learningdb.SessionForBeatParams{TenantID: p.TenantID, ID: session, PersonID: personID}, &v)
 	out := &Heartbeat{}
-	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		q := learningdb.New(tx)
-		v, err := q.LockSession(ctx, learningdb.LockSessionParams{TenantID: p.TenantID, ID: session, PersonID: personID})
-		switch {
-		case apperr.Is(postgres.Err(err, "session"), apperr.NotFound):
-			return errNoSession
-		case err != nil:
-			return fmt.Errorf("learning: session: %w", err)
+	var row learningdb.MyProgressRow
+	var completed *bool
+	err = postgres.InTenantTxCommitWith(ctx, s.pool, p.TenantID, reads, func(postgres.Querier) (*pgx.Batch, error) {
+		if !*found {
+			return nil, errNoSession
+		}
+		if v.Status != "published" {
+			return nil, errNoItem
 		}
 		m := Mode(v.Mode)
-		l, err := studyLength(ctx, q, p.TenantID, v.ContentID, m)
-		if err != nil {
-			return err
-		}
-		r, err := rules(ctx, q, p.TenantID)
-		if err != nil {
-			return err
-		}
 		now := s.now()
-		j := Judge(m, Viewing{Position: int(v.LastPosition), Playing: v.LastPlaying, At: v.LastBeatAt}, b, now, int(l.DurationSeconds), r)
+		j := Judge(m, Viewing{Position: int(v.LastPosition), Playing: v.LastPlaying, At: v.LastBeatAt}, b, now, int(v.DurationSeconds), RulesFrom(v.Settings))
 		out.Verdict = j.Verdict
-		var skipped, rejected int32
+		study := learningdb.AddStudyParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID, Mode: string(m), At: now,
+			FromSecond: int32(j.From), ToSecond: int32(j.To), ReadSeconds: int32(j.Seconds)}
 		if j.Verdict == SkippedAhead {
-			skipped = 1
+			study.Skipped = 1
 		}
+		var move *learningdb.MoveSessionParams
 		if j.Verdict.Rejected() {
-			rejected = 1
-		}
-		var row learningdb.MyProgressRow
-		if m == ModeWatch {
-			var w learningdb.AddWatchedRow
-			w, err = q.AddWatched(ctx, learningdb.AddWatchedParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID,
-				FromSecond: int32(j.From), ToSecond: int32(j.To), Skipped: skipped, Rejected: rejected})
-			row = learningdb.MyProgressRow(w)
+			study.Rejected = 1
 		} else {
-			var rd learningdb.AddReadRow
-			rd, err = q.AddRead(ctx, learningdb.AddReadParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID, Mode: string(m),
-				ReadSeconds: int32(j.Seconds), Skipped: skipped, Rejected: rejected})
-			row = learningdb.MyProgressRow(rd)
-		}
-		if err != nil {
-			return fmt.Errorf("learning: record: %w", err)
-		}
-		if !j.Verdict.Rejected() {
 			position := 0
 			if m == ModeWatch {
-				position = min(b.Position, int(l.DurationSeconds))
+				position = min(b.Position, int(v.DurationSeconds))
 			}
-			if err := q.MoveSession(ctx, learningdb.MoveSessionParams{TenantID: p.TenantID, ID: session, Position: int32(position), Playing: b.Playing, At: now}); err != nil {
-				return fmt.Errorf("learning: record: %w", err)
-			}
+			move = &learningdb.MoveSessionParams{TenantID: p.TenantID, ID: session, Position: int32(position), Playing: b.Playing, At: now}
 		}
-		out.Progress = progressFrom(p.TenantID, row)
-		if out.Progress.Completed() || out.Progress.Seconds < out.Progress.RequiredSeconds {
-			return nil
-		}
-		return s.complete(ctx, q, p, out, now)
+		final := &pgx.Batch{}
+		completed = queueBeat(final, study, move, learningdb.RecordCompletionParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID,
+			Mode: string(m), At: now, RecordedBy: p.Actor()}, &row)
+		return final, nil
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+	case apperr.KindOf(err) != apperr.Internal:
 		return nil, err
+	default:
+		return nil, fmt.Errorf("learning: record: %w", err)
 	}
+	out.Progress = progressFrom(p.TenantID, row)
+	out.JustCompleted = *completed
 	return out, nil
-}
-
-// complete marks h's progress completed and writes its learning fact (a
-// concurrent heartbeat that got there first leaves both as they are).
-func (s *Service) complete(ctx context.Context, q *learningdb.Queries, p *auth.Principal, h *Heartbeat, now time.Time) error {
-	pr := h.Progress
-	at, err := q.Complete(ctx, learningdb.CompleteParams{TenantID: p.TenantID, PersonID: pr.PersonID, ContentID: pr.ContentID, Mode: string(pr.Mode), At: &now})
-	if apperr.Is(postgres.Err(err, "progress"), apperr.NotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("learning: complete: %w", err)
-	}
-	kind := "lesson_completed"
-	if pr.Mode == ModeRead {
-		kind = "reading_completed"
-	}
-	details, err := json.Marshal(map[string]any{"mode": pr.Mode, "seconds": pr.Seconds, "requiredSeconds": pr.RequiredSeconds})
-	if err != nil {
-		return err
-	}
-	if err := q.InsertFact(ctx, learningdb.InsertFactParams{TenantID: p.TenantID, PersonID: pr.PersonID, Kind: kind, SourceType: "content",
-		SourceID: pr.ContentID, OccurredAt: now, RecordedBy: p.Actor(), Details: details}); err != nil {
-		return fmt.Errorf("learning: record the fact: %w", err)
-	}
-	pr.CompletedAt, h.JustCompleted = at, true
-	return nil
 }
 
 // Mine returns a page of the caller's progress, most recently studied

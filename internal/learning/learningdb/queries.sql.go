@@ -13,15 +13,31 @@ import (
 	"github.com/google/uuid"
 )
 
-const addRead = `-- name: AddRead :one
-UPDATE learning_progress AS lp SET seconds = lp.seconds + $1::int,
-    skipped_beats = lp.skipped_beats + $2::int, rejected_beats = lp.rejected_beats + $3::int, updated_at = now()
-WHERE lp.tenant_id = $4 AND lp.person_id = $5 AND lp.content_id = $6 AND lp.mode = $7
+const AddStudy = `-- name: AddStudy :one
+UPDATE learning_progress AS lp SET
+    watched = lp.watched + int4multirange(int4range($1::int, $2::int)),
+    seconds = CASE lp.mode
+        WHEN 'watch' THEN (SELECT COALESCE(sum(upper(r) - lower(r)), 0)::int
+                           FROM unnest(lp.watched + int4multirange(int4range($1::int, $2::int))) AS r)
+        ELSE lp.seconds + $3::int END,
+    completed_at = CASE
+        WHEN lp.completed_at IS NOT NULL THEN lp.completed_at
+        WHEN lp.mode = 'watch' AND (SELECT COALESCE(sum(upper(r) - lower(r)), 0)
+                                    FROM unnest(lp.watched + int4multirange(int4range($1::int, $2::int))) AS r) >= lp.required_seconds
+            THEN $4::timestamptz
+        WHEN lp.mode = 'read' AND lp.seconds + $3::int >= lp.required_seconds THEN $4::timestamptz
+        END,
+    skipped_beats = lp.skipped_beats + $5::int, rejected_beats = lp.rejected_beats + $6::int,
+    updated_at = $4::timestamptz
+WHERE lp.tenant_id = $7 AND lp.person_id = $8 AND lp.content_id = $9 AND lp.mode = $10
 RETURNING lp.person_id, lp.content_id, lp.mode, lp.seconds, lp.required_seconds, lp.skipped_beats, lp.rejected_beats, lp.completed_at, lp.started_at, lp.updated_at
 `
 
-type AddReadParams struct {
+type AddStudyParams struct {
+	FromSecond  int32
+	ToSecond    int32
 	ReadSeconds int32
+	At          time.Time
 	Skipped     int32
 	Rejected    int32
 	TenantID    uuid.UUID
@@ -30,7 +46,7 @@ type AddReadParams struct {
 	Mode        string
 }
 
-type AddReadRow struct {
+type AddStudyRow struct {
 	PersonID        uuid.UUID
 	ContentID       uuid.UUID
 	Mode            string
@@ -43,79 +59,26 @@ type AddReadRow struct {
 	UpdatedAt       time.Time
 }
 
-func (q *Queries) AddRead(ctx context.Context, arg AddReadParams) (AddReadRow, error) {
-	row := q.db.QueryRow(ctx, addRead,
-		arg.ReadSeconds,
-		arg.Skipped,
-		arg.Rejected,
-		arg.TenantID,
-		arg.PersonID,
-		arg.ContentID,
-		arg.Mode,
-	)
-	var i AddReadRow
-	err := row.Scan(
-		&i.PersonID,
-		&i.ContentID,
-		&i.Mode,
-		&i.Seconds,
-		&i.RequiredSeconds,
-		&i.SkippedBeats,
-		&i.RejectedBeats,
-		&i.CompletedAt,
-		&i.StartedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
-const addWatched = `-- name: AddWatched :one
-UPDATE learning_progress AS lp SET
-    watched = lp.watched + int4multirange(int4range($1::int, $2::int)),
-    seconds = (SELECT COALESCE(sum(upper(r) - lower(r)), 0)::int
-               FROM unnest(lp.watched + int4multirange(int4range($1::int, $2::int))) AS r),
-    skipped_beats = lp.skipped_beats + $3::int, rejected_beats = lp.rejected_beats + $4::int,
-    updated_at = now()
-WHERE lp.tenant_id = $5 AND lp.person_id = $6 AND lp.content_id = $7 AND lp.mode = 'watch'
-RETURNING lp.person_id, lp.content_id, lp.mode, lp.seconds, lp.required_seconds, lp.skipped_beats, lp.rejected_beats, lp.completed_at, lp.started_at, lp.updated_at
-`
-
-type AddWatchedParams struct {
-	FromSecond int32
-	ToSecond   int32
-	Skipped    int32
-	Rejected   int32
-	TenantID   uuid.UUID
-	PersonID   uuid.UUID
-	ContentID  uuid.UUID
-}
-
-type AddWatchedRow struct {
-	PersonID        uuid.UUID
-	ContentID       uuid.UUID
-	Mode            string
-	Seconds         int32
-	RequiredSeconds int32
-	SkippedBeats    int32
-	RejectedBeats   int32
-	CompletedAt     *time.Time
-	StartedAt       time.Time
-	UpdatedAt       time.Time
-}
-
-// Adds the seconds [from, to) of the video to what the person watched;
-// seconds is the length of the union, so watching again adds nothing.
-func (q *Queries) AddWatched(ctx context.Context, arg AddWatchedParams) (AddWatchedRow, error) {
-	row := q.db.QueryRow(ctx, addWatched,
+// Adds what a heartbeat counted: the video's seconds [from, to) to what
+// was watched (seconds is the length of the union, so watching again adds
+// nothing), or read_seconds to the time read; completes the progress when
+// it reaches the required time (completed_at = at). Every expression reads
+// the row as it is once locked (no snapshot taken before), so that beats
+// of two sessions at once both count.
+func (q *Queries) AddStudy(ctx context.Context, arg AddStudyParams) (AddStudyRow, error) {
+	row := q.db.QueryRow(ctx, AddStudy,
 		arg.FromSecond,
 		arg.ToSecond,
+		arg.ReadSeconds,
+		arg.At,
 		arg.Skipped,
 		arg.Rejected,
 		arg.TenantID,
 		arg.PersonID,
 		arg.ContentID,
+		arg.Mode,
 	)
-	var i AddWatchedRow
+	var i AddStudyRow
 	err := row.Scan(
 		&i.PersonID,
 		&i.ContentID,
@@ -131,67 +94,7 @@ func (q *Queries) AddWatched(ctx context.Context, arg AddWatchedParams) (AddWatc
 	return i, err
 }
 
-const complete = `-- name: Complete :one
-UPDATE learning_progress AS lp SET completed_at = $1
-WHERE lp.tenant_id = $2 AND lp.person_id = $3 AND lp.content_id = $4 AND lp.mode = $5 AND lp.completed_at IS NULL
-RETURNING lp.completed_at
-`
-
-type CompleteParams struct {
-	At        *time.Time
-	TenantID  uuid.UUID
-	PersonID  uuid.UUID
-	ContentID uuid.UUID
-	Mode      string
-}
-
-// Marks the progress completed, once: no row when it already was.
-func (q *Queries) Complete(ctx context.Context, arg CompleteParams) (*time.Time, error) {
-	row := q.db.QueryRow(ctx, complete,
-		arg.At,
-		arg.TenantID,
-		arg.PersonID,
-		arg.ContentID,
-		arg.Mode,
-	)
-	var completed_at *time.Time
-	err := row.Scan(&completed_at)
-	return completed_at, err
-}
-
-const insertFact = `-- name: InsertFact :exec
-INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (tenant_id, person_id, kind, source_type, source_id) DO NOTHING
-`
-
-type InsertFactParams struct {
-	TenantID   uuid.UUID
-	PersonID   uuid.UUID
-	Kind       string
-	SourceType string
-	SourceID   uuid.UUID
-	OccurredAt time.Time
-	RecordedBy *uuid.UUID
-	Details    json.RawMessage
-}
-
-// A learning fact, once per source.
-func (q *Queries) InsertFact(ctx context.Context, arg InsertFactParams) error {
-	_, err := q.db.Exec(ctx, insertFact,
-		arg.TenantID,
-		arg.PersonID,
-		arg.Kind,
-		arg.SourceType,
-		arg.SourceID,
-		arg.OccurredAt,
-		arg.RecordedBy,
-		arg.Details,
-	)
-	return err
-}
-
-const insertSession = `-- name: InsertSession :one
+const InsertSession = `-- name: InsertSession :one
 INSERT INTO learning_sessions (tenant_id, person_id, content_id, mode, last_beat_at)
 VALUES ($1, $2, $3, $4, $5)
 RETURNING id
@@ -206,7 +109,7 @@ type InsertSessionParams struct {
 }
 
 func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, insertSession,
+	row := q.db.QueryRow(ctx, InsertSession,
 		arg.TenantID,
 		arg.PersonID,
 		arg.ContentID,
@@ -218,43 +121,7 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (u
 	return id, err
 }
 
-const lockSession = `-- name: LockSession :one
-SELECT id, content_id, mode, last_position, last_playing, last_beat_at FROM learning_sessions
-WHERE tenant_id = $1 AND id = $2 AND person_id = $3 FOR UPDATE
-`
-
-type LockSessionParams struct {
-	TenantID uuid.UUID
-	ID       uuid.UUID
-	PersonID uuid.UUID
-}
-
-type LockSessionRow struct {
-	ID           uuid.UUID
-	ContentID    uuid.UUID
-	Mode         string
-	LastPosition int32
-	LastPlaying  bool
-	LastBeatAt   time.Time
-}
-
-// A session of the person's, held until the transaction ends: its
-// heartbeats are judged one after the other.
-func (q *Queries) LockSession(ctx context.Context, arg LockSessionParams) (LockSessionRow, error) {
-	row := q.db.QueryRow(ctx, lockSession, arg.TenantID, arg.ID, arg.PersonID)
-	var i LockSessionRow
-	err := row.Scan(
-		&i.ID,
-		&i.ContentID,
-		&i.Mode,
-		&i.LastPosition,
-		&i.LastPlaying,
-		&i.LastBeatAt,
-	)
-	return i, err
-}
-
-const moveSession = `-- name: MoveSession :exec
+const MoveSession = `-- name: MoveSession :exec
 UPDATE learning_sessions SET last_position = $1, last_playing = $2, last_beat_at = $3
 WHERE tenant_id = $4 AND id = $5
 `
@@ -268,7 +135,7 @@ type MoveSessionParams struct {
 }
 
 func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) error {
-	_, err := q.db.Exec(ctx, moveSession,
+	_, err := q.db.Exec(ctx, MoveSession,
 		arg.Position,
 		arg.Playing,
 		arg.At,
@@ -278,7 +145,7 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) error 
 	return err
 }
 
-const myProgress = `-- name: MyProgress :many
+const MyProgress = `-- name: MyProgress :many
 SELECT person_id, content_id, mode, seconds, required_seconds, skipped_beats, rejected_beats, completed_at, started_at, updated_at
 FROM learning_progress
 WHERE tenant_id = $1 AND person_id = $2
@@ -311,7 +178,7 @@ type MyProgressRow struct {
 
 // The person's progress, most recently studied first, after the cursor.
 func (q *Queries) MyProgress(ctx context.Context, arg MyProgressParams) ([]MyProgressRow, error) {
-	rows, err := q.db.Query(ctx, myProgress,
+	rows, err := q.db.Query(ctx, MyProgress,
 		arg.TenantID,
 		arg.PersonID,
 		arg.HasCursor,
@@ -348,7 +215,106 @@ func (q *Queries) MyProgress(ctx context.Context, arg MyProgressParams) ([]MyPro
 	return items, nil
 }
 
-const startProgress = `-- name: StartProgress :one
+const RecordCompletion = `-- name: RecordCompletion :many
+INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)
+SELECT lp.tenant_id, lp.person_id, CASE lp.mode WHEN 'watch' THEN 'lesson_completed' ELSE 'reading_completed' END, 'content', lp.content_id,
+       lp.completed_at, $1, jsonb_build_object('mode', lp.mode, 'seconds', lp.seconds, 'requiredSeconds', lp.required_seconds)
+FROM learning_progress lp
+WHERE lp.tenant_id = $2 AND lp.person_id = $3 AND lp.content_id = $4 AND lp.mode = $5 AND lp.completed_at = $6::timestamptz
+ON CONFLICT (tenant_id, person_id, kind, source_type, source_id) DO NOTHING
+RETURNING id
+`
+
+type RecordCompletionParams struct {
+	RecordedBy *uuid.UUID
+	TenantID   uuid.UUID
+	PersonID   uuid.UUID
+	ContentID  uuid.UUID
+	Mode       string
+	At         time.Time
+}
+
+// The learning fact of a progress this heartbeat completed (at), once per
+// item and mode: the row it returns says this beat wrote it.
+func (q *Queries) RecordCompletion(ctx context.Context, arg RecordCompletionParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, RecordCompletion,
+		arg.RecordedBy,
+		arg.TenantID,
+		arg.PersonID,
+		arg.ContentID,
+		arg.Mode,
+		arg.At,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const SessionForBeat = `-- name: SessionForBeat :one
+
+SELECT s.content_id, s.mode, s.last_position, s.last_playing, s.last_beat_at,
+       l.type, l.status, l.duration_seconds::int AS duration_seconds, l.text_chars::int AS text_chars,
+       (SELECT t.settings FROM tenant_profiles t WHERE t.id = s.tenant_id)::jsonb AS settings
+FROM learning_sessions s JOIN content_study_lengths l ON l.tenant_id = s.tenant_id AND l.id = s.content_id
+WHERE s.tenant_id = $1 AND s.id = $2 AND s.person_id = $3
+FOR UPDATE OF s
+`
+
+type SessionForBeatParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	PersonID uuid.UUID
+}
+
+type SessionForBeatRow struct {
+	ContentID       uuid.UUID
+	Mode            string
+	LastPosition    int32
+	LastPlaying     bool
+	LastBeatAt      time.Time
+	Type            string
+	Status          string
+	DurationSeconds int32
+	TextChars       int32
+	Settings        json.RawMessage
+}
+
+// The heartbeat (queued in one round trip each, see store.go) -----------
+// A session of the person's with what judging its next heartbeat needs
+// (the item's length, the school's settings); the session's row is held
+// until the transaction ends, so that its heartbeats are judged in turn.
+func (q *Queries) SessionForBeat(ctx context.Context, arg SessionForBeatParams) (SessionForBeatRow, error) {
+	row := q.db.QueryRow(ctx, SessionForBeat, arg.TenantID, arg.ID, arg.PersonID)
+	var i SessionForBeatRow
+	err := row.Scan(
+		&i.ContentID,
+		&i.Mode,
+		&i.LastPosition,
+		&i.LastPlaying,
+		&i.LastBeatAt,
+		&i.Type,
+		&i.Status,
+		&i.DurationSeconds,
+		&i.TextChars,
+		&i.Settings,
+	)
+	return i, err
+}
+
+const StartProgress = `-- name: StartProgress :one
 INSERT INTO learning_progress (tenant_id, person_id, content_id, mode, required_seconds)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (tenant_id, person_id, content_id, mode) DO UPDATE SET updated_at = now()
@@ -379,7 +345,7 @@ type StartProgressRow struct {
 // A person's progress on an item in a mode, created at the first start
 // (the required time is fixed then).
 func (q *Queries) StartProgress(ctx context.Context, arg StartProgressParams) (StartProgressRow, error) {
-	row := q.db.QueryRow(ctx, startProgress,
+	row := q.db.QueryRow(ctx, StartProgress,
 		arg.TenantID,
 		arg.PersonID,
 		arg.ContentID,
@@ -402,7 +368,7 @@ func (q *Queries) StartProgress(ctx context.Context, arg StartProgressParams) (S
 	return i, err
 }
 
-const studyLength = `-- name: StudyLength :one
+const StudyLength = `-- name: StudyLength :one
 SELECT type, status, duration_seconds::int AS duration_seconds, text_chars::int AS text_chars FROM content_study_lengths WHERE tenant_id = $1 AND id = $2
 `
 
@@ -419,7 +385,7 @@ type StudyLengthRow struct {
 }
 
 func (q *Queries) StudyLength(ctx context.Context, arg StudyLengthParams) (StudyLengthRow, error) {
-	row := q.db.QueryRow(ctx, studyLength, arg.TenantID, arg.ID)
+	row := q.db.QueryRow(ctx, StudyLength, arg.TenantID, arg.ID)
 	var i StudyLengthRow
 	err := row.Scan(
 		&i.Type,
@@ -430,14 +396,14 @@ func (q *Queries) StudyLength(ctx context.Context, arg StudyLengthParams) (Study
 	return i, err
 }
 
-const tenantSettings = `-- name: TenantSettings :one
+const TenantSettings = `-- name: TenantSettings :one
 
 SELECT settings FROM tenant_profiles WHERE id = $1
 `
 
 // The learning domain's statements (sqlc turns them into learningdb).
 func (q *Queries) TenantSettings(ctx context.Context, id uuid.UUID) (json.RawMessage, error) {
-	row := q.db.QueryRow(ctx, tenantSettings, id)
+	row := q.db.QueryRow(ctx, TenantSettings, id)
 	var settings json.RawMessage
 	err := row.Scan(&settings)
 	return settings, err
