@@ -26,7 +26,6 @@ import (
 	osexec "os/exec"
 	"path/filepath"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -190,7 +189,7 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 
 	fmt.Printf("signing in %d students …\n", people)
 	tokens := make([]string, people)
-	if err := parallel(people, 16, func(i int) error {
+	if err := stack.Parallel(people, 16, func(i int) error {
 		var out struct{ Login struct{ AccessToken string } }
 		err := post("", `mutation($u: String!, $p: String!) { login(input: {school: "demo", identifier: $u, password: $p}) { accessToken } }`,
 			map[string]any{"u": fmt.Sprintf("bench%05d", i), "p": password}, &out)
@@ -210,7 +209,7 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 	var confirmed, waitlisted atomic.Int64
 	lat := make([]time.Duration, people)
 	start := time.Now()
-	err = parallel(people, clients, func(i int) error {
+	err = stack.Parallel(people, clients, func(i int) error {
 		var out struct {
 			SignUp struct{ SignUp struct{ Status string } }
 		}
@@ -288,28 +287,6 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // parallel runs f(0..n-1) on workers goroutines; the first error wins.
-func parallel(n, workers int, f func(int) error) error {
-	next := atomic.Int64{}
-	var first error
-	var once sync.Once
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := f(i); err != nil {
-					once.Do(func() { first = err })
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return first
-}
-
 // seed adds the students (people with accounts), an area for the popular
 // activities and the activities, as the schema owner.
 func seed(ctx context.Context, ownerURL string, people, hot, capacity, browse int) error {

@@ -142,7 +142,9 @@ func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heart
 		now := s.now()
 		j := Judge(m, Viewing{Position: int(v.LastPosition), Playing: v.LastPlaying, At: v.LastBeatAt}, b, now, int(v.DurationSeconds), RulesFrom(v.Settings))
 		out.Verdict = j.Verdict
-		study := learningdb.AddStudyParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID, Mode: string(m), At: now,
+		// updated_at orders a person's list; moved once a minute at most
+		// (see AddStudy).
+		study := learningdb.AddStudyParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID, Mode: string(m), At: now, TouchBefore: now.Add(-time.Minute),
 			FromSecond: int32(j.From), ToSecond: int32(j.To), ReadSeconds: int32(j.Seconds)}
 		if j.Verdict == SkippedAhead {
 			study.Skipped = 1

@@ -28,8 +28,8 @@ UPDATE learning_progress AS lp SET
         WHEN lp.mode = 'read' AND lp.seconds + $3::int >= lp.required_seconds THEN $4::timestamptz
         END,
     skipped_beats = lp.skipped_beats + $5::int, rejected_beats = lp.rejected_beats + $6::int,
-    updated_at = $4::timestamptz
-WHERE lp.tenant_id = $7 AND lp.person_id = $8 AND lp.content_id = $9 AND lp.mode = $10
+    updated_at = CASE WHEN lp.updated_at < $7::timestamptz THEN $4::timestamptz ELSE lp.updated_at END
+WHERE lp.tenant_id = $8 AND lp.person_id = $9 AND lp.content_id = $10 AND lp.mode = $11
 RETURNING lp.person_id, lp.content_id, lp.mode, lp.seconds, lp.required_seconds, lp.skipped_beats, lp.rejected_beats, lp.completed_at, lp.started_at, lp.updated_at
 `
 
@@ -40,6 +40,7 @@ type AddStudyParams struct {
 	At          time.Time
 	Skipped     int32
 	Rejected    int32
+	TouchBefore time.Time
 	TenantID    uuid.UUID
 	PersonID    uuid.UUID
 	ContentID   uuid.UUID
@@ -64,7 +65,9 @@ type AddStudyRow struct {
 // nothing), or read_seconds to the time read; completes the progress when
 // it reaches the required time (completed_at = at). Every expression reads
 // the row as it is once locked (no snapshot taken before), so that beats
-// of two sessions at once both count.
+// of two sessions at once both count. updated_at (indexed: the list of
+// progress, latest first) moves once a minute at most, so that most beats
+// leave every index alone (HOT updates).
 func (q *Queries) AddStudy(ctx context.Context, arg AddStudyParams) (AddStudyRow, error) {
 	row := q.db.QueryRow(ctx, AddStudy,
 		arg.FromSecond,
@@ -73,6 +76,7 @@ func (q *Queries) AddStudy(ctx context.Context, arg AddStudyParams) (AddStudyRow
 		arg.At,
 		arg.Skipped,
 		arg.Rejected,
+		arg.TouchBefore,
 		arg.TenantID,
 		arg.PersonID,
 		arg.ContentID,
