@@ -64,6 +64,11 @@ func run(viewers int, d, cadence time.Duration, bin string) error {
 	if err := seed(ctx, s.OwnerURL, viewers); err != nil {
 		return err
 	}
+	if os.Getenv("BENCH_PG_STATS") != "" {
+		if err := stack.Exec(ctx, s.AdminURL, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+			return err
+		}
+	}
 	if _, err := s.Serve(); err != nil {
 		return err
 	}
@@ -125,6 +130,17 @@ func run(viewers int, d, cadence time.Duration, bin string) error {
 		return err
 	}
 
+	// The sessions and the progress were created a moment ago: statistics
+	// as autovacuum would have them by now, or the planner scans those
+	// tables it last saw empty.
+	if err := stack.Exec(ctx, s.OwnerURL, `ANALYZE`); err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_PG_STATS") != "" {
+		if err := stack.Exec(ctx, s.AdminURL, `SELECT pg_stat_statements_reset()`); err != nil {
+			return err
+		}
+	}
 	const beat = `mutation($s: ID!, $p: Int) { recordProgress(input: {session: $s, position: $p, playing: true}) { verdict } }`
 	fmt.Printf("watching: %d viewers, a heartbeat every %s each, for %s …\n", viewers, cadence, d)
 	cpuBefore := s.CPU()
@@ -187,6 +203,11 @@ func run(viewers int, d, cadence time.Duration, bin string) error {
 		}
 	}
 	fmt.Printf("verdicts: %v\n", totals)
+	if os.Getenv("BENCH_PG_STATS") != "" {
+		if err := stack.TopStatements(ctx, s.AdminURL, "heartbeats"); err != nil {
+			return err
+		}
+	}
 	return verify(ctx, s.OwnerURL, vs)
 }
 

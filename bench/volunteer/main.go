@@ -118,7 +118,7 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 		return err
 	}
 	if os.Getenv("BENCH_PG_STATS") != "" {
-		if err := exec(ctx, s.AdminURL, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		if err := stack.Exec(ctx, s.AdminURL, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
 			return err
 		}
 	}
@@ -200,7 +200,7 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 	}
 
 	if os.Getenv("BENCH_PG_STATS") != "" {
-		if err := exec(ctx, s.AdminURL, `SELECT pg_stat_statements_reset()`); err != nil {
+		if err := stack.Exec(ctx, s.AdminURL, `SELECT pg_stat_statements_reset()`); err != nil {
 			return err
 		}
 	}
@@ -241,7 +241,7 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 		return err
 	}
 	if os.Getenv("BENCH_PG_STATS") != "" {
-		if err := topStatements(ctx, s.AdminURL, "sign-up phase"); err != nil {
+		if err := stack.TopStatements(ctx, s.AdminURL, "sign-up phase"); err != nil {
 			return err
 		}
 	}
@@ -279,7 +279,7 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 	}
 	fmt.Println()
 	if os.Getenv("BENCH_PG_STATS") != "" {
-		return topStatements(ctx, s.AdminURL, "browse phase")
+		return stack.TopStatements(ctx, s.AdminURL, "browse phase")
 	}
 	return nil
 }
@@ -391,45 +391,4 @@ func verify(ctx context.Context, ownerURL string, people, hot, capacity, confirm
 		fmt.Println("zero overbookings, zero lost or duplicated sign-ups")
 		return nil
 	})
-}
-
-func exec(ctx context.Context, url, sql string) error {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, sql)
-	return err
-}
-
-// topStatements prints where PostgreSQL spent its time during a phase
-// (BENCH_PG_STATS=1) and starts counting the next one.
-func topStatements(ctx context.Context, url, phase string) error {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT calls, total_exec_time, total_plan_time, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
-		FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	fmt.Printf("\n%8s %10s %10s  statement (pg_stat_statements, %s)\n", "calls", "exec ms", "plan ms", phase)
-	for rows.Next() {
-		var calls int64
-		var execMS, planMS float64
-		var q string
-		if err := rows.Scan(&calls, &execMS, &planMS, &q); err != nil {
-			return err
-		}
-		fmt.Printf("%8d %10.0f %10.0f  %s\n", calls, execMS, planMS, q)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	_, err = conn.Exec(ctx, `SELECT pg_stat_statements_reset()`)
-	return err
 }
