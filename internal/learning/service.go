@@ -142,26 +142,15 @@ func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heart
 		now := s.now()
 		j := Judge(m, Viewing{Position: int(v.LastPosition), Playing: v.LastPlaying, At: v.LastBeatAt}, b, now, int(v.DurationSeconds), RulesFrom(v.Settings))
 		out.Verdict = j.Verdict
-		// updated_at orders a person's list; moved once a minute at most
-		// (see AddStudy).
-		study := learningdb.AddStudyParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID, Mode: string(m), At: now, TouchBefore: now.Add(-time.Minute),
-			FromSecond: int32(j.From), ToSecond: int32(j.To), ReadSeconds: int32(j.Seconds)}
-		if j.Verdict == SkippedAhead {
-			study.Skipped = 1
-		}
-		var move *learningdb.MoveSessionParams
-		if j.Verdict.Rejected() {
-			study.Rejected = 1
-		} else {
-			position := 0
-			if m == ModeWatch {
-				position = min(b.Position, int(v.DurationSeconds))
-			}
-			move = &learningdb.MoveSessionParams{TenantID: p.TenantID, ID: session, Position: int32(position), Playing: b.Playing, At: now}
+		position := 0
+		if m == ModeWatch && !j.Verdict.Rejected() {
+			position = min(b.Position, int(v.DurationSeconds))
+		} else if m == ModeWatch {
+			position = int(v.LastPosition)
 		}
 		final := &pgx.Batch{}
-		completed = queueBeat(final, study, move, learningdb.RecordCompletionParams{TenantID: p.TenantID, PersonID: personID, ContentID: v.ContentID,
-			Mode: string(m), At: now, RecordedBy: p.Actor()}, &row)
+		completed = queueBeat(final, beatWrite{tenant: p.TenantID, session: session, person: personID, content: v.ContentID, mode: m,
+			judged: j, position: position, playing: b.Playing, at: now, recordedBy: p.Actor()}, &row)
 		return final, nil
 	})
 	switch {

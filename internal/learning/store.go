@@ -9,7 +9,9 @@ package learning
 import (
 	"errors"
 	"reflect"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"zhdj/internal/learning/learningdb"
@@ -44,24 +46,83 @@ func queueSessionForBeat(b *pgx.Batch, p learningdb.SessionForBeatParams, row *l
 	return found
 }
 
-// queueBeat queues what a beat counted for into b: the study added (its
-// progress lands in row), the session moved (unless the beat was refused),
-// and the learning fact of a completion this beat made (completed says,
-// once b has run, whether this beat wrote it).
-func queueBeat(b *pgx.Batch, study learningdb.AddStudyParams, move *learningdb.MoveSessionParams, fact learningdb.RecordCompletionParams, row *learningdb.MyProgressRow) (completed *bool) {
+// recordBeat writes what a heartbeat counted for, in one statement: the
+// session moved (unless the beat was refused); the study added — the
+// video's seconds [from, to) to what was watched (seconds is the length of
+// the union, so watching again adds nothing) or read seconds to the time
+// read — completing the progress when it reaches the required time
+// (completed_at = at); and the learning fact of that completion, once per
+// item and mode. The progress's expressions read its row as it is once
+// locked (no snapshot of it taken before), so that beats of two sessions
+// at once both count, and only the beat whose at completed it writes the
+// fact. updated_at (indexed: a person's list, latest first) moves once a
+// minute at most, so that most beats leave every index alone (HOT).
+// sqlc cannot type a statement of data-modifying parts.
+const recordBeat = `WITH moved AS (
+    UPDATE learning_sessions SET last_position = @position, last_playing = @playing, last_beat_at = @at
+    WHERE tenant_id = @tenant AND id = @session AND @move::boolean
+    RETURNING 1),
+progress AS (
+    UPDATE learning_progress AS lp SET
+        watched = lp.watched + int4multirange(int4range(@from_second::int, @to_second::int)),
+        seconds = CASE lp.mode
+            WHEN 'watch' THEN (SELECT COALESCE(sum(upper(r) - lower(r)), 0)::int
+                               FROM unnest(lp.watched + int4multirange(int4range(@from_second::int, @to_second::int))) AS r)
+            ELSE lp.seconds + @read_seconds::int END,
+        completed_at = CASE
+            WHEN lp.completed_at IS NOT NULL THEN lp.completed_at
+            WHEN lp.mode = 'watch' AND (SELECT COALESCE(sum(upper(r) - lower(r)), 0)
+                                        FROM unnest(lp.watched + int4multirange(int4range(@from_second::int, @to_second::int))) AS r) >= lp.required_seconds
+                THEN @at::timestamptz
+            WHEN lp.mode = 'read' AND lp.seconds + @read_seconds::int >= lp.required_seconds THEN @at::timestamptz
+            END,
+        skipped_beats = lp.skipped_beats + @skipped::int, rejected_beats = lp.rejected_beats + @rejected::int,
+        updated_at = CASE WHEN lp.updated_at < @touch_before::timestamptz THEN @at::timestamptz ELSE lp.updated_at END
+    WHERE lp.tenant_id = @tenant AND lp.person_id = @person AND lp.content_id = @content AND lp.mode = @mode
+    RETURNING lp.tenant_id, lp.person_id, lp.content_id, lp.mode, lp.seconds, lp.required_seconds, lp.skipped_beats, lp.rejected_beats,
+        lp.completed_at, lp.started_at, lp.updated_at),
+fact AS (
+    INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)
+    SELECT p.tenant_id, p.person_id, CASE p.mode WHEN 'watch' THEN 'lesson_completed' ELSE 'reading_completed' END, 'content', p.content_id,
+        p.completed_at, @recorded_by, jsonb_build_object('mode', p.mode, 'seconds', p.seconds, 'requiredSeconds', p.required_seconds)
+    FROM progress p WHERE p.completed_at = @at::timestamptz
+    ON CONFLICT (tenant_id, person_id, kind, source_type, source_id) DO NOTHING
+    RETURNING 1)
+SELECT p.person_id, p.content_id, p.mode, p.seconds, p.required_seconds, p.skipped_beats, p.rejected_beats, p.completed_at, p.started_at, p.updated_at,
+    EXISTS (SELECT 1 FROM fact)
+FROM progress p`
+
+// beatWrite is what a judged heartbeat writes.
+type beatWrite struct {
+	tenant, session, person, content uuid.UUID
+	mode                             Mode
+	judged                           Judged
+	position                         int  // where the session is now
+	playing                          bool // the beat's
+	at                               time.Time
+	recordedBy                       *uuid.UUID
+}
+
+// queueBeat queues the write of w into b; the progress after it lands in
+// row, and completed says, once b has run, whether this beat completed the
+// item (and wrote its fact).
+func queueBeat(b *pgx.Batch, w beatWrite, row *learningdb.MyProgressRow) (completed *bool) {
 	completed = new(bool)
-	b.Queue(learningdb.AddStudy, args(study)...).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&row.PersonID, &row.ContentID, &row.Mode, &row.Seconds, &row.RequiredSeconds, &row.SkippedBeats,
-			&row.RejectedBeats, &row.CompletedAt, &row.StartedAt, &row.UpdatedAt)
-	})
-	if move != nil {
-		b.Queue(learningdb.MoveSession, args(*move)...)
+	skipped, rejected := 0, 0
+	if w.judged.Verdict == SkippedAhead {
+		skipped = 1
 	}
-	b.Queue(learningdb.RecordCompletion, args(fact)...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			*completed = true
-		}
-		return rows.Err()
+	if w.judged.Verdict.Rejected() {
+		rejected = 1
+	}
+	b.Queue(recordBeat, pgx.NamedArgs{
+		"tenant": w.tenant, "session": w.session, "person": w.person, "content": w.content, "mode": string(w.mode),
+		"position": w.position, "playing": w.playing, "move": !w.judged.Verdict.Rejected(), "at": w.at,
+		"touch_before": w.at.Add(-time.Minute), "from_second": w.judged.From, "to_second": w.judged.To, "read_seconds": w.judged.Seconds,
+		"skipped": skipped, "rejected": rejected, "recorded_by": w.recordedBy,
+	}).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&row.PersonID, &row.ContentID, &row.Mode, &row.Seconds, &row.RequiredSeconds, &row.SkippedBeats,
+			&row.RejectedBeats, &row.CompletedAt, &row.StartedAt, &row.UpdatedAt, completed)
 	})
 	return completed
 }

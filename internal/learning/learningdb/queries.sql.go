@@ -13,91 +13,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const AddStudy = `-- name: AddStudy :one
-UPDATE learning_progress AS lp SET
-    watched = lp.watched + int4multirange(int4range($1::int, $2::int)),
-    seconds = CASE lp.mode
-        WHEN 'watch' THEN (SELECT COALESCE(sum(upper(r) - lower(r)), 0)::int
-                           FROM unnest(lp.watched + int4multirange(int4range($1::int, $2::int))) AS r)
-        ELSE lp.seconds + $3::int END,
-    completed_at = CASE
-        WHEN lp.completed_at IS NOT NULL THEN lp.completed_at
-        WHEN lp.mode = 'watch' AND (SELECT COALESCE(sum(upper(r) - lower(r)), 0)
-                                    FROM unnest(lp.watched + int4multirange(int4range($1::int, $2::int))) AS r) >= lp.required_seconds
-            THEN $4::timestamptz
-        WHEN lp.mode = 'read' AND lp.seconds + $3::int >= lp.required_seconds THEN $4::timestamptz
-        END,
-    skipped_beats = lp.skipped_beats + $5::int, rejected_beats = lp.rejected_beats + $6::int,
-    updated_at = CASE WHEN lp.updated_at < $7::timestamptz THEN $4::timestamptz ELSE lp.updated_at END
-WHERE lp.tenant_id = $8 AND lp.person_id = $9 AND lp.content_id = $10 AND lp.mode = $11
-RETURNING lp.person_id, lp.content_id, lp.mode, lp.seconds, lp.required_seconds, lp.skipped_beats, lp.rejected_beats, lp.completed_at, lp.started_at, lp.updated_at
-`
-
-type AddStudyParams struct {
-	FromSecond  int32
-	ToSecond    int32
-	ReadSeconds int32
-	At          time.Time
-	Skipped     int32
-	Rejected    int32
-	TouchBefore time.Time
-	TenantID    uuid.UUID
-	PersonID    uuid.UUID
-	ContentID   uuid.UUID
-	Mode        string
-}
-
-type AddStudyRow struct {
-	PersonID        uuid.UUID
-	ContentID       uuid.UUID
-	Mode            string
-	Seconds         int32
-	RequiredSeconds int32
-	SkippedBeats    int32
-	RejectedBeats   int32
-	CompletedAt     *time.Time
-	StartedAt       time.Time
-	UpdatedAt       time.Time
-}
-
-// Adds what a heartbeat counted: the video's seconds [from, to) to what
-// was watched (seconds is the length of the union, so watching again adds
-// nothing), or read_seconds to the time read; completes the progress when
-// it reaches the required time (completed_at = at). Every expression reads
-// the row as it is once locked (no snapshot taken before), so that beats
-// of two sessions at once both count. updated_at (indexed: the list of
-// progress, latest first) moves once a minute at most, so that most beats
-// leave every index alone (HOT updates).
-func (q *Queries) AddStudy(ctx context.Context, arg AddStudyParams) (AddStudyRow, error) {
-	row := q.db.QueryRow(ctx, AddStudy,
-		arg.FromSecond,
-		arg.ToSecond,
-		arg.ReadSeconds,
-		arg.At,
-		arg.Skipped,
-		arg.Rejected,
-		arg.TouchBefore,
-		arg.TenantID,
-		arg.PersonID,
-		arg.ContentID,
-		arg.Mode,
-	)
-	var i AddStudyRow
-	err := row.Scan(
-		&i.PersonID,
-		&i.ContentID,
-		&i.Mode,
-		&i.Seconds,
-		&i.RequiredSeconds,
-		&i.SkippedBeats,
-		&i.RejectedBeats,
-		&i.CompletedAt,
-		&i.StartedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const InsertSession = `-- name: InsertSession :one
 INSERT INTO learning_sessions (tenant_id, person_id, content_id, mode, last_beat_at)
 VALUES ($1, $2, $3, $4, $5)
@@ -123,30 +38,6 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (u
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
-}
-
-const MoveSession = `-- name: MoveSession :exec
-UPDATE learning_sessions SET last_position = $1, last_playing = $2, last_beat_at = $3
-WHERE tenant_id = $4 AND id = $5
-`
-
-type MoveSessionParams struct {
-	Position int32
-	Playing  bool
-	At       time.Time
-	TenantID uuid.UUID
-	ID       uuid.UUID
-}
-
-func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) error {
-	_, err := q.db.Exec(ctx, MoveSession,
-		arg.Position,
-		arg.Playing,
-		arg.At,
-		arg.TenantID,
-		arg.ID,
-	)
-	return err
 }
 
 const MyProgress = `-- name: MyProgress :many
@@ -219,54 +110,6 @@ func (q *Queries) MyProgress(ctx context.Context, arg MyProgressParams) ([]MyPro
 	return items, nil
 }
 
-const RecordCompletion = `-- name: RecordCompletion :many
-INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)
-SELECT lp.tenant_id, lp.person_id, CASE lp.mode WHEN 'watch' THEN 'lesson_completed' ELSE 'reading_completed' END, 'content', lp.content_id,
-       lp.completed_at, $1, jsonb_build_object('mode', lp.mode, 'seconds', lp.seconds, 'requiredSeconds', lp.required_seconds)
-FROM learning_progress lp
-WHERE lp.tenant_id = $2 AND lp.person_id = $3 AND lp.content_id = $4 AND lp.mode = $5 AND lp.completed_at = $6::timestamptz
-ON CONFLICT (tenant_id, person_id, kind, source_type, source_id) DO NOTHING
-RETURNING id
-`
-
-type RecordCompletionParams struct {
-	RecordedBy *uuid.UUID
-	TenantID   uuid.UUID
-	PersonID   uuid.UUID
-	ContentID  uuid.UUID
-	Mode       string
-	At         time.Time
-}
-
-// The learning fact of a progress this heartbeat completed (at), once per
-// item and mode: the row it returns says this beat wrote it.
-func (q *Queries) RecordCompletion(ctx context.Context, arg RecordCompletionParams) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, RecordCompletion,
-		arg.RecordedBy,
-		arg.TenantID,
-		arg.PersonID,
-		arg.ContentID,
-		arg.Mode,
-		arg.At,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []uuid.UUID
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const SessionForBeat = `-- name: SessionForBeat :one
 
 SELECT s.content_id, s.mode, s.last_position, s.last_playing, s.last_beat_at,
@@ -296,7 +139,7 @@ type SessionForBeatRow struct {
 	Settings        json.RawMessage
 }
 
-// The heartbeat (queued in one round trip each, see store.go) -----------
+// The heartbeat (see store.go) -----------------------------------------
 // A session of the person's with what judging its next heartbeat needs
 // (the item's length, the school's settings); the session's row is held
 // until the transaction ends, so that its heartbeats are judged in turn.
