@@ -61,6 +61,7 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 	$(GO) run ./bench/upload
 	$(GO) run ./bench/search
 	$(GO) run ./bench/export
+	$(GO) run ./bench/learning
 
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code
