@@ -26,6 +26,7 @@ var limitedFields = map[string]struct {
 }{
 	"Query.search":                  {"search", false},
 	"Mutation.signUp":               {"signup", true},
+	"Mutation.recordProgress":       {"progress", true},
 	"Mutation.uploadImage":          {"upload", true},
 	"Mutation.createUpload":         {"upload", true},
 	"Mutation.importMembers":        {"import", true},

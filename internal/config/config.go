@@ -156,7 +156,7 @@ type Var struct {
 }
 
 // DefaultRateLimits are the request limits unless configured otherwise.
-const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,upload=200/1h,import=20/1h,export=60/1h"
+const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,progress=30/1m,upload=200/1h,import=20/1h,export=60/1h"
 
 // Vars lists every variable Load reads, for --help and the README.
 var Vars = []Var{
