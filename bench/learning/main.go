@@ -7,14 +7,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"sort"
 	"sync"
@@ -75,32 +71,7 @@ func run(viewers int, d, cadence time.Duration, bin string) error {
 	if err := stack.WaitIndexed(ctx, s.OwnerURL); err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: viewers, MaxConnsPerHost: viewers}}
-	post := func(token, query string, vars map[string]any, out any) error {
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		req, _ := http.NewRequest(http.MethodPost, s.BaseURL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		var env struct {
-			Data   json.RawMessage
-			Errors []struct{ Message string }
-		}
-		if err := json.Unmarshal(raw, &env); err != nil {
-			return fmt.Errorf("%d: %s", res.StatusCode, raw)
-		}
-		if len(env.Errors) > 0 {
-			return fmt.Errorf("%s", env.Errors[0].Message)
-		}
-		return json.Unmarshal(env.Data, out)
-	}
+	post := stack.NewClient(s.BaseURL, viewers).Post
 	var lesson struct{ Content struct{ ID string } }
 	if err := post("", `{ content(site: "xxgc", slug: "bench-lesson") { id } }`, nil, &lesson); err != nil {
 		return err

@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	osexec "os/exec"
@@ -134,32 +133,7 @@ func measure(people, hot, capacity, clients, browse int, d time.Duration, bin st
 	if err := stack.WaitIndexed(ctx, s.OwnerURL); err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}}
-	post := func(token, query string, vars map[string]any, out any) error {
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		req, _ := http.NewRequest(http.MethodPost, s.BaseURL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		var env struct {
-			Data   json.RawMessage
-			Errors []struct{ Message string }
-		}
-		if err := json.Unmarshal(raw, &env); err != nil {
-			return fmt.Errorf("%d: %s", res.StatusCode, raw)
-		}
-		if len(env.Errors) > 0 {
-			return fmt.Errorf("%s", env.Errors[0].Message)
-		}
-		return json.Unmarshal(env.Data, out)
-	}
+	post := stack.NewClient(s.BaseURL, clients*2).Post
 
 	// The popular activities' IDs, through the API.
 	var hotList struct {
