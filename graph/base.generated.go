@@ -13,6 +13,7 @@ import (
 	"zhdj/graph/model"
 	"zhdj/internal/account"
 	"zhdj/internal/content"
+	"zhdj/internal/learning"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -49,6 +50,7 @@ type MutationResolver interface {
 	CreateSiteWebhook(ctx context.Context, input model.CreateSiteWebhookInput) (*model.CreateSiteWebhookPayload, error)
 	StartLearning(ctx context.Context, input model.StartLearningInput) (*model.StartLearningPayload, error)
 	RecordProgress(ctx context.Context, input model.RecordProgressInput) (*model.RecordProgressPayload, error)
+	SetLearningPlan(ctx context.Context, input model.SetLearningPlanInput) (*model.LearningPlanPayload, error)
 	UploadImage(ctx context.Context, input model.UploadImageInput) (*model.MediaPayload, error)
 	CreateUpload(ctx context.Context, input model.CreateUploadInput) (*model.UploadSessionPayload, error)
 	ResumeUpload(ctx context.Context, input model.MediaIDInput) (*model.UploadSessionPayload, error)
@@ -92,6 +94,8 @@ type QueryResolver interface {
 	ContentDiff(ctx context.Context, id string, from int, to int) (string, error)
 	WebhookDeliveries(ctx context.Context, webhookID string) ([]*content.Delivery, error)
 	MyLearning(ctx context.Context, first *int, after *string) (*model.LearningProgressConnection, error)
+	LearningPlans(ctx context.Context, orgUnit string) ([]*learning.Plan, error)
+	MyLearningPlan(ctx context.Context) (*learning.PlanProgress, error)
 	Media(ctx context.Context, filter *model.MediaFilter, first *int, after *string) (*model.MediaConnection, error)
 	Members(ctx context.Context, filter *model.MemberFilter, first *int, after *string) (*model.MemberConnection, error)
 	Member(ctx context.Context, id string) (*member.Person, error)
@@ -648,6 +652,20 @@ func (ec *executionContext) field_Mutation_setFeatured_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setLearningPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetLearningPlanInput, error) {
+			return ec.unmarshalNSetLearningPlanInput2zhdjᚋgraphᚋmodelᚐSetLearningPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1079,6 +1097,20 @@ func (ec *executionContext) field_Query_featured_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["site"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_learningPlans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnit",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnit"] = arg0
 	return args, nil
 }
 
@@ -2300,6 +2332,50 @@ func (ec *executionContext) fieldContext_Mutation_recordProgress(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLearningPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLearningPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLearningPlan(ctx, fc.Args["input"].(model.SetLearningPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LearningPlanPayload) graphql.Marshaler {
+			return ec.marshalNLearningPlanPayload2ᚖzhdjᚋgraphᚋmodelᚐLearningPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLearningPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LearningPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLearningPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4190,6 +4266,82 @@ func (ec *executionContext) fieldContext_Query_myLearning(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_learningPlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_learningPlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LearningPlans(ctx, fc.Args["orgUnit"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*learning.Plan) graphql.Marshaler {
+			return ec.marshalNLearningPlan2ᚕᚖzhdjᚋinternalᚋlearningᚐPlanᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_learningPlans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LearningPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_learningPlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myLearningPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myLearningPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyLearningPlan(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *learning.PlanProgress) graphql.Marshaler {
+			return ec.marshalOMyLearningPlan2ᚖzhdjᚋinternalᚋlearningᚐPlanProgress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myLearningPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MyLearningPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_media(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5300,6 +5452,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setLearningPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLearningPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "uploadImage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadImage(ctx, field)
@@ -5660,6 +5819,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myLearning(ctx, field)
+				})
+		case "learningPlans":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_learningPlans(ctx, field)
+				})
+		case "myLearningPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myLearningPlan(ctx, field)
 				})
 		case "media":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

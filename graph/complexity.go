@@ -43,6 +43,7 @@ var assumedSizes = map[string]int{
 	"Comic.panels":               20,
 	"Comic.sites":                3,
 	"LinkListBlock.links":        10,
+	"Query.learningPlans":        5,
 	"Me.roles":                   5,
 	"Media.derivatives":          5,
 	"Member.history":             10,

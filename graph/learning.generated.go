@@ -11,6 +11,8 @@ import (
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/learning"
+	"zhdj/internal/member"
+	"zhdj/internal/org"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,12 +20,21 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type LearningPlanResolver interface {
+	OrgUnit(ctx context.Context, obj *learning.Plan) (*org.Unit, error)
+
+	Series(ctx context.Context, obj *learning.Plan) (*string, error)
+}
 type LearningProgressResolver interface {
 	Content(ctx context.Context, obj *model.LearningProgress) (model.ContentItem, error)
 }
 type LearningSessionResolver interface {
 	ID(ctx context.Context, obj *learning.Session) (string, error)
 	Progress(ctx context.Context, obj *learning.Session) (*model.LearningProgress, error)
+}
+type MyLearningPlanResolver interface {
+	From(ctx context.Context, obj *learning.PlanProgress) (*time.Time, error)
+	DueOn(ctx context.Context, obj *learning.PlanProgress) (*time.Time, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -33,6 +44,185 @@ type LearningSessionResolver interface {
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _LearningPlan_orgUnit(ctx context.Context, field graphql.CollectedField, obj *learning.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearningPlan_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LearningPlan().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖzhdjᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearningPlan_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LearningPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LearningPlan_stage(ctx context.Context, field graphql.CollectedField, obj *learning.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearningPlan_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v member.Stage) graphql.Marshaler {
+			return ec.marshalNMembershipStage2zhdjᚋinternalᚋmemberᚐStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearningPlan_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearningPlan", field, false, false, "MembershipStage")
+}
+
+func (ec *executionContext) _LearningPlan_period(ctx context.Context, field graphql.CollectedField, obj *learning.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearningPlan_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v learning.Period) graphql.Marshaler {
+			return ec.marshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearningPlan_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearningPlan", field, false, false, "LearningPeriod")
+}
+
+func (ec *executionContext) _LearningPlan_requiredLessons(ctx context.Context, field graphql.CollectedField, obj *learning.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearningPlan_requiredLessons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredLessons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearningPlan_requiredLessons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearningPlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LearningPlan_series(ctx context.Context, field graphql.CollectedField, obj *learning.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearningPlan_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LearningPlan().Series(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LearningPlan_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearningPlan", field, true, true, "String")
+}
+
+func (ec *executionContext) _LearningPlan_inherited(ctx context.Context, field graphql.CollectedField, obj *learning.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearningPlan_inherited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inherited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearningPlan_inherited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearningPlan", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LearningPlanPayload_plan(ctx context.Context, field graphql.CollectedField, obj *model.LearningPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearningPlanPayload_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *learning.Plan) graphql.Marshaler {
+			return ec.marshalNLearningPlan2ᚖzhdjᚋinternalᚋlearningᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearningPlanPayload_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LearningPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LearningPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _LearningProgress_content(ctx context.Context, field graphql.CollectedField, obj *model.LearningProgress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -447,6 +637,130 @@ func (ec *executionContext) fieldContext_LearningSession_progress(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _MyLearningPlan_plan(ctx context.Context, field graphql.CollectedField, obj *learning.PlanProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MyLearningPlan_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *learning.Plan) graphql.Marshaler {
+			return ec.marshalNLearningPlan2ᚖzhdjᚋinternalᚋlearningᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MyLearningPlan_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MyLearningPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LearningPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MyLearningPlan_from(ctx context.Context, field graphql.CollectedField, obj *learning.PlanProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MyLearningPlan_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MyLearningPlan().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MyLearningPlan_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MyLearningPlan", field, true, true, "Date")
+}
+
+func (ec *executionContext) _MyLearningPlan_dueOn(ctx context.Context, field graphql.CollectedField, obj *learning.PlanProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MyLearningPlan_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MyLearningPlan().DueOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MyLearningPlan_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MyLearningPlan", field, true, true, "Date")
+}
+
+func (ec *executionContext) _MyLearningPlan_done(ctx context.Context, field graphql.CollectedField, obj *learning.PlanProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MyLearningPlan_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Done, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MyLearningPlan_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MyLearningPlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MyLearningPlan_remaining(ctx context.Context, field graphql.CollectedField, obj *learning.PlanProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MyLearningPlan_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MyLearningPlan_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MyLearningPlan", field, false, false, "Int")
+}
+
 func (ec *executionContext) _RecordProgressPayload_verdict(ctx context.Context, field graphql.CollectedField, obj *model.RecordProgressPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -628,6 +942,76 @@ func UnmarshalRecordProgressInput(ctx context.Context, raw any) (model.RecordPro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetLearningPlanInput(ctx context.Context, obj any) (model.SetLearningPlanInput, error) {
+	var it model.SetLearningPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgUnit", "stage", "period", "requiredLessons", "series"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnit = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNMembershipStage2zhdjᚋinternalᚋmemberᚐStage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "requiredLessons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredLessons"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredLessons = data
+		case "series":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("series"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Series = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetLearningPlanInput unmarshals raw into the SetLearningPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetLearningPlanInput(ctx context.Context, raw any) (model.SetLearningPlanInput, error) {
+	var out model.SetLearningPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetLearningPlanInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStartLearningInput(ctx context.Context, obj any) (model.StartLearningInput, error) {
 	var it model.StartLearningInput
 	if obj == nil {
@@ -684,6 +1068,99 @@ func UnmarshalStartLearningInput(ctx context.Context, raw any) (model.StartLearn
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var learningPlanImplementors = []string{"LearningPlan"}
+
+func (ec *executionContext) _LearningPlan(ctx context.Context, sel ast.SelectionSet, obj *learning.Plan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, learningPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LearningPlan")
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LearningPlan_orgUnit(ctx, field, obj)
+				})
+		case "stage":
+			out.Values[i] = ec._LearningPlan_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._LearningPlan_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiredLessons":
+			out.Values[i] = ec._LearningPlan_requiredLessons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "series":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LearningPlan_series(ctx, field, obj)
+				})
+		case "inherited":
+			out.Values[i] = ec._LearningPlan_inherited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var learningPlanPayloadImplementors = []string{"LearningPlanPayload"}
+
+func (ec *executionContext) _LearningPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LearningPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, learningPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LearningPlanPayload")
+		case "plan":
+			out.Values[i] = ec._LearningPlanPayload_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var learningProgressImplementors = []string{"LearningProgress"}
 
@@ -880,6 +1357,61 @@ func (ec *executionContext) _LearningSession(ctx context.Context, sel ast.Select
 	return out
 }
 
+var myLearningPlanImplementors = []string{"MyLearningPlan"}
+
+func (ec *executionContext) _MyLearningPlan(ctx context.Context, sel ast.SelectionSet, obj *learning.PlanProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, myLearningPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MyLearningPlan")
+		case "plan":
+			out.Values[i] = ec._MyLearningPlan_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MyLearningPlan_from(ctx, field, obj)
+				})
+		case "dueOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MyLearningPlan_dueOn(ctx, field, obj)
+				})
+		case "done":
+			out.Values[i] = ec._MyLearningPlan_done(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remaining":
+			out.Values[i] = ec._MyLearningPlan_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordProgressPayloadImplementors = []string{"RecordProgressPayload"}
 
 func (ec *executionContext) _RecordProgressPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordProgressPayload) graphql.Marshaler {
@@ -1020,6 +1552,66 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod(ctx context.Context, v any) (learning.Period, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod(ctx context.Context, sel ast.SelectionSet, v learning.Period) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LearningPeriod!")
+	}
+	return res
+}
+
+var (
+	unmarshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod = map[string]learning.Period{
+		"MONTH":   learning.Monthly,
+		"QUARTER": learning.Quarterly,
+		"YEAR":    learning.Yearly,
+	}
+	marshalNLearningPeriod2zhdjᚋinternalᚋlearningᚐPeriod = map[learning.Period]string{
+		learning.Monthly:   "MONTH",
+		learning.Quarterly: "QUARTER",
+		learning.Yearly:    "YEAR",
+	}
+)
+
+func (ec *executionContext) marshalNLearningPlan2ᚕᚖzhdjᚋinternalᚋlearningᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*learning.Plan) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLearningPlan2ᚖzhdjᚋinternalᚋlearningᚐPlan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLearningPlan2ᚖzhdjᚋinternalᚋlearningᚐPlan(ctx context.Context, sel ast.SelectionSet, v *learning.Plan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LearningPlan!")
+		return graphql.Null
+	}
+	return ec._LearningPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLearningPlanPayload2ᚖzhdjᚋgraphᚋmodelᚐLearningPlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.LearningPlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LearningPlanPayload!")
+		return graphql.Null
+	}
+	return ec._LearningPlanPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLearningProgress2ᚖzhdjᚋgraphᚋmodelᚐLearningProgress(ctx context.Context, sel ast.SelectionSet, v *model.LearningProgress) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LearningProgress!")
@@ -1081,6 +1673,11 @@ func (ec *executionContext) marshalNRecordProgressPayload2ᚖzhdjᚋgraphᚋmode
 	return ec._RecordProgressPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetLearningPlanInput2zhdjᚋgraphᚋmodelᚐSetLearningPlanInput(ctx context.Context, v any) (model.SetLearningPlanInput, error) {
+	res, err := ec.unmarshalInputSetLearningPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNStartLearningInput2zhdjᚋgraphᚋmodelᚐStartLearningInput(ctx context.Context, v any) (model.StartLearningInput, error) {
 	res, err := ec.unmarshalInputStartLearningInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1092,6 +1689,13 @@ func (ec *executionContext) marshalNStartLearningPayload2ᚖzhdjᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._StartLearningPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMyLearningPlan2ᚖzhdjᚋinternalᚋlearningᚐPlanProgress(ctx context.Context, sel ast.SelectionSet, v *learning.PlanProgress) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MyLearningPlan(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -7,9 +7,19 @@ package graph
 
 import (
 	"context"
+	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/learning"
+	"zhdj/internal/org"
 )
+
+func (r *learningPlanResolver) OrgUnit(ctx context.Context, obj *learning.Plan) (*org.Unit, error) {
+	return loadersFrom(ctx).unit.Load(ctx, tkey{obj.TenantID, obj.OrgUnitID})
+}
+
+func (r *learningPlanResolver) Series(ctx context.Context, obj *learning.Plan) (*string, error) {
+	return optional(obj.Series), nil
+}
 
 func (r *learningProgressResolver) Content(ctx context.Context, obj *model.LearningProgress) (model.ContentItem, error) {
 	if obj.Loaded {
@@ -54,6 +64,27 @@ func (r *mutationResolver) RecordProgress(ctx context.Context, input model.Recor
 	return &model.RecordProgressPayload{Verdict: h.Verdict, Progress: &model.LearningProgress{Progress: h.Progress}, JustCompleted: h.JustCompleted}, nil
 }
 
+func (r *mutationResolver) SetLearningPlan(ctx context.Context, input model.SetLearningPlanInput) (*model.LearningPlanPayload, error) {
+	unit, err := decodeIDOf("input.orgUnit", input.OrgUnit, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := r.Learning.SetPlan(ctx, learning.PlanInput{OrgUnitID: unit.ID, Stage: input.Stage, Period: input.Period,
+		RequiredLessons: input.RequiredLessons, Series: deref(input.Series)})
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	return &model.LearningPlanPayload{Plan: plan}, nil
+}
+
+func (r *myLearningPlanResolver) From(ctx context.Context, obj *learning.PlanProgress) (*time.Time, error) {
+	return &obj.From, nil
+}
+
+func (r *myLearningPlanResolver) DueOn(ctx context.Context, obj *learning.PlanProgress) (*time.Time, error) {
+	return &obj.DueOn, nil
+}
+
 func (r *queryResolver) MyLearning(ctx context.Context, first *int, after *string) (*model.LearningProgressConnection, error) {
 	cur, err := decodeLearningCursor("after", after)
 	if err != nil {
@@ -78,11 +109,29 @@ func (r *queryResolver) MyLearning(ctx context.Context, first *int, after *strin
 	return conn, nil
 }
 
+func (r *queryResolver) LearningPlans(ctx context.Context, orgUnit string) ([]*learning.Plan, error) {
+	unit, err := decodeIDOf("orgUnit", orgUnit, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	return r.Learning.Plans(ctx, unit.ID)
+}
+
+func (r *queryResolver) MyLearningPlan(ctx context.Context) (*learning.PlanProgress, error) {
+	return r.Learning.MyPlan(ctx)
+}
+
+func (r *Resolver) LearningPlan() LearningPlanResolver { return &learningPlanResolver{r} }
+
 func (r *Resolver) LearningProgress() LearningProgressResolver { return &learningProgressResolver{r} }
 
 func (r *Resolver) LearningSession() LearningSessionResolver { return &learningSessionResolver{r} }
 
+func (r *Resolver) MyLearningPlan() MyLearningPlanResolver { return &myLearningPlanResolver{r} }
+
 type (
+	learningPlanResolver     struct{ *Resolver }
 	learningProgressResolver struct{ *Resolver }
 	learningSessionResolver  struct{ *Resolver }
+	myLearningPlanResolver   struct{ *Resolver }
 )

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
 	ContentRevision() ContentRevisionResolver
+	LearningPlan() LearningPlanResolver
 	LearningProgress() LearningProgressResolver
 	LearningSession() LearningSessionResolver
 	Me() MeResolver
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	MembershipEvent() MembershipEventResolver
 	MicroLesson() MicroLessonResolver
 	Mutation() MutationResolver
+	MyLearningPlan() MyLearningPlanResolver
 	NavItem() NavItemResolver
 	OrgTransfer() OrgTransferResolver
 	OrgUnit() OrgUnitResolver
@@ -315,6 +317,19 @@ type ComplexityRoot struct {
 		Row     func(childComplexity int) int
 	}
 
+	LearningPlan struct {
+		Inherited       func(childComplexity int) int
+		OrgUnit         func(childComplexity int) int
+		Period          func(childComplexity int) int
+		RequiredLessons func(childComplexity int) int
+		Series          func(childComplexity int) int
+		Stage           func(childComplexity int) int
+	}
+
+	LearningPlanPayload struct {
+		Plan func(childComplexity int) int
+	}
+
 	LearningProgress struct {
 		Completed       func(childComplexity int) int
 		CompletedAt     func(childComplexity int) int
@@ -534,6 +549,7 @@ type ComplexityRoot struct {
 		SendBackContent         func(childComplexity int, input model.SendBackContentInput) int
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
 		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
+		SetLearningPlan         func(childComplexity int, input model.SetLearningPlanInput) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		StartLearning           func(childComplexity int, input model.StartLearningInput) int
 		SubmitContent           func(childComplexity int, input model.ContentIDInput) int
@@ -546,6 +562,14 @@ type ComplexityRoot struct {
 		UpdateOrgUnit           func(childComplexity int, input model.UpdateOrgUnitInput) int
 		UpdateSite              func(childComplexity int, input model.UpdateSiteInput) int
 		UploadImage             func(childComplexity int, input model.UploadImageInput) int
+	}
+
+	MyLearningPlan struct {
+		Done      func(childComplexity int) int
+		DueOn     func(childComplexity int) int
+		From      func(childComplexity int) int
+		Plan      func(childComplexity int) int
+		Remaining func(childComplexity int) int
 	}
 
 	NavItem struct {
@@ -632,12 +656,14 @@ type ComplexityRoot struct {
 		ContentRevisions  func(childComplexity int, id string) int
 		Contents          func(childComplexity int, site string, filter *model.ContentFilterInput, orderBy *content.Order, first *int, after *string) int
 		Featured          func(childComplexity int, site string) int
+		LearningPlans     func(childComplexity int, orgUnit string) int
 		Me                func(childComplexity int) int
 		Media             func(childComplexity int, filter *model.MediaFilter, first *int, after *string) int
 		Member            func(childComplexity int, id string) int
 		MemberImport      func(childComplexity int, id string) int
 		Members           func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
 		MyLearning        func(childComplexity int, first *int, after *string) int
+		MyLearningPlan    func(childComplexity int) int
 		Node              func(childComplexity int, id string) int
 		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
 		Search            func(childComplexity int, site string, query string, filter *model.SearchFilterInput, facets []search.Facet, orderBy *search.Order, first *int, after *string) int
@@ -1825,6 +1851,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportProblem.Row(childComplexity), true
 
+	case "LearningPlan.inherited":
+		if e.ComplexityRoot.LearningPlan.Inherited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPlan.Inherited(childComplexity), true
+	case "LearningPlan.orgUnit":
+		if e.ComplexityRoot.LearningPlan.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPlan.OrgUnit(childComplexity), true
+	case "LearningPlan.period":
+		if e.ComplexityRoot.LearningPlan.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPlan.Period(childComplexity), true
+	case "LearningPlan.requiredLessons":
+		if e.ComplexityRoot.LearningPlan.RequiredLessons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPlan.RequiredLessons(childComplexity), true
+	case "LearningPlan.series":
+		if e.ComplexityRoot.LearningPlan.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPlan.Series(childComplexity), true
+	case "LearningPlan.stage":
+		if e.ComplexityRoot.LearningPlan.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPlan.Stage(childComplexity), true
+
+	case "LearningPlanPayload.plan":
+		if e.ComplexityRoot.LearningPlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPlanPayload.Plan(childComplexity), true
+
 	case "LearningProgress.completed":
 		if e.ComplexityRoot.LearningProgress.Completed == nil {
 			break
@@ -3010,6 +3080,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetFeatured(childComplexity, args["input"].(model.SetFeaturedInput)), true
+	case "Mutation.setLearningPlan":
+		if e.ComplexityRoot.Mutation.SetLearningPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLearningPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLearningPlan(childComplexity, args["input"].(model.SetLearningPlanInput)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -3142,6 +3223,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["input"].(model.UploadImageInput)), true
+
+	case "MyLearningPlan.done":
+		if e.ComplexityRoot.MyLearningPlan.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyLearningPlan.Done(childComplexity), true
+	case "MyLearningPlan.dueOn":
+		if e.ComplexityRoot.MyLearningPlan.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyLearningPlan.DueOn(childComplexity), true
+	case "MyLearningPlan.from":
+		if e.ComplexityRoot.MyLearningPlan.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyLearningPlan.From(childComplexity), true
+	case "MyLearningPlan.plan":
+		if e.ComplexityRoot.MyLearningPlan.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyLearningPlan.Plan(childComplexity), true
+	case "MyLearningPlan.remaining":
+		if e.ComplexityRoot.MyLearningPlan.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyLearningPlan.Remaining(childComplexity), true
 
 	case "NavItem.children":
 		if e.ComplexityRoot.NavItem.Children == nil {
@@ -3527,6 +3639,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Featured(childComplexity, args["site"].(string)), true
 
+	case "Query.learningPlans":
+		if e.ComplexityRoot.Query.LearningPlans == nil {
+			break
+		}
+
+		args, err := ec.field_Query_learningPlans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LearningPlans(childComplexity, args["orgUnit"].(string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -3588,6 +3711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyLearning(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.myLearningPlan":
+		if e.ComplexityRoot.Query.MyLearningPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyLearningPlan(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -4529,6 +4658,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendBackContentInput", ec.unmarshalInputSendBackContentInput),
 			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
 			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
+			graphql.NewInputUnmarshaler("SetLearningPlanInput", ec.unmarshalInputSetLearningPlanInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("StartLearningInput", ec.unmarshalInputStartLearningInput),
 			graphql.NewInputUnmarshaler("TransferInInput", ec.unmarshalInputTransferInInput),
@@ -5234,6 +5364,61 @@ extend type Mutation {
   startLearning(input: StartLearningInput!): StartLearningPayload!
   "A heartbeat of a learning session: it counts what was really watched or read."
   recordProgress(input: RecordProgressInput!): RecordProgressPayload!
+}
+
+"How often a plan's lessons are due (periods begin at midnight, Beijing time)."
+enum LearningPeriod {
+  MONTH
+  QUARTER
+  YEAR
+}
+
+"How many micro-lessons a membership stage completes per period, set at an org unit for every unit below without a plan of its own."
+type LearningPlan {
+  "The unit that set it."
+  orgUnit: OrgUnit!
+  stage: MembershipStage!
+  period: LearningPeriod!
+  requiredLessons: Int!
+  "Only lessons of this series count (null: any)."
+  series: String
+  "Set at a unit above the one asked about."
+  inherited: Boolean!
+}
+
+"Where you stand with the plan in force for your stage and unit, this period."
+type MyLearningPlan {
+  plan: LearningPlan!
+  "The period's first and last day."
+  from: Date!
+  dueOn: Date!
+  "Distinct lessons (of the plan's series) completed this period."
+  done: Int!
+  remaining: Int!
+}
+
+input SetLearningPlanInput {
+  orgUnit: ID!
+  stage: MembershipStage!
+  period: LearningPeriod!
+  requiredLessons: Int!
+  series: String
+}
+
+type LearningPlanPayload {
+  plan: LearningPlan!
+}
+
+extend type Query {
+  "The plans in force at an org unit, one per stage that has one."
+  learningPlans(orgUnit: ID!): [LearningPlan!]!
+  "Your plan this period (null when none is in force for you)."
+  myLearningPlan: MyLearningPlan
+}
+
+extend type Mutation {
+  "Sets a stage's plan at an org unit (org.manage there)."
+  setLearningPlan(input: SetLearningPlanInput!): LearningPlanPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/media.graphqls", Input: `"A 64-bit integer (byte counts)."
@@ -6811,6 +6996,32 @@ func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ImportProblem", field.Name)
 }
 
+func (ec *executionContext) childFields_LearningPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_LearningPlan_orgUnit(ctx, field)
+	case "stage":
+		return ec.fieldContext_LearningPlan_stage(ctx, field)
+	case "period":
+		return ec.fieldContext_LearningPlan_period(ctx, field)
+	case "requiredLessons":
+		return ec.fieldContext_LearningPlan_requiredLessons(ctx, field)
+	case "series":
+		return ec.fieldContext_LearningPlan_series(ctx, field)
+	case "inherited":
+		return ec.fieldContext_LearningPlan_inherited(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_LearningPlanPayload_plan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningPlanPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_LearningProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "content":
@@ -7099,6 +7310,22 @@ func (ec *executionContext) childFields_MembershipEvent(ctx context.Context, fie
 		return ec.fieldContext_MembershipEvent_recordedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_MyLearningPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_MyLearningPlan_plan(ctx, field)
+	case "from":
+		return ec.fieldContext_MyLearningPlan_from(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_MyLearningPlan_dueOn(ctx, field)
+	case "done":
+		return ec.fieldContext_MyLearningPlan_done(ctx, field)
+	case "remaining":
+		return ec.fieldContext_MyLearningPlan_remaining(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MyLearningPlan", field.Name)
 }
 
 func (ec *executionContext) childFields_NavItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

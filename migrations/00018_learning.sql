@@ -78,10 +78,11 @@ CREATE TABLE learning_sessions (
 WITH (fillfactor = 70);
 
 -- content: how long an item takes to study — a micro-lesson's duration,
+-- its series,
 -- the characters of an article's text (tags left out) or of a comic's
 -- captions and descriptions.
 CREATE VIEW content_study_lengths WITH (security_invoker = true) AS
-SELECT c.tenant_id, c.id, c.type, c.status,
+SELECT c.tenant_id, c.id, c.type, c.status, COALESCE(c.body ->> 'series', '') AS series,
        COALESCE((c.body ->> 'durationSeconds')::int, 0) AS duration_seconds,
        CASE c.type
          WHEN 'article' THEN length(regexp_replace(COALESCE(c.body ->> 'html', ''), '<[^>]*>', '', 'g'))

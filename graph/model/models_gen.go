@@ -396,6 +396,10 @@ type ImportMembersPayload struct {
 	Import *member.Import `json:"import"`
 }
 
+type LearningPlanPayload struct {
+	Plan *learning.Plan `json:"plan"`
+}
+
 type LearningProgressConnection struct {
 	Edges    []*LearningProgressEdge `json:"edges"`
 	PageInfo *PageInfo               `json:"pageInfo"`
@@ -671,6 +675,14 @@ type SetActivityStatusInput struct {
 type SetFeaturedInput struct {
 	Site       string   `json:"site"`
 	ContentIds []string `json:"contentIds"`
+}
+
+type SetLearningPlanInput struct {
+	OrgUnit         string          `json:"orgUnit"`
+	Stage           member.Stage    `json:"stage"`
+	Period          learning.Period `json:"period"`
+	RequiredLessons int             `json:"requiredLessons"`
+	Series          *string         `json:"series,omitempty"`
 }
 
 type SignUpInput struct {

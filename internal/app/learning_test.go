@@ -136,3 +136,60 @@ func otherID(t *testing.T, id string) string {
 	b[len(b)-1] ^= 0xff
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// TestLearningPlansOverHTTP: the committee sets a plan for full members, a
+// branch overrides it for its own, a secretary cannot set the
+// committee's, and a member sees where they stand this period.
+func TestLearningPlansOverHTTP(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	unitOf := func(token string) string {
+		t.Helper()
+		return decode[struct {
+			Me struct {
+				Roles []struct{ OrgUnit struct{ ID string } }
+			}
+		}](t, b.post(t, `{ me { roles { orgUnit { id } } } }`, nil, bearer(token)...)).Me.Roles[0].OrgUnit.ID
+	}
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	committee, branch := unitOf(admin), unitOf(secretary)
+	const set = `mutation($u: ID!, $n: Int!, $s: String) { setLearningPlan(input: {orgUnit: $u, stage: FULL, period: QUARTER, requiredLessons: $n, series: $s}) {
+		plan { requiredLessons inherited } } }`
+	if r := b.post(t, set, map[string]any{"u": committee, "n": 6}, bearer(admin)...); len(r.Errors) != 0 {
+		t.Fatalf("the committee's plan: %+v", r.Errors)
+	}
+	if r := b.post(t, set, map[string]any{"u": branch, "n": 4, "s": "党史"}, bearer(secretary)...); len(r.Errors) != 0 {
+		t.Fatalf("the branch's plan: %+v", r.Errors)
+	}
+	if r := b.post(t, set, map[string]any{"u": committee, "n": 1}, bearer(secretary)...); r.code(0) != "FORBIDDEN" {
+		t.Fatalf("a secretary setting the committee's plan: %+v", r.Errors)
+	}
+	if r := b.post(t, set, map[string]any{"u": branch, "n": 0}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Fatalf("no lessons: %+v", r.Errors)
+	} else if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); fields["input.requiredLessons"] == nil {
+		t.Fatalf("no lessons, field: %+v", r.Errors)
+	}
+	plans := decode[struct {
+		LearningPlans []struct {
+			Stage           string
+			RequiredLessons int
+			Series          *string
+			Inherited       bool
+		}
+	}](t, b.post(t, `query($u: ID!) { learningPlans(orgUnit: $u) { stage requiredLessons series inherited } }`, map[string]any{"u": branch}, bearer(member)...))
+	if len(plans.LearningPlans) != 1 || plans.LearningPlans[0].RequiredLessons != 4 || plans.LearningPlans[0].Inherited || plans.LearningPlans[0].Series == nil {
+		t.Fatalf("plans at the branch: %+v", plans)
+	}
+	mine := decode[struct {
+		MyLearningPlan struct {
+			Plan            struct{ RequiredLessons int }
+			Done, Remaining int
+			From, DueOn     string
+		}
+	}](t, b.post(t, `{ myLearningPlan { plan { requiredLessons } done remaining from dueOn } }`, nil, bearer(member)...)).MyLearningPlan
+	if mine.Plan.RequiredLessons != 4 || mine.Done != 0 || mine.Remaining != 4 || mine.From == "" || mine.DueOn <= mine.From {
+		t.Fatalf("my plan: %+v", mine)
+	}
+}

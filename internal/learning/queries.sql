@@ -42,3 +42,35 @@ WHERE s.tenant_id = @tenant_id AND s.id = @id AND s.person_id = @person_id
 FOR UPDATE OF s;
 
 -- (What a heartbeat counted is written by one statement in store.go.)
+
+-- Plans ----------------------------------------------------------------
+
+-- name: UnitPath :one
+SELECT path::text FROM org_units WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: UpsertPlan :one
+INSERT INTO learning_plans (tenant_id, org_unit_id, stage, period, required_lessons, series, updated_by)
+VALUES (@tenant_id, @org_unit_id, @stage, @period, @required_lessons, @series, @updated_by)
+ON CONFLICT (tenant_id, org_unit_id, stage) DO UPDATE SET period = EXCLUDED.period, required_lessons = EXCLUDED.required_lessons,
+    series = EXCLUDED.series, updated_by = EXCLUDED.updated_by, updated_at = now()
+RETURNING org_unit_id, stage, period, required_lessons, series;
+
+-- name: EffectivePlans :many
+-- For each stage, the plan of the nearest unit at or above the one at path.
+SELECT DISTINCT ON (lp.stage) lp.org_unit_id, lp.stage, lp.period, lp.required_lessons, lp.series
+FROM learning_plans lp JOIN org_units u ON u.tenant_id = lp.tenant_id AND u.id = lp.org_unit_id
+WHERE lp.tenant_id = @tenant_id AND u.path @> CAST(sqlc.arg(path)::text AS ltree)
+ORDER BY lp.stage, nlevel(u.path) DESC;
+
+-- name: PersonForPlan :one
+SELECT p.stage, u.path::text AS org_path FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = @tenant_id AND p.id = @id;
+
+-- name: LessonsDone :one
+-- The distinct micro-lessons a person completed in [from, until), of a
+-- series when one is given.
+SELECT count(DISTINCT f.source_id)::int FROM learning_facts f
+JOIN content_study_lengths l ON l.tenant_id = f.tenant_id AND l.id = f.source_id
+WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind = 'lesson_completed'
+  AND f.occurred_at >= @from_at AND f.occurred_at < @until_at
+  AND (@series::text = '' OR l.series = @series::text);

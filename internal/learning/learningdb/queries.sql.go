@@ -13,6 +13,53 @@ import (
 	"github.com/google/uuid"
 )
 
+const EffectivePlans = `-- name: EffectivePlans :many
+SELECT DISTINCT ON (lp.stage) lp.org_unit_id, lp.stage, lp.period, lp.required_lessons, lp.series
+FROM learning_plans lp JOIN org_units u ON u.tenant_id = lp.tenant_id AND u.id = lp.org_unit_id
+WHERE lp.tenant_id = $1 AND u.path @> CAST($2::text AS ltree)
+ORDER BY lp.stage, nlevel(u.path) DESC
+`
+
+type EffectivePlansParams struct {
+	TenantID uuid.UUID
+	Path     string
+}
+
+type EffectivePlansRow struct {
+	OrgUnitID       uuid.UUID
+	Stage           string
+	Period          string
+	RequiredLessons int32
+	Series          string
+}
+
+// For each stage, the plan of the nearest unit at or above the one at path.
+func (q *Queries) EffectivePlans(ctx context.Context, arg EffectivePlansParams) ([]EffectivePlansRow, error) {
+	rows, err := q.db.Query(ctx, EffectivePlans, arg.TenantID, arg.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []EffectivePlansRow
+	for rows.Next() {
+		var i EffectivePlansRow
+		if err := rows.Scan(
+			&i.OrgUnitID,
+			&i.Stage,
+			&i.Period,
+			&i.RequiredLessons,
+			&i.Series,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const InsertSession = `-- name: InsertSession :one
 INSERT INTO learning_sessions (tenant_id, person_id, content_id, mode, last_beat_at)
 VALUES ($1, $2, $3, $4, $5)
@@ -38,6 +85,37 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (u
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
+}
+
+const LessonsDone = `-- name: LessonsDone :one
+SELECT count(DISTINCT f.source_id)::int FROM learning_facts f
+JOIN content_study_lengths l ON l.tenant_id = f.tenant_id AND l.id = f.source_id
+WHERE f.tenant_id = $1 AND f.person_id = $2 AND f.kind = 'lesson_completed'
+  AND f.occurred_at >= $3 AND f.occurred_at < $4
+  AND ($5::text = '' OR l.series = $5::text)
+`
+
+type LessonsDoneParams struct {
+	TenantID uuid.UUID
+	PersonID uuid.UUID
+	FromAt   time.Time
+	UntilAt  time.Time
+	Series   string
+}
+
+// The distinct micro-lessons a person completed in [from, until), of a
+// series when one is given.
+func (q *Queries) LessonsDone(ctx context.Context, arg LessonsDoneParams) (int32, error) {
+	row := q.db.QueryRow(ctx, LessonsDone,
+		arg.TenantID,
+		arg.PersonID,
+		arg.FromAt,
+		arg.UntilAt,
+		arg.Series,
+	)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const MyProgress = `-- name: MyProgress :many
@@ -108,6 +186,28 @@ func (q *Queries) MyProgress(ctx context.Context, arg MyProgressParams) ([]MyPro
 		return nil, err
 	}
 	return items, nil
+}
+
+const PersonForPlan = `-- name: PersonForPlan :one
+SELECT p.stage, u.path::text AS org_path FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = $1 AND p.id = $2
+`
+
+type PersonForPlanParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type PersonForPlanRow struct {
+	Stage   string
+	OrgPath string
+}
+
+func (q *Queries) PersonForPlan(ctx context.Context, arg PersonForPlanParams) (PersonForPlanRow, error) {
+	row := q.db.QueryRow(ctx, PersonForPlan, arg.TenantID, arg.ID)
+	var i PersonForPlanRow
+	err := row.Scan(&i.Stage, &i.OrgPath)
+	return i, err
 }
 
 const SessionForBeat = `-- name: SessionForBeat :one
@@ -254,4 +354,71 @@ func (q *Queries) TenantSettings(ctx context.Context, id uuid.UUID) (json.RawMes
 	var settings json.RawMessage
 	err := row.Scan(&settings)
 	return settings, err
+}
+
+const UnitPath = `-- name: UnitPath :one
+
+
+SELECT path::text FROM org_units WHERE tenant_id = $1 AND id = $2
+`
+
+type UnitPathParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// (What a heartbeat counted is written by one statement in store.go.)
+// Plans ----------------------------------------------------------------
+func (q *Queries) UnitPath(ctx context.Context, arg UnitPathParams) (string, error) {
+	row := q.db.QueryRow(ctx, UnitPath, arg.TenantID, arg.ID)
+	var path string
+	err := row.Scan(&path)
+	return path, err
+}
+
+const UpsertPlan = `-- name: UpsertPlan :one
+INSERT INTO learning_plans (tenant_id, org_unit_id, stage, period, required_lessons, series, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (tenant_id, org_unit_id, stage) DO UPDATE SET period = EXCLUDED.period, required_lessons = EXCLUDED.required_lessons,
+    series = EXCLUDED.series, updated_by = EXCLUDED.updated_by, updated_at = now()
+RETURNING org_unit_id, stage, period, required_lessons, series
+`
+
+type UpsertPlanParams struct {
+	TenantID        uuid.UUID
+	OrgUnitID       uuid.UUID
+	Stage           string
+	Period          string
+	RequiredLessons int32
+	Series          string
+	UpdatedBy       *uuid.UUID
+}
+
+type UpsertPlanRow struct {
+	OrgUnitID       uuid.UUID
+	Stage           string
+	Period          string
+	RequiredLessons int32
+	Series          string
+}
+
+func (q *Queries) UpsertPlan(ctx context.Context, arg UpsertPlanParams) (UpsertPlanRow, error) {
+	row := q.db.QueryRow(ctx, UpsertPlan,
+		arg.TenantID,
+		arg.OrgUnitID,
+		arg.Stage,
+		arg.Period,
+		arg.RequiredLessons,
+		arg.Series,
+		arg.UpdatedBy,
+	)
+	var i UpsertPlanRow
+	err := row.Scan(
+		&i.OrgUnitID,
+		&i.Stage,
+		&i.Period,
+		&i.RequiredLessons,
+		&i.Series,
+	)
+	return i, err
 }
