@@ -126,7 +126,7 @@ func runSeed(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
-	rep, err := seed.Demo(ctx, seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Members: a.Members}, a.Config.DemoPassword)
+	rep, err := seed.Demo(ctx, seed.Services{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Members: a.Members, Learning: a.Learning}, a.Config.DemoPassword)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
+	"zhdj/internal/learning"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/site"
@@ -26,6 +27,8 @@ type Services struct {
 	Sites    *site.Service
 	Accounts *account.Service
 	Members  *member.Service
+	// Learning, when set, gets the demo learning plans.
+	Learning *learning.Service
 }
 
 // DemoSchoolCode is the code of the demo school.
@@ -236,5 +239,25 @@ func Demo(ctx context.Context, s Services, password string) (*Report, error) {
 		}
 		rep.CreatedAccount++
 	}
+	if s.Learning != nil {
+		for _, pl := range demoPlans {
+			pl.OrgUnitID = units[pl.unit].ID
+			if _, err := s.Learning.SetPlan(ctx, pl.PlanInput); err != nil {
+				return nil, fmt.Errorf("seed: learning plan: %w", err)
+			}
+		}
+	}
 	return rep, nil
+}
+
+// demoPlans are the demo school's learning plans: the committee's for
+// activists and probationary members, and one branch's own for its full
+// members (a series of party-history lessons).
+var demoPlans = []struct {
+	unit string
+	learning.PlanInput
+}{
+	{"DW", learning.PlanInput{Stage: member.StageActivist, Period: learning.Quarterly, RequiredLessons: 6}},
+	{"DW", learning.PlanInput{Stage: member.StageProbationary, Period: learning.Quarterly, RequiredLessons: 4}},
+	{"XXGC-XS1", learning.PlanInput{Stage: member.StageFull, Period: learning.Quarterly, RequiredLessons: 3, Series: "党史"}},
 }
