@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
 
 	"zhdj/bench/internal/stack"
@@ -229,26 +228,22 @@ func verify(ctx context.Context, ownerURL string, vs []*viewer) error {
 // seed adds viewers (people with accounts) and a published ten-minute
 // micro-lesson, as the schema owner.
 func seed(ctx context.Context, ownerURL string, viewers int) error {
-	hash, err := argon2id.CreateHash(password, &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
-	if err != nil {
-		return err
-	}
 	conn, err := pgx.Connect(ctx, ownerURL)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`); err != nil {
+			return err
+		}
+		if err := stack.SeedStudents(ctx, tx, viewers, "activist", password); err != nil {
+			return err
+		}
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
-			{`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`, nil},
-			{`INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage)
-			  SELECT u.tenant_id, 'bench' || lpad((g - 1)::text, 5, '0'), 'female', 'student', u.id, 'activist'
-			  FROM generate_series(1, $1) g, org_units u WHERE u.code = 'XXGC-XS1'`, []any{viewers}},
-			{`INSERT INTO accounts (tenant_id, username, display_name, password_hash, person_id)
-			  SELECT tenant_id, name, name, $1, id FROM people WHERE name LIKE 'bench%'`, []any{hash}},
 			{`INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at, body)
 			  SELECT u.tenant_id, 'micro_lesson', 'bench-lesson', '党史中的青年', u.id, 'published', now(), '{"durationSeconds": 600}'
 			  FROM org_units u WHERE u.code = 'XXGC'`, nil},

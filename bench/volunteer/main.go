@@ -28,7 +28,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
 
 	"zhdj/bench/internal/stack"
@@ -264,26 +263,22 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // seed adds the students (people with accounts), an area for the popular
 // activities and the activities, as the schema owner.
 func seed(ctx context.Context, ownerURL string, people, hot, capacity, browse int) error {
-	hash, err := argon2id.CreateHash(password, &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
-	if err != nil {
-		return err
-	}
 	conn, err := pgx.Connect(ctx, ownerURL)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`); err != nil {
+			return err
+		}
+		if err := stack.SeedStudents(ctx, tx, people, "none", password); err != nil {
+			return err
+		}
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
-			{`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`, nil},
-			{`INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage)
-			  SELECT u.tenant_id, 'bench' || lpad((g - 1)::text, 5, '0'), 'female', 'student', u.id, 'none'
-			  FROM generate_series(1, $1) g, org_units u WHERE u.code = 'XXGC-XS1'`, []any{people}},
-			{`INSERT INTO accounts (tenant_id, username, display_name, password_hash, person_id)
-			  SELECT tenant_id, name, name, $1, id FROM people WHERE name LIKE 'bench%'`, []any{hash}},
 			{`INSERT INTO volunteer_areas (tenant_id, code, name) SELECT id, 'bench-hot', '热门' FROM tenants WHERE code = 'demo'`, nil},
 			{`INSERT INTO activities (tenant_id, title, area_id, topic_ids, org_unit_id, starts_at, ends_at, signup_opens_at, signup_closes_at,
 				capacity, audience, hours, status, code_secret)

@@ -238,6 +238,24 @@ func Require(ctx context.Context) (*Principal, error) {
 	return p, nil
 }
 
+// ErrNoPerson refuses what only a person on record may do to a caller
+// whose account is linked to none.
+var ErrNoPerson = apperr.Forbiddenf("your account is not linked to a person record")
+
+// RequirePerson returns the signed-in caller and the person record their
+// account is linked to: Unauthenticated when signed out, ErrNoPerson when
+// the account has none.
+func RequirePerson(ctx context.Context) (*Principal, uuid.UUID, error) {
+	p, err := Require(ctx)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	if p.PersonID == nil {
+		return nil, uuid.Nil, ErrNoPerson
+	}
+	return p, *p.PersonID, nil
+}
+
 // Authorize returns nil when the caller may do perm in s; Unauthenticated
 // for an anonymous caller and Forbidden otherwise.
 func Authorize(ctx context.Context, perm Permission, s Scope) (*Principal, error) {

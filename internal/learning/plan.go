@@ -165,7 +165,7 @@ type PlanProgress struct {
 // MyPlan returns the caller's plan for the current period, or nil when no
 // plan is in force for their stage and unit.
 func (s *Service) MyPlan(ctx context.Context) (*PlanProgress, error) {
-	p, personID, err := person(ctx)
+	p, personID, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}

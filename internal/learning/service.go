@@ -26,25 +26,12 @@ type Service struct {
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
 
 var (
-	errNoPerson   = apperr.Forbiddenf("your account is not linked to a person record")
 	errNoItem     = apperr.NotFoundf("no published item to study")
 	errNoSession  = apperr.InvalidField("session", "no such learning session of yours: start studying the item first")
 	errWatchWhat  = apperr.InvalidField("mode", "only a micro-lesson is watched; articles and comics are read")
 	errReadWhat   = apperr.InvalidField("mode", "a micro-lesson is watched, not read")
 	errNoDuration = apperr.InvalidField("content", "the micro-lesson has no duration to watch yet")
 )
-
-// person returns the caller and the person record their account is linked to.
-func person(ctx context.Context) (*auth.Principal, uuid.UUID, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, uuid.Nil, err
-	}
-	if p.PersonID == nil {
-		return nil, uuid.Nil, errNoPerson
-	}
-	return p, *p.PersonID, nil
-}
 
 // rules returns the school's learning rules.
 func rules(ctx context.Context, q *learningdb.Queries, tenant uuid.UUID) (Rules, error) {
@@ -79,7 +66,7 @@ func studyLength(ctx context.Context, q *learningdb.Queries, tenant, content uui
 // published item: a micro-lesson is watched, an article or comic read. The
 // first start fixes the time the item requires.
 func (s *Service) Start(ctx context.Context, content uuid.UUID, m Mode) (*Session, error) {
-	p, personID, err := person(ctx)
+	p, personID, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +108,7 @@ func (s *Service) Start(ctx context.Context, content uuid.UUID, m Mode) (*Sessio
 // its learning fact, once, in the same transaction. A beat that does not
 // count is not an error: its verdict says why, and the progress counts it.
 func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heartbeat, error) {
-	p, personID, err := person(ctx)
+	p, personID, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +129,9 @@ func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heart
 		now := s.now()
 		j := Judge(m, Viewing{Position: int(v.LastPosition), Playing: v.LastPlaying, At: v.LastBeatAt}, b, now, int(v.DurationSeconds), RulesFrom(v.Settings))
 		out.Verdict = j.Verdict
-		position := 0
-		if m == ModeWatch && !j.Verdict.Rejected() {
+		position := 0 // a refused beat leaves the session where it was
+		if m == ModeWatch {
 			position = min(b.Position, int(v.DurationSeconds))
-		} else if m == ModeWatch {
-			position = int(v.LastPosition)
 		}
 		final := &pgx.Batch{}
 		completed = queueBeat(final, beatWrite{tenant: p.TenantID, session: session, person: personID, content: v.ContentID, mode: m,
@@ -168,7 +153,7 @@ func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heart
 // Mine returns a page of the caller's progress, most recently studied
 // first.
 func (s *Service) Mine(ctx context.Context, first int, after *Cursor) (*Page, error) {
-	p, personID, err := person(ctx)
+	p, personID, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}

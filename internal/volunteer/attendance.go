@@ -49,12 +49,9 @@ func (s *Service) CheckInCode(ctx context.Context, activityID uuid.UUID, kind st
 // the organiser. An expired or forged code is Invalid; check-out before
 // check-in is a Conflict.
 func (s *Service) Attend(ctx context.Context, activityID uuid.UUID, kind, code string) (*SignUp, error) {
-	p, err := auth.Require(ctx)
+	p, person, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if p.PersonID == nil {
-		return nil, apperr.Forbiddenf("your account is not linked to a person record")
 	}
 	var out *SignUp
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
@@ -71,7 +68,7 @@ func (s *Service) Attend(ctx context.Context, activityID uuid.UUID, kind, code s
 			return apperr.InvalidField("code", "the code is wrong or has expired; ask the organiser for the current one")
 		}
 		q := volunteerdb.New(tx)
-		id, err := q.ConfirmedSignUpOf(ctx, volunteerdb.ConfirmedSignUpOfParams{TenantID: p.TenantID, ActivityID: a.ID, PersonID: *p.PersonID})
+		id, err := q.ConfirmedSignUpOf(ctx, volunteerdb.ConfirmedSignUpOfParams{TenantID: p.TenantID, ActivityID: a.ID, PersonID: person})
 		if err != nil {
 			if apperr.Is(postgres.Err(err, "sign-up"), apperr.NotFound) {
 				return apperr.Forbiddenf("you do not have a confirmed place at this activity")

@@ -56,7 +56,7 @@ func (s *Service) RecordOf(ctx context.Context, person *uuid.UUID, from, until *
 		return nil, err
 	}
 	if person == nil && p.PersonID == nil {
-		return nil, apperr.Forbiddenf("your account is not linked to a person record")
+		return nil, auth.ErrNoPerson
 	}
 	personID := *cmp.Or(person, p.PersonID)
 	if from != nil && until != nil && !until.After(*from) {

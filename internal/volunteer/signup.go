@@ -110,15 +110,12 @@ func (s *Service) WaitingSignUps(tenant, activity uuid.UUID) int {
 // number of confirmed places never passes the capacity, however many
 // sign-ups arrive at once on however many servers.
 func (s *Service) SignUp(ctx context.Context, activityID uuid.UUID) (*SignUp, error) {
-	p, err := auth.Require(ctx)
+	p, person, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if p.PersonID == nil {
-		return nil, apperr.Forbiddenf("your account is not linked to a person record")
-	}
 	k := activityKey{p.TenantID, activityID}
-	r := &signUpRequest{person: *p.PersonID, done: make(chan signUpOutcome, 1)}
+	r := &signUpRequest{person: person, done: make(chan signUpOutcome, 1)}
 	lead := s.signUps.join(k, r)
 	for {
 		if lead {

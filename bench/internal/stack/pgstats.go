@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -47,4 +48,24 @@ func Exec(ctx context.Context, url, sql string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, sql)
 	return err
+}
+
+// SeedStudents adds, in tx (scoped to the demo school), n students named
+// bench00000… at stage in 学生第一党支部, each with an account of that
+// name and password (hashed cheaply: benches measure other things).
+func SeedStudents(ctx context.Context, tx pgx.Tx, n int, stage, password string) error {
+	hash, err := argon2id.CreateHash(password, &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage)
+		SELECT u.tenant_id, 'bench' || lpad((g - 1)::text, 5, '0'), 'female', 'student', u.id, $2
+		FROM generate_series(1, $1) g, org_units u WHERE u.code = 'XXGC-XS1'`, n, stage); err != nil {
+		return fmt.Errorf("seed students: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO accounts (tenant_id, username, display_name, password_hash, person_id)
+		SELECT tenant_id, name, name, $1, id FROM people WHERE name LIKE 'bench%'`, hash); err != nil {
+		return fmt.Errorf("seed students' accounts: %w", err)
+	}
+	return nil
 }
