@@ -1737,6 +1737,8 @@ var (
 		"CONTENT_REVIEW":   auth.PermContentReview,
 		"MEDIA_UPLOAD":     auth.PermMediaUpload,
 		"VOLUNTEER_MANAGE": auth.PermVolunteer,
+		"TASK_MANAGE":      auth.PermTaskManage,
+		"EVENT_MANAGE":     auth.PermEventManage,
 	}
 	marshalNPermission2zhdjᚋinternalᚋauthᚐPermission = map[auth.Permission]string{
 		auth.PermOrgManage:     "ORG_MANAGE",
@@ -1751,6 +1753,8 @@ var (
 		auth.PermContentReview: "CONTENT_REVIEW",
 		auth.PermMediaUpload:   "MEDIA_UPLOAD",
 		auth.PermVolunteer:     "VOLUNTEER_MANAGE",
+		auth.PermTaskManage:    "TASK_MANAGE",
+		auth.PermEventManage:   "EVENT_MANAGE",
 	}
 )
 

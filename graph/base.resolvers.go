@@ -8,6 +8,8 @@ package graph
 import (
 	"context"
 	"zhdj/graph/model"
+
+	"github.com/google/uuid"
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -67,6 +69,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			n = m
 		}
 		return n, hidePrivate(err)
+	case idTask:
+		ts, err := r.Work.ByIDs(ctx, g.Tenant, []uuid.UUID{g.ID})
+		if t := ts[g.ID]; err == nil && t != nil {
+			n = t
+		}
+		return n, err
 	}
 	return nil, nil
 }

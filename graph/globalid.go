@@ -28,9 +28,13 @@ const (
 	idVolunteerTopic idType = 12
 	idRecordEntry    idType = 13
 	idLearning       idType = 14
+	idTask           idType = 15
+	idSubmission     idType = 16
+	idNotification   idType = 17
+	idEvent          idType = 18
 
 	// idLast is the highest type; keep it last.
-	idLast = idLearning
+	idLast = idEvent
 )
 
 func (t idType) String() string {
@@ -63,6 +67,14 @@ func (t idType) String() string {
 		return "VolunteerRecordEntry"
 	case idLearning:
 		return "LearningSession"
+	case idTask:
+		return "Task"
+	case idSubmission:
+		return "TaskSubmission"
+	case idNotification:
+		return "Notification"
+	case idEvent:
+		return "Event"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

@@ -5,6 +5,8 @@ import (
 	"zhdj/internal/audit"
 	"zhdj/internal/content"
 	"zhdj/internal/learning"
+	"zhdj/internal/notify"
+	"zhdj/internal/task"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -30,6 +32,10 @@ type Resolver struct {
 	Volunteer *volunteer.Service
 	// Learning is what members study (progress, learning facts).
 	Learning *learning.Service
+	// Work is the tasks units ask of their members (publishing, submissions, reviews).
+	Work *task.Service
+	// Inbox is each person's notifications.
+	Inbox *notify.Service
 	// Finder answers searches and reports indexing state.
 	Finder *search.Service
 }

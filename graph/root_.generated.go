@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/content"
 	"zhdj/internal/org"
 	"zhdj/internal/search"
+	"zhdj/internal/task"
 	"zhdj/internal/volunteer"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -48,6 +49,8 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	MyLearningPlan() MyLearningPlanResolver
 	NavItem() NavItemResolver
+	Notification() NotificationResolver
+	NotificationConnection() NotificationConnectionResolver
 	OrgTransfer() OrgTransferResolver
 	OrgUnit() OrgUnitResolver
 	Partner() PartnerResolver
@@ -59,6 +62,11 @@ type ResolverRoot interface {
 	Site() SiteResolver
 	SiteTheme() SiteThemeResolver
 	SiteWebhook() SiteWebhookResolver
+	Task() TaskResolver
+	TaskAssignment() TaskAssignmentResolver
+	TaskEvidenceItem() TaskEvidenceItemResolver
+	TaskSubmission() TaskSubmissionResolver
+	TaskUnitProgress() TaskUnitProgressResolver
 	VolunteerArea() VolunteerAreaResolver
 	VolunteerRecord() VolunteerRecordResolver
 	VolunteerRecordEntry() VolunteerRecordEntryResolver
@@ -368,6 +376,10 @@ type ComplexityRoot struct {
 		Title func(childComplexity int) int
 	}
 
+	MarkNotificationsReadPayload struct {
+		Marked func(childComplexity int) int
+	}
+
 	Me struct {
 		Account     func(childComplexity int) int
 		Permissions func(childComplexity int) int
@@ -540,11 +552,14 @@ type ComplexityRoot struct {
 		ImportMembers           func(childComplexity int, input model.ImportMembersInput) int
 		Login                   func(childComplexity int, input model.LoginInput) int
 		Logout                  func(childComplexity int) int
+		MarkNotificationsRead   func(childComplexity int, input model.MarkNotificationsReadInput) int
 		MoveOrgUnit             func(childComplexity int, input model.MoveOrgUnitInput) int
+		PublishTask             func(childComplexity int, input model.PublishTaskInput) int
 		RecordProgress          func(childComplexity int, input model.RecordProgressInput) int
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
 		RestoreContentRevision  func(childComplexity int, input model.RestoreContentInput) int
 		ResumeUpload            func(childComplexity int, input model.MediaIDInput) int
+		ReviewSubmission        func(childComplexity int, input model.ReviewSubmissionInput) int
 		RevokeRole              func(childComplexity int, input model.RoleBindingInput) int
 		SendBackContent         func(childComplexity int, input model.SendBackContentInput) int
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
@@ -552,7 +567,9 @@ type ComplexityRoot struct {
 		SetLearningPlan         func(childComplexity int, input model.SetLearningPlanInput) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		StartLearning           func(childComplexity int, input model.StartLearningInput) int
+		StartTask               func(childComplexity int, task string) int
 		SubmitContent           func(childComplexity int, input model.ContentIDInput) int
+		SubmitTask              func(childComplexity int, input model.SubmitTaskInput) int
 		TransferMember          func(childComplexity int, input model.TransferMemberInput) int
 		TransitionMemberStage   func(childComplexity int, input model.TransitionMemberStageInput) int
 		UnpublishContent        func(childComplexity int, input model.ContentIDInput) int
@@ -579,6 +596,27 @@ type ComplexityRoot struct {
 		Label    func(childComplexity int) int
 		PageSlug func(childComplexity int) int
 		URL      func(childComplexity int) int
+	}
+
+	Notification struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+		SubjectID func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges       func(childComplexity int) int
+		PageInfo    func(childComplexity int) int
+		UnreadCount func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	OkPayload struct {
@@ -645,6 +683,10 @@ type ComplexityRoot struct {
 		Partner func(childComplexity int) int
 	}
 
+	PublishTaskPayload struct {
+		Task func(childComplexity int) int
+	}
+
 	Query struct {
 		Activities        func(childComplexity int, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) int
 		Activity          func(childComplexity int, id string) int
@@ -664,13 +706,16 @@ type ComplexityRoot struct {
 		Members           func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
 		MyLearning        func(childComplexity int, first *int, after *string) int
 		MyLearningPlan    func(childComplexity int) int
+		MyTasks           func(childComplexity int, status []task.Status, first *int, after *string) int
 		Node              func(childComplexity int, id string) int
+		Notifications     func(childComplexity int, first *int, after *string, unreadOnly *bool) int
 		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
 		Search            func(childComplexity int, site string, query string, filter *model.SearchFilterInput, facets []search.Facet, orderBy *search.Order, first *int, after *string) int
 		SearchStatus      func(childComplexity int) int
 		SearchToken       func(childComplexity int, site string) int
 		Site              func(childComplexity int, slug string) int
 		SiteByOrigin      func(childComplexity int, origin string) int
+		Tasks             func(childComplexity int, orgUnit string, first *int, after *string) int
 		VolunteerAreas    func(childComplexity int, site string) int
 		VolunteerPartners func(childComplexity int, site string) int
 		VolunteerRecord   func(childComplexity int, member *string, from *time.Time, to *time.Time) int
@@ -682,6 +727,10 @@ type ComplexityRoot struct {
 		JustCompleted func(childComplexity int) int
 		Progress      func(childComplexity int) int
 		Verdict       func(childComplexity int) int
+	}
+
+	ReviewSubmissionPayload struct {
+		Submission func(childComplexity int) int
 	}
 
 	RoleBinding struct {
@@ -803,6 +852,94 @@ type ComplexityRoot struct {
 
 	StartLearningPayload struct {
 		Session func(childComplexity int) int
+	}
+
+	StartTaskPayload struct {
+		Assignment func(childComplexity int) int
+	}
+
+	SubmitTaskPayload struct {
+		Assignment func(childComplexity int) int
+		Submission func(childComplexity int) int
+	}
+
+	Task struct {
+		AssigneeCount    func(childComplexity int) int
+		Assignees        func(childComplexity int, orgUnit *string, status *task.Status, first *int, after *string) int
+		Attachments      func(childComplexity int) int
+		Checklist        func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Deadline         func(childComplexity int) int
+		EvidenceRequired func(childComplexity int) int
+		ID               func(childComplexity int) int
+		MyAssignment     func(childComplexity int) int
+		OrgUnit          func(childComplexity int) int
+		PointsHint       func(childComplexity int) int
+		Progress         func(childComplexity int, orgUnit *string) int
+		Requirements     func(childComplexity int) int
+		Title            func(childComplexity int) int
+	}
+
+	TaskAssignment struct {
+		AssignedAt       func(childComplexity int) int
+		Deadline         func(childComplexity int) int
+		Late             func(childComplexity int) int
+		LatestSubmission func(childComplexity int) int
+		OrgUnit          func(childComplexity int) int
+		PersonName       func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Submissions      func(childComplexity int) int
+		Task             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+	}
+
+	TaskAssignmentConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TaskAssignmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TaskConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TaskEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TaskEvidenceItem struct {
+		Attachments func(childComplexity int) int
+		Item        func(childComplexity int) int
+		Text        func(childComplexity int) int
+	}
+
+	TaskSubmission struct {
+		Attachments func(childComplexity int) int
+		Comment     func(childComplexity int) int
+		DecidedAt   func(childComplexity int) int
+		Decision    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Items       func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+		Text        func(childComplexity int) int
+	}
+
+	TaskUnitProgress struct {
+		Approved   func(childComplexity int) int
+		Assigned   func(childComplexity int) int
+		InProgress func(childComplexity int) int
+		OrgUnit    func(childComplexity int) int
+		Overdue    func(childComplexity int) int
+		Returned   func(childComplexity int) int
+		Self       func(childComplexity int) int
+		Submitted  func(childComplexity int) int
+		Total      func(childComplexity int) int
 	}
 
 	ThemeColors struct {
@@ -2021,6 +2158,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LinkListBlock.Title(childComplexity), true
 
+	case "MarkNotificationsReadPayload.marked":
+		if e.ComplexityRoot.MarkNotificationsReadPayload.Marked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNotificationsReadPayload.Marked(childComplexity), true
+
 	case "Me.account":
 		if e.ComplexityRoot.Me.Account == nil {
 			break
@@ -2981,6 +3125,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.markNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNotificationsRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["input"].(model.MarkNotificationsReadInput)), true
 	case "Mutation.moveOrgUnit":
 		if e.ComplexityRoot.Mutation.MoveOrgUnit == nil {
 			break
@@ -2992,6 +3147,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MoveOrgUnit(childComplexity, args["input"].(model.MoveOrgUnitInput)), true
+	case "Mutation.publishTask":
+		if e.ComplexityRoot.Mutation.PublishTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishTask(childComplexity, args["input"].(model.PublishTaskInput)), true
 	case "Mutation.recordProgress":
 		if e.ComplexityRoot.Mutation.RecordProgress == nil {
 			break
@@ -3036,6 +3202,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResumeUpload(childComplexity, args["input"].(model.MediaIDInput)), true
+	case "Mutation.reviewSubmission":
+		if e.ComplexityRoot.Mutation.ReviewSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewSubmission(childComplexity, args["input"].(model.ReviewSubmissionInput)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -3113,6 +3290,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartLearning(childComplexity, args["input"].(model.StartLearningInput)), true
+	case "Mutation.startTask":
+		if e.ComplexityRoot.Mutation.StartTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartTask(childComplexity, args["task"].(string)), true
 	case "Mutation.submitContent":
 		if e.ComplexityRoot.Mutation.SubmitContent == nil {
 			break
@@ -3124,6 +3312,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitContent(childComplexity, args["input"].(model.ContentIDInput)), true
+	case "Mutation.submitTask":
+		if e.ComplexityRoot.Mutation.SubmitTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitTask(childComplexity, args["input"].(model.SubmitTaskInput)), true
 	case "Mutation.transferMember":
 		if e.ComplexityRoot.Mutation.TransferMember == nil {
 			break
@@ -3291,6 +3490,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NavItem.URL(childComplexity), true
+
+	case "Notification.body":
+		if e.ComplexityRoot.Notification.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Body(childComplexity), true
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.readAt":
+		if e.ComplexityRoot.Notification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ReadAt(childComplexity), true
+	case "Notification.subjectId":
+		if e.ComplexityRoot.Notification.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.SubjectID(childComplexity), true
+	case "Notification.title":
+		if e.ComplexityRoot.Notification.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Title(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+	case "NotificationConnection.unreadCount":
+		if e.ComplexityRoot.NotificationConnection.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.UnreadCount(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
 
 	case "OkPayload.ok":
 		if e.ComplexityRoot.OkPayload.Ok == nil {
@@ -3528,6 +3802,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerPayload.Partner(childComplexity), true
 
+	case "PublishTaskPayload.task":
+		if e.ComplexityRoot.PublishTaskPayload.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishTaskPayload.Task(childComplexity), true
+
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -3717,6 +3998,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyLearningPlan(childComplexity), true
+	case "Query.myTasks":
+		if e.ComplexityRoot.Query.MyTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyTasks(childComplexity, args["status"].([]task.Status), args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3728,6 +4020,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.notifications":
+		if e.ComplexityRoot.Query.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["first"].(*int), args["after"].(*string), args["unreadOnly"].(*bool)), true
 	case "Query.orgUnits":
 		if e.ComplexityRoot.Query.OrgUnits == nil {
 			break
@@ -3789,6 +4092,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SiteByOrigin(childComplexity, args["origin"].(string)), true
+	case "Query.tasks":
+		if e.ComplexityRoot.Query.Tasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tasks(childComplexity, args["orgUnit"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.volunteerAreas":
 		if e.ComplexityRoot.Query.VolunteerAreas == nil {
 			break
@@ -3863,6 +4177,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordProgressPayload.Verdict(childComplexity), true
+
+	case "ReviewSubmissionPayload.submission":
+		if e.ComplexityRoot.ReviewSubmissionPayload.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSubmissionPayload.Submission(childComplexity), true
 
 	case "RoleBinding.orgUnit":
 		if e.ComplexityRoot.RoleBinding.OrgUnit == nil {
@@ -4301,6 +4622,357 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StartLearningPayload.Session(childComplexity), true
 
+	case "StartTaskPayload.assignment":
+		if e.ComplexityRoot.StartTaskPayload.Assignment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartTaskPayload.Assignment(childComplexity), true
+
+	case "SubmitTaskPayload.assignment":
+		if e.ComplexityRoot.SubmitTaskPayload.Assignment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitTaskPayload.Assignment(childComplexity), true
+	case "SubmitTaskPayload.submission":
+		if e.ComplexityRoot.SubmitTaskPayload.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitTaskPayload.Submission(childComplexity), true
+
+	case "Task.assigneeCount":
+		if e.ComplexityRoot.Task.AssigneeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.AssigneeCount(childComplexity), true
+	case "Task.assignees":
+		if e.ComplexityRoot.Task.Assignees == nil {
+			break
+		}
+
+		args, err := ec.field_Task_assignees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Task.Assignees(childComplexity, args["orgUnit"].(*string), args["status"].(*task.Status), args["first"].(*int), args["after"].(*string)), true
+	case "Task.attachments":
+		if e.ComplexityRoot.Task.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Attachments(childComplexity), true
+	case "Task.checklist":
+		if e.ComplexityRoot.Task.Checklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Checklist(childComplexity), true
+	case "Task.createdAt":
+		if e.ComplexityRoot.Task.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.CreatedAt(childComplexity), true
+	case "Task.deadline":
+		if e.ComplexityRoot.Task.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Deadline(childComplexity), true
+	case "Task.evidenceRequired":
+		if e.ComplexityRoot.Task.EvidenceRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.EvidenceRequired(childComplexity), true
+	case "Task.id":
+		if e.ComplexityRoot.Task.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.ID(childComplexity), true
+	case "Task.myAssignment":
+		if e.ComplexityRoot.Task.MyAssignment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.MyAssignment(childComplexity), true
+	case "Task.orgUnit":
+		if e.ComplexityRoot.Task.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.OrgUnit(childComplexity), true
+	case "Task.pointsHint":
+		if e.ComplexityRoot.Task.PointsHint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.PointsHint(childComplexity), true
+	case "Task.progress":
+		if e.ComplexityRoot.Task.Progress == nil {
+			break
+		}
+
+		args, err := ec.field_Task_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Task.Progress(childComplexity, args["orgUnit"].(*string)), true
+	case "Task.requirements":
+		if e.ComplexityRoot.Task.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Requirements(childComplexity), true
+	case "Task.title":
+		if e.ComplexityRoot.Task.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Title(childComplexity), true
+
+	case "TaskAssignment.assignedAt":
+		if e.ComplexityRoot.TaskAssignment.AssignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.AssignedAt(childComplexity), true
+	case "TaskAssignment.deadline":
+		if e.ComplexityRoot.TaskAssignment.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.Deadline(childComplexity), true
+	case "TaskAssignment.late":
+		if e.ComplexityRoot.TaskAssignment.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.Late(childComplexity), true
+	case "TaskAssignment.latestSubmission":
+		if e.ComplexityRoot.TaskAssignment.LatestSubmission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.LatestSubmission(childComplexity), true
+	case "TaskAssignment.orgUnit":
+		if e.ComplexityRoot.TaskAssignment.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.OrgUnit(childComplexity), true
+	case "TaskAssignment.personName":
+		if e.ComplexityRoot.TaskAssignment.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.PersonName(childComplexity), true
+	case "TaskAssignment.status":
+		if e.ComplexityRoot.TaskAssignment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.Status(childComplexity), true
+	case "TaskAssignment.submissions":
+		if e.ComplexityRoot.TaskAssignment.Submissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.Submissions(childComplexity), true
+	case "TaskAssignment.task":
+		if e.ComplexityRoot.TaskAssignment.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.Task(childComplexity), true
+	case "TaskAssignment.updatedAt":
+		if e.ComplexityRoot.TaskAssignment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignment.UpdatedAt(childComplexity), true
+
+	case "TaskAssignmentConnection.edges":
+		if e.ComplexityRoot.TaskAssignmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignmentConnection.Edges(childComplexity), true
+	case "TaskAssignmentConnection.pageInfo":
+		if e.ComplexityRoot.TaskAssignmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignmentConnection.PageInfo(childComplexity), true
+
+	case "TaskAssignmentEdge.cursor":
+		if e.ComplexityRoot.TaskAssignmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignmentEdge.Cursor(childComplexity), true
+	case "TaskAssignmentEdge.node":
+		if e.ComplexityRoot.TaskAssignmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskAssignmentEdge.Node(childComplexity), true
+
+	case "TaskConnection.edges":
+		if e.ComplexityRoot.TaskConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskConnection.Edges(childComplexity), true
+	case "TaskConnection.pageInfo":
+		if e.ComplexityRoot.TaskConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskConnection.PageInfo(childComplexity), true
+
+	case "TaskEdge.cursor":
+		if e.ComplexityRoot.TaskEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEdge.Cursor(childComplexity), true
+	case "TaskEdge.node":
+		if e.ComplexityRoot.TaskEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEdge.Node(childComplexity), true
+
+	case "TaskEvidenceItem.attachments":
+		if e.ComplexityRoot.TaskEvidenceItem.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvidenceItem.Attachments(childComplexity), true
+	case "TaskEvidenceItem.item":
+		if e.ComplexityRoot.TaskEvidenceItem.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvidenceItem.Item(childComplexity), true
+	case "TaskEvidenceItem.text":
+		if e.ComplexityRoot.TaskEvidenceItem.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvidenceItem.Text(childComplexity), true
+
+	case "TaskSubmission.attachments":
+		if e.ComplexityRoot.TaskSubmission.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.Attachments(childComplexity), true
+	case "TaskSubmission.comment":
+		if e.ComplexityRoot.TaskSubmission.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.Comment(childComplexity), true
+	case "TaskSubmission.decidedAt":
+		if e.ComplexityRoot.TaskSubmission.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.DecidedAt(childComplexity), true
+	case "TaskSubmission.decision":
+		if e.ComplexityRoot.TaskSubmission.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.Decision(childComplexity), true
+	case "TaskSubmission.id":
+		if e.ComplexityRoot.TaskSubmission.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.ID(childComplexity), true
+	case "TaskSubmission.items":
+		if e.ComplexityRoot.TaskSubmission.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.Items(childComplexity), true
+	case "TaskSubmission.submittedAt":
+		if e.ComplexityRoot.TaskSubmission.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.SubmittedAt(childComplexity), true
+	case "TaskSubmission.text":
+		if e.ComplexityRoot.TaskSubmission.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskSubmission.Text(childComplexity), true
+
+	case "TaskUnitProgress.approved":
+		if e.ComplexityRoot.TaskUnitProgress.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.Approved(childComplexity), true
+	case "TaskUnitProgress.assigned":
+		if e.ComplexityRoot.TaskUnitProgress.Assigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.Assigned(childComplexity), true
+	case "TaskUnitProgress.inProgress":
+		if e.ComplexityRoot.TaskUnitProgress.InProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.InProgress(childComplexity), true
+	case "TaskUnitProgress.orgUnit":
+		if e.ComplexityRoot.TaskUnitProgress.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.OrgUnit(childComplexity), true
+	case "TaskUnitProgress.overdue":
+		if e.ComplexityRoot.TaskUnitProgress.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.Overdue(childComplexity), true
+	case "TaskUnitProgress.returned":
+		if e.ComplexityRoot.TaskUnitProgress.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.Returned(childComplexity), true
+	case "TaskUnitProgress.self":
+		if e.ComplexityRoot.TaskUnitProgress.Self == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.Self(childComplexity), true
+	case "TaskUnitProgress.submitted":
+		if e.ComplexityRoot.TaskUnitProgress.Submitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.Submitted(childComplexity), true
+	case "TaskUnitProgress.total":
+		if e.ComplexityRoot.TaskUnitProgress.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskUnitProgress.Total(childComplexity), true
+
 	case "ThemeColors.accent":
 		if e.ComplexityRoot.ThemeColors.Accent == nil {
 			break
@@ -4644,15 +5316,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
 			graphql.NewInputUnmarshaler("LessonInput", ec.unmarshalInputLessonInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
+			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("MediaFilter", ec.unmarshalInputMediaFilter),
 			graphql.NewInputUnmarshaler("MediaIdInput", ec.unmarshalInputMediaIdInput),
 			graphql.NewInputUnmarshaler("MemberFields", ec.unmarshalInputMemberFields),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
 			graphql.NewInputUnmarshaler("PanelInput", ec.unmarshalInputPanelInput),
+			graphql.NewInputUnmarshaler("PublishTaskInput", ec.unmarshalInputPublishTaskInput),
 			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
 			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
+			graphql.NewInputUnmarshaler("ReviewSubmissionInput", ec.unmarshalInputReviewSubmissionInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
 			graphql.NewInputUnmarshaler("SearchFilterInput", ec.unmarshalInputSearchFilterInput),
 			graphql.NewInputUnmarshaler("SendBackContentInput", ec.unmarshalInputSendBackContentInput),
@@ -4661,6 +5336,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetLearningPlanInput", ec.unmarshalInputSetLearningPlanInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("StartLearningInput", ec.unmarshalInputStartLearningInput),
+			graphql.NewInputUnmarshaler("SubmitTaskInput", ec.unmarshalInputSubmitTaskInput),
+			graphql.NewInputUnmarshaler("TaskAssigneesInput", ec.unmarshalInputTaskAssigneesInput),
+			graphql.NewInputUnmarshaler("TaskEvidenceItemInput", ec.unmarshalInputTaskEvidenceItemInput),
 			graphql.NewInputUnmarshaler("TransferInInput", ec.unmarshalInputTransferInInput),
 			graphql.NewInputUnmarshaler("TransferMemberInput", ec.unmarshalInputTransferMemberInput),
 			graphql.NewInputUnmarshaler("TransitionMemberStageInput", ec.unmarshalInputTransitionMemberStageInput),
@@ -4773,6 +5451,10 @@ enum Permission {
   CONTENT_REVIEW
   MEDIA_UPLOAD
   VOLUNTEER_MANAGE
+  "Publish tasks, review submissions, follow their progress."
+  TASK_MANAGE
+  "Schedule meetings and party lessons, keep attendance and minutes."
+  EVENT_MANAGE
 }
 
 "A sign-in identity of a school."
@@ -5847,6 +6529,61 @@ extend type Mutation {
   exportMembers(input: ExportMembersInput!): ExportMembersPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/notify.graphqls", Input: `# Notifications: each person's in-app inbox, written by jobs.
+
+"What a notification is about."
+enum NotificationKind {
+  TASK_ASSIGNED
+  TASK_RETURNED
+  TASK_DUE_SOON
+  EVENT_REMINDER
+}
+
+type Notification {
+  id: ID!
+  kind: NotificationKind!
+  "The ID of what it is about (a Task, an Event)."
+  subjectId: ID!
+  "The subject's title."
+  title: String!
+  "More, such as a reviewer's comment."
+  body: String
+  createdAt: Time!
+  readAt: Time
+}
+
+type NotificationEdge {
+  cursor: String!
+  node: Notification!
+}
+
+type NotificationConnection {
+  edges: [NotificationEdge!]!
+  pageInfo: PageInfo!
+  "Your unread notifications, in all."
+  unreadCount: Int!
+}
+
+input MarkNotificationsReadInput {
+  ids: [ID!]
+  "Marks every notification read."
+  all: Boolean = false
+}
+
+type MarkNotificationsReadPayload {
+  "How many were unread."
+  marked: Int!
+}
+
+extend type Query {
+  "Your notifications, newest first (for a person on record)."
+  notifications(first: Int = 20, after: String, unreadOnly: Boolean = false): NotificationConnection!
+}
+
+extend type Mutation {
+  markNotificationsRead(input: MarkNotificationsReadInput!): MarkNotificationsReadPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/org.graphqls", Input: `"The type of an org unit, from the root of a school's tree down."
 enum OrgUnitKind {
   "党委: the party committee at the root."
@@ -6215,6 +6952,202 @@ type SitePayload {
 extend type Mutation {
   createSite(input: CreateSiteInput!): SitePayload!
   updateSite(input: UpdateSiteInput!): SitePayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/task.graphqls", Input: `# Tasks: an org unit asks its members for something by a deadline; each
+# assignee submits evidence and a reviewer approves it or returns it.
+
+"Where an assignee is with a task."
+enum TaskStatus {
+  ASSIGNED
+  IN_PROGRESS
+  SUBMITTED
+  RETURNED
+  APPROVED
+  "The deadline passed before it was submitted (a submission is still accepted, marked late)."
+  OVERDUE
+}
+
+enum TaskDecision {
+  APPROVE
+  RETURN
+}
+
+"A task published by an org unit."
+type Task implements Node {
+  id: ID!
+  "The unit that published it."
+  orgUnit: OrgUnit!
+  title: String!
+  "Sanitised HTML."
+  requirements: String!
+  checklist: [String!]!
+  attachments: [Media!]!
+  deadline: Time!
+  evidenceRequired: Boolean!
+  "What approving it is worth on the points ledger (a hint; the ledger's rules decide)."
+  pointsHint: Int!
+  assigneeCount: Int!
+  createdAt: Time!
+  "Your assignment of it (null when it is not assigned to you)."
+  myAssignment: TaskAssignment
+  "Assignees by status at an org unit (the task's own by default) and at each unit right below it; task managers only."
+  progress(orgUnit: ID): [TaskUnitProgress!]!
+  "Assignees at or below an org unit (the task's own by default), of a status; task managers only."
+  assignees(orgUnit: ID, status: TaskStatus, first: Int = 20, after: String): TaskAssignmentConnection!
+}
+
+"One assignee's task."
+type TaskAssignment {
+  task: Task!
+  "The assignee (shown to the task's managers and to the assignee)."
+  personName: String
+  "The assignee's unit when the task was assigned."
+  orgUnit: OrgUnit!
+  status: TaskStatus!
+  "Submitted after the deadline."
+  late: Boolean!
+  deadline: Time!
+  assignedAt: Time!
+  updatedAt: Time!
+  "The latest submission (null before the first)."
+  latestSubmission: TaskSubmission
+  "Every submission, latest first."
+  submissions: [TaskSubmission!]!
+}
+
+"Evidence for one checklist item."
+type TaskEvidenceItem {
+  "Index into the task's checklist."
+  item: Int!
+  text: String!
+  attachments: [Media!]!
+}
+
+"One round of an assignee's evidence, and its review."
+type TaskSubmission {
+  id: ID!
+  text: String!
+  attachments: [Media!]!
+  items: [TaskEvidenceItem!]!
+  submittedAt: Time!
+  "null until reviewed."
+  decision: TaskDecision
+  decidedAt: Time
+  "The reviewer's comment."
+  comment: String
+}
+
+"A task's assignees by status in one org unit's subtree."
+type TaskUnitProgress {
+  orgUnit: OrgUnit!
+  "The unit asked about (its own members only), not one below it."
+  self: Boolean!
+  total: Int!
+  assigned: Int!
+  inProgress: Int!
+  submitted: Int!
+  returned: Int!
+  approved: Int!
+  overdue: Int!
+}
+
+type TaskEdge {
+  cursor: String!
+  node: Task!
+}
+
+type TaskConnection {
+  edges: [TaskEdge!]!
+  pageInfo: PageInfo!
+}
+
+type TaskAssignmentEdge {
+  cursor: String!
+  node: TaskAssignment!
+}
+
+type TaskAssignmentConnection {
+  edges: [TaskAssignmentEdge!]!
+  pageInfo: PageInfo!
+}
+
+"Whom a task is for: everyone active at or below an org unit (of some stages), or named people."
+input TaskAssigneesInput {
+  orgUnit: ID
+  stages: [MembershipStage!]
+  "Member IDs."
+  people: [ID!]
+}
+
+input PublishTaskInput {
+  "The publishing unit (task.manage there); assignees must be at or below it."
+  orgUnit: ID!
+  title: String!
+  "HTML, sanitised like content."
+  requirements: String
+  checklist: [String!]
+  "Ready media files."
+  attachments: [ID!]
+  deadline: Time!
+  evidenceRequired: Boolean = false
+  pointsHint: Int = 0
+  assignees: TaskAssigneesInput!
+}
+
+type PublishTaskPayload {
+  task: Task!
+}
+
+input TaskEvidenceItemInput {
+  item: Int!
+  text: String
+  attachments: [ID!]
+}
+
+input SubmitTaskInput {
+  task: ID!
+  text: String
+  attachments: [ID!]
+  items: [TaskEvidenceItemInput!]
+}
+
+type SubmitTaskPayload {
+  submission: TaskSubmission!
+  assignment: TaskAssignment!
+}
+
+input ReviewSubmissionInput {
+  submission: ID!
+  decision: TaskDecision!
+  "Required when returning."
+  comment: String
+}
+
+type ReviewSubmissionPayload {
+  submission: TaskSubmission!
+}
+
+type StartTaskPayload {
+  assignment: TaskAssignment!
+}
+
+extend type Query {
+  "Tasks published at an org unit or below, newest first (task.manage there)."
+  tasks(orgUnit: ID!, first: Int = 20, after: String): TaskConnection!
+  "Your tasks, nearest deadline first (of the statuses given)."
+  myTasks(status: [TaskStatus!], first: Int = 20, after: String): TaskAssignmentConnection!
+}
+
+extend type Mutation {
+  "Publishes a task and assigns it to everyone it is for."
+  publishTask(input: PublishTaskInput!): PublishTaskPayload!
+  "Marks your assignment of a task in progress."
+  startTask(task: ID!): StartTaskPayload!
+  "Submits your evidence for a task assigned to you."
+  submitTask(input: SubmitTaskInput!): SubmitTaskPayload!
+  "Approves or returns a submission (not your own; task.manage over the assignee's unit)."
+  reviewSubmission(input: ReviewSubmissionInput!): ReviewSubmissionPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/volunteer.graphqls", Input: `# Volunteer service (志愿服务): activities students browse by area and topic,
@@ -7088,6 +8021,14 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkNotificationsReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "marked":
+		return ec.fieldContext_MarkNotificationsReadPayload_marked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkNotificationsReadPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "account":
@@ -7346,6 +8287,48 @@ func (ec *executionContext) childFields_NavItem(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type NavItem", field.Name)
 }
 
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Notification_subjectId(ctx, field)
+	case "title":
+		return ec.fieldContext_Notification_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notification_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_Notification_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_NotificationConnection_unreadCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_OkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ok":
@@ -7474,6 +8457,14 @@ func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_PublishTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_PublishTaskPayload_task(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublishTaskPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "verdict":
@@ -7484,6 +8475,14 @@ func (ec *executionContext) childFields_RecordProgressPayload(ctx context.Contex
 		return ec.fieldContext_RecordProgressPayload_justCompleted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordProgressPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewSubmissionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "submission":
+		return ec.fieldContext_ReviewSubmissionPayload_submission(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewSubmissionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RoleBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7726,6 +8725,182 @@ func (ec *executionContext) childFields_StartLearningPayload(ctx context.Context
 		return ec.fieldContext_StartLearningPayload_session(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StartLearningPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StartTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assignment":
+		return ec.fieldContext_StartTaskPayload_assignment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartTaskPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmitTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "submission":
+		return ec.fieldContext_SubmitTaskPayload_submission(ctx, field)
+	case "assignment":
+		return ec.fieldContext_SubmitTaskPayload_assignment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmitTaskPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Task_id(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Task_orgUnit(ctx, field)
+	case "title":
+		return ec.fieldContext_Task_title(ctx, field)
+	case "requirements":
+		return ec.fieldContext_Task_requirements(ctx, field)
+	case "checklist":
+		return ec.fieldContext_Task_checklist(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Task_attachments(ctx, field)
+	case "deadline":
+		return ec.fieldContext_Task_deadline(ctx, field)
+	case "evidenceRequired":
+		return ec.fieldContext_Task_evidenceRequired(ctx, field)
+	case "pointsHint":
+		return ec.fieldContext_Task_pointsHint(ctx, field)
+	case "assigneeCount":
+		return ec.fieldContext_Task_assigneeCount(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Task_createdAt(ctx, field)
+	case "myAssignment":
+		return ec.fieldContext_Task_myAssignment(ctx, field)
+	case "progress":
+		return ec.fieldContext_Task_progress(ctx, field)
+	case "assignees":
+		return ec.fieldContext_Task_assignees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_TaskAssignment_task(ctx, field)
+	case "personName":
+		return ec.fieldContext_TaskAssignment_personName(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_TaskAssignment_orgUnit(ctx, field)
+	case "status":
+		return ec.fieldContext_TaskAssignment_status(ctx, field)
+	case "late":
+		return ec.fieldContext_TaskAssignment_late(ctx, field)
+	case "deadline":
+		return ec.fieldContext_TaskAssignment_deadline(ctx, field)
+	case "assignedAt":
+		return ec.fieldContext_TaskAssignment_assignedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TaskAssignment_updatedAt(ctx, field)
+	case "latestSubmission":
+		return ec.fieldContext_TaskAssignment_latestSubmission(ctx, field)
+	case "submissions":
+		return ec.fieldContext_TaskAssignment_submissions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskAssignmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TaskAssignmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TaskAssignmentConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskAssignmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskAssignmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TaskAssignmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TaskAssignmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskAssignmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TaskConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TaskConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TaskEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TaskEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskEvidenceItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_TaskEvidenceItem_item(ctx, field)
+	case "text":
+		return ec.fieldContext_TaskEvidenceItem_text(ctx, field)
+	case "attachments":
+		return ec.fieldContext_TaskEvidenceItem_attachments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskEvidenceItem", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskSubmission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TaskSubmission_id(ctx, field)
+	case "text":
+		return ec.fieldContext_TaskSubmission_text(ctx, field)
+	case "attachments":
+		return ec.fieldContext_TaskSubmission_attachments(ctx, field)
+	case "items":
+		return ec.fieldContext_TaskSubmission_items(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_TaskSubmission_submittedAt(ctx, field)
+	case "decision":
+		return ec.fieldContext_TaskSubmission_decision(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_TaskSubmission_decidedAt(ctx, field)
+	case "comment":
+		return ec.fieldContext_TaskSubmission_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskSubmission", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskUnitProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_TaskUnitProgress_orgUnit(ctx, field)
+	case "self":
+		return ec.fieldContext_TaskUnitProgress_self(ctx, field)
+	case "total":
+		return ec.fieldContext_TaskUnitProgress_total(ctx, field)
+	case "assigned":
+		return ec.fieldContext_TaskUnitProgress_assigned(ctx, field)
+	case "inProgress":
+		return ec.fieldContext_TaskUnitProgress_inProgress(ctx, field)
+	case "submitted":
+		return ec.fieldContext_TaskUnitProgress_submitted(ctx, field)
+	case "returned":
+		return ec.fieldContext_TaskUnitProgress_returned(ctx, field)
+	case "approved":
+		return ec.fieldContext_TaskUnitProgress_approved(ctx, field)
+	case "overdue":
+		return ec.fieldContext_TaskUnitProgress_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskUnitProgress", field.Name)
 }
 
 func (ec *executionContext) childFields_ThemeColors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

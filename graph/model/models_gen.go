@@ -16,9 +16,11 @@ import (
 	"zhdj/internal/learning"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
+	"zhdj/internal/notify"
 	"zhdj/internal/org"
 	"zhdj/internal/search"
 	"zhdj/internal/site"
+	"zhdj/internal/task"
 	"zhdj/internal/volunteer"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -436,6 +438,17 @@ type LoginInput struct {
 	Password   string `json:"password"`
 }
 
+type MarkNotificationsReadInput struct {
+	Ids []string `json:"ids,omitempty"`
+	// Marks every notification read.
+	All *bool `json:"all,omitempty"`
+}
+
+type MarkNotificationsReadPayload struct {
+	// How many were unread.
+	Marked int `json:"marked"`
+}
+
 type MediaConnection struct {
 	Edges    []*MediaEdge `json:"edges"`
 	PageInfo *PageInfo    `json:"pageInfo"`
@@ -509,6 +522,11 @@ type MoveOrgUnitInput struct {
 type Mutation struct {
 }
 
+type NotificationEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *notify.Notification `json:"node"`
+}
+
 type OkPayload struct {
 	Ok bool `json:"ok"`
 }
@@ -546,6 +564,25 @@ type PartnerPayload struct {
 	Partner *volunteer.Partner `json:"partner"`
 }
 
+type PublishTaskInput struct {
+	// The publishing unit (task.manage there); assignees must be at or below it.
+	OrgUnit string `json:"orgUnit"`
+	Title   string `json:"title"`
+	// HTML, sanitised like content.
+	Requirements *string  `json:"requirements,omitempty"`
+	Checklist    []string `json:"checklist,omitempty"`
+	// Ready media files.
+	Attachments      []string            `json:"attachments,omitempty"`
+	Deadline         time.Time           `json:"deadline"`
+	EvidenceRequired *bool               `json:"evidenceRequired,omitempty"`
+	PointsHint       *int                `json:"pointsHint,omitempty"`
+	Assignees        *TaskAssigneesInput `json:"assignees"`
+}
+
+type PublishTaskPayload struct {
+	Task *task.Task `json:"task"`
+}
+
 type Query struct {
 }
 
@@ -576,6 +613,17 @@ type RestoreContentInput struct {
 	Version int `json:"version"`
 	// The item's current version.
 	CurrentVersion int `json:"currentVersion"`
+}
+
+type ReviewSubmissionInput struct {
+	Submission string        `json:"submission"`
+	Decision   task.Decision `json:"decision"`
+	// Required when returning.
+	Comment *string `json:"comment,omitempty"`
+}
+
+type ReviewSubmissionPayload struct {
+	Submission *task.Submission `json:"submission"`
 }
 
 type RoleBindingInput struct {
@@ -705,6 +753,56 @@ type StartLearningInput struct {
 
 type StartLearningPayload struct {
 	Session *learning.Session `json:"session"`
+}
+
+type StartTaskPayload struct {
+	Assignment *TaskAssignment `json:"assignment"`
+}
+
+type SubmitTaskInput struct {
+	Task        string                   `json:"task"`
+	Text        *string                  `json:"text,omitempty"`
+	Attachments []string                 `json:"attachments,omitempty"`
+	Items       []*TaskEvidenceItemInput `json:"items,omitempty"`
+}
+
+type SubmitTaskPayload struct {
+	Submission *task.Submission `json:"submission"`
+	Assignment *TaskAssignment  `json:"assignment"`
+}
+
+// Whom a task is for: everyone active at or below an org unit (of some stages), or named people.
+type TaskAssigneesInput struct {
+	OrgUnit *string        `json:"orgUnit,omitempty"`
+	Stages  []member.Stage `json:"stages,omitempty"`
+	// Member IDs.
+	People []string `json:"people,omitempty"`
+}
+
+type TaskAssignmentConnection struct {
+	Edges    []*TaskAssignmentEdge `json:"edges"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type TaskAssignmentEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *TaskAssignment `json:"node"`
+}
+
+type TaskConnection struct {
+	Edges    []*TaskEdge `json:"edges"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+}
+
+type TaskEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *task.Task `json:"node"`
+}
+
+type TaskEvidenceItemInput struct {
+	Item        int      `json:"item"`
+	Text        *string  `json:"text,omitempty"`
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 type TransferInInput struct {

@@ -31,6 +31,7 @@ import (
 	"zhdj/internal/graphiql"
 	"zhdj/internal/jobs"
 	"zhdj/internal/learning"
+	"zhdj/internal/notify"
 	"zhdj/internal/media"
 	"zhdj/internal/media/s3"
 	"zhdj/internal/member"
@@ -43,6 +44,7 @@ import (
 	"zhdj/internal/search/pgsearch"
 	"zhdj/internal/site"
 	"zhdj/internal/sso"
+	"zhdj/internal/task"
 	"zhdj/internal/tenant"
 	"zhdj/internal/volunteer"
 )
@@ -71,6 +73,8 @@ type App struct {
 	Content   *content.Service
 	Volunteer *volunteer.Service
 	Learning  *learning.Service
+	Tasks     *task.Service
+	Inbox     *notify.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
 	SSO *sso.Service
 	// Limits counts requests against the rate limits, shared by every
@@ -238,7 +242,10 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
 	a.Learning = learning.NewService(a.Pool)
 	a.Limits = ratelimit.New(a.Pool, c.RateLimits, a.Log)
-	a.Content = content.NewService(a.Pool, a.Media, inserter, content.NewSanitizer(c.IframeHosts), content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
+	sanitizer := content.NewSanitizer(c.IframeHosts)
+	a.Content = content.NewService(a.Pool, a.Media, inserter, sanitizer, content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
+	a.Tasks = task.NewService(a.Pool, inserter, sanitizer.Clean)
+	a.Inbox = notify.NewService(a.Pool)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
@@ -264,6 +271,8 @@ func (a *App) initServices(ctx context.Context) error {
 	river.AddWorker(workers, &content.PublishWorker{Content: a.Content})
 	river.AddWorker(workers, &content.WebhookWorker{Content: a.Content})
 	river.AddWorker(workers, &member.ImportWorker{Members: a.Members})
+	river.AddWorker(workers, &task.NoticeWorker{Tasks: a.Tasks})
+	river.AddWorker(workers, &task.OverdueWorker{Tasks: a.Tasks})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchSweep),
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
@@ -286,7 +295,7 @@ func (a *App) initServices(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Finder: a.Search}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Inbox: a.Inbox, Finder: a.Search}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"zhdj/internal/reqmeta"
@@ -246,4 +247,64 @@ func TestMyLearningIsNPlusOneFree(t *testing.T) {
 		t.Fatalf("my learning: %d round trips for 20 entries, %d for 100", twenty, hundred)
 	}
 	t.Logf("my learning: %d round trips to PostgreSQL whatever the page size", twenty)
+}
+
+// TestTaskListsAreNPlusOneFree: a member's tasks with their units and
+// latest submissions, and a task's assignees, cost the same round trips
+// for 20 rows as for 100.
+func TestTaskListsAreNPlusOneFree(t *testing.T) {
+	t.Parallel()
+	tracer := &countingTracer{}
+	b := setupWith(t, identityEnv(), tracer)
+	member, _ := b.login(t, "member", demoPassword)
+	admin, _ := b.login(t, "admin", demoPassword)
+	ownerExec(t, b, `INSERT INTO tasks (tenant_id, org_unit_id, title, deadline, audience, assignee_count)
+		SELECT u.tenant_id, u.id, '任务 ' || g, now() + g * interval '1 hour', '{}', 1 FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC-XS1'`,
+		`INSERT INTO task_assignments (tenant_id, task_id, person_id, org_unit_id, deadline, status)
+		SELECT t.tenant_id, t.id, p.id, p.org_unit_id, t.deadline, 'submitted' FROM tasks t, people p WHERE p.name = '李明'`,
+		`INSERT INTO task_submissions (tenant_id, task_id, person_id, text) SELECT tenant_id, task_id, person_id, '已完成' FROM task_assignments`,
+		// One task assigned to 120 people of the branch.
+		`INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage)
+		SELECT u.tenant_id, '学生' || g, 'male', 'student', u.id, 'activist' FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC-XS1'`,
+		`INSERT INTO task_assignments (tenant_id, task_id, person_id, org_unit_id, deadline)
+		SELECT t.tenant_id, t.id, p.id, p.org_unit_id, t.deadline FROM tasks t, people p WHERE t.title = '任务 1' AND p.name LIKE '学生%'`)
+	var taskID string
+	const mine = `query($n: Int) { myTasks(first: $n) { edges { node { status orgUnit { name } task { title orgUnit { name } } latestSubmission { text } } } } }`
+	const assignees = `query($id: ID!, $n: Int) { node(id: $id) { ... on Task { assignees(first: $n) { edges { node { personName orgUnit { name } latestSubmission { text } } } } } } }`
+	count := func(doc string, n int, token string) int64 {
+		before := tracer.n.Load()
+		r := b.post(t, doc, map[string]any{"n": n, "id": taskID}, bearer(token)...)
+		d := decode[struct {
+			MyTasks struct {
+				Edges []struct {
+					Node struct {
+						Task             struct{ Title string }
+						LatestSubmission *struct{ Text string }
+					}
+				}
+			}
+			Node struct {
+				Assignees struct{ Edges []struct{ Node struct{ PersonName string } } }
+			}
+		}](t, r)
+		got := len(d.MyTasks.Edges) + len(d.Node.Assignees.Edges)
+		if got != n || len(d.MyTasks.Edges) > 0 && d.MyTasks.Edges[n-1].Node.LatestSubmission == nil {
+			t.Fatalf("%d rows, want %d: %s", got, n, r.Data)
+		}
+		return tracer.n.Load() - before
+	}
+	count(mine, 5, member)
+	if twenty, hundred := count(mine, 20, member), count(mine, 100, member); twenty != hundred {
+		t.Fatalf("my tasks: %d round trips for 20, %d for 100", twenty, hundred)
+	}
+	b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+		var id uuid.UUID
+		err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE title = '任务 1'`).Scan(&id)
+		taskID = testGlobalID(15, b.demo.School.ID, id)
+		return err
+	})
+	count(assignees, 5, admin)
+	if twenty, hundred := count(assignees, 20, admin), count(assignees, 100, admin); twenty != hundred {
+		t.Fatalf("a task's assignees: %d round trips for 20, %d for 100", twenty, hundred)
+	}
 }

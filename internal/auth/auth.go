@@ -57,12 +57,15 @@ const (
 	PermContentReview Permission = "content.review"   // approve or send back content
 	PermMediaUpload   Permission = "media.upload"     // upload and manage media files
 	PermVolunteer     Permission = "volunteer.manage" // organise volunteer activities, confirm hours
+	PermTaskManage    Permission = "task.manage"      // publish tasks, review submissions, follow progress
+	PermEventManage   Permission = "event.manage"     // schedule meetings and party lessons, keep attendance and minutes
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{
 	PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII, PermMemberWrite,
 	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload, PermVolunteer,
+	PermTaskManage, PermEventManage,
 }
 
 // rolePermissions is the whole policy: what each role permits at its unit
@@ -71,7 +74,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleTenantAdmin: Permissions,
 	RoleOrgAdmin: {
 		PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII,
-		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer,
+		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer, PermTaskManage, PermEventManage,
 	},
 	RoleEditor:   {PermContentEdit, PermMediaUpload},
 	RoleReviewer: {PermContentReview},

@@ -74,3 +74,15 @@ JOIN content_study_lengths l ON l.tenant_id = f.tenant_id AND l.id = f.source_id
 WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind = 'lesson_completed'
   AND f.occurred_at >= @from_at AND f.occurred_at < @until_at
   AND (@series::text = '' OR l.series = @series::text);
+
+-- Facts other domains record ------------------------------------------
+
+-- name: InsertFact :execrows
+-- A fact, once per person, kind and source: a second one is not written.
+INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)
+VALUES (@tenant_id, @person_id, @kind, @source_type, @source_id, @occurred_at, @recorded_by, @details)
+ON CONFLICT (tenant_id, person_id, kind, source_type, source_id) DO NOTHING;
+
+-- name: FactsOf :many
+SELECT kind, source_type, source_id, occurred_at, recorded_by, details FROM learning_facts
+WHERE tenant_id = @tenant_id AND person_id = @person_id AND source_type = @source_type AND source_id = @source_id;

@@ -1,0 +1,116 @@
+package graph
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"github.com/google/uuid"
+
+	"zhdj/graph/model"
+	"zhdj/internal/task"
+)
+
+// encodeTimeCursor packs a position in a list ordered by a time, then an id.
+func encodeTimeCursor(at time.Time, id uuid.UUID) string {
+	var b [8 + 16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(at.UnixMicro()))
+	copy(b[8:], id[:])
+	return sealCursor(b[:])
+}
+
+func decodeTaskCursor(field string, s *string) (*task.Cursor, error) {
+	b, err := openCursor(field, s, "list", size(24))
+	if b == nil {
+		return nil, err
+	}
+	c := &task.Cursor{At: time.UnixMicro(int64(binary.BigEndian.Uint64(b[:8]))).UTC()}
+	copy(c.ID[:], b[8:])
+	return c, nil
+}
+
+func encodeIDCursor(id uuid.UUID) string { return sealCursor(id[:]) }
+
+func decodeIDCursor(field string, s *string) (*uuid.UUID, error) {
+	b, err := openCursor(field, s, "list", size(16))
+	if b == nil {
+		return nil, err
+	}
+	id, _ := uuid.FromBytes(b)
+	return &id, nil
+}
+
+// assignmentPage wraps a page of assignments with their tasks and latest
+// submissions: a fixed number of round trips whatever the page size (the
+// tasks are one batch, the submissions one per task on the page).
+func (r *Resolver) assignmentPage(ctx context.Context, page *task.AssignmentPage, known *task.Task) (*model.TaskAssignmentConnection, error) {
+	conn := &model.TaskAssignmentConnection{Edges: []*model.TaskAssignmentEdge{}, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
+	if len(page.Items) == 0 {
+		return conn, nil
+	}
+	tenant := page.Items[0].TenantID
+	tasks := map[uuid.UUID]*task.Task{}
+	if known != nil {
+		tasks[known.ID] = known
+	} else {
+		ids := make([]uuid.UUID, 0, len(page.Items))
+		for _, a := range page.Items {
+			ids = append(ids, a.TaskID)
+		}
+		var err error
+		if tasks, err = r.Work.ByIDs(ctx, tenant, ids); err != nil {
+			return nil, err
+		}
+	}
+	latest, err := r.Work.LatestOf(ctx, tenant, page.Items)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range page.Items {
+		cursor := encodeTimeCursor(a.Deadline, a.TaskID)
+		if known != nil {
+			cursor = encodeIDCursor(a.PersonID)
+		}
+		conn.Edges = append(conn.Edges, &model.TaskAssignmentEdge{Cursor: cursor,
+			Node: &model.TaskAssignment{Assignment: a, Task: tasks[a.TaskID], Latest: latest[task.Key{TaskID: a.TaskID, PersonID: a.PersonID}], Loaded: true}})
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}
+
+// assigneesFor decodes the assignees of a task's input.
+func assigneesFor(in *model.TaskAssigneesInput) (task.Assignees, error) {
+	var out task.Assignees
+	if in == nil {
+		return out, nil
+	}
+	if in.OrgUnit != nil {
+		g, err := decodeIDOf("input.assignees.orgUnit", *in.OrgUnit, idOrgUnit)
+		if err != nil {
+			return out, err
+		}
+		out.OrgUnitID = &g.ID
+	}
+	out.Stages = in.Stages
+	if len(in.People) > 0 {
+		ids, err := decodeIDsOf("input.assignees.people", in.People, idMember)
+		if err != nil {
+			return out, err
+		}
+		out.People = ids
+	}
+	return out, nil
+}
+
+// evidenceFor decodes a submission's per-item evidence.
+func evidenceFor(in []*model.TaskEvidenceItemInput) ([]task.EvidenceItem, error) {
+	out := make([]task.EvidenceItem, 0, len(in))
+	for _, it := range in {
+		files, err := decodeIDsOf("input.items.attachments", it.Attachments, idMedia)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, task.EvidenceItem{Item: it.Item, Text: deref(it.Text), Attachments: files})
+	}
+	return out, nil
+}

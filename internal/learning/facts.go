@@ -1,0 +1,72 @@
+package learning
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/learning/learningdb"
+)
+
+// FactKind is what a learning fact records.
+type FactKind string
+
+const (
+	FactLessonCompleted  FactKind = "lesson_completed"
+	FactReadingCompleted FactKind = "reading_completed"
+	FactTaskApproved     FactKind = "task_approved"
+)
+
+// Fact is something a person did that counts: written once per source, in
+// the transaction of the change that caused it, and never changed.
+type Fact struct {
+	PersonID   uuid.UUID
+	Kind       FactKind
+	SourceType string // e.g. "task"
+	SourceID   uuid.UUID
+	OccurredAt time.Time
+	RecordedBy *uuid.UUID
+	Details    map[string]any
+}
+
+// RecordFact writes f in the caller's transaction (the one that made it
+// happen) and reports whether it is new: the same person, kind and source
+// a second time writes nothing.
+func RecordFact(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, f Fact) (bool, error) {
+	details := []byte("{}")
+	if len(f.Details) > 0 {
+		b, err := json.Marshal(f.Details)
+		if err != nil {
+			return false, fmt.Errorf("learning: fact details: %w", err)
+		}
+		details = b
+	}
+	n, err := learningdb.New(tx).InsertFact(ctx, learningdb.InsertFactParams{TenantID: tenant, PersonID: f.PersonID, Kind: string(f.Kind),
+		SourceType: f.SourceType, SourceID: f.SourceID, OccurredAt: f.OccurredAt, RecordedBy: f.RecordedBy, Details: details})
+	if err != nil {
+		return false, fmt.Errorf("learning: record fact: %w", err)
+	}
+	return n == 1, nil
+}
+
+// FactsOf returns the facts a source gave a person (in the caller's
+// transaction).
+func FactsOf(ctx context.Context, tx pgx.Tx, tenant, person uuid.UUID, sourceType string, source uuid.UUID) ([]Fact, error) {
+	rows, err := learningdb.New(tx).FactsOf(ctx, learningdb.FactsOfParams{TenantID: tenant, PersonID: person, SourceType: sourceType, SourceID: source})
+	if err != nil {
+		return nil, fmt.Errorf("learning: facts: %w", err)
+	}
+	out := make([]Fact, 0, len(rows))
+	for _, r := range rows {
+		f := Fact{PersonID: person, Kind: FactKind(r.Kind), SourceType: r.SourceType, SourceID: r.SourceID, OccurredAt: r.OccurredAt, RecordedBy: r.RecordedBy}
+		if len(r.Details) > 0 {
+			_ = json.Unmarshal(r.Details, &f.Details)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
