@@ -284,7 +284,9 @@ func TestTaskListsAreNPlusOneFree(t *testing.T) {
 				}
 			}
 			Node struct {
-				Assignees struct{ Edges []struct{ Node struct{ PersonName string } } }
+				Assignees struct {
+					Edges []struct{ Node struct{ PersonName string } }
+				}
 			}
 		}](t, r)
 		got := len(d.MyTasks.Edges) + len(d.Node.Assignees.Edges)

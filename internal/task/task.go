@@ -270,7 +270,7 @@ type UnitProgress struct {
 	TenantID  uuid.UUID
 	OrgUnitID uuid.UUID
 	// Self: the unit asked about (its own members only), not one below it.
-	Self                                                          bool
+	Self                                                                bool
 	Total, Assigned, InProgress, Submitted, Returned, Approved, Overdue int
 }
 
