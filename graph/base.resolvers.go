@@ -75,6 +75,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			n = t
 		}
 		return n, err
+	case idEvent:
+		es, err := r.Meetings.ByIDs(ctx, g.Tenant, []uuid.UUID{g.ID})
+		if e := es[g.ID]; err == nil && e != nil {
+			return r.wrapEvent(ctx, e)
+		}
+		return nil, err
 	}
 	return nil, nil
 }

@@ -44,6 +44,8 @@ var assumedSizes = map[string]int{
 	"Comic.sites":                  3,
 	"LinkListBlock.links":          10,
 	"Query.learningPlans":          5,
+	"Event.attendees":              50,
+	"Event.minutesAttachments":     5,
 	"Task.attachments":             5,
 	"Task.progress":                10,
 	"TaskAssignment.submissions":   3,

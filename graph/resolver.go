@@ -6,6 +6,7 @@ import (
 	"zhdj/internal/content"
 	"zhdj/internal/learning"
 	"zhdj/internal/media"
+	"zhdj/internal/meeting"
 	"zhdj/internal/member"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
@@ -34,6 +35,8 @@ type Resolver struct {
 	Learning *learning.Service
 	// Work is the tasks units ask of their members (publishing, submissions, reviews).
 	Work *task.Service
+	// Meetings is the events of organisational life (三会一课).
+	Meetings *meeting.Service
 	// Inbox is each person's notifications.
 	Inbox *notify.Service
 	// Finder answers searches and reports indexing state.

@@ -37,6 +37,9 @@ type ResolverRoot interface {
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
 	ContentRevision() ContentRevisionResolver
+	Event() EventResolver
+	EventAttendance() EventAttendanceResolver
+	EventAttendanceCounts() EventAttendanceCountsResolver
 	LearningPlan() LearningPlanResolver
 	LearningProgress() LearningProgressResolver
 	LearningSession() LearningSessionResolver
@@ -285,6 +288,65 @@ type ComplexityRoot struct {
 		Webhook func(childComplexity int) int
 	}
 
+	Event struct {
+		Agenda             func(childComplexity int) int
+		Attendance         func(childComplexity int) int
+		Attendees          func(childComplexity int) int
+		EndsAt             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Lesson             func(childComplexity int) int
+		Minutes            func(childComplexity int) int
+		MinutesAttachments func(childComplexity int) int
+		MinutesLate        func(childComplexity int) int
+		MinutesRecordedAt  func(childComplexity int) int
+		MyAttendance       func(childComplexity int) int
+		OnlineURL          func(childComplexity int) int
+		OrgUnit            func(childComplexity int) int
+		Place              func(childComplexity int) int
+		StartsAt           func(childComplexity int) int
+		Title              func(childComplexity int) int
+	}
+
+	EventAttendance struct {
+		CheckedInAt func(childComplexity int) int
+		CheckedInBy func(childComplexity int) int
+		PersonName  func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Status      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Voting      func(childComplexity int) int
+	}
+
+	EventAttendanceCounts struct {
+		Absent        func(childComplexity int) int
+		Expected      func(childComplexity int) int
+		OnLeave       func(childComplexity int) int
+		Present       func(childComplexity int) int
+		Quorum        func(childComplexity int) int
+		QuorumMet     func(childComplexity int) int
+		Voting        func(childComplexity int) int
+		VotingPresent func(childComplexity int) int
+	}
+
+	EventAttendancePayload struct {
+		Attendance func(childComplexity int) int
+	}
+
+	EventConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	EventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	EventPayload struct {
+		Event func(childComplexity int) int
+	}
+
 	ExportMembersPayload struct {
 		ContentType func(childComplexity int) int
 		Data        func(childComplexity int) int
@@ -529,6 +591,7 @@ type ComplexityRoot struct {
 		Attend                  func(childComplexity int, input model.AttendInput) int
 		CancelSignUp            func(childComplexity int, input model.CancelSignUpInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
+		CheckInEvent            func(childComplexity int, input model.CheckInEventInput) int
 		CompleteUpload          func(childComplexity int, input model.MediaIDInput) int
 		ConfirmHours            func(childComplexity int, input model.ConfirmHoursInput) int
 		CosignRoster            func(childComplexity int, input model.CosignRosterInput) int
@@ -552,15 +615,19 @@ type ComplexityRoot struct {
 		ImportMembers           func(childComplexity int, input model.ImportMembersInput) int
 		Login                   func(childComplexity int, input model.LoginInput) int
 		Logout                  func(childComplexity int) int
+		MarkAttendance          func(childComplexity int, input model.MarkAttendanceInput) int
 		MarkNotificationsRead   func(childComplexity int, input model.MarkNotificationsReadInput) int
 		MoveOrgUnit             func(childComplexity int, input model.MoveOrgUnitInput) int
 		PublishTask             func(childComplexity int, input model.PublishTaskInput) int
+		RecordMinutes           func(childComplexity int, input model.RecordMinutesInput) int
 		RecordProgress          func(childComplexity int, input model.RecordProgressInput) int
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
+		RequestEventLeave       func(childComplexity int, event string, reason string) int
 		RestoreContentRevision  func(childComplexity int, input model.RestoreContentInput) int
 		ResumeUpload            func(childComplexity int, input model.MediaIDInput) int
 		ReviewSubmission        func(childComplexity int, input model.ReviewSubmissionInput) int
 		RevokeRole              func(childComplexity int, input model.RoleBindingInput) int
+		ScheduleEvent           func(childComplexity int, input model.ScheduleEventInput) int
 		SendBackContent         func(childComplexity int, input model.SendBackContentInput) int
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
 		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
@@ -697,6 +764,8 @@ type ComplexityRoot struct {
 		ContentDiff       func(childComplexity int, id string, from int, to int) int
 		ContentRevisions  func(childComplexity int, id string) int
 		Contents          func(childComplexity int, site string, filter *model.ContentFilterInput, orderBy *content.Order, first *int, after *string) int
+		EventCheckInCode  func(childComplexity int, event string) int
+		Events            func(childComplexity int, orgUnit string, from time.Time, to time.Time, first *int, after *string) int
 		Featured          func(childComplexity int, site string) int
 		LearningPlans     func(childComplexity int, orgUnit string) int
 		Me                func(childComplexity int) int
@@ -704,6 +773,7 @@ type ComplexityRoot struct {
 		Member            func(childComplexity int, id string) int
 		MemberImport      func(childComplexity int, id string) int
 		Members           func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		MyEvents          func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
 		MyLearning        func(childComplexity int, first *int, after *string) int
 		MyLearningPlan    func(childComplexity int) int
 		MyTasks           func(childComplexity int, status []task.Status, first *int, after *string) int
@@ -1850,6 +1920,241 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateSiteWebhookPayload.Webhook(childComplexity), true
 
+	case "Event.agenda":
+		if e.ComplexityRoot.Event.Agenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Agenda(childComplexity), true
+	case "Event.attendance":
+		if e.ComplexityRoot.Event.Attendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Attendance(childComplexity), true
+	case "Event.attendees":
+		if e.ComplexityRoot.Event.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Attendees(childComplexity), true
+	case "Event.endsAt":
+		if e.ComplexityRoot.Event.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.EndsAt(childComplexity), true
+	case "Event.id":
+		if e.ComplexityRoot.Event.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ID(childComplexity), true
+	case "Event.kind":
+		if e.ComplexityRoot.Event.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Kind(childComplexity), true
+	case "Event.lesson":
+		if e.ComplexityRoot.Event.Lesson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Lesson(childComplexity), true
+	case "Event.minutes":
+		if e.ComplexityRoot.Event.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Minutes(childComplexity), true
+	case "Event.minutesAttachments":
+		if e.ComplexityRoot.Event.MinutesAttachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.MinutesAttachments(childComplexity), true
+	case "Event.minutesLate":
+		if e.ComplexityRoot.Event.MinutesLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.MinutesLate(childComplexity), true
+	case "Event.minutesRecordedAt":
+		if e.ComplexityRoot.Event.MinutesRecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.MinutesRecordedAt(childComplexity), true
+	case "Event.myAttendance":
+		if e.ComplexityRoot.Event.MyAttendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.MyAttendance(childComplexity), true
+	case "Event.onlineUrl":
+		if e.ComplexityRoot.Event.OnlineURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.OnlineURL(childComplexity), true
+	case "Event.orgUnit":
+		if e.ComplexityRoot.Event.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.OrgUnit(childComplexity), true
+	case "Event.place":
+		if e.ComplexityRoot.Event.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Place(childComplexity), true
+	case "Event.startsAt":
+		if e.ComplexityRoot.Event.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.StartsAt(childComplexity), true
+	case "Event.title":
+		if e.ComplexityRoot.Event.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Title(childComplexity), true
+
+	case "EventAttendance.checkedInAt":
+		if e.ComplexityRoot.EventAttendance.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.CheckedInAt(childComplexity), true
+	case "EventAttendance.checkedInBy":
+		if e.ComplexityRoot.EventAttendance.CheckedInBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.CheckedInBy(childComplexity), true
+	case "EventAttendance.personName":
+		if e.ComplexityRoot.EventAttendance.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.PersonName(childComplexity), true
+	case "EventAttendance.reason":
+		if e.ComplexityRoot.EventAttendance.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.Reason(childComplexity), true
+	case "EventAttendance.status":
+		if e.ComplexityRoot.EventAttendance.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.Status(childComplexity), true
+	case "EventAttendance.updatedAt":
+		if e.ComplexityRoot.EventAttendance.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.UpdatedAt(childComplexity), true
+	case "EventAttendance.voting":
+		if e.ComplexityRoot.EventAttendance.Voting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.Voting(childComplexity), true
+
+	case "EventAttendanceCounts.absent":
+		if e.ComplexityRoot.EventAttendanceCounts.Absent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.Absent(childComplexity), true
+	case "EventAttendanceCounts.expected":
+		if e.ComplexityRoot.EventAttendanceCounts.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.Expected(childComplexity), true
+	case "EventAttendanceCounts.onLeave":
+		if e.ComplexityRoot.EventAttendanceCounts.OnLeave == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.OnLeave(childComplexity), true
+	case "EventAttendanceCounts.present":
+		if e.ComplexityRoot.EventAttendanceCounts.Present == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.Present(childComplexity), true
+	case "EventAttendanceCounts.quorum":
+		if e.ComplexityRoot.EventAttendanceCounts.Quorum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.Quorum(childComplexity), true
+	case "EventAttendanceCounts.quorumMet":
+		if e.ComplexityRoot.EventAttendanceCounts.QuorumMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.QuorumMet(childComplexity), true
+	case "EventAttendanceCounts.voting":
+		if e.ComplexityRoot.EventAttendanceCounts.Voting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.Voting(childComplexity), true
+	case "EventAttendanceCounts.votingPresent":
+		if e.ComplexityRoot.EventAttendanceCounts.VotingPresent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendanceCounts.VotingPresent(childComplexity), true
+
+	case "EventAttendancePayload.attendance":
+		if e.ComplexityRoot.EventAttendancePayload.Attendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendancePayload.Attendance(childComplexity), true
+
+	case "EventConnection.edges":
+		if e.ComplexityRoot.EventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Edges(childComplexity), true
+	case "EventConnection.pageInfo":
+		if e.ComplexityRoot.EventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.PageInfo(childComplexity), true
+
+	case "EventEdge.cursor":
+		if e.ComplexityRoot.EventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Cursor(childComplexity), true
+	case "EventEdge.node":
+		if e.ComplexityRoot.EventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
+	case "EventPayload.event":
+		if e.ComplexityRoot.EventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventPayload.Event(childComplexity), true
+
 	case "ExportMembersPayload.contentType":
 		if e.ComplexityRoot.ExportMembersPayload.ContentType == nil {
 			break
@@ -2877,6 +3182,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
+	case "Mutation.checkInEvent":
+		if e.ComplexityRoot.Mutation.CheckInEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkInEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckInEvent(childComplexity, args["input"].(model.CheckInEventInput)), true
 	case "Mutation.completeUpload":
 		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
 			break
@@ -3125,6 +3441,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.markAttendance":
+		if e.ComplexityRoot.Mutation.MarkAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkAttendance(childComplexity, args["input"].(model.MarkAttendanceInput)), true
 	case "Mutation.markNotificationsRead":
 		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
 			break
@@ -3158,6 +3485,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishTask(childComplexity, args["input"].(model.PublishTaskInput)), true
+	case "Mutation.recordMinutes":
+		if e.ComplexityRoot.Mutation.RecordMinutes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMinutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMinutes(childComplexity, args["input"].(model.RecordMinutesInput)), true
 	case "Mutation.recordProgress":
 		if e.ComplexityRoot.Mutation.RecordProgress == nil {
 			break
@@ -3180,6 +3518,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["input"].(model.RefreshSessionInput)), true
+	case "Mutation.requestEventLeave":
+		if e.ComplexityRoot.Mutation.RequestEventLeave == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestEventLeave_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestEventLeave(childComplexity, args["event"].(string), args["reason"].(string)), true
 	case "Mutation.restoreContentRevision":
 		if e.ComplexityRoot.Mutation.RestoreContentRevision == nil {
 			break
@@ -3224,6 +3573,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleBindingInput)), true
+	case "Mutation.scheduleEvent":
+		if e.ComplexityRoot.Mutation.ScheduleEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleEvent(childComplexity, args["input"].(model.ScheduleEventInput)), true
 	case "Mutation.sendBackContent":
 		if e.ComplexityRoot.Mutation.SendBackContent == nil {
 			break
@@ -3908,6 +4268,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contents(childComplexity, args["site"].(string), args["filter"].(*model.ContentFilterInput), args["orderBy"].(*content.Order), args["first"].(*int), args["after"].(*string)), true
+	case "Query.eventCheckInCode":
+		if e.ComplexityRoot.Query.EventCheckInCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_eventCheckInCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EventCheckInCode(childComplexity, args["event"].(string)), true
+	case "Query.events":
+		if e.ComplexityRoot.Query.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Query_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Events(childComplexity, args["orgUnit"].(string), args["from"].(time.Time), args["to"].(time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.featured":
 		if e.ComplexityRoot.Query.Featured == nil {
 			break
@@ -3981,6 +4363,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Members(childComplexity, args["filter"].(*model.MemberFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myEvents":
+		if e.ComplexityRoot.Query.MyEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyEvents(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myLearning":
 		if e.ComplexityRoot.Query.MyLearning == nil {
 			break
@@ -5294,6 +5687,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CancelSignUpInput", ec.unmarshalInputCancelSignUpInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("ChapterInput", ec.unmarshalInputChapterInput),
+			graphql.NewInputUnmarshaler("CheckInEventInput", ec.unmarshalInputCheckInEventInput),
 			graphql.NewInputUnmarshaler("ComicInput", ec.unmarshalInputComicInput),
 			graphql.NewInputUnmarshaler("ConfirmHoursInput", ec.unmarshalInputConfirmHoursInput),
 			graphql.NewInputUnmarshaler("ContentFieldsInput", ec.unmarshalInputContentFieldsInput),
@@ -5316,6 +5710,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
 			graphql.NewInputUnmarshaler("LessonInput", ec.unmarshalInputLessonInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
+			graphql.NewInputUnmarshaler("MarkAttendanceInput", ec.unmarshalInputMarkAttendanceInput),
 			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("MediaFilter", ec.unmarshalInputMediaFilter),
 			graphql.NewInputUnmarshaler("MediaIdInput", ec.unmarshalInputMediaIdInput),
@@ -5324,11 +5719,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
 			graphql.NewInputUnmarshaler("PanelInput", ec.unmarshalInputPanelInput),
 			graphql.NewInputUnmarshaler("PublishTaskInput", ec.unmarshalInputPublishTaskInput),
+			graphql.NewInputUnmarshaler("RecordMinutesInput", ec.unmarshalInputRecordMinutesInput),
 			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
 			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
 			graphql.NewInputUnmarshaler("ReviewSubmissionInput", ec.unmarshalInputReviewSubmissionInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
+			graphql.NewInputUnmarshaler("ScheduleEventInput", ec.unmarshalInputScheduleEventInput),
 			graphql.NewInputUnmarshaler("SearchFilterInput", ec.unmarshalInputSearchFilterInput),
 			graphql.NewInputUnmarshaler("SendBackContentInput", ec.unmarshalInputSendBackContentInput),
 			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
@@ -6250,6 +6647,168 @@ extend type Mutation {
   abortUpload(input: MediaIdInput!): OkPayload!
   "Deletes a file; CONFLICT while published content uses it."
   deleteMedia(input: MediaIdInput!): OkPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/meeting.graphqls", Input: `# Events: the meetings and party lessons of 三会一课, theme party days and
+# other organisational life of an org unit, with attendance and minutes.
+
+enum EventKind {
+  "支部党员大会"
+  MEMBERS_MEETING
+  "支部委员会"
+  COMMITTEE_MEETING
+  "党小组会"
+  GROUP_MEETING
+  "党课"
+  PARTY_LESSON
+  "主题党日"
+  THEME_DAY
+  "组织生活会 / 民主生活会"
+  DEMOCRATIC_LIFE
+  OTHER
+}
+
+enum AttendanceStatus {
+  EXPECTED
+  PRESENT
+  "Leave asked for before, or recorded after, with a reason."
+  LEAVE
+  ABSENT
+}
+
+"How presence was recorded."
+enum CheckInMethod {
+  "The rotating code shown on site."
+  CODE
+  "Watching the event's micro-lesson while it ran."
+  ONLINE
+  "Marked by an organiser."
+  ORGANISER
+}
+
+type Event implements Node {
+  id: ID!
+  orgUnit: OrgUnit!
+  kind: EventKind!
+  title: String!
+  startsAt: Time!
+  endsAt: Time!
+  place: String
+  onlineUrl: String
+  "The micro-lesson of the online part (watching it during the event is attending)."
+  lesson: Content
+  agenda: String
+  "Attendance in numbers (and, for a members' meeting, its quorum)."
+  attendance: EventAttendanceCounts!
+  "Your attendance (null when you are not expected)."
+  myAttendance: EventAttendance
+  "The attendance list (the event's managers)."
+  attendees: [EventAttendance!]!
+  "Minutes (to the event's managers, and to its attendees in myEvents)."
+  minutes: String
+  minutesAttachments: [Media!]!
+  minutesRecordedAt: Time
+  "Recorded after the school's window (7 days by default)."
+  minutesLate: Boolean!
+}
+
+type EventAttendanceCounts {
+  expected: Int!
+  present: Int!
+  onLeave: Int!
+  absent: Int!
+  "Full members expected (they have a vote), and of them present."
+  voting: Int!
+  votingPresent: Int!
+  "For a members' meeting: voting members needed present (more than half by default), and whether they are."
+  quorum: Int
+  quorumMet: Boolean
+}
+
+type EventAttendance {
+  personName: String
+  voting: Boolean!
+  status: AttendanceStatus!
+  checkedInBy: CheckInMethod
+  checkedInAt: Time
+  reason: String
+  updatedAt: Time!
+}
+
+type EventEdge {
+  cursor: String!
+  node: Event!
+}
+
+type EventConnection {
+  edges: [EventEdge!]!
+  pageInfo: PageInfo!
+}
+
+input ScheduleEventInput {
+  "The unit holding it (event.manage there); its members are expected."
+  orgUnit: ID!
+  kind: EventKind!
+  title: String!
+  startsAt: Time!
+  endsAt: Time!
+  place: String
+  onlineUrl: String
+  "A published micro-lesson for the online part."
+  lesson: ID
+  agenda: String
+  "Who is expected (default: probationary and full members)."
+  stages: [MembershipStage!]
+}
+
+type EventPayload {
+  event: Event!
+}
+
+input CheckInEventInput {
+  event: ID!
+  "The code (or QR payload) shown on site; leave it out to check in online, having watched the event's micro-lesson."
+  code: String
+}
+
+type EventAttendancePayload {
+  attendance: EventAttendance!
+}
+
+input MarkAttendanceInput {
+  event: ID!
+  "A member ID."
+  person: ID!
+  status: AttendanceStatus!
+  "Required for LEAVE and ABSENT."
+  reason: String
+}
+
+input RecordMinutesInput {
+  event: ID!
+  minutes: String!
+  attachments: [ID!]
+}
+
+extend type Query {
+  "Events of an org unit and the units below it starting in [from, to), earliest first (to anyone of the school)."
+  events(orgUnit: ID!, from: Time!, to: Time!, first: Int = 20, after: String): EventConnection!
+  "The events you are expected at starting in [from, to), earliest first, with their minutes."
+  myEvents(from: Time!, to: Time!, first: Int = 20, after: String): EventConnection!
+  "The check-in code to show on site (the event's managers; while check-in is open)."
+  eventCheckInCode(event: ID!): AttendanceCode!
+}
+
+extend type Mutation {
+  scheduleEvent(input: ScheduleEventInput!): EventPayload!
+  "Checks you in: with the code shown on site, or online after watching the event's micro-lesson."
+  checkInEvent(input: CheckInEventInput!): EventAttendancePayload!
+  "Asks for leave from an event, before it starts."
+  requestEventLeave(event: ID!, reason: String!): EventAttendancePayload!
+  "Records an attendee's attendance (the event's managers, once it has started)."
+  markAttendance(input: MarkAttendanceInput!): EventAttendancePayload!
+  "Records an event's minutes (the event's managers, after it has happened)."
+  recordMinutes(input: RecordMinutesInput!): EventPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/member.graphqls", Input: `"A calendar date, YYYY-MM-DD."
@@ -7871,6 +8430,124 @@ func (ec *executionContext) childFields_CreateSiteWebhookPayload(ctx context.Con
 		return ec.fieldContext_CreateSiteWebhookPayload_webhook(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateSiteWebhookPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Event_id(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Event_orgUnit(ctx, field)
+	case "kind":
+		return ec.fieldContext_Event_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Event_title(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Event_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Event_endsAt(ctx, field)
+	case "place":
+		return ec.fieldContext_Event_place(ctx, field)
+	case "onlineUrl":
+		return ec.fieldContext_Event_onlineUrl(ctx, field)
+	case "lesson":
+		return ec.fieldContext_Event_lesson(ctx, field)
+	case "agenda":
+		return ec.fieldContext_Event_agenda(ctx, field)
+	case "attendance":
+		return ec.fieldContext_Event_attendance(ctx, field)
+	case "myAttendance":
+		return ec.fieldContext_Event_myAttendance(ctx, field)
+	case "attendees":
+		return ec.fieldContext_Event_attendees(ctx, field)
+	case "minutes":
+		return ec.fieldContext_Event_minutes(ctx, field)
+	case "minutesAttachments":
+		return ec.fieldContext_Event_minutesAttachments(ctx, field)
+	case "minutesRecordedAt":
+		return ec.fieldContext_Event_minutesRecordedAt(ctx, field)
+	case "minutesLate":
+		return ec.fieldContext_Event_minutesLate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
+func (ec *executionContext) childFields_EventAttendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personName":
+		return ec.fieldContext_EventAttendance_personName(ctx, field)
+	case "voting":
+		return ec.fieldContext_EventAttendance_voting(ctx, field)
+	case "status":
+		return ec.fieldContext_EventAttendance_status(ctx, field)
+	case "checkedInBy":
+		return ec.fieldContext_EventAttendance_checkedInBy(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_EventAttendance_checkedInAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_EventAttendance_reason(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_EventAttendance_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventAttendance", field.Name)
+}
+
+func (ec *executionContext) childFields_EventAttendanceCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "expected":
+		return ec.fieldContext_EventAttendanceCounts_expected(ctx, field)
+	case "present":
+		return ec.fieldContext_EventAttendanceCounts_present(ctx, field)
+	case "onLeave":
+		return ec.fieldContext_EventAttendanceCounts_onLeave(ctx, field)
+	case "absent":
+		return ec.fieldContext_EventAttendanceCounts_absent(ctx, field)
+	case "voting":
+		return ec.fieldContext_EventAttendanceCounts_voting(ctx, field)
+	case "votingPresent":
+		return ec.fieldContext_EventAttendanceCounts_votingPresent(ctx, field)
+	case "quorum":
+		return ec.fieldContext_EventAttendanceCounts_quorum(ctx, field)
+	case "quorumMet":
+		return ec.fieldContext_EventAttendanceCounts_quorumMet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventAttendanceCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_EventAttendancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attendance":
+		return ec.fieldContext_EventAttendancePayload_attendance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventAttendancePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_EventPayload_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ExportMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 	"zhdj/graph/model"
+	"zhdj/internal/checkin"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -39,7 +40,7 @@ type ActivityConnectionResolver interface {
 	Facets(ctx context.Context, obj *model.ActivityConnection) (*model.ActivityFacets, error)
 }
 type AttendanceCodeResolver interface {
-	Kind(ctx context.Context, obj *volunteer.Code) (model.AttendanceKind, error)
+	Kind(ctx context.Context, obj *checkin.Code) (model.AttendanceKind, error)
 }
 type PartnerResolver interface {
 	ID(ctx context.Context, obj *volunteer.Partner) (string, error)
@@ -1003,7 +1004,7 @@ func (ec *executionContext) fieldContext_AreaFacet_count(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("AreaFacet", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AttendanceCode_kind(ctx context.Context, field graphql.CollectedField, obj *volunteer.Code) (ret graphql.Marshaler) {
+func (ec *executionContext) _AttendanceCode_kind(ctx context.Context, field graphql.CollectedField, obj *checkin.Code) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1026,7 +1027,7 @@ func (ec *executionContext) fieldContext_AttendanceCode_kind(_ context.Context, 
 	return graphql.NewScalarFieldContext("AttendanceCode", field, true, true, "AttendanceKind")
 }
 
-func (ec *executionContext) _AttendanceCode_code(ctx context.Context, field graphql.CollectedField, obj *volunteer.Code) (ret graphql.Marshaler) {
+func (ec *executionContext) _AttendanceCode_code(ctx context.Context, field graphql.CollectedField, obj *checkin.Code) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1049,7 +1050,7 @@ func (ec *executionContext) fieldContext_AttendanceCode_code(_ context.Context, 
 	return graphql.NewScalarFieldContext("AttendanceCode", field, false, false, "String")
 }
 
-func (ec *executionContext) _AttendanceCode_qr(ctx context.Context, field graphql.CollectedField, obj *volunteer.Code) (ret graphql.Marshaler) {
+func (ec *executionContext) _AttendanceCode_qr(ctx context.Context, field graphql.CollectedField, obj *checkin.Code) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1072,7 +1073,7 @@ func (ec *executionContext) fieldContext_AttendanceCode_qr(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AttendanceCode", field, false, false, "String")
 }
 
-func (ec *executionContext) _AttendanceCode_expiresAt(ctx context.Context, field graphql.CollectedField, obj *volunteer.Code) (ret graphql.Marshaler) {
+func (ec *executionContext) _AttendanceCode_expiresAt(ctx context.Context, field graphql.CollectedField, obj *checkin.Code) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3726,7 +3727,7 @@ func (ec *executionContext) _AreaFacet(ctx context.Context, sel ast.SelectionSet
 
 var attendanceCodeImplementors = []string{"AttendanceCode"}
 
-func (ec *executionContext) _AttendanceCode(ctx context.Context, sel ast.SelectionSet, obj *volunteer.Code) graphql.Marshaler {
+func (ec *executionContext) _AttendanceCode(ctx context.Context, sel ast.SelectionSet, obj *checkin.Code) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attendanceCodeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -4663,7 +4664,7 @@ func (ec *executionContext) unmarshalNAttendInput2zhdjᚋgraphᚋmodelᚐAttendI
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAttendanceCode2ᚖzhdjᚋinternalᚋvolunteerᚐCode(ctx context.Context, sel ast.SelectionSet, v *volunteer.Code) graphql.Marshaler {
+func (ec *executionContext) marshalNAttendanceCode2ᚖzhdjᚋinternalᚋcheckinᚐCode(ctx context.Context, sel ast.SelectionSet, v *checkin.Code) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AttendanceCode!")
 		return graphql.Null

@@ -11,6 +11,7 @@ import (
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
+	"zhdj/internal/checkin"
 	"zhdj/internal/media"
 	"zhdj/internal/org"
 	"zhdj/internal/volunteer"
@@ -92,7 +93,7 @@ func (r *activityConnectionResolver) Facets(ctx context.Context, obj *model.Acti
 	return out, nil
 }
 
-func (r *attendanceCodeResolver) Kind(ctx context.Context, obj *volunteer.Code) (model.AttendanceKind, error) {
+func (r *attendanceCodeResolver) Kind(ctx context.Context, obj *checkin.Code) (model.AttendanceKind, error) {
 	if obj.Kind == "out" {
 		return model.AttendanceKindOut, nil
 	}
@@ -352,7 +353,7 @@ func (r *queryResolver) ActivityRoster(ctx context.Context, id string) ([]*volun
 	return r.Volunteer.Roster(ctx, g.ID)
 }
 
-func (r *queryResolver) AttendanceCode(ctx context.Context, activityID string, kind model.AttendanceKind) (*volunteer.Code, error) {
+func (r *queryResolver) AttendanceCode(ctx context.Context, activityID string, kind model.AttendanceKind) (*checkin.Code, error) {
 	g, err := decodeIDOf("activityId", activityID, idActivity)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"zhdj/internal/content"
 	"zhdj/internal/learning"
 	"zhdj/internal/media"
+	"zhdj/internal/meeting"
 	"zhdj/internal/member"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
@@ -160,6 +161,12 @@ type ChangePasswordInput struct {
 type ChapterInput struct {
 	AtSeconds int    `json:"atSeconds"`
 	Title     string `json:"title"`
+}
+
+type CheckInEventInput struct {
+	Event string `json:"event"`
+	// The code (or QR payload) shown on site; leave it out to check in online, having watched the event's micro-lesson.
+	Code *string `json:"code,omitempty"`
 }
 
 type ComicInput struct {
@@ -330,6 +337,24 @@ type CreateVolunteerTopicInput struct {
 	Name string `json:"name"`
 }
 
+type EventAttendancePayload struct {
+	Attendance *meeting.Attendance `json:"attendance"`
+}
+
+type EventConnection struct {
+	Edges    []*EventEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type EventEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Event `json:"node"`
+}
+
+type EventPayload struct {
+	Event *Event `json:"event"`
+}
+
 type ExportMembersInput struct {
 	Filter *MemberFilter `json:"filter,omitempty"`
 	// Export whole citizen ID and phone numbers (needs MEMBER_READ_PII; audited).
@@ -436,6 +461,15 @@ type LoginInput struct {
 	// Username, mainland mobile number or e-mail address.
 	Identifier string `json:"identifier"`
 	Password   string `json:"password"`
+}
+
+type MarkAttendanceInput struct {
+	Event string `json:"event"`
+	// A member ID.
+	Person string         `json:"person"`
+	Status meeting.Status `json:"status"`
+	// Required for LEAVE and ABSENT.
+	Reason *string `json:"reason,omitempty"`
 }
 
 type MarkNotificationsReadInput struct {
@@ -586,6 +620,12 @@ type PublishTaskPayload struct {
 type Query struct {
 }
 
+type RecordMinutesInput struct {
+	Event       string   `json:"event"`
+	Minutes     string   `json:"minutes"`
+	Attachments []string `json:"attachments,omitempty"`
+}
+
 type RecordProgressInput struct {
 	Session string `json:"session"`
 	// Where the video is, in seconds (watching; ignored when reading).
@@ -630,6 +670,22 @@ type RoleBindingInput struct {
 	AccountID string    `json:"accountId"`
 	Role      auth.Role `json:"role"`
 	OrgUnitID string    `json:"orgUnitId"`
+}
+
+type ScheduleEventInput struct {
+	// The unit holding it (event.manage there); its members are expected.
+	OrgUnit   string       `json:"orgUnit"`
+	Kind      meeting.Kind `json:"kind"`
+	Title     string       `json:"title"`
+	StartsAt  time.Time    `json:"startsAt"`
+	EndsAt    time.Time    `json:"endsAt"`
+	Place     *string      `json:"place,omitempty"`
+	OnlineURL *string      `json:"onlineUrl,omitempty"`
+	// A published micro-lesson for the online part.
+	Lesson *string `json:"lesson,omitempty"`
+	Agenda *string `json:"agenda,omitempty"`
+	// Who is expected (default: probationary and full members).
+	Stages []member.Stage `json:"stages,omitempty"`
 }
 
 type SearchConnection struct {
@@ -968,6 +1024,67 @@ func (e *AttendanceKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e AttendanceKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How presence was recorded.
+type CheckInMethod string
+
+const (
+	// The rotating code shown on site.
+	CheckInMethodCode CheckInMethod = "CODE"
+	// Watching the event's micro-lesson while it ran.
+	CheckInMethodOnline CheckInMethod = "ONLINE"
+	// Marked by an organiser.
+	CheckInMethodOrganiser CheckInMethod = "ORGANISER"
+)
+
+var AllCheckInMethod = []CheckInMethod{
+	CheckInMethodCode,
+	CheckInMethodOnline,
+	CheckInMethodOrganiser,
+}
+
+func (e CheckInMethod) IsValid() bool {
+	switch e {
+	case CheckInMethodCode, CheckInMethodOnline, CheckInMethodOrganiser:
+		return true
+	}
+	return false
+}
+
+func (e CheckInMethod) String() string {
+	return string(e)
+}
+
+func (e *CheckInMethod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CheckInMethod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CheckInMethod", str)
+	}
+	return nil
+}
+
+func (e CheckInMethod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CheckInMethod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CheckInMethod) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

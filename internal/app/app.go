@@ -33,6 +33,7 @@ import (
 	"zhdj/internal/learning"
 	"zhdj/internal/media"
 	"zhdj/internal/media/s3"
+	"zhdj/internal/meeting"
 	"zhdj/internal/member"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
@@ -75,6 +76,7 @@ type App struct {
 	Learning  *learning.Service
 	Tasks     *task.Service
 	Inbox     *notify.Service
+	Meetings  *meeting.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
 	SSO *sso.Service
 	// Limits counts requests against the rate limits, shared by every
@@ -246,6 +248,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Content = content.NewService(a.Pool, a.Media, inserter, sanitizer, content.WebhookPolicy{AllowPrivate: c.WebhookAllowPrivate})
 	a.Tasks = task.NewService(a.Pool, inserter, sanitizer.Clean)
 	a.Inbox = notify.NewService(a.Pool)
+	a.Meetings = meeting.NewService(a.Pool, inserter)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
@@ -273,6 +276,7 @@ func (a *App) initServices(ctx context.Context) error {
 	river.AddWorker(workers, &member.ImportWorker{Members: a.Members})
 	river.AddWorker(workers, &task.NoticeWorker{Tasks: a.Tasks})
 	river.AddWorker(workers, &task.OverdueWorker{Tasks: a.Tasks})
+	river.AddWorker(workers, &meeting.ReminderWorker{Meetings: a.Meetings})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchSweep),
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
@@ -295,7 +299,7 @@ func (a *App) initServices(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Inbox: a.Inbox, Finder: a.Search}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Inbox: a.Inbox, Finder: a.Search}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

@@ -19,6 +19,7 @@ const (
 	FactLessonCompleted  FactKind = "lesson_completed"
 	FactReadingCompleted FactKind = "reading_completed"
 	FactTaskApproved     FactKind = "task_approved"
+	FactEventAttended    FactKind = "event_attended"
 )
 
 // Fact is something a person did that counts: written once per source, in
@@ -69,4 +70,15 @@ func FactsOf(ctx context.Context, tx pgx.Tx, tenant, person uuid.UUID, sourceTyp
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// WatchedDuring reports, in the caller's transaction, whether person has
+// completed watching a micro-lesson, with heartbeats in [from, until)
+// (an online part of an event).
+func WatchedDuring(ctx context.Context, tx pgx.Tx, tenant, person, lesson uuid.UUID, from, until time.Time) (bool, error) {
+	ok, err := learningdb.New(tx).WatchedDuring(ctx, learningdb.WatchedDuringParams{TenantID: tenant, PersonID: person, ContentID: lesson, FromAt: from, UntilAt: until})
+	if err != nil {
+		return false, fmt.Errorf("learning: watched during: %w", err)
+	}
+	return ok, nil
 }

@@ -86,3 +86,10 @@ ON CONFLICT (tenant_id, person_id, kind, source_type, source_id) DO NOTHING;
 -- name: FactsOf :many
 SELECT kind, source_type, source_id, occurred_at, recorded_by, details FROM learning_facts
 WHERE tenant_id = @tenant_id AND person_id = @person_id AND source_type = @source_type AND source_id = @source_id;
+
+-- name: WatchedDuring :one
+-- Whether the person completed watching the lesson, with heartbeats
+-- within [from, until).
+SELECT EXISTS (SELECT 1 FROM learning_progress
+               WHERE tenant_id = @tenant_id AND person_id = @person_id AND content_id = @content_id AND mode = 'watch'
+                 AND completed_at IS NOT NULL AND updated_at >= @from_at AND started_at < @until_at)::boolean;

@@ -2,8 +2,8 @@ package volunteer
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
+	"zhdj/internal/checkin"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -24,9 +24,9 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, fmt.Errorf("volunteer: code secret: %w", err)
+	secret, err := checkin.NewSecret()
+	if err != nil {
+		return nil, err
 	}
 	var out *Activity
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {

@@ -10,12 +10,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
 	"time"
+	"zhdj/internal/checkin"
 
 	"github.com/google/uuid"
 
@@ -294,56 +294,18 @@ func (in *ActivityInput) validate() error {
 	return v.Err()
 }
 
-// Check-in codes: a six-digit code derived from the activity's secret, the
-// direction (in or out) and the current time window; the previous window's
-// code is also accepted, so a code shown on a screen works for one to two
-// windows. The QR payload carries the same code with the activity id.
-
-func codeAt(secret []byte, kind string, window int64) string {
-	m := hmac.New(sha256.New, secret)
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(window))
-	m.Write([]byte(kind))
-	m.Write(b[:])
-	sum := m.Sum(nil)
-	n := binary.BigEndian.Uint32(sum[:4]) % 1000000
-	return fmt.Sprintf("%06d", n)
-}
+// Check-in codes are the rotating codes of package checkin, from the
+// activity's secret.
 
 // Code is a check-in (or check-out) code to show participants.
-type Code struct {
-	Kind      string // "in" or "out"
-	Code      string // six digits
-	QR        string // payload for a QR code
-	ExpiresAt time.Time
-}
+type Code = checkin.Code
 
 func makeCode(a *Activity, kind string, now time.Time, r Rules) Code {
-	win := int64(r.CodeWindowSeconds)
-	w := now.Unix() / win
-	c := codeAt(a.secret, kind, w)
-	return Code{Kind: kind, Code: c, QR: fmt.Sprintf("zhdj-checkin:%s:%s:%s", a.ID, kind, c), ExpiresAt: time.Unix((w+2)*win, 0).UTC()}
+	return checkin.Make(a.secret, a.ID, kind, now, r.CodeWindowSeconds)
 }
 
-// verifyCode accepts the six digits or the QR payload of the current or
-// previous window.
 func verifyCode(a *Activity, kind, given string, now time.Time, r Rules) bool {
-	given = strings.TrimSpace(given)
-	if rest, ok := strings.CutPrefix(given, "zhdj-checkin:"); ok {
-		parts := strings.Split(rest, ":")
-		if len(parts) != 3 || parts[0] != a.ID.String() || parts[1] != kind {
-			return false
-		}
-		given = parts[2]
-	}
-	win := int64(r.CodeWindowSeconds)
-	w := now.Unix() / win
-	for _, x := range []int64{w, w - 1} {
-		if hmac.Equal([]byte(codeAt(a.secret, kind, x)), []byte(given)) {
-			return true
-		}
-	}
-	return false
+	return checkin.Verify(a.secret, a.ID, kind, given, now, r.CodeWindowSeconds)
 }
 
 // Co-sign links let a partner's contact confirm the roster without an

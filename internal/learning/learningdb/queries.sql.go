@@ -512,3 +512,32 @@ func (q *Queries) UpsertPlan(ctx context.Context, arg UpsertPlanParams) (UpsertP
 	)
 	return i, err
 }
+
+const WatchedDuring = `-- name: WatchedDuring :one
+SELECT EXISTS (SELECT 1 FROM learning_progress
+               WHERE tenant_id = $1 AND person_id = $2 AND content_id = $3 AND mode = 'watch'
+                 AND completed_at IS NOT NULL AND updated_at >= $4 AND started_at < $5)::boolean
+`
+
+type WatchedDuringParams struct {
+	TenantID  uuid.UUID
+	PersonID  uuid.UUID
+	ContentID uuid.UUID
+	FromAt    time.Time
+	UntilAt   time.Time
+}
+
+// Whether the person completed watching the lesson, with heartbeats
+// within [from, until).
+func (q *Queries) WatchedDuring(ctx context.Context, arg WatchedDuringParams) (bool, error) {
+	row := q.db.QueryRow(ctx, WatchedDuring,
+		arg.TenantID,
+		arg.PersonID,
+		arg.ContentID,
+		arg.FromAt,
+		arg.UntilAt,
+	)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}

@@ -3,6 +3,7 @@ package model
 import (
 	"github.com/google/uuid"
 
+	"zhdj/internal/meeting"
 	"zhdj/internal/task"
 )
 
@@ -26,4 +27,13 @@ type TaskEvidenceItem struct {
 type NotificationConnection struct {
 	Edges    []*NotificationEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+// Event is an event with what a list has loaded for the whole page: its
+// attendance counts and the caller's attendance (nil: loaded when asked).
+type Event struct {
+	*meeting.Event
+	Counts *meeting.Counts
+	Mine   *meeting.Attendance
+	Loaded bool
 }

@@ -1,0 +1,219 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const scheduleEventMutation = `mutation($in: ScheduleEventInput!) { scheduleEvent(input: $in) { event { id kind title
+	attendance { expected voting quorum quorumMet } } } }`
+
+const checkInEventMutation = `mutation($e: ID!, $c: String) { checkInEvent(input: {event: $e, code: $c}) { attendance { status checkedInBy voting } } }`
+
+type eventCounts struct {
+	Expected, Present, OnLeave, Absent, Voting, VotingPresent int
+	Quorum                                                    *int
+	QuorumMet                                                 *bool
+}
+
+// TestEventsOverHTTP: a secretary schedules a members' meeting of the
+// branch; its members are expected (full members with a vote); a member
+// checks in with the rotating code, another asks for leave, the secretary
+// marks a third present once it has begun, and the quorum follows;
+// minutes are refused before the end and marked late after the window;
+// presence is one learning fact each; an online party lesson is attended
+// by watching its micro-lesson during it; attendees are reminded.
+func TestEventsOverHTTP(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	school := b.demo.School.ID
+	ownerExec(t, b, `UPDATE accounts SET person_id = (SELECT id FROM people WHERE name = '陈红梅') WHERE username = 'secretary'`)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	unit := func(code string) string { return testGlobalID(2, school, b.rowID(t, "org_units", "code", code)) }
+	at := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
+	event := func(over map[string]any) map[string]any {
+		in := map[string]any{"orgUnit": unit("XXGC-XS1"), "kind": "MEMBERS_MEETING", "title": "第二季度支部党员大会",
+			"startsAt": at(10 * time.Minute), "endsAt": at(70 * time.Minute), "place": "信息楼 302", "agenda": "1. 学习 2. 讨论发展对象"}
+		for k, v := range over {
+			in[k] = v
+		}
+		return map[string]any{"in": in}
+	}
+	type scheduled struct {
+		ScheduleEvent struct {
+			Event struct {
+				ID, Kind, Title string
+				Attendance      eventCounts
+			}
+		}
+	}
+	ev := decode[scheduled](t, b.post(t, scheduleEventMutation, event(nil), bearer(secretary)...)).ScheduleEvent.Event
+	if a := ev.Attendance; a.Expected != 3 || a.Voting != 3 || a.Quorum == nil || *a.Quorum != 2 || *a.QuorumMet {
+		t.Fatalf("scheduled: %+v", ev)
+	}
+	for _, c := range []struct {
+		name        string
+		vars        map[string]any
+		auth        string
+		code, field string
+	}{
+		{"for a sibling branch", event(map[string]any{"orgUnit": unit("XXGC-XS2")}), secretary, "FORBIDDEN", ""},
+		{"by a member", event(nil), member, "FORBIDDEN", ""},
+		{"in the past", event(map[string]any{"startsAt": at(-time.Hour)}), secretary, "BAD_USER_INPUT", "input.startsAt"},
+		{"ending before it starts", event(map[string]any{"endsAt": at(5 * time.Minute)}), secretary, "BAD_USER_INPUT", "input.endsAt"},
+		{"nowhere", event(map[string]any{"place": ""}), secretary, "BAD_USER_INPUT", "input.place"},
+		{"a lesson that is not one", event(map[string]any{"lesson": unit("XXGC")}), secretary, "BAD_USER_INPUT", "input.lesson"},
+	} {
+		r := b.post(t, scheduleEventMutation, c.vars, bearer(c.auth)...)
+		if r.code(0) != c.code {
+			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
+			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
+		}
+	}
+
+	// On site: the code shown by the secretary checks the member in.
+	code := decode[struct{ EventCheckInCode struct{ Code, QR string } }](t, b.post(t, `query($e: ID!) { eventCheckInCode(event: $e) { code qr } }`,
+		map[string]any{"e": ev.ID}, bearer(secretary)...)).EventCheckInCode
+	if r := b.post(t, `query($e: ID!) { eventCheckInCode(event: $e) { code } }`, map[string]any{"e": ev.ID}, bearer(member)...); r.code(0) != "FORBIDDEN" {
+		t.Errorf("a member asking for the code: %+v", r.Errors)
+	}
+	wrong := "000000"
+	if code.Code == wrong {
+		wrong = "000001"
+	}
+	if r := b.post(t, checkInEventMutation, map[string]any{"e": ev.ID, "c": wrong}, bearer(member)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("a wrong code: %+v", r.Errors)
+	}
+	r := b.post(t, checkInEventMutation, map[string]any{"e": ev.ID, "c": code.QR}, bearer(member)...)
+	if len(r.Errors) > 0 || string(r.Data) != `{"checkInEvent":{"attendance":{"status":"PRESENT","checkedInBy":"CODE","voting":true}}}` {
+		t.Fatalf("check in: %s %+v", r.Data, r.Errors)
+	}
+	// The secretary asks for leave; she cannot be marked before it begins.
+	r = b.post(t, `mutation($e: ID!) { requestEventLeave(event: $e, reason: "出差") { attendance { status reason } } }`, map[string]any{"e": ev.ID}, bearer(secretary)...)
+	if len(r.Errors) > 0 || string(r.Data) != `{"requestEventLeave":{"attendance":{"status":"LEAVE","reason":"出差"}}}` {
+		t.Fatalf("leave: %s %+v", r.Data, r.Errors)
+	}
+	const markMutation = `mutation($e: ID!, $p: ID!, $s: AttendanceStatus!, $r: String) { markAttendance(input: {event: $e, person: $p, status: $s, reason: $r}) { attendance { status checkedInBy } } }`
+	liu := testGlobalID(5, school, b.rowID(t, "people", "name", "刘强"))
+	if r := b.post(t, markMutation, map[string]any{"e": ev.ID, "p": liu, "s": "PRESENT"}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("marking before the start: %+v", r.Errors)
+	}
+	if r := b.post(t, `mutation($e: ID!) { recordMinutes(input: {event: $e, minutes: "会议纪要"}) { event { id } } }`, map[string]any{"e": ev.ID}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("minutes before it happened: %+v", r.Errors)
+	}
+	// It begins: 刘强 forgot to check in and is marked present; the quorum is met.
+	ownerExec(t, b, `UPDATE events SET starts_at = now() - interval '10 minutes', ends_at = now() + interval '50 minutes' WHERE title = '第二季度支部党员大会'`)
+	if r := b.post(t, markMutation, map[string]any{"e": ev.ID, "p": liu, "s": "ABSENT"}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("absent without a reason: %+v", r.Errors)
+	}
+	if r := b.post(t, markMutation, map[string]any{"e": ev.ID, "p": liu, "s": "PRESENT"}, bearer(secretary)...); string(r.Data) != `{"markAttendance":{"attendance":{"status":"PRESENT","checkedInBy":"ORGANISER"}}}` {
+		t.Fatalf("mark present: %s %+v", r.Data, r.Errors)
+	}
+	type eventNode struct {
+		Node struct {
+			Attendance  eventCounts
+			Attendees   []struct{ PersonName, Status string }
+			Minutes     *string
+			MinutesLate bool
+		}
+	}
+	const eventQuery = `query($e: ID!) { node(id: $e) { ... on Event { attendance { expected present onLeave absent voting votingPresent quorum quorumMet }
+		attendees { personName status } minutes minutesLate } } }`
+	n := decode[eventNode](t, b.post(t, eventQuery, map[string]any{"e": ev.ID}, bearer(secretary)...)).Node
+	if a := n.Attendance; a.Present != 2 || a.OnLeave != 1 || a.VotingPresent != 2 || !*a.QuorumMet || len(n.Attendees) != 3 {
+		t.Errorf("attendance: %+v", n)
+	}
+	if r := b.post(t, `query($e: ID!) { node(id: $e) { ... on Event { attendees { personName } } } }`, map[string]any{"e": ev.ID}, bearer(member)...); r.code(0) != "FORBIDDEN" {
+		t.Errorf("a member reading the attendance list: %+v", r.Errors)
+	}
+
+	// It ended: no more check-ins; minutes on time, then late after the window.
+	ownerExec(t, b, `UPDATE events SET starts_at = now() - interval '2 hours', ends_at = now() - interval '1 hour' WHERE title = '第二季度支部党员大会'`)
+	if r := b.post(t, checkInEventMutation, map[string]any{"e": ev.ID, "c": code.Code}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("a check-in after the end: %+v", r.Errors)
+	}
+	const minutesMutation = `mutation($e: ID!, $m: String!) { recordMinutes(input: {event: $e, minutes: $m}) { event { minutes minutesLate minutesRecordedAt } } }`
+	type minutesAnswer struct {
+		RecordMinutes struct {
+			Event struct {
+				Minutes           string
+				MinutesLate       bool
+				MinutesRecordedAt time.Time
+			}
+		}
+	}
+	m := decode[minutesAnswer](t, b.post(t, minutesMutation, map[string]any{"e": ev.ID, "m": "讨论确定了发展对象"}, bearer(secretary)...)).RecordMinutes.Event
+	if m.Minutes != "讨论确定了发展对象" || m.MinutesLate || time.Since(m.MinutesRecordedAt) > time.Minute {
+		t.Errorf("minutes: %+v", m)
+	}
+	ownerExec(t, b, `UPDATE events SET starts_at = now() - interval '9 days', ends_at = now() - interval '8 days' WHERE title = '第二季度支部党员大会'`)
+	m = decode[minutesAnswer](t, b.post(t, minutesMutation, map[string]any{"e": ev.ID, "m": "补充纪要"}, bearer(secretary)...)).RecordMinutes.Event
+	if !m.MinutesLate || time.Since(m.MinutesRecordedAt) > time.Minute {
+		t.Errorf("late minutes: %+v", m)
+	}
+	var facts int
+	if err := b.asOwner(t, school, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM learning_facts WHERE kind = 'event_attended'`).Scan(&facts)
+	}); err != nil || facts != 2 {
+		t.Errorf("event_attended facts: %d %v", facts, err)
+	}
+	// The member's own list shows it with the minutes and their attendance.
+	mine := decode[struct {
+		MyEvents struct {
+			Edges []struct {
+				Node struct {
+					Title        string
+					Minutes      *string
+					MyAttendance struct{ Status string }
+				}
+			}
+		}
+	}](t, b.post(t, `query($f: Time!, $u: Time!) { myEvents(from: $f, to: $u) { edges { node { title minutes myAttendance { status } } } } }`,
+		map[string]any{"f": at(-30 * 24 * time.Hour), "u": at(24 * time.Hour)}, bearer(member)...)).MyEvents.Edges
+	if len(mine) != 1 || mine[0].Node.Minutes == nil || *mine[0].Node.Minutes != "补充纪要" || mine[0].Node.MyAttendance.Status != "PRESENT" {
+		t.Errorf("my events: %+v", mine)
+	}
+
+	// An online party lesson: watching its micro-lesson during it is attending.
+	ownerExec(t, b, `INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at, body)
+		SELECT u.tenant_id, 'micro_lesson', 'online-lesson', '线上党课', u.id, 'published', now(), '{"durationSeconds": 600}' FROM org_units u WHERE u.code = 'XXGC'`)
+	lesson := testGlobalID(7, school, b.rowID(t, "contents", "slug", "online-lesson"))
+	online := decode[scheduled](t, b.post(t, scheduleEventMutation, event(map[string]any{"kind": "PARTY_LESSON", "title": "线上党课", "place": "",
+		"lesson": lesson}), bearer(secretary)...)).ScheduleEvent.Event
+	if online.Attendance.Quorum != nil {
+		t.Errorf("a party lesson has no quorum: %+v", online.Attendance)
+	}
+	ownerExec(t, b, `UPDATE events SET starts_at = now() - interval '10 minutes', ends_at = now() + interval '50 minutes' WHERE title = '线上党课'`)
+	if r := b.post(t, checkInEventMutation, map[string]any{"e": online.ID}, bearer(member)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("online before watching: %+v", r.Errors)
+	}
+	ownerExec(t, b, `INSERT INTO learning_progress (tenant_id, person_id, content_id, mode, seconds, required_seconds, completed_at, started_at, updated_at)
+		SELECT c.tenant_id, p.id, c.id, 'watch', 560, 540, now(), now() - interval '9 minutes', now() FROM contents c, people p WHERE c.slug = 'online-lesson' AND p.name = '李明'`)
+	if r := b.post(t, checkInEventMutation, map[string]any{"e": online.ID}, bearer(member)...); string(r.Data) != `{"checkInEvent":{"attendance":{"status":"PRESENT","checkedInBy":"ONLINE","voting":true}}}` {
+		t.Errorf("online after watching: %s %+v", r.Data, r.Errors)
+	}
+
+	// Attendees were reminded (the lesson starts within the lead time).
+	eventually(t, "event reminders", func() bool {
+		got := decode[struct {
+			Notifications struct {
+				Edges []struct {
+					Node struct{ Kind, SubjectID string }
+				}
+			}
+		}](t, b.post(t, `{ notifications { edges { node { kind subjectId } } } }`, nil, bearer(member)...))
+		for _, e := range got.Notifications.Edges {
+			if e.Node.Kind == "EVENT_REMINDER" && e.Node.SubjectID == online.ID {
+				return true
+			}
+		}
+		return false
+	})
+}
