@@ -1739,6 +1739,7 @@ var (
 		"VOLUNTEER_MANAGE": auth.PermVolunteer,
 		"TASK_MANAGE":      auth.PermTaskManage,
 		"EVENT_MANAGE":     auth.PermEventManage,
+		"QUIZ_MANAGE":      auth.PermQuizManage,
 	}
 	marshalNPermission2zhdjᚋinternalᚋauthᚐPermission = map[auth.Permission]string{
 		auth.PermOrgManage:     "ORG_MANAGE",
@@ -1755,6 +1756,7 @@ var (
 		auth.PermVolunteer:     "VOLUNTEER_MANAGE",
 		auth.PermTaskManage:    "TASK_MANAGE",
 		auth.PermEventManage:   "EVENT_MANAGE",
+		auth.PermQuizManage:    "QUIZ_MANAGE",
 	}
 )
 

@@ -32,9 +32,12 @@ const (
 	idSubmission     idType = 16
 	idNotification   idType = 17
 	idEvent          idType = 18
+	idQuestion       idType = 19
+	idQuiz           idType = 20
+	idQuizAttempt    idType = 21
 
 	// idLast is the highest type; keep it last.
-	idLast = idEvent
+	idLast = idQuizAttempt
 )
 
 func (t idType) String() string {
@@ -75,6 +78,12 @@ func (t idType) String() string {
 		return "Notification"
 	case idEvent:
 		return "Event"
+	case idQuestion:
+		return "Question"
+	case idQuiz:
+		return "Quiz"
+	case idQuizAttempt:
+		return "QuizAttempt"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

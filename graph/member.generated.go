@@ -13,6 +13,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/sheet"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -20,6 +21,9 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type ImportProblemResolver interface {
+	Message(ctx context.Context, obj *sheet.Problem) (string, error)
+}
 type MemberResolver interface {
 	ID(ctx context.Context, obj *member.Person) (string, error)
 
@@ -252,7 +256,7 @@ func (ec *executionContext) fieldContext_ImportMembersPayload_import(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ImportProblem_row(ctx context.Context, field graphql.CollectedField, obj *member.Problem) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportProblem_row(ctx context.Context, field graphql.CollectedField, obj *sheet.Problem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -275,7 +279,7 @@ func (ec *executionContext) fieldContext_ImportProblem_row(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ImportProblem_column(ctx context.Context, field graphql.CollectedField, obj *member.Problem) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportProblem_column(ctx context.Context, field graphql.CollectedField, obj *sheet.Problem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -298,7 +302,7 @@ func (ec *executionContext) fieldContext_ImportProblem_column(_ context.Context,
 	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
 }
 
-func (ec *executionContext) _ImportProblem_message(ctx context.Context, field graphql.CollectedField, obj *member.Problem) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportProblem_message(ctx context.Context, field graphql.CollectedField, obj *sheet.Problem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -307,7 +311,7 @@ func (ec *executionContext) _ImportProblem_message(ctx context.Context, field gr
 			return ec.fieldContext_ImportProblem_message(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
+			return ec.Resolvers.ImportProblem().Message(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -318,7 +322,7 @@ func (ec *executionContext) _ImportProblem_message(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ImportProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "String")
 }
 
 func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *member.Person) (ret graphql.Marshaler) {
@@ -1212,7 +1216,7 @@ func (ec *executionContext) _MemberImport_problems(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []member.Problem) graphql.Marshaler {
-			return ec.marshalNImportProblem2ᚕzhdjᚋinternalᚋmemberᚐProblemᚄ(ctx, selections, v)
+			return ec.marshalNImportProblem2ᚕzhdjᚋinternalᚋsheetᚐProblemᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2428,7 +2432,7 @@ func (ec *executionContext) _ImportMembersPayload(ctx context.Context, sel ast.S
 
 var importProblemImplementors = []string{"ImportProblem"}
 
-func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.SelectionSet, obj *member.Problem) graphql.Marshaler {
+func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.SelectionSet, obj *sheet.Problem) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importProblemImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2440,18 +2444,19 @@ func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.Selectio
 		case "row":
 			out.Values[i] = ec._ImportProblem_row(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "column":
 			out.Values[i] = ec._ImportProblem_column(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "message":
-			out.Values[i] = ec._ImportProblem_message(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportProblem_message(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3047,15 +3052,15 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNImportProblem2zhdjᚋinternalᚋmemberᚐProblem(ctx context.Context, sel ast.SelectionSet, v member.Problem) graphql.Marshaler {
+func (ec *executionContext) marshalNImportProblem2zhdjᚋinternalᚋsheetᚐProblem(ctx context.Context, sel ast.SelectionSet, v sheet.Problem) graphql.Marshaler {
 	return ec._ImportProblem(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNImportProblem2ᚕzhdjᚋinternalᚋmemberᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []member.Problem) graphql.Marshaler {
+func (ec *executionContext) marshalNImportProblem2ᚕzhdjᚋinternalᚋsheetᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []sheet.Problem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNImportProblem2zhdjᚋinternalᚋmemberᚐProblem(ctx, sel, v[i])
+		return ec.marshalNImportProblem2zhdjᚋinternalᚋsheetᚐProblem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

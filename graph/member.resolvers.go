@@ -12,11 +12,17 @@ import (
 	"zhdj/graph/model"
 	"zhdj/internal/account"
 	"zhdj/internal/apperr"
+	"zhdj/internal/i18n"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/sheet"
 
 	"github.com/google/uuid"
 )
+
+func (r *importProblemResolver) Message(ctx context.Context, obj *sheet.Problem) (string, error) {
+	return i18n.Translate(LanguageOf(ctx), obj.Message), nil
+}
 
 func (r *memberResolver) ID(ctx context.Context, obj *member.Person) (string, error) {
 	return encodeID(idMember, obj.TenantID, obj.ID), nil
@@ -241,6 +247,8 @@ func (r *queryResolver) MemberImport(ctx context.Context, id string) (*member.Im
 	return r.People.ImportStatus(ctx, parsed)
 }
 
+func (r *Resolver) ImportProblem() ImportProblemResolver { return &importProblemResolver{r} }
+
 func (r *Resolver) Member() MemberResolver { return &memberResolver{r} }
 
 func (r *Resolver) MemberImport() MemberImportResolver { return &memberImportResolver{r} }
@@ -250,6 +258,7 @@ func (r *Resolver) MembershipEvent() MembershipEventResolver { return &membershi
 func (r *Resolver) OrgTransfer() OrgTransferResolver { return &orgTransferResolver{r} }
 
 type (
+	importProblemResolver   struct{ *Resolver }
 	memberResolver          struct{ *Resolver }
 	memberImportResolver    struct{ *Resolver }
 	membershipEventResolver struct{ *Resolver }

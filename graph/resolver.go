@@ -10,6 +10,7 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
+	"zhdj/internal/quiz"
 	"zhdj/internal/search"
 	"zhdj/internal/site"
 	"zhdj/internal/task"
@@ -37,6 +38,8 @@ type Resolver struct {
 	Work *task.Service
 	// Meetings is the events of organisational life (三会一课).
 	Meetings *meeting.Service
+	// Answering is the question bank, quizzes and attempts (答题).
+	Answering *quiz.Service
 	// Inbox is each person's notifications.
 	Inbox *notify.Service
 	// Finder answers searches and reports indexing state.

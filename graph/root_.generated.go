@@ -34,12 +34,14 @@ type ResolverRoot interface {
 	Article() ArticleResolver
 	AttendanceCode() AttendanceCodeResolver
 	AuditEvent() AuditEventResolver
+	BankQuestion() BankQuestionResolver
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
 	ContentRevision() ContentRevisionResolver
 	Event() EventResolver
 	EventAttendance() EventAttendanceResolver
 	EventAttendanceCounts() EventAttendanceCountsResolver
+	ImportProblem() ImportProblemResolver
 	LearningPlan() LearningPlanResolver
 	LearningProgress() LearningProgressResolver
 	LearningSession() LearningSessionResolver
@@ -58,6 +60,9 @@ type ResolverRoot interface {
 	OrgUnit() OrgUnitResolver
 	Partner() PartnerResolver
 	Query() QueryResolver
+	Quiz() QuizResolver
+	QuizAttempt() QuizAttemptResolver
+	QuizQuestion() QuizQuestionResolver
 	RoleBinding() RoleBindingResolver
 	School() SchoolResolver
 	SearchIndexState() SearchIndexStateResolver
@@ -200,6 +205,28 @@ type ComplexityRoot struct {
 		Account               func(childComplexity int) int
 		RefreshToken          func(childComplexity int) int
 		RefreshTokenExpiresAt func(childComplexity int) int
+	}
+
+	BankQuestion struct {
+		Active      func(childComplexity int) int
+		Answer      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Options     func(childComplexity int) int
+		Stem        func(childComplexity int) int
+		Tags        func(childComplexity int) int
+	}
+
+	BankQuestionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	BankQuestionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Chapter struct {
@@ -387,6 +414,11 @@ type ComplexityRoot struct {
 		Row     func(childComplexity int) int
 	}
 
+	ImportQuestionsPayload struct {
+		Imported func(childComplexity int) int
+		Problems func(childComplexity int) int
+	}
+
 	LearningPlan struct {
 		Inherited       func(childComplexity int) int
 		OrgUnit         func(childComplexity int) int
@@ -440,6 +472,12 @@ type ComplexityRoot struct {
 
 	MarkNotificationsReadPayload struct {
 		Marked func(childComplexity int) int
+	}
+
+	MarkedAnswer struct {
+		Chosen   func(childComplexity int) int
+		Question func(childComplexity int) int
+		Right    func(childComplexity int) int
 	}
 
 	Me struct {
@@ -585,6 +623,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AbortUpload             func(childComplexity int, input model.MediaIDInput) int
+		AddQuestion             func(childComplexity int, input model.AddQuestionInput) int
 		AddVolunteerRecordEntry func(childComplexity int, input model.AddVolunteerRecordEntryInput) int
 		ApproveContent          func(childComplexity int, input model.ApproveContentInput) int
 		ArchiveContent          func(childComplexity int, input model.ContentIDInput) int
@@ -613,6 +652,7 @@ type ComplexityRoot struct {
 		GrantRole               func(childComplexity int, input model.RoleBindingInput) int
 		HideContent             func(childComplexity int, input model.HideContentInput) int
 		ImportMembers           func(childComplexity int, input model.ImportMembersInput) int
+		ImportQuestions         func(childComplexity int, file graphql.Upload) int
 		Login                   func(childComplexity int, input model.LoginInput) int
 		Logout                  func(childComplexity int) int
 		MarkAttendance          func(childComplexity int, input model.MarkAttendanceInput) int
@@ -632,10 +672,13 @@ type ComplexityRoot struct {
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
 		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
 		SetLearningPlan         func(childComplexity int, input model.SetLearningPlanInput) int
+		SetQuiz                 func(childComplexity int, input model.SetQuizInput) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		StartLearning           func(childComplexity int, input model.StartLearningInput) int
+		StartQuizAttempt        func(childComplexity int, quiz string) int
 		StartTask               func(childComplexity int, task string) int
 		SubmitContent           func(childComplexity int, input model.ContentIDInput) int
+		SubmitQuizAttempt       func(childComplexity int, input model.SubmitQuizAttemptInput) int
 		SubmitTask              func(childComplexity int, input model.SubmitTaskInput) int
 		TransferMember          func(childComplexity int, input model.TransferMemberInput) int
 		TransitionMemberStage   func(childComplexity int, input model.TransitionMemberStageInput) int
@@ -780,6 +823,8 @@ type ComplexityRoot struct {
 		Node              func(childComplexity int, id string) int
 		Notifications     func(childComplexity int, first *int, after *string, unreadOnly *bool) int
 		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
+		QuestionBank      func(childComplexity int, tag *string, first *int, after *string) int
+		Quizzes           func(childComplexity int, first *int, after *string) int
 		Search            func(childComplexity int, site string, query string, filter *model.SearchFilterInput, facets []search.Facet, orderBy *search.Order, first *int, after *string) int
 		SearchStatus      func(childComplexity int) int
 		SearchToken       func(childComplexity int, site string) int
@@ -791,6 +836,54 @@ type ComplexityRoot struct {
 		VolunteerRecord   func(childComplexity int, member *string, from *time.Time, to *time.Time) int
 		VolunteerTopics   func(childComplexity int, site string) int
 		WebhookDeliveries func(childComplexity int, webhookID string) int
+	}
+
+	Quiz struct {
+		AttemptsAllowed  func(childComplexity int) int
+		ClosesAt         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		OpensAt          func(childComplexity int) int
+		PassScore        func(childComplexity int) int
+		QuestionCount    func(childComplexity int) int
+		TimeLimitSeconds func(childComplexity int) int
+		Title            func(childComplexity int) int
+	}
+
+	QuizAttempt struct {
+		DeadlineAt  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Passed      func(childComplexity int) int
+		Questions   func(childComplexity int) int
+		Score       func(childComplexity int) int
+		StartedAt   func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+	}
+
+	QuizConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	QuizEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QuizQuestion struct {
+		ID      func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Options func(childComplexity int) int
+		Stem    func(childComplexity int) int
+	}
+
+	QuizResult struct {
+		Answers func(childComplexity int) int
+		Attempt func(childComplexity int) int
+		Passed  func(childComplexity int) int
+		Right   func(childComplexity int) int
+		Score   func(childComplexity int) int
+		Total   func(childComplexity int) int
 	}
 
 	RecordProgressPayload struct {
@@ -1625,6 +1718,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.RefreshTokenExpiresAt(childComplexity), true
 
+	case "BankQuestion.active":
+		if e.ComplexityRoot.BankQuestion.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.Active(childComplexity), true
+	case "BankQuestion.answer":
+		if e.ComplexityRoot.BankQuestion.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.Answer(childComplexity), true
+	case "BankQuestion.createdAt":
+		if e.ComplexityRoot.BankQuestion.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.CreatedAt(childComplexity), true
+	case "BankQuestion.explanation":
+		if e.ComplexityRoot.BankQuestion.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.Explanation(childComplexity), true
+	case "BankQuestion.id":
+		if e.ComplexityRoot.BankQuestion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.ID(childComplexity), true
+	case "BankQuestion.kind":
+		if e.ComplexityRoot.BankQuestion.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.Kind(childComplexity), true
+	case "BankQuestion.options":
+		if e.ComplexityRoot.BankQuestion.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.Options(childComplexity), true
+	case "BankQuestion.stem":
+		if e.ComplexityRoot.BankQuestion.Stem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.Stem(childComplexity), true
+	case "BankQuestion.tags":
+		if e.ComplexityRoot.BankQuestion.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestion.Tags(childComplexity), true
+
+	case "BankQuestionConnection.edges":
+		if e.ComplexityRoot.BankQuestionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestionConnection.Edges(childComplexity), true
+	case "BankQuestionConnection.pageInfo":
+		if e.ComplexityRoot.BankQuestionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestionConnection.PageInfo(childComplexity), true
+
+	case "BankQuestionEdge.cursor":
+		if e.ComplexityRoot.BankQuestionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestionEdge.Cursor(childComplexity), true
+	case "BankQuestionEdge.node":
+		if e.ComplexityRoot.BankQuestionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankQuestionEdge.Node(childComplexity), true
+
 	case "Chapter.atSeconds":
 		if e.ComplexityRoot.Chapter.AtSeconds == nil {
 			break
@@ -2293,6 +2467,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportProblem.Row(childComplexity), true
 
+	case "ImportQuestionsPayload.imported":
+		if e.ComplexityRoot.ImportQuestionsPayload.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportQuestionsPayload.Imported(childComplexity), true
+	case "ImportQuestionsPayload.problems":
+		if e.ComplexityRoot.ImportQuestionsPayload.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportQuestionsPayload.Problems(childComplexity), true
+
 	case "LearningPlan.inherited":
 		if e.ComplexityRoot.LearningPlan.Inherited == nil {
 			break
@@ -2469,6 +2656,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarkNotificationsReadPayload.Marked(childComplexity), true
+
+	case "MarkedAnswer.chosen":
+		if e.ComplexityRoot.MarkedAnswer.Chosen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkedAnswer.Chosen(childComplexity), true
+	case "MarkedAnswer.question":
+		if e.ComplexityRoot.MarkedAnswer.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkedAnswer.Question(childComplexity), true
+	case "MarkedAnswer.right":
+		if e.ComplexityRoot.MarkedAnswer.Right == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkedAnswer.Right(childComplexity), true
 
 	case "Me.account":
 		if e.ComplexityRoot.Me.Account == nil {
@@ -3116,6 +3322,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AbortUpload(childComplexity, args["input"].(model.MediaIDInput)), true
+	case "Mutation.addQuestion":
+		if e.ComplexityRoot.Mutation.AddQuestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addQuestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddQuestion(childComplexity, args["input"].(model.AddQuestionInput)), true
 	case "Mutation.addVolunteerRecordEntry":
 		if e.ComplexityRoot.Mutation.AddVolunteerRecordEntry == nil {
 			break
@@ -3424,6 +3641,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportMembers(childComplexity, args["input"].(model.ImportMembersInput)), true
+	case "Mutation.importQuestions":
+		if e.ComplexityRoot.Mutation.ImportQuestions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importQuestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportQuestions(childComplexity, args["file"].(graphql.Upload)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -3628,6 +3856,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetLearningPlan(childComplexity, args["input"].(model.SetLearningPlanInput)), true
+	case "Mutation.setQuiz":
+		if e.ComplexityRoot.Mutation.SetQuiz == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setQuiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetQuiz(childComplexity, args["input"].(model.SetQuizInput)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -3650,6 +3889,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartLearning(childComplexity, args["input"].(model.StartLearningInput)), true
+	case "Mutation.startQuizAttempt":
+		if e.ComplexityRoot.Mutation.StartQuizAttempt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startQuizAttempt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartQuizAttempt(childComplexity, args["quiz"].(string)), true
 	case "Mutation.startTask":
 		if e.ComplexityRoot.Mutation.StartTask == nil {
 			break
@@ -3672,6 +3922,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitContent(childComplexity, args["input"].(model.ContentIDInput)), true
+	case "Mutation.submitQuizAttempt":
+		if e.ComplexityRoot.Mutation.SubmitQuizAttempt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitQuizAttempt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitQuizAttempt(childComplexity, args["input"].(model.SubmitQuizAttemptInput)), true
 	case "Mutation.submitTask":
 		if e.ComplexityRoot.Mutation.SubmitTask == nil {
 			break
@@ -4435,6 +4696,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["under"].(string), args["kinds"].([]org.Kind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.questionBank":
+		if e.ComplexityRoot.Query.QuestionBank == nil {
+			break
+		}
+
+		args, err := ec.field_Query_questionBank_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuestionBank(childComplexity, args["tag"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.quizzes":
+		if e.ComplexityRoot.Query.Quizzes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quizzes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Quizzes(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -4551,6 +4834,192 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["webhookId"].(string)), true
+
+	case "Quiz.attemptsAllowed":
+		if e.ComplexityRoot.Quiz.AttemptsAllowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.AttemptsAllowed(childComplexity), true
+	case "Quiz.closesAt":
+		if e.ComplexityRoot.Quiz.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.ClosesAt(childComplexity), true
+	case "Quiz.id":
+		if e.ComplexityRoot.Quiz.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.ID(childComplexity), true
+	case "Quiz.kind":
+		if e.ComplexityRoot.Quiz.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.Kind(childComplexity), true
+	case "Quiz.opensAt":
+		if e.ComplexityRoot.Quiz.OpensAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.OpensAt(childComplexity), true
+	case "Quiz.passScore":
+		if e.ComplexityRoot.Quiz.PassScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.PassScore(childComplexity), true
+	case "Quiz.questionCount":
+		if e.ComplexityRoot.Quiz.QuestionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.QuestionCount(childComplexity), true
+	case "Quiz.timeLimitSeconds":
+		if e.ComplexityRoot.Quiz.TimeLimitSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.TimeLimitSeconds(childComplexity), true
+	case "Quiz.title":
+		if e.ComplexityRoot.Quiz.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.Title(childComplexity), true
+
+	case "QuizAttempt.deadlineAt":
+		if e.ComplexityRoot.QuizAttempt.DeadlineAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizAttempt.DeadlineAt(childComplexity), true
+	case "QuizAttempt.id":
+		if e.ComplexityRoot.QuizAttempt.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizAttempt.ID(childComplexity), true
+	case "QuizAttempt.passed":
+		if e.ComplexityRoot.QuizAttempt.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizAttempt.Passed(childComplexity), true
+	case "QuizAttempt.questions":
+		if e.ComplexityRoot.QuizAttempt.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizAttempt.Questions(childComplexity), true
+	case "QuizAttempt.score":
+		if e.ComplexityRoot.QuizAttempt.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizAttempt.Score(childComplexity), true
+	case "QuizAttempt.startedAt":
+		if e.ComplexityRoot.QuizAttempt.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizAttempt.StartedAt(childComplexity), true
+	case "QuizAttempt.submittedAt":
+		if e.ComplexityRoot.QuizAttempt.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizAttempt.SubmittedAt(childComplexity), true
+
+	case "QuizConnection.edges":
+		if e.ComplexityRoot.QuizConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizConnection.Edges(childComplexity), true
+	case "QuizConnection.pageInfo":
+		if e.ComplexityRoot.QuizConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizConnection.PageInfo(childComplexity), true
+
+	case "QuizEdge.cursor":
+		if e.ComplexityRoot.QuizEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizEdge.Cursor(childComplexity), true
+	case "QuizEdge.node":
+		if e.ComplexityRoot.QuizEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizEdge.Node(childComplexity), true
+
+	case "QuizQuestion.id":
+		if e.ComplexityRoot.QuizQuestion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.ID(childComplexity), true
+	case "QuizQuestion.kind":
+		if e.ComplexityRoot.QuizQuestion.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.Kind(childComplexity), true
+	case "QuizQuestion.options":
+		if e.ComplexityRoot.QuizQuestion.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.Options(childComplexity), true
+	case "QuizQuestion.stem":
+		if e.ComplexityRoot.QuizQuestion.Stem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.Stem(childComplexity), true
+
+	case "QuizResult.answers":
+		if e.ComplexityRoot.QuizResult.Answers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizResult.Answers(childComplexity), true
+	case "QuizResult.attempt":
+		if e.ComplexityRoot.QuizResult.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizResult.Attempt(childComplexity), true
+	case "QuizResult.passed":
+		if e.ComplexityRoot.QuizResult.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizResult.Passed(childComplexity), true
+	case "QuizResult.right":
+		if e.ComplexityRoot.QuizResult.Right == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizResult.Right(childComplexity), true
+	case "QuizResult.score":
+		if e.ComplexityRoot.QuizResult.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizResult.Score(childComplexity), true
+	case "QuizResult.total":
+		if e.ComplexityRoot.QuizResult.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizResult.Total(childComplexity), true
 
 	case "RecordProgressPayload.justCompleted":
 		if e.ComplexityRoot.RecordProgressPayload.JustCompleted == nil {
@@ -5679,7 +6148,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActivityFilterInput", ec.unmarshalInputActivityFilterInput),
 			graphql.NewInputUnmarshaler("ActivityIdInput", ec.unmarshalInputActivityIdInput),
 			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
+			graphql.NewInputUnmarshaler("AddQuestionInput", ec.unmarshalInputAddQuestionInput),
 			graphql.NewInputUnmarshaler("AddVolunteerRecordEntryInput", ec.unmarshalInputAddVolunteerRecordEntryInput),
+			graphql.NewInputUnmarshaler("AnswerInput", ec.unmarshalInputAnswerInput),
 			graphql.NewInputUnmarshaler("ApproveContentInput", ec.unmarshalInputApproveContentInput),
 			graphql.NewInputUnmarshaler("ArticleInput", ec.unmarshalInputArticleInput),
 			graphql.NewInputUnmarshaler("AttendInput", ec.unmarshalInputAttendInput),
@@ -5731,8 +6202,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
 			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
 			graphql.NewInputUnmarshaler("SetLearningPlanInput", ec.unmarshalInputSetLearningPlanInput),
+			graphql.NewInputUnmarshaler("SetQuizInput", ec.unmarshalInputSetQuizInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("StartLearningInput", ec.unmarshalInputStartLearningInput),
+			graphql.NewInputUnmarshaler("SubmitQuizAttemptInput", ec.unmarshalInputSubmitQuizAttemptInput),
 			graphql.NewInputUnmarshaler("SubmitTaskInput", ec.unmarshalInputSubmitTaskInput),
 			graphql.NewInputUnmarshaler("TaskAssigneesInput", ec.unmarshalInputTaskAssigneesInput),
 			graphql.NewInputUnmarshaler("TaskEvidenceItemInput", ec.unmarshalInputTaskEvidenceItemInput),
@@ -5852,6 +6325,8 @@ enum Permission {
   TASK_MANAGE
   "Schedule meetings and party lessons, keep attendance and minutes."
   EVENT_MANAGE
+  "Keep the question bank, set quizzes and exams (school-wide)."
+  QUIZ_MANAGE
 }
 
 "A sign-in identity of a school."
@@ -7227,6 +7702,166 @@ extend type Mutation {
   moveOrgUnit(input: MoveOrgUnitInput!): OrgUnitPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/quiz.graphqls", Input: `# Quizzes (答题): the school's question bank and the quizzes drawn from it.
+
+enum QuestionKind {
+  SINGLE
+  MULTIPLE
+  TRUE_FALSE
+}
+
+enum QuizKind {
+  "Practice: random questions each attempt."
+  DAILY
+  "A fixed set, open for the week."
+  WEEKLY
+  "专项考试: a fixed paper, a time limit, a pass mark, a number of attempts."
+  EXAM
+}
+
+"A question as a person taking a quiz sees it: no answer."
+type QuizQuestion {
+  id: ID!
+  kind: QuestionKind!
+  stem: String!
+  "Choice questions' options (A, B, …), empty for true/false."
+  options: [String!]!
+}
+
+"A question of the bank, with its answer (quiz managers)."
+type BankQuestion {
+  id: ID!
+  kind: QuestionKind!
+  stem: String!
+  options: [String!]!
+  "Indexes into options (true/false: 1 true, 0 false)."
+  answer: [Int!]!
+  explanation: String
+  tags: [String!]!
+  active: Boolean!
+  createdAt: Time!
+}
+
+type BankQuestionEdge {
+  cursor: String!
+  node: BankQuestion!
+}
+
+type BankQuestionConnection {
+  edges: [BankQuestionEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Quiz {
+  id: ID!
+  kind: QuizKind!
+  title: String!
+  questionCount: Int!
+  timeLimitSeconds: Int
+  passScore: Int!
+  "null: as many as you like."
+  attemptsAllowed: Int
+  opensAt: Time!
+  closesAt: Time
+}
+
+type QuizEdge {
+  cursor: String!
+  node: Quiz!
+}
+
+type QuizConnection {
+  edges: [QuizEdge!]!
+  pageInfo: PageInfo!
+}
+
+type QuizAttempt {
+  id: ID!
+  startedAt: Time!
+  "The server's deadline (answers after it are refused)."
+  deadlineAt: Time
+  questions: [QuizQuestion!]!
+  submittedAt: Time
+  score: Int
+  passed: Boolean
+}
+
+"One question of a submitted attempt, with the answer and its explanation."
+type MarkedAnswer {
+  question: BankQuestion!
+  chosen: [Int!]!
+  right: Boolean!
+}
+
+type QuizResult {
+  attempt: QuizAttempt!
+  right: Int!
+  total: Int!
+  "Percent right."
+  score: Int!
+  passed: Boolean!
+  answers: [MarkedAnswer!]!
+}
+
+input AddQuestionInput {
+  kind: QuestionKind!
+  stem: String!
+  options: [String!]
+  "Indexes into options (true/false: 1 true, 0 false)."
+  answer: [Int!]!
+  explanation: String
+  tags: [String!]
+}
+
+input SetQuizInput {
+  kind: QuizKind!
+  title: String!
+  "Daily practice: how many random questions, of these tags."
+  questionCount: Int
+  tags: [String!]
+  "Weekly quizzes and exams: the paper (bank question IDs)."
+  questions: [ID!]
+  timeLimitSeconds: Int
+  passScore: Int
+  attemptsAllowed: Int
+  opensAt: Time!
+  closesAt: Time
+}
+
+input AnswerInput {
+  question: ID!
+  "Option indexes (true/false: [1] true, [0] false)."
+  chosen: [Int!]!
+}
+
+input SubmitQuizAttemptInput {
+  attempt: ID!
+  answers: [AnswerInput!]!
+}
+
+type ImportQuestionsPayload {
+  "Questions added (0 when the file has problems: nothing is added then)."
+  imported: Int!
+  problems: [ImportProblem!]!
+}
+
+extend type Query {
+  "Quizzes open now (to anyone of the school)."
+  quizzes(first: Int = 20, after: String): QuizConnection!
+  "The question bank, newest first (quiz managers)."
+  questionBank(tag: String, first: Int = 20, after: String): BankQuestionConnection!
+}
+
+extend type Mutation {
+  addQuestion(input: AddQuestionInput!): BankQuestion!
+  "Imports questions from an .xlsx or .csv file (columns 题型, 题干, 选项A–选项H, 答案, 解析, 标签; docs/question-import.md), all or none."
+  importQuestions(file: Upload!): ImportQuestionsPayload!
+  setQuiz(input: SetQuizInput!): Quiz!
+  "Starts an attempt: the server picks the questions and starts the clock."
+  startQuizAttempt(quiz: ID!): QuizAttempt!
+  submitQuizAttempt(input: SubmitQuizAttemptInput!): QuizResult!
+}
+`, BuiltIn: false},
 	{Name: "../schema/school.graphqls", Input: `"A school (高职院校): one tenant of the deployment."
 type School implements Node {
   id: ID!
@@ -8322,6 +8957,50 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BankQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BankQuestion_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_BankQuestion_kind(ctx, field)
+	case "stem":
+		return ec.fieldContext_BankQuestion_stem(ctx, field)
+	case "options":
+		return ec.fieldContext_BankQuestion_options(ctx, field)
+	case "answer":
+		return ec.fieldContext_BankQuestion_answer(ctx, field)
+	case "explanation":
+		return ec.fieldContext_BankQuestion_explanation(ctx, field)
+	case "tags":
+		return ec.fieldContext_BankQuestion_tags(ctx, field)
+	case "active":
+		return ec.fieldContext_BankQuestion_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BankQuestion_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankQuestion", field.Name)
+}
+
+func (ec *executionContext) childFields_BankQuestionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BankQuestionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BankQuestionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankQuestionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BankQuestionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BankQuestionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BankQuestionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankQuestionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Chapter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "atSeconds":
@@ -8606,6 +9285,16 @@ func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ImportProblem", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportQuestionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "imported":
+		return ec.fieldContext_ImportQuestionsPayload_imported(ctx, field)
+	case "problems":
+		return ec.fieldContext_ImportQuestionsPayload_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportQuestionsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_LearningPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "orgUnit":
@@ -8704,6 +9393,18 @@ func (ec *executionContext) childFields_MarkNotificationsReadPayload(ctx context
 		return ec.fieldContext_MarkNotificationsReadPayload_marked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarkNotificationsReadPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MarkedAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_MarkedAnswer_question(ctx, field)
+	case "chosen":
+		return ec.fieldContext_MarkedAnswer_chosen(ctx, field)
+	case "right":
+		return ec.fieldContext_MarkedAnswer_right(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkedAnswer", field.Name)
 }
 
 func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9140,6 +9841,102 @@ func (ec *executionContext) childFields_PublishTaskPayload(ctx context.Context, 
 		return ec.fieldContext_PublishTaskPayload_task(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PublishTaskPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Quiz(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Quiz_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Quiz_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Quiz_title(ctx, field)
+	case "questionCount":
+		return ec.fieldContext_Quiz_questionCount(ctx, field)
+	case "timeLimitSeconds":
+		return ec.fieldContext_Quiz_timeLimitSeconds(ctx, field)
+	case "passScore":
+		return ec.fieldContext_Quiz_passScore(ctx, field)
+	case "attemptsAllowed":
+		return ec.fieldContext_Quiz_attemptsAllowed(ctx, field)
+	case "opensAt":
+		return ec.fieldContext_Quiz_opensAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_Quiz_closesAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Quiz", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_QuizAttempt_id(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_QuizAttempt_startedAt(ctx, field)
+	case "deadlineAt":
+		return ec.fieldContext_QuizAttempt_deadlineAt(ctx, field)
+	case "questions":
+		return ec.fieldContext_QuizAttempt_questions(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_QuizAttempt_submittedAt(ctx, field)
+	case "score":
+		return ec.fieldContext_QuizAttempt_score(ctx, field)
+	case "passed":
+		return ec.fieldContext_QuizAttempt_passed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizAttempt", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QuizConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QuizConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_QuizEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_QuizEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_QuizQuestion_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_QuizQuestion_kind(ctx, field)
+	case "stem":
+		return ec.fieldContext_QuizQuestion_stem(ctx, field)
+	case "options":
+		return ec.fieldContext_QuizQuestion_options(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizQuestion", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attempt":
+		return ec.fieldContext_QuizResult_attempt(ctx, field)
+	case "right":
+		return ec.fieldContext_QuizResult_right(ctx, field)
+	case "total":
+		return ec.fieldContext_QuizResult_total(ctx, field)
+	case "score":
+		return ec.fieldContext_QuizResult_score(ctx, field)
+	case "passed":
+		return ec.fieldContext_QuizResult_passed(ctx, field)
+	case "answers":
+		return ec.fieldContext_QuizResult_answers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizResult", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

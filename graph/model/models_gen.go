@@ -19,6 +19,7 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
+	"zhdj/internal/quiz"
 	"zhdj/internal/search"
 	"zhdj/internal/site"
 	"zhdj/internal/task"
@@ -93,12 +94,28 @@ type ActivityPayload struct {
 	Activity *volunteer.Activity `json:"activity"`
 }
 
+type AddQuestionInput struct {
+	Kind    quiz.QuestionKind `json:"kind"`
+	Stem    string            `json:"stem"`
+	Options []string          `json:"options,omitempty"`
+	// Indexes into options (true/false: 1 true, 0 false).
+	Answer      []int    `json:"answer"`
+	Explanation *string  `json:"explanation,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+}
+
 type AddVolunteerRecordEntryInput struct {
 	Member string                   `json:"member"`
 	Kind   VolunteerRecordEntryKind `json:"kind"`
 	Title  string                   `json:"title"`
 	Detail *string                  `json:"detail,omitempty"`
 	Date   time.Time                `json:"date"`
+}
+
+type AnswerInput struct {
+	Question string `json:"question"`
+	// Option indexes (true/false: [1] true, [0] false).
+	Chosen []int `json:"chosen"`
 }
 
 type ApproveContentInput struct {
@@ -147,6 +164,16 @@ type AuthPayload struct {
 	RefreshToken          string           `json:"refreshToken"`
 	RefreshTokenExpiresAt time.Time        `json:"refreshTokenExpiresAt"`
 	Account               *account.Account `json:"account"`
+}
+
+type BankQuestionConnection struct {
+	Edges    []*BankQuestionEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type BankQuestionEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *quiz.Question `json:"node"`
 }
 
 type CancelSignUpInput struct {
@@ -620,6 +647,16 @@ type PublishTaskPayload struct {
 type Query struct {
 }
 
+type QuizConnection struct {
+	Edges    []*QuizEdge `json:"edges"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+}
+
+type QuizEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *quiz.Quiz `json:"node"`
+}
+
 type RecordMinutesInput struct {
 	Event       string   `json:"event"`
 	Minutes     string   `json:"minutes"`
@@ -789,6 +826,21 @@ type SetLearningPlanInput struct {
 	Series          *string         `json:"series,omitempty"`
 }
 
+type SetQuizInput struct {
+	Kind  quiz.Kind `json:"kind"`
+	Title string    `json:"title"`
+	// Daily practice: how many random questions, of these tags.
+	QuestionCount *int     `json:"questionCount,omitempty"`
+	Tags          []string `json:"tags,omitempty"`
+	// Weekly quizzes and exams: the paper (bank question IDs).
+	Questions        []string   `json:"questions,omitempty"`
+	TimeLimitSeconds *int       `json:"timeLimitSeconds,omitempty"`
+	PassScore        *int       `json:"passScore,omitempty"`
+	AttemptsAllowed  *int       `json:"attemptsAllowed,omitempty"`
+	OpensAt          time.Time  `json:"opensAt"`
+	ClosesAt         *time.Time `json:"closesAt,omitempty"`
+}
+
 type SignUpInput struct {
 	ActivityID string `json:"activityId"`
 }
@@ -813,6 +865,11 @@ type StartLearningPayload struct {
 
 type StartTaskPayload struct {
 	Assignment *TaskAssignment `json:"assignment"`
+}
+
+type SubmitQuizAttemptInput struct {
+	Attempt string         `json:"attempt"`
+	Answers []*AnswerInput `json:"answers"`
 }
 
 type SubmitTaskInput struct {

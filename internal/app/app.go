@@ -39,6 +39,7 @@ import (
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
 	"zhdj/internal/postgres"
+	"zhdj/internal/quiz"
 	"zhdj/internal/ratelimit"
 	"zhdj/internal/search"
 	"zhdj/internal/search/meili"
@@ -77,6 +78,7 @@ type App struct {
 	Tasks     *task.Service
 	Inbox     *notify.Service
 	Meetings  *meeting.Service
+	Quizzes   *quiz.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
 	SSO *sso.Service
 	// Limits counts requests against the rate limits, shared by every
@@ -249,6 +251,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Tasks = task.NewService(a.Pool, inserter, sanitizer.Clean)
 	a.Inbox = notify.NewService(a.Pool)
 	a.Meetings = meeting.NewService(a.Pool, inserter)
+	a.Quizzes = quiz.NewService(a.Pool)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
@@ -299,7 +302,7 @@ func (a *App) initServices(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Inbox: a.Inbox, Finder: a.Search}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Finder: a.Search}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

@@ -59,13 +59,14 @@ const (
 	PermVolunteer     Permission = "volunteer.manage" // organise volunteer activities, confirm hours
 	PermTaskManage    Permission = "task.manage"      // publish tasks, review submissions, follow progress
 	PermEventManage   Permission = "event.manage"     // schedule meetings and party lessons, keep attendance and minutes
+	PermQuizManage    Permission = "quiz.manage"      // keep the question bank, set quizzes and exams (tenant-wide)
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{
 	PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII, PermMemberWrite,
 	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload, PermVolunteer,
-	PermTaskManage, PermEventManage,
+	PermTaskManage, PermEventManage, PermQuizManage,
 }
 
 // rolePermissions is the whole policy: what each role permits at its unit
@@ -74,7 +75,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleTenantAdmin: Permissions,
 	RoleOrgAdmin: {
 		PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII,
-		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer, PermTaskManage, PermEventManage,
+		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer, PermTaskManage, PermEventManage, PermQuizManage,
 	},
 	RoleEditor:   {PermContentEdit, PermMediaUpload},
 	RoleReviewer: {PermContentReview},

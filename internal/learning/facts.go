@@ -20,6 +20,7 @@ const (
 	FactReadingCompleted FactKind = "reading_completed"
 	FactTaskApproved     FactKind = "task_approved"
 	FactEventAttended    FactKind = "event_attended"
+	FactQuizCompleted    FactKind = "quiz_completed"
 )
 
 // Fact is something a person did that counts: written once per source, in

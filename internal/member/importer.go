@@ -1,9 +1,7 @@
 package member
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,13 +17,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
 	"zhdj/internal/member/memberdb"
 	"zhdj/internal/postgres"
+	"zhdj/internal/sheet"
 )
 
 // ImportMode says what happens to the valid rows of a file with problems.
@@ -43,13 +41,8 @@ const (
 	progressEvery  = 500
 )
 
-// Problem is what is wrong with one cell (or row) of an import file. Row is
-// the spreadsheet row number (the header is row 1).
-type Problem struct {
-	Row     int    `json:"row"`
-	Column  string `json:"column"`
-	Message string `json:"message"`
-}
+// Problem is what is wrong with one cell (or row) of an import file.
+type Problem = sheet.Problem
 
 // Import is the state of one import.
 type Import struct {
@@ -123,50 +116,6 @@ func StageName(s Stage) string {
 	return "无"
 }
 
-// readTable returns the rows of an .xlsx (first sheet) or .csv file
-// (UTF-8, or GB18030 as Excel on Chinese Windows writes it).
-func readTable(filename string, data []byte) ([][]string, error) {
-	isXLSX := bytes.HasPrefix(data, []byte("PK\x03\x04"))
-	ext := strings.ToLower(filepath.Ext(filename))
-	switch {
-	case isXLSX:
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("not a readable .xlsx file: %w", err)
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, errors.New("the workbook has no sheet")
-		}
-		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, fmt.Errorf("read sheet %q: %w", sheets[0], err)
-		}
-		return rows, nil
-	case ext == ".xlsx":
-		return nil, errors.New("the file is named .xlsx but is not an Excel workbook")
-	case ext == ".csv" || ext == ".txt" || ext == "":
-		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-		if !utf8.Valid(data) {
-			decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-			if err != nil {
-				return nil, errors.New("the CSV file is neither UTF-8 nor GB18030 text")
-			}
-			data = decoded
-		}
-		r := csv.NewReader(bytes.NewReader(data))
-		r.FieldsPerRecord = -1
-		r.LazyQuotes = true // hand-edited files often carry bare quotes
-		rows, err := r.ReadAll()
-		if err != nil {
-			return nil, fmt.Errorf("not a readable CSV file: %w", err)
-		}
-		return rows, nil
-	}
-	return nil, fmt.Errorf("%s files are not supported; use .xlsx or .csv", ext)
-}
-
 type importRow struct {
 	line       int
 	fields     Fields
@@ -223,7 +172,7 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 		importID = uuid.New()
 	}
 	filename = sanitizeFilename(filename)
-	table, err := readTable(filename, data)
+	table, err := sheet.ReadTable(filename, data)
 	if err != nil {
 		return nil, apperr.InvalidField("file", err.Error())
 	}
@@ -329,7 +278,7 @@ func (s *Service) runImport(ctx context.Context, a ImportArgs) error {
 		if err != nil {
 			return fmt.Errorf("member: open the import file: %w", err)
 		}
-		table, err := readTable(imp.Filename, []byte(data))
+		table, err := sheet.ReadTable(imp.Filename, []byte(data))
 		if err != nil {
 			return fmt.Errorf("member: read the import file: %w", err)
 		}
@@ -688,9 +637,5 @@ func (s *Service) ImportStatus(ctx context.Context, id uuid.UUID) (*Import, erro
 // ReadUpload reads an uploaded file, at most MaxImportBytes+1 bytes of it
 // (one more than allowed, so that Import can tell the file is too large).
 func ReadUpload(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read upload: %w", err)
-	}
-	return data, nil
+	return sheet.ReadUpload(r, MaxImportBytes)
 }

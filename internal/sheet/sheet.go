@@ -1,5 +1,6 @@
 // Package sheet writes the .xlsx rosters people download (members,
-// activity rosters): one sheet, a header row, every value a string cell.
+// activity rosters): one sheet, a header row, every value a string cell;
+// and reads the tables people upload (member rosters, question banks).
 package sheet
 
 import (
