@@ -114,6 +114,7 @@ type QueryResolver interface {
 	MyLearning(ctx context.Context, first *int, after *string) (*model.LearningProgressConnection, error)
 	LearningPlans(ctx context.Context, orgUnit string) ([]*learning.Plan, error)
 	MyLearningPlan(ctx context.Context) (*learning.PlanProgress, error)
+	ForYou(ctx context.Context, first *int, after *string) (*model.SuggestionConnection, error)
 	Media(ctx context.Context, filter *model.MediaFilter, first *int, after *string) (*model.MediaConnection, error)
 	Events(ctx context.Context, orgUnit string, from time.Time, to time.Time, first *int, after *string) (*model.EventConnection, error)
 	MyEvents(ctx context.Context, from time.Time, to time.Time, first *int, after *string) (*model.EventConnection, error)
@@ -1401,6 +1402,28 @@ func (ec *executionContext) field_Query_featured_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["site"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_forYou_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5486,6 +5509,50 @@ func (ec *executionContext) fieldContext_Query_myLearningPlan(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_forYou(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_forYou(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ForYou(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SuggestionConnection) graphql.Marshaler {
+			return ec.marshalNSuggestionConnection2ᚖzhdjᚋgraphᚋmodelᚐSuggestionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_forYou(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SuggestionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_forYou_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_media(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7446,6 +7513,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myLearningPlan(ctx, field)
+				})
+		case "forYou":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_forYou(ctx, field)
 				})
 		case "media":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

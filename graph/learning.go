@@ -34,13 +34,19 @@ func decodeLearningCursor(field string, s *string) (*learning.Cursor, error) {
 // learningItems loads, for a page of progress, the items it is on that the
 // caller may see, with their extras: two round trips whatever the page size.
 func (r *Resolver) learningItems(ctx context.Context, tenant uuid.UUID, page []*learning.Progress) (map[uuid.UUID]model.ContentItem, error) {
-	out := map[uuid.UUID]model.ContentItem{}
-	if len(page) == 0 {
-		return out, nil
-	}
 	ids := make([]uuid.UUID, len(page))
 	for i, p := range page {
 		ids[i] = p.ContentID
+	}
+	return r.itemsByID(ctx, tenant, ids)
+}
+
+// itemsByID loads the items among ids that the caller may see, with their
+// extras: two round trips whatever their number.
+func (r *Resolver) itemsByID(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]model.ContentItem, error) {
+	out := map[uuid.UUID]model.ContentItem{}
+	if len(ids) == 0 {
+		return out, nil
 	}
 	found, err := r.Publishing.ByIDs(ctx, tenant, ids)
 	if err != nil {
@@ -60,4 +66,25 @@ func (r *Resolver) learningItems(ctx context.Context, tenant uuid.UUID, page []*
 		out[c.ID] = model.Wrap(c, extras)
 	}
 	return out, nil
+}
+
+// encodeForYouCursor packs a suggestion's place in the list.
+func encodeForYouCursor(s *learning.Suggestion) string {
+	var b [4 + 4 + 8 + 16]byte
+	binary.BigEndian.PutUint32(b[0:], uint32(s.Bucket()))
+	binary.BigEndian.PutUint32(b[4:], uint32(int32(s.Score)))
+	binary.BigEndian.PutUint64(b[8:], uint64(s.PublishedAt.UnixMicro()))
+	copy(b[16:], s.ContentID[:])
+	return sealCursor(b[:])
+}
+
+func decodeForYouCursor(field string, s *string) (*learning.ForYouCursor, error) {
+	b, err := openCursor(field, s, "list", size(32))
+	if b == nil {
+		return nil, err
+	}
+	c := &learning.ForYouCursor{Bucket: int(int32(binary.BigEndian.Uint32(b[0:]))), Score: int(int32(binary.BigEndian.Uint32(b[4:]))),
+		PublishedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[8:]))).UTC()}
+	copy(c.ID[:], b[16:])
+	return c, nil
 }

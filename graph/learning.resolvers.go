@@ -9,8 +9,11 @@ import (
 	"context"
 	"time"
 	"zhdj/graph/model"
+	"zhdj/internal/auth"
 	"zhdj/internal/learning"
 	"zhdj/internal/org"
+
+	"github.com/google/uuid"
 )
 
 func (r *learningPlanResolver) OrgUnit(ctx context.Context, obj *learning.Plan) (*org.Unit, error) {
@@ -121,6 +124,38 @@ func (r *queryResolver) MyLearningPlan(ctx context.Context) (*learning.PlanProgr
 	return r.Learning.MyPlan(ctx)
 }
 
+func (r *queryResolver) ForYou(ctx context.Context, first *int, after *string) (*model.SuggestionConnection, error) {
+	cur, err := decodeForYouCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Learning.ForYou(ctx, pageSize(first), cur)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.SuggestionConnection{Edges: []*model.SuggestionEdge{}, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
+	if len(page.Items) == 0 {
+		return conn, nil
+	}
+	ids := make([]uuid.UUID, len(page.Items))
+	for i, s := range page.Items {
+		ids[i] = s.ContentID
+	}
+	items, err := r.itemsByID(ctx, auth.FromContext(ctx).TenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range page.Items {
+		conn.Edges = append(conn.Edges, &model.SuggestionEdge{Cursor: encodeForYouCursor(s), Node: &model.Suggestion{Suggestion: s, Content: items[s.ContentID]}})
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}
+
+func (r *suggestionResolver) DueOn(ctx context.Context, obj *model.Suggestion) (*time.Time, error) {
+	return obj.Suggestion.DueOn, nil
+}
+
 func (r *Resolver) LearningPlan() LearningPlanResolver { return &learningPlanResolver{r} }
 
 func (r *Resolver) LearningProgress() LearningProgressResolver { return &learningProgressResolver{r} }
@@ -129,9 +164,12 @@ func (r *Resolver) LearningSession() LearningSessionResolver { return &learningS
 
 func (r *Resolver) MyLearningPlan() MyLearningPlanResolver { return &myLearningPlanResolver{r} }
 
+func (r *Resolver) Suggestion() SuggestionResolver { return &suggestionResolver{r} }
+
 type (
 	learningPlanResolver     struct{ *Resolver }
 	learningProgressResolver struct{ *Resolver }
 	learningSessionResolver  struct{ *Resolver }
 	myLearningPlanResolver   struct{ *Resolver }
+	suggestionResolver       struct{ *Resolver }
 )

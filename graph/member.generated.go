@@ -3052,11 +3052,11 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNImportProblem2zhdjᚋinternalᚋsheetᚐProblem(ctx context.Context, sel ast.SelectionSet, v sheet.Problem) graphql.Marshaler {
+func (ec *executionContext) marshalNImportProblem2zhdjᚋinternalᚋsheetᚐProblem(ctx context.Context, sel ast.SelectionSet, v member.Problem) graphql.Marshaler {
 	return ec._ImportProblem(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNImportProblem2ᚕzhdjᚋinternalᚋsheetᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []sheet.Problem) graphql.Marshaler {
+func (ec *executionContext) marshalNImportProblem2ᚕzhdjᚋinternalᚋsheetᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []member.Problem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

@@ -70,6 +70,7 @@ type ResolverRoot interface {
 	Site() SiteResolver
 	SiteTheme() SiteThemeResolver
 	SiteWebhook() SiteWebhookResolver
+	Suggestion() SuggestionResolver
 	Task() TaskResolver
 	TaskAssignment() TaskAssignmentResolver
 	TaskEvidenceItem() TaskEvidenceItemResolver
@@ -810,6 +811,7 @@ type ComplexityRoot struct {
 		EventCheckInCode  func(childComplexity int, event string) int
 		Events            func(childComplexity int, orgUnit string, from time.Time, to time.Time, first *int, after *string) int
 		Featured          func(childComplexity int, site string) int
+		ForYou            func(childComplexity int, first *int, after *string) int
 		LearningPlans     func(childComplexity int, orgUnit string) int
 		Me                func(childComplexity int) int
 		Media             func(childComplexity int, filter *model.MediaFilter, first *int, after *string) int
@@ -1024,6 +1026,23 @@ type ComplexityRoot struct {
 	SubmitTaskPayload struct {
 		Assignment func(childComplexity int) int
 		Submission func(childComplexity int) int
+	}
+
+	Suggestion struct {
+		Content  func(childComplexity int) int
+		DueOn    func(childComplexity int) int
+		Required func(childComplexity int) int
+		Score    func(childComplexity int) int
+	}
+
+	SuggestionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SuggestionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Task struct {
@@ -4562,6 +4581,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Featured(childComplexity, args["site"].(string)), true
+	case "Query.forYou":
+		if e.ComplexityRoot.Query.ForYou == nil {
+			break
+		}
+
+		args, err := ec.field_Query_forYou_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ForYou(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.learningPlans":
 		if e.ComplexityRoot.Query.LearningPlans == nil {
@@ -5503,6 +5533,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmitTaskPayload.Submission(childComplexity), true
+
+	case "Suggestion.content":
+		if e.ComplexityRoot.Suggestion.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Content(childComplexity), true
+	case "Suggestion.dueOn":
+		if e.ComplexityRoot.Suggestion.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.DueOn(childComplexity), true
+	case "Suggestion.required":
+		if e.ComplexityRoot.Suggestion.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Required(childComplexity), true
+	case "Suggestion.score":
+		if e.ComplexityRoot.Suggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Score(childComplexity), true
+
+	case "SuggestionConnection.edges":
+		if e.ComplexityRoot.SuggestionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuggestionConnection.Edges(childComplexity), true
+	case "SuggestionConnection.pageInfo":
+		if e.ComplexityRoot.SuggestionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuggestionConnection.PageInfo(childComplexity), true
+
+	case "SuggestionEdge.cursor":
+		if e.ComplexityRoot.SuggestionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuggestionEdge.Cursor(childComplexity), true
+	case "SuggestionEdge.node":
+		if e.ComplexityRoot.SuggestionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuggestionEdge.Node(childComplexity), true
 
 	case "Task.assigneeCount":
 		if e.ComplexityRoot.Task.AssigneeCount == nil {
@@ -6973,6 +7054,33 @@ extend type Query {
 extend type Mutation {
   "Sets a stage's plan at an org unit (org.manage there)."
   setLearningPlan(input: SetLearningPlanInput!): LearningPlanPayload!
+}
+
+"An item suggested to study, and why."
+type Suggestion {
+  "The item (null when it is no longer visible to you)."
+  content: Content
+  "A lesson your plan still needs this period."
+  required: Boolean!
+  "When a required lesson is due."
+  dueOn: Date
+  "How well it matches the tags and topics you study most (0: none; it is among the latest)."
+  score: Int!
+}
+
+type SuggestionEdge {
+  cursor: String!
+  node: Suggestion!
+}
+
+type SuggestionConnection {
+  edges: [SuggestionEdge!]!
+  pageInfo: PageInfo!
+}
+
+extend type Query {
+  "What to study next: the lessons your plan still needs, then items on your interests, then the latest; never what you completed."
+  forYou(first: Int = 20, after: String): SuggestionConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/media.graphqls", Input: `"A 64-bit integer (byte counts)."
@@ -10217,6 +10325,40 @@ func (ec *executionContext) childFields_SubmitTaskPayload(ctx context.Context, f
 		return ec.fieldContext_SubmitTaskPayload_assignment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubmitTaskPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Suggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "content":
+		return ec.fieldContext_Suggestion_content(ctx, field)
+	case "required":
+		return ec.fieldContext_Suggestion_required(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Suggestion_dueOn(ctx, field)
+	case "score":
+		return ec.fieldContext_Suggestion_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
+}
+
+func (ec *executionContext) childFields_SuggestionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SuggestionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SuggestionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SuggestionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SuggestionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SuggestionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SuggestionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SuggestionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

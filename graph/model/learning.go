@@ -10,3 +10,10 @@ type LearningProgress struct {
 	// Loaded: Item was looked up (and is nil when the item is not visible).
 	Loaded bool
 }
+
+// Suggestion is a "for you" item with the item itself, loaded for the
+// whole page.
+type Suggestion struct {
+	*learning.Suggestion
+	Content ContentItem
+}

@@ -884,6 +884,16 @@ type SubmitTaskPayload struct {
 	Assignment *TaskAssignment  `json:"assignment"`
 }
 
+type SuggestionConnection struct {
+	Edges    []*SuggestionEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type SuggestionEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *Suggestion `json:"node"`
+}
+
 // Whom a task is for: everyone active at or below an org unit (of some stages), or named people.
 type TaskAssigneesInput struct {
 	OrgUnit *string        `json:"orgUnit,omitempty"`

@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -191,5 +192,72 @@ func TestLearningPlansOverHTTP(t *testing.T) {
 	}](t, b.post(t, `{ myLearningPlan { plan { requiredLessons } done remaining from dueOn } }`, nil, bearer(member)...)).MyLearningPlan
 	if mine.Plan.RequiredLessons != 4 || mine.Done != 0 || mine.Remaining != 4 || mine.From == "" || mine.DueOn <= mine.From {
 		t.Fatalf("my plan: %+v", mine)
+	}
+}
+
+// TestForYouOverHTTP: the lessons the member's plan still needs come
+// first, then items on the tags they study, then the latest; never what
+// they completed, nor what no site shows.
+func TestForYouOverHTTP(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	xs1 := testGlobalID(2, b.demo.School.ID, b.rowID(t, "org_units", "code", "XXGC-XS1"))
+	if r := b.post(t, `mutation($u: ID!) { setLearningPlan(input: {orgUnit: $u, stage: FULL, period: QUARTER, requiredLessons: 2, series: "党史"}) { plan { requiredLessons } } }`,
+		map[string]any{"u": xs1}, bearer(secretary)...); len(r.Errors) > 0 {
+		t.Fatalf("plan: %+v", r.Errors)
+	}
+	lesson := func(slug, series string, age int) string {
+		return fmt.Sprintf(`INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at, body)
+			SELECT u.tenant_id, 'micro_lesson', '%s', '%s', u.id, 'published', now() - interval '%d hours', jsonb_build_object('durationSeconds', 600, 'series', '%s')
+			FROM org_units u WHERE u.code = 'XXGC'`, slug, slug, age, series)
+	}
+	ownerExec(t, b, lesson("done-lesson", "党史", 1), lesson("old-lesson", "党史", 5), lesson("new-lesson", "党史", 2), lesson("other-lesson", "", 3),
+		publishRaw("youth", "XXGC", "youth", "", "<p>x</p>", []string{"青年"}, nil, "published"),
+		publishRaw("youth-read", "XXGC", "youth-read", "", "<p>x</p>", []string{"青年"}, nil, "published"),
+		publishRaw("village", "XXGC", "village", "", "<p>x</p>", []string{"乡村振兴"}, nil, "published"),
+		publishRaw("draft", "XXGC", "draft", "", "<p>x</p>", []string{"青年"}, nil, "draft"),
+		`UPDATE contents SET published_at = now() - interval '9 hours' WHERE slug = 'youth'`,
+		`UPDATE contents SET published_at = now() - interval '10 hours' WHERE slug = 'youth-read'`,
+		`UPDATE contents SET published_at = now() - interval '20 hours' WHERE slug = 'village'`,
+		// Studying one youth item (not finished) makes 青年 an interest; one lesson is done.
+		`INSERT INTO learning_progress (tenant_id, person_id, content_id, mode, seconds, required_seconds)
+		 SELECT c.tenant_id, p.id, c.id, 'read', 10, 60 FROM contents c, people p WHERE c.slug = 'youth-read' AND p.name = '李明'`,
+		`INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at)
+		 SELECT c.tenant_id, p.id, 'lesson_completed', 'content', c.id, now() FROM contents c, people p WHERE c.slug = 'done-lesson' AND p.name = '李明'`)
+	const doc = `query($n: Int, $a: String) { forYou(first: $n, after: $a) { edges { cursor node { required dueOn score content { slug } } } pageInfo { hasNextPage } } }`
+	type page struct {
+		ForYou struct {
+			Edges []struct {
+				Cursor string
+				Node   struct {
+					Required bool
+					DueOn    *string
+					Score    int
+					Content  struct{ Slug string }
+				}
+			}
+			PageInfo struct{ HasNextPage bool }
+		}
+	}
+	var got []string
+	var after any
+	for i := 0; i < 10; i++ {
+		p := decode[page](t, b.post(t, doc, map[string]any{"n": 2, "a": after}, bearer(member)...)).ForYou
+		for _, e := range p.Edges {
+			got = append(got, e.Node.Content.Slug)
+			if e.Node.Required != (e.Node.DueOn != nil) {
+				t.Errorf("%s: required %v, due %v", e.Node.Content.Slug, e.Node.Required, e.Node.DueOn)
+			}
+		}
+		if !p.PageInfo.HasNextPage {
+			break
+		}
+		after = p.Edges[len(p.Edges)-1].Cursor
+	}
+	want := []string{"new-lesson", "old-lesson", "youth", "youth-read", "other-lesson", "village"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("for you: %v, want %v", got, want)
 	}
 }

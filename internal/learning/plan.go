@@ -205,3 +205,86 @@ func planFrom(tenant uuid.UUID, r learningdb.EffectivePlansRow, at uuid.UUID) *P
 	return &Plan{TenantID: tenant, OrgUnitID: r.OrgUnitID, Stage: member.Stage(r.Stage), Period: Period(r.Period), RequiredLessons: int(r.RequiredLessons),
 		Series: r.Series, Inherited: at != uuid.Nil && r.OrgUnitID != at}
 }
+
+// ForYouCursor is a position in the "for you" list.
+type ForYouCursor struct {
+	Bucket, Score int
+	PublishedAt   time.Time
+	ID            uuid.UUID
+}
+
+// Suggestion is an item suggested to study, and why.
+type Suggestion struct {
+	ContentID uuid.UUID
+	// Required: a lesson the person's plan still needs this period (due
+	// on DueOn); otherwise Score is how well it matches their interests.
+	Required    bool
+	DueOn       *time.Time
+	Score       int
+	PublishedAt time.Time
+}
+
+// Bucket is where the suggestion sorts: required lessons (0) first.
+func (s *Suggestion) Bucket() int {
+	if s.Required {
+		return 0
+	}
+	return 1
+}
+
+// SuggestionPage is a page of suggestions.
+type SuggestionPage struct {
+	Items   []*Suggestion
+	HasNext bool
+}
+
+// ForYou returns a page of what the caller should study next: first the
+// lessons their plan still needs this period, then published items on the
+// tags and topics they study most, then the latest; never what they have
+// completed, only what an active site of the school shows.
+func (s *Service) ForYou(ctx context.Context, first int, after *ForYouCursor) (*SuggestionPage, error) {
+	p, personID, err := auth.RequirePerson(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+		return nil, err
+	}
+	plan, err := s.MyPlan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page := &SuggestionPage{}
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		arg := learningdb.ForYouParams{TenantID: p.TenantID, PersonID: personID, PlanOpen: plan != nil && plan.Remaining > 0,
+			HasCursor: after != nil, MaxRows: int32(first + 1)}
+		if plan != nil {
+			arg.Series = plan.Plan.Series
+		}
+		if after != nil {
+			arg.AfterBucket, arg.AfterScore, arg.AfterAt, arg.AfterID = int32(after.Bucket), int32(after.Score), after.PublishedAt, after.ID
+		}
+		rows, err := learningdb.New(tx).ForYou(ctx, arg)
+		if err != nil {
+			return fmt.Errorf("learning: for you: %w", err)
+		}
+		for _, r := range rows {
+			sg := &Suggestion{ContentID: r.ID, Required: r.Bucket == 0, Score: int(r.Score)}
+			if r.PublishedAt != nil {
+				sg.PublishedAt = *r.PublishedAt
+			}
+			if sg.Required {
+				sg.DueOn = &plan.DueOn
+			}
+			page.Items = append(page.Items, sg)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Items) > first {
+		page.Items, page.HasNext = page.Items[:first], true
+	}
+	return page, nil
+}

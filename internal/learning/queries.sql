@@ -93,3 +93,41 @@ WHERE tenant_id = @tenant_id AND person_id = @person_id AND source_type = @sourc
 SELECT EXISTS (SELECT 1 FROM learning_progress
                WHERE tenant_id = @tenant_id AND person_id = @person_id AND content_id = @content_id AND mode = 'watch'
                  AND completed_at IS NOT NULL AND updated_at >= @from_at AND started_at < @until_at)::boolean;
+
+-- For you ---------------------------------------------------------------
+
+-- name: ForYou :many
+-- What the person should study next: when their plan still needs lessons,
+-- its lessons (of its series) first (bucket 0); then the published items
+-- on the tags and topics they study most, best match first (bucket 1,
+-- score: the weight of the interests an item shares), then the latest.
+-- Never what they completed; only items an active site shows.
+WITH done AS (
+    SELECT f.source_id FROM learning_facts f
+    WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind IN ('lesson_completed', 'reading_completed')
+), interests AS (
+    SELECT t.tag, count(*)::int AS weight
+    FROM learning_progress lp
+    JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id
+    CROSS JOIN LATERAL unnest(c.tags || c.topics) AS t(tag)
+    WHERE lp.tenant_id = @tenant_id AND lp.person_id = @person_id
+    GROUP BY t.tag
+    ORDER BY weight DESC, t.tag
+    LIMIT 20
+), ranked AS (
+    SELECT c.id, c.published_at,
+           (CASE WHEN @plan_open::boolean AND c.type = 'micro_lesson' AND (@series::text = '' OR COALESCE(c.body ->> 'series', '') = @series::text)
+                 THEN 0 ELSE 1 END)::int AS bucket,
+           COALESCE((SELECT sum(i.weight) FROM interests i WHERE i.tag = ANY(c.tags || c.topics)), 0)::int AS score
+    FROM content_details c
+    WHERE c.tenant_id = @tenant_id AND c.status = 'published'
+      AND NOT EXISTS (SELECT 1 FROM done d WHERE d.source_id = c.id)
+      AND EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = c.tenant_id AND v.id = c.id AND v.site_active)
+)
+SELECT r.id, r.bucket, r.score, r.published_at FROM ranked r
+WHERE NOT @has_cursor::boolean
+   OR r.bucket > @after_bucket::int
+   OR (r.bucket = @after_bucket::int AND (r.score < @after_score::int
+       OR (r.score = @after_score::int AND (r.published_at, r.id) < (@after_at::timestamptz, @after_id::uuid))))
+ORDER BY r.bucket, r.score DESC, r.published_at DESC, r.id DESC
+LIMIT @max_rows;

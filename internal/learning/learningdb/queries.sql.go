@@ -113,6 +113,101 @@ func (q *Queries) FactsOf(ctx context.Context, arg FactsOfParams) ([]FactsOfRow,
 	return items, nil
 }
 
+const ForYou = `-- name: ForYou :many
+
+WITH done AS (
+    SELECT f.source_id FROM learning_facts f
+    WHERE f.tenant_id = $7 AND f.person_id = $8 AND f.kind IN ('lesson_completed', 'reading_completed')
+), interests AS (
+    SELECT t.tag, count(*)::int AS weight
+    FROM learning_progress lp
+    JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id
+    CROSS JOIN LATERAL unnest(c.tags || c.topics) AS t(tag)
+    WHERE lp.tenant_id = $7 AND lp.person_id = $8
+    GROUP BY t.tag
+    ORDER BY weight DESC, t.tag
+    LIMIT 20
+), ranked AS (
+    SELECT c.id, c.published_at,
+           (CASE WHEN $9::boolean AND c.type = 'micro_lesson' AND ($10::text = '' OR COALESCE(c.body ->> 'series', '') = $10::text)
+                 THEN 0 ELSE 1 END)::int AS bucket,
+           COALESCE((SELECT sum(i.weight) FROM interests i WHERE i.tag = ANY(c.tags || c.topics)), 0)::int AS score
+    FROM content_details c
+    WHERE c.tenant_id = $7 AND c.status = 'published'
+      AND NOT EXISTS (SELECT 1 FROM done d WHERE d.source_id = c.id)
+      AND EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = c.tenant_id AND v.id = c.id AND v.site_active)
+)
+SELECT r.id, r.bucket, r.score, r.published_at FROM ranked r
+WHERE NOT $1::boolean
+   OR r.bucket > $2::int
+   OR (r.bucket = $2::int AND (r.score < $3::int
+       OR (r.score = $3::int AND (r.published_at, r.id) < ($4::timestamptz, $5::uuid))))
+ORDER BY r.bucket, r.score DESC, r.published_at DESC, r.id DESC
+LIMIT $6
+`
+
+type ForYouParams struct {
+	HasCursor   bool
+	AfterBucket int32
+	AfterScore  int32
+	AfterAt     time.Time
+	AfterID     uuid.UUID
+	MaxRows     int32
+	TenantID    uuid.UUID
+	PersonID    uuid.UUID
+	PlanOpen    bool
+	Series      string
+}
+
+type ForYouRow struct {
+	ID          uuid.UUID
+	Bucket      int32
+	Score       int32
+	PublishedAt *time.Time
+}
+
+// For you ---------------------------------------------------------------
+// What the person should study next: when their plan still needs lessons,
+// its lessons (of its series) first (bucket 0); then the published items
+// on the tags and topics they study most, best match first (bucket 1,
+// score: the weight of the interests an item shares), then the latest.
+// Never what they completed; only items an active site shows.
+func (q *Queries) ForYou(ctx context.Context, arg ForYouParams) ([]ForYouRow, error) {
+	rows, err := q.db.Query(ctx, ForYou,
+		arg.HasCursor,
+		arg.AfterBucket,
+		arg.AfterScore,
+		arg.AfterAt,
+		arg.AfterID,
+		arg.MaxRows,
+		arg.TenantID,
+		arg.PersonID,
+		arg.PlanOpen,
+		arg.Series,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ForYouRow
+	for rows.Next() {
+		var i ForYouRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Bucket,
+			&i.Score,
+			&i.PublishedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const InsertFact = `-- name: InsertFact :execrows
 
 INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)
