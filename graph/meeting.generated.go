@@ -1211,7 +1211,11 @@ func (ec *executionContext) unmarshalInputScheduleEventInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "kind", "title", "startsAt", "endsAt", "place", "onlineUrl", "lesson", "agenda", "stages"}
+	if _, present := asMap["record"]; !present {
+		asMap["record"] = false
+	}
+
+	fieldsInOrder := [...]string{"orgUnit", "kind", "title", "startsAt", "endsAt", "place", "onlineUrl", "lesson", "agenda", "stages", "record"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1288,6 +1292,13 @@ func (ec *executionContext) unmarshalInputScheduleEventInput(ctx context.Context
 				return it, err
 			}
 			it.Stages = data
+		case "record":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("record"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Record = data
 		}
 	}
 	return it, nil

@@ -125,7 +125,7 @@ func (r *mutationResolver) ScheduleEvent(ctx context.Context, input model.Schedu
 		lesson = &g.ID
 	}
 	e, err := r.Meetings.Schedule(ctx, meeting.ScheduleInput{OrgUnitID: unit.ID, Kind: input.Kind, Title: input.Title, StartsAt: input.StartsAt,
-		EndsAt: input.EndsAt, Place: deref(input.Place), OnlineURL: deref(input.OnlineURL), LessonID: lesson, Agenda: deref(input.Agenda), Stages: input.Stages})
+		EndsAt: input.EndsAt, Place: deref(input.Place), OnlineURL: deref(input.OnlineURL), LessonID: lesson, Agenda: deref(input.Agenda), Stages: input.Stages, Record: deref(input.Record)})
 	if err != nil {
 		return nil, inputErr(err, "input", nil)
 	}

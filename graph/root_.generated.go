@@ -7342,6 +7342,8 @@ input ScheduleEventInput {
   agenda: String
   "Who is expected (default: probationary and full members)."
   stages: [MembershipStage!]
+  "It already took place and is recorded afterwards (补录): it starts in the past, and nobody is reminded."
+  record: Boolean = false
 }
 
 type EventPayload {

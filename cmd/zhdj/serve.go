@@ -149,5 +149,13 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 	if n > 0 {
 		fmt.Fprintf(stdout, "%d demo articles and comics published\n", n)
 	}
+	n, err = seed.DemoLearning(ctx, rep.School, seed.LearningServices{Org: a.Org, Members: a.Members, Tasks: a.Tasks, Meetings: a.Meetings,
+		Quizzes: a.Quizzes}, time.Now())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "demo learning: a question bank of %d questions with a daily practice and an exam, two events and two tasks\n", n)
+	}
 	return nil
 }

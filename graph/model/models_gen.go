@@ -723,6 +723,8 @@ type ScheduleEventInput struct {
 	Agenda *string `json:"agenda,omitempty"`
 	// Who is expected (default: probationary and full members).
 	Stages []member.Stage `json:"stages,omitempty"`
+	// It already took place and is recorded afterwards (补录): it starts in the past, and nobody is reminded.
+	Record *bool `json:"record,omitempty"`
 }
 
 type SearchConnection struct {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/seed"
 )
 
 const scheduleEventMutation = `mutation($in: ScheduleEventInput!) { scheduleEvent(input: $in) { event { id kind title
@@ -215,5 +217,51 @@ func TestEventsOverHTTP(t *testing.T) {
 			}
 		}
 		return false
+	})
+}
+
+// TestDemoLearningSeed: the demo's tasks, events and quizzes are made
+// through the services (so every rule holds for them), once.
+func TestDemoLearningSeed(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	s := seed.LearningServices{Org: b.app.Org, Members: b.app.Members, Tasks: b.app.Tasks, Meetings: b.app.Meetings, Quizzes: b.app.Quizzes}
+	n, err := seed.DemoLearning(context.Background(), b.demo.School, s, time.Now())
+	if err != nil || n < 20 {
+		t.Fatalf("demo learning: %d questions, %v", n, err)
+	}
+	if again, err := seed.DemoLearning(context.Background(), b.demo.School, s, time.Now()); err != nil || again != 0 {
+		t.Fatalf("a second run: %d, %v", again, err)
+	}
+	var statuses string
+	if err := b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM task_assignments`).Scan(&statuses)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if statuses != "approved,assigned,in_progress,returned,submitted" {
+		t.Errorf("task statuses: %s", statuses)
+	}
+	member, _ := b.login(t, "member", demoPassword)
+	got := decode[struct {
+		MyEvents struct {
+			Edges []struct {
+				Node struct {
+					Title   string
+					Minutes *string
+				}
+			}
+		}
+	}](t, b.post(t, `query($f: Time!, $u: Time!) { myEvents(from: $f, to: $u) { edges { node { title minutes } } } }`,
+		map[string]any{"f": time.Now().AddDate(0, 0, -30).Format(time.RFC3339), "u": time.Now().AddDate(0, 0, 30).Format(time.RFC3339)}, bearer(member)...)).MyEvents.Edges
+	if len(got) != 2 || got[0].Node.Minutes == nil {
+		t.Errorf("the member's events: %+v", got)
+	}
+	eventually(t, "the overdue example", func() bool {
+		var n int
+		_ = b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM task_assignments WHERE status = 'overdue'`).Scan(&n)
+		})
+		return n == 1
 	})
 }

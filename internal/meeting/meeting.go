@@ -166,6 +166,9 @@ type ScheduleInput struct {
 	Agenda    string
 	// Stages expected (default: probationary and full members).
 	Stages []member.Stage
+	// Record: it already took place and is recorded afterwards (补录):
+	// it starts in the past, and nobody is reminded of it.
+	Record bool
 }
 
 func chars(s string) int { return utf8.RuneCountInString(s) }
@@ -185,8 +188,11 @@ func (in *ScheduleInput) validate(now time.Time) error {
 	case in.EndsAt.Sub(in.StartsAt) > 24*time.Hour:
 		v.Add("endsAt", "an event lasts at most a day")
 	}
-	if !in.StartsAt.After(now) {
-		v.Add("startsAt", "must be in the future")
+	switch {
+	case in.Record && !in.EndsAt.Before(now):
+		v.Add("endsAt", "an event recorded afterwards has ended")
+	case !in.Record && !in.StartsAt.After(now):
+		v.Add("startsAt", "must be in the future (to record an event that took place, say so)")
 	}
 	if chars(in.Place) > 200 {
 		v.Add("place", "at most 200 characters")

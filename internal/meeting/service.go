@@ -55,8 +55,9 @@ func canManage(p *auth.Principal, path string) bool {
 // DefaultStages are who is expected when an event names none.
 var DefaultStages = []member.Stage{member.StageProbationary, member.StageFull}
 
-// Schedule schedules an event of an org unit (event.manage there) and
-// expects its members (of the stages given) at it.
+// Schedule schedules an event of an org unit (event.manage there), or
+// records one that took place, and expects its members (of the stages
+// given) at it.
 func (s *Service) Schedule(ctx context.Context, in ScheduleInput) (*Event, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -109,12 +110,14 @@ func (s *Service) Schedule(ctx context.Context, in ScheduleInput) (*Event, error
 		if err != nil {
 			return err
 		}
-		var opts *river.InsertOpts // an event that starts within the lead time: remind now
-		if at := in.StartsAt.Add(-time.Duration(r.ReminderLeadHours) * time.Hour); at.After(now) {
-			opts = &river.InsertOpts{ScheduledAt: at}
-		}
-		if _, err := s.jobs.InsertTx(ctx, tx, ReminderArgs{TenantID: p.TenantID, EventID: row.ID}, opts); err != nil {
-			return fmt.Errorf("meeting: queue reminder: %w", err)
+		if !in.Record {
+			var opts *river.InsertOpts // an event that starts within the lead time: remind now
+			if at := in.StartsAt.Add(-time.Duration(r.ReminderLeadHours) * time.Hour); at.After(now) {
+				opts = &river.InsertOpts{ScheduledAt: at}
+			}
+			if _, err := s.jobs.InsertTx(ctx, tx, ReminderArgs{TenantID: p.TenantID, EventID: row.ID}, opts); err != nil {
+				return fmt.Errorf("meeting: queue reminder: %w", err)
+			}
 		}
 		out = &Event{TenantID: p.TenantID, ID: row.ID, OrgUnitID: in.OrgUnitID, orgPath: path, Kind: in.Kind, Title: in.Title, StartsAt: in.StartsAt,
 			EndsAt: in.EndsAt, Place: in.Place, OnlineURL: in.OnlineURL, LessonID: in.LessonID, Agenda: in.Agenda, CreatedAt: row.CreatedAt,
