@@ -41,18 +41,20 @@ func decodeIDCursor(field string, s *string) (*uuid.UUID, error) {
 }
 
 // assignmentPage wraps a page of assignments with their tasks and latest
-// submissions: a fixed number of round trips whatever the page size (the
-// tasks are one batch, the submissions one per task on the page).
+// submissions (loaded with the page, or one batch each): a fixed number of
+// round trips whatever the page size.
 func (r *Resolver) assignmentPage(ctx context.Context, page *task.AssignmentPage, known *task.Task) (*model.TaskAssignmentConnection, error) {
 	conn := &model.TaskAssignmentConnection{Edges: []*model.TaskAssignmentEdge{}, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
 	if len(page.Items) == 0 {
 		return conn, nil
 	}
 	tenant := page.Items[0].TenantID
-	tasks := map[uuid.UUID]*task.Task{}
-	if known != nil {
-		tasks[known.ID] = known
-	} else {
+	tasks, latest := page.Tasks, page.Latest
+	switch {
+	case tasks != nil: // loaded with the page
+	case known != nil:
+		tasks = map[uuid.UUID]*task.Task{known.ID: known}
+	default:
 		ids := make([]uuid.UUID, 0, len(page.Items))
 		for _, a := range page.Items {
 			ids = append(ids, a.TaskID)
@@ -62,9 +64,11 @@ func (r *Resolver) assignmentPage(ctx context.Context, page *task.AssignmentPage
 			return nil, err
 		}
 	}
-	latest, err := r.Work.LatestOf(ctx, tenant, page.Items)
-	if err != nil {
-		return nil, err
+	if latest == nil {
+		var err error
+		if latest, err = r.Work.LatestOf(ctx, tenant, page.Items); err != nil {
+			return nil, err
+		}
 	}
 	for _, a := range page.Items {
 		cursor := encodeTimeCursor(a.Deadline, a.TaskID)

@@ -101,11 +101,12 @@ SELECT EXISTS (SELECT 1 FROM learning_progress
 -- its lessons (of its series) first (bucket 0); then the published items
 -- on the tags and topics they study most, best match first (bucket 1,
 -- score: the weight of the interests an item shares), then the latest.
--- Never what they completed; only items an active site shows.
-WITH done AS (
+-- Never what they completed; only items an active site shows. (Both
+-- lists are computed once, not for each item.)
+WITH done AS MATERIALIZED (
     SELECT f.source_id FROM learning_facts f
     WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind IN ('lesson_completed', 'reading_completed')
-), interests AS (
+), interests AS MATERIALIZED (
     SELECT t.tag, count(*)::int AS weight
     FROM learning_progress lp
     JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id

@@ -59,9 +59,21 @@ LIMIT @max_rows;
 SELECT task_id FROM task_assignments WHERE tenant_id = @tenant_id AND person_id = @person_id AND task_id = ANY(@ids::uuid[]);
 
 -- name: MyAssignments :many
--- A person's assignments, nearest deadline first, after the cursor.
-SELECT a.task_id, a.person_id, a.org_unit_id, a.deadline, a.status, a.late, a.assigned_at, a.updated_at
+-- A person's assignments, nearest deadline first, after the cursor, each
+-- with its task and its latest submission (the whole page in one
+-- statement).
+SELECT a.task_id, a.person_id, a.org_unit_id, a.deadline, a.status, a.late, a.assigned_at, a.updated_at,
+       t.org_unit_id AS task_unit_id, u.path::text AS task_path, t.title, t.requirements_html, t.checklist, t.attachments,
+       t.evidence_required, t.points_hint, t.assignee_count, t.created_by, t.created_at,
+       (SELECT jsonb_build_object('id', s.id, 'text', s.text, 'attachments', s.attachments, 'items', s.items, 'submitted_at', s.submitted_at,
+                                  'decision', s.decision, 'decided_by', s.decided_by, 'decided_at', s.decided_at, 'comment', s.comment)
+        FROM task_submissions s
+        WHERE s.tenant_id = a.tenant_id AND s.task_id = a.task_id AND s.person_id = a.person_id
+        ORDER BY s.submitted_at DESC, s.id DESC
+        LIMIT 1) AS latest
 FROM task_assignments a
+JOIN tasks t ON t.tenant_id = a.tenant_id AND t.id = a.task_id
+JOIN org_units u ON u.tenant_id = t.tenant_id AND u.id = t.org_unit_id
 WHERE a.tenant_id = @tenant_id AND a.person_id = @person_id
   AND (cardinality(@statuses::text[]) = 0 OR a.status = ANY(@statuses::text[]))
   AND (NOT @has_cursor::boolean OR (a.deadline, a.task_id) > (@after_at::timestamptz, @after_id::uuid))

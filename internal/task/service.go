@@ -344,8 +344,20 @@ func (s *Service) Mine(ctx context.Context, statuses []Status, first int, after 
 		if err != nil {
 			return fmt.Errorf("task: my tasks: %w", err)
 		}
+		page.Tasks, page.Latest = map[uuid.UUID]*Task{}, map[Key]*Submission{}
 		for _, r := range rows {
-			page.Items = append(page.Items, assignmentFrom(p.TenantID, taskdb.AssignmentForUpdateRow(r)))
+			page.Items = append(page.Items, assignmentFrom(p.TenantID, taskdb.AssignmentForUpdateRow{TaskID: r.TaskID, PersonID: r.PersonID,
+				OrgUnitID: r.OrgUnitID, Deadline: r.Deadline, Status: r.Status, Late: r.Late, AssignedAt: r.AssignedAt, UpdatedAt: r.UpdatedAt}))
+			page.Tasks[r.TaskID] = &Task{TenantID: p.TenantID, ID: r.TaskID, OrgUnitID: r.TaskUnitID, orgPath: r.TaskPath, Title: r.Title,
+				RequirementsHTML: r.RequirementsHtml, Checklist: r.Checklist, Attachments: r.Attachments, Deadline: r.Deadline,
+				EvidenceRequired: r.EvidenceRequired, PointsHint: int(r.PointsHint), AssigneeCount: int(r.AssigneeCount), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+			if len(r.Latest) > 0 {
+				sub, err := latestFrom(p.TenantID, r.TaskID, r.PersonID, r.Latest)
+				if err != nil {
+					return err
+				}
+				page.Latest[Key{r.TaskID, r.PersonID}] = sub
+			}
 		}
 		return nil
 	})
@@ -568,4 +580,24 @@ func decidedFrom(id, taskID, person uuid.UUID, text string, files []uuid.UUID, i
 
 func sameActor(a, b *uuid.UUID) bool {
 	return a != nil && b != nil && *a == *b
+}
+
+// latestFrom decodes the latest submission a person's list carries (as
+// JSON: one statement reads the page).
+func latestFrom(tenant, taskID, person uuid.UUID, raw []byte) (*Submission, error) {
+	var j struct {
+		ID          uuid.UUID       `json:"id"`
+		Text        string          `json:"text"`
+		Attachments []uuid.UUID     `json:"attachments"`
+		Items       json.RawMessage `json:"items"`
+		SubmittedAt time.Time       `json:"submitted_at"`
+		Decision    *string         `json:"decision"`
+		DecidedBy   *uuid.UUID      `json:"decided_by"`
+		DecidedAt   *time.Time      `json:"decided_at"`
+		Comment     string          `json:"comment"`
+	}
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return nil, fmt.Errorf("task: latest submission: %w", err)
+	}
+	return submissionFrom(tenant, decidedFrom(j.ID, taskID, person, j.Text, j.Attachments, j.Items, j.SubmittedAt, j.Decision, j.DecidedBy, j.DecidedAt, j.Comment)), nil
 }

@@ -287,10 +287,13 @@ type Page struct {
 	HasNext bool
 }
 
-// AssignmentPage is a page of assignments.
+// AssignmentPage is a page of assignments; a person's own list comes with
+// the tasks and the latest submissions (nil: the caller loads them).
 type AssignmentPage struct {
 	Items   []*Assignment
 	HasNext bool
+	Tasks   map[uuid.UUID]*Task
+	Latest  map[Key]*Submission
 }
 
 // MaxPageSize is the largest page a list returns.

@@ -115,10 +115,10 @@ func (q *Queries) FactsOf(ctx context.Context, arg FactsOfParams) ([]FactsOfRow,
 
 const ForYou = `-- name: ForYou :many
 
-WITH done AS (
+WITH done AS MATERIALIZED (
     SELECT f.source_id FROM learning_facts f
     WHERE f.tenant_id = $7 AND f.person_id = $8 AND f.kind IN ('lesson_completed', 'reading_completed')
-), interests AS (
+), interests AS MATERIALIZED (
     SELECT t.tag, count(*)::int AS weight
     FROM learning_progress lp
     JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id
@@ -171,7 +171,8 @@ type ForYouRow struct {
 // its lessons (of its series) first (bucket 0); then the published items
 // on the tags and topics they study most, best match first (bucket 1,
 // score: the weight of the interests an item shares), then the latest.
-// Never what they completed; only items an active site shows.
+// Never what they completed; only items an active site shows. (Both
+// lists are computed once, not for each item.)
 func (q *Queries) ForYou(ctx context.Context, arg ForYouParams) ([]ForYouRow, error) {
 	rows, err := q.db.Query(ctx, ForYou,
 		arg.HasCursor,

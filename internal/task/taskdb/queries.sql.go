@@ -562,8 +562,18 @@ func (q *Queries) MarkOverdue(ctx context.Context, arg MarkOverdueParams) (int64
 }
 
 const myAssignments = `-- name: MyAssignments :many
-SELECT a.task_id, a.person_id, a.org_unit_id, a.deadline, a.status, a.late, a.assigned_at, a.updated_at
+SELECT a.task_id, a.person_id, a.org_unit_id, a.deadline, a.status, a.late, a.assigned_at, a.updated_at,
+       t.org_unit_id AS task_unit_id, u.path::text AS task_path, t.title, t.requirements_html, t.checklist, t.attachments,
+       t.evidence_required, t.points_hint, t.assignee_count, t.created_by, t.created_at,
+       (SELECT jsonb_build_object('id', s.id, 'text', s.text, 'attachments', s.attachments, 'items', s.items, 'submitted_at', s.submitted_at,
+                                  'decision', s.decision, 'decided_by', s.decided_by, 'decided_at', s.decided_at, 'comment', s.comment)
+        FROM task_submissions s
+        WHERE s.tenant_id = a.tenant_id AND s.task_id = a.task_id AND s.person_id = a.person_id
+        ORDER BY s.submitted_at DESC, s.id DESC
+        LIMIT 1) AS latest
 FROM task_assignments a
+JOIN tasks t ON t.tenant_id = a.tenant_id AND t.id = a.task_id
+JOIN org_units u ON u.tenant_id = t.tenant_id AND u.id = t.org_unit_id
 WHERE a.tenant_id = $1 AND a.person_id = $2
   AND (cardinality($3::text[]) = 0 OR a.status = ANY($3::text[]))
   AND (NOT $4::boolean OR (a.deadline, a.task_id) > ($5::timestamptz, $6::uuid))
@@ -582,17 +592,31 @@ type MyAssignmentsParams struct {
 }
 
 type MyAssignmentsRow struct {
-	TaskID     uuid.UUID
-	PersonID   uuid.UUID
-	OrgUnitID  uuid.UUID
-	Deadline   time.Time
-	Status     string
-	Late       bool
-	AssignedAt time.Time
-	UpdatedAt  time.Time
+	TaskID           uuid.UUID
+	PersonID         uuid.UUID
+	OrgUnitID        uuid.UUID
+	Deadline         time.Time
+	Status           string
+	Late             bool
+	AssignedAt       time.Time
+	UpdatedAt        time.Time
+	TaskUnitID       uuid.UUID
+	TaskPath         string
+	Title            string
+	RequirementsHtml string
+	Checklist        []string
+	Attachments      []uuid.UUID
+	EvidenceRequired bool
+	PointsHint       int32
+	AssigneeCount    int32
+	CreatedBy        *uuid.UUID
+	CreatedAt        time.Time
+	Latest           json.RawMessage
 }
 
-// A person's assignments, nearest deadline first, after the cursor.
+// A person's assignments, nearest deadline first, after the cursor, each
+// with its task and its latest submission (the whole page in one
+// statement).
 func (q *Queries) MyAssignments(ctx context.Context, arg MyAssignmentsParams) ([]MyAssignmentsRow, error) {
 	rows, err := q.db.Query(ctx, myAssignments,
 		arg.TenantID,
@@ -619,6 +643,18 @@ func (q *Queries) MyAssignments(ctx context.Context, arg MyAssignmentsParams) ([
 			&i.Late,
 			&i.AssignedAt,
 			&i.UpdatedAt,
+			&i.TaskUnitID,
+			&i.TaskPath,
+			&i.Title,
+			&i.RequirementsHtml,
+			&i.Checklist,
+			&i.Attachments,
+			&i.EvidenceRequired,
+			&i.PointsHint,
+			&i.AssigneeCount,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.Latest,
 		); err != nil {
 			return nil, err
 		}
