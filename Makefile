@@ -62,6 +62,7 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 	$(GO) run ./bench/search
 	$(GO) run ./bench/export
 	$(GO) run ./bench/learning
+	$(GO) run ./bench/tasks
 
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code

@@ -27,6 +27,9 @@ var limitedFields = map[string]struct {
 	"Query.search":                  {"search", false},
 	"Mutation.signUp":               {"signup", true},
 	"Mutation.recordProgress":       {"progress", true},
+	"Mutation.checkInEvent":         {"checkin", true}, // a six-digit code: no guessing
+	"Mutation.attend":               {"checkin", true},
+	"Mutation.importQuestions":      {"import", true},
 	"Mutation.uploadImage":          {"upload", true},
 	"Mutation.createUpload":         {"upload", true},
 	"Mutation.importMembers":        {"import", true},

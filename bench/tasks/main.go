@@ -71,7 +71,9 @@ func run(members, tasks, clients int, d time.Duration, bin string) error {
 		return fmt.Errorf("admin sign-in: %w", err)
 	}
 	var me struct {
-		Me struct{ Roles []struct{ OrgUnit struct{ ID string } } }
+		Me struct {
+			Roles []struct{ OrgUnit struct{ ID string } }
+		}
 	}
 	if err := post(admin, `{ me { roles { orgUnit { id } } } }`, nil, &me); err != nil {
 		return err
@@ -86,7 +88,9 @@ func run(members, tasks, clients int, d time.Duration, bin string) error {
 	var times []time.Duration
 	assigned := 0
 	for i := range tasks {
-		var out struct{ PublishTask struct{ Task struct{ AssigneeCount int } } }
+		var out struct {
+			PublishTask struct{ Task struct{ AssigneeCount int } }
+		}
 		t0 := time.Now()
 		err := post(admin, publish, map[string]any{"in": map[string]any{"orgUnit": school, "title": fmt.Sprintf("全校任务 %d", i+1),
 			"deadline": time.Now().Add(time.Duration(24*(i+1)) * time.Hour).UTC().Format(time.RFC3339), "checklist": []string{"学习", "提交心得"},
@@ -130,7 +134,9 @@ func run(members, tasks, clients int, d time.Duration, bin string) error {
 		{"myTasks", `{ myTasks(first: 20) { edges { node { status deadline orgUnit { name } task { title orgUnit { name } } latestSubmission { decision } } } } }`, 30 * time.Millisecond},
 		{"forYou", `{ forYou(first: 20) { edges { node { required score content { __typename title } } } } }`, 50 * time.Millisecond},
 	} {
+		before := s.CPU()
 		lat, failed := load(post, readers, c.doc, clients, d)
+		cpu := s.CPU().Sub(before)
 		p95 := lat[len(lat)*95/100]
 		verdict := "ok"
 		if p95 >= c.target {
@@ -138,6 +144,7 @@ func run(members, tasks, clients int, d time.Duration, bin string) error {
 		}
 		fmt.Printf("%s at %d clients: %.0f req/s; p50 %.1f ms, p95 %.1f ms (target < %d ms): %s, p99 %.1f ms; %d failed\n", c.name, clients,
 			float64(len(lat))/d.Seconds(), ms(lat[len(lat)/2]), ms(p95), c.target.Milliseconds(), verdict, ms(lat[len(lat)*99/100]), failed)
+		fmt.Printf("  CPU per request: zhdj %d µs, PostgreSQL %d µs\n", cpu.Server.Microseconds()/int64(len(lat)), cpu.Postgres.Microseconds()/int64(len(lat)))
 		if os.Getenv("BENCH_PG_STATS") != "" {
 			if err := stack.TopStatements(ctx, s.AdminURL, c.name); err != nil {
 				return err

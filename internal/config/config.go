@@ -156,7 +156,7 @@ type Var struct {
 }
 
 // DefaultRateLimits are the request limits unless configured otherwise.
-const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,progress=30/1m,upload=200/1h,import=20/1h,export=60/1h"
+const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,progress=30/1m,checkin=20/10m,upload=200/1h,import=20/1h,export=60/1h"
 
 // Vars lists every variable Load reads, for --help and the README.
 var Vars = []Var{
@@ -210,7 +210,7 @@ var Vars = []Var{
 	{"ZHDJ_MEDIA_ABANDON_AFTER", "24h", "unfinished direct uploads older than this are aborted"},
 	{"ZHDJ_MEDIA_ORPHAN_GRACE", "1h", "stored objects without a row are deleted by the sweeper once older than this"},
 	{"ZHDJ_JOB_WORKERS", "10", "background jobs worked at once"},
-	{"ZHDJ_RATE_LIMITS", DefaultRateLimits, "request limits shared by all processes, name=LIMIT/WINDOW: graphql and search per client address, signup, upload, import and export per account; a rule (or the whole setting) off limits nothing; schools override them in settings.rateLimits"},
+	{"ZHDJ_RATE_LIMITS", DefaultRateLimits, "request limits shared by all processes, name=LIMIT/WINDOW: graphql and search per client address, signup, progress, checkin, upload, import and export per account; a rule (or the whole setting) off limits nothing; schools override them in settings.rateLimits"},
 	{"ZHDJ_JOB_LEASE", "30s", "a process that has not renewed its lease for this long is taken for dead: its running jobs go to the others"},
 	{"ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com", "hosts whose https iframes rich text may embed (comma-separated; none for no iframes)"},
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},

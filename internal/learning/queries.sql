@@ -101,8 +101,10 @@ SELECT EXISTS (SELECT 1 FROM learning_progress
 -- its lessons (of its series) first (bucket 0); then the published items
 -- on the tags and topics they study most, best match first (bucket 1,
 -- score: the weight of the interests an item shares), then the latest.
--- Never what they completed; only items an active site shows. (Both
--- lists are computed once, not for each item.)
+-- Never what they completed; only items an active site shows. (Each list
+-- is computed once per statement, not once per item, and the items come
+-- from the one view that says where they show, with no other join: the
+-- plan stays the same for every person.)
 WITH done AS MATERIALIZED (
     SELECT f.source_id FROM learning_facts f
     WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind IN ('lesson_completed', 'reading_completed')
@@ -115,15 +117,22 @@ WITH done AS MATERIALIZED (
     GROUP BY t.tag
     ORDER BY weight DESC, t.tag
     LIMIT 20
-), ranked AS (
+), visible AS MATERIALIZED (
+    SELECT DISTINCT ON (v.id) v.id, v.type, v.tags, v.topics, v.published_at,
+           CASE WHEN v.type = 'micro_lesson' THEN COALESCE(v.body ->> 'series', '') ELSE '' END AS series
+    FROM content_on_sites v
+    WHERE v.tenant_id = @tenant_id AND v.site_active AND v.status = 'published'
+    ORDER BY v.id
+), scores AS (
+    SELECT v.id, sum(i.weight)::int AS score
+    FROM visible v CROSS JOIN LATERAL unnest(v.tags || v.topics) AS t(tag) JOIN interests i ON i.tag = t.tag
+    GROUP BY v.id
+), ranked AS MATERIALIZED (
     SELECT c.id, c.published_at,
-           (CASE WHEN @plan_open::boolean AND c.type = 'micro_lesson' AND (@series::text = '' OR COALESCE(c.body ->> 'series', '') = @series::text)
-                 THEN 0 ELSE 1 END)::int AS bucket,
-           COALESCE((SELECT sum(i.weight) FROM interests i WHERE i.tag = ANY(c.tags || c.topics)), 0)::int AS score
-    FROM content_details c
-    WHERE c.tenant_id = @tenant_id AND c.status = 'published'
-      AND NOT EXISTS (SELECT 1 FROM done d WHERE d.source_id = c.id)
-      AND EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = c.tenant_id AND v.id = c.id AND v.site_active)
+           (CASE WHEN @plan_open::boolean AND c.type = 'micro_lesson' AND (@series::text = '' OR c.series = @series::text) THEN 0 ELSE 1 END)::int AS bucket,
+           COALESCE(sc.score, 0)::int AS score
+    FROM visible c LEFT JOIN scores sc ON sc.id = c.id
+    WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.source_id = c.id)
 )
 SELECT r.id, r.bucket, r.score, r.published_at FROM ranked r
 WHERE NOT @has_cursor::boolean
