@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -308,5 +309,43 @@ func TestTaskListsAreNPlusOneFree(t *testing.T) {
 	count(assignees, 5, admin)
 	if twenty, hundred := count(assignees, 20, admin), count(assignees, 100, admin); twenty != hundred {
 		t.Fatalf("a task's assignees: %d round trips for 20, %d for 100", twenty, hundred)
+	}
+}
+
+// TestEventListsAreNPlusOneFree: events with their units, attendance
+// counts and the caller's attendance cost the same round trips for 20
+// events as for 100.
+func TestEventListsAreNPlusOneFree(t *testing.T) {
+	t.Parallel()
+	tracer := &countingTracer{}
+	b := setupWith(t, identityEnv(), tracer)
+	member, _ := b.login(t, "member", demoPassword)
+	ownerExec(t, b, `INSERT INTO events (tenant_id, org_unit_id, kind, title, starts_at, ends_at, place, code_secret)
+		SELECT u.tenant_id, u.id, 'theme_day', '主题党日 ' || g, now() + g * interval '1 day', now() + g * interval '1 day' + interval '1 hour', '活动室', '\x00'
+		FROM generate_series(1, 120) g, org_units u WHERE u.code = 'XXGC-XS1'`,
+		`INSERT INTO event_attendees (tenant_id, event_id, person_id, voting)
+		SELECT e.tenant_id, e.id, p.id, p.stage = 'full' FROM events e, people p WHERE p.org_unit_id = e.org_unit_id`)
+	const doc = `query($n: Int, $f: Time!, $u: Time!) { myEvents(from: $f, to: $u, first: $n) { edges { node { title orgUnit { name }
+		attendance { expected present quorum } myAttendance { status } } } } }`
+	count := func(n int) int64 {
+		before := tracer.n.Load()
+		d := decode[struct {
+			MyEvents struct {
+				Edges []struct {
+					Node struct {
+						Attendance   struct{ Expected int }
+						MyAttendance *struct{ Status string }
+					}
+				}
+			}
+		}](t, b.post(t, doc, map[string]any{"n": n, "f": time.Now().Format(time.RFC3339), "u": time.Now().AddDate(0, 6, 0).Format(time.RFC3339)}, bearer(member)...))
+		if len(d.MyEvents.Edges) != n || d.MyEvents.Edges[n-1].Node.MyAttendance == nil || d.MyEvents.Edges[n-1].Node.Attendance.Expected == 0 {
+			t.Fatalf("my events with %d entries are incomplete: %+v", n, d.MyEvents.Edges)
+		}
+		return tracer.n.Load() - before
+	}
+	count(5)
+	if twenty, hundred := count(20), count(100); twenty != hundred {
+		t.Fatalf("my events: %d round trips for 20, %d for 100", twenty, hundred)
 	}
 }
