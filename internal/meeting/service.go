@@ -312,16 +312,9 @@ func (s *Service) CheckIn(ctx context.Context, id uuid.UUID, code string) (*Atte
 	var out *Attendance
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := meetingdb.New(tx)
-		e, err := load(ctx, q, p.TenantID, id)
+		e, a, err := expected(ctx, q, p.TenantID, id, person)
 		if err != nil {
 			return err
-		}
-		a, err := q.AttendeeForUpdate(ctx, meetingdb.AttendeeForUpdateParams{TenantID: p.TenantID, EventID: id, PersonID: person})
-		if apperr.Is(postgres.Err(err, "attendee"), apperr.NotFound) {
-			return errNotExpect
-		}
-		if err != nil {
-			return fmt.Errorf("meeting: check in: %w", err)
 		}
 		if Status(a.Status) == Present {
 			out = attendanceFrom(p.TenantID, id, meetingdb.SetAttendanceRow(a))
@@ -355,6 +348,23 @@ func (s *Service) CheckIn(ctx context.Context, id uuid.UUID, code string) (*Atte
 		return err
 	})
 	return out, err
+}
+
+// expected loads an event and the caller's attendance of it (held until
+// the transaction ends); not being expected there is Forbidden.
+func expected(ctx context.Context, q *meetingdb.Queries, tenant, id, person uuid.UUID) (*Event, meetingdb.AttendeeForUpdateRow, error) {
+	e, err := load(ctx, q, tenant, id)
+	if err != nil {
+		return nil, meetingdb.AttendeeForUpdateRow{}, err
+	}
+	a, err := q.AttendeeForUpdate(ctx, meetingdb.AttendeeForUpdateParams{TenantID: tenant, EventID: id, PersonID: person})
+	switch {
+	case apperr.Is(postgres.Err(err, "attendee"), apperr.NotFound):
+		return nil, a, errNotExpect
+	case err != nil:
+		return nil, a, fmt.Errorf("meeting: attendance: %w", err)
+	}
+	return e, a, nil
 }
 
 // present marks person present at e and records the learning fact.
@@ -397,16 +407,9 @@ func (s *Service) RequestLeave(ctx context.Context, id uuid.UUID, reason string)
 	var out *Attendance
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := meetingdb.New(tx)
-		e, err := load(ctx, q, p.TenantID, id)
+		e, a, err := expected(ctx, q, p.TenantID, id, person)
 		if err != nil {
 			return err
-		}
-		a, err := q.AttendeeForUpdate(ctx, meetingdb.AttendeeForUpdateParams{TenantID: p.TenantID, EventID: id, PersonID: person})
-		if apperr.Is(postgres.Err(err, "attendee"), apperr.NotFound) {
-			return errNotExpect
-		}
-		if err != nil {
-			return fmt.Errorf("meeting: leave: %w", err)
 		}
 		switch {
 		case !s.now().Before(e.StartsAt):
