@@ -351,6 +351,15 @@ func TestVolunteerActivityFlow(t *testing.T) {
 	if !done.HoursConfirmed || done.Hours == nil || *done.Hours != 3 {
 		t.Fatalf("confirmed: %+v", done)
 	}
+	// Confirmed hours are a learning fact, once.
+	b.must(t, secretary, confirm, map[string]any{"in": map[string]any{"signUpId": su.ID, "hours": 3, "reason": "按活动全程计"}})
+	var facts int
+	var factHours float64
+	if err := b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*), COALESCE(max((details->>'hours')::float8), 0) FROM learning_facts WHERE kind = 'volunteer_hours_confirmed'`).Scan(&facts, &factHours)
+	}); err != nil || facts != 1 || factHours != 3 {
+		t.Fatalf("volunteer hours facts: %d (%v h), %v", facts, factHours, err)
+	}
 
 	// The record: the person themself, or a volunteer manager over them.
 	entry := `mutation($in: AddVolunteerRecordEntryInput!) { addVolunteerRecordEntry(input: $in) { entry { id kind title date } } }`

@@ -21,6 +21,7 @@ const (
 	FactTaskApproved     FactKind = "task_approved"
 	FactEventAttended    FactKind = "event_attended"
 	FactQuizCompleted    FactKind = "quiz_completed"
+	FactVolunteerHours   FactKind = "volunteer_hours_confirmed"
 )
 
 // Fact is something a person did that counts: written once per source, in

@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/learning"
 	"zhdj/internal/postgres"
 	"zhdj/internal/volunteer/volunteerdb"
 )
@@ -145,6 +146,13 @@ func (s *Service) ConfirmHours(ctx context.Context, signupID uuid.UUID, hours *f
 		}
 		if err := volunteerdb.New(tx).ConfirmHours(ctx, volunteerdb.ConfirmHoursParams{TenantID: p.TenantID, ID: signupID, Hours: h, Reason: reason, ConfirmedBy: p.Actor()}); err != nil {
 			return fmt.Errorf("volunteer: confirm hours: %w", err)
+		}
+		// The hours confirmed first are the fact (a later correction is the
+		// ledger's compensating entry, not a second fact).
+		if _, err := learning.RecordFact(ctx, tx, p.TenantID, learning.Fact{PersonID: su.PersonID, Kind: learning.FactVolunteerHours,
+			SourceType: "signup", SourceID: su.ID, OccurredAt: s.now(), RecordedBy: p.Actor(),
+			Details: map[string]any{"activity": a.ID, "hours": h}}); err != nil {
+			return err
 		}
 		if err := s.points.AwardVolunteerHours(p.TenantID, su.PersonID, a.ID, h); err != nil {
 			return err
