@@ -9,6 +9,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"zhdj/internal/app"
+	"zhdj/internal/task"
 )
 
 const publishTaskMutation = `mutation($in: PublishTaskInput!) { publishTask(input: $in) { task { id title assigneeCount checklist requirements } } }`
@@ -330,4 +334,46 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// TestTaskNoticesOncePerCause: the notice job run again, and on two
+// processes at once, delivers each assignee one notice.
+func TestTaskNoticesOncePerCause(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	other := b.replica(t)
+	admin, _ := b.login(t, "admin", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	xs1 := testGlobalID(2, b.demo.School.ID, b.rowID(t, "org_units", "code", "XXGC-XS1"))
+	tk := decode[struct {
+		PublishTask struct{ Task struct{ ID string } }
+	}](t, b.post(t, publishTaskMutation, map[string]any{"in": map[string]any{"orgUnit": xs1, "title": "通知测试",
+		"deadline": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339), "assignees": map[string]any{"orgUnit": xs1}}}, bearer(admin)...)).PublishTask.Task
+	count := func() int {
+		var n int
+		_ = b.asOwner(t, b.demo.School.ID, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE kind = 'task_assigned'`).Scan(&n)
+		})
+		return n
+	}
+	eventually(t, "the notices", func() bool { return count() == 5 })
+	raw, _ := base64.RawURLEncoding.DecodeString(tk.ID)
+	taskID, _ := uuid.FromBytes(raw[17:])
+	job := &river.Job[task.NoticeArgs]{Args: task.NoticeArgs{TenantID: b.demo.School.ID, TaskID: taskID, What: "assigned"}}
+	var wg sync.WaitGroup
+	for _, a := range []*app.App{b.app, other.app, b.app} {
+		wg.Go(func() {
+			if err := (&task.NoticeWorker{Tasks: a.Tasks}).Work(context.Background(), job); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := count(); n != 5 {
+		t.Fatalf("%d notices after the job ran again on two processes, want 5", n)
+	}
+	got := decode[struct{ Notifications struct{ UnreadCount int } }](t, b.post(t, `{ notifications { unreadCount } }`, nil, bearer(member)...))
+	if got.Notifications.UnreadCount != 1 {
+		t.Errorf("the member's unread: %d", got.Notifications.UnreadCount)
+	}
 }
