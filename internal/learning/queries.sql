@@ -96,48 +96,27 @@ SELECT EXISTS (SELECT 1 FROM learning_progress
 
 -- For you ---------------------------------------------------------------
 
--- name: ForYou :many
--- What the person should study next: when their plan still needs lessons,
--- its lessons (of its series) first (bucket 0); then the published items
--- on the tags and topics they study most, best match first (bucket 1,
--- score: the weight of the interests an item shares), then the latest.
--- Never what they completed; only items an active site shows. (Each list
--- is computed once per statement, not once per item, and the items come
--- from the one view that says where they show, with no other join: the
--- plan stays the same for every person.)
-WITH done AS MATERIALIZED (
-    SELECT f.source_id FROM learning_facts f
-    WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind IN ('lesson_completed', 'reading_completed')
-), interests AS MATERIALIZED (
-    SELECT t.tag, count(*)::int AS weight
-    FROM learning_progress lp
-    JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id
-    CROSS JOIN LATERAL unnest(c.tags || c.topics) AS t(tag)
-    WHERE lp.tenant_id = @tenant_id AND lp.person_id = @person_id
-    GROUP BY t.tag
-    ORDER BY weight DESC, t.tag
-    LIMIT 20
-), visible AS MATERIALIZED (
-    SELECT DISTINCT ON (v.id) v.id, v.type, v.tags, v.topics, v.published_at,
-           CASE WHEN v.type = 'micro_lesson' THEN COALESCE(v.body ->> 'series', '') ELSE '' END AS series
-    FROM content_on_sites v
-    WHERE v.tenant_id = @tenant_id AND v.site_active AND v.status = 'published'
-    ORDER BY v.id
-), scores AS (
-    SELECT v.id, sum(i.weight)::int AS score
-    FROM visible v CROSS JOIN LATERAL unnest(v.tags || v.topics) AS t(tag) JOIN interests i ON i.tag = t.tag
-    GROUP BY v.id
-), ranked AS MATERIALIZED (
-    SELECT c.id, c.published_at,
-           (CASE WHEN @plan_open::boolean AND c.type = 'micro_lesson' AND (@series::text = '' OR c.series = @series::text) THEN 0 ELSE 1 END)::int AS bucket,
-           COALESCE(sc.score, 0)::int AS score
-    FROM visible c LEFT JOIN scores sc ON sc.id = c.id
-    WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.source_id = c.id)
-)
-SELECT r.id, r.bucket, r.score, r.published_at FROM ranked r
-WHERE NOT @has_cursor::boolean
-   OR r.bucket > @after_bucket::int
-   OR (r.bucket = @after_bucket::int AND (r.score < @after_score::int
-       OR (r.score = @after_score::int AND (r.published_at, r.id) < (@after_at::timestamptz, @after_id::uuid))))
-ORDER BY r.bucket, r.score DESC, r.published_at DESC, r.id DESC
-LIMIT @max_rows;
+-- name: Studyable :many
+-- The published items an active site of the school shows, with what
+-- ranking them for a person needs.
+SELECT DISTINCT ON (v.id) v.id, v.type, v.tags, v.topics, v.published_at,
+       CASE WHEN v.type = 'micro_lesson' THEN COALESCE(v.body ->> 'series', '') ELSE '' END::text AS series
+FROM content_on_sites v
+WHERE v.tenant_id = @tenant_id AND v.site_active AND v.status = 'published'
+ORDER BY v.id;
+
+-- name: Completed :many
+-- The items the person completed.
+SELECT DISTINCT f.source_id FROM learning_facts f
+WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind IN ('lesson_completed', 'reading_completed');
+
+-- name: Interests :many
+-- The tags and topics of what the person studied, most studied first.
+SELECT t.tag::text AS tag, count(*)::int AS weight
+FROM learning_progress lp
+JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id
+CROSS JOIN LATERAL unnest(c.tags || c.topics) AS t(tag)
+WHERE lp.tenant_id = @tenant_id AND lp.person_id = @person_id
+GROUP BY t.tag
+ORDER BY weight DESC, t.tag
+LIMIT 20;

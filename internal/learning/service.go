@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -20,10 +21,14 @@ import (
 type Service struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	// studyable keeps each school's studyable items for CatalogueTTL.
+	studyable *expirable.LRU[uuid.UUID, []Studyable]
 }
 
 // NewService returns a Service over pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
+func NewService(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool, now: time.Now, studyable: expirable.NewLRU[uuid.UUID, []Studyable](1024, nil, CatalogueTTL)}
+}
 
 var (
 	errNoItem     = apperr.NotFoundf("no published item to study")

@@ -13,6 +13,37 @@ import (
 	"github.com/google/uuid"
 )
 
+const Completed = `-- name: Completed :many
+SELECT DISTINCT f.source_id FROM learning_facts f
+WHERE f.tenant_id = $1 AND f.person_id = $2 AND f.kind IN ('lesson_completed', 'reading_completed')
+`
+
+type CompletedParams struct {
+	TenantID uuid.UUID
+	PersonID uuid.UUID
+}
+
+// The items the person completed.
+func (q *Queries) Completed(ctx context.Context, arg CompletedParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, Completed, arg.TenantID, arg.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var source_id uuid.UUID
+		if err := rows.Scan(&source_id); err != nil {
+			return nil, err
+		}
+		items = append(items, source_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const EffectivePlans = `-- name: EffectivePlans :many
 SELECT DISTINCT ON (lp.stage) lp.org_unit_id, lp.stage, lp.period, lp.required_lessons, lp.series
 FROM learning_plans lp JOIN org_units u ON u.tenant_id = lp.tenant_id AND u.id = lp.org_unit_id
@@ -113,111 +144,6 @@ func (q *Queries) FactsOf(ctx context.Context, arg FactsOfParams) ([]FactsOfRow,
 	return items, nil
 }
 
-const ForYou = `-- name: ForYou :many
-
-WITH done AS MATERIALIZED (
-    SELECT f.source_id FROM learning_facts f
-    WHERE f.tenant_id = $7 AND f.person_id = $8 AND f.kind IN ('lesson_completed', 'reading_completed')
-), interests AS MATERIALIZED (
-    SELECT t.tag, count(*)::int AS weight
-    FROM learning_progress lp
-    JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id
-    CROSS JOIN LATERAL unnest(c.tags || c.topics) AS t(tag)
-    WHERE lp.tenant_id = $7 AND lp.person_id = $8
-    GROUP BY t.tag
-    ORDER BY weight DESC, t.tag
-    LIMIT 20
-), visible AS MATERIALIZED (
-    SELECT DISTINCT ON (v.id) v.id, v.type, v.tags, v.topics, v.published_at,
-           CASE WHEN v.type = 'micro_lesson' THEN COALESCE(v.body ->> 'series', '') ELSE '' END AS series
-    FROM content_on_sites v
-    WHERE v.tenant_id = $7 AND v.site_active AND v.status = 'published'
-    ORDER BY v.id
-), scores AS (
-    SELECT v.id, sum(i.weight)::int AS score
-    FROM visible v CROSS JOIN LATERAL unnest(v.tags || v.topics) AS t(tag) JOIN interests i ON i.tag = t.tag
-    GROUP BY v.id
-), ranked AS MATERIALIZED (
-    SELECT c.id, c.published_at,
-           (CASE WHEN $9::boolean AND c.type = 'micro_lesson' AND ($10::text = '' OR c.series = $10::text) THEN 0 ELSE 1 END)::int AS bucket,
-           COALESCE(sc.score, 0)::int AS score
-    FROM visible c LEFT JOIN scores sc ON sc.id = c.id
-    WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.source_id = c.id)
-)
-SELECT r.id, r.bucket, r.score, r.published_at FROM ranked r
-WHERE NOT $1::boolean
-   OR r.bucket > $2::int
-   OR (r.bucket = $2::int AND (r.score < $3::int
-       OR (r.score = $3::int AND (r.published_at, r.id) < ($4::timestamptz, $5::uuid))))
-ORDER BY r.bucket, r.score DESC, r.published_at DESC, r.id DESC
-LIMIT $6
-`
-
-type ForYouParams struct {
-	HasCursor   bool
-	AfterBucket int32
-	AfterScore  int32
-	AfterAt     time.Time
-	AfterID     uuid.UUID
-	MaxRows     int32
-	TenantID    uuid.UUID
-	PersonID    uuid.UUID
-	PlanOpen    bool
-	Series      string
-}
-
-type ForYouRow struct {
-	ID          uuid.UUID
-	Bucket      int32
-	Score       int32
-	PublishedAt *time.Time
-}
-
-// For you ---------------------------------------------------------------
-// What the person should study next: when their plan still needs lessons,
-// its lessons (of its series) first (bucket 0); then the published items
-// on the tags and topics they study most, best match first (bucket 1,
-// score: the weight of the interests an item shares), then the latest.
-// Never what they completed; only items an active site shows. (Each list
-// is computed once per statement, not once per item, and the items come
-// from the one view that says where they show, with no other join: the
-// plan stays the same for every person.)
-func (q *Queries) ForYou(ctx context.Context, arg ForYouParams) ([]ForYouRow, error) {
-	rows, err := q.db.Query(ctx, ForYou,
-		arg.HasCursor,
-		arg.AfterBucket,
-		arg.AfterScore,
-		arg.AfterAt,
-		arg.AfterID,
-		arg.MaxRows,
-		arg.TenantID,
-		arg.PersonID,
-		arg.PlanOpen,
-		arg.Series,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ForYouRow
-	for rows.Next() {
-		var i ForYouRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Bucket,
-			&i.Score,
-			&i.PublishedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const InsertFact = `-- name: InsertFact :execrows
 
 INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)
@@ -280,6 +206,48 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (u
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
+}
+
+const Interests = `-- name: Interests :many
+SELECT t.tag::text AS tag, count(*)::int AS weight
+FROM learning_progress lp
+JOIN content_details c ON c.tenant_id = lp.tenant_id AND c.id = lp.content_id
+CROSS JOIN LATERAL unnest(c.tags || c.topics) AS t(tag)
+WHERE lp.tenant_id = $1 AND lp.person_id = $2
+GROUP BY t.tag
+ORDER BY weight DESC, t.tag
+LIMIT 20
+`
+
+type InterestsParams struct {
+	TenantID uuid.UUID
+	PersonID uuid.UUID
+}
+
+type InterestsRow struct {
+	Tag    string
+	Weight int32
+}
+
+// The tags and topics of what the person studied, most studied first.
+func (q *Queries) Interests(ctx context.Context, arg InterestsParams) ([]InterestsRow, error) {
+	rows, err := q.db.Query(ctx, Interests, arg.TenantID, arg.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InterestsRow
+	for rows.Next() {
+		var i InterestsRow
+		if err := rows.Scan(&i.Tag, &i.Weight); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const LessonsDone = `-- name: LessonsDone :one
@@ -536,6 +504,54 @@ func (q *Queries) StudyLength(ctx context.Context, arg StudyLengthParams) (Study
 		&i.TextChars,
 	)
 	return i, err
+}
+
+const Studyable = `-- name: Studyable :many
+
+SELECT DISTINCT ON (v.id) v.id, v.type, v.tags, v.topics, v.published_at,
+       CASE WHEN v.type = 'micro_lesson' THEN COALESCE(v.body ->> 'series', '') ELSE '' END::text AS series
+FROM content_on_sites v
+WHERE v.tenant_id = $1 AND v.site_active AND v.status = 'published'
+ORDER BY v.id
+`
+
+type StudyableRow struct {
+	ID          uuid.UUID
+	Type        string
+	Tags        []string
+	Topics      []string
+	PublishedAt *time.Time
+	Series      string
+}
+
+// For you ---------------------------------------------------------------
+// The published items an active site of the school shows, with what
+// ranking them for a person needs.
+func (q *Queries) Studyable(ctx context.Context, tenantID uuid.UUID) ([]StudyableRow, error) {
+	rows, err := q.db.Query(ctx, Studyable, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []StudyableRow
+	for rows.Next() {
+		var i StudyableRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Type,
+			&i.Tags,
+			&i.Topics,
+			&i.PublishedAt,
+			&i.Series,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const TenantSettings = `-- name: TenantSettings :one
