@@ -150,17 +150,17 @@ func (s *Service) ForYou(ctx context.Context, first int, after *ForYouCursor) (*
 	if err := apperr.PageSize(first, MaxPageSize); err != nil {
 		return nil, err
 	}
-	plan, err := s.MyPlan(ctx)
-	if err != nil {
-		return nil, err
-	}
-	need := Need{}
-	if plan != nil && plan.Remaining > 0 {
-		need = Need{Open: true, Series: plan.Plan.Series, DueOn: plan.DueOn}
-	}
 	page := &SuggestionPage{}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := learningdb.New(tx)
+		plan, err := s.planOf(ctx, q, p.TenantID, personID)
+		if err != nil {
+			return err
+		}
+		need := Need{}
+		if plan != nil && plan.Remaining > 0 {
+			need = Need{Open: true, Series: plan.Plan.Series, DueOn: plan.DueOn}
+		}
 		done, err := q.Completed(ctx, learningdb.CompletedParams{TenantID: p.TenantID, PersonID: personID})
 		if err != nil {
 			return fmt.Errorf("learning: completed: %w", err)

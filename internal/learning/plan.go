@@ -171,32 +171,38 @@ func (s *Service) MyPlan(ctx context.Context) (*PlanProgress, error) {
 	}
 	var out *PlanProgress
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		q := learningdb.New(tx)
-		who, err := q.PersonForPlan(ctx, learningdb.PersonForPlanParams{TenantID: p.TenantID, ID: personID})
-		if err != nil {
-			return postgres.Err(err, "person")
-		}
-		rows, err := q.EffectivePlans(ctx, learningdb.EffectivePlansParams{TenantID: p.TenantID, Path: who.OrgPath})
-		if err != nil {
-			return fmt.Errorf("learning: plans: %w", err)
-		}
-		for _, r := range rows {
-			if r.Stage != who.Stage {
-				continue
-			}
-			plan := planFrom(p.TenantID, r, uuid.Nil)
-			from, until := plan.Period.Bounds(s.now())
-			done, err := q.LessonsDone(ctx, learningdb.LessonsDoneParams{TenantID: p.TenantID, PersonID: personID,
-				FromAt: from, UntilAt: until, Series: plan.Series})
-			if err != nil {
-				return fmt.Errorf("learning: lessons done: %w", err)
-			}
-			out = &PlanProgress{Plan: plan, From: from, Until: until, DueOn: until.AddDate(0, 0, -1), Done: int(done),
-				Remaining: max(0, plan.RequiredLessons-int(done))}
-		}
-		return nil
+		out, err = s.planOf(ctx, learningdb.New(tx), p.TenantID, personID)
+		return err
 	})
 	return out, err
+}
+
+// planOf is where person stands with the plan in force for them this
+// period (nil: none), read with q.
+func (s *Service) planOf(ctx context.Context, q *learningdb.Queries, tenant, personID uuid.UUID) (*PlanProgress, error) {
+	who, err := q.PersonForPlan(ctx, learningdb.PersonForPlanParams{TenantID: tenant, ID: personID})
+	if err != nil {
+		return nil, postgres.Err(err, "person")
+	}
+	rows, err := q.EffectivePlans(ctx, learningdb.EffectivePlansParams{TenantID: tenant, Path: who.OrgPath})
+	if err != nil {
+		return nil, fmt.Errorf("learning: plans: %w", err)
+	}
+	for _, r := range rows {
+		if r.Stage != who.Stage {
+			continue
+		}
+		plan := planFrom(tenant, r, uuid.Nil)
+		from, until := plan.Period.Bounds(s.now())
+		done, err := q.LessonsDone(ctx, learningdb.LessonsDoneParams{TenantID: tenant, PersonID: personID,
+			FromAt: from, UntilAt: until, Series: plan.Series})
+		if err != nil {
+			return nil, fmt.Errorf("learning: lessons done: %w", err)
+		}
+		return &PlanProgress{Plan: plan, From: from, Until: until, DueOn: until.AddDate(0, 0, -1), Done: int(done),
+			Remaining: max(0, plan.RequiredLessons-int(done))}, nil
+	}
+	return nil, nil
 }
 
 // planFrom is the Plan of a row, as seen from unit at (inherited when set
