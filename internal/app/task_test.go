@@ -377,3 +377,51 @@ func TestTaskNoticesOncePerCause(t *testing.T) {
 		t.Errorf("the member's unread: %d", got.Notifications.UnreadCount)
 	}
 }
+
+// TestTaskEvidenceThroughStorage: a member uploads a photo as evidence (to
+// MinIO), submits it; the secretary reviewing it fetches it, a file not
+// ready is refused.
+func TestTaskEvidenceThroughStorage(t *testing.T) {
+	t.Parallel()
+	b, _ := setupMedia(t, nil)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	xs1 := testGlobalID(2, b.demo.School.ID, b.rowID(t, "org_units", "code", "XXGC-XS1"))
+	tk := decode[struct {
+		PublishTask struct{ Task struct{ ID string } }
+	}](t, b.post(t, publishTaskMutation, map[string]any{"in": map[string]any{"orgUnit": xs1, "title": "主题党日照片", "evidenceRequired": true,
+		"deadline": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339), "assignees": map[string]any{"orgUnit": xs1}}}, bearer(secretary)...)).PublishTask.Task
+	up := decode[struct{ UploadImage struct{ Media mediaNode } }](t, b.uploadFile(t, member, "活动照片.png", pngBytes(t, 800, 600), "TASK_EVIDENCE")).UploadImage.Media
+	if r := b.post(t, submitTaskMutation, map[string]any{"in": map[string]any{"task": tk.ID, "attachments": []string{up.ID}}}, bearer(member)...); r.code(0) != "BAD_USER_INPUT" && up.Status != "READY" {
+		t.Errorf("evidence still processing: %+v", r.Errors)
+	}
+	if m := b.waitMedia(t, member, up.ID); m.Status != "READY" {
+		t.Fatalf("evidence: %+v", m)
+	}
+	if r := b.post(t, submitTaskMutation, map[string]any{"in": map[string]any{"task": tk.ID, "text": "见照片", "attachments": []string{up.ID}}}, bearer(member)...); len(r.Errors) > 0 {
+		t.Fatalf("submit: %+v", r.Errors)
+	}
+	got := decode[struct {
+		Node struct {
+			Assignees struct {
+				Edges []struct {
+					Node struct {
+						LatestSubmission struct {
+							Attachments []struct {
+								ID  string
+								URL *string
+							}
+						}
+					}
+				}
+			}
+		}
+	}](t, b.post(t, `query($id: ID!) { node(id: $id) { ... on Task { assignees(status: SUBMITTED) { edges { node { latestSubmission { attachments { id url } } } } } } } }`,
+		map[string]any{"id": tk.ID}, bearer(secretary)...)).Node.Assignees.Edges
+	if len(got) != 1 || len(got[0].Node.LatestSubmission.Attachments) != 1 || got[0].Node.LatestSubmission.Attachments[0].URL == nil {
+		t.Fatalf("the reviewer's view of the evidence: %+v", got)
+	}
+	if status, body := httpGet(t, *got[0].Node.LatestSubmission.Attachments[0].URL); status != 200 || len(body) == 0 {
+		t.Errorf("fetching the evidence: %d", status)
+	}
+}

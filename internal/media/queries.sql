@@ -114,3 +114,7 @@ WHERE m.tenant_id = @tenant_id
   AND (NOT @has_cursor::boolean OR (m.created_at, m.id) < (@after_at::timestamptz, @after_id::uuid))
 ORDER BY m.created_at DESC, m.id DESC
 LIMIT @max_rows;
+
+-- name: PersonUnit :one
+-- The unit a person on record belongs to (where their own evidence goes).
+SELECT org_unit_id FROM person_profiles WHERE tenant_id = @tenant_id AND id = @id AND status = 'active';

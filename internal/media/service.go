@@ -93,8 +93,21 @@ var errNoStore = &apperr.Error{Kind: apperr.Unavailable, Msg: "media storage is 
 var errNotFound = apperr.NotFoundf("media not found")
 
 // uploadScope returns the unit a new file belongs to (the given one, or the
-// first unit where the caller may upload) after checking permission.
-func (s *Service) uploadScope(ctx context.Context, q *mediadb.Queries, p *auth.Principal, unit *uuid.UUID) (uuid.UUID, error) {
+// first unit where the caller may upload) after checking permission. A
+// person on record uploads their own task evidence into their own unit
+// without media.upload (it is private: they and the unit's member readers
+// see it).
+func (s *Service) uploadScope(ctx context.Context, q *mediadb.Queries, p *auth.Principal, purpose Purpose, unit *uuid.UUID) (uuid.UUID, error) {
+	if purpose == PurposeTaskEvidence && unit == nil && p.PersonID != nil && !p.Has(auth.PermMediaUpload) {
+		u, err := q.PersonUnit(ctx, mediadb.PersonUnitParams{TenantID: p.TenantID, ID: *p.PersonID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return uuid.Nil, apperr.Forbiddenf("you may not upload files")
+		}
+		if err != nil {
+			return uuid.Nil, fmt.Errorf("media: your unit: %w", err)
+		}
+		return u, nil
+	}
 	if unit == nil {
 		for _, b := range p.Bindings {
 			if b.Role.Permits(auth.PermMediaUpload) {

@@ -122,7 +122,7 @@ func (s *Service) begin(ctx context.Context, p *auth.Principal, purpose Purpose,
 	var out *Media
 	err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := mediadb.New(tx)
-		u, err := s.uploadScope(ctx, q, p, unit)
+		u, err := s.uploadScope(ctx, q, p, purpose, unit)
 		if err != nil {
 			return err
 		}

@@ -559,6 +559,23 @@ func (q *Queries) MediaByIDs(ctx context.Context, arg MediaByIDsParams) ([]Media
 	return items, nil
 }
 
+const personUnit = `-- name: PersonUnit :one
+SELECT org_unit_id FROM person_profiles WHERE tenant_id = $1 AND id = $2 AND status = 'active'
+`
+
+type PersonUnitParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// The unit a person on record belongs to (where their own evidence goes).
+func (q *Queries) PersonUnit(ctx context.Context, arg PersonUnitParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, personUnit, arg.TenantID, arg.ID)
+	var org_unit_id uuid.UUID
+	err := row.Scan(&org_unit_id)
+	return org_unit_id, err
+}
+
 const quotaUsage = `-- name: QuotaUsage :one
 SELECT coalesce((SELECT bytes FROM media_quota_usage WHERE tenant_id = $1), 0)::bigint
 `
