@@ -1215,7 +1215,7 @@ func (ec *executionContext) _MemberImport_problems(ctx context.Context, field gr
 			return obj.Problems, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []member.Problem) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []sheet.Problem) graphql.Marshaler {
 			return ec.marshalNImportProblem2ᚕzhdjᚋinternalᚋsheetᚐProblemᚄ(ctx, selections, v)
 		},
 		true,
@@ -3052,11 +3052,11 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNImportProblem2zhdjᚋinternalᚋsheetᚐProblem(ctx context.Context, sel ast.SelectionSet, v member.Problem) graphql.Marshaler {
+func (ec *executionContext) marshalNImportProblem2zhdjᚋinternalᚋsheetᚐProblem(ctx context.Context, sel ast.SelectionSet, v sheet.Problem) graphql.Marshaler {
 	return ec._ImportProblem(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNImportProblem2ᚕzhdjᚋinternalᚋsheetᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []member.Problem) graphql.Marshaler {
+func (ec *executionContext) marshalNImportProblem2ᚕzhdjᚋinternalᚋsheetᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []sheet.Problem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

@@ -41,9 +41,6 @@ const (
 	progressEvery  = 500
 )
 
-// Problem is what is wrong with one cell (or row) of an import file.
-type Problem = sheet.Problem
-
 // Import is the state of one import.
 type Import struct {
 	ID            uuid.UUID
@@ -53,7 +50,7 @@ type Import struct {
 	TotalRows     int
 	ProcessedRows int
 	ImportedRows  int
-	Problems      []Problem
+	Problems      []sheet.Problem
 	CreatedAt     time.Time
 	FinishedAt    *time.Time
 }
@@ -193,7 +190,7 @@ func (s *Service) Import(ctx context.Context, filename string, data []byte, mode
 	if err != nil {
 		return nil, fmt.Errorf("member: seal the import file: %w", err)
 	}
-	res := &Import{ID: importID, Filename: filename, Mode: mode, Status: "running", TotalRows: len(table) - 1, Problems: []Problem{}}
+	res := &Import{ID: importID, Filename: filename, Mode: mode, Status: "running", TotalRows: len(table) - 1, Problems: []sheet.Problem{}}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		if err := memberdb.New(tx).InsertImport(ctx, memberdb.InsertImportParams{TenantID: p.TenantID, ID: importID, Filename: filename, Mode: string(mode),
 			TotalRows: int32(res.TotalRows), CreatedBy: p.Actor(), FileSealed: sealed}); err != nil {
@@ -242,7 +239,7 @@ func (w *ImportWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return 15
 func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
 	err := w.Members.runImport(ctx, job.Args)
 	if err != nil && job.Attempt >= job.MaxAttempts {
-		res := &Import{ID: job.Args.ImportID, Status: "failed", Problems: []Problem{}}
+		res := &Import{ID: job.Args.ImportID, Status: "failed", Problems: []sheet.Problem{}}
 		if ferr := w.Members.finishImport(ctx, job.Args.TenantID, res); ferr != nil {
 			return errors.Join(err, ferr)
 		}
@@ -259,7 +256,7 @@ func (s *Service) runImport(ctx context.Context, a ImportArgs) error {
 	p := &a.By
 	ctx = auth.WithPrincipal(ctx, p)
 	res := &Import{ID: a.ImportID}
-	var problems []Problem
+	var problems []sheet.Problem
 	done := false
 	err := postgres.InTenantTx(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
 		q := memberdb.New(tx)
@@ -382,9 +379,9 @@ func columnTitle(key string) string {
 	return key
 }
 
-func parseRows(table [][]string, index map[string]int) ([]importRow, []Problem) {
+func parseRows(table [][]string, index map[string]int) ([]importRow, []sheet.Problem) {
 	var rows []importRow
-	var problems []Problem
+	var problems []sheet.Problem
 	for i, rec := range table[1:] {
 		line := i + 2
 		cell := func(key string) string {
@@ -405,7 +402,7 @@ func parseRows(table [][]string, index map[string]int) ([]importRow, []Problem) 
 		}
 		r := importRow{line: line, branchCode: cell("branchCode")}
 		bad := func(key, msg string) {
-			problems = append(problems, Problem{Row: line, Column: columnTitle(key), Message: msg})
+			problems = append(problems, sheet.Problem{Row: line, Column: columnTitle(key), Message: msg})
 			r.broken = true
 		}
 		f := Fields{Name: cell("name"), Ethnicity: cell("ethnicity"), NativePlace: cell("nativePlace"), Phone: cell("phone"),
@@ -465,8 +462,8 @@ func parseRows(table [][]string, index map[string]int) ([]importRow, []Problem) 
 
 // checkRows validates fields, branch codes and duplicates; it returns the
 // rows with no problem at all (none from parsing either).
-func (s *Service) checkRows(ctx context.Context, q *memberdb.Queries, p *auth.Principal, rows []importRow) ([]importRow, []Problem, error) {
-	var problems []Problem
+func (s *Service) checkRows(ctx context.Context, q *memberdb.Queries, p *auth.Principal, rows []importRow) ([]importRow, []sheet.Problem, error) {
+	var problems []sheet.Problem
 	codes := map[string]bool{}
 	for _, r := range rows {
 		codes[r.branchCode] = true
@@ -495,7 +492,7 @@ func (s *Service) checkRows(ctx context.Context, q *memberdb.Queries, p *auth.Pr
 	for _, r := range rows {
 		c := checked{row: r, ok: !r.broken}
 		bad := func(col, msg string) {
-			problems = append(problems, Problem{Row: r.line, Column: col, Message: msg})
+			problems = append(problems, sheet.Problem{Row: r.line, Column: col, Message: msg})
 			c.ok = false
 		}
 		if r.broken { // already reported; its other cells may be misleading
@@ -545,7 +542,7 @@ func (s *Service) checkRows(ctx context.Context, q *memberdb.Queries, p *auth.Pr
 	for i := range all {
 		c := &all[i]
 		if c.norm.citizenID != "" && existing[string(s.keyring.Index("citizen_id", c.norm.citizenID))] {
-			problems = append(problems, Problem{Row: c.row.line, Column: columnTitle("citizenId"), Message: "a person with this citizen ID is already on record"})
+			problems = append(problems, sheet.Problem{Row: c.row.line, Column: columnTitle("citizenId"), Message: "a person with this citizen ID is already on record"})
 			c.ok = false
 		}
 		if c.ok {
@@ -604,7 +601,7 @@ func finishImportTx(ctx context.Context, q *memberdb.Queries, tenant uuid.UUID, 
 		problems = problems[:1000]
 	}
 	if problems == nil {
-		problems = []Problem{}
+		problems = []sheet.Problem{}
 	}
 	js, _ := json.Marshal(problems)
 	return q.FinishImport(ctx, memberdb.FinishImportParams{TenantID: tenant, ID: res.ID, Status: res.Status,

@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/checkin"
 	"zhdj/internal/learning"
 	"zhdj/internal/postgres"
 	"zhdj/internal/volunteer/volunteerdb"
@@ -19,7 +20,7 @@ import (
 
 // CheckInCode returns the current code participants enter (or scan) to
 // check in or out; organisers only.
-func (s *Service) CheckInCode(ctx context.Context, activityID uuid.UUID, kind string) (*Code, error) {
+func (s *Service) CheckInCode(ctx context.Context, activityID uuid.UUID, kind string) (*checkin.Code, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
@@ -27,7 +28,7 @@ func (s *Service) CheckInCode(ctx context.Context, activityID uuid.UUID, kind st
 	if kind != "in" && kind != "out" {
 		return nil, apperr.InvalidField("kind", "must be in or out")
 	}
-	var out Code
+	var out checkin.Code
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		a, err := s.organised(ctx, tx, p, activityID, false)
 		if err != nil {

@@ -297,10 +297,7 @@ func (in *ActivityInput) validate() error {
 // Check-in codes are the rotating codes of package checkin, from the
 // activity's secret.
 
-// Code is a check-in (or check-out) code to show participants.
-type Code = checkin.Code
-
-func makeCode(a *Activity, kind string, now time.Time, r Rules) Code {
+func makeCode(a *Activity, kind string, now time.Time, r Rules) checkin.Code {
 	return checkin.Make(a.secret, a.ID, kind, now, r.CodeWindowSeconds)
 }
 
