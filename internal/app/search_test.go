@@ -327,6 +327,13 @@ func TestSearchReconcilerRepairsDrift(t *testing.T) {
 		publishRaw("a-3", "XXGC", "红色家书三", "", "", nil, nil, "published"),
 	)
 	b.waitIndexed(t)
+	// The server reconciles once as it starts: let that run first, or it
+	// may repair the drift below before this test's own run reports it.
+	eventually(t, "the start-up reconcile", func() bool {
+		var n int
+		_ = b.app.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'search.reconcile' AND state = 'completed'`).Scan(&n)
+		return n > 0
+	})
 	// Drift that no change explains: a document lost, one tampered with,
 	// and one for an item that does not exist.
 	ownerExec(t, b,
