@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -36,6 +37,31 @@ func openCursor(field string, s *string, what string, valid func(payload []byte)
 
 // size is a cursor payload check: exactly n bytes.
 func size(n int) func([]byte) bool { return func(b []byte) bool { return len(b) == n } }
+
+// timeID is the keyset of a list ordered by a time, then an id.
+type timeID struct {
+	At time.Time
+	ID uuid.UUID
+}
+
+// encodeTimeCursor packs a position in a list ordered by a time, then an id.
+func encodeTimeCursor(at time.Time, id uuid.UUID) string {
+	var b [8 + 16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(at.UnixMicro()))
+	copy(b[8:], id[:])
+	return sealCursor(b[:])
+}
+
+// decodeTimeCursor is the position encodeTimeCursor packed, or nil.
+func decodeTimeCursor(field string, s *string) (*timeID, error) {
+	b, err := openCursor(field, s, "list", size(24))
+	if b == nil {
+		return nil, err
+	}
+	c := &timeID{At: time.UnixMicro(int64(binary.BigEndian.Uint64(b[:8]))).UTC()}
+	copy(c.ID[:], b[8:])
+	return c, nil
+}
 
 func encodeUnitCursor(c org.Cursor) string {
 	var b [4 + 4 + 16]byte

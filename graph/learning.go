@@ -15,20 +15,15 @@ import (
 // encodeLearningCursor packs a progress's position in the caller's list:
 // when it was last studied, then the item.
 func encodeLearningCursor(p *learning.Progress) string {
-	var b [8 + 16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(p.UpdatedAt.UnixMicro()))
-	copy(b[8:], p.ContentID[:])
-	return sealCursor(b[:])
+	return encodeTimeCursor(p.UpdatedAt, p.ContentID)
 }
 
 func decodeLearningCursor(field string, s *string) (*learning.Cursor, error) {
-	b, err := openCursor(field, s, "list", func(b []byte) bool { return len(b) == 24 })
-	if b == nil {
+	c, err := decodeTimeCursor(field, s)
+	if c == nil {
 		return nil, err
 	}
-	c := &learning.Cursor{UpdatedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[:8]))).UTC()}
-	copy(c.ContentID[:], b[8:])
-	return c, nil
+	return &learning.Cursor{UpdatedAt: c.At, ContentID: c.ID}, nil
 }
 
 // learningItems loads, for a page of progress, the items it is on that the

@@ -2,8 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/binary"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -12,13 +10,11 @@ import (
 )
 
 func decodeEventCursor(field string, s *string) (*meeting.Cursor, error) {
-	b, err := openCursor(field, s, "list", size(24))
-	if b == nil {
+	c, err := decodeTimeCursor(field, s)
+	if c == nil {
 		return nil, err
 	}
-	c := &meeting.Cursor{StartsAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[:8]))).UTC()}
-	copy(c.ID[:], b[8:])
-	return c, nil
+	return &meeting.Cursor{StartsAt: c.At, ID: c.ID}, nil
 }
 
 // eventPage wraps a page of events with their attendance counts and the

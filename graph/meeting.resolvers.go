@@ -116,13 +116,9 @@ func (r *mutationResolver) ScheduleEvent(ctx context.Context, input model.Schedu
 	if err != nil {
 		return nil, err
 	}
-	var lesson *uuid.UUID
-	if input.Lesson != nil {
-		g, err := decodeIDOf("input.lesson", *input.Lesson, idContent)
-		if err != nil {
-			return nil, err
-		}
-		lesson = &g.ID
+	lesson, err := optionalIDOf("input.lesson", input.Lesson, idContent)
+	if err != nil {
+		return nil, err
 	}
 	e, err := r.Meetings.Schedule(ctx, meeting.ScheduleInput{OrgUnitID: unit.ID, Kind: input.Kind, Title: input.Title, StartsAt: input.StartsAt,
 		EndsAt: input.EndsAt, Place: deref(input.Place), OnlineURL: deref(input.OnlineURL), LessonID: lesson, Agenda: deref(input.Agenda), Stages: input.Stages, Record: deref(input.Record)})

@@ -44,7 +44,7 @@ func (r *notificationConnectionResolver) UnreadCount(ctx context.Context, obj *m
 }
 
 func (r *queryResolver) Notifications(ctx context.Context, first *int, after *string, unreadOnly *bool) (*model.NotificationConnection, error) {
-	cur, err := decodeTaskCursor("after", after)
+	cur, err := decodeTimeCursor("after", after)
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,7 @@ func (r *mutationResolver) SubmitQuizAttempt(ctx context.Context, input model.Su
 }
 
 func (r *queryResolver) Quizzes(ctx context.Context, first *int, after *string) (*model.QuizConnection, error) {
-	cur, err := decodeTaskCursor("after", after)
+	cur, err := decodeTimeCursor("after", after)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (r *queryResolver) Quizzes(ctx context.Context, first *int, after *string) 
 }
 
 func (r *queryResolver) QuestionBank(ctx context.Context, tag *string, first *int, after *string) (*model.BankQuestionConnection, error) {
-	cur, err := decodeTaskCursor("after", after)
+	cur, err := decodeTimeCursor("after", after)
 	if err != nil {
 		return nil, err
 	}

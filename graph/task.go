@@ -2,8 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/binary"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -11,22 +9,12 @@ import (
 	"zhdj/internal/task"
 )
 
-// encodeTimeCursor packs a position in a list ordered by a time, then an id.
-func encodeTimeCursor(at time.Time, id uuid.UUID) string {
-	var b [8 + 16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(at.UnixMicro()))
-	copy(b[8:], id[:])
-	return sealCursor(b[:])
-}
-
 func decodeTaskCursor(field string, s *string) (*task.Cursor, error) {
-	b, err := openCursor(field, s, "list", size(24))
-	if b == nil {
+	c, err := decodeTimeCursor(field, s)
+	if c == nil {
 		return nil, err
 	}
-	c := &task.Cursor{At: time.UnixMicro(int64(binary.BigEndian.Uint64(b[:8]))).UTC()}
-	copy(c.ID[:], b[8:])
-	return c, nil
+	return &task.Cursor{At: c.At, ID: c.ID}, nil
 }
 
 func encodeIDCursor(id uuid.UUID) string { return sealCursor(id[:]) }
@@ -88,12 +76,9 @@ func assigneesFor(in *model.TaskAssigneesInput) (task.Assignees, error) {
 	if in == nil {
 		return out, nil
 	}
-	if in.OrgUnit != nil {
-		g, err := decodeIDOf("input.assignees.orgUnit", *in.OrgUnit, idOrgUnit)
-		if err != nil {
-			return out, err
-		}
-		out.OrgUnitID = &g.ID
+	var err error
+	if out.OrgUnitID, err = optionalUnit("input.assignees.orgUnit", in.OrgUnit); err != nil {
+		return out, err
 	}
 	out.Stages = in.Stages
 	if len(in.People) > 0 {

@@ -63,13 +63,9 @@ func (r *mutationResolver) SubmitTask(ctx context.Context, input model.SubmitTas
 	if err != nil {
 		return nil, err
 	}
-	s, err := r.Work.Submit(ctx, task.SubmitInput{TaskID: g.ID, Text: deref(input.Text), Attachments: files, Items: items})
+	s, a, err := r.Work.Submit(ctx, task.SubmitInput{TaskID: g.ID, Text: deref(input.Text), Attachments: files, Items: items})
 	if err != nil {
 		return nil, inputErr(err, "input", nil)
-	}
-	a, err := r.Work.MyAssignment(ctx, s.TenantID, s.TaskID)
-	if err != nil {
-		return nil, err
 	}
 	return &model.SubmitTaskPayload{Submission: s, Assignment: &model.TaskAssignment{Assignment: a, Latest: s, Loaded: true}}, nil
 }
@@ -144,31 +140,23 @@ func (r *taskResolver) MyAssignment(ctx context.Context, obj *task.Task) (*model
 }
 
 func (r *taskResolver) Progress(ctx context.Context, obj *task.Task, orgUnit *string) ([]*task.UnitProgress, error) {
-	at := uuid.Nil
-	if orgUnit != nil {
-		g, err := decodeIDOf("orgUnit", *orgUnit, idOrgUnit)
-		if err != nil {
-			return nil, err
-		}
-		at = g.ID
+	at, err := optionalUnit("orgUnit", orgUnit)
+	if err != nil {
+		return nil, err
 	}
-	return r.Work.Progress(ctx, obj.ID, at)
+	return r.Work.Progress(ctx, obj.ID, deref(at))
 }
 
 func (r *taskResolver) Assignees(ctx context.Context, obj *task.Task, orgUnit *string, status *task.Status, first *int, after *string) (*model.TaskAssignmentConnection, error) {
-	at := uuid.Nil
-	if orgUnit != nil {
-		g, err := decodeIDOf("orgUnit", *orgUnit, idOrgUnit)
-		if err != nil {
-			return nil, err
-		}
-		at = g.ID
+	at, err := optionalUnit("orgUnit", orgUnit)
+	if err != nil {
+		return nil, err
 	}
 	cur, err := decodeIDCursor("after", after)
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Work.Assignees(ctx, obj.ID, at, deref(status), pageSize(first), cur)
+	page, err := r.Work.Assignees(ctx, obj.ID, deref(at), deref(status), pageSize(first), cur)
 	if err != nil {
 		return nil, err
 	}

@@ -124,8 +124,8 @@ type Scope struct {
 	OrgPath  string
 }
 
-// within reports whether path lies at or below ancestor.
-func within(path, ancestor string) bool {
+// Within reports whether the org path path lies at or below ancestor.
+func Within(path, ancestor string) bool {
 	return path == ancestor || strings.HasPrefix(path, ancestor+".")
 }
 
@@ -147,7 +147,7 @@ func (p *Principal) Can(perm Permission, s Scope) bool {
 			}
 			continue
 		}
-		if within(s.OrgPath, b.OrgUnitPath) {
+		if Within(s.OrgPath, b.OrgUnitPath) {
 			return true
 		}
 	}

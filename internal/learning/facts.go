@@ -56,24 +56,6 @@ func RecordFact(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, f Fact) (bool,
 	return n == 1, nil
 }
 
-// FactsOf returns the facts a source gave a person (in the caller's
-// transaction).
-func FactsOf(ctx context.Context, tx pgx.Tx, tenant, person uuid.UUID, sourceType string, source uuid.UUID) ([]Fact, error) {
-	rows, err := learningdb.New(tx).FactsOf(ctx, learningdb.FactsOfParams{TenantID: tenant, PersonID: person, SourceType: sourceType, SourceID: source})
-	if err != nil {
-		return nil, fmt.Errorf("learning: facts: %w", err)
-	}
-	out := make([]Fact, 0, len(rows))
-	for _, r := range rows {
-		f := Fact{PersonID: person, Kind: FactKind(r.Kind), SourceType: r.SourceType, SourceID: r.SourceID, OccurredAt: r.OccurredAt, RecordedBy: r.RecordedBy}
-		if len(r.Details) > 0 {
-			_ = json.Unmarshal(r.Details, &f.Details)
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
 // WatchedDuring reports, in the caller's transaction, whether person has
 // completed watching a micro-lesson, with heartbeats in [from, until)
 // (an online part of an event).

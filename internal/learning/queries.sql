@@ -83,10 +83,6 @@ INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, 
 VALUES (@tenant_id, @person_id, @kind, @source_type, @source_id, @occurred_at, @recorded_by, @details)
 ON CONFLICT (tenant_id, person_id, kind, source_type, source_id) DO NOTHING;
 
--- name: FactsOf :many
-SELECT kind, source_type, source_id, occurred_at, recorded_by, details FROM learning_facts
-WHERE tenant_id = @tenant_id AND person_id = @person_id AND source_type = @source_type AND source_id = @source_id;
-
 -- name: WatchedDuring :one
 -- Whether the person completed watching the lesson, with heartbeats
 -- within [from, until).

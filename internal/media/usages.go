@@ -39,6 +39,24 @@ func SetUsages(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, u Usage, mediaI
 	return nil
 }
 
+// UseReady records, in the caller's transaction, that user uses exactly
+// mediaIDs, each of which must be a ready file of tenant: otherwise it is
+// an Invalid error on field and nothing is recorded.
+func UseReady(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, u Usage, field string, mediaIDs []uuid.UUID) error {
+	if len(mediaIDs) > 0 {
+		known, err := Refs(ctx, tx, tenant, mediaIDs)
+		if err != nil {
+			return err
+		}
+		for _, id := range mediaIDs {
+			if r, ok := known[id]; !ok || r.Status != StatusReady {
+				return apperr.InvalidField(field, "a file is missing or not ready yet")
+			}
+		}
+	}
+	return SetUsages(ctx, tx, tenant, u, mediaIDs)
+}
+
 // Delete removes a file. A file that published content still uses is a
 // Conflict naming those users. Its objects are deleted by a background job
 // after the commit.

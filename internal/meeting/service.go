@@ -524,18 +524,7 @@ func (s *Service) RecordMinutes(ctx context.Context, id uuid.UUID, minutes strin
 		if err != nil {
 			return err
 		}
-		if len(files) > 0 {
-			known, err := media.Refs(ctx, tx, p.TenantID, files)
-			if err != nil {
-				return err
-			}
-			for _, f := range files {
-				if k, ok := known[f]; !ok || k.Status != media.StatusReady {
-					return apperr.InvalidField("attachments", "a file is missing or not ready yet")
-				}
-			}
-		}
-		if err := media.SetUsages(ctx, tx, p.TenantID, media.Usage{UserType: "event", UserID: e.ID, Label: e.Title}, files); err != nil {
+		if err := media.UseReady(ctx, tx, p.TenantID, media.Usage{UserType: "event", UserID: e.ID, Label: e.Title}, "attachments", files); err != nil {
 			return err
 		}
 		late := now.After(e.EndsAt.AddDate(0, 0, r.MinutesWindowDays))

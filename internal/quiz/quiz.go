@@ -182,8 +182,13 @@ func (in *QuizInput) validate() error {
 		if len(in.QuestionIDs) < 1 || len(in.QuestionIDs) > 200 {
 			v.Add("questions", "a paper has 1–200 questions")
 		}
-		if len(in.QuestionIDs) != len(slices.Compact(slices.SortedFunc(slices.Values(in.QuestionIDs), func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) }))) {
-			v.Add("questions", "a question is on the paper twice")
+		seen := make(map[uuid.UUID]bool, len(in.QuestionIDs))
+		for _, id := range in.QuestionIDs {
+			if seen[id] {
+				v.Add("questions", "a question is on the paper twice")
+				break
+			}
+			seen[id] = true
 		}
 		in.QuestionCount = len(in.QuestionIDs)
 		if in.ClosesAt == nil {

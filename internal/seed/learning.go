@@ -111,7 +111,8 @@ func DemoLearning(ctx context.Context, school *tenant.Tenant, s LearningServices
 		return 0, fmt.Errorf("seed: task start: %w", err)
 	}
 	submit := func(name, text string) (*task.Submission, error) {
-		return s.Tasks.Submit(as(name), task.SubmitInput{TaskID: t.ID, Text: text, Items: []task.EvidenceItem{{Item: 0, Text: "已阅读"}}})
+		sub, _, err := s.Tasks.Submit(as(name), task.SubmitInput{TaskID: t.ID, Text: text, Items: []task.EvidenceItem{{Item: 0, Text: "已阅读"}}})
+		return sub, err
 	}
 	if _, err := submit("刘强", "心得体会已完成，见附件说明。"); err != nil {
 		return 0, fmt.Errorf("seed: task submit: %w", err)

@@ -67,8 +67,8 @@ func (w *NoticeWorker) Work(ctx context.Context, job *river.Job[NoticeArgs]) err
 			people, err = q.AssigneesToNotify(ctx, taskdb.AssigneesToNotifyParams{TenantID: a.TenantID, TaskID: t.ID,
 				Statuses: []string{string(StatusAssigned), string(StatusInProgress), string(StatusReturned)}})
 		case noticeReturned:
-			var sub taskdb.SubmissionForUpdateRow
-			sub, err = q.SubmissionForUpdate(ctx, taskdb.SubmissionForUpdateParams{TenantID: a.TenantID, ID: a.SubmissionID})
+			var sub taskdb.ReturnedToRow
+			sub, err = q.ReturnedTo(ctx, taskdb.ReturnedToParams{TenantID: a.TenantID, ID: a.SubmissionID})
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil
 			}

@@ -183,6 +183,10 @@ UPDATE task_assignments SET status = 'overdue', updated_at = now()
 WHERE tenant_id = @tenant_id AND task_id = @task_id AND deadline <= @now
   AND status IN ('assigned', 'in_progress', 'returned');
 
+-- name: ReturnedTo :one
+-- Who a returned submission goes back to, with the reviewer's comment.
+SELECT person_id, comment FROM task_submissions WHERE tenant_id = @tenant_id AND id = @id;
+
 -- name: AssigneesToNotify :many
 -- A task's assignees (of the statuses given, when some are).
 SELECT person_id FROM task_assignments

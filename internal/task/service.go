@@ -62,28 +62,6 @@ func unitPath(ctx context.Context, q *taskdb.Queries, tenant, unit uuid.UUID, fi
 	return path, nil
 }
 
-func within(path, ancestor string) bool {
-	return path == ancestor || len(path) > len(ancestor) && path[:len(ancestor)+1] == ancestor+"."
-}
-
-// checkFiles refuses files that do not exist or are not ready, and records
-// that user uses the rest.
-func checkFiles(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, u media.Usage, field string, ids []uuid.UUID) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	known, err := media.Refs(ctx, tx, tenant, ids)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if r, ok := known[id]; !ok || r.Status != media.StatusReady {
-			return apperr.InvalidField(field, "a file is missing or not ready yet")
-		}
-	}
-	return media.SetUsages(ctx, tx, tenant, u, ids)
-}
-
 // Publish publishes a task at an org unit (task.manage there) and assigns
 // it, in one statement, to everyone it is for. Assignees outside the
 // unit's subtree are Forbidden; a task nobody matches is Invalid.
@@ -119,7 +97,7 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*Task, error) {
 			if target, err = unitPath(ctx, q, p.TenantID, *a.OrgUnitID, "assignees.orgUnit"); err != nil {
 				return err
 			}
-			if !within(target, path) {
+			if !auth.Within(target, path) {
 				return apperr.Forbiddenf("a task is for people at or below the unit that publishes it")
 			}
 		}
@@ -149,8 +127,10 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*Task, error) {
 		if err != nil {
 			return fmt.Errorf("task: publish: %w", err)
 		}
-		if err := checkFiles(ctx, tx, p.TenantID, media.Usage{UserType: "task", UserID: ins.ID, Label: in.Title, Published: true}, "attachments", in.Attachments); err != nil {
-			return err
+		if len(in.Attachments) > 0 {
+			if err := media.UseReady(ctx, tx, p.TenantID, media.Usage{UserType: "task", UserID: ins.ID, Label: in.Title, Published: true}, "attachments", in.Attachments); err != nil {
+				return err
+			}
 		}
 		stages := make([]string, len(a.Stages))
 		for i, st := range a.Stages {
@@ -419,15 +399,17 @@ func (s *Service) Start(ctx context.Context, taskID uuid.UUID) (*Assignment, err
 	return out, err
 }
 
-// Submit records the caller's evidence for a task assigned to them. After
-// the deadline it is accepted and marked late; a submission waiting for
-// review, or an approved task, is a Conflict.
-func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Submission, error) {
+// Submit records the caller's evidence for a task assigned to them, and
+// returns it with their assignment as it now is. After the deadline it is
+// accepted and marked late; a submission waiting for review, or an
+// approved task, is a Conflict.
+func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Submission, *Assignment, error) {
 	p, person, err := auth.RequirePerson(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out *Submission
+	var after *Assignment
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := taskdb.New(tx)
 		t, a, err := mine(ctx, q, p.TenantID, person, in.TaskID)
@@ -443,23 +425,29 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Submission, erro
 		if err := in.validate(t); err != nil {
 			return err
 		}
-		now := s.now()
+		at := s.now()
 		row, err := q.InsertSubmission(ctx, taskdb.InsertSubmissionParams{TenantID: p.TenantID, TaskID: t.ID, PersonID: person, Text: in.Text,
-			Attachments: nonNil(in.Attachments), Items: mustJSON(nonNilItems(in.Items)), SubmittedAt: now})
+			Attachments: nonNil(in.Attachments), Items: mustJSON(nonNilItems(in.Items)), SubmittedAt: at})
 		if err != nil {
 			return fmt.Errorf("task: submit: %w", err)
 		}
-		if err := checkFiles(ctx, tx, p.TenantID, media.Usage{UserType: "task_submission", UserID: row.ID, Label: t.Title}, "attachments", in.attachmentIDs()); err != nil {
-			return err
+		if files := in.attachmentIDs(); len(files) > 0 {
+			if err := media.UseReady(ctx, tx, p.TenantID, media.Usage{UserType: "task_submission", UserID: row.ID, Label: t.Title}, "attachments", files); err != nil {
+				return err
+			}
 		}
-		if _, err := q.SetAssignmentStatus(ctx, taskdb.SetAssignmentStatusParams{TenantID: p.TenantID, TaskID: t.ID, PersonID: person,
-			Status: string(StatusSubmitted), Late: now.After(t.Deadline)}); err != nil {
+		set, err := q.SetAssignmentStatus(ctx, taskdb.SetAssignmentStatusParams{TenantID: p.TenantID, TaskID: t.ID, PersonID: person,
+			Status: string(StatusSubmitted), Late: at.After(t.Deadline)})
+		if err != nil {
 			return fmt.Errorf("task: submit: %w", err)
 		}
-		out = submissionFrom(p.TenantID, taskdb.DecideSubmissionRow(row))
+		out, after = submissionFrom(p.TenantID, taskdb.DecideSubmissionRow(row)), assignmentFrom(p.TenantID, taskdb.AssignmentForUpdateRow(set))
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, after, nil
 }
 
 func nonNil(ids []uuid.UUID) []uuid.UUID {

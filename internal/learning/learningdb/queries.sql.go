@@ -91,59 +91,6 @@ func (q *Queries) EffectivePlans(ctx context.Context, arg EffectivePlansParams) 
 	return items, nil
 }
 
-const FactsOf = `-- name: FactsOf :many
-SELECT kind, source_type, source_id, occurred_at, recorded_by, details FROM learning_facts
-WHERE tenant_id = $1 AND person_id = $2 AND source_type = $3 AND source_id = $4
-`
-
-type FactsOfParams struct {
-	TenantID   uuid.UUID
-	PersonID   uuid.UUID
-	SourceType string
-	SourceID   uuid.UUID
-}
-
-type FactsOfRow struct {
-	Kind       string
-	SourceType string
-	SourceID   uuid.UUID
-	OccurredAt time.Time
-	RecordedBy *uuid.UUID
-	Details    json.RawMessage
-}
-
-func (q *Queries) FactsOf(ctx context.Context, arg FactsOfParams) ([]FactsOfRow, error) {
-	rows, err := q.db.Query(ctx, FactsOf,
-		arg.TenantID,
-		arg.PersonID,
-		arg.SourceType,
-		arg.SourceID,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []FactsOfRow
-	for rows.Next() {
-		var i FactsOfRow
-		if err := rows.Scan(
-			&i.Kind,
-			&i.SourceType,
-			&i.SourceID,
-			&i.OccurredAt,
-			&i.RecordedBy,
-			&i.Details,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const InsertFact = `-- name: InsertFact :execrows
 
 INSERT INTO learning_facts (tenant_id, person_id, kind, source_type, source_id, occurred_at, recorded_by, details)

@@ -775,6 +775,28 @@ func (q *Queries) ProgressByUnit(ctx context.Context, arg ProgressByUnitParams) 
 	return items, nil
 }
 
+const returnedTo = `-- name: ReturnedTo :one
+SELECT person_id, comment FROM task_submissions WHERE tenant_id = $1 AND id = $2
+`
+
+type ReturnedToParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type ReturnedToRow struct {
+	PersonID uuid.UUID
+	Comment  string
+}
+
+// Who a returned submission goes back to, with the reviewer's comment.
+func (q *Queries) ReturnedTo(ctx context.Context, arg ReturnedToParams) (ReturnedToRow, error) {
+	row := q.db.QueryRow(ctx, returnedTo, arg.TenantID, arg.ID)
+	var i ReturnedToRow
+	err := row.Scan(&i.PersonID, &i.Comment)
+	return i, err
+}
+
 const setAssigneeCount = `-- name: SetAssigneeCount :exec
 UPDATE tasks SET assignee_count = $1 WHERE tenant_id = $2 AND id = $3
 `
