@@ -30,15 +30,17 @@ LIMIT @max_rows;
 
 -- The heartbeat (see store.go) -----------------------------------------
 
--- name: SessionForBeat :one
--- A session of the person's with what judging its next heartbeat needs
--- (the item's length, the school's settings); the session's row is held
--- until the transaction ends, so that its heartbeats are judged in turn.
-SELECT s.content_id, s.mode, s.last_position, s.last_playing, s.last_beat_at,
-       l.type, l.status, l.duration_seconds::int AS duration_seconds, l.text_chars::int AS text_chars,
-       (SELECT t.settings FROM tenant_profiles t WHERE t.id = s.tenant_id)::jsonb AS settings
+-- name: SessionsForBeats :many
+-- Sessions with what judging their next heartbeats needs (the item's
+-- length); the sessions' rows are held until the transaction ends, so
+-- that each session's heartbeats are judged in turn, and locked in the
+-- order of their ids, so that two batches of heartbeats never wait for
+-- each other in a circle.
+SELECT s.id, s.person_id, s.content_id, s.mode, s.last_position, s.last_playing, s.last_beat_at,
+       l.status, l.duration_seconds::int AS duration_seconds
 FROM learning_sessions s JOIN content_study_lengths l ON l.tenant_id = s.tenant_id AND l.id = s.content_id
-WHERE s.tenant_id = @tenant_id AND s.id = @id AND s.person_id = @person_id
+WHERE s.tenant_id = @tenant_id AND s.id = ANY(@ids::uuid[])
+ORDER BY s.id
 FOR UPDATE OF s;
 
 -- (What a heartbeat counted is written by one statement in store.go.)

@@ -12,6 +12,7 @@ import (
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
+	"zhdj/internal/gather"
 	"zhdj/internal/learning/learningdb"
 	"zhdj/internal/postgres"
 )
@@ -23,11 +24,15 @@ type Service struct {
 	now  func() time.Time
 	// studyable keeps each school's studyable items for CatalogueTTL.
 	studyable *expirable.LRU[uuid.UUID, []Studyable]
+	// beats gathers a school's heartbeats that arrive while the previous
+	// ones are being written (see beats.go).
+	beats *gather.Queue[uuid.UUID, *beatRequest]
 }
 
 // NewService returns a Service over pool.
 func NewService(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, now: time.Now, studyable: expirable.NewLRU[uuid.UUID, []Studyable](1024, nil, CatalogueTTL)}
+	return &Service{pool: pool, now: time.Now, studyable: expirable.NewLRU[uuid.UUID, []Studyable](1024, nil, CatalogueTTL),
+		beats: gather.New[uuid.UUID, *beatRequest](maxBeatBatch)}
 }
 
 var (
@@ -105,53 +110,6 @@ func (s *Service) Start(ctx context.Context, content uuid.UUID, m Mode) (*Sessio
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
-}
-
-// Record judges a heartbeat of the caller's session and adds what it
-// counts for, in two round trips. The beat that completes the item writes
-// its learning fact, once, in the same transaction. A beat that does not
-// count is not an error: its verdict says why, and the progress counts it.
-func (s *Service) Record(ctx context.Context, session uuid.UUID, b Beat) (*Heartbeat, error) {
-	p, personID, err := auth.RequirePerson(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var v learningdb.SessionForBeatRow
-	reads := &pgx.Batch{}
-	found := queueSessionForBeat(reads, learningdb.SessionForBeatParams{TenantID: p.TenantID, ID: session, PersonID: personID}, &v)
-	out := &Heartbeat{}
-	var row learningdb.MyProgressRow
-	var completed *bool
-	err = postgres.InTenantTxCommitWith(ctx, s.pool, p.TenantID, reads, func(postgres.Querier) (*pgx.Batch, error) {
-		if !*found {
-			return nil, errNoSession
-		}
-		if v.Status != "published" {
-			return nil, errNoItem
-		}
-		m := Mode(v.Mode)
-		now := s.now()
-		j := Judge(m, Viewing{Position: int(v.LastPosition), Playing: v.LastPlaying, At: v.LastBeatAt}, b, now, int(v.DurationSeconds), RulesFrom(v.Settings))
-		out.Verdict = j.Verdict
-		position := 0 // a refused beat leaves the session where it was
-		if m == ModeWatch {
-			position = min(b.Position, int(v.DurationSeconds))
-		}
-		final := &pgx.Batch{}
-		completed = queueBeat(final, beatWrite{tenant: p.TenantID, session: session, person: personID, content: v.ContentID, mode: m,
-			judged: j, position: position, playing: b.Playing, at: now, recordedBy: p.Actor()}, &row)
-		return final, nil
-	})
-	switch {
-	case err == nil:
-	case apperr.KindOf(err) != apperr.Internal:
-		return nil, err
-	default:
-		return nil, fmt.Errorf("learning: record: %w", err)
-	}
-	out.Progress = progressFrom(p.TenantID, row)
-	out.JustCompleted = *completed
 	return out, nil
 }
 

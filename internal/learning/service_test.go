@@ -2,6 +2,7 @@ package learning
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -277,5 +278,74 @@ func TestConcurrentViewingsCompleteOnce(t *testing.T) {
 	}
 	if n := b.facts(t, b.lesson); n != 1 {
 		t.Fatalf("%d facts, want 1", n)
+	}
+}
+
+// TestBeatsOfManyAtOnce: heartbeats of many people at once (written in
+// batches) each count exactly once, and a beat sent twice at once is
+// judged after the first (the second counts nothing).
+func TestBeatsOfManyAtOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const people, beats = 40, 10
+	ctxs := make([]context.Context, people)
+	err := postgres.InTenantTx(context.Background(), b.db.Pool, b.tenant, func(tx pgx.Tx) error {
+		for i := range ctxs {
+			var id uuid.UUID
+			if err := tx.QueryRow(context.Background(), `INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage)
+				SELECT tenant_id, '观众' || $2::text, 'female', 'student', org_unit_id, 'activist' FROM people WHERE id = $1 RETURNING id`,
+				b.person, strconv.Itoa(i)).Scan(&id); err != nil {
+				return err
+			}
+			ctxs[i] = auth.WithPrincipal(context.Background(), &auth.Principal{TenantID: b.tenant, AccountID: uuid.New(), PersonID: &id})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Store(1_000_000) // every beat is at least 12 s after the one before: the clock only moves on
+	var wg sync.WaitGroup
+	var counted, notCounted atomic.Int64
+	for _, ctx := range ctxs {
+		s, err := b.svc.Start(ctx, b.lesson, ModeWatch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			for i := range beats + 1 {
+				b.tick(12)
+				var twice sync.WaitGroup
+				for range 2 { // the same beat, twice at once
+					twice.Go(func() {
+						h, err := b.svc.Record(ctx, s.ID, Beat{Position: i * 12, Playing: true})
+						switch {
+						case err != nil:
+							t.Error(err)
+						case h.Verdict == Counted:
+							counted.Add(1)
+						default:
+							notCounted.Add(1)
+						}
+					})
+				}
+				twice.Wait()
+			}
+		})
+	}
+	wg.Wait()
+	if c, n := counted.Load(), notCounted.Load(); c != people*beats || n != people*(beats+2) {
+		t.Fatalf("%d beats counted and %d not, want %d and %d", c, n, people*beats, people*(beats+2))
+	}
+	var wrong int
+	err = postgres.InTenantTx(context.Background(), b.db.Pool, b.tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE seconds <> $2 OR skipped_beats <> 0 OR rejected_beats <> 0)
+			FROM learning_progress WHERE content_id = $1 AND person_id <> $3`, b.lesson, beats*12, b.person).Scan(&wrong)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wrong != 0 {
+		t.Fatalf("%d people's progress is not %d seconds watched", wrong, beats*12)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
+	"zhdj/internal/gather"
 	"zhdj/internal/pii"
 	"zhdj/internal/postgres"
 	"zhdj/internal/volunteer/volunteerdb"
@@ -32,7 +33,7 @@ type Service struct {
 	facets *expirable.LRU[string, facetCounts]
 	// signUps gathers sign-ups for one activity that arrive while the
 	// previous ones are being written (see signup.go).
-	signUps *signUpQueue
+	signUps *gather.Queue[activityKey, *signUpRequest]
 }
 
 type facetCounts struct {
@@ -50,7 +51,7 @@ func NewService(pool *pgxpool.Pool, keyring *pii.Keyring, points PointsAwarder) 
 	}
 	return &Service{pool: pool, keyring: keyring, points: points, now: time.Now,
 		facets:  expirable.NewLRU[string, facetCounts](4096, nil, FacetCacheTTL),
-		signUps: newSignUpQueue()}
+		signUps: gather.New[activityKey, *signUpRequest](maxSignUpBatch)}
 }
 
 var errActivityNotFound = apperr.NotFoundf("activity not found")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,77 +31,21 @@ const maxSignUpBatch = 64
 
 type activityKey struct{ tenant, activity uuid.UUID }
 
+// signUpRequest is one sign-up in a batch, with its answer once written.
 type signUpRequest struct {
 	person uuid.UUID
-	done   chan signUpOutcome // buffered: senders never wait
+	out    signUpOutcome
 }
 
 type signUpOutcome struct {
 	su  *SignUp
 	err error
-	// lead: the request's goroutine writes the next batch.
-	lead bool
-}
-
-// signUpQueue holds, per activity, the sign-ups waiting for the batch being
-// written; busy marks an activity whose batch is being written.
-type signUpQueue struct {
-	mu      sync.Mutex
-	waiting map[activityKey][]*signUpRequest
-	busy    map[activityKey]bool
-}
-
-func newSignUpQueue() *signUpQueue {
-	return &signUpQueue{waiting: map[activityKey][]*signUpRequest{}, busy: map[activityKey]bool{}}
-}
-
-// join queues r and reports whether its goroutine leads (no batch is being
-// written for k).
-func (q *signUpQueue) join(k activityKey, r *signUpRequest) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.waiting[k] = append(q.waiting[k], r)
-	if q.busy[k] {
-		return false
-	}
-	q.busy[k] = true
-	return true
-}
-
-// take removes and returns the next batch for k, in arrival order.
-func (q *signUpQueue) take(k activityKey) []*signUpRequest {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	w := q.waiting[k]
-	n := min(len(w), maxSignUpBatch)
-	batch := w[:n:n]
-	if n == len(w) {
-		delete(q.waiting, k)
-	} else {
-		q.waiting[k] = w[n:]
-	}
-	return batch
-}
-
-// handOff passes the lead to the first waiting request of k, or marks k
-// idle when none waits.
-func (q *signUpQueue) handOff(k activityKey) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	w := q.waiting[k]
-	if len(w) == 0 {
-		delete(q.busy, k)
-		return
-	}
-	w[0].done <- signUpOutcome{lead: true}
 }
 
 // WaitingSignUps is how many sign-ups for an activity wait for the batch
 // being written (queue depth, for monitoring; this server only).
 func (s *Service) WaitingSignUps(tenant, activity uuid.UUID) int {
-	s.signUps.mu.Lock()
-	defer s.signUps.mu.Unlock()
-	return len(s.signUps.waiting[activityKey{tenant, activity}])
+	return s.signUps.Waiting(activityKey{tenant, activity})
 }
 
 // SignUp takes a place for the caller (a person on record) or, when the
@@ -115,21 +58,12 @@ func (s *Service) SignUp(ctx context.Context, activityID uuid.UUID) (*SignUp, er
 		return nil, err
 	}
 	k := activityKey{p.TenantID, activityID}
-	r := &signUpRequest{person: person, done: make(chan signUpOutcome, 1)}
-	lead := s.signUps.join(k, r)
-	for {
-		if lead {
-			func() {
-				defer s.signUps.handOff(k) // even after a panic: the next batch must go
-				s.writeSignUps(ctx, k, s.signUps.take(k))
-			}()
-		}
-		o := <-r.done
-		if !o.lead {
-			return o.su, o.err
-		}
-		lead = true
-	}
+	r := &signUpRequest{person: person}
+	s.signUps.Do(k, r, func(batch []*signUpRequest) []int {
+		s.writeSignUps(ctx, k, batch)
+		return nil
+	})
+	return r.out.su, r.out.err
 }
 
 // writeSignUps writes batch and answers each of its requests. The batch
@@ -143,7 +77,7 @@ func (s *Service) writeSignUps(ctx context.Context, k activityKey, batch []*sign
 	defer func() {
 		if !answered { // a panic: nobody may wait forever
 			for _, r := range batch {
-				r.done <- signUpOutcome{err: errors.New("volunteer: sign-up batch failed")}
+				r.out = signUpOutcome{err: errors.New("volunteer: sign-up batch failed")}
 			}
 		}
 	}()
@@ -170,7 +104,7 @@ func (s *Service) writeSignUps(ctx context.Context, k activityKey, batch []*sign
 	}
 	answered = true
 	for i, r := range batch {
-		r.done <- out[i]
+		r.out = out[i]
 	}
 }
 

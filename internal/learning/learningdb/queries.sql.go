@@ -320,55 +320,67 @@ func (q *Queries) PersonForPlan(ctx context.Context, arg PersonForPlanParams) (P
 	return i, err
 }
 
-const SessionForBeat = `-- name: SessionForBeat :one
+const SessionsForBeats = `-- name: SessionsForBeats :many
 
-SELECT s.content_id, s.mode, s.last_position, s.last_playing, s.last_beat_at,
-       l.type, l.status, l.duration_seconds::int AS duration_seconds, l.text_chars::int AS text_chars,
-       (SELECT t.settings FROM tenant_profiles t WHERE t.id = s.tenant_id)::jsonb AS settings
+SELECT s.id, s.person_id, s.content_id, s.mode, s.last_position, s.last_playing, s.last_beat_at,
+       l.status, l.duration_seconds::int AS duration_seconds
 FROM learning_sessions s JOIN content_study_lengths l ON l.tenant_id = s.tenant_id AND l.id = s.content_id
-WHERE s.tenant_id = $1 AND s.id = $2 AND s.person_id = $3
+WHERE s.tenant_id = $1 AND s.id = ANY($2::uuid[])
+ORDER BY s.id
 FOR UPDATE OF s
 `
 
-type SessionForBeatParams struct {
+type SessionsForBeatsParams struct {
 	TenantID uuid.UUID
-	ID       uuid.UUID
-	PersonID uuid.UUID
+	Ids      []uuid.UUID
 }
 
-type SessionForBeatRow struct {
+type SessionsForBeatsRow struct {
+	ID              uuid.UUID
+	PersonID        uuid.UUID
 	ContentID       uuid.UUID
 	Mode            string
 	LastPosition    int32
 	LastPlaying     bool
 	LastBeatAt      time.Time
-	Type            string
 	Status          string
 	DurationSeconds int32
-	TextChars       int32
-	Settings        json.RawMessage
 }
 
 // The heartbeat (see store.go) -----------------------------------------
-// A session of the person's with what judging its next heartbeat needs
-// (the item's length, the school's settings); the session's row is held
-// until the transaction ends, so that its heartbeats are judged in turn.
-func (q *Queries) SessionForBeat(ctx context.Context, arg SessionForBeatParams) (SessionForBeatRow, error) {
-	row := q.db.QueryRow(ctx, SessionForBeat, arg.TenantID, arg.ID, arg.PersonID)
-	var i SessionForBeatRow
-	err := row.Scan(
-		&i.ContentID,
-		&i.Mode,
-		&i.LastPosition,
-		&i.LastPlaying,
-		&i.LastBeatAt,
-		&i.Type,
-		&i.Status,
-		&i.DurationSeconds,
-		&i.TextChars,
-		&i.Settings,
-	)
-	return i, err
+// Sessions with what judging their next heartbeats needs (the item's
+// length); the sessions' rows are held until the transaction ends, so
+// that each session's heartbeats are judged in turn, and locked in the
+// order of their ids, so that two batches of heartbeats never wait for
+// each other in a circle.
+func (q *Queries) SessionsForBeats(ctx context.Context, arg SessionsForBeatsParams) ([]SessionsForBeatsRow, error) {
+	rows, err := q.db.Query(ctx, SessionsForBeats, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SessionsForBeatsRow
+	for rows.Next() {
+		var i SessionsForBeatsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PersonID,
+			&i.ContentID,
+			&i.Mode,
+			&i.LastPosition,
+			&i.LastPlaying,
+			&i.LastBeatAt,
+			&i.Status,
+			&i.DurationSeconds,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const StartProgress = `-- name: StartProgress :one
