@@ -86,17 +86,18 @@ ON CONFLICT (tenant_id, provider_id, subject) DO UPDATE SET last_used_at = now()
 -- (settings.auth.localPasswords; on unless set to false).
 SELECT coalesce((settings -> 'auth' ->> 'localPasswords')::boolean, true)::boolean AS local_passwords FROM tenant_profiles WHERE id = @id;
 
--- name: ActiveSession :one
--- The session behind an access token, while it and its account stand.
+-- name: ActiveSessions :many
+-- The sessions behind access tokens, while they and their accounts stand.
 SELECT s.id, s.account_id, a.username, a.person_id
 FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
-WHERE s.tenant_id = @tenant_id AND s.id = @session_id AND s.account_id = @account_id
+WHERE s.tenant_id = @tenant_id AND s.id = ANY(@session_ids::uuid[])
   AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active;
 
 -- name: PrincipalBindings :many
--- An account's role bindings as a principal carries them (BindingsOf
--- without the columns not needed there), the highest units first.
-SELECT b.role, b.org_unit_id, u.path::text AS org_path
+-- Accounts' role bindings as a principal carries them (BindingsOf
+-- without the columns not needed there), each account's highest units
+-- first.
+SELECT b.account_id, b.role, b.org_unit_id, u.path::text AS org_path
 FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
-WHERE b.tenant_id = @tenant_id AND b.account_id = @account_id
-ORDER BY nlevel(u.path), b.role;
+WHERE b.tenant_id = @tenant_id AND b.account_id = ANY(@account_ids::uuid[])
+ORDER BY b.account_id, nlevel(u.path), b.role;

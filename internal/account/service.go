@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/gather"
 	"zhdj/internal/pii"
 	"zhdj/internal/postgres"
 )
@@ -46,11 +48,15 @@ type Service struct {
 	keyring *pii.Keyring
 	cfg     Config
 	now     func() time.Time
+	// principals gathers a school's look-ups of principals that arrive
+	// while the previous ones are being read (see Authenticate).
+	principals *gather.Queue[uuid.UUID, *principalRequest]
 }
 
 // NewService returns a Service.
 func NewService(pool *pgxpool.Pool, tokens *Tokens, hasher *Hasher, keyring *pii.Keyring, cfg Config) *Service {
-	return &Service{pool: pool, tokens: tokens, hasher: hasher, keyring: keyring, cfg: cfg, now: time.Now}
+	return &Service{pool: pool, tokens: tokens, hasher: hasher, keyring: keyring, cfg: cfg, now: time.Now,
+		principals: gather.New[uuid.UUID, *principalRequest](maxPrincipalBatch)}
 }
 
 // Account is a sign-in identity of a tenant.
@@ -338,18 +344,62 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (*auth.P
 	if err != nil {
 		return nil, apperr.Unauthenticatedf("the access token is invalid or expired")
 	}
-	// Every signed-in request passes here: the session and the role
-	// bindings come in one tenant-scoped round trip.
-	p := &auth.Principal{TenantID: c.Tenant}
+	r := &principalRequest{session: c.Session, account: c.Account, err: errPrincipalLost}
+	s.principals.Do(c.Tenant, r, func(batch []*principalRequest) []int {
+		s.lookUpPrincipals(ctx, c.Tenant, batch)
+		return nil
+	})
+	return r.p, r.err
+}
+
+// Every signed-in request passes through Authenticate, so the look-ups of
+// a school's principals that arrive while the previous ones are being
+// read wait for them and go together (see package gather): one round
+// trip reads the sessions and the role bindings of them all.
+
+// maxPrincipalBatch bounds one look-up of principals.
+const maxPrincipalBatch = 128
+
+// principalRequest is one look-up in a batch, with its answer once read.
+type principalRequest struct {
+	session, account uuid.UUID
+	p                *auth.Principal
+	err              error
+}
+
+var errPrincipalLost = errors.New("account: the session's look-up failed")
+
+// lookUpPrincipals reads and answers batch. The look-up outlives the
+// leader's request if that one is cancelled: the others wait for it.
+func (s *Service) lookUpPrincipals(ctx context.Context, tenant uuid.UUID, batch []*principalRequest) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	sessions, accounts := make([]uuid.UUID, len(batch)), make([]uuid.UUID, len(batch))
+	for i, r := range batch {
+		sessions[i], accounts[i] = r.session, r.account
+	}
+	found := make(map[uuid.UUID]*auth.Principal, len(batch))
+	bindings := make(map[uuid.UUID][]auth.Binding, len(batch))
 	b := &pgx.Batch{}
-	found := queuePrincipal(b, c.Tenant, c.Session, c.Account, p)
-	if err := postgres.TenantBatch(ctx, s.pool, c.Tenant, b); err != nil {
-		return nil, fmt.Errorf("account: session: %w", err)
+	queuePrincipals(b, tenant, sessions, accounts, found, bindings)
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		for _, r := range batch {
+			r.err = fmt.Errorf("account: session: %w", err)
+		}
+		return
 	}
-	if !*found {
-		return nil, errSessionEnded
+	for _, r := range batch {
+		p, ok := found[r.session]
+		if !ok || p.AccountID != r.account {
+			r.err = errSessionEnded
+			continue
+		}
+		// Each request its own principal: a session twice in the batch
+		// shares nothing.
+		own := *p
+		own.Bindings = slices.Clone(bindings[r.account])
+		r.p, r.err = &own, nil
 	}
-	return p, nil
 }
 
 // CreateInput describes a new account.

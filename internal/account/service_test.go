@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type testBundle struct {
 	svc    *account.Service
 	tenant uuid.UUID
+	unit   uuid.UUID       // the school's party committee
 	sys    context.Context // the platform itself, in the school
 }
 
@@ -41,7 +43,8 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	sys := auth.WithPrincipal(ctx, auth.SystemPrincipal(school.ID))
-	if _, err := org.NewService(db.Pool).CreateUnit(sys, org.CreateUnitInput{Kind: org.KindCommittee, Name: "党委", Code: "DW"}); err != nil {
+	unit, err := org.NewService(db.Pool).CreateUnit(sys, org.CreateUnitInput{Kind: org.KindCommittee, Name: "党委", Code: "DW"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	keys, err := pii.ParseKeys("1:" + pii.RandomKey())
@@ -68,7 +71,7 @@ func setup(t *testing.T) *testBundle {
 		AccessTTL: 15 * time.Minute, RefreshTTL: 24 * time.Hour, Password: account.DefaultPasswordPolicy,
 		MaxFailuresPerAccount: 100, MaxFailuresPerIP: 100, FailureWindow: time.Minute,
 	})
-	return &testBundle{svc: svc, tenant: school.ID, sys: sys}
+	return &testBundle{svc: svc, tenant: school.ID, unit: unit.ID, sys: sys}
 }
 
 // create adds an account with a good password (and phone, if given).
@@ -203,4 +206,55 @@ func TestConcurrentRefresh(t *testing.T) {
 	if ok > 1 {
 		t.Fatalf("%d refreshes succeeded with one token", ok)
 	}
+}
+
+// TestAuthenticateManyAtOnce: look-ups of many principals at once (read
+// in batches) each get their own session's principal with its own roles,
+// and a signed-out session is refused among them.
+func TestAuthenticateManyAtOnce(t *testing.T) {
+	b := setup(t)
+	type signedIn struct {
+		username, access string
+		admin, out       bool
+	}
+	var people []signedIn
+	for i := range 12 {
+		name := fmt.Sprintf("teacher%02d", i)
+		b.create(t, name, "")
+		s, ctx := b.signIn(t, name, goodPassword)
+		p := signedIn{username: name, access: s.AccessToken, admin: i%2 == 0, out: i%3 == 0}
+		if p.admin {
+			id := auth.FromContext(ctx)
+			if err := b.svc.GrantRole(b.sys, id.AccountID, auth.RoleOrgAdmin, b.unit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p.out {
+			if err := b.svc.Logout(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		people = append(people, p)
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		for _, p := range people {
+			wg.Go(func() {
+				got, err := b.svc.Authenticate(context.Background(), p.access)
+				switch {
+				case p.out:
+					if !apperr.Is(err, apperr.Unauthenticated) {
+						t.Errorf("%s signed out: %v, want UNAUTHENTICATED", p.username, err)
+					}
+				case err != nil:
+					t.Errorf("%s: %v", p.username, err)
+				case got.Username != p.username:
+					t.Errorf("%s authenticated as %s", p.username, got.Username)
+				case p.admin != (len(got.Bindings) == 1 && got.Bindings[0].Role == auth.RoleOrgAdmin):
+					t.Errorf("%s (admin %v) has bindings %v", p.username, p.admin, got.Bindings)
+				}
+			})
+		}
+	}
+	wg.Wait()
 }

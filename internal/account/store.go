@@ -5,8 +5,6 @@ package account
 // here.
 
 import (
-	"errors"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -14,28 +12,31 @@ import (
 	"zhdj/internal/auth"
 )
 
-// queuePrincipal queues the look-ups of session's principal (the session,
-// while it and its account stand, and the account's role bindings) into
-// p; found reports, once b has run, whether the session stands.
-func queuePrincipal(b *pgx.Batch, tenant, session, account uuid.UUID, p *auth.Principal) (found *bool) {
-	found = new(bool)
-	b.Queue(accountdb.ActiveSession, tenant, session, account).QueryRow(func(row pgx.Row) error {
-		err := row.Scan(&p.SessionID, &p.AccountID, &p.Username, &p.PersonID)
-		*found = err == nil
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		return err
-	})
-	b.Queue(accountdb.PrincipalBindings, tenant, account).Query(func(rows pgx.Rows) error {
+// queuePrincipals queues the look-ups of the principals behind sessions
+// (each session, while it and its account stand, and the accounts' role
+// bindings): the sessions that stand land in found by id, the bindings in
+// bindings by account.
+func queuePrincipals(b *pgx.Batch, tenant uuid.UUID, sessions, accounts []uuid.UUID, found map[uuid.UUID]*auth.Principal,
+	bindings map[uuid.UUID][]auth.Binding) {
+	b.Queue(accountdb.ActiveSessions, tenant, sessions).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
-			var bd auth.Binding
-			if err := rows.Scan(&bd.Role, &bd.OrgUnitID, &bd.OrgUnitPath); err != nil {
+			p := &auth.Principal{TenantID: tenant}
+			if err := rows.Scan(&p.SessionID, &p.AccountID, &p.Username, &p.PersonID); err != nil {
 				return err
 			}
-			p.Bindings = append(p.Bindings, bd)
+			found[p.SessionID] = p
 		}
 		return rows.Err()
 	})
-	return found
+	b.Queue(accountdb.PrincipalBindings, tenant, accounts).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var account uuid.UUID
+			var bd auth.Binding
+			if err := rows.Scan(&account, &bd.Role, &bd.OrgUnitID, &bd.OrgUnitPath); err != nil {
+				return err
+			}
+			bindings[account] = append(bindings[account], bd)
+		}
+		return rows.Err()
+	})
 }

@@ -170,37 +170,49 @@ func (q *Queries) AccountsByIDs(ctx context.Context, arg AccountsByIDsParams) ([
 	return items, nil
 }
 
-const ActiveSession = `-- name: ActiveSession :one
+const ActiveSessions = `-- name: ActiveSessions :many
 SELECT s.id, s.account_id, a.username, a.person_id
 FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
-WHERE s.tenant_id = $1 AND s.id = $2 AND s.account_id = $3
+WHERE s.tenant_id = $1 AND s.id = ANY($2::uuid[])
   AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
 `
 
-type ActiveSessionParams struct {
-	TenantID  uuid.UUID
-	SessionID uuid.UUID
-	AccountID uuid.UUID
+type ActiveSessionsParams struct {
+	TenantID   uuid.UUID
+	SessionIds []uuid.UUID
 }
 
-type ActiveSessionRow struct {
+type ActiveSessionsRow struct {
 	ID        uuid.UUID
 	AccountID uuid.UUID
 	Username  string
 	PersonID  *uuid.UUID
 }
 
-// The session behind an access token, while it and its account stand.
-func (q *Queries) ActiveSession(ctx context.Context, arg ActiveSessionParams) (ActiveSessionRow, error) {
-	row := q.db.QueryRow(ctx, ActiveSession, arg.TenantID, arg.SessionID, arg.AccountID)
-	var i ActiveSessionRow
-	err := row.Scan(
-		&i.ID,
-		&i.AccountID,
-		&i.Username,
-		&i.PersonID,
-	)
-	return i, err
+// The sessions behind access tokens, while they and their accounts stand.
+func (q *Queries) ActiveSessions(ctx context.Context, arg ActiveSessionsParams) ([]ActiveSessionsRow, error) {
+	rows, err := q.db.Query(ctx, ActiveSessions, arg.TenantID, arg.SessionIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ActiveSessionsRow
+	for rows.Next() {
+		var i ActiveSessionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.AccountID,
+			&i.Username,
+			&i.PersonID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const BindingsOf = `-- name: BindingsOf :many
@@ -460,27 +472,29 @@ func (q *Queries) MarkRotated(ctx context.Context, arg MarkRotatedParams) error 
 }
 
 const PrincipalBindings = `-- name: PrincipalBindings :many
-SELECT b.role, b.org_unit_id, u.path::text AS org_path
+SELECT b.account_id, b.role, b.org_unit_id, u.path::text AS org_path
 FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
-WHERE b.tenant_id = $1 AND b.account_id = $2
-ORDER BY nlevel(u.path), b.role
+WHERE b.tenant_id = $1 AND b.account_id = ANY($2::uuid[])
+ORDER BY b.account_id, nlevel(u.path), b.role
 `
 
 type PrincipalBindingsParams struct {
-	TenantID  uuid.UUID
-	AccountID uuid.UUID
+	TenantID   uuid.UUID
+	AccountIds []uuid.UUID
 }
 
 type PrincipalBindingsRow struct {
+	AccountID uuid.UUID
 	Role      string
 	OrgUnitID uuid.UUID
 	OrgPath   string
 }
 
-// An account's role bindings as a principal carries them (BindingsOf
-// without the columns not needed there), the highest units first.
+// Accounts' role bindings as a principal carries them (BindingsOf
+// without the columns not needed there), each account's highest units
+// first.
 func (q *Queries) PrincipalBindings(ctx context.Context, arg PrincipalBindingsParams) ([]PrincipalBindingsRow, error) {
-	rows, err := q.db.Query(ctx, PrincipalBindings, arg.TenantID, arg.AccountID)
+	rows, err := q.db.Query(ctx, PrincipalBindings, arg.TenantID, arg.AccountIds)
 	if err != nil {
 		return nil, err
 	}
@@ -488,7 +502,12 @@ func (q *Queries) PrincipalBindings(ctx context.Context, arg PrincipalBindingsPa
 	var items []PrincipalBindingsRow
 	for rows.Next() {
 		var i PrincipalBindingsRow
-		if err := rows.Scan(&i.Role, &i.OrgUnitID, &i.OrgPath); err != nil {
+		if err := rows.Scan(
+			&i.AccountID,
+			&i.Role,
+			&i.OrgUnitID,
+			&i.OrgPath,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
