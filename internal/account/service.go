@@ -382,7 +382,7 @@ func (s *Service) lookUpPrincipals(ctx context.Context, tenant uuid.UUID, batch 
 	bindings := make(map[uuid.UUID][]auth.Binding, len(batch))
 	b := &pgx.Batch{}
 	queuePrincipals(b, tenant, sessions, accounts, found, bindings)
-	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+	if err := postgres.TenantBatchOverArrays(ctx, s.pool, tenant, b); err != nil {
 		for _, r := range batch {
 			r.err = fmt.Errorf("account: session: %w", err)
 		}

@@ -112,11 +112,16 @@ func Rank(items []Studyable, completed map[uuid.UUID]bool, interests map[string]
 
 // catalogue returns the school's studyable items, from memory when read
 // within CatalogueTTL.
-func (s *Service) catalogue(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) ([]Studyable, error) {
+func (s *Service) catalogue(ctx context.Context, tenant uuid.UUID) ([]Studyable, error) {
 	if items, ok := s.studyable.Get(tenant); ok {
 		return items, nil
 	}
-	rows, err := learningdb.New(tx).Studyable(ctx, tenant)
+	var rows []learningdb.StudyableRow
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		var err error
+		rows, err = learningdb.New(tx).Studyable(ctx, tenant)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("learning: studyable items: %w", err)
 	}
@@ -150,42 +155,32 @@ func (s *Service) ForYou(ctx context.Context, first int, after *ForYouCursor) (*
 	if err := apperr.PageSize(first, MaxPageSize); err != nil {
 		return nil, err
 	}
-	page := &SuggestionPage{}
-	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		q := learningdb.New(tx)
-		plan, err := s.planOf(ctx, q, p.TenantID, personID)
-		if err != nil {
-			return err
-		}
-		need := Need{}
-		if plan != nil && plan.Remaining > 0 {
-			need = Need{Open: true, Series: plan.Plan.Series, DueOn: plan.DueOn}
-		}
-		done, err := q.Completed(ctx, learningdb.CompletedParams{TenantID: p.TenantID, PersonID: personID})
-		if err != nil {
-			return fmt.Errorf("learning: completed: %w", err)
-		}
-		rows, err := q.Interests(ctx, learningdb.InterestsParams{TenantID: p.TenantID, PersonID: personID})
-		if err != nil {
-			return fmt.Errorf("learning: interests: %w", err)
-		}
-		items, err := s.catalogue(ctx, tx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		completed := make(map[uuid.UUID]bool, len(done))
-		for _, id := range done {
-			completed[id] = true
-		}
-		interests := make(map[string]int, len(rows))
-		for _, r := range rows {
-			interests[r.Tag] = int(r.Weight)
-		}
-		page.Items, page.HasNext = Rank(items, completed, interests, need, after, first)
-		return nil
-	})
+	// What ranking needs of the person goes in one round trip (the
+	// school's items come from memory, mostly).
+	now := s.now()
+	var (
+		plan      []learningdb.PersonPlanRow
+		done      []uuid.UUID
+		interests = map[string]int{}
+	)
+	reads := &pgx.Batch{}
+	queueForYouReads(reads, personPlanParams(p.TenantID, personID, now), &plan, &done, interests)
+	if err := postgres.TenantBatch(ctx, s.pool, p.TenantID, reads); err != nil {
+		return nil, fmt.Errorf("learning: for you: %w", err)
+	}
+	items, err := s.catalogue(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
 	}
+	need := Need{}
+	if pp := planProgress(p.TenantID, plan, now); pp != nil && pp.Remaining > 0 {
+		need = Need{Open: true, Series: pp.Plan.Series, DueOn: pp.DueOn}
+	}
+	completed := make(map[uuid.UUID]bool, len(done))
+	for _, id := range done {
+		completed[id] = true
+	}
+	page := &SuggestionPage{}
+	page.Items, page.HasNext = Rank(items, completed, interests, need, after, first)
 	return page, nil
 }

@@ -180,29 +180,36 @@ func (s *Service) MyPlan(ctx context.Context) (*PlanProgress, error) {
 // planOf is where person stands with the plan in force for them this
 // period (nil: none), read with q.
 func (s *Service) planOf(ctx context.Context, q *learningdb.Queries, tenant, personID uuid.UUID) (*PlanProgress, error) {
-	who, err := q.PersonForPlan(ctx, learningdb.PersonForPlanParams{TenantID: tenant, ID: personID})
+	now := s.now()
+	rows, err := q.PersonPlan(ctx, personPlanParams(tenant, personID, now))
 	if err != nil {
-		return nil, postgres.Err(err, "person")
+		return nil, fmt.Errorf("learning: plan: %w", err)
 	}
-	rows, err := q.EffectivePlans(ctx, learningdb.EffectivePlansParams{TenantID: tenant, Path: who.OrgPath})
-	if err != nil {
-		return nil, fmt.Errorf("learning: plans: %w", err)
+	return planProgress(tenant, rows, now), nil
+}
+
+// personPlanParams asks for person's plan as of now: the bounds of the
+// periods containing it.
+func personPlanParams(tenant, person uuid.UUID, now time.Time) learningdb.PersonPlanParams {
+	arg := learningdb.PersonPlanParams{TenantID: tenant, PersonID: person}
+	arg.MonthFrom, arg.MonthUntil = Monthly.Bounds(now)
+	arg.QuarterFrom, arg.QuarterUntil = Quarterly.Bounds(now)
+	arg.YearFrom, arg.YearUntil = Yearly.Bounds(now)
+	return arg
+}
+
+// planProgress is where a person stands, from what PersonPlan read as of
+// now (nil: no plan).
+func planProgress(tenant uuid.UUID, rows []learningdb.PersonPlanRow, now time.Time) *PlanProgress {
+	if len(rows) == 0 {
+		return nil
 	}
-	for _, r := range rows {
-		if r.Stage != who.Stage {
-			continue
-		}
-		plan := planFrom(tenant, r, uuid.Nil)
-		from, until := plan.Period.Bounds(s.now())
-		done, err := q.LessonsDone(ctx, learningdb.LessonsDoneParams{TenantID: tenant, PersonID: personID,
-			FromAt: from, UntilAt: until, Series: plan.Series})
-		if err != nil {
-			return nil, fmt.Errorf("learning: lessons done: %w", err)
-		}
-		return &PlanProgress{Plan: plan, From: from, Until: until, DueOn: until.AddDate(0, 0, -1), Done: int(done),
-			Remaining: max(0, plan.RequiredLessons-int(done))}, nil
-	}
-	return nil, nil
+	r := rows[0]
+	plan := planFrom(tenant, learningdb.EffectivePlansRow{OrgUnitID: r.OrgUnitID, Stage: r.Stage, Period: r.Period,
+		RequiredLessons: r.RequiredLessons, Series: r.Series}, uuid.Nil)
+	from, until := plan.Period.Bounds(now)
+	return &PlanProgress{Plan: plan, From: from, Until: until, DueOn: until.AddDate(0, 0, -1), Done: int(r.Done),
+		Remaining: max(0, plan.RequiredLessons-int(r.Done))}
 }
 
 // planFrom is the Plan of a row, as seen from unit at (inherited when set

@@ -64,18 +64,27 @@ FROM learning_plans lp JOIN org_units u ON u.tenant_id = lp.tenant_id AND u.id =
 WHERE lp.tenant_id = @tenant_id AND u.path @> CAST(sqlc.arg(path)::text AS ltree)
 ORDER BY lp.stage, nlevel(u.path) DESC;
 
--- name: PersonForPlan :one
-SELECT p.stage, u.path::text AS org_path FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
-WHERE p.tenant_id = @tenant_id AND p.id = @id;
-
--- name: LessonsDone :one
--- The distinct micro-lessons a person completed in [from, until), of a
--- series when one is given.
-SELECT count(DISTINCT f.source_id)::int FROM learning_facts f
-JOIN content_study_lengths l ON l.tenant_id = f.tenant_id AND l.id = f.source_id
-WHERE f.tenant_id = @tenant_id AND f.person_id = @person_id AND f.kind = 'lesson_completed'
-  AND f.occurred_at >= @from_at AND f.occurred_at < @until_at
-  AND (@series::text = '' OR l.series = @series::text);
+-- name: PersonPlan :many
+-- The plan in force for the person (the nearest unit at or above theirs
+-- with a plan for their stage; no row: none), with the distinct
+-- micro-lessons (of its series) they completed in its current period —
+-- the bounds of each kind of period as Period.Bounds gives them.
+SELECT pl.org_unit_id, pl.stage, pl.period, pl.required_lessons, pl.series,
+       (SELECT count(DISTINCT f.source_id) FROM learning_facts f
+        JOIN content_study_lengths l ON l.tenant_id = f.tenant_id AND l.id = f.source_id
+        WHERE f.tenant_id = p.tenant_id AND f.person_id = p.id AND f.kind = 'lesson_completed'
+          AND f.occurred_at >= CASE pl.period WHEN 'month' THEN @month_from::timestamptz WHEN 'quarter' THEN @quarter_from::timestamptz ELSE @year_from::timestamptz END
+          AND f.occurred_at < CASE pl.period WHEN 'month' THEN @month_until::timestamptz WHEN 'quarter' THEN @quarter_until::timestamptz ELSE @year_until::timestamptz END
+          AND (pl.series = '' OR l.series = pl.series))::int AS done
+FROM person_profiles p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+CROSS JOIN LATERAL (
+    SELECT lp.org_unit_id, lp.stage, lp.period, lp.required_lessons, lp.series
+    FROM learning_plans lp JOIN org_units pu ON pu.tenant_id = lp.tenant_id AND pu.id = lp.org_unit_id
+    WHERE lp.tenant_id = p.tenant_id AND lp.stage = p.stage AND pu.path @> u.path
+    ORDER BY nlevel(pu.path) DESC
+    LIMIT 1) pl
+WHERE p.tenant_id = @tenant_id AND p.id = @person_id;
 
 -- Facts other domains record ------------------------------------------
 

@@ -1,5 +1,7 @@
 package learning
 
+// Statements queued into one round trip with others live here.
+//
 // Heartbeats are the busiest write here (every viewer, every 10–15
 // seconds), so those that arrive together are written together (see
 // beats.go), in two round trips per batch: the sessions with what judging
@@ -140,6 +142,44 @@ func queueBeats(b *pgx.Batch, tenant uuid.UUID, at time.Time, ws []beatWrite, ou
 				return err
 			}
 			out[i] = w
+		}
+		return rs.Err()
+	})
+}
+
+// queueForYouReads queues what "for you" reads of a person into b: their
+// plan (see PersonPlan), the items they completed and their interests
+// (tag → weight).
+func queueForYouReads(b *pgx.Batch, plan learningdb.PersonPlanParams, rows *[]learningdb.PersonPlanRow, done *[]uuid.UUID, interests map[string]int) {
+	b.Queue(learningdb.PersonPlan, plan.MonthFrom, plan.QuarterFrom, plan.YearFrom, plan.MonthUntil, plan.QuarterUntil, plan.YearUntil,
+		plan.TenantID, plan.PersonID).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r learningdb.PersonPlanRow
+			if err := rs.Scan(&r.OrgUnitID, &r.Stage, &r.Period, &r.RequiredLessons, &r.Series, &r.Done); err != nil {
+				return err
+			}
+			*rows = append(*rows, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(learningdb.Completed, plan.TenantID, plan.PersonID).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var id uuid.UUID
+			if err := rs.Scan(&id); err != nil {
+				return err
+			}
+			*done = append(*done, id)
+		}
+		return rs.Err()
+	})
+	b.Queue(learningdb.Interests, plan.TenantID, plan.PersonID).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var tag string
+			var weight int32
+			if err := rs.Scan(&tag, &weight); err != nil {
+				return err
+			}
+			interests[tag] = int(weight)
 		}
 		return rs.Err()
 	})

@@ -226,11 +226,25 @@ func CheckServerRole(ctx context.Context, pool *pgxpool.Pool) error {
 // and the pooled connection keeps no tenant. For read paths where round
 // trips dominate.
 func TenantBatch(ctx context.Context, pool *pgxpool.Pool, tenantID uuid.UUID, b *pgx.Batch) error {
+	return tenantBatch(ctx, pool, setTenant, tenantID, b)
+}
+
+// TenantBatchOverArrays is TenantBatch for statements over arrays of
+// gathered requests (id = ANY($1)), whose plans do not depend on how many
+// there are: they run their prepared, generic plans. Left to choose,
+// PostgreSQL plans such a statement anew at every run (a plan for the
+// exact number of ids looks cheaper than the generic one), which costs
+// more than running it.
+func TenantBatchOverArrays(ctx context.Context, pool *pgxpool.Pool, tenantID uuid.UUID, b *pgx.Batch) error {
+	return tenantBatch(ctx, pool, setTenantGenericPlans, tenantID, b)
+}
+
+func tenantBatch(ctx context.Context, pool *pgxpool.Pool, set string, tenantID uuid.UUID, b *pgx.Batch) error {
 	if tenantID == uuid.Nil {
 		return errors.New("postgres: tenant batch without a tenant")
 	}
 	full := &pgx.Batch{}
-	full.Queue(setTenant, tenantID.String())
+	full.Queue(set, tenantID.String())
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
 	return pool.SendBatch(ctx, full).Close()
 }

@@ -8,6 +8,10 @@ import "strings"
 // security reads app.tenant_id (app_tenant() in migration 00001).
 const setTenant = "SELECT set_config('app.tenant_id', $1, true)"
 
+// setTenantGenericPlans is setTenant with the transaction's prepared
+// statements held to their generic plans (see TenantBatchOverArrays).
+const setTenantGenericPlans = "SELECT set_config('app.tenant_id', $1, true), set_config('plan_cache_mode', 'force_generic_plan', true)"
+
 // serverRoleFacts are the facts CheckServerRole judges the server's role
 // by: its name, whether it is a superuser or may bypass row-level
 // security, and how many tenant tables it owns (or is a member of an

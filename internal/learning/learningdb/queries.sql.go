@@ -197,37 +197,6 @@ func (q *Queries) Interests(ctx context.Context, arg InterestsParams) ([]Interes
 	return items, nil
 }
 
-const LessonsDone = `-- name: LessonsDone :one
-SELECT count(DISTINCT f.source_id)::int FROM learning_facts f
-JOIN content_study_lengths l ON l.tenant_id = f.tenant_id AND l.id = f.source_id
-WHERE f.tenant_id = $1 AND f.person_id = $2 AND f.kind = 'lesson_completed'
-  AND f.occurred_at >= $3 AND f.occurred_at < $4
-  AND ($5::text = '' OR l.series = $5::text)
-`
-
-type LessonsDoneParams struct {
-	TenantID uuid.UUID
-	PersonID uuid.UUID
-	FromAt   time.Time
-	UntilAt  time.Time
-	Series   string
-}
-
-// The distinct micro-lessons a person completed in [from, until), of a
-// series when one is given.
-func (q *Queries) LessonsDone(ctx context.Context, arg LessonsDoneParams) (int32, error) {
-	row := q.db.QueryRow(ctx, LessonsDone,
-		arg.TenantID,
-		arg.PersonID,
-		arg.FromAt,
-		arg.UntilAt,
-		arg.Series,
-	)
-	var column_1 int32
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const MyProgress = `-- name: MyProgress :many
 SELECT person_id, content_id, mode, seconds, required_seconds, skipped_beats, rejected_beats, completed_at, started_at, updated_at
 FROM learning_progress
@@ -298,26 +267,83 @@ func (q *Queries) MyProgress(ctx context.Context, arg MyProgressParams) ([]MyPro
 	return items, nil
 }
 
-const PersonForPlan = `-- name: PersonForPlan :one
-SELECT p.stage, u.path::text AS org_path FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
-WHERE p.tenant_id = $1 AND p.id = $2
+const PersonPlan = `-- name: PersonPlan :many
+SELECT pl.org_unit_id, pl.stage, pl.period, pl.required_lessons, pl.series,
+       (SELECT count(DISTINCT f.source_id) FROM learning_facts f
+        JOIN content_study_lengths l ON l.tenant_id = f.tenant_id AND l.id = f.source_id
+        WHERE f.tenant_id = p.tenant_id AND f.person_id = p.id AND f.kind = 'lesson_completed'
+          AND f.occurred_at >= CASE pl.period WHEN 'month' THEN $1::timestamptz WHEN 'quarter' THEN $2::timestamptz ELSE $3::timestamptz END
+          AND f.occurred_at < CASE pl.period WHEN 'month' THEN $4::timestamptz WHEN 'quarter' THEN $5::timestamptz ELSE $6::timestamptz END
+          AND (pl.series = '' OR l.series = pl.series))::int AS done
+FROM person_profiles p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+CROSS JOIN LATERAL (
+    SELECT lp.org_unit_id, lp.stage, lp.period, lp.required_lessons, lp.series
+    FROM learning_plans lp JOIN org_units pu ON pu.tenant_id = lp.tenant_id AND pu.id = lp.org_unit_id
+    WHERE lp.tenant_id = p.tenant_id AND lp.stage = p.stage AND pu.path @> u.path
+    ORDER BY nlevel(pu.path) DESC
+    LIMIT 1) pl
+WHERE p.tenant_id = $7 AND p.id = $8
 `
 
-type PersonForPlanParams struct {
-	TenantID uuid.UUID
-	ID       uuid.UUID
+type PersonPlanParams struct {
+	MonthFrom    time.Time
+	QuarterFrom  time.Time
+	YearFrom     time.Time
+	MonthUntil   time.Time
+	QuarterUntil time.Time
+	YearUntil    time.Time
+	TenantID     uuid.UUID
+	PersonID     uuid.UUID
 }
 
-type PersonForPlanRow struct {
-	Stage   string
-	OrgPath string
+type PersonPlanRow struct {
+	OrgUnitID       uuid.UUID
+	Stage           string
+	Period          string
+	RequiredLessons int32
+	Series          string
+	Done            int32
 }
 
-func (q *Queries) PersonForPlan(ctx context.Context, arg PersonForPlanParams) (PersonForPlanRow, error) {
-	row := q.db.QueryRow(ctx, PersonForPlan, arg.TenantID, arg.ID)
-	var i PersonForPlanRow
-	err := row.Scan(&i.Stage, &i.OrgPath)
-	return i, err
+// The plan in force for the person (the nearest unit at or above theirs
+// with a plan for their stage; no row: none), with the distinct
+// micro-lessons (of its series) they completed in its current period —
+// the bounds of each kind of period as Period.Bounds gives them.
+func (q *Queries) PersonPlan(ctx context.Context, arg PersonPlanParams) ([]PersonPlanRow, error) {
+	rows, err := q.db.Query(ctx, PersonPlan,
+		arg.MonthFrom,
+		arg.QuarterFrom,
+		arg.YearFrom,
+		arg.MonthUntil,
+		arg.QuarterUntil,
+		arg.YearUntil,
+		arg.TenantID,
+		arg.PersonID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PersonPlanRow
+	for rows.Next() {
+		var i PersonPlanRow
+		if err := rows.Scan(
+			&i.OrgUnitID,
+			&i.Stage,
+			&i.Period,
+			&i.RequiredLessons,
+			&i.Series,
+			&i.Done,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const SessionsForBeats = `-- name: SessionsForBeats :many
