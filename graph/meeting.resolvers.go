@@ -82,6 +82,10 @@ func (r *eventResolver) MinutesRecordedAt(ctx context.Context, obj *model.Event)
 	return obj.MinutesAt, nil
 }
 
+func (r *eventResolver) CancelReason(ctx context.Context, obj *model.Event) (*string, error) {
+	return optional(obj.CancelReason), nil
+}
+
 func (r *eventAttendanceResolver) PersonName(ctx context.Context, obj *meeting.Attendance) (*string, error) {
 	return optional(obj.PersonName), nil
 }
@@ -122,6 +126,43 @@ func (r *mutationResolver) ScheduleEvent(ctx context.Context, input model.Schedu
 	}
 	e, err := r.Meetings.Schedule(ctx, meeting.ScheduleInput{OrgUnitID: unit.ID, Kind: input.Kind, Title: input.Title, StartsAt: input.StartsAt,
 		EndsAt: input.EndsAt, Place: deref(input.Place), OnlineURL: deref(input.OnlineURL), LessonID: lesson, Agenda: deref(input.Agenda), Stages: input.Stages, Record: deref(input.Record)})
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	w, err := r.wrapEvent(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EventPayload{Event: w}, nil
+}
+
+func (r *mutationResolver) UpdateEvent(ctx context.Context, input model.UpdateEventInput) (*model.EventPayload, error) {
+	g, err := decodeIDOf("input.event", input.Event, idEvent)
+	if err != nil {
+		return nil, err
+	}
+	lesson, err := optionalIDOf("input.lesson", input.Lesson, idContent)
+	if err != nil {
+		return nil, err
+	}
+	e, err := r.Meetings.Update(ctx, meeting.UpdateInput{ID: g.ID, Title: input.Title, StartsAt: input.StartsAt, EndsAt: input.EndsAt,
+		Place: input.Place, OnlineURL: input.OnlineURL, LessonID: lesson, Agenda: input.Agenda})
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	w, err := r.wrapEvent(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EventPayload{Event: w}, nil
+}
+
+func (r *mutationResolver) CancelEvent(ctx context.Context, input model.CancelEventInput) (*model.EventPayload, error) {
+	g, err := decodeIDOf("input.event", input.Event, idEvent)
+	if err != nil {
+		return nil, err
+	}
+	e, err := r.Meetings.Cancel(ctx, g.ID, input.Reason)
 	if err != nil {
 		return nil, inputErr(err, "input", nil)
 	}

@@ -320,6 +320,8 @@ type ComplexityRoot struct {
 		Agenda             func(childComplexity int) int
 		Attendance         func(childComplexity int) int
 		Attendees          func(childComplexity int) int
+		CancelReason       func(childComplexity int) int
+		CancelledAt        func(childComplexity int) int
 		EndsAt             func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Kind               func(childComplexity int) int
@@ -334,6 +336,7 @@ type ComplexityRoot struct {
 		Place              func(childComplexity int) int
 		StartsAt           func(childComplexity int) int
 		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	EventAttendance struct {
@@ -629,6 +632,7 @@ type ComplexityRoot struct {
 		ApproveContent          func(childComplexity int, input model.ApproveContentInput) int
 		ArchiveContent          func(childComplexity int, input model.ContentIDInput) int
 		Attend                  func(childComplexity int, input model.AttendInput) int
+		CancelEvent             func(childComplexity int, input model.CancelEventInput) int
 		CancelSignUp            func(childComplexity int, input model.CancelSignUpInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CheckInEvent            func(childComplexity int, input model.CheckInEventInput) int
@@ -686,6 +690,7 @@ type ComplexityRoot struct {
 		UnpublishContent        func(childComplexity int, input model.ContentIDInput) int
 		UpdateActivity          func(childComplexity int, input model.UpdateActivityInput) int
 		UpdateContent           func(childComplexity int, input model.UpdateContentInput) int
+		UpdateEvent             func(childComplexity int, input model.UpdateEventInput) int
 		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
 		UpdateOrgUnit           func(childComplexity int, input model.UpdateOrgUnitInput) int
 		UpdateSite              func(childComplexity int, input model.UpdateSiteInput) int
@@ -2131,6 +2136,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Attendees(childComplexity), true
+	case "Event.cancelReason":
+		if e.ComplexityRoot.Event.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.CancelReason(childComplexity), true
+	case "Event.cancelledAt":
+		if e.ComplexityRoot.Event.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.CancelledAt(childComplexity), true
 	case "Event.endsAt":
 		if e.ComplexityRoot.Event.EndsAt == nil {
 			break
@@ -2215,6 +2232,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Title(childComplexity), true
+	case "Event.updatedAt":
+		if e.ComplexityRoot.Event.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.UpdatedAt(childComplexity), true
 
 	case "EventAttendance.checkedInAt":
 		if e.ComplexityRoot.EventAttendance.CheckedInAt == nil {
@@ -3396,6 +3419,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Attend(childComplexity, args["input"].(model.AttendInput)), true
+	case "Mutation.cancelEvent":
+		if e.ComplexityRoot.Mutation.CancelEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelEvent(childComplexity, args["input"].(model.CancelEventInput)), true
 	case "Mutation.cancelSignUp":
 		if e.ComplexityRoot.Mutation.CancelSignUp == nil {
 			break
@@ -4018,6 +4052,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateContent(childComplexity, args["input"].(model.UpdateContentInput)), true
+	case "Mutation.updateEvent":
+		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["input"].(model.UpdateEventInput)), true
 	case "Mutation.updateMember":
 		if e.ComplexityRoot.Mutation.UpdateMember == nil {
 			break
@@ -6236,6 +6281,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ArticleInput", ec.unmarshalInputArticleInput),
 			graphql.NewInputUnmarshaler("AttendInput", ec.unmarshalInputAttendInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CancelEventInput", ec.unmarshalInputCancelEventInput),
 			graphql.NewInputUnmarshaler("CancelSignUpInput", ec.unmarshalInputCancelSignUpInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("ChapterInput", ec.unmarshalInputChapterInput),
@@ -6295,6 +6341,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TransitionMemberStageInput", ec.unmarshalInputTransitionMemberStageInput),
 			graphql.NewInputUnmarshaler("UpdateActivityInput", ec.unmarshalInputUpdateActivityInput),
 			graphql.NewInputUnmarshaler("UpdateContentInput", ec.unmarshalInputUpdateContentInput),
+			graphql.NewInputUnmarshaler("UpdateEventInput", ec.unmarshalInputUpdateEventInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateOrgUnitInput", ec.unmarshalInputUpdateOrgUnitInput),
 			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
@@ -7293,6 +7340,10 @@ type Event implements Node {
   minutesRecordedAt: Time
   "Recorded after the school's window (7 days by default)."
   minutesLate: Boolean!
+  updatedAt: Time!
+  "When it was called off (null: it was not); nobody checks in to a cancelled event."
+  cancelledAt: Time
+  cancelReason: String
 }
 
 type EventAttendanceCounts {
@@ -7369,6 +7420,26 @@ input MarkAttendanceInput {
   reason: String
 }
 
+"What changes in an event that has not started: what is given (null leaves it)."
+input UpdateEventInput {
+  event: ID!
+  title: String
+  "A new time: those expected are told, and reminded before it."
+  startsAt: Time
+  endsAt: Time
+  place: String
+  onlineUrl: String
+  "A published micro-lesson for the online part."
+  lesson: ID
+  agenda: String
+}
+
+input CancelEventInput {
+  event: ID!
+  "Told to those expected."
+  reason: String!
+}
+
 input RecordMinutesInput {
   event: ID!
   minutes: String!
@@ -7386,6 +7457,10 @@ extend type Query {
 
 extend type Mutation {
   scheduleEvent(input: ScheduleEventInput!): EventPayload!
+  "Changes an event that has not started (its managers)."
+  updateEvent(input: UpdateEventInput!): EventPayload!
+  "Calls off an event that has not started (its managers); cancelling again changes nothing."
+  cancelEvent(input: CancelEventInput!): EventPayload!
   "Checks you in: with the code shown on site, or online after watching the event's micro-lesson."
   checkInEvent(input: CheckInEventInput!): EventAttendancePayload!
   "Asks for leave from an event, before it starts."
@@ -7681,6 +7756,10 @@ enum NotificationKind {
   TASK_RETURNED
   TASK_DUE_SOON
   EVENT_REMINDER
+  "An event you are expected at has a new time."
+  EVENT_CHANGED
+  "An event you are expected at was called off (the body says why)."
+  EVENT_CANCELLED
 }
 
 type Notification {
@@ -9257,6 +9336,12 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_minutesRecordedAt(ctx, field)
 	case "minutesLate":
 		return ec.fieldContext_Event_minutesLate(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Event_updatedAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Event_cancelledAt(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_Event_cancelReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }

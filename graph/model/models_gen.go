@@ -176,6 +176,12 @@ type BankQuestionEdge struct {
 	Node   *quiz.Question `json:"node"`
 }
 
+type CancelEventInput struct {
+	Event string `json:"event"`
+	// Told to those expected.
+	Reason string `json:"reason"`
+}
+
 type CancelSignUpInput struct {
 	SignUpID string `json:"signUpId"`
 }
@@ -973,6 +979,20 @@ type UpdateContentInput struct {
 	Version int                 `json:"version"`
 	Fields  *ContentFieldsInput `json:"fields"`
 	Note    *string             `json:"note,omitempty"`
+}
+
+// What changes in an event that has not started: what is given (null leaves it).
+type UpdateEventInput struct {
+	Event string  `json:"event"`
+	Title *string `json:"title,omitempty"`
+	// A new time: those expected are told, and reminded before it.
+	StartsAt  *time.Time `json:"startsAt,omitempty"`
+	EndsAt    *time.Time `json:"endsAt,omitempty"`
+	Place     *string    `json:"place,omitempty"`
+	OnlineURL *string    `json:"onlineUrl,omitempty"`
+	// A published micro-lesson for the online part.
+	Lesson *string `json:"lesson,omitempty"`
+	Agenda *string `json:"agenda,omitempty"`
 }
 
 type UpdateMemberInput struct {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -264,4 +265,162 @@ func TestDemoLearningSeed(t *testing.T) {
 		})
 		return n == 1
 	})
+}
+
+// TestEventChangesOverHTTP: an event that has not started is changed by
+// its managers only; a new time tells those expected and reminds them
+// before it; a cancelled event tells them why, cancelling again changes
+// nothing, and nobody checks in to it, asks for leave or changes it; one
+// that has started is a record.
+func TestEventChangesOverHTTP(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	school := b.demo.School.ID
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	at := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
+	type scheduled struct {
+		ScheduleEvent struct{ Event struct{ ID string } }
+	}
+	schedule := func(title string) string {
+		return decode[scheduled](t, b.post(t, scheduleEventMutation, map[string]any{"in": map[string]any{
+			"orgUnit": testGlobalID(2, school, b.rowID(t, "org_units", "code", "XXGC-XS1")), "kind": "THEME_DAY", "title": title,
+			"startsAt": at(72 * time.Hour), "endsAt": at(74 * time.Hour), "place": "信息楼 302"}}, bearer(secretary)...)).ScheduleEvent.Event.ID
+	}
+	ev := schedule("十二月主题党日")
+	const update = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { title startsAt place cancelledAt } } }`
+	type updated struct {
+		UpdateEvent struct {
+			Event struct {
+				Title, Place string
+				StartsAt     time.Time
+				CancelledAt  *time.Time
+			}
+		}
+	}
+	for _, c := range []struct {
+		name        string
+		in          map[string]any
+		auth        string
+		code, field string
+	}{
+		{"by a member", map[string]any{"event": ev, "title": "改名"}, member, "FORBIDDEN", ""},
+		{"ending before it starts", map[string]any{"event": ev, "endsAt": at(71 * time.Hour)}, secretary, "BAD_USER_INPUT", "input.endsAt"},
+		{"to the past", map[string]any{"event": ev, "startsAt": at(-time.Hour)}, secretary, "BAD_USER_INPUT", "input.startsAt"},
+		{"an empty title", map[string]any{"event": ev, "title": " "}, secretary, "BAD_USER_INPUT", "input.title"},
+	} {
+		r := b.post(t, update, map[string]any{"in": c.in}, bearer(c.auth)...)
+		if r.code(0) != c.code {
+			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
+			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
+		}
+	}
+	// Moved to within the reminder's lead time: told, and reminded now.
+	u := decode[updated](t, b.post(t, update, map[string]any{"in": map[string]any{"event": ev, "startsAt": at(2 * time.Hour), "endsAt": at(3 * time.Hour),
+		"place": "党员活动室"}}, bearer(secretary)...)).UpdateEvent.Event
+	if u.Place != "党员活动室" || time.Until(u.StartsAt) > 2*time.Hour || u.Title != "十二月主题党日" {
+		t.Fatalf("updated: %+v", u)
+	}
+	// A new title alone tells nobody.
+	if u := decode[updated](t, b.post(t, update, map[string]any{"in": map[string]any{"event": ev, "title": "十二月主题党日（改）"}}, bearer(secretary)...)).UpdateEvent.Event; u.Title != "十二月主题党日（改）" {
+		t.Fatalf("retitled: %+v", u)
+	}
+	type notice struct{ Kind, SubjectID, Body string }
+	notices := func() []notice {
+		got := decode[struct {
+			Notifications struct{ Edges []struct{ Node notice } }
+		}](t, b.post(t, `{ notifications(first: 50) { edges { node { kind subjectId body } } } }`, nil, bearer(member)...))
+		var out []notice
+		for _, e := range got.Notifications.Edges {
+			if e.Node.SubjectID == ev {
+				out = append(out, e.Node)
+			}
+		}
+		return out
+	}
+	count := func(kind string) int {
+		n := 0
+		for _, x := range notices() {
+			if x.Kind == kind {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, "the reminder for the new time", func() bool { return count("EVENT_REMINDER") == 1 })
+	if n := count("EVENT_CHANGED"); n != 1 {
+		t.Errorf("%d notices of the change, want 1", n)
+	}
+
+	// Cancelled, with a reason; again changes nothing.
+	const cancel = `mutation($e: ID!, $r: String!) { cancelEvent(input: {event: $e, reason: $r}) { event { cancelledAt cancelReason } } }`
+	if r := b.post(t, cancel, map[string]any{"e": ev, "r": " "}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("cancelling without a reason: %+v", r.Errors)
+	}
+	if r := b.post(t, cancel, map[string]any{"e": ev, "r": "停电"}, bearer(member)...); r.code(0) != "FORBIDDEN" {
+		t.Errorf("a member cancelling: %+v", r.Errors)
+	}
+	type cancelled struct {
+		CancelEvent struct {
+			Event struct {
+				CancelledAt  *time.Time
+				CancelReason *string
+			}
+		}
+	}
+	first := decode[cancelled](t, b.post(t, cancel, map[string]any{"e": ev, "r": "教学楼停电，改期另行通知"}, bearer(secretary)...)).CancelEvent.Event
+	again := decode[cancelled](t, b.post(t, cancel, map[string]any{"e": ev, "r": "另一个理由"}, bearer(secretary)...)).CancelEvent.Event
+	if first.CancelledAt == nil || *first.CancelReason != "教学楼停电，改期另行通知" || !again.CancelledAt.Equal(*first.CancelledAt) || *again.CancelReason != *first.CancelReason {
+		t.Fatalf("cancelled %+v, again %+v", first, again)
+	}
+	if got := notices(); !slices.ContainsFunc(got, func(x notice) bool { return x.Kind == "EVENT_CANCELLED" && x.Body == "教学楼停电，改期另行通知" }) || count("EVENT_CANCELLED") != 1 {
+		t.Errorf("notices after cancelling: %+v", got)
+	}
+	for name, r := range map[string]*gqlResponse{
+		"changing it":       b.post(t, update, map[string]any{"in": map[string]any{"event": ev, "title": "恢复"}}, bearer(secretary)...),
+		"checking in":       b.post(t, checkInEventMutation, map[string]any{"e": ev, "c": "123456"}, bearer(member)...),
+		"asking for leave":  b.post(t, `mutation($e: ID!) { requestEventLeave(event: $e, reason: "出差") { attendance { status } } }`, map[string]any{"e": ev}, bearer(member)...),
+		"showing its code":  b.post(t, `query($e: ID!) { eventCheckInCode(event: $e) { code } }`, map[string]any{"e": ev}, bearer(secretary)...),
+		"recording minutes": b.post(t, `mutation($e: ID!) { recordMinutes(input: {event: $e, minutes: "纪要"}) { event { id } } }`, map[string]any{"e": ev}, bearer(secretary)...),
+	} {
+		if r.code(0) != "CONFLICT" {
+			t.Errorf("%s of a cancelled event: %+v, want CONFLICT", name, r.Errors)
+		}
+	}
+
+	// The reminder queued before a change does nothing when its time comes
+	// (the event moved later: reminding now would be early).
+	later := schedule("改期的主题党日")
+	decode[updated](t, b.post(t, update, map[string]any{"in": map[string]any{"event": later, "startsAt": at(200 * time.Hour), "endsAt": at(201 * time.Hour)}},
+		bearer(secretary)...))
+	laterID := b.rowID(t, "events", "title", "改期的主题党日")
+	ownerExec(t, b, `UPDATE river_job SET scheduled_at = now() WHERE kind = 'meeting.reminder' AND args ->> 'event_id' = '`+laterID.String()+`'
+		AND scheduled_at < now() + interval '100 hours'`)
+	eventually(t, "the early reminder's run", func() bool {
+		var waiting int
+		err := b.asOwner(t, school, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'meeting.reminder' AND args ->> 'event_id' = $1
+				AND scheduled_at < now() + interval '100 hours' AND state <> 'completed'`, laterID.String()).Scan(&waiting)
+		})
+		return err == nil && waiting == 0
+	})
+	var early int
+	if err := b.asOwner(t, school, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE subject_id = $1 AND kind = 'event_reminder'`, laterID).Scan(&early)
+	}); err != nil || early != 0 {
+		t.Errorf("%d reminders of the moved event before its time (%v), want none", early, err)
+	}
+
+	// One that has started is a record: neither changed nor cancelled.
+	started := schedule("已开始的主题党日")
+	ownerExec(t, b, `UPDATE events SET starts_at = now() - interval '10 minutes', ends_at = now() + interval '50 minutes' WHERE title = '已开始的主题党日'`)
+	if r := b.post(t, update, map[string]any{"in": map[string]any{"event": started, "place": "别处"}}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("changing a started event: %+v", r.Errors)
+	}
+	if r := b.post(t, cancel, map[string]any{"e": started, "r": "取消"}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("cancelling a started event: %+v", r.Errors)
+	}
 }

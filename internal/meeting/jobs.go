@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,10 @@ import (
 type ReminderArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	EventID  uuid.UUID `json:"event_id"`
+	// Version is the event's updated_at as the reminder was queued (zero
+	// in reminders queued before events could change): a reminder of an
+	// event changed since is left to the one queued with the change.
+	Version time.Time `json:"version,omitzero"`
 }
 
 // Kind names the job.
@@ -42,19 +47,21 @@ func (w *ReminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs])
 		if err != nil {
 			return fmt.Errorf("meeting: reminder: %w", err)
 		}
-		if !w.Meetings.now().Before(e.EndsAt) {
+		switch {
+		case e.CancelledAt != nil:
+			return nil
+		case !a.Version.IsZero() && !a.Version.Equal(e.UpdatedAt):
+			return nil // changed: the change queued its own reminder
+		case !w.Meetings.now().Before(e.EndsAt):
 			return nil // too late to remind anyone
 		}
 		people, err := q.AttendeesToRemind(ctx, meetingdb.AttendeesToRemindParams{TenantID: a.TenantID, EventID: e.ID})
 		if err != nil {
 			return fmt.Errorf("meeting: reminder: %w", err)
 		}
-		body := e.StartsAt.In(beijing).Format("2006-01-02 15:04")
-		if e.Place != "" {
-			body += " · " + e.Place
-		}
-		_, err = notify.Deliver(ctx, tx, a.TenantID, notify.Notice{Kind: notify.EventReminder, Cause: "event:" + e.ID.String() + ":reminder",
-			SubjectType: "event", SubjectID: e.ID, Title: e.Title, Body: body}, people)
+		ev := eventFrom(a.TenantID, e)
+		_, err = notify.Deliver(ctx, tx, a.TenantID, notify.Notice{Kind: notify.EventReminder, Cause: "event:" + e.ID.String() + ":reminder:" +
+			e.StartsAt.UTC().Format(time.RFC3339), SubjectType: "event", SubjectID: e.ID, Title: e.Title, Body: when(ev)}, people)
 		return err
 	})
 }

@@ -151,6 +151,60 @@ type Event struct {
 	MinutesFiles []uuid.UUID
 	MinutesAt    *time.Time
 	MinutesLate  bool
+	UpdatedAt    time.Time
+	// CancelledAt is set when the event was called off, with the reason.
+	CancelledAt  *time.Time
+	CancelReason string
+}
+
+// Cancelled reports whether the event was called off.
+func (e *Event) Cancelled() bool { return e.CancelledAt != nil }
+
+// UpdateInput is what changing an event takes: what is given changes.
+type UpdateInput struct {
+	ID        uuid.UUID
+	Title     *string
+	StartsAt  *time.Time
+	EndsAt    *time.Time
+	Place     *string
+	OnlineURL *string
+	LessonID  *uuid.UUID
+	Agenda    *string
+}
+
+// apply changes e as in asks and validates the result as scheduling does,
+// at now: a change of time keeps the event in the future.
+func (in *UpdateInput) apply(e *Event, now time.Time) (retimed bool, err error) {
+	next := ScheduleInput{OrgUnitID: e.OrgUnitID, Kind: e.Kind, Title: e.Title, StartsAt: e.StartsAt, EndsAt: e.EndsAt, Place: e.Place,
+		OnlineURL: e.OnlineURL, LessonID: e.LessonID, Agenda: e.Agenda}
+	if in.Title != nil {
+		next.Title = *in.Title
+	}
+	if in.StartsAt != nil {
+		next.StartsAt = *in.StartsAt
+	}
+	if in.EndsAt != nil {
+		next.EndsAt = *in.EndsAt
+	}
+	if in.Place != nil {
+		next.Place = *in.Place
+	}
+	if in.OnlineURL != nil {
+		next.OnlineURL = *in.OnlineURL
+	}
+	if in.LessonID != nil {
+		next.LessonID = in.LessonID
+	}
+	if in.Agenda != nil {
+		next.Agenda = *in.Agenda
+	}
+	retimed = !next.StartsAt.Equal(e.StartsAt) || !next.EndsAt.Equal(e.EndsAt)
+	if err := next.validate(now); err != nil {
+		return false, err
+	}
+	e.Title, e.StartsAt, e.EndsAt, e.Place, e.OnlineURL, e.LessonID, e.Agenda = next.Title, next.StartsAt, next.EndsAt, next.Place,
+		next.OnlineURL, next.LessonID, next.Agenda
+	return retimed, nil
 }
 
 // ScheduleInput is what scheduling an event takes.

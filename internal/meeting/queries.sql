@@ -12,7 +12,7 @@ SELECT type, status FROM content_study_lengths WHERE tenant_id = @tenant_id AND 
 -- name: InsertEvent :one
 INSERT INTO events (tenant_id, org_unit_id, kind, title, starts_at, ends_at, place, online_url, lesson_id, agenda, code_secret, created_by)
 VALUES (@tenant_id, @org_unit_id, @kind, @title, @starts_at, @ends_at, @place, @online_url, @lesson_id, @agenda, @code_secret, @created_by)
-RETURNING id, created_at;
+RETURNING id, created_at, updated_at;
 
 -- name: ExpectAttendees :execrows
 -- The event's expected attendees: every active person at or below the
@@ -25,13 +25,39 @@ WHERE p.tenant_id = @tenant_id AND p.status = 'active' AND u.path <@ CAST(sqlc.a
 
 -- name: GetEvent :one
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
 WHERE e.tenant_id = @tenant_id AND e.id = @id;
 
+-- name: EventForUpdate :one
+-- An event, held until the transaction ends.
+SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
+FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
+WHERE e.tenant_id = @tenant_id AND e.id = @id
+FOR UPDATE OF e;
+
+-- name: UpdateEvent :one
+UPDATE events SET title = @title, starts_at = @starts_at, ends_at = @ends_at, place = @place, online_url = @online_url,
+    lesson_id = @lesson_id, agenda = @agenda, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING updated_at;
+
+-- name: CancelEvent :one
+UPDATE events SET cancelled_at = @at, cancel_reason = @reason, cancelled_by = @cancelled_by, updated_at = @at
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING updated_at;
+
+-- name: AttendeesToTell :many
+-- Everyone expected at an event, to tell of a change.
+SELECT person_id FROM event_attendees WHERE tenant_id = @tenant_id AND event_id = @event_id ORDER BY person_id;
+
 -- name: EventsByIDs :many
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
 WHERE e.tenant_id = @tenant_id AND e.id = ANY(@ids::uuid[]);
 
@@ -39,7 +65,8 @@ WHERE e.tenant_id = @tenant_id AND e.id = ANY(@ids::uuid[]);
 -- Events of the unit at path and below that start in [from, until),
 -- earliest first, after the cursor.
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
 WHERE e.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree)
   AND e.starts_at >= @from_at AND e.starts_at < @until_at
@@ -50,7 +77,8 @@ LIMIT @max_rows;
 -- name: MyEvents :many
 -- The events a person is expected at that start in [from, until), earliest first.
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM event_attendees a
 JOIN events e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
 JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
@@ -38,6 +37,7 @@ var (
 	errNoEvent   = apperr.NotFoundf("event not found")
 	errNoManage  = apperr.Forbiddenf("you may not manage the events of this org unit")
 	errNotExpect = apperr.Forbiddenf("you are not expected at this event")
+	errCancelled = apperr.Conflictf("the event was cancelled")
 )
 
 func rules(ctx context.Context, q *meetingdb.Queries, tenant uuid.UUID) (Rules, error) {
@@ -106,22 +106,12 @@ func (s *Service) Schedule(ctx context.Context, in ScheduleInput) (*Event, error
 		if _, err := q.ExpectAttendees(ctx, meetingdb.ExpectAttendeesParams{TenantID: p.TenantID, EventID: row.ID, Path: path, Stages: stages}); err != nil {
 			return fmt.Errorf("meeting: attendees: %w", err)
 		}
-		r, err := rules(ctx, q, p.TenantID)
-		if err != nil {
-			return err
-		}
-		if !in.Record {
-			var opts *river.InsertOpts // an event that starts within the lead time: remind now
-			if at := in.StartsAt.Add(-time.Duration(r.ReminderLeadHours) * time.Hour); at.After(now) {
-				opts = &river.InsertOpts{ScheduledAt: at}
-			}
-			if _, err := s.jobs.InsertTx(ctx, tx, ReminderArgs{TenantID: p.TenantID, EventID: row.ID}, opts); err != nil {
-				return fmt.Errorf("meeting: queue reminder: %w", err)
-			}
-		}
 		out = &Event{TenantID: p.TenantID, ID: row.ID, OrgUnitID: in.OrgUnitID, orgPath: path, Kind: in.Kind, Title: in.Title, StartsAt: in.StartsAt,
 			EndsAt: in.EndsAt, Place: in.Place, OnlineURL: in.OnlineURL, LessonID: in.LessonID, Agenda: in.Agenda, CreatedAt: row.CreatedAt,
-			secret: secret, MinutesFiles: []uuid.UUID{}}
+			UpdatedAt: row.UpdatedAt, secret: secret, MinutesFiles: []uuid.UUID{}}
+		if !in.Record {
+			return s.remind(ctx, tx, q, out, now)
+		}
 		return nil
 	})
 	if err != nil {
@@ -133,7 +123,8 @@ func (s *Service) Schedule(ctx context.Context, in ScheduleInput) (*Event, error
 func eventFrom(tenant uuid.UUID, r meetingdb.GetEventRow) *Event {
 	return &Event{TenantID: tenant, ID: r.ID, OrgUnitID: r.OrgUnitID, orgPath: r.OrgPath, Kind: Kind(r.Kind), Title: r.Title, StartsAt: r.StartsAt,
 		EndsAt: r.EndsAt, Place: r.Place, OnlineURL: r.OnlineUrl, LessonID: r.LessonID, Agenda: r.Agenda, CreatedAt: r.CreatedAt, secret: r.CodeSecret,
-		Minutes: r.Minutes, MinutesFiles: r.MinutesFiles, MinutesAt: r.MinutesAt, MinutesLate: r.MinutesLate}
+		Minutes: r.Minutes, MinutesFiles: r.MinutesFiles, MinutesAt: r.MinutesAt, MinutesLate: r.MinutesLate, UpdatedAt: r.UpdatedAt,
+		CancelledAt: r.CancelledAt, CancelReason: r.CancelReason}
 }
 
 // withoutMinutes leaves an event's minutes out for a reader who does not
@@ -292,6 +283,8 @@ func (s *Service) CheckInCode(ctx context.Context, id uuid.UUID) (*checkin.Code,
 
 func checkInOpen(e *Event, r Rules, now time.Time) error {
 	switch {
+	case e.Cancelled():
+		return errCancelled
 	case now.Before(e.StartsAt.Add(-time.Duration(r.CheckInOpensMinutes) * time.Minute)):
 		return apperr.InvalidField("event", "check-in has not opened yet")
 	case !now.Before(e.EndsAt):
@@ -356,6 +349,9 @@ func expected(ctx context.Context, q *meetingdb.Queries, tenant, id, person uuid
 	e, err := load(ctx, q, tenant, id)
 	if err != nil {
 		return nil, meetingdb.AttendeeForUpdateRow{}, err
+	}
+	if e.Cancelled() {
+		return nil, meetingdb.AttendeeForUpdateRow{}, errCancelled
 	}
 	a, err := q.AttendeeForUpdate(ctx, meetingdb.AttendeeForUpdateParams{TenantID: tenant, EventID: id, PersonID: person})
 	switch {
@@ -455,6 +451,9 @@ func (s *Service) Mark(ctx context.Context, id, person uuid.UUID, st Status, rea
 		if !canManage(p, e.orgPath) {
 			return errNoManage
 		}
+		if e.Cancelled() {
+			return errCancelled
+		}
 		now := s.now()
 		if now.Before(e.StartsAt) {
 			return apperr.InvalidField("event", "attendance is marked once the event has started")
@@ -515,6 +514,9 @@ func (s *Service) RecordMinutes(ctx context.Context, id uuid.UUID, minutes strin
 		}
 		if !canManage(p, e.orgPath) {
 			return errNoManage
+		}
+		if e.Cancelled() {
+			return errCancelled
 		}
 		now := s.now()
 		if now.Before(e.EndsAt) {

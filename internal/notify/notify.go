@@ -24,10 +24,12 @@ import (
 type Kind string
 
 const (
-	TaskAssigned  Kind = "task_assigned"
-	TaskReturned  Kind = "task_returned"
-	TaskDueSoon   Kind = "task_due_soon"
-	EventReminder Kind = "event_reminder"
+	TaskAssigned   Kind = "task_assigned"
+	TaskReturned   Kind = "task_returned"
+	TaskDueSoon    Kind = "task_due_soon"
+	EventReminder  Kind = "event_reminder"
+	EventChanged   Kind = "event_changed"   // a new time
+	EventCancelled Kind = "event_cancelled" // with the reason
 )
 
 // Notice is what one cause tells the people it concerns.

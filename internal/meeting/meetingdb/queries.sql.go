@@ -194,9 +194,135 @@ func (q *Queries) AttendeesToRemind(ctx context.Context, arg AttendeesToRemindPa
 	return items, nil
 }
 
+const attendeesToTell = `-- name: AttendeesToTell :many
+SELECT person_id FROM event_attendees WHERE tenant_id = $1 AND event_id = $2 ORDER BY person_id
+`
+
+type AttendeesToTellParams struct {
+	TenantID uuid.UUID
+	EventID  uuid.UUID
+}
+
+// Everyone expected at an event, to tell of a change.
+func (q *Queries) AttendeesToTell(ctx context.Context, arg AttendeesToTellParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, attendeesToTell, arg.TenantID, arg.EventID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var person_id uuid.UUID
+		if err := rows.Scan(&person_id); err != nil {
+			return nil, err
+		}
+		items = append(items, person_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cancelEvent = `-- name: CancelEvent :one
+UPDATE events SET cancelled_at = $1, cancel_reason = $2, cancelled_by = $3, updated_at = $1
+WHERE tenant_id = $4 AND id = $5
+RETURNING updated_at
+`
+
+type CancelEventParams struct {
+	At          *time.Time
+	Reason      string
+	CancelledBy *uuid.UUID
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+}
+
+func (q *Queries) CancelEvent(ctx context.Context, arg CancelEventParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, cancelEvent,
+		arg.At,
+		arg.Reason,
+		arg.CancelledBy,
+		arg.TenantID,
+		arg.ID,
+	)
+	var updated_at time.Time
+	err := row.Scan(&updated_at)
+	return updated_at, err
+}
+
+const eventForUpdate = `-- name: EventForUpdate :one
+SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
+FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
+WHERE e.tenant_id = $1 AND e.id = $2
+FOR UPDATE OF e
+`
+
+type EventForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type EventForUpdateRow struct {
+	ID           uuid.UUID
+	OrgUnitID    uuid.UUID
+	OrgPath      string
+	Kind         string
+	Title        string
+	StartsAt     time.Time
+	EndsAt       time.Time
+	Place        string
+	OnlineUrl    string
+	LessonID     *uuid.UUID
+	Agenda       string
+	CodeSecret   []byte
+	CreatedAt    time.Time
+	Minutes      *string
+	MinutesFiles []uuid.UUID
+	MinutesBy    *uuid.UUID
+	MinutesAt    *time.Time
+	MinutesLate  bool
+	UpdatedAt    time.Time
+	CancelledAt  *time.Time
+	CancelReason string
+}
+
+// An event, held until the transaction ends.
+func (q *Queries) EventForUpdate(ctx context.Context, arg EventForUpdateParams) (EventForUpdateRow, error) {
+	row := q.db.QueryRow(ctx, eventForUpdate, arg.TenantID, arg.ID)
+	var i EventForUpdateRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrgUnitID,
+		&i.OrgPath,
+		&i.Kind,
+		&i.Title,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Place,
+		&i.OnlineUrl,
+		&i.LessonID,
+		&i.Agenda,
+		&i.CodeSecret,
+		&i.CreatedAt,
+		&i.Minutes,
+		&i.MinutesFiles,
+		&i.MinutesBy,
+		&i.MinutesAt,
+		&i.MinutesLate,
+		&i.UpdatedAt,
+		&i.CancelledAt,
+		&i.CancelReason,
+	)
+	return i, err
+}
+
 const eventsByIDs = `-- name: EventsByIDs :many
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
 WHERE e.tenant_id = $1 AND e.id = ANY($2::uuid[])
 `
@@ -225,6 +351,9 @@ type EventsByIDsRow struct {
 	MinutesBy    *uuid.UUID
 	MinutesAt    *time.Time
 	MinutesLate  bool
+	UpdatedAt    time.Time
+	CancelledAt  *time.Time
+	CancelReason string
 }
 
 func (q *Queries) EventsByIDs(ctx context.Context, arg EventsByIDsParams) ([]EventsByIDsRow, error) {
@@ -255,6 +384,9 @@ func (q *Queries) EventsByIDs(ctx context.Context, arg EventsByIDsParams) ([]Eve
 			&i.MinutesBy,
 			&i.MinutesAt,
 			&i.MinutesLate,
+			&i.UpdatedAt,
+			&i.CancelledAt,
+			&i.CancelReason,
 		); err != nil {
 			return nil, err
 		}
@@ -268,7 +400,8 @@ func (q *Queries) EventsByIDs(ctx context.Context, arg EventsByIDsParams) ([]Eve
 
 const eventsUnder = `-- name: EventsUnder :many
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
 WHERE e.tenant_id = $1 AND u.path <@ CAST($2::text AS ltree)
   AND e.starts_at >= $3 AND e.starts_at < $4
@@ -307,6 +440,9 @@ type EventsUnderRow struct {
 	MinutesBy    *uuid.UUID
 	MinutesAt    *time.Time
 	MinutesLate  bool
+	UpdatedAt    time.Time
+	CancelledAt  *time.Time
+	CancelReason string
 }
 
 // Events of the unit at path and below that start in [from, until),
@@ -348,6 +484,9 @@ func (q *Queries) EventsUnder(ctx context.Context, arg EventsUnderParams) ([]Eve
 			&i.MinutesBy,
 			&i.MinutesAt,
 			&i.MinutesLate,
+			&i.UpdatedAt,
+			&i.CancelledAt,
+			&i.CancelReason,
 		); err != nil {
 			return nil, err
 		}
@@ -391,7 +530,8 @@ func (q *Queries) ExpectAttendees(ctx context.Context, arg ExpectAttendeesParams
 
 const getEvent = `-- name: GetEvent :one
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM events e JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
 WHERE e.tenant_id = $1 AND e.id = $2
 `
@@ -420,6 +560,9 @@ type GetEventRow struct {
 	MinutesBy    *uuid.UUID
 	MinutesAt    *time.Time
 	MinutesLate  bool
+	UpdatedAt    time.Time
+	CancelledAt  *time.Time
+	CancelReason string
 }
 
 func (q *Queries) GetEvent(ctx context.Context, arg GetEventParams) (GetEventRow, error) {
@@ -444,6 +587,9 @@ func (q *Queries) GetEvent(ctx context.Context, arg GetEventParams) (GetEventRow
 		&i.MinutesBy,
 		&i.MinutesAt,
 		&i.MinutesLate,
+		&i.UpdatedAt,
+		&i.CancelledAt,
+		&i.CancelReason,
 	)
 	return i, err
 }
@@ -451,7 +597,7 @@ func (q *Queries) GetEvent(ctx context.Context, arg GetEventParams) (GetEventRow
 const insertEvent = `-- name: InsertEvent :one
 INSERT INTO events (tenant_id, org_unit_id, kind, title, starts_at, ends_at, place, online_url, lesson_id, agenda, code_secret, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-RETURNING id, created_at
+RETURNING id, created_at, updated_at
 `
 
 type InsertEventParams struct {
@@ -472,6 +618,7 @@ type InsertEventParams struct {
 type InsertEventRow struct {
 	ID        uuid.UUID
 	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 func (q *Queries) InsertEvent(ctx context.Context, arg InsertEventParams) (InsertEventRow, error) {
@@ -490,7 +637,7 @@ func (q *Queries) InsertEvent(ctx context.Context, arg InsertEventParams) (Inser
 		arg.CreatedBy,
 	)
 	var i InsertEventRow
-	err := row.Scan(&i.ID, &i.CreatedAt)
+	err := row.Scan(&i.ID, &i.CreatedAt, &i.UpdatedAt)
 	return i, err
 }
 
@@ -571,7 +718,8 @@ func (q *Queries) MyAttendance(ctx context.Context, arg MyAttendanceParams) ([]M
 
 const myEvents = `-- name: MyEvents :many
 SELECT e.id, e.org_unit_id, u.path::text AS org_path, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.online_url, e.lesson_id,
-       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late
+       e.agenda, e.code_secret, e.created_at, e.minutes, e.minutes_files, e.minutes_by, e.minutes_at, e.minutes_late,
+       e.updated_at, e.cancelled_at, e.cancel_reason
 FROM event_attendees a
 JOIN events e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
 JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
@@ -612,6 +760,9 @@ type MyEventsRow struct {
 	MinutesBy    *uuid.UUID
 	MinutesAt    *time.Time
 	MinutesLate  bool
+	UpdatedAt    time.Time
+	CancelledAt  *time.Time
+	CancelReason string
 }
 
 // The events a person is expected at that start in [from, until), earliest first.
@@ -652,6 +803,9 @@ func (q *Queries) MyEvents(ctx context.Context, arg MyEventsParams) ([]MyEventsR
 			&i.MinutesBy,
 			&i.MinutesAt,
 			&i.MinutesLate,
+			&i.UpdatedAt,
+			&i.CancelledAt,
+			&i.CancelReason,
 		); err != nil {
 			return nil, err
 		}
@@ -775,4 +929,40 @@ func (q *Queries) UnitPath(ctx context.Context, arg UnitPathParams) (string, err
 	var path string
 	err := row.Scan(&path)
 	return path, err
+}
+
+const updateEvent = `-- name: UpdateEvent :one
+UPDATE events SET title = $1, starts_at = $2, ends_at = $3, place = $4, online_url = $5,
+    lesson_id = $6, agenda = $7, updated_at = now()
+WHERE tenant_id = $8 AND id = $9
+RETURNING updated_at
+`
+
+type UpdateEventParams struct {
+	Title     string
+	StartsAt  time.Time
+	EndsAt    time.Time
+	Place     string
+	OnlineUrl string
+	LessonID  *uuid.UUID
+	Agenda    string
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+}
+
+func (q *Queries) UpdateEvent(ctx context.Context, arg UpdateEventParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, updateEvent,
+		arg.Title,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.Place,
+		arg.OnlineUrl,
+		arg.LessonID,
+		arg.Agenda,
+		arg.TenantID,
+		arg.ID,
+	)
+	var updated_at time.Time
+	err := row.Scan(&updated_at)
+	return updated_at, err
 }
