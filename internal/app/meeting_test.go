@@ -376,7 +376,9 @@ func TestEventChangesOverHTTP(t *testing.T) {
 	if first.CancelledAt == nil || *first.CancelReason != "教学楼停电，改期另行通知" || !again.CancelledAt.Equal(*first.CancelledAt) || *again.CancelReason != *first.CancelReason {
 		t.Fatalf("cancelled %+v, again %+v", first, again)
 	}
-	if got := notices(); !slices.ContainsFunc(got, func(x notice) bool { return x.Kind == "EVENT_CANCELLED" && x.Body == "教学楼停电，改期另行通知" }) || count("EVENT_CANCELLED") != 1 {
+	if got := notices(); !slices.ContainsFunc(got, func(x notice) bool {
+		return x.Kind == "EVENT_CANCELLED" && x.Body == "教学楼停电，改期另行通知"
+	}) || count("EVENT_CANCELLED") != 1 {
 		t.Errorf("notices after cancelling: %+v", got)
 	}
 	for name, r := range map[string]*gqlResponse{
