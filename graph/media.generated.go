@@ -1742,6 +1742,7 @@ var (
 		"VIDEO":         media.PurposeVideo,
 		"ATTACHMENT":    media.PurposeAttachment,
 		"TASK_EVIDENCE": media.PurposeTaskEvidence,
+		"MINUTES":       media.PurposeMinutes,
 	}
 	marshalNMediaPurpose2zhdjᚋinternalᚋmediaᚐPurpose = map[media.Purpose]string{
 		media.PurposeCover:        "COVER",
@@ -1752,6 +1753,7 @@ var (
 		media.PurposeVideo:        "VIDEO",
 		media.PurposeAttachment:   "ATTACHMENT",
 		media.PurposeTaskEvidence: "TASK_EVIDENCE",
+		media.PurposeMinutes:      "MINUTES",
 	}
 )
 

@@ -7144,6 +7144,8 @@ enum MediaPurpose {
   ATTACHMENT
   "Private."
   TASK_EVIDENCE
+  "Private: files of an event's minutes (images or documents)."
+  MINUTES
 }
 
 enum MediaStatus {

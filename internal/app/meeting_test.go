@@ -426,3 +426,42 @@ func TestEventChangesOverHTTP(t *testing.T) {
 		t.Errorf("cancelling a started event: %+v", r.Errors)
 	}
 }
+
+// TestMinutesAttachmentsThroughStorage: the secretary records minutes with
+// a photo of the sign-in sheet uploaded to MinIO; the event then lists it,
+// and it can be fetched; a file not ready is refused.
+func TestMinutesAttachmentsThroughStorage(t *testing.T) {
+	t.Parallel()
+	b, _ := setupMedia(t, nil)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	at := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
+	ev := decode[struct {
+		ScheduleEvent struct{ Event struct{ ID string } }
+	}](t, b.post(t, scheduleEventMutation, map[string]any{"in": map[string]any{
+		"orgUnit": testGlobalID(2, b.demo.School.ID, b.rowID(t, "org_units", "code", "XXGC-XS1")), "kind": "COMMITTEE_MEETING", "title": "十一月支委会",
+		"startsAt": at(-50 * time.Hour), "endsAt": at(-49 * time.Hour), "place": "信息楼 302", "record": true}}, bearer(secretary)...)).ScheduleEvent.Event
+	up := decode[struct{ UploadImage struct{ Media mediaNode } }](t, b.uploadFile(t, secretary, "签到表.png", pngBytes(t, 1200, 900), "MINUTES")).UploadImage.Media
+	const minutes = `mutation($e: ID!, $f: [ID!]) { recordMinutes(input: {event: $e, minutes: "研究了发展对象的确定", attachments: $f}) { event { minutesAttachments { id url } } } }`
+	if r := b.post(t, minutes, map[string]any{"e": ev.ID, "f": []string{up.ID}}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" && up.Status != "READY" {
+		t.Errorf("minutes with a file still processing: %+v", r.Errors)
+	}
+	if m := b.waitMedia(t, secretary, up.ID); m.Status != "READY" {
+		t.Fatalf("the sign-in sheet: %+v", m)
+	}
+	got := decode[struct {
+		RecordMinutes struct {
+			Event struct {
+				MinutesAttachments []struct {
+					ID  string
+					URL *string
+				}
+			}
+		}
+	}](t, b.post(t, minutes, map[string]any{"e": ev.ID, "f": []string{up.ID}}, bearer(secretary)...)).RecordMinutes.Event.MinutesAttachments
+	if len(got) != 1 || got[0].ID != up.ID || got[0].URL == nil {
+		t.Fatalf("minutes' attachments: %+v", got)
+	}
+	if status, body := httpGet(t, *got[0].URL); status != 200 || len(body) == 0 {
+		t.Errorf("fetching the sign-in sheet: %d", status)
+	}
+}

@@ -35,6 +35,7 @@ const (
 	PurposeVideo        Purpose = "video"
 	PurposeAttachment   Purpose = "attachment"
 	PurposeTaskEvidence Purpose = "task_evidence"
+	PurposeMinutes      Purpose = "minutes" // an event's minutes' files
 )
 
 // Kind is the family of types a purpose accepts.
@@ -61,6 +62,7 @@ var purposes = map[Purpose]struct {
 	PurposeVideo:        {kind: KindVideo},
 	PurposeAttachment:   {kind: KindDocument},
 	PurposeTaskEvidence: {kind: KindImage, private: true, alsoDocuments: true},
+	PurposeMinutes:      {kind: KindImage, private: true, alsoDocuments: true},
 }
 
 // Valid reports whether p is a known purpose.
