@@ -3,6 +3,7 @@ package gather
 import (
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestQueue: the first request of an idle key leads at once; those arriving
@@ -82,7 +83,18 @@ func TestDoConcurrent(t *testing.T) {
 	q := New[int, *req](8)
 	var mu sync.Mutex
 	batches, panicked := 0, false
+	firstOf := map[int]bool{}
 	write := func(batch []*req) (again []int) {
+		k := batch[0].n % 3
+		mu.Lock()
+		first := !firstOf[k]
+		firstOf[k] = true
+		mu.Unlock()
+		if first { // let the others of the key pile up behind the first batch
+			for deadline := time.Now().Add(5 * time.Second); q.Waiting(k) < 9 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		batches++
@@ -114,7 +126,7 @@ func TestDoConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { _ = recover() }()
-			q.Do(i%3, reqs[i], write)
+			q.Do(reqs[i].n%3, reqs[i], write)
 		}()
 	}
 	wg.Wait()
