@@ -60,13 +60,14 @@ const (
 	PermTaskManage    Permission = "task.manage"      // publish tasks, review submissions, follow progress
 	PermEventManage   Permission = "event.manage"     // schedule meetings and party lessons, keep attendance and minutes
 	PermQuizManage    Permission = "quiz.manage"      // keep the question bank, set quizzes and exams (tenant-wide)
+	PermPointsManage  Permission = "points.manage"    // set points rules, correct points entries
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{
 	PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII, PermMemberWrite,
 	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload, PermVolunteer,
-	PermTaskManage, PermEventManage, PermQuizManage,
+	PermTaskManage, PermEventManage, PermQuizManage, PermPointsManage,
 }
 
 // rolePermissions is the whole policy: what each role permits at its unit
@@ -76,6 +77,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleOrgAdmin: {
 		PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII,
 		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer, PermTaskManage, PermEventManage, PermQuizManage,
+		PermPointsManage,
 	},
 	RoleEditor:   {PermContentEdit, PermMediaUpload},
 	RoleReviewer: {PermContentReview},
