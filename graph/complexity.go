@@ -44,6 +44,8 @@ var assumedSizes = map[string]int{
 	"Comic.sites":                     3,
 	"LinkListBlock.links":             10,
 	"Query.learningPlans":             5,
+	"Query.pointsRules":               10,
+	"PointsSummary.byKind":            10,
 	"ImportQuestionsPayload.problems": 100,
 	"QuizAttempt.questions":           50,
 	"QuizResult.answers":              50,

@@ -35,9 +35,11 @@ const (
 	idQuestion       idType = 19
 	idQuiz           idType = 20
 	idQuizAttempt    idType = 21
+	idPointsEntry    idType = 22
+	idPointsRule     idType = 23
 
 	// idLast is the highest type; keep it last.
-	idLast = idQuizAttempt
+	idLast = idPointsRule
 )
 
 func (t idType) String() string {
@@ -84,6 +86,10 @@ func (t idType) String() string {
 		return "Quiz"
 	case idQuizAttempt:
 		return "QuizAttempt"
+	case idPointsEntry:
+		return "PointsEntry"
+	case idPointsRule:
+		return "PointsRule"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

@@ -10,6 +10,7 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
+	"zhdj/internal/points"
 	"zhdj/internal/quiz"
 	"zhdj/internal/search"
 	"zhdj/internal/site"
@@ -42,6 +43,8 @@ type Resolver struct {
 	Answering *quiz.Service
 	// Inbox is each person's notifications.
 	Inbox *notify.Service
+	// Ledger is the points ledger and its rules (积分).
+	Ledger *points.Service
 	// Finder answers searches and reports indexing state.
 	Finder *search.Service
 }

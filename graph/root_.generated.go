@@ -59,6 +59,10 @@ type ResolverRoot interface {
 	OrgTransfer() OrgTransferResolver
 	OrgUnit() OrgUnitResolver
 	Partner() PartnerResolver
+	PointsEntry() PointsEntryResolver
+	PointsKindTotal() PointsKindTotalResolver
+	PointsRule() PointsRuleResolver
+	PointsSummary() PointsSummaryResolver
 	Query() QueryResolver
 	Quiz() QuizResolver
 	QuizAttempt() QuizAttemptResolver
@@ -638,6 +642,7 @@ type ComplexityRoot struct {
 		CheckInEvent            func(childComplexity int, input model.CheckInEventInput) int
 		CompleteUpload          func(childComplexity int, input model.MediaIDInput) int
 		ConfirmHours            func(childComplexity int, input model.ConfirmHoursInput) int
+		CorrectPoints           func(childComplexity int, input model.CorrectPointsInput) int
 		CosignRoster            func(childComplexity int, input model.CosignRosterInput) int
 		CreateAccount           func(childComplexity int, input model.CreateAccountInput) int
 		CreateActivity          func(childComplexity int, input model.CreateActivityInput) int
@@ -677,6 +682,7 @@ type ComplexityRoot struct {
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
 		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
 		SetLearningPlan         func(childComplexity int, input model.SetLearningPlanInput) int
+		SetPointsRule           func(childComplexity int, input model.SetPointsRuleInput) int
 		SetQuiz                 func(childComplexity int, input model.SetQuizInput) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		StartLearning           func(childComplexity int, input model.StartLearningInput) int
@@ -799,50 +805,111 @@ type ComplexityRoot struct {
 		Partner func(childComplexity int) int
 	}
 
+	PointsEntry struct {
+		Amount     func(childComplexity int) int
+		Capped     func(childComplexity int) int
+		Corrects   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		Rule       func(childComplexity int) int
+	}
+
+	PointsEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PointsEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PointsEntryPayload struct {
+		Entry func(childComplexity int) int
+	}
+
+	PointsKindTotal struct {
+		Entries func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Points  func(childComplexity int) int
+	}
+
+	PointsRule struct {
+		Amount          func(childComplexity int) int
+		DailyCap        func(childComplexity int) int
+		EffectiveFrom   func(childComplexity int) int
+		FullMarksAmount func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		OrgUnit         func(childComplexity int) int
+		WeeklyCap       func(childComplexity int) int
+		YearlyCap       func(childComplexity int) int
+	}
+
+	PointsRulePayload struct {
+		Rule func(childComplexity int) int
+	}
+
+	PointsSummary struct {
+		ByKind  func(childComplexity int) int
+		Entries func(childComplexity int) int
+		From    func(childComplexity int) int
+		To      func(childComplexity int) int
+		Total   func(childComplexity int) int
+	}
+
 	PublishTaskPayload struct {
 		Task func(childComplexity int) int
 	}
 
 	Query struct {
-		Activities        func(childComplexity int, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) int
-		Activity          func(childComplexity int, id string) int
-		ActivityRoster    func(childComplexity int, id string) int
-		AttendanceCode    func(childComplexity int, activityID string, kind model.AttendanceKind) int
-		AuditLog          func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Content           func(childComplexity int, site string, slug string) int
-		ContentDiff       func(childComplexity int, id string, from int, to int) int
-		ContentRevisions  func(childComplexity int, id string) int
-		Contents          func(childComplexity int, site string, filter *model.ContentFilterInput, orderBy *content.Order, first *int, after *string) int
-		EventCheckInCode  func(childComplexity int, event string) int
-		Events            func(childComplexity int, orgUnit string, from time.Time, to time.Time, first *int, after *string) int
-		Featured          func(childComplexity int, site string) int
-		ForYou            func(childComplexity int, first *int, after *string) int
-		LearningPlans     func(childComplexity int, orgUnit string) int
-		Me                func(childComplexity int) int
-		Media             func(childComplexity int, filter *model.MediaFilter, first *int, after *string) int
-		Member            func(childComplexity int, id string) int
-		MemberImport      func(childComplexity int, id string) int
-		Members           func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
-		MyEvents          func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
-		MyLearning        func(childComplexity int, first *int, after *string) int
-		MyLearningPlan    func(childComplexity int) int
-		MyTasks           func(childComplexity int, status []task.Status, first *int, after *string) int
-		Node              func(childComplexity int, id string) int
-		Notifications     func(childComplexity int, first *int, after *string, unreadOnly *bool) int
-		OrgUnits          func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
-		QuestionBank      func(childComplexity int, tag *string, first *int, after *string) int
-		Quizzes           func(childComplexity int, first *int, after *string) int
-		Search            func(childComplexity int, site string, query string, filter *model.SearchFilterInput, facets []search.Facet, orderBy *search.Order, first *int, after *string) int
-		SearchStatus      func(childComplexity int) int
-		SearchToken       func(childComplexity int, site string) int
-		Site              func(childComplexity int, slug string) int
-		SiteByOrigin      func(childComplexity int, origin string) int
-		Tasks             func(childComplexity int, orgUnit string, first *int, after *string) int
-		VolunteerAreas    func(childComplexity int, site string) int
-		VolunteerPartners func(childComplexity int, site string) int
-		VolunteerRecord   func(childComplexity int, member *string, from *time.Time, to *time.Time) int
-		VolunteerTopics   func(childComplexity int, site string) int
-		WebhookDeliveries func(childComplexity int, webhookID string) int
+		Activities          func(childComplexity int, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) int
+		Activity            func(childComplexity int, id string) int
+		ActivityRoster      func(childComplexity int, id string) int
+		AttendanceCode      func(childComplexity int, activityID string, kind model.AttendanceKind) int
+		AuditLog            func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Content             func(childComplexity int, site string, slug string) int
+		ContentDiff         func(childComplexity int, id string, from int, to int) int
+		ContentRevisions    func(childComplexity int, id string) int
+		Contents            func(childComplexity int, site string, filter *model.ContentFilterInput, orderBy *content.Order, first *int, after *string) int
+		EventCheckInCode    func(childComplexity int, event string) int
+		Events              func(childComplexity int, orgUnit string, from time.Time, to time.Time, first *int, after *string) int
+		Featured            func(childComplexity int, site string) int
+		ForYou              func(childComplexity int, first *int, after *string) int
+		LearningPlans       func(childComplexity int, orgUnit string) int
+		Me                  func(childComplexity int) int
+		Media               func(childComplexity int, filter *model.MediaFilter, first *int, after *string) int
+		Member              func(childComplexity int, id string) int
+		MemberImport        func(childComplexity int, id string) int
+		MemberPoints        func(childComplexity int, member string, period *model.PeriodInput) int
+		MemberPointsHistory func(childComplexity int, member string, period *model.PeriodInput, first *int, after *string) int
+		Members             func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		MyEvents            func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
+		MyLearning          func(childComplexity int, first *int, after *string) int
+		MyLearningPlan      func(childComplexity int) int
+		MyPoints            func(childComplexity int, period *model.PeriodInput) int
+		MyPointsHistory     func(childComplexity int, period *model.PeriodInput, first *int, after *string) int
+		MyTasks             func(childComplexity int, status []task.Status, first *int, after *string) int
+		Node                func(childComplexity int, id string) int
+		Notifications       func(childComplexity int, first *int, after *string, unreadOnly *bool) int
+		OrgUnits            func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
+		PointsRules         func(childComplexity int, orgUnit string) int
+		QuestionBank        func(childComplexity int, tag *string, first *int, after *string) int
+		Quizzes             func(childComplexity int, first *int, after *string) int
+		Search              func(childComplexity int, site string, query string, filter *model.SearchFilterInput, facets []search.Facet, orderBy *search.Order, first *int, after *string) int
+		SearchStatus        func(childComplexity int) int
+		SearchToken         func(childComplexity int, site string) int
+		Site                func(childComplexity int, slug string) int
+		SiteByOrigin        func(childComplexity int, origin string) int
+		Tasks               func(childComplexity int, orgUnit string, first *int, after *string) int
+		VolunteerAreas      func(childComplexity int, site string) int
+		VolunteerPartners   func(childComplexity int, site string) int
+		VolunteerRecord     func(childComplexity int, member *string, from *time.Time, to *time.Time) int
+		VolunteerTopics     func(childComplexity int, site string) int
+		WebhookDeliveries   func(childComplexity int, webhookID string) int
 	}
 
 	Quiz struct {
@@ -3485,6 +3552,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmHours(childComplexity, args["input"].(model.ConfirmHoursInput)), true
+	case "Mutation.correctPoints":
+		if e.ComplexityRoot.Mutation.CorrectPoints == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctPoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectPoints(childComplexity, args["input"].(model.CorrectPointsInput)), true
 	case "Mutation.cosignRoster":
 		if e.ComplexityRoot.Mutation.CosignRoster == nil {
 			break
@@ -3909,6 +3987,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetLearningPlan(childComplexity, args["input"].(model.SetLearningPlanInput)), true
+	case "Mutation.setPointsRule":
+		if e.ComplexityRoot.Mutation.SetPointsRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPointsRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPointsRule(childComplexity, args["input"].(model.SetPointsRuleInput)), true
 	case "Mutation.setQuiz":
 		if e.ComplexityRoot.Mutation.SetQuiz == nil {
 			break
@@ -4487,6 +4576,206 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerPayload.Partner(childComplexity), true
 
+	case "PointsEntry.amount":
+		if e.ComplexityRoot.PointsEntry.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.Amount(childComplexity), true
+	case "PointsEntry.capped":
+		if e.ComplexityRoot.PointsEntry.Capped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.Capped(childComplexity), true
+	case "PointsEntry.corrects":
+		if e.ComplexityRoot.PointsEntry.Corrects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.Corrects(childComplexity), true
+	case "PointsEntry.id":
+		if e.ComplexityRoot.PointsEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.ID(childComplexity), true
+	case "PointsEntry.kind":
+		if e.ComplexityRoot.PointsEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.Kind(childComplexity), true
+	case "PointsEntry.occurredAt":
+		if e.ComplexityRoot.PointsEntry.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.OccurredAt(childComplexity), true
+	case "PointsEntry.reason":
+		if e.ComplexityRoot.PointsEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.Reason(childComplexity), true
+	case "PointsEntry.recordedAt":
+		if e.ComplexityRoot.PointsEntry.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.RecordedAt(childComplexity), true
+	case "PointsEntry.rule":
+		if e.ComplexityRoot.PointsEntry.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.Rule(childComplexity), true
+
+	case "PointsEntryConnection.edges":
+		if e.ComplexityRoot.PointsEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntryConnection.Edges(childComplexity), true
+	case "PointsEntryConnection.pageInfo":
+		if e.ComplexityRoot.PointsEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntryConnection.PageInfo(childComplexity), true
+
+	case "PointsEntryEdge.cursor":
+		if e.ComplexityRoot.PointsEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntryEdge.Cursor(childComplexity), true
+	case "PointsEntryEdge.node":
+		if e.ComplexityRoot.PointsEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntryEdge.Node(childComplexity), true
+
+	case "PointsEntryPayload.entry":
+		if e.ComplexityRoot.PointsEntryPayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntryPayload.Entry(childComplexity), true
+
+	case "PointsKindTotal.entries":
+		if e.ComplexityRoot.PointsKindTotal.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsKindTotal.Entries(childComplexity), true
+	case "PointsKindTotal.kind":
+		if e.ComplexityRoot.PointsKindTotal.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsKindTotal.Kind(childComplexity), true
+	case "PointsKindTotal.points":
+		if e.ComplexityRoot.PointsKindTotal.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsKindTotal.Points(childComplexity), true
+
+	case "PointsRule.amount":
+		if e.ComplexityRoot.PointsRule.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.Amount(childComplexity), true
+	case "PointsRule.dailyCap":
+		if e.ComplexityRoot.PointsRule.DailyCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.DailyCap(childComplexity), true
+	case "PointsRule.effectiveFrom":
+		if e.ComplexityRoot.PointsRule.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.EffectiveFrom(childComplexity), true
+	case "PointsRule.fullMarksAmount":
+		if e.ComplexityRoot.PointsRule.FullMarksAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.FullMarksAmount(childComplexity), true
+	case "PointsRule.id":
+		if e.ComplexityRoot.PointsRule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.ID(childComplexity), true
+	case "PointsRule.kind":
+		if e.ComplexityRoot.PointsRule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.Kind(childComplexity), true
+	case "PointsRule.orgUnit":
+		if e.ComplexityRoot.PointsRule.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.OrgUnit(childComplexity), true
+	case "PointsRule.weeklyCap":
+		if e.ComplexityRoot.PointsRule.WeeklyCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.WeeklyCap(childComplexity), true
+	case "PointsRule.yearlyCap":
+		if e.ComplexityRoot.PointsRule.YearlyCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRule.YearlyCap(childComplexity), true
+
+	case "PointsRulePayload.rule":
+		if e.ComplexityRoot.PointsRulePayload.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRulePayload.Rule(childComplexity), true
+
+	case "PointsSummary.byKind":
+		if e.ComplexityRoot.PointsSummary.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsSummary.ByKind(childComplexity), true
+	case "PointsSummary.entries":
+		if e.ComplexityRoot.PointsSummary.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsSummary.Entries(childComplexity), true
+	case "PointsSummary.from":
+		if e.ComplexityRoot.PointsSummary.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsSummary.From(childComplexity), true
+	case "PointsSummary.to":
+		if e.ComplexityRoot.PointsSummary.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsSummary.To(childComplexity), true
+	case "PointsSummary.total":
+		if e.ComplexityRoot.PointsSummary.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsSummary.Total(childComplexity), true
+
 	case "PublishTaskPayload.task":
 		if e.ComplexityRoot.PublishTaskPayload.Task == nil {
 			break
@@ -4688,6 +4977,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MemberImport(childComplexity, args["id"].(string)), true
+	case "Query.memberPoints":
+		if e.ComplexityRoot.Query.MemberPoints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_memberPoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MemberPoints(childComplexity, args["member"].(string), args["period"].(*model.PeriodInput)), true
+	case "Query.memberPointsHistory":
+		if e.ComplexityRoot.Query.MemberPointsHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_memberPointsHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MemberPointsHistory(childComplexity, args["member"].(string), args["period"].(*model.PeriodInput), args["first"].(*int), args["after"].(*string)), true
 	case "Query.members":
 		if e.ComplexityRoot.Query.Members == nil {
 			break
@@ -4727,6 +5038,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyLearningPlan(childComplexity), true
+	case "Query.myPoints":
+		if e.ComplexityRoot.Query.MyPoints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myPoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyPoints(childComplexity, args["period"].(*model.PeriodInput)), true
+	case "Query.myPointsHistory":
+		if e.ComplexityRoot.Query.MyPointsHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myPointsHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyPointsHistory(childComplexity, args["period"].(*model.PeriodInput), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myTasks":
 		if e.ComplexityRoot.Query.MyTasks == nil {
 			break
@@ -4771,6 +5104,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["under"].(string), args["kinds"].([]org.Kind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.pointsRules":
+		if e.ComplexityRoot.Query.PointsRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pointsRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PointsRules(childComplexity, args["orgUnit"].(string)), true
 	case "Query.questionBank":
 		if e.ComplexityRoot.Query.QuestionBank == nil {
 			break
@@ -6291,6 +6635,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContentFieldsInput", ec.unmarshalInputContentFieldsInput),
 			graphql.NewInputUnmarshaler("ContentFilterInput", ec.unmarshalInputContentFilterInput),
 			graphql.NewInputUnmarshaler("ContentIdInput", ec.unmarshalInputContentIdInput),
+			graphql.NewInputUnmarshaler("CorrectPointsInput", ec.unmarshalInputCorrectPointsInput),
 			graphql.NewInputUnmarshaler("CosignRosterInput", ec.unmarshalInputCosignRosterInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateActivityInput", ec.unmarshalInputCreateActivityInput),
@@ -6316,6 +6661,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
 			graphql.NewInputUnmarshaler("PanelInput", ec.unmarshalInputPanelInput),
+			graphql.NewInputUnmarshaler("PeriodInput", ec.unmarshalInputPeriodInput),
 			graphql.NewInputUnmarshaler("PublishTaskInput", ec.unmarshalInputPublishTaskInput),
 			graphql.NewInputUnmarshaler("RecordMinutesInput", ec.unmarshalInputRecordMinutesInput),
 			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
@@ -6329,6 +6675,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
 			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
 			graphql.NewInputUnmarshaler("SetLearningPlanInput", ec.unmarshalInputSetLearningPlanInput),
+			graphql.NewInputUnmarshaler("SetPointsRuleInput", ec.unmarshalInputSetPointsRuleInput),
 			graphql.NewInputUnmarshaler("SetQuizInput", ec.unmarshalInputSetQuizInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("StartLearningInput", ec.unmarshalInputStartLearningInput),
@@ -7891,6 +8238,154 @@ extend type Mutation {
   createOrgUnit(input: CreateOrgUnitInput!): OrgUnitPayload!
   updateOrgUnit(input: UpdateOrgUnitInput!): OrgUnitPayload!
   moveOrgUnit(input: MoveOrgUnitInput!): OrgUnitPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/points.graphqls", Input: `# Points (积分): a ledger per person, derived from what they did (the
+# learning facts) under the school's rules; corrections are compensating
+# entries with a reason.
+
+"What points are awarded for (and corrections)."
+enum PointsKind {
+  "A micro-lesson watched to the end."
+  LESSON_COMPLETED
+  "An article or comic read."
+  READING_COMPLETED
+  "A quiz or exam completed (by its result)."
+  QUIZ_COMPLETED
+  "Present at an event."
+  EVENT_ATTENDED
+  "A task approved (its own points, else the rule's)."
+  TASK_APPROVED
+  "Volunteer hours confirmed (per hour)."
+  VOLUNTEER_HOURS_CONFIRMED
+  "A compensating entry."
+  CORRECTION
+}
+
+"How one kind of fact is awarded at an org unit, from a date on."
+type PointsRule {
+  "Null for a default (no unit set one)."
+  id: ID
+  kind: PointsKind!
+  "Null for a default."
+  orgUnit: OrgUnit
+  amount: Int!
+  "A quiz with full marks."
+  fullMarksAmount: Int
+  "Caps on what the kind awards a person per day, week (from Monday) and year, Beijing time."
+  dailyCap: Int
+  weeklyCap: Int
+  yearlyCap: Int
+  "Null for a default."
+  effectiveFrom: Time
+}
+
+type PointsEntry {
+  id: ID!
+  amount: Int!
+  kind: PointsKind!
+  "The rule version that gave it (null: the default of its kind, or a correction)."
+  rule: PointsRule
+  "Cut by a cap: the amount is what the cap left."
+  capped: Boolean!
+  "A correction's reason."
+  reason: String
+  "The entry a correction compensates."
+  corrects: ID
+  occurredAt: Time!
+  recordedAt: Time!
+}
+
+type PointsEntryEdge {
+  cursor: String!
+  node: PointsEntry!
+}
+
+type PointsEntryConnection {
+  edges: [PointsEntryEdge!]!
+  pageInfo: PageInfo!
+}
+
+type PointsKindTotal {
+  kind: PointsKind!
+  points: Int!
+  entries: Int!
+}
+
+type PointsSummary {
+  from: Time!
+  to: Time!
+  total: Int!
+  entries: Int!
+  byKind: [PointsKindTotal!]!
+}
+
+enum PeriodKind {
+  MONTH
+  QUARTER
+  YEAR
+  "[from, to)."
+  CUSTOM
+}
+
+"A period: the month, quarter or year (Beijing time) containing ` + "`" + `at` + "`" + ` (default now), or a custom range."
+input PeriodInput {
+  kind: PeriodKind!
+  at: Time
+  from: Time
+  to: Time
+}
+
+input SetPointsRuleInput {
+  "The unit it applies at, and below (points.manage there)."
+  orgUnit: ID!
+  kind: PointsKind!
+  amount: Int!
+  fullMarksAmount: Int
+  dailyCap: Int
+  weeklyCap: Int
+  yearlyCap: Int
+  "From when (default now; never before)."
+  effectiveFrom: Time
+}
+
+type PointsRulePayload {
+  rule: PointsRule!
+}
+
+input CorrectPointsInput {
+  "A member ID (points.manage at their unit)."
+  person: ID!
+  "Added (or, negative, taken away)."
+  amount: Int!
+  reason: String!
+  "The entry it compensates (optional)."
+  corrects: ID
+  "The same key again gives the first correction back (a retry)."
+  idempotencyKey: String
+}
+
+type PointsEntryPayload {
+  entry: PointsEntry!
+}
+
+extend type Query {
+  "Your points in a period (default: this year), in all and per kind."
+  myPoints(period: PeriodInput): PointsSummary!
+  "Your entries in a period, latest first."
+  myPointsHistory(period: PeriodInput, first: Int = 20, after: String): PointsEntryConnection!
+  "A member's points (member.read at their unit)."
+  memberPoints(member: ID!, period: PeriodInput): PointsSummary!
+  memberPointsHistory(member: ID!, period: PeriodInput, first: Int = 20, after: String): PointsEntryConnection!
+  "The rules in force at an org unit now, one per kind (to anyone of the school)."
+  pointsRules(orgUnit: ID!): [PointsRule!]!
+}
+
+extend type Mutation {
+  "Sets a new version of a kind's rule at an org unit, from its date on."
+  setPointsRule(input: SetPointsRuleInput!): PointsRulePayload!
+  "Adds a compensating entry, with a reason."
+  correctPoints(input: CorrectPointsInput!): PointsEntryPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/quiz.graphqls", Input: `# Quizzes (答题): the school's question bank and the quizzes drawn from it.
@@ -10030,6 +10525,118 @@ func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, fiel
 		return ec.fieldContext_PartnerPayload_partner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PointsEntry_id(ctx, field)
+	case "amount":
+		return ec.fieldContext_PointsEntry_amount(ctx, field)
+	case "kind":
+		return ec.fieldContext_PointsEntry_kind(ctx, field)
+	case "rule":
+		return ec.fieldContext_PointsEntry_rule(ctx, field)
+	case "capped":
+		return ec.fieldContext_PointsEntry_capped(ctx, field)
+	case "reason":
+		return ec.fieldContext_PointsEntry_reason(ctx, field)
+	case "corrects":
+		return ec.fieldContext_PointsEntry_corrects(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_PointsEntry_occurredAt(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_PointsEntry_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PointsEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PointsEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PointsEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PointsEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsEntryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entry":
+		return ec.fieldContext_PointsEntryPayload_entry(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsEntryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsKindTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PointsKindTotal_kind(ctx, field)
+	case "points":
+		return ec.fieldContext_PointsKindTotal_points(ctx, field)
+	case "entries":
+		return ec.fieldContext_PointsKindTotal_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsKindTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PointsRule_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_PointsRule_kind(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_PointsRule_orgUnit(ctx, field)
+	case "amount":
+		return ec.fieldContext_PointsRule_amount(ctx, field)
+	case "fullMarksAmount":
+		return ec.fieldContext_PointsRule_fullMarksAmount(ctx, field)
+	case "dailyCap":
+		return ec.fieldContext_PointsRule_dailyCap(ctx, field)
+	case "weeklyCap":
+		return ec.fieldContext_PointsRule_weeklyCap(ctx, field)
+	case "yearlyCap":
+		return ec.fieldContext_PointsRule_yearlyCap(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_PointsRule_effectiveFrom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsRule", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_PointsRulePayload_rule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsRulePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PointsSummary_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PointsSummary_to(ctx, field)
+	case "total":
+		return ec.fieldContext_PointsSummary_total(ctx, field)
+	case "entries":
+		return ec.fieldContext_PointsSummary_entries(ctx, field)
+	case "byKind":
+		return ec.fieldContext_PointsSummary_byKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_PublishTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -19,6 +19,7 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
+	"zhdj/internal/points"
 	"zhdj/internal/quiz"
 	"zhdj/internal/search"
 	"zhdj/internal/site"
@@ -266,6 +267,18 @@ func (ContentListBlock) IsHomeBlock() {}
 
 type ContentPayload struct {
 	Content ContentItem `json:"content"`
+}
+
+type CorrectPointsInput struct {
+	// A member ID (points.manage at their unit).
+	Person string `json:"person"`
+	// Added (or, negative, taken away).
+	Amount int    `json:"amount"`
+	Reason string `json:"reason"`
+	// The entry it compensates (optional).
+	Corrects *string `json:"corrects,omitempty"`
+	// The same key again gives the first correction back (a retry).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type CosignLinkPayload struct {
@@ -631,6 +644,32 @@ type PartnerPayload struct {
 	Partner *volunteer.Partner `json:"partner"`
 }
 
+// A period: the month, quarter or year (Beijing time) containing `at` (default now), or a custom range.
+type PeriodInput struct {
+	Kind PeriodKind `json:"kind"`
+	At   *time.Time `json:"at,omitempty"`
+	From *time.Time `json:"from,omitempty"`
+	To   *time.Time `json:"to,omitempty"`
+}
+
+type PointsEntryConnection struct {
+	Edges    []*PointsEntryEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type PointsEntryEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *points.Entry `json:"node"`
+}
+
+type PointsEntryPayload struct {
+	Entry *points.Entry `json:"entry"`
+}
+
+type PointsRulePayload struct {
+	Rule *points.Rule `json:"rule"`
+}
+
 type PublishTaskInput struct {
 	// The publishing unit (task.manage there); assignees must be at or below it.
 	OrgUnit string `json:"orgUnit"`
@@ -832,6 +871,19 @@ type SetLearningPlanInput struct {
 	Period          learning.Period `json:"period"`
 	RequiredLessons int             `json:"requiredLessons"`
 	Series          *string         `json:"series,omitempty"`
+}
+
+type SetPointsRuleInput struct {
+	// The unit it applies at, and below (points.manage there).
+	OrgUnit         string     `json:"orgUnit"`
+	Kind            PointsKind `json:"kind"`
+	Amount          int        `json:"amount"`
+	FullMarksAmount *int       `json:"fullMarksAmount,omitempty"`
+	DailyCap        *int       `json:"dailyCap,omitempty"`
+	WeeklyCap       *int       `json:"weeklyCap,omitempty"`
+	YearlyCap       *int       `json:"yearlyCap,omitempty"`
+	// From when (default now; never before).
+	EffectiveFrom *time.Time `json:"effectiveFrom,omitempty"`
 }
 
 type SetQuizInput struct {
@@ -1234,6 +1286,139 @@ func (e *ImportStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PeriodKind string
+
+const (
+	PeriodKindMonth   PeriodKind = "MONTH"
+	PeriodKindQuarter PeriodKind = "QUARTER"
+	PeriodKindYear    PeriodKind = "YEAR"
+	// [from, to).
+	PeriodKindCustom PeriodKind = "CUSTOM"
+)
+
+var AllPeriodKind = []PeriodKind{
+	PeriodKindMonth,
+	PeriodKindQuarter,
+	PeriodKindYear,
+	PeriodKindCustom,
+}
+
+func (e PeriodKind) IsValid() bool {
+	switch e {
+	case PeriodKindMonth, PeriodKindQuarter, PeriodKindYear, PeriodKindCustom:
+		return true
+	}
+	return false
+}
+
+func (e PeriodKind) String() string {
+	return string(e)
+}
+
+func (e *PeriodKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PeriodKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PeriodKind", str)
+	}
+	return nil
+}
+
+func (e PeriodKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PeriodKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PeriodKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What points are awarded for (and corrections).
+type PointsKind string
+
+const (
+	// A micro-lesson watched to the end.
+	PointsKindLessonCompleted PointsKind = "LESSON_COMPLETED"
+	// An article or comic read.
+	PointsKindReadingCompleted PointsKind = "READING_COMPLETED"
+	// A quiz or exam completed (by its result).
+	PointsKindQuizCompleted PointsKind = "QUIZ_COMPLETED"
+	// Present at an event.
+	PointsKindEventAttended PointsKind = "EVENT_ATTENDED"
+	// A task approved (its own points, else the rule's).
+	PointsKindTaskApproved PointsKind = "TASK_APPROVED"
+	// Volunteer hours confirmed (per hour).
+	PointsKindVolunteerHoursConfirmed PointsKind = "VOLUNTEER_HOURS_CONFIRMED"
+	// A compensating entry.
+	PointsKindCorrection PointsKind = "CORRECTION"
+)
+
+var AllPointsKind = []PointsKind{
+	PointsKindLessonCompleted,
+	PointsKindReadingCompleted,
+	PointsKindQuizCompleted,
+	PointsKindEventAttended,
+	PointsKindTaskApproved,
+	PointsKindVolunteerHoursConfirmed,
+	PointsKindCorrection,
+}
+
+func (e PointsKind) IsValid() bool {
+	switch e {
+	case PointsKindLessonCompleted, PointsKindReadingCompleted, PointsKindQuizCompleted, PointsKindEventAttended, PointsKindTaskApproved, PointsKindVolunteerHoursConfirmed, PointsKindCorrection:
+		return true
+	}
+	return false
+}
+
+func (e PointsKind) String() string {
+	return string(e)
+}
+
+func (e *PointsKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PointsKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PointsKind", str)
+	}
+	return nil
+}
+
+func (e PointsKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PointsKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PointsKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

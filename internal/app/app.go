@@ -38,6 +38,7 @@ import (
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
+	"zhdj/internal/points"
 	"zhdj/internal/postgres"
 	"zhdj/internal/quiz"
 	"zhdj/internal/ratelimit"
@@ -77,6 +78,7 @@ type App struct {
 	Learning  *learning.Service
 	Tasks     *task.Service
 	Inbox     *notify.Service
+	Ledger    *points.Service
 	Meetings  *meeting.Service
 	Quizzes   *quiz.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
@@ -252,6 +254,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Inbox = notify.NewService(a.Pool)
 	a.Meetings = meeting.NewService(a.Pool, inserter)
 	a.Quizzes = quiz.NewService(a.Pool)
+	a.Ledger = points.NewService(a.Pool)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
@@ -280,11 +283,14 @@ func (a *App) initServices(ctx context.Context) error {
 	river.AddWorker(workers, &task.NoticeWorker{Tasks: a.Tasks})
 	river.AddWorker(workers, &task.OverdueWorker{Tasks: a.Tasks})
 	river.AddWorker(workers, &meeting.ReminderWorker{Meetings: a.Meetings})
+	river.AddWorker(workers, &points.AwardWorker{Points: a.Ledger})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchSweep),
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchReconcile),
 			func() (river.JobArgs, *river.InsertOpts) { return search.ReconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(c.PointsAward),
+			func() (river.JobArgs, *river.InsertOpts) { return points.AwardArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 	if c.SearchCompact > 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(c.SearchCompact),
@@ -302,7 +308,7 @@ func (a *App) initServices(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Finder: a.Search}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Finder: a.Search}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

@@ -8,6 +8,7 @@ package config
 import (
 	"errors"
 	"fmt"
+
 	"github.com/realclientip/realclientip-go"
 
 	"log/slog"
@@ -113,6 +114,9 @@ type Config struct {
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
 	PprofAddr string
 
+	// PointsAward is how often the facts waiting for their points are
+	// awarded.
+	PointsAward time.Duration
 	// Meili is the Meilisearch server; URL empty means the built-in
 	// PostgreSQL search.
 	Meili Meili
@@ -221,6 +225,7 @@ var Vars = []Var{
 	{"ZHDJ_MEILI_SEARCH_KEY", "", "Meilisearch search key that signs front ends' tenant tokens (or _FILE); empty: no searchToken"},
 	{"ZHDJ_MEILI_SEARCH_KEY_UID", "", "the uid of ZHDJ_MEILI_SEARCH_KEY"},
 	{"ZHDJ_SEARCH_SWEEP", "30s", "how often schools with unindexed changes are looked for (besides change notifications)"},
+	{"ZHDJ_POINTS_AWARD", "2s", "how often the learning facts waiting for their points are awarded (how far points may lag behind)"},
 	{"ZHDJ_SEARCH_RECONCILE", "1h", "how often the search index is compared with the database and repaired"},
 	{"ZHDJ_SEARCH_COMPACT", "1h", "built-in search: how often each school's documents are checked for order on disk, and rewritten in search order when scattered (also right after a drain of 1,000 items or more); off: only by zhdj search compact, e.g. from cron at night"},
 	{"ZHDJ_SEARCH_RETRY_MAX", "1m", "longest wait between indexing retries while the search engine is down"},
@@ -395,6 +400,7 @@ func Load(getenv func(string) string) (Config, error) {
 		r.fail("ZHDJ_MEILI_SEARCH_KEY_UID", errors.New("and ZHDJ_MEILI_SEARCH_KEY go together"))
 	}
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
+	c.PointsAward = r.duration("ZHDJ_POINTS_AWARD", 2*time.Second)
 	c.SearchReconcile = r.duration("ZHDJ_SEARCH_RECONCILE", time.Hour)
 	switch v := strings.TrimSpace(r.getenv("ZHDJ_SEARCH_COMPACT")); v {
 	case "off":

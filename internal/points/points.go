@@ -234,6 +234,8 @@ type Entry struct {
 	OccurredAt time.Time
 	RecordedAt time.Time
 	RecordedBy *uuid.UUID
+	// Rule is the version RuleID names, read with the entry.
+	Rule *Rule
 }
 
 // Period is a range of time [From, Until).

@@ -251,7 +251,7 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, erro
 			return fmt.Errorf("points: the correction: %w", err)
 		}
 		out = entryFrom(p.TenantID, pointsdb.HistoryRow(rows[0]))
-		return nil
+		return withRules(ctx, q, p.TenantID, []*Entry{out})
 	})
 	return out, err
 }
@@ -354,7 +354,7 @@ func (s *Service) History(ctx context.Context, person *uuid.UUID, period Period,
 		for _, r := range rows {
 			page.Items = append(page.Items, entryFrom(p.TenantID, r))
 		}
-		return nil
+		return withRules(ctx, q, p.TenantID, page.Items)
 	})
 	if err != nil {
 		return nil, err
@@ -365,16 +365,28 @@ func (s *Service) History(ctx context.Context, person *uuid.UUID, period Period,
 	return page, nil
 }
 
-// RulesByIDs returns the rule versions among ids (for entries), to anyone
-// of the school.
-func (s *Service) RulesByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Rule, error) {
-	out := make(map[uuid.UUID]*Rule, len(ids))
-	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		rules, err := tenantRules(ctx, pointsdb.New(tx), tenant)
-		for _, r := range rules {
-			out[r.ID] = r
-		}
+// withRules reads the rule versions of entries (one read of the school's
+// rules for a page).
+func withRules(ctx context.Context, q *pointsdb.Queries, tenant uuid.UUID, entries []*Entry) error {
+	need := false
+	for _, e := range entries {
+		need = need || e.RuleID != nil
+	}
+	if !need {
+		return nil
+	}
+	rules, err := tenantRules(ctx, q, tenant)
+	if err != nil {
 		return err
-	})
-	return out, err
+	}
+	byID := make(map[uuid.UUID]*Rule, len(rules))
+	for _, r := range rules {
+		byID[r.ID] = r
+	}
+	for _, e := range entries {
+		if e.RuleID != nil {
+			e.Rule = byID[*e.RuleID]
+		}
+	}
+	return nil
 }

@@ -1,0 +1,76 @@
+package graph
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"zhdj/graph/model"
+	"zhdj/internal/apperr"
+	"zhdj/internal/learning"
+	"zhdj/internal/points"
+
+	"github.com/google/uuid"
+)
+
+// pointsKind is the GraphQL name of a ledger kind (a fact's kind, or a
+// correction), and factKind the reverse.
+func pointsKind(k string) model.PointsKind { return model.PointsKind(strings.ToUpper(k)) }
+
+func factKind(field string, k model.PointsKind) (learning.FactKind, error) {
+	if !k.IsValid() || k == model.PointsKindCorrection {
+		return "", apperr.InvalidField(field, "no points rule is set for this kind")
+	}
+	return learning.FactKind(strings.ToLower(string(k))), nil
+}
+
+// periodOf reads a period input (nil: this year), now being now.
+func periodOf(in *model.PeriodInput, now time.Time) (points.Period, error) {
+	if in == nil {
+		return points.PeriodOf(learning.Yearly, now), nil
+	}
+	at := now
+	if in.At != nil {
+		at = *in.At
+	}
+	switch in.Kind {
+	case model.PeriodKindMonth:
+		return points.PeriodOf(learning.Monthly, at), nil
+	case model.PeriodKindQuarter:
+		return points.PeriodOf(learning.Quarterly, at), nil
+	case model.PeriodKindYear:
+		return points.PeriodOf(learning.Yearly, at), nil
+	}
+	if in.From == nil || in.To == nil {
+		return points.Period{}, apperr.InvalidField("period.from", "a custom period gives its start and its end")
+	}
+	p := points.Period{From: *in.From, Until: *in.To}
+	return p, points.ValidatePeriod(p)
+}
+
+// pointsHistory is a page of a person's entries (nil: the caller's) as a
+// connection.
+func (r *queryResolver) pointsHistory(ctx context.Context, person *uuid.UUID, period *model.PeriodInput, first *int, after *string) (*model.PointsEntryConnection, error) {
+	p, err := periodOf(period, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeTimeCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	var at *points.Cursor
+	if cur != nil {
+		at = &points.Cursor{OccurredAt: cur.At, ID: cur.ID}
+	}
+	page, err := r.Ledger.History(ctx, person, p, pageSize(first), at)
+	if err != nil {
+		return nil, inputErr(err, "", nil)
+	}
+	conn := &model.PointsEntryConnection{Edges: []*model.PointsEntryEdge{}, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
+	for _, e := range page.Items {
+		conn.Edges = append(conn.Edges, &model.PointsEntryEdge{Cursor: encodeTimeCursor(e.OccurredAt, e.ID), Node: e})
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}
