@@ -71,19 +71,37 @@ func (s *Service) awardBatch(ctx context.Context, tenant uuid.UUID) (n, written 
 		if n == 0 {
 			return nil
 		}
-		facts := make([]Fact, n)
 		ids := make([]uuid.UUID, n)
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		// Facts queued again (Reaward) keep the entry they have, and are
+		// not counted twice against the caps of the others.
+		done, err := q.AwardedFacts(ctx, pointsdb.AwardedFactsParams{TenantID: tenant, Facts: ids})
+		if err != nil {
+			return fmt.Errorf("points: awarded facts: %w", err)
+		}
+		awarded := make(map[uuid.UUID]bool, len(done))
+		for _, id := range done {
+			awarded[id] = true
+		}
+		var facts []Fact
 		people := map[uuid.UUID]bool{}
 		var persons []uuid.UUID
 		from, until := rows[0].OccurredAt, rows[0].OccurredAt
-		for i, r := range rows {
-			facts[i] = Fact{ID: r.ID, PersonID: r.PersonID, Kind: learning.FactKind(r.Kind), OccurredAt: r.OccurredAt, Details: r.Details}
-			ids[i] = r.ID
+		for _, r := range rows {
+			if awarded[r.ID] {
+				continue
+			}
+			facts = append(facts, Fact{ID: r.ID, PersonID: r.PersonID, Kind: learning.FactKind(r.Kind), OccurredAt: r.OccurredAt, Details: r.Details})
 			if !people[r.PersonID] {
 				people[r.PersonID] = true
 				persons = append(persons, r.PersonID)
 			}
 			from, until = minTime(from, r.OccurredAt), maxTime(until, r.OccurredAt)
+		}
+		if len(facts) == 0 {
+			return q.DeletePending(ctx, pointsdb.DeletePendingParams{TenantID: tenant, Facts: ids})
 		}
 		sortFacts(facts)
 		rules, err := tenantRules(ctx, q, tenant)

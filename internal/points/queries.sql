@@ -41,6 +41,10 @@ SELECT p.id, u.path::text AS org_path
 FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
 WHERE p.tenant_id = @tenant_id AND p.id = ANY(@ids::uuid[]);
 
+-- name: AwardedFacts :many
+-- Which of facts have their entry already.
+SELECT source_id FROM points_entries WHERE tenant_id = @tenant_id AND source_type = 'fact' AND source_id = ANY(@facts::uuid[]);
+
 -- name: AwardedByDay :many
 -- What facts awarded each of persons per kind and day in [from, until),
 -- a day beginning offset_seconds after midnight UTC (see points.Day).

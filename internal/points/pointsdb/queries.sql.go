@@ -69,6 +69,36 @@ func (q *Queries) AwardedByDay(ctx context.Context, arg AwardedByDayParams) ([]A
 	return items, nil
 }
 
+const awardedFacts = `-- name: AwardedFacts :many
+SELECT source_id FROM points_entries WHERE tenant_id = $1 AND source_type = 'fact' AND source_id = ANY($2::uuid[])
+`
+
+type AwardedFactsParams struct {
+	TenantID uuid.UUID
+	Facts    []uuid.UUID
+}
+
+// Which of facts have their entry already.
+func (q *Queries) AwardedFacts(ctx context.Context, arg AwardedFactsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, awardedFacts, arg.TenantID, arg.Facts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var source_id uuid.UUID
+		if err := rows.Scan(&source_id); err != nil {
+			return nil, err
+		}
+		items = append(items, source_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deletePending = `-- name: DeletePending :exec
 DELETE FROM points_pending WHERE tenant_id = $1 AND fact_id = ANY($2::uuid[])
 `
