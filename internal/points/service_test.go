@@ -291,7 +291,9 @@ func TestSetRuleRefusesBadInput(t *testing.T) {
 		}
 	}
 	var n int
-	b.exec(t, func(tx pgx.Tx) error { return tx.QueryRow(context.Background(), `SELECT count(*) FROM points_rules`).Scan(&n) })
+	b.exec(t, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT count(*) FROM points_rules`).Scan(&n)
+	})
 	if n != 0 {
 		t.Fatalf("refused rules were written: %d", n)
 	}
