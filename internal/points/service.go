@@ -232,8 +232,11 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, erro
 		if err != nil {
 			return fmt.Errorf("points: person: %w", err)
 		}
-		if !p.Can(auth.PermPointsManage, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
-			return apperr.Forbiddenf("you may not correct this person's points")
+		if scope := (auth.Scope{TenantID: p.TenantID, OrgPath: path}); !p.Can(auth.PermPointsManage, scope) {
+			if p.PersonID != nil && *p.PersonID == in.PersonID || p.Can(auth.PermMemberRead, scope) {
+				return apperr.Forbiddenf("you may not correct this person's points")
+			}
+			return errNoPerson // another unit's people are not found, as member records are not
 		}
 		if in.Corrects != nil {
 			owner, err := q.EntryPerson(ctx, pointsdb.EntryPersonParams{TenantID: p.TenantID, ID: *in.Corrects})

@@ -342,7 +342,7 @@ func TestCorrections(t *testing.T) {
 		{"nothing", b.secretary, CorrectionInput{PersonID: b.person, Amount: 0, Reason: "误记"}, apperr.Invalid, "amount"},
 		{"someone else's entry", b.secretary, CorrectionInput{PersonID: b.person, Amount: -3, Reason: "误记", Corrects: &othersEntry}, apperr.Invalid, "corrects"},
 		{"no such person", b.admin, CorrectionInput{PersonID: uuid.New(), Amount: -3, Reason: "误记"}, apperr.NotFound, ""},
-		{"another branch's person", b.secretary, CorrectionInput{PersonID: b.absent, Amount: -3, Reason: "误记"}, apperr.Forbidden, ""},
+		{"another branch's person", b.secretary, CorrectionInput{PersonID: b.absent, Amount: -3, Reason: "误记"}, apperr.NotFound, ""},
 		{"the member themself", b.member, CorrectionInput{PersonID: b.person, Amount: 30, Reason: "我很努力"}, apperr.Forbidden, ""},
 	} {
 		_, err := b.svc.Correct(c.ctx, c.in)
