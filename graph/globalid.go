@@ -14,32 +14,33 @@ import (
 type idType byte
 
 const (
-	idSchool         idType = 1
-	idOrgUnit        idType = 2
-	idSite           idType = 3
-	idAccount        idType = 4
-	idMember         idType = 5
-	idMedia          idType = 6
-	idContent        idType = 7
-	idActivity       idType = 8
-	idSignUp         idType = 9
-	idPartner        idType = 10
-	idVolunteerArea  idType = 11
-	idVolunteerTopic idType = 12
-	idRecordEntry    idType = 13
-	idLearning       idType = 14
-	idTask           idType = 15
-	idSubmission     idType = 16
-	idNotification   idType = 17
-	idEvent          idType = 18
-	idQuestion       idType = 19
-	idQuiz           idType = 20
-	idQuizAttempt    idType = 21
-	idPointsEntry    idType = 22
-	idPointsRule     idType = 23
+	idSchool           idType = 1
+	idOrgUnit          idType = 2
+	idSite             idType = 3
+	idAccount          idType = 4
+	idMember           idType = 5
+	idMedia            idType = 6
+	idContent          idType = 7
+	idActivity         idType = 8
+	idSignUp           idType = 9
+	idPartner          idType = 10
+	idVolunteerArea    idType = 11
+	idVolunteerTopic   idType = 12
+	idRecordEntry      idType = 13
+	idLearning         idType = 14
+	idTask             idType = 15
+	idSubmission       idType = 16
+	idNotification     idType = 17
+	idEvent            idType = 18
+	idQuestion         idType = 19
+	idQuiz             idType = 20
+	idQuizAttempt      idType = 21
+	idPointsEntry      idType = 22
+	idPointsRule       idType = 23
+	idAssessmentScheme idType = 24
 
 	// idLast is the highest type; keep it last.
-	idLast = idPointsRule
+	idLast = idAssessmentScheme
 )
 
 func (t idType) String() string {
@@ -90,6 +91,8 @@ func (t idType) String() string {
 		return "PointsEntry"
 	case idPointsRule:
 		return "PointsRule"
+	case idAssessmentScheme:
+		return "AssessmentScheme"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

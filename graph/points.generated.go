@@ -18,6 +18,23 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type AssessmentSchemeResolver interface {
+	ID(ctx context.Context, obj *points.Scheme) (*string, error)
+
+	EffectiveFrom(ctx context.Context, obj *points.Scheme) (*time.Time, error)
+}
+type AssessmentScoreResolver interface {
+	From(ctx context.Context, obj *points.Score) (*time.Time, error)
+	To(ctx context.Context, obj *points.Score) (*time.Time, error)
+}
+type IndicatorScoreResolver interface {
+	Indicator(ctx context.Context, obj *points.IndicatorScore) (model.AssessmentIndicator, error)
+}
+type IndicatorSettingResolver interface {
+	Indicator(ctx context.Context, obj *points.IndicatorSetting) (model.AssessmentIndicator, error)
+
+	Kinds(ctx context.Context, obj *points.IndicatorSetting) ([]model.PointsKind, error)
+}
 type PointsEntryResolver interface {
 	ID(ctx context.Context, obj *points.Entry) (string, error)
 
@@ -26,6 +43,7 @@ type PointsEntryResolver interface {
 
 	Reason(ctx context.Context, obj *points.Entry) (*string, error)
 	Corrects(ctx context.Context, obj *points.Entry) (*string, error)
+	CountsAs(ctx context.Context, obj *points.Entry) (*model.PointsKind, error)
 }
 type PointsKindTotalResolver interface {
 	Kind(ctx context.Context, obj *points.KindTotal) (model.PointsKind, error)
@@ -41,6 +59,15 @@ type PointsSummaryResolver interface {
 	From(ctx context.Context, obj *points.Summary) (*time.Time, error)
 	To(ctx context.Context, obj *points.Summary) (*time.Time, error)
 }
+type RankedPersonResolver interface {
+	PersonID(ctx context.Context, obj *points.Ranked) (string, error)
+
+	OrgUnit(ctx context.Context, obj *points.Ranked) (*org.Unit, error)
+}
+type RankedUnitResolver interface {
+	Rank(ctx context.Context, obj *points.Ranked) (*int, error)
+	OrgUnit(ctx context.Context, obj *points.Ranked) (*org.Unit, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -49,6 +76,718 @@ type PointsSummaryResolver interface {
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AssessmentScheme_id(ctx context.Context, field graphql.CollectedField, obj *points.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScheme_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssessmentScheme().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScheme_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScheme", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AssessmentScheme_indicators(ctx context.Context, field graphql.CollectedField, obj *points.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScheme_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []points.IndicatorSetting) graphql.Marshaler {
+			return ec.marshalNIndicatorSetting2ᚕzhdjᚋinternalᚋpointsᚐIndicatorSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScheme_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentScheme",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorSetting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentScheme_showPersonalRankings(ctx context.Context, field graphql.CollectedField, obj *points.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScheme_showPersonalRankings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowPersonalRankings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScheme_showPersonalRankings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScheme", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AssessmentScheme_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *points.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScheme_effectiveFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssessmentScheme().EffectiveFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScheme_effectiveFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScheme", field, true, true, "Time")
+}
+
+func (ec *executionContext) _AssessmentSchemePayload_scheme(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentSchemePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentSchemePayload_scheme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scheme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Scheme) graphql.Marshaler {
+			return ec.marshalNAssessmentScheme2ᚖzhdjᚋinternalᚋpointsᚐScheme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentSchemePayload_scheme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentSchemePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentScheme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentScore_from(ctx context.Context, field graphql.CollectedField, obj *points.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScore_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssessmentScore().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScore_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScore", field, true, true, "Time")
+}
+
+func (ec *executionContext) _AssessmentScore_to(ctx context.Context, field graphql.CollectedField, obj *points.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScore_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssessmentScore().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScore_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScore", field, true, true, "Time")
+}
+
+func (ec *executionContext) _AssessmentScore_score(ctx context.Context, field graphql.CollectedField, obj *points.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AssessmentScore_points(ctx context.Context, field graphql.CollectedField, obj *points.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScore_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScore_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssessmentScore_otherPoints(ctx context.Context, field graphql.CollectedField, obj *points.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScore_otherPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScore_otherPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssessmentScore_indicators(ctx context.Context, field graphql.CollectedField, obj *points.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScore_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []points.IndicatorScore) graphql.Marshaler {
+			return ec.marshalNIndicatorScore2ᚕzhdjᚋinternalᚋpointsᚐIndicatorScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScore_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentScore_scheme(ctx context.Context, field graphql.CollectedField, obj *points.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentScore_scheme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scheme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Scheme) graphql.Marshaler {
+			return ec.marshalNAssessmentScheme2ᚖzhdjᚋinternalᚋpointsᚐScheme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentScore_scheme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentScheme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExportRankingPayload_filename(ctx context.Context, field graphql.CollectedField, obj *model.ExportRankingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRankingPayload_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRankingPayload_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRankingPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportRankingPayload_contentType(ctx context.Context, field graphql.CollectedField, obj *model.ExportRankingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRankingPayload_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRankingPayload_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRankingPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportRankingPayload_rows(ctx context.Context, field graphql.CollectedField, obj *model.ExportRankingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRankingPayload_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRankingPayload_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRankingPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExportRankingPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.ExportRankingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRankingPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRankingPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRankingPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportRankingPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportRankingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRankingPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRankingPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRankingPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportRankingPayload_data(ctx context.Context, field graphql.CollectedField, obj *model.ExportRankingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportRankingPayload_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Data, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportRankingPayload_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportRankingPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorScore_indicator(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScore_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorScore().Indicator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AssessmentIndicator) graphql.Marshaler {
+			return ec.marshalNAssessmentIndicator2zhdjᚋgraphᚋmodelᚐAssessmentIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScore_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScore", field, true, true, "AssessmentIndicator")
+}
+
+func (ec *executionContext) _IndicatorScore_weight(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScore_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScore_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorScore_target(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScore_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScore_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorScore_points(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScore_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScore_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorScore_score(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorScore_contribution(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScore_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScore_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorScore_kinds(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScore_kinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []points.KindTotal) graphql.Marshaler {
+			return ec.marshalNPointsKindTotal2ᚕzhdjᚋinternalᚋpointsᚐKindTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScore_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointsKindTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorSetting_indicator(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSetting_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorSetting().Indicator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AssessmentIndicator) graphql.Marshaler {
+			return ec.marshalNAssessmentIndicator2zhdjᚋgraphᚋmodelᚐAssessmentIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSetting_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSetting", field, true, true, "AssessmentIndicator")
+}
+
+func (ec *executionContext) _IndicatorSetting_weight(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSetting_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSetting_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSetting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorSetting_monthlyTarget(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSetting_monthlyTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthlyTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSetting_monthlyTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSetting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorSetting_kinds(ctx context.Context, field graphql.CollectedField, obj *points.IndicatorSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSetting_kinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorSetting().Kinds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PointsKind) graphql.Marshaler {
+			return ec.marshalNPointsKind2ᚕzhdjᚋgraphᚋmodelᚐPointsKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSetting_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSetting", field, true, true, "PointsKind")
+}
 
 func (ec *executionContext) _PointsEntry_id(ctx context.Context, field graphql.CollectedField, obj *points.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -218,6 +957,29 @@ func (ec *executionContext) _PointsEntry_corrects(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_PointsEntry_corrects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointsEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PointsEntry_countsAs(ctx context.Context, field graphql.CollectedField, obj *points.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsEntry_countsAs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsEntry().CountsAs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PointsKind) graphql.Marshaler {
+			return ec.marshalOPointsKind2ᚖzhdjᚋgraphᚋmodelᚐPointsKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointsEntry_countsAs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsEntry", field, true, true, "PointsKind")
 }
 
 func (ec *executionContext) _PointsEntry_occurredAt(ctx context.Context, field graphql.CollectedField, obj *points.Entry) (ret graphql.Marshaler) {
@@ -858,6 +1620,391 @@ func (ec *executionContext) fieldContext_PointsSummary_byKind(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _RankedPerson_rank(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPerson_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPerson_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedPerson", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankedPerson_personId(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPerson_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankedPerson().PersonID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPerson_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedPerson", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RankedPerson_name(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPerson_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPerson_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedPerson", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankedPerson_orgUnit(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPerson_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankedPerson().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖzhdjᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPerson_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedPerson",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankedPerson_score(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPerson_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Score) graphql.Marshaler {
+			return ec.marshalNAssessmentScore2ᚖzhdjᚋinternalᚋpointsᚐScore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPerson_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedPerson",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankedPersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RankedPersonConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPersonConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RankedPersonEdge) graphql.Marshaler {
+			return ec.marshalNRankedPersonEdge2ᚕᚖzhdjᚋgraphᚋmodelᚐRankedPersonEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPersonConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedPersonConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankedPersonEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankedPersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RankedPersonConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPersonConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖzhdjᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPersonConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedPersonConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankedPersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RankedPersonConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPersonConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPersonConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedPersonConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankedPersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RankedPersonEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPersonEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPersonEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedPersonEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankedPersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RankedPersonEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedPersonEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Ranked) graphql.Marshaler {
+			return ec.marshalNRankedPerson2ᚖzhdjᚋinternalᚋpointsᚐRanked(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedPersonEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedPersonEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankedPerson(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankedUnit_rank(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedUnit_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankedUnit().Rank(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankedUnit_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedUnit", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RankedUnit_orgUnit(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedUnit_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankedUnit().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖzhdjᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedUnit_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedUnit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankedUnit_people(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedUnit_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedUnit_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedUnit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankedUnit_score(ctx context.Context, field graphql.CollectedField, obj *points.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedUnit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Score) graphql.Marshaler {
+			return ec.marshalNAssessmentScore2ᚖzhdjᚋinternalᚋpointsᚐScore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedUnit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedUnit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -873,7 +2020,7 @@ func (ec *executionContext) unmarshalInputCorrectPointsInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"person", "amount", "reason", "corrects", "idempotencyKey"}
+	fieldsInOrder := [...]string{"person", "amount", "reason", "corrects", "kind", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -908,6 +2055,13 @@ func (ec *executionContext) unmarshalInputCorrectPointsInput(ctx context.Context
 				return it, err
 			}
 			it.Corrects = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPointsKind2ᚖzhdjᚋgraphᚋmodelᚐPointsKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
 		case "idempotencyKey":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -929,6 +2083,111 @@ func (ec *executionContext) unmarshalInputCorrectPointsInput(ctx context.Context
 func UnmarshalCorrectPointsInput(ctx context.Context, raw any) (model.CorrectPointsInput, error) {
 	var out model.CorrectPointsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CorrectPointsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExportRankingInput(ctx context.Context, obj any) (model.ExportRankingInput, error) {
+	var it model.ExportRankingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgUnit", "period"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnit = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOPeriodInput2ᚖzhdjᚋgraphᚋmodelᚐPeriodInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExportRankingInput unmarshals raw into the ExportRankingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExportRankingInput(ctx context.Context, raw any) (model.ExportRankingInput, error) {
+	var out model.ExportRankingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportRankingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIndicatorSettingInput(ctx context.Context, obj any) (model.IndicatorSettingInput, error) {
+	var it model.IndicatorSettingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"indicator", "weight", "monthlyTarget"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNAssessmentIndicator2zhdjᚋgraphᚋmodelᚐAssessmentIndicator(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "monthlyTarget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyTarget"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyTarget = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorSettingInput unmarshals raw into the IndicatorSettingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorSettingInput(ctx context.Context, raw any) (model.IndicatorSettingInput, error) {
+	var out model.IndicatorSettingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorSettingInput", raw, &out)
 	return out, err
 }
 
@@ -992,6 +2251,62 @@ func (ec *executionContext) unmarshalInputPeriodInput(ctx context.Context, obj a
 func UnmarshalPeriodInput(ctx context.Context, raw any) (model.PeriodInput, error) {
 	var out model.PeriodInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetAssessmentSchemeInput(ctx context.Context, obj any) (model.SetAssessmentSchemeInput, error) {
+	var it model.SetAssessmentSchemeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"indicators", "showPersonalRankings", "effectiveFrom"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "indicators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicators"))
+			data, err := ec.unmarshalNIndicatorSettingInput2ᚕᚖzhdjᚋgraphᚋmodelᚐIndicatorSettingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicators = data
+		case "showPersonalRankings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showPersonalRankings"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowPersonalRankings = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAssessmentSchemeInput unmarshals raw into the SetAssessmentSchemeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAssessmentSchemeInput(ctx context.Context, raw any) (model.SetAssessmentSchemeInput, error) {
+	var out model.SetAssessmentSchemeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAssessmentSchemeInput", raw, &out)
 	return out, err
 }
 
@@ -1094,6 +2409,326 @@ func UnmarshalSetPointsRuleInput(ctx context.Context, raw any) (model.SetPointsR
 
 // region    **************************** object.gotpl ****************************
 
+var assessmentSchemeImplementors = []string{"AssessmentScheme"}
+
+func (ec *executionContext) _AssessmentScheme(ctx context.Context, sel ast.SelectionSet, obj *points.Scheme) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentSchemeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssessmentScheme")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssessmentScheme_id(ctx, field, obj)
+				})
+		case "indicators":
+			out.Values[i] = ec._AssessmentScheme_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "showPersonalRankings":
+			out.Values[i] = ec._AssessmentScheme_showPersonalRankings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effectiveFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssessmentScheme_effectiveFrom(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assessmentSchemePayloadImplementors = []string{"AssessmentSchemePayload"}
+
+func (ec *executionContext) _AssessmentSchemePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssessmentSchemePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentSchemePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssessmentSchemePayload")
+		case "scheme":
+			out.Values[i] = ec._AssessmentSchemePayload_scheme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assessmentScoreImplementors = []string{"AssessmentScore"}
+
+func (ec *executionContext) _AssessmentScore(ctx context.Context, sel ast.SelectionSet, obj *points.Score) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssessmentScore")
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssessmentScore_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssessmentScore_to(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._AssessmentScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._AssessmentScore_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "otherPoints":
+			out.Values[i] = ec._AssessmentScore_otherPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indicators":
+			out.Values[i] = ec._AssessmentScore_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scheme":
+			out.Values[i] = ec._AssessmentScore_scheme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportRankingPayloadImplementors = []string{"ExportRankingPayload"}
+
+func (ec *executionContext) _ExportRankingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportRankingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportRankingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportRankingPayload")
+		case "filename":
+			out.Values[i] = ec._ExportRankingPayload_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._ExportRankingPayload_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ExportRankingPayload_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._ExportRankingPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExportRankingPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "data":
+			out.Values[i] = ec._ExportRankingPayload_data(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorScoreImplementors = []string{"IndicatorScore"}
+
+func (ec *executionContext) _IndicatorScore(ctx context.Context, sel ast.SelectionSet, obj *points.IndicatorScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorScore")
+		case "indicator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorScore_indicator(ctx, field, obj)
+				})
+		case "weight":
+			out.Values[i] = ec._IndicatorScore_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._IndicatorScore_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._IndicatorScore_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._IndicatorScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contribution":
+			out.Values[i] = ec._IndicatorScore_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kinds":
+			out.Values[i] = ec._IndicatorScore_kinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorSettingImplementors = []string{"IndicatorSetting"}
+
+func (ec *executionContext) _IndicatorSetting(ctx context.Context, sel ast.SelectionSet, obj *points.IndicatorSetting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorSettingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorSetting")
+		case "indicator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorSetting_indicator(ctx, field, obj)
+				})
+		case "weight":
+			out.Values[i] = ec._IndicatorSetting_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "monthlyTarget":
+			out.Values[i] = ec._IndicatorSetting_monthlyTarget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kinds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorSetting_kinds(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pointsEntryImplementors = []string{"PointsEntry"}
 
 func (ec *executionContext) _PointsEntry(ctx context.Context, sel ast.SelectionSet, obj *points.Entry) graphql.Marshaler {
@@ -1144,6 +2779,12 @@ func (ec *executionContext) _PointsEntry(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PointsEntry_corrects(ctx, field, obj)
+				})
+		case "countsAs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsEntry_countsAs(ctx, field, obj)
 				})
 		case "occurredAt":
 			out.Values[i] = ec._PointsEntry_occurredAt(ctx, field, obj)
@@ -1490,13 +3131,305 @@ func (ec *executionContext) _PointsSummary(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var rankedPersonImplementors = []string{"RankedPerson"}
+
+func (ec *executionContext) _RankedPerson(ctx context.Context, sel ast.SelectionSet, obj *points.Ranked) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedPersonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankedPerson")
+		case "rank":
+			out.Values[i] = ec._RankedPerson_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankedPerson_personId(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._RankedPerson_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankedPerson_orgUnit(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._RankedPerson_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankedPersonConnectionImplementors = []string{"RankedPersonConnection"}
+
+func (ec *executionContext) _RankedPersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RankedPersonConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedPersonConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankedPersonConnection")
+		case "edges":
+			out.Values[i] = ec._RankedPersonConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RankedPersonConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RankedPersonConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankedPersonEdgeImplementors = []string{"RankedPersonEdge"}
+
+func (ec *executionContext) _RankedPersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RankedPersonEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedPersonEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankedPersonEdge")
+		case "cursor":
+			out.Values[i] = ec._RankedPersonEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RankedPersonEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankedUnitImplementors = []string{"RankedUnit"}
+
+func (ec *executionContext) _RankedUnit(ctx context.Context, sel ast.SelectionSet, obj *points.Ranked) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedUnitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankedUnit")
+		case "rank":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankedUnit_rank(ctx, field, obj)
+				})
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankedUnit_orgUnit(ctx, field, obj)
+				})
+		case "people":
+			out.Values[i] = ec._RankedUnit_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._RankedUnit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAssessmentIndicator2zhdjᚋgraphᚋmodelᚐAssessmentIndicator(ctx context.Context, v any) (model.AssessmentIndicator, error) {
+	var res model.AssessmentIndicator
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessmentIndicator2zhdjᚋgraphᚋmodelᚐAssessmentIndicator(ctx context.Context, sel ast.SelectionSet, v model.AssessmentIndicator) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAssessmentScheme2ᚖzhdjᚋinternalᚋpointsᚐScheme(ctx context.Context, sel ast.SelectionSet, v *points.Scheme) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssessmentScheme!")
+		return graphql.Null
+	}
+	return ec._AssessmentScheme(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssessmentSchemePayload2ᚖzhdjᚋgraphᚋmodelᚐAssessmentSchemePayload(ctx context.Context, sel ast.SelectionSet, v *model.AssessmentSchemePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssessmentSchemePayload!")
+		return graphql.Null
+	}
+	return ec._AssessmentSchemePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssessmentScore2ᚖzhdjᚋinternalᚋpointsᚐScore(ctx context.Context, sel ast.SelectionSet, v *points.Score) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssessmentScore!")
+		return graphql.Null
+	}
+	return ec._AssessmentScore(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCorrectPointsInput2zhdjᚋgraphᚋmodelᚐCorrectPointsInput(ctx context.Context, v any) (model.CorrectPointsInput, error) {
 	res, err := ec.unmarshalInputCorrectPointsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExportRankingInput2zhdjᚋgraphᚋmodelᚐExportRankingInput(ctx context.Context, v any) (model.ExportRankingInput, error) {
+	res, err := ec.unmarshalInputExportRankingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportRankingPayload2ᚖzhdjᚋgraphᚋmodelᚐExportRankingPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExportRankingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportRankingPayload!")
+		return graphql.Null
+	}
+	return ec._ExportRankingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorScore2zhdjᚋinternalᚋpointsᚐIndicatorScore(ctx context.Context, sel ast.SelectionSet, v points.IndicatorScore) graphql.Marshaler {
+	return ec._IndicatorScore(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorScore2ᚕzhdjᚋinternalᚋpointsᚐIndicatorScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []points.IndicatorScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorScore2zhdjᚋinternalᚋpointsᚐIndicatorScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorSetting2zhdjᚋinternalᚋpointsᚐIndicatorSetting(ctx context.Context, sel ast.SelectionSet, v points.IndicatorSetting) graphql.Marshaler {
+	return ec._IndicatorSetting(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorSetting2ᚕzhdjᚋinternalᚋpointsᚐIndicatorSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []points.IndicatorSetting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorSetting2zhdjᚋinternalᚋpointsᚐIndicatorSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNIndicatorSettingInput2ᚕᚖzhdjᚋgraphᚋmodelᚐIndicatorSettingInputᚄ(ctx context.Context, v any) ([]*model.IndicatorSettingInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.IndicatorSettingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorSettingInput2ᚖzhdjᚋgraphᚋmodelᚐIndicatorSettingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNIndicatorSettingInput2ᚖzhdjᚋgraphᚋmodelᚐIndicatorSettingInput(ctx context.Context, v any) (*model.IndicatorSettingInput, error) {
+	res, err := ec.unmarshalInputIndicatorSettingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNPeriodKind2zhdjᚋgraphᚋmodelᚐPeriodKind(ctx context.Context, v any) (model.PeriodKind, error) {
@@ -1567,6 +3500,36 @@ func (ec *executionContext) marshalNPointsKind2zhdjᚋgraphᚋmodelᚐPointsKind
 	return v
 }
 
+func (ec *executionContext) unmarshalNPointsKind2ᚕzhdjᚋgraphᚋmodelᚐPointsKindᚄ(ctx context.Context, v any) ([]model.PointsKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PointsKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPointsKind2zhdjᚋgraphᚋmodelᚐPointsKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPointsKind2ᚕzhdjᚋgraphᚋmodelᚐPointsKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PointsKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPointsKind2zhdjᚋgraphᚋmodelᚐPointsKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPointsKindTotal2zhdjᚋinternalᚋpointsᚐKindTotal(ctx context.Context, sel ast.SelectionSet, v points.KindTotal) graphql.Marshaler {
 	return ec._PointsKindTotal(ctx, sel, &v)
 }
@@ -1627,6 +3590,75 @@ func (ec *executionContext) marshalNPointsSummary2ᚖzhdjᚋinternalᚋpointsᚐ
 	return ec._PointsSummary(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRankedPerson2ᚖzhdjᚋinternalᚋpointsᚐRanked(ctx context.Context, sel ast.SelectionSet, v *points.Ranked) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankedPerson!")
+		return graphql.Null
+	}
+	return ec._RankedPerson(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankedPersonConnection2ᚖzhdjᚋgraphᚋmodelᚐRankedPersonConnection(ctx context.Context, sel ast.SelectionSet, v *model.RankedPersonConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankedPersonConnection!")
+		return graphql.Null
+	}
+	return ec._RankedPersonConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankedPersonEdge2ᚕᚖzhdjᚋgraphᚋmodelᚐRankedPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RankedPersonEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankedPersonEdge2ᚖzhdjᚋgraphᚋmodelᚐRankedPersonEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRankedPersonEdge2ᚖzhdjᚋgraphᚋmodelᚐRankedPersonEdge(ctx context.Context, sel ast.SelectionSet, v *model.RankedPersonEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankedPersonEdge!")
+		return graphql.Null
+	}
+	return ec._RankedPersonEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankedUnit2ᚕᚖzhdjᚋinternalᚋpointsᚐRankedᚄ(ctx context.Context, sel ast.SelectionSet, v []*points.Ranked) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankedUnit2ᚖzhdjᚋinternalᚋpointsᚐRanked(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRankedUnit2ᚖzhdjᚋinternalᚋpointsᚐRanked(ctx context.Context, sel ast.SelectionSet, v *points.Ranked) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankedUnit!")
+		return graphql.Null
+	}
+	return ec._RankedUnit(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetAssessmentSchemeInput2zhdjᚋgraphᚋmodelᚐSetAssessmentSchemeInput(ctx context.Context, v any) (model.SetAssessmentSchemeInput, error) {
+	res, err := ec.unmarshalInputSetAssessmentSchemeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetPointsRuleInput2zhdjᚋgraphᚋmodelᚐSetPointsRuleInput(ctx context.Context, v any) (model.SetPointsRuleInput, error) {
 	res, err := ec.unmarshalInputSetPointsRuleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1638,6 +3670,58 @@ func (ec *executionContext) unmarshalOPeriodInput2ᚖzhdjᚋgraphᚋmodelᚐPeri
 	}
 	res, err := ec.unmarshalInputPeriodInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPointsKind2ᚕzhdjᚋgraphᚋmodelᚐPointsKindᚄ(ctx context.Context, v any) ([]model.PointsKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PointsKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPointsKind2zhdjᚋgraphᚋmodelᚐPointsKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPointsKind2ᚕzhdjᚋgraphᚋmodelᚐPointsKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PointsKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPointsKind2zhdjᚋgraphᚋmodelᚐPointsKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPointsKind2ᚖzhdjᚋgraphᚋmodelᚐPointsKind(ctx context.Context, v any) (*model.PointsKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PointsKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPointsKind2ᚖzhdjᚋgraphᚋmodelᚐPointsKind(ctx context.Context, sel ast.SelectionSet, v *model.PointsKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOPointsRule2ᚖzhdjᚋinternalᚋpointsᚐRule(ctx context.Context, sel ast.SelectionSet, v *points.Rule) graphql.Marshaler {

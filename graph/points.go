@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"encoding/binary"
+	"math"
 	"strings"
 	"time"
 
@@ -50,10 +52,14 @@ func periodOf(in *model.PeriodInput, now time.Time) (points.Period, error) {
 
 // pointsHistory is a page of a person's entries (nil: the caller's) as a
 // connection.
-func (r *queryResolver) pointsHistory(ctx context.Context, person *uuid.UUID, period *model.PeriodInput, first *int, after *string) (*model.PointsEntryConnection, error) {
+func (r *queryResolver) pointsHistory(ctx context.Context, person *uuid.UUID, period *model.PeriodInput, kinds []model.PointsKind, first *int, after *string) (*model.PointsEntryConnection, error) {
 	p, err := periodOf(period, time.Now())
 	if err != nil {
 		return nil, err
+	}
+	ks := make([]string, len(kinds))
+	for i, k := range kinds {
+		ks[i] = strings.ToLower(string(k))
 	}
 	cur, err := decodeTimeCursor("after", after)
 	if err != nil {
@@ -63,7 +69,7 @@ func (r *queryResolver) pointsHistory(ctx context.Context, person *uuid.UUID, pe
 	if cur != nil {
 		at = &points.Cursor{OccurredAt: cur.At, ID: cur.ID}
 	}
-	page, err := r.Ledger.History(ctx, person, p, pageSize(first), at)
+	page, err := r.Ledger.History(ctx, person, p, ks, pageSize(first), at)
 	if err != nil {
 		return nil, inputErr(err, "", nil)
 	}
@@ -73,4 +79,23 @@ func (r *queryResolver) pointsHistory(ctx context.Context, person *uuid.UUID, pe
 	}
 	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
 	return conn, nil
+}
+
+// encodeRankCursor packs a position in a ranking: the score, the id, the
+// name (best first, then by name and id).
+func encodeRankCursor(r *points.Ranked) string {
+	b := make([]byte, 8+16, 8+16+len(r.Name))
+	binary.BigEndian.PutUint64(b[:8], math.Float64bits(r.Score.Score))
+	copy(b[8:], r.PersonID[:])
+	return sealCursor(append(b, r.Name...))
+}
+
+func decodeRankCursor(field string, s *string) (*points.RankCursor, error) {
+	b, err := openCursor(field, s, "ranking", func(b []byte) bool { return len(b) >= 24 })
+	if b == nil {
+		return nil, err
+	}
+	c := &points.RankCursor{Score: math.Float64frombits(binary.BigEndian.Uint64(b[:8])), Name: string(b[24:])}
+	copy(c.ID[:], b[8:24])
+	return c, nil
 }

@@ -7,11 +7,51 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/org"
 	"zhdj/internal/points"
 )
+
+func (r *assessmentSchemeResolver) ID(ctx context.Context, obj *points.Scheme) (*string, error) {
+	if obj.Default() {
+		return nil, nil
+	}
+	id := encodeID(idAssessmentScheme, obj.TenantID, obj.ID)
+	return &id, nil
+}
+
+func (r *assessmentSchemeResolver) EffectiveFrom(ctx context.Context, obj *points.Scheme) (*time.Time, error) {
+	if obj.Default() {
+		return nil, nil
+	}
+	return &obj.EffectiveFrom, nil
+}
+
+func (r *assessmentScoreResolver) From(ctx context.Context, obj *points.Score) (*time.Time, error) {
+	return &obj.Period.From, nil
+}
+
+func (r *assessmentScoreResolver) To(ctx context.Context, obj *points.Score) (*time.Time, error) {
+	return &obj.Period.Until, nil
+}
+
+func (r *indicatorScoreResolver) Indicator(ctx context.Context, obj *points.IndicatorScore) (model.AssessmentIndicator, error) {
+	return model.AssessmentIndicator(strings.ToUpper(string(obj.Indicator))), nil
+}
+
+func (r *indicatorSettingResolver) Indicator(ctx context.Context, obj *points.IndicatorSetting) (model.AssessmentIndicator, error) {
+	return model.AssessmentIndicator(strings.ToUpper(string(obj.Indicator))), nil
+}
+
+func (r *indicatorSettingResolver) Kinds(ctx context.Context, obj *points.IndicatorSetting) ([]model.PointsKind, error) {
+	var out []model.PointsKind
+	for _, k := range points.IndicatorKinds[obj.Indicator] {
+		out = append(out, pointsKind(string(k)))
+	}
+	return out, nil
+}
 
 func (r *mutationResolver) SetPointsRule(ctx context.Context, input model.SetPointsRuleInput) (*model.PointsRulePayload, error) {
 	unit, err := decodeIDOf("input.orgUnit", input.OrgUnit, idOrgUnit)
@@ -39,12 +79,51 @@ func (r *mutationResolver) CorrectPoints(ctx context.Context, input model.Correc
 	if err != nil {
 		return nil, err
 	}
-	e, err := r.Ledger.Correct(ctx, points.CorrectionInput{PersonID: person.ID, Amount: input.Amount, Reason: input.Reason, Corrects: corrects,
-		IdempotencyKey: deref(input.IdempotencyKey)})
+	in := points.CorrectionInput{PersonID: person.ID, Amount: input.Amount, Reason: input.Reason, Corrects: corrects,
+		IdempotencyKey: deref(input.IdempotencyKey)}
+	if input.Kind != nil {
+		k, err := factKind("input.kind", *input.Kind)
+		if err != nil {
+			return nil, err
+		}
+		in.Kind = &k
+	}
+	e, err := r.Ledger.Correct(ctx, in)
 	if err != nil {
 		return nil, inputErr(err, "input", nil)
 	}
 	return &model.PointsEntryPayload{Entry: e}, nil
+}
+
+func (r *mutationResolver) SetAssessmentScheme(ctx context.Context, input model.SetAssessmentSchemeInput) (*model.AssessmentSchemePayload, error) {
+	in := points.SchemeInput{ShowPersonalRankings: input.ShowPersonalRankings, EffectiveFrom: input.EffectiveFrom}
+	for _, i := range input.Indicators {
+		in.Indicators = append(in.Indicators, points.IndicatorSetting{Indicator: points.Indicator(strings.ToLower(string(i.Indicator))),
+			Weight: i.Weight, MonthlyTarget: i.MonthlyTarget})
+	}
+	sc, err := r.Ledger.SetScheme(ctx, in)
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	return &model.AssessmentSchemePayload{Scheme: sc}, nil
+}
+
+func (r *mutationResolver) ExportRanking(ctx context.Context, input model.ExportRankingInput) (*model.ExportRankingPayload, error) {
+	unit, err := decodeIDOf("input.orgUnit", input.OrgUnit, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	p, err := periodOf(input.Period, time.Now())
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	x, err := r.Ledger.ExportRanking(ctx, unit.ID, p)
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	out := &model.ExportRankingPayload{Filename: x.Filename, ContentType: x.ContentType, Rows: x.Rows}
+	out.URL, out.ExpiresAt, out.Data, err = r.handOver(ctx, x)
+	return out, err
 }
 
 func (r *pointsEntryResolver) ID(ctx context.Context, obj *points.Entry) (string, error) {
@@ -69,6 +148,14 @@ func (r *pointsEntryResolver) Corrects(ctx context.Context, obj *points.Entry) (
 	}
 	id := encodeID(idPointsEntry, obj.TenantID, *obj.Corrects)
 	return &id, nil
+}
+
+func (r *pointsEntryResolver) CountsAs(ctx context.Context, obj *points.Entry) (*model.PointsKind, error) {
+	if obj.CountsAs == nil {
+		return nil, nil
+	}
+	k := pointsKind(*obj.CountsAs)
+	return &k, nil
 }
 
 func (r *pointsKindTotalResolver) Kind(ctx context.Context, obj *points.KindTotal) (model.PointsKind, error) {
@@ -117,8 +204,8 @@ func (r *queryResolver) MyPoints(ctx context.Context, period *model.PeriodInput)
 	return r.Ledger.Summary(ctx, nil, p)
 }
 
-func (r *queryResolver) MyPointsHistory(ctx context.Context, period *model.PeriodInput, first *int, after *string) (*model.PointsEntryConnection, error) {
-	return r.pointsHistory(ctx, nil, period, first, after)
+func (r *queryResolver) MyPointsHistory(ctx context.Context, period *model.PeriodInput, kinds []model.PointsKind, first *int, after *string) (*model.PointsEntryConnection, error) {
+	return r.pointsHistory(ctx, nil, period, kinds, first, after)
 }
 
 func (r *queryResolver) MemberPoints(ctx context.Context, member string, period *model.PeriodInput) (*points.Summary, error) {
@@ -133,12 +220,12 @@ func (r *queryResolver) MemberPoints(ctx context.Context, member string, period 
 	return r.Ledger.Summary(ctx, &g.ID, p)
 }
 
-func (r *queryResolver) MemberPointsHistory(ctx context.Context, member string, period *model.PeriodInput, first *int, after *string) (*model.PointsEntryConnection, error) {
+func (r *queryResolver) MemberPointsHistory(ctx context.Context, member string, period *model.PeriodInput, kinds []model.PointsKind, first *int, after *string) (*model.PointsEntryConnection, error) {
 	g, err := decodeIDOf("member", member, idMember)
 	if err != nil {
 		return nil, err
 	}
-	return r.pointsHistory(ctx, &g.ID, period, first, after)
+	return r.pointsHistory(ctx, &g.ID, period, kinds, first, after)
 }
 
 func (r *queryResolver) PointsRules(ctx context.Context, orgUnit string) ([]*points.Rule, error) {
@@ -149,6 +236,98 @@ func (r *queryResolver) PointsRules(ctx context.Context, orgUnit string) ([]*poi
 	return r.Ledger.RulesAt(ctx, unit.ID)
 }
 
+func (r *queryResolver) AssessmentScheme(ctx context.Context) (*points.Scheme, error) {
+	return r.Ledger.SchemeNow(ctx)
+}
+
+func (r *queryResolver) MyScore(ctx context.Context, period *model.PeriodInput) (*points.Score, error) {
+	p, err := periodOf(period, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return r.Ledger.ScoreOf(ctx, nil, p)
+}
+
+func (r *queryResolver) MemberScore(ctx context.Context, member string, period *model.PeriodInput) (*points.Score, error) {
+	g, err := decodeIDOf("member", member, idMember)
+	if err != nil {
+		return nil, err
+	}
+	p, err := periodOf(period, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return r.Ledger.ScoreOf(ctx, &g.ID, p)
+}
+
+func (r *queryResolver) PersonRanking(ctx context.Context, orgUnit string, period *model.PeriodInput, first *int, after *string) (*model.RankedPersonConnection, error) {
+	unit, err := decodeIDOf("orgUnit", orgUnit, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	p, err := periodOf(period, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeRankCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Ledger.RankPeople(ctx, unit.ID, p, pageSize(first), cur)
+	if err != nil {
+		return nil, inputErr(err, "", nil)
+	}
+	conn := &model.RankedPersonConnection{Edges: []*model.RankedPersonEdge{}, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}, TotalCount: page.Total}
+	for _, it := range page.Items {
+		conn.Edges = append(conn.Edges, &model.RankedPersonEdge{Cursor: encodeRankCursor(it), Node: it})
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}
+
+func (r *queryResolver) UnitRanking(ctx context.Context, parent string, period *model.PeriodInput) ([]*points.Ranked, error) {
+	unit, err := decodeIDOf("parent", parent, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	p, err := periodOf(period, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Ledger.RankUnits(ctx, unit.ID, p)
+	if err != nil {
+		return nil, inputErr(err, "", map[string]string{"orgUnit": "parent"})
+	}
+	return out, nil
+}
+
+func (r *rankedPersonResolver) PersonID(ctx context.Context, obj *points.Ranked) (string, error) {
+	return encodeID(idMember, obj.Score.Scheme.TenantID, obj.PersonID), nil
+}
+
+func (r *rankedPersonResolver) OrgUnit(ctx context.Context, obj *points.Ranked) (*org.Unit, error) {
+	return loadersFrom(ctx).unit.Load(ctx, tkey{obj.Score.Scheme.TenantID, obj.OrgUnitID})
+}
+
+func (r *rankedUnitResolver) Rank(ctx context.Context, obj *points.Ranked) (*int, error) {
+	if obj.Rank == 0 {
+		return nil, nil
+	}
+	return &obj.Rank, nil
+}
+
+func (r *rankedUnitResolver) OrgUnit(ctx context.Context, obj *points.Ranked) (*org.Unit, error) {
+	return loadersFrom(ctx).unit.Load(ctx, tkey{obj.Score.Scheme.TenantID, obj.OrgUnitID})
+}
+
+func (r *Resolver) AssessmentScheme() AssessmentSchemeResolver { return &assessmentSchemeResolver{r} }
+
+func (r *Resolver) AssessmentScore() AssessmentScoreResolver { return &assessmentScoreResolver{r} }
+
+func (r *Resolver) IndicatorScore() IndicatorScoreResolver { return &indicatorScoreResolver{r} }
+
+func (r *Resolver) IndicatorSetting() IndicatorSettingResolver { return &indicatorSettingResolver{r} }
+
 func (r *Resolver) PointsEntry() PointsEntryResolver { return &pointsEntryResolver{r} }
 
 func (r *Resolver) PointsKindTotal() PointsKindTotalResolver { return &pointsKindTotalResolver{r} }
@@ -157,9 +336,19 @@ func (r *Resolver) PointsRule() PointsRuleResolver { return &pointsRuleResolver{
 
 func (r *Resolver) PointsSummary() PointsSummaryResolver { return &pointsSummaryResolver{r} }
 
+func (r *Resolver) RankedPerson() RankedPersonResolver { return &rankedPersonResolver{r} }
+
+func (r *Resolver) RankedUnit() RankedUnitResolver { return &rankedUnitResolver{r} }
+
 type (
-	pointsEntryResolver     struct{ *Resolver }
-	pointsKindTotalResolver struct{ *Resolver }
-	pointsRuleResolver      struct{ *Resolver }
-	pointsSummaryResolver   struct{ *Resolver }
+	assessmentSchemeResolver struct{ *Resolver }
+	assessmentScoreResolver  struct{ *Resolver }
+	indicatorScoreResolver   struct{ *Resolver }
+	indicatorSettingResolver struct{ *Resolver }
+	pointsEntryResolver      struct{ *Resolver }
+	pointsKindTotalResolver  struct{ *Resolver }
+	pointsRuleResolver       struct{ *Resolver }
+	pointsSummaryResolver    struct{ *Resolver }
+	rankedPersonResolver     struct{ *Resolver }
+	rankedUnitResolver       struct{ *Resolver }
 )

@@ -32,6 +32,8 @@ type ResolverRoot interface {
 	Activity() ActivityResolver
 	ActivityConnection() ActivityConnectionResolver
 	Article() ArticleResolver
+	AssessmentScheme() AssessmentSchemeResolver
+	AssessmentScore() AssessmentScoreResolver
 	AttendanceCode() AttendanceCodeResolver
 	AuditEvent() AuditEventResolver
 	BankQuestion() BankQuestionResolver
@@ -42,6 +44,8 @@ type ResolverRoot interface {
 	EventAttendance() EventAttendanceResolver
 	EventAttendanceCounts() EventAttendanceCountsResolver
 	ImportProblem() ImportProblemResolver
+	IndicatorScore() IndicatorScoreResolver
+	IndicatorSetting() IndicatorSettingResolver
 	LearningPlan() LearningPlanResolver
 	LearningProgress() LearningProgressResolver
 	LearningSession() LearningSessionResolver
@@ -67,6 +71,8 @@ type ResolverRoot interface {
 	Quiz() QuizResolver
 	QuizAttempt() QuizAttemptResolver
 	QuizQuestion() QuizQuestionResolver
+	RankedPerson() RankedPersonResolver
+	RankedUnit() RankedUnitResolver
 	RoleBinding() RoleBindingResolver
 	School() SchoolResolver
 	SearchIndexState() SearchIndexStateResolver
@@ -173,6 +179,27 @@ type ComplexityRoot struct {
 		UpdatedAt     func(childComplexity int) int
 		Version       func(childComplexity int) int
 		ViewCount     func(childComplexity int) int
+	}
+
+	AssessmentScheme struct {
+		EffectiveFrom        func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Indicators           func(childComplexity int) int
+		ShowPersonalRankings func(childComplexity int) int
+	}
+
+	AssessmentSchemePayload struct {
+		Scheme func(childComplexity int) int
+	}
+
+	AssessmentScore struct {
+		From        func(childComplexity int) int
+		Indicators  func(childComplexity int) int
+		OtherPoints func(childComplexity int) int
+		Points      func(childComplexity int) int
+		Scheme      func(childComplexity int) int
+		Score       func(childComplexity int) int
+		To          func(childComplexity int) int
 	}
 
 	AttendanceCode struct {
@@ -391,6 +418,15 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	ExportRankingPayload struct {
+		ContentType func(childComplexity int) int
+		Data        func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		Rows        func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
 	ExportRosterPayload struct {
 		ContentType func(childComplexity int) int
 		Data        func(childComplexity int) int
@@ -425,6 +461,23 @@ type ComplexityRoot struct {
 	ImportQuestionsPayload struct {
 		Imported func(childComplexity int) int
 		Problems func(childComplexity int) int
+	}
+
+	IndicatorScore struct {
+		Contribution func(childComplexity int) int
+		Indicator    func(childComplexity int) int
+		Kinds        func(childComplexity int) int
+		Points       func(childComplexity int) int
+		Score        func(childComplexity int) int
+		Target       func(childComplexity int) int
+		Weight       func(childComplexity int) int
+	}
+
+	IndicatorSetting struct {
+		Indicator     func(childComplexity int) int
+		Kinds         func(childComplexity int) int
+		MonthlyTarget func(childComplexity int) int
+		Weight        func(childComplexity int) int
 	}
 
 	LearningPlan struct {
@@ -659,6 +712,7 @@ type ComplexityRoot struct {
 		DeleteMedia             func(childComplexity int, input model.MediaIDInput) int
 		ExportActivityRoster    func(childComplexity int, input model.ActivityIDInput) int
 		ExportMembers           func(childComplexity int, input model.ExportMembersInput) int
+		ExportRanking           func(childComplexity int, input model.ExportRankingInput) int
 		GrantRole               func(childComplexity int, input model.RoleBindingInput) int
 		HideContent             func(childComplexity int, input model.HideContentInput) int
 		ImportMembers           func(childComplexity int, input model.ImportMembersInput) int
@@ -680,6 +734,7 @@ type ComplexityRoot struct {
 		ScheduleEvent           func(childComplexity int, input model.ScheduleEventInput) int
 		SendBackContent         func(childComplexity int, input model.SendBackContentInput) int
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
+		SetAssessmentScheme     func(childComplexity int, input model.SetAssessmentSchemeInput) int
 		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
 		SetLearningPlan         func(childComplexity int, input model.SetLearningPlanInput) int
 		SetPointsRule           func(childComplexity int, input model.SetPointsRuleInput) int
@@ -809,6 +864,7 @@ type ComplexityRoot struct {
 		Amount     func(childComplexity int) int
 		Capped     func(childComplexity int) int
 		Corrects   func(childComplexity int) int
+		CountsAs   func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		OccurredAt func(childComplexity int) int
@@ -869,6 +925,7 @@ type ComplexityRoot struct {
 		Activities          func(childComplexity int, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) int
 		Activity            func(childComplexity int, id string) int
 		ActivityRoster      func(childComplexity int, id string) int
+		AssessmentScheme    func(childComplexity int) int
 		AttendanceCode      func(childComplexity int, activityID string, kind model.AttendanceKind) int
 		AuditLog            func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Content             func(childComplexity int, site string, slug string) int
@@ -885,17 +942,20 @@ type ComplexityRoot struct {
 		Member              func(childComplexity int, id string) int
 		MemberImport        func(childComplexity int, id string) int
 		MemberPoints        func(childComplexity int, member string, period *model.PeriodInput) int
-		MemberPointsHistory func(childComplexity int, member string, period *model.PeriodInput, first *int, after *string) int
+		MemberPointsHistory func(childComplexity int, member string, period *model.PeriodInput, kinds []model.PointsKind, first *int, after *string) int
+		MemberScore         func(childComplexity int, member string, period *model.PeriodInput) int
 		Members             func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
 		MyEvents            func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
 		MyLearning          func(childComplexity int, first *int, after *string) int
 		MyLearningPlan      func(childComplexity int) int
 		MyPoints            func(childComplexity int, period *model.PeriodInput) int
-		MyPointsHistory     func(childComplexity int, period *model.PeriodInput, first *int, after *string) int
+		MyPointsHistory     func(childComplexity int, period *model.PeriodInput, kinds []model.PointsKind, first *int, after *string) int
+		MyScore             func(childComplexity int, period *model.PeriodInput) int
 		MyTasks             func(childComplexity int, status []task.Status, first *int, after *string) int
 		Node                func(childComplexity int, id string) int
 		Notifications       func(childComplexity int, first *int, after *string, unreadOnly *bool) int
 		OrgUnits            func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
+		PersonRanking       func(childComplexity int, orgUnit string, period *model.PeriodInput, first *int, after *string) int
 		PointsRules         func(childComplexity int, orgUnit string) int
 		QuestionBank        func(childComplexity int, tag *string, first *int, after *string) int
 		Quizzes             func(childComplexity int, first *int, after *string) int
@@ -905,6 +965,7 @@ type ComplexityRoot struct {
 		Site                func(childComplexity int, slug string) int
 		SiteByOrigin        func(childComplexity int, origin string) int
 		Tasks               func(childComplexity int, orgUnit string, first *int, after *string) int
+		UnitRanking         func(childComplexity int, parent string, period *model.PeriodInput) int
 		VolunteerAreas      func(childComplexity int, site string) int
 		VolunteerPartners   func(childComplexity int, site string) int
 		VolunteerRecord     func(childComplexity int, member *string, from *time.Time, to *time.Time) int
@@ -958,6 +1019,32 @@ type ComplexityRoot struct {
 		Right   func(childComplexity int) int
 		Score   func(childComplexity int) int
 		Total   func(childComplexity int) int
+	}
+
+	RankedPerson struct {
+		Name     func(childComplexity int) int
+		OrgUnit  func(childComplexity int) int
+		PersonID func(childComplexity int) int
+		Rank     func(childComplexity int) int
+		Score    func(childComplexity int) int
+	}
+
+	RankedPersonConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RankedPersonEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RankedUnit struct {
+		OrgUnit func(childComplexity int) int
+		People  func(childComplexity int) int
+		Rank    func(childComplexity int) int
+		Score   func(childComplexity int) int
 	}
 
 	RecordProgressPayload struct {
@@ -1671,6 +1758,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.ViewCount(childComplexity), true
+
+	case "AssessmentScheme.effectiveFrom":
+		if e.ComplexityRoot.AssessmentScheme.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScheme.EffectiveFrom(childComplexity), true
+	case "AssessmentScheme.id":
+		if e.ComplexityRoot.AssessmentScheme.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScheme.ID(childComplexity), true
+	case "AssessmentScheme.indicators":
+		if e.ComplexityRoot.AssessmentScheme.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScheme.Indicators(childComplexity), true
+	case "AssessmentScheme.showPersonalRankings":
+		if e.ComplexityRoot.AssessmentScheme.ShowPersonalRankings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScheme.ShowPersonalRankings(childComplexity), true
+
+	case "AssessmentSchemePayload.scheme":
+		if e.ComplexityRoot.AssessmentSchemePayload.Scheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentSchemePayload.Scheme(childComplexity), true
+
+	case "AssessmentScore.from":
+		if e.ComplexityRoot.AssessmentScore.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScore.From(childComplexity), true
+	case "AssessmentScore.indicators":
+		if e.ComplexityRoot.AssessmentScore.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScore.Indicators(childComplexity), true
+	case "AssessmentScore.otherPoints":
+		if e.ComplexityRoot.AssessmentScore.OtherPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScore.OtherPoints(childComplexity), true
+	case "AssessmentScore.points":
+		if e.ComplexityRoot.AssessmentScore.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScore.Points(childComplexity), true
+	case "AssessmentScore.scheme":
+		if e.ComplexityRoot.AssessmentScore.Scheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScore.Scheme(childComplexity), true
+	case "AssessmentScore.score":
+		if e.ComplexityRoot.AssessmentScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScore.Score(childComplexity), true
+	case "AssessmentScore.to":
+		if e.ComplexityRoot.AssessmentScore.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScore.To(childComplexity), true
 
 	case "AttendanceCode.code":
 		if e.ComplexityRoot.AttendanceCode.Code == nil {
@@ -2475,6 +2637,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExportMembersPayload.URL(childComplexity), true
 
+	case "ExportRankingPayload.contentType":
+		if e.ComplexityRoot.ExportRankingPayload.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRankingPayload.ContentType(childComplexity), true
+	case "ExportRankingPayload.data":
+		if e.ComplexityRoot.ExportRankingPayload.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRankingPayload.Data(childComplexity), true
+	case "ExportRankingPayload.expiresAt":
+		if e.ComplexityRoot.ExportRankingPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRankingPayload.ExpiresAt(childComplexity), true
+	case "ExportRankingPayload.filename":
+		if e.ComplexityRoot.ExportRankingPayload.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRankingPayload.Filename(childComplexity), true
+	case "ExportRankingPayload.rows":
+		if e.ComplexityRoot.ExportRankingPayload.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRankingPayload.Rows(childComplexity), true
+	case "ExportRankingPayload.url":
+		if e.ComplexityRoot.ExportRankingPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportRankingPayload.URL(childComplexity), true
+
 	case "ExportRosterPayload.contentType":
 		if e.ComplexityRoot.ExportRosterPayload.ContentType == nil {
 			break
@@ -2588,6 +2787,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportQuestionsPayload.Problems(childComplexity), true
+
+	case "IndicatorScore.contribution":
+		if e.ComplexityRoot.IndicatorScore.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScore.Contribution(childComplexity), true
+	case "IndicatorScore.indicator":
+		if e.ComplexityRoot.IndicatorScore.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScore.Indicator(childComplexity), true
+	case "IndicatorScore.kinds":
+		if e.ComplexityRoot.IndicatorScore.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScore.Kinds(childComplexity), true
+	case "IndicatorScore.points":
+		if e.ComplexityRoot.IndicatorScore.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScore.Points(childComplexity), true
+	case "IndicatorScore.score":
+		if e.ComplexityRoot.IndicatorScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScore.Score(childComplexity), true
+	case "IndicatorScore.target":
+		if e.ComplexityRoot.IndicatorScore.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScore.Target(childComplexity), true
+	case "IndicatorScore.weight":
+		if e.ComplexityRoot.IndicatorScore.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScore.Weight(childComplexity), true
+
+	case "IndicatorSetting.indicator":
+		if e.ComplexityRoot.IndicatorSetting.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSetting.Indicator(childComplexity), true
+	case "IndicatorSetting.kinds":
+		if e.ComplexityRoot.IndicatorSetting.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSetting.Kinds(childComplexity), true
+	case "IndicatorSetting.monthlyTarget":
+		if e.ComplexityRoot.IndicatorSetting.MonthlyTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSetting.MonthlyTarget(childComplexity), true
+	case "IndicatorSetting.weight":
+		if e.ComplexityRoot.IndicatorSetting.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSetting.Weight(childComplexity), true
 
 	case "LearningPlan.inherited":
 		if e.ComplexityRoot.LearningPlan.Inherited == nil {
@@ -3739,6 +4006,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExportMembers(childComplexity, args["input"].(model.ExportMembersInput)), true
+	case "Mutation.exportRanking":
+		if e.ComplexityRoot.Mutation.ExportRanking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exportRanking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExportRanking(childComplexity, args["input"].(model.ExportRankingInput)), true
 	case "Mutation.grantRole":
 		if e.ComplexityRoot.Mutation.GrantRole == nil {
 			break
@@ -3965,6 +4243,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetActivityStatus(childComplexity, args["input"].(model.SetActivityStatusInput)), true
+	case "Mutation.setAssessmentScheme":
+		if e.ComplexityRoot.Mutation.SetAssessmentScheme == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAssessmentScheme_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAssessmentScheme(childComplexity, args["input"].(model.SetAssessmentSchemeInput)), true
 	case "Mutation.setFeatured":
 		if e.ComplexityRoot.Mutation.SetFeatured == nil {
 			break
@@ -4594,6 +4883,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PointsEntry.Corrects(childComplexity), true
+	case "PointsEntry.countsAs":
+		if e.ComplexityRoot.PointsEntry.CountsAs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsEntry.CountsAs(childComplexity), true
 	case "PointsEntry.id":
 		if e.ComplexityRoot.PointsEntry.ID == nil {
 			break
@@ -4816,6 +5111,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ActivityRoster(childComplexity, args["id"].(string)), true
+	case "Query.assessmentScheme":
+		if e.ComplexityRoot.Query.AssessmentScheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.AssessmentScheme(childComplexity), true
 	case "Query.attendanceCode":
 		if e.ComplexityRoot.Query.AttendanceCode == nil {
 			break
@@ -4998,7 +5299,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.MemberPointsHistory(childComplexity, args["member"].(string), args["period"].(*model.PeriodInput), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.MemberPointsHistory(childComplexity, args["member"].(string), args["period"].(*model.PeriodInput), args["kinds"].([]model.PointsKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.memberScore":
+		if e.ComplexityRoot.Query.MemberScore == nil {
+			break
+		}
+
+		args, err := ec.field_Query_memberScore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MemberScore(childComplexity, args["member"].(string), args["period"].(*model.PeriodInput)), true
 	case "Query.members":
 		if e.ComplexityRoot.Query.Members == nil {
 			break
@@ -5059,7 +5371,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.MyPointsHistory(childComplexity, args["period"].(*model.PeriodInput), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.MyPointsHistory(childComplexity, args["period"].(*model.PeriodInput), args["kinds"].([]model.PointsKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myScore":
+		if e.ComplexityRoot.Query.MyScore == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myScore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyScore(childComplexity, args["period"].(*model.PeriodInput)), true
 	case "Query.myTasks":
 		if e.ComplexityRoot.Query.MyTasks == nil {
 			break
@@ -5104,6 +5427,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["under"].(string), args["kinds"].([]org.Kind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.personRanking":
+		if e.ComplexityRoot.Query.PersonRanking == nil {
+			break
+		}
+
+		args, err := ec.field_Query_personRanking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PersonRanking(childComplexity, args["orgUnit"].(string), args["period"].(*model.PeriodInput), args["first"].(*int), args["after"].(*string)), true
 	case "Query.pointsRules":
 		if e.ComplexityRoot.Query.PointsRules == nil {
 			break
@@ -5198,6 +5532,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tasks(childComplexity, args["orgUnit"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unitRanking":
+		if e.ComplexityRoot.Query.UnitRanking == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unitRanking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnitRanking(childComplexity, args["parent"].(string), args["period"].(*model.PeriodInput)), true
 	case "Query.volunteerAreas":
 		if e.ComplexityRoot.Query.VolunteerAreas == nil {
 			break
@@ -5439,6 +5784,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuizResult.Total(childComplexity), true
+
+	case "RankedPerson.name":
+		if e.ComplexityRoot.RankedPerson.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPerson.Name(childComplexity), true
+	case "RankedPerson.orgUnit":
+		if e.ComplexityRoot.RankedPerson.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPerson.OrgUnit(childComplexity), true
+	case "RankedPerson.personId":
+		if e.ComplexityRoot.RankedPerson.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPerson.PersonID(childComplexity), true
+	case "RankedPerson.rank":
+		if e.ComplexityRoot.RankedPerson.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPerson.Rank(childComplexity), true
+	case "RankedPerson.score":
+		if e.ComplexityRoot.RankedPerson.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPerson.Score(childComplexity), true
+
+	case "RankedPersonConnection.edges":
+		if e.ComplexityRoot.RankedPersonConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPersonConnection.Edges(childComplexity), true
+	case "RankedPersonConnection.pageInfo":
+		if e.ComplexityRoot.RankedPersonConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPersonConnection.PageInfo(childComplexity), true
+	case "RankedPersonConnection.totalCount":
+		if e.ComplexityRoot.RankedPersonConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPersonConnection.TotalCount(childComplexity), true
+
+	case "RankedPersonEdge.cursor":
+		if e.ComplexityRoot.RankedPersonEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPersonEdge.Cursor(childComplexity), true
+	case "RankedPersonEdge.node":
+		if e.ComplexityRoot.RankedPersonEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedPersonEdge.Node(childComplexity), true
+
+	case "RankedUnit.orgUnit":
+		if e.ComplexityRoot.RankedUnit.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedUnit.OrgUnit(childComplexity), true
+	case "RankedUnit.people":
+		if e.ComplexityRoot.RankedUnit.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedUnit.People(childComplexity), true
+	case "RankedUnit.rank":
+		if e.ComplexityRoot.RankedUnit.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedUnit.Rank(childComplexity), true
+	case "RankedUnit.score":
+		if e.ComplexityRoot.RankedUnit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedUnit.Score(childComplexity), true
 
 	case "RecordProgressPayload.justCompleted":
 		if e.ComplexityRoot.RecordProgressPayload.JustCompleted == nil {
@@ -6649,8 +7082,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateVolunteerAreaInput", ec.unmarshalInputCreateVolunteerAreaInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTopicInput", ec.unmarshalInputCreateVolunteerTopicInput),
 			graphql.NewInputUnmarshaler("ExportMembersInput", ec.unmarshalInputExportMembersInput),
+			graphql.NewInputUnmarshaler("ExportRankingInput", ec.unmarshalInputExportRankingInput),
 			graphql.NewInputUnmarshaler("HideContentInput", ec.unmarshalInputHideContentInput),
 			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
+			graphql.NewInputUnmarshaler("IndicatorSettingInput", ec.unmarshalInputIndicatorSettingInput),
 			graphql.NewInputUnmarshaler("LessonInput", ec.unmarshalInputLessonInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("MarkAttendanceInput", ec.unmarshalInputMarkAttendanceInput),
@@ -6673,6 +7108,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SearchFilterInput", ec.unmarshalInputSearchFilterInput),
 			graphql.NewInputUnmarshaler("SendBackContentInput", ec.unmarshalInputSendBackContentInput),
 			graphql.NewInputUnmarshaler("SetActivityStatusInput", ec.unmarshalInputSetActivityStatusInput),
+			graphql.NewInputUnmarshaler("SetAssessmentSchemeInput", ec.unmarshalInputSetAssessmentSchemeInput),
 			graphql.NewInputUnmarshaler("SetFeaturedInput", ec.unmarshalInputSetFeaturedInput),
 			graphql.NewInputUnmarshaler("SetLearningPlanInput", ec.unmarshalInputSetLearningPlanInput),
 			graphql.NewInputUnmarshaler("SetPointsRuleInput", ec.unmarshalInputSetPointsRuleInput),
@@ -8292,6 +8728,8 @@ type PointsEntry {
   reason: String
   "The entry a correction compensates."
   corrects: ID
+  "The kind a correction counts under in assessment (null: none, the total only; a fact's entry counts under its kind)."
+  countsAs: PointsKind
   occurredAt: Time!
   recordedAt: Time!
 }
@@ -8359,8 +8797,10 @@ input CorrectPointsInput {
   "Added (or, negative, taken away)."
   amount: Int!
   reason: String!
-  "The entry it compensates (optional)."
+  "The entry it compensates (optional): the correction counts under its kind."
   corrects: ID
+  "What a correction of no entry counts under in assessment (optional; not CORRECTION)."
+  kind: PointsKind
   "The same key again gives the first correction back (a retry)."
   idempotencyKey: String
 }
@@ -8372,11 +8812,11 @@ type PointsEntryPayload {
 extend type Query {
   "Your points in a period (default: this year), in all and per kind."
   myPoints(period: PeriodInput): PointsSummary!
-  "Your entries in a period, latest first."
-  myPointsHistory(period: PeriodInput, first: Int = 20, after: String): PointsEntryConnection!
+  "Your entries in a period, latest first; of the kinds given (a correction by what it counts under; CORRECTION: those under none), or all."
+  myPointsHistory(period: PeriodInput, kinds: [PointsKind!], first: Int = 20, after: String): PointsEntryConnection!
   "A member's points (member.read at their unit)."
   memberPoints(member: ID!, period: PeriodInput): PointsSummary!
-  memberPointsHistory(member: ID!, period: PeriodInput, first: Int = 20, after: String): PointsEntryConnection!
+  memberPointsHistory(member: ID!, period: PeriodInput, kinds: [PointsKind!], first: Int = 20, after: String): PointsEntryConnection!
   "The rules in force at an org unit now, one per kind (to anyone of the school)."
   pointsRules(orgUnit: ID!): [PointsRule!]!
 }
@@ -8386,6 +8826,154 @@ extend type Mutation {
   setPointsRule(input: SetPointsRuleInput!): PointsRulePayload!
   "Adds a compensating entry, with a reason."
   correctPoints(input: CorrectPointsInput!): PointsEntryPayload!
+}
+
+# Assessment (考核): preset indicators weighted into a score out of 100 per
+# person; a unit's score is its people's mean (a rate per member).
+
+"A preset indicator: the points of some kinds of fact against a monthly target."
+enum AssessmentIndicator {
+  "Micro-lessons, reading and quizzes."
+  LEARNING
+  "Tasks approved."
+  TASKS
+  "Volunteer hours confirmed."
+  VOLUNTEERING
+  "Events attended (三会一课, 主题党日)."
+  MEETINGS
+}
+
+type IndicatorSetting {
+  indicator: AssessmentIndicator!
+  "Percent of the score (the weights add up to 100)."
+  weight: Int!
+  "The points a month that give the indicator full marks (scaled to the period)."
+  monthlyTarget: Int!
+  "The kinds of entry it counts."
+  kinds: [PointsKind!]!
+}
+
+"How the school assesses, from a moment on."
+type AssessmentScheme {
+  "Null for the default (the school set none)."
+  id: ID
+  indicators: [IndicatorSetting!]!
+  "Whether members see the ranking of the people of their unit (admins always do)."
+  showPersonalRankings: Boolean!
+  "Null for the default."
+  effectiveFrom: Time
+}
+
+input IndicatorSettingInput {
+  indicator: AssessmentIndicator!
+  weight: Int!
+  monthlyTarget: Int!
+}
+
+input SetAssessmentSchemeInput {
+  indicators: [IndicatorSettingInput!]!
+  showPersonalRankings: Boolean!
+  "From when (default now; never before). A period is assessed by the scheme in force at its end."
+  effectiveFrom: Time
+}
+
+type AssessmentSchemePayload {
+  scheme: AssessmentScheme!
+}
+
+"One indicator of a score: why it is what it is."
+type IndicatorScore {
+  indicator: AssessmentIndicator!
+  weight: Int!
+  "The points that give full marks in this period (monthly target × months)."
+  target: Float!
+  "The points of its kinds in the period (for a unit, of all its people)."
+  points: Int!
+  "Out of 100: points over target, at most 100 (for a unit, its people's mean)."
+  score: Float!
+  "What it adds to the score: weight × score / 100."
+  contribution: Float!
+  "The kinds behind it; their entries are myPointsHistory(kinds: …)."
+  kinds: [PointsKindTotal!]!
+}
+
+type AssessmentScore {
+  from: Time!
+  to: Time!
+  "Out of 100, to one decimal: the sum of the indicators' contributions."
+  score: Float!
+  "All points of the period; otherPoints those counted under no indicator."
+  points: Int!
+  otherPoints: Int!
+  indicators: [IndicatorScore!]!
+  scheme: AssessmentScheme!
+}
+
+type RankedPerson {
+  "1 for the best; equal scores share a rank (1, 2, 2, 4)."
+  rank: Int!
+  personId: ID!
+  name: String!
+  orgUnit: OrgUnit!
+  score: AssessmentScore!
+}
+
+type RankedPersonEdge {
+  cursor: String!
+  node: RankedPerson!
+}
+
+type RankedPersonConnection {
+  edges: [RankedPersonEdge!]!
+  pageInfo: PageInfo!
+  "People ranked."
+  totalCount: Int!
+}
+
+type RankedUnit {
+  "Null for a unit with nobody to assess (listed last)."
+  rank: Int
+  orgUnit: OrgUnit!
+  "People assessed (members and those in party development, on record)."
+  people: Int!
+  "Its people's mean."
+  score: AssessmentScore!
+}
+
+input ExportRankingInput {
+  orgUnit: ID!
+  period: PeriodInput
+}
+
+type ExportRankingPayload {
+  filename: String!
+  contentType: String!
+  rows: Int!
+  "A private link that downloads the file until expiresAt (null only on a server without object storage: then data carries it)."
+  url: String
+  expiresAt: Time
+  "The .xlsx file, base64-encoded: only on a server without object storage."
+  data: String
+}
+
+extend type Query {
+  "The assessment scheme in force now (to anyone of the school)."
+  assessmentScheme: AssessmentScheme!
+  "Your score in a period (default: this year), indicator by indicator."
+  myScore(period: PeriodInput): AssessmentScore!
+  "A member's score (member.read at their unit)."
+  memberScore(member: ID!, period: PeriodInput): AssessmentScore!
+  "The people assessed under a unit, best first (member.read there; its own people when the school shows personal rankings)."
+  personRanking(orgUnit: ID!, period: PeriodInput, first: Int = 20, after: String): RankedPersonConnection!
+  "The units right under parent by their people's mean score (member.read at parent)."
+  unitRanking(parent: ID!, period: PeriodInput): [RankedUnit!]!
+}
+
+extend type Mutation {
+  "Sets a new version of the school's assessment scheme (points.manage school-wide)."
+  setAssessmentScheme(input: SetAssessmentSchemeInput!): AssessmentSchemePayload!
+  "The ranking of the people under a unit as .xlsx (member.read there; audited)."
+  exportRanking(input: ExportRankingInput!): ExportRankingPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/quiz.graphqls", Input: `# Quizzes (答题): the school's question bank and the quizzes drawn from it.
@@ -9569,6 +10157,48 @@ func (ec *executionContext) childFields_AreaFacet(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type AreaFacet", field.Name)
 }
 
+func (ec *executionContext) childFields_AssessmentScheme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AssessmentScheme_id(ctx, field)
+	case "indicators":
+		return ec.fieldContext_AssessmentScheme_indicators(ctx, field)
+	case "showPersonalRankings":
+		return ec.fieldContext_AssessmentScheme_showPersonalRankings(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_AssessmentScheme_effectiveFrom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentScheme", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentSchemePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scheme":
+		return ec.fieldContext_AssessmentSchemePayload_scheme(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentSchemePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_AssessmentScore_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AssessmentScore_to(ctx, field)
+	case "score":
+		return ec.fieldContext_AssessmentScore_score(ctx, field)
+	case "points":
+		return ec.fieldContext_AssessmentScore_points(ctx, field)
+	case "otherPoints":
+		return ec.fieldContext_AssessmentScore_otherPoints(ctx, field)
+	case "indicators":
+		return ec.fieldContext_AssessmentScore_indicators(ctx, field)
+	case "scheme":
+		return ec.fieldContext_AssessmentScore_scheme(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentScore", field.Name)
+}
+
 func (ec *executionContext) childFields_AttendanceCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -9939,6 +10569,24 @@ func (ec *executionContext) childFields_ExportMembersPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ExportMembersPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ExportRankingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "filename":
+		return ec.fieldContext_ExportRankingPayload_filename(ctx, field)
+	case "contentType":
+		return ec.fieldContext_ExportRankingPayload_contentType(ctx, field)
+	case "rows":
+		return ec.fieldContext_ExportRankingPayload_rows(ctx, field)
+	case "url":
+		return ec.fieldContext_ExportRankingPayload_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportRankingPayload_expiresAt(ctx, field)
+	case "data":
+		return ec.fieldContext_ExportRankingPayload_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportRankingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ExportRosterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "filename":
@@ -9985,6 +10633,40 @@ func (ec *executionContext) childFields_ImportQuestionsPayload(ctx context.Conte
 		return ec.fieldContext_ImportQuestionsPayload_problems(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportQuestionsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorScore_indicator(ctx, field)
+	case "weight":
+		return ec.fieldContext_IndicatorScore_weight(ctx, field)
+	case "target":
+		return ec.fieldContext_IndicatorScore_target(ctx, field)
+	case "points":
+		return ec.fieldContext_IndicatorScore_points(ctx, field)
+	case "score":
+		return ec.fieldContext_IndicatorScore_score(ctx, field)
+	case "contribution":
+		return ec.fieldContext_IndicatorScore_contribution(ctx, field)
+	case "kinds":
+		return ec.fieldContext_IndicatorScore_kinds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorScore", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorSetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorSetting_indicator(ctx, field)
+	case "weight":
+		return ec.fieldContext_IndicatorSetting_weight(ctx, field)
+	case "monthlyTarget":
+		return ec.fieldContext_IndicatorSetting_monthlyTarget(ctx, field)
+	case "kinds":
+		return ec.fieldContext_IndicatorSetting_kinds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorSetting", field.Name)
 }
 
 func (ec *executionContext) childFields_LearningPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10543,6 +11225,8 @@ func (ec *executionContext) childFields_PointsEntry(ctx context.Context, field g
 		return ec.fieldContext_PointsEntry_reason(ctx, field)
 	case "corrects":
 		return ec.fieldContext_PointsEntry_corrects(ctx, field)
+	case "countsAs":
+		return ec.fieldContext_PointsEntry_countsAs(ctx, field)
 	case "occurredAt":
 		return ec.fieldContext_PointsEntry_occurredAt(ctx, field)
 	case "recordedAt":
@@ -10741,6 +11425,58 @@ func (ec *executionContext) childFields_QuizResult(ctx context.Context, field gr
 		return ec.fieldContext_QuizResult_answers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuizResult", field.Name)
+}
+
+func (ec *executionContext) childFields_RankedPerson(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_RankedPerson_rank(ctx, field)
+	case "personId":
+		return ec.fieldContext_RankedPerson_personId(ctx, field)
+	case "name":
+		return ec.fieldContext_RankedPerson_name(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_RankedPerson_orgUnit(ctx, field)
+	case "score":
+		return ec.fieldContext_RankedPerson_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankedPerson", field.Name)
+}
+
+func (ec *executionContext) childFields_RankedPersonConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RankedPersonConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RankedPersonConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RankedPersonConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankedPersonConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RankedPersonEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RankedPersonEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RankedPersonEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankedPersonEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RankedUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_RankedUnit_rank(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_RankedUnit_orgUnit(ctx, field)
+	case "people":
+		return ec.fieldContext_RankedUnit_people(ctx, field)
+	case "score":
+		return ec.fieldContext_RankedUnit_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankedUnit", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

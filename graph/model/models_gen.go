@@ -132,6 +132,10 @@ type ArticleInput struct {
 	AttachmentIds []string `json:"attachmentIds,omitempty"`
 }
 
+type AssessmentSchemePayload struct {
+	Scheme *points.Scheme `json:"scheme"`
+}
+
 type AttendInput struct {
 	ActivityID string         `json:"activityId"`
 	Kind       AttendanceKind `json:"kind"`
@@ -275,8 +279,10 @@ type CorrectPointsInput struct {
 	// Added (or, negative, taken away).
 	Amount int    `json:"amount"`
 	Reason string `json:"reason"`
-	// The entry it compensates (optional).
+	// The entry it compensates (optional): the correction counts under its kind.
 	Corrects *string `json:"corrects,omitempty"`
+	// What a correction of no entry counts under in assessment (optional; not CORRECTION).
+	Kind *PointsKind `json:"kind,omitempty"`
 	// The same key again gives the first correction back (a retry).
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
@@ -420,6 +426,22 @@ type ExportMembersPayload struct {
 	Data *string `json:"data,omitempty"`
 }
 
+type ExportRankingInput struct {
+	OrgUnit string       `json:"orgUnit"`
+	Period  *PeriodInput `json:"period,omitempty"`
+}
+
+type ExportRankingPayload struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Rows        int    `json:"rows"`
+	// A private link that downloads the file until expiresAt (null only on a server without object storage: then data carries it).
+	URL       *string    `json:"url,omitempty"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The .xlsx file, base64-encoded: only on a server without object storage.
+	Data *string `json:"data,omitempty"`
+}
+
 type ExportRosterPayload struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"contentType"`
@@ -467,6 +489,12 @@ type ImportMembersInput struct {
 
 type ImportMembersPayload struct {
 	Import *member.Import `json:"import"`
+}
+
+type IndicatorSettingInput struct {
+	Indicator     AssessmentIndicator `json:"indicator"`
+	Weight        int                 `json:"weight"`
+	MonthlyTarget int                 `json:"monthlyTarget"`
 }
 
 type LearningPlanPayload struct {
@@ -702,6 +730,18 @@ type QuizEdge struct {
 	Node   *quiz.Quiz `json:"node"`
 }
 
+type RankedPersonConnection struct {
+	Edges    []*RankedPersonEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+	// People ranked.
+	TotalCount int `json:"totalCount"`
+}
+
+type RankedPersonEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *points.Ranked `json:"node"`
+}
+
 type RecordMinutesInput struct {
 	Event       string   `json:"event"`
 	Minutes     string   `json:"minutes"`
@@ -858,6 +898,13 @@ type SendBackContentInput struct {
 type SetActivityStatusInput struct {
 	ID     string           `json:"id"`
 	Status volunteer.Status `json:"status"`
+}
+
+type SetAssessmentSchemeInput struct {
+	Indicators           []*IndicatorSettingInput `json:"indicators"`
+	ShowPersonalRankings bool                     `json:"showPersonalRankings"`
+	// From when (default now; never before). A period is assessed by the scheme in force at its end.
+	EffectiveFrom *time.Time `json:"effectiveFrom,omitempty"`
 }
 
 type SetFeaturedInput struct {
@@ -1112,6 +1159,70 @@ type VolunteerRecordEntryPayload struct {
 
 type VolunteerTopicPayload struct {
 	Topic *volunteer.Topic `json:"topic"`
+}
+
+// A preset indicator: the points of some kinds of fact against a monthly target.
+type AssessmentIndicator string
+
+const (
+	// Micro-lessons, reading and quizzes.
+	AssessmentIndicatorLearning AssessmentIndicator = "LEARNING"
+	// Tasks approved.
+	AssessmentIndicatorTasks AssessmentIndicator = "TASKS"
+	// Volunteer hours confirmed.
+	AssessmentIndicatorVolunteering AssessmentIndicator = "VOLUNTEERING"
+	// Events attended (三会一课, 主题党日).
+	AssessmentIndicatorMeetings AssessmentIndicator = "MEETINGS"
+)
+
+var AllAssessmentIndicator = []AssessmentIndicator{
+	AssessmentIndicatorLearning,
+	AssessmentIndicatorTasks,
+	AssessmentIndicatorVolunteering,
+	AssessmentIndicatorMeetings,
+}
+
+func (e AssessmentIndicator) IsValid() bool {
+	switch e {
+	case AssessmentIndicatorLearning, AssessmentIndicatorTasks, AssessmentIndicatorVolunteering, AssessmentIndicatorMeetings:
+		return true
+	}
+	return false
+}
+
+func (e AssessmentIndicator) String() string {
+	return string(e)
+}
+
+func (e *AssessmentIndicator) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AssessmentIndicator(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AssessmentIndicator", str)
+	}
+	return nil
+}
+
+func (e AssessmentIndicator) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AssessmentIndicator) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AssessmentIndicator) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Check-in or check-out.

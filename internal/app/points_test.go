@@ -1,8 +1,13 @@
 package app_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 type pointsSummary struct {
@@ -181,5 +186,217 @@ func TestPointsOverHTTP(t *testing.T) {
 		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
 			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
 		}
+	}
+}
+
+type assessmentScore struct {
+	Score               float64
+	Points, OtherPoints int
+	Indicators          []struct {
+		Indicator                   string
+		Weight, Points              int
+		Target, Score, Contribution float64
+		Kinds                       []struct {
+			Kind   string
+			Points int
+		}
+	}
+}
+
+const scoreFields = `score points otherPoints indicators { indicator weight target points score contribution kinds { kind points } }`
+
+// TestAssessmentOverHTTP: scores and rankings from what happened (an
+// event's check-in, a correction counted under tasks); every score
+// decomposes into indicators, kinds and the entries behind them; equal
+// scores share a rank; units compare by their people's mean; members see
+// personal rankings only once the school shows them; the export is a real
+// .xlsx; bad schemes and foreign units are refused.
+func TestAssessmentOverHTTP(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]string{"ZHDJ_POINTS_AWARD": "100ms"})
+	school := b.demo.School.ID
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	unit := func(code string) string { return testGlobalID(2, school, b.rowID(t, "org_units", "code", code)) }
+	person := func(name string) string { return testGlobalID(5, school, b.rowID(t, "people", "name", name)) }
+	at := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
+
+	// 李明 checks in at a theme day (meetings: 3 of 6 this month → 50 ×
+	// 10 % = 5); 刘强 is given 5 for tasks by a correction (5 of 5 → 100 ×
+	// 30 % = 30).
+	ev := decode[struct {
+		ScheduleEvent struct{ Event struct{ ID string } }
+	}](t, b.post(t, scheduleEventMutation, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC-XS1"), "kind": "THEME_DAY", "title": "十二月主题党日",
+		"startsAt": at(10 * time.Minute), "endsAt": at(70 * time.Minute), "place": "信息楼 302"}}, bearer(secretary)...)).ScheduleEvent.Event
+	code := decode[struct{ EventCheckInCode struct{ QR string } }](t, b.post(t, `query($e: ID!) { eventCheckInCode(event: $e) { qr } }`,
+		map[string]any{"e": ev.ID}, bearer(secretary)...)).EventCheckInCode
+	decode[map[string]any](t, b.post(t, checkInEventMutation, map[string]any{"e": ev.ID, "c": code.QR}, bearer(member)...))
+	decode[map[string]any](t, b.post(t, `mutation($in: CorrectPointsInput!) { correctPoints(input: $in) { entry { id } } }`, map[string]any{"in": map[string]any{
+		"person": person("刘强"), "amount": 5, "reason": "补记任务：迎新志愿讲解", "kind": "TASK_APPROVED"}}, bearer(secretary)...))
+	const myScore = `{ myScore(period: {kind: MONTH}) { ` + scoreFields + ` } }`
+	var mine assessmentScore
+	eventually(t, "the check-in's points in my score", func() bool {
+		mine = decode[struct{ MyScore assessmentScore }](t, b.post(t, myScore, nil, bearer(member)...)).MyScore
+		return mine.Points > 0
+	})
+	if mine.Score != 5 || len(mine.Indicators) != 4 {
+		t.Fatalf("my score: %+v", mine)
+	}
+	// Why is my score 5? Each indicator's contribution, and the entries of
+	// its kinds adding up to its points.
+	sum := 0.0
+	for _, is := range mine.Indicators {
+		sum += is.Contribution
+		var kinds []string
+		for _, k := range is.Kinds {
+			kinds = append(kinds, k.Kind)
+		}
+		if len(kinds) == 0 {
+			continue
+		}
+		h := decode[struct {
+			MyPointsHistory struct{ Edges []struct{ Node pointsEntry } }
+		}](t, b.post(t, `query($k: [PointsKind!]) { myPointsHistory(period: {kind: MONTH}, kinds: $k, first: 100) { edges { node { kind amount } } } }`,
+			map[string]any{"k": kinds}, bearer(member)...)).MyPointsHistory.Edges
+		n := 0
+		for _, e := range h {
+			n += e.Node.Amount
+		}
+		if n != is.Points {
+			t.Errorf("%s: its entries add up to %d, its points are %d", is.Indicator, n, is.Points)
+		}
+	}
+	if sum != mine.Score {
+		t.Errorf("contributions add up to %v, the score is %v", sum, mine.Score)
+	}
+
+	type ranked struct {
+		Rank     int
+		PersonID string
+		Name     string
+		Score    struct{ Score float64 }
+	}
+	const ranking = `query($u: ID!, $first: Int, $after: String) { personRanking(orgUnit: $u, period: {kind: MONTH}, first: $first, after: $after) {
+		totalCount edges { cursor node { rank personId name score { score } } } pageInfo { hasNextPage endCursor } } }`
+	type rankingPage struct {
+		PersonRanking struct {
+			TotalCount int
+			Edges      []struct {
+				Cursor string
+				Node   ranked
+			}
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   *string
+			}
+		}
+	}
+	var all []ranked
+	var after *string
+	for {
+		p := decode[rankingPage](t, b.post(t, ranking, map[string]any{"u": unit("XXGC-XS1"), "first": 2, "after": after}, bearer(secretary)...)).PersonRanking
+		for _, e := range p.Edges {
+			all = append(all, e.Node)
+		}
+		if !p.PageInfo.HasNextPage {
+			if len(all) != p.TotalCount {
+				t.Fatalf("pages held %d of %d", len(all), p.TotalCount)
+			}
+			break
+		}
+		after = p.PageInfo.EndCursor
+	}
+	if len(all) < 3 || all[0].Name != "刘强" || all[0].Score.Score != 30 || all[0].Rank != 1 || all[1].Name != "李明" || all[1].Rank != 2 {
+		t.Fatalf("ranking: %+v", all)
+	}
+	for i, r := range all[2:] {
+		if r.Score.Score != 0 || r.Rank != 3 {
+			t.Errorf("the %d. without points: %+v, want rank 3 (tied)", i+3, r)
+		}
+	}
+	if all[1].PersonID != person("李明") {
+		t.Errorf("李明's id in the ranking is %s", all[1].PersonID)
+	}
+
+	units := decode[struct {
+		UnitRanking []struct {
+			Rank    *int
+			People  int
+			OrgUnit struct{ Code string }
+			Score   struct{ Score float64 }
+		}
+	}](t, b.post(t, `query($u: ID!) { unitRanking(parent: $u, period: {kind: MONTH}) { rank people orgUnit { code } score { score } } }`,
+		map[string]any{"u": unit("XXGC")}, bearer(admin)...)).UnitRanking
+	if len(units) < 2 || units[0].OrgUnit.Code != "XXGC-XS1" || *units[0].Rank != 1 || units[0].People != len(all) {
+		t.Fatalf("units: %+v", units)
+	}
+	if want := 35.0 / float64(len(all)); units[0].Score.Score < want-0.1 || units[0].Score.Score > want+0.1 {
+		t.Errorf("学生第一支部 scores %v, want the mean %v", units[0].Score.Score, want)
+	}
+
+	// Refusals.
+	const setScheme = `mutation($in: SetAssessmentSchemeInput!) { setAssessmentScheme(input: $in) { scheme { id showPersonalRankings indicators { indicator weight kinds } } } }`
+	ninety := map[string]any{"in": map[string]any{"showPersonalRankings": true, "indicators": []map[string]any{
+		{"indicator": "LEARNING", "weight": 50, "monthlyTarget": 20}, {"indicator": "TASKS", "weight": 40, "monthlyTarget": 5}}}}
+	for _, c := range []struct {
+		name        string
+		query       string
+		vars        map[string]any
+		auth        string
+		code, field string
+	}{
+		{"weights adding up to 90", setScheme, ninety, admin, "BAD_USER_INPUT", "input.indicators"},
+		{"a scheme by a secretary", setScheme, ninety, secretary, "FORBIDDEN", ""},
+		{"personal rankings to a member, not shown", ranking, map[string]any{"u": unit("XXGC-XS1")}, member, "FORBIDDEN", ""},
+		{"another branch's ranking", ranking, map[string]any{"u": unit("XXGC-XS2")}, secretary, "NOT_FOUND", ""},
+		{"the units above a secretary", `query($u: ID!) { unitRanking(parent: $u) { rank } }`, map[string]any{"u": unit("XXGC")}, secretary, "NOT_FOUND", ""},
+		{"another's score, by a member", `query($m: ID!) { memberScore(member: $m) { score } }`, map[string]any{"m": person("刘强")}, member, "NOT_FOUND", ""},
+		{"a ranking of a period ending before it starts", `query($u: ID!, $f: Time, $t: Time) { personRanking(orgUnit: $u, period: {kind: CUSTOM, from: $f, to: $t}) { totalCount } }`,
+			map[string]any{"u": unit("XXGC-XS1"), "f": at(0), "t": at(-time.Hour)}, secretary, "BAD_USER_INPUT", "period.to"},
+		{"the export by a member", `mutation($u: ID!) { exportRanking(input: {orgUnit: $u}) { rows } }`, map[string]any{"u": unit("XXGC-XS1")}, member, "NOT_FOUND", ""},
+	} {
+		r := b.post(t, c.query, c.vars, bearer(c.auth)...)
+		if r.code(0) != c.code {
+			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
+			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
+		}
+	}
+
+	// The school shows personal rankings: the member sees the branch's,
+	// and their own place in it.
+	decode[map[string]any](t, b.post(t, setScheme, map[string]any{"in": map[string]any{"showPersonalRankings": true, "indicators": []map[string]any{
+		{"indicator": "LEARNING", "weight": 40, "monthlyTarget": 20}, {"indicator": "TASKS", "weight": 30, "monthlyTarget": 5},
+		{"indicator": "VOLUNTEERING", "weight": 20, "monthlyTarget": 4}, {"indicator": "MEETINGS", "weight": 10, "monthlyTarget": 6}}}}, bearer(admin)...))
+	seen := decode[rankingPage](t, b.post(t, ranking, map[string]any{"u": unit("XXGC-XS1"), "first": 10}, bearer(member)...)).PersonRanking
+	if seen.TotalCount != len(all) || seen.Edges[1].Node.Name != "李明" {
+		t.Fatalf("the member's view of the ranking: %+v", seen)
+	}
+
+	x := decode[struct {
+		ExportRanking struct {
+			Filename, ContentType string
+			Rows                  int
+			Data                  *string
+		}
+	}](t, b.post(t, `mutation($u: ID!) { exportRanking(input: {orgUnit: $u, period: {kind: MONTH}}) { filename contentType rows data } }`,
+		map[string]any{"u": unit("XXGC-XS1")}, bearer(secretary)...)).ExportRanking
+	if x.Rows != len(all) || x.Data == nil || !strings.HasSuffix(x.Filename, ".xlsx") {
+		t.Fatalf("export: %+v", x)
+	}
+	raw, err := base64.StdEncoding.DecodeString(*x.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows(book.GetSheetName(0))
+	if err != nil || len(rows) != len(all)+1 || rows[1][1] != "刘强" || rows[1][0] != "1" || rows[1][3] != "30.0" {
+		t.Fatalf("the exported sheet: %v %v", rows, err)
 	}
 }

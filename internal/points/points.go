@@ -229,6 +229,9 @@ type Entry struct {
 	SourceType string // "fact" or "correction"
 	SourceID   uuid.UUID
 	Corrects   *uuid.UUID
+	// CountsAs is the kind a correction counts under in assessment (nil:
+	// none, only in the total).
+	CountsAs   *string
 	Capped     bool
 	Reason     string
 	OccurredAt time.Time

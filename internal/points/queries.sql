@@ -80,14 +80,18 @@ ON CONFLICT DO NOTHING;
 SELECT u.path::text FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
 WHERE p.tenant_id = @tenant_id AND p.id = @id;
 
--- name: EntryPerson :one
-SELECT person_id FROM points_entries WHERE tenant_id = @tenant_id AND id = @id;
+-- name: EntryOf :one
+-- Whose an entry is, and the kind it counts under ('': none).
+SELECT person_id, coalesce(CASE WHEN source_type = 'correction' THEN counts_as ELSE kind END, '')::text AS counts_as
+FROM points_entries WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: InsertCorrection :one
 -- A compensating entry; its key given twice gives the first one back.
 WITH ins AS (
-    INSERT INTO points_entries (tenant_id, id, person_id, amount, kind, source_type, source_id, corrects, idempotency_key, reason, occurred_at, recorded_by)
-    VALUES (@tenant_id, @id, @person_id, @amount, 'correction', 'correction', @id, sqlc.narg(corrects), @idempotency_key, @reason, @at, @recorded_by)
+    INSERT INTO points_entries (tenant_id, id, person_id, amount, kind, source_type, source_id, corrects, counts_as, idempotency_key, reason, occurred_at,
+                                recorded_by)
+    VALUES (@tenant_id, @id, @person_id, @amount, 'correction', 'correction', @id, sqlc.narg(corrects), sqlc.narg(counts_as), @idempotency_key, @reason,
+            @at, @recorded_by)
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING id)
 SELECT id FROM ins
@@ -97,7 +101,7 @@ SELECT e.id FROM points_entries e WHERE e.tenant_id = @tenant_id AND e.idempoten
 -- Reading ---------------------------------------------------------------
 
 -- name: EntriesByIDs :many
-SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, capped, reason, occurred_at, recorded_at, recorded_by
+SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, counts_as, capped, reason, occurred_at, recorded_at, recorded_by
 FROM points_entries WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
 
 -- name: SummaryByKind :many
@@ -109,10 +113,56 @@ GROUP BY kind
 ORDER BY kind;
 
 -- name: History :many
--- A person's entries in [from, until), latest first, after the cursor.
-SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, capped, reason, occurred_at, recorded_at, recorded_by
+-- A person's entries in [from, until), latest first, after the cursor;
+-- of the kinds given (a correction by the kind it counts under), or all.
+SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, counts_as, capped, reason, occurred_at, recorded_at, recorded_by
 FROM points_entries
 WHERE tenant_id = @tenant_id AND person_id = @person_id AND occurred_at >= @from_at AND occurred_at < @until_at
+  AND (coalesce(cardinality(@kinds::text[]), 0) = 0
+       OR CASE WHEN source_type = 'correction' THEN coalesce(counts_as, 'correction') ELSE kind END = ANY(@kinds::text[]))
   AND (NOT @has_cursor::boolean OR (occurred_at, id) < (@after_at::timestamptz, @after_id::uuid))
 ORDER BY occurred_at DESC, id DESC
 LIMIT @max_rows;
+
+-- Assessment -------------------------------------------------------------
+
+-- name: Schemes :many
+-- Every version of the school's assessment scheme.
+SELECT id, indicators, show_personal_rankings, effective_from, created_at
+FROM assessment_schemes WHERE tenant_id = @tenant_id ORDER BY effective_from;
+
+-- name: InsertScheme :one
+INSERT INTO assessment_schemes (tenant_id, indicators, show_personal_rankings, effective_from, created_by)
+VALUES (@tenant_id, @indicators, @show_personal_rankings, @effective_from, @created_by)
+RETURNING id, created_at;
+
+-- name: PeoplePoints :many
+-- The people assessed under a unit (on record, members or in party
+-- development) and what the ledger gave each per kind on days in
+-- [from, until) (kind NULL: nothing).
+SELECT p.id, p.name, p.org_unit_id, u.path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
+       coalesce(sum(d.entries), 0)::int AS entries
+FROM person_profiles p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+LEFT JOIN points_by_day d ON d.tenant_id = p.tenant_id AND d.person_id = p.id AND d.day >= @from_day AND d.day < @until_day
+WHERE p.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree) AND p.status = 'active' AND p.stage NOT IN ('none', 'cancelled')
+GROUP BY p.id, p.name, p.org_unit_id, u.path, d.kind;
+
+-- name: PersonPoints :many
+-- What the ledger gave a person per kind on days in [from, until).
+SELECT kind, sum(points)::int AS points, sum(entries)::int AS entries
+FROM points_by_day
+WHERE tenant_id = @tenant_id AND person_id = @person_id AND day >= @from_day AND day < @until_day
+GROUP BY kind;
+
+-- name: PersonName :one
+SELECT p.name, p.org_unit_id, u.path::text AS org_path
+FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = @tenant_id AND p.id = @id;
+
+-- name: ChildUnits :many
+SELECT id, name, path::text AS path FROM org_units WHERE tenant_id = @tenant_id AND parent_id = @parent_id AND active
+ORDER BY sort_order, name, id;
+
+-- name: UnitNames :many
+SELECT id, name FROM org_units WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);

@@ -190,8 +190,12 @@ type CorrectionInput struct {
 	PersonID uuid.UUID
 	Amount   int
 	Reason   string
-	// Corrects names the entry it compensates (optional; the person's).
+	// Corrects names the entry it compensates (optional; the person's);
+	// the correction counts under that entry's kind.
 	Corrects *uuid.UUID
+	// Kind is what a correction of no entry counts under in assessment
+	// (optional: nil counts in the total only).
+	Kind *learning.FactKind
 	// IdempotencyKey makes a retried correction the same one (optional).
 	IdempotencyKey string
 }
@@ -210,6 +214,9 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, erro
 	}
 	if n := utf8.RuneCountInString(in.Reason); n < 1 || n > 500 {
 		v.Add("reason", "give the reason (1–500 characters)")
+	}
+	if in.Kind != nil && (DefaultRules[*in.Kind].Kind == "" || in.Corrects != nil) {
+		v.Add("kind", "a correction of an entry counts under its kind; else name a kind of fact")
 	}
 	if len(in.IdempotencyKey) > 100 {
 		v.Add("idempotencyKey", "at most 100 characters")
@@ -238,14 +245,19 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, erro
 			}
 			return errNoPerson // another unit's people are not found, as member records are not
 		}
+		countsAs := (*string)(in.Kind)
 		if in.Corrects != nil {
-			owner, err := q.EntryPerson(ctx, pointsdb.EntryPersonParams{TenantID: p.TenantID, ID: *in.Corrects})
-			if err != nil || owner != in.PersonID {
+			e, err := q.EntryOf(ctx, pointsdb.EntryOfParams{TenantID: p.TenantID, ID: *in.Corrects})
+			if err != nil || e.PersonID != in.PersonID {
 				return apperr.InvalidField("corrects", "no such entry of this person's")
+			}
+			countsAs = nil
+			if e.CountsAs != "" {
+				countsAs = &e.CountsAs
 			}
 		}
 		got, err := q.InsertCorrection(ctx, pointsdb.InsertCorrectionParams{TenantID: p.TenantID, ID: id, PersonID: in.PersonID,
-			Amount: int32(in.Amount), Corrects: in.Corrects, IdempotencyKey: key, Reason: in.Reason, At: s.now(), RecordedBy: p.Actor()})
+			Amount: int32(in.Amount), Corrects: in.Corrects, CountsAs: countsAs, IdempotencyKey: key, Reason: in.Reason, At: s.now(), RecordedBy: p.Actor()})
 		if err != nil {
 			return fmt.Errorf("points: correct: %w", err)
 		}
@@ -261,7 +273,7 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, erro
 
 func entryFrom(tenant uuid.UUID, r pointsdb.HistoryRow) *Entry {
 	return &Entry{TenantID: tenant, ID: r.ID, PersonID: r.PersonID, Amount: int(r.Amount), Kind: r.Kind, RuleID: r.RuleID, SourceType: r.SourceType,
-		SourceID: r.SourceID, Corrects: r.Corrects, Capped: r.Capped, Reason: r.Reason, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt,
+		SourceID: r.SourceID, Corrects: r.Corrects, CountsAs: r.CountsAs, Capped: r.Capped, Reason: r.Reason, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt,
 		RecordedBy: r.RecordedBy}
 }
 
@@ -326,8 +338,9 @@ func (s *Service) Summary(ctx context.Context, person *uuid.UUID, period Period)
 }
 
 // History is a page of a person's (nil: the caller's) entries in a
-// period, latest first.
-func (s *Service) History(ctx context.Context, person *uuid.UUID, period Period, first int, after *Cursor) (*Page, error) {
+// period, latest first: of kinds (a correction by the kind it counts
+// under, or Correction for none), or all.
+func (s *Service) History(ctx context.Context, person *uuid.UUID, period Period, kinds []string, first int, after *Cursor) (*Page, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
@@ -346,7 +359,7 @@ func (s *Service) History(ctx context.Context, person *uuid.UUID, period Period,
 			return err
 		}
 		arg := pointsdb.HistoryParams{TenantID: p.TenantID, PersonID: id, FromAt: period.From, UntilAt: period.Until, HasCursor: after != nil,
-			MaxRows: int32(first + 1)}
+			MaxRows: int32(first + 1), Kinds: kinds}
 		if after != nil {
 			arg.AfterAt, arg.AfterID = after.OccurredAt, after.ID
 		}

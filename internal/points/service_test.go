@@ -2,6 +2,8 @@ package points
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -417,7 +419,7 @@ func TestReadingTheLedger(t *testing.T) {
 	var after *Cursor
 	var last time.Time
 	for {
-		page, err := b.svc.History(b.member, nil, month, 2, after)
+		page, err := b.svc.History(b.member, nil, month, nil, 2, after)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,3 +439,112 @@ func TestReadingTheLedger(t *testing.T) {
 		t.Fatalf("pages held %d entries, want 3", len(seen))
 	}
 }
+
+// TestRankings: people ranked under a unit and units under a parent by
+// their people's mean, read by those who manage them; members see their
+// unit's ranking only where the school shows it; another unit is not
+// found; a scheme's weights add up to 100.
+func TestRankings(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var third uuid.UUID
+	b.exec(t, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage) VALUES ($1, '王强', 'male', 'student', $2, 'activist') RETURNING id`,
+			b.tenant, b.branch.ID).Scan(&third)
+	})
+	b.fact(t, b.person, learning.FactLessonCompleted, now.Add(-time.Hour), `{}`)
+	b.fact(t, b.person, learning.FactLessonCompleted, now.Add(-2*time.Hour), `{}`)
+	b.fact(t, b.person, learning.FactTaskApproved, now.Add(-time.Hour), `{"pointsHint": 5}`)
+	b.fact(t, b.absent, learning.FactEventAttended, now.Add(-time.Hour), `{}`)
+	if _, err := b.svc.Award(context.Background(), b.tenant); err != nil {
+		t.Fatal(err)
+	}
+	month := PeriodOf(learning.Monthly, now)
+	page, err := b.svc.RankPeople(b.admin, b.root.ID, month, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 李明: learning 4/20 → 20 × 40 % = 8, tasks 5/5 → 30; 孙丽: meetings 3/6 → 5; 王强: 0.
+	var got []string
+	for _, r := range page.Items {
+		got = append(got, r.Name+":"+strconv.FormatFloat(r.Score.Score, 'f', 1, 64)+"#"+strconv.Itoa(r.Rank))
+	}
+	if want := []string{"李明:38.0#1", "孙丽:5.0#2", "王强:0.0#3"}; !slices.Equal(got, want) || page.Total != 3 {
+		t.Fatalf("ranking %v, want %v", got, want)
+	}
+	// Pages follow on from the cursor.
+	first, err := b.svc.RankPeople(b.admin, b.root.ID, month, 2, nil)
+	if err != nil || !first.HasNext || len(first.Items) != 2 {
+		t.Fatalf("first page: %+v %v", first, err)
+	}
+	last := first.Items[1]
+	rest, err := b.svc.RankPeople(b.admin, b.root.ID, month, 2, &RankCursor{Score: last.Score.Score, Name: last.Name, ID: last.PersonID})
+	if err != nil || rest.HasNext || len(rest.Items) != 1 || rest.Items[0].Name != "王强" {
+		t.Fatalf("second page: %+v %v", rest, err)
+	}
+
+	units, err := b.svc.RankUnits(b.admin, b.root.ID, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rate per member: 学生第一支部 (38 + 0) / 2 = 19, 学生第二支部 5.
+	if len(units) != 2 || units[0].OrgUnitID != b.branch.ID || units[0].Score.Score != 19 || units[0].People != 2 || units[1].Rank != 2 {
+		t.Fatalf("units: %+v %+v", units[0], units[1])
+	}
+
+	for _, c := range []struct {
+		name string
+		err  error
+		want apperr.Kind
+	}{
+		{"a secretary, another branch's people", second(b.svc.RankPeople(b.secretary, b.other.ID, month, 10, nil)), apperr.NotFound},
+		{"a secretary, the units above", second(b.svc.RankUnits(b.secretary, b.root.ID, month)), apperr.NotFound},
+		{"a member, their branch, not shown", second(b.svc.RankPeople(b.member, b.branch.ID, month, 10, nil)), apperr.Forbidden},
+		{"a member, another branch", second(b.svc.RankPeople(b.member, b.other.ID, month, 10, nil)), apperr.NotFound},
+		{"a member, the units", second(b.svc.RankUnits(b.member, b.root.ID, month)), apperr.NotFound},
+		{"a member, the export", second(b.svc.ExportRanking(b.member, b.branch.ID, month)), apperr.NotFound},
+		{"a member sets the scheme", second(b.svc.SetScheme(b.member, SchemeInput{Indicators: DefaultScheme.Indicators})), apperr.Forbidden},
+		{"a secretary sets the scheme", second(b.svc.SetScheme(b.secretary, SchemeInput{Indicators: DefaultScheme.Indicators})), apperr.Forbidden},
+		{"weights adding up to 90", second(b.svc.SetScheme(b.admin, SchemeInput{Indicators: []IndicatorSetting{{IndicatorLearning, 90, 10}}})), apperr.Invalid},
+		{"a period ending before it starts", second(b.svc.RankPeople(b.admin, b.root.ID, Period{From: now, Until: now.Add(-time.Hour)}, 10, nil)), apperr.Invalid},
+	} {
+		if !apperr.Is(c.err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
+		}
+	}
+
+	// The school shows personal rankings from now on: the member sees
+	// their branch's.
+	if _, err := b.svc.SetScheme(b.admin, SchemeInput{Indicators: []IndicatorSetting{{IndicatorLearning, 50, 10}, {IndicatorMeetings, 50, 3}},
+		ShowPersonalRankings: true}); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := b.svc.RankPeople(b.member, b.branch.ID, month, 10, nil)
+	if err != nil || len(mine.Items) != 2 || mine.Items[0].PersonID != b.person {
+		t.Fatalf("the member's branch: %+v %v", mine, err)
+	}
+	// Under the new scheme: learning 4/10 → 40 × 50 % = 20; a correction
+	// counted under meetings adds 3/3 → 100 × 50 % = 50.
+	if _, err := b.svc.Correct(b.secretary, CorrectionInput{PersonID: b.person, Amount: 3, Reason: "补记党课签到", Kind: ptrKind(learning.FactEventAttended)}); err != nil {
+		t.Fatal(err)
+	}
+	score, err := b.svc.ScoreOf(b.member, nil, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if score.Score != 70 || score.Points != 12 || score.OtherPoints != 5 || score.Indicators[1].Points != 3 {
+		t.Fatalf("my score %+v (%+v)", score, score.Indicators)
+	}
+	x, err := b.svc.ExportRanking(b.secretary, b.branch.ID, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if x.Rows != 2 {
+		t.Fatalf("exported %d rows, want 2", x.Rows)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func ptrKind(k learning.FactKind) *learning.FactKind { return &k }

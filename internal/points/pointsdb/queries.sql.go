@@ -99,6 +99,42 @@ func (q *Queries) AwardedFacts(ctx context.Context, arg AwardedFactsParams) ([]u
 	return items, nil
 }
 
+const childUnits = `-- name: ChildUnits :many
+SELECT id, name, path::text AS path FROM org_units WHERE tenant_id = $1 AND parent_id = $2 AND active
+ORDER BY sort_order, name, id
+`
+
+type ChildUnitsParams struct {
+	TenantID uuid.UUID
+	ParentID *uuid.UUID
+}
+
+type ChildUnitsRow struct {
+	ID   uuid.UUID
+	Name string
+	Path string
+}
+
+func (q *Queries) ChildUnits(ctx context.Context, arg ChildUnitsParams) ([]ChildUnitsRow, error) {
+	rows, err := q.db.Query(ctx, childUnits, arg.TenantID, arg.ParentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ChildUnitsRow
+	for rows.Next() {
+		var i ChildUnitsRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Path); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deletePending = `-- name: DeletePending :exec
 DELETE FROM points_pending WHERE tenant_id = $1 AND fact_id = ANY($2::uuid[])
 `
@@ -115,7 +151,7 @@ func (q *Queries) DeletePending(ctx context.Context, arg DeletePendingParams) er
 
 const entriesByIDs = `-- name: EntriesByIDs :many
 
-SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, capped, reason, occurred_at, recorded_at, recorded_by
+SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, counts_as, capped, reason, occurred_at, recorded_at, recorded_by
 FROM points_entries WHERE tenant_id = $1 AND id = ANY($2::uuid[])
 `
 
@@ -133,6 +169,7 @@ type EntriesByIDsRow struct {
 	SourceType string
 	SourceID   uuid.UUID
 	Corrects   *uuid.UUID
+	CountsAs   *string
 	Capped     bool
 	Reason     string
 	OccurredAt time.Time
@@ -159,6 +196,7 @@ func (q *Queries) EntriesByIDs(ctx context.Context, arg EntriesByIDsParams) ([]E
 			&i.SourceType,
 			&i.SourceID,
 			&i.Corrects,
+			&i.CountsAs,
 			&i.Capped,
 			&i.Reason,
 			&i.OccurredAt,
@@ -175,29 +213,38 @@ func (q *Queries) EntriesByIDs(ctx context.Context, arg EntriesByIDsParams) ([]E
 	return items, nil
 }
 
-const entryPerson = `-- name: EntryPerson :one
-SELECT person_id FROM points_entries WHERE tenant_id = $1 AND id = $2
+const entryOf = `-- name: EntryOf :one
+SELECT person_id, coalesce(CASE WHEN source_type = 'correction' THEN counts_as ELSE kind END, '')::text AS counts_as
+FROM points_entries WHERE tenant_id = $1 AND id = $2
 `
 
-type EntryPersonParams struct {
+type EntryOfParams struct {
 	TenantID uuid.UUID
 	ID       uuid.UUID
 }
 
-func (q *Queries) EntryPerson(ctx context.Context, arg EntryPersonParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, entryPerson, arg.TenantID, arg.ID)
-	var person_id uuid.UUID
-	err := row.Scan(&person_id)
-	return person_id, err
+type EntryOfRow struct {
+	PersonID uuid.UUID
+	CountsAs string
+}
+
+// Whose an entry is, and the kind it counts under (”: none).
+func (q *Queries) EntryOf(ctx context.Context, arg EntryOfParams) (EntryOfRow, error) {
+	row := q.db.QueryRow(ctx, entryOf, arg.TenantID, arg.ID)
+	var i EntryOfRow
+	err := row.Scan(&i.PersonID, &i.CountsAs)
+	return i, err
 }
 
 const history = `-- name: History :many
-SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, capped, reason, occurred_at, recorded_at, recorded_by
+SELECT id, person_id, amount, kind, rule_id, source_type, source_id, corrects, counts_as, capped, reason, occurred_at, recorded_at, recorded_by
 FROM points_entries
 WHERE tenant_id = $1 AND person_id = $2 AND occurred_at >= $3 AND occurred_at < $4
-  AND (NOT $5::boolean OR (occurred_at, id) < ($6::timestamptz, $7::uuid))
+  AND (coalesce(cardinality($5::text[]), 0) = 0
+       OR CASE WHEN source_type = 'correction' THEN coalesce(counts_as, 'correction') ELSE kind END = ANY($5::text[]))
+  AND (NOT $6::boolean OR (occurred_at, id) < ($7::timestamptz, $8::uuid))
 ORDER BY occurred_at DESC, id DESC
-LIMIT $8
+LIMIT $9
 `
 
 type HistoryParams struct {
@@ -205,6 +252,7 @@ type HistoryParams struct {
 	PersonID  uuid.UUID
 	FromAt    time.Time
 	UntilAt   time.Time
+	Kinds     []string
 	HasCursor bool
 	AfterAt   time.Time
 	AfterID   uuid.UUID
@@ -220,6 +268,7 @@ type HistoryRow struct {
 	SourceType string
 	SourceID   uuid.UUID
 	Corrects   *uuid.UUID
+	CountsAs   *string
 	Capped     bool
 	Reason     string
 	OccurredAt time.Time
@@ -227,13 +276,15 @@ type HistoryRow struct {
 	RecordedBy *uuid.UUID
 }
 
-// A person's entries in [from, until), latest first, after the cursor.
+// A person's entries in [from, until), latest first, after the cursor;
+// of the kinds given (a correction by the kind it counts under), or all.
 func (q *Queries) History(ctx context.Context, arg HistoryParams) ([]HistoryRow, error) {
 	rows, err := q.db.Query(ctx, history,
 		arg.TenantID,
 		arg.PersonID,
 		arg.FromAt,
 		arg.UntilAt,
+		arg.Kinds,
 		arg.HasCursor,
 		arg.AfterAt,
 		arg.AfterID,
@@ -255,6 +306,7 @@ func (q *Queries) History(ctx context.Context, arg HistoryParams) ([]HistoryRow,
 			&i.SourceType,
 			&i.SourceID,
 			&i.Corrects,
+			&i.CountsAs,
 			&i.Capped,
 			&i.Reason,
 			&i.OccurredAt,
@@ -313,13 +365,15 @@ func (q *Queries) InsertAwards(ctx context.Context, arg InsertAwardsParams) (int
 
 const insertCorrection = `-- name: InsertCorrection :one
 WITH ins AS (
-    INSERT INTO points_entries (tenant_id, id, person_id, amount, kind, source_type, source_id, corrects, idempotency_key, reason, occurred_at, recorded_by)
-    VALUES ($1, $2, $3, $4, 'correction', 'correction', $2, $5, $6, $7, $8, $9)
+    INSERT INTO points_entries (tenant_id, id, person_id, amount, kind, source_type, source_id, corrects, counts_as, idempotency_key, reason, occurred_at,
+                                recorded_by)
+    VALUES ($1, $2, $3, $4, 'correction', 'correction', $2, $5, $6, $7, $8,
+            $9, $10)
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING id)
 SELECT id FROM ins
 UNION ALL
-SELECT e.id FROM points_entries e WHERE e.tenant_id = $1 AND e.idempotency_key = $6 AND NOT EXISTS (SELECT 1 FROM ins)
+SELECT e.id FROM points_entries e WHERE e.tenant_id = $1 AND e.idempotency_key = $7 AND NOT EXISTS (SELECT 1 FROM ins)
 `
 
 type InsertCorrectionParams struct {
@@ -328,6 +382,7 @@ type InsertCorrectionParams struct {
 	PersonID       uuid.UUID
 	Amount         int32
 	Corrects       *uuid.UUID
+	CountsAs       *string
 	IdempotencyKey string
 	Reason         string
 	At             time.Time
@@ -342,6 +397,7 @@ func (q *Queries) InsertCorrection(ctx context.Context, arg InsertCorrectionPara
 		arg.PersonID,
 		arg.Amount,
 		arg.Corrects,
+		arg.CountsAs,
 		arg.IdempotencyKey,
 		arg.Reason,
 		arg.At,
@@ -391,6 +447,38 @@ func (q *Queries) InsertRule(ctx context.Context, arg InsertRuleParams) (InsertR
 		arg.CreatedBy,
 	)
 	var i InsertRuleRow
+	err := row.Scan(&i.ID, &i.CreatedAt)
+	return i, err
+}
+
+const insertScheme = `-- name: InsertScheme :one
+INSERT INTO assessment_schemes (tenant_id, indicators, show_personal_rankings, effective_from, created_by)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, created_at
+`
+
+type InsertSchemeParams struct {
+	TenantID             uuid.UUID
+	Indicators           json.RawMessage
+	ShowPersonalRankings bool
+	EffectiveFrom        time.Time
+	CreatedBy            *uuid.UUID
+}
+
+type InsertSchemeRow struct {
+	ID        uuid.UUID
+	CreatedAt time.Time
+}
+
+func (q *Queries) InsertScheme(ctx context.Context, arg InsertSchemeParams) (InsertSchemeRow, error) {
+	row := q.db.QueryRow(ctx, insertScheme,
+		arg.TenantID,
+		arg.Indicators,
+		arg.ShowPersonalRankings,
+		arg.EffectiveFrom,
+		arg.CreatedBy,
+	)
+	var i InsertSchemeRow
 	err := row.Scan(&i.ID, &i.CreatedAt)
 	return i, err
 }
@@ -456,6 +544,93 @@ func (q *Queries) PendingFacts(ctx context.Context, arg PendingFactsParams) ([]P
 	return items, nil
 }
 
+const peoplePoints = `-- name: PeoplePoints :many
+SELECT p.id, p.name, p.org_unit_id, u.path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
+       coalesce(sum(d.entries), 0)::int AS entries
+FROM person_profiles p
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+LEFT JOIN points_by_day d ON d.tenant_id = p.tenant_id AND d.person_id = p.id AND d.day >= $1 AND d.day < $2
+WHERE p.tenant_id = $3 AND u.path <@ CAST($4::text AS ltree) AND p.status = 'active' AND p.stage NOT IN ('none', 'cancelled')
+GROUP BY p.id, p.name, p.org_unit_id, u.path, d.kind
+`
+
+type PeoplePointsParams struct {
+	FromDay  time.Time
+	UntilDay time.Time
+	TenantID uuid.UUID
+	Path     string
+}
+
+type PeoplePointsRow struct {
+	ID        uuid.UUID
+	Name      string
+	OrgUnitID uuid.UUID
+	OrgPath   string
+	Kind      *string
+	Points    int32
+	Entries   int32
+}
+
+// The people assessed under a unit (on record, members or in party
+// development) and what the ledger gave each per kind on days in
+// [from, until) (kind NULL: nothing).
+func (q *Queries) PeoplePoints(ctx context.Context, arg PeoplePointsParams) ([]PeoplePointsRow, error) {
+	rows, err := q.db.Query(ctx, peoplePoints,
+		arg.FromDay,
+		arg.UntilDay,
+		arg.TenantID,
+		arg.Path,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PeoplePointsRow
+	for rows.Next() {
+		var i PeoplePointsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.OrgUnitID,
+			&i.OrgPath,
+			&i.Kind,
+			&i.Points,
+			&i.Entries,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const personName = `-- name: PersonName :one
+SELECT p.name, p.org_unit_id, u.path::text AS org_path
+FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = $1 AND p.id = $2
+`
+
+type PersonNameParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type PersonNameRow struct {
+	Name      string
+	OrgUnitID uuid.UUID
+	OrgPath   string
+}
+
+func (q *Queries) PersonName(ctx context.Context, arg PersonNameParams) (PersonNameRow, error) {
+	row := q.db.QueryRow(ctx, personName, arg.TenantID, arg.ID)
+	var i PersonNameRow
+	err := row.Scan(&i.Name, &i.OrgUnitID, &i.OrgPath)
+	return i, err
+}
+
 const personPaths = `-- name: PersonPaths :many
 SELECT p.id, u.path::text AS org_path
 FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
@@ -482,6 +657,52 @@ func (q *Queries) PersonPaths(ctx context.Context, arg PersonPathsParams) ([]Per
 	for rows.Next() {
 		var i PersonPathsRow
 		if err := rows.Scan(&i.ID, &i.OrgPath); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const personPoints = `-- name: PersonPoints :many
+SELECT kind, sum(points)::int AS points, sum(entries)::int AS entries
+FROM points_by_day
+WHERE tenant_id = $1 AND person_id = $2 AND day >= $3 AND day < $4
+GROUP BY kind
+`
+
+type PersonPointsParams struct {
+	TenantID uuid.UUID
+	PersonID uuid.UUID
+	FromDay  time.Time
+	UntilDay time.Time
+}
+
+type PersonPointsRow struct {
+	Kind    string
+	Points  int32
+	Entries int32
+}
+
+// What the ledger gave a person per kind on days in [from, until).
+func (q *Queries) PersonPoints(ctx context.Context, arg PersonPointsParams) ([]PersonPointsRow, error) {
+	rows, err := q.db.Query(ctx, personPoints,
+		arg.TenantID,
+		arg.PersonID,
+		arg.FromDay,
+		arg.UntilDay,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PersonPointsRow
+	for rows.Next() {
+		var i PersonPointsRow
+		if err := rows.Scan(&i.Kind, &i.Points, &i.Entries); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -524,6 +745,48 @@ func (q *Queries) QueueAllFacts(ctx context.Context, tenantID uuid.UUID) (int64,
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const schemes = `-- name: Schemes :many
+
+SELECT id, indicators, show_personal_rankings, effective_from, created_at
+FROM assessment_schemes WHERE tenant_id = $1 ORDER BY effective_from
+`
+
+type SchemesRow struct {
+	ID                   uuid.UUID
+	Indicators           json.RawMessage
+	ShowPersonalRankings bool
+	EffectiveFrom        time.Time
+	CreatedAt            time.Time
+}
+
+// Assessment -------------------------------------------------------------
+// Every version of the school's assessment scheme.
+func (q *Queries) Schemes(ctx context.Context, tenantID uuid.UUID) ([]SchemesRow, error) {
+	rows, err := q.db.Query(ctx, schemes, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SchemesRow
+	for rows.Next() {
+		var i SchemesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Indicators,
+			&i.ShowPersonalRankings,
+			&i.EffectiveFrom,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const summaryByKind = `-- name: SummaryByKind :many
@@ -648,6 +911,40 @@ func (q *Queries) Tenants(ctx context.Context) ([]uuid.UUID, error) {
 			return nil, err
 		}
 		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const unitNames = `-- name: UnitNames :many
+SELECT id, name FROM org_units WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+`
+
+type UnitNamesParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type UnitNamesRow struct {
+	ID   uuid.UUID
+	Name string
+}
+
+func (q *Queries) UnitNames(ctx context.Context, arg UnitNamesParams) ([]UnitNamesRow, error) {
+	rows, err := q.db.Query(ctx, unitNames, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UnitNamesRow
+	for rows.Next() {
+		var i UnitNamesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
