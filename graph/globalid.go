@@ -38,9 +38,10 @@ const (
 	idPointsEntry      idType = 22
 	idPointsRule       idType = 23
 	idAssessmentScheme idType = 24
+	idPointsAppeal     idType = 25
 
 	// idLast is the highest type; keep it last.
-	idLast = idAssessmentScheme
+	idLast = idPointsAppeal
 )
 
 func (t idType) String() string {
@@ -93,6 +94,8 @@ func (t idType) String() string {
 		return "PointsRule"
 	case idAssessmentScheme:
 		return "AssessmentScheme"
+	case idPointsAppeal:
+		return "PointsAppeal"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

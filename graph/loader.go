@@ -13,6 +13,7 @@ import (
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
+	"zhdj/internal/points"
 	"zhdj/internal/search"
 	"zhdj/internal/site"
 	"zhdj/internal/tenant"
@@ -51,6 +52,8 @@ type loaders struct {
 	partnerActivities *dataloadgen.Loader[partnerKey, []*volunteer.Activity]
 	// searchState loads what the search index holds of content items.
 	searchState *dataloadgen.Loader[tkey, *search.State]
+	// pointsEntry loads ledger entries (an appeal's).
+	pointsEntry *dataloadgen.Loader[tkey, *points.Entry]
 }
 
 // partnerKey names a partner, how many of its activities to load and
@@ -148,6 +151,9 @@ func (r *Resolver) newLoaders() *loaders {
 			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*search.State, error) {
 				return r.Finder.States(ctx, t, search.KindContent, ids)
 			}, false, "")
+		}, w),
+		pointsEntry: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*points.Entry, []error) {
+			return byTenant(ctx, keys, r.Ledger.EntriesByIDs, false, "")
 		}, w),
 		memberTransfers: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Transfer, []error) {
 			found, err := r.People.Transfers(ctx, ids)

@@ -688,6 +688,7 @@ var (
 		"EVENT_REMINDER":  notify.EventReminder,
 		"EVENT_CHANGED":   notify.EventChanged,
 		"EVENT_CANCELLED": notify.EventCancelled,
+		"APPEAL_RESOLVED": notify.AppealResolved,
 	}
 	marshalNNotificationKind2zhdjᚋinternalᚋnotifyᚐKind = map[notify.Kind]string{
 		notify.TaskAssigned:   "TASK_ASSIGNED",
@@ -696,6 +697,7 @@ var (
 		notify.EventReminder:  "EVENT_REMINDER",
 		notify.EventChanged:   "EVENT_CHANGED",
 		notify.EventCancelled: "EVENT_CANCELLED",
+		notify.AppealResolved: "APPEAL_RESOLVED",
 	}
 )
 

@@ -35,6 +35,17 @@ type IndicatorSettingResolver interface {
 
 	Kinds(ctx context.Context, obj *points.IndicatorSetting) ([]model.PointsKind, error)
 }
+type PointsAppealResolver interface {
+	ID(ctx context.Context, obj *points.Appeal) (string, error)
+	PersonID(ctx context.Context, obj *points.Appeal) (string, error)
+	Entry(ctx context.Context, obj *points.Appeal) (*points.Entry, error)
+	From(ctx context.Context, obj *points.Appeal) (*time.Time, error)
+	To(ctx context.Context, obj *points.Appeal) (*time.Time, error)
+
+	Status(ctx context.Context, obj *points.Appeal) (model.PointsAppealStatus, error)
+	Resolution(ctx context.Context, obj *points.Appeal) (*string, error)
+	Correction(ctx context.Context, obj *points.Appeal) (*points.Entry, error)
+}
 type PointsEntryResolver interface {
 	ID(ctx context.Context, obj *points.Entry) (string, error)
 
@@ -787,6 +798,428 @@ func (ec *executionContext) _IndicatorSetting_kinds(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_IndicatorSetting_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorSetting", field, true, true, "PointsKind")
+}
+
+func (ec *executionContext) _PointsAppeal_id(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PointsAppeal_personId(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().PersonID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PointsAppeal_entry(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().Entry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Entry) graphql.Marshaler {
+			return ec.marshalOPointsEntry2ᚖzhdjᚋinternalᚋpointsᚐEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointsAppeal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointsEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointsAppeal_from(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, true, true, "Time")
+}
+
+func (ec *executionContext) _PointsAppeal_to(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, true, true, "Time")
+}
+
+func (ec *executionContext) _PointsAppeal_reason(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _PointsAppeal_status(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PointsAppealStatus) graphql.Marshaler {
+			return ec.marshalNPointsAppealStatus2zhdjᚋgraphᚋmodelᚐPointsAppealStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, true, true, "PointsAppealStatus")
+}
+
+func (ec *executionContext) _PointsAppeal_resolution(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().Resolution(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, true, true, "String")
+}
+
+func (ec *executionContext) _PointsAppeal_correction(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_correction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PointsAppeal().Correction(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Entry) graphql.Marshaler {
+			return ec.marshalOPointsEntry2ᚖzhdjᚋinternalᚋpointsᚐEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_correction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointsAppeal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointsEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointsAppeal_filedAt(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_filedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_filedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PointsAppeal_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *points.Appeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppeal_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppeal_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppeal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PointsAppealConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PointsAppealConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppealConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PointsAppealEdge) graphql.Marshaler {
+			return ec.marshalNPointsAppealEdge2ᚕᚖzhdjᚋgraphᚋmodelᚐPointsAppealEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppealConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointsAppealConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointsAppealEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointsAppealConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PointsAppealConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppealConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖzhdjᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppealConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointsAppealConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointsAppealEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PointsAppealEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppealEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppealEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsAppealEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PointsAppealEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PointsAppealEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppealEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Appeal) graphql.Marshaler {
+			return ec.marshalNPointsAppeal2ᚖzhdjᚋinternalᚋpointsᚐAppeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppealEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointsAppealEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointsAppeal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointsAppealPayload_appeal(ctx context.Context, field graphql.CollectedField, obj *model.PointsAppealPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsAppealPayload_appeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appeal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *points.Appeal) graphql.Marshaler {
+			return ec.marshalNPointsAppeal2ᚖzhdjᚋinternalᚋpointsᚐAppeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsAppealPayload_appeal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointsAppealPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointsAppeal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PointsEntry_id(ctx context.Context, field graphql.CollectedField, obj *points.Entry) (ret graphql.Marshaler) {
@@ -2135,6 +2568,69 @@ func UnmarshalExportRankingInput(ctx context.Context, raw any) (model.ExportRank
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFileAppealInput(ctx context.Context, obj any) (model.FileAppealInput, error) {
+	var it model.FileAppealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"person", "entry", "period", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "entry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entry"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entry = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOPeriodInput2ᚖzhdjᚋgraphᚋmodelᚐPeriodInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFileAppealInput unmarshals raw into the FileAppealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFileAppealInput(ctx context.Context, raw any) (model.FileAppealInput, error) {
+	var out model.FileAppealInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FileAppealInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIndicatorSettingInput(ctx context.Context, obj any) (model.IndicatorSettingInput, error) {
 	var it model.IndicatorSettingInput
 	if obj == nil {
@@ -2251,6 +2747,76 @@ func (ec *executionContext) unmarshalInputPeriodInput(ctx context.Context, obj a
 func UnmarshalPeriodInput(ctx context.Context, raw any) (model.PeriodInput, error) {
 	var out model.PeriodInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResolveAppealInput(ctx context.Context, obj any) (model.ResolveAppealInput, error) {
+	var it model.ResolveAppealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appeal", "decision", "amount", "note", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appeal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appeal"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Appeal = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNAppealDecision2zhdjᚋgraphᚋmodelᚐAppealDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPointsKind2ᚖzhdjᚋgraphᚋmodelᚐPointsKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResolveAppealInput unmarshals raw into the ResolveAppealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResolveAppealInput(ctx context.Context, raw any) (model.ResolveAppealInput, error) {
+	var out model.ResolveAppealInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveAppealInput", raw, &out)
 	return out, err
 }
 
@@ -2712,6 +3278,206 @@ func (ec *executionContext) _IndicatorSetting(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndicatorSetting_kinds(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pointsAppealImplementors = []string{"PointsAppeal"}
+
+func (ec *executionContext) _PointsAppeal(ctx context.Context, sel ast.SelectionSet, obj *points.Appeal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointsAppealImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointsAppeal")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_id(ctx, field, obj)
+				})
+		case "personId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_personId(ctx, field, obj)
+				})
+		case "entry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_entry(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_to(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._PointsAppeal_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_status(ctx, field, obj)
+				})
+		case "resolution":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_resolution(ctx, field, obj)
+				})
+		case "correction":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointsAppeal_correction(ctx, field, obj)
+				})
+		case "filedAt":
+			out.Values[i] = ec._PointsAppeal_filedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._PointsAppeal_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pointsAppealConnectionImplementors = []string{"PointsAppealConnection"}
+
+func (ec *executionContext) _PointsAppealConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PointsAppealConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointsAppealConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointsAppealConnection")
+		case "edges":
+			out.Values[i] = ec._PointsAppealConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PointsAppealConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pointsAppealEdgeImplementors = []string{"PointsAppealEdge"}
+
+func (ec *executionContext) _PointsAppealEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PointsAppealEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointsAppealEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointsAppealEdge")
+		case "cursor":
+			out.Values[i] = ec._PointsAppealEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PointsAppealEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pointsAppealPayloadImplementors = []string{"PointsAppealPayload"}
+
+func (ec *executionContext) _PointsAppealPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PointsAppealPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointsAppealPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointsAppealPayload")
+		case "appeal":
+			out.Values[i] = ec._PointsAppealPayload_appeal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3321,6 +4087,16 @@ func (ec *executionContext) _RankedUnit(ctx context.Context, sel ast.SelectionSe
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAppealDecision2zhdjᚋgraphᚋmodelᚐAppealDecision(ctx context.Context, v any) (model.AppealDecision, error) {
+	var res model.AppealDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAppealDecision2zhdjᚋgraphᚋmodelᚐAppealDecision(ctx context.Context, sel ast.SelectionSet, v model.AppealDecision) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAssessmentIndicator2zhdjᚋgraphᚋmodelᚐAssessmentIndicator(ctx context.Context, v any) (model.AssessmentIndicator, error) {
 	var res model.AssessmentIndicator
 	err := res.UnmarshalGQL(v)
@@ -3371,6 +4147,11 @@ func (ec *executionContext) marshalNExportRankingPayload2ᚖzhdjᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._ExportRankingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFileAppealInput2zhdjᚋgraphᚋmodelᚐFileAppealInput(ctx context.Context, v any) (model.FileAppealInput, error) {
+	res, err := ec.unmarshalInputFileAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNIndicatorScore2zhdjᚋinternalᚋpointsᚐIndicatorScore(ctx context.Context, sel ast.SelectionSet, v points.IndicatorScore) graphql.Marshaler {
@@ -3439,6 +4220,64 @@ func (ec *executionContext) unmarshalNPeriodKind2zhdjᚋgraphᚋmodelᚐPeriodKi
 }
 
 func (ec *executionContext) marshalNPeriodKind2zhdjᚋgraphᚋmodelᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v model.PeriodKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPointsAppeal2ᚖzhdjᚋinternalᚋpointsᚐAppeal(ctx context.Context, sel ast.SelectionSet, v *points.Appeal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointsAppeal!")
+		return graphql.Null
+	}
+	return ec._PointsAppeal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPointsAppealConnection2ᚖzhdjᚋgraphᚋmodelᚐPointsAppealConnection(ctx context.Context, sel ast.SelectionSet, v *model.PointsAppealConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointsAppealConnection!")
+		return graphql.Null
+	}
+	return ec._PointsAppealConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPointsAppealEdge2ᚕᚖzhdjᚋgraphᚋmodelᚐPointsAppealEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PointsAppealEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPointsAppealEdge2ᚖzhdjᚋgraphᚋmodelᚐPointsAppealEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPointsAppealEdge2ᚖzhdjᚋgraphᚋmodelᚐPointsAppealEdge(ctx context.Context, sel ast.SelectionSet, v *model.PointsAppealEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointsAppealEdge!")
+		return graphql.Null
+	}
+	return ec._PointsAppealEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPointsAppealPayload2ᚖzhdjᚋgraphᚋmodelᚐPointsAppealPayload(ctx context.Context, sel ast.SelectionSet, v *model.PointsAppealPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointsAppealPayload!")
+		return graphql.Null
+	}
+	return ec._PointsAppealPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPointsAppealStatus2zhdjᚋgraphᚋmodelᚐPointsAppealStatus(ctx context.Context, v any) (model.PointsAppealStatus, error) {
+	var res model.PointsAppealStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPointsAppealStatus2zhdjᚋgraphᚋmodelᚐPointsAppealStatus(ctx context.Context, sel ast.SelectionSet, v model.PointsAppealStatus) graphql.Marshaler {
 	return v
 }
 
@@ -3654,6 +4493,11 @@ func (ec *executionContext) marshalNRankedUnit2ᚖzhdjᚋinternalᚋpointsᚐRan
 	return ec._RankedUnit(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNResolveAppealInput2zhdjᚋgraphᚋmodelᚐResolveAppealInput(ctx context.Context, v any) (model.ResolveAppealInput, error) {
+	res, err := ec.unmarshalInputResolveAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetAssessmentSchemeInput2zhdjᚋgraphᚋmodelᚐSetAssessmentSchemeInput(ctx context.Context, v any) (model.SetAssessmentSchemeInput, error) {
 	res, err := ec.unmarshalInputSetAssessmentSchemeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3670,6 +4514,29 @@ func (ec *executionContext) unmarshalOPeriodInput2ᚖzhdjᚋgraphᚋmodelᚐPeri
 	}
 	res, err := ec.unmarshalInputPeriodInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPointsAppealStatus2ᚖzhdjᚋgraphᚋmodelᚐPointsAppealStatus(ctx context.Context, v any) (*model.PointsAppealStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PointsAppealStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPointsAppealStatus2ᚖzhdjᚋgraphᚋmodelᚐPointsAppealStatus(ctx context.Context, sel ast.SelectionSet, v *model.PointsAppealStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOPointsEntry2ᚖzhdjᚋinternalᚋpointsᚐEntry(ctx context.Context, sel ast.SelectionSet, v *points.Entry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PointsEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPointsKind2ᚕzhdjᚋgraphᚋmodelᚐPointsKindᚄ(ctx context.Context, v any) ([]model.PointsKind, error) {

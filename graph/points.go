@@ -99,3 +99,29 @@ func decodeRankCursor(field string, s *string) (*points.RankCursor, error) {
 	copy(c.ID[:], b[8:24])
 	return c, nil
 }
+
+// appeals is a page of appeals as a connection.
+func (r *queryResolver) appeals(ctx context.Context, f points.AppealFilter, status *model.PointsAppealStatus, first *int, after *string) (*model.PointsAppealConnection, error) {
+	if status != nil {
+		st := points.AppealStatus(strings.ToLower(string(*status)))
+		f.Status = &st
+	}
+	cur, err := decodeTimeCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	var at *points.Cursor
+	if cur != nil {
+		at = &points.Cursor{OccurredAt: cur.At, ID: cur.ID}
+	}
+	page, err := r.Ledger.Appeals(ctx, f, pageSize(first), at)
+	if err != nil {
+		return nil, inputErr(err, "", nil)
+	}
+	conn := &model.PointsAppealConnection{Edges: []*model.PointsAppealEdge{}, PageInfo: &model.PageInfo{HasNextPage: page.HasNext}}
+	for _, a := range page.Items {
+		conn.Edges = append(conn.Edges, &model.PointsAppealEdge{Cursor: encodeTimeCursor(a.FiledAt, a.ID), Node: a})
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}

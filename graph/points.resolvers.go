@@ -126,6 +126,97 @@ func (r *mutationResolver) ExportRanking(ctx context.Context, input model.Export
 	return out, err
 }
 
+func (r *mutationResolver) FileAppeal(ctx context.Context, input model.FileAppealInput) (*model.PointsAppealPayload, error) {
+	in := points.AppealInput{Reason: input.Reason}
+	var err error
+	if input.Person != nil {
+		g, err := decodeIDOf("input.person", *input.Person, idMember)
+		if err != nil {
+			return nil, err
+		}
+		in.PersonID = &g.ID
+	}
+	if in.EntryID, err = optionalIDOf("input.entry", input.Entry, idPointsEntry); err != nil {
+		return nil, err
+	}
+	if input.Period != nil {
+		p, err := periodOf(input.Period, time.Now())
+		if err != nil {
+			return nil, inputErr(err, "input", nil)
+		}
+		in.Period = &p
+	}
+	a, err := r.Ledger.FileAppeal(ctx, in)
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	return &model.PointsAppealPayload{Appeal: a}, nil
+}
+
+func (r *mutationResolver) ResolveAppeal(ctx context.Context, input model.ResolveAppealInput) (*model.PointsAppealPayload, error) {
+	g, err := decodeIDOf("input.appeal", input.Appeal, idPointsAppeal)
+	if err != nil {
+		return nil, err
+	}
+	in := points.Resolution{AppealID: g.ID, Uphold: input.Decision == model.AppealDecisionUphold, Amount: deref(input.Amount), Note: input.Note}
+	if input.Kind != nil {
+		k, err := factKind("input.kind", *input.Kind)
+		if err != nil {
+			return nil, err
+		}
+		in.Kind = &k
+	}
+	a, err := r.Ledger.ResolveAppeal(ctx, in)
+	if err != nil {
+		return nil, inputErr(err, "input", nil)
+	}
+	return &model.PointsAppealPayload{Appeal: a}, nil
+}
+
+func (r *pointsAppealResolver) ID(ctx context.Context, obj *points.Appeal) (string, error) {
+	return encodeID(idPointsAppeal, obj.TenantID, obj.ID), nil
+}
+
+func (r *pointsAppealResolver) PersonID(ctx context.Context, obj *points.Appeal) (string, error) {
+	return encodeID(idMember, obj.TenantID, obj.PersonID), nil
+}
+
+func (r *pointsAppealResolver) Entry(ctx context.Context, obj *points.Appeal) (*points.Entry, error) {
+	if obj.EntryID == nil {
+		return nil, nil
+	}
+	return loadersFrom(ctx).pointsEntry.Load(ctx, tkey{obj.TenantID, *obj.EntryID})
+}
+
+func (r *pointsAppealResolver) From(ctx context.Context, obj *points.Appeal) (*time.Time, error) {
+	if obj.Period == nil {
+		return nil, nil
+	}
+	return &obj.Period.From, nil
+}
+
+func (r *pointsAppealResolver) To(ctx context.Context, obj *points.Appeal) (*time.Time, error) {
+	if obj.Period == nil {
+		return nil, nil
+	}
+	return &obj.Period.Until, nil
+}
+
+func (r *pointsAppealResolver) Status(ctx context.Context, obj *points.Appeal) (model.PointsAppealStatus, error) {
+	return model.PointsAppealStatus(strings.ToUpper(string(obj.Status))), nil
+}
+
+func (r *pointsAppealResolver) Resolution(ctx context.Context, obj *points.Appeal) (*string, error) {
+	return optional(obj.Resolution), nil
+}
+
+func (r *pointsAppealResolver) Correction(ctx context.Context, obj *points.Appeal) (*points.Entry, error) {
+	if obj.CorrectionID == nil {
+		return nil, nil
+	}
+	return loadersFrom(ctx).pointsEntry.Load(ctx, tkey{obj.TenantID, *obj.CorrectionID})
+}
+
 func (r *pointsEntryResolver) ID(ctx context.Context, obj *points.Entry) (string, error) {
 	return encodeID(idPointsEntry, obj.TenantID, obj.ID), nil
 }
@@ -301,6 +392,18 @@ func (r *queryResolver) UnitRanking(ctx context.Context, parent string, period *
 	return out, nil
 }
 
+func (r *queryResolver) MyAppeals(ctx context.Context, status *model.PointsAppealStatus, first *int, after *string) (*model.PointsAppealConnection, error) {
+	return r.appeals(ctx, points.AppealFilter{Mine: true}, status, first, after)
+}
+
+func (r *queryResolver) PointsAppeals(ctx context.Context, orgUnit string, status *model.PointsAppealStatus, first *int, after *string) (*model.PointsAppealConnection, error) {
+	unit, err := decodeIDOf("orgUnit", orgUnit, idOrgUnit)
+	if err != nil {
+		return nil, err
+	}
+	return r.appeals(ctx, points.AppealFilter{OrgUnitID: &unit.ID}, status, first, after)
+}
+
 func (r *rankedPersonResolver) PersonID(ctx context.Context, obj *points.Ranked) (string, error) {
 	return encodeID(idMember, obj.Score.Scheme.TenantID, obj.PersonID), nil
 }
@@ -328,6 +431,8 @@ func (r *Resolver) IndicatorScore() IndicatorScoreResolver { return &indicatorSc
 
 func (r *Resolver) IndicatorSetting() IndicatorSettingResolver { return &indicatorSettingResolver{r} }
 
+func (r *Resolver) PointsAppeal() PointsAppealResolver { return &pointsAppealResolver{r} }
+
 func (r *Resolver) PointsEntry() PointsEntryResolver { return &pointsEntryResolver{r} }
 
 func (r *Resolver) PointsKindTotal() PointsKindTotalResolver { return &pointsKindTotalResolver{r} }
@@ -345,6 +450,7 @@ type (
 	assessmentScoreResolver  struct{ *Resolver }
 	indicatorScoreResolver   struct{ *Resolver }
 	indicatorSettingResolver struct{ *Resolver }
+	pointsAppealResolver     struct{ *Resolver }
 	pointsEntryResolver      struct{ *Resolver }
 	pointsKindTotalResolver  struct{ *Resolver }
 	pointsRuleResolver       struct{ *Resolver }

@@ -63,6 +63,7 @@ type ResolverRoot interface {
 	OrgTransfer() OrgTransferResolver
 	OrgUnit() OrgUnitResolver
 	Partner() PartnerResolver
+	PointsAppeal() PointsAppealResolver
 	PointsEntry() PointsEntryResolver
 	PointsKindTotal() PointsKindTotalResolver
 	PointsRule() PointsRuleResolver
@@ -713,6 +714,7 @@ type ComplexityRoot struct {
 		ExportActivityRoster    func(childComplexity int, input model.ActivityIDInput) int
 		ExportMembers           func(childComplexity int, input model.ExportMembersInput) int
 		ExportRanking           func(childComplexity int, input model.ExportRankingInput) int
+		FileAppeal              func(childComplexity int, input model.FileAppealInput) int
 		GrantRole               func(childComplexity int, input model.RoleBindingInput) int
 		HideContent             func(childComplexity int, input model.HideContentInput) int
 		ImportMembers           func(childComplexity int, input model.ImportMembersInput) int
@@ -727,6 +729,7 @@ type ComplexityRoot struct {
 		RecordProgress          func(childComplexity int, input model.RecordProgressInput) int
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
 		RequestEventLeave       func(childComplexity int, event string, reason string) int
+		ResolveAppeal           func(childComplexity int, input model.ResolveAppealInput) int
 		RestoreContentRevision  func(childComplexity int, input model.RestoreContentInput) int
 		ResumeUpload            func(childComplexity int, input model.MediaIDInput) int
 		ReviewSubmission        func(childComplexity int, input model.ReviewSubmissionInput) int
@@ -860,6 +863,34 @@ type ComplexityRoot struct {
 		Partner func(childComplexity int) int
 	}
 
+	PointsAppeal struct {
+		Correction func(childComplexity int) int
+		Entry      func(childComplexity int) int
+		FiledAt    func(childComplexity int) int
+		From       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		PersonID   func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Resolution func(childComplexity int) int
+		ResolvedAt func(childComplexity int) int
+		Status     func(childComplexity int) int
+		To         func(childComplexity int) int
+	}
+
+	PointsAppealConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PointsAppealEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PointsAppealPayload struct {
+		Appeal func(childComplexity int) int
+	}
+
 	PointsEntry struct {
 		Amount     func(childComplexity int) int
 		Capped     func(childComplexity int) int
@@ -945,6 +976,7 @@ type ComplexityRoot struct {
 		MemberPointsHistory func(childComplexity int, member string, period *model.PeriodInput, kinds []model.PointsKind, first *int, after *string) int
 		MemberScore         func(childComplexity int, member string, period *model.PeriodInput) int
 		Members             func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		MyAppeals           func(childComplexity int, status *model.PointsAppealStatus, first *int, after *string) int
 		MyEvents            func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
 		MyLearning          func(childComplexity int, first *int, after *string) int
 		MyLearningPlan      func(childComplexity int) int
@@ -956,6 +988,7 @@ type ComplexityRoot struct {
 		Notifications       func(childComplexity int, first *int, after *string, unreadOnly *bool) int
 		OrgUnits            func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
 		PersonRanking       func(childComplexity int, orgUnit string, period *model.PeriodInput, first *int, after *string) int
+		PointsAppeals       func(childComplexity int, orgUnit string, status *model.PointsAppealStatus, first *int, after *string) int
 		PointsRules         func(childComplexity int, orgUnit string) int
 		QuestionBank        func(childComplexity int, tag *string, first *int, after *string) int
 		Quizzes             func(childComplexity int, first *int, after *string) int
@@ -4017,6 +4050,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExportRanking(childComplexity, args["input"].(model.ExportRankingInput)), true
+	case "Mutation.fileAppeal":
+		if e.ComplexityRoot.Mutation.FileAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileAppeal(childComplexity, args["input"].(model.FileAppealInput)), true
 	case "Mutation.grantRole":
 		if e.ComplexityRoot.Mutation.GrantRole == nil {
 			break
@@ -4166,6 +4210,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestEventLeave(childComplexity, args["event"].(string), args["reason"].(string)), true
+	case "Mutation.resolveAppeal":
+		if e.ComplexityRoot.Mutation.ResolveAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveAppeal(childComplexity, args["input"].(model.ResolveAppealInput)), true
 	case "Mutation.restoreContentRevision":
 		if e.ComplexityRoot.Mutation.RestoreContentRevision == nil {
 			break
@@ -4865,6 +4920,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerPayload.Partner(childComplexity), true
 
+	case "PointsAppeal.correction":
+		if e.ComplexityRoot.PointsAppeal.Correction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.Correction(childComplexity), true
+	case "PointsAppeal.entry":
+		if e.ComplexityRoot.PointsAppeal.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.Entry(childComplexity), true
+	case "PointsAppeal.filedAt":
+		if e.ComplexityRoot.PointsAppeal.FiledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.FiledAt(childComplexity), true
+	case "PointsAppeal.from":
+		if e.ComplexityRoot.PointsAppeal.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.From(childComplexity), true
+	case "PointsAppeal.id":
+		if e.ComplexityRoot.PointsAppeal.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.ID(childComplexity), true
+	case "PointsAppeal.personId":
+		if e.ComplexityRoot.PointsAppeal.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.PersonID(childComplexity), true
+	case "PointsAppeal.reason":
+		if e.ComplexityRoot.PointsAppeal.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.Reason(childComplexity), true
+	case "PointsAppeal.resolution":
+		if e.ComplexityRoot.PointsAppeal.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.Resolution(childComplexity), true
+	case "PointsAppeal.resolvedAt":
+		if e.ComplexityRoot.PointsAppeal.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.ResolvedAt(childComplexity), true
+	case "PointsAppeal.status":
+		if e.ComplexityRoot.PointsAppeal.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.Status(childComplexity), true
+	case "PointsAppeal.to":
+		if e.ComplexityRoot.PointsAppeal.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppeal.To(childComplexity), true
+
+	case "PointsAppealConnection.edges":
+		if e.ComplexityRoot.PointsAppealConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppealConnection.Edges(childComplexity), true
+	case "PointsAppealConnection.pageInfo":
+		if e.ComplexityRoot.PointsAppealConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppealConnection.PageInfo(childComplexity), true
+
+	case "PointsAppealEdge.cursor":
+		if e.ComplexityRoot.PointsAppealEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppealEdge.Cursor(childComplexity), true
+	case "PointsAppealEdge.node":
+		if e.ComplexityRoot.PointsAppealEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppealEdge.Node(childComplexity), true
+
+	case "PointsAppealPayload.appeal":
+		if e.ComplexityRoot.PointsAppealPayload.Appeal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsAppealPayload.Appeal(childComplexity), true
+
 	case "PointsEntry.amount":
 		if e.ComplexityRoot.PointsEntry.Amount == nil {
 			break
@@ -5322,6 +5477,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Members(childComplexity, args["filter"].(*model.MemberFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myAppeals":
+		if e.ComplexityRoot.Query.MyAppeals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myAppeals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyAppeals(childComplexity, args["status"].(*model.PointsAppealStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myEvents":
 		if e.ComplexityRoot.Query.MyEvents == nil {
 			break
@@ -5438,6 +5604,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PersonRanking(childComplexity, args["orgUnit"].(string), args["period"].(*model.PeriodInput), args["first"].(*int), args["after"].(*string)), true
+	case "Query.pointsAppeals":
+		if e.ComplexityRoot.Query.PointsAppeals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pointsAppeals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PointsAppeals(childComplexity, args["orgUnit"].(string), args["status"].(*model.PointsAppealStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.pointsRules":
 		if e.ComplexityRoot.Query.PointsRules == nil {
 			break
@@ -7083,6 +7260,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateVolunteerTopicInput", ec.unmarshalInputCreateVolunteerTopicInput),
 			graphql.NewInputUnmarshaler("ExportMembersInput", ec.unmarshalInputExportMembersInput),
 			graphql.NewInputUnmarshaler("ExportRankingInput", ec.unmarshalInputExportRankingInput),
+			graphql.NewInputUnmarshaler("FileAppealInput", ec.unmarshalInputFileAppealInput),
 			graphql.NewInputUnmarshaler("HideContentInput", ec.unmarshalInputHideContentInput),
 			graphql.NewInputUnmarshaler("ImportMembersInput", ec.unmarshalInputImportMembersInput),
 			graphql.NewInputUnmarshaler("IndicatorSettingInput", ec.unmarshalInputIndicatorSettingInput),
@@ -7101,6 +7279,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordMinutesInput", ec.unmarshalInputRecordMinutesInput),
 			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
+			graphql.NewInputUnmarshaler("ResolveAppealInput", ec.unmarshalInputResolveAppealInput),
 			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
 			graphql.NewInputUnmarshaler("ReviewSubmissionInput", ec.unmarshalInputReviewSubmissionInput),
 			graphql.NewInputUnmarshaler("RoleBindingInput", ec.unmarshalInputRoleBindingInput),
@@ -8545,6 +8724,8 @@ enum NotificationKind {
   EVENT_CHANGED
   "An event you are expected at was called off (the body says why)."
   EVENT_CANCELLED
+  "Your points appeal was upheld or rejected (the body says how and why)."
+  APPEAL_RESOLVED
 }
 
 type Notification {
@@ -8974,6 +9155,89 @@ extend type Mutation {
   setAssessmentScheme(input: SetAssessmentSchemeInput!): AssessmentSchemePayload!
   "The ranking of the people under a unit as .xlsx (member.read there; audited)."
   exportRanking(input: ExportRankingInput!): ExportRankingPayload!
+}
+
+# Appeals (申诉).
+
+enum PointsAppealStatus {
+  OPEN
+  "Upheld with a compensating entry (correction)."
+  UPHELD
+  "Rejected with a note (resolution)."
+  REJECTED
+}
+
+"A dispute of an entry or of a period's score."
+type PointsAppeal {
+  id: ID!
+  "Whose points (a Member ID)."
+  personId: ID!
+  "The entry disputed, or null for a score (from, to)."
+  entry: PointsEntry
+  from: Time
+  to: Time
+  reason: String!
+  status: PointsAppealStatus!
+  "The organisation department's answer."
+  resolution: String
+  "The compensating entry of an upheld appeal."
+  correction: PointsEntry
+  filedAt: Time!
+  resolvedAt: Time
+}
+
+type PointsAppealEdge {
+  cursor: String!
+  node: PointsAppeal!
+}
+
+type PointsAppealConnection {
+  edges: [PointsAppealEdge!]!
+  pageInfo: PageInfo!
+}
+
+input FileAppealInput {
+  "Whose points (default yours; a member's under a unit where you read member records: a branch appealing for its member)."
+  person: ID
+  "The entry disputed, or"
+  entry: ID
+  "the period whose score is."
+  period: PeriodInput
+  reason: String!
+}
+
+enum AppealDecision {
+  UPHOLD
+  REJECT
+}
+
+input ResolveAppealInput {
+  appeal: ID!
+  decision: AppealDecision!
+  "An upheld appeal's compensating entry (±1–1000); none for a rejection."
+  amount: Int
+  "The answer the person reads (and the correction's reason)."
+  note: String!
+  "What an upheld appeal of a score counts under (optional)."
+  kind: PointsKind
+}
+
+type PointsAppealPayload {
+  appeal: PointsAppeal!
+}
+
+extend type Query {
+  "Your appeals, latest first."
+  myAppeals(status: PointsAppealStatus, first: Int = 20, after: String): PointsAppealConnection!
+  "The appeals of the people under a unit (member.read there), latest first."
+  pointsAppeals(orgUnit: ID!, status: PointsAppealStatus, first: Int = 20, after: String): PointsAppealConnection!
+}
+
+extend type Mutation {
+  "Disputes an entry or a score, with a reason."
+  fileAppeal(input: FileAppealInput!): PointsAppealPayload!
+  "Upholds (with a compensating entry) or rejects an open appeal (points.manage school-wide); the person is told."
+  resolveAppeal(input: ResolveAppealInput!): PointsAppealPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/quiz.graphqls", Input: `# Quizzes (答题): the school's question bank and the quizzes drawn from it.
@@ -11207,6 +11471,62 @@ func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, fiel
 		return ec.fieldContext_PartnerPayload_partner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsAppeal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PointsAppeal_id(ctx, field)
+	case "personId":
+		return ec.fieldContext_PointsAppeal_personId(ctx, field)
+	case "entry":
+		return ec.fieldContext_PointsAppeal_entry(ctx, field)
+	case "from":
+		return ec.fieldContext_PointsAppeal_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PointsAppeal_to(ctx, field)
+	case "reason":
+		return ec.fieldContext_PointsAppeal_reason(ctx, field)
+	case "status":
+		return ec.fieldContext_PointsAppeal_status(ctx, field)
+	case "resolution":
+		return ec.fieldContext_PointsAppeal_resolution(ctx, field)
+	case "correction":
+		return ec.fieldContext_PointsAppeal_correction(ctx, field)
+	case "filedAt":
+		return ec.fieldContext_PointsAppeal_filedAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_PointsAppeal_resolvedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsAppeal", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsAppealConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PointsAppealConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PointsAppealConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsAppealConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsAppealEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PointsAppealEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PointsAppealEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsAppealEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PointsAppealPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appeal":
+		return ec.fieldContext_PointsAppealPayload_appeal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsAppealPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PointsEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -463,6 +463,16 @@ type FeaturedBlock struct {
 
 func (FeaturedBlock) IsHomeBlock() {}
 
+type FileAppealInput struct {
+	// Whose points (default yours; a member's under a unit where you read member records: a branch appealing for its member).
+	Person *string `json:"person,omitempty"`
+	// The entry disputed, or
+	Entry *string `json:"entry,omitempty"`
+	// the period whose score is.
+	Period *PeriodInput `json:"period,omitempty"`
+	Reason string       `json:"reason"`
+}
+
 // A banner with image, text and link.
 type HeroBlock struct {
 	Title        string  `json:"title"`
@@ -680,6 +690,20 @@ type PeriodInput struct {
 	To   *time.Time `json:"to,omitempty"`
 }
 
+type PointsAppealConnection struct {
+	Edges    []*PointsAppealEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type PointsAppealEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *points.Appeal `json:"node"`
+}
+
+type PointsAppealPayload struct {
+	Appeal *points.Appeal `json:"appeal"`
+}
+
 type PointsEntryConnection struct {
 	Edges    []*PointsEntryEdge `json:"edges"`
 	PageInfo *PageInfo          `json:"pageInfo"`
@@ -767,6 +791,17 @@ type RecordProgressPayload struct {
 
 type RefreshSessionInput struct {
 	RefreshToken string `json:"refreshToken"`
+}
+
+type ResolveAppealInput struct {
+	Appeal   string         `json:"appeal"`
+	Decision AppealDecision `json:"decision"`
+	// An upheld appeal's compensating entry (±1–1000); none for a rejection.
+	Amount *int `json:"amount,omitempty"`
+	// The answer the person reads (and the correction's reason).
+	Note string `json:"note"`
+	// What an upheld appeal of a score counts under (optional).
+	Kind *PointsKind `json:"kind,omitempty"`
 }
 
 type RestoreContentInput struct {
@@ -1161,6 +1196,61 @@ type VolunteerTopicPayload struct {
 	Topic *volunteer.Topic `json:"topic"`
 }
 
+type AppealDecision string
+
+const (
+	AppealDecisionUphold AppealDecision = "UPHOLD"
+	AppealDecisionReject AppealDecision = "REJECT"
+)
+
+var AllAppealDecision = []AppealDecision{
+	AppealDecisionUphold,
+	AppealDecisionReject,
+}
+
+func (e AppealDecision) IsValid() bool {
+	switch e {
+	case AppealDecisionUphold, AppealDecisionReject:
+		return true
+	}
+	return false
+}
+
+func (e AppealDecision) String() string {
+	return string(e)
+}
+
+func (e *AppealDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AppealDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AppealDecision", str)
+	}
+	return nil
+}
+
+func (e AppealDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AppealDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AppealDecision) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A preset indicator: the points of some kinds of fact against a monthly target.
 type AssessmentIndicator string
 
@@ -1457,6 +1547,65 @@ func (e *PeriodKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e PeriodKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PointsAppealStatus string
+
+const (
+	PointsAppealStatusOpen PointsAppealStatus = "OPEN"
+	// Upheld with a compensating entry (correction).
+	PointsAppealStatusUpheld PointsAppealStatus = "UPHELD"
+	// Rejected with a note (resolution).
+	PointsAppealStatusRejected PointsAppealStatus = "REJECTED"
+)
+
+var AllPointsAppealStatus = []PointsAppealStatus{
+	PointsAppealStatusOpen,
+	PointsAppealStatusUpheld,
+	PointsAppealStatusRejected,
+}
+
+func (e PointsAppealStatus) IsValid() bool {
+	switch e {
+	case PointsAppealStatusOpen, PointsAppealStatusUpheld, PointsAppealStatusRejected:
+		return true
+	}
+	return false
+}
+
+func (e PointsAppealStatus) String() string {
+	return string(e)
+}
+
+func (e *PointsAppealStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PointsAppealStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PointsAppealStatus", str)
+	}
+	return nil
+}
+
+func (e PointsAppealStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PointsAppealStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PointsAppealStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -400,3 +400,140 @@ func TestAssessmentOverHTTP(t *testing.T) {
 		t.Fatalf("the exported sheet: %v %v", rows, err)
 	}
 }
+
+// TestAppealsOverHTTP: a member disputes an entry of theirs (not someone
+// else's, and not twice while it is open); the organisation department
+// upholds it with a compensating entry, which the history shows and the
+// member is told of; a score's appeal is rejected with a note; a
+// secretary may not resolve; a resolved appeal stays resolved.
+func TestAppealsOverHTTP(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	school := b.demo.School.ID
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	person := func(name string) string { return testGlobalID(5, school, b.rowID(t, "people", "name", name)) }
+	correct := func(name string, amount int) string {
+		return decode[struct {
+			CorrectPoints struct{ Entry struct{ ID string } }
+		}](t, b.post(t, `mutation($in: CorrectPointsInput!) { correctPoints(input: $in) { entry { id } } }`, map[string]any{"in": map[string]any{
+			"person": person(name), "amount": amount, "reason": "会议缺席扣分", "kind": "EVENT_ATTENDED"}}, bearer(secretary)...)).CorrectPoints.Entry.ID
+	}
+	mine, others := correct("李明", -2), correct("刘强", -2)
+
+	const file = `mutation($in: FileAppealInput!) { fileAppeal(input: $in) { appeal { id personId status reason entry { id amount } from to } } }`
+	type appeal struct {
+		ID, PersonID, Status, Reason string
+		Resolution                   *string
+		Entry, Correction            *struct {
+			ID     string
+			Amount int
+			Reason *string
+		}
+		From, To *time.Time
+	}
+	for _, c := range []struct {
+		name        string
+		in          map[string]any
+		auth        string
+		code, field string
+	}{
+		{"someone else's entry", map[string]any{"entry": others, "reason": "不是我"}, member, "BAD_USER_INPUT", "input.entry"},
+		{"without a reason", map[string]any{"entry": mine, "reason": " "}, member, "BAD_USER_INPUT", "input.reason"},
+		{"an entry and a period", map[string]any{"entry": mine, "period": map[string]any{"kind": "MONTH"}, "reason": "有误"}, member, "BAD_USER_INPUT", "input.entry"},
+		{"for another branch's member", map[string]any{"person": person("孙丽"), "period": map[string]any{"kind": "MONTH"}, "reason": "有误"}, secretary, "NOT_FOUND", ""},
+	} {
+		r := b.post(t, file, map[string]any{"in": c.in}, bearer(c.auth)...)
+		if r.code(0) != c.code {
+			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
+			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
+		}
+	}
+	onEntry := decode[struct{ FileAppeal struct{ Appeal appeal } }](t, b.post(t, file, map[string]any{"in": map[string]any{
+		"entry": mine, "reason": "当天已请假，有审批记录"}}, bearer(member)...)).FileAppeal.Appeal
+	if onEntry.Status != "OPEN" || onEntry.Entry == nil || onEntry.Entry.ID != mine || onEntry.PersonID != person("李明") {
+		t.Fatalf("filed: %+v", onEntry)
+	}
+	if r := b.post(t, file, map[string]any{"in": map[string]any{"entry": mine, "reason": "再申诉一次"}}, bearer(member)...); r.code(0) != "CONFLICT" {
+		t.Errorf("a second appeal of the entry while one is open: %+v", r.Errors)
+	}
+	// The branch appeals 李明's month for him.
+	onScore := decode[struct{ FileAppeal struct{ Appeal appeal } }](t, b.post(t, file, map[string]any{"in": map[string]any{
+		"person": person("李明"), "period": map[string]any{"kind": "MONTH"}, "reason": "本月志愿时长未计入"}}, bearer(secretary)...)).FileAppeal.Appeal
+	if onScore.From == nil || onScore.Entry != nil {
+		t.Fatalf("a score's appeal: %+v", onScore)
+	}
+
+	const resolve = `mutation($in: ResolveAppealInput!) { resolveAppeal(input: $in) { appeal { id status resolution correction { id amount reason } } } }`
+	for _, c := range []struct {
+		name        string
+		in          map[string]any
+		auth        string
+		code, field string
+	}{
+		{"by a secretary", map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "属实"}, secretary, "FORBIDDEN", ""},
+		{"by the member", map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "属实"}, member, "NOT_FOUND", ""},
+		{"upheld with nothing", map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "note": "属实"}, admin, "BAD_USER_INPUT", "input.amount"},
+		{"without an answer", map[string]any{"appeal": onEntry.ID, "decision": "REJECT", "note": ""}, admin, "BAD_USER_INPUT", "input.note"},
+	} {
+		r := b.post(t, resolve, map[string]any{"in": c.in}, bearer(c.auth)...)
+		if r.code(0) != c.code {
+			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
+			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
+		}
+	}
+	upheld := decode[struct{ ResolveAppeal struct{ Appeal appeal } }](t, b.post(t, resolve, map[string]any{"in": map[string]any{
+		"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "请假属实，撤销扣分"}}, bearer(admin)...)).ResolveAppeal.Appeal
+	if upheld.Status != "UPHELD" || upheld.Correction == nil || upheld.Correction.Amount != 2 || *upheld.Correction.Reason != "请假属实，撤销扣分" {
+		t.Fatalf("upheld: %+v", upheld)
+	}
+	if r := b.post(t, resolve, map[string]any{"in": map[string]any{"appeal": onEntry.ID, "decision": "REJECT", "note": "改判"}}, bearer(admin)...); r.code(0) != "CONFLICT" {
+		t.Errorf("resolving again: %+v", r.Errors)
+	}
+	rejected := decode[struct{ ResolveAppeal struct{ Appeal appeal } }](t, b.post(t, resolve, map[string]any{"in": map[string]any{
+		"appeal": onScore.ID, "decision": "REJECT", "note": "志愿时长尚未经活动方确认"}}, bearer(admin)...)).ResolveAppeal.Appeal
+	if rejected.Status != "REJECTED" || rejected.Correction != nil || *rejected.Resolution != "志愿时长尚未经活动方确认" {
+		t.Fatalf("rejected: %+v", rejected)
+	}
+
+	// Both in the member's view: the history nets the deduction out; the
+	// appeals show how each ended; the inbox has both answers.
+	sum := decode[struct{ MyPoints pointsSummary }](t, b.post(t, `{ myPoints(period: {kind: MONTH}) { total entries } }`, nil, bearer(member)...)).MyPoints
+	if sum.Total != 0 || sum.Entries != 2 {
+		t.Fatalf("after the appeal: %+v, want 0 in 2 entries", sum)
+	}
+	list := decode[struct {
+		MyAppeals struct{ Edges []struct{ Node appeal } }
+	}](t, b.post(t, `{ myAppeals { edges { node { id status resolution } } } }`, nil, bearer(member)...)).MyAppeals.Edges
+	if len(list) != 2 || list[0].Node.Status != "REJECTED" || list[1].Node.Status != "UPHELD" {
+		t.Fatalf("my appeals: %+v", list)
+	}
+	open := decode[struct {
+		PointsAppeals struct{ Edges []struct{ Node appeal } }
+	}](t, b.post(t, `query($u: ID!) { pointsAppeals(orgUnit: $u, status: OPEN) { edges { node { id } } } }`,
+		map[string]any{"u": testGlobalID(2, school, b.rowID(t, "org_units", "code", "XXGC-XS1"))}, bearer(secretary)...)).PointsAppeals.Edges
+	if len(open) != 0 {
+		t.Fatalf("open appeals left: %+v", open)
+	}
+	inbox := decode[struct {
+		Notifications struct {
+			Edges []struct{ Node struct{ Kind, Body string } }
+		}
+	}](t, b.post(t, `{ notifications(first: 20) { edges { node { kind body } } } }`, nil, bearer(member)...)).Notifications.Edges
+	told := 0
+	for _, n := range inbox {
+		if n.Node.Kind == "APPEAL_RESOLVED" {
+			told++
+		}
+	}
+	if told != 2 {
+		t.Fatalf("told of %d resolutions, want 2: %+v", told, inbox)
+	}
+}

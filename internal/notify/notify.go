@@ -30,6 +30,7 @@ const (
 	EventReminder  Kind = "event_reminder"
 	EventChanged   Kind = "event_changed"   // a new time
 	EventCancelled Kind = "event_cancelled" // with the reason
+	AppealResolved Kind = "appeal_resolved" // a points appeal upheld or rejected
 )
 
 // Notice is what one cause tells the people it concerns.

@@ -166,3 +166,41 @@ ORDER BY sort_order, name, id;
 
 -- name: UnitNames :many
 SELECT id, name FROM org_units WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
+
+-- Appeals ----------------------------------------------------------------
+
+-- name: InsertAppeal :one
+INSERT INTO points_appeals (tenant_id, person_id, entry_id, period_from, period_until, reason, filed_by)
+VALUES (@tenant_id, @person_id, sqlc.narg(entry_id), sqlc.narg(period_from), sqlc.narg(period_until), @reason, @filed_by)
+RETURNING id, filed_at;
+
+-- name: AppealForUpdate :one
+-- An appeal, locked, with the path of its person's unit.
+SELECT a.id, a.person_id, a.entry_id, a.period_from, a.period_until, a.reason, a.status, a.resolution, a.correction_id, a.filed_by, a.filed_at,
+       a.resolved_by, a.resolved_at, u.path::text AS org_path
+FROM points_appeals a
+JOIN person_profiles p ON p.tenant_id = a.tenant_id AND p.id = a.person_id
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE a.tenant_id = @tenant_id AND a.id = @id
+FOR UPDATE OF a;
+
+-- name: ResolveAppeal :exec
+UPDATE points_appeals
+SET status = @status, resolution = @resolution, correction_id = sqlc.narg(correction_id), resolved_by = @resolved_by, resolved_at = @resolved_at
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'open';
+
+-- name: Appeals :many
+-- Appeals latest first after the cursor: a person's, or of the people
+-- under a unit; of a status, or all.
+SELECT a.id, a.person_id, a.entry_id, a.period_from, a.period_until, a.reason, a.status, a.resolution, a.correction_id, a.filed_by, a.filed_at,
+       a.resolved_by, a.resolved_at
+FROM points_appeals a
+JOIN person_profiles p ON p.tenant_id = a.tenant_id AND p.id = a.person_id
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE a.tenant_id = @tenant_id
+  AND (sqlc.narg(person_id)::uuid IS NULL OR a.person_id = sqlc.narg(person_id))
+  AND (sqlc.narg(path)::text IS NULL OR u.path <@ CAST(sqlc.narg(path)::text AS ltree))
+  AND (sqlc.narg(status)::text IS NULL OR a.status = sqlc.narg(status))
+  AND (NOT @has_cursor::boolean OR (a.filed_at, a.id) < (@after_at::timestamptz, @after_id::uuid))
+ORDER BY a.filed_at DESC, a.id DESC
+LIMIT @max_rows;

@@ -245,30 +245,38 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, erro
 			}
 			return errNoPerson // another unit's people are not found, as member records are not
 		}
-		countsAs := (*string)(in.Kind)
-		if in.Corrects != nil {
-			e, err := q.EntryOf(ctx, pointsdb.EntryOfParams{TenantID: p.TenantID, ID: *in.Corrects})
-			if err != nil || e.PersonID != in.PersonID {
-				return apperr.InvalidField("corrects", "no such entry of this person's")
-			}
-			countsAs = nil
-			if e.CountsAs != "" {
-				countsAs = &e.CountsAs
-			}
-		}
-		got, err := q.InsertCorrection(ctx, pointsdb.InsertCorrectionParams{TenantID: p.TenantID, ID: id, PersonID: in.PersonID,
-			Amount: int32(in.Amount), Corrects: in.Corrects, CountsAs: countsAs, IdempotencyKey: key, Reason: in.Reason, At: s.now(), RecordedBy: p.Actor()})
-		if err != nil {
-			return fmt.Errorf("points: correct: %w", err)
-		}
-		rows, err := q.EntriesByIDs(ctx, pointsdb.EntriesByIDsParams{TenantID: p.TenantID, Ids: []uuid.UUID{got}})
-		if err != nil || len(rows) != 1 {
-			return fmt.Errorf("points: the correction: %w", err)
-		}
-		out = entryFrom(p.TenantID, pointsdb.HistoryRow(rows[0]))
-		return withRules(ctx, q, p.TenantID, []*Entry{out})
+		out, err = s.writeCorrection(ctx, q, p, in, id, key)
+		return err
 	})
 	return out, err
+}
+
+// writeCorrection writes a checked correction (id, under key: the entry
+// the key has already when given twice), counted under the kind of the
+// entry it corrects or the kind it names.
+func (s *Service) writeCorrection(ctx context.Context, q *pointsdb.Queries, p *auth.Principal, in CorrectionInput, id uuid.UUID, key string) (*Entry, error) {
+	countsAs := (*string)(in.Kind)
+	if in.Corrects != nil {
+		e, err := q.EntryOf(ctx, pointsdb.EntryOfParams{TenantID: p.TenantID, ID: *in.Corrects})
+		if err != nil || e.PersonID != in.PersonID {
+			return nil, apperr.InvalidField("corrects", "no such entry of this person's")
+		}
+		countsAs = nil
+		if e.CountsAs != "" {
+			countsAs = &e.CountsAs
+		}
+	}
+	got, err := q.InsertCorrection(ctx, pointsdb.InsertCorrectionParams{TenantID: p.TenantID, ID: id, PersonID: in.PersonID,
+		Amount: int32(in.Amount), Corrects: in.Corrects, CountsAs: countsAs, IdempotencyKey: key, Reason: in.Reason, At: s.now(), RecordedBy: p.Actor()})
+	if err != nil {
+		return nil, fmt.Errorf("points: correct: %w", err)
+	}
+	rows, err := q.EntriesByIDs(ctx, pointsdb.EntriesByIDsParams{TenantID: p.TenantID, Ids: []uuid.UUID{got}})
+	if err != nil || len(rows) != 1 {
+		return nil, fmt.Errorf("points: the correction: %w", err)
+	}
+	out := entryFrom(p.TenantID, pointsdb.HistoryRow(rows[0]))
+	return out, withRules(ctx, q, p.TenantID, []*Entry{out})
 }
 
 func entryFrom(tenant uuid.UUID, r pointsdb.HistoryRow) *Entry {

@@ -13,6 +13,148 @@ import (
 	"github.com/google/uuid"
 )
 
+const appealForUpdate = `-- name: AppealForUpdate :one
+SELECT a.id, a.person_id, a.entry_id, a.period_from, a.period_until, a.reason, a.status, a.resolution, a.correction_id, a.filed_by, a.filed_at,
+       a.resolved_by, a.resolved_at, u.path::text AS org_path
+FROM points_appeals a
+JOIN person_profiles p ON p.tenant_id = a.tenant_id AND p.id = a.person_id
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE a.tenant_id = $1 AND a.id = $2
+FOR UPDATE OF a
+`
+
+type AppealForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type AppealForUpdateRow struct {
+	ID           uuid.UUID
+	PersonID     uuid.UUID
+	EntryID      *uuid.UUID
+	PeriodFrom   *time.Time
+	PeriodUntil  *time.Time
+	Reason       string
+	Status       string
+	Resolution   string
+	CorrectionID *uuid.UUID
+	FiledBy      *uuid.UUID
+	FiledAt      time.Time
+	ResolvedBy   *uuid.UUID
+	ResolvedAt   *time.Time
+	OrgPath      string
+}
+
+// An appeal, locked, with the path of its person's unit.
+func (q *Queries) AppealForUpdate(ctx context.Context, arg AppealForUpdateParams) (AppealForUpdateRow, error) {
+	row := q.db.QueryRow(ctx, appealForUpdate, arg.TenantID, arg.ID)
+	var i AppealForUpdateRow
+	err := row.Scan(
+		&i.ID,
+		&i.PersonID,
+		&i.EntryID,
+		&i.PeriodFrom,
+		&i.PeriodUntil,
+		&i.Reason,
+		&i.Status,
+		&i.Resolution,
+		&i.CorrectionID,
+		&i.FiledBy,
+		&i.FiledAt,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+		&i.OrgPath,
+	)
+	return i, err
+}
+
+const appeals = `-- name: Appeals :many
+SELECT a.id, a.person_id, a.entry_id, a.period_from, a.period_until, a.reason, a.status, a.resolution, a.correction_id, a.filed_by, a.filed_at,
+       a.resolved_by, a.resolved_at
+FROM points_appeals a
+JOIN person_profiles p ON p.tenant_id = a.tenant_id AND p.id = a.person_id
+JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE a.tenant_id = $1
+  AND ($2::uuid IS NULL OR a.person_id = $2)
+  AND ($3::text IS NULL OR u.path <@ CAST($3::text AS ltree))
+  AND ($4::text IS NULL OR a.status = $4)
+  AND (NOT $5::boolean OR (a.filed_at, a.id) < ($6::timestamptz, $7::uuid))
+ORDER BY a.filed_at DESC, a.id DESC
+LIMIT $8
+`
+
+type AppealsParams struct {
+	TenantID  uuid.UUID
+	PersonID  *uuid.UUID
+	Path      *string
+	Status    *string
+	HasCursor bool
+	AfterAt   time.Time
+	AfterID   uuid.UUID
+	MaxRows   int32
+}
+
+type AppealsRow struct {
+	ID           uuid.UUID
+	PersonID     uuid.UUID
+	EntryID      *uuid.UUID
+	PeriodFrom   *time.Time
+	PeriodUntil  *time.Time
+	Reason       string
+	Status       string
+	Resolution   string
+	CorrectionID *uuid.UUID
+	FiledBy      *uuid.UUID
+	FiledAt      time.Time
+	ResolvedBy   *uuid.UUID
+	ResolvedAt   *time.Time
+}
+
+// Appeals latest first after the cursor: a person's, or of the people
+// under a unit; of a status, or all.
+func (q *Queries) Appeals(ctx context.Context, arg AppealsParams) ([]AppealsRow, error) {
+	rows, err := q.db.Query(ctx, appeals,
+		arg.TenantID,
+		arg.PersonID,
+		arg.Path,
+		arg.Status,
+		arg.HasCursor,
+		arg.AfterAt,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AppealsRow
+	for rows.Next() {
+		var i AppealsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PersonID,
+			&i.EntryID,
+			&i.PeriodFrom,
+			&i.PeriodUntil,
+			&i.Reason,
+			&i.Status,
+			&i.Resolution,
+			&i.CorrectionID,
+			&i.FiledBy,
+			&i.FiledAt,
+			&i.ResolvedBy,
+			&i.ResolvedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const awardedByDay = `-- name: AwardedByDay :many
 SELECT person_id, kind, (occurred_at AT TIME ZONE 'UTC' + make_interval(secs => $1::int))::date AS day, sum(amount)::int AS points
 FROM points_entries
@@ -321,6 +463,44 @@ func (q *Queries) History(ctx context.Context, arg HistoryParams) ([]HistoryRow,
 		return nil, err
 	}
 	return items, nil
+}
+
+const insertAppeal = `-- name: InsertAppeal :one
+
+INSERT INTO points_appeals (tenant_id, person_id, entry_id, period_from, period_until, reason, filed_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, filed_at
+`
+
+type InsertAppealParams struct {
+	TenantID    uuid.UUID
+	PersonID    uuid.UUID
+	EntryID     *uuid.UUID
+	PeriodFrom  *time.Time
+	PeriodUntil *time.Time
+	Reason      string
+	FiledBy     *uuid.UUID
+}
+
+type InsertAppealRow struct {
+	ID      uuid.UUID
+	FiledAt time.Time
+}
+
+// Appeals ----------------------------------------------------------------
+func (q *Queries) InsertAppeal(ctx context.Context, arg InsertAppealParams) (InsertAppealRow, error) {
+	row := q.db.QueryRow(ctx, insertAppeal,
+		arg.TenantID,
+		arg.PersonID,
+		arg.EntryID,
+		arg.PeriodFrom,
+		arg.PeriodUntil,
+		arg.Reason,
+		arg.FiledBy,
+	)
+	var i InsertAppealRow
+	err := row.Scan(&i.ID, &i.FiledAt)
+	return i, err
 }
 
 const insertAwards = `-- name: InsertAwards :execrows
@@ -745,6 +925,35 @@ func (q *Queries) QueueAllFacts(ctx context.Context, tenantID uuid.UUID) (int64,
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const resolveAppeal = `-- name: ResolveAppeal :exec
+UPDATE points_appeals
+SET status = $1, resolution = $2, correction_id = $3, resolved_by = $4, resolved_at = $5
+WHERE tenant_id = $6 AND id = $7 AND status = 'open'
+`
+
+type ResolveAppealParams struct {
+	Status       string
+	Resolution   string
+	CorrectionID *uuid.UUID
+	ResolvedBy   *uuid.UUID
+	ResolvedAt   *time.Time
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+}
+
+func (q *Queries) ResolveAppeal(ctx context.Context, arg ResolveAppealParams) error {
+	_, err := q.db.Exec(ctx, resolveAppeal,
+		arg.Status,
+		arg.Resolution,
+		arg.CorrectionID,
+		arg.ResolvedBy,
+		arg.ResolvedAt,
+		arg.TenantID,
+		arg.ID,
+	)
+	return err
 }
 
 const schemes = `-- name: Schemes :many
