@@ -9,6 +9,7 @@ import (
 
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
+	"zhdj/internal/cockpit"
 	"zhdj/internal/learning"
 	"zhdj/internal/points"
 
@@ -124,4 +125,21 @@ func (r *queryResolver) appeals(ctx context.Context, f points.AppealFilter, stat
 	}
 	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
 	return conn, nil
+}
+
+// encodePersonCursor packs a position in a list of people by name, then id.
+func encodePersonCursor(name string, id uuid.UUID) string {
+	b := make([]byte, 16, 16+len(name))
+	copy(b, id[:])
+	return sealCursor(append(b, name...))
+}
+
+func decodePersonCursor(field string, s *string) (*cockpit.PersonCursor, error) {
+	b, err := openCursor(field, s, "list of people", func(b []byte) bool { return len(b) >= 16 })
+	if b == nil {
+		return nil, err
+	}
+	c := &cockpit.PersonCursor{Name: string(b[16:])}
+	copy(c.ID[:], b[:16])
+	return c, nil
 }

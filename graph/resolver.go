@@ -3,6 +3,7 @@ package graph
 import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
+	"zhdj/internal/cockpit"
 	"zhdj/internal/content"
 	"zhdj/internal/learning"
 	"zhdj/internal/media"
@@ -45,6 +46,8 @@ type Resolver struct {
 	Inbox *notify.Service
 	// Ledger is the points ledger and its rules (积分).
 	Ledger *points.Service
+	// Figures is the data cockpit (党建数据座舱).
+	Figures *cockpit.Service
 	// Finder answers searches and reports indexing state.
 	Finder *search.Service
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/content"
+	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/search"
 	"zhdj/internal/task"
@@ -37,6 +38,9 @@ type ResolverRoot interface {
 	AttendanceCode() AttendanceCodeResolver
 	AuditEvent() AuditEventResolver
 	BankQuestion() BankQuestionResolver
+	Cockpit() CockpitResolver
+	CockpitMeetingKind() CockpitMeetingKindResolver
+	CockpitPerson() CockpitPersonResolver
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
 	ContentRevision() ContentRevisionResolver
@@ -87,6 +91,7 @@ type ResolverRoot interface {
 	TaskEvidenceItem() TaskEvidenceItemResolver
 	TaskSubmission() TaskSubmissionResolver
 	TaskUnitProgress() TaskUnitProgressResolver
+	UnitPoints() UnitPointsResolver
 	VolunteerArea() VolunteerAreaResolver
 	VolunteerRecord() VolunteerRecordResolver
 	VolunteerRecordEntry() VolunteerRecordEntryResolver
@@ -265,6 +270,105 @@ type ComplexityRoot struct {
 	Chapter struct {
 		AtSeconds func(childComplexity int) int
 		Title     func(childComplexity int) int
+	}
+
+	Cockpit struct {
+		From         func(childComplexity int) int
+		Learning     func(childComplexity int) int
+		Meetings     func(childComplexity int) int
+		OrgUnit      func(childComplexity int) int
+		People       func(childComplexity int) int
+		Points       func(childComplexity int) int
+		Tasks        func(childComplexity int) int
+		To           func(childComplexity int) int
+		Volunteering func(childComplexity int) int
+	}
+
+	CockpitLearning struct {
+		Facts    func(childComplexity int) int
+		Learners func(childComplexity int) int
+		Rate     func(childComplexity int) int
+		Weekly   func(childComplexity int) int
+	}
+
+	CockpitMeetingKind struct {
+		AttendanceOf      func(childComplexity int) int
+		AttendancePresent func(childComplexity int) int
+		Expected          func(childComplexity int) int
+		Frequency         func(childComplexity int) int
+		Held              func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		WithMinutes       func(childComplexity int) int
+	}
+
+	CockpitMeetings struct {
+		AttendanceRate func(childComplexity int) int
+		ByKind         func(childComplexity int) int
+	}
+
+	CockpitPeople struct {
+		Assessed      func(childComplexity int) int
+		ByStage       func(childComplexity int) int
+		DueBy         func(childComplexity int) int
+		NearNextStage func(childComplexity int) int
+		Total         func(childComplexity int) int
+	}
+
+	CockpitPerson struct {
+		Detail   func(childComplexity int) int
+		Name     func(childComplexity int) int
+		OrgUnit  func(childComplexity int) int
+		PersonID func(childComplexity int) int
+		Stage    func(childComplexity int) int
+	}
+
+	CockpitPersonConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CockpitPersonEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CockpitPoints struct {
+		BottomUnits func(childComplexity int) int
+		Mean        func(childComplexity int) int
+		P10         func(childComplexity int) int
+		P25         func(childComplexity int) int
+		P50         func(childComplexity int) int
+		P75         func(childComplexity int) int
+		P90         func(childComplexity int) int
+		TopUnits    func(childComplexity int) int
+	}
+
+	CockpitTaskWeek struct {
+		Approved func(childComplexity int) int
+		Assigned func(childComplexity int) int
+		Overdue  func(childComplexity int) int
+		Start    func(childComplexity int) int
+	}
+
+	CockpitTasks struct {
+		Approved       func(childComplexity int) int
+		Assigned       func(childComplexity int) int
+		CompletionRate func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		Weekly         func(childComplexity int) int
+	}
+
+	CockpitVolunteering struct {
+		Hours        func(childComplexity int) int
+		Participants func(childComplexity int) int
+		Rate         func(childComplexity int) int
+	}
+
+	CockpitWeek struct {
+		Count  func(childComplexity int) int
+		People func(childComplexity int) int
+		Start  func(childComplexity int) int
 	}
 
 	Comic struct {
@@ -959,6 +1063,8 @@ type ComplexityRoot struct {
 		AssessmentScheme    func(childComplexity int) int
 		AttendanceCode      func(childComplexity int, activityID string, kind model.AttendanceKind) int
 		AuditLog            func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Cockpit             func(childComplexity int, orgUnit string, period *model.PeriodInput) int
+		CockpitPeople       func(childComplexity int, orgUnit string, period *model.PeriodInput, figure model.CockpitFigure, stage *member.Stage, first *int, after *string) int
 		Content             func(childComplexity int, site string, slug string) int
 		ContentDiff         func(childComplexity int, id string, from int, to int) int
 		ContentRevisions    func(childComplexity int, id string) int
@@ -1207,6 +1313,11 @@ type ComplexityRoot struct {
 		URL    func(childComplexity int) int
 	}
 
+	StageCount struct {
+		People func(childComplexity int) int
+		Stage  func(childComplexity int) int
+	}
+
 	StartLearningPayload struct {
 		Session func(childComplexity int) int
 	}
@@ -1333,6 +1444,12 @@ type ComplexityRoot struct {
 	TopicFacet struct {
 		Count func(childComplexity int) int
 		Topic func(childComplexity int) int
+	}
+
+	UnitPoints struct {
+		MeanPoints func(childComplexity int) int
+		OrgUnit    func(childComplexity int) int
+		People     func(childComplexity int) int
 	}
 
 	UploadPart struct {
@@ -2097,6 +2214,379 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Chapter.Title(childComplexity), true
+
+	case "Cockpit.from":
+		if e.ComplexityRoot.Cockpit.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.From(childComplexity), true
+	case "Cockpit.learning":
+		if e.ComplexityRoot.Cockpit.Learning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.Learning(childComplexity), true
+	case "Cockpit.meetings":
+		if e.ComplexityRoot.Cockpit.Meetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.Meetings(childComplexity), true
+	case "Cockpit.orgUnit":
+		if e.ComplexityRoot.Cockpit.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.OrgUnit(childComplexity), true
+	case "Cockpit.people":
+		if e.ComplexityRoot.Cockpit.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.People(childComplexity), true
+	case "Cockpit.points":
+		if e.ComplexityRoot.Cockpit.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.Points(childComplexity), true
+	case "Cockpit.tasks":
+		if e.ComplexityRoot.Cockpit.Tasks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.Tasks(childComplexity), true
+	case "Cockpit.to":
+		if e.ComplexityRoot.Cockpit.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.To(childComplexity), true
+	case "Cockpit.volunteering":
+		if e.ComplexityRoot.Cockpit.Volunteering == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.Volunteering(childComplexity), true
+
+	case "CockpitLearning.facts":
+		if e.ComplexityRoot.CockpitLearning.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitLearning.Facts(childComplexity), true
+	case "CockpitLearning.learners":
+		if e.ComplexityRoot.CockpitLearning.Learners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitLearning.Learners(childComplexity), true
+	case "CockpitLearning.rate":
+		if e.ComplexityRoot.CockpitLearning.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitLearning.Rate(childComplexity), true
+	case "CockpitLearning.weekly":
+		if e.ComplexityRoot.CockpitLearning.Weekly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitLearning.Weekly(childComplexity), true
+
+	case "CockpitMeetingKind.attendees":
+		if e.ComplexityRoot.CockpitMeetingKind.AttendanceOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetingKind.AttendanceOf(childComplexity), true
+	case "CockpitMeetingKind.present":
+		if e.ComplexityRoot.CockpitMeetingKind.AttendancePresent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetingKind.AttendancePresent(childComplexity), true
+	case "CockpitMeetingKind.expected":
+		if e.ComplexityRoot.CockpitMeetingKind.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetingKind.Expected(childComplexity), true
+	case "CockpitMeetingKind.frequency":
+		if e.ComplexityRoot.CockpitMeetingKind.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetingKind.Frequency(childComplexity), true
+	case "CockpitMeetingKind.held":
+		if e.ComplexityRoot.CockpitMeetingKind.Held == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetingKind.Held(childComplexity), true
+	case "CockpitMeetingKind.kind":
+		if e.ComplexityRoot.CockpitMeetingKind.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetingKind.Kind(childComplexity), true
+	case "CockpitMeetingKind.withMinutes":
+		if e.ComplexityRoot.CockpitMeetingKind.WithMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetingKind.WithMinutes(childComplexity), true
+
+	case "CockpitMeetings.attendanceRate":
+		if e.ComplexityRoot.CockpitMeetings.AttendanceRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetings.AttendanceRate(childComplexity), true
+	case "CockpitMeetings.byKind":
+		if e.ComplexityRoot.CockpitMeetings.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitMeetings.ByKind(childComplexity), true
+
+	case "CockpitPeople.assessed":
+		if e.ComplexityRoot.CockpitPeople.Assessed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPeople.Assessed(childComplexity), true
+	case "CockpitPeople.byStage":
+		if e.ComplexityRoot.CockpitPeople.ByStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPeople.ByStage(childComplexity), true
+	case "CockpitPeople.dueBy":
+		if e.ComplexityRoot.CockpitPeople.DueBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPeople.DueBy(childComplexity), true
+	case "CockpitPeople.nearNextStage":
+		if e.ComplexityRoot.CockpitPeople.NearNextStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPeople.NearNextStage(childComplexity), true
+	case "CockpitPeople.total":
+		if e.ComplexityRoot.CockpitPeople.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPeople.Total(childComplexity), true
+
+	case "CockpitPerson.detail":
+		if e.ComplexityRoot.CockpitPerson.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPerson.Detail(childComplexity), true
+	case "CockpitPerson.name":
+		if e.ComplexityRoot.CockpitPerson.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPerson.Name(childComplexity), true
+	case "CockpitPerson.orgUnit":
+		if e.ComplexityRoot.CockpitPerson.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPerson.OrgUnit(childComplexity), true
+	case "CockpitPerson.personId":
+		if e.ComplexityRoot.CockpitPerson.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPerson.PersonID(childComplexity), true
+	case "CockpitPerson.stage":
+		if e.ComplexityRoot.CockpitPerson.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPerson.Stage(childComplexity), true
+
+	case "CockpitPersonConnection.edges":
+		if e.ComplexityRoot.CockpitPersonConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPersonConnection.Edges(childComplexity), true
+	case "CockpitPersonConnection.pageInfo":
+		if e.ComplexityRoot.CockpitPersonConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPersonConnection.PageInfo(childComplexity), true
+	case "CockpitPersonConnection.totalCount":
+		if e.ComplexityRoot.CockpitPersonConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPersonConnection.TotalCount(childComplexity), true
+
+	case "CockpitPersonEdge.cursor":
+		if e.ComplexityRoot.CockpitPersonEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPersonEdge.Cursor(childComplexity), true
+	case "CockpitPersonEdge.node":
+		if e.ComplexityRoot.CockpitPersonEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPersonEdge.Node(childComplexity), true
+
+	case "CockpitPoints.bottomUnits":
+		if e.ComplexityRoot.CockpitPoints.BottomUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.BottomUnits(childComplexity), true
+	case "CockpitPoints.mean":
+		if e.ComplexityRoot.CockpitPoints.Mean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.Mean(childComplexity), true
+	case "CockpitPoints.p10":
+		if e.ComplexityRoot.CockpitPoints.P10 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.P10(childComplexity), true
+	case "CockpitPoints.p25":
+		if e.ComplexityRoot.CockpitPoints.P25 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.P25(childComplexity), true
+	case "CockpitPoints.p50":
+		if e.ComplexityRoot.CockpitPoints.P50 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.P50(childComplexity), true
+	case "CockpitPoints.p75":
+		if e.ComplexityRoot.CockpitPoints.P75 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.P75(childComplexity), true
+	case "CockpitPoints.p90":
+		if e.ComplexityRoot.CockpitPoints.P90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.P90(childComplexity), true
+	case "CockpitPoints.topUnits":
+		if e.ComplexityRoot.CockpitPoints.TopUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitPoints.TopUnits(childComplexity), true
+
+	case "CockpitTaskWeek.approved":
+		if e.ComplexityRoot.CockpitTaskWeek.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTaskWeek.Approved(childComplexity), true
+	case "CockpitTaskWeek.assigned":
+		if e.ComplexityRoot.CockpitTaskWeek.Assigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTaskWeek.Assigned(childComplexity), true
+	case "CockpitTaskWeek.overdue":
+		if e.ComplexityRoot.CockpitTaskWeek.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTaskWeek.Overdue(childComplexity), true
+	case "CockpitTaskWeek.start":
+		if e.ComplexityRoot.CockpitTaskWeek.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTaskWeek.Start(childComplexity), true
+
+	case "CockpitTasks.approved":
+		if e.ComplexityRoot.CockpitTasks.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTasks.Approved(childComplexity), true
+	case "CockpitTasks.assigned":
+		if e.ComplexityRoot.CockpitTasks.Assigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTasks.Assigned(childComplexity), true
+	case "CockpitTasks.completionRate":
+		if e.ComplexityRoot.CockpitTasks.CompletionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTasks.CompletionRate(childComplexity), true
+	case "CockpitTasks.overdue":
+		if e.ComplexityRoot.CockpitTasks.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTasks.Overdue(childComplexity), true
+	case "CockpitTasks.weekly":
+		if e.ComplexityRoot.CockpitTasks.Weekly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitTasks.Weekly(childComplexity), true
+
+	case "CockpitVolunteering.hours":
+		if e.ComplexityRoot.CockpitVolunteering.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitVolunteering.Hours(childComplexity), true
+	case "CockpitVolunteering.participants":
+		if e.ComplexityRoot.CockpitVolunteering.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitVolunteering.Participants(childComplexity), true
+	case "CockpitVolunteering.rate":
+		if e.ComplexityRoot.CockpitVolunteering.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitVolunteering.Rate(childComplexity), true
+
+	case "CockpitWeek.count":
+		if e.ComplexityRoot.CockpitWeek.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitWeek.Count(childComplexity), true
+	case "CockpitWeek.people":
+		if e.ComplexityRoot.CockpitWeek.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitWeek.People(childComplexity), true
+	case "CockpitWeek.start":
+		if e.ComplexityRoot.CockpitWeek.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitWeek.Start(childComplexity), true
 
 	case "Comic.authors":
 		if e.ComplexityRoot.Comic.AuthorList == nil {
@@ -5294,6 +5784,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.cockpit":
+		if e.ComplexityRoot.Query.Cockpit == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cockpit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cockpit(childComplexity, args["orgUnit"].(string), args["period"].(*model.PeriodInput)), true
+	case "Query.cockpitPeople":
+		if e.ComplexityRoot.Query.CockpitPeople == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cockpitPeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CockpitPeople(childComplexity, args["orgUnit"].(string), args["period"].(*model.PeriodInput), args["figure"].(model.CockpitFigure), args["stage"].(*member.Stage), args["first"].(*int), args["after"].(*string)), true
 	case "Query.content":
 		if e.ComplexityRoot.Query.Content == nil {
 			break
@@ -6506,6 +7018,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SiteWebhook.URL(childComplexity), true
 
+	case "StageCount.people":
+		if e.ComplexityRoot.StageCount.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageCount.People(childComplexity), true
+	case "StageCount.stage":
+		if e.ComplexityRoot.StageCount.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageCount.Stage(childComplexity), true
+
 	case "StartLearningPayload.session":
 		if e.ComplexityRoot.StartLearningPayload.Session == nil {
 			break
@@ -6977,6 +7502,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TopicFacet.Topic(childComplexity), true
+
+	case "UnitPoints.meanPoints":
+		if e.ComplexityRoot.UnitPoints.MeanPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitPoints.MeanPoints(childComplexity), true
+	case "UnitPoints.orgUnit":
+		if e.ComplexityRoot.UnitPoints.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitPoints.OrgUnit(childComplexity), true
+	case "UnitPoints.people":
+		if e.ComplexityRoot.UnitPoints.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitPoints.People(childComplexity), true
 
 	case "UploadPart.number":
 		if e.ComplexityRoot.UploadPart.Number == nil {
@@ -7583,6 +8127,151 @@ type Query {
 }
 
 type Mutation
+`, BuiltIn: false},
+	{Name: "../schema/cockpit.graphqls", Input: `# The data cockpit (党建数据座舱): the figures of an org unit's subtree in
+# a period, each drillable to the people behind it (cockpitPeople).
+
+type StageCount {
+  stage: MembershipStage!
+  people: Int!
+}
+
+type CockpitPeople {
+  "On record (active), every stage."
+  total: Int!
+  "Members and those in party development: the people the rates are of."
+  assessed: Int!
+  byStage: [StageCount!]!
+  "Activists whose training year and probationary members whose probation ends by dueBy (or has ended): NEAR_NEXT_STAGE."
+  nearNextStage: Int!
+  dueBy: Time!
+}
+
+"A week (from Monday, Beijing)."
+type CockpitWeek {
+  start: Date!
+  count: Int!
+  people: Int!
+}
+
+type CockpitLearning {
+  "The assessed who studied (a micro-lesson, an article or comic, a quiz) in the period; the others are NOT_LEARNING."
+  learners: Int!
+  rate: Float!
+  facts: Int!
+  weekly: [CockpitWeek!]!
+}
+
+type UnitPoints {
+  orgUnit: OrgUnit!
+  people: Int!
+  "Points per person assessed."
+  meanPoints: Float!
+}
+
+type CockpitPoints {
+  "Of the assessed people's totals in the period (those at or below p25 are LOW_POINTS)."
+  mean: Float!
+  p10: Float!
+  p25: Float!
+  p50: Float!
+  p75: Float!
+  p90: Float!
+  "The child units with the most and the fewest points per person (three each)."
+  topUnits: [UnitPoints!]!
+  bottomUnits: [UnitPoints!]!
+}
+
+type CockpitTaskWeek {
+  start: Date!
+  assigned: Int!
+  approved: Int!
+  overdue: Int!
+}
+
+type CockpitTasks {
+  "Assignments due in the period; overdue now (their people: OVERDUE_TASKS)."
+  assigned: Int!
+  approved: Int!
+  overdue: Int!
+  completionRate: Float!
+  weekly: [CockpitTaskWeek!]!
+}
+
+type CockpitVolunteering {
+  "The assessed with confirmed volunteer hours in the period (the others: NOT_VOLUNTEERING)."
+  participants: Int!
+  rate: Float!
+  hours: Float!
+}
+
+type CockpitMeetingKind {
+  kind: EventKind!
+  held: Int!
+  "The school's frequency (month, quarter, year) × the units that hold it, for the whole months, quarters or years in the period."
+  expected: Int!
+  frequency: String
+  withMinutes: Int!
+  "Present, of those expected less those on leave."
+  present: Int!
+  attendees: Int!
+}
+
+type CockpitMeetings {
+  byKind: [CockpitMeetingKind!]!
+  attendanceRate: Float!
+}
+
+type Cockpit {
+  orgUnit: OrgUnit!
+  from: Time!
+  to: Time!
+  people: CockpitPeople!
+  learning: CockpitLearning!
+  points: CockpitPoints!
+  tasks: CockpitTasks!
+  volunteering: CockpitVolunteering!
+  meetings: CockpitMeetings!
+}
+
+"Whose figure to list."
+enum CockpitFigure {
+  "At a stage (give stage)."
+  STAGE
+  NEAR_NEXT_STAGE
+  NOT_LEARNING
+  NOT_VOLUNTEERING
+  OVERDUE_TASKS
+  LOW_POINTS
+}
+
+type CockpitPerson {
+  "A Member ID."
+  personId: ID!
+  name: String!
+  orgUnit: OrgUnit!
+  stage: MembershipStage!
+  "Why they are here: the date their stage's time ends, how many tasks are overdue, their points."
+  detail: String
+}
+
+type CockpitPersonEdge {
+  cursor: String!
+  node: CockpitPerson!
+}
+
+type CockpitPersonConnection {
+  edges: [CockpitPersonEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type Query {
+  "The cockpit of an org unit's subtree in a period (default: this year), for those who read its member records."
+  cockpit(orgUnit: ID!, period: PeriodInput): Cockpit!
+  "The people behind one of its figures, by name."
+  cockpitPeople(orgUnit: ID!, period: PeriodInput, figure: CockpitFigure!, stage: MembershipStage, first: Int = 20, after: String): CockpitPersonConnection!
+}
 `, BuiltIn: false},
 	{Name: "../schema/content.graphqls", Input: `enum ContentType {
   ARTICLE
@@ -10591,6 +11280,204 @@ func (ec *executionContext) childFields_Chapter(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Chapter", field.Name)
 }
 
+func (ec *executionContext) childFields_Cockpit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_Cockpit_orgUnit(ctx, field)
+	case "from":
+		return ec.fieldContext_Cockpit_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Cockpit_to(ctx, field)
+	case "people":
+		return ec.fieldContext_Cockpit_people(ctx, field)
+	case "learning":
+		return ec.fieldContext_Cockpit_learning(ctx, field)
+	case "points":
+		return ec.fieldContext_Cockpit_points(ctx, field)
+	case "tasks":
+		return ec.fieldContext_Cockpit_tasks(ctx, field)
+	case "volunteering":
+		return ec.fieldContext_Cockpit_volunteering(ctx, field)
+	case "meetings":
+		return ec.fieldContext_Cockpit_meetings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cockpit", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitLearning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learners":
+		return ec.fieldContext_CockpitLearning_learners(ctx, field)
+	case "rate":
+		return ec.fieldContext_CockpitLearning_rate(ctx, field)
+	case "facts":
+		return ec.fieldContext_CockpitLearning_facts(ctx, field)
+	case "weekly":
+		return ec.fieldContext_CockpitLearning_weekly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitLearning", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitMeetingKind(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_CockpitMeetingKind_kind(ctx, field)
+	case "held":
+		return ec.fieldContext_CockpitMeetingKind_held(ctx, field)
+	case "expected":
+		return ec.fieldContext_CockpitMeetingKind_expected(ctx, field)
+	case "frequency":
+		return ec.fieldContext_CockpitMeetingKind_frequency(ctx, field)
+	case "withMinutes":
+		return ec.fieldContext_CockpitMeetingKind_withMinutes(ctx, field)
+	case "present":
+		return ec.fieldContext_CockpitMeetingKind_present(ctx, field)
+	case "attendees":
+		return ec.fieldContext_CockpitMeetingKind_attendees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitMeetingKind", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitMeetings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "byKind":
+		return ec.fieldContext_CockpitMeetings_byKind(ctx, field)
+	case "attendanceRate":
+		return ec.fieldContext_CockpitMeetings_attendanceRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitMeetings", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitPeople(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_CockpitPeople_total(ctx, field)
+	case "assessed":
+		return ec.fieldContext_CockpitPeople_assessed(ctx, field)
+	case "byStage":
+		return ec.fieldContext_CockpitPeople_byStage(ctx, field)
+	case "nearNextStage":
+		return ec.fieldContext_CockpitPeople_nearNextStage(ctx, field)
+	case "dueBy":
+		return ec.fieldContext_CockpitPeople_dueBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitPeople", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitPerson(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_CockpitPerson_personId(ctx, field)
+	case "name":
+		return ec.fieldContext_CockpitPerson_name(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_CockpitPerson_orgUnit(ctx, field)
+	case "stage":
+		return ec.fieldContext_CockpitPerson_stage(ctx, field)
+	case "detail":
+		return ec.fieldContext_CockpitPerson_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitPerson", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitPersonConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CockpitPersonConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CockpitPersonConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CockpitPersonConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitPersonConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitPersonEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CockpitPersonEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CockpitPersonEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitPersonEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitPoints(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mean":
+		return ec.fieldContext_CockpitPoints_mean(ctx, field)
+	case "p10":
+		return ec.fieldContext_CockpitPoints_p10(ctx, field)
+	case "p25":
+		return ec.fieldContext_CockpitPoints_p25(ctx, field)
+	case "p50":
+		return ec.fieldContext_CockpitPoints_p50(ctx, field)
+	case "p75":
+		return ec.fieldContext_CockpitPoints_p75(ctx, field)
+	case "p90":
+		return ec.fieldContext_CockpitPoints_p90(ctx, field)
+	case "topUnits":
+		return ec.fieldContext_CockpitPoints_topUnits(ctx, field)
+	case "bottomUnits":
+		return ec.fieldContext_CockpitPoints_bottomUnits(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitPoints", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitTaskWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_CockpitTaskWeek_start(ctx, field)
+	case "assigned":
+		return ec.fieldContext_CockpitTaskWeek_assigned(ctx, field)
+	case "approved":
+		return ec.fieldContext_CockpitTaskWeek_approved(ctx, field)
+	case "overdue":
+		return ec.fieldContext_CockpitTaskWeek_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitTaskWeek", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitTasks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assigned":
+		return ec.fieldContext_CockpitTasks_assigned(ctx, field)
+	case "approved":
+		return ec.fieldContext_CockpitTasks_approved(ctx, field)
+	case "overdue":
+		return ec.fieldContext_CockpitTasks_overdue(ctx, field)
+	case "completionRate":
+		return ec.fieldContext_CockpitTasks_completionRate(ctx, field)
+	case "weekly":
+		return ec.fieldContext_CockpitTasks_weekly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitTasks", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitVolunteering(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participants":
+		return ec.fieldContext_CockpitVolunteering_participants(ctx, field)
+	case "rate":
+		return ec.fieldContext_CockpitVolunteering_rate(ctx, field)
+	case "hours":
+		return ec.fieldContext_CockpitVolunteering_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitVolunteering", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_CockpitWeek_start(ctx, field)
+	case "count":
+		return ec.fieldContext_CockpitWeek_count(ctx, field)
+	case "people":
+		return ec.fieldContext_CockpitWeek_people(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitWeek", field.Name)
+}
+
 func (ec *executionContext) childFields_ComicPanel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "image":
@@ -12053,6 +12940,16 @@ func (ec *executionContext) childFields_SiteWebhook(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type SiteWebhook", field.Name)
 }
 
+func (ec *executionContext) childFields_StageCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_StageCount_stage(ctx, field)
+	case "people":
+		return ec.fieldContext_StageCount_people(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StageCount", field.Name)
+}
+
 func (ec *executionContext) childFields_StartLearningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "session":
@@ -12307,6 +13204,18 @@ func (ec *executionContext) childFields_TopicFacet(ctx context.Context, field gr
 		return ec.fieldContext_TopicFacet_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TopicFacet", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitPoints(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_UnitPoints_orgUnit(ctx, field)
+	case "people":
+		return ec.fieldContext_UnitPoints_people(ctx, field)
+	case "meanPoints":
+		return ec.fieldContext_UnitPoints_meanPoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitPoints", field.Name)
 }
 
 func (ec *executionContext) childFields_UploadPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
+	"zhdj/internal/cockpit"
 	"zhdj/internal/content"
 	"zhdj/internal/learning"
 	"zhdj/internal/media"
@@ -205,6 +206,17 @@ type CheckInEventInput struct {
 	Event string `json:"event"`
 	// The code (or QR payload) shown on site; leave it out to check in online, having watched the event's micro-lesson.
 	Code *string `json:"code,omitempty"`
+}
+
+type CockpitPersonConnection struct {
+	Edges      []*CockpitPersonEdge `json:"edges"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+type CockpitPersonEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *cockpit.Person `json:"node"`
 }
 
 type ComicInput struct {
@@ -1427,6 +1439,71 @@ func (e *CheckInMethod) UnmarshalJSON(b []byte) error {
 }
 
 func (e CheckInMethod) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whose figure to list.
+type CockpitFigure string
+
+const (
+	// At a stage (give stage).
+	CockpitFigureStage           CockpitFigure = "STAGE"
+	CockpitFigureNearNextStage   CockpitFigure = "NEAR_NEXT_STAGE"
+	CockpitFigureNotLearning     CockpitFigure = "NOT_LEARNING"
+	CockpitFigureNotVolunteering CockpitFigure = "NOT_VOLUNTEERING"
+	CockpitFigureOverdueTasks    CockpitFigure = "OVERDUE_TASKS"
+	CockpitFigureLowPoints       CockpitFigure = "LOW_POINTS"
+)
+
+var AllCockpitFigure = []CockpitFigure{
+	CockpitFigureStage,
+	CockpitFigureNearNextStage,
+	CockpitFigureNotLearning,
+	CockpitFigureNotVolunteering,
+	CockpitFigureOverdueTasks,
+	CockpitFigureLowPoints,
+}
+
+func (e CockpitFigure) IsValid() bool {
+	switch e {
+	case CockpitFigureStage, CockpitFigureNearNextStage, CockpitFigureNotLearning, CockpitFigureNotVolunteering, CockpitFigureOverdueTasks, CockpitFigureLowPoints:
+		return true
+	}
+	return false
+}
+
+func (e CockpitFigure) String() string {
+	return string(e)
+}
+
+func (e *CockpitFigure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CockpitFigure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CockpitFigure", str)
+	}
+	return nil
+}
+
+func (e CockpitFigure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CockpitFigure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CockpitFigure) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -26,6 +26,7 @@ import (
 	"zhdj/graph"
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
+	"zhdj/internal/cockpit"
 	"zhdj/internal/config"
 	"zhdj/internal/content"
 	"zhdj/internal/graphiql"
@@ -79,6 +80,7 @@ type App struct {
 	Tasks     *task.Service
 	Inbox     *notify.Service
 	Ledger    *points.Service
+	Cockpit   *cockpit.Service
 	Meetings  *meeting.Service
 	Quizzes   *quiz.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
@@ -255,6 +257,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Meetings = meeting.NewService(a.Pool, inserter)
 	a.Quizzes = quiz.NewService(a.Pool)
 	a.Ledger = points.NewService(a.Pool)
+	a.Cockpit = cockpit.NewService(a.Pool)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
@@ -308,7 +311,7 @@ func (a *App) initServices(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Finder: a.Search}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Figures: a.Cockpit, Finder: a.Search}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

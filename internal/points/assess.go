@@ -138,6 +138,26 @@ func Months(p Period) float64 {
 	return p.Until.Sub(p.From).Hours() / 24 / 30.4375
 }
 
+// Calendar reports whether p is a calendar month, quarter or year in
+// Beijing (whose totals are rolled up), and which: its kind ("month",
+// "quarter", "year") and its first day (a date at midnight UTC).
+func Calendar(p Period) (kind string, start time.Time, ok bool) {
+	a, b := p.From.In(Beijing), p.Until.In(Beijing)
+	if a.Day() != 1 || a.Hour() != 0 || a.Minute() != 0 || a.Second() != 0 || a.Nanosecond() != 0 {
+		return "", time.Time{}, false
+	}
+	start = time.Date(a.Year(), a.Month(), 1, 0, 0, 0, 0, time.UTC)
+	switch {
+	case b.Equal(a.AddDate(0, 1, 0)):
+		return "month", start, true
+	case b.Equal(a.AddDate(0, 3, 0)) && (a.Month()-1)%3 == 0:
+		return "quarter", start, true
+	case b.Equal(a.AddDate(1, 0, 0)) && a.Month() == time.January:
+		return "year", start, true
+	}
+	return "", time.Time{}, false
+}
+
 // days is the period in whole days (Beijing) as the roll-up counts them:
 // from its first day to the day after its last.
 func days(p Period) (from, until time.Time) {

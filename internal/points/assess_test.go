@@ -129,3 +129,23 @@ func TestRank(t *testing.T) {
 		t.Fatalf("units: %+v %+v %+v", units[0], units[1], units[2])
 	}
 }
+
+func TestCalendar(t *testing.T) {
+	at := time.Date(2026, 11, 10, 0, 0, 0, 0, Beijing)
+	for _, c := range []struct {
+		p     Period
+		kind  string
+		start time.Time
+	}{
+		{PeriodOf(learning.Monthly, at), "month", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+		{PeriodOf(learning.Quarterly, at), "quarter", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)},
+		{PeriodOf(learning.Yearly, at), "year", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Period{time.Date(2026, 11, 1, 0, 0, 0, 0, Beijing), time.Date(2027, 2, 1, 0, 0, 0, 0, Beijing)}, "", time.Time{}},    // three months, not a quarter
+		{Period{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}, "", time.Time{}}, // a month in UTC
+	} {
+		kind, start, ok := Calendar(c.p)
+		if kind != c.kind || !start.Equal(c.start) || ok != (c.kind != "") {
+			t.Errorf("%v: %q %v %v, want %q %v", c.p, kind, start, ok, c.kind, c.start)
+		}
+	}
+}

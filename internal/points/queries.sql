@@ -137,16 +137,23 @@ VALUES (@tenant_id, @indicators, @show_personal_rankings, @effective_from, @crea
 RETURNING id, created_at;
 
 -- name: PeoplePoints :many
--- The people assessed under a unit (on record, members or in party
--- development) and what the ledger gave each per kind on days in
--- [from, until) (kind NULL: nothing).
-SELECT p.id, p.name, p.org_unit_id, u.path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
+-- The people assessed under a unit and what the ledger gave each per kind
+-- on days in [from, until) (kind NULL: nothing).
+SELECT p.id, p.name, p.org_unit_id, p.org_path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
        coalesce(sum(d.entries), 0)::int AS entries
-FROM person_profiles p
-JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+FROM assessed_people p
 LEFT JOIN points_by_day d ON d.tenant_id = p.tenant_id AND d.person_id = p.id AND d.day >= @from_day AND d.day < @until_day
-WHERE p.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree) AND p.status = 'active' AND p.stage NOT IN ('none', 'cancelled')
-GROUP BY p.id, p.name, p.org_unit_id, u.path, d.kind;
+WHERE p.tenant_id = @tenant_id AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree)
+GROUP BY p.id, p.name, p.org_unit_id, p.org_path, d.kind;
+
+-- name: PeoplePeriodPoints :many
+-- The same for a calendar period, from its roll-up.
+SELECT p.id, p.name, p.org_unit_id, p.org_path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
+       coalesce(sum(d.entries), 0)::int AS entries
+FROM assessed_people p
+LEFT JOIN points_by_period d ON d.tenant_id = p.tenant_id AND d.person_id = p.id AND d.period_kind = @period_kind AND d.period_start = @period_start
+WHERE p.tenant_id = @tenant_id AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree)
+GROUP BY p.id, p.name, p.org_unit_id, p.org_path, d.kind;
 
 -- name: PersonPoints :many
 -- What the ledger gave a person per kind on days in [from, until).

@@ -147,8 +147,18 @@ func (s *Service) ScoreOf(ctx context.Context, person *uuid.UUID, period Period)
 
 // peopleOf scores the people assessed under a unit (path) in a period.
 func peopleOf(ctx context.Context, q *pointsdb.Queries, tenant uuid.UUID, path string, scheme *Scheme, period Period) ([]*Ranked, error) {
-	from, until := days(period)
-	rows, err := q.PeoplePoints(ctx, pointsdb.PeoplePointsParams{TenantID: tenant, Path: path, FromDay: from, UntilDay: until})
+	var rows []pointsdb.PeoplePointsRow
+	var err error
+	if kind, start, ok := Calendar(period); ok {
+		var got []pointsdb.PeoplePeriodPointsRow
+		got, err = q.PeoplePeriodPoints(ctx, pointsdb.PeoplePeriodPointsParams{TenantID: tenant, Path: path, PeriodKind: kind, PeriodStart: start})
+		for _, r := range got {
+			rows = append(rows, pointsdb.PeoplePointsRow(r))
+		}
+	} else {
+		from, until := days(period)
+		rows, err = q.PeoplePoints(ctx, pointsdb.PeoplePointsParams{TenantID: tenant, Path: path, FromDay: from, UntilDay: until})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("points: people's points: %w", err)
 	}

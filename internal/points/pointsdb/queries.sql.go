@@ -724,14 +724,73 @@ func (q *Queries) PendingFacts(ctx context.Context, arg PendingFactsParams) ([]P
 	return items, nil
 }
 
-const peoplePoints = `-- name: PeoplePoints :many
-SELECT p.id, p.name, p.org_unit_id, u.path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
+const peoplePeriodPoints = `-- name: PeoplePeriodPoints :many
+SELECT p.id, p.name, p.org_unit_id, p.org_path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
        coalesce(sum(d.entries), 0)::int AS entries
-FROM person_profiles p
-JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+FROM assessed_people p
+LEFT JOIN points_by_period d ON d.tenant_id = p.tenant_id AND d.person_id = p.id AND d.period_kind = $1 AND d.period_start = $2
+WHERE p.tenant_id = $3 AND p.org_path <@ CAST($4::text AS ltree)
+GROUP BY p.id, p.name, p.org_unit_id, p.org_path, d.kind
+`
+
+type PeoplePeriodPointsParams struct {
+	PeriodKind  string
+	PeriodStart time.Time
+	TenantID    uuid.UUID
+	Path        string
+}
+
+type PeoplePeriodPointsRow struct {
+	ID        uuid.UUID
+	Name      string
+	OrgUnitID uuid.UUID
+	OrgPath   string
+	Kind      *string
+	Points    int32
+	Entries   int32
+}
+
+// The same for a calendar period, from its roll-up.
+func (q *Queries) PeoplePeriodPoints(ctx context.Context, arg PeoplePeriodPointsParams) ([]PeoplePeriodPointsRow, error) {
+	rows, err := q.db.Query(ctx, peoplePeriodPoints,
+		arg.PeriodKind,
+		arg.PeriodStart,
+		arg.TenantID,
+		arg.Path,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PeoplePeriodPointsRow
+	for rows.Next() {
+		var i PeoplePeriodPointsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.OrgUnitID,
+			&i.OrgPath,
+			&i.Kind,
+			&i.Points,
+			&i.Entries,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const peoplePoints = `-- name: PeoplePoints :many
+SELECT p.id, p.name, p.org_unit_id, p.org_path::text AS org_path, d.kind, coalesce(sum(d.points), 0)::int AS points,
+       coalesce(sum(d.entries), 0)::int AS entries
+FROM assessed_people p
 LEFT JOIN points_by_day d ON d.tenant_id = p.tenant_id AND d.person_id = p.id AND d.day >= $1 AND d.day < $2
-WHERE p.tenant_id = $3 AND u.path <@ CAST($4::text AS ltree) AND p.status = 'active' AND p.stage NOT IN ('none', 'cancelled')
-GROUP BY p.id, p.name, p.org_unit_id, u.path, d.kind
+WHERE p.tenant_id = $3 AND p.org_path <@ CAST($4::text AS ltree)
+GROUP BY p.id, p.name, p.org_unit_id, p.org_path, d.kind
 `
 
 type PeoplePointsParams struct {
@@ -751,9 +810,8 @@ type PeoplePointsRow struct {
 	Entries   int32
 }
 
-// The people assessed under a unit (on record, members or in party
-// development) and what the ledger gave each per kind on days in
-// [from, until) (kind NULL: nothing).
+// The people assessed under a unit and what the ledger gave each per kind
+// on days in [from, until) (kind NULL: nothing).
 func (q *Queries) PeoplePoints(ctx context.Context, arg PeoplePointsParams) ([]PeoplePointsRow, error) {
 	rows, err := q.db.Query(ctx, peoplePoints,
 		arg.FromDay,

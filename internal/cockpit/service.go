@@ -1,0 +1,409 @@
+package cockpit
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
+	"zhdj/internal/cockpit/cockpitdb"
+	"zhdj/internal/learning"
+	"zhdj/internal/meeting"
+	"zhdj/internal/member"
+	"zhdj/internal/points"
+	"zhdj/internal/postgres"
+)
+
+// Service is the cockpit's use cases: the figures, and the people behind
+// one of them.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// NewService returns a Service over pool.
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
+
+// NearHorizon is how far ahead "near their next stage" looks.
+const NearHorizon = 60 * 24 * time.Hour
+
+var (
+	errUnitNotFound = apperr.NotFoundf("org unit not found")
+	errNoUnit       = apperr.InvalidField("orgUnit", "no such org unit")
+)
+
+// open reads the unit's path in tx, for those who read its member records
+// (admins of it or above); to others the unit is not found, as a
+// sibling's records are not.
+func open(ctx context.Context, q *cockpitdb.Queries, p *auth.Principal, unit uuid.UUID) (string, error) {
+	path, err := q.UnitPath(ctx, cockpitdb.UnitPathParams{TenantID: p.TenantID, ID: unit})
+	if apperr.Is(postgres.Err(err, "org unit"), apperr.NotFound) {
+		return "", errNoUnit
+	}
+	if err != nil {
+		return "", fmt.Errorf("cockpit: unit: %w", err)
+	}
+	if !p.Can(auth.PermMemberRead, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
+		return "", errUnitNotFound
+	}
+	return path, nil
+}
+
+// Figures reads the cockpit of a unit's subtree in a period.
+func (s *Service) Figures(ctx context.Context, unit uuid.UUID, period points.Period) (*Cockpit, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := points.ValidatePeriod(period); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	a := figureArgs{tenant: p.TenantID, from: period.From, until: period.Until, now: now,
+		stagesNearNextStage: []string{string(member.StageActivist), string(member.StageProbationary)}}
+	if a.until.After(now) {
+		a.until = now
+	}
+	if a.until.Before(a.from) {
+		a.until = a.from
+	}
+	if kind, start, ok := points.Calendar(period); ok {
+		a.periodKind, a.periodStart = kind, start
+	} else {
+		a.fromDay, a.untilDay = points.Day(period.From), points.Day(period.Until.Add(-time.Nanosecond)).AddDate(0, 0, 1)
+	}
+	var rows figureRows
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		path, err := open(ctx, cockpitdb.New(tx), p, unit)
+		if err != nil {
+			return err
+		}
+		a.path = path
+		b := &pgx.Batch{}
+		queueFigures(b, a, unit, &rows)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("cockpit: figures: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return figures(p.TenantID, unit, period, now, &rows), nil
+}
+
+// figures computes the cockpit from what its statements read.
+func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *figureRows) *Cockpit {
+	c := &Cockpit{TenantID: tenant, OrgUnitID: unit, Period: period}
+	mrules := member.RulesFrom(r.settings)
+	erules := meeting.RulesFrom(r.settings)
+
+	// People.
+	c.People.DueBy = now.Add(NearHorizon)
+	for _, st := range r.stages {
+		c.People.ByStage = append(c.People.ByStage, StageCount{Stage: member.Stage(st.Stage), People: int(st.People)})
+		c.People.Total += int(st.People)
+	}
+	slices.SortFunc(c.People.ByStage, func(a, b StageCount) int { return stageOrder(a.Stage) - stageOrder(b.Stage) })
+	for _, n := range r.near {
+		if nearNextStage(member.Stage(n.Stage), n.StageSince, mrules, c.People.DueBy) {
+			c.People.NearNextStage++
+		}
+	}
+	c.People.Assessed = len(r.totals)
+
+	// Learning.
+	c.Learning.Weekly = []Week{}
+	for _, w := range r.learning {
+		if w.week == nil {
+			c.Learning.Learners, c.Learning.Facts = int(w.people), int(w.facts)
+			continue
+		}
+		c.Learning.Weekly = append(c.Learning.Weekly, Week{Start: *w.week, Count: int(w.facts), People: int(w.people)})
+	}
+	c.Learning.Rate = rate(c.Learning.Learners, c.People.Assessed)
+
+	// Points.
+	totals := make([]int, len(r.totals))
+	sum := 0
+	for i, t := range r.totals {
+		totals[i] = int(t.Points)
+		sum += totals[i]
+	}
+	slices.Sort(totals)
+	if len(totals) > 0 {
+		c.Points.Mean = float64(int(float64(sum)/float64(len(totals))*10+0.5)) / 10
+	}
+	c.Points.P10, c.Points.P25, c.Points.P50 = quantile(totals, 0.1), quantile(totals, 0.25), quantile(totals, 0.5)
+	c.Points.P75, c.Points.P90 = quantile(totals, 0.75), quantile(totals, 0.9)
+	units := make([]UnitPoints, len(r.children))
+	for i, ch := range r.children {
+		units[i] = UnitPoints{TenantID: tenant, OrgUnitID: ch.ID, Name: ch.Name}
+		n := 0
+		for _, t := range r.totals {
+			if auth.Within(t.OrgPath, ch.Path) {
+				units[i].People++
+				n += int(t.Points)
+			}
+		}
+		if units[i].People > 0 {
+			units[i].MeanPoints = float64(int(float64(n)/float64(units[i].People)*10+0.5)) / 10
+		}
+	}
+	c.Points.TopUnits, c.Points.BottomUnits = unitPoints(units, 3)
+
+	// Tasks.
+	c.Tasks.Weekly = []TaskWeek{}
+	for _, w := range r.tasks {
+		if w.week == nil {
+			c.Tasks.Assigned, c.Tasks.Approved, c.Tasks.Overdue = int(w.assigned), int(w.approved), int(w.overdue)
+			continue
+		}
+		c.Tasks.Weekly = append(c.Tasks.Weekly, TaskWeek{Start: *w.week, Assigned: int(w.assigned), Approved: int(w.approved), Overdue: int(w.overdue)})
+	}
+	c.Tasks.CompletionRate = rate(c.Tasks.Approved, c.Tasks.Assigned)
+
+	// Volunteering.
+	c.Volunteering.Participants, c.Volunteering.Hours = int(r.hours.People), r.hours.Hours
+	c.Volunteering.Rate = rate(c.Volunteering.Participants, c.People.Assessed)
+
+	// Meetings: every kind the school expects, and any other held.
+	unitsOf := map[string]int{}
+	for _, u := range r.units {
+		unitsOf[u.Kind] = int(u.Units)
+	}
+	months := points.Months(period)
+	byKind := map[meeting.Kind]*MeetingKind{}
+	for _, k := range meeting.Kinds {
+		f := erules.Frequencies[k]
+		units := unitsOf["branch"]
+		if k == meeting.GroupMeeting {
+			units = unitsOf["group"]
+		}
+		if e := expected(f, units, months); e > 0 {
+			byKind[k] = &MeetingKind{Kind: k, Frequency: f, Expected: e}
+		}
+	}
+	present, of := 0, 0
+	for _, e := range r.events {
+		k := meeting.Kind(e.Kind)
+		m := byKind[k]
+		if m == nil {
+			m = &MeetingKind{Kind: k, Frequency: erules.Frequencies[k]}
+			byKind[k] = m
+		}
+		m.Held, m.WithMinutes, m.AttendancePresent, m.AttendanceOf = int(e.Held), int(e.WithMinutes), int(e.Present), int(e.Expected)
+		present += int(e.Present)
+		of += int(e.Expected)
+	}
+	c.Meetings.ByKind = []MeetingKind{}
+	for _, k := range meeting.Kinds {
+		if m := byKind[k]; m != nil {
+			c.Meetings.ByKind = append(c.Meetings.ByKind, *m)
+		}
+	}
+	c.Meetings.AttendanceRate = rate(present, of)
+	return c
+}
+
+// stageOrder orders stages along the way into the party.
+func stageOrder(s member.Stage) int {
+	return slices.Index([]member.Stage{member.StageNone, member.StageApplicant, member.StageActivist, member.StageCandidate,
+		member.StageProbationary, member.StageFull, member.StageCancelled}, s)
+}
+
+// Figure names the people behind a figure.
+type Figure string
+
+const (
+	FigureStage           Figure = "stage"            // at a stage (Stage)
+	FigureNearNextStage   Figure = "near_next_stage"  // training year or probation ending within NearHorizon
+	FigureNotLearning     Figure = "not_learning"     // assessed, without studying in the period
+	FigureNotVolunteering Figure = "not_volunteering" // assessed, without volunteer hours in the period
+	FigureOverdueTasks    Figure = "overdue_tasks"    // with assignments due in the period overdue now
+	FigureLowPoints       Figure = "low_points"       // assessed, at or below the period's first quartile
+)
+
+// Person is one of those behind a figure.
+type Person struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Name      string
+	OrgUnitID uuid.UUID
+	Stage     member.Stage
+	// Detail says why they are here: a due date, how many overdue, the
+	// points.
+	Detail string
+}
+
+// PersonCursor is a position in a list of people (by name, then id).
+type PersonCursor struct {
+	Name string
+	ID   uuid.UUID
+}
+
+// PeoplePage is a page of people behind a figure.
+type PeoplePage struct {
+	Items   []*Person
+	HasNext bool
+	Total   int
+}
+
+// MaxPageSize bounds a page of people.
+const MaxPageSize = 100
+
+// People lists the people behind a figure of a unit's cockpit, by name.
+func (s *Service) People(ctx context.Context, unit uuid.UUID, period points.Period, f Figure, stage member.Stage, first int, after *PersonCursor) (*PeoplePage, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+		return nil, err
+	}
+	if err := points.ValidatePeriod(period); err != nil {
+		return nil, err
+	}
+	if f == FigureStage && stageOrder(stage) < 0 {
+		return nil, apperr.InvalidField("stage", "name the stage whose people to list")
+	}
+	now := s.now()
+	until := period.Until
+	if until.After(now) {
+		until = now
+	}
+	var all []*Person
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		q := cockpitdb.New(tx)
+		path, err := open(ctx, q, p, unit)
+		if err != nil {
+			return err
+		}
+		switch f {
+		case FigureStage, FigureNearNextStage:
+			stages := []string{string(stage)}
+			var settings []byte
+			if f == FigureNearNextStage {
+				stages = []string{string(member.StageActivist), string(member.StageProbationary)}
+				if settings, err = q.TenantSettings(ctx, p.TenantID); err != nil {
+					return fmt.Errorf("cockpit: settings: %w", err)
+				}
+			}
+			rows, err := q.PeopleInStages(ctx, cockpitdb.PeopleInStagesParams{TenantID: p.TenantID, Path: path, Stages: stages})
+			if err != nil {
+				return fmt.Errorf("cockpit: people: %w", err)
+			}
+			rules, dueBy := member.RulesFrom(settings), now.Add(NearHorizon)
+			for _, r := range rows {
+				st := member.Stage(r.Stage)
+				person := &Person{TenantID: p.TenantID, ID: r.ID, Name: r.Name, OrgUnitID: r.OrgUnitID, Stage: st}
+				if f == FigureNearNextStage {
+					if !nearNextStage(st, r.StageSince, rules, dueBy) {
+						continue
+					}
+					days := rules.ActivistTrainingDays
+					if st == member.StageProbationary {
+						days = rules.ProbationDays
+					}
+					person.Detail = r.StageSince.AddDate(0, 0, days).Format(time.DateOnly)
+				}
+				all = append(all, person)
+			}
+			return nil
+		}
+		people, err := q.AssessedPeople(ctx, cockpitdb.AssessedPeopleParams{TenantID: p.TenantID, Path: path})
+		if err != nil {
+			return fmt.Errorf("cockpit: people: %w", err)
+		}
+		keep := map[uuid.UUID]string{} // who is behind the figure, and why
+		switch f {
+		case FigureNotLearning, FigureNotVolunteering:
+			kinds := learningKinds
+			if f == FigureNotVolunteering {
+				kinds = []string{string(learning.FactVolunteerHours)}
+			}
+			did, err := q.PeopleWithFacts(ctx, cockpitdb.PeopleWithFactsParams{TenantID: p.TenantID, FromAt: period.From, UntilAt: until, Kinds: kinds, Path: path})
+			if err != nil {
+				return fmt.Errorf("cockpit: facts: %w", err)
+			}
+			done := map[uuid.UUID]bool{}
+			for _, id := range did {
+				done[id] = true
+			}
+			for _, r := range people {
+				if !done[r.ID] {
+					keep[r.ID] = ""
+				}
+			}
+		case FigureOverdueTasks:
+			rows, err := q.PeopleOverdue(ctx, cockpitdb.PeopleOverdueParams{TenantID: p.TenantID, FromAt: period.From, UntilAt: period.Until, Path: path, Now: now})
+			if err != nil {
+				return fmt.Errorf("cockpit: overdue: %w", err)
+			}
+			for _, r := range rows {
+				keep[r.PersonID] = fmt.Sprint(r.Overdue)
+			}
+		case FigureLowPoints:
+			var totals []cockpitdb.PeriodTotalsRow
+			if kind, start, ok := points.Calendar(period); ok {
+				totals, err = q.PeriodTotals(ctx, cockpitdb.PeriodTotalsParams{PeriodKind: kind, PeriodStart: start, TenantID: p.TenantID, Path: path})
+			} else {
+				var rows []cockpitdb.DayTotalsRow
+				rows, err = q.DayTotals(ctx, cockpitdb.DayTotalsParams{FromDay: points.Day(period.From),
+					UntilDay: points.Day(period.Until.Add(-time.Nanosecond)).AddDate(0, 0, 1), TenantID: p.TenantID, Path: path})
+				for _, r := range rows {
+					totals = append(totals, cockpitdb.PeriodTotalsRow(r))
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("cockpit: points: %w", err)
+			}
+			sorted := make([]int, len(totals))
+			for i, t := range totals {
+				sorted[i] = int(t.Points)
+			}
+			slices.Sort(sorted)
+			q1 := quantile(sorted, 0.25)
+			for _, t := range totals {
+				if float64(t.Points) <= q1 {
+					keep[t.ID] = fmt.Sprint(t.Points)
+				}
+			}
+		default:
+			return apperr.InvalidField("figure", "no such figure")
+		}
+		for _, r := range people {
+			if why, ok := keep[r.ID]; ok {
+				all = append(all, &Person{TenantID: p.TenantID, ID: r.ID, Name: r.Name, OrgUnitID: r.OrgUnitID, Stage: member.Stage(r.Stage), Detail: why})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b *Person) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID.String(), b.ID.String()))
+	})
+	page := &PeoplePage{Total: len(all)}
+	start := 0
+	if after != nil {
+		start = len(all)
+		for i, r := range all {
+			if r.Name > after.Name || r.Name == after.Name && r.ID.String() > after.ID.String() {
+				start = i
+				break
+			}
+		}
+	}
+	end := min(len(all), start+first)
+	page.Items, page.HasNext = all[start:end], end < len(all)
+	return page, nil
+}

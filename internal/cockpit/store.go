@@ -1,0 +1,145 @@
+package cockpit
+
+// Statements queued into one round trip live here: a cockpit's figures
+// are read together (sqlc's statements, cockpitdb's constants; only their
+// queueing and scanning are written here, where a grouping set's total
+// row has no week).
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/cockpit/cockpitdb"
+)
+
+// figureArgs are what a cockpit's statements are asked.
+type figureArgs struct {
+	tenant      uuid.UUID
+	path        string
+	from, until time.Time // the period, until no later than now
+	now         time.Time
+	// The points: a calendar period's kind and start, else days.
+	periodKind          string
+	periodStart         time.Time
+	fromDay, untilDay   time.Time
+	stagesNearNextStage []string
+}
+
+// rows read by the statements.
+type figureRows struct {
+	settings []byte
+	stages   []cockpitdb.StageCountsRow
+	near     []cockpitdb.PeopleInStagesRow
+	units    []cockpitdb.UnitKindsRow
+	learning []weekRow // the first: the total
+	hours    cockpitdb.VolunteerHoursRow
+	tasks    []taskRow // the first: the total
+	events   []cockpitdb.EventsByKindRow
+	children []cockpitdb.ChildUnitsRow
+	totals   []cockpitdb.PeriodTotalsRow
+}
+
+type weekRow struct {
+	week          *time.Time
+	facts, people int32
+}
+
+type taskRow struct {
+	week                        *time.Time
+	assigned, approved, overdue int32
+}
+
+// queueFigures queues every figure's statement into b.
+func queueFigures(b *pgx.Batch, a figureArgs, parent uuid.UUID, out *figureRows) {
+	b.Queue(cockpitdb.TenantSettings, a.tenant).QueryRow(func(r pgx.Row) error { return r.Scan(&out.settings) })
+	b.Queue(cockpitdb.StageCounts, a.tenant, a.path).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.StageCountsRow
+			if err := rs.Scan(&r.Stage, &r.People); err != nil {
+				return err
+			}
+			out.stages = append(out.stages, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(cockpitdb.PeopleInStages, a.tenant, a.path, a.stagesNearNextStage).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.PeopleInStagesRow
+			if err := rs.Scan(&r.ID, &r.Name, &r.OrgUnitID, &r.Stage, &r.StageSince); err != nil {
+				return err
+			}
+			out.near = append(out.near, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(cockpitdb.UnitKinds, a.tenant, a.path).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.UnitKindsRow
+			if err := rs.Scan(&r.Kind, &r.Units); err != nil {
+				return err
+			}
+			out.units = append(out.units, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(cockpitdb.FactsByWeek, a.tenant, a.from, a.until, learningKinds, a.path).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r weekRow
+			if err := rs.Scan(&r.week, &r.facts, &r.people); err != nil {
+				return err
+			}
+			out.learning = append(out.learning, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(cockpitdb.VolunteerHours, a.tenant, a.from, a.until, a.path).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&out.hours.People, &out.hours.Hours)
+	})
+	b.Queue(cockpitdb.TasksByWeek, a.now, a.tenant, a.from, a.until, a.path).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r taskRow
+			if err := rs.Scan(&r.week, &r.assigned, &r.approved, &r.overdue); err != nil {
+				return err
+			}
+			out.tasks = append(out.tasks, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(cockpitdb.EventsByKind, a.tenant, a.from, a.until, a.path).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.EventsByKindRow
+			if err := rs.Scan(&r.Kind, &r.Held, &r.WithMinutes, &r.Present, &r.Expected); err != nil {
+				return err
+			}
+			out.events = append(out.events, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(cockpitdb.ChildUnits, a.tenant, &parent).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.ChildUnitsRow
+			if err := rs.Scan(&r.ID, &r.Name, &r.Path); err != nil {
+				return err
+			}
+			out.children = append(out.children, r)
+		}
+		return rs.Err()
+	})
+	scanTotals := func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.PeriodTotalsRow
+			if err := rs.Scan(&r.ID, &r.OrgPath, &r.Points); err != nil {
+				return err
+			}
+			out.totals = append(out.totals, r)
+		}
+		return rs.Err()
+	}
+	if a.periodKind != "" {
+		b.Queue(cockpitdb.PeriodTotals, a.periodKind, a.periodStart, a.tenant, a.path).Query(scanTotals)
+	} else {
+		b.Queue(cockpitdb.DayTotals, a.fromDay, a.untilDay, a.tenant, a.path).Query(scanTotals)
+	}
+}
