@@ -157,5 +157,12 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 	if n > 0 {
 		fmt.Fprintf(stdout, "demo learning: a question bank of %d questions with a daily practice and an exam, two events and two tasks\n", n)
 	}
+	n, err = seed.DemoActivity(ctx, a.Pool, rep.School, a.Members, time.Now())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "demo activity: %d things the demo people did over the last term (their points follow)\n", n)
+	}
 	return nil
 }

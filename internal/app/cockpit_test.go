@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"zhdj/internal/seed"
 )
 
 // TestCockpitOverHTTP: the cockpit of a branch counts what really
@@ -203,5 +206,43 @@ func TestCockpitOverHTTP(t *testing.T) {
 		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
 			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
 		}
+	}
+}
+
+// TestDemoActivitySeed: the demo's term of activity is written once, and
+// its points reach the cockpit and the rankings of the demo school.
+func TestDemoActivitySeed(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]string{"ZHDJ_POINTS_AWARD": "100ms"})
+	n, err := seed.DemoActivity(context.Background(), b.app.Pool, b.demo.School, b.app.Members, time.Now())
+	if err != nil || n == 0 {
+		t.Fatalf("demo activity: %d facts, %v", n, err)
+	}
+	if again, err := seed.DemoActivity(context.Background(), b.app.Pool, b.demo.School, b.app.Members, time.Now()); err != nil || again != 0 {
+		t.Fatalf("again: %d facts, %v", again, err)
+	}
+	admin, _ := b.login(t, "admin", demoPassword)
+	school := testGlobalID(2, b.demo.School.ID, b.rowID(t, "org_units", "code", "DW"))
+	period := map[string]any{"kind": "CUSTOM", "from": time.Now().AddDate(0, 0, -100).UTC().Format(time.RFC3339), "to": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}
+	var c struct {
+		Cockpit struct {
+			Learning     struct{ Learners int }
+			Points       struct{ Mean, P90 float64 }
+			Volunteering struct{ Participants int }
+		}
+	}
+	eventually(t, "the demo's points", func() bool {
+		c = decode[struct {
+			Cockpit struct {
+				Learning     struct{ Learners int }
+				Points       struct{ Mean, P90 float64 }
+				Volunteering struct{ Participants int }
+			}
+		}](t, b.post(t, `query($u: ID!, $p: PeriodInput) { cockpit(orgUnit: $u, period: $p) { learning { learners } points { mean p90 } volunteering { participants } } }`,
+			map[string]any{"u": school, "p": period}, bearer(admin)...))
+		return c.Cockpit.Points.Mean > 0
+	})
+	if c.Cockpit.Learning.Learners != 7 || c.Cockpit.Volunteering.Participants != 4 || c.Cockpit.Points.P90 <= c.Cockpit.Points.Mean {
+		t.Fatalf("the demo school's cockpit: %+v", c.Cockpit)
 	}
 }
