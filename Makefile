@@ -63,6 +63,7 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 	$(GO) run ./bench/export
 	$(GO) run ./bench/learning
 	$(GO) run ./bench/tasks
+	$(GO) run ./bench/cockpit
 
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code
