@@ -12,8 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -112,7 +110,7 @@ func run(members, facts, entries, clients int, d time.Duration, bin string) erro
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 		before := s.CPU()
-		lat, failed := load(post, admin, doc, vars, clients, d)
+		lat, failed := stack.PostLoad(post, []string{admin}, doc, vars, clients, d)
 		cpu := s.CPU().Sub(before)
 		p95 := lat[len(lat)*95/100]
 		verdict := "ok"
@@ -130,35 +128,6 @@ func run(members, facts, entries, clients int, d time.Duration, bin string) erro
 		}
 	}
 	return nil
-}
-
-// load has clients post doc for d and returns the sorted latencies.
-func load(post func(string, string, map[string]any, any) error, token, doc string, vars map[string]any, clients int, d time.Duration) ([]time.Duration, int) {
-	var mu sync.Mutex
-	var lat []time.Duration
-	failed := 0
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			var mine []time.Duration
-			bad := 0
-			for time.Now().Before(deadline) {
-				var out map[string]any
-				t0 := time.Now()
-				if err := post(token, doc, vars, &out); err != nil {
-					bad++
-				}
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			lat, failed = append(lat, mine...), failed+bad
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return lat, failed
 }
 
 // seed grows the demo school: 10 colleges of 10 branches (two groups

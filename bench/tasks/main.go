@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -135,7 +134,7 @@ func run(members, tasks, clients int, d time.Duration, bin string) error {
 		{"forYou", `{ forYou(first: 20) { edges { node { required score content { __typename title } } } } }`, 50 * time.Millisecond},
 	} {
 		before := s.CPU()
-		lat, failed := load(post, readers, c.doc, clients, d)
+		lat, failed := stack.PostLoad(post, readers, c.doc, nil, clients, d)
 		cpu := s.CPU().Sub(before)
 		p95 := lat[len(lat)*95/100]
 		verdict := "ok"
@@ -152,36 +151,6 @@ func run(members, tasks, clients int, d time.Duration, bin string) error {
 		}
 	}
 	return nil
-}
-
-// load has clients post doc, each as one reader after another, for d, and
-// returns the sorted latencies.
-func load(post func(string, string, map[string]any, any) error, readers []string, doc string, clients int, d time.Duration) ([]time.Duration, int) {
-	var mu sync.Mutex
-	var lat []time.Duration
-	failed := 0
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			var mine []time.Duration
-			bad := 0
-			for i := c; time.Now().Before(deadline); i += clients {
-				var out map[string]any
-				t0 := time.Now()
-				if err := post(readers[i%len(readers)], doc, nil, &out); err != nil {
-					bad++
-				}
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			lat, failed = append(lat, mine...), failed+bad
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return lat, failed
 }
 
 // seed adds members (people with accounts), published items with tags and

@@ -183,13 +183,7 @@ func TestCockpitOverHTTP(t *testing.T) {
 		t.Errorf("this month's points: %+v", month.Points)
 	}
 
-	for _, c := range []struct {
-		name        string
-		query       string
-		vars        map[string]any
-		auth        string
-		code, field string
-	}{
+	b.refuses(t, []refusal{
 		{"a secretary, the college", cockpitQuery, map[string]any{"u": unit("XXGC")}, secretary, "NOT_FOUND", ""},
 		{"a secretary, a sibling branch", cockpitQuery, map[string]any{"u": unit("XXGC-XS2")}, secretary, "NOT_FOUND", ""},
 		{"a member", cockpitQuery, map[string]any{"u": unit("XXGC-XS1")}, member, "NOT_FOUND", ""},
@@ -197,16 +191,7 @@ func TestCockpitOverHTTP(t *testing.T) {
 			secretary, "BAD_USER_INPUT", "period.to"},
 		{"a stage's people without the stage", drill, map[string]any{"u": unit("XXGC-XS1"), "f": "STAGE"}, secretary, "BAD_USER_INPUT", "stage"},
 		{"another branch's people", drill, map[string]any{"u": unit("XXGC-XS2"), "f": "NOT_LEARNING"}, secretary, "NOT_FOUND", ""},
-	} {
-		r := b.post(t, c.query, c.vars, bearer(c.auth)...)
-		if r.code(0) != c.code {
-			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
-			continue
-		}
-		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
-			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
-		}
-	}
+	})
 }
 
 // TestDemoActivitySeed: the demo's term of activity is written once, and

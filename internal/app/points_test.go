@@ -51,28 +51,14 @@ func TestPointsOverHTTP(t *testing.T) {
 	at := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
 
 	const setRule = `mutation($in: SetPointsRuleInput!) { setPointsRule(input: $in) { rule { id kind amount dailyCap orgUnit { code } effectiveFrom } } }`
-	for _, c := range []struct {
-		name        string
-		in          map[string]any
-		auth        string
-		code, field string
-	}{
-		{"by a member", map[string]any{"orgUnit": unit("XXGC-XS1"), "kind": "EVENT_ATTENDED", "amount": 10}, member, "FORBIDDEN", ""},
-		{"by a secretary above their branch", map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 10}, secretary, "FORBIDDEN", ""},
-		{"a negative cap", map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 4, "dailyCap": -1}, admin, "BAD_USER_INPUT", "input.dailyCap"},
-		{"back in time", map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 4, "effectiveFrom": at(-48 * time.Hour)}, admin, "BAD_USER_INPUT", "input.effectiveFrom"},
-		{"for corrections", map[string]any{"orgUnit": unit("XXGC"), "kind": "CORRECTION", "amount": 4}, admin, "BAD_USER_INPUT", "input.kind"},
-		{"too many points", map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 500}, admin, "BAD_USER_INPUT", "input.amount"},
-	} {
-		r := b.post(t, setRule, map[string]any{"in": c.in}, bearer(c.auth)...)
-		if r.code(0) != c.code {
-			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
-			continue
-		}
-		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
-			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
-		}
-	}
+	b.refuses(t, []refusal{
+		{"by a member", setRule, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC-XS1"), "kind": "EVENT_ATTENDED", "amount": 10}}, member, "FORBIDDEN", ""},
+		{"by a secretary above their branch", setRule, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 10}}, secretary, "FORBIDDEN", ""},
+		{"a negative cap", setRule, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 4, "dailyCap": -1}}, admin, "BAD_USER_INPUT", "input.dailyCap"},
+		{"back in time", setRule, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 4, "effectiveFrom": at(-48 * time.Hour)}}, admin, "BAD_USER_INPUT", "input.effectiveFrom"},
+		{"for corrections", setRule, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC"), "kind": "CORRECTION", "amount": 4}}, admin, "BAD_USER_INPUT", "input.kind"},
+		{"too many points", setRule, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC"), "kind": "EVENT_ATTENDED", "amount": 500}}, admin, "BAD_USER_INPUT", "input.amount"},
+	})
 	type ruleOut struct {
 		ID, Kind string
 		Amount   int
@@ -125,27 +111,13 @@ func TestPointsOverHTTP(t *testing.T) {
 
 	// Corrections.
 	const correct = `mutation($in: CorrectPointsInput!) { correctPoints(input: $in) { entry { id kind amount reason corrects } } }`
-	for _, c := range []struct {
-		name        string
-		in          map[string]any
-		auth        string
-		code, field string
-	}{
-		{"without a reason", map[string]any{"person": liMing, "amount": -1, "reason": " "}, secretary, "BAD_USER_INPUT", "input.reason"},
-		{"of nothing", map[string]any{"person": liMing, "amount": 0, "reason": "误记"}, secretary, "BAD_USER_INPUT", "input.amount"},
-		{"by the member", map[string]any{"person": liMing, "amount": 50, "reason": "我很努力"}, member, "FORBIDDEN", ""},
-		{"of another branch's member", map[string]any{"person": sunLi, "amount": -1, "reason": "误记"}, secretary, "NOT_FOUND", ""},
-		{"of an entry that is not one", map[string]any{"person": liMing, "amount": -1, "reason": "误记", "corrects": liMing}, secretary, "BAD_USER_INPUT", "input.corrects"},
-	} {
-		r := b.post(t, correct, map[string]any{"in": c.in}, bearer(c.auth)...)
-		if r.code(0) != c.code {
-			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
-			continue
-		}
-		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
-			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
-		}
-	}
+	b.refuses(t, []refusal{
+		{"without a reason", correct, map[string]any{"in": map[string]any{"person": liMing, "amount": -1, "reason": " "}}, secretary, "BAD_USER_INPUT", "input.reason"},
+		{"of nothing", correct, map[string]any{"in": map[string]any{"person": liMing, "amount": 0, "reason": "误记"}}, secretary, "BAD_USER_INPUT", "input.amount"},
+		{"by the member", correct, map[string]any{"in": map[string]any{"person": liMing, "amount": 50, "reason": "我很努力"}}, member, "FORBIDDEN", ""},
+		{"of another branch's member", correct, map[string]any{"in": map[string]any{"person": sunLi, "amount": -1, "reason": "误记"}}, secretary, "NOT_FOUND", ""},
+		{"of an entry that is not one", correct, map[string]any{"in": map[string]any{"person": liMing, "amount": -1, "reason": "误记", "corrects": liMing}}, secretary, "BAD_USER_INPUT", "input.corrects"},
+	})
 	in := map[string]any{"in": map[string]any{"person": liMing, "amount": -1, "reason": "迟到半小时", "corrects": awarded.ID, "idempotencyKey": "late-1"}}
 	first := decode[struct{ CorrectPoints struct{ Entry pointsEntry } }](t, b.post(t, correct, in, bearer(secretary)...)).CorrectPoints.Entry
 	again := decode[struct{ CorrectPoints struct{ Entry pointsEntry } }](t, b.post(t, correct, in, bearer(secretary)...)).CorrectPoints.Entry
@@ -159,13 +131,7 @@ func TestPointsOverHTTP(t *testing.T) {
 	}
 
 	// Reading: another branch's member is not found; periods are checked.
-	for _, c := range []struct {
-		name        string
-		query       string
-		vars        map[string]any
-		auth        string
-		code, field string
-	}{
+	b.refuses(t, []refusal{
 		{"another branch's member", `query($m: ID!) { memberPoints(member: $m) { total } }`, map[string]any{"m": sunLi}, secretary, "NOT_FOUND", ""},
 		{"another member's, by a member", `query($m: ID!) { memberPoints(member: $m) { total } }`, map[string]any{"m": sunLi}, member, "NOT_FOUND", ""},
 		{"a period ending before it starts", `query($f: Time, $t: Time) { myPoints(period: {kind: CUSTOM, from: $f, to: $t}) { total } }`,
@@ -173,20 +139,7 @@ func TestPointsOverHTTP(t *testing.T) {
 		{"a custom period without its end", `query($f: Time) { myPoints(period: {kind: CUSTOM, from: $f}) { total } }`,
 			map[string]any{"f": at(0)}, member, "BAD_USER_INPUT", "period.from"},
 		{"signed out", `{ myPoints { total } }`, nil, "", "UNAUTHENTICATED", ""},
-	} {
-		var header []string
-		if c.auth != "" {
-			header = bearer(c.auth)
-		}
-		r := b.post(t, c.query, c.vars, header...)
-		if r.code(0) != c.code {
-			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
-			continue
-		}
-		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
-			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
-		}
-	}
+	})
 }
 
 type assessmentScore struct {
@@ -339,13 +292,7 @@ func TestAssessmentOverHTTP(t *testing.T) {
 	const setScheme = `mutation($in: SetAssessmentSchemeInput!) { setAssessmentScheme(input: $in) { scheme { id showPersonalRankings indicators { indicator weight kinds } } } }`
 	ninety := map[string]any{"in": map[string]any{"showPersonalRankings": true, "indicators": []map[string]any{
 		{"indicator": "LEARNING", "weight": 50, "monthlyTarget": 20}, {"indicator": "TASKS", "weight": 40, "monthlyTarget": 5}}}}
-	for _, c := range []struct {
-		name        string
-		query       string
-		vars        map[string]any
-		auth        string
-		code, field string
-	}{
+	b.refuses(t, []refusal{
 		{"weights adding up to 90", setScheme, ninety, admin, "BAD_USER_INPUT", "input.indicators"},
 		{"a scheme by a secretary", setScheme, ninety, secretary, "FORBIDDEN", ""},
 		{"personal rankings to a member, not shown", ranking, map[string]any{"u": unit("XXGC-XS1")}, member, "FORBIDDEN", ""},
@@ -355,16 +302,7 @@ func TestAssessmentOverHTTP(t *testing.T) {
 		{"a ranking of a period ending before it starts", `query($u: ID!, $f: Time, $t: Time) { personRanking(orgUnit: $u, period: {kind: CUSTOM, from: $f, to: $t}) { totalCount } }`,
 			map[string]any{"u": unit("XXGC-XS1"), "f": at(0), "t": at(-time.Hour)}, secretary, "BAD_USER_INPUT", "period.to"},
 		{"the export by a member", `mutation($u: ID!) { exportRanking(input: {orgUnit: $u}) { rows } }`, map[string]any{"u": unit("XXGC-XS1")}, member, "NOT_FOUND", ""},
-	} {
-		r := b.post(t, c.query, c.vars, bearer(c.auth)...)
-		if r.code(0) != c.code {
-			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
-			continue
-		}
-		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
-			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
-		}
-	}
+	})
 
 	// The school shows personal rankings: the member sees the branch's,
 	// and their own place in it.
@@ -433,26 +371,12 @@ func TestAppealsOverHTTP(t *testing.T) {
 		}
 		From, To *time.Time
 	}
-	for _, c := range []struct {
-		name        string
-		in          map[string]any
-		auth        string
-		code, field string
-	}{
-		{"someone else's entry", map[string]any{"entry": others, "reason": "不是我"}, member, "BAD_USER_INPUT", "input.entry"},
-		{"without a reason", map[string]any{"entry": mine, "reason": " "}, member, "BAD_USER_INPUT", "input.reason"},
-		{"an entry and a period", map[string]any{"entry": mine, "period": map[string]any{"kind": "MONTH"}, "reason": "有误"}, member, "BAD_USER_INPUT", "input.entry"},
-		{"for another branch's member", map[string]any{"person": person("孙丽"), "period": map[string]any{"kind": "MONTH"}, "reason": "有误"}, secretary, "NOT_FOUND", ""},
-	} {
-		r := b.post(t, file, map[string]any{"in": c.in}, bearer(c.auth)...)
-		if r.code(0) != c.code {
-			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
-			continue
-		}
-		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
-			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
-		}
-	}
+	b.refuses(t, []refusal{
+		{"someone else's entry", file, map[string]any{"in": map[string]any{"entry": others, "reason": "不是我"}}, member, "BAD_USER_INPUT", "input.entry"},
+		{"without a reason", file, map[string]any{"in": map[string]any{"entry": mine, "reason": " "}}, member, "BAD_USER_INPUT", "input.reason"},
+		{"an entry and a period", file, map[string]any{"in": map[string]any{"entry": mine, "period": map[string]any{"kind": "MONTH"}, "reason": "有误"}}, member, "BAD_USER_INPUT", "input.entry"},
+		{"for another branch's member", file, map[string]any{"in": map[string]any{"person": person("孙丽"), "period": map[string]any{"kind": "MONTH"}, "reason": "有误"}}, secretary, "NOT_FOUND", ""},
+	})
 	onEntry := decode[struct{ FileAppeal struct{ Appeal appeal } }](t, b.post(t, file, map[string]any{"in": map[string]any{
 		"entry": mine, "reason": "当天已请假，有审批记录"}}, bearer(member)...)).FileAppeal.Appeal
 	if onEntry.Status != "OPEN" || onEntry.Entry == nil || onEntry.Entry.ID != mine || onEntry.PersonID != person("李明") {
@@ -469,26 +393,12 @@ func TestAppealsOverHTTP(t *testing.T) {
 	}
 
 	const resolve = `mutation($in: ResolveAppealInput!) { resolveAppeal(input: $in) { appeal { id status resolution correction { id amount reason } } } }`
-	for _, c := range []struct {
-		name        string
-		in          map[string]any
-		auth        string
-		code, field string
-	}{
-		{"by a secretary", map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "属实"}, secretary, "FORBIDDEN", ""},
-		{"by the member", map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "属实"}, member, "NOT_FOUND", ""},
-		{"upheld with nothing", map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "note": "属实"}, admin, "BAD_USER_INPUT", "input.amount"},
-		{"without an answer", map[string]any{"appeal": onEntry.ID, "decision": "REJECT", "note": ""}, admin, "BAD_USER_INPUT", "input.note"},
-	} {
-		r := b.post(t, resolve, map[string]any{"in": c.in}, bearer(c.auth)...)
-		if r.code(0) != c.code {
-			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
-			continue
-		}
-		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
-			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
-		}
-	}
+	b.refuses(t, []refusal{
+		{"by a secretary", resolve, map[string]any{"in": map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "属实"}}, secretary, "FORBIDDEN", ""},
+		{"by the member", resolve, map[string]any{"in": map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "属实"}}, member, "NOT_FOUND", ""},
+		{"upheld with nothing", resolve, map[string]any{"in": map[string]any{"appeal": onEntry.ID, "decision": "UPHOLD", "note": "属实"}}, admin, "BAD_USER_INPUT", "input.amount"},
+		{"without an answer", resolve, map[string]any{"in": map[string]any{"appeal": onEntry.ID, "decision": "REJECT", "note": ""}}, admin, "BAD_USER_INPUT", "input.note"},
+	})
 	upheld := decode[struct{ ResolveAppeal struct{ Appeal appeal } }](t, b.post(t, resolve, map[string]any{"in": map[string]any{
 		"appeal": onEntry.ID, "decision": "UPHOLD", "amount": 2, "note": "请假属实，撤销扣分"}}, bearer(admin)...)).ResolveAppeal.Appeal
 	if upheld.Status != "UPHELD" || upheld.Correction == nil || upheld.Correction.Amount != 2 || *upheld.Correction.Reason != "请假属实，撤销扣分" {
@@ -535,5 +445,34 @@ func TestAppealsOverHTTP(t *testing.T) {
 	}
 	if told != 2 {
 		t.Fatalf("told of %d resolutions, want 2: %+v", told, inbox)
+	}
+}
+
+// refusal is a request that must be refused: its GraphQL error's code,
+// and the input field it names (if any).
+type refusal struct {
+	name        string
+	query       string
+	vars        map[string]any
+	auth        string // an access token; "" signed out
+	code, field string
+}
+
+// refuses posts each refusal and checks its error.
+func (b *testBundle) refuses(t *testing.T, cases []refusal) {
+	t.Helper()
+	for _, c := range cases {
+		var header []string
+		if c.auth != "" {
+			header = bearer(c.auth)
+		}
+		r := b.post(t, c.query, c.vars, header...)
+		if r.code(0) != c.code {
+			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+			continue
+		}
+		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
+			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
+		}
 	}
 }
