@@ -12,6 +12,7 @@ import (
 	"zhdj/internal/auth"
 	"zhdj/internal/learning"
 	"zhdj/internal/member"
+	"zhdj/internal/postgres"
 	"zhdj/internal/tenant"
 )
 
@@ -45,10 +46,7 @@ func DemoActivity(ctx context.Context, pool *pgxpool.Pool, school *tenant.Tenant
 		return 0, fmt.Errorf("seed: members: %w", err)
 	}
 	written := 0
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, school.ID.String()); err != nil {
-			return err
-		}
+	err = postgres.InTenantTx(ctx, pool, school.ID, func(tx pgx.Tx) error {
 		for _, p := range list.People {
 			e, ok := demoEngagement[p.Name]
 			if !ok {
