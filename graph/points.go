@@ -62,13 +62,9 @@ func (r *queryResolver) pointsHistory(ctx context.Context, person *uuid.UUID, pe
 	for i, k := range kinds {
 		ks[i] = strings.ToLower(string(k))
 	}
-	cur, err := decodeTimeCursor("after", after)
+	at, err := decodeLedgerCursor(after)
 	if err != nil {
 		return nil, err
-	}
-	var at *points.Cursor
-	if cur != nil {
-		at = &points.Cursor{OccurredAt: cur.At, ID: cur.ID}
 	}
 	page, err := r.Ledger.History(ctx, person, p, ks, pageSize(first), at)
 	if err != nil {
@@ -107,13 +103,9 @@ func (r *queryResolver) appeals(ctx context.Context, f points.AppealFilter, stat
 		st := points.AppealStatus(strings.ToLower(string(*status)))
 		f.Status = &st
 	}
-	cur, err := decodeTimeCursor("after", after)
+	at, err := decodeLedgerCursor(after)
 	if err != nil {
 		return nil, err
-	}
-	var at *points.Cursor
-	if cur != nil {
-		at = &points.Cursor{OccurredAt: cur.At, ID: cur.ID}
 	}
 	page, err := r.Ledger.Appeals(ctx, f, pageSize(first), at)
 	if err != nil {
@@ -142,4 +134,14 @@ func decodePersonCursor(field string, s *string) (*cockpit.PersonCursor, error) 
 	c := &cockpit.PersonCursor{Name: string(b[16:])}
 	copy(c.ID[:], b[:16])
 	return c, nil
+}
+
+// decodeLedgerCursor is the position after a time cursor of the ledger's
+// lists (entries, appeals), or nil.
+func decodeLedgerCursor(after *string) (*points.Cursor, error) {
+	cur, err := decodeTimeCursor("after", after)
+	if cur == nil {
+		return nil, err
+	}
+	return &points.Cursor{OccurredAt: cur.At, ID: cur.ID}, nil
 }

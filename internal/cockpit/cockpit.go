@@ -128,13 +128,16 @@ type Meetings struct {
 // learningKinds are the facts that count as studying.
 var learningKinds = []string{string(learning.FactLessonCompleted), string(learning.FactReadingCompleted), string(learning.FactQuizCompleted)}
 
-// rate is n of d (0 of nobody).
+// rate is n of d (0 of nobody), to three decimals.
 func rate(n, d int) float64 {
 	if d == 0 {
 		return 0
 	}
 	return math.Round(float64(n)/float64(d)*1000) / 1000
 }
+
+// round1 rounds to one decimal, as figures are shown.
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 // quantile is the q-quantile of sorted values (linear between ranks).
 func quantile(sorted []int, q float64) float64 {
@@ -144,7 +147,7 @@ func quantile(sorted []int, q float64) float64 {
 	pos := q * float64(len(sorted)-1)
 	lo := int(math.Floor(pos))
 	hi := min(lo+1, len(sorted)-1)
-	return math.Round((float64(sorted[lo])+(pos-float64(lo))*float64(sorted[hi]-sorted[lo]))*10) / 10
+	return round1(float64(sorted[lo]) + (pos-float64(lo))*float64(sorted[hi]-sorted[lo]))
 }
 
 // nearNextStage reports whether a person at stage since a date finishes

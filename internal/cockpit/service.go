@@ -77,7 +77,7 @@ func (s *Service) Figures(ctx context.Context, unit uuid.UUID, period points.Per
 	if kind, start, ok := points.Calendar(period); ok {
 		a.periodKind, a.periodStart = kind, start
 	} else {
-		a.fromDay, a.untilDay = points.Day(period.From), points.Day(period.Until.Add(-time.Nanosecond)).AddDate(0, 0, 1)
+		a.fromDay, a.untilDay = points.Days(period)
 	}
 	var rows figureRows
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
@@ -139,7 +139,7 @@ func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *fig
 	}
 	slices.Sort(totals)
 	if len(totals) > 0 {
-		c.Points.Mean = float64(int(float64(sum)/float64(len(totals))*10+0.5)) / 10
+		c.Points.Mean = round1(float64(sum) / float64(len(totals)))
 	}
 	c.Points.P10, c.Points.P25, c.Points.P50 = quantile(totals, 0.1), quantile(totals, 0.25), quantile(totals, 0.5)
 	c.Points.P75, c.Points.P90 = quantile(totals, 0.75), quantile(totals, 0.9)
@@ -154,7 +154,7 @@ func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *fig
 			}
 		}
 		if units[i].People > 0 {
-			units[i].MeanPoints = float64(int(float64(n)/float64(units[i].People)*10+0.5)) / 10
+			units[i].MeanPoints = round1(float64(n) / float64(units[i].People))
 		}
 	}
 	c.Points.TopUnits, c.Points.BottomUnits = unitPoints(units, 3)
@@ -356,8 +356,8 @@ func (s *Service) People(ctx context.Context, unit uuid.UUID, period points.Peri
 				totals, err = q.PeriodTotals(ctx, cockpitdb.PeriodTotalsParams{PeriodKind: kind, PeriodStart: start, TenantID: p.TenantID, Path: path})
 			} else {
 				var rows []cockpitdb.DayTotalsRow
-				rows, err = q.DayTotals(ctx, cockpitdb.DayTotalsParams{FromDay: points.Day(period.From),
-					UntilDay: points.Day(period.Until.Add(-time.Nanosecond)).AddDate(0, 0, 1), TenantID: p.TenantID, Path: path})
+				from, until := points.Days(period)
+				rows, err = q.DayTotals(ctx, cockpitdb.DayTotalsParams{FromDay: from, UntilDay: until, TenantID: p.TenantID, Path: path})
 				for _, r := range rows {
 					totals = append(totals, cockpitdb.PeriodTotalsRow(r))
 				}

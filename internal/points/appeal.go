@@ -153,8 +153,8 @@ func (s *Service) ResolveAppeal(ctx context.Context, in Resolution) (*Appeal, er
 	if n := utf8.RuneCountInString(in.Note); n < 1 || n > 500 {
 		v.Add("note", "give the answer (1–500 characters)")
 	}
-	if in.Uphold && (in.Amount == 0 || in.Amount < -1000 || in.Amount > 1000) {
-		v.Add("amount", "a correction adds or takes away 1–1000 points")
+	if in.Uphold {
+		checkAmount(&v, in.Amount)
 	}
 	if !in.Uphold && (in.Amount != 0 || in.Kind != nil) {
 		v.Add("amount", "a rejected appeal changes no points")
@@ -258,12 +258,9 @@ func (s *Service) Appeals(ctx context.Context, f AppealFilter, first int, after 
 			}
 			arg.PersonID = &me
 		case f.OrgUnitID != nil:
-			path, err := unitPath(ctx, q, p.TenantID, *f.OrgUnitID)
+			path, err := readableUnit(ctx, q, p, *f.OrgUnitID)
 			if err != nil {
 				return err
-			}
-			if !p.Can(auth.PermMemberRead, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
-				return errUnitNotFound
 			}
 			arg.Path = &path
 		default:

@@ -124,6 +124,11 @@ func schemeAt(versions []*Scheme, tenant uuid.UUID, t time.Time) *Scheme {
 	return best
 }
 
+// monthStart reports whether t (in Beijing) is the first moment of a month.
+func monthStart(t time.Time) bool {
+	return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
 // Months is how many months a period is: whole months when it runs from
 // the start of a month to the start of one (Beijing), else its days over
 // the mean month.
@@ -143,7 +148,7 @@ func Months(p Period) float64 {
 // "quarter", "year") and its first day (a date at midnight UTC).
 func Calendar(p Period) (kind string, start time.Time, ok bool) {
 	a, b := p.From.In(Beijing), p.Until.In(Beijing)
-	if a.Day() != 1 || a.Hour() != 0 || a.Minute() != 0 || a.Second() != 0 || a.Nanosecond() != 0 {
+	if !monthStart(a) {
 		return "", time.Time{}, false
 	}
 	start = time.Date(a.Year(), a.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -158,9 +163,9 @@ func Calendar(p Period) (kind string, start time.Time, ok bool) {
 	return "", time.Time{}, false
 }
 
-// days is the period in whole days (Beijing) as the roll-up counts them:
+// Days is the period in whole days (Beijing) as the roll-up counts them:
 // from its first day to the day after its last.
-func days(p Period) (from, until time.Time) {
+func Days(p Period) (from, until time.Time) {
 	return Day(p.From), Day(p.Until.Add(-time.Nanosecond)).AddDate(0, 0, 1)
 }
 

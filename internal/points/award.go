@@ -72,25 +72,15 @@ func (s *Service) awardBatch(ctx context.Context, tenant uuid.UUID) (n, written 
 			return nil
 		}
 		ids := make([]uuid.UUID, n)
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
-		// Facts queued again (Reaward) keep the entry they have, and are
-		// not counted twice against the caps of the others.
-		done, err := q.AwardedFacts(ctx, pointsdb.AwardedFactsParams{TenantID: tenant, Facts: ids})
-		if err != nil {
-			return fmt.Errorf("points: awarded facts: %w", err)
-		}
-		awarded := make(map[uuid.UUID]bool, len(done))
-		for _, id := range done {
-			awarded[id] = true
-		}
 		var facts []Fact
 		people := map[uuid.UUID]bool{}
 		var persons []uuid.UUID
 		from, until := rows[0].OccurredAt, rows[0].OccurredAt
-		for _, r := range rows {
-			if awarded[r.ID] {
+		for i, r := range rows {
+			ids[i] = r.ID
+			if r.Awarded {
+				// Queued again (Reaward): it keeps its entry, and does not
+				// count twice against the caps of the others.
 				continue
 			}
 			facts = append(facts, Fact{ID: r.ID, PersonID: r.PersonID, Kind: learning.FactKind(r.Kind), OccurredAt: r.OccurredAt, Details: r.Details})

@@ -29,8 +29,10 @@ ORDER BY r.effective_from, r.id;
 SELECT pg_advisory_xact_lock(hashtextextended('points:' || @tenant_id::text, 0));
 
 -- name: PendingFacts :many
--- The facts waiting to be awarded, as they occurred.
-SELECT f.id, f.person_id, f.kind, f.occurred_at, f.details
+-- The facts waiting to be awarded, as they occurred, and whether each has
+-- its entry already (queued again).
+SELECT f.id, f.person_id, f.kind, f.occurred_at, f.details,
+       EXISTS (SELECT 1 FROM points_entries e WHERE e.tenant_id = f.tenant_id AND e.source_type = 'fact' AND e.source_id = f.id) AS awarded
 FROM points_pending p JOIN learning_fact_records f ON f.tenant_id = p.tenant_id AND f.id = p.fact_id
 WHERE p.tenant_id = @tenant_id
 ORDER BY f.occurred_at, f.id
@@ -40,10 +42,6 @@ LIMIT @max_rows;
 SELECT p.id, u.path::text AS org_path
 FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
 WHERE p.tenant_id = @tenant_id AND p.id = ANY(@ids::uuid[]);
-
--- name: AwardedFacts :many
--- Which of facts have their entry already.
-SELECT source_id FROM points_entries WHERE tenant_id = @tenant_id AND source_type = 'fact' AND source_id = ANY(@facts::uuid[]);
 
 -- name: AwardedByDay :many
 -- What facts awarded each of persons per kind and day in [from, until),

@@ -130,7 +130,7 @@ func (s *Service) ScoreOf(ctx context.Context, person *uuid.UUID, period Period)
 		if err != nil {
 			return err
 		}
-		from, until := days(period)
+		from, until := Days(period)
 		rows, err := q.PersonPoints(ctx, pointsdb.PersonPointsParams{TenantID: p.TenantID, PersonID: id, FromDay: from, UntilDay: until})
 		if err != nil {
 			return fmt.Errorf("points: person points: %w", err)
@@ -156,7 +156,7 @@ func peopleOf(ctx context.Context, q *pointsdb.Queries, tenant uuid.UUID, path s
 			rows = append(rows, pointsdb.PeoplePointsRow(r))
 		}
 	} else {
-		from, until := days(period)
+		from, until := Days(period)
 		rows, err = q.PeoplePoints(ctx, pointsdb.PeoplePointsParams{TenantID: tenant, Path: path, FromDay: from, UntilDay: until})
 	}
 	if err != nil {
@@ -180,6 +180,19 @@ func peopleOf(ctx context.Context, q *pointsdb.Queries, tenant uuid.UUID, path s
 		out[i] = &Ranked{PersonID: pp.ID, Name: pp.Name, OrgUnitID: pp.OrgUnitID, orgPath: pp.OrgPath, Score: scheme.scored(pp, period)}
 	}
 	return out, nil
+}
+
+// readableUnit reads the path of a unit whose member records the caller
+// reads (its admins and those above); to others it is not found.
+func readableUnit(ctx context.Context, q *pointsdb.Queries, p *auth.Principal, unit uuid.UUID) (string, error) {
+	path, err := unitPath(ctx, q, p.TenantID, unit)
+	if err != nil {
+		return "", err
+	}
+	if !p.Can(auth.PermMemberRead, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
+		return "", errUnitNotFound
+	}
+	return path, nil
 }
 
 // rankingOf reads who may see the ranking of the people of a unit: those
@@ -286,12 +299,9 @@ func (s *Service) RankUnits(ctx context.Context, parent uuid.UUID, period Period
 	var out []*Ranked
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := pointsdb.New(tx)
-		path, err := unitPath(ctx, q, p.TenantID, parent)
+		path, err := readableUnit(ctx, q, p, parent)
 		if err != nil {
 			return err
-		}
-		if !p.Can(auth.PermMemberRead, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
-			return errUnitNotFound
 		}
 		scheme, err := s.schemeFor(ctx, q, p.TenantID, period)
 		if err != nil {
@@ -346,12 +356,9 @@ func (s *Service) ExportRanking(ctx context.Context, unit uuid.UUID, period Peri
 	names := map[uuid.UUID]string{}
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := pointsdb.New(tx)
-		path, err := unitPath(ctx, q, p.TenantID, unit)
+		path, err := readableUnit(ctx, q, p, unit)
 		if err != nil {
 			return err
-		}
-		if !p.Can(auth.PermMemberRead, auth.Scope{TenantID: p.TenantID, OrgPath: path}) {
-			return errUnitNotFound
 		}
 		if scheme, err = s.schemeFor(ctx, q, p.TenantID, period); err != nil {
 			return err

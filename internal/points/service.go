@@ -200,6 +200,13 @@ type CorrectionInput struct {
 	IdempotencyKey string
 }
 
+// checkAmount checks a correction's amount: ±1–1000.
+func checkAmount(v *apperr.Validation, amount int) {
+	if amount == 0 || amount < -1000 || amount > 1000 {
+		v.Add("amount", "a correction adds or takes away 1–1000 points")
+	}
+}
+
 // Correct adds a compensating entry to a person's ledger (points.manage at
 // their unit), with a reason; the same key twice gives the first entry.
 func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, error) {
@@ -209,9 +216,7 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*Entry, erro
 	}
 	in.Reason, in.IdempotencyKey = strings.TrimSpace(in.Reason), strings.TrimSpace(in.IdempotencyKey)
 	var v apperr.Validation
-	if in.Amount == 0 || in.Amount < -1000 || in.Amount > 1000 {
-		v.Add("amount", "a correction adds or takes away 1–1000 points")
-	}
+	checkAmount(&v, in.Amount)
 	if n := utf8.RuneCountInString(in.Reason); n < 1 || n > 500 {
 		v.Add("reason", "give the reason (1–500 characters)")
 	}

@@ -211,36 +211,6 @@ func (q *Queries) AwardedByDay(ctx context.Context, arg AwardedByDayParams) ([]A
 	return items, nil
 }
 
-const awardedFacts = `-- name: AwardedFacts :many
-SELECT source_id FROM points_entries WHERE tenant_id = $1 AND source_type = 'fact' AND source_id = ANY($2::uuid[])
-`
-
-type AwardedFactsParams struct {
-	TenantID uuid.UUID
-	Facts    []uuid.UUID
-}
-
-// Which of facts have their entry already.
-func (q *Queries) AwardedFacts(ctx context.Context, arg AwardedFactsParams) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, awardedFacts, arg.TenantID, arg.Facts)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []uuid.UUID
-	for rows.Next() {
-		var source_id uuid.UUID
-		if err := rows.Scan(&source_id); err != nil {
-			return nil, err
-		}
-		items = append(items, source_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const childUnits = `-- name: ChildUnits :many
 SELECT id, name, path::text AS path FROM org_units WHERE tenant_id = $1 AND parent_id = $2 AND active
 ORDER BY sort_order, name, id
@@ -677,7 +647,8 @@ func (q *Queries) LockLedger(ctx context.Context, tenantID string) error {
 }
 
 const pendingFacts = `-- name: PendingFacts :many
-SELECT f.id, f.person_id, f.kind, f.occurred_at, f.details
+SELECT f.id, f.person_id, f.kind, f.occurred_at, f.details,
+       EXISTS (SELECT 1 FROM points_entries e WHERE e.tenant_id = f.tenant_id AND e.source_type = 'fact' AND e.source_id = f.id) AS awarded
 FROM points_pending p JOIN learning_fact_records f ON f.tenant_id = p.tenant_id AND f.id = p.fact_id
 WHERE p.tenant_id = $1
 ORDER BY f.occurred_at, f.id
@@ -695,9 +666,11 @@ type PendingFactsRow struct {
 	Kind       string
 	OccurredAt time.Time
 	Details    json.RawMessage
+	Awarded    bool
 }
 
-// The facts waiting to be awarded, as they occurred.
+// The facts waiting to be awarded, as they occurred, and whether each has
+// its entry already (queued again).
 func (q *Queries) PendingFacts(ctx context.Context, arg PendingFactsParams) ([]PendingFactsRow, error) {
 	rows, err := q.db.Query(ctx, pendingFacts, arg.TenantID, arg.MaxRows)
 	if err != nil {
@@ -713,6 +686,7 @@ func (q *Queries) PendingFacts(ctx context.Context, arg PendingFactsParams) ([]P
 			&i.Kind,
 			&i.OccurredAt,
 			&i.Details,
+			&i.Awarded,
 		); err != nil {
 			return nil, err
 		}
