@@ -265,9 +265,14 @@ func explain(ctx context.Context, ownerURL string) error {
 			sql  string
 			args []any
 		}{
-			{"FactsByWeek", cockpitdb.FactsByWeek, []any{tenant, from, time.Now(), []string{"lesson_completed", "reading_completed", "quiz_completed"}, path}},
-			{"PeriodTotals", cockpitdb.PeriodTotals, []any{"year", time.Date(from.Year(), 1, 1, 0, 0, 0, 0, time.UTC), tenant, path}},
+			{"LearningWeeks", cockpitdb.LearningWeeks, []any{tenant, from.AddDate(0, 0, -7), time.Now(), path}},
+			{"LearningPeriod", cockpitdb.LearningPeriod, []any{tenant, "year", time.Date(from.Year(), 1, 1, 0, 0, 0, 0, time.UTC), path}},
+			{"LearningDays", cockpitdb.LearningDays, []any{tenant, time.Now().AddDate(0, 0, -90), time.Now(), path}},
+			{"PeriodHistogram", cockpitdb.PeriodHistogram, []any{path, "year", time.Date(from.Year(), 1, 1, 0, 0, 0, 0, time.UTC), tenant}},
+			{"DayHistogram", cockpitdb.DayHistogram, []any{path, time.Now().AddDate(0, 0, -90), time.Now(), tenant}},
+			{"TasksByWeek", cockpitdb.TasksByWeek, []any{time.Now(), tenant, from, time.Now(), path}},
 			{"EventsByKind", cockpitdb.EventsByKind, []any{tenant, from, time.Now(), path}},
+			{"StageDates", cockpitdb.StageDates, []any{tenant, path, []string{"activist", "probationary"}}},
 		} {
 			rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q.sql, q.args...)
 			if err != nil {

@@ -22,7 +22,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"zhdj/internal/learning"
 	"zhdj/internal/meeting"
 	"zhdj/internal/member"
 	"zhdj/internal/points"
@@ -125,8 +124,13 @@ type Meetings struct {
 	AttendanceRate float64
 }
 
-// learningKinds are the facts that count as studying.
-var learningKinds = []string{string(learning.FactLessonCompleted), string(learning.FactReadingCompleted), string(learning.FactQuizCompleted)}
+// The categories of learning facts the cockpit counts (which kinds are
+// which is learning_fact_category's, in the database: the roll-ups are
+// kept by it).
+const (
+	categoryLearning  = "learning"  // studying: lessons, reading, quizzes
+	categoryVolunteer = "volunteer" // confirmed volunteer hours
+)
 
 // rate is n of d (0 of nobody), to three decimals.
 func rate(n, d int) float64 {

@@ -16,6 +16,14 @@ FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = 
 WHERE p.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree) AND p.status = 'active'
 GROUP BY p.stage;
 
+-- name: StageDates :many
+-- How many people under the unit reached each of the stages given on
+-- each date (the figures' "near their next stage" counts them).
+SELECT p.stage, p.stage_since, count(*)::int AS people
+FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree) AND p.status = 'active' AND p.stage = ANY(@stages::text[])
+GROUP BY p.stage, p.stage_since;
+
 -- name: PeopleInStages :many
 -- The people on record under the unit in the stages given, by name.
 SELECT p.id, p.name, p.org_unit_id, p.stage, p.stage_since
@@ -29,12 +37,13 @@ SELECT id, name, org_unit_id, stage FROM assessed_people
 WHERE tenant_id = @tenant_id AND org_path <@ CAST(sqlc.arg(path)::text AS ltree)
 ORDER BY name, id;
 
--- name: PeopleWithFacts :many
--- Who under the unit has a fact of the kinds in the period.
-SELECT DISTINCT f.person_id
-FROM learning_fact_records f JOIN assessed_people p ON p.tenant_id = f.tenant_id AND p.id = f.person_id
-WHERE f.tenant_id = @tenant_id AND f.occurred_at >= @from_at AND f.occurred_at < @until_at AND f.kind = ANY(@kinds::text[])
-  AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree);
+-- name: PeopleSeen :many
+-- Who under the unit had a fact of the category in buckets of a kind
+-- starting in [from_day, until_day).
+SELECT DISTINCT s.person_id
+FROM learning_people_seen s JOIN assessed_people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+WHERE s.tenant_id = @tenant_id AND s.bucket_kind = @bucket_kind AND s.bucket_start >= @from_day AND s.bucket_start < @until_day
+  AND s.category = @category AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree);
 
 -- name: PeopleOverdue :many
 -- Who under the unit has assignments due in the period overdue at now, and how many.
@@ -50,33 +59,46 @@ SELECT kind, count(*)::int AS units FROM org_units
 WHERE tenant_id = @tenant_id AND path <@ CAST(sqlc.arg(path)::text AS ltree) AND active
 GROUP BY kind;
 
--- name: FactsByWeek :many
--- Facts of the kinds under the unit per week (Monday, Beijing) of the
--- period, and (week NULL) in all: how many and by how many people.
-SELECT date_trunc('week', f.occurred_at AT TIME ZONE 'UTC' + interval '8 hours')::date AS week, count(*)::int AS facts,
-       count(DISTINCT f.person_id)::int AS people
-FROM learning_fact_records f
-JOIN assessed_people p ON p.tenant_id = f.tenant_id AND p.id = f.person_id
-WHERE f.tenant_id = @tenant_id AND f.occurred_at >= @from_at AND f.occurred_at < @until_at AND f.kind = ANY(@kinds::text[])
-  AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree)
-GROUP BY GROUPING SETS ((1), ())
-ORDER BY 1 NULLS FIRST;
+-- name: LearningWeeks :many
+-- The units' studying per week (Monday, Beijing) overlapping
+-- [from_week, until_day): how many facts and by how many people.
+SELECT r.bucket_start AS week, sum(r.facts)::int AS facts, sum(r.people)::int AS people
+FROM learning_unit_totals r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
+WHERE r.tenant_id = @tenant_id AND r.bucket_kind = 'week' AND r.bucket_start >= @from_week AND r.bucket_start < @until_day
+  AND r.category = 'learning' AND u.path <@ CAST(sqlc.arg(path)::text AS ltree)
+GROUP BY r.bucket_start
+ORDER BY r.bucket_start;
 
--- name: VolunteerHours :one
--- Confirmed volunteer hours under the unit in the period, and by how many.
-SELECT count(DISTINCT f.person_id)::int AS people, coalesce(sum((f.details ->> 'hours')::numeric), 0)::float8 AS hours
-FROM learning_fact_records f
-JOIN assessed_people p ON p.tenant_id = f.tenant_id AND p.id = f.person_id
-WHERE f.tenant_id = @tenant_id AND f.occurred_at >= @from_at AND f.occurred_at < @until_at AND f.kind = 'volunteer_hours_confirmed'
-  AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree);
+-- name: LearningPeriod :many
+-- The units' facts, people and hours per category in a calendar period.
+SELECT r.category, sum(r.facts)::int AS facts, sum(r.people)::int AS people, sum(r.hours)::float8 AS hours
+FROM learning_unit_totals r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
+WHERE r.tenant_id = @tenant_id AND r.bucket_kind = @period_kind AND r.bucket_start = @period_start
+  AND u.path <@ CAST(sqlc.arg(path)::text AS ltree)
+GROUP BY r.category;
+
+-- name: LearningDays :many
+-- The same for the days [from_day, until_day) of a period that is not a
+-- calendar one: facts and hours by the units' days, people by who was seen.
+SELECT r.category, sum(r.facts)::int AS facts, 0::int AS people, sum(r.hours)::float8 AS hours
+FROM learning_unit_totals r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
+WHERE r.tenant_id = @tenant_id AND r.bucket_kind = 'day' AND r.bucket_start >= @from_day AND r.bucket_start < @until_day
+  AND u.path <@ CAST(sqlc.arg(path)::text AS ltree)
+GROUP BY r.category
+UNION ALL
+SELECT s.category, 0::int, count(DISTINCT s.person_id)::int, 0::float8
+FROM learning_people_seen s JOIN assessed_people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+WHERE s.tenant_id = @tenant_id AND s.bucket_kind = 'day' AND s.bucket_start >= @from_day AND s.bucket_start < @until_day
+  AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree)
+GROUP BY s.category;
 
 -- name: TasksByWeek :many
--- Assignments of the unit's people due in the period, per week of their
--- deadline and (week NULL) in all: assigned, approved, overdue at now.
-SELECT date_trunc('week', a.deadline AT TIME ZONE 'UTC' + interval '8 hours')::date AS week, count(*)::int AS assigned,
-       count(*) FILTER (WHERE a.status = 'approved')::int AS approved,
-       count(*) FILTER (WHERE task_assignment_overdue(a.status, a.deadline, @now))::int AS overdue
-FROM task_assignment_records a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+-- Assignments in the units due in the period, per week of their deadline
+-- and (week NULL) in all: assigned, approved, overdue at now.
+SELECT date_trunc('week', a.deadline AT TIME ZONE 'UTC' + interval '8 hours')::date AS week, coalesce(sum(a.assignments), 0)::int AS assigned,
+       coalesce(sum(a.assignments) FILTER (WHERE a.status = 'approved'), 0)::int AS approved,
+       coalesce(sum(a.assignments) FILTER (WHERE task_assignment_overdue(a.status, a.deadline, @now)), 0)::int AS overdue
+FROM task_assignment_unit_counts a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
 WHERE a.tenant_id = @tenant_id AND a.deadline >= @from_at AND a.deadline < @until_at AND u.path <@ CAST(sqlc.arg(path)::text AS ltree)
 GROUP BY GROUPING SETS ((1), ())
 ORDER BY 1 NULLS FIRST;
@@ -85,12 +107,13 @@ ORDER BY 1 NULLS FIRST;
 -- Events held under the unit in the period (begun, not cancelled), per
 -- kind, with minutes, and their attendance (present; expected, less those
 -- on leave).
-SELECT e.kind, count(DISTINCT e.id)::int AS held, count(DISTINCT e.id) FILTER (WHERE e.has_minutes)::int AS with_minutes,
-       count(a.person_id) FILTER (WHERE a.status = 'present')::int AS present,
-       count(a.person_id) FILTER (WHERE a.status <> 'leave')::int AS expected
+SELECT e.kind, count(*)::int AS held, count(*) FILTER (WHERE e.has_minutes)::int AS with_minutes,
+       coalesce(sum(a.present), 0)::int AS present, coalesce(sum(a.expected), 0)::int AS expected
 FROM event_records e
 JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
-LEFT JOIN event_attendance_records a ON a.tenant_id = e.tenant_id AND a.event_id = e.id
+LEFT JOIN LATERAL (
+    SELECT sum(t.attendees) FILTER (WHERE t.status = 'present') AS present, sum(t.attendees) FILTER (WHERE t.status <> 'leave') AS expected
+    FROM event_attendance_totals t WHERE t.tenant_id = e.tenant_id AND t.event_id = e.id) a ON true
 WHERE e.tenant_id = @tenant_id AND e.starts_at >= @from_at AND e.starts_at < @until_at AND e.cancelled_at IS NULL
   AND u.path <@ CAST(sqlc.arg(path)::text AS ltree)
 GROUP BY e.kind;
@@ -101,11 +124,34 @@ ORDER BY sort_order, name, id;
 
 -- name: PeriodTotals :many
 -- Each person's points under the unit in a calendar period (0 for none).
-SELECT p.id, p.org_path::text AS org_path, coalesce(sum(t.points), 0)::int AS points
+SELECT p.id, p.org_path::text AS org_path, coalesce(t.points, 0)::int AS points
 FROM assessed_people p
-LEFT JOIN points_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = @period_kind AND t.period_start = @period_start
+LEFT JOIN points_person_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = @period_kind AND t.period_start = @period_start
+WHERE p.tenant_id = @tenant_id AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree);
+
+-- name: PeriodHistogram :many
+-- How many people under the unit have each total in a calendar period
+-- (0 for none), per child unit (its path; empty for the unit's own).
+SELECT CASE WHEN nlevel(p.org_path) > nlevel(CAST(sqlc.arg(path)::text AS ltree))
+            THEN subpath(p.org_path, 0, nlevel(CAST(sqlc.arg(path)::text AS ltree)) + 1)::text ELSE '' END::text AS child,
+       coalesce(t.points, 0)::int AS points, count(*)::int AS people
+FROM assessed_people p
+LEFT JOIN points_person_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = @period_kind AND t.period_start = @period_start
 WHERE p.tenant_id = @tenant_id AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree)
-GROUP BY p.id, p.org_path;
+GROUP BY 1, 2;
+
+-- name: DayHistogram :many
+-- The same for the days [from_day, until_day).
+SELECT x.child, x.points, count(*)::int AS people
+FROM (
+    SELECT CASE WHEN nlevel(p.org_path) > nlevel(CAST(sqlc.arg(path)::text AS ltree))
+                THEN subpath(p.org_path, 0, nlevel(CAST(sqlc.arg(path)::text AS ltree)) + 1)::text ELSE '' END::text AS child,
+           coalesce(sum(t.points), 0)::int AS points
+    FROM assessed_people p
+    LEFT JOIN points_day_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.day >= @from_day AND t.day < @until_day
+    WHERE p.tenant_id = @tenant_id AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree)
+    GROUP BY p.id, p.org_path) x
+GROUP BY 1, 2;
 
 -- name: DayTotals :many
 -- Each person's points under the unit on days in [from_day, until_day).

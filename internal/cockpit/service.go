@@ -14,7 +14,6 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/cockpit/cockpitdb"
-	"zhdj/internal/learning"
 	"zhdj/internal/meeting"
 	"zhdj/internal/member"
 	"zhdj/internal/points"
@@ -76,9 +75,9 @@ func (s *Service) Figures(ctx context.Context, unit uuid.UUID, period points.Per
 	}
 	if kind, start, ok := points.Calendar(period); ok {
 		a.periodKind, a.periodStart = kind, start
-	} else {
-		a.fromDay, a.untilDay = points.Days(period)
 	}
+	a.fromDay, a.untilDay = points.Days(period)
+	a.fromWeek = a.fromDay.AddDate(0, 0, -(int(a.fromDay.Weekday())+6)%7)
 	var rows figureRows
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		path, err := open(ctx, cockpitdb.New(tx), p, unit)
@@ -114,29 +113,41 @@ func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *fig
 	slices.SortFunc(c.People.ByStage, func(a, b StageCount) int { return stageOrder(a.Stage) - stageOrder(b.Stage) })
 	for _, n := range r.near {
 		if nearNextStage(member.Stage(n.Stage), n.StageSince, mrules, c.People.DueBy) {
-			c.People.NearNextStage++
+			c.People.NearNextStage += int(n.People)
 		}
 	}
-	c.People.Assessed = len(r.totals)
 
-	// Learning.
+	// Learning and volunteering, by the categories of facts.
 	c.Learning.Weekly = []Week{}
-	for _, w := range r.learning {
-		if w.week == nil {
-			c.Learning.Learners, c.Learning.Facts = int(w.people), int(w.facts)
-			continue
+	for _, w := range r.weeks {
+		c.Learning.Weekly = append(c.Learning.Weekly, Week{Start: w.Week, Count: int(w.Facts), People: int(w.People)})
+	}
+	for _, l := range r.learning {
+		switch l.Category {
+		case categoryLearning:
+			c.Learning.Learners += int(l.People)
+			c.Learning.Facts += int(l.Facts)
+		case categoryVolunteer:
+			c.Volunteering.Participants += int(l.People)
+			c.Volunteering.Hours += l.Hours
 		}
-		c.Learning.Weekly = append(c.Learning.Weekly, Week{Start: *w.week, Count: int(w.facts), People: int(w.people)})
 	}
-	c.Learning.Rate = rate(c.Learning.Learners, c.People.Assessed)
 
-	// Points.
-	totals := make([]int, len(r.totals))
+	// Points: everyone's total, and each child unit's mean.
+	var totals []int
 	sum := 0
-	for i, t := range r.totals {
-		totals[i] = int(t.Points)
-		sum += totals[i]
+	perChild := map[string][2]int{} // people, points
+	for _, h := range r.points {
+		for range h.People {
+			totals = append(totals, int(h.Points))
+		}
+		sum += int(h.Points) * int(h.People)
+		pc := perChild[h.Child]
+		perChild[h.Child] = [2]int{pc[0] + int(h.People), pc[1] + int(h.Points)*int(h.People)}
 	}
+	c.People.Assessed = len(totals)
+	c.Learning.Rate = rate(c.Learning.Learners, c.People.Assessed)
+	c.Volunteering.Rate = rate(c.Volunteering.Participants, c.People.Assessed)
 	slices.Sort(totals)
 	if len(totals) > 0 {
 		c.Points.Mean = round1(float64(sum) / float64(len(totals)))
@@ -145,16 +156,10 @@ func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *fig
 	c.Points.P75, c.Points.P90 = quantile(totals, 0.75), quantile(totals, 0.9)
 	units := make([]UnitPoints, len(r.children))
 	for i, ch := range r.children {
-		units[i] = UnitPoints{TenantID: tenant, OrgUnitID: ch.ID, Name: ch.Name}
-		n := 0
-		for _, t := range r.totals {
-			if auth.Within(t.OrgPath, ch.Path) {
-				units[i].People++
-				n += int(t.Points)
-			}
-		}
-		if units[i].People > 0 {
-			units[i].MeanPoints = round1(float64(n) / float64(units[i].People))
+		pc := perChild[ch.Path]
+		units[i] = UnitPoints{TenantID: tenant, OrgUnitID: ch.ID, Name: ch.Name, People: pc[0]}
+		if pc[0] > 0 {
+			units[i].MeanPoints = round1(float64(pc[1]) / float64(pc[0]))
 		}
 	}
 	c.Points.TopUnits, c.Points.BottomUnits = unitPoints(units, 3)
@@ -169,10 +174,6 @@ func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *fig
 		c.Tasks.Weekly = append(c.Tasks.Weekly, TaskWeek{Start: *w.week, Assigned: int(w.assigned), Approved: int(w.approved), Overdue: int(w.overdue)})
 	}
 	c.Tasks.CompletionRate = rate(c.Tasks.Approved, c.Tasks.Assigned)
-
-	// Volunteering.
-	c.Volunteering.Participants, c.Volunteering.Hours = int(r.hours.People), r.hours.Hours
-	c.Volunteering.Rate = rate(c.Volunteering.Participants, c.People.Assessed)
 
 	// Meetings: every kind the school expects, and any other held.
 	unitsOf := map[string]int{}
@@ -325,11 +326,17 @@ func (s *Service) People(ctx context.Context, unit uuid.UUID, period points.Peri
 		keep := map[uuid.UUID]string{} // who is behind the figure, and why
 		switch f {
 		case FigureNotLearning, FigureNotVolunteering:
-			kinds := learningKinds
+			category := categoryLearning
 			if f == FigureNotVolunteering {
-				kinds = []string{string(learning.FactVolunteerHours)}
+				category = categoryVolunteer
 			}
-			did, err := q.PeopleWithFacts(ctx, cockpitdb.PeopleWithFactsParams{TenantID: p.TenantID, FromAt: period.From, UntilAt: until, Kinds: kinds, Path: path})
+			args := cockpitdb.PeopleSeenParams{TenantID: p.TenantID, BucketKind: "day", Category: category, Path: path}
+			if kind, start, ok := points.Calendar(period); ok {
+				args.BucketKind, args.FromDay, args.UntilDay = kind, start, start.AddDate(0, 0, 1)
+			} else {
+				args.FromDay, args.UntilDay = points.Days(period)
+			}
+			did, err := q.PeopleSeen(ctx, args)
 			if err != nil {
 				return fmt.Errorf("cockpit: facts: %w", err)
 			}

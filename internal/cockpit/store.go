@@ -20,10 +20,12 @@ type figureArgs struct {
 	path        string
 	from, until time.Time // the period, until no later than now
 	now         time.Time
-	// The points: a calendar period's kind and start, else days.
+	// A calendar period's kind and start, else its days; the Monday of
+	// its first week.
 	periodKind          string
 	periodStart         time.Time
 	fromDay, untilDay   time.Time
+	fromWeek            time.Time
 	stagesNearNextStage []string
 }
 
@@ -31,19 +33,14 @@ type figureArgs struct {
 type figureRows struct {
 	settings []byte
 	stages   []cockpitdb.StageCountsRow
-	near     []cockpitdb.PeopleInStagesRow
+	near     []cockpitdb.StageDatesRow
 	units    []cockpitdb.UnitKindsRow
-	learning []weekRow // the first: the total
-	hours    cockpitdb.VolunteerHoursRow
-	tasks    []taskRow // the first: the total
+	weeks    []cockpitdb.LearningWeeksRow
+	learning []cockpitdb.LearningPeriodRow // per category
+	tasks    []taskRow                     // the first: the total
 	events   []cockpitdb.EventsByKindRow
 	children []cockpitdb.ChildUnitsRow
-	totals   []cockpitdb.PeriodTotalsRow
-}
-
-type weekRow struct {
-	week          *time.Time
-	facts, people int32
+	points   []cockpitdb.PeriodHistogramRow
 }
 
 type taskRow struct {
@@ -64,10 +61,10 @@ func queueFigures(b *pgx.Batch, a figureArgs, parent uuid.UUID, out *figureRows)
 		}
 		return rs.Err()
 	})
-	b.Queue(cockpitdb.PeopleInStages, a.tenant, a.path, a.stagesNearNextStage).Query(func(rs pgx.Rows) error {
+	b.Queue(cockpitdb.StageDates, a.tenant, a.path, a.stagesNearNextStage).Query(func(rs pgx.Rows) error {
 		for rs.Next() {
-			var r cockpitdb.PeopleInStagesRow
-			if err := rs.Scan(&r.ID, &r.Name, &r.OrgUnitID, &r.Stage, &r.StageSince); err != nil {
+			var r cockpitdb.StageDatesRow
+			if err := rs.Scan(&r.Stage, &r.StageSince, &r.People); err != nil {
 				return err
 			}
 			out.near = append(out.near, r)
@@ -84,19 +81,31 @@ func queueFigures(b *pgx.Batch, a figureArgs, parent uuid.UUID, out *figureRows)
 		}
 		return rs.Err()
 	})
-	b.Queue(cockpitdb.FactsByWeek, a.tenant, a.from, a.until, learningKinds, a.path).Query(func(rs pgx.Rows) error {
+	b.Queue(cockpitdb.LearningWeeks, a.tenant, a.fromWeek, a.untilDay, a.path).Query(func(rs pgx.Rows) error {
 		for rs.Next() {
-			var r weekRow
-			if err := rs.Scan(&r.week, &r.facts, &r.people); err != nil {
+			var r cockpitdb.LearningWeeksRow
+			if err := rs.Scan(&r.Week, &r.Facts, &r.People); err != nil {
+				return err
+			}
+			out.weeks = append(out.weeks, r)
+		}
+		return rs.Err()
+	})
+	scanLearning := func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.LearningPeriodRow
+			if err := rs.Scan(&r.Category, &r.Facts, &r.People, &r.Hours); err != nil {
 				return err
 			}
 			out.learning = append(out.learning, r)
 		}
 		return rs.Err()
-	})
-	b.Queue(cockpitdb.VolunteerHours, a.tenant, a.from, a.until, a.path).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&out.hours.People, &out.hours.Hours)
-	})
+	}
+	if a.periodKind != "" {
+		b.Queue(cockpitdb.LearningPeriod, a.tenant, a.periodKind, a.periodStart, a.path).Query(scanLearning)
+	} else {
+		b.Queue(cockpitdb.LearningDays, a.tenant, a.fromDay, a.untilDay, a.path).Query(scanLearning)
+	}
 	b.Queue(cockpitdb.TasksByWeek, a.now, a.tenant, a.from, a.until, a.path).Query(func(rs pgx.Rows) error {
 		for rs.Next() {
 			var r taskRow
@@ -127,19 +136,19 @@ func queueFigures(b *pgx.Batch, a figureArgs, parent uuid.UUID, out *figureRows)
 		}
 		return rs.Err()
 	})
-	scanTotals := func(rs pgx.Rows) error {
+	scanPoints := func(rs pgx.Rows) error {
 		for rs.Next() {
-			var r cockpitdb.PeriodTotalsRow
-			if err := rs.Scan(&r.ID, &r.OrgPath, &r.Points); err != nil {
+			var r cockpitdb.PeriodHistogramRow
+			if err := rs.Scan(&r.Child, &r.Points, &r.People); err != nil {
 				return err
 			}
-			out.totals = append(out.totals, r)
+			out.points = append(out.points, r)
 		}
 		return rs.Err()
 	}
 	if a.periodKind != "" {
-		b.Queue(cockpitdb.PeriodTotals, a.periodKind, a.periodStart, a.tenant, a.path).Query(scanTotals)
+		b.Queue(cockpitdb.PeriodHistogram, a.path, a.periodKind, a.periodStart, a.tenant).Query(scanPoints)
 	} else {
-		b.Queue(cockpitdb.DayTotals, a.fromDay, a.untilDay, a.tenant, a.path).Query(scanTotals)
+		b.Queue(cockpitdb.DayHistogram, a.path, a.fromDay, a.untilDay, a.tenant).Query(scanPoints)
 	}
 }

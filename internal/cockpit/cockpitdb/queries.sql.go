@@ -93,6 +93,58 @@ func (q *Queries) ChildUnits(ctx context.Context, arg ChildUnitsParams) ([]Child
 	return items, nil
 }
 
+const DayHistogram = `-- name: DayHistogram :many
+SELECT x.child, x.points, count(*)::int AS people
+FROM (
+    SELECT CASE WHEN nlevel(p.org_path) > nlevel(CAST($1::text AS ltree))
+                THEN subpath(p.org_path, 0, nlevel(CAST($1::text AS ltree)) + 1)::text ELSE '' END::text AS child,
+           coalesce(sum(t.points), 0)::int AS points
+    FROM assessed_people p
+    LEFT JOIN points_day_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.day >= $2 AND t.day < $3
+    WHERE p.tenant_id = $4 AND p.org_path <@ CAST($1::text AS ltree)
+    GROUP BY p.id, p.org_path) x
+GROUP BY 1, 2
+`
+
+type DayHistogramParams struct {
+	Path     string
+	FromDay  time.Time
+	UntilDay time.Time
+	TenantID uuid.UUID
+}
+
+type DayHistogramRow struct {
+	Child  string
+	Points int32
+	People int32
+}
+
+// The same for the days [from_day, until_day).
+func (q *Queries) DayHistogram(ctx context.Context, arg DayHistogramParams) ([]DayHistogramRow, error) {
+	rows, err := q.db.Query(ctx, DayHistogram,
+		arg.Path,
+		arg.FromDay,
+		arg.UntilDay,
+		arg.TenantID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DayHistogramRow
+	for rows.Next() {
+		var i DayHistogramRow
+		if err := rows.Scan(&i.Child, &i.Points, &i.People); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const DayTotals = `-- name: DayTotals :many
 SELECT p.id, p.org_path::text AS org_path, coalesce(sum(t.points), 0)::int AS points
 FROM assessed_people p
@@ -141,12 +193,13 @@ func (q *Queries) DayTotals(ctx context.Context, arg DayTotalsParams) ([]DayTota
 }
 
 const EventsByKind = `-- name: EventsByKind :many
-SELECT e.kind, count(DISTINCT e.id)::int AS held, count(DISTINCT e.id) FILTER (WHERE e.has_minutes)::int AS with_minutes,
-       count(a.person_id) FILTER (WHERE a.status = 'present')::int AS present,
-       count(a.person_id) FILTER (WHERE a.status <> 'leave')::int AS expected
+SELECT e.kind, count(*)::int AS held, count(*) FILTER (WHERE e.has_minutes)::int AS with_minutes,
+       coalesce(sum(a.present), 0)::int AS present, coalesce(sum(a.expected), 0)::int AS expected
 FROM event_records e
 JOIN org_units u ON u.tenant_id = e.tenant_id AND u.id = e.org_unit_id
-LEFT JOIN event_attendance_records a ON a.tenant_id = e.tenant_id AND a.event_id = e.id
+LEFT JOIN LATERAL (
+    SELECT sum(t.attendees) FILTER (WHERE t.status = 'present') AS present, sum(t.attendees) FILTER (WHERE t.status <> 'leave') AS expected
+    FROM event_attendance_totals t WHERE t.tenant_id = e.tenant_id AND t.event_id = e.id) a ON true
 WHERE e.tenant_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3 AND e.cancelled_at IS NULL
   AND u.path <@ CAST($4::text AS ltree)
 GROUP BY e.kind
@@ -201,48 +254,157 @@ func (q *Queries) EventsByKind(ctx context.Context, arg EventsByKindParams) ([]E
 	return items, nil
 }
 
-const FactsByWeek = `-- name: FactsByWeek :many
-SELECT date_trunc('week', f.occurred_at AT TIME ZONE 'UTC' + interval '8 hours')::date AS week, count(*)::int AS facts,
-       count(DISTINCT f.person_id)::int AS people
-FROM learning_fact_records f
-JOIN assessed_people p ON p.tenant_id = f.tenant_id AND p.id = f.person_id
-WHERE f.tenant_id = $1 AND f.occurred_at >= $2 AND f.occurred_at < $3 AND f.kind = ANY($4::text[])
-  AND p.org_path <@ CAST($5::text AS ltree)
-GROUP BY GROUPING SETS ((1), ())
-ORDER BY 1 NULLS FIRST
+const LearningDays = `-- name: LearningDays :many
+SELECT r.category, sum(r.facts)::int AS facts, 0::int AS people, sum(r.hours)::float8 AS hours
+FROM learning_unit_totals r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
+WHERE r.tenant_id = $1 AND r.bucket_kind = 'day' AND r.bucket_start >= $2 AND r.bucket_start < $3
+  AND u.path <@ CAST($4::text AS ltree)
+GROUP BY r.category
+UNION ALL
+SELECT s.category, 0::int, count(DISTINCT s.person_id)::int, 0::float8
+FROM learning_people_seen s JOIN assessed_people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+WHERE s.tenant_id = $1 AND s.bucket_kind = 'day' AND s.bucket_start >= $2 AND s.bucket_start < $3
+  AND p.org_path <@ CAST($4::text AS ltree)
+GROUP BY s.category
 `
 
-type FactsByWeekParams struct {
+type LearningDaysParams struct {
 	TenantID uuid.UUID
-	FromAt   time.Time
-	UntilAt  time.Time
-	Kinds    []string
+	FromDay  time.Time
+	UntilDay time.Time
 	Path     string
 }
 
-type FactsByWeekRow struct {
-	Week   time.Time
-	Facts  int32
-	People int32
+type LearningDaysRow struct {
+	Category string
+	Facts    int32
+	People   int32
+	Hours    float64
 }
 
-// Facts of the kinds under the unit per week (Monday, Beijing) of the
-// period, and (week NULL) in all: how many and by how many people.
-func (q *Queries) FactsByWeek(ctx context.Context, arg FactsByWeekParams) ([]FactsByWeekRow, error) {
-	rows, err := q.db.Query(ctx, FactsByWeek,
+// The same for the days [from_day, until_day) of a period that is not a
+// calendar one: facts and hours by the units' days, people by who was seen.
+func (q *Queries) LearningDays(ctx context.Context, arg LearningDaysParams) ([]LearningDaysRow, error) {
+	rows, err := q.db.Query(ctx, LearningDays,
 		arg.TenantID,
-		arg.FromAt,
-		arg.UntilAt,
-		arg.Kinds,
+		arg.FromDay,
+		arg.UntilDay,
 		arg.Path,
 	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []FactsByWeekRow
+	var items []LearningDaysRow
 	for rows.Next() {
-		var i FactsByWeekRow
+		var i LearningDaysRow
+		if err := rows.Scan(
+			&i.Category,
+			&i.Facts,
+			&i.People,
+			&i.Hours,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const LearningPeriod = `-- name: LearningPeriod :many
+SELECT r.category, sum(r.facts)::int AS facts, sum(r.people)::int AS people, sum(r.hours)::float8 AS hours
+FROM learning_unit_totals r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
+WHERE r.tenant_id = $1 AND r.bucket_kind = $2 AND r.bucket_start = $3
+  AND u.path <@ CAST($4::text AS ltree)
+GROUP BY r.category
+`
+
+type LearningPeriodParams struct {
+	TenantID    uuid.UUID
+	PeriodKind  string
+	PeriodStart time.Time
+	Path        string
+}
+
+type LearningPeriodRow struct {
+	Category string
+	Facts    int32
+	People   int32
+	Hours    float64
+}
+
+// The units' facts, people and hours per category in a calendar period.
+func (q *Queries) LearningPeriod(ctx context.Context, arg LearningPeriodParams) ([]LearningPeriodRow, error) {
+	rows, err := q.db.Query(ctx, LearningPeriod,
+		arg.TenantID,
+		arg.PeriodKind,
+		arg.PeriodStart,
+		arg.Path,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []LearningPeriodRow
+	for rows.Next() {
+		var i LearningPeriodRow
+		if err := rows.Scan(
+			&i.Category,
+			&i.Facts,
+			&i.People,
+			&i.Hours,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const LearningWeeks = `-- name: LearningWeeks :many
+SELECT r.bucket_start AS week, sum(r.facts)::int AS facts, sum(r.people)::int AS people
+FROM learning_unit_totals r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
+WHERE r.tenant_id = $1 AND r.bucket_kind = 'week' AND r.bucket_start >= $2 AND r.bucket_start < $3
+  AND r.category = 'learning' AND u.path <@ CAST($4::text AS ltree)
+GROUP BY r.bucket_start
+ORDER BY r.bucket_start
+`
+
+type LearningWeeksParams struct {
+	TenantID uuid.UUID
+	FromWeek time.Time
+	UntilDay time.Time
+	Path     string
+}
+
+type LearningWeeksRow struct {
+	Week   time.Time
+	Facts  int32
+	People int32
+}
+
+// The units' studying per week (Monday, Beijing) overlapping
+// [from_week, until_day): how many facts and by how many people.
+func (q *Queries) LearningWeeks(ctx context.Context, arg LearningWeeksParams) ([]LearningWeeksRow, error) {
+	rows, err := q.db.Query(ctx, LearningWeeks,
+		arg.TenantID,
+		arg.FromWeek,
+		arg.UntilDay,
+		arg.Path,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []LearningWeeksRow
+	for rows.Next() {
+		var i LearningWeeksRow
 		if err := rows.Scan(&i.Week, &i.Facts, &i.People); err != nil {
 			return nil, err
 		}
@@ -350,28 +512,31 @@ func (q *Queries) PeopleOverdue(ctx context.Context, arg PeopleOverdueParams) ([
 	return items, nil
 }
 
-const PeopleWithFacts = `-- name: PeopleWithFacts :many
-SELECT DISTINCT f.person_id
-FROM learning_fact_records f JOIN assessed_people p ON p.tenant_id = f.tenant_id AND p.id = f.person_id
-WHERE f.tenant_id = $1 AND f.occurred_at >= $2 AND f.occurred_at < $3 AND f.kind = ANY($4::text[])
-  AND p.org_path <@ CAST($5::text AS ltree)
+const PeopleSeen = `-- name: PeopleSeen :many
+SELECT DISTINCT s.person_id
+FROM learning_people_seen s JOIN assessed_people p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+WHERE s.tenant_id = $1 AND s.bucket_kind = $2 AND s.bucket_start >= $3 AND s.bucket_start < $4
+  AND s.category = $5 AND p.org_path <@ CAST($6::text AS ltree)
 `
 
-type PeopleWithFactsParams struct {
-	TenantID uuid.UUID
-	FromAt   time.Time
-	UntilAt  time.Time
-	Kinds    []string
-	Path     string
+type PeopleSeenParams struct {
+	TenantID   uuid.UUID
+	BucketKind string
+	FromDay    time.Time
+	UntilDay   time.Time
+	Category   string
+	Path       string
 }
 
-// Who under the unit has a fact of the kinds in the period.
-func (q *Queries) PeopleWithFacts(ctx context.Context, arg PeopleWithFactsParams) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, PeopleWithFacts,
+// Who under the unit had a fact of the category in buckets of a kind
+// starting in [from_day, until_day).
+func (q *Queries) PeopleSeen(ctx context.Context, arg PeopleSeenParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, PeopleSeen,
 		arg.TenantID,
-		arg.FromAt,
-		arg.UntilAt,
-		arg.Kinds,
+		arg.BucketKind,
+		arg.FromDay,
+		arg.UntilDay,
+		arg.Category,
 		arg.Path,
 	)
 	if err != nil {
@@ -392,12 +557,61 @@ func (q *Queries) PeopleWithFacts(ctx context.Context, arg PeopleWithFactsParams
 	return items, nil
 }
 
-const PeriodTotals = `-- name: PeriodTotals :many
-SELECT p.id, p.org_path::text AS org_path, coalesce(sum(t.points), 0)::int AS points
+const PeriodHistogram = `-- name: PeriodHistogram :many
+SELECT CASE WHEN nlevel(p.org_path) > nlevel(CAST($1::text AS ltree))
+            THEN subpath(p.org_path, 0, nlevel(CAST($1::text AS ltree)) + 1)::text ELSE '' END::text AS child,
+       coalesce(t.points, 0)::int AS points, count(*)::int AS people
 FROM assessed_people p
-LEFT JOIN points_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = $1 AND t.period_start = $2
+LEFT JOIN points_person_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = $2 AND t.period_start = $3
+WHERE p.tenant_id = $4 AND p.org_path <@ CAST($1::text AS ltree)
+GROUP BY 1, 2
+`
+
+type PeriodHistogramParams struct {
+	Path        string
+	PeriodKind  string
+	PeriodStart time.Time
+	TenantID    uuid.UUID
+}
+
+type PeriodHistogramRow struct {
+	Child  string
+	Points int32
+	People int32
+}
+
+// How many people under the unit have each total in a calendar period
+// (0 for none), per child unit (its path; empty for the unit's own).
+func (q *Queries) PeriodHistogram(ctx context.Context, arg PeriodHistogramParams) ([]PeriodHistogramRow, error) {
+	rows, err := q.db.Query(ctx, PeriodHistogram,
+		arg.Path,
+		arg.PeriodKind,
+		arg.PeriodStart,
+		arg.TenantID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PeriodHistogramRow
+	for rows.Next() {
+		var i PeriodHistogramRow
+		if err := rows.Scan(&i.Child, &i.Points, &i.People); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const PeriodTotals = `-- name: PeriodTotals :many
+SELECT p.id, p.org_path::text AS org_path, coalesce(t.points, 0)::int AS points
+FROM assessed_people p
+LEFT JOIN points_person_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = $1 AND t.period_start = $2
 WHERE p.tenant_id = $3 AND p.org_path <@ CAST($4::text AS ltree)
-GROUP BY p.id, p.org_path
 `
 
 type PeriodTotalsParams struct {
@@ -478,11 +692,52 @@ func (q *Queries) StageCounts(ctx context.Context, arg StageCountsParams) ([]Sta
 	return items, nil
 }
 
+const StageDates = `-- name: StageDates :many
+SELECT p.stage, p.stage_since, count(*)::int AS people
+FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
+WHERE p.tenant_id = $1 AND u.path <@ CAST($2::text AS ltree) AND p.status = 'active' AND p.stage = ANY($3::text[])
+GROUP BY p.stage, p.stage_since
+`
+
+type StageDatesParams struct {
+	TenantID uuid.UUID
+	Path     string
+	Stages   []string
+}
+
+type StageDatesRow struct {
+	Stage      string
+	StageSince *time.Time
+	People     int32
+}
+
+// How many people under the unit reached each of the stages given on
+// each date (the figures' "near their next stage" counts them).
+func (q *Queries) StageDates(ctx context.Context, arg StageDatesParams) ([]StageDatesRow, error) {
+	rows, err := q.db.Query(ctx, StageDates, arg.TenantID, arg.Path, arg.Stages)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []StageDatesRow
+	for rows.Next() {
+		var i StageDatesRow
+		if err := rows.Scan(&i.Stage, &i.StageSince, &i.People); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const TasksByWeek = `-- name: TasksByWeek :many
-SELECT date_trunc('week', a.deadline AT TIME ZONE 'UTC' + interval '8 hours')::date AS week, count(*)::int AS assigned,
-       count(*) FILTER (WHERE a.status = 'approved')::int AS approved,
-       count(*) FILTER (WHERE task_assignment_overdue(a.status, a.deadline, $1))::int AS overdue
-FROM task_assignment_records a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
+SELECT date_trunc('week', a.deadline AT TIME ZONE 'UTC' + interval '8 hours')::date AS week, coalesce(sum(a.assignments), 0)::int AS assigned,
+       coalesce(sum(a.assignments) FILTER (WHERE a.status = 'approved'), 0)::int AS approved,
+       coalesce(sum(a.assignments) FILTER (WHERE task_assignment_overdue(a.status, a.deadline, $1)), 0)::int AS overdue
+FROM task_assignment_unit_counts a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.id = a.org_unit_id
 WHERE a.tenant_id = $2 AND a.deadline >= $3 AND a.deadline < $4 AND u.path <@ CAST($5::text AS ltree)
 GROUP BY GROUPING SETS ((1), ())
 ORDER BY 1 NULLS FIRST
@@ -503,8 +758,8 @@ type TasksByWeekRow struct {
 	Overdue  int32
 }
 
-// Assignments of the unit's people due in the period, per week of their
-// deadline and (week NULL) in all: assigned, approved, overdue at now.
+// Assignments in the units due in the period, per week of their deadline
+// and (week NULL) in all: assigned, approved, overdue at now.
 func (q *Queries) TasksByWeek(ctx context.Context, arg TasksByWeekParams) ([]TasksByWeekRow, error) {
 	rows, err := q.db.Query(ctx, TasksByWeek,
 		arg.Now,
@@ -602,37 +857,4 @@ func (q *Queries) UnitPath(ctx context.Context, arg UnitPathParams) (string, err
 	var path string
 	err := row.Scan(&path)
 	return path, err
-}
-
-const VolunteerHours = `-- name: VolunteerHours :one
-SELECT count(DISTINCT f.person_id)::int AS people, coalesce(sum((f.details ->> 'hours')::numeric), 0)::float8 AS hours
-FROM learning_fact_records f
-JOIN assessed_people p ON p.tenant_id = f.tenant_id AND p.id = f.person_id
-WHERE f.tenant_id = $1 AND f.occurred_at >= $2 AND f.occurred_at < $3 AND f.kind = 'volunteer_hours_confirmed'
-  AND p.org_path <@ CAST($4::text AS ltree)
-`
-
-type VolunteerHoursParams struct {
-	TenantID uuid.UUID
-	FromAt   time.Time
-	UntilAt  time.Time
-	Path     string
-}
-
-type VolunteerHoursRow struct {
-	People int32
-	Hours  float64
-}
-
-// Confirmed volunteer hours under the unit in the period, and by how many.
-func (q *Queries) VolunteerHours(ctx context.Context, arg VolunteerHoursParams) (VolunteerHoursRow, error) {
-	row := q.db.QueryRow(ctx, VolunteerHours,
-		arg.TenantID,
-		arg.FromAt,
-		arg.UntilAt,
-		arg.Path,
-	)
-	var i VolunteerHoursRow
-	err := row.Scan(&i.People, &i.Hours)
-	return i, err
 }
