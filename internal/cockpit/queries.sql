@@ -8,21 +8,14 @@ SELECT path::text FROM org_units WHERE tenant_id = @tenant_id AND id = @id;
 -- name: TenantSettings :one
 SELECT settings FROM tenant_profiles WHERE id = @tenant_id;
 
--- name: StageCounts :many
--- The people on record under the unit, per stage (those not in party
--- development too).
-SELECT p.stage, count(*)::int AS people
+-- name: StageDates :many
+-- The people on record under the unit per stage and, for the stages
+-- given, per date they reached it (the figures' "near their next stage"
+-- counts them; one scan for both).
+SELECT p.stage, CASE WHEN p.stage = ANY(@stages::text[]) THEN p.stage_since END::date AS stage_since, count(*)::int AS people
 FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
 WHERE p.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree) AND p.status = 'active'
-GROUP BY p.stage;
-
--- name: StageDates :many
--- How many people under the unit reached each of the stages given on
--- each date (the figures' "near their next stage" counts them).
-SELECT p.stage, p.stage_since, count(*)::int AS people
-FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
-WHERE p.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree) AND p.status = 'active' AND p.stage = ANY(@stages::text[])
-GROUP BY p.stage, p.stage_since;
+GROUP BY 1, 2;
 
 -- name: PeopleInStages :many
 -- The people on record under the unit in the stages given, by name.
@@ -131,12 +124,15 @@ WHERE p.tenant_id = @tenant_id AND p.org_path <@ CAST(sqlc.arg(path)::text AS lt
 
 -- name: PeriodHistogram :many
 -- How many people under the unit have each total in a calendar period
--- (0 for none), per child unit (its path; empty for the unit's own).
+-- (0 for none), per child unit (its path; empty for the unit's own). The
+-- period's totals are read once and hashed, not looked up per person.
+WITH t AS MATERIALIZED (
+    SELECT person_id, points FROM points_person_period_totals
+    WHERE tenant_id = @tenant_id AND period_kind = @period_kind AND period_start = @period_start)
 SELECT CASE WHEN nlevel(p.org_path) > nlevel(CAST(sqlc.arg(path)::text AS ltree))
             THEN subpath(p.org_path, 0, nlevel(CAST(sqlc.arg(path)::text AS ltree)) + 1)::text ELSE '' END::text AS child,
        coalesce(t.points, 0)::int AS points, count(*)::int AS people
-FROM assessed_people p
-LEFT JOIN points_person_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = @period_kind AND t.period_start = @period_start
+FROM assessed_people p LEFT JOIN t ON t.person_id = p.id
 WHERE p.tenant_id = @tenant_id AND p.org_path <@ CAST(sqlc.arg(path)::text AS ltree)
 GROUP BY 1, 2;
 

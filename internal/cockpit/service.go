@@ -106,16 +106,22 @@ func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *fig
 
 	// People.
 	c.People.DueBy = now.Add(NearHorizon)
+	byStage := map[member.Stage]int{}
 	for _, st := range r.stages {
-		c.People.ByStage = append(c.People.ByStage, StageCount{Stage: member.Stage(st.Stage), People: int(st.People)})
-		c.People.Total += int(st.People)
-	}
-	slices.SortFunc(c.People.ByStage, func(a, b StageCount) int { return stageOrder(a.Stage) - stageOrder(b.Stage) })
-	for _, n := range r.near {
-		if nearNextStage(member.Stage(n.Stage), n.StageSince, mrules, c.People.DueBy) {
-			c.People.NearNextStage += int(n.People)
+		stage := member.Stage(st.stage)
+		if _, ok := byStage[stage]; !ok {
+			c.People.ByStage = append(c.People.ByStage, StageCount{Stage: stage})
+		}
+		byStage[stage] += int(st.people)
+		c.People.Total += int(st.people)
+		if nearNextStage(stage, st.since, mrules, c.People.DueBy) {
+			c.People.NearNextStage += int(st.people)
 		}
 	}
+	for i := range c.People.ByStage {
+		c.People.ByStage[i].People = byStage[c.People.ByStage[i].Stage]
+	}
+	slices.SortFunc(c.People.ByStage, func(a, b StageCount) int { return stageOrder(a.Stage) - stageOrder(b.Stage) })
 
 	// Learning and volunteering, by the categories of facts.
 	c.Learning.Weekly = []Week{}

@@ -32,8 +32,7 @@ type figureArgs struct {
 // rows read by the statements.
 type figureRows struct {
 	settings []byte
-	stages   []cockpitdb.StageCountsRow
-	near     []cockpitdb.StageDatesRow
+	stages   []stageRow
 	units    []cockpitdb.UnitKindsRow
 	weeks    []cockpitdb.LearningWeeksRow
 	learning []cockpitdb.LearningPeriodRow // per category
@@ -41,6 +40,14 @@ type figureRows struct {
 	events   []cockpitdb.EventsByKindRow
 	children []cockpitdb.ChildUnitsRow
 	points   []cockpitdb.PeriodHistogramRow
+}
+
+// stageRow counts people at a stage (since a date, for the stages near
+// their next one; else NULL).
+type stageRow struct {
+	stage  string
+	since  *time.Time
+	people int32
 }
 
 type taskRow struct {
@@ -51,23 +58,13 @@ type taskRow struct {
 // queueFigures queues every figure's statement into b.
 func queueFigures(b *pgx.Batch, a figureArgs, parent uuid.UUID, out *figureRows) {
 	b.Queue(cockpitdb.TenantSettings, a.tenant).QueryRow(func(r pgx.Row) error { return r.Scan(&out.settings) })
-	b.Queue(cockpitdb.StageCounts, a.tenant, a.path).Query(func(rs pgx.Rows) error {
+	b.Queue(cockpitdb.StageDates, a.stagesNearNextStage, a.tenant, a.path).Query(func(rs pgx.Rows) error {
 		for rs.Next() {
-			var r cockpitdb.StageCountsRow
-			if err := rs.Scan(&r.Stage, &r.People); err != nil {
+			var r stageRow
+			if err := rs.Scan(&r.stage, &r.since, &r.people); err != nil {
 				return err
 			}
 			out.stages = append(out.stages, r)
-		}
-		return rs.Err()
-	})
-	b.Queue(cockpitdb.StageDates, a.tenant, a.path, a.stagesNearNextStage).Query(func(rs pgx.Rows) error {
-		for rs.Next() {
-			var r cockpitdb.StageDatesRow
-			if err := rs.Scan(&r.Stage, &r.StageSince, &r.People); err != nil {
-				return err
-			}
-			out.near = append(out.near, r)
 		}
 		return rs.Err()
 	})
@@ -147,7 +144,7 @@ func queueFigures(b *pgx.Batch, a figureArgs, parent uuid.UUID, out *figureRows)
 		return rs.Err()
 	}
 	if a.periodKind != "" {
-		b.Queue(cockpitdb.PeriodHistogram, a.path, a.periodKind, a.periodStart, a.tenant).Query(scanPoints)
+		b.Queue(cockpitdb.PeriodHistogram, a.path, a.tenant, a.periodKind, a.periodStart).Query(scanPoints)
 	} else {
 		b.Queue(cockpitdb.DayHistogram, a.path, a.fromDay, a.untilDay, a.tenant).Query(scanPoints)
 	}

@@ -558,20 +558,22 @@ func (q *Queries) PeopleSeen(ctx context.Context, arg PeopleSeenParams) ([]uuid.
 }
 
 const PeriodHistogram = `-- name: PeriodHistogram :many
+WITH t AS MATERIALIZED (
+    SELECT person_id, points FROM points_person_period_totals
+    WHERE tenant_id = $2 AND period_kind = $3 AND period_start = $4)
 SELECT CASE WHEN nlevel(p.org_path) > nlevel(CAST($1::text AS ltree))
             THEN subpath(p.org_path, 0, nlevel(CAST($1::text AS ltree)) + 1)::text ELSE '' END::text AS child,
        coalesce(t.points, 0)::int AS points, count(*)::int AS people
-FROM assessed_people p
-LEFT JOIN points_person_period_totals t ON t.tenant_id = p.tenant_id AND t.person_id = p.id AND t.period_kind = $2 AND t.period_start = $3
-WHERE p.tenant_id = $4 AND p.org_path <@ CAST($1::text AS ltree)
+FROM assessed_people p LEFT JOIN t ON t.person_id = p.id
+WHERE p.tenant_id = $2 AND p.org_path <@ CAST($1::text AS ltree)
 GROUP BY 1, 2
 `
 
 type PeriodHistogramParams struct {
 	Path        string
+	TenantID    uuid.UUID
 	PeriodKind  string
 	PeriodStart time.Time
-	TenantID    uuid.UUID
 }
 
 type PeriodHistogramRow struct {
@@ -581,13 +583,14 @@ type PeriodHistogramRow struct {
 }
 
 // How many people under the unit have each total in a calendar period
-// (0 for none), per child unit (its path; empty for the unit's own).
+// (0 for none), per child unit (its path; empty for the unit's own). The
+// period's totals are read once and hashed, not looked up per person.
 func (q *Queries) PeriodHistogram(ctx context.Context, arg PeriodHistogramParams) ([]PeriodHistogramRow, error) {
 	rows, err := q.db.Query(ctx, PeriodHistogram,
 		arg.Path,
+		arg.TenantID,
 		arg.PeriodKind,
 		arg.PeriodStart,
-		arg.TenantID,
 	)
 	if err != nil {
 		return nil, err
@@ -653,68 +656,30 @@ func (q *Queries) PeriodTotals(ctx context.Context, arg PeriodTotalsParams) ([]P
 	return items, nil
 }
 
-const StageCounts = `-- name: StageCounts :many
-SELECT p.stage, count(*)::int AS people
-FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
-WHERE p.tenant_id = $1 AND u.path <@ CAST($2::text AS ltree) AND p.status = 'active'
-GROUP BY p.stage
-`
-
-type StageCountsParams struct {
-	TenantID uuid.UUID
-	Path     string
-}
-
-type StageCountsRow struct {
-	Stage  string
-	People int32
-}
-
-// The people on record under the unit, per stage (those not in party
-// development too).
-func (q *Queries) StageCounts(ctx context.Context, arg StageCountsParams) ([]StageCountsRow, error) {
-	rows, err := q.db.Query(ctx, StageCounts, arg.TenantID, arg.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []StageCountsRow
-	for rows.Next() {
-		var i StageCountsRow
-		if err := rows.Scan(&i.Stage, &i.People); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const StageDates = `-- name: StageDates :many
-SELECT p.stage, p.stage_since, count(*)::int AS people
+SELECT p.stage, CASE WHEN p.stage = ANY($1::text[]) THEN p.stage_since END::date AS stage_since, count(*)::int AS people
 FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
-WHERE p.tenant_id = $1 AND u.path <@ CAST($2::text AS ltree) AND p.status = 'active' AND p.stage = ANY($3::text[])
-GROUP BY p.stage, p.stage_since
+WHERE p.tenant_id = $2 AND u.path <@ CAST($3::text AS ltree) AND p.status = 'active'
+GROUP BY 1, 2
 `
 
 type StageDatesParams struct {
+	Stages   []string
 	TenantID uuid.UUID
 	Path     string
-	Stages   []string
 }
 
 type StageDatesRow struct {
 	Stage      string
-	StageSince *time.Time
+	StageSince time.Time
 	People     int32
 }
 
-// How many people under the unit reached each of the stages given on
-// each date (the figures' "near their next stage" counts them).
+// The people on record under the unit per stage and, for the stages
+// given, per date they reached it (the figures' "near their next stage"
+// counts them; one scan for both).
 func (q *Queries) StageDates(ctx context.Context, arg StageDatesParams) ([]StageDatesRow, error) {
-	rows, err := q.db.Query(ctx, StageDates, arg.TenantID, arg.Path, arg.Stages)
+	rows, err := q.db.Query(ctx, StageDates, arg.Stages, arg.TenantID, arg.Path)
 	if err != nil {
 		return nil, err
 	}
