@@ -18,7 +18,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe and ffmpeg for videos) if missing
+deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe and ffmpeg for videos; Node.js for the tests' WebSocket client) if missing
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		echo "==> installing PostgreSQL (Debian package postgresql)"; \
 		$(SUDO) apt-get update -q && \
@@ -31,6 +31,12 @@ deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe
 		( $(SUDO) apt-get update -q && \
 		  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg ) || \
 		echo "==> ffmpeg could not be installed: videos will have no duration or poster"; \
+	fi
+	@# The live-updates tests subscribe with the graphql-ws npm client.
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		echo "==> installing Node.js and npm (Debian packages nodejs, npm)"; \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm; \
 	fi
 
 .PHONY: minio
@@ -49,7 +55,17 @@ run: deps minio build ## run everything locally: PostgreSQL and MinIO under .dat
 	$(BIN)/zhdj dev --data $(DATA) $(DEV_FLAGS)
 
 .PHONY: test
-test: deps minio ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers)
+# The WebSocket client the live-updates tests drive (graphql-ws, pinned by
+# its lock file; node_modules is git-ignored).
+WSCLIENT := internal/app/testdata/graphql-ws
+
+.PHONY: test-clients
+test-clients: $(WSCLIENT)/node_modules/.package-lock.json
+
+$(WSCLIENT)/node_modules/.package-lock.json: $(WSCLIENT)/package-lock.json
+	cd $(WSCLIENT) && npm ci --no-audit --no-fund
+
+test: deps minio test-clients ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers)
 	$(GO) test $(RACE) -count=1 -timeout 30m ./...
 	@# Say whether the Meilisearch integration suite ran (it needs MEILI_URL).
 	@$(GO) test -count=1 -run 'TestContract$$' -v ./internal/search/meili | grep -E '^(--- |    meili_test)' || true

@@ -1,11 +1,14 @@
 package graph
 
 import (
+	"time"
+
 	"zhdj/internal/account"
 	"zhdj/internal/audit"
 	"zhdj/internal/cockpit"
 	"zhdj/internal/content"
 	"zhdj/internal/learning"
+	"zhdj/internal/live"
 	"zhdj/internal/media"
 	"zhdj/internal/meeting"
 	"zhdj/internal/member"
@@ -50,4 +53,8 @@ type Resolver struct {
 	Figures *cockpit.Service
 	// Finder answers searches and reports indexing state.
 	Finder *search.Service
+	// Live carries what changed to subscriptions; LiveEvery bounds how
+	// often a cockpit subscription is sent again.
+	Live      *live.Hub
+	LiveEvery time.Duration
 }

@@ -85,6 +85,7 @@ type ResolverRoot interface {
 	Site() SiteResolver
 	SiteTheme() SiteThemeResolver
 	SiteWebhook() SiteWebhookResolver
+	Subscription() SubscriptionResolver
 	Suggestion() SuggestionResolver
 	Task() TaskResolver
 	TaskAssignment() TaskAssignmentResolver
@@ -1329,6 +1330,11 @@ type ComplexityRoot struct {
 	SubmitTaskPayload struct {
 		Assignment func(childComplexity int) int
 		Submission func(childComplexity int) int
+	}
+
+	Subscription struct {
+		CockpitChanged    func(childComplexity int, orgUnit string, period *model.PeriodInput) int
+		NotificationAdded func(childComplexity int) int
 	}
 
 	Suggestion struct {
@@ -7058,6 +7064,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmitTaskPayload.Submission(childComplexity), true
 
+	case "Subscription.cockpitChanged":
+		if e.ComplexityRoot.Subscription.CockpitChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_cockpitChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CockpitChanged(childComplexity, args["orgUnit"].(string), args["period"].(*model.PeriodInput)), true
+	case "Subscription.notificationAdded":
+		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity), true
+
 	case "Suggestion.content":
 		if e.ComplexityRoot.Suggestion.Content == nil {
 			break
@@ -7896,6 +7920,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -8779,6 +8820,23 @@ type SuggestionConnection {
 extend type Query {
   "What to study next: the lessons your plan still needs, then items on your interests, then the latest; never what you completed."
   forYou(first: Int = 20, after: String): SuggestionConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/live.graphqls", Input: `# Live updates: subscriptions over WebSocket (the graphql-transport-ws
+# protocol) on /graphql. Sign in with connection_init's payload
+# {"authorization": "Bearer <access token>"}; a page on an origin that is
+# not one of the school's sites is refused before the upgrade. A change
+# made through any server process reaches the subscribers of all.
+
+type Subscription {
+  "Your new notifications as they arrive (for a person on record)."
+  notificationAdded: Notification!
+  """
+  The cockpit of an org unit's subtree in a period (default: this year),
+  sent again whenever one of its figures may have changed, at most once a
+  second. Nothing is sent until something changes: query cockpit first.
+  """
+  cockpitChanged(orgUnit: ID!, period: PeriodInput): Cockpit!
 }
 `, BuiltIn: false},
 	{Name: "../schema/media.graphqls", Input: `"A 64-bit integer (byte counts)."

@@ -36,6 +36,8 @@ type Limits struct {
 	// RateLimiter, when set, limits operations per client address (rule
 	// "graphql") and the root fields in limitedFields.
 	RateLimiter RateLimiter
+	// Live serves subscriptions over WebSocket (when it can authenticate).
+	Live LiveTransport
 }
 
 // NewHandler returns the GraphQL endpoint: queries over GET and POST (JSON),
@@ -43,6 +45,9 @@ type Limits struct {
 // errors presented by presentError.
 func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	if l.Live.Authenticate != nil {
+		srv.AddTransport(websocketTransport(l.Live, log))
+	}
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{})
 	// Multipart (GraphQL multipart request spec) carries file uploads; the
@@ -81,6 +86,11 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, log, err)}})
 			}
 		}
+		return next(ctx)
+	})
+	// Loaders per response, not per operation: a subscription's every
+	// event is a response of its own and must not see an earlier one's.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(withLoaders(ctx, r.newLoaders()))
 	})
 	if l.RateLimiter != nil {

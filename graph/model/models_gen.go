@@ -1038,6 +1038,9 @@ type SubmitTaskPayload struct {
 	Assignment *TaskAssignment  `json:"assignment"`
 }
 
+type Subscription struct {
+}
+
 type SuggestionConnection struct {
 	Edges    []*SuggestionEdge `json:"edges"`
 	PageInfo *PageInfo         `json:"pageInfo"`

@@ -349,7 +349,12 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (*auth.P
 		s.lookUpPrincipals(ctx, c.Tenant, batch)
 		return nil
 	})
-	return r.p, r.err
+	if r.err != nil {
+		return nil, r.err
+	}
+	p := *r.p
+	p.ExpiresAt = c.Expires
+	return &p, nil
 }
 
 // Every signed-in request passes through Authenticate, so the look-ups of

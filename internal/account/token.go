@@ -91,6 +91,8 @@ func (t *Tokens) Issue(tenant, account, session uuid.UUID) (string, time.Time, e
 // AccessClaims are the verified contents of an access token.
 type AccessClaims struct {
 	Tenant, Account, Session uuid.UUID
+	// Expires is when the token stops being accepted.
+	Expires time.Time
 }
 
 // Verify checks signature (HS256 only, known kid), issuer and expiry.
@@ -120,6 +122,7 @@ func (t *Tokens) Verify(s string) (AccessClaims, error) {
 	if err := errors.Join(e1, e2, e3); err != nil {
 		return AccessClaims{}, fmt.Errorf("malformed claims: %w", err)
 	}
+	out.Expires = c.ExpiresAt.Time
 	return out, nil
 }
 

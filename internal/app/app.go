@@ -32,6 +32,7 @@ import (
 	"zhdj/internal/graphiql"
 	"zhdj/internal/jobs"
 	"zhdj/internal/learning"
+	"zhdj/internal/live"
 	"zhdj/internal/media"
 	"zhdj/internal/media/s3"
 	"zhdj/internal/meeting"
@@ -81,8 +82,10 @@ type App struct {
 	Inbox     *notify.Service
 	Ledger    *points.Service
 	Cockpit   *cockpit.Service
-	Meetings  *meeting.Service
-	Quizzes   *quiz.Service
+	// Live carries the database's change announcements to subscriptions.
+	Live     *live.Hub
+	Meetings *meeting.Service
+	Quizzes  *quiz.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
 	SSO *sso.Service
 	// Limits counts requests against the rate limits, shared by every
@@ -203,6 +206,7 @@ func (a *App) init(ctx context.Context) error {
 	a.stopBG = stop
 	a.bgDone.Go(func() { a.origins.Run(bg) })
 	a.bgDone.Go(func() { a.Limits.Run(bg, a.Config.OriginRefresh) })
+	a.bgDone.Go(func() { a.Live.Run(bg) })
 	a.bgDone.Go(func() {
 		if err := a.Indexer.ConfigureAll(bg); err != nil {
 			a.Log.Warn("search: configure the index (drains retry it)", "err", err)
@@ -258,6 +262,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Quizzes = quiz.NewService(a.Pool)
 	a.Ledger = points.NewService(a.Pool)
 	a.Cockpit = cockpit.NewService(a.Pool)
+	a.Live = live.NewHub(a.Pool, c.Live.MaxConnections, a.Log)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
@@ -311,7 +316,8 @@ func (a *App) initServices(ctx context.Context) error {
 }
 
 func (a *App) routes() http.Handler {
-	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Figures: a.Cockpit, Finder: a.Search}
+	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Figures: a.Cockpit, Finder: a.Search,
+		Live: a.Live, LiveEvery: a.Config.Live.Every}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,
@@ -322,6 +328,8 @@ func (a *App) routes() http.Handler {
 		// The largest file that comes through the API (not straight to storage).
 		MaxUploadBytes: max(member.MaxImportBytes, a.Config.MaxImageBytes, a.Config.MaxDocumentBytes) + 1<<20,
 		RateLimiter:    a.Limits,
+		Live: graph.LiveTransport{Authenticate: a.Accounts.Authenticate, Admit: a.Live.Admit,
+			Ping: a.Config.Live.Ping, InitTimeout: a.Config.Live.InitTimeout},
 	}, a.Log)
 
 	c := cors.New(cors.Options{
@@ -334,7 +342,7 @@ func (a *App) routes() http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, a.withPrincipal(gql)))))
+	mux.Handle("/graphql", a.sameSiteUpgrade(c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, a.withPrincipal(gql))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})

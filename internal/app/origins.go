@@ -3,8 +3,16 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"zhdj/graph"
+	"zhdj/internal/apperr"
+	"zhdj/internal/i18n"
+	"zhdj/internal/reqmeta"
 )
 
 // originSet is the CORS allow-list: every active site's origins (read from
@@ -77,4 +85,32 @@ func (o *originSet) Run(ctx context.Context) {
 			o.log.WarnContext(ctx, "cors: refresh site origins failed; keeping the previous list", "err", err)
 		}
 	}
+}
+
+// sameSiteUpgrade refuses a WebSocket upgrade from a page on an origin
+// that is neither one of the sites' (as CORS allows them) nor this
+// server's own (GraphiQL): browsers send any page's cookies and let its
+// script open the socket, so the Origin is the only thing that tells.
+// Clients that are not browsers send no Origin and sign in with a token.
+func (a *App) sameSiteUpgrade(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		origin := r.Header.Get("Origin")
+		if origin != "" && !a.origins.Allowed(origin) && !sameHost(origin, r.Host) {
+			a.Log.WarnContext(r.Context(), "live: upgrade from a foreign origin refused", "origin", origin, "request_id", reqmeta.ID(r.Context()))
+			msg := i18n.Translate(graph.LanguageOf(r.Context()), "this origin may not open live connections")
+			writeJSON(w, http.StatusForbidden, map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": apperr.Forbidden.Code()}}}})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameHost reports whether origin names host (with its port).
+func sameHost(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, host)
 }

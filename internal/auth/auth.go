@@ -11,6 +11,7 @@ package auth
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -112,6 +113,9 @@ type Principal struct {
 	// System is set for the platform acting on its own behalf (CLI, seed,
 	// workers): it may do everything, but only inside TenantID.
 	System bool
+	// ExpiresAt is when the access token that signed the caller in stops
+	// being accepted (zero when no token did); a live connection ends then.
+	ExpiresAt time.Time
 }
 
 // SystemPrincipal returns the principal of the platform itself acting in tenant.

@@ -117,6 +117,8 @@ type Config struct {
 	// PointsAward is how often the facts waiting for their points are
 	// awarded.
 	PointsAward time.Duration
+	// Live configures subscriptions over WebSocket.
+	Live Live
 	// Meili is the Meilisearch server; URL empty means the built-in
 	// PostgreSQL search.
 	Meili Meili
@@ -401,6 +403,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
 	c.PointsAward = r.duration("ZHDJ_POINTS_AWARD", 2*time.Second)
+	c.Live.MaxConnections = r.positive("ZHDJ_LIVE_MAX_CONNECTIONS", 5)
+	c.Live.Every = r.duration("ZHDJ_LIVE_EVERY", time.Second)
+	c.Live.Ping = r.duration("ZHDJ_LIVE_PING", 20*time.Second)
+	c.Live.InitTimeout = r.duration("ZHDJ_LIVE_INIT_TIMEOUT", 10*time.Second)
 	c.SearchReconcile = r.duration("ZHDJ_SEARCH_RECONCILE", time.Hour)
 	switch v := strings.TrimSpace(r.getenv("ZHDJ_SEARCH_COMPACT")); v {
 	case "off":
@@ -441,6 +447,20 @@ func (c Config) MigrationURL() string {
 type reader struct {
 	getenv func(string) string
 	errs   []error
+}
+
+// Live configures subscriptions over WebSocket.
+type Live struct {
+	// MaxConnections bounds the live connections one account holds open
+	// in one server process.
+	MaxConnections int
+	// Every bounds how often a cockpit subscription is sent again.
+	Every time.Duration
+	// Ping is how often the server pings a connection; one that does not
+	// answer within twice that is closed.
+	Ping time.Duration
+	// InitTimeout is how long a new connection may take to sign in.
+	InitTimeout time.Duration
 }
 
 func (r *reader) fail(name string, err error) {

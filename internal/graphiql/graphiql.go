@@ -30,7 +30,7 @@ const Prefix = "/graphiql/" + Version + "/"
 
 // defaultQuery is what a new GraphiQL tab opens with.
 const defaultQuery = `# zhdj GraphQL。运行：Ctrl-Enter。登录后在 Headers 中加上
-# {"Authorization": "Bearer <accessToken>"}。
+# {"Authorization": "Bearer <accessToken>"}（订阅 subscription 也用它）。
 {
   site(slug: "xxgc") {
     name
@@ -60,6 +60,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <script src="{{.Prefix}}react.production.min.js"></script>
 <script src="{{.Prefix}}react-dom.production.min.js"></script>
 <script src="{{.Prefix}}graphiql.min.js"></script>
+<script src="{{.Prefix}}graphql-ws.min.js"></script>
 <script src="{{.Prefix}}init.js"></script>
 </body>
 </html>
@@ -75,8 +76,22 @@ func Handler(title, endpoint string) http.Handler {
 	}
 	ep, _ := json.Marshal(endpoint)
 	query, _ := json.Marshal(defaultQuery)
-	init := []byte(fmt.Sprintf(`ReactDOM.createRoot(document.getElementById("graphiql")).render(
-  React.createElement(GraphiQL, { fetcher: GraphiQL.createFetcher({ url: %s }), defaultQuery: %s, defaultEditorToolsVisibility: true }));
+	// Subscriptions go over a WebSocket to the same endpoint, signed in
+	// with the Authorization of GraphiQL's Headers tab; the socket closes
+	// when the last subscription ends, so the next one takes the headers
+	// as they are then.
+	init := []byte(fmt.Sprintf(`var endpoint = new URL(%s, location.href);
+var wsURL = (endpoint.protocol === "https:" ? "wss:" : "ws:") + "//" + endpoint.host + endpoint.pathname;
+function authorization() {
+  try {
+    var h = JSON.parse(localStorage.getItem("graphiql:headers") || "{}");
+    var a = h.Authorization || h.authorization;
+    return a ? { authorization: a } : {};
+  } catch (e) { return {}; }
+}
+var wsClient = graphqlWs.createClient({ url: wsURL, lazy: true, lazyCloseTimeout: 0, retryAttempts: 0, connectionParams: authorization });
+ReactDOM.createRoot(document.getElementById("graphiql")).render(
+  React.createElement(GraphiQL, { fetcher: GraphiQL.createFetcher({ url: endpoint.href, wsClient: wsClient }), defaultQuery: %s, defaultEditorToolsVisibility: true }));
 `, ep, query))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; connect-src 'self'")

@@ -82,7 +82,7 @@ func TestPageLoadsOnlyItsOwnFiles(t *testing.T) {
 		t.Fatalf("page: %d %v", res.StatusCode, res.Header)
 	}
 	refs := regexp.MustCompile(`(?:src|href)="([^"]*)"`).FindAllStringSubmatch(string(html), -1)
-	if len(refs) != 5 {
+	if len(refs) != 6 {
 		t.Fatalf("page refers to %d files: %s", len(refs), html)
 	}
 	for _, m := range refs {
@@ -96,8 +96,8 @@ func TestPageLoadsOnlyItsOwnFiles(t *testing.T) {
 			t.Fatalf("%s: %d %v (%d bytes)", ref, plain.StatusCode, plain.Header, len(body))
 		}
 		if strings.HasSuffix(ref, "init.js") {
-			if !strings.Contains(string(body), `"/graphql"`) {
-				t.Fatalf("init.js does not talk to the endpoint: %s", body)
+			if !strings.Contains(string(body), `"/graphql"`) || !strings.Contains(string(body), "graphqlWs.createClient") {
+				t.Fatalf("init.js does not talk to the endpoint (over HTTP and WebSocket): %s", body)
 			}
 			continue
 		}

@@ -26,3 +26,15 @@ WHERE tenant_id = @tenant_id AND person_id = @person_id AND read_at IS NULL AND 
 -- name: MarkAllRead :execrows
 UPDATE notifications SET read_at = now()
 WHERE tenant_id = @tenant_id AND person_id = @person_id AND read_at IS NULL;
+
+-- name: Notice :one
+-- One of a person's notices.
+SELECT id, kind, subject_type, subject_id, title, body, created_at, read_at FROM notifications
+WHERE tenant_id = @tenant_id AND person_id = @person_id AND id = @id;
+
+-- name: Since :many
+-- A person's notices after the cursor, oldest first.
+SELECT id, kind, subject_type, subject_id, title, body, created_at, read_at FROM notifications
+WHERE tenant_id = @tenant_id AND person_id = @person_id AND (created_at, id) > (@after_at::timestamptz, @after_id::uuid)
+ORDER BY created_at, id
+LIMIT @max_rows;

@@ -155,6 +155,107 @@ func (q *Queries) MarkRead(ctx context.Context, arg MarkReadParams) (int64, erro
 	return result.RowsAffected(), nil
 }
 
+const notice = `-- name: Notice :one
+SELECT id, kind, subject_type, subject_id, title, body, created_at, read_at FROM notifications
+WHERE tenant_id = $1 AND person_id = $2 AND id = $3
+`
+
+type NoticeParams struct {
+	TenantID uuid.UUID
+	PersonID uuid.UUID
+	ID       uuid.UUID
+}
+
+type NoticeRow struct {
+	ID          uuid.UUID
+	Kind        string
+	SubjectType string
+	SubjectID   uuid.UUID
+	Title       string
+	Body        string
+	CreatedAt   time.Time
+	ReadAt      *time.Time
+}
+
+// One of a person's notices.
+func (q *Queries) Notice(ctx context.Context, arg NoticeParams) (NoticeRow, error) {
+	row := q.db.QueryRow(ctx, notice, arg.TenantID, arg.PersonID, arg.ID)
+	var i NoticeRow
+	err := row.Scan(
+		&i.ID,
+		&i.Kind,
+		&i.SubjectType,
+		&i.SubjectID,
+		&i.Title,
+		&i.Body,
+		&i.CreatedAt,
+		&i.ReadAt,
+	)
+	return i, err
+}
+
+const since = `-- name: Since :many
+SELECT id, kind, subject_type, subject_id, title, body, created_at, read_at FROM notifications
+WHERE tenant_id = $1 AND person_id = $2 AND (created_at, id) > ($3::timestamptz, $4::uuid)
+ORDER BY created_at, id
+LIMIT $5
+`
+
+type SinceParams struct {
+	TenantID uuid.UUID
+	PersonID uuid.UUID
+	AfterAt  time.Time
+	AfterID  uuid.UUID
+	MaxRows  int32
+}
+
+type SinceRow struct {
+	ID          uuid.UUID
+	Kind        string
+	SubjectType string
+	SubjectID   uuid.UUID
+	Title       string
+	Body        string
+	CreatedAt   time.Time
+	ReadAt      *time.Time
+}
+
+// A person's notices after the cursor, oldest first.
+func (q *Queries) Since(ctx context.Context, arg SinceParams) ([]SinceRow, error) {
+	rows, err := q.db.Query(ctx, since,
+		arg.TenantID,
+		arg.PersonID,
+		arg.AfterAt,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SinceRow
+	for rows.Next() {
+		var i SinceRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.SubjectType,
+			&i.SubjectID,
+			&i.Title,
+			&i.Body,
+			&i.CreatedAt,
+			&i.ReadAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const unreadCount = `-- name: UnreadCount :one
 SELECT count(*)::int FROM notifications WHERE tenant_id = $1 AND person_id = $2 AND read_at IS NULL
 `
