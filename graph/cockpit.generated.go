@@ -317,6 +317,38 @@ func (ec *executionContext) fieldContext_Cockpit_meetings(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Cockpit_warnings(ctx context.Context, field graphql.CollectedField, obj *cockpit.Cockpit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cockpit_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cockpit.Warnings) graphql.Marshaler {
+			return ec.marshalNCockpitWarnings2zhdjᚋinternalᚋcockpitᚐWarnings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cockpit_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cockpit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CockpitWarnings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CockpitLearning_learners(ctx context.Context, field graphql.CollectedField, obj *cockpit.Learning) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1772,6 +1804,11 @@ func (ec *executionContext) _Cockpit(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "meetings":
 			out.Values[i] = ec._Cockpit_meetings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnings":
+			out.Values[i] = ec._Cockpit_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -48,6 +48,7 @@ var assumedSizes = map[string]int{
 	"CockpitLearning.weekly":          13,
 	"CockpitTasks.weekly":             13,
 	"CockpitMeetings.byKind":          7,
+	"CockpitWarnings.byRule":          7,
 	"CockpitPeople.byStage":           7,
 	"CockpitPoints.topUnits":          3,
 	"CockpitPoints.bottomUnits":       3,

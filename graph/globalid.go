@@ -39,9 +39,10 @@ const (
 	idPointsRule       idType = 23
 	idAssessmentScheme idType = 24
 	idPointsAppeal     idType = 25
+	idWarning          idType = 26
 
 	// idLast is the highest type; keep it last.
-	idLast = idPointsAppeal
+	idLast = idWarning
 )
 
 func (t idType) String() string {
@@ -96,6 +97,8 @@ func (t idType) String() string {
 		return "AssessmentScheme"
 	case idPointsAppeal:
 		return "PointsAppeal"
+	case idWarning:
+		return "Warning"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

@@ -8,6 +8,7 @@ import (
 	"zhdj/graph/model"
 	"zhdj/internal/cockpit"
 	"zhdj/internal/notify"
+	"zhdj/internal/warning"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,6 +19,7 @@ import (
 type SubscriptionResolver interface {
 	NotificationAdded(ctx context.Context) (<-chan *notify.Notification, error)
 	CockpitChanged(ctx context.Context, orgUnit string, period *model.PeriodInput) (<-chan *cockpit.Cockpit, error)
+	WarningChanged(ctx context.Context, orgUnit string) (<-chan *warning.Warning, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -43,6 +45,20 @@ func (ec *executionContext) field_Subscription_cockpitChanged_args(ctx context.C
 		return nil, err
 	}
 	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_warningChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnit",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnit"] = arg0
 	return args, nil
 }
 
@@ -126,6 +142,50 @@ func (ec *executionContext) fieldContext_Subscription_cockpitChanged(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_warningChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_warningChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().WarningChanged(ctx, fc.Args["orgUnit"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warning.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚖzhdjᚋinternalᚋwarningᚐWarning(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_warningChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_warningChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -155,6 +215,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_notificationAdded(ctx, fields[0])
 	case "cockpitChanged":
 		return ec._Subscription_cockpitChanged(ctx, fields[0])
+	case "warningChanged":
+		return ec._Subscription_warningChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

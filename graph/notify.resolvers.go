@@ -28,11 +28,7 @@ func (r *notificationResolver) ID(ctx context.Context, obj *notify.Notification)
 }
 
 func (r *notificationResolver) SubjectID(ctx context.Context, obj *notify.Notification) (string, error) {
-	t := idTask
-	if obj.SubjectType == "event" {
-		t = idEvent
-	}
-	return encodeID(t, obj.TenantID, obj.SubjectID), nil
+	return encodeID(subjectIDType(obj.SubjectType), obj.TenantID, obj.SubjectID), nil
 }
 
 func (r *notificationResolver) Body(ctx context.Context, obj *notify.Notification) (*string, error) {

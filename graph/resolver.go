@@ -21,6 +21,7 @@ import (
 	"zhdj/internal/task"
 	"zhdj/internal/tenant"
 	"zhdj/internal/volunteer"
+	"zhdj/internal/warning"
 )
 
 // Resolver holds the domain services the resolvers call. Resolvers only
@@ -53,6 +54,8 @@ type Resolver struct {
 	Figures *cockpit.Service
 	// Finder answers searches and reports indexing state.
 	Finder *search.Service
+	// Supervision lists and answers early warnings.
+	Supervision *warning.Service
 	// Live carries what changed to subscriptions; LiveEvery bounds how
 	// often a cockpit subscription is sent again.
 	Live      *live.Hub

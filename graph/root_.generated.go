@@ -15,6 +15,7 @@ import (
 	"zhdj/internal/search"
 	"zhdj/internal/task"
 	"zhdj/internal/volunteer"
+	"zhdj/internal/warning"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -41,6 +42,7 @@ type ResolverRoot interface {
 	Cockpit() CockpitResolver
 	CockpitMeetingKind() CockpitMeetingKindResolver
 	CockpitPerson() CockpitPersonResolver
+	CockpitWarningCount() CockpitWarningCountResolver
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
 	ContentRevision() ContentRevisionResolver
@@ -97,6 +99,7 @@ type ResolverRoot interface {
 	VolunteerRecord() VolunteerRecordResolver
 	VolunteerRecordEntry() VolunteerRecordEntryResolver
 	VolunteerTopic() VolunteerTopicResolver
+	Warning() WarningResolver
 }
 
 type DirectiveRoot struct {
@@ -283,6 +286,7 @@ type ComplexityRoot struct {
 		Tasks        func(childComplexity int) int
 		To           func(childComplexity int) int
 		Volunteering func(childComplexity int) int
+		Warnings     func(childComplexity int) int
 	}
 
 	CockpitLearning struct {
@@ -364,6 +368,16 @@ type ComplexityRoot struct {
 		Hours        func(childComplexity int) int
 		Participants func(childComplexity int) int
 		Rate         func(childComplexity int) int
+	}
+
+	CockpitWarningCount struct {
+		Open func(childComplexity int) int
+		Rule func(childComplexity int) int
+	}
+
+	CockpitWarnings struct {
+		ByRule func(childComplexity int) int
+		Open   func(childComplexity int) int
 	}
 
 	CockpitWeek struct {
@@ -790,6 +804,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AbortUpload             func(childComplexity int, input model.MediaIDInput) int
+		AcknowledgeWarning      func(childComplexity int, warning string, note *string) int
 		AddQuestion             func(childComplexity int, input model.AddQuestionInput) int
 		AddVolunteerRecordEntry func(childComplexity int, input model.AddVolunteerRecordEntryInput) int
 		ApproveContent          func(childComplexity int, input model.ApproveContentInput) int
@@ -835,6 +850,7 @@ type ComplexityRoot struct {
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
 		RequestEventLeave       func(childComplexity int, event string, reason string) int
 		ResolveAppeal           func(childComplexity int, input model.ResolveAppealInput) int
+		ResolveWarning          func(childComplexity int, warning string, note string) int
 		RestoreContentRevision  func(childComplexity int, input model.RestoreContentInput) int
 		ResumeUpload            func(childComplexity int, input model.MediaIDInput) int
 		ReviewSubmission        func(childComplexity int, input model.ReviewSubmissionInput) int
@@ -1110,6 +1126,7 @@ type ComplexityRoot struct {
 		VolunteerPartners   func(childComplexity int, site string) int
 		VolunteerRecord     func(childComplexity int, member *string, from *time.Time, to *time.Time) int
 		VolunteerTopics     func(childComplexity int, site string) int
+		Warnings            func(childComplexity int, orgUnit string, status []warning.Status, rule []warning.Rule, first *int, after *string) int
 		WebhookDeliveries   func(childComplexity int, webhookID string) int
 	}
 
@@ -1335,6 +1352,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		CockpitChanged    func(childComplexity int, orgUnit string, period *model.PeriodInput) int
 		NotificationAdded func(childComplexity int) int
+		WarningChanged    func(childComplexity int, orgUnit string) int
 	}
 
 	Suggestion struct {
@@ -1516,6 +1534,38 @@ type ComplexityRoot struct {
 
 	VolunteerTopicPayload struct {
 		Topic func(childComplexity int) int
+	}
+
+	Warning struct {
+		AcknowledgedAt func(childComplexity int) int
+		AddressedTo    func(childComplexity int) int
+		Detail         func(childComplexity int) int
+		Escalations    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Note           func(childComplexity int) int
+		OrgUnit        func(childComplexity int) int
+		PersonID       func(childComplexity int) int
+		RaisedAt       func(childComplexity int) int
+		ResolvedAt     func(childComplexity int) int
+		Rule           func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SubjectID      func(childComplexity int) int
+		SubjectType    func(childComplexity int) int
+		Title          func(childComplexity int) int
+	}
+
+	WarningConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	WarningEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WarningPayload struct {
+		Warning func(childComplexity int) int
 	}
 
 	WebhookDelivery struct {
@@ -2275,6 +2325,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cockpit.Volunteering(childComplexity), true
+	case "Cockpit.warnings":
+		if e.ComplexityRoot.Cockpit.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cockpit.Warnings(childComplexity), true
 
 	case "CockpitLearning.facts":
 		if e.ComplexityRoot.CockpitLearning.Facts == nil {
@@ -2574,6 +2630,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CockpitVolunteering.Rate(childComplexity), true
+
+	case "CockpitWarningCount.open":
+		if e.ComplexityRoot.CockpitWarningCount.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitWarningCount.Open(childComplexity), true
+	case "CockpitWarningCount.rule":
+		if e.ComplexityRoot.CockpitWarningCount.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitWarningCount.Rule(childComplexity), true
+
+	case "CockpitWarnings.byRule":
+		if e.ComplexityRoot.CockpitWarnings.ByRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitWarnings.ByRule(childComplexity), true
+	case "CockpitWarnings.open":
+		if e.ComplexityRoot.CockpitWarnings.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CockpitWarnings.Open(childComplexity), true
 
 	case "CockpitWeek.count":
 		if e.ComplexityRoot.CockpitWeek.Count == nil {
@@ -4227,6 +4309,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AbortUpload(childComplexity, args["input"].(model.MediaIDInput)), true
+	case "Mutation.acknowledgeWarning":
+		if e.ComplexityRoot.Mutation.AcknowledgeWarning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeWarning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeWarning(childComplexity, args["warning"].(string), args["note"].(*string)), true
 	case "Mutation.addQuestion":
 		if e.ComplexityRoot.Mutation.AddQuestion == nil {
 			break
@@ -4717,6 +4810,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResolveAppeal(childComplexity, args["input"].(model.ResolveAppealInput)), true
+	case "Mutation.resolveWarning":
+		if e.ComplexityRoot.Mutation.ResolveWarning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveWarning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveWarning(childComplexity, args["warning"].(string), args["note"].(string)), true
 	case "Mutation.restoreContentRevision":
 		if e.ComplexityRoot.Mutation.RestoreContentRevision == nil {
 			break
@@ -6282,6 +6386,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.VolunteerTopics(childComplexity, args["site"].(string)), true
+	case "Query.warnings":
+		if e.ComplexityRoot.Query.Warnings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_warnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Warnings(childComplexity, args["orgUnit"].(string), args["status"].([]warning.Status), args["rule"].([]warning.Rule), args["first"].(*int), args["after"].(*string)), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -7081,6 +7196,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity), true
+	case "Subscription.warningChanged":
+		if e.ComplexityRoot.Subscription.WarningChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_warningChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.WarningChanged(childComplexity, args["orgUnit"].(string)), true
 
 	case "Suggestion.content":
 		if e.ComplexityRoot.Suggestion.Content == nil {
@@ -7752,6 +7878,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VolunteerTopicPayload.Topic(childComplexity), true
+
+	case "Warning.acknowledgedAt":
+		if e.ComplexityRoot.Warning.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.AcknowledgedAt(childComplexity), true
+	case "Warning.addressedTo":
+		if e.ComplexityRoot.Warning.AddressedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.AddressedTo(childComplexity), true
+	case "Warning.detail":
+		if e.ComplexityRoot.Warning.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Detail(childComplexity), true
+	case "Warning.escalations":
+		if e.ComplexityRoot.Warning.Escalations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Escalations(childComplexity), true
+	case "Warning.id":
+		if e.ComplexityRoot.Warning.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.ID(childComplexity), true
+	case "Warning.note":
+		if e.ComplexityRoot.Warning.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Note(childComplexity), true
+	case "Warning.orgUnit":
+		if e.ComplexityRoot.Warning.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.OrgUnit(childComplexity), true
+	case "Warning.personId":
+		if e.ComplexityRoot.Warning.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.PersonID(childComplexity), true
+	case "Warning.raisedAt":
+		if e.ComplexityRoot.Warning.RaisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.RaisedAt(childComplexity), true
+	case "Warning.resolvedAt":
+		if e.ComplexityRoot.Warning.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.ResolvedAt(childComplexity), true
+	case "Warning.rule":
+		if e.ComplexityRoot.Warning.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Rule(childComplexity), true
+	case "Warning.status":
+		if e.ComplexityRoot.Warning.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Status(childComplexity), true
+	case "Warning.subjectId":
+		if e.ComplexityRoot.Warning.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.SubjectID(childComplexity), true
+	case "Warning.subjectType":
+		if e.ComplexityRoot.Warning.SubjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.SubjectType(childComplexity), true
+	case "Warning.title":
+		if e.ComplexityRoot.Warning.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Title(childComplexity), true
+
+	case "WarningConnection.edges":
+		if e.ComplexityRoot.WarningConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningConnection.Edges(childComplexity), true
+	case "WarningConnection.pageInfo":
+		if e.ComplexityRoot.WarningConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningConnection.PageInfo(childComplexity), true
+
+	case "WarningEdge.cursor":
+		if e.ComplexityRoot.WarningEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningEdge.Cursor(childComplexity), true
+	case "WarningEdge.node":
+		if e.ComplexityRoot.WarningEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningEdge.Node(childComplexity), true
+
+	case "WarningPayload.warning":
+		if e.ComplexityRoot.WarningPayload.Warning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningPayload.Warning(childComplexity), true
 
 	case "WebhookDelivery.attempt":
 		if e.ComplexityRoot.WebhookDelivery.Attempt == nil {
@@ -9473,6 +9723,10 @@ enum NotificationKind {
   EVENT_CANCELLED
   "Your points appeal was upheld or rejected (the body says how and why)."
   APPEAL_RESOLVED
+  "An early warning addressed to your unit's admins (subjectId: the Warning ID)."
+  WARNING_RAISED
+  "An early warning nobody below acknowledged in time reached you."
+  WARNING_ESCALATED
 }
 
 type Notification {
@@ -11041,6 +11295,111 @@ input ActivityIdInput {
   id: ID!
 }
 `, BuiltIn: false},
+	{Name: "../schema/warning.graphqls", Input: `# Early warnings (预警): raised by a background job from the school's rules
+# (tenants.settings → "warnings"), one per cause, addressed to the admins
+# of the nearest unit at or above the responsible one (they get a
+# notification), escalating up the tree when nobody acknowledges them in
+# time; answered with a note, or cleared when the cause goes away.
+
+enum WarningRule {
+  "An assignment past its deadline, not submitted."
+  TASK_OVERDUE
+  "A member with no learning for the school's number of days (30)."
+  NO_LEARNING
+  "A probation ending soon with its plan's lessons or tasks not done."
+  PROBATION_BEHIND
+  "An activist's training year (and grace) passed without the next step."
+  ACTIVIST_STALLED
+  "Points below the school's threshold at the middle of the period."
+  LOW_POINTS
+  "A branch (or group) that held none of a kind of meeting in its last period."
+  MEETINGS_MISSING
+  "A held meeting without minutes past the minutes window."
+  MINUTES_MISSING
+}
+
+enum WarningStatus {
+  OPEN
+  "Someone is on it: it no longer escalates."
+  ACKNOWLEDGED
+  "Closed by an admin with a note."
+  RESOLVED
+  "Its cause went away (a later run did not find it)."
+  CLEARED
+}
+
+type Warning {
+  id: ID!
+  rule: WarningRule!
+  "What it is about, in a line (Chinese)."
+  title: String!
+  "What the rule found (Chinese)."
+  detail: String!
+  "The unit responsible."
+  orgUnit: OrgUnit!
+  "Whose admins it is addressed to now."
+  addressedTo: OrgUnit!
+  "How many times it went up the tree."
+  escalations: Int!
+  "The member concerned (a Member ID), if it is about one."
+  personId: ID
+  "What it is about: TASK, PERSON, EVENT or ORG_UNIT, and its ID."
+  subjectType: String!
+  subjectId: ID!
+  status: WarningStatus!
+  raisedAt: Time!
+  acknowledgedAt: Time
+  resolvedAt: Time
+  "The answer of whoever acknowledged or resolved it."
+  note: String!
+}
+
+type WarningEdge {
+  cursor: String!
+  node: Warning!
+}
+
+type WarningConnection {
+  edges: [WarningEdge!]!
+  pageInfo: PageInfo!
+}
+
+type WarningPayload {
+  warning: Warning!
+}
+
+extend type Query {
+  "The warnings about a unit's subtree (member.read there), newest first; of some statuses and rules (default all)."
+  warnings(orgUnit: ID!, status: [WarningStatus!], rule: [WarningRule!], first: Int = 20, after: String): WarningConnection!
+}
+
+extend type Mutation {
+  "Says someone is on an open warning (warning.manage at its unit or above); it stops escalating."
+  acknowledgeWarning(warning: ID!, note: String): WarningPayload!
+  "Closes an open or acknowledged warning with a note saying what was done (warning.manage)."
+  resolveWarning(warning: ID!, note: String!): WarningPayload!
+}
+
+extend type Subscription {
+  "Each warning raised or changed under a unit (member.read there), as it happens."
+  warningChanged(orgUnit: ID!): Warning!
+}
+
+type CockpitWarnings {
+  "Open or acknowledged, under the unit (now, whatever the period); list them with warnings(orgUnit:, status: [OPEN, ACKNOWLEDGED])."
+  open: Int!
+  byRule: [CockpitWarningCount!]!
+}
+
+type CockpitWarningCount {
+  rule: WarningRule!
+  open: Int!
+}
+
+extend type Cockpit {
+  warnings: CockpitWarnings!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -11358,6 +11717,8 @@ func (ec *executionContext) childFields_Cockpit(ctx context.Context, field graph
 		return ec.fieldContext_Cockpit_volunteering(ctx, field)
 	case "meetings":
 		return ec.fieldContext_Cockpit_meetings(ctx, field)
+	case "warnings":
+		return ec.fieldContext_Cockpit_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cockpit", field.Name)
 }
@@ -11522,6 +11883,26 @@ func (ec *executionContext) childFields_CockpitVolunteering(ctx context.Context,
 		return ec.fieldContext_CockpitVolunteering_hours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CockpitVolunteering", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitWarningCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_CockpitWarningCount_rule(ctx, field)
+	case "open":
+		return ec.fieldContext_CockpitWarningCount_open(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitWarningCount", field.Name)
+}
+
+func (ec *executionContext) childFields_CockpitWarnings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "open":
+		return ec.fieldContext_CockpitWarnings_open(ctx, field)
+	case "byRule":
+		return ec.fieldContext_CockpitWarnings_byRule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CockpitWarnings", field.Name)
 }
 
 func (ec *executionContext) childFields_CockpitWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13394,6 +13775,70 @@ func (ec *executionContext) childFields_VolunteerTopicPayload(ctx context.Contex
 		return ec.fieldContext_VolunteerTopicPayload_topic(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VolunteerTopicPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Warning_id(ctx, field)
+	case "rule":
+		return ec.fieldContext_Warning_rule(ctx, field)
+	case "title":
+		return ec.fieldContext_Warning_title(ctx, field)
+	case "detail":
+		return ec.fieldContext_Warning_detail(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Warning_orgUnit(ctx, field)
+	case "addressedTo":
+		return ec.fieldContext_Warning_addressedTo(ctx, field)
+	case "escalations":
+		return ec.fieldContext_Warning_escalations(ctx, field)
+	case "personId":
+		return ec.fieldContext_Warning_personId(ctx, field)
+	case "subjectType":
+		return ec.fieldContext_Warning_subjectType(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Warning_subjectId(ctx, field)
+	case "status":
+		return ec.fieldContext_Warning_status(ctx, field)
+	case "raisedAt":
+		return ec.fieldContext_Warning_raisedAt(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_Warning_acknowledgedAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_Warning_resolvedAt(ctx, field)
+	case "note":
+		return ec.fieldContext_Warning_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Warning", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WarningConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WarningConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WarningEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WarningEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warning":
+		return ec.fieldContext_WarningPayload_warning(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

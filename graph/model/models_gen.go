@@ -26,6 +26,7 @@ import (
 	"zhdj/internal/site"
 	"zhdj/internal/task"
 	"zhdj/internal/volunteer"
+	"zhdj/internal/warning"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -1209,6 +1210,20 @@ type VolunteerRecordEntryPayload struct {
 
 type VolunteerTopicPayload struct {
 	Topic *volunteer.Topic `json:"topic"`
+}
+
+type WarningConnection struct {
+	Edges    []*WarningEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type WarningEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *warning.Warning `json:"node"`
+}
+
+type WarningPayload struct {
+	Warning *warning.Warning `json:"warning"`
 }
 
 type AppealDecision string

@@ -52,6 +52,7 @@ import (
 	"zhdj/internal/task"
 	"zhdj/internal/tenant"
 	"zhdj/internal/volunteer"
+	"zhdj/internal/warning"
 )
 
 // Option adjusts how New builds the App.
@@ -82,6 +83,8 @@ type App struct {
 	Inbox     *notify.Service
 	Ledger    *points.Service
 	Cockpit   *cockpit.Service
+	// Warnings raises early warnings (a periodic job) and answers them.
+	Warnings *warning.Service
 	// Live carries the database's change announcements to subscriptions.
 	Live     *live.Hub
 	Meetings *meeting.Service
@@ -262,6 +265,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Quizzes = quiz.NewService(a.Pool)
 	a.Ledger = points.NewService(a.Pool)
 	a.Cockpit = cockpit.NewService(a.Pool)
+	a.Warnings = warning.NewService(a.Pool, a.Learning)
 	a.Live = live.NewHub(a.Pool, c.Live.MaxConnections, a.Log)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
@@ -292,6 +296,7 @@ func (a *App) initServices(ctx context.Context) error {
 	river.AddWorker(workers, &task.OverdueWorker{Tasks: a.Tasks})
 	river.AddWorker(workers, &meeting.ReminderWorker{Meetings: a.Meetings})
 	river.AddWorker(workers, &points.AwardWorker{Points: a.Ledger})
+	river.AddWorker(workers, &warning.ScanWorker{Warnings: a.Warnings})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchSweep),
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
@@ -299,6 +304,10 @@ func (a *App) initServices(ctx context.Context) error {
 			func() (river.JobArgs, *river.InsertOpts) { return search.ReconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(c.PointsAward),
 			func() (river.JobArgs, *river.InsertOpts) { return points.AwardArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
+	if c.WarningScan > 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(c.WarningScan),
+			func() (river.JobArgs, *river.InsertOpts) { return warning.ScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	if c.SearchCompact > 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(c.SearchCompact),
@@ -317,7 +326,7 @@ func (a *App) initServices(ctx context.Context) error {
 
 func (a *App) routes() http.Handler {
 	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Figures: a.Cockpit, Finder: a.Search,
-		Live: a.Live, LiveEvery: a.Config.Live.Every}
+		Live: a.Live, LiveEvery: a.Config.Live.Every, Supervision: a.Warnings}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

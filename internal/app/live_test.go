@@ -114,7 +114,9 @@ func (c *wsClient) await(what string, match func(wsEvent) bool) wsEvent {
 // end returns every event until the client ends.
 func (c *wsClient) end(what string) []wsEvent {
 	c.t.Helper()
-	c.await(what, func(e wsEvent) bool { return e.Event == "closed" || e.Event == "error" || e.Event == "complete" || e.Event == "refused" })
+	c.await(what, func(e wsEvent) bool {
+		return e.Event == "closed" || e.Event == "error" || e.Event == "complete" || e.Event == "refused"
+	})
 	for e := range c.events {
 		c.seen = append(c.seen, e)
 	}
@@ -208,7 +210,7 @@ func TestLiveAcrossServers(t *testing.T) {
 // subtree; one whose token expires is closed then.
 func TestLiveRefusals(t *testing.T) {
 	t.Parallel()
-	b := setup(t, map[string]string{"ZHDJ_LIVE_MAX_CONNECTIONS": "1", "ZHDJ_ACCESS_TTL": "3s"})
+	b := setup(t, map[string]string{"ZHDJ_LIVE_MAX_CONNECTIONS": "1", "ZHDJ_ACCESS_TTL": "10s"})
 	school := b.demo.School.ID
 	unit := func(code string) string { return testGlobalID(2, school, b.rowID(t, "org_units", "code", code)) }
 	member, _ := b.login(t, "member", demoPassword)
@@ -239,6 +241,7 @@ func TestLiveRefusals(t *testing.T) {
 	// The member's one connection is served (GraphiQL's origin is the
 	// server's own); a second is refused; another subtree's cockpit is
 	// NOT_FOUND.
+	member, _ = b.login(t, "member", demoPassword) // a fresh token, expiring in 10 s
 	first := b.subscribe(t, member, b.server.URL, notificationAddedSubscription, nil)
 	first.await("the first connection", isEvent("connected"))
 	second := b.subscribe(t, member, "", notificationAddedSubscription, nil).end("a second connection")

@@ -62,13 +62,14 @@ const (
 	PermEventManage   Permission = "event.manage"     // schedule meetings and party lessons, keep attendance and minutes
 	PermQuizManage    Permission = "quiz.manage"      // keep the question bank, set quizzes and exams (tenant-wide)
 	PermPointsManage  Permission = "points.manage"    // set points rules, correct points entries
+	PermWarningManage Permission = "warning.manage"   // acknowledge and resolve early warnings
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{
 	PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII, PermMemberWrite,
 	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload, PermVolunteer,
-	PermTaskManage, PermEventManage, PermQuizManage, PermPointsManage,
+	PermTaskManage, PermEventManage, PermQuizManage, PermPointsManage, PermWarningManage,
 }
 
 // rolePermissions is the whole policy: what each role permits at its unit
@@ -78,7 +79,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleOrgAdmin: {
 		PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII,
 		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer, PermTaskManage, PermEventManage, PermQuizManage,
-		PermPointsManage,
+		PermPointsManage, PermWarningManage,
 	},
 	RoleEditor:   {PermContentEdit, PermMediaUpload},
 	RoleReviewer: {PermContentReview},

@@ -38,6 +38,21 @@ type Cockpit struct {
 	Tasks        Tasks
 	Volunteering Volunteering
 	Meetings     Meetings
+	Warnings     Warnings
+}
+
+// Warnings is the early warnings open (or acknowledged, not yet resolved)
+// under the unit, in all and per rule (whatever the period: they are
+// open now).
+type Warnings struct {
+	Open   int
+	ByRule []RuleCount
+}
+
+// RuleCount is how many warnings of a rule are open.
+type RuleCount struct {
+	Rule string
+	Open int
 }
 
 // StageCount is how many people are at a stage.

@@ -52,6 +52,13 @@ SELECT kind, count(*)::int AS units FROM org_units
 WHERE tenant_id = @tenant_id AND path <@ CAST(sqlc.arg(path)::text AS ltree) AND active
 GROUP BY kind;
 
+-- name: OpenWarnings :many
+-- The open (or acknowledged) warnings under the unit, per rule.
+SELECT w.rule, count(*)::int AS open
+FROM open_warning_records w JOIN org_units u ON u.tenant_id = w.tenant_id AND u.id = w.org_unit_id
+WHERE w.tenant_id = @tenant_id AND u.path <@ CAST(sqlc.arg(path)::text AS ltree)
+GROUP BY w.rule ORDER BY w.rule;
+
 -- name: LearningWeeks :many
 -- The units' studying per week (Monday, Beijing) overlapping
 -- [from_week, until_day): how many facts and by how many people.

@@ -217,6 +217,12 @@ func figures(tenant, unit uuid.UUID, period points.Period, now time.Time, r *fig
 		}
 	}
 	c.Meetings.AttendanceRate = rate(present, of)
+
+	c.Warnings.ByRule = []RuleCount{}
+	for _, w := range r.warnings {
+		c.Warnings.ByRule = append(c.Warnings.ByRule, RuleCount{Rule: w.Rule, Open: int(w.Open)})
+		c.Warnings.Open += int(w.Open)
+	}
 	return c
 }
 

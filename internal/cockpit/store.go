@@ -40,6 +40,7 @@ type figureRows struct {
 	events   []cockpitdb.EventsByKindRow
 	children []cockpitdb.ChildUnitsRow
 	points   []cockpitdb.PeriodHistogramRow
+	warnings []cockpitdb.OpenWarningsRow
 }
 
 // stageRow counts people at a stage (since a date, for the stages near
@@ -65,6 +66,16 @@ func queueFigures(b *pgx.Batch, a figureArgs, parent uuid.UUID, out *figureRows)
 				return err
 			}
 			out.stages = append(out.stages, r)
+		}
+		return rs.Err()
+	})
+	b.Queue(cockpitdb.OpenWarnings, a.tenant, a.path).Query(func(rs pgx.Rows) error {
+		for rs.Next() {
+			var r cockpitdb.OpenWarningsRow
+			if err := rs.Scan(&r.Rule, &r.Open); err != nil {
+				return err
+			}
+			out.warnings = append(out.warnings, r)
 		}
 		return rs.Err()
 	})

@@ -117,6 +117,9 @@ type Config struct {
 	// PointsAward is how often the facts waiting for their points are
 	// awarded.
 	PointsAward time.Duration
+	// WarningScan is how often every school's early-warning rules run (0:
+	// never by itself; `zhdj` commands or a test run them).
+	WarningScan time.Duration
 	// Live configures subscriptions over WebSocket.
 	Live Live
 	// Meili is the Meilisearch server; URL empty means the built-in
@@ -403,23 +406,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
 	c.PointsAward = r.duration("ZHDJ_POINTS_AWARD", 2*time.Second)
+	c.WarningScan = r.durationOrOff("ZHDJ_WARNING_SCAN", 10*time.Minute)
 	c.Live.MaxConnections = r.positive("ZHDJ_LIVE_MAX_CONNECTIONS", 5)
 	c.Live.Every = r.duration("ZHDJ_LIVE_EVERY", time.Second)
 	c.Live.Ping = r.duration("ZHDJ_LIVE_PING", 20*time.Second)
 	c.Live.InitTimeout = r.duration("ZHDJ_LIVE_INIT_TIMEOUT", 10*time.Second)
 	c.SearchReconcile = r.duration("ZHDJ_SEARCH_RECONCILE", time.Hour)
-	switch v := strings.TrimSpace(r.getenv("ZHDJ_SEARCH_COMPACT")); v {
-	case "off":
-		c.SearchCompact = 0
-	case "":
-		c.SearchCompact = time.Hour
-	default:
-		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			c.SearchCompact = d
-		} else {
-			r.fail("ZHDJ_SEARCH_COMPACT", fmt.Errorf("must be a positive duration such as 1h, or off; got %q", v))
-		}
-	}
+	c.SearchCompact = r.durationOrOff("ZHDJ_SEARCH_COMPACT", time.Hour)
 	c.SearchRetryMax = r.duration("ZHDJ_SEARCH_RETRY_MAX", time.Minute)
 	c.SearchConcurrency = r.positive("ZHDJ_SEARCH_CONCURRENCY", runtime.GOMAXPROCS(0))
 	c.SearchTokenTTL = r.duration("ZHDJ_SEARCH_TOKEN_TTL", 15*time.Minute)
@@ -504,6 +497,23 @@ func (r *reader) boolean(name string, def bool) bool {
 		return def
 	}
 	return b
+}
+
+// durationOrOff is a positive duration, or 0 for "off".
+func (r *reader) durationOrOff(name string, def time.Duration) time.Duration {
+	switch v := strings.TrimSpace(r.getenv(name)); v {
+	case "off":
+		return 0
+	case "":
+		return def
+	default:
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			r.fail(name, fmt.Errorf("must be a positive duration such as 1h, or off; got %q", v))
+			return def
+		}
+		return d
+	}
 }
 
 func (r *reader) positive(name string, def int) int {

@@ -177,6 +177,18 @@ func (s *Service) MyPlan(ctx context.Context) (*PlanProgress, error) {
 	return out, err
 }
 
+// PlanFor is where a person stands with their plan this period (nil: no
+// plan in force), for the platform's own jobs (early warnings).
+func (s *Service) PlanFor(ctx context.Context, tenant, person uuid.UUID) (*PlanProgress, error) {
+	var out *PlanProgress
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.planOf(ctx, learningdb.New(tx), tenant, person)
+		return err
+	})
+	return out, err
+}
+
 // planOf is where person stands with the plan in force for them this
 // period (nil: none), read with q.
 func (s *Service) planOf(ctx context.Context, q *learningdb.Queries, tenant, personID uuid.UUID) (*PlanProgress, error) {

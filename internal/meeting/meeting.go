@@ -33,6 +33,25 @@ const (
 	Other            Kind = "other"
 )
 
+// Label is what people call a kind of event.
+func (k Kind) Label() string {
+	switch k {
+	case MembersMeeting:
+		return "支部党员大会"
+	case CommitteeMeeting:
+		return "支部委员会"
+	case GroupMeeting:
+		return "党小组会"
+	case PartyLesson:
+		return "党课"
+	case ThemeDay:
+		return "主题党日"
+	case DemocraticLife:
+		return "组织生活会"
+	}
+	return "其他活动"
+}
+
 // Kinds lists every kind.
 var Kinds = []Kind{MembersMeeting, CommitteeMeeting, GroupMeeting, PartyLesson, ThemeDay, DemocraticLife, Other}
 

@@ -31,6 +31,10 @@ const (
 	EventChanged   Kind = "event_changed"   // a new time
 	EventCancelled Kind = "event_cancelled" // with the reason
 	AppealResolved Kind = "appeal_resolved" // a points appeal upheld or rejected
+	// WarningRaised and WarningEscalated: an early warning addressed to
+	// the admins of a unit, when raised or when it reached them from below.
+	WarningRaised    Kind = "warning_raised"
+	WarningEscalated Kind = "warning_escalated"
 )
 
 // Notice is what one cause tells the people it concerns.

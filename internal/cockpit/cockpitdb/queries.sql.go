@@ -416,6 +416,44 @@ func (q *Queries) LearningWeeks(ctx context.Context, arg LearningWeeksParams) ([
 	return items, nil
 }
 
+const OpenWarnings = `-- name: OpenWarnings :many
+SELECT w.rule, count(*)::int AS open
+FROM open_warning_records w JOIN org_units u ON u.tenant_id = w.tenant_id AND u.id = w.org_unit_id
+WHERE w.tenant_id = $1 AND u.path <@ CAST($2::text AS ltree)
+GROUP BY w.rule ORDER BY w.rule
+`
+
+type OpenWarningsParams struct {
+	TenantID uuid.UUID
+	Path     string
+}
+
+type OpenWarningsRow struct {
+	Rule string
+	Open int32
+}
+
+// The open (or acknowledged) warnings under the unit, per rule.
+func (q *Queries) OpenWarnings(ctx context.Context, arg OpenWarningsParams) ([]OpenWarningsRow, error) {
+	rows, err := q.db.Query(ctx, OpenWarnings, arg.TenantID, arg.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []OpenWarningsRow
+	for rows.Next() {
+		var i OpenWarningsRow
+		if err := rows.Scan(&i.Rule, &i.Open); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const PeopleInStages = `-- name: PeopleInStages :many
 SELECT p.id, p.name, p.org_unit_id, p.stage, p.stage_since
 FROM person_profiles p JOIN org_units u ON u.tenant_id = p.tenant_id AND u.id = p.org_unit_id
