@@ -9876,6 +9876,10 @@ enum PointsKind {
   TASK_APPROVED
   "Volunteer hours confirmed (per hour)."
   VOLUNTEER_HOURS_CONFIRMED
+  "Absent from an event without reason (无故缺席; the default rule deducts 2)."
+  EVENT_ABSENT
+  "An absence withdrawn (marked present or on leave after all): it gives back what the absence cost (no rule of its own)."
+  EVENT_ABSENCE_WITHDRAWN
   "A compensating entry."
   CORRECTION
 }

@@ -37,7 +37,9 @@ func main() {
 
 func run(members, facts, entries, clients int, d time.Duration, bin string) error {
 	ctx := context.Background()
-	s, err := stack.Start(ctx, bin, "ZHDJ_ARGON2_MEMORY_KIB=1024", "ZHDJ_ARGON2_ITERATIONS=1", "ZHDJ_ARGON2_PARALLELISM=1", "ZHDJ_RATE_LIMITS=off")
+	// The warnings job would scan the grown school while it is measured.
+	s, err := stack.Start(ctx, bin, "ZHDJ_ARGON2_MEMORY_KIB=1024", "ZHDJ_ARGON2_ITERATIONS=1", "ZHDJ_ARGON2_PARALLELISM=1", "ZHDJ_RATE_LIMITS=off",
+		"ZHDJ_WARNING_SCAN=off")
 	if err != nil {
 		return err
 	}
@@ -56,6 +58,25 @@ func run(members, facts, entries, clients int, d time.Duration, bin string) erro
 			return err
 		}
 	}
+	base := s.Env
+	// First what one computation costs (every reader computes), then what
+	// readers see with the cache of computed cockpits (the default).
+	for _, mode := range []struct{ name, maxAge string }{
+		{"computed for every reader (ZHDJ_COCKPIT_MAX_AGE=off)", "off"},
+		{"with the default cache (ZHDJ_COCKPIT_MAX_AGE=5s)", "5s"},
+	} {
+		fmt.Printf("== %s\n", mode.name)
+		s.Env = append(append([]string{}, base...), "ZHDJ_COCKPIT_MAX_AGE="+mode.maxAge)
+		if err := measure(ctx, s, clients, d); err != nil {
+			return err
+		}
+		s.StopServer()
+	}
+	return nil
+}
+
+// measure serves zhdj and reads each cockpit at clients for d.
+func measure(ctx context.Context, s *stack.Stack, clients int, d time.Duration) error {
 	if _, err := s.Serve(); err != nil {
 		return err
 	}
@@ -85,7 +106,8 @@ func run(members, facts, entries, clients int, d time.Duration, bin string) erro
 		points { mean p10 p25 p50 p75 p90 topUnits { orgUnit { name } meanPoints } bottomUnits { orgUnit { name } meanPoints } }
 		tasks { assigned approved overdue completionRate weekly { start assigned overdue } }
 		volunteering { participants rate hours }
-		meetings { byKind { kind held expected present attendees } attendanceRate } } }`
+		meetings { byKind { kind held expected present attendees } attendanceRate }
+		warnings { open byRule { rule open } } } }`
 	const target = 200 * time.Millisecond
 	for _, c := range []struct {
 		name, unit string

@@ -1722,6 +1722,10 @@ const (
 	PointsKindTaskApproved PointsKind = "TASK_APPROVED"
 	// Volunteer hours confirmed (per hour).
 	PointsKindVolunteerHoursConfirmed PointsKind = "VOLUNTEER_HOURS_CONFIRMED"
+	// Absent from an event without reason (无故缺席; the default rule deducts 2).
+	PointsKindEventAbsent PointsKind = "EVENT_ABSENT"
+	// An absence withdrawn (marked present or on leave after all): it gives back what the absence cost (no rule of its own).
+	PointsKindEventAbsenceWithdrawn PointsKind = "EVENT_ABSENCE_WITHDRAWN"
 	// A compensating entry.
 	PointsKindCorrection PointsKind = "CORRECTION"
 )
@@ -1733,12 +1737,14 @@ var AllPointsKind = []PointsKind{
 	PointsKindEventAttended,
 	PointsKindTaskApproved,
 	PointsKindVolunteerHoursConfirmed,
+	PointsKindEventAbsent,
+	PointsKindEventAbsenceWithdrawn,
 	PointsKindCorrection,
 }
 
 func (e PointsKind) IsValid() bool {
 	switch e {
-	case PointsKindLessonCompleted, PointsKindReadingCompleted, PointsKindQuizCompleted, PointsKindEventAttended, PointsKindTaskApproved, PointsKindVolunteerHoursConfirmed, PointsKindCorrection:
+	case PointsKindLessonCompleted, PointsKindReadingCompleted, PointsKindQuizCompleted, PointsKindEventAttended, PointsKindTaskApproved, PointsKindVolunteerHoursConfirmed, PointsKindEventAbsent, PointsKindEventAbsenceWithdrawn, PointsKindCorrection:
 		return true
 	}
 	return false

@@ -264,7 +264,7 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Meetings = meeting.NewService(a.Pool, inserter)
 	a.Quizzes = quiz.NewService(a.Pool)
 	a.Ledger = points.NewService(a.Pool)
-	a.Cockpit = cockpit.NewService(a.Pool)
+	a.Cockpit = cockpit.NewService(a.Pool, c.CockpitMaxAge)
 	a.Warnings = warning.NewService(a.Pool, a.Learning)
 	a.Live = live.NewHub(a.Pool, c.Live.MaxConnections, a.Log)
 

@@ -55,6 +55,8 @@ func setupWith(t *testing.T, env map[string]string, tracer pgx.QueryTracer) *tes
 		"ZHDJ_ARGON2_MEMORY_KIB": "1024", "ZHDJ_ARGON2_ITERATIONS": "1", "ZHDJ_ARGON2_PARALLELISM": "1",
 		// Tests send many requests from one address; TestRateLimits turns them on.
 		"ZHDJ_RATE_LIMITS": "off",
+		// Tests read what they just wrote; TestCockpitCache turns the cache on.
+		"ZHDJ_COCKPIT_MAX_AGE": "off",
 		// One key for the servers of a deployment (see replica).
 		"ZHDJ_JWT_KEYS": account.RandomSigningKey("test"),
 	}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,5 +230,53 @@ func TestDemoActivitySeed(t *testing.T) {
 	})
 	if c.Cockpit.Learning.Learners != 7 || c.Cockpit.Volunteering.Participants != 4 || c.Cockpit.Points.P90 <= c.Cockpit.Points.Mean {
 		t.Fatalf("the demo school's cockpit: %+v", c.Cockpit)
+	}
+}
+
+// A cockpit is computed once for its many readers and is at most
+// ZHDJ_COCKPIT_MAX_AGE old; who may read it is decided on every read.
+func TestCockpitCache(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]string{"ZHDJ_COCKPIT_MAX_AGE": "2s", "ZHDJ_POINTS_AWARD": "100ms"})
+	school := b.demo.School.ID
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	member, _ := b.login(t, "member", demoPassword)
+	unit := func(code string) string { return testGlobalID(2, school, b.rowID(t, "org_units", "code", code)) }
+	person := func(name string) string { return testGlobalID(5, school, b.rowID(t, "people", "name", name)) }
+	const q = `query($u: ID!) { cockpit(orgUnit: $u, period: {kind: YEAR}) { points { mean } } }`
+	mean := func(token, code string) (float64, *gqlResponse) {
+		t.Helper()
+		r := b.post(t, q, map[string]any{"u": unit(code)}, bearer(token)...)
+		if len(r.Errors) > 0 {
+			return 0, r
+		}
+		return decode[struct {
+			Cockpit struct{ Points struct{ Mean float64 } }
+		}](t, r).Cockpit.Points.Mean, r
+	}
+	before, _ := mean(admin, "XXGC-XS1")
+	cached := time.Now()
+	decode[map[string]any](t, b.post(t, `mutation($in: CorrectPointsInput!) { correctPoints(input: $in) { entry { id } } }`, map[string]any{"in": map[string]any{
+		"person": person("刘强"), "amount": 50, "reason": "补记任务", "kind": "TASK_APPROVED"}}, bearer(secretary)...))
+	eventually(t, "the correction in the ledger", func() bool {
+		r := b.post(t, `query($m: ID!) { memberPoints(member: $m) { total } }`, map[string]any{"m": person("刘强")}, bearer(admin)...)
+		return strings.Contains(string(r.Data), `"total":50`)
+	})
+	// Within half the cache's age the cached figures are served as they
+	// are (after it, a refresh may have begun).
+	if now, _ := mean(admin, "XXGC-XS1"); time.Since(cached) < time.Second && now != before {
+		t.Errorf("within the cache's age the figure changed: %v → %v", before, now)
+	}
+	start := time.Now()
+	// The member, who does not read the branch's records, is refused what
+	// is cached.
+	if _, r := mean(member, "XXGC-XS1"); r.code(0) != "NOT_FOUND" {
+		t.Errorf("a member reading the cached cockpit: %+v", r.Errors)
+	}
+	// After it, the figure is the new one.
+	eventually(t, "the cockpit after the correction", func() bool { now, _ := mean(admin, "XXGC-XS1"); return now > before })
+	if waited := time.Since(start); waited > 4*time.Second {
+		t.Errorf("the new figure took %v (the cache's age is 2 s)", waited)
 	}
 }

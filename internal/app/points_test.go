@@ -73,8 +73,8 @@ func TestPointsOverHTTP(t *testing.T) {
 	// rule for events and the defaults for the rest.
 	rules := decode[struct{ PointsRules []*struct{ ruleOut } }](t, b.post(t, `query($u: ID!) { pointsRules(orgUnit: $u) { id kind amount orgUnit { code } } }`,
 		map[string]any{"u": unit("XXGC-XS1")}, bearer(member)...)).PointsRules
-	if len(rules) != 6 {
-		t.Fatalf("%d rules in force, want one per kind (6)", len(rules))
+	if len(rules) != 7 {
+		t.Fatalf("%d rules in force, want one per kind (7)", len(rules))
 	}
 	for _, r := range rules {
 		switch {
@@ -474,5 +474,87 @@ func (b *testBundle) refuses(t *testing.T, cases []refusal) {
 		if fields, _ := r.Errors[0].Extensions["fields"].(map[string]any); c.field != "" && fields[c.field] == nil {
 			t.Errorf("%s: %+v, want the field %s", c.name, r.Errors, c.field)
 		}
+	}
+}
+
+// An absence without reason costs the school's points (−2 by default, −5
+// where a rule says so); marking the person present (or on leave) after
+// all gives back exactly what it cost, whichever rule that was.
+func TestAbsenceWithoutReason(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]string{"ZHDJ_POINTS_AWARD": "100ms"})
+	school := b.demo.School.ID
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	unit := func(code string) string { return testGlobalID(2, school, b.rowID(t, "org_units", "code", code)) }
+	person := func(name string) string { return testGlobalID(5, school, b.rowID(t, "people", "name", name)) }
+	at := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339Nano) }
+	const markMutation = `mutation($e: ID!, $p: ID!, $s: AttendanceStatus!, $r: String) { markAttendance(input: {event: $e, person: $p, status: $s, reason: $r}) { attendance { status } } }`
+	type summary struct {
+		MemberPoints struct {
+			Total  int
+			ByKind []struct {
+				Kind   string
+				Points int
+			}
+		}
+	}
+	pointsOf := func(name string) (int, map[string]int) {
+		t.Helper()
+		s := decode[summary](t, b.post(t, `query($m: ID!) { memberPoints(member: $m) { total byKind { kind points } } }`,
+			map[string]any{"m": person(name)}, bearer(secretary)...)).MemberPoints
+		by := map[string]int{}
+		for _, k := range s.ByKind {
+			by[k.Kind] = k.Points
+		}
+		return s.Total, by
+	}
+	event := func(title string) string {
+		t.Helper()
+		ev := decode[struct {
+			ScheduleEvent struct{ Event struct{ ID string } }
+		}](t, b.post(t, scheduleEventMutation, map[string]any{"in": map[string]any{"orgUnit": unit("XXGC-XS1"), "kind": "PARTY_LESSON", "title": title,
+			"startsAt": at(10 * time.Minute), "endsAt": at(70 * time.Minute), "place": "信息楼 302"}}, bearer(secretary)...)).ScheduleEvent.Event
+		ownerExec(t, b, `UPDATE events SET starts_at = now() - interval '70 minutes', ends_at = now() - interval '10 minutes' WHERE title = '`+title+`'`)
+		return ev.ID
+	}
+	mark := func(ev, name, status, reason string) {
+		t.Helper()
+		if r := b.post(t, markMutation, map[string]any{"e": ev, "p": person(name), "s": status, "r": nilIfEmpty(reason)}, bearer(secretary)...); len(r.Errors) > 0 {
+			t.Fatalf("mark %s %s: %+v", name, status, r.Errors)
+		}
+	}
+
+	first := event("十一月党课")
+	mark(first, "刘强", "ABSENT", "未请假未到")
+	eventually(t, "the deduction", func() bool { total, _ := pointsOf("刘强"); return total == -2 })
+	// Marking absent again changes nothing.
+	mark(first, "刘强", "ABSENT", "未请假未到")
+
+	// The branch sets −5 from now on; the next absence costs that.
+	if r := b.post(t, `mutation($in: SetPointsRuleInput!) { setPointsRule(input: $in) { rule { amount } } }`, map[string]any{"in": map[string]any{
+		"orgUnit": unit("XXGC-XS1"), "kind": "EVENT_ABSENT", "amount": -5}}, bearer(secretary)...); len(r.Errors) > 0 {
+		t.Fatalf("rule: %+v", r.Errors)
+	}
+	second := event("十二月党课")
+	mark(second, "刘强", "ABSENT", "未请假未到")
+	eventually(t, "both deductions", func() bool { total, _ := pointsOf("刘强"); return total == -7 })
+
+	// He was there after all at the first (checked in late by the
+	// organiser), and on leave at the second: each gives back its own.
+	mark(first, "刘强", "PRESENT", "迟到，现场签到")
+	mark(second, "刘强", "LEAVE", "补交请假条")
+	var by map[string]int
+	eventually(t, "the absences withdrawn", func() bool {
+		var total int
+		total, by = pointsOf("刘强")
+		return total == 3
+	})
+	if by["EVENT_ABSENT"] != -7 || by["EVENT_ABSENCE_WITHDRAWN"] != 7 || by["EVENT_ATTENDED"] != 3 {
+		t.Errorf("by kind: %+v", by)
+	}
+	// A withdrawn absence has no rule to set.
+	if r := b.post(t, `mutation($in: SetPointsRuleInput!) { setPointsRule(input: $in) { rule { amount } } }`, map[string]any{"in": map[string]any{
+		"orgUnit": unit("XXGC-XS1"), "kind": "EVENT_ABSENCE_WITHDRAWN", "amount": 1}}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("a rule for withdrawn absences: %+v", r.Errors)
 	}
 }

@@ -164,7 +164,9 @@ func TestWarningsOverHTTP(t *testing.T) {
 	// The secretary was told of each warning of the branch.
 	type inbox struct {
 		Notifications struct {
-			Edges []struct{ Node struct{ Kind, Title, SubjectID string } }
+			Edges []struct {
+				Node struct{ Kind, Title, SubjectID string }
+			}
 		}
 	}
 	notices := decode[inbox](t, b.post(t, `{ notifications(first: 100) { edges { node { kind title subjectId } } } }`, nil, bearer(secretary)...))

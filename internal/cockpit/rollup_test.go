@@ -152,7 +152,7 @@ func TestRollUpsMatchTheRecords(t *testing.T) {
 	// the learners the records have.
 	admin := auth.WithPrincipal(ctx, &auth.Principal{TenantID: school.ID, AccountID: uuid.New(),
 		Bindings: []auth.Binding{{Role: auth.RoleTenantAdmin, OrgUnitID: root.ID, OrgUnitPath: root.Path}}})
-	svc := NewService(db.Pool)
+	svc := NewService(db.Pool, 0)
 	svc.now = func() time.Time { return monday.AddDate(0, 1, 0) }
 	for _, period := range []points.Period{
 		{From: time.Date(2026, 12, 1, 0, 0, 0, 0, points.Beijing), Until: time.Date(2027, 1, 1, 0, 0, 0, 0, points.Beijing)},

@@ -23,12 +23,20 @@ import (
 // Service is the cockpit's use cases: the figures, and the people behind
 // one of them.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	cache *figureCache // nil: every cockpit is read when asked
 }
 
-// NewService returns a Service over pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
+// NewService returns a Service over pool whose cockpits are at most
+// maxAge old (0: read when asked).
+func NewService(pool *pgxpool.Pool, maxAge time.Duration) *Service {
+	s := &Service{pool: pool, now: time.Now}
+	if maxAge > 0 {
+		s.cache = newFigureCache(maxAge, func() time.Time { return s.now() })
+	}
+	return s
+}
 
 // NearHorizon is how far ahead "near their next stage" looks.
 const NearHorizon = 60 * 24 * time.Hour
@@ -55,7 +63,8 @@ func open(ctx context.Context, q *cockpitdb.Queries, p *auth.Principal, unit uui
 	return path, nil
 }
 
-// Figures reads the cockpit of a unit's subtree in a period.
+// Figures reads the cockpit of a unit's subtree in a period, as it stood
+// at most the cache's age ago (see figureCache; without one, now).
 func (s *Service) Figures(ctx context.Context, unit uuid.UUID, period points.Period) (*Cockpit, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -64,8 +73,72 @@ func (s *Service) Figures(ctx context.Context, unit uuid.UUID, period points.Per
 	if err := points.ValidatePeriod(period); err != nil {
 		return nil, err
 	}
+	if s.cache == nil {
+		return s.compute(ctx, p, unit, period)
+	}
+	key := cacheKey{tenant: p.TenantID, unit: unit, from: period.From, until: period.Until}
+	if e := s.cache.get(key); e != nil {
+		// Who may read it is decided now, on the unit's path.
+		if !p.Can(auth.PermMemberRead, auth.Scope{TenantID: p.TenantID, OrgPath: e.path}) {
+			return nil, errUnitNotFound
+		}
+		if s.cache.aging(e) {
+			s.cache.refresh(key, e, func(ctx context.Context) (*cacheEntry, error) { return s.computeEntry(ctx, p.TenantID, unit, period) })
+		}
+		return e.cockpit, nil
+	}
+	// Not cached: the caller must be allowed before anything is computed.
+	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		_, err := open(ctx, cockpitdb.New(tx), p, unit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.cache.load(ctx, key, func(ctx context.Context) (*cacheEntry, error) { return s.computeEntry(ctx, p.TenantID, unit, period) })
+	if err != nil {
+		return nil, err
+	}
+	return e.cockpit, nil
+}
+
+// compute reads the cockpit now, for p (who must be allowed to).
+func (s *Service) compute(ctx context.Context, p *auth.Principal, unit uuid.UUID, period points.Period) (*Cockpit, error) {
+	var c *Cockpit
+	err := postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		path, err := open(ctx, cockpitdb.New(tx), p, unit)
+		if err != nil {
+			return err
+		}
+		c, err = s.read(ctx, tx, p.TenantID, unit, path, period)
+		return err
+	})
+	return c, err
+}
+
+// computeEntry reads the cockpit now for the cache (whoever asks is
+// checked against the entry's path).
+func (s *Service) computeEntry(ctx context.Context, tenant, unit uuid.UUID, period points.Period) (*cacheEntry, error) {
+	e := &cacheEntry{at: s.now()}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		path, err := cockpitdb.New(tx).UnitPath(ctx, cockpitdb.UnitPathParams{TenantID: tenant, ID: unit})
+		if apperr.Is(postgres.Err(err, "org unit"), apperr.NotFound) {
+			return errNoUnit
+		}
+		if err != nil {
+			return fmt.Errorf("cockpit: unit: %w", err)
+		}
+		e.path = path
+		e.cockpit, err = s.read(ctx, tx, tenant, unit, path, period)
+		return err
+	})
+	return e, err
+}
+
+// read runs the figures' statements in one round trip in tx.
+func (s *Service) read(ctx context.Context, tx pgx.Tx, tenant, unit uuid.UUID, path string, period points.Period) (*Cockpit, error) {
 	now := s.now()
-	a := figureArgs{tenant: p.TenantID, from: period.From, until: period.Until, now: now,
+	a := figureArgs{tenant: tenant, path: path, from: period.From, until: period.Until, now: now,
 		stagesNearNextStage: []string{string(member.StageActivist), string(member.StageProbationary)}}
 	if a.until.After(now) {
 		a.until = now
@@ -79,23 +152,12 @@ func (s *Service) Figures(ctx context.Context, unit uuid.UUID, period points.Per
 	a.fromDay, a.untilDay = points.Days(period)
 	a.fromWeek = a.fromDay.AddDate(0, 0, -(int(a.fromDay.Weekday())+6)%7)
 	var rows figureRows
-	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		path, err := open(ctx, cockpitdb.New(tx), p, unit)
-		if err != nil {
-			return err
-		}
-		a.path = path
-		b := &pgx.Batch{}
-		queueFigures(b, a, unit, &rows)
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("cockpit: figures: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	b := &pgx.Batch{}
+	queueFigures(b, a, unit, &rows)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("cockpit: figures: %w", err)
 	}
-	return figures(p.TenantID, unit, period, now, &rows), nil
+	return figures(tenant, unit, period, now, &rows), nil
 }
 
 // figures computes the cockpit from what its statements read.

@@ -52,7 +52,7 @@ func (s *Service) Watch(ctx context.Context, unit uuid.UUID, period points.Perio
 				}
 			case <-due:
 				due, last = nil, time.Now()
-				c, err := s.Figures(ctx, unit, period)
+				c, err := s.compute(ctx, p, unit, period) // not from the cache: what the change did
 				if err != nil {
 					// The stream ends (the client subscribes again).
 					return

@@ -117,6 +117,9 @@ type Config struct {
 	// PointsAward is how often the facts waiting for their points are
 	// awarded.
 	PointsAward time.Duration
+	// CockpitMaxAge is how old a cockpit may be when it is read (computed
+	// cockpits are kept that long; 0: computed for every reader).
+	CockpitMaxAge time.Duration
 	// WarningScan is how often every school's early-warning rules run (0:
 	// never by itself; `zhdj` commands or a test run them).
 	WarningScan time.Duration
@@ -406,6 +409,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
 	c.PointsAward = r.duration("ZHDJ_POINTS_AWARD", 2*time.Second)
+	c.CockpitMaxAge = r.durationOrOff("ZHDJ_COCKPIT_MAX_AGE", 5*time.Second)
 	c.WarningScan = r.durationOrOff("ZHDJ_WARNING_SCAN", 10*time.Minute)
 	c.Live.MaxConnections = r.positive("ZHDJ_LIVE_MAX_CONNECTIONS", 5)
 	c.Live.Every = r.duration("ZHDJ_LIVE_EVERY", time.Second)

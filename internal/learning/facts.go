@@ -22,6 +22,11 @@ const (
 	FactEventAttended    FactKind = "event_attended"
 	FactQuizCompleted    FactKind = "quiz_completed"
 	FactVolunteerHours   FactKind = "volunteer_hours_confirmed"
+	// FactEventAbsent is an absence without reason from an event one was
+	// expected at; FactAbsenceWithdrawn says it was withdrawn (marked
+	// present or on leave after all), which gives back what it cost.
+	FactEventAbsent      FactKind = "event_absent"
+	FactAbsenceWithdrawn FactKind = "event_absence_withdrawn"
 )
 
 // Fact is something a person did that counts: written once per source, in

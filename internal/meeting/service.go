@@ -426,7 +426,10 @@ func (s *Service) RequestLeave(ctx context.Context, id uuid.UUID, reason string)
 
 // Mark records an attendee's attendance as the event's manager, once it
 // has started: present (forgot to check in), on leave or absent, with a
-// reason for an absence or a leave.
+// reason for an absence or a leave (the organiser's note). An absence is
+// a learning fact (points deduct for it); marking the person present or
+// on leave afterwards withdraws it (a fact that gives the points back;
+// an absence counts once per event).
 func (s *Service) Mark(ctx context.Context, id, person uuid.UUID, st Status, reason string) (*Attendance, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -465,16 +468,33 @@ func (s *Service) Mark(ctx context.Context, id, person uuid.UUID, st Status, rea
 		if err != nil {
 			return fmt.Errorf("meeting: mark: %w", err)
 		}
+		was := Status(a.Status)
+		// An absence is a fact (points deduct for it); its withdrawal too.
+		absence := func(kind learning.FactKind) error {
+			_, err := learning.RecordFact(ctx, tx, p.TenantID, learning.Fact{PersonID: person, Kind: kind, SourceType: "event",
+				SourceID: e.ID, OccurredAt: now, RecordedBy: p.Actor(), Details: map[string]any{"kind": e.Kind, "reason": reason}})
+			return err
+		}
+		if was == Absent && st != Absent {
+			if err := absence(learning.FactAbsenceWithdrawn); err != nil {
+				return err
+			}
+		}
 		if st == Present {
-			if Status(a.Status) == Present {
+			if was == Present {
 				out = attendanceFrom(p.TenantID, id, meetingdb.SetAttendanceRow(a))
 				return nil
 			}
 			out, err = s.present(ctx, tx, p, e, person, "organiser", now, reason)
 			return err
 		}
-		if Status(a.Status) == Present {
+		if was == Present {
 			return apperr.Conflictf("this person checked in; their attendance is a record and stays")
+		}
+		if st == Absent && was != Absent {
+			if err := absence(learning.FactEventAbsent); err != nil {
+				return err
+			}
 		}
 		row, err := q.SetAttendance(ctx, meetingdb.SetAttendanceParams{TenantID: p.TenantID, EventID: id, PersonID: person, Status: string(st),
 			Reason: reason, MarkedBy: p.Actor()})

@@ -26,7 +26,7 @@ const (
 	IndicatorLearning     Indicator = "learning"     // lessons, reading, quizzes
 	IndicatorTasks        Indicator = "tasks"        // tasks approved
 	IndicatorVolunteering Indicator = "volunteering" // volunteer hours
-	IndicatorMeetings     Indicator = "meetings"     // events attended
+	IndicatorMeetings     Indicator = "meetings"     // events attended (less absences without reason)
 )
 
 // Indicators are the preset indicators, in the order they are shown.
@@ -38,7 +38,7 @@ var IndicatorKinds = map[Indicator][]learning.FactKind{
 	IndicatorLearning:     {learning.FactLessonCompleted, learning.FactReadingCompleted, learning.FactQuizCompleted},
 	IndicatorTasks:        {learning.FactTaskApproved},
 	IndicatorVolunteering: {learning.FactVolunteerHours},
-	IndicatorMeetings:     {learning.FactEventAttended},
+	IndicatorMeetings:     {learning.FactEventAttended, learning.FactEventAbsent, learning.FactAbsenceWithdrawn},
 }
 
 // IndicatorSetting is an indicator's weight (percent of the score) and

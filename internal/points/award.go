@@ -83,7 +83,8 @@ func (s *Service) awardBatch(ctx context.Context, tenant uuid.UUID) (n, written 
 				// count twice against the caps of the others.
 				continue
 			}
-			facts = append(facts, Fact{ID: r.ID, PersonID: r.PersonID, Kind: learning.FactKind(r.Kind), OccurredAt: r.OccurredAt, Details: r.Details})
+			facts = append(facts, Fact{ID: r.ID, PersonID: r.PersonID, Kind: learning.FactKind(r.Kind), SourceID: r.SourceID, OccurredAt: r.OccurredAt,
+				Details: r.Details})
 			if !people[r.PersonID] {
 				people[r.PersonID] = true
 				persons = append(persons, r.PersonID)
@@ -124,6 +125,10 @@ func (s *Service) awardBatch(ctx context.Context, tenant uuid.UUID) (n, written 
 			}
 			has[r.PersonID].add(learning.FactKind(r.Kind), r.Day, int(r.Points))
 		}
+		cost, err := absenceCosts(ctx, q, tenant, facts)
+		if err != nil {
+			return err
+		}
 		arg := pointsdb.InsertAwardsParams{TenantID: tenant}
 		for _, f := range facts {
 			path, ok := pathOf[f.PersonID]
@@ -133,12 +138,26 @@ func (s *Service) awardBatch(ctx context.Context, tenant uuid.UUID) (n, written 
 			if has[f.PersonID] == nil {
 				has[f.PersonID] = Awarded{}
 			}
-			r := ruleFor(rules, f.Kind, path, f.OccurredAt)
-			amount, capped := r.Award(f, has[f.PersonID])
+			var amount int
+			var capped bool
+			rule := uuid.Nil
+			key := absence{f.PersonID, f.SourceID}
+			switch f.Kind {
+			case learning.FactAbsenceWithdrawn:
+				// Back what the absence cost, by whichever rule it was.
+				amount, cost[key] = -cost[key], 0
+			default:
+				r := ruleFor(rules, f.Kind, path, f.OccurredAt)
+				amount, capped = r.Award(f, has[f.PersonID])
+				rule = r.ID
+				if f.Kind == learning.FactEventAbsent {
+					cost[key] += amount
+				}
+			}
 			arg.Persons = append(arg.Persons, f.PersonID)
 			arg.Amounts = append(arg.Amounts, int32(amount))
 			arg.Kinds = append(arg.Kinds, string(f.Kind))
-			arg.Rules = append(arg.Rules, r.ID)
+			arg.Rules = append(arg.Rules, rule)
 			arg.Facts = append(arg.Facts, f.ID)
 			arg.Capped = append(arg.Capped, capped)
 			arg.Occurred = append(arg.Occurred, f.OccurredAt)
@@ -154,6 +173,32 @@ func (s *Service) awardBatch(ctx context.Context, tenant uuid.UUID) (n, written 
 		return nil
 	})
 	return n, written, err
+}
+
+// absence is a person's absence from an event.
+type absence struct{ person, event uuid.UUID }
+
+// absenceCosts is what the ledger holds for the absences that facts
+// withdraw (facts of the batch add theirs as they are awarded).
+func absenceCosts(ctx context.Context, q *pointsdb.Queries, tenant uuid.UUID, facts []Fact) (map[absence]int, error) {
+	cost := map[absence]int{}
+	var persons, events []uuid.UUID
+	for _, f := range facts {
+		if f.Kind == learning.FactAbsenceWithdrawn {
+			persons, events = append(persons, f.PersonID), append(events, f.SourceID)
+		}
+	}
+	if len(persons) == 0 {
+		return cost, nil
+	}
+	rows, err := q.AbsenceAwards(ctx, pointsdb.AbsenceAwardsParams{TenantID: tenant, Persons: persons, Sources: events})
+	if err != nil {
+		return nil, fmt.Errorf("points: absences: %w", err)
+	}
+	for _, r := range rows {
+		cost[absence{r.PersonID, r.SourceID}] = int(r.Amount)
+	}
+	return cost, nil
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -32,7 +32,7 @@ const Correction = "correction"
 
 // Kinds are the kinds of fact points are awarded for.
 var Kinds = []learning.FactKind{learning.FactLessonCompleted, learning.FactReadingCompleted, learning.FactQuizCompleted,
-	learning.FactEventAttended, learning.FactTaskApproved, learning.FactVolunteerHours}
+	learning.FactEventAttended, learning.FactTaskApproved, learning.FactVolunteerHours, learning.FactEventAbsent}
 
 // Rule is how one kind of fact is awarded.
 type Rule struct {
@@ -62,7 +62,9 @@ func ptr(n int) *int { return &n }
 // learning platforms' practice in DOMAIN.md): an article or comic read 1
 // (at most 6 a day), a micro-lesson 2, a quiz passed 1 and with full
 // marks 2 (at most 6 a day), an event attended 3, a task approved its own
-// points (0 when it names none), a volunteer hour 2.
+// points (0 when it names none), a volunteer hour 2, an absence without
+// reason −2. (A withdrawn absence has no rule: it gives back what the
+// absence cost.)
 var DefaultRules = map[learning.FactKind]Rule{
 	learning.FactReadingCompleted: {Kind: learning.FactReadingCompleted, Amount: 1, DailyCap: ptr(6)},
 	learning.FactLessonCompleted:  {Kind: learning.FactLessonCompleted, Amount: 2},
@@ -70,6 +72,7 @@ var DefaultRules = map[learning.FactKind]Rule{
 	learning.FactEventAttended:    {Kind: learning.FactEventAttended, Amount: 3},
 	learning.FactTaskApproved:     {Kind: learning.FactTaskApproved, Amount: 0},
 	learning.FactVolunteerHours:   {Kind: learning.FactVolunteerHours, Amount: 2},
+	learning.FactEventAbsent:      {Kind: learning.FactEventAbsent, Amount: -2},
 }
 
 // Fact is a learning fact as awarding reads it.
@@ -77,6 +80,7 @@ type Fact struct {
 	ID         uuid.UUID
 	PersonID   uuid.UUID
 	Kind       learning.FactKind
+	SourceID   uuid.UUID // what it is of (e.g. the event)
 	OccurredAt time.Time
 	Details    json.RawMessage
 }

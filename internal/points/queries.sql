@@ -31,12 +31,19 @@ SELECT pg_advisory_xact_lock(hashtextextended('points:' || @tenant_id::text, 0))
 -- name: PendingFacts :many
 -- The facts waiting to be awarded, as they occurred, and whether each has
 -- its entry already (queued again).
-SELECT f.id, f.person_id, f.kind, f.occurred_at, f.details,
+SELECT f.id, f.person_id, f.kind, f.source_id, f.occurred_at, f.details,
        EXISTS (SELECT 1 FROM points_entries e WHERE e.tenant_id = f.tenant_id AND e.source_type = 'fact' AND e.source_id = f.id) AS awarded
 FROM points_pending p JOIN learning_fact_records f ON f.tenant_id = p.tenant_id AND f.id = p.fact_id
 WHERE p.tenant_id = @tenant_id
 ORDER BY f.occurred_at, f.id
 LIMIT @max_rows;
+
+-- name: AbsenceAwards :many
+-- What the absences of people from events (sources) cost them.
+SELECT f.person_id, f.source_id, sum(e.amount)::int AS amount
+FROM learning_fact_records f JOIN points_entries e ON e.tenant_id = f.tenant_id AND e.source_type = 'fact' AND e.source_id = f.id
+WHERE f.tenant_id = @tenant_id AND f.kind = 'event_absent' AND f.person_id = ANY(@persons::uuid[]) AND f.source_id = ANY(@sources::uuid[])
+GROUP BY f.person_id, f.source_id;
 
 -- name: PersonPaths :many
 SELECT p.id, u.path::text AS org_path

@@ -153,6 +153,16 @@ func (s *Stack) Serve() (int, error) {
 	return s.srv.Process.Pid, nil
 }
 
+// StopServer stops the server Serve started (Serve may start it again,
+// e.g. with another Env).
+func (s *Stack) StopServer() {
+	if s.srv != nil && s.srv.Process != nil {
+		_ = s.srv.Process.Signal(os.Interrupt)
+		_ = s.srv.Wait()
+	}
+	s.srv = nil
+}
+
 // WaitReady polls url until it answers 200.
 func WaitReady(url string) error {
 	deadline := time.Now().Add(60 * time.Second)

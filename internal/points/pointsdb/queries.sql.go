@@ -13,6 +13,46 @@ import (
 	"github.com/google/uuid"
 )
 
+const absenceAwards = `-- name: AbsenceAwards :many
+SELECT f.person_id, f.source_id, sum(e.amount)::int AS amount
+FROM learning_fact_records f JOIN points_entries e ON e.tenant_id = f.tenant_id AND e.source_type = 'fact' AND e.source_id = f.id
+WHERE f.tenant_id = $1 AND f.kind = 'event_absent' AND f.person_id = ANY($2::uuid[]) AND f.source_id = ANY($3::uuid[])
+GROUP BY f.person_id, f.source_id
+`
+
+type AbsenceAwardsParams struct {
+	TenantID uuid.UUID
+	Persons  []uuid.UUID
+	Sources  []uuid.UUID
+}
+
+type AbsenceAwardsRow struct {
+	PersonID uuid.UUID
+	SourceID uuid.UUID
+	Amount   int32
+}
+
+// What the absences of people from events (sources) cost them.
+func (q *Queries) AbsenceAwards(ctx context.Context, arg AbsenceAwardsParams) ([]AbsenceAwardsRow, error) {
+	rows, err := q.db.Query(ctx, absenceAwards, arg.TenantID, arg.Persons, arg.Sources)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AbsenceAwardsRow
+	for rows.Next() {
+		var i AbsenceAwardsRow
+		if err := rows.Scan(&i.PersonID, &i.SourceID, &i.Amount); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const appealForUpdate = `-- name: AppealForUpdate :one
 SELECT a.id, a.person_id, a.entry_id, a.period_from, a.period_until, a.reason, a.status, a.resolution, a.correction_id, a.filed_by, a.filed_at,
        a.resolved_by, a.resolved_at, u.path::text AS org_path
@@ -647,7 +687,7 @@ func (q *Queries) LockLedger(ctx context.Context, tenantID string) error {
 }
 
 const pendingFacts = `-- name: PendingFacts :many
-SELECT f.id, f.person_id, f.kind, f.occurred_at, f.details,
+SELECT f.id, f.person_id, f.kind, f.source_id, f.occurred_at, f.details,
        EXISTS (SELECT 1 FROM points_entries e WHERE e.tenant_id = f.tenant_id AND e.source_type = 'fact' AND e.source_id = f.id) AS awarded
 FROM points_pending p JOIN learning_fact_records f ON f.tenant_id = p.tenant_id AND f.id = p.fact_id
 WHERE p.tenant_id = $1
@@ -664,6 +704,7 @@ type PendingFactsRow struct {
 	ID         uuid.UUID
 	PersonID   uuid.UUID
 	Kind       string
+	SourceID   uuid.UUID
 	OccurredAt time.Time
 	Details    json.RawMessage
 	Awarded    bool
@@ -684,6 +725,7 @@ func (q *Queries) PendingFacts(ctx context.Context, arg PendingFactsParams) ([]P
 			&i.ID,
 			&i.PersonID,
 			&i.Kind,
+			&i.SourceID,
 			&i.OccurredAt,
 			&i.Details,
 			&i.Awarded,
