@@ -1740,23 +1740,31 @@ var (
 		"TASK_MANAGE":      auth.PermTaskManage,
 		"EVENT_MANAGE":     auth.PermEventManage,
 		"QUIZ_MANAGE":      auth.PermQuizManage,
+		"POINTS_MANAGE":    auth.PermPointsManage,
+		"WARNING_MANAGE":   auth.PermWarningManage,
+		"SUGGESTION_REPLY": auth.PermSuggestionReply,
+		"MODERATE":         auth.PermModerate,
 	}
 	marshalNPermission2zhdjᚋinternalᚋauthᚐPermission = map[auth.Permission]string{
-		auth.PermOrgManage:     "ORG_MANAGE",
-		auth.PermSiteManage:    "SITE_MANAGE",
-		auth.PermMemberRead:    "MEMBER_READ",
-		auth.PermMemberReadPII: "MEMBER_READ_PII",
-		auth.PermMemberWrite:   "MEMBER_WRITE",
-		auth.PermMemberExport:  "MEMBER_EXPORT",
-		auth.PermRoleManage:    "ROLE_MANAGE",
-		auth.PermAuditRead:     "AUDIT_READ",
-		auth.PermContentEdit:   "CONTENT_EDIT",
-		auth.PermContentReview: "CONTENT_REVIEW",
-		auth.PermMediaUpload:   "MEDIA_UPLOAD",
-		auth.PermVolunteer:     "VOLUNTEER_MANAGE",
-		auth.PermTaskManage:    "TASK_MANAGE",
-		auth.PermEventManage:   "EVENT_MANAGE",
-		auth.PermQuizManage:    "QUIZ_MANAGE",
+		auth.PermOrgManage:       "ORG_MANAGE",
+		auth.PermSiteManage:      "SITE_MANAGE",
+		auth.PermMemberRead:      "MEMBER_READ",
+		auth.PermMemberReadPII:   "MEMBER_READ_PII",
+		auth.PermMemberWrite:     "MEMBER_WRITE",
+		auth.PermMemberExport:    "MEMBER_EXPORT",
+		auth.PermRoleManage:      "ROLE_MANAGE",
+		auth.PermAuditRead:       "AUDIT_READ",
+		auth.PermContentEdit:     "CONTENT_EDIT",
+		auth.PermContentReview:   "CONTENT_REVIEW",
+		auth.PermMediaUpload:     "MEDIA_UPLOAD",
+		auth.PermVolunteer:       "VOLUNTEER_MANAGE",
+		auth.PermTaskManage:      "TASK_MANAGE",
+		auth.PermEventManage:     "EVENT_MANAGE",
+		auth.PermQuizManage:      "QUIZ_MANAGE",
+		auth.PermPointsManage:    "POINTS_MANAGE",
+		auth.PermWarningManage:   "WARNING_MANAGE",
+		auth.PermSuggestionReply: "SUGGESTION_REPLY",
+		auth.PermModerate:        "MODERATE",
 	}
 )
 
@@ -1816,6 +1824,7 @@ var (
 		"ORG_ADMIN":    auth.RoleOrgAdmin,
 		"EDITOR":       auth.RoleEditor,
 		"REVIEWER":     auth.RoleReviewer,
+		"RESPONDER":    auth.RoleResponder,
 		"MEMBER":       auth.RoleMember,
 	}
 	marshalNRole2zhdjᚋinternalᚋauthᚐRole = map[auth.Role]string{
@@ -1823,6 +1832,7 @@ var (
 		auth.RoleOrgAdmin:    "ORG_ADMIN",
 		auth.RoleEditor:      "EDITOR",
 		auth.RoleReviewer:    "REVIEWER",
+		auth.RoleResponder:   "RESPONDER",
 		auth.RoleMember:      "MEMBER",
 	}
 )

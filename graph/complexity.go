@@ -49,6 +49,7 @@ var assumedSizes = map[string]int{
 	"CockpitTasks.weekly":             13,
 	"CockpitMeetings.byKind":          7,
 	"CockpitWarnings.byRule":          7,
+	"Opinion.replies":                 3,
 	"CockpitPeople.byStage":           7,
 	"CockpitPoints.topUnits":          3,
 	"CockpitPoints.bottomUnits":       3,

@@ -40,9 +40,12 @@ const (
 	idAssessmentScheme idType = 24
 	idPointsAppeal     idType = 25
 	idWarning          idType = 26
+	idSuggestion       idType = 27
+	idSuggestionReply  idType = 28
+	idComment          idType = 29
 
 	// idLast is the highest type; keep it last.
-	idLast = idWarning
+	idLast = idComment
 )
 
 func (t idType) String() string {
@@ -99,6 +102,12 @@ func (t idType) String() string {
 		return "PointsAppeal"
 	case idWarning:
 		return "Warning"
+	case idSuggestion:
+		return "Suggestion"
+	case idSuggestionReply:
+		return "SuggestionReply"
+	case idComment:
+		return "Comment"
 	}
 	return fmt.Sprintf("idType(%d)", byte(t))
 }

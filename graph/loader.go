@@ -10,6 +10,7 @@ import (
 	"zhdj/internal/account"
 	"zhdj/internal/apperr"
 	"zhdj/internal/content"
+	"zhdj/internal/interaction"
 	"zhdj/internal/media"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
@@ -54,6 +55,8 @@ type loaders struct {
 	searchState *dataloadgen.Loader[tkey, *search.State]
 	// pointsEntry loads ledger entries (an appeal's).
 	pointsEntry *dataloadgen.Loader[tkey, *points.Entry]
+	// replies loads the threads of suggestions the caller read.
+	replies *dataloadgen.Loader[tkey, []*interaction.Reply]
 }
 
 // partnerKey names a partner, how many of its activities to load and
@@ -110,6 +113,9 @@ func (r *Resolver) newLoaders() *loaders {
 		}, w),
 		content: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*content.Content, []error) {
 			return byTenant(ctx, keys, r.Publishing.ByIDs, true, "content")
+		}, w),
+		replies: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*interaction.Reply, []error) {
+			return byTenant(ctx, keys, r.Talk.Replies, false, "")
 		}, w),
 		contentSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
 			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")

@@ -682,26 +682,30 @@ func (ec *executionContext) marshalNNotificationKind2zhdjᚋinternalᚋnotifyᚐ
 
 var (
 	unmarshalNNotificationKind2zhdjᚋinternalᚋnotifyᚐKind = map[string]notify.Kind{
-		"TASK_ASSIGNED":     notify.TaskAssigned,
-		"TASK_RETURNED":     notify.TaskReturned,
-		"TASK_DUE_SOON":     notify.TaskDueSoon,
-		"EVENT_REMINDER":    notify.EventReminder,
-		"EVENT_CHANGED":     notify.EventChanged,
-		"EVENT_CANCELLED":   notify.EventCancelled,
-		"APPEAL_RESOLVED":   notify.AppealResolved,
-		"WARNING_RAISED":    notify.WarningRaised,
-		"WARNING_ESCALATED": notify.WarningEscalated,
+		"TASK_ASSIGNED":       notify.TaskAssigned,
+		"TASK_RETURNED":       notify.TaskReturned,
+		"TASK_DUE_SOON":       notify.TaskDueSoon,
+		"EVENT_REMINDER":      notify.EventReminder,
+		"EVENT_CHANGED":       notify.EventChanged,
+		"EVENT_CANCELLED":     notify.EventCancelled,
+		"APPEAL_RESOLVED":     notify.AppealResolved,
+		"WARNING_RAISED":      notify.WarningRaised,
+		"WARNING_ESCALATED":   notify.WarningEscalated,
+		"SUGGESTION_ANSWERED": notify.SuggestionAnswered,
+		"SUGGESTION_REJECTED": notify.SuggestionRejected,
 	}
 	marshalNNotificationKind2zhdjᚋinternalᚋnotifyᚐKind = map[notify.Kind]string{
-		notify.TaskAssigned:     "TASK_ASSIGNED",
-		notify.TaskReturned:     "TASK_RETURNED",
-		notify.TaskDueSoon:      "TASK_DUE_SOON",
-		notify.EventReminder:    "EVENT_REMINDER",
-		notify.EventChanged:     "EVENT_CHANGED",
-		notify.EventCancelled:   "EVENT_CANCELLED",
-		notify.AppealResolved:   "APPEAL_RESOLVED",
-		notify.WarningRaised:    "WARNING_RAISED",
-		notify.WarningEscalated: "WARNING_ESCALATED",
+		notify.TaskAssigned:       "TASK_ASSIGNED",
+		notify.TaskReturned:       "TASK_RETURNED",
+		notify.TaskDueSoon:        "TASK_DUE_SOON",
+		notify.EventReminder:      "EVENT_REMINDER",
+		notify.EventChanged:       "EVENT_CHANGED",
+		notify.EventCancelled:     "EVENT_CANCELLED",
+		notify.AppealResolved:     "APPEAL_RESOLVED",
+		notify.WarningRaised:      "WARNING_RAISED",
+		notify.WarningEscalated:   "WARNING_ESCALATED",
+		notify.SuggestionAnswered: "SUGGESTION_ANSWERED",
+		notify.SuggestionRejected: "SUGGESTION_REJECTED",
 	}
 )
 

@@ -23,18 +23,24 @@ type RateLimiter interface {
 var limitedFields = map[string]struct {
 	rule      string
 	byAccount bool
+	// andAddress is a second rule, per client address (posts: a person
+	// and an address each have a limit).
+	andAddress string
 }{
-	"Query.search":                  {"search", false},
-	"Mutation.signUp":               {"signup", true},
-	"Mutation.recordProgress":       {"progress", true},
-	"Mutation.checkInEvent":         {"checkin", true}, // a six-digit code: no guessing
-	"Mutation.attend":               {"checkin", true},
-	"Mutation.importQuestions":      {"import", true},
-	"Mutation.uploadImage":          {"upload", true},
-	"Mutation.createUpload":         {"upload", true},
-	"Mutation.importMembers":        {"import", true},
-	"Mutation.exportMembers":        {"export", true},
-	"Mutation.exportActivityRoster": {"export", true},
+	"Mutation.postSuggestion":       {"post", true, "post_address"},
+	"Mutation.replySuggestion":      {"post", true, "post_address"},
+	"Mutation.postComment":          {"post", true, "post_address"},
+	"Query.search":                  {"search", false, ""},
+	"Mutation.signUp":               {"signup", true, ""},
+	"Mutation.recordProgress":       {"progress", true, ""},
+	"Mutation.checkInEvent":         {"checkin", true, ""}, // a six-digit code: no guessing
+	"Mutation.attend":               {"checkin", true, ""},
+	"Mutation.importQuestions":      {"import", true, ""},
+	"Mutation.uploadImage":          {"upload", true, ""},
+	"Mutation.createUpload":         {"upload", true, ""},
+	"Mutation.importMembers":        {"import", true, ""},
+	"Mutation.exportMembers":        {"export", true, ""},
+	"Mutation.exportActivityRoster": {"export", true, ""},
 }
 
 // callerOf is the school and the subject a rule counts for: the account
@@ -75,6 +81,13 @@ func limitRootFields(l RateLimiter, r *Resolver) graphql.RootFieldMiddleware {
 			if err := l.Allow(school, f.rule, subject); err != nil {
 				graphql.AddError(ctx, err)
 				return graphql.Null
+			}
+			if f.andAddress != "" {
+				_, address := callerOf(ctx, false)
+				if err := l.Allow(school, f.andAddress, address); err != nil {
+					graphql.AddError(ctx, err)
+					return graphql.Null
+				}
 			}
 		}
 		return next(ctx)

@@ -7,11 +7,13 @@ import (
 	"zhdj/internal/audit"
 	"zhdj/internal/cockpit"
 	"zhdj/internal/content"
+	"zhdj/internal/interaction"
 	"zhdj/internal/learning"
 	"zhdj/internal/live"
 	"zhdj/internal/media"
 	"zhdj/internal/meeting"
 	"zhdj/internal/member"
+	"zhdj/internal/moderation"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
 	"zhdj/internal/points"
@@ -56,6 +58,9 @@ type Resolver struct {
 	Finder *search.Service
 	// Supervision lists and answers early warnings.
 	Supervision *warning.Service
+	// Talk is suggestions and comments; Moderation the word list and bans.
+	Talk       *interaction.Service
+	Moderation *moderation.Service
 	// Live carries what changed to subscriptions; LiveEvery bounds how
 	// often a cockpit subscription is sent again.
 	Live      *live.Hub

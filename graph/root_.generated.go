@@ -10,6 +10,7 @@ import (
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/content"
+	"zhdj/internal/interaction"
 	"zhdj/internal/member"
 	"zhdj/internal/org"
 	"zhdj/internal/search"
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	CockpitWarningCount() CockpitWarningCountResolver
 	Comic() ComicResolver
 	ComicPanel() ComicPanelResolver
+	Comment() CommentResolver
 	ContentRevision() ContentRevisionResolver
 	Event() EventResolver
 	EventAttendance() EventAttendanceResolver
@@ -66,6 +68,8 @@ type ResolverRoot interface {
 	NavItem() NavItemResolver
 	Notification() NotificationResolver
 	NotificationConnection() NotificationConnectionResolver
+	Opinion() OpinionResolver
+	OpinionReply() OpinionReplyResolver
 	OrgTransfer() OrgTransferResolver
 	OrgUnit() OrgUnitResolver
 	Partner() PartnerResolver
@@ -100,6 +104,7 @@ type ResolverRoot interface {
 	VolunteerRecordEntry() VolunteerRecordEntryResolver
 	VolunteerTopic() VolunteerTopicResolver
 	Warning() WarningResolver
+	WordList() WordListResolver
 }
 
 type DirectiveRoot struct {
@@ -415,6 +420,28 @@ type ComplexityRoot struct {
 		Alt     func(childComplexity int) int
 		Caption func(childComplexity int) int
 		Image   func(childComplexity int) int
+	}
+
+	Comment struct {
+		AuthorName func(childComplexity int) int
+		Body       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Status     func(childComplexity int) int
+	}
+
+	CommentConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CommentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CommentPayload struct {
+		Comment func(childComplexity int) int
 	}
 
 	ContentAuthor struct {
@@ -810,10 +837,12 @@ type ComplexityRoot struct {
 		ApproveContent          func(childComplexity int, input model.ApproveContentInput) int
 		ArchiveContent          func(childComplexity int, input model.ContentIDInput) int
 		Attend                  func(childComplexity int, input model.AttendInput) int
+		BanAccount              func(childComplexity int, account string, until time.Time, reason string) int
 		CancelEvent             func(childComplexity int, input model.CancelEventInput) int
 		CancelSignUp            func(childComplexity int, input model.CancelSignUpInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CheckInEvent            func(childComplexity int, input model.CheckInEventInput) int
+		CloseSuggestion         func(childComplexity int, suggestion string, reject *bool, reason *string) int
 		CompleteUpload          func(childComplexity int, input model.MediaIDInput) int
 		ConfirmHours            func(childComplexity int, input model.ConfirmHoursInput) int
 		CorrectPoints           func(childComplexity int, input model.CorrectPointsInput) int
@@ -843,11 +872,18 @@ type ComplexityRoot struct {
 		Logout                  func(childComplexity int) int
 		MarkAttendance          func(childComplexity int, input model.MarkAttendanceInput) int
 		MarkNotificationsRead   func(childComplexity int, input model.MarkNotificationsReadInput) int
+		ModerateComment         func(childComplexity int, comment string, decision interaction.Decision, reason *string) int
+		ModerateSuggestion      func(childComplexity int, suggestion string, decision interaction.Decision, reason *string) int
 		MoveOrgUnit             func(childComplexity int, input model.MoveOrgUnitInput) int
+		PinSuggestion           func(childComplexity int, suggestion string, order *int) int
+		PostComment             func(childComplexity int, input model.PostCommentInput) int
+		PostSuggestion          func(childComplexity int, input model.PostSuggestionInput) int
 		PublishTask             func(childComplexity int, input model.PublishTaskInput) int
 		RecordMinutes           func(childComplexity int, input model.RecordMinutesInput) int
 		RecordProgress          func(childComplexity int, input model.RecordProgressInput) int
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
+		ReplySuggestion         func(childComplexity int, input model.ReplySuggestionInput) int
+		ReportComment           func(childComplexity int, comment string, reason string) int
 		RequestEventLeave       func(childComplexity int, event string, reason string) int
 		ResolveAppeal           func(childComplexity int, input model.ResolveAppealInput) int
 		ResolveWarning          func(childComplexity int, warning string, note string) int
@@ -859,10 +895,12 @@ type ComplexityRoot struct {
 		SendBackContent         func(childComplexity int, input model.SendBackContentInput) int
 		SetActivityStatus       func(childComplexity int, input model.SetActivityStatusInput) int
 		SetAssessmentScheme     func(childComplexity int, input model.SetAssessmentSchemeInput) int
+		SetCommentMode          func(childComplexity int, site string, content *string, mode interaction.Mode) int
 		SetFeatured             func(childComplexity int, input model.SetFeaturedInput) int
 		SetLearningPlan         func(childComplexity int, input model.SetLearningPlanInput) int
 		SetPointsRule           func(childComplexity int, input model.SetPointsRuleInput) int
 		SetQuiz                 func(childComplexity int, input model.SetQuizInput) int
+		SetWordList             func(childComplexity int, words []string) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		StartLearning           func(childComplexity int, input model.StartLearningInput) int
 		StartQuizAttempt        func(childComplexity int, quiz string) int
@@ -880,6 +918,7 @@ type ComplexityRoot struct {
 		UpdateOrgUnit           func(childComplexity int, input model.UpdateOrgUnitInput) int
 		UpdateSite              func(childComplexity int, input model.UpdateSiteInput) int
 		UploadImage             func(childComplexity int, input model.UploadImageInput) int
+		VoteSuggestion          func(childComplexity int, suggestion string, vote bool) int
 	}
 
 	MyLearningPlan struct {
@@ -922,6 +961,51 @@ type ComplexityRoot struct {
 
 	OkPayload struct {
 		Ok func(childComplexity int) int
+	}
+
+	Opinion struct {
+		Anonymous    func(childComplexity int) int
+		AnsweredAt   func(childComplexity int) int
+		AuthorName   func(childComplexity int) int
+		Body         func(childComplexity int) int
+		Category     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		MatchedWords func(childComplexity int) int
+		Moderation   func(childComplexity int) int
+		OrgUnit      func(childComplexity int) int
+		Pinned       func(childComplexity int) int
+		Public       func(childComplexity int) int
+		RejectReason func(childComplexity int) int
+		Replies      func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Title        func(childComplexity int) int
+		VotedByMe    func(childComplexity int) int
+		Votes        func(childComplexity int) int
+	}
+
+	OpinionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	OpinionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OpinionPayload struct {
+		Suggestion func(childComplexity int) int
+	}
+
+	OpinionReply struct {
+		AuthorName func(childComplexity int) int
+		Body       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Moderation func(childComplexity int) int
+		Official   func(childComplexity int) int
 	}
 
 	OrgTransfer struct {
@@ -1082,6 +1166,7 @@ type ComplexityRoot struct {
 		AuditLog            func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Cockpit             func(childComplexity int, orgUnit string, period *model.PeriodInput) int
 		CockpitPeople       func(childComplexity int, orgUnit string, period *model.PeriodInput, figure model.CockpitFigure, stage *member.Stage, first *int, after *string) int
+		Comments            func(childComplexity int, site string, content string, first *int, after *string) int
 		Content             func(childComplexity int, site string, slug string) int
 		ContentDiff         func(childComplexity int, id string, from int, to int) int
 		ContentRevisions    func(childComplexity int, id string) int
@@ -1120,6 +1205,8 @@ type ComplexityRoot struct {
 		SearchToken         func(childComplexity int, site string) int
 		Site                func(childComplexity int, slug string) int
 		SiteByOrigin        func(childComplexity int, origin string) int
+		Suggestion          func(childComplexity int, id string) int
+		Suggestions         func(childComplexity int, site *string, orgUnit *string, filter *model.SuggestionFilter, orderBy *interaction.Order, first *int, after *string) int
 		Tasks               func(childComplexity int, orgUnit string, first *int, after *string) int
 		UnitRanking         func(childComplexity int, parent string, period *model.PeriodInput) int
 		VolunteerAreas      func(childComplexity int, site string) int
@@ -1128,6 +1215,7 @@ type ComplexityRoot struct {
 		VolunteerTopics     func(childComplexity int, site string) int
 		Warnings            func(childComplexity int, orgUnit string, status []warning.Status, rule []warning.Rule, first *int, after *string) int
 		WebhookDeliveries   func(childComplexity int, webhookID string) int
+		WordList            func(childComplexity int) int
 	}
 
 	Quiz struct {
@@ -1574,6 +1662,11 @@ type ComplexityRoot struct {
 		Error       func(childComplexity int) int
 		Event       func(childComplexity int) int
 		StatusCode  func(childComplexity int) int
+	}
+
+	WordList struct {
+		Version func(childComplexity int) int
+		Words   func(childComplexity int) int
 	}
 }
 
@@ -2827,6 +2920,70 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComicPanel.Image(childComplexity), true
+
+	case "Comment.authorName":
+		if e.ComplexityRoot.Comment.AuthorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.AuthorName(childComplexity), true
+	case "Comment.body":
+		if e.ComplexityRoot.Comment.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Body(childComplexity), true
+	case "Comment.createdAt":
+		if e.ComplexityRoot.Comment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.CreatedAt(childComplexity), true
+	case "Comment.id":
+		if e.ComplexityRoot.Comment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ID(childComplexity), true
+	case "Comment.status":
+		if e.ComplexityRoot.Comment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Status(childComplexity), true
+
+	case "CommentConnection.edges":
+		if e.ComplexityRoot.CommentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.Edges(childComplexity), true
+	case "CommentConnection.pageInfo":
+		if e.ComplexityRoot.CommentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.PageInfo(childComplexity), true
+
+	case "CommentEdge.cursor":
+		if e.ComplexityRoot.CommentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentEdge.Cursor(childComplexity), true
+	case "CommentEdge.node":
+		if e.ComplexityRoot.CommentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentEdge.Node(childComplexity), true
+
+	case "CommentPayload.comment":
+		if e.ComplexityRoot.CommentPayload.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentPayload.Comment(childComplexity), true
 
 	case "ContentAuthor.displayName":
 		if e.ComplexityRoot.ContentAuthor.DisplayName == nil {
@@ -4375,6 +4532,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Attend(childComplexity, args["input"].(model.AttendInput)), true
+	case "Mutation.banAccount":
+		if e.ComplexityRoot.Mutation.BanAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_banAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BanAccount(childComplexity, args["account"].(string), args["until"].(time.Time), args["reason"].(string)), true
 	case "Mutation.cancelEvent":
 		if e.ComplexityRoot.Mutation.CancelEvent == nil {
 			break
@@ -4419,6 +4587,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckInEvent(childComplexity, args["input"].(model.CheckInEventInput)), true
+	case "Mutation.closeSuggestion":
+		if e.ComplexityRoot.Mutation.CloseSuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeSuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseSuggestion(childComplexity, args["suggestion"].(string), args["reject"].(*bool), args["reason"].(*string)), true
 	case "Mutation.completeUpload":
 		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
 			break
@@ -4733,6 +4912,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["input"].(model.MarkNotificationsReadInput)), true
+	case "Mutation.moderateComment":
+		if e.ComplexityRoot.Mutation.ModerateComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moderateComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ModerateComment(childComplexity, args["comment"].(string), args["decision"].(interaction.Decision), args["reason"].(*string)), true
+	case "Mutation.moderateSuggestion":
+		if e.ComplexityRoot.Mutation.ModerateSuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moderateSuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ModerateSuggestion(childComplexity, args["suggestion"].(string), args["decision"].(interaction.Decision), args["reason"].(*string)), true
 	case "Mutation.moveOrgUnit":
 		if e.ComplexityRoot.Mutation.MoveOrgUnit == nil {
 			break
@@ -4744,6 +4945,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MoveOrgUnit(childComplexity, args["input"].(model.MoveOrgUnitInput)), true
+	case "Mutation.pinSuggestion":
+		if e.ComplexityRoot.Mutation.PinSuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pinSuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PinSuggestion(childComplexity, args["suggestion"].(string), args["order"].(*int)), true
+	case "Mutation.postComment":
+		if e.ComplexityRoot.Mutation.PostComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostComment(childComplexity, args["input"].(model.PostCommentInput)), true
+	case "Mutation.postSuggestion":
+		if e.ComplexityRoot.Mutation.PostSuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postSuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostSuggestion(childComplexity, args["input"].(model.PostSuggestionInput)), true
 	case "Mutation.publishTask":
 		if e.ComplexityRoot.Mutation.PublishTask == nil {
 			break
@@ -4788,6 +5022,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["input"].(model.RefreshSessionInput)), true
+	case "Mutation.replySuggestion":
+		if e.ComplexityRoot.Mutation.ReplySuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replySuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplySuggestion(childComplexity, args["input"].(model.ReplySuggestionInput)), true
+	case "Mutation.reportComment":
+		if e.ComplexityRoot.Mutation.ReportComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportComment(childComplexity, args["comment"].(string), args["reason"].(string)), true
 	case "Mutation.requestEventLeave":
 		if e.ComplexityRoot.Mutation.RequestEventLeave == nil {
 			break
@@ -4909,6 +5165,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAssessmentScheme(childComplexity, args["input"].(model.SetAssessmentSchemeInput)), true
+	case "Mutation.setCommentMode":
+		if e.ComplexityRoot.Mutation.SetCommentMode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCommentMode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCommentMode(childComplexity, args["site"].(string), args["content"].(*string), args["mode"].(interaction.Mode)), true
 	case "Mutation.setFeatured":
 		if e.ComplexityRoot.Mutation.SetFeatured == nil {
 			break
@@ -4953,6 +5220,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetQuiz(childComplexity, args["input"].(model.SetQuizInput)), true
+	case "Mutation.setWordList":
+		if e.ComplexityRoot.Mutation.SetWordList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWordList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWordList(childComplexity, args["words"].([]string)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -5140,6 +5418,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["input"].(model.UploadImageInput)), true
+	case "Mutation.voteSuggestion":
+		if e.ComplexityRoot.Mutation.VoteSuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voteSuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoteSuggestion(childComplexity, args["suggestion"].(string), args["vote"].(bool)), true
 
 	case "MyLearningPlan.done":
 		if e.ComplexityRoot.MyLearningPlan.Done == nil {
@@ -5290,6 +5579,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OkPayload.Ok(childComplexity), true
+
+	case "Opinion.anonymous":
+		if e.ComplexityRoot.Opinion.Anonymous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Anonymous(childComplexity), true
+	case "Opinion.answeredAt":
+		if e.ComplexityRoot.Opinion.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.AnsweredAt(childComplexity), true
+	case "Opinion.authorName":
+		if e.ComplexityRoot.Opinion.AuthorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.AuthorName(childComplexity), true
+	case "Opinion.body":
+		if e.ComplexityRoot.Opinion.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Body(childComplexity), true
+	case "Opinion.category":
+		if e.ComplexityRoot.Opinion.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Category(childComplexity), true
+	case "Opinion.createdAt":
+		if e.ComplexityRoot.Opinion.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.CreatedAt(childComplexity), true
+	case "Opinion.dueAt":
+		if e.ComplexityRoot.Opinion.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.DueAt(childComplexity), true
+	case "Opinion.id":
+		if e.ComplexityRoot.Opinion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.ID(childComplexity), true
+	case "Opinion.matchedWords":
+		if e.ComplexityRoot.Opinion.MatchedWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.MatchedWords(childComplexity), true
+	case "Opinion.moderation":
+		if e.ComplexityRoot.Opinion.Moderation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Moderation(childComplexity), true
+	case "Opinion.orgUnit":
+		if e.ComplexityRoot.Opinion.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.OrgUnit(childComplexity), true
+	case "Opinion.pinned":
+		if e.ComplexityRoot.Opinion.Pinned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Pinned(childComplexity), true
+	case "Opinion.public":
+		if e.ComplexityRoot.Opinion.Public == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Public(childComplexity), true
+	case "Opinion.rejectReason":
+		if e.ComplexityRoot.Opinion.RejectReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.RejectReason(childComplexity), true
+	case "Opinion.replies":
+		if e.ComplexityRoot.Opinion.Replies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Replies(childComplexity), true
+	case "Opinion.status":
+		if e.ComplexityRoot.Opinion.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Status(childComplexity), true
+	case "Opinion.title":
+		if e.ComplexityRoot.Opinion.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Title(childComplexity), true
+	case "Opinion.votedByMe":
+		if e.ComplexityRoot.Opinion.VotedByMe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.VotedByMe(childComplexity), true
+	case "Opinion.votes":
+		if e.ComplexityRoot.Opinion.Votes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.Votes(childComplexity), true
+
+	case "OpinionConnection.edges":
+		if e.ComplexityRoot.OpinionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionConnection.Edges(childComplexity), true
+	case "OpinionConnection.pageInfo":
+		if e.ComplexityRoot.OpinionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionConnection.PageInfo(childComplexity), true
+
+	case "OpinionEdge.cursor":
+		if e.ComplexityRoot.OpinionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionEdge.Cursor(childComplexity), true
+	case "OpinionEdge.node":
+		if e.ComplexityRoot.OpinionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionEdge.Node(childComplexity), true
+
+	case "OpinionPayload.suggestion":
+		if e.ComplexityRoot.OpinionPayload.Suggestion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionPayload.Suggestion(childComplexity), true
+
+	case "OpinionReply.authorName":
+		if e.ComplexityRoot.OpinionReply.AuthorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionReply.AuthorName(childComplexity), true
+	case "OpinionReply.body":
+		if e.ComplexityRoot.OpinionReply.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionReply.Body(childComplexity), true
+	case "OpinionReply.createdAt":
+		if e.ComplexityRoot.OpinionReply.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionReply.CreatedAt(childComplexity), true
+	case "OpinionReply.id":
+		if e.ComplexityRoot.OpinionReply.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionReply.ID(childComplexity), true
+	case "OpinionReply.moderation":
+		if e.ComplexityRoot.OpinionReply.Moderation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionReply.Moderation(childComplexity), true
+	case "OpinionReply.official":
+		if e.ComplexityRoot.OpinionReply.Official == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpinionReply.Official(childComplexity), true
 
 	case "OrgTransfer.direction":
 		if e.ComplexityRoot.OrgTransfer.Direction == nil {
@@ -5916,6 +6390,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CockpitPeople(childComplexity, args["orgUnit"].(string), args["period"].(*model.PeriodInput), args["figure"].(model.CockpitFigure), args["stage"].(*member.Stage), args["first"].(*int), args["after"].(*string)), true
+	case "Query.comments":
+		if e.ComplexityRoot.Query.Comments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_comments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Comments(childComplexity, args["site"].(string), args["content"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.content":
 		if e.ComplexityRoot.Query.Content == nil {
 			break
@@ -6320,6 +6805,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SiteByOrigin(childComplexity, args["origin"].(string)), true
+	case "Query.suggestion":
+		if e.ComplexityRoot.Query.Suggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suggestion(childComplexity, args["id"].(string)), true
+	case "Query.suggestions":
+		if e.ComplexityRoot.Query.Suggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["site"].(*string), args["orgUnit"].(*string), args["filter"].(*model.SuggestionFilter), args["orderBy"].(*interaction.Order), args["first"].(*int), args["after"].(*string)), true
 	case "Query.tasks":
 		if e.ComplexityRoot.Query.Tasks == nil {
 			break
@@ -6408,6 +6915,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["webhookId"].(string)), true
+	case "Query.wordList":
+		if e.ComplexityRoot.Query.WordList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WordList(childComplexity), true
 
 	case "Quiz.attemptsAllowed":
 		if e.ComplexityRoot.Quiz.AttemptsAllowed == nil {
@@ -8034,6 +8547,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WebhookDelivery.StatusCode(childComplexity), true
 
+	case "WordList.version":
+		if e.ComplexityRoot.WordList.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WordList.Version(childComplexity), true
+	case "WordList.words":
+		if e.ComplexityRoot.WordList.Words == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WordList.Words(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -8093,10 +8619,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MoveOrgUnitInput", ec.unmarshalInputMoveOrgUnitInput),
 			graphql.NewInputUnmarshaler("PanelInput", ec.unmarshalInputPanelInput),
 			graphql.NewInputUnmarshaler("PeriodInput", ec.unmarshalInputPeriodInput),
+			graphql.NewInputUnmarshaler("PostCommentInput", ec.unmarshalInputPostCommentInput),
+			graphql.NewInputUnmarshaler("PostSuggestionInput", ec.unmarshalInputPostSuggestionInput),
 			graphql.NewInputUnmarshaler("PublishTaskInput", ec.unmarshalInputPublishTaskInput),
 			graphql.NewInputUnmarshaler("RecordMinutesInput", ec.unmarshalInputRecordMinutesInput),
 			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
+			graphql.NewInputUnmarshaler("ReplySuggestionInput", ec.unmarshalInputReplySuggestionInput),
 			graphql.NewInputUnmarshaler("ResolveAppealInput", ec.unmarshalInputResolveAppealInput),
 			graphql.NewInputUnmarshaler("RestoreContentInput", ec.unmarshalInputRestoreContentInput),
 			graphql.NewInputUnmarshaler("ReviewSubmissionInput", ec.unmarshalInputReviewSubmissionInput),
@@ -8114,6 +8643,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StartLearningInput", ec.unmarshalInputStartLearningInput),
 			graphql.NewInputUnmarshaler("SubmitQuizAttemptInput", ec.unmarshalInputSubmitQuizAttemptInput),
 			graphql.NewInputUnmarshaler("SubmitTaskInput", ec.unmarshalInputSubmitTaskInput),
+			graphql.NewInputUnmarshaler("SuggestionFilter", ec.unmarshalInputSuggestionFilter),
 			graphql.NewInputUnmarshaler("TaskAssigneesInput", ec.unmarshalInputTaskAssigneesInput),
 			graphql.NewInputUnmarshaler("TaskEvidenceItemInput", ec.unmarshalInputTaskEvidenceItemInput),
 			graphql.NewInputUnmarshaler("TransferInInput", ec.unmarshalInputTransferInInput),
@@ -8229,6 +8759,8 @@ enum Role {
   EDITOR
   "Approves content."
   REVIEWER
+  "Answers the unit's suggestions officially (delegated by its admins)."
+  RESPONDER
   "A party member using the platform."
   MEMBER
 }
@@ -8252,6 +8784,14 @@ enum Permission {
   EVENT_MANAGE
   "Keep the question bank, set quizzes and exams (school-wide)."
   QUIZ_MANAGE
+  "Set points rules, correct entries, resolve appeals."
+  POINTS_MANAGE
+  "Acknowledge and resolve early warnings."
+  WARNING_MANAGE
+  "Answer a unit's suggestions officially and close them."
+  SUGGESTION_REPLY
+  "Pin and reject suggestions, moderate comments, keep the word list, ban."
+  MODERATE
 }
 
 "A sign-in identity of a school."
@@ -8887,6 +9427,200 @@ extend type Mutation {
   setFeatured(input: SetFeaturedInput!): OkPayload!
   hideContent(input: HideContentInput!): OkPayload!
   createSiteWebhook(input: CreateSiteWebhookInput!): CreateSiteWebhookPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/interaction.graphqls", Input: `# Interaction (互动): suggestions and questions to an org unit with
+# official replies, votes and pins; comments on content under each site's
+# moderation; the school's sensitive-word list and bans. All text is plain
+# text, returned as written: front ends escape it.
+
+enum SuggestionStatus {
+  OPEN
+  "An official reply was given (a follow-up of the asker opens it again)."
+  ANSWERED
+  CLOSED
+  "Rejected with a reason."
+  REJECTED
+}
+
+"Whether a post shows."
+enum ModerationStatus {
+  VISIBLE
+  "Waits for a moderator (the word list matched, or the site pre-moderates)."
+  PENDING
+  REJECTED
+  "Taken down after it showed."
+  REMOVED
+}
+
+enum SuggestionOrder {
+  NEWEST
+  "By votes, decayed with age (a new suggestion with few votes can rank above an old one with more)."
+  HOT
+  MOST_VOTED
+  "The pinned ones, in their admins' order."
+  PINNED
+}
+
+enum CommentMode {
+  "Hidden until a moderator approves."
+  PRE
+  "Shown at once, removable (the default)."
+  POST
+  CLOSED
+}
+
+enum ModerationDecision {
+  APPROVE
+  REJECT
+}
+
+"A suggestion or question to an org unit (意见建议 / 留言)."
+type Opinion {
+  id: ID!
+  orgUnit: OrgUnit!
+  category: String!
+  title: String!
+  body: String!
+  "The author's name; null when anonymous to you (the unit's responders and moderators always see it)."
+  authorName: String
+  anonymous: Boolean!
+  public: Boolean!
+  status: SuggestionStatus!
+  rejectReason: String
+  moderation: ModerationStatus!
+  "The listed words it matched (moderators only)."
+  matchedWords: [String!]!
+  "When an answer is due (the category's working days)."
+  dueAt: Time!
+  votes: Int!
+  votedByMe: Boolean!
+  "Its place among the pinned (lower first), or null."
+  pinned: Int
+  replies: [OpinionReply!]!
+  createdAt: Time!
+  answeredAt: Time
+}
+
+type OpinionReply {
+  id: ID!
+  authorName: String!
+  "The unit's answer (else the asker's follow-up)."
+  official: Boolean!
+  body: String!
+  moderation: ModerationStatus!
+  createdAt: Time!
+}
+
+type OpinionEdge {
+  cursor: String!
+  node: Opinion!
+}
+
+type OpinionConnection {
+  edges: [OpinionEdge!]!
+  pageInfo: PageInfo!
+}
+
+input SuggestionFilter {
+  status: [SuggestionStatus!]
+  category: String
+  "Only yours."
+  mine: Boolean
+}
+
+input PostSuggestionInput {
+  orgUnit: ID!
+  "One of the school's categories (tenants.settings.interaction.categories)."
+  category: String!
+  "1–100 characters."
+  title: String!
+  "1–5000 characters."
+  body: String!
+  "Private ones are read only by you and the unit's responders."
+  public: Boolean!
+  "Hide your name from other readers (never from the unit's responders and moderators; audited)."
+  anonymous: Boolean = false
+}
+
+input ReplySuggestionInput {
+  suggestion: ID!
+  body: String!
+  "The unit's answer (its responders); false: the asker's follow-up."
+  official: Boolean!
+}
+
+type OpinionPayload {
+  suggestion: Opinion!
+}
+
+type Comment {
+  id: ID!
+  authorName: String!
+  body: String!
+  status: ModerationStatus!
+  createdAt: Time!
+}
+
+type CommentEdge {
+  cursor: String!
+  node: Comment!
+}
+
+type CommentConnection {
+  edges: [CommentEdge!]!
+  pageInfo: PageInfo!
+}
+
+input PostCommentInput {
+  site: String!
+  content: ID!
+  "1–2000 characters."
+  body: String!
+}
+
+type CommentPayload {
+  "PENDING: it waits for a moderator (say so to the author)."
+  comment: Comment!
+}
+
+type WordList {
+  version: Int!
+  words: [String!]!
+}
+
+extend type Query {
+  "Suggestions under a site's unit or an org unit that you may read, in an order."
+  suggestions(site: String, orgUnit: ID, filter: SuggestionFilter, orderBy: SuggestionOrder = NEWEST, first: Int = 20, after: String): OpinionConnection!
+  suggestion(id: ID!): Opinion
+  "An item's visible comments on a site, newest first."
+  comments(site: String!, content: ID!, first: Int = 20, after: String): CommentConnection!
+  "The school's sensitive words (moderate, school-wide)."
+  wordList: WordList!
+}
+
+extend type Mutation {
+  postSuggestion(input: PostSuggestionInput!): OpinionPayload!
+  replySuggestion(input: ReplySuggestionInput!): OpinionPayload!
+  "Vote for a suggestion (true; twice is once) or withdraw your vote (false)."
+  voteSuggestion(suggestion: ID!, vote: Boolean!): OpinionPayload!
+  "Pin at an order (lower first), or unpin with null (the unit's moderators)."
+  pinSuggestion(suggestion: ID!, order: Int): OpinionPayload!
+  "Close a suggestion, or reject it with a reason (the unit's responders)."
+  closeSuggestion(suggestion: ID!, reject: Boolean = false, reason: String): OpinionPayload!
+  "Approve or reject a suggestion waiting for review (the unit's moderators)."
+  moderateSuggestion(suggestion: ID!, decision: ModerationDecision!, reason: String): OpinionPayload!
+  postComment(input: PostCommentInput!): CommentPayload!
+  "Flag a comment (once per reader; enough reports send it back to review)."
+  reportComment(comment: ID!, reason: String!): Boolean!
+  "Approve, or reject (take down) a comment with a reason (the site's moderators)."
+  moderateComment(comment: ID!, decision: ModerationDecision!, reason: String): CommentPayload!
+  "How a site's comments (or one item's) are moderated (the site's moderators)."
+  setCommentMode(site: String!, content: ID, mode: CommentMode!): Boolean!
+  "Replace the school's sensitive words (moderate, school-wide; applies to the next post on every server)."
+  setWordList(words: [String!]!): WordList!
+  "Keep an account from posting until a moment (moderate, school-wide; audited)."
+  banAccount(account: ID!, until: Time!, reason: String!): Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../schema/learning.graphqls", Input: `# Learning: what a member or activist studies, counted by heartbeats from
@@ -9727,6 +10461,10 @@ enum NotificationKind {
   WARNING_RAISED
   "An early warning nobody below acknowledged in time reached you."
   WARNING_ESCALATED
+  "Your suggestion got an official reply (the body is the reply)."
+  SUGGESTION_ANSWERED
+  "Your suggestion was rejected (the body says why)."
+  SUGGESTION_REJECTED
 }
 
 type Notification {
@@ -11320,6 +12058,8 @@ enum WarningRule {
   MEETINGS_MISSING
   "A held meeting without minutes past the minutes window."
   MINUTES_MISSING
+  "A suggestion still open past its answer's deadline."
+  SUGGESTION_UNANSWERED
 }
 
 enum WarningStatus {
@@ -11931,6 +12671,50 @@ func (ec *executionContext) childFields_ComicPanel(ctx context.Context, field gr
 		return ec.fieldContext_ComicPanel_alt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComicPanel", field.Name)
+}
+
+func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Comment_id(ctx, field)
+	case "authorName":
+		return ec.fieldContext_Comment_authorName(ctx, field)
+	case "body":
+		return ec.fieldContext_Comment_body(ctx, field)
+	case "status":
+		return ec.fieldContext_Comment_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Comment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommentConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "comment":
+		return ec.fieldContext_CommentPayload_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ContentAuthor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12681,6 +13465,96 @@ func (ec *executionContext) childFields_OkPayload(ctx context.Context, field gra
 		return ec.fieldContext_OkPayload_ok(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Opinion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Opinion_id(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Opinion_orgUnit(ctx, field)
+	case "category":
+		return ec.fieldContext_Opinion_category(ctx, field)
+	case "title":
+		return ec.fieldContext_Opinion_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Opinion_body(ctx, field)
+	case "authorName":
+		return ec.fieldContext_Opinion_authorName(ctx, field)
+	case "anonymous":
+		return ec.fieldContext_Opinion_anonymous(ctx, field)
+	case "public":
+		return ec.fieldContext_Opinion_public(ctx, field)
+	case "status":
+		return ec.fieldContext_Opinion_status(ctx, field)
+	case "rejectReason":
+		return ec.fieldContext_Opinion_rejectReason(ctx, field)
+	case "moderation":
+		return ec.fieldContext_Opinion_moderation(ctx, field)
+	case "matchedWords":
+		return ec.fieldContext_Opinion_matchedWords(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Opinion_dueAt(ctx, field)
+	case "votes":
+		return ec.fieldContext_Opinion_votes(ctx, field)
+	case "votedByMe":
+		return ec.fieldContext_Opinion_votedByMe(ctx, field)
+	case "pinned":
+		return ec.fieldContext_Opinion_pinned(ctx, field)
+	case "replies":
+		return ec.fieldContext_Opinion_replies(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Opinion_createdAt(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_Opinion_answeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Opinion", field.Name)
+}
+
+func (ec *executionContext) childFields_OpinionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OpinionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OpinionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpinionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OpinionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OpinionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OpinionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpinionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OpinionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "suggestion":
+		return ec.fieldContext_OpinionPayload_suggestion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpinionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OpinionReply(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OpinionReply_id(ctx, field)
+	case "authorName":
+		return ec.fieldContext_OpinionReply_authorName(ctx, field)
+	case "official":
+		return ec.fieldContext_OpinionReply_official(ctx, field)
+	case "body":
+		return ec.fieldContext_OpinionReply_body(ctx, field)
+	case "moderation":
+		return ec.fieldContext_OpinionReply_moderation(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OpinionReply_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpinionReply", field.Name)
 }
 
 func (ec *executionContext) childFields_OrgTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13859,6 +14733,16 @@ func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, fie
 		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WordList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_WordList_version(ctx, field)
+	case "words":
+		return ec.fieldContext_WordList_words(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WordList", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

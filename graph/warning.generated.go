@@ -1060,22 +1060,24 @@ func (ec *executionContext) marshalNWarningRule2zhdjᚋinternalᚋwarningᚐRule
 
 var (
 	unmarshalNWarningRule2zhdjᚋinternalᚋwarningᚐRule = map[string]warning.Rule{
-		"TASK_OVERDUE":     warning.TaskOverdue,
-		"NO_LEARNING":      warning.NoLearning,
-		"PROBATION_BEHIND": warning.ProbationBehind,
-		"ACTIVIST_STALLED": warning.ActivistStalled,
-		"LOW_POINTS":       warning.LowPoints,
-		"MEETINGS_MISSING": warning.MeetingsMissing,
-		"MINUTES_MISSING":  warning.MinutesMissing,
+		"TASK_OVERDUE":          warning.TaskOverdue,
+		"NO_LEARNING":           warning.NoLearning,
+		"PROBATION_BEHIND":      warning.ProbationBehind,
+		"ACTIVIST_STALLED":      warning.ActivistStalled,
+		"LOW_POINTS":            warning.LowPoints,
+		"MEETINGS_MISSING":      warning.MeetingsMissing,
+		"MINUTES_MISSING":       warning.MinutesMissing,
+		"SUGGESTION_UNANSWERED": warning.SuggestionUnanswered,
 	}
 	marshalNWarningRule2zhdjᚋinternalᚋwarningᚐRule = map[warning.Rule]string{
-		warning.TaskOverdue:     "TASK_OVERDUE",
-		warning.NoLearning:      "NO_LEARNING",
-		warning.ProbationBehind: "PROBATION_BEHIND",
-		warning.ActivistStalled: "ACTIVIST_STALLED",
-		warning.LowPoints:       "LOW_POINTS",
-		warning.MeetingsMissing: "MEETINGS_MISSING",
-		warning.MinutesMissing:  "MINUTES_MISSING",
+		warning.TaskOverdue:          "TASK_OVERDUE",
+		warning.NoLearning:           "NO_LEARNING",
+		warning.ProbationBehind:      "PROBATION_BEHIND",
+		warning.ActivistStalled:      "ACTIVIST_STALLED",
+		warning.LowPoints:            "LOW_POINTS",
+		warning.MeetingsMissing:      "MEETINGS_MISSING",
+		warning.MinutesMissing:       "MINUTES_MISSING",
+		warning.SuggestionUnanswered: "SUGGESTION_UNANSWERED",
 	}
 )
 

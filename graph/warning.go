@@ -14,6 +14,8 @@ func subjectIDType(subjectType string) idType {
 		return idMember
 	case "org_unit":
 		return idOrgUnit
+	case "suggestion":
+		return idSuggestion
 	}
 	return idTask
 }

@@ -14,6 +14,7 @@ import (
 	"zhdj/internal/auth"
 	"zhdj/internal/cockpit"
 	"zhdj/internal/content"
+	"zhdj/internal/interaction"
 	"zhdj/internal/learning"
 	"zhdj/internal/media"
 	"zhdj/internal/meeting"
@@ -224,6 +225,21 @@ type ComicInput struct {
 	Panels  []*PanelInput `json:"panels,omitempty"`
 	Series  *string       `json:"series,omitempty"`
 	Episode *int          `json:"episode,omitempty"`
+}
+
+type CommentConnection struct {
+	Edges    []*CommentEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type CommentEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *interaction.Comment `json:"node"`
+}
+
+type CommentPayload struct {
+	// PENDING: it waits for a moderator (say so to the author).
+	Comment *interaction.Comment `json:"comment"`
 }
 
 type ConfirmHoursInput struct {
@@ -662,6 +678,20 @@ type OkPayload struct {
 	Ok bool `json:"ok"`
 }
 
+type OpinionConnection struct {
+	Edges    []*OpinionEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type OpinionEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *interaction.Suggestion `json:"node"`
+}
+
+type OpinionPayload struct {
+	Suggestion *interaction.Suggestion `json:"suggestion"`
+}
+
 type OrgUnitConnection struct {
 	Edges      []*OrgUnitEdge `json:"edges"`
 	PageInfo   *PageInfo      `json:"pageInfo"`
@@ -735,6 +765,27 @@ type PointsRulePayload struct {
 	Rule *points.Rule `json:"rule"`
 }
 
+type PostCommentInput struct {
+	Site    string `json:"site"`
+	Content string `json:"content"`
+	// 1–2000 characters.
+	Body string `json:"body"`
+}
+
+type PostSuggestionInput struct {
+	OrgUnit string `json:"orgUnit"`
+	// One of the school's categories (tenants.settings.interaction.categories).
+	Category string `json:"category"`
+	// 1–100 characters.
+	Title string `json:"title"`
+	// 1–5000 characters.
+	Body string `json:"body"`
+	// Private ones are read only by you and the unit's responders.
+	Public bool `json:"public"`
+	// Hide your name from other readers (never from the unit's responders and moderators; audited).
+	Anonymous *bool `json:"anonymous,omitempty"`
+}
+
 type PublishTaskInput struct {
 	// The publishing unit (task.manage there); assignees must be at or below it.
 	OrgUnit string `json:"orgUnit"`
@@ -804,6 +855,13 @@ type RecordProgressPayload struct {
 
 type RefreshSessionInput struct {
 	RefreshToken string `json:"refreshToken"`
+}
+
+type ReplySuggestionInput struct {
+	Suggestion string `json:"suggestion"`
+	Body       string `json:"body"`
+	// The unit's answer (its responders); false: the asker's follow-up.
+	Official bool `json:"official"`
 }
 
 type ResolveAppealInput struct {
@@ -1050,6 +1108,13 @@ type SuggestionConnection struct {
 type SuggestionEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *Suggestion `json:"node"`
+}
+
+type SuggestionFilter struct {
+	Status   []interaction.Status `json:"status,omitempty"`
+	Category *string              `json:"category,omitempty"`
+	// Only yours.
+	Mine *bool `json:"mine,omitempty"`
 }
 
 // Whom a task is for: everyone active at or below an org unit (of some stages), or named people.

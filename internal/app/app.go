@@ -30,6 +30,7 @@ import (
 	"zhdj/internal/config"
 	"zhdj/internal/content"
 	"zhdj/internal/graphiql"
+	"zhdj/internal/interaction"
 	"zhdj/internal/jobs"
 	"zhdj/internal/learning"
 	"zhdj/internal/live"
@@ -37,6 +38,7 @@ import (
 	"zhdj/internal/media/s3"
 	"zhdj/internal/meeting"
 	"zhdj/internal/member"
+	"zhdj/internal/moderation"
 	"zhdj/internal/notify"
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
@@ -83,6 +85,9 @@ type App struct {
 	Inbox     *notify.Service
 	Ledger    *points.Service
 	Cockpit   *cockpit.Service
+	// Talk is suggestions and comments, screened by Moderation.
+	Talk       *interaction.Service
+	Moderation *moderation.Service
 	// Warnings raises early warnings (a periodic job) and answers them.
 	Warnings *warning.Service
 	// Live carries the database's change announcements to subscriptions.
@@ -266,6 +271,8 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Ledger = points.NewService(a.Pool)
 	a.Cockpit = cockpit.NewService(a.Pool, c.CockpitMaxAge)
 	a.Warnings = warning.NewService(a.Pool, a.Learning)
+	a.Moderation = moderation.NewService(a.Pool)
+	a.Talk = interaction.NewService(a.Pool, a.Moderation)
 	a.Live = live.NewHub(a.Pool, c.Live.MaxConnections, a.Log)
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
@@ -326,7 +333,8 @@ func (a *App) initServices(ctx context.Context) error {
 
 func (a *App) routes() http.Handler {
 	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Figures: a.Cockpit, Finder: a.Search,
-		Live: a.Live, LiveEvery: a.Config.Live.Every, Supervision: a.Warnings}
+		Live: a.Live, LiveEvery: a.Config.Live.Every, Supervision: a.Warnings,
+		Talk: a.Talk, Moderation: a.Moderation}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,

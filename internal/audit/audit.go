@@ -34,6 +34,11 @@ const (
 	ActionImport         = "import"
 	ActionDelete         = "delete"
 	ActionAccountCreate  = "account_create"
+	// ActionModerate: a moderator's decision, a ban, the word list;
+	// ActionAnonymous: a post made anonymous to its readers (admins see
+	// who, and this says that the author chose it).
+	ActionModerate  = "moderate"
+	ActionAnonymous = "anonymous_post"
 )
 
 // Event is one audit record.

@@ -27,10 +27,11 @@ const (
 	RoleEditor      Role = "editor"       // writes content for the unit's sites
 	RoleReviewer    Role = "reviewer"     // approves content
 	RoleMember      Role = "member"       // a party member using the platform
+	RoleResponder   Role = "responder"    // answers the unit's suggestions officially
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleTenantAdmin, RoleOrgAdmin, RoleEditor, RoleReviewer, RoleMember}
+var Roles = []Role{RoleTenantAdmin, RoleOrgAdmin, RoleEditor, RoleReviewer, RoleMember, RoleResponder}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -46,30 +47,32 @@ func (r Role) Valid() bool {
 type Permission string
 
 const (
-	PermOrgManage     Permission = "org.manage"       // create, update and move org units
-	PermSiteManage    Permission = "site.manage"      // create and configure sites
-	PermMemberRead    Permission = "member.read"      // read member records (masked identifiers)
-	PermMemberReadPII Permission = "member.read_pii"  // read unmasked citizen ID and phone (audited)
-	PermMemberWrite   Permission = "member.write"     // create, update, transition, transfer, import
-	PermMemberExport  Permission = "member.export"    // export rosters (audited)
-	PermRoleManage    Permission = "role.manage"      // grant and revoke roles
-	PermAuditRead     Permission = "audit.read"       // read the audit log
-	PermContentEdit   Permission = "content.edit"     // write content
-	PermContentReview Permission = "content.review"   // approve or send back content
-	PermMediaUpload   Permission = "media.upload"     // upload and manage media files
-	PermVolunteer     Permission = "volunteer.manage" // organise volunteer activities, confirm hours
-	PermTaskManage    Permission = "task.manage"      // publish tasks, review submissions, follow progress
-	PermEventManage   Permission = "event.manage"     // schedule meetings and party lessons, keep attendance and minutes
-	PermQuizManage    Permission = "quiz.manage"      // keep the question bank, set quizzes and exams (tenant-wide)
-	PermPointsManage  Permission = "points.manage"    // set points rules, correct points entries
-	PermWarningManage Permission = "warning.manage"   // acknowledge and resolve early warnings
+	PermOrgManage       Permission = "org.manage"       // create, update and move org units
+	PermSiteManage      Permission = "site.manage"      // create and configure sites
+	PermMemberRead      Permission = "member.read"      // read member records (masked identifiers)
+	PermMemberReadPII   Permission = "member.read_pii"  // read unmasked citizen ID and phone (audited)
+	PermMemberWrite     Permission = "member.write"     // create, update, transition, transfer, import
+	PermMemberExport    Permission = "member.export"    // export rosters (audited)
+	PermRoleManage      Permission = "role.manage"      // grant and revoke roles
+	PermAuditRead       Permission = "audit.read"       // read the audit log
+	PermContentEdit     Permission = "content.edit"     // write content
+	PermContentReview   Permission = "content.review"   // approve or send back content
+	PermMediaUpload     Permission = "media.upload"     // upload and manage media files
+	PermVolunteer       Permission = "volunteer.manage" // organise volunteer activities, confirm hours
+	PermTaskManage      Permission = "task.manage"      // publish tasks, review submissions, follow progress
+	PermEventManage     Permission = "event.manage"     // schedule meetings and party lessons, keep attendance and minutes
+	PermQuizManage      Permission = "quiz.manage"      // keep the question bank, set quizzes and exams (tenant-wide)
+	PermPointsManage    Permission = "points.manage"    // set points rules, correct points entries
+	PermWarningManage   Permission = "warning.manage"   // acknowledge and resolve early warnings
+	PermSuggestionReply Permission = "suggestion.reply" // answer a unit's suggestions officially, close them
+	PermModerate        Permission = "moderate"         // pin and reject suggestions, moderate comments, keep the word list, ban
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{
 	PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII, PermMemberWrite,
 	PermMemberExport, PermRoleManage, PermAuditRead, PermContentEdit, PermContentReview, PermMediaUpload, PermVolunteer,
-	PermTaskManage, PermEventManage, PermQuizManage, PermPointsManage, PermWarningManage,
+	PermTaskManage, PermEventManage, PermQuizManage, PermPointsManage, PermWarningManage, PermSuggestionReply, PermModerate,
 }
 
 // rolePermissions is the whole policy: what each role permits at its unit
@@ -79,11 +82,12 @@ var rolePermissions = map[Role][]Permission{
 	RoleOrgAdmin: {
 		PermOrgManage, PermSiteManage, PermMemberRead, PermMemberReadPII,
 		PermMemberWrite, PermMemberExport, PermMediaUpload, PermVolunteer, PermTaskManage, PermEventManage, PermQuizManage,
-		PermPointsManage, PermWarningManage,
+		PermPointsManage, PermWarningManage, PermSuggestionReply, PermModerate,
 	},
-	RoleEditor:   {PermContentEdit, PermMediaUpload},
-	RoleReviewer: {PermContentReview},
-	RoleMember:   {},
+	RoleEditor:    {PermContentEdit, PermMediaUpload},
+	RoleReviewer:  {PermContentReview},
+	RoleMember:    {},
+	RoleResponder: {PermSuggestionReply},
 }
 
 // Permits reports whether role grants perm.

@@ -168,7 +168,7 @@ type Var struct {
 }
 
 // DefaultRateLimits are the request limits unless configured otherwise.
-const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,progress=30/1m,checkin=20/10m,upload=200/1h,import=20/1h,export=60/1h"
+const DefaultRateLimits = "graphql=1200/1m,search=120/1m,signup=30/1m,progress=30/1m,checkin=20/10m,upload=200/1h,import=20/1h,export=60/1h,post=20/1m,post_address=60/1m"
 
 // Vars lists every variable Load reads, for --help and the README.
 var Vars = []Var{
@@ -222,7 +222,7 @@ var Vars = []Var{
 	{"ZHDJ_MEDIA_ABANDON_AFTER", "24h", "unfinished direct uploads older than this are aborted"},
 	{"ZHDJ_MEDIA_ORPHAN_GRACE", "1h", "stored objects without a row are deleted by the sweeper once older than this"},
 	{"ZHDJ_JOB_WORKERS", "10", "background jobs worked at once"},
-	{"ZHDJ_RATE_LIMITS", DefaultRateLimits, "request limits shared by all processes, name=LIMIT/WINDOW: graphql and search per client address, signup, progress, checkin, upload, import and export per account; a rule (or the whole setting) off limits nothing; schools override them in settings.rateLimits"},
+	{"ZHDJ_RATE_LIMITS", DefaultRateLimits, "request limits shared by all processes, name=LIMIT/WINDOW: graphql and search per client address, signup, progress, checkin, upload, import, export and post (suggestions, replies, comments) per account, post_address per client address; a rule (or the whole setting) off limits nothing; schools override them in settings.rateLimits"},
 	{"ZHDJ_JOB_LEASE", "30s", "a process that has not renewed its lease for this long is taken for dead: its running jobs go to the others"},
 	{"ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com", "hosts whose https iframes rich text may embed (comma-separated; none for no iframes)"},
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
@@ -234,6 +234,12 @@ var Vars = []Var{
 	{"ZHDJ_MEILI_SEARCH_KEY_UID", "", "the uid of ZHDJ_MEILI_SEARCH_KEY"},
 	{"ZHDJ_SEARCH_SWEEP", "30s", "how often schools with unindexed changes are looked for (besides change notifications)"},
 	{"ZHDJ_POINTS_AWARD", "2s", "how often the learning facts waiting for their points are awarded (how far points may lag behind)"},
+	{"ZHDJ_COCKPIT_MAX_AGE", "5s", "how old a cockpit may be when read (each process keeps computed cockpits this long); off: computed for every reader"},
+	{"ZHDJ_WARNING_SCAN", "10m", "how often every school's early-warning rules run (and open warnings escalate); off: never by itself"},
+	{"ZHDJ_LIVE_MAX_CONNECTIONS", "5", "live (WebSocket) connections one account may hold open in one server process"},
+	{"ZHDJ_LIVE_EVERY", "1s", "a cockpit subscription is sent again at most this often"},
+	{"ZHDJ_LIVE_PING", "20s", "how often the server pings a live connection (one silent for twice that is closed)"},
+	{"ZHDJ_LIVE_INIT_TIMEOUT", "10s", "how long a new live connection may take to sign in"},
 	{"ZHDJ_SEARCH_RECONCILE", "1h", "how often the search index is compared with the database and repaired"},
 	{"ZHDJ_SEARCH_COMPACT", "1h", "built-in search: how often each school's documents are checked for order on disk, and rewritten in search order when scattered (also right after a drain of 1,000 items or more); off: only by zhdj search compact, e.g. from cron at night"},
 	{"ZHDJ_SEARCH_RETRY_MAX", "1m", "longest wait between indexing retries while the search engine is down"},

@@ -35,6 +35,10 @@ const (
 	// the admins of a unit, when raised or when it reached them from below.
 	WarningRaised    Kind = "warning_raised"
 	WarningEscalated Kind = "warning_escalated"
+	// SuggestionAnswered and SuggestionRejected: your suggestion got an
+	// official reply, or was rejected (the body says why).
+	SuggestionAnswered Kind = "suggestion_answered"
+	SuggestionRejected Kind = "suggestion_rejected"
 )
 
 // Notice is what one cause tells the people it concerns.

@@ -92,6 +92,15 @@ SELECT ('minutes_missing:' || e.id::text)::text AS cause, e.org_unit_id, '000000
 FROM event_records e
 WHERE e.tenant_id = @tenant_id AND e.cancelled_at IS NULL AND NOT e.has_minutes AND e.ends_at < @cutoff AND e.ends_at >= @since;
 
+-- name: FindSuggestionUnanswered :many
+-- Suggestions still open past their answer's deadline (the cause names
+-- the deadline: a follow-up gives a new one).
+SELECT ('suggestion_unanswered:' || s.id::text || ':' || to_char(s.due_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'))::text AS cause,
+       s.org_unit_id, '00000000-0000-0000-0000-000000000000'::uuid AS person_id, 'suggestion'::text AS subject_type, s.id AS subject_id,
+       jsonb_build_object('label', s.title, 'deadline', s.due_at) AS details
+FROM suggestion_records s
+WHERE s.tenant_id = @tenant_id AND s.status = 'open' AND s.due_at < @now;
+
 -- Raising, clearing, escalating ----------------------------------------
 
 -- name: Raise :many

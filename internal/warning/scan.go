@@ -180,6 +180,12 @@ func (s *Service) find(ctx context.Context, q *warningdb.Queries, tenant uuid.UU
 			return nil, false, err
 		}
 		add(len(rows), func(i int) finding { return finding(rows[i]) })
+	case SuggestionUnanswered:
+		rows, err := q.FindSuggestionUnanswered(ctx, warningdb.FindSuggestionUnansweredParams{TenantID: tenant, Now: now})
+		if err != nil {
+			return nil, false, err
+		}
+		add(len(rows), func(i int) finding { return finding(rows[i]) })
 	case MinutesMissing:
 		window := meeting.RulesFrom(settings).MinutesWindowDays
 		rows, err := q.FindMinutesMissing(ctx, warningdb.FindMinutesMissingParams{TenantID: tenant, Since: since, Cutoff: now.AddDate(0, 0, -window)})

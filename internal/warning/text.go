@@ -26,6 +26,8 @@ func Title(w *Warning) string {
 		return fmt.Sprintf("未按期开展%s：%s", meeting.Kind(d.Kind).Label(), d.Label)
 	case MinutesMissing:
 		return "会议缺少记录：" + d.Label
+	case SuggestionUnanswered:
+		return "意见建议逾期未答复：" + d.Label
 	}
 	return d.Label
 }
@@ -70,6 +72,10 @@ func Describe(w *Warning) string {
 	case MinutesMissing:
 		if d.Deadline != nil {
 			return fmt.Sprintf("%s「%s」于 %s 结束，尚未录入会议记录。", meeting.Kind(d.Kind).Label(), d.Label, day(d.Deadline.In(points.Beijing)))
+		}
+	case SuggestionUnanswered:
+		if d.Deadline != nil {
+			return fmt.Sprintf("意见建议「%s」应于 %s 前答复，尚未答复。", d.Label, day(d.Deadline.In(points.Beijing)))
 		}
 	}
 	return Title(w)

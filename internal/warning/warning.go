@@ -29,10 +29,12 @@ const (
 	LowPoints       Rule = "low_points"       // points below a threshold at mid-period
 	MeetingsMissing Rule = "meetings_missing" // a branch without the expected meetings of a period
 	MinutesMissing  Rule = "minutes_missing"  // a held meeting without minutes
+	// SuggestionUnanswered: a suggestion still open past its deadline.
+	SuggestionUnanswered Rule = "suggestion_unanswered"
 )
 
 // AllRules lists every rule, in the order they run.
-var AllRules = []Rule{TaskOverdue, NoLearning, ProbationBehind, ActivistStalled, LowPoints, MeetingsMissing, MinutesMissing}
+var AllRules = []Rule{TaskOverdue, NoLearning, ProbationBehind, ActivistStalled, LowPoints, MeetingsMissing, MinutesMissing, SuggestionUnanswered}
 
 // Status is where a warning stands.
 type Status string

@@ -486,6 +486,57 @@ func (q *Queries) FindProbationsNear(ctx context.Context, arg FindProbationsNear
 	return items, nil
 }
 
+const findSuggestionUnanswered = `-- name: FindSuggestionUnanswered :many
+SELECT ('suggestion_unanswered:' || s.id::text || ':' || to_char(s.due_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'))::text AS cause,
+       s.org_unit_id, '00000000-0000-0000-0000-000000000000'::uuid AS person_id, 'suggestion'::text AS subject_type, s.id AS subject_id,
+       jsonb_build_object('label', s.title, 'deadline', s.due_at) AS details
+FROM suggestion_records s
+WHERE s.tenant_id = $1 AND s.status = 'open' AND s.due_at < $2
+`
+
+type FindSuggestionUnansweredParams struct {
+	TenantID uuid.UUID
+	Now      time.Time
+}
+
+type FindSuggestionUnansweredRow struct {
+	Cause       string
+	OrgUnitID   uuid.UUID
+	PersonID    uuid.UUID
+	SubjectType string
+	SubjectID   uuid.UUID
+	Details     json.RawMessage
+}
+
+// Suggestions still open past their answer's deadline (the cause names
+// the deadline: a follow-up gives a new one).
+func (q *Queries) FindSuggestionUnanswered(ctx context.Context, arg FindSuggestionUnansweredParams) ([]FindSuggestionUnansweredRow, error) {
+	rows, err := q.db.Query(ctx, findSuggestionUnanswered, arg.TenantID, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []FindSuggestionUnansweredRow
+	for rows.Next() {
+		var i FindSuggestionUnansweredRow
+		if err := rows.Scan(
+			&i.Cause,
+			&i.OrgUnitID,
+			&i.PersonID,
+			&i.SubjectType,
+			&i.SubjectID,
+			&i.Details,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const findTaskOverdue = `-- name: FindTaskOverdue :many
 
 SELECT ('task_overdue:' || a.task_id::text || ':' || a.person_id::text)::text AS cause, a.org_unit_id, a.person_id::uuid AS person_id,

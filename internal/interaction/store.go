@@ -1,0 +1,157 @@
+package interaction
+
+// The lists of suggestions, whose filters and orders combine, are built
+// here (the one place of hand-built SQL in this package); each is a
+// keyset-paged scan of one of the indexes of migration 00035.
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// listQuery is a list of suggestions under a unit, as a reader sees it.
+type listQuery struct {
+	tenant uuid.UUID
+	path   string // the unit's subtree
+	order  Order
+	// Who reads: their account (uuid.Nil: anonymous), and the subtrees
+	// whose suggestions they answer or moderate (all: everywhere).
+	reader    uuid.UUID
+	insideOf  []string
+	insideAll bool
+	status    []Status
+	category  string
+	mine      bool
+	after     *ListCursor
+	limit     int
+}
+
+// ListCursor is a position in a list: the order's key, then the id.
+type ListCursor struct {
+	Hot       float64
+	Votes     int
+	CreatedAt time.Time
+	Pinned    int
+	ID        uuid.UUID
+}
+
+// orderKeys are each order's columns (descending, then the id).
+var orderKeys = map[Order]struct{ column, cursor string }{
+	Newest:     {"s.created_at", "$%d::timestamptz"},
+	Hot:        {"s.hot", "$%d::double precision"},
+	MostVoted:  {"s.votes", "$%d::int"},
+	PinnedOnly: {"s.pinned", "$%d::int"},
+}
+
+// sql builds the statement and its arguments.
+func (l listQuery) sql() (string, []any) {
+	args := []any{l.tenant, l.path}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var where []string
+	where = append(where, "s.tenant_id = $1", "u.path <@ $2::ltree")
+	// What the reader may see (readable, in SQL).
+	see := []string{"(s.public AND s.moderation = 'visible')"}
+	if l.reader != uuid.Nil {
+		see = append(see, "s.author_id = "+arg(l.reader))
+	}
+	switch {
+	case l.insideAll:
+		see = append(see, "true")
+	case len(l.insideOf) > 0:
+		see = append(see, "u.path <@ ANY("+arg(l.insideOf)+"::ltree[])")
+	}
+	where = append(where, "("+strings.Join(see, " OR ")+")")
+	if len(l.status) > 0 {
+		where = append(where, "s.status = ANY("+arg(strs(l.status))+"::text[])")
+	}
+	if l.category != "" {
+		where = append(where, "s.category = "+arg(l.category))
+	}
+	if l.mine {
+		where = append(where, "s.author_id = "+arg(l.reader))
+	}
+	key := orderKeys[l.order]
+	dir := "DESC"
+	if l.order == PinnedOnly {
+		where = append(where, "s.pinned IS NOT NULL")
+		dir = "ASC"
+	}
+	if l.after != nil {
+		var k any
+		switch l.order {
+		case Newest:
+			k = l.after.CreatedAt
+		case Hot:
+			k = l.after.Hot
+		case MostVoted:
+			k = l.after.Votes
+		case PinnedOnly:
+			k = l.after.Pinned
+		}
+		cmp := "<"
+		if dir == "ASC" {
+			cmp = ">"
+		}
+		where = append(where, fmt.Sprintf("(%s, s.id) %s (%s, %s::uuid)", key.column, cmp, fmt.Sprintf(key.cursor, len(args)+1), "$"+strconv.Itoa(len(args)+2)))
+		args = append(args, k, l.after.ID)
+	}
+	q := `SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
+       s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text, s.hot
+FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+WHERE ` + strings.Join(where, " AND ") + `
+ORDER BY ` + key.column + " " + dir + ", s.id " + dir + `
+LIMIT ` + arg(l.limit)
+	return q, args
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// listRow is a suggestion of a list with its hot score (for the cursor).
+type listRow struct {
+	s   *Suggestion
+	hot float64
+}
+
+// runList reads a list in tx.
+func runList(ctx context.Context, tx pgx.Tx, l listQuery) ([]listRow, error) {
+	q, args := l.sql()
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("interaction: list: %w", err)
+	}
+	defer rows.Close()
+	var out []listRow
+	for rows.Next() {
+		sg := &Suggestion{TenantID: l.tenant}
+		var status, mod string
+		var votes int32
+		var pinned *int32
+		var hot float64
+		if err := rows.Scan(&sg.ID, &sg.OrgUnitID, &sg.Category, &sg.Title, &sg.Body, &sg.AuthorID, &sg.AuthorName, &sg.Anonymous, &sg.Public,
+			&status, &sg.RejectReason, &mod, &sg.MatchedWords, &sg.DueAt, &votes, &pinned, &sg.CreatedAt, &sg.AnsweredAt, &sg.path, &hot); err != nil {
+			return nil, fmt.Errorf("interaction: list: %w", err)
+		}
+		sg.Status, sg.Moderation, sg.Votes = Status(status), Moderation(mod), int(votes)
+		if pinned != nil {
+			n := int(*pinned)
+			sg.Pinned = &n
+		}
+		out = append(out, listRow{s: sg, hot: hot})
+	}
+	return out, rows.Err()
+}
