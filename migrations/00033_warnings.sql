@@ -77,7 +77,7 @@ BEGIN
     PERFORM pg_notify('zhdj_live', json_build_object('k', 'warning', 't', r.tenant_id, 'id', r.id, 'u', u.path::text)::text)
     FROM new_rows r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id;
     PERFORM live_announce_cockpit(r.tenant_id, array_agg(DISTINCT u.path))
-    FROM new_rows r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
+    FROM (SELECT DISTINCT tenant_id, org_unit_id FROM new_rows) r JOIN org_units u ON u.tenant_id = r.tenant_id AND u.id = r.org_unit_id
     GROUP BY r.tenant_id;
     RETURN NULL;
 END

@@ -157,6 +157,13 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 	if n > 0 {
 		fmt.Fprintf(stdout, "demo learning: a question bank of %d questions with a daily practice and an exam, two events and two tasks\n", n)
 	}
+	n, err = seed.DemoInteraction(ctx, rep.School, seed.InteractionServices{Accounts: a.Accounts, Org: a.Org, Talk: a.Talk, Moderation: a.Moderation})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "demo interaction: a word list and %d suggestions (answered, pinned, waiting for review)\n", n)
+	}
 	n, err = seed.DemoActivity(ctx, a.Pool, rep.School, a.Members, time.Now())
 	if err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"zhdj/internal/seed"
 )
 
 // ownerCount reads one number as the schema owner in tenant.
@@ -334,5 +336,24 @@ func TestPostingIsRateLimited(t *testing.T) {
 	}
 	if limited != 30 {
 		t.Errorf("%d of 50 posts limited, want 30 (20 a minute)", limited)
+	}
+}
+
+// The demo's suggestions: one answered, one pinned, one waiting for
+// review; seeding again adds nothing.
+func TestDemoInteractionSeed(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	svc := seed.InteractionServices{Accounts: b.app.Accounts, Org: b.app.Org, Talk: b.app.Talk, Moderation: b.app.Moderation}
+	for i, want := range []int{3, 0} {
+		n, err := seed.DemoInteraction(context.Background(), b.demo.School, svc)
+		if err != nil || n != want {
+			t.Fatalf("seeding %d: %d (%v), want %d", i+1, n, err, want)
+		}
+	}
+	r := b.post(t, `{ suggestions(site: "xxgc", orderBy: NEWEST) { edges { node { title status pinned moderation } } } }`, nil)
+	got := string(r.Data)
+	if !strings.Contains(got, `"status":"ANSWERED"`) || !strings.Contains(got, `"pinned":1`) || strings.Contains(got, "赌") || len(r.Errors) > 0 {
+		t.Errorf("the site's suggestions: %s %+v", got, r.Errors)
 	}
 }
