@@ -68,11 +68,7 @@ func (s *Service) PostComment(ctx context.Context, in CommentInput) (*Comment, e
 		if Mode(mode) == CommentsClosed {
 			return apperr.Forbiddenf("comments are closed here")
 		}
-		author, err := q.AccountPerson(ctx, interactiondb.AccountPersonParams{TenantID: p.TenantID, ID: p.AccountID})
-		if err != nil {
-			return fmt.Errorf("interaction: author: %w", err)
-		}
-		verdict, err := s.screen.Screen(ctx, tx, p.TenantID, p.AccountID, in.Body)
+		author, verdict, err := s.screenPost(ctx, tx, q, p, in.Body)
 		if err != nil {
 			return err
 		}

@@ -77,11 +77,7 @@ func (s *Service) Post(ctx context.Context, in PostInput) (*Suggestion, error) {
 		if !ok {
 			return apperr.InvalidField("category", "not one of the school's categories")
 		}
-		author, err := q.AccountPerson(ctx, interactiondb.AccountPersonParams{TenantID: p.TenantID, ID: p.AccountID})
-		if err != nil {
-			return fmt.Errorf("interaction: author: %w", err)
-		}
-		verdict, err := s.screen.Screen(ctx, tx, p.TenantID, p.AccountID, in.Title, in.Body)
+		author, verdict, err := s.screenPost(ctx, tx, q, p, in.Title, in.Body)
 		if err != nil {
 			return err
 		}
@@ -107,6 +103,17 @@ func (s *Service) Post(ctx context.Context, in PostInput) (*Suggestion, error) {
 		return err
 	})
 	return out, err
+}
+
+// screenPost is who posts (their name as shown) and what the school's
+// word list finds in texts; a banned author is refused.
+func (s *Service) screenPost(ctx context.Context, tx pgx.Tx, q *interactiondb.Queries, p *auth.Principal, texts ...string) (interactiondb.AccountPersonRow, moderation.Verdict, error) {
+	author, err := q.AccountPerson(ctx, interactiondb.AccountPersonParams{TenantID: p.TenantID, ID: p.AccountID})
+	if err != nil {
+		return author, moderation.Verdict{}, fmt.Errorf("interaction: author: %w", err)
+	}
+	verdict, err := s.screen.Screen(ctx, tx, p.TenantID, p.AccountID, texts...)
+	return author, verdict, err
 }
 
 func nonNil(xs []string) []string {
@@ -245,11 +252,7 @@ func (s *Service) ReplyTo(ctx context.Context, in ReplyInput) (*Suggestion, erro
 		case Status(cur.Status) == Closed || Status(cur.Status) == Rejected:
 			return apperr.Conflictf("this suggestion is closed")
 		}
-		author, err := q.AccountPerson(ctx, interactiondb.AccountPersonParams{TenantID: p.TenantID, ID: p.AccountID})
-		if err != nil {
-			return fmt.Errorf("interaction: author: %w", err)
-		}
-		verdict, err := s.screen.Screen(ctx, tx, p.TenantID, p.AccountID, in.Body)
+		author, verdict, err := s.screenPost(ctx, tx, q, p, in.Body)
 		if err != nil {
 			return err
 		}
