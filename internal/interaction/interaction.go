@@ -32,11 +32,10 @@ const (
 type Moderation string
 
 const (
-	Visible  Moderation = "visible"
-	Pending  Moderation = "pending" // waits for a moderator
-	Refused  Moderation = "rejected"
-	Removed  Moderation = "removed" // a comment taken down after it showed
-	Approved Moderation = Visible
+	Visible Moderation = "visible"
+	Pending Moderation = "pending" // waits for a moderator
+	Refused Moderation = "rejected"
+	Removed Moderation = "removed" // a comment taken down after it showed
 )
 
 // Order is how a list of suggestions is ordered.

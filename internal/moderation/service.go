@@ -58,14 +58,15 @@ type Verdict struct {
 // every process.
 func (s *Service) Screen(ctx context.Context, tx pgx.Tx, tenant, account uuid.UUID, texts ...string) (Verdict, error) {
 	q := moderationdb.New(tx)
-	ban, err := q.BanOf(ctx, moderationdb.BanOfParams{TenantID: tenant, AccountID: account, Now: s.now()})
-	switch {
-	case err == nil:
-		return Verdict{}, apperr.Forbiddenf("you may not post until %s: %s", ban.Until.In(beijing).Format("2006-01-02 15:04"), ban.Reason)
-	case !errors.Is(err, pgx.ErrNoRows):
-		return Verdict{}, fmt.Errorf("moderation: ban: %w", err)
+	now := s.now()
+	state, err := q.ScreenState(ctx, moderationdb.ScreenStateParams{TenantID: tenant, AccountID: account, Now: now})
+	if err != nil {
+		return Verdict{}, fmt.Errorf("moderation: screen: %w", err)
 	}
-	f, err := s.filter(ctx, q, tenant)
+	if state.BanUntil.After(now) {
+		return Verdict{}, apperr.Forbiddenf("you may not post until %s: %s", state.BanUntil.In(beijing).Format("2006-01-02 15:04"), state.BanReason)
+	}
+	f, err := s.filter(ctx, q, tenant, state.Version)
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -84,12 +85,9 @@ func (s *Service) Screen(ctx context.Context, tx pgx.Tx, tenant, account uuid.UU
 
 var beijing = time.FixedZone("UTC+8", 8*3600)
 
-// filter is the school's current filter, rebuilt when its version moved.
-func (s *Service) filter(ctx context.Context, q *moderationdb.Queries, tenant uuid.UUID) (*Filter, error) {
-	version, err := q.WordsVersion(ctx, tenant)
-	if err != nil {
-		return nil, fmt.Errorf("moderation: word list: %w", err)
-	}
+// filter is the school's filter of the list at version, rebuilt when the
+// version moved.
+func (s *Service) filter(ctx context.Context, q *moderationdb.Queries, tenant uuid.UUID, version int64) (*Filter, error) {
 	s.mu.Lock()
 	cur := s.filters[tenant]
 	s.mu.Unlock()

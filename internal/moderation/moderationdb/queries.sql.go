@@ -52,26 +52,34 @@ func (q *Queries) Ban(ctx context.Context, arg BanParams) error {
 	return err
 }
 
-const banOf = `-- name: BanOf :one
-SELECT until, reason FROM moderation_bans WHERE tenant_id = $1 AND account_id = $2 AND until > $3
+const screenState = `-- name: ScreenState :one
+
+SELECT coalesce((SELECT version FROM moderation_words w WHERE w.tenant_id = $1), 0)::bigint AS version,
+       coalesce(b.until, 'epoch'::timestamptz)::timestamptz AS ban_until, coalesce(b.reason, '')::text AS ban_reason
+FROM (SELECT 1) one
+LEFT JOIN moderation_bans b ON b.tenant_id = $1 AND b.account_id = $2 AND b.until > $3
 `
 
-type BanOfParams struct {
+type ScreenStateParams struct {
 	TenantID  uuid.UUID
 	AccountID uuid.UUID
 	Now       time.Time
 }
 
-type BanOfRow struct {
-	Until  time.Time
-	Reason string
+type ScreenStateRow struct {
+	Version   int64
+	BanUntil  time.Time
+	BanReason string
 }
 
-// An account's ban in force at now (no row: none).
-func (q *Queries) BanOf(ctx context.Context, arg BanOfParams) (BanOfRow, error) {
-	row := q.db.QueryRow(ctx, banOf, arg.TenantID, arg.AccountID, arg.Now)
-	var i BanOfRow
-	err := row.Scan(&i.Until, &i.Reason)
+// The moderation domain's statements (sqlc turns them into moderationdb).
+// What screening a post needs, in one round trip: the version of the
+// school's word list (0: none set) and the end of the account's ban in
+// force at now (the epoch: none).
+func (q *Queries) ScreenState(ctx context.Context, arg ScreenStateParams) (ScreenStateRow, error) {
+	row := q.db.QueryRow(ctx, screenState, arg.TenantID, arg.AccountID, arg.Now)
+	var i ScreenStateRow
+	err := row.Scan(&i.Version, &i.BanUntil, &i.BanReason)
 	return i, err
 }
 
@@ -125,18 +133,4 @@ func (q *Queries) Words(ctx context.Context, tenantID uuid.UUID) (WordsRow, erro
 	var i WordsRow
 	err := row.Scan(&i.Version, &i.Words)
 	return i, err
-}
-
-const wordsVersion = `-- name: WordsVersion :one
-
-SELECT coalesce((SELECT version FROM moderation_words WHERE tenant_id = $1), 0)::bigint AS version
-`
-
-// The moderation domain's statements (sqlc turns them into moderationdb).
-// The version of the school's word list (0: none set).
-func (q *Queries) WordsVersion(ctx context.Context, tenantID uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, wordsVersion, tenantID)
-	var version int64
-	err := row.Scan(&version)
-	return version, err
 }
