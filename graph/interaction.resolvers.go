@@ -12,10 +12,48 @@ import (
 	"zhdj/internal/interaction"
 	"zhdj/internal/moderation"
 	"zhdj/internal/org"
+	"zhdj/internal/site"
 )
 
 func (r *commentResolver) ID(ctx context.Context, obj *interaction.Comment) (string, error) {
 	return encodeID(idComment, obj.TenantID, obj.ID), nil
+}
+
+func (r *moderationItemResolver) ID(ctx context.Context, obj *interaction.QueueItem) (string, error) {
+	switch obj.Kind {
+	case interaction.QueueComment:
+		return encodeID(idComment, obj.TenantID, obj.ID), nil
+	case interaction.QueueReply:
+		return encodeID(idSuggestionReply, obj.TenantID, obj.ID), nil
+	}
+	return encodeID(idSuggestion, obj.TenantID, obj.ID), nil
+}
+
+func (r *moderationItemResolver) Site(ctx context.Context, obj *interaction.QueueItem) (*site.Site, error) {
+	if obj.SiteID == nil {
+		return nil, nil
+	}
+	s, err := loadersFrom(ctx).site.Load(ctx, tkey{obj.TenantID, *obj.SiteID})
+	return s, hideNotFound(err)
+}
+
+func (r *moderationItemResolver) Content(ctx context.Context, obj *interaction.QueueItem) (model.ContentItem, error) {
+	if obj.ContentID == nil {
+		return nil, nil
+	}
+	c, err := loadersFrom(ctx).content.Load(ctx, tkey{obj.TenantID, *obj.ContentID})
+	if err != nil || c == nil {
+		return nil, hideNotFound(err)
+	}
+	return r.wrapOne(ctx, c)
+}
+
+func (r *moderationItemResolver) Suggestion(ctx context.Context, obj *interaction.QueueItem) (*interaction.Suggestion, error) {
+	if obj.SuggestionID == nil {
+		return nil, nil
+	}
+	sg, err := loadersFrom(ctx).suggestion.Load(ctx, tkey{obj.TenantID, *obj.SuggestionID})
+	return sg, hideNotFound(err)
 }
 
 func (r *mutationResolver) PostSuggestion(ctx context.Context, input model.PostSuggestionInput) (*model.OpinionPayload, error) {
@@ -85,6 +123,18 @@ func (r *mutationResolver) ModerateSuggestion(ctx context.Context, suggestion st
 		return nil, err
 	}
 	sg, err := r.Talk.ModerateSuggestion(ctx, g.ID, decision, deref(reason))
+	if err != nil {
+		return nil, err
+	}
+	return &model.OpinionPayload{Suggestion: sg}, nil
+}
+
+func (r *mutationResolver) ModerateReply(ctx context.Context, reply string, decision interaction.Decision, reason *string) (*model.OpinionPayload, error) {
+	g, err := decodeIDOf("reply", reply, idSuggestionReply)
+	if err != nil {
+		return nil, err
+	}
+	sg, err := r.Talk.ModerateReply(ctx, g.ID, decision, deref(reason))
 	if err != nil {
 		return nil, err
 	}
@@ -277,6 +327,27 @@ func (r *queryResolver) Comments(ctx context.Context, site string, content strin
 	return conn, nil
 }
 
+func (r *queryResolver) ModerationQueue(ctx context.Context, kinds []interaction.QueueKind, first *int, after *string) (*model.ModerationItemConnection, error) {
+	at, err := decodeTimeCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	var cur *interaction.QueueCursor
+	if at != nil {
+		cur = &interaction.QueueCursor{CreatedAt: at.At, ID: at.ID}
+	}
+	items, next, err := r.Talk.Queue(ctx, kinds, pageSize(first), cur)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ModerationItemConnection{Edges: []*model.ModerationItemEdge{}, PageInfo: &model.PageInfo{HasNextPage: next}}
+	for _, it := range items {
+		conn.Edges = append(conn.Edges, &model.ModerationItemEdge{Cursor: encodeTimeCursor(it.CreatedAt, it.ID), Node: it})
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}
+
 func (r *queryResolver) WordList(ctx context.Context) (*moderation.WordList, error) {
 	return r.Moderation.Words(ctx)
 }
@@ -287,6 +358,8 @@ func (r *wordListResolver) Version(ctx context.Context, obj *moderation.WordList
 
 func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 
+func (r *Resolver) ModerationItem() ModerationItemResolver { return &moderationItemResolver{r} }
+
 func (r *Resolver) Opinion() OpinionResolver { return &opinionResolver{r} }
 
 func (r *Resolver) OpinionReply() OpinionReplyResolver { return &opinionReplyResolver{r} }
@@ -294,8 +367,9 @@ func (r *Resolver) OpinionReply() OpinionReplyResolver { return &opinionReplyRes
 func (r *Resolver) WordList() WordListResolver { return &wordListResolver{r} }
 
 type (
-	commentResolver      struct{ *Resolver }
-	opinionResolver      struct{ *Resolver }
-	opinionReplyResolver struct{ *Resolver }
-	wordListResolver     struct{ *Resolver }
+	commentResolver        struct{ *Resolver }
+	moderationItemResolver struct{ *Resolver }
+	opinionResolver        struct{ *Resolver }
+	opinionReplyResolver   struct{ *Resolver }
+	wordListResolver       struct{ *Resolver }
 )

@@ -56,7 +56,8 @@ type loaders struct {
 	// pointsEntry loads ledger entries (an appeal's).
 	pointsEntry *dataloadgen.Loader[tkey, *points.Entry]
 	// replies loads the threads of suggestions the caller read.
-	replies *dataloadgen.Loader[tkey, []*interaction.Reply]
+	replies    *dataloadgen.Loader[tkey, []*interaction.Reply]
+	suggestion *dataloadgen.Loader[tkey, *interaction.Suggestion]
 }
 
 // partnerKey names a partner, how many of its activities to load and
@@ -116,6 +117,9 @@ func (r *Resolver) newLoaders() *loaders {
 		}, w),
 		replies: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*interaction.Reply, []error) {
 			return byTenant(ctx, keys, r.Talk.Replies, false, "")
+		}, w),
+		suggestion: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*interaction.Suggestion, []error) {
+			return byTenant(ctx, keys, r.Talk.ByIDs, true, "suggestion")
 		}, w),
 		contentSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
 			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")

@@ -63,6 +63,7 @@ type ResolverRoot interface {
 	MemberImport() MemberImportResolver
 	MembershipEvent() MembershipEventResolver
 	MicroLesson() MicroLessonResolver
+	ModerationItem() ModerationItemResolver
 	Mutation() MutationResolver
 	MyLearningPlan() MyLearningPlanResolver
 	NavItem() NavItemResolver
@@ -829,6 +830,29 @@ type ComplexityRoot struct {
 		ViewCount       func(childComplexity int) int
 	}
 
+	ModerationItem struct {
+		AuthorName   func(childComplexity int) int
+		Content      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		MatchedWords func(childComplexity int) int
+		Reports      func(childComplexity int) int
+		Site         func(childComplexity int) int
+		Suggestion   func(childComplexity int) int
+		Text         func(childComplexity int) int
+	}
+
+	ModerationItemConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ModerationItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AbortUpload             func(childComplexity int, input model.MediaIDInput) int
 		AcknowledgeWarning      func(childComplexity int, warning string, note *string) int
@@ -873,6 +897,7 @@ type ComplexityRoot struct {
 		MarkAttendance          func(childComplexity int, input model.MarkAttendanceInput) int
 		MarkNotificationsRead   func(childComplexity int, input model.MarkNotificationsReadInput) int
 		ModerateComment         func(childComplexity int, comment string, decision interaction.Decision, reason *string) int
+		ModerateReply           func(childComplexity int, reply string, decision interaction.Decision, reason *string) int
 		ModerateSuggestion      func(childComplexity int, suggestion string, decision interaction.Decision, reason *string) int
 		MoveOrgUnit             func(childComplexity int, input model.MoveOrgUnitInput) int
 		PinSuggestion           func(childComplexity int, suggestion string, order *int) int
@@ -1184,6 +1209,7 @@ type ComplexityRoot struct {
 		MemberPointsHistory func(childComplexity int, member string, period *model.PeriodInput, kinds []model.PointsKind, first *int, after *string) int
 		MemberScore         func(childComplexity int, member string, period *model.PeriodInput) int
 		Members             func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		ModerationQueue     func(childComplexity int, kinds []interaction.QueueKind, first *int, after *string) int
 		MyAppeals           func(childComplexity int, status *model.PointsAppealStatus, first *int, after *string) int
 		MyEvents            func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
 		MyLearning          func(childComplexity int, first *int, after *string) int
@@ -4455,6 +4481,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MicroLesson.ViewCount(childComplexity), true
 
+	case "ModerationItem.authorName":
+		if e.ComplexityRoot.ModerationItem.AuthorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.AuthorName(childComplexity), true
+	case "ModerationItem.content":
+		if e.ComplexityRoot.ModerationItem.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.Content(childComplexity), true
+	case "ModerationItem.createdAt":
+		if e.ComplexityRoot.ModerationItem.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.CreatedAt(childComplexity), true
+	case "ModerationItem.id":
+		if e.ComplexityRoot.ModerationItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.ID(childComplexity), true
+	case "ModerationItem.kind":
+		if e.ComplexityRoot.ModerationItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.Kind(childComplexity), true
+	case "ModerationItem.matchedWords":
+		if e.ComplexityRoot.ModerationItem.MatchedWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.MatchedWords(childComplexity), true
+	case "ModerationItem.reports":
+		if e.ComplexityRoot.ModerationItem.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.Reports(childComplexity), true
+	case "ModerationItem.site":
+		if e.ComplexityRoot.ModerationItem.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.Site(childComplexity), true
+	case "ModerationItem.suggestion":
+		if e.ComplexityRoot.ModerationItem.Suggestion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.Suggestion(childComplexity), true
+	case "ModerationItem.text":
+		if e.ComplexityRoot.ModerationItem.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItem.Text(childComplexity), true
+
+	case "ModerationItemConnection.edges":
+		if e.ComplexityRoot.ModerationItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItemConnection.Edges(childComplexity), true
+	case "ModerationItemConnection.pageInfo":
+		if e.ComplexityRoot.ModerationItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItemConnection.PageInfo(childComplexity), true
+
+	case "ModerationItemEdge.cursor":
+		if e.ComplexityRoot.ModerationItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItemEdge.Cursor(childComplexity), true
+	case "ModerationItemEdge.node":
+		if e.ComplexityRoot.ModerationItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationItemEdge.Node(childComplexity), true
+
 	case "Mutation.abortUpload":
 		if e.ComplexityRoot.Mutation.AbortUpload == nil {
 			break
@@ -4923,6 +5036,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ModerateComment(childComplexity, args["comment"].(string), args["decision"].(interaction.Decision), args["reason"].(*string)), true
+	case "Mutation.moderateReply":
+		if e.ComplexityRoot.Mutation.ModerateReply == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moderateReply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ModerateReply(childComplexity, args["reply"].(string), args["decision"].(interaction.Decision), args["reason"].(*string)), true
 	case "Mutation.moderateSuggestion":
 		if e.ComplexityRoot.Mutation.ModerateSuggestion == nil {
 			break
@@ -6584,6 +6708,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Members(childComplexity, args["filter"].(*model.MemberFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.moderationQueue":
+		if e.ComplexityRoot.Query.ModerationQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_moderationQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ModerationQueue(childComplexity, args["kinds"].([]interaction.QueueKind), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myAppeals":
 		if e.ComplexityRoot.Query.MyAppeals == nil {
 			break
@@ -9584,6 +9719,43 @@ type CommentPayload {
   comment: Comment!
 }
 
+enum ModerationItemKind {
+  COMMENT
+  SUGGESTION
+  "An asker's follow-up on a suggestion's thread."
+  REPLY
+}
+
+"A post waiting for a moderator's decision (moderateComment, moderateSuggestion or moderateReply, by its kind)."
+type ModerationItem {
+  "The comment's, suggestion's or reply's own ID."
+  id: ID!
+  kind: ModerationItemKind!
+  authorName: String!
+  "What was written (a suggestion's title and body on two lines), as written."
+  text: String!
+  "The listed words it matched (none: the site pre-moderates, or readers reported it)."
+  matchedWords: [String!]!
+  "Readers' reports (comments)."
+  reports: Int!
+  "A comment's site and item."
+  site: Site
+  content: Content
+  "The suggestion itself, or a reply's thread."
+  suggestion: Opinion
+  createdAt: Time!
+}
+
+type ModerationItemEdge {
+  cursor: String!
+  node: ModerationItem!
+}
+
+type ModerationItemConnection {
+  edges: [ModerationItemEdge!]!
+  pageInfo: PageInfo!
+}
+
 type WordList {
   version: Int!
   words: [String!]!
@@ -9595,6 +9767,8 @@ extend type Query {
   suggestion(id: ID!): Opinion
   "An item's visible comments on a site, newest first."
   comments(site: String!, content: ID!, first: Int = 20, after: String): CommentConnection!
+  "What waits for your decision in the units you moderate, oldest first (kinds: all when not given)."
+  moderationQueue(kinds: [ModerationItemKind!], first: Int = 20, after: String): ModerationItemConnection!
   "The school's sensitive words (moderate, school-wide)."
   wordList: WordList!
 }
@@ -9610,6 +9784,8 @@ extend type Mutation {
   closeSuggestion(suggestion: ID!, reject: Boolean = false, reason: String): OpinionPayload!
   "Approve or reject a suggestion waiting for review (the unit's moderators)."
   moderateSuggestion(suggestion: ID!, decision: ModerationDecision!, reason: String): OpinionPayload!
+  "Approve or reject an asker's follow-up waiting for review (the unit's moderators); answers with its suggestion."
+  moderateReply(reply: ID!, decision: ModerationDecision!, reason: String): OpinionPayload!
   postComment(input: PostCommentInput!): CommentPayload!
   "Flag a comment (once per reader; enough reports send it back to review)."
   reportComment(comment: ID!, reason: String!): Boolean!
@@ -13381,6 +13557,52 @@ func (ec *executionContext) childFields_MembershipEvent(ctx context.Context, fie
 		return ec.fieldContext_MembershipEvent_recordedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ModerationItem_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ModerationItem_kind(ctx, field)
+	case "authorName":
+		return ec.fieldContext_ModerationItem_authorName(ctx, field)
+	case "text":
+		return ec.fieldContext_ModerationItem_text(ctx, field)
+	case "matchedWords":
+		return ec.fieldContext_ModerationItem_matchedWords(ctx, field)
+	case "reports":
+		return ec.fieldContext_ModerationItem_reports(ctx, field)
+	case "site":
+		return ec.fieldContext_ModerationItem_site(ctx, field)
+	case "content":
+		return ec.fieldContext_ModerationItem_content(ctx, field)
+	case "suggestion":
+		return ec.fieldContext_ModerationItem_suggestion(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ModerationItem_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ModerationItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ModerationItemConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ModerationItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ModerationItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationItemEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_MyLearningPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

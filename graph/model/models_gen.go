@@ -660,6 +660,16 @@ type MemberPayload struct {
 	Member *member.Person `json:"member"`
 }
 
+type ModerationItemConnection struct {
+	Edges    []*ModerationItemEdge `json:"edges"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type ModerationItemEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *interaction.QueueItem `json:"node"`
+}
+
 type MoveOrgUnitInput struct {
 	ID string `json:"id"`
 	// The new parent; the unit moves with its whole subtree.

@@ -357,3 +357,133 @@ func TestDemoInteractionSeed(t *testing.T) {
 		t.Errorf("the site's suggestions: %s %+v", got, r.Errors)
 	}
 }
+
+// One queue for moderators across comments, suggestions and follow-ups:
+// each sees the units they moderate, oldest first, keyset-paged; a
+// follow-up is approved or rejected from it.
+func TestModerationQueue(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	school := b.demo.School.ID
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword) // moderates XXGC-XS1
+	member, _ := b.login(t, "member", demoPassword)
+	student, _ := b.login(t, "student", demoPassword)
+	unit := testGlobalID(2, school, b.rowID(t, "org_units", "code", "XXGC-XS1"))
+	b.post(t, `mutation { setWordList(words: ["赌博"]) { version } }`, nil, bearer(admin)...)
+	post := func(body string) string {
+		t.Helper()
+		r := b.post(t, postSuggestionMutation, map[string]any{"in": map[string]any{"orgUnit": unit, "category": "study", "title": "标题", "body": body,
+			"public": true}}, bearer(student)...)
+		return decode[struct {
+			PostSuggestion struct{ Suggestion opinion }
+		}](t, r).PostSuggestion.Suggestion.ID
+	}
+	flagged := post("网 上 赌 博 怎么办")
+	clean := post("普通问题")
+	const reply = `mutation($in: ReplySuggestionInput!) { replySuggestion(input: $in) { suggestion { replies { body moderation } } } }`
+	if r := b.post(t, reply, map[string]any{"in": map[string]any{"suggestion": clean, "body": "追问：賭博网站怎么举报？", "official": false}}, bearer(student)...); !strings.Contains(string(r.Data), `"moderation":"PENDING"`) {
+		t.Fatalf("a flagged follow-up: %s %+v", r.Data, r.Errors)
+	}
+	ownerExec(t, b, publishRaw("queue-1", "XXGC", "学习", "", "<p>正文</p>", nil, nil, "published"))
+	item := decode[struct{ Content struct{ ID string } }](t, b.post(t, `{ content(site: "xxgc", slug: "queue-1") { id } }`, nil)).Content.ID
+	if r := b.post(t, `mutation($c: ID!) { postComment(input: {site: "xxgc", content: $c, body: "赌博"}) { comment { status } } }`, map[string]any{"c": item},
+		bearer(student)...); !strings.Contains(string(r.Data), "PENDING") {
+		t.Fatalf("a flagged comment: %s %+v", r.Data, r.Errors)
+	}
+
+	type entry struct {
+		ID, Kind, AuthorName, Text string
+		MatchedWords               []string
+		Site                       *struct{ Slug string }
+		Content                    *struct{ ID string }
+		Suggestion                 *struct{ ID, Title string }
+	}
+	const queueQuery = `query($k: [ModerationItemKind!], $first: Int, $after: String) { moderationQueue(kinds: $k, first: $first, after: $after) {
+		edges { cursor node { id kind authorName text matchedWords site { slug } content { id } suggestion { id title } } } pageInfo { hasNextPage } } }`
+	type page struct {
+		ModerationQueue struct {
+			Edges []struct {
+				Cursor string
+				Node   entry
+			}
+			PageInfo struct{ HasNextPage bool }
+		}
+	}
+	queue := func(token string, vars map[string]any) page {
+		t.Helper()
+		return decode[page](t, b.post(t, queueQuery, vars, bearer(token)...))
+	}
+	kinds := func(p page) string {
+		var out []string
+		for _, e := range p.ModerationQueue.Edges {
+			out = append(out, e.Node.Kind)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := kinds(queue(admin, nil)); got != "SUGGESTION,REPLY,COMMENT" {
+		t.Errorf("the school's queue: %s", got)
+	}
+	all := queue(admin, nil).ModerationQueue.Edges
+	if s, c := all[0].Node, all[2].Node; s.ID != flagged || s.Suggestion == nil || s.Suggestion.ID != flagged || s.Text != "标题\n网 上 赌 博 怎么办" ||
+		strings.Join(s.MatchedWords, ",") != "赌博" || s.AuthorName != "王芳" ||
+		c.Site == nil || c.Site.Slug != "xxgc" || c.Content == nil || c.Content.ID != item || c.Suggestion != nil {
+		t.Errorf("the queue's items: %+v", all)
+	}
+	if r := all[1].Node; r.Suggestion == nil || r.Suggestion.ID != clean || r.Text != "追问：賭博网站怎么举报？" {
+		t.Errorf("the follow-up in the queue: %+v", r)
+	}
+	// The secretary moderates the branch, not the college's site.
+	if got := kinds(queue(secretary, nil)); got != "SUGGESTION,REPLY" {
+		t.Errorf("the branch's queue: %s", got)
+	}
+	if got := kinds(queue(admin, map[string]any{"k": []string{"COMMENT"}})); got != "COMMENT" {
+		t.Errorf("comments only: %s", got)
+	}
+	first := queue(admin, map[string]any{"first": 2})
+	if kinds(first) != "SUGGESTION,REPLY" || !first.ModerationQueue.PageInfo.HasNextPage {
+		t.Errorf("the first page: %+v", first)
+	}
+	if rest := queue(admin, map[string]any{"first": 2, "after": first.ModerationQueue.Edges[1].Cursor}); kinds(rest) != "COMMENT" || rest.ModerationQueue.PageInfo.HasNextPage {
+		t.Errorf("the next page: %+v", rest)
+	}
+	if r := b.post(t, queueQuery, nil, bearer(member)...); r.code(0) != "FORBIDDEN" {
+		t.Errorf("a member reading the queue: %+v", r.Errors)
+	}
+	if r := b.post(t, queueQuery, map[string]any{"after": "garbage"}, bearer(admin)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("a bad cursor: %+v", r.Errors)
+	}
+
+	// Deciding on the follow-up.
+	replyID := all[1].Node.ID
+	const decide = `mutation($r: ID!, $d: ModerationDecision!, $why: String) { moderateReply(reply: $r, decision: $d, reason: $why) { suggestion { replies { body moderation } } } }`
+	if r := b.post(t, decide, map[string]any{"r": replyID, "d": "APPROVE"}, bearer(member)...); r.code(0) != "NOT_FOUND" {
+		t.Errorf("a member deciding: %+v", r.Errors)
+	}
+	if r := b.post(t, decide, map[string]any{"r": replyID, "d": "REJECT"}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("rejecting without a reason: %+v", r.Errors)
+	}
+	if r := b.post(t, decide, map[string]any{"r": flagged, "d": "APPROVE"}, bearer(secretary)...); r.code(0) != "BAD_USER_INPUT" {
+		t.Errorf("a suggestion's ID as a reply's: %+v", r.Errors)
+	}
+	readReplies := func(token string) string {
+		return string(b.post(t, `query($id: ID!) { suggestion(id: $id) { replies { body } } }`, map[string]any{"id": clean}, bearer(token)...).Data)
+	}
+	if got := readReplies(member); strings.Contains(got, "追问") {
+		t.Errorf("a pending follow-up shown to others: %s", got)
+	}
+	if r := b.post(t, decide, map[string]any{"r": replyID, "d": "APPROVE"}, bearer(secretary)...); !strings.Contains(string(r.Data), `"moderation":"VISIBLE"`) {
+		t.Errorf("approving the follow-up: %s %+v", r.Data, r.Errors)
+	}
+	if got := readReplies(member); !strings.Contains(got, "追问") {
+		t.Errorf("the approved follow-up: %s", got)
+	}
+	if got := kinds(queue(secretary, nil)); got != "SUGGESTION" {
+		t.Errorf("the branch's queue after the decision: %s", got)
+	}
+	var audits int
+	b.ownerCount(t, school, `SELECT count(*) FROM audit_log WHERE action = 'moderate' AND target_type = 'suggestion_reply'`, &audits)
+	if audits != 1 {
+		t.Errorf("%d audit records of the decision", audits)
+	}
+}

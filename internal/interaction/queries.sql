@@ -31,6 +31,13 @@ SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_n
 FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 WHERE s.tenant_id = @tenant_id AND s.id = @id;
 
+-- name: SuggestionsByID :many
+-- Suggestions by id, as Suggestion reads one.
+SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
+       s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text AS path
+FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+WHERE s.tenant_id = @tenant_id AND s.id = ANY(@ids::uuid[]);
+
 -- name: SuggestionForUpdate :one
 SELECT s.status, s.author_id, s.public, s.moderation, u.path::text AS path
 FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
@@ -129,3 +136,52 @@ WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ModerateSuggestion :exec
 UPDATE suggestions SET moderation = @moderation, updated_at = now() WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: ReplyForUpdate :one
+-- A reply with its suggestion's unit path (for the moderators' rule).
+SELECT r.id, r.suggestion_id, r.moderation, r.matched_words, u.path::text AS path
+FROM suggestion_replies r JOIN suggestions s ON s.tenant_id = r.tenant_id AND s.id = r.suggestion_id
+  JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+WHERE r.tenant_id = @tenant_id AND r.id = @id
+FOR UPDATE OF r;
+
+-- name: ModerateReply :exec
+UPDATE suggestion_replies SET moderation = @moderation WHERE tenant_id = @tenant_id AND id = @id;
+
+-- Moderation queue -----------------------------------------------------------
+
+-- name: ModerationQueue :many
+-- What waits for a moderator in the subtrees they moderate (everywhere:
+-- all), oldest first after the cursor: each kind walks its index of
+-- pending rows and keeps its first rows; the merge keeps the first of all.
+-- A column a kind does not have is the nil uuid.
+WITH queue AS (
+    (SELECT 'comment'::text AS kind, c.id, c.created_at, c.author_name, c.body AS text, c.matched_words, c.reports,
+            c.site_id, c.content_id, '00000000-0000-0000-0000-000000000000'::uuid AS suggestion_id
+     FROM comments c JOIN sites si ON si.tenant_id = c.tenant_id AND si.id = c.site_id
+       JOIN org_units cu ON cu.tenant_id = si.tenant_id AND cu.id = si.org_unit_id
+     WHERE c.tenant_id = sqlc.arg(tenant_id) AND c.status = 'pending' AND 'comment' = ANY(sqlc.arg(kinds)::text[])
+       AND (sqlc.arg(everywhere)::boolean OR cu.path <@ ANY(sqlc.arg(paths)::ltree[]))
+       AND (NOT sqlc.arg(has_cursor)::boolean OR (c.created_at, c.id) > (sqlc.arg(after_at)::timestamptz, sqlc.arg(after_id)::uuid))
+     ORDER BY c.created_at, c.id LIMIT sqlc.arg(max_rows))
+    UNION ALL
+    (SELECT 'suggestion'::text, s.id, s.created_at, s.author_name, s.title || E'\n' || s.body, s.matched_words, 0,
+            '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, s.id
+     FROM suggestions s JOIN org_units su ON su.tenant_id = s.tenant_id AND su.id = s.org_unit_id
+     WHERE s.tenant_id = sqlc.arg(tenant_id) AND s.moderation = 'pending' AND 'suggestion' = ANY(sqlc.arg(kinds)::text[])
+       AND (sqlc.arg(everywhere)::boolean OR su.path <@ ANY(sqlc.arg(paths)::ltree[]))
+       AND (NOT sqlc.arg(has_cursor)::boolean OR (s.created_at, s.id) > (sqlc.arg(after_at)::timestamptz, sqlc.arg(after_id)::uuid))
+     ORDER BY s.created_at, s.id LIMIT sqlc.arg(max_rows))
+    UNION ALL
+    (SELECT 'reply'::text, r.id, r.created_at, r.author_name, r.body, r.matched_words, 0,
+            '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, r.suggestion_id
+     FROM suggestion_replies r JOIN suggestions rs ON rs.tenant_id = r.tenant_id AND rs.id = r.suggestion_id
+       JOIN org_units ru ON ru.tenant_id = rs.tenant_id AND ru.id = rs.org_unit_id
+     WHERE r.tenant_id = sqlc.arg(tenant_id) AND r.moderation = 'pending' AND 'reply' = ANY(sqlc.arg(kinds)::text[])
+       AND (sqlc.arg(everywhere)::boolean OR ru.path <@ ANY(sqlc.arg(paths)::ltree[]))
+       AND (NOT sqlc.arg(has_cursor)::boolean OR (r.created_at, r.id) > (sqlc.arg(after_at)::timestamptz, sqlc.arg(after_id)::uuid))
+     ORDER BY r.created_at, r.id LIMIT sqlc.arg(max_rows))
+)
+SELECT kind, id, created_at, author_name, text, matched_words, reports, site_id, content_id, suggestion_id FROM queue
+ORDER BY created_at, id
+LIMIT sqlc.arg(max_rows);

@@ -35,6 +35,7 @@ func NewService(pool *pgxpool.Pool, screen *moderation.Service) *Service {
 var (
 	errNoSuggestion = apperr.NotFoundf("suggestion not found")
 	errNoUnit       = apperr.NotFoundf("org unit not found")
+	errNoReply      = apperr.NotFoundf("reply not found")
 )
 
 // PostInput is a new suggestion or question.
@@ -204,6 +205,45 @@ func (s *Service) Get(ctx context.Context, tenant, id uuid.UUID) (*Suggestion, e
 		var err error
 		out, err = s.read(ctx, interactiondb.New(tx), principalIn(p, tenant), id)
 		return err
+	})
+	return out, err
+}
+
+// ByIDs returns those of the suggestions the caller may read, as Get
+// reads one.
+func (s *Service) ByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Suggestion, error) {
+	p := principalIn(auth.FromContext(ctx), tenant)
+	if p.TenantID != tenant {
+		p = principalIn(nil, tenant)
+	}
+	out := map[uuid.UUID]*Suggestion{}
+	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
+		q := interactiondb.New(tx)
+		rows, err := q.SuggestionsByID(ctx, interactiondb.SuggestionsByIDParams{TenantID: tenant, Ids: ids})
+		if err != nil {
+			return fmt.Errorf("interaction: suggestions: %w", err)
+		}
+		var shown []uuid.UUID
+		for _, r := range rows {
+			sg := suggestionFrom(tenant, interactiondb.SuggestionRow(r))
+			if !readable(p, sg.AuthorID, sg.Public, sg.Moderation, sg.path) {
+				continue
+			}
+			s.present(p, sg)
+			out[sg.ID] = sg
+			shown = append(shown, sg.ID)
+		}
+		if p.AccountID == uuid.Nil || len(shown) == 0 {
+			return nil
+		}
+		voted, err := q.VotedBy(ctx, interactiondb.VotedByParams{TenantID: tenant, AccountID: p.AccountID, Suggestions: shown})
+		if err != nil {
+			return fmt.Errorf("interaction: votes: %w", err)
+		}
+		for _, id := range voted {
+			out[id].VotedByMe = true
+		}
+		return nil
 	})
 	return out, err
 }

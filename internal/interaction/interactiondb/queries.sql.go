@@ -381,6 +381,21 @@ func (q *Queries) ModerateComment(ctx context.Context, arg ModerateCommentParams
 	return err
 }
 
+const moderateReply = `-- name: ModerateReply :exec
+UPDATE suggestion_replies SET moderation = $1 WHERE tenant_id = $2 AND id = $3
+`
+
+type ModerateReplyParams struct {
+	Moderation string
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+}
+
+func (q *Queries) ModerateReply(ctx context.Context, arg ModerateReplyParams) error {
+	_, err := q.db.Exec(ctx, moderateReply, arg.Moderation, arg.TenantID, arg.ID)
+	return err
+}
+
 const moderateSuggestion = `-- name: ModerateSuggestion :exec
 UPDATE suggestions SET moderation = $1, updated_at = now() WHERE tenant_id = $2 AND id = $3
 `
@@ -394,6 +409,109 @@ type ModerateSuggestionParams struct {
 func (q *Queries) ModerateSuggestion(ctx context.Context, arg ModerateSuggestionParams) error {
 	_, err := q.db.Exec(ctx, moderateSuggestion, arg.Moderation, arg.TenantID, arg.ID)
 	return err
+}
+
+const moderationQueue = `-- name: ModerationQueue :many
+
+WITH queue AS (
+    (SELECT 'comment'::text AS kind, c.id, c.created_at, c.author_name, c.body AS text, c.matched_words, c.reports,
+            c.site_id, c.content_id, '00000000-0000-0000-0000-000000000000'::uuid AS suggestion_id
+     FROM comments c JOIN sites si ON si.tenant_id = c.tenant_id AND si.id = c.site_id
+       JOIN org_units cu ON cu.tenant_id = si.tenant_id AND cu.id = si.org_unit_id
+     WHERE c.tenant_id = $2 AND c.status = 'pending' AND 'comment' = ANY($3::text[])
+       AND ($4::boolean OR cu.path <@ ANY($5::ltree[]))
+       AND (NOT $6::boolean OR (c.created_at, c.id) > ($7::timestamptz, $8::uuid))
+     ORDER BY c.created_at, c.id LIMIT $1)
+    UNION ALL
+    (SELECT 'suggestion'::text, s.id, s.created_at, s.author_name, s.title || E'\n' || s.body, s.matched_words, 0,
+            '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, s.id
+     FROM suggestions s JOIN org_units su ON su.tenant_id = s.tenant_id AND su.id = s.org_unit_id
+     WHERE s.tenant_id = $2 AND s.moderation = 'pending' AND 'suggestion' = ANY($3::text[])
+       AND ($4::boolean OR su.path <@ ANY($5::ltree[]))
+       AND (NOT $6::boolean OR (s.created_at, s.id) > ($7::timestamptz, $8::uuid))
+     ORDER BY s.created_at, s.id LIMIT $1)
+    UNION ALL
+    (SELECT 'reply'::text, r.id, r.created_at, r.author_name, r.body, r.matched_words, 0,
+            '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, r.suggestion_id
+     FROM suggestion_replies r JOIN suggestions rs ON rs.tenant_id = r.tenant_id AND rs.id = r.suggestion_id
+       JOIN org_units ru ON ru.tenant_id = rs.tenant_id AND ru.id = rs.org_unit_id
+     WHERE r.tenant_id = $2 AND r.moderation = 'pending' AND 'reply' = ANY($3::text[])
+       AND ($4::boolean OR ru.path <@ ANY($5::ltree[]))
+       AND (NOT $6::boolean OR (r.created_at, r.id) > ($7::timestamptz, $8::uuid))
+     ORDER BY r.created_at, r.id LIMIT $1)
+)
+SELECT kind, id, created_at, author_name, text, matched_words, reports, site_id, content_id, suggestion_id FROM queue
+ORDER BY created_at, id
+LIMIT $1
+`
+
+type ModerationQueueParams struct {
+	MaxRows    int32
+	TenantID   uuid.UUID
+	Kinds      []string
+	Everywhere bool
+	Paths      []string
+	HasCursor  bool
+	AfterAt    time.Time
+	AfterID    uuid.UUID
+}
+
+type ModerationQueueRow struct {
+	Kind         string
+	ID           uuid.UUID
+	CreatedAt    time.Time
+	AuthorName   string
+	Text         string
+	MatchedWords []string
+	Reports      int32
+	SiteID       uuid.UUID
+	ContentID    uuid.UUID
+	SuggestionID uuid.UUID
+}
+
+// Moderation queue -----------------------------------------------------------
+// What waits for a moderator in the subtrees they moderate (everywhere:
+// all), oldest first after the cursor: each kind walks its index of
+// pending rows and keeps its first rows; the merge keeps the first of all.
+// A column a kind does not have is the nil uuid.
+func (q *Queries) ModerationQueue(ctx context.Context, arg ModerationQueueParams) ([]ModerationQueueRow, error) {
+	rows, err := q.db.Query(ctx, moderationQueue,
+		arg.MaxRows,
+		arg.TenantID,
+		arg.Kinds,
+		arg.Everywhere,
+		arg.Paths,
+		arg.HasCursor,
+		arg.AfterAt,
+		arg.AfterID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ModerationQueueRow
+	for rows.Next() {
+		var i ModerationQueueRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.ID,
+			&i.CreatedAt,
+			&i.AuthorName,
+			&i.Text,
+			&i.MatchedWords,
+			&i.Reports,
+			&i.SiteID,
+			&i.ContentID,
+			&i.SuggestionID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const pinSuggestion = `-- name: PinSuggestion :exec
@@ -461,6 +579,41 @@ func (q *Queries) Replies(ctx context.Context, arg RepliesParams) ([]RepliesRow,
 		return nil, err
 	}
 	return items, nil
+}
+
+const replyForUpdate = `-- name: ReplyForUpdate :one
+SELECT r.id, r.suggestion_id, r.moderation, r.matched_words, u.path::text AS path
+FROM suggestion_replies r JOIN suggestions s ON s.tenant_id = r.tenant_id AND s.id = r.suggestion_id
+  JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+WHERE r.tenant_id = $1 AND r.id = $2
+FOR UPDATE OF r
+`
+
+type ReplyForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type ReplyForUpdateRow struct {
+	ID           uuid.UUID
+	SuggestionID uuid.UUID
+	Moderation   string
+	MatchedWords []string
+	Path         string
+}
+
+// A reply with its suggestion's unit path (for the moderators' rule).
+func (q *Queries) ReplyForUpdate(ctx context.Context, arg ReplyForUpdateParams) (ReplyForUpdateRow, error) {
+	row := q.db.QueryRow(ctx, replyForUpdate, arg.TenantID, arg.ID)
+	var i ReplyForUpdateRow
+	err := row.Scan(
+		&i.ID,
+		&i.SuggestionID,
+		&i.Moderation,
+		&i.MatchedWords,
+		&i.Path,
+	)
+	return i, err
 }
 
 const report = `-- name: Report :execrows
@@ -673,6 +826,81 @@ func (q *Queries) SuggestionForUpdate(ctx context.Context, arg SuggestionForUpda
 		&i.Path,
 	)
 	return i, err
+}
+
+const suggestionsByID = `-- name: SuggestionsByID :many
+SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
+       s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text AS path
+FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+WHERE s.tenant_id = $1 AND s.id = ANY($2::uuid[])
+`
+
+type SuggestionsByIDParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type SuggestionsByIDRow struct {
+	ID           uuid.UUID
+	OrgUnitID    uuid.UUID
+	Category     string
+	Title        string
+	Body         string
+	AuthorID     uuid.UUID
+	AuthorName   string
+	Anonymous    bool
+	Public       bool
+	Status       string
+	RejectReason string
+	Moderation   string
+	MatchedWords []string
+	DueAt        time.Time
+	Votes        int32
+	Pinned       *int32
+	CreatedAt    time.Time
+	AnsweredAt   *time.Time
+	Path         string
+}
+
+// Suggestions by id, as Suggestion reads one.
+func (q *Queries) SuggestionsByID(ctx context.Context, arg SuggestionsByIDParams) ([]SuggestionsByIDRow, error) {
+	rows, err := q.db.Query(ctx, suggestionsByID, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SuggestionsByIDRow
+	for rows.Next() {
+		var i SuggestionsByIDRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgUnitID,
+			&i.Category,
+			&i.Title,
+			&i.Body,
+			&i.AuthorID,
+			&i.AuthorName,
+			&i.Anonymous,
+			&i.Public,
+			&i.Status,
+			&i.RejectReason,
+			&i.Moderation,
+			&i.MatchedWords,
+			&i.DueAt,
+			&i.Votes,
+			&i.Pinned,
+			&i.CreatedAt,
+			&i.AnsweredAt,
+			&i.Path,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const tenantSettings = `-- name: TenantSettings :one
