@@ -167,19 +167,13 @@ func seed(ctx context.Context, ownerURL string, members, facts, entries int) err
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'demo'), true)`); err != nil {
 			return err
 		}
+		if err := stack.SeedColleges(ctx, tx, 10, 10); err != nil {
+			return err
+		}
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
-			{`INSERT INTO org_units (tenant_id, id, parent_id, kind, name, code, sort_order, path)
-			  SELECT d.tenant_id, x.id, d.id, 'general_branch', '基准学院' || c, 'BC' || lpad(c::text, 2, '0'), 100 + c, d.path || text2ltree(replace(x.id::text, '-', ''))
-			  FROM org_units d, generate_series(1, 10) c, LATERAL (SELECT gen_random_uuid() AS id WHERE c > 0) x WHERE d.code = 'DW'`, nil},
-			{`INSERT INTO org_units (tenant_id, id, parent_id, kind, name, code, sort_order, path)
-			  SELECT c.tenant_id, x.id, c.id, 'branch', c.name || '第' || b || '支部', c.code || '-B' || lpad(b::text, 2, '0'), b, c.path || text2ltree(replace(x.id::text, '-', ''))
-			  FROM org_units c, generate_series(1, 10) b, LATERAL (SELECT gen_random_uuid() AS id WHERE b > 0) x WHERE c.code LIKE 'BC__'`, nil},
-			{`INSERT INTO org_units (tenant_id, id, parent_id, kind, name, code, sort_order, path)
-			  SELECT b.tenant_id, x.id, b.id, 'group', b.name || g || '组', b.code || '-G' || g, g, b.path || text2ltree(replace(x.id::text, '-', ''))
-			  FROM org_units b, generate_series(1, 2) g, LATERAL (SELECT gen_random_uuid() AS id WHERE g > 0) x WHERE b.code LIKE 'BC__-B__'`, nil},
 			{`INSERT INTO people (tenant_id, name, gender, category, org_unit_id, stage, stage_since)
 			  SELECT u.tenant_id, 'bench' || lpad(g::text, 5, '0'), 'female', 'student', u.id,
 			         (ARRAY['full', 'full', 'full', 'probationary', 'candidate', 'activist', 'activist', 'applicant'])[1 + g % 8],

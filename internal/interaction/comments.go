@@ -54,35 +54,33 @@ func (s *Service) PostComment(ctx context.Context, in CommentInput) (*Comment, e
 	var out *Comment
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
 		q := interactiondb.New(tx)
-		on, err := q.ContentOnSite(ctx, interactiondb.ContentOnSiteParams{TenantID: p.TenantID, SiteID: in.SiteID, ContentID: in.ContentID})
+		at, err := q.CommentContext(ctx, interactiondb.CommentContextParams{TenantID: p.TenantID, SiteID: in.SiteID, ContentID: in.ContentID,
+			AccountID: p.AccountID})
 		if err != nil {
-			return fmt.Errorf("interaction: content: %w", err)
+			return fmt.Errorf("interaction: comment context: %w", err)
 		}
-		if !on {
+		if !at.OnSite {
 			return apperr.NotFoundf("content not found")
 		}
-		mode, err := q.CommentMode(ctx, interactiondb.CommentModeParams{TenantID: p.TenantID, ContentID: &in.ContentID, SiteID: &in.SiteID})
-		if err != nil {
-			return fmt.Errorf("interaction: comment mode: %w", err)
-		}
-		if Mode(mode) == CommentsClosed {
+		mode := Mode(at.Mode)
+		if mode == CommentsClosed {
 			return apperr.Forbiddenf("comments are closed here")
 		}
-		author, verdict, err := s.screenPost(ctx, tx, q, p, in.Body)
+		verdict, err := s.screen.Screen(ctx, tx, p.TenantID, p.AccountID, in.Body)
 		if err != nil {
 			return err
 		}
 		status := Visible
-		if len(verdict.Matched) > 0 || Mode(mode) == PreModeration {
+		if len(verdict.Matched) > 0 || mode == PreModeration {
 			status = Pending
 		}
 		row, err := q.InsertComment(ctx, interactiondb.InsertCommentParams{TenantID: p.TenantID, ContentID: in.ContentID, SiteID: in.SiteID,
-			AuthorID: p.AccountID, AuthorName: author.DisplayName, Body: in.Body, Status: string(status), MatchedWords: nonNil(verdict.Matched)})
+			AuthorID: p.AccountID, AuthorName: at.AuthorName, Body: in.Body, Status: string(status), MatchedWords: nonNil(verdict.Matched)})
 		if err != nil {
 			return fmt.Errorf("interaction: comment: %w", err)
 		}
 		out = &Comment{TenantID: p.TenantID, ID: row.ID, ContentID: in.ContentID, SiteID: in.SiteID, AuthorID: p.AccountID,
-			AuthorName: author.DisplayName, Body: in.Body, Status: status, CreatedAt: row.CreatedAt}
+			AuthorName: at.AuthorName, Body: in.Body, Status: status, CreatedAt: row.CreatedAt}
 		return nil
 	})
 	return out, err

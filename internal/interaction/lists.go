@@ -58,32 +58,37 @@ func (s *Service) List(ctx context.Context, w Where, f Filter, order Order, firs
 	}
 	reader := principalIn(p, w.TenantID)
 	page := &Page{}
+	var units []uuid.UUID
 	err := postgres.InTenantTx(ctx, s.pool, w.TenantID, func(tx pgx.Tx) error {
 		q := interactiondb.New(tx)
-		var path string
+		var sub interactiondb.SiteSubtreeRow
 		switch {
 		case w.SiteID != nil:
-			su, err := q.SiteUnit(ctx, interactiondb.SiteUnitParams{TenantID: w.TenantID, SiteID: *w.SiteID})
+			r, err := q.SiteSubtree(ctx, interactiondb.SiteSubtreeParams{TenantID: w.TenantID, SiteID: *w.SiteID, MaxUnits: maxUnitWalks + 1})
 			if errors.Is(err, pgx.ErrNoRows) {
 				return apperr.NotFoundf("site not found")
 			}
 			if err != nil {
 				return fmt.Errorf("interaction: site: %w", err)
 			}
-			path = su.Path
+			sub = r
 		case w.OrgUnitID != nil:
-			u, err := q.Unit(ctx, interactiondb.UnitParams{TenantID: w.TenantID, ID: *w.OrgUnitID})
+			r, err := q.UnitSubtree(ctx, interactiondb.UnitSubtreeParams{TenantID: w.TenantID, ID: *w.OrgUnitID, MaxUnits: maxUnitWalks + 1})
 			if errors.Is(err, pgx.ErrNoRows) {
 				return errNoUnit
 			}
 			if err != nil {
 				return fmt.Errorf("interaction: unit: %w", err)
 			}
-			path = u.Path
+			sub = interactiondb.SiteSubtreeRow(r)
 		default:
 			return apperr.InvalidField("site", "name the site or the org unit whose suggestions to list")
 		}
-		l := listQuery{tenant: w.TenantID, path: path, order: order, reader: reader.AccountID, status: f.Status, category: f.Category,
+		path := sub.Path
+		if len(sub.Units) <= maxUnitWalks {
+			units = sub.Units
+		}
+		l := listQuery{tenant: w.TenantID, path: path, units: units, order: order, reader: reader.AccountID, status: f.Status, category: f.Category,
 			mine: f.Mine, after: after, limit: first + 1}
 		respond, all := reader.Paths(auth.PermSuggestionReply)
 		moderate, allM := reader.Paths(auth.PermModerate)

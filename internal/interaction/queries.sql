@@ -12,6 +12,20 @@ SELECT path::text AS path, name FROM org_units WHERE tenant_id = @tenant_id AND 
 SELECT s.org_unit_id, u.path::text AS path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 WHERE s.tenant_id = @tenant_id AND s.id = @site_id AND s.active;
 
+-- name: SiteSubtree :one
+-- A site's unit's path and the units of its subtree (up to max_units of
+-- them: a list walks each one's index when the subtree is small).
+SELECT u.path::text AS path,
+       array(SELECT c.id FROM org_units c WHERE c.tenant_id = u.tenant_id AND c.path <@ u.path LIMIT sqlc.arg(max_units))::uuid[] AS units
+FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+WHERE s.tenant_id = sqlc.arg(tenant_id) AND s.id = sqlc.arg(site_id) AND s.active;
+
+-- name: UnitSubtree :one
+-- An org unit's path and the units of its subtree (as SiteSubtree).
+SELECT u.path::text AS path,
+       array(SELECT c.id FROM org_units c WHERE c.tenant_id = u.tenant_id AND c.path <@ u.path LIMIT sqlc.arg(max_units))::uuid[] AS units
+FROM org_units u WHERE u.tenant_id = sqlc.arg(tenant_id) AND u.id = sqlc.arg(id) AND u.active;
+
 -- name: AccountPerson :one
 SELECT display_name, person_id FROM accounts WHERE tenant_id = @tenant_id AND id = @id;
 
@@ -82,15 +96,15 @@ SELECT suggestion_id FROM suggestion_votes WHERE tenant_id = @tenant_id AND acco
 
 -- Comments ----------------------------------------------------------------
 
--- name: ContentOnSite :one
--- Whether a published item shows on a site.
-SELECT EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = @tenant_id AND v.site_id = @site_id AND v.id = @content_id AND v.status = 'published');
-
--- name: CommentMode :one
--- How comments on an item on a site are moderated: the item's own mode,
--- else the site's, else post-moderation.
-SELECT coalesce((SELECT i.mode FROM comment_policies i WHERE i.tenant_id = sqlc.arg(tenant_id) AND i.content_id = sqlc.arg(content_id)),
-                (SELECT s.mode FROM comment_policies s WHERE s.tenant_id = sqlc.arg(tenant_id) AND s.site_id = sqlc.arg(site_id)), 'post')::text AS mode;
+-- name: CommentContext :one
+-- What posting a comment on an item on a site needs, in one round trip:
+-- whether the item shows there, how comments on it are moderated (as
+-- CommentMode) and the author's name.
+SELECT EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = sqlc.arg(tenant_id) AND v.site_id = sqlc.arg(site_id)
+                 AND v.id = sqlc.arg(content_id) AND v.status = 'published') AS on_site,
+       coalesce((SELECT i.mode FROM comment_policies i WHERE i.tenant_id = sqlc.arg(tenant_id) AND i.content_id = sqlc.arg(content_id)),
+                (SELECT s.mode FROM comment_policies s WHERE s.tenant_id = sqlc.arg(tenant_id) AND s.site_id = sqlc.arg(site_id)), 'post')::text AS mode,
+       coalesce((SELECT a.display_name FROM accounts a WHERE a.tenant_id = sqlc.arg(tenant_id) AND a.id = sqlc.arg(account_id)), '')::text AS author_name;
 
 -- name: SetSiteCommentMode :exec
 INSERT INTO comment_policies (tenant_id, site_id, mode, updated_by) VALUES (@tenant_id, @site_id, @mode, @updated_by)

@@ -15,10 +15,16 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// maxUnitWalks is the largest subtree whose list walks each unit's index
+// and merges them; a larger one (a good share of the school) walks the
+// school's index and keeps the subtree's rows.
+const maxUnitWalks = 64
+
 // listQuery is a list of suggestions under a unit, as a reader sees it.
 type listQuery struct {
 	tenant uuid.UUID
-	path   string // the unit's subtree
+	path   string      // the unit's subtree
+	units  []uuid.UUID // its units, when few enough to walk each
 	order  Order
 	// Who reads: their account (uuid.Nil: anonymous), and the subtrees
 	// whose suggestions they answer or moderate (all: everywhere).
@@ -104,12 +110,26 @@ func (l listQuery) sql() (string, []any) {
 		where = append(where, fmt.Sprintf("(%s, s.id) %s (%s, %s::uuid)", key.column, cmp, fmt.Sprintf(key.cursor, len(args)+1), "$"+strconv.Itoa(len(args)+2)))
 		args = append(args, k, l.after.ID)
 	}
-	q := `SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
-       s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text, s.hot
+	const columns = `s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
+       s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text, s.hot`
+	orderBy := "ORDER BY " + key.column + " " + dir + ", s.id " + dir
+	limit := arg(l.limit)
+	if l.units != nil {
+		// Each unit's first rows by its own index, merged. (u is the outer
+		// unit: the subtree and insiders' conditions read it.)
+		q := `SELECT ` + columns + `
+FROM unnest(` + arg(l.units) + `::uuid[]) AS unit(id) JOIN org_units u ON u.tenant_id = $1 AND u.id = unit.id
+CROSS JOIN LATERAL (SELECT * FROM suggestions s WHERE s.org_unit_id = u.id AND ` + strings.Join(where, " AND ") + `
+  ` + orderBy + ` LIMIT ` + limit + `) s
+` + orderBy + `
+LIMIT ` + limit
+		return q, args
+	}
+	q := `SELECT ` + columns + `
 FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 WHERE ` + strings.Join(where, " AND ") + `
-ORDER BY ` + key.column + " " + dir + ", s.id " + dir + `
-LIMIT ` + arg(l.limit)
+` + orderBy + `
+LIMIT ` + limit
 	return q, args
 }
 
@@ -130,6 +150,13 @@ type listRow struct {
 // runList reads a list in tx.
 func runList(ctx context.Context, tx pgx.Tx, l listQuery) ([]listRow, error) {
 	q, args := l.sql()
+	if l.units != nil {
+		// Walking each unit is the plan whatever the units: planning it
+		// afresh each time cost more than running it.
+		if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+			return nil, fmt.Errorf("interaction: list: %w", err)
+		}
+	}
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("interaction: list: %w", err)

@@ -34,6 +34,44 @@ func (q *Queries) AccountPerson(ctx context.Context, arg AccountPersonParams) (A
 	return i, err
 }
 
+const commentContext = `-- name: CommentContext :one
+
+SELECT EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = $1 AND v.site_id = $2
+                 AND v.id = $3 AND v.status = 'published') AS on_site,
+       coalesce((SELECT i.mode FROM comment_policies i WHERE i.tenant_id = $1 AND i.content_id = $3),
+                (SELECT s.mode FROM comment_policies s WHERE s.tenant_id = $1 AND s.site_id = $2), 'post')::text AS mode,
+       coalesce((SELECT a.display_name FROM accounts a WHERE a.tenant_id = $1 AND a.id = $4), '')::text AS author_name
+`
+
+type CommentContextParams struct {
+	TenantID  uuid.UUID
+	SiteID    uuid.UUID
+	ContentID uuid.UUID
+	AccountID uuid.UUID
+}
+
+type CommentContextRow struct {
+	OnSite     bool
+	Mode       string
+	AuthorName string
+}
+
+// Comments ----------------------------------------------------------------
+// What posting a comment on an item on a site needs, in one round trip:
+// whether the item shows there, how comments on it are moderated (as
+// CommentMode) and the author's name.
+func (q *Queries) CommentContext(ctx context.Context, arg CommentContextParams) (CommentContextRow, error) {
+	row := q.db.QueryRow(ctx, commentContext,
+		arg.TenantID,
+		arg.SiteID,
+		arg.ContentID,
+		arg.AccountID,
+	)
+	var i CommentContextRow
+	err := row.Scan(&i.OnSite, &i.Mode, &i.AuthorName)
+	return i, err
+}
+
 const commentForUpdate = `-- name: CommentForUpdate :one
 SELECT c.id, c.content_id, c.site_id, c.author_id, c.author_name, c.body, c.status, c.matched_words, c.reason, c.created_at,
        u.path::text AS site_path
@@ -78,26 +116,6 @@ func (q *Queries) CommentForUpdate(ctx context.Context, arg CommentForUpdatePara
 		&i.SitePath,
 	)
 	return i, err
-}
-
-const commentMode = `-- name: CommentMode :one
-SELECT coalesce((SELECT i.mode FROM comment_policies i WHERE i.tenant_id = $1 AND i.content_id = $2),
-                (SELECT s.mode FROM comment_policies s WHERE s.tenant_id = $1 AND s.site_id = $3), 'post')::text AS mode
-`
-
-type CommentModeParams struct {
-	TenantID  uuid.UUID
-	ContentID *uuid.UUID
-	SiteID    *uuid.UUID
-}
-
-// How comments on an item on a site are moderated: the item's own mode,
-// else the site's, else post-moderation.
-func (q *Queries) CommentMode(ctx context.Context, arg CommentModeParams) (string, error) {
-	row := q.db.QueryRow(ctx, commentMode, arg.TenantID, arg.ContentID, arg.SiteID)
-	var mode string
-	err := row.Scan(&mode)
-	return mode, err
 }
 
 const comments = `-- name: Comments :many
@@ -169,26 +187,6 @@ func (q *Queries) Comments(ctx context.Context, arg CommentsParams) ([]CommentsR
 		return nil, err
 	}
 	return items, nil
-}
-
-const contentOnSite = `-- name: ContentOnSite :one
-
-SELECT EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = $1 AND v.site_id = $2 AND v.id = $3 AND v.status = 'published')
-`
-
-type ContentOnSiteParams struct {
-	TenantID  uuid.UUID
-	SiteID    uuid.UUID
-	ContentID uuid.UUID
-}
-
-// Comments ----------------------------------------------------------------
-// Whether a published item shows on a site.
-func (q *Queries) ContentOnSite(ctx context.Context, arg ContentOnSiteParams) (bool, error) {
-	row := q.db.QueryRow(ctx, contentOnSite, arg.TenantID, arg.SiteID, arg.ContentID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
 
 const countReport = `-- name: CountReport :one
@@ -710,6 +708,33 @@ func (q *Queries) SetSuggestionStatus(ctx context.Context, arg SetSuggestionStat
 	return err
 }
 
+const siteSubtree = `-- name: SiteSubtree :one
+SELECT u.path::text AS path,
+       array(SELECT c.id FROM org_units c WHERE c.tenant_id = u.tenant_id AND c.path <@ u.path LIMIT $1)::uuid[] AS units
+FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
+WHERE s.tenant_id = $2 AND s.id = $3 AND s.active
+`
+
+type SiteSubtreeParams struct {
+	MaxUnits int32
+	TenantID uuid.UUID
+	SiteID   uuid.UUID
+}
+
+type SiteSubtreeRow struct {
+	Path  string
+	Units []uuid.UUID
+}
+
+// A site's unit's path and the units of its subtree (up to max_units of
+// them: a list walks each one's index when the subtree is small).
+func (q *Queries) SiteSubtree(ctx context.Context, arg SiteSubtreeParams) (SiteSubtreeRow, error) {
+	row := q.db.QueryRow(ctx, siteSubtree, arg.MaxUnits, arg.TenantID, arg.SiteID)
+	var i SiteSubtreeRow
+	err := row.Scan(&i.Path, &i.Units)
+	return i, err
+}
+
 const siteUnit = `-- name: SiteUnit :one
 SELECT s.org_unit_id, u.path::text AS path FROM sites s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
 WHERE s.tenant_id = $1 AND s.id = $2 AND s.active
@@ -935,6 +960,31 @@ func (q *Queries) Unit(ctx context.Context, arg UnitParams) (UnitRow, error) {
 	row := q.db.QueryRow(ctx, unit, arg.TenantID, arg.ID)
 	var i UnitRow
 	err := row.Scan(&i.Path, &i.Name)
+	return i, err
+}
+
+const unitSubtree = `-- name: UnitSubtree :one
+SELECT u.path::text AS path,
+       array(SELECT c.id FROM org_units c WHERE c.tenant_id = u.tenant_id AND c.path <@ u.path LIMIT $1)::uuid[] AS units
+FROM org_units u WHERE u.tenant_id = $2 AND u.id = $3 AND u.active
+`
+
+type UnitSubtreeParams struct {
+	MaxUnits int32
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type UnitSubtreeRow struct {
+	Path  string
+	Units []uuid.UUID
+}
+
+// An org unit's path and the units of its subtree (as SiteSubtree).
+func (q *Queries) UnitSubtree(ctx context.Context, arg UnitSubtreeParams) (UnitSubtreeRow, error) {
+	row := q.db.QueryRow(ctx, unitSubtree, arg.MaxUnits, arg.TenantID, arg.ID)
+	var i UnitSubtreeRow
+	err := row.Scan(&i.Path, &i.Units)
 	return i, err
 }
 
