@@ -11,12 +11,13 @@
 //
 //   - the hot list of the xxgc site, signed out, first page and a page ten
 //     pages deep (keyset), at -clients clients: p95 < 20 ms;
+//
 //   - -posters signed-in students post comments (a tenth carrying a listed
 //     word padded with spaces) from -post-clients clients for -duration:
 //     ≥ 1,000 comments/s; then it checks in the database that every
 //     answered post is stored once, the flagged ones waiting for review.
 //
-//	go run ./bench/interaction [-suggestions 200000] [-comments 1000000] [-words 20000] [-clients 8] [-post-clients 32] [-duration 10s]
+//     go run ./bench/interaction [-suggestions 200000] [-comments 1000000] [-words 20000] [-clients 8] [-post-clients 32] [-duration 10s]
 package main
 
 import (
@@ -162,7 +163,9 @@ func hotList(s *stack.Stack, post func(token, doc string, vars map[string]any, o
 func posting(ctx context.Context, s *stack.Stack, post func(token, doc string, vars map[string]any, out any) error, list []string, posters, clients int,
 	d time.Duration) error {
 	var item struct {
-		Contents struct{ Edges []struct{ Node struct{ ID string } } }
+		Contents struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	if err := post("", `{ contents(site: "xxgc", first: 1) { edges { node { id } } } }`, nil, &item); err != nil || len(item.Contents.Edges) == 0 {
 		return fmt.Errorf("an item to comment on: %v", err)
