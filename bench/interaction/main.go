@@ -4,20 +4,23 @@
 // (a notice goes out and students answer at once).
 //
 // It starts its own PostgreSQL, MinIO and zhdj server and grows the demo
-// school: 10 more colleges of 10 branches, -suggestions suggestions over a
-// year spread over every branch (votes skewed: most few, some many; a few
-// private, a few waiting for review), -comments comments on 2,000 items of
-// the two college sites, and a -words word list set through the API. Then:
+// school: 10 more colleges of 10 branches, 200,000 suggestions (-suggestions)
+// over a year spread over every branch (votes skewed: most few, some many;
+// a few private, a few waiting for review), 1,000,000 comments (-comments)
+// on 2,000 items of the two college sites, and a word list of 20,000 words
+// (-words) set through the API. Then it measures:
 //
 //   - the hot list of the xxgc site, signed out, first page and a page ten
-//     pages deep (keyset), at -clients clients: p95 < 20 ms;
+//     pages deep (keyset), at 8 clients (-clients): p95 < 20 ms;
+//   - comments posted by 200 signed-in students (-posters), a tenth
+//     carrying a listed word padded with spaces, from 32 clients
+//     (-post-clients) for 10 s (-duration): at least 1,000 comments/s; then
+//     it checks in the database that every answered post is stored once,
+//     the flagged ones waiting for review.
 //
-//   - -posters signed-in students post comments (a tenth carrying a listed
-//     word padded with spaces) from -post-clients clients for -duration:
-//     ≥ 1,000 comments/s; then it checks in the database that every
-//     answered post is stored once, the flagged ones waiting for review.
+// Usage:
 //
-//     go run ./bench/interaction [-suggestions 200000] [-comments 1000000] [-words 20000] [-clients 8] [-post-clients 32] [-duration 10s]
+//	go run ./bench/interaction [-suggestions 200000] [-comments 1000000] [-words 20000] [-clients 8] [-post-clients 32] [-duration 10s]
 package main
 
 import (
