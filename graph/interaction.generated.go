@@ -35,12 +35,6 @@ type OpinionResolver interface {
 	ID(ctx context.Context, obj *interaction.Suggestion) (string, error)
 	OrgUnit(ctx context.Context, obj *interaction.Suggestion) (*org.Unit, error)
 
-	AuthorName(ctx context.Context, obj *interaction.Suggestion) (*string, error)
-
-	RejectReason(ctx context.Context, obj *interaction.Suggestion) (*string, error)
-
-	MatchedWords(ctx context.Context, obj *interaction.Suggestion) ([]string, error)
-
 	Replies(ctx context.Context, obj *interaction.Suggestion) ([]*interaction.Reply, error)
 }
 type OpinionReplyResolver interface {
@@ -833,7 +827,7 @@ func (ec *executionContext) _Opinion_authorName(ctx context.Context, field graph
 			return ec.fieldContext_Opinion_authorName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Opinion().AuthorName(ctx, obj)
+			return obj.ShownAuthorName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -844,7 +838,7 @@ func (ec *executionContext) _Opinion_authorName(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Opinion_authorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Opinion", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Opinion", field, true, false, "String")
 }
 
 func (ec *executionContext) _Opinion_anonymous(ctx context.Context, field graphql.CollectedField, obj *interaction.Suggestion) (ret graphql.Marshaler) {
@@ -925,7 +919,7 @@ func (ec *executionContext) _Opinion_rejectReason(ctx context.Context, field gra
 			return ec.fieldContext_Opinion_rejectReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Opinion().RejectReason(ctx, obj)
+			return obj.ShownRejectReason(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -936,7 +930,7 @@ func (ec *executionContext) _Opinion_rejectReason(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Opinion_rejectReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Opinion", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Opinion", field, true, false, "String")
 }
 
 func (ec *executionContext) _Opinion_moderation(ctx context.Context, field graphql.CollectedField, obj *interaction.Suggestion) (ret graphql.Marshaler) {
@@ -971,7 +965,7 @@ func (ec *executionContext) _Opinion_matchedWords(ctx context.Context, field gra
 			return ec.fieldContext_Opinion_matchedWords(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Opinion().MatchedWords(ctx, obj)
+			return obj.ShownMatchedWords(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -982,7 +976,7 @@ func (ec *executionContext) _Opinion_matchedWords(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Opinion_matchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Opinion", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Opinion", field, true, false, "String")
 }
 
 func (ec *executionContext) _Opinion_dueAt(ctx context.Context, field graphql.CollectedField, obj *interaction.Suggestion) (ret graphql.Marshaler) {
@@ -2111,11 +2105,10 @@ func (ec *executionContext) _Opinion(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "authorName":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Opinion_authorName(ctx, field, obj)
-				})
+			out.Values[i] = ec._Opinion_authorName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "anonymous":
 			out.Values[i] = ec._Opinion_anonymous(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2132,22 +2125,20 @@ func (ec *executionContext) _Opinion(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rejectReason":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Opinion_rejectReason(ctx, field, obj)
-				})
+			out.Values[i] = ec._Opinion_rejectReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "moderation":
 			out.Values[i] = ec._Opinion_moderation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "matchedWords":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Opinion_matchedWords(ctx, field, obj)
-				})
+			out.Values[i] = ec._Opinion_matchedWords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dueAt":
 			out.Values[i] = ec._Opinion_dueAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

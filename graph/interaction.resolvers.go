@@ -218,24 +218,6 @@ func (r *opinionResolver) OrgUnit(ctx context.Context, obj *interaction.Suggesti
 	return loadersFrom(ctx).unit.Load(ctx, tkey{obj.TenantID, obj.OrgUnitID})
 }
 
-func (r *opinionResolver) AuthorName(ctx context.Context, obj *interaction.Suggestion) (*string, error) {
-	if !obj.ShowAuthor {
-		return nil, nil
-	}
-	return &obj.AuthorName, nil
-}
-
-func (r *opinionResolver) RejectReason(ctx context.Context, obj *interaction.Suggestion) (*string, error) {
-	return optional(obj.RejectReason), nil
-}
-
-func (r *opinionResolver) MatchedWords(ctx context.Context, obj *interaction.Suggestion) ([]string, error) {
-	if obj.MatchedWords == nil {
-		return []string{}, nil
-	}
-	return obj.MatchedWords, nil
-}
-
 func (r *opinionResolver) Replies(ctx context.Context, obj *interaction.Suggestion) ([]*interaction.Reply, error) {
 	rs, err := loadersFrom(ctx).replies.Load(ctx, tkey{obj.TenantID, obj.ID})
 	if rs == nil {

@@ -989,25 +989,25 @@ type ComplexityRoot struct {
 	}
 
 	Opinion struct {
-		Anonymous    func(childComplexity int) int
-		AnsweredAt   func(childComplexity int) int
-		AuthorName   func(childComplexity int) int
-		Body         func(childComplexity int) int
-		Category     func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		DueAt        func(childComplexity int) int
-		ID           func(childComplexity int) int
-		MatchedWords func(childComplexity int) int
-		Moderation   func(childComplexity int) int
-		OrgUnit      func(childComplexity int) int
-		Pinned       func(childComplexity int) int
-		Public       func(childComplexity int) int
-		RejectReason func(childComplexity int) int
-		Replies      func(childComplexity int) int
-		Status       func(childComplexity int) int
-		Title        func(childComplexity int) int
-		VotedByMe    func(childComplexity int) int
-		Votes        func(childComplexity int) int
+		Anonymous         func(childComplexity int) int
+		AnsweredAt        func(childComplexity int) int
+		Body              func(childComplexity int) int
+		Category          func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		DueAt             func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Moderation        func(childComplexity int) int
+		OrgUnit           func(childComplexity int) int
+		Pinned            func(childComplexity int) int
+		Public            func(childComplexity int) int
+		Replies           func(childComplexity int) int
+		ShownAuthorName   func(childComplexity int) int
+		ShownMatchedWords func(childComplexity int) int
+		ShownRejectReason func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Title             func(childComplexity int) int
+		VotedByMe         func(childComplexity int) int
+		Votes             func(childComplexity int) int
 	}
 
 	OpinionConnection struct {
@@ -5716,12 +5716,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opinion.AnsweredAt(childComplexity), true
-	case "Opinion.authorName":
-		if e.ComplexityRoot.Opinion.AuthorName == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Opinion.AuthorName(childComplexity), true
 	case "Opinion.body":
 		if e.ComplexityRoot.Opinion.Body == nil {
 			break
@@ -5752,12 +5746,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opinion.ID(childComplexity), true
-	case "Opinion.matchedWords":
-		if e.ComplexityRoot.Opinion.MatchedWords == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Opinion.MatchedWords(childComplexity), true
 	case "Opinion.moderation":
 		if e.ComplexityRoot.Opinion.Moderation == nil {
 			break
@@ -5782,18 +5770,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opinion.Public(childComplexity), true
-	case "Opinion.rejectReason":
-		if e.ComplexityRoot.Opinion.RejectReason == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Opinion.RejectReason(childComplexity), true
 	case "Opinion.replies":
 		if e.ComplexityRoot.Opinion.Replies == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Opinion.Replies(childComplexity), true
+	case "Opinion.authorName":
+		if e.ComplexityRoot.Opinion.ShownAuthorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.ShownAuthorName(childComplexity), true
+	case "Opinion.matchedWords":
+		if e.ComplexityRoot.Opinion.ShownMatchedWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.ShownMatchedWords(childComplexity), true
+	case "Opinion.rejectReason":
+		if e.ComplexityRoot.Opinion.ShownRejectReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opinion.ShownRejectReason(childComplexity), true
 	case "Opinion.status":
 		if e.ComplexityRoot.Opinion.Status == nil {
 			break

@@ -78,6 +78,10 @@ func run(suggestions, comments, words, clients, posters, postClients int, d time
 	if _, err := s.Serve(); err != nil {
 		return err
 	}
+	// The search indexer's start-up pass would compete for the cores.
+	if err := stack.WaitIndexed(ctx, s.OwnerURL); err != nil {
+		return err
+	}
 	post := stack.NewClient(s.BaseURL, 2*postClients).Post
 	var login struct{ Login struct{ AccessToken string } }
 	if err := post("", `mutation { login(input: {school: "demo", identifier: "admin", password: "zhdj-demo-2026"}) { accessToken } }`, nil, &login); err != nil {

@@ -74,6 +74,32 @@ type Suggestion struct {
 	path       string
 }
 
+// ShownAuthorName is the author's name as the reader sees it (nil: an
+// anonymous author hidden from them).
+func (s *Suggestion) ShownAuthorName() *string {
+	if !s.ShowAuthor {
+		return nil
+	}
+	return &s.AuthorName
+}
+
+// ShownRejectReason is why it was rejected, or nil.
+func (s *Suggestion) ShownRejectReason() *string {
+	if s.RejectReason == "" {
+		return nil
+	}
+	return &s.RejectReason
+}
+
+// ShownMatchedWords are the listed words it matched (none to all but its
+// moderators: present cleared them).
+func (s *Suggestion) ShownMatchedWords() []string {
+	if s.MatchedWords == nil {
+		return []string{}
+	}
+	return s.MatchedWords
+}
+
 // Reply is an official reply or the asker's follow-up.
 type Reply struct {
 	TenantID     uuid.UUID
