@@ -2,7 +2,13 @@ package app_test
 
 import (
 	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"zhdj/internal/ratelimit"
 )
 
 // TestRateLimits: searches per client address are counted across two
@@ -88,4 +94,52 @@ func TestRateLimits(t *testing.T) {
 		}
 	}
 	refused(c, `{ site(slug: "xxgc") { slug } }`)
+}
+
+// TestRateLimitHoldsWhileFlushing: in one process the limit is exact even
+// while its counts are on their way to the database — a burst of
+// requests from many goroutines, flushed over and over meanwhile, is
+// allowed exactly the limit.
+func TestRateLimitHoldsWhileFlushing(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	l := ratelimit.New(b.app.Pool, map[string]ratelimit.Rule{"burst": {Limit: 50, Window: time.Hour}}, slog.Default())
+	school := b.demo.School.ID
+	ctx := context.Background()
+	stop := make(chan struct{})
+	flushed := make(chan error, 1)
+	go func() {
+		var err error
+		for {
+			select {
+			case <-stop:
+				flushed <- err
+				return
+			default:
+			}
+			if e := l.Flush(ctx); e != nil && err == nil {
+				err = e
+			}
+		}
+	}()
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			for range 40 {
+				if l.Allow(school, "burst", "account:one") == nil {
+					allowed.Add(1)
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	if n := allowed.Load(); n != 50 {
+		t.Errorf("%d of 800 allowed, want the limit of 50", n)
+	}
 }

@@ -104,8 +104,13 @@ type windowKey struct {
 type counter struct {
 	shared  int64 // the total last read from the database
 	pending int64 // counted here, not yet added there
+	sending int64 // counted here, being added there by a flush
 	window  time.Duration
 }
+
+// count is what the counter has seen: the shared total and what this
+// process has not seen come back in it yet.
+func (c *counter) count() int64 { return c.shared + c.sending + c.pending }
 
 // New returns a Limiter with the default rules (by name); schools may
 // override them in tenants.settings.rateLimits ({"search": "300/1m"}).
@@ -149,7 +154,7 @@ func (l *Limiter) Allow(school uuid.UUID, name, subject string) error {
 		c = &counter{window: r.Window}
 		l.counters[k] = c
 	}
-	if c.shared+c.pending >= int64(r.Limit) {
+	if c.count() >= int64(r.Limit) {
 		l.mu.Unlock()
 		return &apperr.Error{Kind: apperr.RateLimited, RetryAfter: max(start.Add(r.Window).Sub(now), time.Second),
 			Msg: fmt.Sprintf("too many requests of this kind (%s at most %d per %s); try again later", name, r.Limit, r.Window)}
@@ -208,7 +213,9 @@ func (l *Limiter) Flush(ctx context.Context) error {
 			continue
 		}
 		keys, starts, hits = append(keys, k.key), append(starts, time.Unix(k.start, 0)), append(hits, c.pending)
-		c.pending = 0
+		// Still counted while the flush is on its way (until the total
+		// that includes them comes back).
+		c.sending, c.pending = c.sending+c.pending, 0
 	}
 	l.mu.Unlock()
 	if len(keys) == 0 {
@@ -229,14 +236,17 @@ func (l *Limiter) Flush(ctx context.Context) error {
 		var start time.Time
 		if err := rows.Scan(&t.k.key, &start, &t.n); err != nil {
 			rows.Close()
+			l.settle(keys, starts, hits, false) // the statement ran: they were added
 			return fmt.Errorf("ratelimit: flush: %w", err)
 		}
 		t.k.start = start.Unix()
 		totals = append(totals, t)
 	}
 	if err := rows.Err(); err != nil {
+		l.restore(keys, starts, hits) // the statement failed: nothing was added
 		return fmt.Errorf("ratelimit: flush: %w", err)
 	}
+	l.settle(keys, starts, hits, false)
 	l.mu.Lock()
 	for _, t := range totals {
 		if c := l.counters[t.k]; c != nil && t.n > c.shared {
@@ -255,12 +265,25 @@ func (l *Limiter) Flush(ctx context.Context) error {
 
 // restore puts back counts a failed flush took, so that none is lost.
 func (l *Limiter) restore(keys []string, starts []time.Time, hits []int64) {
+	l.settle(keys, starts, hits, true)
+}
+
+// settle ends a flush's sending of hits: they go back to pending (again:
+// the flush failed) or into the shared total, until the next flush reads
+// the total that includes them.
+func (l *Limiter) settle(keys []string, starts []time.Time, hits []int64, again bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i, key := range keys {
-		k := windowKey{key: key, start: starts[i].Unix()}
-		if c := l.counters[k]; c != nil {
+		c := l.counters[windowKey{key: key, start: starts[i].Unix()}]
+		if c == nil {
+			continue
+		}
+		c.sending -= hits[i]
+		if again {
 			c.pending += hits[i]
+		} else {
+			c.shared += hits[i]
 		}
 	}
 }
