@@ -9073,6 +9073,16 @@ extend type Mutation {
 "An RFC 3339 timestamp in UTC, e.g. 2026-11-26T08:00:00Z."
 scalar Time
 
+"""
+A root field that answers every anonymous reader alike (what a school's
+sites show). A query of such fields only, sent without a token, is answered
+with Cache-Control public, max-age (the smallest of its fields', seconds),
+an ETag and 304 Not Modified, and is kept by the server's response cache,
+which forgets it as soon as the school's data changes. Anything sent with a
+token is private, no-store.
+"""
+directive @publicRead(maxAge: Int = 10) on FIELD_DEFINITION
+
 "An object with an opaque global ID."
 interface Node {
   id: ID!
@@ -9539,11 +9549,11 @@ type WebhookDelivery {
 
 extend type Query {
   "Published items a site shows; NOT_FOUND for an unknown site."
-  contents(site: String!, filter: ContentFilterInput, orderBy: ContentOrder = NEWEST, first: Int = 20, after: String): ContentConnection!
+  contents(site: String!, filter: ContentFilterInput, orderBy: ContentOrder = NEWEST, first: Int = 20, after: String): ContentConnection! @publicRead
   "One item by slug as the site shows it (editors and reviewers also see drafts)."
-  content(site: String!, slug: String!): Content
+  content(site: String!, slug: String!): Content @publicRead
   "The site's pinned items, in order."
-  featured(site: String!): [Content!]!
+  featured(site: String!): [Content!]! @publicRead
   contentRevisions(id: ID!): [ContentRevision!]!
   "A unified diff between two saved versions."
   contentDiff(id: ID!, from: Int!, to: Int!): String!
@@ -9763,10 +9773,10 @@ type WordList {
 
 extend type Query {
   "Suggestions under a site's unit or an org unit that you may read, in an order."
-  suggestions(site: String, orgUnit: ID, filter: SuggestionFilter, orderBy: SuggestionOrder = NEWEST, first: Int = 20, after: String): OpinionConnection!
+  suggestions(site: String, orgUnit: ID, filter: SuggestionFilter, orderBy: SuggestionOrder = NEWEST, first: Int = 20, after: String): OpinionConnection! @publicRead
   suggestion(id: ID!): Opinion
   "An item's visible comments on a site, newest first."
-  comments(site: String!, content: ID!, first: Int = 20, after: String): CommentConnection!
+  comments(site: String!, content: ID!, first: Int = 20, after: String): CommentConnection! @publicRead
   "What waits for your decision in the units you moderate, oldest first (kinds: all when not given)."
   moderationQueue(kinds: [ModerationItemKind!], first: Int = 20, after: String): ModerationItemConnection!
   "The school's sensitive words (moderate, school-wide)."
@@ -11450,7 +11460,7 @@ extend type Query {
   Searches what a site shows. The query has 1 to 100 characters; at most 50
   hits per page; an unknown facet or a bad cursor is BAD_USER_INPUT.
   """
-  search(site: String!, query: String!, filter: SearchFilterInput, facets: [SearchFacet!], orderBy: SearchOrder = RELEVANCE, first: Int = 20, after: String): SearchConnection!
+  search(site: String!, query: String!, filter: SearchFilterInput, facets: [SearchFacet!], orderBy: SearchOrder = RELEVANCE, first: Int = 20, after: String): SearchConnection! @publicRead
   "A Meilisearch tenant token for the site (UNAVAILABLE when this deployment has none)."
   searchToken(site: String!): SearchToken!
   "The caller's school's indexing state (tenant administrators)."
@@ -11565,9 +11575,9 @@ type Link {
 
 extend type Query {
   "The active site with this slug; null with a NOT_FOUND error when there is none."
-  site(slug: String!): Site
+  site(slug: String!): Site @publicRead
   "The active site served from this origin (scheme://host[:port]); null with a NOT_FOUND error when there is none."
-  siteByOrigin(origin: String!): Site
+  siteByOrigin(origin: String!): Site @publicRead
 }
 
 "A JSON value (theme tokens, navigation and home blocks follow docs/site-config.md)."
@@ -12168,14 +12178,14 @@ type VolunteerRecordEntryPayload {
 
 extend type Query {
   "A school's published activities, soonest first; the site names the school."
-  activities(site: String!, filter: ActivityFilterInput, orderBy: ActivityOrder = START_TIME, first: Int = 20, after: String): ActivityConnection!
+  activities(site: String!, filter: ActivityFilterInput, orderBy: ActivityOrder = START_TIME, first: Int = 20, after: String): ActivityConnection! @publicRead
   "One activity (drafts only for its organisers)."
   activity(id: ID!): Activity
   "The school's areas and topics for filters."
-  volunteerAreas(site: String!): [VolunteerArea!]!
-  volunteerTopics(site: String!): [VolunteerTopic!]!
+  volunteerAreas(site: String!): [VolunteerArea!]! @publicRead
+  volunteerTopics(site: String!): [VolunteerTopic!]! @publicRead
   "The school's partner organisations by name (contacts for volunteer managers only)."
-  volunteerPartners(site: String!): [Partner!]!
+  volunteerPartners(site: String!): [Partner!]! @publicRead
   "An activity's sign-ups (organisers)."
   activityRoster(id: ID!): [SignUp!]!
   "The current check-in or check-out code (organisers; show it on a screen)."

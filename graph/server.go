@@ -44,7 +44,9 @@ type Limits struct {
 // mutations over POST only, every limit of l enforced before execution, and
 // errors presented by presentError.
 func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	schema := NewExecutableSchema(Config{Resolvers: r})
+	public := publicFields(schema.Schema())
+	srv := handler.New(schema)
 	if l.Live.Authenticate != nil {
 		srv.AddTransport(websocketTransport(l.Live, log))
 	}
@@ -73,6 +75,9 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 		oc := graphql.GetOperationContext(ctx)
 		if m := reqmeta.From(ctx); m != nil && oc != nil {
 			m.SetOperation(oc.OperationName)
+			if maxAge, ok := publicMaxAge(oc.Doc, oc.Operation, public); ok {
+				m.SetPublic(maxAge)
+			}
 		}
 		if l.RateLimiter != nil {
 			school, subject := callerOf(ctx, false)

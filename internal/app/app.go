@@ -46,6 +46,7 @@ import (
 	"zhdj/internal/postgres"
 	"zhdj/internal/quiz"
 	"zhdj/internal/ratelimit"
+	"zhdj/internal/respcache"
 	"zhdj/internal/search"
 	"zhdj/internal/search/meili"
 	"zhdj/internal/search/pgsearch"
@@ -91,7 +92,10 @@ type App struct {
 	// Warnings raises early warnings (a periodic job) and answers them.
 	Warnings *warning.Service
 	// Live carries the database's change announcements to subscriptions.
-	Live     *live.Hub
+	Live *live.Hub
+	// Answers keeps anonymous readers' answers of public queries, and
+	// forgets a school's on the announcement of a change there.
+	Answers  *respcache.Cache
 	Meetings *meeting.Service
 	Quizzes  *quiz.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
@@ -274,6 +278,14 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Moderation = moderation.NewService(a.Pool)
 	a.Talk = interaction.NewService(a.Pool, a.Moderation)
 	a.Live = live.NewHub(a.Pool, c.Live.MaxConnections, a.Log)
+	a.Answers = respcache.New(respcache.Options{MaxBytes: c.ResponseCacheBytes, Disabled: c.ResponseCacheBytes == 0, Listening: a.Live.Listening})
+	a.Live.Watch(live.TopicPublic, func(e live.Event) {
+		if e.Topic == live.TopicResync {
+			a.Answers.ForgetAll()
+			return
+		}
+		a.Answers.Forget(e.Tenant)
+	})
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)
 	var tokens search.TokenMinter // keys for front ends that query Meilisearch themselves
@@ -359,7 +371,7 @@ func (a *App) routes() http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.sameSiteUpgrade(c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, a.withPrincipal(gql))))))
+	mux.Handle("/graphql", a.sameSiteUpgrade(c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, a.Answers.Handler(a.withPrincipal(gql)))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})

@@ -57,6 +57,9 @@ func setupWith(t *testing.T, env map[string]string, tracer pgx.QueryTracer) *tes
 		"ZHDJ_RATE_LIMITS": "off",
 		// Tests read what they just wrote; TestCockpitCache turns the cache on.
 		"ZHDJ_COCKPIT_MAX_AGE": "off",
+		// Anonymous reads right after a write would race the change's
+		// announcement; the response cache's tests turn it on.
+		"ZHDJ_RESPONSE_CACHE_BYTES": "off",
 		// One key for the servers of a deployment (see replica).
 		"ZHDJ_JWT_KEYS": account.RandomSigningKey("test"),
 	}

@@ -117,6 +117,9 @@ type Config struct {
 	// PointsAward is how often the facts waiting for their points are
 	// awarded.
 	PointsAward time.Duration
+	// ResponseCacheBytes bounds the public answers each process keeps
+	// (internal/respcache; 0: none kept).
+	ResponseCacheBytes int64
 	// CockpitMaxAge is how old a cockpit may be when it is read (computed
 	// cockpits are kept that long; 0: computed for every reader).
 	CockpitMaxAge time.Duration
@@ -234,6 +237,7 @@ var Vars = []Var{
 	{"ZHDJ_MEILI_SEARCH_KEY_UID", "", "the uid of ZHDJ_MEILI_SEARCH_KEY"},
 	{"ZHDJ_SEARCH_SWEEP", "30s", "how often schools with unindexed changes are looked for (besides change notifications)"},
 	{"ZHDJ_POINTS_AWARD", "2s", "how often the learning facts waiting for their points are awarded (how far points may lag behind)"},
+	{"ZHDJ_RESPONSE_CACHE_BYTES", "67108864", "memory each process keeps for anonymous readers' answers of public queries (forgotten on every process when the school's data changes); off: none kept"},
 	{"ZHDJ_COCKPIT_MAX_AGE", "5s", "how old a cockpit may be when read (each process keeps computed cockpits this long); off: computed for every reader"},
 	{"ZHDJ_WARNING_SCAN", "10m", "how often every school's early-warning rules run (and open warnings escalate); off: never by itself"},
 	{"ZHDJ_LIVE_MAX_CONNECTIONS", "5", "live (WebSocket) connections one account may hold open in one server process"},
@@ -416,6 +420,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
 	c.PointsAward = r.duration("ZHDJ_POINTS_AWARD", 2*time.Second)
 	c.CockpitMaxAge = r.durationOrOff("ZHDJ_COCKPIT_MAX_AGE", 5*time.Second)
+	c.ResponseCacheBytes = int64(r.positiveOrOff("ZHDJ_RESPONSE_CACHE_BYTES", 64<<20))
 	c.WarningScan = r.durationOrOff("ZHDJ_WARNING_SCAN", 10*time.Minute)
 	c.Live.MaxConnections = r.positive("ZHDJ_LIVE_MAX_CONNECTIONS", 5)
 	c.Live.Every = r.duration("ZHDJ_LIVE_EVERY", time.Second)
@@ -537,6 +542,13 @@ func (r *reader) positive(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+func (r *reader) positiveOrOff(name string, def int) int {
+	if strings.TrimSpace(r.getenv(name)) == "off" {
+		return 0
+	}
+	return r.positive(name, def)
 }
 
 func (r *reader) duration(name string, def time.Duration) time.Duration {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +24,7 @@ const (
 	TopicNotification = "notification" // a notice to Person (ID)
 	TopicCockpit      = "cockpit"      // figures under Path changed
 	TopicWarning      = "warning"      // a warning (ID) raised or changed under Path
+	TopicPublic       = "public"       // something a school's sites may show changed
 	// TopicResync is sent to every subscriber after the hub's connection
 	// was lost and made again: events may have been missed.
 	TopicResync = "resync"
@@ -47,8 +49,11 @@ type Hub struct {
 	// process.
 	maxConnections int
 
-	mu    sync.Mutex
-	subs  map[*subscriber]struct{}
+	mu       sync.Mutex
+	subs     map[*subscriber]struct{}
+	watchers map[string][]func(Event)
+	// listening: the hub's connection is up (events are not being missed).
+	listening atomic.Bool
 	conns map[uuid.UUID]int
 	ready chan struct{} // closed once listening
 	once  sync.Once
@@ -62,7 +67,7 @@ type subscriber struct {
 
 // NewHub returns a hub over pool; Run must be running for events to flow.
 func NewHub(pool *pgxpool.Pool, maxConnections int, log *slog.Logger) *Hub {
-	return &Hub{pool: pool, log: log, maxConnections: maxConnections, subs: map[*subscriber]struct{}{},
+	return &Hub{pool: pool, log: log, maxConnections: maxConnections, subs: map[*subscriber]struct{}{}, watchers: map[string][]func(Event){},
 		conns: map[uuid.UUID]int{}, ready: make(chan struct{})}
 }
 
@@ -111,10 +116,34 @@ func (h *Hub) Subscribe(ctx context.Context, tenant uuid.UUID, topic string) <-c
 	return s.ch
 }
 
-// publish hands e to its subscribers.
+// Watch calls fn with every event of topic, of every tenant, and with
+// every resync, for as long as the hub runs: in the hub's own goroutine,
+// so fn must return at once (count, flag, never block).
+func (h *Hub) Watch(topic string, fn func(Event)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.watchers[topic] = append(h.watchers[topic], fn)
+}
+
+// Listening reports whether the hub's connection is up: while it is
+// down, announcements are being missed (a resync follows reconnection).
+func (h *Hub) Listening() bool { return h.listening.Load() }
+
+// publish hands e to its subscribers and watchers.
 func (h *Hub) publish(e Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if e.Topic == TopicResync {
+		for _, fns := range h.watchers {
+			for _, fn := range fns {
+				fn(e)
+			}
+		}
+	} else {
+		for _, fn := range h.watchers[e.Topic] {
+			fn(e)
+		}
+	}
 	for s := range h.subs {
 		if e.Topic != TopicResync && (s.tenant != e.Tenant || s.topic != e.Topic) {
 			continue
@@ -161,6 +190,8 @@ func (h *Hub) listen(ctx context.Context, first bool) error {
 	if _, err := conn.Exec(ctx, listenForChanges); err != nil {
 		return err
 	}
+	h.listening.Store(true)
+	defer h.listening.Store(false)
 	h.once.Do(func() { close(h.ready) })
 	if !first {
 		h.publish(Event{Topic: TopicResync})

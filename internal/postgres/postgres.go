@@ -16,6 +16,7 @@ import (
 	pgxuuid "github.com/vgarvardt/pgx-google-uuid/v5"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/reqmeta"
 )
 
 // Open connects a pool to url and checks that the server answers; tune
@@ -69,12 +70,15 @@ func InTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
 
 // InTenantTx runs fn in a transaction whose app.tenant_id setting is
 // tenantID, so that row-level security policies see only that tenant's rows.
+// The request in ctx, if any, is told that it reads tenantID's data (the
+// response cache keeps its answer only while that school is unchanged).
 // The setting is transaction-local: a connection returned to the pool
 // carries no tenant.
 func InTenantTx(ctx context.Context, db Beginner, tenantID uuid.UUID, fn func(tx pgx.Tx) error) error {
 	if tenantID == uuid.Nil {
 		return errors.New("postgres: tenant transaction without a tenant")
 	}
+	reqmeta.ReadsTenant(ctx, tenantID)
 	if tb, ok := db.(txBeginner); ok {
 		// BEGIN and the tenant setting in one round trip (one simple-protocol
 		// message; a UUID's text form needs no quoting beyond the literal).
@@ -116,6 +120,7 @@ func InTenantTxCommitWith(ctx context.Context, pool *pgxpool.Pool, tenantID uuid
 	if tenantID == uuid.Nil {
 		return errors.New("postgres: tenant transaction without a tenant")
 	}
+	reqmeta.ReadsTenant(ctx, tenantID)
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: acquire: %w", err)

@@ -1,10 +1,14 @@
-// Package reqmeta carries what the logs and the error presenter need to know
-// about the HTTP request being served: its id and the GraphQL operation.
+// Package reqmeta carries what the logs, the error presenter and the
+// response cache need to know about the HTTP request being served: its id,
+// the GraphQL operation, whether its answer is public, and the schools
+// whose data it read.
 package reqmeta
 
 import (
 	"context"
 	"sync"
+
+	"github.com/google/uuid"
 )
 
 // Meta is the metadata of one request. Its methods are safe for concurrent use.
@@ -13,6 +17,46 @@ type Meta struct {
 
 	mu        sync.Mutex
 	operation string
+	onTenant  func(uuid.UUID)
+	public    bool
+	maxAge    int
+}
+
+// SetPublic records that the operation answers every anonymous reader
+// alike and may be kept for maxAge seconds.
+func (m *Meta) SetPublic(maxAge int) {
+	m.mu.Lock()
+	m.public, m.maxAge = true, maxAge
+	m.mu.Unlock()
+}
+
+// Public reports whether SetPublic was called, and its max-age.
+func (m *Meta) Public() (bool, int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.public, m.maxAge
+}
+
+// SetOnTenant has fn told of each school whose data the request reads, as
+// it begins to read it (nil: no one is told).
+func (m *Meta) SetOnTenant(fn func(uuid.UUID)) {
+	m.mu.Lock()
+	m.onTenant = fn
+	m.mu.Unlock()
+}
+
+// ReadsTenant tells the request in ctx (if any) that it reads tenant's data.
+func ReadsTenant(ctx context.Context, tenant uuid.UUID) {
+	m := From(ctx)
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	fn := m.onTenant
+	m.mu.Unlock()
+	if fn != nil {
+		fn(tenant)
+	}
 }
 
 // SetOperation records the GraphQL operation name.

@@ -16,6 +16,7 @@ import (
 	"zhdj/internal/apperr"
 	"zhdj/internal/auth"
 	"zhdj/internal/postgres"
+	"zhdj/internal/reqmeta"
 	"zhdj/internal/site/sitedb"
 )
 
@@ -256,6 +257,7 @@ type Route struct {
 func (s *Service) RouteBySlug(ctx context.Context, slug string) (Route, error) {
 	slug = strings.TrimSpace(slug)
 	if c, ok := s.routes.Load(slug); ok && time.Now().Before(c.(cachedRoute).expires) {
+		reqmeta.ReadsTenant(ctx, c.(cachedRoute).route.TenantID)
 		return c.(cachedRoute).route, nil
 	}
 	row, err := sitedb.New(s.pool).RouteBySlug(ctx, slug)
@@ -264,6 +266,7 @@ func (s *Service) RouteBySlug(ctx context.Context, slug string) (Route, error) {
 	}
 	r := Route{TenantID: row.TenantID, SiteID: row.ID}
 	s.routes.Store(slug, cachedRoute{route: r, expires: time.Now().Add(s.routeTTL)})
+	reqmeta.ReadsTenant(ctx, r.TenantID)
 	return r, nil
 }
 
@@ -278,6 +281,7 @@ func (s *Service) RouteByOrigin(ctx context.Context, origin string) (Route, erro
 	if err != nil {
 		return Route{}, notFoundSite(err, fmt.Sprintf("no site for origin %s", n))
 	}
+	reqmeta.ReadsTenant(ctx, row.TenantID)
 	return Route{TenantID: row.TenantID, SiteID: row.ID}, nil
 }
 
