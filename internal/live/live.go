@@ -54,9 +54,9 @@ type Hub struct {
 	watchers map[string][]func(Event)
 	// listening: the hub's connection is up (events are not being missed).
 	listening atomic.Bool
-	conns map[uuid.UUID]int
-	ready chan struct{} // closed once listening
-	once  sync.Once
+	conns     map[uuid.UUID]int
+	ready     chan struct{} // closed once listening
+	once      sync.Once
 }
 
 type subscriber struct {

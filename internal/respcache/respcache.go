@@ -81,7 +81,7 @@ type entry struct {
 	maxAge  int
 	stored  time.Time
 	epoch   uint64
-	every   uint64         // when no school was read: any change forgets it
+	every   uint64 // when no school was read: any change forgets it
 	schools map[uuid.UUID]uint64
 }
 
