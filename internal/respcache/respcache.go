@@ -162,7 +162,7 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 			return
 		}
 		h := w.Header()
-		h.Add("Vary", "Authorization")
+		w.Header().Add("Vary", "Authorization")
 		if r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
 			// Someone's own answer: never kept, by us or anyone between.
 			h.Set("Cache-Control", "private, no-store")

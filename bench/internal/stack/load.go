@@ -13,7 +13,7 @@ import (
 type Result struct {
 	RPS           float64
 	P50, P95, P99 time.Duration
-	Errors        int // transport errors, non-200 answers and GraphQL errors
+	Errors        int // transport errors, answers other than 200 and 304, and GraphQL errors
 }
 
 // Load runs clients loops of requests from newReq for d (after a two-second
@@ -40,7 +40,7 @@ func Load(newReq func() (*http.Request, error), clients int, d time.Duration) Re
 					}
 					body, _ := io.ReadAll(res.Body)
 					res.Body.Close()
-					if res.StatusCode != 200 || bytes.Contains(body, []byte(`"errors"`)) {
+					if (res.StatusCode != 200 && res.StatusCode != http.StatusNotModified) || bytes.Contains(body, []byte(`"errors"`)) {
 						bad++
 						continue
 					}
