@@ -38,6 +38,9 @@ type Limits struct {
 	RateLimiter RateLimiter
 	// Live serves subscriptions over WebSocket (when it can authenticate).
 	Live LiveTransport
+	// Operations keeps persisted documents and decides which operations
+	// run (nil: no persisted queries; every operation runs).
+	Operations OperationRegistry
 }
 
 // NewHandler returns the GraphQL endpoint: queries over GET and POST (JSON),
@@ -69,6 +72,11 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	})
 	if l.Introspection {
 		srv.Use(extension.Introspection{})
+	}
+	if l.Operations != nil {
+		// The allow-list first: a refused operation is not even looked up.
+		srv.Use(allowList{reg: l.Operations})
+		srv.Use(extension.AutomaticPersistedQuery{Cache: l.Operations})
 	}
 	srv.Use(&complexityLimit{limit: l.MaxComplexity})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -111,6 +119,8 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	return srv
 }
 
+const persistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+
 // presentError is the one place where errors become what clients see. Typed
 // domain errors keep their message and get their code; gqlgen's own parse,
 // validation and limit errors are input errors; anything else is logged
@@ -141,7 +151,11 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		reason, _ := ge.Extensions["code"].(string)
 		out.Message = i18n.Translate(LanguageOf(ctx), out.Message)
 		out.Extensions = map[string]any{"code": apperr.Invalid.Code()}
-		if reason != "" {
+		if reason == persistedQueryNotFound {
+			// The persisted-query protocol's own answer, which clients
+			// look for to send the document: message and code as it says.
+			out.Message, out.Extensions["code"] = "PersistedQueryNotFound", reason
+		} else if reason != "" {
 			out.Extensions["reason"] = reason
 		}
 	default:

@@ -37,16 +37,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"serve the GraphQL API", runServe},
-		"migrate": {"apply, roll back or list database migrations", runMigrate},
-		"seed":    {"create the demo school with its org tree and two college sites (local mode)", runSeed},
-		"dev":     {"run a local stack: private PostgreSQL under .data, migrate, seed, serve", runDev},
-		"version": {"print the version", runVersion},
-		"tenant":  {"create a school: zhdj tenant create --code … --name …", runTenant},
-		"user":    {"create an account: zhdj user create --school … --username … (password on stdin)", runUser},
-		"media":   {"reconcile media storage with the database: zhdj media sweep", runMedia},
-		"sso":     {"add a school's campus identity provider (OpenID Connect or CAS): zhdj sso add --school … --name … --kind …", runSSO},
-		"search":  {"rebuild, reconcile, compact or inspect the search index: zhdj search reindex|reconcile|compact|status [--tenant CODE]", runSearch},
+		"serve":      {"serve the GraphQL API", runServe},
+		"migrate":    {"apply, roll back or list database migrations", runMigrate},
+		"seed":       {"create the demo school with its org tree and two college sites (local mode)", runSeed},
+		"dev":        {"run a local stack: private PostgreSQL under .data, migrate, seed, serve", runDev},
+		"version":    {"print the version", runVersion},
+		"tenant":     {"create a school: zhdj tenant create --code … --name …", runTenant},
+		"user":       {"create an account: zhdj user create --school … --username … (password on stdin)", runUser},
+		"media":      {"reconcile media storage with the database: zhdj media sweep", runMedia},
+		"sso":        {"add a school's campus identity provider (OpenID Connect or CAS): zhdj sso add --school … --name … --kind …", runSSO},
+		"search":     {"rebuild, reconcile, compact or inspect the search index: zhdj search reindex|reconcile|compact|status [--tenant CODE]", runSearch},
+		"operations": {"register or list a site's GraphQL operations (the allow-list): zhdj operations push|list --site SLUG", runOperations},
 	}
 }
 

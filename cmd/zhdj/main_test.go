@@ -5,6 +5,8 @@ import (
 	"context"
 	"net"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 	"zhdj/internal/app"
 	"zhdj/internal/audit"
 	"zhdj/internal/config"
+	"zhdj/internal/operation"
 	"zhdj/internal/pgtest"
 )
 
@@ -205,5 +208,64 @@ func TestDevSaysWhichPortIsTaken(t *testing.T) {
 	l.Close()
 	if err := portFree(port, "--minio-port"); err != nil {
 		t.Fatalf("free port: %v", err)
+	}
+}
+
+// TestOperationsCommands: push registers a site's documents (.graphql
+// files and a manifest) by their hash; list shows them; a manifest whose
+// id is not its body's hash is refused.
+func TestOperationsCommands(t *testing.T) {
+	db := pgtest.NewDB(t)
+	t.Setenv("ZHDJ_DATABASE_URL", db.URL)
+	t.Setenv("ZHDJ_LOG_LEVEL", "error")
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"tenant", "create", "--code", "hzvtc", "--name", "杭州示范职业技术学院"}, &out, &out); err != nil {
+		t.Fatalf("tenant create: %v\n%s", err, out.String())
+	}
+	conn, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{
+		`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'hzvtc'), false)`,
+		`INSERT INTO sites (tenant_id, org_unit_id, slug, name) SELECT tenant_id, id, 'hz-main', '主站' FROM org_units WHERE parent_id IS NULL`,
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	dir := t.TempDir()
+	const front = `query Front { contents(site: "hz-main", first: 10) { edges { node { title } } } }`
+	const site = `query Site { site(slug: "hz-main") { name } }`
+	if err := os.WriteFile(filepath.Join(dir, "Front.graphql"), []byte(front), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifest := `{"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": "` + operation.Hash(site) + `", "name": "Site", "type": "query", "body": ` + strconv.Quote(site) + `}]}`
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"operations", "push", "--site", "hz-main", filepath.Join(dir, "Front.graphql"), filepath.Join(dir, "manifest.json")}, &out, &out); err != nil {
+		t.Fatalf("push: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), operation.Hash(front)) || !strings.Contains(out.String(), "2 operations registered for hz-main") {
+		t.Errorf("push: %s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"operations", "list", "--site", "hz-main"}, &out, &out); err != nil || !strings.Contains(out.String(), "Front") ||
+		!strings.Contains(out.String(), operation.Hash(site)) {
+		t.Errorf("list: %v %s", err, out.String())
+	}
+	bad := `{"operations": [{"id": "` + operation.Hash("other") + `", "name": "Site", "body": ` + strconv.Quote(site) + `}]}`
+	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"operations", "push", "--site", "hz-main", filepath.Join(dir, "bad.json")}, &out, &out); err == nil || !strings.Contains(err.Error(), "SHA-256") {
+		t.Errorf("a manifest with a wrong id: %v", err)
+	}
+	if err := run(ctx, []string{"operations", "push", "--site", "nope", filepath.Join(dir, "Front.graphql")}, &out, &out); err == nil {
+		t.Error("an unknown site accepted")
 	}
 }

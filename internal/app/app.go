@@ -40,6 +40,7 @@ import (
 	"zhdj/internal/member"
 	"zhdj/internal/moderation"
 	"zhdj/internal/notify"
+	"zhdj/internal/operation"
 	"zhdj/internal/org"
 	"zhdj/internal/pii"
 	"zhdj/internal/points"
@@ -95,9 +96,12 @@ type App struct {
 	Live *live.Hub
 	// Answers keeps anonymous readers' answers of public queries, and
 	// forgets a school's on the announcement of a change there.
-	Answers  *respcache.Cache
-	Meetings *meeting.Service
-	Quizzes  *quiz.Service
+	Answers *respcache.Cache
+	// Operations keeps persisted documents and the sites' registered
+	// operations (the allow-list when ZHDJ_OPERATIONS=registered).
+	Operations *operation.Service
+	Meetings   *meeting.Service
+	Quizzes    *quiz.Service
 	// SSO runs campus sign-ins (OpenID Connect, CAS).
 	SSO *sso.Service
 	// Limits counts requests against the rate limits, shared by every
@@ -219,6 +223,7 @@ func (a *App) init(ctx context.Context) error {
 	a.bgDone.Go(func() { a.origins.Run(bg) })
 	a.bgDone.Go(func() { a.Limits.Run(bg, a.Config.OriginRefresh) })
 	a.bgDone.Go(func() { a.Live.Run(bg) })
+	a.bgDone.Go(func() { a.Operations.Run(bg, 10*time.Second) })
 	a.bgDone.Go(func() {
 		if err := a.Indexer.ConfigureAll(bg); err != nil {
 			a.Log.Warn("search: configure the index (drains retry it)", "err", err)
@@ -278,6 +283,12 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Moderation = moderation.NewService(a.Pool)
 	a.Talk = interaction.NewService(a.Pool, a.Moderation)
 	a.Live = live.NewHub(a.Pool, c.Live.MaxConnections, a.Log)
+	a.Operations = operation.NewService(a.Pool, operation.Mode(c.Operations), a.Log)
+	if a.Operations.Mode() == operation.Registered {
+		if err := a.Operations.Load(ctx); err != nil {
+			return err
+		}
+	}
 	a.Answers = respcache.New(respcache.Options{MaxBytes: c.ResponseCacheBytes, Disabled: c.ResponseCacheBytes == 0, Listening: a.Live.Listening})
 	a.Live.Watch(live.TopicPublic, func(e live.Event) {
 		if e.Topic == live.TopicResync {
@@ -359,6 +370,7 @@ func (a *App) routes() http.Handler {
 		RateLimiter:    a.Limits,
 		Live: graph.LiveTransport{Authenticate: a.Accounts.Authenticate, Admit: a.Live.Admit,
 			Ping: a.Config.Live.Ping, InitTimeout: a.Config.Live.InitTimeout},
+		Operations: a.Operations,
 	}, a.Log)
 
 	c := cors.New(cors.Options{

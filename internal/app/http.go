@@ -174,6 +174,7 @@ func withClientIP(trusted []net.IPNet, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := audit.WithClientIP(r.Context(), clientIP(r, trusted, fromHeader))
 		ctx = graph.WithUserAgent(ctx, r.UserAgent())
+		ctx = graph.WithOrigin(ctx, r.Header.Get("Origin"))
 		// Messages in Chinese unless the client asks for English.
 		lang := i18n.Negotiate(r.Header.Get("Accept-Language"))
 		ctx = graph.WithLanguage(ctx, lang)

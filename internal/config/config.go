@@ -117,6 +117,10 @@ type Config struct {
 	// PointsAward is how often the facts waiting for their points are
 	// awarded.
 	PointsAward time.Duration
+	// Operations is which operations run: "open" (any; those sent with
+	// their hash are kept) or "registered" (only those registered for a
+	// site ahead of time).
+	Operations string
 	// ResponseCacheBytes bounds the public answers each process keeps
 	// (internal/respcache; 0: none kept).
 	ResponseCacheBytes int64
@@ -237,6 +241,7 @@ var Vars = []Var{
 	{"ZHDJ_MEILI_SEARCH_KEY_UID", "", "the uid of ZHDJ_MEILI_SEARCH_KEY"},
 	{"ZHDJ_SEARCH_SWEEP", "30s", "how often schools with unindexed changes are looked for (besides change notifications)"},
 	{"ZHDJ_POINTS_AWARD", "2s", "how often the learning facts waiting for their points are awarded (how far points may lag behind)"},
+	{"ZHDJ_OPERATIONS", "open", "which GraphQL operations run: open (any; persisted queries are kept and shared by every process) or registered (only those registered for a site with zhdj operations push)"},
 	{"ZHDJ_RESPONSE_CACHE_BYTES", "67108864", "memory each process keeps for anonymous readers' answers of public queries (forgotten on every process when the school's data changes); off: none kept"},
 	{"ZHDJ_COCKPIT_MAX_AGE", "5s", "how old a cockpit may be when read (each process keeps computed cockpits this long); off: computed for every reader"},
 	{"ZHDJ_WARNING_SCAN", "10m", "how often every school's early-warning rules run (and open warnings escalate); off: never by itself"},
@@ -420,6 +425,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SearchSweep = r.duration("ZHDJ_SEARCH_SWEEP", 30*time.Second)
 	c.PointsAward = r.duration("ZHDJ_POINTS_AWARD", 2*time.Second)
 	c.CockpitMaxAge = r.durationOrOff("ZHDJ_COCKPIT_MAX_AGE", 5*time.Second)
+	c.Operations = r.str("ZHDJ_OPERATIONS", "open")
+	if c.Operations != "open" && c.Operations != "registered" {
+		r.fail("ZHDJ_OPERATIONS", fmt.Errorf("must be open or registered, got %q", c.Operations))
+	}
 	c.ResponseCacheBytes = int64(r.positiveOrOff("ZHDJ_RESPONSE_CACHE_BYTES", 64<<20))
 	c.WarningScan = r.durationOrOff("ZHDJ_WARNING_SCAN", 10*time.Minute)
 	c.Live.MaxConnections = r.positive("ZHDJ_LIVE_MAX_CONNECTIONS", 5)

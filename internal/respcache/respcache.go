@@ -52,8 +52,8 @@ type Options struct {
 	// Listening reports whether change announcements are being received
 	// (nil: always).
 	Listening func() bool
-	// Disabled keeps nothing: every answer is computed (the HTTP caching
-	// headers are still set).
+	// Disabled keeps nothing and shares nothing: every reader's answer is
+	// computed for them (the HTTP caching headers are still set).
 	Disabled bool
 }
 
@@ -195,8 +195,9 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 			}
 		}
 		c.misses.Add(1)
-		if !known {
-			// Not yet known to be public: run it as it is, and learn.
+		if !known || c.opt.Disabled {
+			// Not yet known to be public: run it as it is, and learn. (Off:
+			// every reader's answer is computed for them.)
 			res := c.compute(r, next, op, key)
 			c.answer(w, res, inm)
 			return

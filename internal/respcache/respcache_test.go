@@ -245,3 +245,25 @@ func TestIfNoneMatch(t *testing.T) {
 		t.Errorf("garbage: %d %s", w.Code, w.Body)
 	}
 }
+
+// Disabled keeps nothing and shares nothing (concurrent readers each get
+// their own), and still says what the answer is.
+func TestDisabled(t *testing.T) {
+	f := &fake{school: uuid.New(), delay: 20 * time.Millisecond}
+	h := New(Options{Disabled: true}).Handler(f)
+	var wg sync.WaitGroup
+	for range 2 {
+		get(t, h, "{ a }", "")
+	}
+	for range 4 {
+		wg.Go(func() {
+			if w := get(t, h, "{ a }", ""); !strings.HasPrefix(w.Header().Get("Cache-Control"), "public") || w.Header().Get("ETag") == "" {
+				t.Errorf("headers: %v", w.Header())
+			}
+		})
+	}
+	wg.Wait()
+	if f.calls.Load() != 6 {
+		t.Errorf("%d calls, want every answer computed", f.calls.Load())
+	}
+}
