@@ -10930,6 +10930,16 @@ func (ec *executionContext) marshalNPageInfo2ᚖzhdjᚋgraphᚋmodelᚐPageInfo(
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPublicData2zhdjᚋgraphᚋmodelᚐPublicData(ctx context.Context, v any) (model.PublicData, error) {
+	var res model.PublicData
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublicData2zhdjᚋgraphᚋmodelᚐPublicData(ctx context.Context, sel ast.SelectionSet, v model.PublicData) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10967,6 +10977,42 @@ func (ec *executionContext) marshalONode2zhdjᚋgraphᚋmodelᚐNode(ctx context
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPublicData2ᚕzhdjᚋgraphᚋmodelᚐPublicDataᚄ(ctx context.Context, v any) ([]model.PublicData, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PublicData, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPublicData2zhdjᚋgraphᚋmodelᚐPublicData(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPublicData2ᚕzhdjᚋgraphᚋmodelᚐPublicDataᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PublicData) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublicData2zhdjᚋgraphᚋmodelᚐPublicData(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -9081,7 +9081,15 @@ an ETag and 304 Not Modified, and is kept by the server's response cache,
 which forgets it as soon as the school's data changes. Anything sent with a
 token is private, no-store.
 """
-directive @publicRead(maxAge: Int = 10) on FIELD_DEFINITION
+directive @publicRead(maxAge: Int = 10, reads: [PublicData!] = []) on FIELD_DEFINITION
+
+"What a public answer shows besides its school and site (which every answer shows): a change to one forgets only the answers that read it."
+enum PublicData {
+  CONTENT
+  VOLUNTEER
+  SUGGESTIONS
+  COMMENTS
+}
 
 "An object with an opaque global ID."
 interface Node {
@@ -9549,11 +9557,11 @@ type WebhookDelivery {
 
 extend type Query {
   "Published items a site shows; NOT_FOUND for an unknown site."
-  contents(site: String!, filter: ContentFilterInput, orderBy: ContentOrder = NEWEST, first: Int = 20, after: String): ContentConnection! @publicRead
+  contents(site: String!, filter: ContentFilterInput, orderBy: ContentOrder = NEWEST, first: Int = 20, after: String): ContentConnection! @publicRead(reads: [CONTENT])
   "One item by slug as the site shows it (editors and reviewers also see drafts)."
-  content(site: String!, slug: String!): Content @publicRead
+  content(site: String!, slug: String!): Content @publicRead(reads: [CONTENT])
   "The site's pinned items, in order."
-  featured(site: String!): [Content!]! @publicRead
+  featured(site: String!): [Content!]! @publicRead(reads: [CONTENT])
   contentRevisions(id: ID!): [ContentRevision!]!
   "A unified diff between two saved versions."
   contentDiff(id: ID!, from: Int!, to: Int!): String!
@@ -9773,10 +9781,10 @@ type WordList {
 
 extend type Query {
   "Suggestions under a site's unit or an org unit that you may read, in an order."
-  suggestions(site: String, orgUnit: ID, filter: SuggestionFilter, orderBy: SuggestionOrder = NEWEST, first: Int = 20, after: String): OpinionConnection! @publicRead
+  suggestions(site: String, orgUnit: ID, filter: SuggestionFilter, orderBy: SuggestionOrder = NEWEST, first: Int = 20, after: String): OpinionConnection! @publicRead(reads: [SUGGESTIONS])
   suggestion(id: ID!): Opinion
   "An item's visible comments on a site, newest first."
-  comments(site: String!, content: ID!, first: Int = 20, after: String): CommentConnection! @publicRead
+  comments(site: String!, content: ID!, first: Int = 20, after: String): CommentConnection! @publicRead(reads: [COMMENTS])
   "What waits for your decision in the units you moderate, oldest first (kinds: all when not given)."
   moderationQueue(kinds: [ModerationItemKind!], first: Int = 20, after: String): ModerationItemConnection!
   "The school's sensitive words (moderate, school-wide)."
@@ -11460,7 +11468,7 @@ extend type Query {
   Searches what a site shows. The query has 1 to 100 characters; at most 50
   hits per page; an unknown facet or a bad cursor is BAD_USER_INPUT.
   """
-  search(site: String!, query: String!, filter: SearchFilterInput, facets: [SearchFacet!], orderBy: SearchOrder = RELEVANCE, first: Int = 20, after: String): SearchConnection! @publicRead
+  search(site: String!, query: String!, filter: SearchFilterInput, facets: [SearchFacet!], orderBy: SearchOrder = RELEVANCE, first: Int = 20, after: String): SearchConnection! @publicRead(reads: [CONTENT, VOLUNTEER])
   "A Meilisearch tenant token for the site (UNAVAILABLE when this deployment has none)."
   searchToken(site: String!): SearchToken!
   "The caller's school's indexing state (tenant administrators)."
@@ -12178,14 +12186,14 @@ type VolunteerRecordEntryPayload {
 
 extend type Query {
   "A school's published activities, soonest first; the site names the school."
-  activities(site: String!, filter: ActivityFilterInput, orderBy: ActivityOrder = START_TIME, first: Int = 20, after: String): ActivityConnection! @publicRead
+  activities(site: String!, filter: ActivityFilterInput, orderBy: ActivityOrder = START_TIME, first: Int = 20, after: String): ActivityConnection! @publicRead(reads: [VOLUNTEER])
   "One activity (drafts only for its organisers)."
   activity(id: ID!): Activity
   "The school's areas and topics for filters."
-  volunteerAreas(site: String!): [VolunteerArea!]! @publicRead
-  volunteerTopics(site: String!): [VolunteerTopic!]! @publicRead
+  volunteerAreas(site: String!): [VolunteerArea!]! @publicRead(reads: [VOLUNTEER])
+  volunteerTopics(site: String!): [VolunteerTopic!]! @publicRead(reads: [VOLUNTEER])
   "The school's partner organisations by name (contacts for volunteer managers only)."
-  volunteerPartners(site: String!): [Partner!]! @publicRead
+  volunteerPartners(site: String!): [Partner!]! @publicRead(reads: [VOLUNTEER])
   "An activity's sign-ups (organisers)."
   activityRoster(id: ID!): [SignUp!]!
   "The current check-in or check-out code (organisers; show it on a screen)."

@@ -83,8 +83,8 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 		oc := graphql.GetOperationContext(ctx)
 		if m := reqmeta.From(ctx); m != nil && oc != nil {
 			m.SetOperation(oc.OperationName)
-			if maxAge, ok := publicMaxAge(oc.Doc, oc.Operation, public); ok {
-				m.SetPublic(maxAge)
+			if maxAge, reads, ok := publicMaxAge(oc.Doc, oc.Operation, public); ok {
+				m.SetPublic(maxAge, reads)
 			}
 		}
 		if l.RateLimiter != nil {

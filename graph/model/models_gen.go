@@ -1860,6 +1860,66 @@ func (e PointsKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a public answer shows besides its school and site (which every answer shows): a change to one forgets only the answers that read it.
+type PublicData string
+
+const (
+	PublicDataContent     PublicData = "CONTENT"
+	PublicDataVolunteer   PublicData = "VOLUNTEER"
+	PublicDataSuggestions PublicData = "SUGGESTIONS"
+	PublicDataComments    PublicData = "COMMENTS"
+)
+
+var AllPublicData = []PublicData{
+	PublicDataContent,
+	PublicDataVolunteer,
+	PublicDataSuggestions,
+	PublicDataComments,
+}
+
+func (e PublicData) IsValid() bool {
+	switch e {
+	case PublicDataContent, PublicDataVolunteer, PublicDataSuggestions, PublicDataComments:
+		return true
+	}
+	return false
+}
+
+func (e PublicData) String() string {
+	return string(e)
+}
+
+func (e *PublicData) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PublicData(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PublicData", str)
+	}
+	return nil
+}
+
+func (e PublicData) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PublicData) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PublicData) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type VolunteerRecordEntryKind string
 
 const (

@@ -295,7 +295,7 @@ func (a *App) initServices(ctx context.Context) error {
 			a.Answers.ForgetAll()
 			return
 		}
-		a.Answers.Forget(e.Tenant)
+		a.Answers.Forget(e.Tenant, e.Area)
 	})
 
 	var index search.Index = pgsearch.New(a.Pool, c.SearchConcurrency)

@@ -223,3 +223,35 @@ func TestPublicAnswersAcrossProcesses(t *testing.T) {
 	}
 	t.Logf("worst stale window over 5 rounds: %s", worst)
 }
+
+// A change forgets the answers that show what changed: a comment posted
+// forgets an item's comments, not the front page; a change to the site
+// forgets everything of the school.
+func TestAnswersForgottenByArea(t *testing.T) {
+	t.Parallel()
+	b := setup(t, withAnswers)
+	ownerExec(t, b, publishRaw("area-1", "XXGC", "分区测试", "", "<p>正文</p>", nil, nil, "published"))
+	item := decode[struct{ Content struct{ ID string } }](t, b.post(t, `{ content(site: "xxgc", slug: "area-1") { id } }`, nil)).Content.ID
+	student, _ := b.login(t, "student", demoPassword)
+	const front = `{ contents(site: "xxgc", first: 3) { edges { node { title } } } }`
+	comments := `{ comments(site: "xxgc", content: "` + item + `") { edges { node { body } } } }`
+	computed := func() int64 { return b.app.Answers.Stats().Computed }
+	b.get(t, front)
+	b.get(t, comments)
+	if r := b.post(t, `mutation($c: ID!) { postComment(input: {site: "xxgc", content: $c, body: "分区评论"}) { comment { status } } }`, map[string]any{"c": item},
+		bearer(student)...); !strings.Contains(string(r.Data), "VISIBLE") {
+		t.Fatalf("comment: %s %+v", r.Data, r.Errors)
+	}
+	eventually(t, "the comment shows", func() bool { return strings.Contains(string(b.get(t, comments).Data), "分区评论") })
+	before := computed()
+	b.get(t, front)
+	if computed() != before {
+		t.Errorf("a comment forgot the front page")
+	}
+	ownerExec(t, b, `UPDATE sites SET name = '信息工程学院党建（新）' WHERE slug = 'xxgc'`)
+	eventually(t, "the front page is computed again after the site changed", func() bool {
+		n := computed()
+		b.get(t, front)
+		return computed() > n
+	})
+}

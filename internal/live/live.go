@@ -38,6 +38,8 @@ type Event struct {
 	ID     uuid.UUID `json:"id"`
 	// Path is the org unit path under which something changed.
 	Path string `json:"u"`
+	// Area is what kind of public data changed (TopicPublic).
+	Area string `json:"a"`
 }
 
 // Hub fans the database's announcements out to this process's

@@ -50,8 +50,8 @@ type Service struct {
 	mode  Mode
 	known *lru.Cache[string, string] // hash → document
 
-	mu      sync.RWMutex
-	any     map[string]bool            // hashes registered for some site
+	mu       sync.RWMutex
+	any      map[string]bool            // hashes registered for some site
 	byOrigin map[string]map[string]bool // origin → its site's hashes
 }
 

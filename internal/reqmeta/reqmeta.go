@@ -20,21 +20,23 @@ type Meta struct {
 	onTenant  func(uuid.UUID)
 	public    bool
 	maxAge    int
+	reads     []string
 }
 
 // SetPublic records that the operation answers every anonymous reader
-// alike and may be kept for maxAge seconds.
-func (m *Meta) SetPublic(maxAge int) {
+// alike, may be kept for maxAge seconds, and shows the areas of public
+// data reads (besides its school and site).
+func (m *Meta) SetPublic(maxAge int, reads []string) {
 	m.mu.Lock()
-	m.public, m.maxAge = true, maxAge
+	m.public, m.maxAge, m.reads = true, maxAge, reads
 	m.mu.Unlock()
 }
 
-// Public reports whether SetPublic was called, and its max-age.
-func (m *Meta) Public() (bool, int) {
+// Public reports whether SetPublic was called, with its max-age and areas.
+func (m *Meta) Public() (bool, int, []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.public, m.maxAge
+	return m.public, m.maxAge, m.reads
 }
 
 // SetOnTenant has fn told of each school whose data the request reads, as

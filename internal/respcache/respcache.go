@@ -6,10 +6,11 @@
 // on every server process as soon as the school's data changes.
 //
 // Coherence: each answer remembers, for every school it read (the tenant
-// transactions it began, told through reqmeta), that school's generation
-// as it began to read; the database announces every change a site may show
-// on commit (migration 00038, over the live hub), which moves the school's
-// generation, and an answer whose generations moved is never served. An
+// transactions it began, told through reqmeta), that school's generations
+// as it began to read, one per area of public data; the database announces
+// every change a site may show on commit with its area (migration 00038,
+// over the live hub), which moves that generation, and an answer whose
+// generations of the areas it shows moved is never served. An
 // answer computed while a change committed is therefore born stale and not
 // served either. While the hub is not listening (its connection lost, so
 // announcements may be missed) nothing is served from the cache, and
@@ -67,12 +68,30 @@ type Cache struct {
 	now     func() time.Time
 
 	mu    sync.RWMutex
-	gens  map[uuid.UUID]uint64 // per school
-	every uint64               // moves with any school's change
-	epoch uint64               // moves when everything is forgotten
+	gens  map[uuid.UUID]generations // per school
+	every uint64                    // moves with any school's change
+	epoch uint64                    // moves when everything is forgotten
 
 	hits, misses, computed atomic.Int64
 }
+
+// Areas of a school's public data (the announcements' "a", the schema's
+// @publicRead reads): a change to the site area (the school, its org
+// units, sites, media) forgets all the school's answers, a change to
+// another only the answers that read it.
+var areas = []string{"site", "content", "volunteer", "suggestions", "comments"}
+
+func areaIndex(name string) int {
+	for i, a := range areas {
+		if a == name {
+			return i
+		}
+	}
+	return 0 // unknown: as if everything changed
+}
+
+// generations are a school's, one per area.
+type generations [5]uint64
 
 type entry struct {
 	key     string
@@ -82,7 +101,8 @@ type entry struct {
 	stored  time.Time
 	epoch   uint64
 	every   uint64 // when no school was read: any change forgets it
-	schools map[uuid.UUID]uint64
+	schools map[uuid.UUID]generations
+	reads   []int // the areas besides the site's
 }
 
 func (e *entry) weight() int64 { return int64(len(e.body) + len(e.key) + 256) }
@@ -95,7 +115,7 @@ func New(opt Options) *Cache {
 	if opt.MaxEntryBytes <= 0 {
 		opt.MaxEntryBytes = 1 << 20
 	}
-	c := &Cache{opt: opt, gens: map[uuid.UUID]uint64{}, now: time.Now}
+	c := &Cache{opt: opt, gens: map[uuid.UUID]generations{}, now: time.Now}
 	// Counted by bytes, not entries: the entry bound only keeps the list's
 	// own bookkeeping finite.
 	c.entries, _ = lru.NewWithEvict[string, *entry](1<<20, func(_ string, e *entry) { c.bytes.Add(-e.weight()) })
@@ -103,10 +123,13 @@ func New(opt Options) *Cache {
 	return c
 }
 
-// Forget moves a school's generation: its answers are not served again.
-func (c *Cache) Forget(school uuid.UUID) {
+// Forget moves a school's generation of an area ("site" or unknown: all
+// of the school's answers): the answers that read it are not served again.
+func (c *Cache) Forget(school uuid.UUID, area string) {
 	c.mu.Lock()
-	c.gens[school]++
+	g := c.gens[school]
+	g[areaIndex(area)]++
+	c.gens[school] = g
 	c.every++
 	c.mu.Unlock()
 }
@@ -147,8 +170,14 @@ func (c *Cache) valid(e *entry) bool {
 		return e.every == c.every
 	}
 	for s, g := range e.schools {
-		if c.gens[s] != g {
+		cur := c.gens[s]
+		if cur[0] != g[0] {
 			return false
+		}
+		for _, a := range e.reads {
+			if cur[a] != g[a] {
+				return false
+			}
 		}
 	}
 	return true
@@ -227,7 +256,7 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op operation, key st
 	c.mu.RUnlock()
 	listening := c.listening()
 	var smu sync.Mutex
-	schools := map[uuid.UUID]uint64{}
+	schools := map[uuid.UUID]generations{}
 	meta := reqmeta.From(r.Context())
 	if meta == nil {
 		meta = &reqmeta.Meta{}
@@ -246,7 +275,7 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op operation, key st
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	next.ServeHTTP(rec, r)
 	meta.SetOnTenant(nil)
-	public, maxAge := meta.Public()
+	public, maxAge, reads := meta.Public()
 	failed := rec.status != http.StatusOK || bytes.HasPrefix(rec.body.Bytes(), []byte(`{"errors"`))
 	if !failed {
 		c.docs.Add(op.doc, public)
@@ -259,6 +288,9 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op operation, key st
 	smu.Lock()
 	e := &entry{key: key, body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, maxAge: maxAge, stored: c.now(),
 		epoch: epoch, every: every, schools: schools}
+	for _, r := range reads {
+		e.reads = append(e.reads, areaIndex(r))
+	}
 	smu.Unlock()
 	if !c.opt.Disabled && listening && len(body) <= c.opt.MaxEntryBytes {
 		c.entries.Add(key, e)

@@ -37,7 +37,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	q := r.URL.Query().Get("query") + string(body)
 	if !strings.Contains(q, "mutation") {
-		m.SetPublic(10)
+		m.SetPublic(10, []string{"content"})
 	}
 	reqmeta.ReadsTenant(ctx, f.school)
 	v := f.version.Load()
@@ -97,12 +97,13 @@ func TestKeepsAndForgets(t *testing.T) {
 	}
 	// A change in the school: computed again.
 	f.version.Add(1)
-	c.Forget(f.school)
+	c.Forget(f.school, "content")
 	if after := get(t, h, q, `{"b":1,"a":2}`); !strings.Contains(after.Body.String(), `"version":1`) || after.Header().Get("ETag") == first.Header().Get("ETag") {
 		t.Errorf("after the change: %s %v", after.Body, after.Header())
 	}
-	// Another school's change forgets nothing here.
-	c.Forget(uuid.New())
+	// Another school's change, or another area's, forgets nothing here.
+	c.Forget(uuid.New(), "content")
+	c.Forget(f.school, "comments")
 	calls := f.calls.Load()
 	get(t, h, q, `{"b":1,"a":2}`)
 	if f.calls.Load() != calls {
@@ -147,7 +148,7 @@ func TestNeverKeeps(t *testing.T) {
 func TestBornStale(t *testing.T) {
 	f := &fake{school: uuid.New()}
 	c := New(Options{})
-	f.during = func() { c.Forget(f.school) }
+	f.during = func() { c.Forget(f.school, "site") }
 	h := c.Handler(f)
 	get(t, h, "{ a }", "")
 	f.during = nil
@@ -178,7 +179,7 @@ func TestStampedeComputesOnce(t *testing.T) {
 	c := New(Options{})
 	h := c.Handler(f)
 	get(t, h, "{ hot }", "") // the operation is known to be public
-	c.Forget(f.school)
+	c.Forget(f.school, "content")
 	f.delay = 50 * time.Millisecond
 	before := f.calls.Load()
 	var wg sync.WaitGroup
