@@ -51,39 +51,36 @@ func (s *Service) PostComment(ctx context.Context, in CommentInput) (*Comment, e
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var out *Comment
-	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
-		q := interactiondb.New(tx)
-		at, err := q.CommentContext(ctx, interactiondb.CommentContextParams{TenantID: p.TenantID, SiteID: in.SiteID, ContentID: in.ContentID,
-			AccountID: p.AccountID})
+	// Two round trips: what posting needs goes with BEGIN, the comment
+	// with COMMIT (a notice goes out to every student at once, and they
+	// answer together).
+	reads := &pgx.Batch{}
+	at := queueCommentContext(reads, in, p.AccountID)
+	state := s.screen.QueueState(reads, p.TenantID, p.AccountID)
+	c := &Comment{TenantID: p.TenantID, ContentID: in.ContentID, SiteID: in.SiteID, AuthorID: p.AccountID, Body: in.Body}
+	err = postgres.InTenantTxCommitWith(ctx, s.pool, p.TenantID, reads, func(q postgres.Querier) (*pgx.Batch, error) {
+		if !at.onSite {
+			return nil, apperr.NotFoundf("content not found")
+		}
+		if at.mode == CommentsClosed {
+			return nil, apperr.Forbiddenf("comments are closed here")
+		}
+		verdict, err := s.screen.Judge(ctx, q, state, in.Body)
 		if err != nil {
-			return fmt.Errorf("interaction: comment context: %w", err)
+			return nil, err
 		}
-		if !at.OnSite {
-			return apperr.NotFoundf("content not found")
+		c.AuthorName, c.Status = at.authorName, Visible
+		if len(verdict.Matched) > 0 || at.mode == PreModeration {
+			c.Status = Pending
 		}
-		mode := Mode(at.Mode)
-		if mode == CommentsClosed {
-			return apperr.Forbiddenf("comments are closed here")
-		}
-		verdict, err := s.screen.Screen(ctx, tx, p.TenantID, p.AccountID, in.Body)
-		if err != nil {
-			return err
-		}
-		status := Visible
-		if len(verdict.Matched) > 0 || mode == PreModeration {
-			status = Pending
-		}
-		row, err := q.InsertComment(ctx, interactiondb.InsertCommentParams{TenantID: p.TenantID, ContentID: in.ContentID, SiteID: in.SiteID,
-			AuthorID: p.AccountID, AuthorName: at.AuthorName, Body: in.Body, Status: string(status), MatchedWords: nonNil(verdict.Matched)})
-		if err != nil {
-			return fmt.Errorf("interaction: comment: %w", err)
-		}
-		out = &Comment{TenantID: p.TenantID, ID: row.ID, ContentID: in.ContentID, SiteID: in.SiteID, AuthorID: p.AccountID,
-			AuthorName: at.AuthorName, Body: in.Body, Status: status, CreatedAt: row.CreatedAt}
-		return nil
+		final := &pgx.Batch{}
+		queueInsertComment(final, c, nonNil(verdict.Matched))
+		return final, nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // CommentCursor is a position in an item's comments (newest first).

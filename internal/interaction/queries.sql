@@ -96,16 +96,6 @@ SELECT suggestion_id FROM suggestion_votes WHERE tenant_id = @tenant_id AND acco
 
 -- Comments ----------------------------------------------------------------
 
--- name: CommentContext :one
--- What posting a comment on an item on a site needs, in one round trip:
--- whether the item shows there, how comments on it are moderated (as
--- CommentMode) and the author's name.
-SELECT EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = sqlc.arg(tenant_id) AND v.site_id = sqlc.arg(site_id)
-                 AND v.id = sqlc.arg(content_id) AND v.status = 'published') AS on_site,
-       coalesce((SELECT i.mode FROM comment_policies i WHERE i.tenant_id = sqlc.arg(tenant_id) AND i.content_id = sqlc.arg(content_id)),
-                (SELECT s.mode FROM comment_policies s WHERE s.tenant_id = sqlc.arg(tenant_id) AND s.site_id = sqlc.arg(site_id)), 'post')::text AS mode,
-       coalesce((SELECT a.display_name FROM accounts a WHERE a.tenant_id = sqlc.arg(tenant_id) AND a.id = sqlc.arg(account_id)), '')::text AS author_name;
-
 -- name: SetSiteCommentMode :exec
 INSERT INTO comment_policies (tenant_id, site_id, mode, updated_by) VALUES (@tenant_id, @site_id, @mode, @updated_by)
 ON CONFLICT (tenant_id, site_id) DO UPDATE SET mode = EXCLUDED.mode, updated_by = EXCLUDED.updated_by, updated_at = now();
@@ -113,11 +103,6 @@ ON CONFLICT (tenant_id, site_id) DO UPDATE SET mode = EXCLUDED.mode, updated_by 
 -- name: SetContentCommentMode :exec
 INSERT INTO comment_policies (tenant_id, content_id, mode, updated_by) VALUES (@tenant_id, @content_id, @mode, @updated_by)
 ON CONFLICT (tenant_id, content_id) DO UPDATE SET mode = EXCLUDED.mode, updated_by = EXCLUDED.updated_by, updated_at = now();
-
--- name: InsertComment :one
-INSERT INTO comments (tenant_id, content_id, site_id, author_id, author_name, body, status, matched_words)
-VALUES (@tenant_id, @content_id, @site_id, @author_id, @author_name, @body, @status, @matched_words::text[])
-RETURNING id, created_at;
 
 -- name: Comments :many
 -- The visible comments on an item on a site, newest first, after the cursor.

@@ -1,8 +1,9 @@
 package interaction
 
 // The lists of suggestions, whose filters and orders combine, are built
-// here (the one place of hand-built SQL in this package); each is a
-// keyset-paged scan of one of the indexes of migration 00035.
+// here, and the statements of posting a comment, queued into its two round
+// trips (the one place of hand-built SQL in this package); each list is a
+// keyset-paged scan of one of the indexes of migrations 00035 and 00037.
 
 import (
 	"context"
@@ -181,4 +182,38 @@ func runList(ctx context.Context, tx pgx.Tx, l listQuery) ([]listRow, error) {
 		out = append(out, listRow{s: sg, hot: hot})
 	}
 	return out, rows.Err()
+}
+
+// commentContext is what posting a comment on an item on a site needs:
+// whether the item shows there, how comments on it are moderated (the
+// item's own mode, else the site's, else post-moderation) and the author's
+// name.
+const commentContext = `SELECT EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = $1 AND v.site_id = $2 AND v.id = $3 AND v.status = 'published'),
+       coalesce((SELECT i.mode FROM comment_policies i WHERE i.tenant_id = $1 AND i.content_id = $3),
+                (SELECT s.mode FROM comment_policies s WHERE s.tenant_id = $1 AND s.site_id = $2), 'post'),
+       coalesce((SELECT a.display_name FROM accounts a WHERE a.tenant_id = $1 AND a.id = $4), '')`
+
+// postingContext is what commentContext read.
+type postingContext struct {
+	onSite     bool
+	mode       Mode
+	authorName string
+}
+
+func queueCommentContext(b *pgx.Batch, in CommentInput, author uuid.UUID) *postingContext {
+	c := &postingContext{}
+	b.Queue(commentContext, in.TenantID, in.SiteID, in.ContentID, author).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&c.onSite, &c.mode, &c.authorName)
+	})
+	return c
+}
+
+const insertComment = `INSERT INTO comments (tenant_id, content_id, site_id, author_id, author_name, body, status, matched_words)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[])
+RETURNING id, created_at`
+
+func queueInsertComment(b *pgx.Batch, c *Comment, matched []string) {
+	b.Queue(insertComment, c.TenantID, c.ContentID, c.SiteID, c.AuthorID, c.AuthorName, c.Body, string(c.Status), matched).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&c.ID, &c.CreatedAt)
+	})
 }

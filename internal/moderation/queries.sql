@@ -1,14 +1,5 @@
 -- The moderation domain's statements (sqlc turns them into moderationdb).
 
--- name: ScreenState :one
--- What screening a post needs, in one round trip: the version of the
--- school's word list (0: none set) and the end of the account's ban in
--- force at now (the epoch: none).
-SELECT coalesce((SELECT version FROM moderation_words w WHERE w.tenant_id = sqlc.arg(tenant_id)), 0)::bigint AS version,
-       coalesce(b.until, 'epoch'::timestamptz)::timestamptz AS ban_until, coalesce(b.reason, '')::text AS ban_reason
-FROM (SELECT 1) one
-LEFT JOIN moderation_bans b ON b.tenant_id = sqlc.arg(tenant_id) AND b.account_id = sqlc.arg(account_id) AND b.until > sqlc.arg(now);
-
 -- name: Words :one
 SELECT version, words FROM moderation_words WHERE tenant_id = @tenant_id;
 

@@ -57,16 +57,29 @@ type Verdict struct {
 // when the list's version changed, so an edit applies to the next post on
 // every process.
 func (s *Service) Screen(ctx context.Context, tx pgx.Tx, tenant, account uuid.UUID, texts ...string) (Verdict, error) {
-	q := moderationdb.New(tx)
-	now := s.now()
-	state, err := q.ScreenState(ctx, moderationdb.ScreenStateParams{TenantID: tenant, AccountID: account, Now: now})
-	if err != nil {
+	b := &pgx.Batch{}
+	st := queueState(b, tenant, account, s.now())
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return Verdict{}, fmt.Errorf("moderation: screen: %w", err)
 	}
-	if state.BanUntil.After(now) {
-		return Verdict{}, apperr.Forbiddenf("you may not post until %s: %s", state.BanUntil.In(beijing).Format("2006-01-02 15:04"), state.BanReason)
+	return s.Judge(ctx, tx, st, texts...)
+}
+
+// QueueState queues into b (a posting transaction's first round trip)
+// what screening a post of account needs; Judge screens with it once the
+// batch has run.
+func (s *Service) QueueState(b *pgx.Batch, tenant, account uuid.UUID) *State {
+	return queueState(b, tenant, account, s.now())
+}
+
+// Judge is Screen with the state read: a banned author is FORBIDDEN; the
+// listed words texts contain are found (db reads the list when this
+// process's copy is older).
+func (s *Service) Judge(ctx context.Context, db moderationdb.DBTX, st *State, texts ...string) (Verdict, error) {
+	if st.banUntil.After(st.now) {
+		return Verdict{}, apperr.Forbiddenf("you may not post until %s: %s", st.banUntil.In(beijing).Format("2006-01-02 15:04"), st.banReason)
 	}
-	f, err := s.filter(ctx, q, tenant, state.Version)
+	f, err := s.filter(ctx, moderationdb.New(db), st.tenant, st.version)
 	if err != nil {
 		return Verdict{}, err
 	}

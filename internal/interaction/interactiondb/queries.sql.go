@@ -34,44 +34,6 @@ func (q *Queries) AccountPerson(ctx context.Context, arg AccountPersonParams) (A
 	return i, err
 }
 
-const commentContext = `-- name: CommentContext :one
-
-SELECT EXISTS (SELECT 1 FROM content_on_sites v WHERE v.tenant_id = $1 AND v.site_id = $2
-                 AND v.id = $3 AND v.status = 'published') AS on_site,
-       coalesce((SELECT i.mode FROM comment_policies i WHERE i.tenant_id = $1 AND i.content_id = $3),
-                (SELECT s.mode FROM comment_policies s WHERE s.tenant_id = $1 AND s.site_id = $2), 'post')::text AS mode,
-       coalesce((SELECT a.display_name FROM accounts a WHERE a.tenant_id = $1 AND a.id = $4), '')::text AS author_name
-`
-
-type CommentContextParams struct {
-	TenantID  uuid.UUID
-	SiteID    uuid.UUID
-	ContentID uuid.UUID
-	AccountID uuid.UUID
-}
-
-type CommentContextRow struct {
-	OnSite     bool
-	Mode       string
-	AuthorName string
-}
-
-// Comments ----------------------------------------------------------------
-// What posting a comment on an item on a site needs, in one round trip:
-// whether the item shows there, how comments on it are moderated (as
-// CommentMode) and the author's name.
-func (q *Queries) CommentContext(ctx context.Context, arg CommentContextParams) (CommentContextRow, error) {
-	row := q.db.QueryRow(ctx, commentContext,
-		arg.TenantID,
-		arg.SiteID,
-		arg.ContentID,
-		arg.AccountID,
-	)
-	var i CommentContextRow
-	err := row.Scan(&i.OnSite, &i.Mode, &i.AuthorName)
-	return i, err
-}
-
 const commentForUpdate = `-- name: CommentForUpdate :one
 SELECT c.id, c.content_id, c.site_id, c.author_id, c.author_name, c.body, c.status, c.matched_words, c.reason, c.created_at,
        u.path::text AS site_path
@@ -227,44 +189,6 @@ func (q *Queries) CountVote(ctx context.Context, arg CountVoteParams) (int32, er
 	var votes int32
 	err := row.Scan(&votes)
 	return votes, err
-}
-
-const insertComment = `-- name: InsertComment :one
-INSERT INTO comments (tenant_id, content_id, site_id, author_id, author_name, body, status, matched_words)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[])
-RETURNING id, created_at
-`
-
-type InsertCommentParams struct {
-	TenantID     uuid.UUID
-	ContentID    uuid.UUID
-	SiteID       uuid.UUID
-	AuthorID     uuid.UUID
-	AuthorName   string
-	Body         string
-	Status       string
-	MatchedWords []string
-}
-
-type InsertCommentRow struct {
-	ID        uuid.UUID
-	CreatedAt time.Time
-}
-
-func (q *Queries) InsertComment(ctx context.Context, arg InsertCommentParams) (InsertCommentRow, error) {
-	row := q.db.QueryRow(ctx, insertComment,
-		arg.TenantID,
-		arg.ContentID,
-		arg.SiteID,
-		arg.AuthorID,
-		arg.AuthorName,
-		arg.Body,
-		arg.Status,
-		arg.MatchedWords,
-	)
-	var i InsertCommentRow
-	err := row.Scan(&i.ID, &i.CreatedAt)
-	return i, err
 }
 
 const insertReply = `-- name: InsertReply :one
@@ -662,6 +586,7 @@ func (q *Queries) SetContentCommentMode(ctx context.Context, arg SetContentComme
 }
 
 const setSiteCommentMode = `-- name: SetSiteCommentMode :exec
+
 INSERT INTO comment_policies (tenant_id, site_id, mode, updated_by) VALUES ($1, $2, $3, $4)
 ON CONFLICT (tenant_id, site_id) DO UPDATE SET mode = EXCLUDED.mode, updated_by = EXCLUDED.updated_by, updated_at = now()
 `
@@ -673,6 +598,7 @@ type SetSiteCommentModeParams struct {
 	UpdatedBy *uuid.UUID
 }
 
+// Comments ----------------------------------------------------------------
 func (q *Queries) SetSiteCommentMode(ctx context.Context, arg SetSiteCommentModeParams) error {
 	_, err := q.db.Exec(ctx, setSiteCommentMode,
 		arg.TenantID,

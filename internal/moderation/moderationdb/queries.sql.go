@@ -52,37 +52,6 @@ func (q *Queries) Ban(ctx context.Context, arg BanParams) error {
 	return err
 }
 
-const screenState = `-- name: ScreenState :one
-
-SELECT coalesce((SELECT version FROM moderation_words w WHERE w.tenant_id = $1), 0)::bigint AS version,
-       coalesce(b.until, 'epoch'::timestamptz)::timestamptz AS ban_until, coalesce(b.reason, '')::text AS ban_reason
-FROM (SELECT 1) one
-LEFT JOIN moderation_bans b ON b.tenant_id = $1 AND b.account_id = $2 AND b.until > $3
-`
-
-type ScreenStateParams struct {
-	TenantID  uuid.UUID
-	AccountID uuid.UUID
-	Now       time.Time
-}
-
-type ScreenStateRow struct {
-	Version   int64
-	BanUntil  time.Time
-	BanReason string
-}
-
-// The moderation domain's statements (sqlc turns them into moderationdb).
-// What screening a post needs, in one round trip: the version of the
-// school's word list (0: none set) and the end of the account's ban in
-// force at now (the epoch: none).
-func (q *Queries) ScreenState(ctx context.Context, arg ScreenStateParams) (ScreenStateRow, error) {
-	row := q.db.QueryRow(ctx, screenState, arg.TenantID, arg.AccountID, arg.Now)
-	var i ScreenStateRow
-	err := row.Scan(&i.Version, &i.BanUntil, &i.BanReason)
-	return i, err
-}
-
 const setWords = `-- name: SetWords :one
 INSERT INTO moderation_words AS w (tenant_id, words, updated_by) VALUES ($1, $2::text[], $3)
 ON CONFLICT (tenant_id) DO UPDATE SET words = EXCLUDED.words, version = w.version + 1, updated_at = now(), updated_by = EXCLUDED.updated_by
@@ -120,6 +89,7 @@ func (q *Queries) Unban(ctx context.Context, arg UnbanParams) (int64, error) {
 }
 
 const words = `-- name: Words :one
+
 SELECT version, words FROM moderation_words WHERE tenant_id = $1
 `
 
@@ -128,6 +98,7 @@ type WordsRow struct {
 	Words   []string
 }
 
+// The moderation domain's statements (sqlc turns them into moderationdb).
 func (q *Queries) Words(ctx context.Context, tenantID uuid.UUID) (WordsRow, error) {
 	row := q.db.QueryRow(ctx, words, tenantID)
 	var i WordsRow
