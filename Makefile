@@ -80,6 +80,7 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 	$(GO) run ./bench/learning
 	$(GO) run ./bench/tasks
 	$(GO) run ./bench/cockpit
+	$(GO) run ./bench/interaction
 
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code
