@@ -128,25 +128,41 @@ func TestMigrateCommand(t *testing.T) {
 	}
 }
 
-// TestSearchCommands: reindex rebuilds a school's index from the database
-// with progress, status and reconcile report on it.
-func TestSearchCommands(t *testing.T) {
+// schoolWithSite points the commands at a fresh database with the school
+// hzvtc and its site hz-main, and returns the schema owner's connection
+// set to that school.
+func schoolWithSite(t *testing.T, out *bytes.Buffer) *pgx.Conn {
+	t.Helper()
 	db := pgtest.NewDB(t)
 	t.Setenv("ZHDJ_DATABASE_URL", db.URL)
 	t.Setenv("ZHDJ_LOG_LEVEL", "error")
 	ctx := context.Background()
-	var out bytes.Buffer
-	if err := run(ctx, []string{"tenant", "create", "--code", "hzvtc", "--name", "杭州示范职业技术学院"}, &out, &out); err != nil {
+	if err := run(ctx, []string{"tenant", "create", "--code", "hzvtc", "--name", "杭州示范职业技术学院"}, out, out); err != nil {
 		t.Fatalf("tenant create: %v\n%s", err, out.String())
 	}
 	conn, err := pgx.Connect(ctx, db.OwnerURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	t.Cleanup(func() { conn.Close(context.Background()) })
 	for _, sql := range []string{
 		`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'hzvtc'), false)`,
 		`INSERT INTO sites (tenant_id, org_unit_id, slug, name) SELECT tenant_id, id, 'hz-main', '主站' FROM org_units WHERE parent_id IS NULL`,
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	return conn
+}
+
+// TestSearchCommands: reindex rebuilds a school's index from the database
+// with progress, status and reconcile report on it.
+func TestSearchCommands(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	conn := schoolWithSite(t, &out)
+	for _, sql := range []string{
 		`INSERT INTO contents (tenant_id, type, slug, title, org_unit_id, status, published_at)
 			SELECT tenant_id, 'article', 'news-' || g, '新闻 ' || g, id, 'published', now() FROM org_units, generate_series(1, 30) g WHERE parent_id IS NULL`,
 	} {
@@ -215,27 +231,9 @@ func TestDevSaysWhichPortIsTaken(t *testing.T) {
 // files and a manifest) by their hash; list shows them; a manifest whose
 // id is not its body's hash is refused.
 func TestOperationsCommands(t *testing.T) {
-	db := pgtest.NewDB(t)
-	t.Setenv("ZHDJ_DATABASE_URL", db.URL)
-	t.Setenv("ZHDJ_LOG_LEVEL", "error")
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"tenant", "create", "--code", "hzvtc", "--name", "杭州示范职业技术学院"}, &out, &out); err != nil {
-		t.Fatalf("tenant create: %v\n%s", err, out.String())
-	}
-	conn, err := pgx.Connect(ctx, db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, sql := range []string{
-		`SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE code = 'hzvtc'), false)`,
-		`INSERT INTO sites (tenant_id, org_unit_id, slug, name) SELECT tenant_id, id, 'hz-main', '主站' FROM org_units WHERE parent_id IS NULL`,
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	schoolWithSite(t, &out)
 	dir := t.TempDir()
 	const front = `query Front { contents(site: "hz-main", first: 10) { edges { node { title } } } }`
 	const site = `query Site { site(slug: "hz-main") { name } }`

@@ -93,7 +93,7 @@ func TestRegisteredOperationsOnly(t *testing.T) {
 		if ok := len(c.r.Errors) == 0; ok != c.allowd {
 			t.Errorf("%s: %s %+v", c.name, c.r.Data, c.r.Errors)
 		}
-		if !c.allowd && (c.r.code(0) != "FORBIDDEN" || !strings.Contains(c.r.Errors[0].Message, "registered")) {
+		if !c.allowd && (c.r.code(0) != "FORBIDDEN" || !strings.Contains(c.r.Errors[0].Message, "登记")) {
 			t.Errorf("%s: refused as %+v", c.name, c.r.Errors)
 		}
 	}

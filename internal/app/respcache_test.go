@@ -19,6 +19,18 @@ func (b *testBundle) get(t *testing.T, query string, header ...string) *gqlRespo
 	return b.raw(t, http.MethodGet, "/graphql?query="+url.QueryEscape(query), "", nil, header...)
 }
 
+// kept waits until query is answered from the cache: once the process
+// listens and the announcements of earlier writes have come (they forget
+// what was computed before them).
+func (b *testBundle) kept(t *testing.T, query string) {
+	t.Helper()
+	eventually(t, "the answer is kept", func() bool {
+		hits := b.app.Answers.Stats().Hits
+		b.get(t, query)
+		return b.app.Answers.Stats().Hits > hits
+	})
+}
+
 // The public read path: an anonymous reader's answer of a public query is
 // kept, answered again without the database, and 304 when the reader has
 // it; a signed-in reader's is private; garbage in If-None-Match and a
@@ -36,7 +48,9 @@ func TestPublicAnswers(t *testing.T) {
 		!strings.Contains(strings.Join(first.header.Values("Vary"), ","), "Authorization") {
 		t.Fatalf("first: %d %v %s", first.status, first.header, first.Data)
 	}
+	b.kept(t, front)
 	before := tracer.n.Load()
+	hits := b.app.Answers.Stats().Hits
 	again := b.get(t, front)
 	if string(again.Data) != string(first.Data) || again.header.Get("ETag") != etag {
 		t.Errorf("again: %s %v", again.Data, again.header)
@@ -52,7 +66,7 @@ func TestPublicAnswers(t *testing.T) {
 	if n := tracer.n.Load() - before; n != 0 {
 		t.Errorf("%d statements for answers the cache had: %v", n, tracer.sqls[before:])
 	}
-	if s := b.app.Answers.Stats(); s.Hits < 3 {
+	if s := b.app.Answers.Stats(); s.Hits < hits+3 {
 		t.Errorf("stats: %+v", s)
 	}
 
@@ -236,8 +250,8 @@ func TestAnswersForgottenByArea(t *testing.T) {
 	const front = `{ contents(site: "xxgc", first: 3) { edges { node { title } } } }`
 	comments := `{ comments(site: "xxgc", content: "` + item + `") { edges { node { body } } } }`
 	computed := func() int64 { return b.app.Answers.Stats().Computed }
-	b.get(t, front)
-	b.get(t, comments)
+	b.kept(t, front)
+	b.kept(t, comments)
 	if r := b.post(t, `mutation($c: ID!) { postComment(input: {site: "xxgc", content: $c, body: "分区评论"}) { comment { status } } }`, map[string]any{"c": item},
 		bearer(student)...); !strings.Contains(string(r.Data), "VISIBLE") {
 		t.Fatalf("comment: %s %+v", r.Data, r.Errors)

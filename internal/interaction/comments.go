@@ -189,16 +189,26 @@ const (
 	Reject  Decision = "reject"
 )
 
-// ModerateComment approves or rejects (takes down) a comment, with a
-// reason for a rejection — the moderators of its site's unit; audited.
-func (s *Service) ModerateComment(ctx context.Context, id uuid.UUID, d Decision, reason string) (*Comment, error) {
+// decisionBy is who decides, signed in, and the reason of a decision: a
+// rejection needs one.
+func decisionBy(ctx context.Context, d Decision, reason string) (*auth.Principal, string, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	reason = strings.TrimSpace(reason)
 	if d == Reject && reason == "" {
-		return nil, apperr.InvalidField("reason", "say why it is rejected")
+		return nil, "", apperr.InvalidField("reason", "say why it is rejected")
+	}
+	return p, reason, nil
+}
+
+// ModerateComment approves or rejects (takes down) a comment, with a
+// reason for a rejection — the moderators of its site's unit; audited.
+func (s *Service) ModerateComment(ctx context.Context, id uuid.UUID, d Decision, reason string) (*Comment, error) {
+	p, reason, err := decisionBy(ctx, d, reason)
+	if err != nil {
+		return nil, err
 	}
 	var out *Comment
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
@@ -238,13 +248,9 @@ func (s *Service) ModerateComment(ctx context.Context, id uuid.UUID, d Decision,
 // ModerateSuggestion approves or rejects a suggestion waiting for review
 // (its unit's moderators); audited.
 func (s *Service) ModerateSuggestion(ctx context.Context, id uuid.UUID, d Decision, reason string) (*Suggestion, error) {
-	p, err := auth.Require(ctx)
+	p, reason, err := decisionBy(ctx, d, reason)
 	if err != nil {
 		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if d == Reject && reason == "" {
-		return nil, apperr.InvalidField("reason", "say why it is rejected")
 	}
 	var out *Suggestion
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {

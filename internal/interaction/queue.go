@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -109,13 +108,9 @@ func some(id uuid.UUID) *uuid.UUID {
 // review (the moderators of its suggestion's unit); audited. It returns
 // the reply's suggestion.
 func (s *Service) ModerateReply(ctx context.Context, id uuid.UUID, d Decision, reason string) (*Suggestion, error) {
-	p, err := auth.Require(ctx)
+	p, reason, err := decisionBy(ctx, d, reason)
 	if err != nil {
 		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if d == Reject && reason == "" {
-		return nil, apperr.InvalidField("reason", "say why it is rejected")
 	}
 	var out *Suggestion
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {

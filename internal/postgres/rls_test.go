@@ -178,8 +178,9 @@ func TestOnlyListedTablesHaveOpenReads(t *testing.T) {
 	open := map[string]string{
 		// Site routing finds a site by slug or origin before any tenant is
 		// known; only active sites, and their public configuration.
-		"sites":        "active sites, for routing by slug",
-		"site_origins": "origins, for routing and CORS before the tenant is known",
+		"sites":                 "active sites, for routing by slug",
+		"site_origins":          "origins, for routing and CORS before the tenant is known",
+		"registered_operations": "the sites' registered operations (hashes of what their front ends send), the allow-list checked before the tenant is known",
 		// Published documents only; RLS on reads would forbid its GIN
 		// indexes (see migration 00007); every query names its tenant.
 		"search_documents": "published documents, searched through GIN indexes",
