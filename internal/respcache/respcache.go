@@ -293,6 +293,7 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op operation, key st
 	}
 	smu.Unlock()
 	if !c.opt.Disabled && listening && len(body) <= c.opt.MaxEntryBytes {
+		c.entries.Remove(key) // a stale one's bytes are uncounted (the eviction callback)
 		c.entries.Add(key, e)
 		c.bytes.Add(e.weight())
 		for c.bytes.Load() > c.opt.MaxBytes {

@@ -268,3 +268,19 @@ func TestDisabled(t *testing.T) {
 		t.Errorf("%d calls, want every answer computed", f.calls.Load())
 	}
 }
+
+// An answer computed again replaces the stale one in the count of bytes.
+func TestReplacedAnswerCountsOnce(t *testing.T) {
+	f := &fake{school: uuid.New()}
+	c := New(Options{})
+	h := c.Handler(f)
+	get(t, h, "{ a }", "")
+	one := c.Stats().Bytes
+	for range 50 {
+		c.Forget(f.school, "content")
+		get(t, h, "{ a }", "")
+	}
+	if s := c.Stats(); s.Entries != 1 || s.Bytes != one {
+		t.Errorf("after 50 replacements: %+v, want 1 entry of %d bytes", s, one)
+	}
+}
