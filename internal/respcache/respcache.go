@@ -62,6 +62,7 @@ type Options struct {
 type Cache struct {
 	opt     Options
 	entries *lru.Cache[string, *entry]
+	addMu   sync.Mutex // one replacement of a key at a time: its bytes counted once
 	bytes   atomic.Int64
 	docs    *lru.Cache[string, bool] // operation (document and name) → public, as executed
 	flights singleflight.Group
@@ -293,9 +294,11 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op operation, key st
 	}
 	smu.Unlock()
 	if !c.opt.Disabled && listening && len(body) <= c.opt.MaxEntryBytes {
+		c.addMu.Lock()
 		c.entries.Remove(key) // a stale one's bytes are uncounted (the eviction callback)
 		c.entries.Add(key, e)
 		c.bytes.Add(e.weight())
+		c.addMu.Unlock()
 		for c.bytes.Load() > c.opt.MaxBytes {
 			if _, _, ok := c.entries.RemoveOldest(); !ok {
 				break
