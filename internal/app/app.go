@@ -14,6 +14,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -116,6 +117,7 @@ type App struct {
 	Handler http.Handler
 
 	origins  *originSet
+	draining atomic.Bool // stopping: /readyz answers 503
 	migrator *postgres.Migrator
 	worker   *jobs.Worker
 	stopBG   context.CancelFunc
@@ -401,6 +403,10 @@ func (a *App) routes() http.Handler {
 
 // ready answers 200 when the database answers and its migrations are current.
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	if a.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	checks := map[string]any{}
@@ -500,6 +506,13 @@ func (a *App) Run(ctx context.Context, l net.Listener) error {
 	case err := <-errc:
 		return fmt.Errorf("app: serve: %w", err)
 	case <-ctx.Done():
+	}
+	if d := a.Config.ShutdownDelay; d > 0 {
+		// Still serving, but no longer ready: balancers take this process
+		// out of rotation before it stops taking requests.
+		a.draining.Store(true)
+		a.Log.Info("stopping: /readyz says draining; still serving", "for", d)
+		time.Sleep(d)
 	}
 	a.Log.Info("shutting down; draining in-flight requests", "timeout", a.Config.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)

@@ -58,6 +58,10 @@ type Config struct {
 	GraphiQL      bool
 
 	ShutdownTimeout time.Duration
+	// ShutdownDelay is how long a stopping server keeps serving while
+	// /readyz says it is draining, so that load balancers stop sending it
+	// requests before it stops taking them (0: it stops at once).
+	ShutdownDelay time.Duration
 
 	DemoPassword string
 
@@ -197,6 +201,7 @@ var Vars = []Var{
 	{"ZHDJ_SUGGESTIONS", "true in local, false in production", "\"did you mean\" hints in validation errors (env)"},
 	{"ZHDJ_GRAPHIQL", "true in local, false in production", "serve GraphiQL at / (env)"},
 	{"ZHDJ_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight requests"},
+	{"ZHDJ_SHUTDOWN_DELAY", "off", "how long a stopping server keeps serving while /readyz answers 503 draining, so that load balancers stop sending it requests first (e.g. 5s behind one); off: it stops taking requests at once"},
 	{"ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026", "password of the demo accounts that seed creates (local only)"},
 	{"ZHDJ_MIGRATE_DATABASE_URL", "ZHDJ_DATABASE_URL", "URL of the role that owns the schema, used for migrations (or _FILE)"},
 	{"ZHDJ_JWT_KEYS", "random per process in local; required in production", "access-token signing keys KID:BASE64[,…] (≥32 bytes; the last signs; or _FILE)"},
@@ -306,6 +311,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.GraphiQL = r.boolean("ZHDJ_GRAPHIQL", local)
 
 	c.ShutdownTimeout = r.duration("ZHDJ_SHUTDOWN_TIMEOUT", 15*time.Second)
+	c.ShutdownDelay = r.durationOrOff("ZHDJ_SHUTDOWN_DELAY", 0)
 	c.DemoPassword = r.str("ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026")
 
 	c.MigrateDatabaseURL = r.secret("ZHDJ_MIGRATE_DATABASE_URL")
