@@ -74,6 +74,7 @@ type Cache struct {
 	epoch uint64                    // moves when everything is forgotten
 
 	hits, misses, computed atomic.Int64
+	forgotten              [5]atomic.Int64 // Forget calls per area
 }
 
 // Areas of a school's public data (the announcements' "a", the schema's
@@ -128,11 +129,13 @@ func New(opt Options) *Cache {
 // of the school's answers): the answers that read it are not served again.
 func (c *Cache) Forget(school uuid.UUID, area string) {
 	c.mu.Lock()
+	i := areaIndex(area)
 	g := c.gens[school]
-	g[areaIndex(area)]++
+	g[i]++
 	c.gens[school] = g
 	c.every++
 	c.mu.Unlock()
+	c.forgotten[i].Add(1)
 }
 
 // ForgetAll forgets every answer (after announcements may have been missed).
@@ -148,11 +151,18 @@ type Stats struct {
 	Hits, Misses, Computed int64 // answers served from it, not found, computed
 	Entries                int
 	Bytes                  int64
+	// Forgotten counts the announced changes by area ("site", "content", …).
+	Forgotten map[string]int64
 }
 
 // Stats returns the counters.
 func (c *Cache) Stats() Stats {
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Computed: c.computed.Load(), Entries: c.entries.Len(), Bytes: c.bytes.Load()}
+	s := Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Computed: c.computed.Load(), Entries: c.entries.Len(), Bytes: c.bytes.Load(),
+		Forgotten: map[string]int64{}}
+	for i, a := range areas {
+		s.Forgotten[a] = c.forgotten[i].Load()
+	}
+	return s
 }
 
 func (c *Cache) listening() bool { return c.opt.Listening == nil || c.opt.Listening() }
