@@ -32,6 +32,22 @@ func (b *testBundle) kept(t *testing.T, query string) {
 	})
 }
 
+// quiet waits until no announcement of a change has come for a while (the
+// set-up's writes announce theirs a moment after they commit).
+func (b *testBundle) quiet(t *testing.T) {
+	t.Helper()
+	last := b.app.Answers.Stats().Forgotten
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		now := b.app.Answers.Stats().Forgotten
+		if maps.Equal(now, last) {
+			return
+		}
+		last = now
+	}
+	t.Fatal("announcements did not stop")
+}
+
 // The public read path: an anonymous reader's answer of a public query is
 // kept, answered again without the database, and 304 when the reader has
 // it; a signed-in reader's is private; garbage in If-None-Match and a
@@ -49,6 +65,7 @@ func TestPublicAnswers(t *testing.T) {
 		!strings.Contains(strings.Join(first.header.Values("Vary"), ","), "Authorization") {
 		t.Fatalf("first: %d %v %s", first.status, first.header, first.Data)
 	}
+	b.quiet(t)
 	b.kept(t, front)
 	before := tracer.n.Load()
 	hits := b.app.Answers.Stats().Hits
@@ -251,25 +268,10 @@ func TestAnswersForgottenByArea(t *testing.T) {
 	const front = `{ contents(site: "xxgc", first: 3) { edges { node { title } } } }`
 	comments := `{ comments(site: "xxgc", content: "` + item + `") { edges { node { body } } } }`
 	computed := func() int64 { return b.app.Answers.Stats().Computed }
-	// Announcements of the set-up's writes may still be coming: start when
-	// none has come for a while.
-	quiet := func() {
-		t.Helper()
-		last := b.app.Answers.Stats().Forgotten
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-			time.Sleep(300 * time.Millisecond)
-			now := b.app.Answers.Stats().Forgotten
-			if maps.Equal(now, last) {
-				return
-			}
-			last = now
-		}
-		t.Fatal("announcements did not stop")
-	}
-	quiet()
+	b.quiet(t)
 	b.kept(t, front)
 	b.kept(t, comments)
-	quiet()
+	b.quiet(t)
 	b.kept(t, front)
 	before := b.app.Answers.Stats().Forgotten
 	if r := b.post(t, `mutation($c: ID!) { postComment(input: {site: "xxgc", content: $c, body: "分区评论"}) { comment { status } } }`, map[string]any{"c": item},
