@@ -81,6 +81,7 @@ bench: deps minio ## run the benchmarks in bench/ (they start their own services
 	$(GO) run ./bench/tasks
 	$(GO) run ./bench/cockpit
 	$(GO) run ./bench/interaction
+	$(GO) run ./bench/scaleout
 
 .PHONY: generate
 generate: ## regenerate gqlgen and sqlc code
