@@ -2,14 +2,13 @@ package graph
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"zhdj/internal/apperr"
+	"zhdj/internal/operation"
 )
 
 // OperationRegistry keeps persisted documents (by their SHA-256) and says
@@ -49,8 +48,7 @@ var errNotRegistered = apperr.Forbiddenf("this operation is not registered for t
 func (a allowList) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	hash := ""
 	if p.Query != "" {
-		sum := sha256.Sum256([]byte(p.Query))
-		hash = hex.EncodeToString(sum[:])
+		hash = operation.Hash(p.Query)
 	} else if pq, ok := p.Extensions["persistedQuery"].(map[string]any); ok {
 		hash, _ = pq["sha256Hash"].(string)
 		hash = strings.ToLower(hash)

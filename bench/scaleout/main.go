@@ -19,6 +19,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -76,11 +77,11 @@ func run(items, clients int, d time.Duration, rounds int, bin string) error {
 	}{{"without the response cache", "ZHDJ_RESPONSE_CACHE_BYTES=off"}, {"with the response cache", ""}} {
 		var one stack.Result
 		for _, n := range []int{1, 3} {
-			procs, err := serve(s, n, mode.env)
+			procs, addrs, err := serve(s, n, mode.env)
 			if err != nil {
 				return err
 			}
-			proxy := roundRobin(procs)
+			proxy := roundRobin(addrs)
 			req := func() (*http.Request, error) {
 				return http.NewRequest(http.MethodGet, proxy+"/graphql?query="+url.QueryEscape(front), nil)
 			}
@@ -102,30 +103,33 @@ func run(items, clients int, d time.Duration, rounds int, bin string) error {
 	return nil
 }
 
-// serve starts n `zhdj serve` processes on ports of their own.
-func serve(s *stack.Stack, n int, env string) ([]*exec.Cmd, error) {
+// serve starts n `zhdj serve` processes on ports of their own, and says
+// where each listens.
+func serve(s *stack.Stack, n int, env string) ([]*exec.Cmd, []string, error) {
 	var procs []*exec.Cmd
+	var addrs []string
 	for range n {
 		port, err := pgcluster.FreePort()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		cmd := exec.Command(s.Bin, "serve")
-		cmd.Env = append(append([]string{}, s.Env...), fmt.Sprintf("ZHDJ_HTTP_ADDR=127.0.0.1:%d", port))
+		cmd.Env = append(append([]string{}, s.Env...), "ZHDJ_HTTP_ADDR="+addr)
 		if env != "" {
 			cmd.Env = append(cmd.Env, env)
 		}
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Start(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		procs = append(procs, cmd)
-		if err := stack.WaitReady(fmt.Sprintf("http://127.0.0.1:%d/readyz", port)); err != nil {
+		procs, addrs = append(procs, cmd), append(addrs, addr)
+		if err := stack.WaitReady("http://" + addr + "/readyz"); err != nil {
 			stopAll(procs)
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return procs, nil
+	return procs, addrs, nil
 }
 
 func stopAll(procs []*exec.Cmd) {
@@ -137,17 +141,11 @@ func stopAll(procs []*exec.Cmd) {
 	}
 }
 
-// roundRobin starts a proxy sending each request to the next process.
-func roundRobin(procs []*exec.Cmd) string {
+// roundRobin starts a proxy sending each request to the next address.
+func roundRobin(addrs []string) string {
 	var targets []*httputil.ReverseProxy
 	transport := &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}
-	for _, p := range procs {
-		addr := ""
-		for _, e := range p.Env {
-			if v, ok := strings.CutPrefix(e, "ZHDJ_HTTP_ADDR="); ok {
-				addr = v
-			}
-		}
+	for _, addr := range addrs {
 		u, _ := url.Parse("http://" + addr)
 		rp := httputil.NewSingleHostReverseProxy(u)
 		rp.Transport = transport
@@ -225,16 +223,8 @@ func fetch(proxy string) (string, error) {
 		return "", err
 	}
 	defer res.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := res.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return b.String(), nil
+	body, err := io.ReadAll(res.Body)
+	return string(body), err
 }
 
 func printResult(name string, r stack.Result) {

@@ -38,15 +38,8 @@ VALUES (@tenant_id, @org_unit_id, @category, @title, @body, @author_id, @author_
         @matched_words::text[], @due_at, suggestion_hot(0, now()))
 RETURNING id, created_at;
 
--- name: Suggestion :one
--- One suggestion with its unit's path (for the access rules).
-SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
-       s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text AS path
-FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
-WHERE s.tenant_id = @tenant_id AND s.id = @id;
-
 -- name: SuggestionsByID :many
--- Suggestions by id, as Suggestion reads one.
+-- Suggestions by id with their units' paths (for the access rules).
 SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
        s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text AS path
 FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id

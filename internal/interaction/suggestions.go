@@ -146,26 +146,44 @@ func readable(p *auth.Principal, authorID uuid.UUID, public bool, mod Moderation
 
 // read is one suggestion as p sees it, or NotFound.
 func (s *Service) read(ctx context.Context, q *interactiondb.Queries, p *auth.Principal, id uuid.UUID) (*Suggestion, error) {
-	r, err := q.Suggestion(ctx, interactiondb.SuggestionParams{TenantID: p.TenantID, ID: id})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, errNoSuggestion
-	}
+	m, err := s.readMany(ctx, q, p, []uuid.UUID{id})
 	if err != nil {
-		return nil, fmt.Errorf("interaction: suggestion: %w", err)
+		return nil, err
 	}
-	sg := suggestionFrom(p.TenantID, r)
-	if !readable(p, sg.AuthorID, sg.Public, sg.Moderation, sg.path) {
+	if m[id] == nil {
 		return nil, errNoSuggestion
 	}
-	s.present(p, sg)
-	if p != nil {
-		voted, err := q.VotedBy(ctx, interactiondb.VotedByParams{TenantID: p.TenantID, AccountID: p.AccountID, Suggestions: []uuid.UUID{id}})
-		if err != nil {
-			return nil, fmt.Errorf("interaction: votes: %w", err)
-		}
-		sg.VotedByMe = len(voted) > 0
+	return m[id], nil
+}
+
+// readMany is those of the suggestions p may read, as p sees them.
+func (s *Service) readMany(ctx context.Context, q *interactiondb.Queries, p *auth.Principal, ids []uuid.UUID) (map[uuid.UUID]*Suggestion, error) {
+	rows, err := q.SuggestionsByID(ctx, interactiondb.SuggestionsByIDParams{TenantID: p.TenantID, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("interaction: suggestions: %w", err)
 	}
-	return sg, nil
+	out := map[uuid.UUID]*Suggestion{}
+	var shown []uuid.UUID
+	for _, r := range rows {
+		sg := suggestionFrom(p.TenantID, r)
+		if !readable(p, sg.AuthorID, sg.Public, sg.Moderation, sg.path) {
+			continue
+		}
+		s.present(p, sg)
+		out[sg.ID] = sg
+		shown = append(shown, sg.ID)
+	}
+	if p.AccountID == uuid.Nil || len(shown) == 0 {
+		return out, nil
+	}
+	voted, err := q.VotedBy(ctx, interactiondb.VotedByParams{TenantID: p.TenantID, AccountID: p.AccountID, Suggestions: shown})
+	if err != nil {
+		return nil, fmt.Errorf("interaction: votes: %w", err)
+	}
+	for _, id := range voted {
+		out[id].VotedByMe = true
+	}
+	return out, nil
 }
 
 // present hides what the reader may not see: an anonymous author from
@@ -182,7 +200,7 @@ func (s *Service) present(p *auth.Principal, sg *Suggestion) {
 	}
 }
 
-func suggestionFrom(tenant uuid.UUID, r interactiondb.SuggestionRow) *Suggestion {
+func suggestionFrom(tenant uuid.UUID, r interactiondb.SuggestionsByIDRow) *Suggestion {
 	sg := &Suggestion{TenantID: tenant, ID: r.ID, OrgUnitID: r.OrgUnitID, Category: r.Category, Title: r.Title, Body: r.Body, AuthorID: r.AuthorID,
 		AuthorName: r.AuthorName, Anonymous: r.Anonymous, Public: r.Public, Status: Status(r.Status), RejectReason: r.RejectReason,
 		Moderation: Moderation(r.Moderation), MatchedWords: r.MatchedWords, DueAt: r.DueAt, Votes: int(r.Votes), CreatedAt: r.CreatedAt,
@@ -216,34 +234,11 @@ func (s *Service) ByIDs(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) 
 	if p.TenantID != tenant {
 		p = principalIn(nil, tenant)
 	}
-	out := map[uuid.UUID]*Suggestion{}
+	var out map[uuid.UUID]*Suggestion
 	err := postgres.InTenantTx(ctx, s.pool, tenant, func(tx pgx.Tx) error {
-		q := interactiondb.New(tx)
-		rows, err := q.SuggestionsByID(ctx, interactiondb.SuggestionsByIDParams{TenantID: tenant, Ids: ids})
-		if err != nil {
-			return fmt.Errorf("interaction: suggestions: %w", err)
-		}
-		var shown []uuid.UUID
-		for _, r := range rows {
-			sg := suggestionFrom(tenant, interactiondb.SuggestionRow(r))
-			if !readable(p, sg.AuthorID, sg.Public, sg.Moderation, sg.path) {
-				continue
-			}
-			s.present(p, sg)
-			out[sg.ID] = sg
-			shown = append(shown, sg.ID)
-		}
-		if p.AccountID == uuid.Nil || len(shown) == 0 {
-			return nil
-		}
-		voted, err := q.VotedBy(ctx, interactiondb.VotedByParams{TenantID: tenant, AccountID: p.AccountID, Suggestions: shown})
-		if err != nil {
-			return fmt.Errorf("interaction: votes: %w", err)
-		}
-		for _, id := range voted {
-			out[id].VotedByMe = true
-		}
-		return nil
+		var err error
+		out, err = s.readMany(ctx, interactiondb.New(tx), p, ids)
+		return err
 	})
 	return out, err
 }

@@ -25,7 +25,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -40,6 +39,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"zhdj/internal/i18n"
+	"zhdj/internal/operation"
 	"zhdj/internal/reqmeta"
 )
 
@@ -260,7 +260,7 @@ type result struct {
 }
 
 // compute runs next for r, keeping a public answer.
-func (c *Cache) compute(r *http.Request, next http.Handler, op operation, key string) *result {
+func (c *Cache) compute(r *http.Request, next http.Handler, op request, key string) *result {
 	c.computed.Add(1)
 	c.mu.RLock()
 	epoch, every := c.epoch, c.every
@@ -357,15 +357,15 @@ func (c *Cache) write(w http.ResponseWriter, e *entry, inm []string) {
 	_, _ = w.Write(e.body)
 }
 
-// operation is what names an answer: the document (its SHA-256, as the
+// request is what names an answer: the document (its SHA-256, as the
 // persisted-query protocol names it) and operation name, and the
 // variables (canonical JSON).
-type operation struct {
+type request struct {
 	doc  string
 	vars string
 }
 
-func (o operation) key(lang i18n.Lang) string {
+func (o request) key(lang i18n.Lang) string {
 	sum := sha256.Sum256([]byte(o.doc + "\x00" + o.vars + "\x00" + string(lang)))
 	return string(sum[:])
 }
@@ -374,7 +374,7 @@ func (o operation) key(lang i18n.Lang) string {
 // (JSON), leaving the body for the handler. A request it cannot read (a
 // multipart upload, malformed JSON, a hash that does not match the query)
 // is not cached: the handler answers it.
-func readOperation(r *http.Request) (operation, bool) {
+func readOperation(r *http.Request) (request, bool) {
 	var query, name, hash string
 	var vars json.RawMessage
 	switch r.Method {
@@ -387,18 +387,18 @@ func readOperation(r *http.Request) (operation, bool) {
 		if x := q.Get("extensions"); x != "" {
 			var ext extensions
 			if json.Unmarshal([]byte(x), &ext) != nil {
-				return operation{}, false
+				return request{}, false
 			}
 			hash = ext.PersistedQuery.Hash
 		}
 	case http.MethodPost:
 		if !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/json") {
-			return operation{}, false
+			return request{}, false
 		}
 		body, err := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if err != nil {
-			return operation{}, false
+			return request{}, false
 		}
 		var p struct {
 			Query         string          `json:"query"`
@@ -407,21 +407,20 @@ func readOperation(r *http.Request) (operation, bool) {
 			Extensions    extensions      `json:"extensions"`
 		}
 		if json.Unmarshal(body, &p) != nil {
-			return operation{}, false
+			return request{}, false
 		}
 		query, name, vars, hash = p.Query, p.OperationName, p.Variables, p.Extensions.PersistedQuery.Hash
 	}
 	doc := strings.ToLower(hash)
 	if query != "" {
-		sum := sha256.Sum256([]byte(query))
-		if h := hex.EncodeToString(sum[:]); doc != "" && doc != h {
-			return operation{}, false
+		if h := operation.Hash(query); doc != "" && doc != h {
+			return request{}, false
 		} else {
 			doc = h
 		}
 	}
 	if doc == "" {
-		return operation{}, false
+		return request{}, false
 	}
 	canon := "null"
 	if len(vars) > 0 && string(vars) != "null" {
@@ -429,15 +428,15 @@ func readOperation(r *http.Request) (operation, bool) {
 		d.UseNumber()
 		var v any
 		if d.Decode(&v) != nil {
-			return operation{}, false
+			return request{}, false
 		}
 		b, err := json.Marshal(v) // object keys sorted
 		if err != nil {
-			return operation{}, false
+			return request{}, false
 		}
 		canon = string(b)
 	}
-	return operation{doc: doc + "\x00" + name, vars: canon}, true
+	return request{doc: doc + "\x00" + name, vars: canon}, true
 }
 
 type extensions struct {

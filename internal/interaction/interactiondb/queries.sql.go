@@ -684,68 +684,6 @@ func (q *Queries) SiteUnit(ctx context.Context, arg SiteUnitParams) (SiteUnitRow
 	return i, err
 }
 
-const suggestion = `-- name: Suggestion :one
-SELECT s.id, s.org_unit_id, s.category, s.title, s.body, s.author_id, s.author_name, s.anonymous, s.public, s.status, s.reject_reason,
-       s.moderation, s.matched_words, s.due_at, s.votes, s.pinned, s.created_at, s.answered_at, u.path::text AS path
-FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
-WHERE s.tenant_id = $1 AND s.id = $2
-`
-
-type SuggestionParams struct {
-	TenantID uuid.UUID
-	ID       uuid.UUID
-}
-
-type SuggestionRow struct {
-	ID           uuid.UUID
-	OrgUnitID    uuid.UUID
-	Category     string
-	Title        string
-	Body         string
-	AuthorID     uuid.UUID
-	AuthorName   string
-	Anonymous    bool
-	Public       bool
-	Status       string
-	RejectReason string
-	Moderation   string
-	MatchedWords []string
-	DueAt        time.Time
-	Votes        int32
-	Pinned       *int32
-	CreatedAt    time.Time
-	AnsweredAt   *time.Time
-	Path         string
-}
-
-// One suggestion with its unit's path (for the access rules).
-func (q *Queries) Suggestion(ctx context.Context, arg SuggestionParams) (SuggestionRow, error) {
-	row := q.db.QueryRow(ctx, suggestion, arg.TenantID, arg.ID)
-	var i SuggestionRow
-	err := row.Scan(
-		&i.ID,
-		&i.OrgUnitID,
-		&i.Category,
-		&i.Title,
-		&i.Body,
-		&i.AuthorID,
-		&i.AuthorName,
-		&i.Anonymous,
-		&i.Public,
-		&i.Status,
-		&i.RejectReason,
-		&i.Moderation,
-		&i.MatchedWords,
-		&i.DueAt,
-		&i.Votes,
-		&i.Pinned,
-		&i.CreatedAt,
-		&i.AnsweredAt,
-		&i.Path,
-	)
-	return i, err
-}
-
 const suggestionForUpdate = `-- name: SuggestionForUpdate :one
 SELECT s.status, s.author_id, s.public, s.moderation, u.path::text AS path
 FROM suggestions s JOIN org_units u ON u.tenant_id = s.tenant_id AND u.id = s.org_unit_id
@@ -813,7 +751,7 @@ type SuggestionsByIDRow struct {
 	Path         string
 }
 
-// Suggestions by id, as Suggestion reads one.
+// Suggestions by id with their units' paths (for the access rules).
 func (q *Queries) SuggestionsByID(ctx context.Context, arg SuggestionsByIDParams) ([]SuggestionsByIDRow, error) {
 	rows, err := q.db.Query(ctx, suggestionsByID, arg.TenantID, arg.Ids)
 	if err != nil {
