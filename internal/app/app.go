@@ -71,9 +71,11 @@ func WithQueryTracer(t pgx.QueryTracer) Option {
 
 // App is a wired zhdj server.
 type App struct {
-	Config    config.Config
-	Log       *slog.Logger
-	Pool      *pgxpool.Pool
+	Config config.Config
+	Log    *slog.Logger
+	Pool   *pgxpool.Pool
+	// Replicas are read by anonymous public queries (nil: none configured).
+	Replicas  *postgres.Replicas
 	Tenants   *tenant.Service
 	Org       *org.Service
 	Sites     *site.Service
@@ -149,6 +151,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, Pool: pool}
+	if len(cfg.ReplicaURLs) > 0 {
+		if a.Replicas, err = postgres.OpenReplicas(ctx, pool, cfg.ReplicaURLs, cfg.ReplicaMaxLag, log, tune...); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
 	if err := a.init(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -225,6 +233,11 @@ func (a *App) init(ctx context.Context) error {
 	a.bgDone.Go(func() { a.origins.Run(bg) })
 	a.bgDone.Go(func() { a.Limits.Run(bg, a.Config.OriginRefresh) })
 	a.bgDone.Go(func() { a.Live.Run(bg) })
+	if a.Replicas != nil {
+		a.bgDone.Go(func() {
+			a.Replicas.Run(bg, min(max(a.Config.ReplicaMaxLag/8, 50*time.Millisecond), 500*time.Millisecond))
+		})
+	}
 	a.bgDone.Go(func() { a.Operations.Run(bg, 10*time.Second) })
 	a.bgDone.Go(func() {
 		if err := a.Indexer.ConfigureAll(bg); err != nil {
@@ -293,6 +306,9 @@ func (a *App) initServices(ctx context.Context) error {
 	}
 	a.Answers = respcache.New(respcache.Options{MaxBytes: c.ResponseCacheBytes, Disabled: c.ResponseCacheBytes == 0, Listening: a.Live.Listening})
 	a.Live.Watch(live.TopicPublic, func(e live.Event) {
+		// Replicas first: an answer computed after the cache forgets
+		// must not read a replica that has not replayed the change.
+		a.Replicas.Fence(context.Background())
 		if e.Topic == live.TopicResync {
 			a.Answers.ForgetAll()
 			return
@@ -385,7 +401,7 @@ func (a *App) routes() http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.sameSiteUpgrade(c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, a.Answers.Handler(a.withPrincipal(gql)))))))
+	mux.Handle("/graphql", a.sameSiteUpgrade(c.Handler(onlyGraphQLMethods(withBodyLimit(a.Config.MaxBodyBytes, a.Answers.Handler(a.withReplicas(a.withPrincipal(gql))))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
@@ -445,6 +461,14 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 		checks["search"] = map[string]string{"engine": a.Search.Engine(), "status": "unreachable: searches answer UNAVAILABLE, changes wait in the outbox"}
 	} else {
 		checks["search"] = map[string]string{"engine": a.Search.Engine(), "status": "ok"}
+	}
+	// A replica down or behind is read no more; the primary answers.
+	if rs := a.Replicas.Status(); len(rs) > 0 {
+		replicas := map[string]any{}
+		for _, r := range rs {
+			replicas[r.Name] = map[string]any{"state": r.State, "lagMs": r.Lag.Milliseconds(), "read": r.Usable}
+		}
+		checks["replicas"] = replicas
 	}
 	tools := a.Media.Tools()
 	checks["videoTools"] = map[string]string{"ffprobe": presence(tools.FFprobe), "ffmpeg": presence(tools.FFmpeg)}
@@ -543,5 +567,6 @@ func (a *App) Close() {
 	if a.migrator != nil {
 		_ = a.migrator.Close()
 	}
+	a.Replicas.Close()
 	a.Pool.Close()
 }

@@ -48,7 +48,12 @@ func setup(t *testing.T, env map[string]string) *testBundle {
 
 func setupWith(t *testing.T, env map[string]string, tracer pgx.QueryTracer) *testBundle {
 	t.Helper()
-	db := pgtest.NewDB(t)
+	return setupOn(t, pgtest.NewDB(t), env, tracer)
+}
+
+// setupOn is setupWith on a database the test made.
+func setupOn(t *testing.T, db *pgtest.DB, env map[string]string, tracer pgx.QueryTracer) *testBundle {
+	t.Helper()
 	vars := map[string]string{
 		"ZHDJ_DATABASE_URL": db.URL, "ZHDJ_AUTO_MIGRATE": "false", "ZHDJ_ORIGIN_REFRESH": "1h",
 		// Cheap password hashing keeps the suite fast; production uses the defaults.

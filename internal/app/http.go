@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"github.com/realclientip/realclientip-go"
 	"io"
 	"log/slog"
 	"net"
@@ -14,12 +13,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/realclientip/realclientip-go"
+
 	"zhdj/graph"
 	"zhdj/internal/apperr"
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
 	"zhdj/internal/i18n"
+	"zhdj/internal/postgres"
 	"zhdj/internal/reqmeta"
+	"zhdj/internal/respcache"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -212,6 +215,21 @@ func inRanges(ip net.IP, ranges []net.IPNet) bool {
 		}
 	}
 	return false
+}
+
+// withReplicas lets the public reads of a request without a viewer (no
+// token, no cookie: the response cache's anonymous reader) go to the read
+// replicas; a signed-in session reads the primary, its own writes included.
+func (a *App) withReplicas(next http.Handler) http.Handler {
+	if a.Replicas == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if respcache.Anonymous(r) {
+			r = r.WithContext(postgres.WithReplicas(r.Context(), a.Replicas))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // withPrincipal authenticates a Bearer access token. A request without one

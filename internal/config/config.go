@@ -65,6 +65,13 @@ type Config struct {
 
 	DemoPassword string
 
+	// ReplicaURLs are streaming replicas of the database that anonymous
+	// public reads go to (none: everything reads the primary).
+	ReplicaURLs []string
+	// ReplicaMaxLag is how far behind the primary a replica may be and
+	// still be read.
+	ReplicaMaxLag time.Duration
+
 	// MigrateDatabaseURL is the owning role's URL used for migrations;
 	// empty means DatabaseURL.
 	MigrateDatabaseURL string
@@ -187,6 +194,8 @@ var Vars = []Var{
 	{"ZHDJ_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP server listens on"},
 	{"ZHDJ_PUBLIC_URL", "http://ZHDJ_HTTP_ADDR", "where browsers reach this server (the callback URLs registered at campus identity providers)"},
 	{"ZHDJ_DATABASE_URL", "", "PostgreSQL connection URL (required; or ZHDJ_DATABASE_URL_FILE)"},
+	{"ZHDJ_DATABASE_REPLICA_URLS", "", "comma-separated URLs of streaming replicas of the database (same role); anonymous readers' public queries read them, everything else the primary (or _FILE)"},
+	{"ZHDJ_REPLICA_MAX_LAG", "2s", "a replica further behind the primary than this (or down) is not read until it catches up"},
 	{"ZHDJ_AUTO_MIGRATE", "true in local, false in production", "apply pending migrations when serve starts (env)"},
 	{"ZHDJ_LOG_FORMAT", "text in local, json in production", "text or json (env)"},
 	{"ZHDJ_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -284,6 +293,12 @@ func Load(getenv func(string) string) (Config, error) {
 		r.fail("ZHDJ_HTTP_ADDR", fmt.Errorf("must be host:port: %w", err))
 	}
 	c.DatabaseURL = r.secret("ZHDJ_DATABASE_URL")
+	for _, u := range strings.Split(r.secret("ZHDJ_DATABASE_REPLICA_URLS"), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.ReplicaURLs = append(c.ReplicaURLs, u)
+		}
+	}
+	c.ReplicaMaxLag = r.duration("ZHDJ_REPLICA_MAX_LAG", 2*time.Second)
 	c.AutoMigrate = r.boolean("ZHDJ_AUTO_MIGRATE", local)
 
 	c.LogFormat = r.str("ZHDJ_LOG_FORMAT", map[bool]string{true: "text", false: "json"}[local])

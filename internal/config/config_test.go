@@ -54,6 +54,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"ZHDJ_TRUSTED_PROXIES":      "10.0.0.0/33",
 		"ZHDJ_TRUST_PROXY_HEADERS":  "true", // replaced: it names its successor
 		"ZHDJ_JOB_LEASE":            "-5s",
+		"ZHDJ_REPLICA_MAX_LAG":      "soon",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -90,15 +91,17 @@ func TestValuesAndSecretFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := Load(env(map[string]string{
-		"ZHDJ_DATABASE_URL_FILE": f,
-		"ZHDJ_CORS_ORIGINS":      " https://a.example.cn , ,https://b.example.cn",
-		"ZHDJ_ORIGIN_REFRESH":    "5s",
-		"ZHDJ_MAX_ALIASES":       "7",
+		"ZHDJ_DATABASE_URL_FILE":     f,
+		"ZHDJ_CORS_ORIGINS":          " https://a.example.cn , ,https://b.example.cn",
+		"ZHDJ_ORIGIN_REFRESH":        "5s",
+		"ZHDJ_MAX_ALIASES":           "7",
+		"ZHDJ_DATABASE_REPLICA_URLS": " postgres://u:p@r1/db, ,postgres://u:p@r2/db",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DatabaseURL != "postgres://u:p@h/db" || len(c.CORSOrigins) != 2 || c.OriginRefresh != 5*time.Second || c.MaxAliases != 7 {
+	if c.DatabaseURL != "postgres://u:p@h/db" || len(c.CORSOrigins) != 2 || c.OriginRefresh != 5*time.Second || c.MaxAliases != 7 ||
+		len(c.ReplicaURLs) != 2 || c.ReplicaURLs[1] != "postgres://u:p@r2/db" || c.ReplicaMaxLag != 2*time.Second {
 		t.Fatalf("%+v", c)
 	}
 	for v, want := range map[string]time.Duration{"": time.Hour, "30m": 30 * time.Minute, "off": 0} {

@@ -206,6 +206,43 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	return nil
 }
 
+// Standby makes a streaming replica of the running cluster in dir, to
+// listen on port: a base backup (pg_basebackup, its WAL streamed) with
+// standby.signal and the connection to this cluster written, so that it
+// starts as a hot standby replaying this cluster's changes. The standby
+// has this cluster's superuser and password (the backup copies them). The
+// cluster's pg_hba.conf must let its superuser replicate from 127.0.0.1
+// (initdb's default does).
+func (c *Cluster) Standby(ctx context.Context, dir string, port int) (*Cluster, error) {
+	if c.password == "" {
+		return nil, errors.New("pgcluster: Standby before Init")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Cluster{Dir: abs, Port: port, bin: c.bin, password: c.password, runAs: c.runAs}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("pgcluster: create standby folder: %w", err)
+	}
+	if err := os.Chmod(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("pgcluster: open parent folder: %w", err)
+	}
+	if err := s.chown(abs); err != nil {
+		return nil, err
+	}
+	out, err := c.runWith(ctx, []string{"PGPASSWORD=" + c.password}, "pg_basebackup",
+		"-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-U", Superuser, "-D", abs,
+		"-X", "stream", "-c", "fast", "-R", "--no-sync")
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: base backup for a standby: %w\n%s", err, out)
+	}
+	if err := os.WriteFile(s.passwordFile(), []byte(c.password+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("pgcluster: write password file: %w", err)
+	}
+	return s, nil
+}
+
 // URL returns a connection URL for database as the superuser.
 func (c *Cluster) URL(database string) string {
 	u := url.URL{
@@ -240,6 +277,11 @@ func (c *Cluster) chown(paths ...string) error {
 }
 
 func (c *Cluster) run(ctx context.Context, tool string, args ...string) ([]byte, error) {
+	return c.runWith(ctx, nil, tool, args...)
+}
+
+// runWith is run with extra environment variables.
+func (c *Cluster) runWith(ctx context.Context, env []string, tool string, args ...string) ([]byte, error) {
 	path := filepath.Join(c.bin, tool)
 	var cmd *exec.Cmd
 	if c.runAs != nil {
@@ -251,7 +293,7 @@ func (c *Cluster) run(ctx context.Context, tool string, args ...string) ([]byte,
 	// enough for us to stop it cleanly; it gets its own session.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.Env = append(append(os.Environ(), "LC_ALL=C"), env...)
 	return cmd.CombinedOutput()
 }
 

@@ -33,8 +33,10 @@ import (
 
 var (
 	mu       sync.Mutex
-	adminURL string // superuser URL to the maintenance database
-	template string // name of the migrated template database
+	adminURL string             // superuser URL to the maintenance database
+	template string             // name of the migrated template database
+	cluster  *pgcluster.Cluster // the throw-away cluster (nil on ZHDJ_TEST_PG_URL)
+	scratch  string             // a folder beside its data folder
 	setupErr error
 )
 
@@ -96,6 +98,7 @@ func run(m *testing.M) (int, error) {
 		}
 	}()
 	adminURL = cl.URL("postgres")
+	cluster, scratch = cl, parent
 	return m.Run(), nil
 }
 
@@ -247,4 +250,86 @@ func randomName() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return strings.ToLower(hex.EncodeToString(b))
+}
+
+// Standby is a streaming replica of the test cluster (every database of
+// it), for tests of reading from replicas.
+type Standby struct {
+	cl *pgcluster.Cluster
+}
+
+// NewStandby starts a hot standby of the test cluster on a free loopback
+// port; it is stopped and removed when the test ends. It needs the
+// throw-away cluster: with ZHDJ_TEST_PG_URL the test is skipped, saying so.
+func NewStandby(t testing.TB) *Standby {
+	t.Helper()
+	if cluster == nil {
+		t.Skip("pgtest: ZHDJ_TEST_PG_URL names a server this test cannot make a standby of; skipped (the throw-away cluster runs it)")
+	}
+	ctx := context.Background()
+	var s *pgcluster.Cluster
+	for attempt := 0; ; attempt++ {
+		port, err := pgcluster.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(scratch, "standby-"+randomName())
+		s, err = cluster.Standby(ctx, dir, port)
+		if err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir); os.Remove(dir + ".password") })
+		if err = s.Start(ctx); err == nil {
+			break
+		}
+		if attempt == 2 {
+			t.Fatalf("pgtest: start standby: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if s.Running(stopCtx) {
+			_ = s.Stop(stopCtx)
+		}
+	})
+	return &Standby{cl: s}
+}
+
+// URL connects to db on the standby as the server role.
+func (s *Standby) URL(db *DB) string {
+	return pgcluster.RoleURL(s.cl.URL("postgres"), pgcluster.ServerRole, rolePassword(pgcluster.ServerRole), db.Name)
+}
+
+// Port is the standby's port on 127.0.0.1.
+func (s *Standby) Port() int { return s.cl.Port }
+
+// Exec runs sql on the standby as the superuser (pg_wal_replay_pause(), …).
+func (s *Standby) Exec(t testing.TB, sql string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, s.cl.URL("postgres"))
+	if err != nil {
+		t.Fatalf("pgtest: connect to standby: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("pgtest: standby: %s: %v", sql, err)
+	}
+}
+
+// Stop shuts the standby down (fast: its sessions are cut).
+func (s *Standby) Stop(t testing.TB) {
+	t.Helper()
+	if err := s.cl.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Start starts a stopped standby again.
+func (s *Standby) Start(t testing.TB) {
+	t.Helper()
+	if err := s.cl.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

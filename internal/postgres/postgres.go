@@ -23,6 +23,25 @@ import (
 // functions may adjust the pool configuration first (tests add a tracer).
 // It returns an error naming the database on failure (never the password).
 func Open(ctx context.Context, url string, tune ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+	cfg, err := poolConfig(url, tune)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Database, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: ping %s on %s:%d: %w", cfg.ConnConfig.Database, cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	return pool, nil
+}
+
+// poolConfig is the configuration of every pool zhdj opens.
+func poolConfig(url string, tune []func(*pgxpool.Config)) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
@@ -43,17 +62,7 @@ func Open(ctx context.Context, url string, tune ...func(*pgxpool.Config)) (*pgxp
 	for _, t := range tune {
 		t(cfg)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Database, err)
-	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := pool.Ping(pingCtx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: ping %s on %s:%d: %w", cfg.ConnConfig.Database, cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
-	}
-	return pool, nil
+	return cfg, nil
 }
 
 // Beginner is what InTx needs: a pool or a connection.
@@ -79,6 +88,21 @@ func InTenantTx(ctx context.Context, db Beginner, tenantID uuid.UUID, fn func(tx
 		return errors.New("postgres: tenant transaction without a tenant")
 	}
 	reqmeta.ReadsTenant(ctx, tenantID)
+	if r := replicaFor(ctx, db); r != nil {
+		ran := false
+		err := inTenantTx(ctx, r.pool, tenantID, func(tx pgx.Tx) error { ran = true; return fn(tx) })
+		if err == nil || ran || ctx.Err() != nil {
+			return err
+		}
+		// The replica failed before anything was read: out of rotation,
+		// and the read goes to the primary (it writes nothing, so going
+		// again is safe).
+		r.failed(err)
+	}
+	return inTenantTx(ctx, db, tenantID, fn)
+}
+
+func inTenantTx(ctx context.Context, db Beginner, tenantID uuid.UUID, fn func(tx pgx.Tx) error) error {
 	if tb, ok := db.(txBeginner); ok {
 		// BEGIN and the tenant setting in one round trip (one simple-protocol
 		// message; a UUID's text form needs no quoting beyond the literal).
@@ -251,5 +275,18 @@ func tenantBatch(ctx context.Context, pool *pgxpool.Pool, set string, tenantID u
 	full := &pgx.Batch{}
 	full.Queue(set, tenantID.String())
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
+	if r := replicaFor(ctx, pool); r != nil {
+		ran := false
+		for _, q := range b.QueuedQueries {
+			if fn := q.Fn; fn != nil {
+				q.Fn = func(br pgx.BatchResults) error { ran = true; return fn(br) }
+			}
+		}
+		err := r.pool.SendBatch(ctx, full).Close()
+		if err == nil || ran || ctx.Err() != nil {
+			return err
+		}
+		r.failed(err) // as in InTenantTx
+	}
 	return pool.SendBatch(ctx, full).Close()
 }

@@ -203,7 +203,7 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		w.Header().Add("Vary", "Authorization")
-		if r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
+		if !Anonymous(r) {
 			// Someone's own answer: never kept, by us or anyone between.
 			h.Set("Cache-Control", "private, no-store")
 			next.ServeHTTP(w, r)
@@ -251,6 +251,12 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 		}
 		c.answer(w, res, inm)
 	})
+}
+
+// Anonymous reports whether r is an anonymous reader's: it carries no
+// token and no cookie, so its answer is the same for every such reader.
+func Anonymous(r *http.Request) bool {
+	return r.Header.Get("Authorization") == "" && r.Header.Get("Cookie") == ""
 }
 
 // result is a computed answer: kept (entry) or as it came (rec).
