@@ -1415,17 +1415,18 @@ type ComplexityRoot struct {
 	}
 
 	Site struct {
-		Description func(childComplexity int) int
-		HomeBlocks  func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Navigation  func(childComplexity int) int
-		OrgUnit     func(childComplexity int) int
-		Origins     func(childComplexity int) int
-		School      func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		Theme       func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Description  func(childComplexity int) int
+		HomeBlocks   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Navigation   func(childComplexity int) int
+		OrgUnit      func(childComplexity int) int
+		Origins      func(childComplexity int) int
+		PublicMaxAge func(childComplexity int) int
+		School       func(childComplexity int) int
+		Slug         func(childComplexity int) int
+		Theme        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	SitePayload struct {
@@ -7711,6 +7712,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.Origins(childComplexity), true
+	case "Site.publicMaxAge":
+		if e.ComplexityRoot.Site.PublicMaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.PublicMaxAge(childComplexity), true
 	case "Site.school":
 		if e.ComplexityRoot.Site.School == nil {
 			break
@@ -11487,6 +11494,12 @@ type Site implements Node {
   theme: SiteTheme!
   navigation: [NavItem!]!
   homeBlocks: [HomeBlock!]!
+  """
+  How long (seconds) anonymous readers' answers of the site may be kept
+  (Cache-Control max-age, the server's response cache); null: the schema's
+  own for each field (10 s for most).
+  """
+  publicMaxAge: Int
   orgUnit: OrgUnit!
   school: School!
   updatedAt: Time!
@@ -11612,6 +11625,8 @@ input UpdateSiteInput {
   navigation: JSON
   homeBlocks: JSON
   active: Boolean
+  "1–86400 seconds; 0 goes back to the schema's max-ages."
+  publicMaxAge: Int
 }
 
 type SitePayload {
@@ -14453,6 +14468,8 @@ func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.
 		return ec.fieldContext_Site_navigation(ctx, field)
 	case "homeBlocks":
 		return ec.fieldContext_Site_homeBlocks(ctx, field)
+	case "publicMaxAge":
+		return ec.fieldContext_Site_publicMaxAge(ctx, field)
 	case "orgUnit":
 		return ec.fieldContext_Site_orgUnit(ctx, field)
 	case "school":

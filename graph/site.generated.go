@@ -29,6 +29,7 @@ type SiteResolver interface {
 	ID(ctx context.Context, obj *site.Site) (string, error)
 
 	HomeBlocks(ctx context.Context, obj *site.Site) ([]model.HomeBlock, error)
+
 	OrgUnit(ctx context.Context, obj *site.Site) (*org.Unit, error)
 	School(ctx context.Context, obj *site.Site) (*tenant.Tenant, error)
 }
@@ -788,6 +789,29 @@ func (ec *executionContext) fieldContext_Site_homeBlocks(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Site", field, true, true, "HomeBlock")
 }
 
+func (ec *executionContext) _Site_publicMaxAge(ctx context.Context, field graphql.CollectedField, obj *site.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_publicMaxAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicMaxAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Site_publicMaxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Site", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Site_orgUnit(ctx context.Context, field graphql.CollectedField, obj *site.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1307,7 +1331,7 @@ func (ec *executionContext) unmarshalInputUpdateSiteInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "orgUnitId", "name", "description", "origins", "theme", "navigation", "homeBlocks", "active"}
+	fieldsInOrder := [...]string{"id", "orgUnitId", "name", "description", "origins", "theme", "navigation", "homeBlocks", "active", "publicMaxAge"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1377,6 +1401,13 @@ func (ec *executionContext) unmarshalInputUpdateSiteInput(ctx context.Context, o
 				return it, err
 			}
 			it.Active = data
+		case "publicMaxAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicMaxAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicMaxAge = data
 		}
 	}
 	return it, nil
@@ -1804,6 +1835,11 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Site_homeBlocks(ctx, field, obj)
 				})
+		case "publicMaxAge":
+			out.Values[i] = ec._Site_publicMaxAge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "orgUnit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -36,7 +36,7 @@ func (r *mutationResolver) UpdateSite(ctx context.Context, input model.UpdateSit
 		return nil, err
 	}
 	in := site.UpdateInput{Name: input.Name, Description: input.Description, Active: input.Active,
-		Theme: input.Theme, Navigation: input.Navigation, HomeBlocks: input.HomeBlocks}
+		Theme: input.Theme, Navigation: input.Navigation, HomeBlocks: input.HomeBlocks, PublicMaxAge: input.PublicMaxAge}
 	if input.Origins != nil {
 		in.Origins = &input.Origins
 	}

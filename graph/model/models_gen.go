@@ -1247,6 +1247,8 @@ type UpdateSiteInput struct {
 	Navigation  json.RawMessage `json:"navigation,omitempty"`
 	HomeBlocks  json.RawMessage `json:"homeBlocks,omitempty"`
 	Active      *bool           `json:"active,omitempty"`
+	// 1–86400 seconds; 0 goes back to the schema's max-ages.
+	PublicMaxAge *int `json:"publicMaxAge,omitempty"`
 }
 
 type UploadImageInput struct {

@@ -309,6 +309,9 @@ func (a *App) initServices(ctx context.Context) error {
 		// Replicas first: an answer computed after the cache forgets
 		// must not read a replica that has not replayed the change.
 		a.Replicas.Fence(context.Background())
+		if e.Topic == live.TopicResync || e.Area == "site" || e.Area == "" {
+			a.Sites.Forget() // a site's routing and max-age
+		}
 		if e.Topic == live.TopicResync {
 			a.Answers.ForgetAll()
 			return

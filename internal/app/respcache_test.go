@@ -295,3 +295,45 @@ func TestAnswersForgottenByArea(t *testing.T) {
 		return computed() > n
 	})
 }
+
+// A site sets the max-age of its anonymous readers' answers (Cache-Control
+// and the response cache); another site keeps the schema's; a bad value is
+// refused on its field; 0 goes back to the schema's.
+func TestSiteMaxAge(t *testing.T) {
+	t.Parallel()
+	b := setup(t, withAnswers)
+	admin, _ := b.login(t, "admin", demoPassword)
+	id := decode[struct {
+		Site struct{ ID string }
+	}](t, b.get(t, `{ site(slug: "xxgc") { id } }`)).Site.ID
+	const update = `mutation($in: UpdateSiteInput!) { updateSite(input: $in) { site { publicMaxAge } } }`
+	set := func(n int) *gqlResponse {
+		return b.post(t, update, map[string]any{"in": map[string]any{"id": id, "publicMaxAge": n}}, bearer(admin)...)
+	}
+	if got := decode[struct {
+		UpdateSite struct{ Site struct{ PublicMaxAge *int } }
+	}](t, set(120)).UpdateSite.Site.PublicMaxAge; got == nil || *got != 120 {
+		t.Fatalf("publicMaxAge after setting 120: %v", got)
+	}
+	maxAge := func(slug string) string {
+		r := b.get(t, `{ contents(site: "`+slug+`", first: 1) { edges { node { title } } } }`)
+		return r.header.Get("Cache-Control")
+	}
+	eventually(t, "xxgc's answers are kept 120 s", func() bool { return strings.HasPrefix(maxAge("xxgc"), "public, max-age=120,") })
+	if cc := maxAge("znzz"); !strings.HasPrefix(cc, "public, max-age=10,") {
+		t.Errorf("znzz: %s", cc)
+	}
+	for _, bad := range []int{-1, 86401} {
+		r := set(bad)
+		fields, _ := r.Errors[0].Extensions["fields"].(map[string]any)
+		if r.code(0) != "BAD_USER_INPUT" || fields["input.publicMaxAge"] == nil {
+			t.Errorf("publicMaxAge %d: %+v", bad, r.Errors)
+		}
+	}
+	if got := decode[struct {
+		UpdateSite struct{ Site struct{ PublicMaxAge *int } }
+	}](t, set(0)).UpdateSite.Site.PublicMaxAge; got != nil {
+		t.Errorf("publicMaxAge after 0: %d", *got)
+	}
+	eventually(t, "xxgc's answers are back to the schema's", func() bool { return strings.HasPrefix(maxAge("xxgc"), "public, max-age=10,") })
+}

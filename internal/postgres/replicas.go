@@ -341,8 +341,3 @@ func (r *replica) set(state string, lag time.Duration, usable bool, err error) {
 		r.log.Warn("postgres: replica out of rotation", "replica", r.name, "state", state, "lag", lag)
 	}
 }
-
-const (
-	primaryPosition = `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::int8`
-	replicaPosition = `SELECT pg_is_in_recovery(), COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, 0)`
-)

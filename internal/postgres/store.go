@@ -23,6 +23,13 @@ const serverRoleFacts = `
 		           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'))
 		FROM pg_roles r WHERE r.rolname = current_user`
 
+// primaryPosition is the primary's WAL position, replicaPosition whether
+// a server is in recovery and the WAL position it replayed (Replicas).
+const (
+	primaryPosition = `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::int8`
+	replicaPosition = `SELECT pg_is_in_recovery(), COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, 0)`
+)
+
 // SelectList is the select list of columns of alias, with the expression
 // instead[c] in place of column c (an empty text for a long one a list does
 // not read, say), so that the list always has the same columns in the same

@@ -21,6 +21,7 @@ type Meta struct {
 	public    bool
 	maxAge    int
 	reads     []string
+	siteAge   int // the smallest max-age of the sites read that set one
 }
 
 // SetPublic records that the operation answers every anonymous reader
@@ -37,6 +38,27 @@ func (m *Meta) Public() (bool, int, []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.public, m.maxAge, m.reads
+}
+
+// ReadsSite tells the request in ctx (if any) that it reads a site whose
+// public answers may be kept maxAge seconds (0: the schema's say).
+func ReadsSite(ctx context.Context, maxAge int) {
+	m := From(ctx)
+	if m == nil || maxAge <= 0 {
+		return
+	}
+	m.mu.Lock()
+	if m.siteAge == 0 || maxAge < m.siteAge {
+		m.siteAge = maxAge
+	}
+	m.mu.Unlock()
+}
+
+// SiteMaxAge is the smallest max-age of the sites read that set one, or 0.
+func (m *Meta) SiteMaxAge() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.siteAge
 }
 
 // SetOnTenant has fn told of each school whose data the request reads, as

@@ -293,6 +293,9 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op request, key stri
 	next.ServeHTTP(rec, r)
 	meta.SetOnTenant(nil)
 	public, maxAge, reads := meta.Public()
+	if site := meta.SiteMaxAge(); site > 0 {
+		maxAge = site // the site's own, when it set one
+	}
 	failed := rec.status != http.StatusOK || bytes.HasPrefix(rec.body.Bytes(), []byte(`{"errors"`))
 	if !failed {
 		c.docs.Add(op.doc, public)

@@ -6,7 +6,8 @@ RETURNING *;
 -- name: UpdateSite :one
 UPDATE sites
 SET name = @name, description = @description, theme = @theme, navigation = @navigation,
-    home_blocks = @home_blocks, active = @active, org_unit_id = @org_unit_id, updated_at = now()
+    home_blocks = @home_blocks, active = @active, org_unit_id = @org_unit_id,
+    public_max_age = sqlc.narg(public_max_age)::integer, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id
 RETURNING *;
 
@@ -24,11 +25,11 @@ ORDER BY org_unit_id, slug;
 
 -- name: RouteBySlug :one
 -- Public routing: which tenant and site a slug names. Global by design.
-SELECT tenant_id, id FROM sites WHERE slug = @slug AND active;
+SELECT tenant_id, id, public_max_age FROM sites WHERE slug = @slug AND active;
 
 -- name: RouteByOrigin :one
 -- Public routing: which tenant and site an origin belongs to.
-SELECT s.tenant_id, s.id
+SELECT s.tenant_id, s.id, s.public_max_age
 FROM site_origins o JOIN sites s ON s.tenant_id = o.tenant_id AND s.id = o.site_id
 WHERE o.origin = @origin AND s.active;
 

@@ -25,7 +25,8 @@ type Service struct {
 	pool *pgxpool.Pool
 	// routes caches public routing (slug → site) for routeTTL: every public
 	// request starts with it, and sites change rarely. A change made through
-	// this process clears it at once; other replicas see it within routeTTL.
+	// this process clears it at once; other processes when told of it
+	// (Forget), or within routeTTL.
 	routes   sync.Map // string → cachedRoute
 	routeTTL time.Duration
 	// onOriginsChanged, when set, is called after a commit that changed the
@@ -44,6 +45,9 @@ type cachedRoute struct {
 	route   Route
 	expires time.Time
 }
+
+// Forget drops the cached routing (call it when a site changed elsewhere).
+func (s *Service) Forget() { s.routes.Clear() }
 
 func (s *Service) originsChanged() {
 	s.routes.Clear()
@@ -167,6 +171,9 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Si
 		p.blocks, err = ParseHomeBlocks("homeBlocks", in.HomeBlocks)
 		v.Merge("", err)
 	}
+	if in.PublicMaxAge != nil && (*in.PublicMaxAge < 0 || *in.PublicMaxAge > MaxPublicMaxAge) {
+		v.Add("publicMaxAge", fmt.Sprintf("must be 1–%d seconds, or 0 for the default", MaxPublicMaxAge))
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -192,6 +199,13 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Si
 		up := sitedb.UpdateSiteParams{
 			TenantID: tenantID, ID: id, OrgUnitID: cur.OrgUnitID, Name: cur.Name, Description: cur.Description,
 			Theme: cur.Theme, Navigation: cur.Navigation, HomeBlocks: cur.HomeBlocks, Active: cur.Active,
+			PublicMaxAge: cur.PublicMaxAge,
+		}
+		if in.PublicMaxAge != nil {
+			up.PublicMaxAge = nil
+			if n := int32(*in.PublicMaxAge); n > 0 {
+				up.PublicMaxAge = &n
+			}
 		}
 		if in.OrgUnitID != nil {
 			up.OrgUnitID = *in.OrgUnitID
@@ -243,30 +257,47 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in UpdateInput) (*Si
 	}
 	if in.Origins != nil || in.Active != nil {
 		s.originsChanged()
+	} else if in.PublicMaxAge != nil {
+		s.Forget()
 	}
 	return out, nil
 }
 
-// Route is where a public request for a site goes: its tenant and id.
+// Route is where a public request for a site goes: its tenant and id,
+// and the max-age of its public answers (0: the schema's).
 type Route struct {
-	TenantID uuid.UUID
-	SiteID   uuid.UUID
+	TenantID     uuid.UUID
+	SiteID       uuid.UUID
+	PublicMaxAge int
+}
+
+// reads tells the request in ctx that it reads r's site.
+func (r Route) reads(ctx context.Context) {
+	reqmeta.ReadsTenant(ctx, r.TenantID)
+	reqmeta.ReadsSite(ctx, r.PublicMaxAge)
+}
+
+func maxAgeOf(n *int32) int {
+	if n == nil {
+		return 0
+	}
+	return int(*n)
 }
 
 // RouteBySlug finds the active site a slug names, in any tenant, or NotFound.
 func (s *Service) RouteBySlug(ctx context.Context, slug string) (Route, error) {
 	slug = strings.TrimSpace(slug)
 	if c, ok := s.routes.Load(slug); ok && time.Now().Before(c.(cachedRoute).expires) {
-		reqmeta.ReadsTenant(ctx, c.(cachedRoute).route.TenantID)
+		c.(cachedRoute).route.reads(ctx)
 		return c.(cachedRoute).route, nil
 	}
 	row, err := sitedb.New(s.pool).RouteBySlug(ctx, slug)
 	if err != nil {
 		return Route{}, notFoundSite(err, fmt.Sprintf("no site with slug %q", slug))
 	}
-	r := Route{TenantID: row.TenantID, SiteID: row.ID}
+	r := Route{TenantID: row.TenantID, SiteID: row.ID, PublicMaxAge: maxAgeOf(row.PublicMaxAge)}
 	s.routes.Store(slug, cachedRoute{route: r, expires: time.Now().Add(s.routeTTL)})
-	reqmeta.ReadsTenant(ctx, r.TenantID)
+	r.reads(ctx)
 	return r, nil
 }
 
@@ -281,8 +312,9 @@ func (s *Service) RouteByOrigin(ctx context.Context, origin string) (Route, erro
 	if err != nil {
 		return Route{}, notFoundSite(err, fmt.Sprintf("no site for origin %s", n))
 	}
-	reqmeta.ReadsTenant(ctx, row.TenantID)
-	return Route{TenantID: row.TenantID, SiteID: row.ID}, nil
+	r := Route{TenantID: row.TenantID, SiteID: row.ID, PublicMaxAge: maxAgeOf(row.PublicMaxAge)}
+	r.reads(ctx)
+	return r, nil
 }
 
 func notFoundSite(err error, msg string) error {
@@ -400,6 +432,9 @@ func fromRow(r sitedb.Site, origins []string) (*Site, error) {
 		TenantID: r.TenantID, ID: r.ID, OrgUnitID: r.OrgUnitID, Slug: r.Slug, Name: r.Name,
 		Description: r.Description, Origins: origins, Active: r.Active,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if n := maxAgeOf(r.PublicMaxAge); n > 0 {
+		st.PublicMaxAge = &n
 	}
 	if st.Origins == nil {
 		st.Origins = []string{}

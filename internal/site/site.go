@@ -40,8 +40,11 @@ type Site struct {
 	Navigation  []NavItem
 	HomeBlocks  []HomeBlock
 	Active      bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// PublicMaxAge is how long, in seconds, anonymous readers' answers of
+	// the site may be kept (Cache-Control max-age); nil: the schema's.
+	PublicMaxAge *int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Theme holds a site's design tokens.
@@ -506,7 +509,13 @@ type UpdateInput struct {
 	Navigation  json.RawMessage
 	HomeBlocks  json.RawMessage
 	Active      *bool
+	// PublicMaxAge sets the site's max-age (1 to MaxPublicMaxAge seconds);
+	// 0 goes back to the schema's.
+	PublicMaxAge *int
 }
+
+// MaxPublicMaxAge is the longest max-age a site may set (a day).
+const MaxPublicMaxAge = 86400
 
 // parsed is validated site configuration ready to store.
 type parsed struct {

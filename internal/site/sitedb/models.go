@@ -12,16 +12,17 @@ import (
 )
 
 type Site struct {
-	TenantID    uuid.UUID
-	ID          uuid.UUID
-	OrgUnitID   uuid.UUID
-	Slug        string
-	Name        string
-	Description string
-	Theme       json.RawMessage
-	Navigation  json.RawMessage
-	HomeBlocks  json.RawMessage
-	Active      bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	OrgUnitID    uuid.UUID
+	Slug         string
+	Name         string
+	Description  string
+	Theme        json.RawMessage
+	Navigation   json.RawMessage
+	HomeBlocks   json.RawMessage
+	Active       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	PublicMaxAge *int32
 }

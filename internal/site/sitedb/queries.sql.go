@@ -57,7 +57,7 @@ func (q *Queries) DeleteOrigins(ctx context.Context, arg DeleteOriginsParams) er
 }
 
 const getSiteForUpdate = `-- name: GetSiteForUpdate :one
-SELECT tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at FROM sites WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at, public_max_age FROM sites WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetSiteForUpdateParams struct {
@@ -81,6 +81,7 @@ func (q *Queries) GetSiteForUpdate(ctx context.Context, arg GetSiteForUpdatePara
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PublicMaxAge,
 	)
 	return i, err
 }
@@ -110,7 +111,7 @@ func (q *Queries) InsertOrigin(ctx context.Context, arg InsertOriginParams) erro
 const insertSite = `-- name: InsertSite :one
 INSERT INTO sites (tenant_id, org_unit_id, slug, name, description, theme, navigation, home_blocks)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at
+RETURNING tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at, public_max_age
 `
 
 type InsertSiteParams struct {
@@ -149,6 +150,7 @@ func (q *Queries) InsertSite(ctx context.Context, arg InsertSiteParams) (Site, e
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PublicMaxAge,
 	)
 	return i, err
 }
@@ -190,43 +192,45 @@ func (q *Queries) OriginsOfSites(ctx context.Context, arg OriginsOfSitesParams) 
 }
 
 const routeByOrigin = `-- name: RouteByOrigin :one
-SELECT s.tenant_id, s.id
+SELECT s.tenant_id, s.id, s.public_max_age
 FROM site_origins o JOIN sites s ON s.tenant_id = o.tenant_id AND s.id = o.site_id
 WHERE o.origin = $1 AND s.active
 `
 
 type RouteByOriginRow struct {
-	TenantID uuid.UUID
-	ID       uuid.UUID
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	PublicMaxAge *int32
 }
 
 // Public routing: which tenant and site an origin belongs to.
 func (q *Queries) RouteByOrigin(ctx context.Context, origin string) (RouteByOriginRow, error) {
 	row := q.db.QueryRow(ctx, routeByOrigin, origin)
 	var i RouteByOriginRow
-	err := row.Scan(&i.TenantID, &i.ID)
+	err := row.Scan(&i.TenantID, &i.ID, &i.PublicMaxAge)
 	return i, err
 }
 
 const routeBySlug = `-- name: RouteBySlug :one
-SELECT tenant_id, id FROM sites WHERE slug = $1 AND active
+SELECT tenant_id, id, public_max_age FROM sites WHERE slug = $1 AND active
 `
 
 type RouteBySlugRow struct {
-	TenantID uuid.UUID
-	ID       uuid.UUID
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	PublicMaxAge *int32
 }
 
 // Public routing: which tenant and site a slug names. Global by design.
 func (q *Queries) RouteBySlug(ctx context.Context, slug string) (RouteBySlugRow, error) {
 	row := q.db.QueryRow(ctx, routeBySlug, slug)
 	var i RouteBySlugRow
-	err := row.Scan(&i.TenantID, &i.ID)
+	err := row.Scan(&i.TenantID, &i.ID, &i.PublicMaxAge)
 	return i, err
 }
 
 const sitesByIDs = `-- name: SitesByIDs :many
-SELECT tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at FROM sites WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+SELECT tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at, public_max_age FROM sites WHERE tenant_id = $1 AND id = ANY($2::uuid[])
 `
 
 type SitesByIDsParams struct {
@@ -256,6 +260,7 @@ func (q *Queries) SitesByIDs(ctx context.Context, arg SitesByIDsParams) ([]Site,
 			&i.Active,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PublicMaxAge,
 		); err != nil {
 			return nil, err
 		}
@@ -268,7 +273,7 @@ func (q *Queries) SitesByIDs(ctx context.Context, arg SitesByIDsParams) ([]Site,
 }
 
 const sitesByOrgUnits = `-- name: SitesByOrgUnits :many
-SELECT tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at FROM sites
+SELECT tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at, public_max_age FROM sites
 WHERE tenant_id = $1 AND org_unit_id = ANY($2::uuid[])
   AND ($3::boolean OR active)
 ORDER BY org_unit_id, slug
@@ -302,6 +307,7 @@ func (q *Queries) SitesByOrgUnits(ctx context.Context, arg SitesByOrgUnitsParams
 			&i.Active,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PublicMaxAge,
 		); err != nil {
 			return nil, err
 		}
@@ -332,21 +338,23 @@ func (q *Queries) UnitPath(ctx context.Context, arg UnitPathParams) (string, err
 const updateSite = `-- name: UpdateSite :one
 UPDATE sites
 SET name = $1, description = $2, theme = $3, navigation = $4,
-    home_blocks = $5, active = $6, org_unit_id = $7, updated_at = now()
-WHERE tenant_id = $8 AND id = $9
-RETURNING tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at
+    home_blocks = $5, active = $6, org_unit_id = $7,
+    public_max_age = $8::integer, updated_at = now()
+WHERE tenant_id = $9 AND id = $10
+RETURNING tenant_id, id, org_unit_id, slug, name, description, theme, navigation, home_blocks, active, created_at, updated_at, public_max_age
 `
 
 type UpdateSiteParams struct {
-	Name        string
-	Description string
-	Theme       json.RawMessage
-	Navigation  json.RawMessage
-	HomeBlocks  json.RawMessage
-	Active      bool
-	OrgUnitID   uuid.UUID
-	TenantID    uuid.UUID
-	ID          uuid.UUID
+	Name         string
+	Description  string
+	Theme        json.RawMessage
+	Navigation   json.RawMessage
+	HomeBlocks   json.RawMessage
+	Active       bool
+	OrgUnitID    uuid.UUID
+	PublicMaxAge *int32
+	TenantID     uuid.UUID
+	ID           uuid.UUID
 }
 
 func (q *Queries) UpdateSite(ctx context.Context, arg UpdateSiteParams) (Site, error) {
@@ -358,6 +366,7 @@ func (q *Queries) UpdateSite(ctx context.Context, arg UpdateSiteParams) (Site, e
 		arg.HomeBlocks,
 		arg.Active,
 		arg.OrgUnitID,
+		arg.PublicMaxAge,
 		arg.TenantID,
 		arg.ID,
 	)
@@ -375,6 +384,7 @@ func (q *Queries) UpdateSite(ctx context.Context, arg UpdateSiteParams) (Site, e
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PublicMaxAge,
 	)
 	return i, err
 }
