@@ -311,6 +311,7 @@ func (a *App) initServices(ctx context.Context) error {
 		a.Replicas.Fence(context.Background())
 		if e.Topic == live.TopicResync || e.Area == "site" || e.Area == "" {
 			a.Sites.Forget() // a site's routing and max-age
+			a.origins.Kick() // and its origins
 		}
 		if e.Topic == live.TopicResync {
 			a.Answers.ForgetAll()

@@ -347,17 +347,18 @@ func TestScheduledPublishing(t *testing.T) {
 	}
 }
 
-// TestScheduledPublishingOnTwoServers: with two servers working jobs from
-// one database, every scheduled item is published once (one publish event
-// for the site's webhook), whichever server takes its job; and the same
-// job worked by both at the same moment (a retry racing a slow first
-// attempt) publishes once.
-func TestScheduledPublishingOnTwoServers(t *testing.T) {
+// TestScheduledPublishingOnThreeServers: with three servers working jobs
+// from one database, every scheduled item is published once (one publish
+// event for the site's webhook), whichever server takes its job; and the
+// same job worked by all three at the same moment (a retry racing a slow
+// first attempt) publishes once.
+func TestScheduledPublishingOnThreeServers(t *testing.T) {
 	t.Parallel()
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	defer hook.Close()
 	b, _ := setupMedia(t, nil)
-	second := b.replica(t)
+	second, third := b.replica(t), b.replica(t)
+	servers := []*testBundle{b, second, third}
 	admin, _ := b.login(t, "admin", demoPassword)
 	site := decode[struct {
 		Site struct {
@@ -417,13 +418,13 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 	const items = 12
 	ids := make([]string, items)
 	for i := range ids {
-		ids[i] = inReview([]*testBundle{b, second}[i%2], fmt.Sprintf("later-%d", i))
+		ids[i] = inReview(servers[i%3], fmt.Sprintf("later-%d", i))
 	}
 	// All for the same moment, after the last is approved however slow the
 	// machine (an approval after that moment would publish at once).
 	at := time.Now().Add(8 * time.Second).UTC()
 	for i, id := range ids {
-		schedule([]*testBundle{b, second}[i%2], id, at)
+		schedule(servers[i%3], id, at)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		var published int
@@ -458,8 +459,8 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 		}
 	}
 
-	// The same job on both servers at once: one publishes, the other finds
-	// the item published and leaves it.
+	// The same job on the three servers at once: one publishes, the others
+	// find the item published and leave it.
 	later := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
 	schedule(b, inReview(b, "raced"), later)
 	var id uuid.UUID
@@ -470,8 +471,8 @@ func TestScheduledPublishingOnTwoServers(t *testing.T) {
 	}
 	job := &river.Job[content.PublishArgs]{JobRow: &rivertype.JobRow{}, Args: content.PublishArgs{TenantID: tenant, ContentID: id, PublishAt: later}}
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for _, s := range []*content.Service{b.app.Content, second.app.Content} {
+	errs := make(chan error, 3)
+	for _, s := range []*content.Service{b.app.Content, second.app.Content, third.app.Content} {
 		wg.Go(func() { errs <- (&content.PublishWorker{Content: s}).Work(context.Background(), job) })
 	}
 	wg.Wait()

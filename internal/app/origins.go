@@ -28,7 +28,7 @@ type originSet struct {
 }
 
 func newOriginSet(load func(context.Context) ([]string, error), extra []string, every time.Duration, log *slog.Logger) *originSet {
-	o := &originSet{load: load, extra: extra, every: every, log: log}
+	o := &originSet{load: load, extra: extra, every: every, log: log, kick: make(chan struct{}, 1)}
 	empty := map[string]struct{}{}
 	for _, e := range extra {
 		empty[e] = struct{}{}
@@ -60,9 +60,10 @@ func (o *originSet) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// Changed refreshes at once, so that the replica that changed a site's
-// origins allows them as soon as the change is committed (other replicas
-// pick it up at their next tick). A failure keeps the previous list.
+// Changed refreshes at once, so that the process that changed a site's
+// origins allows them as soon as the change is committed (the others are
+// kicked by the change's announcement, or refresh at their next tick). A
+// failure keeps the previous list.
 func (o *originSet) Changed() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -71,7 +72,16 @@ func (o *originSet) Changed() {
 	}
 }
 
-// Run refreshes on every tick until ctx ends.
+// Kick asks Run to refresh soon (a site changed on another process);
+// kicks that come while one waits make one refresh.
+func (o *originSet) Kick() {
+	select {
+	case o.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run refreshes on every tick, and when kicked, until ctx ends.
 func (o *originSet) Run(ctx context.Context) {
 	t := time.NewTicker(o.every)
 	defer t.Stop()
@@ -80,6 +90,7 @@ func (o *originSet) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-o.kick:
 		}
 		if err := o.Refresh(ctx); err != nil && ctx.Err() == nil {
 			o.log.WarnContext(ctx, "cors: refresh site origins failed; keeping the previous list", "err", err)

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -165,5 +166,49 @@ func TestThreeProcessesAndARestart(t *testing.T) {
 	}
 	if requests.Load() < 50 {
 		t.Errorf("only %d requests", requests.Load())
+	}
+}
+
+// Three processes agree at once on what the database decides: a site's new
+// origin changed through one is allowed by CORS on the others (their
+// periodic refresh is an hour away: the change's announcement tells them),
+// and failed logins spread over the three lock the account on every one.
+func TestThreeProcessesAgree(t *testing.T) {
+	t.Parallel()
+	a := setup(t, identityEnv())
+	procs := []*testBundle{a, a.replica(t), a.replica(t)}
+	admin, _ := a.login(t, "admin", demoPassword)
+	site := decode[struct {
+		Site struct {
+			ID      string
+			Origins []string
+		}
+	}](t, a.post(t, `{ site(slug: "xxgc") { id origins } }`, nil)).Site
+	const added = "https://xxgc.example.edu.cn"
+	allows := func(p *testBundle) bool {
+		return p.post(t, `{ __typename }`, nil, "Origin", added).header.Get("Access-Control-Allow-Origin") == added
+	}
+	for i, p := range procs {
+		if allows(p) {
+			t.Fatalf("process %d allows %s before it is added", i, added)
+		}
+	}
+	if r := a.post(t, `mutation($in: UpdateSiteInput!) { updateSite(input: $in) { site { origins } } }`,
+		map[string]any{"in": map[string]any{"id": site.ID, "origins": append(site.Origins, added)}}, bearer(admin)...); len(r.Errors) > 0 {
+		t.Fatalf("update origins: %+v", r.Errors)
+	}
+	for i, p := range procs {
+		eventually(t, fmt.Sprintf("process %d allows the new origin", i), func() bool { return allows(p) })
+	}
+
+	for i := range 5 {
+		if r := procs[i%3].post(t, loginMutation, map[string]any{"id": "editor", "pw": fmt.Sprintf("wrong password %d", i)}); r.code(0) != "UNAUTHENTICATED" {
+			t.Fatalf("failure %d: %+v", i, r.Errors)
+		}
+	}
+	for i, p := range procs {
+		if r := p.post(t, loginMutation, map[string]any{"id": "editor", "pw": demoPassword}); r.code(0) != "RATE_LIMITED" {
+			t.Errorf("process %d after five failures on three: %+v", i, r.Errors)
+		}
 	}
 }

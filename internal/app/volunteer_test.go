@@ -482,14 +482,17 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 	a := openActivity(t, admin, svc, unit, "迎新志愿服务", time.Hour, 100)
 	as := func(person uuid.UUID) context.Context { return asPerson(tenant, person) }
 
-	// Two servers: the second with its own pool and its own sign-up
-	// batches; the database alone decides the places.
-	pool2, err := postgres.Open(ctx, b.app.Pool.Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
+	// Three servers: each with its own pool and its own sign-up batches;
+	// the database alone decides the places.
+	replicas := []*volunteer.Service{svc}
+	for range 2 {
+		pool, err := postgres.Open(ctx, b.app.Pool.Config().ConnString())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		replicas = append(replicas, volunteer.NewService(pool, b.app.Keyring, nil))
 	}
-	defer pool2.Close()
-	replicas := []*volunteer.Service{svc, volunteer.NewService(pool2, b.app.Keyring, nil)}
 	signups := make([]*volunteer.SignUp, len(people))
 	var wg sync.WaitGroup
 	errs := make(chan error, len(people)+20)
@@ -497,7 +500,7 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			su, err := replicas[i%2].SignUp(as(p), a.ID)
+			su, err := replicas[i%3].SignUp(as(p), a.ID)
 			if err != nil {
 				errs <- err
 				return
@@ -512,7 +515,7 @@ func TestVolunteerSignUpConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			su, err := replicas[i%2].SignUp(as(people[0]), a.ID)
+			su, err := replicas[i%3].SignUp(as(people[0]), a.ID)
 			if err != nil {
 				errs <- err
 				return
