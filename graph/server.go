@@ -82,7 +82,11 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if m := reqmeta.From(ctx); m != nil && oc != nil {
-			m.SetOperation(oc.OperationName)
+			name := oc.OperationName // as the request named it, or else as the document does
+			if name == "" && oc.Operation != nil {
+				name = oc.Operation.Name
+			}
+			m.SetOperation(name)
 			if maxAge, reads, ok := publicMaxAge(oc.Doc, oc.Operation, public); ok {
 				m.SetPublic(maxAge, reads)
 			}
@@ -163,6 +167,10 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", out.Path.String(), "request_id", id)
 		out.Message = i18n.Translate(LanguageOf(ctx), "internal error")
 		out.Extensions = map[string]any{"code": apperr.Internal.Code(), "requestId": id}
+	}
+	if m := reqmeta.From(ctx); m != nil {
+		code, _ := out.Extensions["code"].(string)
+		m.AddErrorCode(code)
 	}
 	return out
 }

@@ -39,6 +39,7 @@ import (
 	"zhdj/internal/media/s3"
 	"zhdj/internal/meeting"
 	"zhdj/internal/member"
+	"zhdj/internal/metrics"
 	"zhdj/internal/moderation"
 	"zhdj/internal/notify"
 	"zhdj/internal/operation"
@@ -117,6 +118,9 @@ type App struct {
 	Store media.ObjectStore
 	// Handler serves every HTTP route.
 	Handler http.Handler
+	// Metrics is what this process shows Prometheus (served on
+	// ZHDJ_METRICS_ADDR).
+	Metrics *metrics.Metrics
 
 	origins  *originSet
 	draining atomic.Bool // stopping: /readyz answers 503
@@ -222,6 +226,7 @@ func (a *App) init(ctx context.Context) error {
 	if err := a.origins.Refresh(ctx); err != nil {
 		return err
 	}
+	a.initMetrics()
 	a.Handler = a.routes()
 
 	if a.Config.NoBackground {
@@ -418,7 +423,7 @@ func (a *App) routes() http.Handler {
 		mux.Handle("GET /{$}", ide)
 		mux.Handle("GET "+graphiql.Prefix, ide)
 	}
-	return withRequestLog(a.Log, withClientIP(a.Config.TrustedProxies, mux))
+	return withRequestLog(a.Log, a.Metrics, withClientIP(a.Config.TrustedProxies, mux))
 }
 
 // ready answers 200 when the database answers and its migrations are current.
@@ -526,6 +531,7 @@ func (a *App) Run(ctx context.Context, l net.Listener) error {
 		defer ps.Close()
 		a.Log.Info("profiling", "addr", "http://"+a.Config.PprofAddr+"/debug/pprof/")
 	}
+	defer a.serveMetrics()()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	a.Log.Info("serving", "addr", "http://"+l.Addr().String(), "graphql", "/graphql", "graphiql", a.Config.GraphiQL)

@@ -20,6 +20,7 @@ import (
 	"zhdj/internal/audit"
 	"zhdj/internal/auth"
 	"zhdj/internal/i18n"
+	"zhdj/internal/metrics"
 	"zhdj/internal/postgres"
 	"zhdj/internal/reqmeta"
 	"zhdj/internal/respcache"
@@ -60,9 +61,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // withRequestLog gives every request an id (a sane incoming X-Request-Id is
 // kept, so ids follow a request through proxies), returns it in the
-// response header and logs one line per request with the GraphQL operation
-// name and the duration.
-func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
+// response header, logs one line per request with the GraphQL operation
+// name and the duration, and counts it in m.
+func withRequestLog(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -80,6 +81,8 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		took := time.Since(start)
+		m.Observe(r.URL.Path, meta, status, took)
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
@@ -91,7 +94,7 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 			slog.String("operation", meta.Operation()),
 			slog.Int("status", status),
 			slog.Int("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", took),
 		)
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"zhdj/internal/app"
+	"zhdj/internal/pgcluster"
 )
 
 // balancer is a round-robin load balancer as deployments put in front of
@@ -86,6 +87,11 @@ func TestThreeProcessesAndARestart(t *testing.T) {
 	// cancelling its context, with a drain delay.
 	cfg := a.cfg
 	cfg.ShutdownDelay = 300 * time.Millisecond
+	metricsPort, err := pgcluster.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", metricsPort) // served by Run, off the public port
 	third, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +108,15 @@ func TestThreeProcessesAndARestart(t *testing.T) {
 	lb := newBalancer(t, a.server.URL, b.server.URL, "http://"+l.Addr().String())
 	through := &testBundle{app: a.app, server: lb, demo: a.demo, db: a.db, cfg: a.cfg}
 	student, _ := through.login(t, "student", demoPassword)
+	eventually(t, "the third serves its metrics", func() bool {
+		res, err := http.Get("http://" + cfg.MetricsAddr + "/metrics")
+		if err != nil {
+			return false
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res.StatusCode == 200 && strings.Contains(string(body), "zhdj_db_pool_connections")
+	})
 
 	const front = `{ contents(site: "xxgc", first: 1) { edges { node { title } } } }`
 	var failures atomic.Int64

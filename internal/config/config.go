@@ -124,6 +124,8 @@ type Config struct {
 
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
 	PprofAddr string
+	// MetricsAddr, when set, serves Prometheus metrics at /metrics there.
+	MetricsAddr string
 
 	// PointsAward is how often the facts waiting for their points are
 	// awarded.
@@ -248,6 +250,7 @@ var Vars = []Var{
 	{"ZHDJ_CONTENT_IFRAME_HOSTS", "player.bilibili.com,v.qq.com", "hosts whose https iframes rich text may embed (comma-separated; none for no iframes)"},
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
 	{"ZHDJ_VIEW_FLUSH", "5s", "how often counted content views are written"},
+	{"ZHDJ_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this address, off the public port (e.g. 127.0.0.1:9464, or :9464 for a scraper on the network); empty: off"},
 	{"ZHDJ_PPROF_ADDR", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060; empty: off"},
 	{"ZHDJ_MEILI_URL", "", "Meilisearch server URL; empty: the built-in PostgreSQL search"},
 	{"ZHDJ_MEILI_API_KEY", "", "Meilisearch key that may manage indexes and documents (or _FILE)"},
@@ -426,6 +429,14 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.WebhookAllowPrivate = r.boolean("ZHDJ_WEBHOOK_ALLOW_PRIVATE", local)
 	c.ViewFlush = r.duration("ZHDJ_VIEW_FLUSH", 5*time.Second)
+	c.MetricsAddr = r.str("ZHDJ_METRICS_ADDR", "")
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			r.fail("ZHDJ_METRICS_ADDR", fmt.Errorf("must be host:port: %w", err))
+		} else if c.MetricsAddr == c.HTTPAddr {
+			r.fail("ZHDJ_METRICS_ADDR", fmt.Errorf("must not be ZHDJ_HTTP_ADDR: metrics stay off the public port"))
+		}
+	}
 	c.PprofAddr = r.str("ZHDJ_PPROF_ADDR", "")
 	if c.PprofAddr != "" {
 		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {

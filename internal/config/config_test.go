@@ -55,6 +55,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"ZHDJ_TRUST_PROXY_HEADERS":  "true", // replaced: it names its successor
 		"ZHDJ_JOB_LEASE":            "-5s",
 		"ZHDJ_REPLICA_MAX_LAG":      "soon",
+		"ZHDJ_METRICS_ADDR":         "9464",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

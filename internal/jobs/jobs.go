@@ -154,3 +154,24 @@ func (w *Worker) stopLease(release bool) {
 		}
 	}
 }
+
+// Count is how many jobs of a kind are in a state.
+type Count struct {
+	Kind, State string
+	N           int64
+}
+
+// Counts counts the jobs River keeps by kind and state: available,
+// scheduled, retryable and running are the queues' depth; completed,
+// cancelled and discarded the outcomes River has not pruned yet.
+func Counts(ctx context.Context, pool *pgxpool.Pool) ([]Count, error) {
+	rows, err := pool.Query(ctx, jobCounts)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: count: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Count, error) {
+		var c Count
+		err := r.Scan(&c.Kind, &c.State, &c.N)
+		return c, err
+	})
+}

@@ -50,3 +50,7 @@ RETURNING j.id, j.kind, c.id`
 
 // forgetStoppedClients forgets clients that have not renewed for a day.
 const forgetStoppedClients = `DELETE FROM job_clients WHERE expires_at < now() - interval '1 day'`
+
+// jobCounts counts the jobs River keeps, by kind and state (the queues'
+// depth, and recent outcomes until River prunes them).
+const jobCounts = `SELECT kind, state::text, count(*) FROM river_job GROUP BY kind, state`

@@ -22,6 +22,21 @@ type Meta struct {
 	maxAge    int
 	reads     []string
 	siteAge   int // the smallest max-age of the sites read that set one
+	errCodes  []string
+}
+
+// AddErrorCode records the code of an error the request answered with.
+func (m *Meta) AddErrorCode(code string) {
+	m.mu.Lock()
+	m.errCodes = append(m.errCodes, code)
+	m.mu.Unlock()
+}
+
+// ErrorCodes are the codes of the errors the request answered with.
+func (m *Meta) ErrorCodes() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.errCodes
 }
 
 // SetPublic records that the operation answers every anonymous reader

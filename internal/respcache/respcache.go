@@ -97,6 +97,7 @@ type generations [5]uint64
 
 type entry struct {
 	key     string
+	op      string // the operation's name, for the request log and metrics
 	body    []byte
 	etag    string
 	maxAge  int
@@ -230,7 +231,7 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 		if !c.opt.Disabled && c.listening() {
 			if e, ok := c.entries.Get(key); ok && c.valid(e) {
 				c.hits.Add(1)
-				c.write(w, e, inm)
+				c.write(w, r, e, inm)
 				return
 			}
 		}
@@ -239,7 +240,7 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 			// Not yet known to be public: run it as it is, and learn. (Off:
 			// every reader's answer is computed for them.)
 			res := c.compute(r, next, op, key)
-			c.answer(w, res, inm)
+			c.answer(w, r, res, inm)
 			return
 		}
 		v, _, shared := c.flights.Do(key, func() (any, error) { return c.compute(r, next, op, key), nil })
@@ -249,7 +250,7 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 			// error, a limit): this reader's own.
 			res = c.compute(r, next, op, key)
 		}
-		c.answer(w, res, inm)
+		c.answer(w, r, res, inm)
 	})
 }
 
@@ -306,7 +307,7 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op request, key stri
 	body := rec.body.Bytes()
 	sum := sha256.Sum256(body)
 	smu.Lock()
-	e := &entry{key: key, body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, maxAge: maxAge, stored: c.now(),
+	e := &entry{key: key, op: meta.Operation(), body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, maxAge: maxAge, stored: c.now(),
 		epoch: epoch, every: every, schools: schools}
 	for _, r := range reads {
 		e.reads = append(e.reads, areaIndex(r))
@@ -328,9 +329,9 @@ func (c *Cache) compute(r *http.Request, next http.Handler, op request, key stri
 }
 
 // answer writes a computed result.
-func (c *Cache) answer(w http.ResponseWriter, res *result, inm []string) {
+func (c *Cache) answer(w http.ResponseWriter, r *http.Request, res *result, inm []string) {
 	if res.entry != nil {
-		c.write(w, res.entry, inm)
+		c.write(w, r, res.entry, inm)
 		return
 	}
 	h := w.Header()
@@ -346,8 +347,11 @@ func (c *Cache) answer(w http.ResponseWriter, res *result, inm []string) {
 	_, _ = w.Write(res.rec.body.Bytes())
 }
 
-// write answers with a kept answer, or 304 when the reader has it.
-func (c *Cache) write(w http.ResponseWriter, e *entry, inm []string) {
+// write answers r with a kept answer, or 304 when the reader has it.
+func (c *Cache) write(w http.ResponseWriter, r *http.Request, e *entry, inm []string) {
+	if m := reqmeta.From(r.Context()); m != nil && m.Operation() == "" {
+		m.SetOperation(e.op)
+	}
 	h := w.Header()
 	age := max(0, int(c.now().Sub(e.stored)/time.Second))
 	left := max(0, e.maxAge-age)

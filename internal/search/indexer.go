@@ -397,3 +397,27 @@ func loadSettings(ctx context.Context, db searchdb.DBTX, tenant uuid.UUID) (Sett
 	}
 	return s, nil
 }
+
+// Backlog is what waits to be indexed: changes in the outbox over every
+// school, and how long the oldest has waited (the index's lag).
+func (ix *Indexer) Backlog(ctx context.Context) (waiting int64, oldest time.Duration, err error) {
+	tenants, err := ix.Tenants(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, t := range tenants {
+		err := postgres.InTenantTx(ctx, ix.pool, t, func(tx pgx.Tx) error {
+			row, err := searchdb.New(tx).OutboxBacklog(ctx, t)
+			if err != nil {
+				return err
+			}
+			waiting += row.Waiting
+			oldest = max(oldest, time.Duration(row.OldestSeconds*float64(time.Second)))
+			return nil
+		})
+		if err != nil {
+			return 0, 0, fmt.Errorf("search: backlog: %w", err)
+		}
+	}
+	return waiting, oldest, nil
+}

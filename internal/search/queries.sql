@@ -51,3 +51,9 @@ SELECT DISTINCT item_id FROM search_outbox WHERE tenant_id = @tenant_id AND kind
 -- Every item of the school that may have a document.
 SELECT 'content'::text AS kind, c.id FROM content_documents c WHERE c.tenant_id = @tenant_id
 UNION ALL SELECT 'activity'::text, a.id FROM activity_documents a WHERE a.tenant_id = @tenant_id;
+
+-- name: OutboxBacklog :one
+-- Changes waiting to be indexed, and the age of the oldest in seconds.
+SELECT count(*)::bigint AS waiting,
+       COALESCE(EXTRACT(EPOCH FROM now() - min(enqueued_at)), 0)::float8 AS oldest_seconds
+FROM search_outbox WHERE tenant_id = @tenant_id;

@@ -154,6 +154,25 @@ func (q *Queries) OldestChange(ctx context.Context, tenantID uuid.UUID) (time.Ti
 	return enqueued_at, err
 }
 
+const OutboxBacklog = `-- name: OutboxBacklog :one
+SELECT count(*)::bigint AS waiting,
+       COALESCE(EXTRACT(EPOCH FROM now() - min(enqueued_at)), 0)::float8 AS oldest_seconds
+FROM search_outbox WHERE tenant_id = $1
+`
+
+type OutboxBacklogRow struct {
+	Waiting       int64
+	OldestSeconds float64
+}
+
+// Changes waiting to be indexed, and the age of the oldest in seconds.
+func (q *Queries) OutboxBacklog(ctx context.Context, tenantID uuid.UUID) (OutboxBacklogRow, error) {
+	row := q.db.QueryRow(ctx, OutboxBacklog, tenantID)
+	var i OutboxBacklogRow
+	err := row.Scan(&i.Waiting, &i.OldestSeconds)
+	return i, err
+}
+
 const OutboxBatch = `-- name: OutboxBatch :many
 SELECT seq, kind, item_id FROM search_outbox WHERE tenant_id = $1 ORDER BY seq LIMIT $2
 `
