@@ -62,9 +62,9 @@ func TestMetrics(t *testing.T) {
 	}
 	text := b.scrape(t)
 	for series, want := range map[string]float64{
-		`zhdj_http_requests_total{operation="Front",route="/graphql",status="200"}`:      3,
+		`zhdj_http_requests_total{operation="Front",route="/graphql",status="200"}`:    3,
 		`zhdj_http_request_duration_seconds_count{operation="Front",route="/graphql"}`: 3,
-		`zhdj_graphql_errors_total{code="UNAUTHENTICATED"}`:                             1,
+		`zhdj_graphql_errors_total{code="UNAUTHENTICATED"}`:                            1,
 	} {
 		if got := value(text, series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
