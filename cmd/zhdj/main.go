@@ -8,6 +8,7 @@
 //	zhdj user create           create an account (password from stdin or ZHDJ_USER_PASSWORD)
 //	zhdj media sweep           reconcile media storage with the database
 //	zhdj version
+//	zhdj health                exit 0 when a running server is ready (healthchecks)
 //
 // Configuration comes from ZHDJ_* environment variables; see `zhdj serve --help`.
 package main
@@ -42,6 +43,7 @@ func commands() map[string]command {
 		"seed":       {"create the demo school with its org tree and two college sites (local mode)", runSeed},
 		"dev":        {"run a local stack: private PostgreSQL under .data, migrate, seed, serve", runDev},
 		"version":    {"print the version", runVersion},
+		"health":     {"exit 0 when a running server is ready: zhdj health [--url http://127.0.0.1:8080] (container healthchecks)", runHealth},
 		"tenant":     {"create a school: zhdj tenant create --code … --name …", runTenant},
 		"user":       {"create an account: zhdj user create --school … --username … (password on stdin)", runUser},
 		"media":      {"reconcile media storage with the database: zhdj media sweep", runMedia},
