@@ -74,15 +74,15 @@ func withRequestLog(log *slog.Logger, m *metrics.Metrics, next http.Handler) htt
 		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(reqmeta.With(r.Context(), meta)))
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
-			return
-		}
 		status := sw.status
 		if status == 0 {
 			status = http.StatusOK
 		}
 		took := time.Since(start)
 		m.Observe(r.URL.Path, meta, status, took)
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			return // counted, not logged: probes come every few seconds
+		}
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError

@@ -1,14 +1,18 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"zhdj/internal/metrics"
 )
@@ -109,5 +113,92 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("/metrics on the public port: %v %v", res.StatusCode, err)
 	} else {
 		res.Body.Close()
+	}
+}
+
+// seriesInDeploy are the series the alert rules and the dashboard in
+// deploy/ name (histograms by their family name); the rules file must be
+// valid YAML and the dashboard valid JSON.
+func seriesInDeploy(t *testing.T) map[string]bool {
+	t.Helper()
+	rules, err := os.ReadFile("../../deploy/prometheus/alerts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parsed struct {
+		Groups []struct {
+			Rules []struct {
+				Alert, Expr string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(rules, &parsed); err != nil || len(parsed.Groups) == 0 || len(parsed.Groups[0].Rules) == 0 {
+		t.Fatalf("alerts.yaml: %v %+v", err, parsed)
+	}
+	dash, err := os.ReadFile("../../deploy/grafana/zhdj.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var board struct {
+		Panels []struct {
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(dash, &board); err != nil || len(board.Panels) == 0 {
+		t.Fatalf("zhdj.json: %v", err)
+	}
+	var exprs []string
+	for _, r := range parsed.Groups[0].Rules {
+		if r.Alert == "" || r.Expr == "" {
+			t.Errorf("a rule without alert or expr: %+v", r)
+		}
+		exprs = append(exprs, r.Expr)
+	}
+	for _, p := range board.Panels {
+		for _, tg := range p.Targets {
+			exprs = append(exprs, tg.Expr)
+		}
+	}
+	names := map[string]bool{}
+	series := regexp.MustCompile(`\b(?:zhdj|go|process)_[a-z_]+\b`)
+	for _, e := range exprs {
+		for _, n := range series.FindAllString(e, -1) {
+			for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+				if base, ok := strings.CutSuffix(n, suffix); ok && strings.HasSuffix(base, "_seconds") {
+					n = base
+				}
+			}
+			names[n] = true
+		}
+	}
+	return names
+}
+
+// exported reports the metric families a scrape shows.
+func exported(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			out[strings.Fields(rest)[0]] = true
+		}
+	}
+	return out
+}
+
+// The alert rules and the dashboard in deploy/ name only series a server
+// exports (the replicas' are checked by TestReadReplicas, which has one).
+func TestDeployedRulesNameRealSeries(t *testing.T) {
+	t.Parallel()
+	b := setup(t, withAnswers)
+	b.get(t, `query Front { contents(site: "xxgc", first: 1) { edges { node { title } } } }`)
+	b.post(t, `{ me { account { username } } }`, nil)
+	if res, err := http.Get(b.server.URL + "/readyz"); err == nil {
+		res.Body.Close()
+	}
+	have := exported(b.scrape(t))
+	for name := range seriesInDeploy(t) {
+		if !have[name] && !strings.HasPrefix(name, "zhdj_replica_") {
+			t.Errorf("deploy/ names %s, which the server does not export", name)
+		}
 	}
 }

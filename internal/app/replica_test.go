@@ -180,6 +180,14 @@ func TestReadReplicas(t *testing.T) {
 		t.Errorf("readyz: %s", ready)
 	}
 
+	// The replicas' series the alert rules and dashboard name are exported.
+	have := exported(patient.scrape(t))
+	for name := range seriesInDeploy(t) {
+		if strings.HasPrefix(name, "zhdj_replica_") && !have[name] {
+			t.Errorf("deploy/ names %s, which a server with replicas does not export", name)
+		}
+	}
+
 	// A primary given as a replica is refused.
 	wrong := patient.cfg
 	wrong.ReplicaURLs = []string{db.URL}
