@@ -27,16 +27,13 @@ func (a *App) initMetrics() {
 			}
 			return out, err
 		})
-	m.Gauge("zhdj_search_backlog", "Changes waiting to be indexed for search (all schools).", nil,
-		func(ctx context.Context) ([]metrics.Sample, error) {
-			n, _, err := a.Indexer.Backlog(ctx)
-			return []metrics.Sample{{Value: float64(n)}}, err
-		})
-	m.Gauge("zhdj_search_lag_seconds", "How long the oldest change waiting to be indexed has waited.", nil,
-		func(ctx context.Context) ([]metrics.Sample, error) {
-			_, oldest, err := a.Indexer.Backlog(ctx)
-			return []metrics.Sample{{Value: oldest.Seconds()}}, err
-		})
+	m.Gauges([]metrics.GaugeDesc{
+		{Name: "zhdj_search_backlog", Help: "Changes waiting to be indexed for search (all schools)."},
+		{Name: "zhdj_search_lag_seconds", Help: "How long the oldest change waiting to be indexed has waited."},
+	}, func(ctx context.Context) ([][]metrics.Sample, error) {
+		n, oldest, err := a.Indexer.Backlog(ctx) // one pass over the schools for both
+		return [][]metrics.Sample{{{Value: float64(n)}}, {{Value: oldest.Seconds()}}}, err
+	})
 	cache := func(name, help string, read func() float64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, read)
 	}

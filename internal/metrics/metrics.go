@@ -164,21 +164,44 @@ type Sample struct {
 	Value  float64
 }
 
+// GaugeDesc names one gauge of Gauges.
+type GaugeDesc struct {
+	Name, Help string
+	Labels     []string
+}
+
 // Gauge registers a gauge whose samples read reads at every scrape
 // (within a few seconds; a failed read shows no samples and counts in
 // zhdj_metrics_read_errors_total).
 func (m *Metrics) Gauge(name, help string, labels []string, read func(ctx context.Context) ([]Sample, error)) {
-	m.reg.MustRegister(&readCollector{desc: prometheus.NewDesc(name, help, labels, nil), read: read, name: name, errs: m.readErrs})
+	m.Gauges([]GaugeDesc{{name, help, labels}}, func(ctx context.Context) ([][]Sample, error) {
+		samples, err := read(ctx)
+		return [][]Sample{samples}, err
+	})
+}
+
+// Gauges registers gauges read together: one read at every scrape gives
+// the samples of each, in the order of gauges.
+func (m *Metrics) Gauges(gauges []GaugeDesc, read func(ctx context.Context) ([][]Sample, error)) {
+	c := &readCollector{name: gauges[0].Name, read: read, errs: m.readErrs}
+	for _, g := range gauges {
+		c.descs = append(c.descs, prometheus.NewDesc(g.Name, g.Help, g.Labels, nil))
+	}
+	m.reg.MustRegister(c)
 }
 
 type readCollector struct {
-	name string
-	desc *prometheus.Desc
-	read func(ctx context.Context) ([]Sample, error)
-	errs *prometheus.CounterVec
+	name  string // the first gauge's, for read errors
+	descs []*prometheus.Desc
+	read  func(ctx context.Context) ([][]Sample, error)
+	errs  *prometheus.CounterVec
 }
 
-func (c *readCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c *readCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.descs {
+		ch <- d
+	}
+}
 
 func (c *readCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -188,7 +211,12 @@ func (c *readCollector) Collect(ch chan<- prometheus.Metric) {
 		c.errs.WithLabelValues(c.name).Inc()
 		return
 	}
-	for _, s := range samples {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, s.Value, s.Labels...)
+	for i, d := range c.descs {
+		if i >= len(samples) {
+			break
+		}
+		for _, s := range samples[i] {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.Value, s.Labels...)
+		}
 	}
 }

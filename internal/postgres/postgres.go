@@ -88,16 +88,11 @@ func InTenantTx(ctx context.Context, db Beginner, tenantID uuid.UUID, fn func(tx
 		return errors.New("postgres: tenant transaction without a tenant")
 	}
 	reqmeta.ReadsTenant(ctx, tenantID)
-	if r := replicaFor(ctx, db); r != nil {
-		ran := false
-		err := inTenantTx(ctx, r.pool, tenantID, func(tx pgx.Tx) error { ran = true; return fn(tx) })
-		if err == nil || ran || ctx.Err() != nil {
-			return err
-		}
-		// The replica failed before anything was read: out of rotation,
-		// and the read goes to the primary (it writes nothing, so going
-		// again is safe).
-		r.failed(err)
+	done, err := onReplica(ctx, db, func(replica *pgxpool.Pool, ran *bool) error {
+		return inTenantTx(ctx, replica, tenantID, func(tx pgx.Tx) error { *ran = true; return fn(tx) })
+	})
+	if done {
+		return err
 	}
 	return inTenantTx(ctx, db, tenantID, fn)
 }
@@ -272,21 +267,27 @@ func tenantBatch(ctx context.Context, pool *pgxpool.Pool, set string, tenantID u
 	if tenantID == uuid.Nil {
 		return errors.New("postgres: tenant batch without a tenant")
 	}
+	done, err := onReplica(ctx, pool, func(replica *pgxpool.Pool, ran *bool) error {
+		// Copies: a sent query keeps its statement as that connection
+		// prepared it, and the primary, if it must go there, has not.
+		copied := &pgx.Batch{}
+		copied.Queue(set, tenantID.String())
+		for _, q := range b.QueuedQueries {
+			c := &pgx.QueuedQuery{SQL: q.SQL, Arguments: q.Arguments}
+			if fn := q.Fn; fn != nil {
+				// Read once a result came: a callback told of a lost
+				// connection before any has read nothing.
+				c.Fn = func(br pgx.BatchResults) error { return fn(readResults{br, ran}) }
+			}
+			copied.QueuedQueries = append(copied.QueuedQueries, c)
+		}
+		return replica.SendBatch(ctx, copied).Close()
+	})
+	if done {
+		return err
+	}
 	full := &pgx.Batch{}
 	full.Queue(set, tenantID.String())
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
-	if r := replicaFor(ctx, pool); r != nil {
-		ran := false
-		for _, q := range b.QueuedQueries {
-			if fn := q.Fn; fn != nil {
-				q.Fn = func(br pgx.BatchResults) error { ran = true; return fn(br) }
-			}
-		}
-		err := r.pool.SendBatch(ctx, full).Close()
-		if err == nil || ran || ctx.Err() != nil {
-			return err
-		}
-		r.failed(err) // as in InTenantTx
-	}
 	return pool.SendBatch(ctx, full).Close()
 }

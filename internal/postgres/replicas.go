@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhdj/internal/reqmeta"
@@ -312,6 +314,56 @@ func replicaFor(ctx context.Context, db Beginner) *replica {
 		return nil
 	}
 	return rs.pick()
+}
+
+// onReplica runs read on the replica that a public read of db in ctx goes
+// to, if any (done: its result stands). A replica that fails before read
+// has read anything (ran still false) is taken out of rotation and done is
+// false: the caller reads the primary instead, which is safe, since a read
+// on a replica wrote nothing.
+func onReplica(ctx context.Context, db Beginner, read func(replica *pgxpool.Pool, ran *bool) error) (done bool, err error) {
+	r := replicaFor(ctx, db)
+	if r == nil {
+		return false, nil
+	}
+	ran := false
+	err = read(r.pool, &ran)
+	if err == nil || ran || ctx.Err() != nil {
+		return true, err
+	}
+	r.failed(err)
+	return false, nil
+}
+
+// readResults are a batch's results that set *read once one of them came.
+type readResults struct {
+	pgx.BatchResults
+	read *bool
+}
+
+func (r readResults) Exec() (pgconn.CommandTag, error) {
+	tag, err := r.BatchResults.Exec()
+	*r.read = *r.read || err == nil
+	return tag, err
+}
+
+func (r readResults) Query() (pgx.Rows, error) {
+	rows, err := r.BatchResults.Query()
+	*r.read = *r.read || err == nil
+	return rows, err
+}
+
+func (r readResults) QueryRow() pgx.Row { return readRow{r.BatchResults.QueryRow(), r.read} }
+
+type readRow struct {
+	pgx.Row
+	read *bool
+}
+
+func (r readRow) Scan(dest ...any) error {
+	err := r.Row.Scan(dest...)
+	*r.read = *r.read || err == nil || errors.Is(err, pgx.ErrNoRows)
+	return err
 }
 
 // position reads whether the server is in recovery and what it replayed.
