@@ -3415,6 +3415,69 @@ func UnmarshalUpdateContentInput(ctx context.Context, raw any) (model.UpdateCont
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWorkspaceFilterInput(ctx context.Context, obj any) (model.WorkspaceFilterInput, error) {
+	var it model.WorkspaceFilterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"statuses", "types", "orgUnit", "query"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOContentStatus2ᚕzhdjᚋinternalᚋcontentᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "types":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("types"))
+			data, err := ec.unmarshalOContentType2ᚕzhdjᚋinternalᚋcontentᚐTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Types = data
+		case "orgUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnit = data
+		case "query":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("query"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Query = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWorkspaceFilterInput unmarshals raw into the WorkspaceFilterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWorkspaceFilterInput(ctx context.Context, raw any) (model.WorkspaceFilterInput, error) {
+	var out model.WorkspaceFilterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WorkspaceFilterInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4710,6 +4773,42 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOContentStatus2ᚕzhdjᚋinternalᚋcontentᚐStatusᚄ(ctx context.Context, v any) ([]content.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContentStatus2zhdjᚋinternalᚋcontentᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOContentStatus2ᚕzhdjᚋinternalᚋcontentᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []content.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentStatus2zhdjᚋinternalᚋcontentᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOContentType2ᚕzhdjᚋinternalᚋcontentᚐTypeᚄ(ctx context.Context, v any) ([]content.Type, error) {
 	if v == nil {
 		return nil, nil
@@ -4769,6 +4868,14 @@ func (ec *executionContext) unmarshalOPanelInput2ᚕᚖzhdjᚋgraphᚋmodelᚐPa
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOWorkspaceFilterInput2ᚖzhdjᚋgraphᚋmodelᚐWorkspaceFilterInput(ctx context.Context, v any) (*model.WorkspaceFilterInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWorkspaceFilterInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -180,3 +180,22 @@ func decodeContentCursor(field string, s *string) (*content.Cursor, error) {
 	copy(c.ID[:], b[16:])
 	return c, nil
 }
+
+// A workspace cursor is the last item's updated_at (µs) and id; a list
+// cursor (32 bytes) is refused as one.
+func encodeWorkspaceCursor(c *content.Content) string {
+	var b [8 + 16]byte
+	binary.BigEndian.PutUint64(b[0:], uint64(c.UpdatedAt.UnixMicro()))
+	copy(b[8:], c.ID[:])
+	return sealCursor(b[:])
+}
+
+func decodeWorkspaceCursor(field string, s *string) (*content.WorkspaceCursor, error) {
+	b, err := openCursor(field, s, "workspace", size(24))
+	if b == nil {
+		return nil, err
+	}
+	c := &content.WorkspaceCursor{UpdatedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(b[0:]))).UTC()}
+	copy(c.ID[:], b[8:])
+	return c, nil
+}

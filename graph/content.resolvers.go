@@ -307,6 +307,37 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID string)
 	return out, nil
 }
 
+func (r *queryResolver) Workspace(ctx context.Context, filter *model.WorkspaceFilterInput, first *int, after *string) (*model.ContentConnection, error) {
+	var f content.WorkspaceFilter
+	if filter != nil {
+		f.Statuses, f.Types = filter.Statuses, filter.Types
+		if filter.Query != nil {
+			f.Query = *filter.Query
+		}
+		if filter.OrgUnit != nil {
+			u, err := decodeIDOf("filter.orgUnit", *filter.OrgUnit, idOrgUnit)
+			if err != nil {
+				return nil, err
+			}
+			f.OrgUnitID = &u.ID
+		}
+	}
+	cur, err := decodeWorkspaceCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Publishing.Workspace(ctx, f, pageSize(first), cur)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ContentConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != nil}, Edges: make([]*model.ContentEdge, len(page.Items))}
+	for i, c := range page.Items {
+		conn.Edges[i] = &model.ContentEdge{Cursor: encodeWorkspaceCursor(c), Node: model.Wrap(c, page)}
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}
+
 func (r *siteWebhookResolver) ID(ctx context.Context, obj *content.Webhook) (string, error) {
 	return obj.ID.String(), nil
 }

@@ -1242,6 +1242,7 @@ type ComplexityRoot struct {
 		Warnings            func(childComplexity int, orgUnit string, status []warning.Status, rule []warning.Rule, first *int, after *string) int
 		WebhookDeliveries   func(childComplexity int, webhookID string) int
 		WordList            func(childComplexity int) int
+		Workspace           func(childComplexity int, filter *model.WorkspaceFilterInput, first *int, after *string) int
 	}
 
 	Quiz struct {
@@ -7057,6 +7058,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WordList(childComplexity), true
+	case "Query.workspace":
+		if e.ComplexityRoot.Query.Workspace == nil {
+			break
+		}
+
+		args, err := ec.field_Query_workspace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Workspace(childComplexity, args["filter"].(*model.WorkspaceFilterInput), args["first"].(*int), args["after"].(*string)), true
 
 	case "Quiz.attemptsAllowed":
 		if e.ComplexityRoot.Quiz.AttemptsAllowed == nil {
@@ -8798,6 +8810,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateOrgUnitInput", ec.unmarshalInputUpdateOrgUnitInput),
 			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
 			graphql.NewInputUnmarshaler("UploadImageInput", ec.unmarshalInputUploadImageInput),
+			graphql.NewInputUnmarshaler("WorkspaceFilterInput", ec.unmarshalInputWorkspaceFilterInput),
 		)
 	}
 	first := true
@@ -9420,6 +9433,16 @@ type ContentConnection {
   pageInfo: PageInfo!
 }
 
+input WorkspaceFilterInput {
+  "Any of these statuses (all when empty)."
+  statuses: [ContentStatus!]
+  types: [ContentType!]
+  "This unit and the units below it."
+  orgUnit: ID
+  "Part of the title or slug, at most 100 characters."
+  query: String
+}
+
 input ContentFilterInput {
   types: [ContentType!]
   "Any of these tags."
@@ -9573,6 +9596,13 @@ extend type Query {
   "A unified diff between two saved versions."
   contentDiff(id: ID!, from: Int!, to: Int!): String!
   webhookDeliveries(webhookId: ID!): [WebhookDelivery!]!
+  """
+  The items, in any status, that the caller may edit or review (an editor's
+  drafts, a reviewer's queue), in the units where they hold either
+  permission, most recently changed first. FORBIDDEN for a caller who may
+  do neither anywhere.
+  """
+  workspace(filter: WorkspaceFilterInput, first: Int = 20, after: String): ContentConnection!
 }
 
 extend type Mutation {

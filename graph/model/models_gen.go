@@ -1303,6 +1303,16 @@ type WarningPayload struct {
 	Warning *warning.Warning `json:"warning"`
 }
 
+type WorkspaceFilterInput struct {
+	// Any of these statuses (all when empty).
+	Statuses []content.Status `json:"statuses,omitempty"`
+	Types    []content.Type   `json:"types,omitempty"`
+	// This unit and the units below it.
+	OrgUnit *string `json:"orgUnit,omitempty"`
+	// Part of the title or slug, at most 100 characters.
+	Query *string `json:"query,omitempty"`
+}
+
 type AppealDecision string
 
 const (

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -326,6 +328,92 @@ func (s *Service) Published(ctx context.Context, tenant uuid.UUID, ids []uuid.UU
 		return nil, fmt.Errorf("content: published by ids: %w", err)
 	}
 	if err := s.withExtras(ctx, tenant, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// WorkspaceFilter narrows the workspace: the items, in any status, that
+// the caller may edit or review.
+type WorkspaceFilter struct {
+	Statuses []Status
+	Types    []Type
+	// OrgUnitID keeps the items of this unit and the units below it.
+	OrgUnitID *uuid.UUID
+	// Query keeps the items whose title or slug holds it.
+	Query string
+}
+
+// WorkspaceCursor is a position in the workspace: the last item's
+// updated_at and id (the workspace is newest change first).
+type WorkspaceCursor struct {
+	UpdatedAt time.Time
+	ID        uuid.UUID
+}
+
+// MaxWorkspaceQuery is the longest text the workspace filters titles by.
+const MaxWorkspaceQuery = 100
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusDraft, StatusInReview, StatusScheduled, StatusPublished, StatusArchived:
+		return true
+	}
+	return false
+}
+
+// Workspace returns a page of the items the caller may edit or review (an
+// editor's drafts, a reviewer's queue), in the units where they hold
+// either permission, most recently changed first.
+func (s *Service) Workspace(ctx context.Context, f WorkspaceFilter, first int, after *WorkspaceCursor) (*Page, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := apperr.PageSize(first, MaxPageSize); err != nil {
+		return nil, err
+	}
+	statuses := make([]string, 0, len(f.Statuses))
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			return nil, apperr.InvalidField("filter.statuses", "unknown status")
+		}
+		statuses = append(statuses, string(st))
+	}
+	types := make([]string, 0, len(f.Types))
+	for _, t := range f.Types {
+		if !t.Valid() {
+			return nil, apperr.InvalidField("filter.types", "unknown type")
+		}
+		types = append(types, string(t))
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if utf8.RuneCountInString(f.Query) > MaxWorkspaceQuery {
+		return nil, apperr.InvalidField("filter.query", fmt.Sprintf("at most %d characters", MaxWorkspaceQuery))
+	}
+	edit, allEdit := p.Paths(auth.PermContentEdit)
+	review, allReview := p.Paths(auth.PermContentReview)
+	all := allEdit || allReview
+	paths := append(edit, review...)
+	if !all && len(paths) == 0 {
+		return nil, apperr.Forbiddenf("you may not edit or review content")
+	}
+	sql, args := workspaceQuery(p.TenantID, all, paths, statuses, types, f, first, after)
+	page := &Page{}
+	b := &pgx.Batch{}
+	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
+		items, err := scanContents(rows, WithoutText)
+		if len(items) > first {
+			page.HasNext, items = true, items[:first]
+		}
+		page.Items = items
+		return err
+	})
+	if err := postgres.TenantBatch(ctx, s.pool, p.TenantID, b); err != nil {
+		return nil, fmt.Errorf("content: workspace: %w", err)
+	}
+	if err := s.withExtras(ctx, p.TenantID, page); err != nil {
 		return nil, err
 	}
 	return page, nil

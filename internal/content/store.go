@@ -127,3 +127,36 @@ func queueAuthors(b *pgx.Batch, tenant uuid.UUID, ids []uuid.UUID, out map[uuid.
 		return rows.Err()
 	})
 }
+
+// workspaceQuery is one page of the items, in any status, under paths
+// (every unit when all), newest change first, after the cursor: only the
+// filters given are in the statement, as in siteListQuery. The query text
+// is matched with strpos (a plain substring, no pattern characters).
+func workspaceQuery(tenant uuid.UUID, all bool, paths, statuses, types []string, f WorkspaceFilter, first int, after *WorkspaceCursor) (string, pgx.NamedArgs) {
+	where := []string{"c.tenant_id = @tenant"}
+	args := pgx.NamedArgs{"tenant": tenant, "limit": first + 1}
+	if !all {
+		where, args["paths"] = append(where, "c.org_path <@ ANY(CAST(@paths::text[] AS ltree[]))"), paths
+	}
+	if len(statuses) > 0 {
+		where, args["statuses"] = append(where, "c.status = ANY(@statuses::text[])"), statuses
+	}
+	if len(types) > 0 {
+		where, args["types"] = append(where, "c.type = ANY(@types::text[])"), types
+	}
+	if f.OrgUnitID != nil {
+		where, args["unit"] = append(where, "c.org_path <@ (SELECT u.path FROM org_units u WHERE u.tenant_id = @tenant AND u.id = @unit::uuid)"), *f.OrgUnitID
+	}
+	if f.Query != "" {
+		where, args["query"] = append(where, "(strpos(c.title, @query::text) > 0 OR strpos(c.slug, @query::text) > 0)"), f.Query
+	}
+	if after != nil {
+		where = append(where, "(c.updated_at, c.id) < (@after_at::timestamptz, @after_id::uuid)")
+		args["after_at"], args["after_id"] = after.UpdatedAt, after.ID
+	}
+	return `SELECT ` + contentSelect(WithoutText) + `
+FROM content_details c
+WHERE ` + strings.Join(where, "\n  AND ") + `
+ORDER BY c.updated_at DESC, c.id DESC
+LIMIT @limit`, args
+}
