@@ -81,7 +81,9 @@ func TestWorkspace(t *testing.T) {
 	// A reviewer's queue: what was submitted.
 	var id string
 	for _, e := range decode[struct {
-		Workspace struct{ Edges []struct{ Node struct{ ID, Slug string } } }
+		Workspace struct {
+			Edges []struct{ Node struct{ ID, Slug string } }
+		}
 	}](t, b.post(t, `{ workspace(filter: {query: "ws-two"}) { edges { node { id slug } } } }`, nil, bearer(editor)...)).Workspace.Edges {
 		id = e.Node.ID
 	}
