@@ -8,14 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"zhdj/internal/account"
 	"zhdj/internal/app"
 	"zhdj/internal/config"
+	"zhdj/internal/console"
 	"zhdj/internal/minioproc"
 	"zhdj/internal/pgcluster"
 	"zhdj/internal/pii"
@@ -31,6 +35,7 @@ and the cluster.`)
 	pgPort := fs.Int("pg-port", 54329, "port of the private PostgreSQL on 127.0.0.1")
 	// Not 9000, MinIO's own default, which PHP-FPM and other stores take.
 	minioPort := fs.Int("minio-port", 59000, "port of the private MinIO on 127.0.0.1 (0: no media storage)")
+	sitePorts := fs.String("site-ports", "3001,3002", "ports on 127.0.0.1 of the demo college front ends, the demo sites' origins (xxgc, znzz); empty: none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -124,6 +129,17 @@ and the cluster.`)
 	if err := seedDemo(ctx, a, stdout); err != nil {
 		return err
 	}
+	sites, err := serveDemoSites(*sitePorts, "http://"+cfg.HTTPAddr+"/graphql", log)
+	if err != nil {
+		return err
+	}
+	defer sites()
+	fmt.Fprintf(stdout, "\n  Console:   http://%s/admin/  (editor, reviewer, secretary, admin; password %s)\n", cfg.HTTPAddr, cfg.DemoPassword)
+	for _, p := range strings.Split(*sitePorts, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			fmt.Fprintf(stdout, "  Site:      http://127.0.0.1:%s/\n", p)
+		}
+	}
 	fmt.Fprintf(stdout, "\n  GraphiQL:  http://%s/\n  GraphQL:   http://%s/graphql\n  Try:       { site(slug: \"xxgc\") { name theme { colors { primary } } orgUnit { name children { name } } } }\n  Sign in:   mutation { login(input: {school: \"demo\", identifier: \"admin\", password: \"%s\"}) { accessToken } }\n  Stop:      Ctrl-C\n\n", cfg.HTTPAddr, cfg.HTTPAddr, cfg.DemoPassword)
 	return a.Run(ctx, nil)
 }
@@ -195,4 +211,34 @@ func localSecrets(path string, cfg *config.Config) (*devSecrets, error) {
 		cfg.PIIIndexKey = sec.PIIIndexKey
 	}
 	return &sec, nil
+}
+
+// serveDemoSites serves the demo college front end on each port of ports
+// (comma-separated) on 127.0.0.1: one build, and each origin finds its own
+// site (siteByOrigin). The returned function stops them.
+func serveDemoSites(ports, api string, log *slog.Logger) (func(), error) {
+	var servers []*http.Server
+	stop := func() {
+		for _, s := range servers {
+			_ = s.Close()
+		}
+	}
+	for _, p := range strings.Split(ports, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:"+p)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("dev: the demo site's port 127.0.0.1:%s is in use by another program; choose others with --site-ports (make run DEV_FLAGS=--site-ports=A,B)", p)
+		}
+		srv := &http.Server{Handler: console.Site(api), ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, srv)
+		go func() {
+			if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("demo site stopped", "port", p, "err", err)
+			}
+		}()
+	}
+	return stop, nil
 }

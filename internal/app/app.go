@@ -29,6 +29,7 @@ import (
 	"zhdj/internal/audit"
 	"zhdj/internal/cockpit"
 	"zhdj/internal/config"
+	"zhdj/internal/console"
 	"zhdj/internal/content"
 	"zhdj/internal/graphiql"
 	"zhdj/internal/interaction"
@@ -417,6 +418,9 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.HandleFunc("GET /auth/{school}/{provider}/start", a.ssoStart)
 	mux.HandleFunc("GET /auth/{school}/{provider}/callback", a.ssoCallback)
+	// The admin console, from files in the binary; it uses only /graphql.
+	mux.Handle("GET "+console.Prefix, console.Admin())
+	mux.Handle("GET /admin", http.RedirectHandler(console.Prefix, http.StatusMovedPermanently))
 	if a.Config.GraphiQL {
 		// From files in the binary: no CDN (campus networks, mainland China).
 		ide := graphiql.Handler("zhdj GraphQL", "/graphql")

@@ -1,0 +1,32 @@
+// The console's English messages; the same keys as zh-CN.ts (the type
+// check in index.ts makes sure none is missing).
+import type zh from './zh-CN'
+
+const en: typeof zh = {
+  app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
+  nav: { workspace: 'Content workspace', members: 'Member records' },
+  login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
+  me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
+  workspace: {
+    title: 'Content workspace', new: 'New article', query: 'Title or slug', status: 'Status', type: 'Type', any: 'Any',
+    columns: { title: 'Title', type: 'Type', status: 'Status', unit: 'Org unit', sites: 'Sites', updated: 'Updated' },
+    empty: 'Nothing matches',
+  },
+  status: { DRAFT: 'Draft', IN_REVIEW: 'In review', SCHEDULED: 'Scheduled', PUBLISHED: 'Published', ARCHIVED: 'Archived' },
+  type: { ARTICLE: 'Article', MICRO_LESSON: 'Micro-lesson', COMIC: 'Comic' },
+  content: {
+    newTitle: 'New article', editTitle: 'Edit content', slug: 'Slug (for URLs)', title: 'Title', summary: 'Summary', tags: 'Tags (comma-separated)',
+    cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',
+    submit: 'Submit for review', submitted: 'Submitted for review', approve: 'Approve and publish', publishAt: 'Publish at (empty: now)', approved: 'Approved',
+    sendBack: 'Send back', sendBackComment: 'What to change', sentBack: 'Sent back', unpublish: 'Unpublish', unpublished: 'Unpublished',
+    reviewComment: 'Reviewer\'s comment', fixFields: 'Please correct the fields marked in red', back: 'Back to the list', bold: 'Bold', italic: 'Italic', heading: 'Heading', list: 'List',
+  },
+  members: {
+    title: 'Member records', query: 'Name, whole mobile or citizen ID', stage: 'Stage', reveal: 'Show in full', revealNote: 'Showing the full citizen ID and mobile is recorded in the audit log',
+    columns: { name: 'Name', stage: 'Stage', unit: 'Branch', phone: 'Mobile', citizenId: 'Citizen ID' },
+  },
+  stage: { NONE: 'None', APPLICANT: 'Applicant', ACTIVIST: 'Activist', CANDIDATE: 'Candidate', PROBATIONARY: 'Probationary member', FULL: 'Full member', CANCELLED: 'Cancelled' },
+  role: { TENANT_ADMIN: 'School admin', ORG_ADMIN: 'Org admin', EDITOR: 'Editor', REVIEWER: 'Reviewer', RESPONDER: 'Responder', MEMBER: 'Member' },
+  errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
+}
+export default en

@@ -1,0 +1,28 @@
+// 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
+export default {
+  app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
+  nav: { workspace: '内容工作台', members: '党员档案' },
+  login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
+  me: { boundAt: '{role}，{unit}', permissions: '权限' },
+  workspace: {
+    title: '内容工作台', new: '新建文章', query: '标题或别名', status: '状态', type: '类型', any: '全部',
+    columns: { title: '标题', type: '类型', status: '状态', unit: '所属组织', sites: '展示站点', updated: '更新时间' },
+    empty: '没有符合条件的内容',
+  },
+  status: { DRAFT: '草稿', IN_REVIEW: '待审核', SCHEDULED: '定时发布', PUBLISHED: '已发布', ARCHIVED: '已归档' },
+  type: { ARTICLE: '文章', MICRO_LESSON: '微党课', COMIC: '主题漫画' },
+  content: {
+    newTitle: '新建文章', editTitle: '编辑内容', slug: '别名（网址用）', title: '标题', summary: '摘要', tags: '标签（逗号分隔）',
+    cover: '封面图', chooseCover: '选择封面', coverProcessing: '封面处理中…', body: '正文', save: '保存', saved: '已保存',
+    submit: '提交审核', submitted: '已提交审核', approve: '审核通过并发布', publishAt: '定时发布（留空为立即）', approved: '已通过',
+    sendBack: '退回修改', sendBackComment: '退回意见', sentBack: '已退回', unpublish: '撤回发布', unpublished: '已撤回',
+    reviewComment: '审核意见', fixFields: '请按提示修改标红的字段', back: '返回列表', bold: '加粗', italic: '斜体', heading: '小标题', list: '列表',
+  },
+  members: {
+    title: '党员档案', query: '姓名、完整手机号或身份证号', stage: '发展阶段', reveal: '查看完整信息', revealNote: '查看完整身份证号和手机号会记入审计日志',
+    columns: { name: '姓名', stage: '阶段', unit: '所在支部', phone: '手机号', citizenId: '身份证号' },
+  },
+  stage: { NONE: '群众', APPLICANT: '入党申请人', ACTIVIST: '入党积极分子', CANDIDATE: '发展对象', PROBATIONARY: '预备党员', FULL: '正式党员', CANCELLED: '已取消资格' },
+  role: { TENANT_ADMIN: '学校管理员', ORG_ADMIN: '组织管理员', EDITOR: '编辑', REVIEWER: '审核员', RESPONDER: '答复人', MEMBER: '党员' },
+  errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
+}

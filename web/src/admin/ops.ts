@@ -1,0 +1,103 @@
+// Every operation the console sends, each named, checked against the schema
+// by graphql-codegen (npm run codegen).
+import { graphql } from '@/gql'
+
+export const Login = graphql(`
+  mutation Login($in: LoginInput!) {
+    login(input: $in) { accessToken accessTokenExpiresAt refreshToken }
+  }
+`)
+
+export const Logout = graphql(`
+  mutation Logout { logout { ok } }
+`)
+
+export const WhoAmI = graphql(`
+  query WhoAmI {
+    me {
+      account { id displayName username }
+      school { name code }
+      roles { role orgUnit { id name } }
+      permissions
+    }
+  }
+`)
+
+export const WorkspaceList = graphql(`
+  query WorkspaceList($f: WorkspaceFilterInput, $first: Int, $after: String) {
+    workspace(filter: $f, first: $first, after: $after) {
+      edges { cursor node { id type slug title status updatedAt version orgUnit { name } sites { slug name } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const ContentById = graphql(`
+  query ContentById($id: ID!) {
+    node(id: $id) {
+      ... on Content {
+        id type slug title summary tags topics status version reviewComment publishAt publishedAt
+        cover { id url status }
+        sites { slug name }
+      }
+      ... on Article { body }
+    }
+  }
+`)
+
+export const CreateContent = graphql(`
+  mutation CreateContent($in: CreateContentInput!) {
+    createContent(input: $in) { content { id version status } }
+  }
+`)
+
+export const UpdateContent = graphql(`
+  mutation UpdateContent($in: UpdateContentInput!) {
+    updateContent(input: $in) { content { id version status } }
+  }
+`)
+
+export const SubmitContent = graphql(`
+  mutation SubmitContent($id: ID!) { submitContent(input: { id: $id }) { content { id version status } } }
+`)
+
+export const ApproveContent = graphql(`
+  mutation ApproveContent($id: ID!, $publishAt: Time) {
+    approveContent(input: { id: $id, publishAt: $publishAt }) { content { id version status publishAt } }
+  }
+`)
+
+export const SendBackContent = graphql(`
+  mutation SendBackContent($id: ID!, $comment: String!) {
+    sendBackContent(input: { id: $id, comment: $comment }) { content { id version status reviewComment } }
+  }
+`)
+
+export const UnpublishContent = graphql(`
+  mutation UnpublishContent($id: ID!) { unpublishContent(input: { id: $id }) { content { id version status } } }
+`)
+
+export const UploadImage = graphql(`
+  mutation UploadImage($in: UploadImageInput!) {
+    uploadImage(input: $in) { media { id status url } }
+  }
+`)
+
+export const MediaState = graphql(`
+  query MediaState($id: ID!) { node(id: $id) { ... on Media { id status url } } }
+`)
+
+export const MemberList = graphql(`
+  query MemberList($f: MemberFilter, $first: Int, $after: String) {
+    members(filter: $f, first: $first, after: $after) {
+      edges { cursor node { id name stage phone citizenId orgUnit { name } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const RevealMember = graphql(`
+  query RevealMember($id: ID!) {
+    node(id: $id) { ... on Member { id phone(unmasked: true) citizenId(unmasked: true) } }
+  }
+`)
