@@ -18,7 +18,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe and ffmpeg for videos; Node.js for the tests' WebSocket client) if missing
+deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe and ffmpeg for videos; Chromium for the browser tests; Node.js for the web build and the tests' WebSocket client) if missing
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		echo "==> installing PostgreSQL (Debian package postgresql)"; \
 		$(SUDO) apt-get update -q && \
@@ -32,7 +32,15 @@ deps: ## install what the local stack needs (PostgreSQL server binaries; ffprobe
 		  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg ) || \
 		echo "==> ffmpeg could not be installed: videos will have no duration or poster"; \
 	fi
-	@# The live-updates tests subscribe with the graphql-ws npm client.
+	@# The browser tests drive Debian's Chromium, headless (never a
+	@# downloaded browser).
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "==> installing Chromium (Debian package chromium)"; \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	fi
+	@# The live-updates tests subscribe with the graphql-ws npm client; the
+	@# web front ends are built with Node.js too.
 	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
 		echo "==> installing Node.js and npm (Debian packages nodejs, npm)"; \
 		$(SUDO) apt-get update -q && \
@@ -109,8 +117,28 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# The admin console and the demo front end (web/, Vue + Vite), built into
+# internal/console/dist, which is committed: `go build` alone gives a
+# binary with them, and `make run` needs no Node.js.
+WEB := web
+
+.PHONY: web
+web: $(WEB)/node_modules/.package-lock.json ## rebuild the console and the demo front end into internal/console/dist (needs Node.js; commit the result)
+	cd $(WEB) && npm run build
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+
+.PHONY: check-web
+check-web: web ## fail when the committed web build differs from a build of web/ by its lock file
+	@if [ -n "$$(git status --porcelain -- internal/console/dist)" ]; then \
+		echo "the web build is stale; run 'make web' and commit:"; \
+		git status --porcelain -- internal/console/dist; \
+		exit 1; \
+	fi
+
 .PHONY: check
-check: lint check-generated ## everything CI checks besides the tests
+check: lint check-generated check-web ## everything CI checks besides the tests
 
 .PHONY: clean
 clean: ## remove built binaries (keeps the local database)

@@ -31,6 +31,7 @@ type ArticleResolver interface {
 	OrgUnit(ctx context.Context, obj *model.Article) (*org.Unit, error)
 
 	Sites(ctx context.Context, obj *model.Article) ([]*site.Site, error)
+
 	SearchIndex(ctx context.Context, obj *model.Article) (*search.State, error)
 
 	Attachments(ctx context.Context, obj *model.Article) ([]*media.Media, error)
@@ -41,6 +42,7 @@ type ComicResolver interface {
 	OrgUnit(ctx context.Context, obj *model.Comic) (*org.Unit, error)
 
 	Sites(ctx context.Context, obj *model.Comic) ([]*site.Site, error)
+
 	SearchIndex(ctx context.Context, obj *model.Comic) (*search.State, error)
 }
 type ComicPanelResolver interface {
@@ -55,6 +57,7 @@ type MicroLessonResolver interface {
 	OrgUnit(ctx context.Context, obj *model.MicroLesson) (*org.Unit, error)
 
 	Sites(ctx context.Context, obj *model.MicroLesson) ([]*site.Site, error)
+
 	SearchIndex(ctx context.Context, obj *model.MicroLesson) (*search.State, error)
 	Video(ctx context.Context, obj *model.MicroLesson) (*media.Media, error)
 }
@@ -518,6 +521,29 @@ func (ec *executionContext) fieldContext_Article_sites(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Article_publishToSubtree(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_publishToSubtree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishToSubtree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_publishToSubtree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Article_searchIndex(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
@@ -1124,6 +1150,29 @@ func (ec *executionContext) fieldContext_Comic_sites(_ context.Context, field gr
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Comic_publishToSubtree(ctx context.Context, field graphql.CollectedField, obj *model.Comic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comic_publishToSubtree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishToSubtree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comic_publishToSubtree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comic", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Comic_searchIndex(ctx context.Context, field graphql.CollectedField, obj *model.Comic) (ret graphql.Marshaler) {
@@ -2069,6 +2118,29 @@ func (ec *executionContext) fieldContext_MicroLesson_sites(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MicroLesson_publishToSubtree(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MicroLesson_publishToSubtree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishToSubtree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MicroLesson_publishToSubtree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MicroLesson", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MicroLesson_searchIndex(ctx context.Context, field graphql.CollectedField, obj *model.MicroLesson) (ret graphql.Marshaler) {
@@ -3624,6 +3696,11 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_sites(ctx, field, obj)
 				})
+		case "publishToSubtree":
+			out.Values[i] = ec._Article_publishToSubtree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "searchIndex":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -3805,6 +3882,11 @@ func (ec *executionContext) _Comic(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comic_sites(ctx, field, obj)
 				})
+		case "publishToSubtree":
+			out.Values[i] = ec._Comic_publishToSubtree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "searchIndex":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -4215,6 +4297,11 @@ func (ec *executionContext) _MicroLesson(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MicroLesson_sites(ctx, field, obj)
 				})
+		case "publishToSubtree":
+			out.Values[i] = ec._MicroLesson_publishToSubtree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "searchIndex":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

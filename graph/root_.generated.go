@@ -173,28 +173,29 @@ type ComplexityRoot struct {
 	}
 
 	Article struct {
-		Attachments   func(childComplexity int) int
-		AuthorList    func(childComplexity int) int
-		Body          func(childComplexity int) int
-		CoverMedia    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		OrgUnit       func(childComplexity int) int
-		PublishAt     func(childComplexity int) int
-		PublishedAt   func(childComplexity int) int
-		ReviewComment func(childComplexity int) int
-		SearchIndex   func(childComplexity int) int
-		Sites         func(childComplexity int) int
-		Slug          func(childComplexity int) int
-		Source        func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Summary       func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		Title         func(childComplexity int) int
-		Topics        func(childComplexity int) int
-		Type          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Version       func(childComplexity int) int
-		ViewCount     func(childComplexity int) int
+		Attachments      func(childComplexity int) int
+		AuthorList       func(childComplexity int) int
+		Body             func(childComplexity int) int
+		CoverMedia       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		OrgUnit          func(childComplexity int) int
+		PublishAt        func(childComplexity int) int
+		PublishToSubtree func(childComplexity int) int
+		PublishedAt      func(childComplexity int) int
+		ReviewComment    func(childComplexity int) int
+		SearchIndex      func(childComplexity int) int
+		Sites            func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Source           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Topics           func(childComplexity int) int
+		Type             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+		ViewCount        func(childComplexity int) int
 	}
 
 	AssessmentScheme struct {
@@ -393,28 +394,29 @@ type ComplexityRoot struct {
 	}
 
 	Comic struct {
-		AuthorList    func(childComplexity int) int
-		CoverMedia    func(childComplexity int) int
-		Episode       func(childComplexity int) int
-		ID            func(childComplexity int) int
-		OrgUnit       func(childComplexity int) int
-		Panels        func(childComplexity int) int
-		PublishAt     func(childComplexity int) int
-		PublishedAt   func(childComplexity int) int
-		ReviewComment func(childComplexity int) int
-		SearchIndex   func(childComplexity int) int
-		Series        func(childComplexity int) int
-		Sites         func(childComplexity int) int
-		Slug          func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Summary       func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		Title         func(childComplexity int) int
-		Topics        func(childComplexity int) int
-		Type          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Version       func(childComplexity int) int
-		ViewCount     func(childComplexity int) int
+		AuthorList       func(childComplexity int) int
+		CoverMedia       func(childComplexity int) int
+		Episode          func(childComplexity int) int
+		ID               func(childComplexity int) int
+		OrgUnit          func(childComplexity int) int
+		Panels           func(childComplexity int) int
+		PublishAt        func(childComplexity int) int
+		PublishToSubtree func(childComplexity int) int
+		PublishedAt      func(childComplexity int) int
+		ReviewComment    func(childComplexity int) int
+		SearchIndex      func(childComplexity int) int
+		Series           func(childComplexity int) int
+		Sites            func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Topics           func(childComplexity int) int
+		Type             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+		ViewCount        func(childComplexity int) int
 	}
 
 	ComicPanel struct {
@@ -802,32 +804,33 @@ type ComplexityRoot struct {
 	}
 
 	MicroLesson struct {
-		AuthorList      func(childComplexity int) int
-		Chapters        func(childComplexity int) int
-		CoverMedia      func(childComplexity int) int
-		DurationSeconds func(childComplexity int) int
-		ID              func(childComplexity int) int
-		OrgUnit         func(childComplexity int) int
-		PublishAt       func(childComplexity int) int
-		PublishedAt     func(childComplexity int) int
-		RequiredStages  func(childComplexity int) int
-		ReviewComment   func(childComplexity int) int
-		SearchIndex     func(childComplexity int) int
-		Series          func(childComplexity int) int
-		Sites           func(childComplexity int) int
-		Slug            func(childComplexity int) int
-		Speaker         func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Summary         func(childComplexity int) int
-		Tags            func(childComplexity int) int
-		Title           func(childComplexity int) int
-		Topics          func(childComplexity int) int
-		Transcript      func(childComplexity int) int
-		Type            func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Video           func(childComplexity int) int
-		ViewCount       func(childComplexity int) int
+		AuthorList       func(childComplexity int) int
+		Chapters         func(childComplexity int) int
+		CoverMedia       func(childComplexity int) int
+		DurationSeconds  func(childComplexity int) int
+		ID               func(childComplexity int) int
+		OrgUnit          func(childComplexity int) int
+		PublishAt        func(childComplexity int) int
+		PublishToSubtree func(childComplexity int) int
+		PublishedAt      func(childComplexity int) int
+		RequiredStages   func(childComplexity int) int
+		ReviewComment    func(childComplexity int) int
+		SearchIndex      func(childComplexity int) int
+		Series           func(childComplexity int) int
+		Sites            func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Speaker          func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Topics           func(childComplexity int) int
+		Transcript       func(childComplexity int) int
+		Type             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+		Video            func(childComplexity int) int
+		ViewCount        func(childComplexity int) int
 	}
 
 	ModerationItem struct {
@@ -1995,6 +1998,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.PublishAt(childComplexity), true
+	case "Article.publishToSubtree":
+		if e.ComplexityRoot.Article.PublishToSubtree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PublishToSubtree(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -2839,6 +2848,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comic.PublishAt(childComplexity), true
+	case "Comic.publishToSubtree":
+		if e.ComplexityRoot.Comic.PublishToSubtree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comic.PublishToSubtree(childComplexity), true
 	case "Comic.publishedAt":
 		if e.ComplexityRoot.Comic.PublishedAt == nil {
 			break
@@ -4368,6 +4383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MicroLesson.PublishAt(childComplexity), true
+	case "MicroLesson.publishToSubtree":
+		if e.ComplexityRoot.MicroLesson.PublishToSubtree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MicroLesson.PublishToSubtree(childComplexity), true
 	case "MicroLesson.publishedAt":
 		if e.ComplexityRoot.MicroLesson.PublishedAt == nil {
 			break
@@ -9323,6 +9344,8 @@ interface Content {
   reviewComment: String
   "The active sites it appears on."
   sites: [Site!]!
+  "Shown on every site in the owning unit's subtree, not only the unit's own."
+  publishToSubtree: Boolean!
   "What the search index holds of it (null for readers who cannot edit it)."
   searchIndex: SearchIndexState
 }
@@ -9350,6 +9373,7 @@ type Article implements Node & Content {
   viewCount: Int!
   reviewComment: String
   sites: [Site!]!
+  publishToSubtree: Boolean!
   searchIndex: SearchIndexState
   "Sanitised HTML."
   body: String!
@@ -9376,6 +9400,7 @@ type MicroLesson implements Node & Content {
   viewCount: Int!
   reviewComment: String
   sites: [Site!]!
+  publishToSubtree: Boolean!
   searchIndex: SearchIndexState
   video: Media
   durationSeconds: Int!
@@ -9411,6 +9436,7 @@ type Comic implements Node & Content {
   viewCount: Int!
   reviewComment: String
   sites: [Site!]!
+  publishToSubtree: Boolean!
   searchIndex: SearchIndexState
   panels: [ComicPanel!]!
   series: String!

@@ -36,7 +36,7 @@ export const ContentById = graphql(`
   query ContentById($id: ID!) {
     node(id: $id) {
       ... on Content {
-        id type slug title summary tags topics status version reviewComment publishAt publishedAt
+        id type slug title summary tags topics status version reviewComment publishAt publishedAt publishToSubtree
         cover { id url status }
         sites { slug name }
       }

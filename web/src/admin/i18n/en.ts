@@ -16,7 +16,7 @@ const en: typeof zh = {
   type: { ARTICLE: 'Article', MICRO_LESSON: 'Micro-lesson', COMIC: 'Comic' },
   content: {
     newTitle: 'New article', editTitle: 'Edit content', slug: 'Slug (for URLs)', title: 'Title', summary: 'Summary', tags: 'Tags (comma-separated)',
-    cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',
+    subtree: 'Also show it on the sites of every unit below (publish once, show on many sites)', cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',
     submit: 'Submit for review', submitted: 'Submitted for review', approve: 'Approve and publish', publishAt: 'Publish at (empty: now)', approved: 'Approved',
     sendBack: 'Send back', sendBackComment: 'What to change', sentBack: 'Sent back', unpublish: 'Unpublish', unpublished: 'Unpublished',
     reviewComment: 'Reviewer\'s comment', fixFields: 'Please correct the fields marked in red', back: 'Back to the list', bold: 'Bold', italic: 'Italic', heading: 'Heading', list: 'List',

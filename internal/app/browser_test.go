@@ -1,0 +1,310 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"zhdj/internal/console"
+)
+
+// screenshots is where the browser tests write what they saw (git-ignored).
+var screenshots = filepath.Join("..", "..", ".data", "screenshots")
+
+// chromium starts Debian's Chromium, headless, for one test. Without it the
+// test is skipped, unless ZHDJ_REQUIRE_BROWSER is set (make test sets it,
+// after make deps installed the package): no test downloads a browser.
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("ZHDJ_REQUIRE_BROWSER") != "" {
+			t.Fatal("chromium is not installed (make deps installs Debian's package)")
+		}
+		t.Skip("chromium is not installed: skipping the browser test (make deps installs it)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// do runs browser actions, failing the test with what was being done and
+// a screenshot of the page at that moment.
+func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	step, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(step, actions...); err != nil {
+		shot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	step, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(step, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.MkdirAll(screenshots, 0o755); err == nil {
+		_ = os.WriteFile(filepath.Join(screenshots, name+".png"), png, 0o644)
+	}
+}
+
+// unlabelled lists the form fields of the page that have no accessible
+// name (a <label for>, aria-label or aria-labelledby).
+const unlabelled = `Array.from(document.querySelectorAll('input:not([type=hidden]), textarea, select, [role=textbox]'))
+  .filter(e => e.offsetParent !== null)
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+  .map(e => e.outerHTML.slice(0, 120))`
+
+func labelled(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	bad := browserValue(t, ctx, "check labels on "+page, chromedp.Evaluate[[]string](unlabelled))
+	if len(bad) > 0 {
+		t.Errorf("%s: form fields without a label: %v", page, bad)
+	}
+}
+
+func signIn(t *testing.T, ctx context.Context, base, user string) {
+	t.Helper()
+	do(t, ctx, "sign in as "+user,
+		chromedp.Navigate(base+"/admin/"),
+		chromedp.WaitVisible(chromedp.CSS(`#login-identifier`)),
+		chromedp.SetValue(chromedp.CSS(`#login-school`), ""),
+		chromedp.SendKeys(chromedp.CSS(`#login-school`), "demo"),
+		chromedp.SendKeys(chromedp.CSS(`#login-identifier`), user),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), demoPassword),
+		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=whoami]`)))
+}
+
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`[data-test=sign-out]`)), chromedp.WaitVisible(chromedp.CSS(`#login-identifier`)))
+}
+
+// writeArticle fills the console's new-article form (with a cover, which
+// publishing needs) and submits it for review.
+func writeArticle(t *testing.T, ctx context.Context, slug, title, cover string, subtree bool) {
+	t.Helper()
+	do(t, ctx, "open a new article",
+		chromedp.Click(chromedp.CSS(`[data-test=new-article]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#c-slug`)),
+		chromedp.SendKeys(chromedp.CSS(`#c-slug`), slug),
+		chromedp.SendKeys(chromedp.CSS(`#c-title`), title),
+		chromedp.SendKeys(chromedp.CSS(`#c-summary`), "浏览器测试写的摘要"),
+		chromedp.SetUploadFiles(chromedp.CSS(`#c-cover`), []string{cover}),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=cover-preview]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=c-body]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=c-body]`), "学习贯彻党的二十大精神，写在控制台里。"))
+	if subtree {
+		do(t, ctx, "show it on the sites below", chromedp.Click(chromedp.CSS(`[data-test=c-subtree]`)))
+	}
+	labelled(t, ctx, "the content form")
+	do(t, ctx, "submit "+slug,
+		chromedp.Click(chromedp.CSS(`[data-test=c-submit]`)),
+		waitText(`[data-test=content-status]`, "待审核"))
+}
+
+// approve opens slug from the workspace, filtered by its slug, and
+// approves it.
+func approve(t *testing.T, ctx context.Context, base, slug string) {
+	t.Helper()
+	do(t, ctx, "find "+slug+" in the review queue",
+		chromedp.Navigate(base+"/admin/content"),
+		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
+		chromedp.SendKeys(chromedp.CSS(`#ws-query`), slug),
+		waitText(`[data-test=ws-table] tbody`, "待审核"),
+		chromedp.Click(chromedp.CSS(`[data-test=ws-table] tbody tr td`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-approve]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=c-approve]`)),
+		waitText(`[data-test=content-status]`, "已发布"))
+}
+
+// browserValue runs one action that gives a value, failing the test as do does.
+func browserValue[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	step, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(step, a)
+	if err != nil {
+		shot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// waitText waits until the text of the element sel holds want.
+func waitText(sel, want string) chromedp.Action[chromedp.Void] {
+	js := fmt.Sprintf(`(document.querySelector(%q)?.textContent ?? '').includes(%q)`, sel, want)
+	poll := chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := poll(ctx, t); err != nil {
+			return chromedp.Void{}, fmt.Errorf("%s never showed %q: %w", sel, want, err)
+		}
+		return chromedp.Void{}, nil
+	}
+}
+
+// TestConsoleAndSitesInABrowser drives the admin console and the demo
+// college front ends in a real Chromium against the real server,
+// PostgreSQL and MinIO: an editor writes and submits, a reviewer approves,
+// the item shows on its college's site; the school's article shows on
+// both sites, each in its own theme; a secretary reveals a member's ID,
+// and the audit log has it.
+func TestConsoleAndSitesInABrowser(t *testing.T) {
+	t.Parallel()
+	b, _ := setupMedia(t, nil)
+	ctx := chromium(t)
+	admin, _ := b.login(t, "admin", demoPassword)
+
+	// The two demo front ends, each on an origin of its own that its site
+	// lists, calling the API across origins as a college's would.
+	sites := map[string]*httptest.Server{}
+	for _, slug := range []string{"xxgc", "znzz"} {
+		srv := httptest.NewServer(console.Site(b.server.URL + "/graphql"))
+		t.Cleanup(srv.Close)
+		sites[slug] = srv
+		id := decode[struct{ Site struct{ ID string } }](t, b.post(t, `query($s: String!) { site(slug: $s) { id } }`, map[string]any{"s": slug})).Site.ID
+		if r := b.post(t, `mutation($in: UpdateSiteInput!) { updateSite(input: $in) { site { origins } } }`,
+			map[string]any{"in": map[string]any{"id": id, "origins": []string{srv.URL}}}, bearer(admin)...); len(r.Errors) != 0 {
+			t.Fatal(r.Errors)
+		}
+		eventually(t, "CORS allows "+srv.URL, func() bool {
+			req, _ := http.NewRequest(http.MethodGet, b.server.URL+"/graphql?query=%7B__typename%7D", nil)
+			req.Header.Set("Origin", srv.URL)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return false
+			}
+			res.Body.Close()
+			return res.Header.Get("Access-Control-Allow-Origin") == srv.URL
+		})
+	}
+	cover := filepath.Join(t.TempDir(), "封面.png")
+	if err := os.WriteFile(cover, pngBytes(t, 640, 360), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Sign-in: a wrong password is shown on the page, in Chinese.
+	do(t, ctx, "open the console", chromedp.Navigate(b.server.URL+"/admin/"), chromedp.WaitVisible(chromedp.CSS(`#login-identifier`)))
+	labelled(t, ctx, "the sign-in page")
+	do(t, ctx, "sign in with a wrong password",
+		chromedp.SendKeys(chromedp.CSS(`#login-school`), "demo"),
+		chromedp.SendKeys(chromedp.CSS(`#login-identifier`), "editor"),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), "wrong-password"),
+		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=login-error]`)))
+	shot(t, ctx, "console-sign-in-error")
+
+	// An editor of 信息工程学院 writes and submits; its reviewer approves.
+	signIn(t, ctx, b.server.URL, "editor")
+	shot(t, ctx, "console-workspace")
+	writeArticle(t, ctx, "browser-xxgc", "控制台发布的学院文章", cover, false)
+	shot(t, ctx, "console-article-submitted")
+	signOut(t, ctx)
+	signIn(t, ctx, b.server.URL, "reviewer")
+	do(t, ctx, "open the send-back dialog",
+		chromedp.Navigate(b.server.URL+"/admin/content"),
+		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
+		chromedp.SendKeys(chromedp.CSS(`#ws-query`), "browser-xxgc"),
+		waitText(`[data-test=ws-table] tbody`, "待审核"),
+		chromedp.Click(chromedp.CSS(`[data-test=ws-table] tbody tr td`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-send-back]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=c-send-back]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#c-back`)))
+	step, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_, err := chromedp.Run(step, chromedp.Poll[bool](`!!document.activeElement && !!document.activeElement.closest('.el-dialog')`, chromedp.WithPollingTimeout(5*time.Second)))
+	cancel()
+	if err != nil {
+		t.Errorf("the dialog opened without the keyboard focus in it: %v", err)
+	}
+	labelled(t, ctx, "the send-back dialog")
+	do(t, ctx, "close the dialog with Escape", chromedp.KeyEvent("\x1b"), chromedp.WaitNotVisible(chromedp.CSS(`#c-back`)))
+	approve(t, ctx, b.server.URL, "browser-xxgc")
+
+	// The school's organisation department publishes once for every site.
+	signOut(t, ctx)
+	signIn(t, ctx, b.server.URL, "admin")
+	writeArticle(t, ctx, "browser-school", "全校发布的通知", cover, true)
+	approve(t, ctx, b.server.URL, "browser-school")
+
+	colours := map[string]string{}
+	for slug, srv := range sites {
+		do(t, ctx, "open the "+slug+" site", chromedp.Navigate(srv.URL+"/"), waitText(`[data-test=latest]`, "全校发布的通知"))
+		latest := browserValue(t, ctx, "read the "+slug+" site", chromedp.Text(chromedp.CSS(`[data-test=latest]`)))
+		colour := browserValue(t, ctx, "read the "+slug+" site's colour", chromedp.Evaluate[string](`getComputedStyle(document.querySelector('[data-test=site-header]')).backgroundColor`))
+		if got := strings.Contains(latest, "控制台发布的学院文章"); got != (slug == "xxgc") {
+			t.Errorf("%s shows the college's article: %v (only xxgc should): %q", slug, got, latest)
+		}
+		colours[slug] = colour
+		shot(t, ctx, "site-"+slug)
+		do(t, ctx, "open the school's article on "+slug,
+			chromedp.Navigate(srv.URL+"/#/c/browser-school"),
+			waitText(`[data-test=article]`, "写在控制台里"))
+	}
+	// The configured primaries: xxgc #b71c1c, znzz #c62828.
+	if colours["xxgc"] != "rgb(183, 28, 28)" || colours["znzz"] != "rgb(198, 40, 40)" {
+		t.Errorf("site header colours: %v", colours)
+	}
+
+	// A secretary reveals a member's citizen ID; the reveal is audited.
+	signOut(t, ctx)
+	signIn(t, ctx, b.server.URL, "secretary")
+	do(t, ctx, "list the members",
+		chromedp.Navigate(b.server.URL+"/admin/members"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=m-reveal]`)))
+	masked := browserValue(t, ctx, "read a masked ID", chromedp.Text(chromedp.CSS(`[data-test=m-citizen-id]`)))
+	if !strings.Contains(masked, "*") {
+		t.Fatalf("the list shows the citizen ID unmasked: %q", masked)
+	}
+	labelled(t, ctx, "the member list")
+	shot(t, ctx, "console-members")
+	do(t, ctx, "reveal the first member's ID",
+		chromedp.Click(chromedp.CSS(`[data-test=m-reveal]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.el-message-box__btns .el-button--primary`)),
+		chromedp.Click(chromedp.CSS(`.el-message-box__btns .el-button--primary`)))
+	revealed := browserValue(t, ctx, "wait for the full ID", chromedp.Poll[string](`(() => { const s = document.querySelector('[data-test=m-citizen-id]').textContent; return s.includes('*') ? false : s })()`, chromedp.WithPollingTimeout(10*time.Second)))
+	if len(revealed) != 18 {
+		t.Fatalf("revealed citizen ID: %q", revealed)
+	}
+	audit := decode[struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action string
+					Actor  struct{ Username string }
+				}
+			}
+		}
+	}](t, b.post(t, `{ auditLog(filter: {actions: ["pii_read"]}, first: 10) { edges { node { action actor { username } } } } }`, nil, bearer(admin)...))
+	found := false
+	for _, e := range audit.AuditLog.Edges {
+		found = found || e.Node.Actor.Username == "secretary"
+	}
+	if !found {
+		t.Fatalf("the audit log has no pii_read by the secretary: %+v", audit)
+	}
+}
