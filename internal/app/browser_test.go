@@ -53,16 +53,26 @@ func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Acti
 	step, cancel := context.WithTimeout(ctx, 45*time.Second)
 	defer cancel()
 	if err := chromedp.Do(step, actions...); err != nil {
-		shot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
-		t.Fatalf("%s: %v", what, err)
+		failed(t, ctx, what, err)
 	}
+}
+
+// failed ends the test with what the page said (its messages and alerts)
+// and a screenshot.
+func failed(t *testing.T, ctx context.Context, what string, err error) {
+	t.Helper()
+	shot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
+	look, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	said, _ := chromedp.Run(look, chromedp.Evaluate[string](`location.href + ' ' + Array.from(document.querySelectorAll('.el-message, [role=alert]')).map(e => e.textContent).join(' | ') + ' ' + (document.querySelector('#c-slug')?.disabled) + ' ' + (document.querySelector('.el-loading-mask')?.outerHTML ?? 'no-mask')`))
+	t.Fatalf("%s: %v (the page said: %q)", what, err, said)
 }
 
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	step, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(step, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(step, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
@@ -89,20 +99,25 @@ func labelled(t *testing.T, ctx context.Context, page string) {
 
 func signIn(t *testing.T, ctx context.Context, base, user string) {
 	t.Helper()
+	do(t, ctx, "open the console", chromedp.Navigate(base+"/admin/"), chromedp.WaitVisible(chromedp.CSS(`#login-identifier`)))
+	// The console remembers the school code of the last sign-in.
+	switch school := browserValue(t, ctx, "read the school field", chromedp.Evaluate[string](`document.querySelector('#login-school').value`)); school {
+	case "":
+		do(t, ctx, "type the school code", chromedp.SendKeys(chromedp.CSS(`#login-school`), "demo"))
+	case "demo":
+	default:
+		t.Fatalf("the school field holds %q", school)
+	}
 	do(t, ctx, "sign in as "+user,
-		chromedp.Navigate(base+"/admin/"),
-		chromedp.WaitVisible(chromedp.CSS(`#login-identifier`)),
-		chromedp.SetValue(chromedp.CSS(`#login-school`), ""),
-		chromedp.SendKeys(chromedp.CSS(`#login-school`), "demo"),
 		chromedp.SendKeys(chromedp.CSS(`#login-identifier`), user),
 		chromedp.SendKeys(chromedp.CSS(`#login-password`), demoPassword),
-		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		press(`[data-test=login-submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=whoami]`)))
 }
 
-func signOut(t *testing.T, ctx context.Context) {
+func signOut(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
-	do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`[data-test=sign-out]`)), chromedp.WaitVisible(chromedp.CSS(`#login-identifier`)))
+	do(t, ctx, "sign out", chromedp.Navigate(base+"/admin/"), press(`[data-test=sign-out]`), chromedp.WaitVisible(chromedp.CSS(`#login-identifier`)))
 }
 
 // writeArticle fills the console's new-article form (with a cover, which
@@ -110,21 +125,21 @@ func signOut(t *testing.T, ctx context.Context) {
 func writeArticle(t *testing.T, ctx context.Context, slug, title, cover string, subtree bool) {
 	t.Helper()
 	do(t, ctx, "open a new article",
-		chromedp.Click(chromedp.CSS(`[data-test=new-article]`)),
+		press(`[data-test=new-article]`),
 		chromedp.WaitVisible(chromedp.CSS(`#c-slug`)),
 		chromedp.SendKeys(chromedp.CSS(`#c-slug`), slug),
 		chromedp.SendKeys(chromedp.CSS(`#c-title`), title),
 		chromedp.SendKeys(chromedp.CSS(`#c-summary`), "浏览器测试写的摘要"),
 		chromedp.SetUploadFiles(chromedp.CSS(`#c-cover`), []string{cover}),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=cover-preview]`)),
-		chromedp.Click(chromedp.CSS(`[data-test=c-body]`)),
+		press(`[data-test=c-body]`),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=c-body]`), "学习贯彻党的二十大精神，写在控制台里。"))
 	if subtree {
-		do(t, ctx, "show it on the sites below", chromedp.Click(chromedp.CSS(`[data-test=c-subtree]`)))
+		do(t, ctx, "show it on the sites below", press(`[data-test=c-subtree]`))
 	}
 	labelled(t, ctx, "the content form")
 	do(t, ctx, "submit "+slug,
-		chromedp.Click(chromedp.CSS(`[data-test=c-submit]`)),
+		press(`[data-test=c-submit]`),
 		waitText(`[data-test=content-status]`, "待审核"))
 }
 
@@ -137,9 +152,9 @@ func approve(t *testing.T, ctx context.Context, base, slug string) {
 		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
 		chromedp.SendKeys(chromedp.CSS(`#ws-query`), slug),
 		waitText(`[data-test=ws-table] tbody`, "待审核"),
-		chromedp.Click(chromedp.CSS(`[data-test=ws-table] tbody tr td`)),
+		press(`[data-test=ws-table] tbody tr td`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-approve]`)),
-		chromedp.Click(chromedp.CSS(`[data-test=c-approve]`)),
+		press(`[data-test=c-approve]`),
 		waitText(`[data-test=content-status]`, "已发布"))
 }
 
@@ -150,10 +165,24 @@ func browserValue[T any](t *testing.T, ctx context.Context, what string, a chrom
 	defer cancel()
 	v, err := chromedp.Run(step, a)
 	if err != nil {
-		shot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
-		t.Fatalf("%s: %v", what, err)
+		failed(t, ctx, what, err)
 	}
 	return v
+}
+
+// press scrolls the element sel into view and clicks it, once it is
+// visible (a click at coordinates misses an element below the fold or one
+// that a loading image has just moved).
+func press(sel string) chromedp.Action[chromedp.Void] {
+	wait := chromedp.WaitVisible(chromedp.CSS(sel))
+	click := chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.scrollIntoView({block: 'center'}); e.click(); return true })()`, sel))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := wait(ctx, t); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := click(ctx, t)
+		return chromedp.Void{}, err
+	}
 }
 
 // waitText waits until the text of the element sel holds want.
@@ -215,7 +244,7 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#login-school`), "demo"),
 		chromedp.SendKeys(chromedp.CSS(`#login-identifier`), "editor"),
 		chromedp.SendKeys(chromedp.CSS(`#login-password`), "wrong-password"),
-		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		press(`[data-test=login-submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=login-error]`)))
 	shot(t, ctx, "console-sign-in-error")
 
@@ -224,16 +253,16 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	shot(t, ctx, "console-workspace")
 	writeArticle(t, ctx, "browser-xxgc", "控制台发布的学院文章", cover, false)
 	shot(t, ctx, "console-article-submitted")
-	signOut(t, ctx)
+	signOut(t, ctx, b.server.URL)
 	signIn(t, ctx, b.server.URL, "reviewer")
 	do(t, ctx, "open the send-back dialog",
 		chromedp.Navigate(b.server.URL+"/admin/content"),
 		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
 		chromedp.SendKeys(chromedp.CSS(`#ws-query`), "browser-xxgc"),
 		waitText(`[data-test=ws-table] tbody`, "待审核"),
-		chromedp.Click(chromedp.CSS(`[data-test=ws-table] tbody tr td`)),
+		press(`[data-test=ws-table] tbody tr td`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-send-back]`)),
-		chromedp.Click(chromedp.CSS(`[data-test=c-send-back]`)),
+		press(`[data-test=c-send-back]`),
 		chromedp.WaitVisible(chromedp.CSS(`#c-back`)))
 	step, cancel := context.WithTimeout(ctx, 10*time.Second)
 	_, err := chromedp.Run(step, chromedp.Poll[bool](`!!document.activeElement && !!document.activeElement.closest('.el-dialog')`, chromedp.WithPollingTimeout(5*time.Second)))
@@ -246,7 +275,7 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	approve(t, ctx, b.server.URL, "browser-xxgc")
 
 	// The school's organisation department publishes once for every site.
-	signOut(t, ctx)
+	signOut(t, ctx, b.server.URL)
 	signIn(t, ctx, b.server.URL, "admin")
 	writeArticle(t, ctx, "browser-school", "全校发布的通知", cover, true)
 	approve(t, ctx, b.server.URL, "browser-school")
@@ -271,7 +300,7 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	}
 
 	// A secretary reveals a member's citizen ID; the reveal is audited.
-	signOut(t, ctx)
+	signOut(t, ctx, b.server.URL)
 	signIn(t, ctx, b.server.URL, "secretary")
 	do(t, ctx, "list the members",
 		chromedp.Navigate(b.server.URL+"/admin/members"),
@@ -283,9 +312,9 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	labelled(t, ctx, "the member list")
 	shot(t, ctx, "console-members")
 	do(t, ctx, "reveal the first member's ID",
-		chromedp.Click(chromedp.CSS(`[data-test=m-reveal]`)),
+		press(`[data-test=m-reveal]`),
 		chromedp.WaitVisible(chromedp.CSS(`.el-message-box__btns .el-button--primary`)),
-		chromedp.Click(chromedp.CSS(`.el-message-box__btns .el-button--primary`)))
+		press(`.el-message-box__btns .el-button--primary`))
 	revealed := browserValue(t, ctx, "wait for the full ID", chromedp.Poll[string](`(() => { const s = document.querySelector('[data-test=m-citizen-id]').textContent; return s.includes('*') ? false : s })()`, chromedp.WithPollingTimeout(10*time.Second)))
 	if len(revealed) != 18 {
 		t.Fatalf("revealed citizen ID: %q", revealed)

@@ -8,7 +8,8 @@ export const router = createRouter({
   routes: [
     { path: '/', redirect: '/content' },
     { path: '/content', component: Workspace },
-    { path: '/content/new', component: ContentEdit },
+    // One route for a new item and a saved one, so that the page stays
+    // the same when the first save gives the item its id.
     { path: '/content/:id', component: ContentEdit, props: true },
     { path: '/members', component: Members },
   ],
