@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"zhdj/internal/console"
@@ -143,19 +145,33 @@ func writeArticle(t *testing.T, ctx context.Context, slug, title, cover string, 
 		waitText(`[data-test=content-status]`, "待审核"))
 }
 
-// approve opens slug from the workspace, filtered by its slug, and
-// approves it.
-func approve(t *testing.T, ctx context.Context, base, slug string) {
+// approve opens slug (titled title) from the workspace, filtered by its
+// slug, and approves it.
+func approve(t *testing.T, ctx context.Context, base, slug, title string) {
 	t.Helper()
 	do(t, ctx, "find "+slug+" in the review queue",
 		chromedp.Navigate(base+"/admin/content"),
 		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
 		chromedp.SendKeys(chromedp.CSS(`#ws-query`), slug),
-		waitText(`[data-test=ws-table] tbody`, "待审核"),
+		onlyRow(title, "待审核"),
 		press(`[data-test=ws-table] tbody tr td`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-approve]`)),
 		press(`[data-test=c-approve]`),
 		waitText(`[data-test=content-status]`, "已发布"))
+}
+
+// onlyRow waits until the workspace shows one row, holding every text of want.
+func onlyRow(want ...string) chromedp.Action[chromedp.Void] {
+	js := fmt.Sprintf(`(() => { const rows = document.querySelectorAll('[data-test=ws-table] tbody tr'); return rows.length === 1 && %s.every(w => rows[0].textContent.includes(w)) })()`, jsStrings(want))
+	return void(chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second)))
+}
+
+func jsStrings(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ",") + "]"
 }
 
 // browserValue runs one action that gives a value, failing the test as do does.
@@ -184,6 +200,31 @@ func press(sel string) chromedp.Action[chromedp.Void] {
 		return chromedp.Void{}, err
 	}
 }
+
+// void is a as a step of do (its value dropped).
+func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// throttle limits the browser's uploads to bytesPerSecond (-1: no limit),
+// so that an upload lasts long enough to be paused.
+func throttle(t *testing.T, ctx context.Context, bytesPerSecond float64) {
+	t.Helper()
+	do(t, ctx, "throttle uploads", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{DownloadThroughput: -1, UploadThroughput: bytesPerSecond}}})
+		return chromedp.Void{}, err
+	})
+}
+
+// uploaded is the video upload's progress bar, in percent.
+const uploaded = `Number(document.querySelector('[data-test=video-progress]')?.getAttribute('aria-valuenow') ?? -1)`
 
 // waitText waits until the text of the element sel holds want.
 func waitText(sel, want string) chromedp.Action[chromedp.Void] {
@@ -253,13 +294,57 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	shot(t, ctx, "console-workspace")
 	writeArticle(t, ctx, "browser-xxgc", "控制台发布的学院文章", cover, false)
 	shot(t, ctx, "console-article-submitted")
+
+	// A micro-lesson: the video goes in parts straight to storage, slowed
+	// down here so that it can be paused; after a reload, choosing the same
+	// file resumes from the parts storage already has.
+	video := filepath.Join(t.TempDir(), "微党课第一讲.mp4")
+	if err := os.WriteFile(video, lessonVideo(t, 12<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lessonForm := func() {
+		do(t, ctx, "open a new micro-lesson",
+			chromedp.Navigate(b.server.URL+"/admin/content"),
+			press(`[data-test=new-lesson]`),
+			chromedp.WaitVisible(chromedp.CSS(`#c-slug`)),
+			chromedp.SendKeys(chromedp.CSS(`#c-slug`), "browser-lesson"),
+			chromedp.SendKeys(chromedp.CSS(`#c-title`), "控制台上传的微党课"),
+			chromedp.SendKeys(chromedp.CSS(`#c-speaker`), "王老师"),
+			chromedp.SetUploadFiles(chromedp.CSS(`#c-cover`), []string{cover}),
+			chromedp.WaitVisible(chromedp.CSS(`[data-test=cover-preview]`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`#c-video`), []string{video}))
+	}
+	throttle(t, ctx, 3<<20)
+	lessonForm()
+	do(t, ctx, "pause after the first part",
+		void(chromedp.Poll[bool](uploaded+` >= 45`, chromedp.WithPollingTimeout(30*time.Second))),
+		press(`[data-test=video-pause]`),
+		waitText(`[data-test=video-state]`, "已暂停"))
+	paused := browserValue(t, ctx, "read the paused progress", chromedp.Evaluate[float64](uploaded))
+	time.Sleep(time.Second)
+	if still := browserValue(t, ctx, "read the progress again", chromedp.Evaluate[float64](uploaded)); still != paused || paused >= 100 {
+		t.Fatalf("paused at %v%%, a second later %v%%", paused, still)
+	}
+	shot(t, ctx, "console-video-paused")
+	lessonForm()
+	do(t, ctx, "resume after the reload", waitText(`[data-test=video-state]`, "接着上次的进度"),
+		void(chromedp.Poll[bool](uploaded+` > 0`, chromedp.WithPollingTimeout(30*time.Second))))
+	// The first progress after the reload counts the part storage has.
+	if resumed := browserValue(t, ctx, "read the resumed progress", chromedp.Evaluate[float64](uploaded)); resumed < 41 {
+		t.Fatalf("after the reload the upload restarted at %v%%, not from the first part (41%%)", resumed)
+	}
+	throttle(t, ctx, -1)
+	do(t, ctx, "finish the upload", waitText(`[data-test=video-processing]`, "视频已就绪"))
+	labelled(t, ctx, "the micro-lesson form")
+	do(t, ctx, "submit the micro-lesson", press(`[data-test=c-submit]`), waitText(`[data-test=content-status]`, "待审核"))
+	shot(t, ctx, "console-lesson-submitted")
 	signOut(t, ctx, b.server.URL)
 	signIn(t, ctx, b.server.URL, "reviewer")
 	do(t, ctx, "open the send-back dialog",
 		chromedp.Navigate(b.server.URL+"/admin/content"),
 		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
 		chromedp.SendKeys(chromedp.CSS(`#ws-query`), "browser-xxgc"),
-		waitText(`[data-test=ws-table] tbody`, "待审核"),
+		onlyRow("控制台发布的学院文章", "待审核"),
 		press(`[data-test=ws-table] tbody tr td`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-send-back]`)),
 		press(`[data-test=c-send-back]`),
@@ -272,13 +357,21 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	}
 	labelled(t, ctx, "the send-back dialog")
 	do(t, ctx, "close the dialog with Escape", chromedp.KeyEvent("\x1b"), chromedp.WaitNotVisible(chromedp.CSS(`#c-back`)))
-	approve(t, ctx, b.server.URL, "browser-xxgc")
+	approve(t, ctx, b.server.URL, "browser-xxgc", "控制台发布的学院文章")
+	approve(t, ctx, b.server.URL, "browser-lesson", "控制台上传的微党课")
+	do(t, ctx, "play the micro-lesson on xxgc",
+		chromedp.Navigate(sites["xxgc"].URL+"/#/c/browser-lesson"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=article] video`)))
+	if src := browserValue(t, ctx, "read the video's address", chromedp.Evaluate[string](`document.querySelector('[data-test=article] video').src`)); !strings.HasPrefix(src, "http") {
+		t.Fatalf("video src: %q", src)
+	}
+	shot(t, ctx, "site-xxgc-lesson")
 
 	// The school's organisation department publishes once for every site.
 	signOut(t, ctx, b.server.URL)
 	signIn(t, ctx, b.server.URL, "admin")
 	writeArticle(t, ctx, "browser-school", "全校发布的通知", cover, true)
-	approve(t, ctx, b.server.URL, "browser-school")
+	approve(t, ctx, b.server.URL, "browser-school", "全校发布的通知")
 
 	colours := map[string]string{}
 	for slug, srv := range sites {

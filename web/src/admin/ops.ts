@@ -41,6 +41,7 @@ export const ContentById = graphql(`
         sites { slug name }
       }
       ... on Article { body }
+      ... on MicroLesson { speaker video { id status url filename } }
     }
   }
 `)
@@ -100,4 +101,24 @@ export const RevealMember = graphql(`
   query RevealMember($id: ID!) {
     node(id: $id) { ... on Member { id phone(unmasked: true) citizenId(unmasked: true) } }
   }
+`)
+
+export const CreateUpload = graphql(`
+  mutation CreateUpload($in: CreateUploadInput!) {
+    createUpload(input: $in) { media { id status } partSize parts { number url size } uploadedParts expiresAt }
+  }
+`)
+
+export const ResumeUpload = graphql(`
+  mutation ResumeUpload($id: ID!) {
+    resumeUpload(input: { id: $id }) { media { id status } partSize parts { number url size } uploadedParts expiresAt }
+  }
+`)
+
+export const CompleteUpload = graphql(`
+  mutation CompleteUpload($id: ID!) { completeUpload(input: { id: $id }) { media { id status } } }
+`)
+
+export const VideoState = graphql(`
+  query VideoState($id: ID!) { node(id: $id) { ... on Media { id status url posterUrl durationSeconds failure filename } } }
 `)

@@ -8,18 +8,23 @@ const en: typeof zh = {
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
-    title: 'Content workspace', new: 'New article', query: 'Title or slug', status: 'Status', type: 'Type', any: 'Any',
+    title: 'Content workspace', new: 'New article', newLesson: 'New micro-lesson', query: 'Title or slug', status: 'Status', type: 'Type', any: 'Any',
     columns: { title: 'Title', type: 'Type', status: 'Status', unit: 'Org unit', sites: 'Sites', updated: 'Updated' },
     empty: 'Nothing matches',
   },
   status: { DRAFT: 'Draft', IN_REVIEW: 'In review', SCHEDULED: 'Scheduled', PUBLISHED: 'Published', ARCHIVED: 'Archived' },
   type: { ARTICLE: 'Article', MICRO_LESSON: 'Micro-lesson', COMIC: 'Comic' },
   content: {
-    newTitle: 'New article', editTitle: 'Edit content', slug: 'Slug (for URLs)', title: 'Title', summary: 'Summary', tags: 'Tags (comma-separated)',
-    subtree: 'Also show it on the sites of every unit below (publish once, show on many sites)', cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',
+    editTitle: 'Edit content', slug: 'Slug (for URLs)', title: 'Title', summary: 'Summary', tags: 'Tags (comma-separated)',
+    video: 'Video', speaker: 'Speaker', newTitle: 'New', subtree: 'Also show it on the sites of every unit below (publish once, show on many sites)', cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',
     submit: 'Submit for review', submitted: 'Submitted for review', approve: 'Approve and publish', publishAt: 'Publish at (empty: now)', approved: 'Approved',
     sendBack: 'Send back', sendBackComment: 'What to change', sentBack: 'Sent back', unpublish: 'Unpublish', unpublished: 'Unpublished',
     reviewComment: 'Reviewer\'s comment', fixFields: 'Please correct the fields marked in red', back: 'Back to the list', bold: 'Bold', italic: 'Italic', heading: 'Heading', list: 'List',
+  },
+  video: {
+    choose: 'Choose a video file', progress: 'Upload progress', pause: 'Pause', resume: 'Resume', resumed: 'resuming where it stopped', failed: 'The video could not be processed',
+    state: { idle: '', uploading: 'Uploading…', paused: 'Paused', completing: 'Assembling…', done: 'Uploaded', failed: 'Upload failed' },
+    processing: { UPLOADING: 'Waiting for the upload', PROCESSING: 'Processing the video…', READY: 'The video is ready', FAILED: 'Processing failed' },
   },
   members: {
     title: 'Member records', query: 'Name, whole mobile or citizen ID', stage: 'Stage', reveal: 'Show in full', revealNote: 'Showing the full citizen ID and mobile is recorded in the audit log',

@@ -5,18 +5,23 @@ export default {
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
-    title: '内容工作台', new: '新建文章', query: '标题或别名', status: '状态', type: '类型', any: '全部',
+    title: '内容工作台', new: '新建文章', newLesson: '新建微党课', query: '标题或别名', status: '状态', type: '类型', any: '全部',
     columns: { title: '标题', type: '类型', status: '状态', unit: '所属组织', sites: '展示站点', updated: '更新时间' },
     empty: '没有符合条件的内容',
   },
   status: { DRAFT: '草稿', IN_REVIEW: '待审核', SCHEDULED: '定时发布', PUBLISHED: '已发布', ARCHIVED: '已归档' },
   type: { ARTICLE: '文章', MICRO_LESSON: '微党课', COMIC: '主题漫画' },
   content: {
-    newTitle: '新建文章', editTitle: '编辑内容', slug: '别名（网址用）', title: '标题', summary: '摘要', tags: '标签（逗号分隔）',
-    subtree: '同时在下级各单位的站点展示（一次发布，多站展示）', cover: '封面图', chooseCover: '选择封面', coverProcessing: '封面处理中…', body: '正文', save: '保存', saved: '已保存',
+    editTitle: '编辑内容', slug: '别名（网址用）', title: '标题', summary: '摘要', tags: '标签（逗号分隔）',
+    video: '视频', speaker: '主讲人', newTitle: '新建', subtree: '同时在下级各单位的站点展示（一次发布，多站展示）', cover: '封面图', chooseCover: '选择封面', coverProcessing: '封面处理中…', body: '正文', save: '保存', saved: '已保存',
     submit: '提交审核', submitted: '已提交审核', approve: '审核通过并发布', publishAt: '定时发布（留空为立即）', approved: '已通过',
     sendBack: '退回修改', sendBackComment: '退回意见', sentBack: '已退回', unpublish: '撤回发布', unpublished: '已撤回',
     reviewComment: '审核意见', fixFields: '请按提示修改标红的字段', back: '返回列表', bold: '加粗', italic: '斜体', heading: '小标题', list: '列表',
+  },
+  video: {
+    choose: '选择视频文件', progress: '上传进度', pause: '暂停', resume: '继续上传', resumed: '接着上次的进度', failed: '视频处理失败',
+    state: { idle: '', uploading: '正在上传…', paused: '已暂停', completing: '正在合并…', done: '上传完成', failed: '上传出错' },
+    processing: { UPLOADING: '等待上传', PROCESSING: '正在处理视频…', READY: '视频已就绪', FAILED: '视频处理失败' },
   },
   members: {
     title: '党员档案', query: '姓名、完整手机号或身份证号', stage: '发展阶段', reveal: '查看完整信息', revealNote: '查看完整身份证号和手机号会记入审计日志',
