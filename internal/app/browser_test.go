@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"zhdj/internal/console"
+	"zhdj/internal/seed"
 )
 
 // screenshots is where the browser tests write what they saw (git-ignored).
@@ -209,6 +210,12 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// onlyActivities waits until the volunteer page lists exactly these titles.
+func onlyActivities(titles ...string) chromedp.Action[chromedp.Void] {
+	js := fmt.Sprintf(`(() => { const got = Array.from(document.querySelectorAll('[data-test=activity] strong')).map(e => e.textContent); const want = %s; return got.length === want.length && want.every(w => got.includes(w)) })()`, jsStrings(titles))
+	return void(chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second)))
+}
+
 // throttle limits the browser's uploads to bytesPerSecond (-1: no limit),
 // so that an upload lasts long enough to be paused.
 func throttle(t *testing.T, ctx context.Context, bytesPerSecond float64) {
@@ -249,6 +256,10 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	b, _ := setupMedia(t, nil)
 	ctx := chromium(t)
 	admin, _ := b.login(t, "admin", demoPassword)
+	// make run's volunteer activities (the front end's volunteer page).
+	if _, err := seed.DemoVolunteer(context.Background(), b.demo.School, b.app.Org, b.app.Volunteer, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 
 	// The two demo front ends, each on an origin of its own that its site
 	// lists, calling the API across origins as a college's would.
@@ -390,6 +401,61 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	// The configured primaries: xxgc #b71c1c, znzz #c62828.
 	if colours["xxgc"] != "rgb(183, 28, 28)" || colours["znzz"] != "rgb(198, 40, 40)" {
 		t.Errorf("site header colours: %v", colours)
+	}
+
+	// A student filters the college's volunteer activities by area and
+	// topic, and signs up, signing in on the site when asked.
+	do(t, ctx, "open the volunteer activities",
+		chromedp.Navigate(sites["xxgc"].URL+"/#/volunteer"),
+		waitText(`[data-test=volunteer]`, "新苑社区环境清洁日"))
+	choose := func(sel, want string) {
+		t.Helper()
+		js := fmt.Sprintf(`(() => { const s = document.querySelector(%q); const o = Array.from(s.options).find(o => o.value && o.text.includes(%q)); if (!o) return ''; s.value = o.value; s.dispatchEvent(new Event('change')); return o.text })()`, sel, want)
+		if got := browserValue(t, ctx, "choose "+want+" in "+sel, chromedp.Evaluate[string](js)); got == "" {
+			t.Fatalf("no option %q in %s", want, sel)
+		}
+	}
+	choose(`[data-test=area]`, "新苑社区（1）")
+	do(t, ctx, "filter by area", onlyActivities("新苑社区环境清洁日"))
+	choose(`[data-test=topic]`, "助老扶幼（0）")
+	do(t, ctx, "filter by a topic no activity there has", chromedp.WaitVisible(chromedp.CSS(`[data-test=no-activities]`)))
+	choose(`[data-test=topic]`, "环境保护")
+	do(t, ctx, "filter by its topic", onlyActivities("新苑社区环境清洁日"))
+	labelled(t, ctx, "the volunteer page")
+	do(t, ctx, "sign up, signing in first",
+		press(`[data-test=sign-up]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=site-identifier]`)))
+	step, cancelStep := context.WithTimeout(ctx, 10*time.Second)
+	_, err = chromedp.Run(step, chromedp.Poll[bool](`!!document.activeElement && !!document.activeElement.closest('dialog')`, chromedp.WithPollingTimeout(5*time.Second)))
+	cancelStep()
+	if err != nil {
+		t.Errorf("the sign-in dialog opened without the keyboard focus in it: %v", err)
+	}
+	do(t, ctx, "sign in on the site and sign up",
+		chromedp.SendKeys(chromedp.CSS(`[data-test=site-identifier]`), "student"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=site-password]`), demoPassword),
+		press(`[data-test=site-login-submit]`),
+		waitText(`[data-test=sign-up-result]`, "报名成功"),
+		waitText(`[data-test=signed-in]`, "王芳"))
+	shot(t, ctx, "site-xxgc-volunteer")
+	student, _ := b.login(t, "student", demoPassword)
+	mine := decode[struct {
+		Activities struct {
+			Edges []struct {
+				Node struct {
+					Title      string
+					MySignUp   *struct{ Status string }
+					PlacesLeft int
+				}
+			}
+		}
+	}](t, b.post(t, `{ activities(site: "xxgc") { edges { node { title placesLeft mySignUp { status } } } } }`, nil, bearer(student)...))
+	signedUp := false
+	for _, e := range mine.Activities.Edges {
+		signedUp = signedUp || (e.Node.Title == "新苑社区环境清洁日" && e.Node.MySignUp != nil && e.Node.MySignUp.Status == "CONFIRMED")
+	}
+	if !signedUp {
+		t.Fatalf("the student's sign-up is not recorded: %+v", mine)
 	}
 
 	// A secretary reveals a member's citizen ID; the reveal is audited.

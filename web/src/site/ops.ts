@@ -6,6 +6,7 @@ export const SiteByOrigin = graphql(`
   query SiteByOrigin($origin: String!) {
     siteByOrigin(origin: $origin) {
       slug name description
+      school { code }
       theme { colors { primary secondary accent background surface text } fonts { body heading } radius }
       navigation { label kind url pageSlug filter { types tags topics } children { label kind url pageSlug filter { types tags topics } } }
       homeBlocks {
@@ -41,5 +42,33 @@ export const SiteContent = graphql(`
       ... on Comic { panels { caption alt image { url } } }
       ... on MicroLesson { speaker video { url posterUrl } chapters { atSeconds title } }
     }
+  }
+`)
+
+export const VolunteerMenus = graphql(`
+  query VolunteerMenus($site: String!) {
+    volunteerAreas(site: $site) { id name parentId }
+    volunteerTopics(site: $site) { id name }
+  }
+`)
+
+export const SiteActivities = graphql(`
+  query SiteActivities($site: String!, $filter: ActivityFilterInput, $first: Int) {
+    activities(site: $site, filter: $filter, first: $first) {
+      edges { node { id title description address startsAt endsAt placesLeft capacity status audience hours area { name } topics { name } } }
+      facets { areas { area { id } count } topics { topic { id } count } }
+    }
+  }
+`)
+
+export const SiteLogin = graphql(`
+  mutation SiteLogin($in: LoginInput!) {
+    login(input: $in) { accessToken accessTokenExpiresAt refreshToken account { displayName } }
+  }
+`)
+
+export const SiteSignUp = graphql(`
+  mutation SiteSignUp($activity: ID!) {
+    signUp(input: { activityId: $activity }) { signUp { id status waitlistPosition activity { id placesLeft } } }
   }
 `)
