@@ -141,6 +141,11 @@ func writeArticle(t *testing.T, ctx context.Context, slug, title, cover string, 
 		do(t, ctx, "show it on the sites below", press(`[data-test=c-subtree]`))
 	}
 	labelled(t, ctx, "the content form")
+	// Saved once, then changed and submitted: two revisions.
+	do(t, ctx, "save "+slug,
+		press(`[data-test=c-save]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=content-status]`)),
+		chromedp.SendKeys(chromedp.CSS(`#c-summary`), "，改过一次"))
 	do(t, ctx, "submit "+slug,
 		press(`[data-test=c-submit]`),
 		waitText(`[data-test=content-status]`, "待审核"))
@@ -207,6 +212,17 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := a(ctx, t)
 		return chromedp.Void{}, err
+	}
+}
+
+// focusIn checks that the keyboard focus is inside the dialog matching sel.
+func focusIn(t *testing.T, ctx context.Context, sel, what string) {
+	t.Helper()
+	step, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	js := fmt.Sprintf(`!!document.activeElement && !!document.activeElement.closest(%q)`, sel)
+	if _, err := chromedp.Run(step, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("%s opened without the keyboard focus in it: %v", what, err)
 	}
 }
 
@@ -349,6 +365,12 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	labelled(t, ctx, "the micro-lesson form")
 	do(t, ctx, "submit the micro-lesson", press(`[data-test=c-submit]`), waitText(`[data-test=content-status]`, "待审核"))
 	shot(t, ctx, "console-lesson-submitted")
+	do(t, ctx, "find the video in the media library",
+		chromedp.Navigate(b.server.URL+"/admin/media"),
+		waitText(`[data-test=media-grid]`, "微党课第一讲.mp4"),
+		waitText(`[data-test=media-grid]`, "视频已就绪"))
+	labelled(t, ctx, "the media library")
+	shot(t, ctx, "console-media")
 	signOut(t, ctx, b.server.URL)
 	signIn(t, ctx, b.server.URL, "reviewer")
 	do(t, ctx, "open the send-back dialog",
@@ -360,12 +382,7 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-send-back]`)),
 		press(`[data-test=c-send-back]`),
 		chromedp.WaitVisible(chromedp.CSS(`#c-back`)))
-	step, cancel := context.WithTimeout(ctx, 10*time.Second)
-	_, err := chromedp.Run(step, chromedp.Poll[bool](`!!document.activeElement && !!document.activeElement.closest('.el-dialog')`, chromedp.WithPollingTimeout(5*time.Second)))
-	cancel()
-	if err != nil {
-		t.Errorf("the dialog opened without the keyboard focus in it: %v", err)
-	}
+	focusIn(t, ctx, ".el-dialog", "the send-back dialog")
 	labelled(t, ctx, "the send-back dialog")
 	do(t, ctx, "close the dialog with Escape", chromedp.KeyEvent("\x1b"), chromedp.WaitNotVisible(chromedp.CSS(`#c-back`)))
 	approve(t, ctx, b.server.URL, "browser-xxgc", "控制台发布的学院文章")
@@ -403,6 +420,32 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Errorf("site header colours: %v", colours)
 	}
 
+	// The admin changes 智能制造学院's primary colour in the console: the
+	// preview follows as it is typed, and the site shows it once saved.
+	do(t, ctx, "open znzz's settings",
+		chromedp.Navigate(b.server.URL+"/admin/sites"),
+		press(`[data-test=site-znzz]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=s-preview]`)))
+	labelled(t, ctx, "the site settings")
+	if got := browserValue(t, ctx, "type a colour", chromedp.Evaluate[string](`(() => {
+		const i = document.querySelector('#s-color-primary'); i.value = '#0d47a1'; i.dispatchEvent(new Event('input', {bubbles: true}));
+		return new Promise(r => requestAnimationFrame(() => r(getComputedStyle(document.querySelector('[data-test=s-preview] .p-head')).backgroundColor)))
+	})()`, chromedp.EvalAwaitPromise)); got != "rgb(13, 71, 161)" {
+		t.Errorf("the preview's header after typing #0d47a1: %s", got)
+	}
+	shot(t, ctx, "console-site-theme")
+	do(t, ctx, "save the site", press(`[data-test=s-save]`), waitText(`.el-message`, "站点已保存"))
+	// The browser keeps the public answer for the site's max-age (10 s)
+	// and revalidates it after, as a CDN would: reload until it shows.
+	recoloured := false
+	for deadline := time.Now().Add(40 * time.Second); !recoloured && time.Now().Before(deadline); time.Sleep(2 * time.Second) {
+		do(t, ctx, "open znzz", chromedp.Navigate(sites["znzz"].URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-test=latest-item]`)))
+		recoloured = browserValue(t, ctx, "read znzz's colour", chromedp.Evaluate[string](`getComputedStyle(document.querySelector('[data-test=site-header]')).backgroundColor`)) == "rgb(13, 71, 161)"
+	}
+	if !recoloured {
+		t.Error("znzz never showed its new primary colour")
+	}
+
 	// A student filters the college's volunteer activities by area and
 	// topic, and signs up, signing in on the site when asked.
 	do(t, ctx, "open the volunteer activities",
@@ -425,12 +468,7 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	do(t, ctx, "sign up, signing in first",
 		press(`[data-test=sign-up]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=site-identifier]`)))
-	step, cancelStep := context.WithTimeout(ctx, 10*time.Second)
-	_, err = chromedp.Run(step, chromedp.Poll[bool](`!!document.activeElement && !!document.activeElement.closest('dialog')`, chromedp.WithPollingTimeout(5*time.Second)))
-	cancelStep()
-	if err != nil {
-		t.Errorf("the sign-in dialog opened without the keyboard focus in it: %v", err)
-	}
+	focusIn(t, ctx, "dialog", "the sign-in dialog")
 	do(t, ctx, "sign in on the site and sign up",
 		chromedp.SendKeys(chromedp.CSS(`[data-test=site-identifier]`), "student"),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=site-password]`), demoPassword),
@@ -478,6 +516,7 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	if len(revealed) != 18 {
 		t.Fatalf("revealed citizen ID: %q", revealed)
 	}
+
 	audit := decode[struct {
 		AuditLog struct {
 			Edges []struct {

@@ -92,6 +92,12 @@ func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Ord
 		return nil, apperr.InvalidField("orderBy", "unknown order")
 	}
 	sql, args := siteListQuery(site, types, f, order, first, after, text)
+	return s.list(ctx, site.TenantID, sql, args, first, text, "site list")
+}
+
+// list runs sql, one page of a list asked for one row more than first (so
+// the page knows whether another follows), and fetches the page's extras.
+func (s *Service) list(ctx context.Context, tenant uuid.UUID, sql string, args pgx.NamedArgs, first int, text TextOption, what string) (*Page, error) {
 	page := &Page{}
 	b := &pgx.Batch{}
 	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
@@ -102,10 +108,10 @@ func (s *Service) ForSite(ctx context.Context, site SiteRef, f Filter, order Ord
 		page.Items = items
 		return err
 	})
-	if err := postgres.TenantBatch(ctx, s.pool, site.TenantID, b); err != nil {
-		return nil, fmt.Errorf("content: site list: %w", err)
+	if err := postgres.TenantBatch(ctx, s.pool, tenant, b); err != nil {
+		return nil, fmt.Errorf("content: %s: %w", what, err)
 	}
-	if err := s.withExtras(ctx, site.TenantID, page); err != nil {
+	if err := s.withExtras(ctx, tenant, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -400,21 +406,5 @@ func (s *Service) Workspace(ctx context.Context, f WorkspaceFilter, first int, a
 		return nil, apperr.Forbiddenf("you may not edit or review content")
 	}
 	sql, args := workspaceQuery(p.TenantID, all, paths, statuses, types, f, first, after)
-	page := &Page{}
-	b := &pgx.Batch{}
-	b.Queue(sql, args).Query(func(rows pgx.Rows) error {
-		items, err := scanContents(rows, WithoutText)
-		if len(items) > first {
-			page.HasNext, items = true, items[:first]
-		}
-		page.Items = items
-		return err
-	})
-	if err := postgres.TenantBatch(ctx, s.pool, p.TenantID, b); err != nil {
-		return nil, fmt.Errorf("content: workspace: %w", err)
-	}
-	if err := s.withExtras(ctx, p.TenantID, page); err != nil {
-		return nil, err
-	}
-	return page, nil
+	return s.list(ctx, p.TenantID, sql, args, first, WithoutText, "workspace")
 }

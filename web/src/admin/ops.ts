@@ -122,3 +122,45 @@ export const CompleteUpload = graphql(`
 export const VideoState = graphql(`
   query VideoState($id: ID!) { node(id: $id) { ... on Media { id status url posterUrl durationSeconds failure filename } } }
 `)
+
+export const Revisions = graphql(`
+  query Revisions($id: ID!) { contentRevisions(id: $id) { version savedAt note savedBy { displayName } } }
+`)
+
+export const RevisionDiff = graphql(`
+  query RevisionDiff($id: ID!, $from: Int!, $to: Int!) { contentDiff(id: $id, from: $from, to: $to) }
+`)
+
+export const RestoreRevision = graphql(`
+  mutation RestoreRevision($in: RestoreContentInput!) { restoreContentRevision(input: $in) { content { id version status } } }
+`)
+
+export const ManagedSites = graphql(`
+  query ManagedSites($under: ID!) {
+    node(id: $under) { ... on OrgUnit { id name sites { ...SiteSettings } } }
+    orgUnits(under: $under, first: 50) { edges { node { id name sites { ...SiteSettings } } } }
+  }
+  fragment SiteSettings on Site {
+    id slug name description origins publicMaxAge
+    theme { colors { primary secondary accent background surface text } fonts { body heading } radius }
+  }
+`)
+
+export const UpdateSite = graphql(`
+  mutation UpdateSite($in: UpdateSiteInput!) { updateSite(input: $in) { site { id origins publicMaxAge updatedAt } } }
+`)
+
+export const MediaLibrary = graphql(`
+  query MediaLibrary($f: MediaFilter, $first: Int, $after: String) {
+    media(filter: $f, first: $first, after: $after) {
+      edges { cursor node { id filename mimeType size status failure width height durationSeconds url posterUrl processingNotes createdAt uploadedBy { displayName } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const TransitionStage = graphql(`
+  mutation TransitionStage($in: TransitionMemberStageInput!) {
+    transitionMemberStage(input: $in) { member { id stage stageSince version } }
+  }
+`)

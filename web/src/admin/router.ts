@@ -2,6 +2,8 @@ import { createRouter, createWebHistory } from 'vue-router'
 import Workspace from './views/Workspace.vue'
 import ContentEdit from './views/ContentEdit.vue'
 import Members from './views/Members.vue'
+import Sites from './views/Sites.vue'
+import Media from './views/Media.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -12,5 +14,7 @@ export const router = createRouter({
     // the same when the first save gives the item its id.
     { path: '/content/:id', component: ContentEdit, props: true },
     { path: '/members', component: Members },
+    { path: '/sites', component: Sites },
+    { path: '/media', component: Media },
   ],
 })

@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { workspace: 'Content workspace', members: 'Member records' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -26,8 +26,16 @@ const en: typeof zh = {
     state: { idle: '', uploading: 'Uploading…', paused: 'Paused', completing: 'Assembling…', done: 'Uploaded', failed: 'Upload failed' },
     processing: { UPLOADING: 'Waiting for the upload', PROCESSING: 'Processing the video…', READY: 'The video is ready', FAILED: 'Processing failed' },
   },
+  revisions: { title: 'Revisions', version: 'Version', savedAt: 'Saved', savedBy: 'By', note: 'Note', diff: 'Compare with the newest', diffOf: 'Changes from version {v} to the newest', restore: 'Restore', restored: 'Version {v} restored (as a new version)' },
+  sites: {
+    title: 'Sites', none: 'The units you manage have no sites', name: 'Name', description: 'Description', origins: 'Front-end origins (one per line; CORS and siteByOrigin)', maxAge: 'Cache time for anonymous readers (seconds, 0: default)',
+    colors: { primary: 'Primary', secondary: 'Secondary', accent: 'Accent', background: 'Background', surface: 'Surface', text: 'Text' },
+    radius: 'Corner radius (px)', fontHeading: 'Heading font', save: 'Save the site', saved: 'Saved; every front end shows it at once', preview: 'Live preview', previewHero: 'Study, strengthen, practise, achieve', previewCard: 'An article title',
+  },
+  media: { title: 'Media library', purpose: 'Purpose', status: 'Status', mine: 'Only my uploads', purposes: { COVER: 'Cover', VIDEO: 'Video', COMIC_PANEL: 'Comic panel', INLINE_IMAGE: 'Inline image', ATTACHMENT: 'Attachment', LOGO: 'Logo' } },
   members: {
     title: 'Member records', query: 'Name, whole mobile or citizen ID', stage: 'Stage', reveal: 'Show in full', revealNote: 'Showing the full citizen ID and mobile is recorded in the audit log',
+    step: 'Stage step', stepOf: '{name}: record a stage step', to: 'To', saveStep: 'Record', fields: { effectiveOn: 'Effective on', talkOn: 'Talk on', politicalReviewOn: 'Political review on', branchMeetingOn: 'Branch meeting on', approvedOn: 'Approved on', votersEligible: 'Members with a vote', votersPresent: 'Voters present', votesFor: 'Votes for', extendDays: 'Extend probation (days)', reason: 'Reason' },
     columns: { name: 'Name', stage: 'Stage', unit: 'Branch', phone: 'Mobile', citizenId: 'Citizen ID' },
   },
   stage: { NONE: 'None', APPLICANT: 'Applicant', ACTIVIST: 'Activist', CANDIDATE: 'Candidate', PROBATIONARY: 'Probationary member', FULL: 'Full member', CANCELLED: 'Cancelled' },

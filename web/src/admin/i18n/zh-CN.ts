@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { workspace: '内容工作台', members: '党员档案' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -23,8 +23,16 @@ export default {
     state: { idle: '', uploading: '正在上传…', paused: '已暂停', completing: '正在合并…', done: '上传完成', failed: '上传出错' },
     processing: { UPLOADING: '等待上传', PROCESSING: '正在处理视频…', READY: '视频已就绪', FAILED: '视频处理失败' },
   },
+  revisions: { title: '历史版本', version: '版本', savedAt: '保存时间', savedBy: '保存人', note: '说明', diff: '与最新版本比较', diffOf: '第 {v} 版与最新版本的差异', restore: '恢复此版本', restored: '已恢复第 {v} 版（另存为新版本）' },
+  sites: {
+    title: '站点设置', none: '您管理的单位没有站点', name: '站点名称', description: '简介', origins: '前端地址（每行一个，用于跨域和 siteByOrigin）', maxAge: '匿名访问缓存时间（秒，0 为默认）',
+    colors: { primary: '主色', secondary: '辅助色', accent: '强调色', background: '背景色', surface: '卡片底色', text: '文字色' },
+    radius: '圆角（像素）', fontHeading: '标题字体', save: '保存站点', saved: '站点已保存，各前端随即生效', preview: '实时预览', previewHero: '学思想 强党性 重实践 建新功', previewCard: '示例文章标题',
+  },
+  media: { title: '媒体库', purpose: '用途', status: '状态', mine: '只看我上传的', purposes: { COVER: '封面', VIDEO: '视频', COMIC_PANEL: '漫画分格', INLINE_IMAGE: '正文图片', ATTACHMENT: '附件', LOGO: '标志' } },
   members: {
     title: '党员档案', query: '姓名、完整手机号或身份证号', stage: '发展阶段', reveal: '查看完整信息', revealNote: '查看完整身份证号和手机号会记入审计日志',
+    step: '阶段变更', stepOf: '{name}：发展阶段变更', to: '变更为', saveStep: '记录', fields: { effectiveOn: '生效日期', talkOn: '谈话日期', politicalReviewOn: '政审日期', branchMeetingOn: '支部大会日期', approvedOn: '上级批准日期', votersEligible: '有表决权人数', votersPresent: '到会有表决权人数', votesFor: '赞成票数', extendDays: '延长预备期（天）', reason: '说明' },
     columns: { name: '姓名', stage: '阶段', unit: '所在支部', phone: '手机号', citizenId: '身份证号' },
   },
   stage: { NONE: '群众', APPLICANT: '入党申请人', ACTIVIST: '入党积极分子', CANDIDATE: '发展对象', PROBATIONARY: '预备党员', FULL: '正式党员', CANCELLED: '已取消资格' },
