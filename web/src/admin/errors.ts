@@ -20,3 +20,14 @@ export function report(e: unknown): Record<string, string> {
   ElMessage.error({ message: describe(e), showClose: true, duration: 6000 })
   return e instanceof ApiError ? e.fields : {}
 }
+
+// fieldError is the message of the server's field errors for a form field
+// called name: the server names a field by its path (input.fields.title,
+// title, …), so any path that ends with the name counts; withChildren also
+// takes the paths below it (theme.colors.primary for theme).
+export function fieldError(errors: Record<string, string>, name: string, withChildren = false): string | undefined {
+  for (const [k, v] of Object.entries(errors)) {
+    if (k === name || k.endsWith('.' + name) || (withChildren && k.startsWith(name + '.'))) return v
+  }
+  return undefined
+}
