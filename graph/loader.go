@@ -78,53 +78,53 @@ const loaderWait = 2 * time.Millisecond
 func (r *Resolver) newLoaders() *loaders {
 	w := dataloadgen.WithWait(loaderWait)
 	return &loaders{
-		unit: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*org.Unit, []error) {
+		unit: dataloadgen.NewLoader(traced(r.Tracer, "unit", func(ctx context.Context, keys []tkey) ([]*org.Unit, []error) {
 			return byTenant(ctx, keys, r.Org.UnitsByID, true, "org unit")
-		}, w),
-		children: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*org.Unit, []error) {
+		}), w),
+		children: dataloadgen.NewLoader(traced(r.Tracer, "children", func(ctx context.Context, keys []tkey) ([][]*org.Unit, []error) {
 			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*org.Unit, error) {
 				return r.Org.Children(ctx, t, ids, false)
 			}, false, "")
-		}, w),
-		ancestors: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*org.Unit, []error) {
+		}), w),
+		ancestors: dataloadgen.NewLoader(traced(r.Tracer, "ancestors", func(ctx context.Context, keys []tkey) ([][]*org.Unit, []error) {
 			return byTenant(ctx, keys, r.Org.Ancestors, false, "")
-		}, w),
-		unitSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*site.Site, []error) {
+		}), w),
+		unitSites: dataloadgen.NewLoader(traced(r.Tracer, "unitSites", func(ctx context.Context, keys []tkey) ([][]*site.Site, []error) {
 			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]*site.Site, error) {
 				return r.Sites.ByOrgUnits(ctx, t, ids, false)
 			}, false, "")
-		}, w),
-		site: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*site.Site, []error) {
+		}), w),
+		site: dataloadgen.NewLoader(traced(r.Tracer, "site", func(ctx context.Context, keys []tkey) ([]*site.Site, []error) {
 			return byTenant(ctx, keys, r.Sites.ByIDs, true, "site")
-		}, w),
-		school: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*tenant.Tenant, []error) {
+		}), w),
+		school: dataloadgen.NewLoader(traced(r.Tracer, "school", func(ctx context.Context, ids []uuid.UUID) ([]*tenant.Tenant, []error) {
 			found, err := r.Tenants.ByIDs(ctx, ids)
 			return inKeyOrder(ids, found, err, true, "school")
-		}, w),
-		account: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*account.Account, []error) {
+		}), w),
+		account: dataloadgen.NewLoader(traced(r.Tracer, "account", func(ctx context.Context, ids []uuid.UUID) ([]*account.Account, []error) {
 			found, err := r.Accounts.ByIDs(ctx, ids)
 			return inKeyOrder(ids, found, err, false, "account")
-		}, w),
-		memberEvents: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Event, []error) {
+		}), w),
+		memberEvents: dataloadgen.NewLoader(traced(r.Tracer, "memberEvents", func(ctx context.Context, ids []uuid.UUID) ([][]*member.Event, []error) {
 			found, err := r.People.Events(ctx, ids)
 			return inKeyOrder(ids, found, err, false, "")
-		}, w),
-		media: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*media.Media, []error) {
+		}), w),
+		media: dataloadgen.NewLoader(traced(r.Tracer, "media", func(ctx context.Context, keys []tkey) ([]*media.Media, []error) {
 			return byTenant(ctx, keys, r.Files.ByIDs, true, "media")
-		}, w),
-		content: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*content.Content, []error) {
+		}), w),
+		content: dataloadgen.NewLoader(traced(r.Tracer, "content", func(ctx context.Context, keys []tkey) ([]*content.Content, []error) {
 			return byTenant(ctx, keys, r.Publishing.ByIDs, true, "content")
-		}, w),
-		replies: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]*interaction.Reply, []error) {
+		}), w),
+		replies: dataloadgen.NewLoader(traced(r.Tracer, "replies", func(ctx context.Context, keys []tkey) ([][]*interaction.Reply, []error) {
 			return byTenant(ctx, keys, r.Talk.Replies, false, "")
-		}, w),
-		suggestion: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*interaction.Suggestion, []error) {
+		}), w),
+		suggestion: dataloadgen.NewLoader(traced(r.Tracer, "suggestion", func(ctx context.Context, keys []tkey) ([]*interaction.Suggestion, []error) {
 			return byTenant(ctx, keys, r.Talk.ByIDs, true, "suggestion")
-		}, w),
-		contentSites: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
+		}), w),
+		contentSites: dataloadgen.NewLoader(traced(r.Tracer, "contentSites", func(ctx context.Context, keys []tkey) ([][]uuid.UUID, []error) {
 			return byTenant(ctx, keys, r.Publishing.SiteIDs, false, "")
-		}, w),
-		partnerActivities: dataloadgen.NewLoader(func(ctx context.Context, keys []partnerKey) ([][]*volunteer.Activity, []error) {
+		}), w),
+		partnerActivities: dataloadgen.NewLoader(traced(r.Tracer, "partnerActivities", func(ctx context.Context, keys []partnerKey) ([][]*volunteer.Activity, []error) {
 			// One query per tenant, page size and description option (a
 			// request asks for one).
 			groups := map[partnerKey][]uuid.UUID{}
@@ -156,19 +156,19 @@ func (r *Resolver) newLoaders() *loaders {
 				}
 			}
 			return out, errs
-		}, w),
-		searchState: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*search.State, []error) {
+		}), w),
+		searchState: dataloadgen.NewLoader(traced(r.Tracer, "searchState", func(ctx context.Context, keys []tkey) ([]*search.State, []error) {
 			return byTenant(ctx, keys, func(ctx context.Context, t uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*search.State, error) {
 				return r.Finder.States(ctx, t, search.KindContent, ids)
 			}, false, "")
-		}, w),
-		pointsEntry: dataloadgen.NewLoader(func(ctx context.Context, keys []tkey) ([]*points.Entry, []error) {
+		}), w),
+		pointsEntry: dataloadgen.NewLoader(traced(r.Tracer, "pointsEntry", func(ctx context.Context, keys []tkey) ([]*points.Entry, []error) {
 			return byTenant(ctx, keys, r.Ledger.EntriesByIDs, false, "")
-		}, w),
-		memberTransfers: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*member.Transfer, []error) {
+		}), w),
+		memberTransfers: dataloadgen.NewLoader(traced(r.Tracer, "memberTransfers", func(ctx context.Context, ids []uuid.UUID) ([][]*member.Transfer, []error) {
 			found, err := r.People.Transfers(ctx, ids)
 			return inKeyOrder(ids, found, err, false, "")
-		}, w),
+		}), w),
 	}
 }
 

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"go.opentelemetry.io/otel/trace"
+
 	"time"
 
 	"zhdj/internal/account"
@@ -65,4 +67,7 @@ type Resolver struct {
 	// often a cockpit subscription is sent again.
 	Live      *live.Hub
 	LiveEvery time.Duration
+	// Tracer, when set, makes a span of each GraphQL operation, root field
+	// and loader batch.
+	Tracer trace.Tracer
 }

@@ -79,6 +79,9 @@ func NewHandler(r *Resolver, l Limits, log *slog.Logger) http.Handler {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: l.Operations})
 	}
 	srv.Use(&complexityLimit{limit: l.MaxComplexity})
+	if r.Tracer != nil {
+		srv.Use(tracing{t: r.Tracer})
+	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if m := reqmeta.From(ctx); m != nil && oc != nil {

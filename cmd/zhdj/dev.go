@@ -121,7 +121,12 @@ and the cluster.`)
 		cfg.S3.Secure, cfg.S3.PublicSecure = false, false
 	}
 
-	a, err := app.New(ctx, cfg, log)
+	traced, err := startTracing(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer traced.flush()
+	a, err := app.New(ctx, cfg, log, traced.options()...)
 	if err != nil {
 		return err
 	}

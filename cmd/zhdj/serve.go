@@ -39,7 +39,12 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 		return err
 	}
 	log := app.NewLogger(cfg)
-	a, err := app.New(ctx, cfg, log)
+	traced, err := startTracing(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer traced.flush()
+	a, err := app.New(ctx, cfg, log, traced.options()...)
 	if err != nil {
 		return err
 	}

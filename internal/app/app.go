@@ -18,9 +18,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/alexedwards/argon2id"
 
@@ -58,17 +60,29 @@ import (
 	"zhdj/internal/sso"
 	"zhdj/internal/task"
 	"zhdj/internal/tenant"
+	"zhdj/internal/tracing"
 	"zhdj/internal/volunteer"
 	"zhdj/internal/warning"
 )
 
 // Option adjusts how New builds the App.
-type Option func(*pgxpool.Config)
+type Option func(*options)
+
+type options struct {
+	queryTracers []pgx.QueryTracer
+	tracing      trace.TracerProvider
+}
 
 // WithQueryTracer traces every statement of the server's pool (tests count
 // statements with it).
 func WithQueryTracer(t pgx.QueryTracer) Option {
-	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
+	return func(o *options) { o.queryTracers = append(o.queryTracers, t) }
+}
+
+// WithTracing makes OpenTelemetry spans with tp: one per request, GraphQL
+// operation, root field and loader batch, statement and object-store call.
+func WithTracing(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracing = tp }
 }
 
 // App is a wired zhdj server.
@@ -124,7 +138,8 @@ type App struct {
 	Metrics *metrics.Metrics
 
 	origins  *originSet
-	draining atomic.Bool // stopping: /readyz answers 503
+	tracing  trace.TracerProvider // nil: not traced
+	draining atomic.Bool          // stopping: /readyz answers 503
 	migrator *postgres.Migrator
 	worker   *jobs.Worker
 	stopBG   context.CancelFunc
@@ -147,15 +162,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.tracing != nil {
+		o.queryTracers = append(o.queryTracers, tracing.QueryTracer(o.tracing))
+	}
 	var tune []func(*pgxpool.Config)
-	for _, o := range opts {
-		tune = append(tune, o)
+	switch len(o.queryTracers) {
+	case 0:
+	case 1:
+		tune = append(tune, func(c *pgxpool.Config) { c.ConnConfig.Tracer = o.queryTracers[0] })
+	default:
+		tune = append(tune, func(c *pgxpool.Config) { c.ConnConfig.Tracer = multitracer.New(o.queryTracers...) })
 	}
 	pool, err := postgres.Open(ctx, cfg.DatabaseURL, tune...)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, Pool: pool}
+	a := &App{Config: cfg, Log: log, Pool: pool, tracing: o.tracing}
 	if len(cfg.ReplicaURLs) > 0 {
 		if a.Replicas, err = postgres.OpenReplicas(ctx, pool, cfg.ReplicaURLs, cfg.ReplicaMaxLag, log, tune...); err != nil {
 			pool.Close()
@@ -191,6 +217,7 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("app: database is at migration %d but this build needs %d; run `zhdj migrate up` or set ZHDJ_AUTO_MIGRATE=true", cur, target)
 	}
 
+	a.Metrics = metrics.New() // the services count into it
 	a.Tenants = tenant.NewService(a.Pool)
 	a.Org = org.NewService(a.Pool)
 	// The CORS list reads the sites' origins, and the sites tell it when
@@ -270,7 +297,7 @@ func (a *App) initServices(ctx context.Context) error {
 	if c.S3.Endpoint != "" {
 		s, err := s3.New(ctx, s3.Config{Endpoint: c.S3.Endpoint, Region: c.S3.Region, Bucket: c.S3.Bucket,
 			AccessKey: c.S3.AccessKey, SecretKey: c.S3.SecretKey, Secure: c.S3.Secure,
-			PublicEndpoint: c.S3.PublicEndpoint, PublicSecure: c.S3.PublicSecure})
+			PublicEndpoint: c.S3.PublicEndpoint, PublicSecure: c.S3.PublicSecure, Transport: a.traceCalls})
 		if err != nil {
 			return fmt.Errorf("app: media storage at %s: %w", c.S3.Endpoint, err)
 		}
@@ -288,8 +315,10 @@ func (a *App) initServices(ctx context.Context) error {
 	limits.DefaultQuotaBytes, limits.PartSize = c.MediaQuotaBytes, c.UploadPartBytes
 	limits.AbandonAfter, limits.OrphanGrace = c.AbandonUploads, c.OrphanGrace
 	tools := media.FindTools()
-	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools, Log: a.Log})
+	a.Media = media.NewService(a.Pool, store, inserter, media.Config{Limits: limits, CDNBase: c.CDNBaseURL, Tools: tools, Log: a.Log,
+		Uploaded: func(p media.Purpose, via string, n int64) { a.Metrics.Uploaded(string(p), via, n) }})
 	a.Volunteer = volunteer.NewService(a.Pool, a.Keyring, nil)
+	a.Volunteer.ObserveSignUpBatches(a.Metrics.SignUpBatch)
 	a.Learning = learning.NewService(a.Pool)
 	a.Limits = ratelimit.New(a.Pool, c.RateLimits, a.Log)
 	sanitizer := content.NewSanitizer(c.IframeHosts)
@@ -386,6 +415,9 @@ func (a *App) routes() http.Handler {
 	resolver := &graph.Resolver{Tenants: a.Tenants, Org: a.Org, Sites: a.Sites, Accounts: a.Accounts, Audit: a.Audit, People: a.Members, Files: a.Media, Publishing: a.Content, Volunteer: a.Volunteer, Learning: a.Learning, Work: a.Tasks, Meetings: a.Meetings, Answering: a.Quizzes, Inbox: a.Inbox, Ledger: a.Ledger, Figures: a.Cockpit, Finder: a.Search,
 		Live: a.Live, LiveEvery: a.Config.Live.Every, Supervision: a.Warnings,
 		Talk: a.Talk, Moderation: a.Moderation}
+	if a.tracing != nil {
+		resolver.Tracer = tracing.Tracer(a.tracing)
+	}
 	gql := graph.NewHandler(resolver, graph.Limits{
 		MaxTokens:     a.Config.MaxTokens,
 		MaxDepth:      a.Config.MaxDepth,
@@ -427,7 +459,20 @@ func (a *App) routes() http.Handler {
 		mux.Handle("GET /{$}", ide)
 		mux.Handle("GET "+graphiql.Prefix, ide)
 	}
-	return withRequestLog(a.Log, a.Metrics, withClientIP(a.Config.TrustedProxies, mux))
+	h := withRequestLog(a.Log, a.Metrics, withClientIP(a.Config.TrustedProxies, mux))
+	if a.tracing == nil {
+		return h
+	}
+	// Outside the log, so that its line carries the trace id.
+	return tracing.Handler(a.tracing, func(r *http.Request) string { return metrics.Route(r.URL.Path) }, h)
+}
+
+// traceCalls traces the object store's HTTP calls when tracing is on.
+func (a *App) traceCalls(base http.RoundTripper) http.RoundTripper {
+	if a.tracing == nil {
+		return base
+	}
+	return tracing.Transport(a.tracing, base)
 }
 
 // ready answers 200 when the database answers and its migrations are current.

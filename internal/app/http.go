@@ -24,6 +24,7 @@ import (
 	"zhdj/internal/postgres"
 	"zhdj/internal/reqmeta"
 	"zhdj/internal/respcache"
+	"zhdj/internal/tracing"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -87,15 +88,18 @@ func withRequestLog(log *slog.Logger, m *metrics.Metrics, next http.Handler) htt
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		log.LogAttrs(r.Context(), level, "http request",
-			slog.String("request_id", id),
+		attrs := []slog.Attr{slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("operation", meta.Operation()),
 			slog.Int("status", status),
 			slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", took),
-		)
+		}
+		if trace := tracing.TraceID(r.Context()); trace != "" {
+			attrs = append(attrs, slog.String("trace_id", trace))
+		}
+		log.LogAttrs(r.Context(), level, "http request", attrs...)
 	})
 }
 

@@ -175,6 +175,9 @@ func TestImageUploadAndDerivatives(t *testing.T) {
 	if up.Status != "PROCESSING" || up.MimeType != "image/png" || up.Filename != "封面图.png" {
 		t.Fatalf("upload: %+v", up)
 	}
+	if got := value(b.scrape(t), `zhdj_uploads_total{purpose="cover",via="api"}`); got != 1 {
+		t.Errorf("uploads counted: %v, want 1", got)
+	}
 	m := b.waitMedia(t, editor, up.ID)
 	if m.Status != "READY" || *m.Width != 1600 || *m.Height != 900 || len(m.Derivatives) != 3 || m.Srcset == nil {
 		t.Fatalf("processed: %+v", m)
@@ -324,6 +327,14 @@ func TestDirectVideoUpload(t *testing.T) {
 	second := decode[struct{ CompleteUpload struct{ Media mediaNode } }](t, b.post(t, completeMutation, map[string]any{"id": s.Media.ID}, bearer(editor)...)).CompleteUpload.Media
 	if first.MimeType != "video/mp4" || first.Size != int64(len(video)) || second.ID != first.ID {
 		t.Fatalf("complete: %+v then %+v", first, second)
+	}
+	// Counted once, though completed twice.
+	text := b.scrape(t)
+	if got := value(text, `zhdj_uploads_total{purpose="video",via="direct"}`); got != 1 {
+		t.Errorf("uploads counted: %v, want 1", got)
+	}
+	if got := value(text, `zhdj_upload_bytes_total{purpose="video",via="direct"}`); got != float64(len(video)) {
+		t.Errorf("upload bytes counted: %v, want %d", got, len(video))
 	}
 	m := b.waitMedia(t, editor, s.Media.ID)
 	if m.Status != "READY" || m.URL == nil {

@@ -15,8 +15,7 @@ import (
 // requests: the database pool, the job queues, the search backlog, the
 // response cache and the replicas.
 func (a *App) initMetrics() {
-	m := metrics.New()
-	a.Metrics = m
+	m := a.Metrics
 	m.Register(metrics.Pool("primary", a.Pool))
 	m.Gauge("zhdj_jobs", "Background jobs River keeps, by kind and state (available, scheduled, retryable and running are queue depth; completed, cancelled and discarded recent outcomes).",
 		[]string{"kind", "state"}, func(ctx context.Context) ([]metrics.Sample, error) {

@@ -1048,6 +1048,17 @@ func TestVolunteerSignUpBatch(t *testing.T) {
 	if err := b.count(t, tenant, `SELECT signup_count FROM activities`, &signups); err != nil || signups != 7 {
 		t.Fatalf("signup_count %d (%v), want 7 (six people, one of them twice)", signups, err)
 	}
+	// The metrics saw three batches (the first sign-up, then one, then
+	// five) of seven requests, one of which went again alone.
+	text := b.scrape(t)
+	for series, want := range map[string]float64{
+		`zhdj_signup_batch_size_count{went="batched"}`: 3, `zhdj_signup_batch_size_sum{went="batched"}`: 7,
+		`zhdj_signup_batch_size_count{went="alone"}`: 1,
+	} {
+		if got := value(text, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
 }
 
 // openActivity creates an activity of unit that starts in startsIn and

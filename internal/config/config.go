@@ -124,6 +124,9 @@ type Config struct {
 
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
 	PprofAddr string
+	// Tracing is on when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_*);
+	// the OpenTelemetry SDK reads the rest of its variables itself.
+	Tracing bool
 	// MetricsAddr, when set, serves Prometheus metrics at /metrics there.
 	MetricsAddr string
 
@@ -251,6 +254,14 @@ var Vars = []Var{
 	{"ZHDJ_WEBHOOK_ALLOW_PRIVATE", "true in local, false in production", "let webhooks reach loopback and private addresses (env)"},
 	{"ZHDJ_VIEW_FLUSH", "5s", "how often counted content views are written"},
 	{"ZHDJ_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this address, off the public port (e.g. 127.0.0.1:9464, or :9464 for a scraper on the network); empty: off"},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry tracing: send spans over OTLP/HTTP to this collector (e.g. http://otel-collector:4318); empty: no tracing. The SDK's own variables below apply"},
+	{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "", "as OTEL_EXPORTER_OTLP_ENDPOINT, for traces only (a full URL, e.g. http://otel-collector:4318/v1/traces)"},
+	{"OTEL_EXPORTER_OTLP_HEADERS", "", "headers for the collector, e.g. authorization=Bearer%20…"},
+	{"OTEL_SERVICE_NAME", "zhdj", "the service name on every span"},
+	{"OTEL_RESOURCE_ATTRIBUTES", "", "more resource attributes, e.g. deployment.environment=production,school=demo"},
+	{"OTEL_TRACES_SAMPLER", "parentbased_always_on", "which requests are traced, e.g. parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1"},
+	{"OTEL_TRACES_SAMPLER_ARG", "", "the sampler's argument (the ratio)"},
+	{"OTEL_SDK_DISABLED", "false", "true: no tracing even with an endpoint set"},
 	{"ZHDJ_PPROF_ADDR", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060; empty: off"},
 	{"ZHDJ_MEILI_URL", "", "Meilisearch server URL; empty: the built-in PostgreSQL search"},
 	{"ZHDJ_MEILI_API_KEY", "", "Meilisearch key that may manage indexes and documents (or _FILE)"},
@@ -436,6 +447,17 @@ func Load(getenv func(string) string) (Config, error) {
 		} else if c.MetricsAddr == c.HTTPAddr {
 			r.fail("ZHDJ_METRICS_ADDR", fmt.Errorf("must not be ZHDJ_HTTP_ADDR: metrics stay off the public port"))
 		}
+	}
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+		if v := r.str(name, ""); v != "" {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				r.fail(name, fmt.Errorf("must be an http:// or https:// URL of an OTLP/HTTP collector"))
+			}
+			c.Tracing = true
+		}
+	}
+	if r.boolean("OTEL_SDK_DISABLED", false) {
+		c.Tracing = false
 	}
 	c.PprofAddr = r.str("ZHDJ_PPROF_ADDR", "")
 	if c.PprofAddr != "" {

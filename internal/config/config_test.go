@@ -37,25 +37,28 @@ func TestDefaults(t *testing.T) {
 func TestBadValuesNameTheVariable(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
-		"ZHDJ_ENV":                  "staging",
-		"ZHDJ_HTTP_ADDR":            "8080",
-		"ZHDJ_AUTO_MIGRATE":         "sometimes",
-		"ZHDJ_LOG_FORMAT":           "xml",
-		"ZHDJ_LOG_LEVEL":            "loud",
-		"ZHDJ_ORIGIN_REFRESH":       "soon",
-		"ZHDJ_MAX_BODY_BYTES":       "-1",
-		"ZHDJ_MAX_DEPTH":            "deep",
-		"ZHDJ_SHUTDOWN_TIMEOUT":     "0s",
-		"ZHDJ_INTROSPECTION":        "maybe",
-		"ZHDJ_MEILI_URL":            "localhost:7700",
-		"ZHDJ_MEILI_SEARCH_KEY_UID": "6062abda-a5aa-4414-ac91-ecd7944c0f8d",
-		"ZHDJ_SEARCH_RETRY_MAX":     "never",
-		"ZHDJ_SEARCH_COMPACT":       "never",
-		"ZHDJ_TRUSTED_PROXIES":      "10.0.0.0/33",
-		"ZHDJ_TRUST_PROXY_HEADERS":  "true", // replaced: it names its successor
-		"ZHDJ_JOB_LEASE":            "-5s",
-		"ZHDJ_REPLICA_MAX_LAG":      "soon",
-		"ZHDJ_METRICS_ADDR":         "9464",
+		"ZHDJ_ENV":                           "staging",
+		"ZHDJ_HTTP_ADDR":                     "8080",
+		"ZHDJ_AUTO_MIGRATE":                  "sometimes",
+		"ZHDJ_LOG_FORMAT":                    "xml",
+		"ZHDJ_LOG_LEVEL":                     "loud",
+		"ZHDJ_ORIGIN_REFRESH":                "soon",
+		"ZHDJ_MAX_BODY_BYTES":                "-1",
+		"ZHDJ_MAX_DEPTH":                     "deep",
+		"ZHDJ_SHUTDOWN_TIMEOUT":              "0s",
+		"ZHDJ_INTROSPECTION":                 "maybe",
+		"ZHDJ_MEILI_URL":                     "localhost:7700",
+		"ZHDJ_MEILI_SEARCH_KEY_UID":          "6062abda-a5aa-4414-ac91-ecd7944c0f8d",
+		"ZHDJ_SEARCH_RETRY_MAX":              "never",
+		"ZHDJ_SEARCH_COMPACT":                "never",
+		"ZHDJ_TRUSTED_PROXIES":               "10.0.0.0/33",
+		"ZHDJ_TRUST_PROXY_HEADERS":           "true", // replaced: it names its successor
+		"ZHDJ_JOB_LEASE":                     "-5s",
+		"ZHDJ_REPLICA_MAX_LAG":               "soon",
+		"ZHDJ_METRICS_ADDR":                  "9464",
+		"OTEL_EXPORTER_OTLP_ENDPOINT":        "otel-collector:4318",
+		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "grpc://otel-collector:4317",
+		"OTEL_SDK_DISABLED":                  "perhaps",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -121,6 +124,25 @@ func TestValuesAndSecretFile(t *testing.T) {
 
 // TestReadmeListsEveryVariable: the README's configuration table names
 // every variable, and the _FILE form of every secret.
+// Tracing is on with an OTLP endpoint, unless the SDK is disabled.
+func TestTracingFollowsTheOTELVariables(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318"}, true},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://otel.example.edu.cn/v1/traces"}, true},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318", "OTEL_SDK_DISABLED": "true"}, false},
+	} {
+		cfg, err := Load(env(c.env))
+		if err != nil || cfg.Tracing != c.want {
+			t.Errorf("%v: Tracing = %v (err %v), want %v", c.env, cfg.Tracing, err, c.want)
+		}
+	}
+}
+
 func TestReadmeListsEveryVariable(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {

@@ -259,7 +259,9 @@ func (s *Service) CompleteUpload(ctx context.Context, id uuid.UUID) (*Media, err
 		}
 		return nil, typeError(m.Purpose, detected, "id")
 	}
+	completed := false
 	err = postgres.InTenantTx(ctx, s.pool, p.TenantID, func(tx pgx.Tx) error {
+		completed = false // a retried transaction starts again
 		q := mediadb.New(tx)
 		cur, err := q.GetMediaForUpdate(ctx, mediadb.GetMediaForUpdateParams{TenantID: p.TenantID, ID: id})
 		if err != nil {
@@ -271,11 +273,15 @@ func (s *Service) CompleteUpload(ctx context.Context, id uuid.UUID) (*Media, err
 		if err := q.SetStatus(ctx, mediadb.SetStatusParams{TenantID: p.TenantID, ID: id, Status: string(StatusProcessing), MimeType: detected, SizeBytes: m.Size}); err != nil {
 			return err
 		}
+		completed = true
 		_, err = s.jobs.InsertTx(ctx, tx, ProcessArgs{TenantID: p.TenantID, MediaID: id}, nil)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if completed { // once, by the call that completed it
+		s.uploaded(m.Purpose, "direct", m.Size)
 	}
 	return s.reload(ctx, p, id)
 }

@@ -40,6 +40,8 @@ type Service struct {
 	// one costs tens of microseconds; a front page needs dozens).
 	urls *lru.Cache[string, signedURL]
 	log  *slog.Logger
+	// uploaded is Config.Uploaded, never nil.
+	uploaded func(Purpose, string, int64)
 }
 
 type signedURL struct {
@@ -63,6 +65,10 @@ type Config struct {
 	// Log receives what fails where nobody waits for an answer (the
 	// clean-up after a refused upload); nil: slog's default.
 	Log *slog.Logger
+	// Uploaded, when set, is told of each file stored: its purpose, how
+	// it came ("api" through the server, "direct" in parts straight to
+	// the store) and its size (the upload metrics).
+	Uploaded func(purpose Purpose, via string, bytes int64)
 }
 
 // NewService returns a Service. store may be nil when no object store is
@@ -77,9 +83,12 @@ func NewService(pool *pgxpool.Pool, store ObjectStore, inserter jobs.Inserter, c
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.Uploaded == nil {
+		cfg.Uploaded = func(Purpose, string, int64) {}
+	}
 	urls, _ := lru.New[string, signedURL](20000)
 	return &Service{pool: pool, store: store, jobs: inserter, limits: cfg.Limits, cdnBase: strings.TrimRight(cfg.CDNBase, "/"),
-		getTTL: cfg.GetTTL, putTTL: cfg.PutTTL, tools: cfg.Tools, now: time.Now, urls: urls, log: cfg.Log}
+		getTTL: cfg.GetTTL, putTTL: cfg.PutTTL, tools: cfg.Tools, now: time.Now, urls: urls, log: cfg.Log, uploaded: cfg.Uploaded}
 }
 
 // Tools returns the video tools found at start.

@@ -84,6 +84,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Media, error) {
 		return nil, fmt.Errorf("media: finish upload: %w", err)
 	}
 	m.Status, m.MimeType = StatusProcessing, detected
+	s.uploaded(in.Purpose, "api", in.Size)
 	return m, nil
 }
 

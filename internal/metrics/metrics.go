@@ -38,6 +38,9 @@ type Metrics struct {
 	latency   *prometheus.HistogramVec
 	gqlErrors *prometheus.CounterVec
 	readErrs  *prometheus.CounterVec
+	uploads   *prometheus.CounterVec
+	upBytes   *prometheus.CounterVec
+	batches   *prometheus.HistogramVec
 
 	mu  sync.Mutex
 	ops map[string]bool
@@ -60,8 +63,33 @@ func New() *Metrics {
 	m.readErrs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zhdj_metrics_read_errors_total", Help: "Gauges that could not be read at a scrape, by gauge.",
 	}, []string{"gauge"})
-	m.reg.MustRegister(m.requests, m.latency, m.gqlErrors, m.readErrs)
+	m.uploads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zhdj_uploads_total", Help: "Files stored, by purpose and how they came (api: through the server; direct: in parts straight to the object store).",
+	}, []string{"purpose", "via"})
+	m.upBytes = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zhdj_upload_bytes_total", Help: "Bytes of the files stored, by purpose and how they came.",
+	}, []string{"purpose", "via"})
+	m.batches = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "zhdj_signup_batch_size", Help: "Volunteer sign-up requests written per transaction (requests for one activity that arrive together share one), by how they went: batched, or alone (again, one by one, after the batch could not be kept whole).",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128},
+	}, []string{"went"})
+	m.reg.MustRegister(m.requests, m.latency, m.gqlErrors, m.readErrs, m.uploads, m.upBytes, m.batches)
 	return m
+}
+
+// Uploaded counts a stored file (purpose is one of media's fixed set).
+func (m *Metrics) Uploaded(purpose, via string, bytes int64) {
+	m.uploads.WithLabelValues(purpose, via).Inc()
+	m.upBytes.WithLabelValues(purpose, via).Add(float64(bytes))
+}
+
+// SignUpBatch records a sign-up batch of size requests, alone of which
+// were then written one by one.
+func (m *Metrics) SignUpBatch(size, alone int) {
+	m.batches.WithLabelValues("batched").Observe(float64(size))
+	for range alone {
+		m.batches.WithLabelValues("alone").Observe(1)
+	}
 }
 
 // Handler serves the registry in Prometheus' text format.
@@ -76,7 +104,7 @@ func (m *Metrics) Register(cs ...prometheus.Collector) { m.reg.MustRegister(cs..
 // metadata (the GraphQL operation name and error codes recorded there; nil
 // for none), its status and how long it took.
 func (m *Metrics) Observe(path string, meta *reqmeta.Meta, status int, took time.Duration) {
-	route := routeOf(path)
+	route := Route(path)
 	op := "-"
 	if meta != nil {
 		if name := meta.Operation(); name != "" {
@@ -110,8 +138,8 @@ func (m *Metrics) operation(name string) string {
 	return name
 }
 
-// routeOf is the route a path belongs to (a fixed set).
-func routeOf(path string) string {
+// Route is the route a path belongs to (a fixed set).
+func Route(path string) string {
 	switch {
 	case path == "/graphql", path == "/healthz", path == "/readyz":
 		return path
@@ -119,6 +147,8 @@ func routeOf(path string) string {
 		return "/auth"
 	case strings.HasPrefix(path, "/graphiql"), path == "/":
 		return "/graphiql"
+	case path == "/admin" || strings.HasPrefix(path, "/admin/"):
+		return "/admin"
 	default:
 		return "other"
 	}

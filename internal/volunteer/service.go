@@ -34,6 +34,8 @@ type Service struct {
 	// signUps gathers sign-ups for one activity that arrive while the
 	// previous ones are being written (see signup.go).
 	signUps *gather.Queue[activityKey, *signUpRequest]
+	// batchWritten is told of each sign-up batch (see ObserveSignUpBatches).
+	batchWritten func(size, alone int)
 }
 
 type facetCounts struct {
@@ -51,8 +53,13 @@ func NewService(pool *pgxpool.Pool, keyring *pii.Keyring, points PointsAwarder) 
 	}
 	return &Service{pool: pool, keyring: keyring, points: points, now: time.Now,
 		facets:  expirable.NewLRU[string, facetCounts](4096, nil, FacetCacheTTL),
-		signUps: gather.New[activityKey, *signUpRequest](maxSignUpBatch)}
+		signUps: gather.New[activityKey, *signUpRequest](maxSignUpBatch), batchWritten: func(int, int) {}}
 }
+
+// ObserveSignUpBatches tells fn of each sign-up batch written: how many
+// requests it held, and how many of them had to go again alone (the
+// sign-up metrics). Call it before the service takes requests.
+func (s *Service) ObserveSignUpBatches(fn func(size, alone int)) { s.batchWritten = fn }
 
 var errActivityNotFound = apperr.NotFoundf("activity not found")
 

@@ -106,6 +106,7 @@ func (s *Service) writeSignUps(ctx context.Context, k activityKey, batch []*sign
 	for i, r := range batch {
 		r.out = out[i]
 	}
+	s.batchWritten(len(batch), len(alone))
 }
 
 // signUpCandidate is what the rules need to know of one person.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -33,6 +34,9 @@ type Config struct {
 	// presigned URLs; empty means Endpoint.
 	PublicEndpoint string
 	PublicSecure   bool
+	// Transport, when set, wraps the HTTP transport of the store's calls
+	// (to trace them).
+	Transport func(http.RoundTripper) http.RoundTripper
 }
 
 // Store is an ObjectStore on one bucket.
@@ -50,7 +54,15 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.Region = "us-east-1"
 	}
 	creds := credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, "")
-	core, err := minio.NewCore(cfg.Endpoint, &minio.Options{Creds: creds, Secure: cfg.Secure, Region: cfg.Region})
+	opts := &minio.Options{Creds: creds, Secure: cfg.Secure, Region: cfg.Region}
+	if cfg.Transport != nil {
+		base, err := minio.DefaultTransport(cfg.Secure)
+		if err != nil {
+			return nil, fmt.Errorf("s3: transport: %w", err)
+		}
+		opts.Transport = cfg.Transport(base)
+	}
+	core, err := minio.NewCore(cfg.Endpoint, opts)
 	if err != nil {
 		return nil, fmt.Errorf("s3: client: %w", err)
 	}
