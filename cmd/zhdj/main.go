@@ -51,6 +51,8 @@ func commands() map[string]command {
 		"media":      {"reconcile media storage with the database: zhdj media sweep", runMedia},
 		"sso":        {"add a school's campus identity provider (OpenID Connect or CAS): zhdj sso add --school … --name … --kind …", runSSO},
 		"search":     {"rebuild, reconcile, compact or inspect the search index: zhdj search reindex|reconcile|compact|status [--tenant CODE]", runSearch},
+		"backup":     {"back up the database and the media store into a folder, with a checked manifest: zhdj backup --dir DIR", runBackup},
+		"restore":    {"restore a backup into a new database and store, checking it: zhdj restore --dir DIR", runRestore},
 		"operations": {"register or list a site's GraphQL operations (the allow-list): zhdj operations push|list --site SLUG", runOperations},
 	}
 }

@@ -226,7 +226,7 @@ func (a *App) init(ctx context.Context) error {
 		a.Config.CORSOrigins, a.Config.OriginRefresh, a.Log)
 	a.Sites = site.NewService(a.Pool, a.origins.Changed)
 	a.Audit = audit.NewService(a.Pool)
-	if a.Keyring, err = newKeyring(a.Config, a.Log); err != nil {
+	if a.Keyring, err = NewKeyring(a.Config, a.Log); err != nil {
 		return err
 	}
 	tokens, err := newTokens(a.Config, a.Log)
@@ -295,11 +295,9 @@ func (a *App) initServices(ctx context.Context) error {
 	c := a.Config
 	var store media.ObjectStore // nil (not a nil *s3.Store) without one
 	if c.S3.Endpoint != "" {
-		s, err := s3.New(ctx, s3.Config{Endpoint: c.S3.Endpoint, Region: c.S3.Region, Bucket: c.S3.Bucket,
-			AccessKey: c.S3.AccessKey, SecretKey: c.S3.SecretKey, Secure: c.S3.Secure,
-			PublicEndpoint: c.S3.PublicEndpoint, PublicSecure: c.S3.PublicSecure, Transport: a.traceCalls})
+		s, err := openStore(ctx, c, a.traceCalls)
 		if err != nil {
-			return fmt.Errorf("app: media storage at %s: %w", c.S3.Endpoint, err)
+			return err
 		}
 		a.Store, store = s, s
 	} else {
@@ -465,6 +463,29 @@ func (a *App) routes() http.Handler {
 	}
 	// Outside the log, so that its line carries the trace id.
 	return tracing.Handler(a.tracing, func(r *http.Request) string { return metrics.Route(r.URL.Path) }, h)
+}
+
+// OpenStore connects to the media store ZHDJ_S3_* name (for commands
+// that need the store without a server: backup and restore).
+func OpenStore(ctx context.Context, c config.Config) (media.ObjectStore, error) {
+	if c.S3.Endpoint == "" {
+		return nil, nil
+	}
+	s, err := openStore(ctx, c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func openStore(ctx context.Context, c config.Config, wrap func(http.RoundTripper) http.RoundTripper) (*s3.Store, error) {
+	s, err := s3.New(ctx, s3.Config{Endpoint: c.S3.Endpoint, Region: c.S3.Region, Bucket: c.S3.Bucket,
+		AccessKey: c.S3.AccessKey, SecretKey: c.S3.SecretKey, Secure: c.S3.Secure,
+		PublicEndpoint: c.S3.PublicEndpoint, PublicSecure: c.S3.PublicSecure, Transport: wrap})
+	if err != nil {
+		return nil, fmt.Errorf("app: media storage at %s: %w", c.S3.Endpoint, err)
+	}
+	return s, nil
 }
 
 // traceCalls traces the object store's HTTP calls when tracing is on.

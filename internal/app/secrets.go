@@ -13,10 +13,10 @@ import (
 	"zhdj/internal/postgres"
 )
 
-// newKeyring builds the personal-data keyring from configuration. In local
+// NewKeyring builds the personal-data keyring from configuration. In local
 // mode missing keys are generated for this process only (with a warning):
 // data encrypted with them is unreadable after a restart.
-func newKeyring(cfg config.Config, log *slog.Logger) (*pii.Keyring, error) {
+func NewKeyring(cfg config.Config, log *slog.Logger) (*pii.Keyring, error) {
 	keys, index := cfg.PIIKeys, cfg.PIIIndexKey
 	if keys == "" {
 		log.Warn("ZHDJ_PII_KEYS is not set: using a random key for this process; encrypted personal data will not survive a restart")

@@ -80,6 +80,8 @@ type Config struct {
 	JWTKeys    string
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
+	// BackupDatabaseURL is the role zhdj backup and restore connect as.
+	BackupDatabaseURL string
 	// PIIKeys encrypt personal identifiers ("VERSION:BASE64,…"; the highest
 	// version encrypts), PIIIndexKey keys their blind indexes (base64).
 	PIIKeys     string
@@ -218,6 +220,7 @@ var Vars = []Var{
 	{"ZHDJ_SHUTDOWN_DELAY", "off", "how long a stopping server keeps serving while /readyz answers 503 draining, so that load balancers stop sending it requests first (e.g. 5s behind one); off: it stops taking requests at once"},
 	{"ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026", "password of the demo accounts that seed creates (local only)"},
 	{"ZHDJ_MIGRATE_DATABASE_URL", "ZHDJ_DATABASE_URL", "URL of the role that owns the schema, used for migrations (or _FILE)"},
+	{"ZHDJ_BACKUP_DATABASE_URL", "", "zhdj backup and restore: URL of a role that reads and writes every row past row-level security (a superuser, or for backups a role with BYPASSRLS and pg_read_all_data) (or _FILE)"},
 	{"ZHDJ_JWT_KEYS", "random per process in local; required in production", "access-token signing keys KID:BASE64[,…] (≥32 bytes; the last signs; or _FILE)"},
 	{"ZHDJ_ACCESS_TTL", "15m", "lifetime of access tokens"},
 	{"ZHDJ_REFRESH_TTL", "720h", "lifetime of refresh tokens (each use rotates them)"},
@@ -344,6 +347,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DemoPassword = r.str("ZHDJ_DEMO_PASSWORD", "zhdj-demo-2026")
 
 	c.MigrateDatabaseURL = r.secret("ZHDJ_MIGRATE_DATABASE_URL")
+	c.BackupDatabaseURL = r.secret("ZHDJ_BACKUP_DATABASE_URL")
 	c.JWTKeys = r.secret("ZHDJ_JWT_KEYS")
 	c.AccessTTL = r.duration("ZHDJ_ACCESS_TTL", 15*time.Minute)
 	c.RefreshTTL = r.duration("ZHDJ_REFRESH_TTL", 720*time.Hour)

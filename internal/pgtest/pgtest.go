@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -332,4 +333,73 @@ func (s *Standby) Start(t testing.TB) {
 	if err := s.cl.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Server is a second, empty PostgreSQL cluster with the zhdj roles and one
+// empty database (for restore drills: a machine after a disaster).
+type Server struct {
+	// AdminURL connects to the database as the superuser; URL as the
+	// server role; OwnerURL as the schema's owner.
+	AdminURL, URL, OwnerURL string
+}
+
+// NewServer starts a fresh cluster on a free loopback port with the roles
+// made and an empty database "zhdj"; it is stopped and removed when the
+// test ends.
+func NewServer(t testing.TB) *Server {
+	t.Helper()
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "zhdj-pgserver-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	var cl *pgcluster.Cluster
+	for attempt := 0; ; attempt++ {
+		port, err := pgcluster.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cl, err = pgcluster.New(filepath.Join(dir, fmt.Sprintf("data%d", attempt)), port); err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+		cl.Settings = map[string]string{"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+		if err := cl.Init(ctx); err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+		if err = cl.Start(ctx); err == nil {
+			break
+		}
+		if attempt == 2 {
+			t.Fatalf("pgtest: start a second server: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = cl.Stop(stopCtx)
+	})
+	admin := cl.URL("postgres")
+	ownerPW, serverPW := randomName(), randomName()
+	if err := pgcluster.ProvisionRoles(ctx, admin, ownerPW, serverPW); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	if err := pgcluster.CreateDatabase(ctx, admin, "zhdj", ""); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return &Server{AdminURL: cl.URL("zhdj"),
+		URL:      pgcluster.RoleURL(admin, pgcluster.ServerRole, serverPW, "zhdj"),
+		OwnerURL: pgcluster.RoleURL(admin, pgcluster.OwnerRole, ownerPW, "zhdj")}
+}
+
+// SuperuserURL connects to db as the test server's superuser (for backups,
+// which read past row-level security).
+func SuperuserURL(t testing.TB, db *DB) string {
+	t.Helper()
+	u, err := url.Parse(AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + db.Name
+	return u.String()
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -85,6 +86,28 @@ func NewKeyring(keys map[byte][]byte, indexKey []byte) (*Keyring, error) {
 	sort.Ints(versions)
 	k.active = byte(versions[len(versions)-1])
 	return k, nil
+}
+
+// checkText is what key check values are computed over.
+const checkText = "zhdj key check value"
+
+// KeyChecks returns a check value of each encryption key (by version) and
+// of the index key ("index"): 8 bytes that tell whether two keyrings hold
+// the same keys, and reveal nothing of them (a backup's manifest records
+// them, a restore compares). An encryption key's is its AEAD's seal of a
+// fixed text under the zero nonce (the classic key check value; no other
+// text is ever sealed under that nonce, the random nonces of Encrypt do
+// not repeat it but with negligible chance), the index key's an HMAC.
+func (k *Keyring) KeyChecks() map[string]string {
+	out := make(map[string]string, len(k.aeads)+1)
+	for v, a := range k.aeads {
+		sealed := a.Seal(nil, make([]byte, a.NonceSize()), []byte(checkText), nil)
+		out[strconv.Itoa(int(v))] = hex.EncodeToString(sealed[:8])
+	}
+	mac := hmac.New(sha256.New, k.indexKey)
+	mac.Write([]byte(checkText))
+	out["index"] = hex.EncodeToString(mac.Sum(nil)[:8])
+	return out
 }
 
 // RandomKey returns a fresh 32-byte key in base64, for local setups.
