@@ -56,7 +56,7 @@ type Manifest struct {
 	// version, and "index") the server had when the backup was taken:
 	// keep those keys, or the citizen IDs are lost (pii.Keyring.KeyChecks).
 	KeyChecks map[string]string `json:"keyChecks"`
-	Database  File     `json:"database"`
+	Database  File              `json:"database"`
 	// Rows counts every table's rows in the dump's snapshot.
 	Rows    map[string]int64 `json:"rows"`
 	Objects []Object         `json:"objects"`
