@@ -63,3 +63,20 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		t.Fatalf("search status on the restored server: %v\n%s", err, out.String())
 	}
 }
+
+// zhdj keys status and reseal run against a database.
+func TestKeysStatusAndReseal(t *testing.T) {
+	var out bytes.Buffer
+	schoolWithSite(t, &out)
+	t.Setenv("ZHDJ_PII_KEYS", "1:"+pii.RandomKey()+",2:"+pii.RandomKey())
+	t.Setenv("ZHDJ_PII_INDEX_KEY", pii.RandomKey())
+	for _, action := range []string{"status", "reseal"} {
+		out.Reset()
+		if err := run(context.Background(), []string{"keys", action}, &out, &out); err != nil {
+			t.Fatalf("keys %s: %v\n%s", action, err, out.String())
+		}
+		if !strings.Contains(out.String(), "key 1 seals nothing: it may be removed") {
+			t.Errorf("keys %s:\n%s", action, out.String())
+		}
+	}
+}

@@ -44,7 +44,7 @@ func commands() map[string]command {
 		"seed":       {"create the demo school with its org tree and two college sites (local mode)", runSeed},
 		"dev":        {"run a local stack: private PostgreSQL under .data, migrate, seed, serve", runDev},
 		"version":    {"print the version", runVersion},
-		"keys":       {"print fresh production keys (JWT, personal data, blind index): zhdj keys generate [--dir DIR]", runKeys},
+		"keys":       {"print fresh production keys, or rotate the personal-data key: zhdj keys generate [--dir DIR] | status | reseal", runKeys},
 		"health":     {"exit 0 when a running server is ready: zhdj health [--url http://127.0.0.1:8080] (container healthchecks)", runHealth},
 		"tenant":     {"create a school: zhdj tenant create --code … --name …", runTenant},
 		"user":       {"create an account: zhdj user create --school … --username … (password on stdin)", runUser},

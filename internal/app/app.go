@@ -52,6 +52,7 @@ import (
 	"zhdj/internal/postgres"
 	"zhdj/internal/quiz"
 	"zhdj/internal/ratelimit"
+	"zhdj/internal/rekey"
 	"zhdj/internal/respcache"
 	"zhdj/internal/search"
 	"zhdj/internal/search/meili"
@@ -129,6 +130,8 @@ type App struct {
 	Search  *search.Service
 	Indexer *search.Indexer
 	Keyring *pii.Keyring
+	// Rekey reseals personal data with the newest key (key rotation).
+	Rekey *rekey.Service
 	// Store is the media object store, nil when none is configured.
 	Store media.ObjectStore
 	// Handler serves every HTTP route.
@@ -139,6 +142,7 @@ type App struct {
 
 	origins  *originSet
 	tracing  trace.TracerProvider // nil: not traced
+	inserter jobs.Inserter
 	draining atomic.Bool          // stopping: /readyz answers 503
 	migrator *postgres.Migrator
 	worker   *jobs.Worker
@@ -285,6 +289,9 @@ func (a *App) init(ctx context.Context) error {
 	if err := a.worker.Start(bg); err != nil {
 		return fmt.Errorf("app: start job worker: %w", err)
 	}
+	if len(a.Keyring.Versions()) > 1 {
+		a.bgDone.Go(func() { a.queueReseal(bg) })
+	}
 	return nil
 }
 
@@ -307,6 +314,7 @@ func (a *App) initServices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.inserter = inserter
 	a.Members = member.NewService(a.Pool, a.Keyring, inserter)
 	limits := media.DefaultLimits
 	limits.MaxImageBytes, limits.MaxVideoBytes, limits.MaxDocumentBytes = c.MaxImageBytes, c.MaxVideoBytes, c.MaxDocumentBytes
@@ -382,6 +390,8 @@ func (a *App) initServices(ctx context.Context) error {
 	river.AddWorker(workers, &meeting.ReminderWorker{Meetings: a.Meetings})
 	river.AddWorker(workers, &points.AwardWorker{Points: a.Ledger})
 	river.AddWorker(workers, &warning.ScanWorker{Warnings: a.Warnings})
+	a.Rekey = rekey.NewService(a.Pool, a.Keyring, member.SealedColumns, volunteer.SealedColumns, sso.SealedColumns)
+	river.AddWorker(workers, &rekey.ResealWorker{Rekey: a.Rekey, Progress: resealProgress(a.Log)})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(c.SearchSweep),
 			func() (river.JobArgs, *river.InsertOpts) { return search.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
@@ -463,6 +473,47 @@ func (a *App) routes() http.Handler {
 	}
 	// Outside the log, so that its line carries the trace id.
 	return tracing.Handler(a.tracing, func(r *http.Request) string { return metrics.Route(r.URL.Path) }, h)
+}
+
+// queueReseal queues the background reseal while personal data is sealed
+// with an older key than the newest listed (after a key was added).
+func (a *App) queueReseal(ctx context.Context) {
+	stale, err := a.Rekey.Stale(ctx)
+	if err != nil {
+		a.Log.Warn("pii: count the values sealed with older keys", "err", err)
+		return
+	}
+	active := a.Keyring.Active()
+	if stale == 0 {
+		a.Log.Info("pii: every value is sealed with the newest key; older keys may be removed from ZHDJ_PII_KEYS", "key", active)
+		return
+	}
+	err = pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
+		_, err := a.inserter.InsertTx(ctx, tx, rekey.ResealArgs{Version: active}, nil)
+		return err
+	})
+	if err != nil {
+		a.Log.Warn("pii: queue the reseal (zhdj keys reseal does it by hand)", "err", err)
+		return
+	}
+	a.Log.Info("pii: resealing values sealed with older keys in the background", "values", stale, "key", active)
+}
+
+// resealProgress logs the background reseal every tenth of the way.
+func resealProgress(log *slog.Logger) func(done, total int64) {
+	var step int64 = -1
+	return func(done, total int64) {
+		if done == 0 {
+			step = -1 // a new run
+		}
+		if total == 0 {
+			return
+		}
+		if s := done * 10 / total; s != step {
+			step = s
+			log.Info("pii: reseal", "done", done, "of", total)
+		}
+	}
 }
 
 // OpenStore connects to the media store ZHDJ_S3_* name (for commands

@@ -38,6 +38,14 @@ const (
 	ctxCitizen = "people.citizen_id"
 )
 
+// SealedColumns are the member records' sealed columns (key rotation
+// reseals them).
+var SealedColumns = []pii.Column{
+	{Table: "people", Column: "phone_enc", Context: ctxPhone},
+	{Table: "people", Column: "citizen_id_enc", Context: ctxCitizen},
+	{Table: "member_imports", Column: "file_sealed", Context: ctxImportFile},
+}
+
 // errNotFound hides whether a record exists from those who may not see it.
 var errNotFound = apperr.NotFoundf("member not found")
 

@@ -88,6 +88,36 @@ func NewKeyring(keys map[byte][]byte, indexKey []byte) (*Keyring, error) {
 	return k, nil
 }
 
+// Column is a column of sealed values: its table (keyed by tenant_id and
+// id, as every tenant table is) and the context its values are sealed
+// with. Each domain lists its own; key rotation reseals them all.
+type Column struct {
+	Table, Column, Context string
+}
+
+// Versions are the key versions the keyring opens, lowest first.
+func (k *Keyring) Versions() []int {
+	out := make([]int, 0, len(k.aeads))
+	for v := range k.aeads {
+		out = append(out, int(v))
+	}
+	sort.Ints(out)
+	return out
+}
+
+// Active is the key version that seals new values.
+func (k *Keyring) Active() int { return int(k.active) }
+
+// Reseal opens a value sealed with any known key and seals it again with
+// the active one.
+func (k *Keyring) Reseal(sealed []byte, context string) ([]byte, error) {
+	plain, err := k.Decrypt(sealed, context)
+	if err != nil {
+		return nil, err
+	}
+	return k.Encrypt(plain, context)
+}
+
 // checkText is what key check values are computed over.
 const checkText = "zhdj key check value"
 

@@ -143,6 +143,10 @@ func (s *Service) Add(ctx context.Context, school uuid.UUID, in AddInput) (*Prov
 
 const ctxSecret = "identity_providers.client_secret"
 
+// SealedColumns are the identity providers' sealed columns (key rotation
+// reseals them).
+var SealedColumns = []pii.Column{{Table: "identity_providers", Column: "client_secret_sealed", Context: ctxSecret}}
+
 // provider loads school's active provider name.
 func (s *Service) provider(ctx context.Context, tx pgx.Tx, school uuid.UUID, name string) (*Provider, error) {
 	r, err := ssodb.New(tx).ActiveProvider(ctx, ssodb.ActiveProviderParams{TenantID: school, Name: name})

@@ -126,7 +126,7 @@ func (s *Service) CreatePartner(ctx context.Context, name string, kind PartnerKi
 	out := &Partner{TenantID: p.TenantID, Name: strings.TrimSpace(name), Kind: kind, ContactName: strings.TrimSpace(contact)}
 	var enc []byte
 	if phone = strings.TrimSpace(phone); phone != "" {
-		if enc, err = s.keyring.Encrypt(phone, "partners.contact_phone"); err != nil {
+		if enc, err = s.keyring.Encrypt(phone, ctxPartnerPhone); err != nil {
 			return nil, err
 		}
 		out.ContactPhoneMasked = pii.MaskPhone(phone)
@@ -177,3 +177,9 @@ func (s *Service) Partners(ctx context.Context, tenant uuid.UUID) ([]*Partner, e
 	})
 	return out, err
 }
+
+const ctxPartnerPhone = "partners.contact_phone"
+
+// SealedColumns are the volunteer service's sealed columns (key rotation
+// reseals them).
+var SealedColumns = []pii.Column{{Table: "partners", Column: "contact_phone_enc", Context: ctxPartnerPhone}}
