@@ -143,7 +143,7 @@ type App struct {
 	origins  *originSet
 	tracing  trace.TracerProvider // nil: not traced
 	inserter jobs.Inserter
-	draining atomic.Bool          // stopping: /readyz answers 503
+	draining atomic.Bool // stopping: /readyz answers 503
 	migrator *postgres.Migrator
 	worker   *jobs.Worker
 	stopBG   context.CancelFunc
