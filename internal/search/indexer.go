@@ -292,12 +292,23 @@ func (ix *Indexer) drainStep(ctx context.Context, tenant uuid.UUID) (int, error)
 		if err != nil {
 			return err
 		}
+		// What the index already holds as the database says is not
+		// written again: an item that changed while an earlier batch ran
+		// has outbox rows in this one too, and that batch already wrote
+		// it as it is now (once per change, however many drains race).
+		recorded, err := recordedStates(ctx, q, tenant, keys)
+		if err != nil {
+			return err
+		}
 		var upserts []*Document
 		var deletes []Key
 		for _, k := range keys {
+			rec, known := recorded[k]
 			if d, ok := docs[k]; ok {
-				upserts = append(upserts, d)
-			} else {
+				if !known || !rec.InIndex || rec.Fingerprint != d.Fingerprint() {
+					upserts = append(upserts, d)
+				}
+			} else if !known || rec.InIndex {
 				deletes = append(deletes, k)
 			}
 		}
@@ -340,6 +351,24 @@ func statesOf(keys []Key, docs map[Key]*Document) []itemState {
 		}
 	}
 	return out
+}
+
+// recordedStates reads what the drains recorded the index holds of keys.
+func recordedStates(ctx context.Context, q *searchdb.Queries, tenant uuid.UUID, keys []Key) (map[Key]itemState, error) {
+	ids := make([]uuid.UUID, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	rows, err := q.RecordedStates(ctx, searchdb.RecordedStatesParams{TenantID: tenant, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("search: read index state: %w", err)
+	}
+	out := make(map[Key]itemState, len(rows))
+	for _, r := range rows {
+		k := Key{Kind: Kind(r.Kind), ID: r.ItemID}
+		out[k] = itemState{Key: k, InIndex: r.InIndex, Fingerprint: r.Fingerprint}
+	}
+	return out, nil
 }
 
 // recordState writes what the index now holds of items.

@@ -45,8 +45,9 @@ func (s *slowIndex) Upsert(ctx context.Context, t uuid.UUID, docs []*search.Docu
 
 // TestDrainsNeverWriteAStaleVersion: while an item changes 40 times, four
 // drains race over the same outbox through a slow engine; no version is
-// ever written after a newer one, and the index ends with the last (one
-// drain per school at a time, each reading the item as it is when it runs).
+// ever written after a newer one, none twice, and the index ends with the
+// last (one drain per school at a time, each reading the item as it is
+// when it runs, and writing it only when the index does not hold that).
 func TestDrainsNeverWriteAStaleVersion(t *testing.T) {
 	db := pgtest.NewDB(t)
 	ctx := context.Background()
@@ -115,6 +116,9 @@ func TestDrainsNeverWriteAStaleVersion(t *testing.T) {
 	for i := 1; i < len(slow.written); i++ {
 		if slow.written[i] < slow.written[i-1] {
 			t.Fatalf("version %d was written after version %d: %v", slow.written[i], slow.written[i-1], slow.written)
+		}
+		if slow.written[i] == slow.written[i-1] {
+			t.Fatalf("version %d was written twice: %v", slow.written[i], slow.written)
 		}
 	}
 }

@@ -44,6 +44,17 @@ SELECT enqueued_at FROM search_outbox WHERE tenant_id = @tenant_id ORDER BY enqu
 SELECT item_id, in_index, version, indexed_at FROM search_index_state
 WHERE tenant_id = @tenant_id AND kind = @kind AND item_id = ANY(@ids::uuid[]);
 
+-- name: RecordedStates :many
+-- What the index holds of items, as the drains recorded it (any kind).
+SELECT kind, item_id, in_index, fingerprint FROM search_index_state
+WHERE tenant_id = @tenant_id AND item_id = ANY(@ids::uuid[]);
+
+-- name: ForgetStates :exec
+-- Forgets what the index held of items found drifted, so that the next
+-- drain writes them whatever was recorded (ids are unique across kinds;
+-- forgetting more only costs a write).
+DELETE FROM search_index_state WHERE tenant_id = @tenant_id AND item_id = ANY(@ids::uuid[]);
+
 -- name: PendingItems :many
 SELECT DISTINCT item_id FROM search_outbox WHERE tenant_id = @tenant_id AND kind = @kind AND item_id = ANY(@ids::uuid[]);
 

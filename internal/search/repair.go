@@ -88,6 +88,10 @@ func (ix *Indexer) Reconcile(ctx context.Context, tenant uuid.UUID) (Report, err
 			for i, k := range repair {
 				kinds[i], ids[i] = string(k.Kind), k.ID
 			}
+			// Whatever the drains recorded of them is what drifted.
+			if err := searchdb.New(tx).ForgetStates(ctx, searchdb.ForgetStatesParams{TenantID: tenant, Ids: ids}); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, enqueueItems, tenant, kinds, ids); err != nil {
 				return err
 			}

@@ -27,6 +27,23 @@ func (q *Queries) DeleteOutbox(ctx context.Context, arg DeleteOutboxParams) erro
 	return err
 }
 
+const ForgetStates = `-- name: ForgetStates :exec
+DELETE FROM search_index_state WHERE tenant_id = $1 AND item_id = ANY($2::uuid[])
+`
+
+type ForgetStatesParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+// Forgets what the index held of items found drifted, so that the next
+// drain writes them whatever was recorded (ids are unique across kinds;
+// forgetting more only costs a write).
+func (q *Queries) ForgetStates(ctx context.Context, arg ForgetStatesParams) error {
+	_, err := q.db.Exec(ctx, ForgetStates, arg.TenantID, arg.Ids)
+	return err
+}
+
 const IndexCounts = `-- name: IndexCounts :one
 SELECT (SELECT count(*) FROM search_index_state s WHERE s.tenant_id = $1 AND s.in_index)::int AS indexed,
        (SELECT count(*) FROM (SELECT DISTINCT o.kind, o.item_id FROM search_outbox o WHERE o.tenant_id = $1) w)::int AS backlog
@@ -272,6 +289,49 @@ func (q *Queries) PendingItems(ctx context.Context, arg PendingItemsParams) ([]u
 			return nil, err
 		}
 		items = append(items, item_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const RecordedStates = `-- name: RecordedStates :many
+SELECT kind, item_id, in_index, fingerprint FROM search_index_state
+WHERE tenant_id = $1 AND item_id = ANY($2::uuid[])
+`
+
+type RecordedStatesParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type RecordedStatesRow struct {
+	Kind        string
+	ItemID      uuid.UUID
+	InIndex     bool
+	Fingerprint string
+}
+
+// What the index holds of items, as the drains recorded it (any kind).
+func (q *Queries) RecordedStates(ctx context.Context, arg RecordedStatesParams) ([]RecordedStatesRow, error) {
+	rows, err := q.db.Query(ctx, RecordedStates, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []RecordedStatesRow
+	for rows.Next() {
+		var i RecordedStatesRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.ItemID,
+			&i.InIndex,
+			&i.Fingerprint,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
