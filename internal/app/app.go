@@ -302,7 +302,7 @@ func (a *App) initServices(ctx context.Context) error {
 	c := a.Config
 	var store media.ObjectStore // nil (not a nil *s3.Store) without one
 	if c.S3.Endpoint != "" {
-		s, err := openStore(ctx, c, a.traceCalls)
+		s, err := openStore(ctx, c, a.storeCalls)
 		if err != nil {
 			return err
 		}
@@ -539,12 +539,14 @@ func openStore(ctx context.Context, c config.Config, wrap func(http.RoundTripper
 	return s, nil
 }
 
-// traceCalls traces the object store's HTTP calls when tracing is on.
-func (a *App) traceCalls(base http.RoundTripper) http.RoundTripper {
+// storeCalls counts the object store's HTTP calls by outcome (the storage
+// errors alert), and traces them when tracing is on.
+func (a *App) storeCalls(base http.RoundTripper) http.RoundTripper {
+	rt := a.Metrics.StoreTransport(base)
 	if a.tracing == nil {
-		return base
+		return rt
 	}
-	return tracing.Transport(a.tracing, base)
+	return tracing.Transport(a.tracing, rt)
 }
 
 // ready answers 200 when the database answers and its migrations are current.

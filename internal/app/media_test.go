@@ -175,8 +175,12 @@ func TestImageUploadAndDerivatives(t *testing.T) {
 	if up.Status != "PROCESSING" || up.MimeType != "image/png" || up.Filename != "封面图.png" {
 		t.Fatalf("upload: %+v", up)
 	}
-	if got := value(b.scrape(t), `zhdj_uploads_total{purpose="cover",via="api"}`); got != 1 {
+	text := b.scrape(t)
+	if got := value(text, `zhdj_uploads_total{purpose="cover",via="api"}`); got != 1 {
 		t.Errorf("uploads counted: %v, want 1", got)
+	}
+	if got := value(text, `zhdj_object_store_requests_total{method="PUT",outcome="ok"}`); got < 1 {
+		t.Errorf("store calls counted: %v", got)
 	}
 	m := b.waitMedia(t, editor, up.ID)
 	if m.Status != "READY" || *m.Width != 1600 || *m.Height != 900 || len(m.Derivatives) != 3 || m.Srcset == nil {
@@ -305,6 +309,9 @@ func TestDirectVideoUpload(t *testing.T) {
 	minio.Stop()
 	if r := b.post(t, completeMutation, map[string]any{"id": s.Media.ID}, bearer(editor)...); r.code(0) != "UNAVAILABLE" {
 		t.Fatalf("complete with storage down: %+v", r.Errors)
+	}
+	if got := value(b.scrape(t), `zhdj_object_store_requests_total{method="GET",outcome="failed"}`); got < 1 {
+		t.Errorf("failed store calls counted: %v", got)
 	}
 	if err := minio.Start(); err != nil {
 		t.Fatal(err)

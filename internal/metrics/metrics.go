@@ -41,6 +41,7 @@ type Metrics struct {
 	uploads   *prometheus.CounterVec
 	upBytes   *prometheus.CounterVec
 	batches   *prometheus.HistogramVec
+	store     *prometheus.CounterVec
 
 	mu  sync.Mutex
 	ops map[string]bool
@@ -73,9 +74,42 @@ func New() *Metrics {
 		Name: "zhdj_signup_batch_size", Help: "Volunteer sign-up requests written per transaction (requests for one activity that arrive together share one), by how they went: batched, or alone (again, one by one, after the batch could not be kept whole).",
 		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128},
 	}, []string{"went"})
-	m.reg.MustRegister(m.requests, m.latency, m.gqlErrors, m.readErrs, m.uploads, m.upBytes, m.batches)
+	m.store = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zhdj_object_store_requests_total", Help: "Calls of the media object store, by HTTP method and outcome (ok, client_error for 4xx such as a missing object, server_error for 5xx, failed when no answer came).",
+	}, []string{"method", "outcome"})
+	m.reg.MustRegister(m.requests, m.latency, m.gqlErrors, m.readErrs, m.uploads, m.upBytes, m.batches, m.store)
 	return m
 }
+
+// StoreTransport counts each call of the object store that goes through
+// base, by method and outcome.
+func (m *Metrics) StoreTransport(base http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		res, err := base.RoundTrip(r)
+		outcome := "failed"
+		switch {
+		case err != nil:
+		case res.StatusCode >= 500:
+			outcome = "server_error"
+		case res.StatusCode >= 400:
+			outcome = "client_error"
+		default:
+			outcome = "ok"
+		}
+		method := r.Method
+		switch method {
+		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete:
+		default:
+			method = "other"
+		}
+		m.store.WithLabelValues(method, outcome).Inc()
+		return res, err
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // Uploaded counts a stored file (purpose is one of media's fixed set).
 func (m *Metrics) Uploaded(purpose, via string, bytes int64) {
