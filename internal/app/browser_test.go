@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,12 @@ func writeArticle(t *testing.T, ctx context.Context, slug, title, cover string, 
 	do(t, ctx, "submit "+slug,
 		press(`[data-test=c-submit]`),
 		waitText(`[data-test=content-status]`, "待审核"))
+	// The first version against the newest: the summary's change. (Element
+	// Plus renders each column's cells once more, with an empty row, in a
+	// hidden element before the table: the rows' buttons are the body's.)
+	do(t, ctx, "compare the revisions of "+slug,
+		press(`.el-table__body [data-test=rev-diff]`),
+		waitText(`[data-test=rev-diff-text]`, "改过一次"))
 }
 
 // approve opens slug (titled title) from the workspace, filtered by its
@@ -516,6 +523,34 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	if len(revealed) != 18 {
 		t.Fatalf("revealed citizen ID: %q", revealed)
 	}
+
+	// A stage step the rules refuse: the dialog stays open, with the
+	// rules' message next to the field it is about, in Chinese.
+	do(t, ctx, "open a stage step",
+		press(`.el-table__body [data-test=m-step]`),
+		chromedp.WaitVisible(chromedp.CSS(`.el-dialog [data-test=st-save]`)))
+	focusIn(t, ctx, ".el-dialog", "the stage-step dialog")
+	labelled(t, ctx, "the stage-step dialog")
+	do(t, ctx, "record a step without a stage or a date", press(`.el-dialog [data-test=st-save]`))
+	required := browserValue(t, ctx, "the required fields marked", chromedp.Poll[string](
+		`(() => { const e = Array.from(document.querySelectorAll('.el-dialog .el-form-item__error')).map(e => e.textContent.trim()).filter(Boolean); return e.length === 2 ? e.join(' | ') : false })()`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if required != "请填写 | 请填写" {
+		t.Errorf("required fields: %q", required)
+	}
+	do(t, ctx, "choose a stage the first member cannot step to now",
+		chromedp.SendKeys(chromedp.CSS(`#st-effectiveOn`), "2026-12-01\r"),
+		chromedp.Click(chromedp.CSS(`.el-dialog .el-select__wrapper`)),
+		void(chromedp.Poll[bool](`(() => { const o = Array.from(document.querySelectorAll('.el-select-dropdown__item')).find(e => e.textContent.trim() === '正式党员' && e.offsetParent); if (!o) return false; o.click(); return true })()`,
+			chromedp.WithPollingTimeout(10*time.Second))),
+		press(`.el-dialog [data-test=st-save]`))
+	said := browserValue(t, ctx, "the rules' message by its field", chromedp.Poll[string](
+		`(() => { const e = Array.from(document.querySelectorAll('.el-dialog .el-form-item__error')).map(e => e.textContent.trim()).filter(Boolean); return e.length ? e.join(' | ') : false })()`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if !regexp.MustCompile(`\p{Han}`).MatchString(said) {
+		t.Errorf("the stage step's field error is not in Chinese: %q", said)
+	}
+	shot(t, ctx, "console-stage-step")
 
 	audit := decode[struct {
 		AuditLog struct {

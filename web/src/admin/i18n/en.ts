@@ -35,7 +35,7 @@ const en: typeof zh = {
   media: { title: 'Media library', purpose: 'Purpose', status: 'Status', mine: 'Only my uploads', purposes: { COVER: 'Cover', VIDEO: 'Video', COMIC_PANEL: 'Comic panel', INLINE_IMAGE: 'Inline image', ATTACHMENT: 'Attachment', LOGO: 'Logo' } },
   members: {
     title: 'Member records', query: 'Name, whole mobile or citizen ID', stage: 'Stage', reveal: 'Show in full', revealNote: 'Showing the full citizen ID and mobile is recorded in the audit log',
-    step: 'Stage step', stepOf: '{name}: record a stage step', to: 'To', saveStep: 'Record', fields: { effectiveOn: 'Effective on', talkOn: 'Talk on', politicalReviewOn: 'Political review on', branchMeetingOn: 'Branch meeting on', approvedOn: 'Approved on', votersEligible: 'Members with a vote', votersPresent: 'Voters present', votesFor: 'Votes for', extendDays: 'Extend probation (days)', reason: 'Reason' },
+    step: 'Stage step', stepOf: '{name}: record a stage step', to: 'To', saveStep: 'Record', required: 'Required', fields: { effectiveOn: 'Effective on', talkOn: 'Talk on', politicalReviewOn: 'Political review on', branchMeetingOn: 'Branch meeting on', approvedOn: 'Approved on', votersEligible: 'Members with a vote', votersPresent: 'Voters present', votesFor: 'Votes for', extendDays: 'Extend probation (days)', reason: 'Reason' },
     columns: { name: 'Name', stage: 'Stage', unit: 'Branch', phone: 'Mobile', citizenId: 'Citizen ID' },
   },
   stage: { NONE: 'None', APPLICANT: 'Applicant', ACTIVIST: 'Activist', CANDIDATE: 'Candidate', PROBATIONARY: 'Probationary member', FULL: 'Full member', CANCELLED: 'Cancelled' },
