@@ -10,6 +10,14 @@ SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # separate process (it is AGPL: never imported).
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO := $(BIN)/minio
+# SeaweedFS, pinned: the second S3-compatible store the media tests run
+# against (Apache-2.0; run as a process all the same).
+WEED_VERSION := v0.0.0-20261109003541-7506e5f91cd6
+WEED := $(BIN)/weed
+# The tests that run again on SeaweedFS: uploads through the server and
+# straight to the store in parts (paused, resumed, storage down), refusals,
+# quotas, private files and deletion, the sweep, and the restore drill.
+S3_SUITE := ^(TestImageUploadAndDerivatives|TestUploadRefusals|TestDirectVideoUpload|TestDirectUploadFailures|TestQuotaUnderConcurrency|TestPrivateMediaAndDeletion|TestSweepKeepsFilesWhenStoreAndDatabaseDisagree|TestBackupRestoreDrill)$$
 # The race detector needs cgo and a C compiler; use it when there is one.
 RACE  := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
@@ -54,6 +62,18 @@ $(MINIO):
 	@echo "==> building MinIO $(MINIO_VERSION) (cached after the first time)"
 	GOBIN=$(abspath $(BIN)) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
+.PHONY: seaweedfs
+seaweedfs: $(WEED) ## build the pinned SeaweedFS server into .data/bin (the second S3 store of the media tests; about 10 minutes the first time)
+
+$(WEED):
+	@echo "==> building SeaweedFS $(WEED_VERSION) (cached after the first time)"
+	@# Its module has replace directives, which `go install pkg@version`
+	@# refuses: it is built as its own main module, from a copy.
+	src=$$(mktemp -d) && \
+	dir=$$($(GO) mod download -json github.com/seaweedfs/seaweedfs@$(WEED_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p') && \
+	test -n "$$dir" && cp -r "$$dir"/. "$$src" && chmod -R u+w "$$src" && \
+	(cd "$$src" && GOFLAGS=-mod=mod $(GO) build -trimpath -o $(abspath $(WEED)) ./weed) && rm -rf "$$src"
+
 .PHONY: build
 build: ## build the zhdj binary into .data/bin
 	$(GO) build -o $(BIN)/zhdj ./cmd/zhdj
@@ -73,9 +93,11 @@ test-clients: $(WSCLIENT)/node_modules/.package-lock.json
 $(WSCLIENT)/node_modules/.package-lock.json: $(WSCLIENT)/package-lock.json
 	cd $(WSCLIENT) && npm ci --no-audit --no-fund
 
-test: deps minio test-clients ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers)
+test: deps minio seaweedfs test-clients ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers; the media suite again on SeaweedFS)
 	@# The browser tests fail (not skip) without Chromium here: make deps installed it.
 	ZHDJ_REQUIRE_BROWSER=1 $(GO) test $(RACE) -count=1 -timeout 30m ./...
+	@# The media suite on a second S3-compatible store.
+	ZHDJ_TEST_S3=seaweedfs $(GO) test -count=1 -timeout 20m -run '$(S3_SUITE)' -v ./internal/app | grep -E '^(--- |ok|FAIL|PASS)'; test $${PIPESTATUS[0]} -eq 0
 	@# Say whether the Meilisearch integration suite ran (it needs MEILI_URL).
 	@$(GO) test -count=1 -run 'TestContract$$' -v ./internal/search/meili | grep -E '^(--- |    meili_test)' || true
 

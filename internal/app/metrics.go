@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"zhdj/internal/jobs"
+	"zhdj/internal/media"
 	"zhdj/internal/metrics"
 )
 
@@ -16,6 +17,11 @@ import (
 // response cache and the replicas.
 func (a *App) initMetrics() {
 	m := a.Metrics
+	var purposes []string
+	for _, p := range media.Purposes() {
+		purposes = append(purposes, string(p))
+	}
+	m.KnownPurposes(purposes)
 	m.Register(metrics.Pool("primary", a.Pool))
 	m.Gauge("zhdj_jobs", "Background jobs River keeps, by kind and state (available, scheduled, retryable and running are queue depth; completed, cancelled and discarded recent outcomes).",
 		[]string{"kind", "state"}, func(ctx context.Context) ([]metrics.Sample, error) {

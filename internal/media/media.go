@@ -12,6 +12,7 @@
 package media
 
 import (
+	"slices"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -63,6 +64,16 @@ var purposes = map[Purpose]struct {
 	PurposeAttachment:   {kind: KindDocument},
 	PurposeTaskEvidence: {kind: KindImage, private: true, alsoDocuments: true},
 	PurposeMinutes:      {kind: KindImage, private: true, alsoDocuments: true},
+}
+
+// Purposes lists every purpose, in name order.
+func Purposes() []Purpose {
+	out := make([]Purpose, 0, len(purposes))
+	for p := range purposes {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Valid reports whether p is a known purpose.

@@ -206,9 +206,17 @@ func (s *Service) CompleteUpload(ctx context.Context, id uuid.UUID) (*Media, err
 	}
 	var missing []string
 	var total int64
+	// A part sent twice is one part: the last copy counts (some stores,
+	// SeaweedFS among them, list both copies; the later one wins there too).
 	have := map[int]Part{}
 	for _, pt := range parts {
 		have[pt.Number] = pt
+	}
+	extra := 0
+	for n := range have {
+		if n < 1 || n > count {
+			extra++
+		}
 	}
 	ordered := make([]Part, 0, count)
 	for n := 1; n <= count; n++ {
@@ -220,12 +228,12 @@ func (s *Service) CompleteUpload(ctx context.Context, id uuid.UUID) (*Media, err
 		total += pt.Size
 		ordered = append(ordered, pt)
 	}
-	if len(missing) > 0 || len(parts) > count {
+	if len(missing) > 0 || extra > 0 {
 		if len(missing) > 20 {
 			missing = append(missing[:20], "…")
 		}
 		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the upload is not complete",
-			Fields: map[string]string{"id": fmt.Sprintf("%d of %d parts received; missing parts %s", len(parts), count, strings.Join(missing, ", "))}}
+			Fields: map[string]string{"id": fmt.Sprintf("%d of %d parts received; missing parts %s", len(have), count, strings.Join(missing, ", "))}}
 	}
 	if total != m.Size {
 		return nil, &apperr.Error{Kind: apperr.Invalid, Msg: "the upload does not have the declared size",

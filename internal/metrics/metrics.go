@@ -78,7 +78,27 @@ func New() *Metrics {
 		Name: "zhdj_object_store_requests_total", Help: "Calls of the media object store, by HTTP method and outcome (ok, client_error for 4xx such as a missing object, server_error for 5xx, failed when no answer came).",
 	}, []string{"method", "outcome"})
 	m.reg.MustRegister(m.requests, m.latency, m.gqlErrors, m.readErrs, m.uploads, m.upBytes, m.batches, m.store)
+	// Known label values start at zero, so that rates and alerts see them
+	// before the first event.
+	for _, went := range []string{"batched", "alone"} {
+		m.batches.WithLabelValues(went)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete} {
+		for _, outcome := range []string{"ok", "client_error", "server_error", "failed"} {
+			m.store.WithLabelValues(method, outcome)
+		}
+	}
 	return m
+}
+
+// KnownPurposes starts the upload counters of purposes at zero.
+func (m *Metrics) KnownPurposes(purposes []string) {
+	for _, p := range purposes {
+		for _, via := range []string{"api", "direct"} {
+			m.uploads.WithLabelValues(p, via)
+			m.upBytes.WithLabelValues(p, via)
+		}
+	}
 }
 
 // StoreTransport counts each call of the object store that goes through
