@@ -12,10 +12,10 @@
 package media
 
 import (
-	"slices"
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
