@@ -453,6 +453,32 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Error("znzz never showed its new primary colour")
 	}
 
+	// The organisation department curates the school's article per site:
+	// hidden on znzz, featured on xxgc (published once; each site shows it
+	// as it wants).
+	do(t, ctx, "open the school's article in the console",
+		chromedp.Navigate(b.server.URL+"/admin/content"),
+		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
+		chromedp.SendKeys(chromedp.CSS(`#ws-query`), "browser-school"),
+		onlyRow("全校发布的通知", "已发布"),
+		press(`[data-test=ws-table] tbody tr td`),
+		chromedp.WaitVisible(chromedp.CSS(`.el-table__body [data-test=sd-shown-znzz]`)))
+	labelled(t, ctx, "the site display")
+	shot(t, ctx, "console-site-display")
+	do(t, ctx, "hide it on znzz", press(`.el-table__body [data-test=sd-shown-znzz]`), waitText(`.el-message`, "站点展示已更新"))
+	eventually(t, "the article hidden on znzz", func() bool {
+		r := b.post(t, `{ contents(site: "znzz", first: 20) { edges { node { slug } } } }`, nil)
+		return len(r.Errors) == 0 && !strings.Contains(string(r.Data), "browser-school")
+	})
+	do(t, ctx, "feature it on xxgc", press(`.el-table__body [data-test=sd-featured-xxgc]:not(.is-disabled)`))
+	eventually(t, "the article featured on xxgc", func() bool {
+		r := b.post(t, `{ featured(site: "xxgc") { slug } }`, nil)
+		return len(r.Errors) == 0 && strings.Contains(string(r.Data), "browser-school")
+	})
+	if r := b.post(t, `{ contents(site: "xxgc", first: 20) { edges { node { slug } } } }`, nil); !strings.Contains(string(r.Data), "browser-school") {
+		t.Errorf("hidden on znzz also hid it on xxgc: %s", r.Data)
+	}
+
 	// A student filters the college's volunteer activities by area and
 	// topic, and signs up, signing in on the site when asked.
 	do(t, ctx, "open the volunteer activities",

@@ -38,6 +38,7 @@ export const ContentById = graphql(`
       ... on Content {
         id type slug title summary tags topics status version reviewComment publishAt publishedAt publishToSubtree
         cover { id url status }
+        orgUnit { id }
         sites { slug name }
       }
       ... on Article { body }
@@ -163,4 +164,16 @@ export const TransitionStage = graphql(`
   mutation TransitionStage($in: TransitionMemberStageInput!) {
     transitionMemberStage(input: $in) { member { id stage stageSince version } }
   }
+`)
+
+export const SiteFeaturedIds = graphql(`
+  query SiteFeaturedIds($site: String!) { featured(site: $site) { id } }
+`)
+
+export const SetFeatured = graphql(`
+  mutation SetFeatured($in: SetFeaturedInput!) { setFeatured(input: $in) { ok } }
+`)
+
+export const HideContent = graphql(`
+  mutation HideContent($in: HideContentInput!) { hideContent(input: $in) { ok } }
 `)

@@ -14,6 +14,7 @@ const en: typeof zh = {
   },
   status: { DRAFT: 'Draft', IN_REVIEW: 'In review', SCHEDULED: 'Scheduled', PUBLISHED: 'Published', ARCHIVED: 'Archived' },
   type: { ARTICLE: 'Article', MICRO_LESSON: 'Micro-lesson', COMIC: 'Comic' },
+  siteDisplay: { title: 'Shown on the sites', site: 'Site', shown: 'Shown', featured: 'Featured', shownOn: 'Shown on {site}', featuredOn: 'Featured on {site}', saved: 'Site display updated' },
   content: {
     editTitle: 'Edit content', slug: 'Slug (for URLs)', title: 'Title', summary: 'Summary', tags: 'Tags (comma-separated)',
     video: 'Video', speaker: 'Speaker', newTitle: 'New', subtree: 'Also show it on the sites of every unit below (publish once, show on many sites)', cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',

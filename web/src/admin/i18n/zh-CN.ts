@@ -11,6 +11,7 @@ export default {
   },
   status: { DRAFT: '草稿', IN_REVIEW: '待审核', SCHEDULED: '定时发布', PUBLISHED: '已发布', ARCHIVED: '已归档' },
   type: { ARTICLE: '文章', MICRO_LESSON: '微党课', COMIC: '主题漫画' },
+  siteDisplay: { title: '各站点展示', site: '站点', shown: '在此展示', featured: '推荐', shownOn: '在{site}展示', featuredOn: '在{site}推荐', saved: '站点展示已更新' },
   content: {
     editTitle: '编辑内容', slug: '别名（网址用）', title: '标题', summary: '摘要', tags: '标签（逗号分隔）',
     video: '视频', speaker: '主讲人', newTitle: '新建', subtree: '同时在下级各单位的站点展示（一次发布，多站展示）', cover: '封面图', chooseCover: '选择封面', coverProcessing: '封面处理中…', body: '正文', save: '保存', saved: '已保存',
