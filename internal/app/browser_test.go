@@ -158,17 +158,24 @@ func writeArticle(t *testing.T, ctx context.Context, slug, title, cover string, 
 		waitText(`[data-test=rev-diff-text]`, "改过一次"))
 }
 
-// approve opens slug (titled title) from the workspace, filtered by its
-// slug, and approves it.
-func approve(t *testing.T, ctx context.Context, base, slug, title string) {
+// openContent opens slug (titled title, in status) from the workspace,
+// filtered by its slug, and waits for sel on its page.
+func openContent(t *testing.T, ctx context.Context, base, slug, title, status, sel string) {
 	t.Helper()
-	do(t, ctx, "find "+slug+" in the review queue",
+	do(t, ctx, "open "+slug+" from the workspace",
 		chromedp.Navigate(base+"/admin/content"),
 		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
 		chromedp.SendKeys(chromedp.CSS(`#ws-query`), slug),
-		onlyRow(title, "待审核"),
+		onlyRow(title, status),
 		press(`[data-test=ws-table] tbody tr td`),
-		chromedp.WaitVisible(chromedp.CSS(`[data-test=c-approve]`)),
+		chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+// approve opens slug (titled title) from the review queue and approves it.
+func approve(t *testing.T, ctx context.Context, base, slug, title string) {
+	t.Helper()
+	openContent(t, ctx, base, slug, title, "待审核", `[data-test=c-approve]`)
+	do(t, ctx, "approve "+slug,
 		press(`[data-test=c-approve]`),
 		waitText(`[data-test=content-status]`, "已发布"))
 }
@@ -456,13 +463,7 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	// The organisation department curates the school's article per site:
 	// hidden on znzz, featured on xxgc (published once; each site shows it
 	// as it wants).
-	do(t, ctx, "open the school's article in the console",
-		chromedp.Navigate(b.server.URL+"/admin/content"),
-		chromedp.WaitVisible(chromedp.CSS(`#ws-query`)),
-		chromedp.SendKeys(chromedp.CSS(`#ws-query`), "browser-school"),
-		onlyRow("全校发布的通知", "已发布"),
-		press(`[data-test=ws-table] tbody tr td`),
-		chromedp.WaitVisible(chromedp.CSS(`.el-table__body [data-test=sd-shown-znzz]`)))
+	openContent(t, ctx, b.server.URL, "browser-school", "全校发布的通知", "已发布", `.el-table__body [data-test=sd-shown-znzz]`)
 	labelled(t, ctx, "the site display")
 	shot(t, ctx, "console-site-display")
 	do(t, ctx, "hide it on znzz", press(`.el-table__body [data-test=sd-shown-znzz]`), waitText(`.el-message`, "站点展示已更新"))

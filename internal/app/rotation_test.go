@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/base64"
+	"maps"
 	"testing"
 	"time"
 
@@ -74,7 +75,7 @@ func TestKeyRotation(t *testing.T) {
 		by := sealedBy(t, second.app.Rekey)
 		return by[1] == 0 && by[2] == before[1]
 	})
-	if got := second.citizenIDs(t); !sameStrings(got, want) {
+	if got := second.citizenIDs(t); !maps.Equal(got, want) {
 		t.Fatalf("citizen IDs after the reseal: %v, want %v", got, want)
 	}
 	if r := second.post(t, `{ me { account { username } } }`, nil, bearer(oldAccess)...); len(r.Errors) > 0 {
@@ -86,7 +87,7 @@ func TestKeyRotation(t *testing.T) {
 	cfg.PIIKeys = "2:" + k2
 	cfg.JWTKeys = jwt2
 	third := first.process(t, cfg)
-	if got := third.citizenIDs(t); !sameStrings(got, want) {
+	if got := third.citizenIDs(t); !maps.Equal(got, want) {
 		t.Fatalf("citizen IDs with only the second key: %v, want %v", got, want)
 	}
 	if r := third.post(t, `{ me { account { username } } }`, nil, bearer(oldAccess)...); r.code(0) != "UNAUTHENTICATED" {
@@ -105,16 +106,4 @@ func TestKeyRotation(t *testing.T) {
 	if _, err := first.process(t, cfg).app.Rekey.Reseal(ctx, nil); err == nil {
 		t.Fatal("resealing values of a key the server lacks succeeded")
 	}
-}
-
-func sameStrings(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

@@ -41,6 +41,32 @@ var (
 	setupErr error
 )
 
+// startCluster starts a throw-away cluster (no durability: fsync off) in
+// a new folder under parent, on a free loopback port, trying other ports
+// when the one picked was taken in between.
+func startCluster(ctx context.Context, parent string) (*pgcluster.Cluster, error) {
+	for attempt := 0; ; attempt++ {
+		port, err := pgcluster.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		cl, err := pgcluster.New(filepath.Join(parent, fmt.Sprintf("data%d", attempt)), port)
+		if err != nil {
+			return nil, err
+		}
+		cl.Settings = map[string]string{"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+		if err := cl.Init(ctx); err != nil {
+			return nil, err
+		}
+		if err = cl.Start(ctx); err == nil {
+			return cl, nil
+		}
+		if attempt == 2 {
+			return nil, err
+		}
+	}
+}
+
 // Main runs the package's tests around a throw-away cluster.
 func Main(m *testing.M) {
 	code, err := run(m)
@@ -65,31 +91,9 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(parent)
 
-	var cl *pgcluster.Cluster
-	for attempt := 0; ; attempt++ {
-		port, err := pgcluster.FreePort()
-		if err != nil {
-			return 1, err
-		}
-		cl, err = pgcluster.New(filepath.Join(parent, fmt.Sprintf("data%d", attempt)), port)
-		if err != nil {
-			return 1, err
-		}
-		cl.Settings = map[string]string{
-			"fsync":              "off",
-			"synchronous_commit": "off",
-			"full_page_writes":   "off",
-		}
-		if err := cl.Init(ctx); err != nil {
-			return 1, err
-		}
-		err = cl.Start(ctx)
-		if err == nil {
-			break
-		}
-		if attempt == 2 { // the port was probably taken in between; try others first
-			return 1, err
-		}
+	cl, err := startCluster(ctx, parent)
+	if err != nil {
+		return 1, err
 	}
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -354,25 +358,9 @@ func NewServer(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	var cl *pgcluster.Cluster
-	for attempt := 0; ; attempt++ {
-		port, err := pgcluster.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cl, err = pgcluster.New(filepath.Join(dir, fmt.Sprintf("data%d", attempt)), port); err != nil {
-			t.Fatalf("pgtest: %v", err)
-		}
-		cl.Settings = map[string]string{"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
-		if err := cl.Init(ctx); err != nil {
-			t.Fatalf("pgtest: %v", err)
-		}
-		if err = cl.Start(ctx); err == nil {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("pgtest: start a second server: %v", err)
-		}
+	cl, err := startCluster(ctx, dir)
+	if err != nil {
+		t.Fatalf("pgtest: start a second server: %v", err)
 	}
 	t.Cleanup(func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
