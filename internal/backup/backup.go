@@ -155,10 +155,10 @@ func dumpDatabase(ctx context.Context, o Options, tool string, m *Manifest) erro
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	var snapshot string
-	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+	if err := tx.QueryRow(ctx, exportSnapshot).Scan(&snapshot); err != nil {
 		return fmt.Errorf("backup: export a snapshot: %w", err)
 	}
-	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&m.Migration); err != nil {
+	if err := tx.QueryRow(ctx, migrationVersion).Scan(&m.Migration); err != nil {
 		return &Error{Msg: fmt.Sprintf("this database has no zhdj migrations (%v)", err)}
 	}
 	if m.Rows, err = countRows(ctx, tx); err != nil {
@@ -179,8 +179,7 @@ func countRows(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 	QueryRow(context.Context, string, ...any) pgx.Row
 }) (map[string]int64, error) {
-	rows, err := q.Query(ctx, `SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
-		WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND schemaname NOT LIKE 'pg\_%' ORDER BY 1`)
+	rows, err := q.Query(ctx, listTables)
 	if err != nil {
 		return nil, fmt.Errorf("backup: list tables: %w", err)
 	}
@@ -191,8 +190,7 @@ func countRows(ctx context.Context, q interface {
 	counts := make(map[string]int64, len(tables))
 	for _, t := range tables {
 		var n int64
-		// t is quoted by format('%I.%I') above.
-		if err := q.QueryRow(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
+		if err := q.QueryRow(ctx, countRowsOf(t)).Scan(&n); err != nil {
 			return nil, fmt.Errorf("backup: count %s (the role must read every row: superuser or BYPASSRLS): %w", t, err)
 		}
 		counts[t] = n

@@ -66,7 +66,7 @@ func Restore(ctx context.Context, o Options) (*Report, error) {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	var tables int
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`).Scan(&tables); err != nil {
+	if err := conn.QueryRow(ctx, countTables).Scan(&tables); err != nil {
 		return nil, fmt.Errorf("backup: inspect the database: %w", err)
 	}
 	if tables > 0 {

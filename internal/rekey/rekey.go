@@ -189,29 +189,8 @@ func (s *Service) resealBatch(ctx context.Context, t uuid.UUID, c pii.Column) (i
 	return n, err
 }
 
-// The statements over a column. Table and column names come from the
-// domains' SealedColumns (constants in code), never from input; quoted
-// all the same.
-
-func countSQL(c pii.Column) string {
-	col := pgx.Identifier{c.Column}.Sanitize()
-	return fmt.Sprintf(`SELECT get_byte(%[1]s, 0), count(*) FROM %[2]s WHERE tenant_id = $1 AND %[1]s IS NOT NULL GROUP BY 1`,
-		col, pgx.Identifier{c.Table}.Sanitize())
-}
-
-func staleSQL(c pii.Column) string {
-	col := pgx.Identifier{c.Column}.Sanitize()
-	return fmt.Sprintf(`SELECT id, %[1]s FROM %[2]s WHERE tenant_id = $1 AND %[1]s IS NOT NULL AND get_byte(%[1]s, 0) <> $2
-		ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`, col, pgx.Identifier{c.Table}.Sanitize())
-}
-
-func updateSQL(c pii.Column) string {
-	return fmt.Sprintf(`UPDATE %s SET %s = $3 WHERE tenant_id = $1 AND id = $2`,
-		pgx.Identifier{c.Table}.Sanitize(), pgx.Identifier{c.Column}.Sanitize())
-}
-
 func (s *Service) tenants(ctx context.Context) ([]uuid.UUID, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM tenant_profiles ORDER BY id`)
+	rows, err := s.pool.Query(ctx, schools)
 	if err != nil {
 		return nil, fmt.Errorf("rekey: schools: %w", err)
 	}
