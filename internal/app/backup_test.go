@@ -238,5 +238,5 @@ func TestBackupRestoreDrill(t *testing.T) {
 
 func isBackupError(err error, says string) bool {
 	var be *backup.Error
-	return errors.As(err, &be) && strings.Contains(be.Msg, says)
+	return errors.As(err, &be) && strings.Contains(be.Reason, says)
 }

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"zhdj/internal/member"
+
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -550,6 +553,30 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	if len(revealed) != 18 {
 		t.Fatalf("revealed citizen ID: %q", revealed)
 	}
+
+	// The secretary imports a roster with one good row and one bad one,
+	// keeping the good: the dialog follows the import to its end and lists
+	// the bad row's problem by row and column.
+	roster := filepath.Join(t.TempDir(), "名册.csv")
+	if err := os.WriteFile(roster, csvRoster(
+		"周新,男,"+member.CitizenIDWithCheck("33010220060101001")+",13900002222,学生,XXGC-XS1,,,信工2401",
+		"错行,男,123,13900003333,学生,XXGC-XS1,,,信工2401"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "open the roster import",
+		press(`[data-test=m-import]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=imp-start]`)))
+	focusIn(t, ctx, ".el-dialog", "the import dialog")
+	labelled(t, ctx, "the import dialog")
+	do(t, ctx, "import the roster",
+		chromedp.SetUploadFiles(chromedp.CSS(`#imp-file`), []string{roster}),
+		press(`[data-test=imp-valid-only] input`),
+		press(`[data-test=imp-start]`),
+		waitText(`[data-test=imp-result]`, "导入完成：已导入 1 / 2 行"),
+		waitText(`[data-test=imp-problems] .el-table__body`, "应为 18 位，而不是 3 位"))
+	shot(t, ctx, "console-member-import")
+	do(t, ctx, "close the import", chromedp.KeyEvent(kb.Escape))
+	do(t, ctx, "find the imported member", chromedp.SendKeys(chromedp.CSS(`#m-query`), "周新"), waitText(`[data-test=m-table] .el-table__body`, "周新"))
 
 	// A stage step the rules refuse: the dialog stays open, with the
 	// rules' message next to the field it is about, in Chinese.

@@ -104,10 +104,11 @@ type Options struct {
 	Progress io.Writer
 }
 
-// Error is a backup or restore that cannot go on, with what to do.
-type Error struct{ Msg string }
+// Error is a backup or restore that cannot go on, with what to do (for
+// the operator's terminal: never an API answer).
+type Error struct{ Reason string }
 
-func (e *Error) Error() string { return "backup: " + e.Msg }
+func (e *Error) Error() string { return "backup: " + e.Reason }
 
 func (o Options) say(format string, args ...any) {
 	if o.Progress != nil {
@@ -159,7 +160,7 @@ func dumpDatabase(ctx context.Context, o Options, tool string, m *Manifest) erro
 		return fmt.Errorf("backup: export a snapshot: %w", err)
 	}
 	if err := tx.QueryRow(ctx, migrationVersion).Scan(&m.Migration); err != nil {
-		return &Error{Msg: fmt.Sprintf("this database has no zhdj migrations (%v)", err)}
+		return &Error{Reason: fmt.Sprintf("this database has no zhdj migrations (%v)", err)}
 	}
 	if m.Rows, err = countRows(ctx, tx); err != nil {
 		return err
@@ -255,7 +256,7 @@ func copyObject(ctx context.Context, store media.ObjectStore, info media.ObjectI
 func objectPath(dir, key string) (string, error) {
 	clean := path.Clean("/" + key)
 	if key == "" || clean != "/"+key || strings.Contains(key, "\\") {
-		return "", &Error{Msg: fmt.Sprintf("object key %q is not a plain path; refusing to copy it", key)}
+		return "", &Error{Reason: fmt.Sprintf("object key %q is not a plain path; refusing to copy it", key)}
 	}
 	return filepath.Join(dir, objectsDir, filepath.FromSlash(key)), nil
 }
@@ -264,17 +265,17 @@ func objectPath(dir, key string) (string, error) {
 func ReadManifest(dir string) (*Manifest, error) {
 	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, &Error{Msg: fmt.Sprintf("%s has no %s: not a finished zhdj backup", dir, manifestFile)}
+		return nil, &Error{Reason: fmt.Sprintf("%s has no %s: not a finished zhdj backup", dir, manifestFile)}
 	}
 	if err != nil {
 		return nil, err
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s is not a backup manifest: %v", manifestFile, err)}
+		return nil, &Error{Reason: fmt.Sprintf("%s is not a backup manifest: %v", manifestFile, err)}
 	}
 	if m.Format != FormatVersion {
-		return nil, &Error{Msg: fmt.Sprintf("backup format %d; this build reads format %d", m.Format, FormatVersion)}
+		return nil, &Error{Reason: fmt.Sprintf("backup format %d; this build reads format %d", m.Format, FormatVersion)}
 	}
 	return &m, nil
 }
@@ -296,7 +297,7 @@ func describe(p string) (File, error) {
 
 func emptyDir(dir string) error {
 	if dir == "" {
-		return &Error{Msg: "no folder given"}
+		return &Error{Reason: "no folder given"}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -306,7 +307,7 @@ func emptyDir(dir string) error {
 		return err
 	}
 	if len(entries) > 0 {
-		return &Error{Msg: fmt.Sprintf("%s is not empty: a backup goes into a new folder", dir)}
+		return &Error{Reason: fmt.Sprintf("%s is not empty: a backup goes into a new folder", dir)}
 	}
 	return nil
 }
@@ -338,5 +339,5 @@ func findTool(name string) (string, error) {
 	if len(matches) > 0 {
 		return matches[0], nil
 	}
-	return "", &Error{Msg: name + " not found: install PostgreSQL's client programs (apt-get install postgresql-client)"}
+	return "", &Error{Reason: name + " not found: install PostgreSQL's client programs (apt-get install postgresql-client)"}
 }

@@ -44,13 +44,13 @@ func Restore(ctx context.Context, o Options) (*Report, error) {
 	dump := filepath.Join(o.Dir, dumpFile)
 	got, err := describe(dump)
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("read %s: %v", dumpFile, err)}
+		return nil, &Error{Reason: fmt.Sprintf("read %s: %v", dumpFile, err)}
 	}
 	if got.SHA256 != m.Database.SHA256 || got.Bytes != m.Database.Bytes {
-		return nil, &Error{Msg: fmt.Sprintf("%s does not match the manifest (%d bytes, sha256 %s; want %d, %s): the backup is damaged", dumpFile, got.Bytes, got.SHA256, m.Database.Bytes, m.Database.SHA256)}
+		return nil, &Error{Reason: fmt.Sprintf("%s does not match the manifest (%d bytes, sha256 %s; want %d, %s): the backup is damaged", dumpFile, got.Bytes, got.SHA256, m.Database.Bytes, m.Database.SHA256)}
 	}
 	if len(m.Objects) > 0 && o.Store == nil {
-		return nil, &Error{Msg: fmt.Sprintf("the backup holds %d objects but no media store is configured (ZHDJ_S3_*)", len(m.Objects))}
+		return nil, &Error{Reason: fmt.Sprintf("the backup holds %d objects but no media store is configured (ZHDJ_S3_*)", len(m.Objects))}
 	}
 	o.say("checking %d objects against the manifest", len(m.Objects))
 	for _, obj := range m.Objects {
@@ -70,7 +70,7 @@ func Restore(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("backup: inspect the database: %w", err)
 	}
 	if tables > 0 {
-		return nil, &Error{Msg: fmt.Sprintf("the database has %d tables: restore into a new, empty database", tables)}
+		return nil, &Error{Reason: fmt.Sprintf("the database has %d tables: restore into a new, empty database", tables)}
 	}
 	o.say("database: restoring %d tables, %d rows (migration %d)", len(m.Rows), sum(m.Rows), m.Migration)
 	cmd := exec.CommandContext(ctx, tool, "--exit-on-error", "--single-transaction", "--dbname="+o.DatabaseURL, dump)
@@ -82,7 +82,7 @@ func Restore(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	if diff := compareRows(m.Rows, counts); diff != "" {
-		return nil, &Error{Msg: "the restored database differs from the backup: " + diff}
+		return nil, &Error{Reason: "the restored database differs from the backup: " + diff}
 	}
 	rep.Tables, rep.Rows = int64(len(counts)), sum(counts)
 
@@ -108,7 +108,7 @@ func checkObject(dir string, obj Object) error {
 	}
 	f, err := os.Open(local)
 	if err != nil {
-		return &Error{Msg: fmt.Sprintf("object %s is missing from the backup: %v", obj.Key, err)}
+		return &Error{Reason: fmt.Sprintf("object %s is missing from the backup: %v", obj.Key, err)}
 	}
 	defer f.Close()
 	h := sha256.New()
@@ -117,7 +117,7 @@ func checkObject(dir string, obj Object) error {
 		return err
 	}
 	if n != obj.Bytes || hex.EncodeToString(h.Sum(nil)) != obj.SHA256 {
-		return &Error{Msg: fmt.Sprintf("object %s does not match the manifest (%d bytes, want %d, or another checksum): the backup is damaged", obj.Key, n, obj.Bytes)}
+		return &Error{Reason: fmt.Sprintf("object %s does not match the manifest (%d bytes, want %d, or another checksum): the backup is damaged", obj.Key, n, obj.Bytes)}
 	}
 	return nil
 }
@@ -143,7 +143,7 @@ func putObject(ctx context.Context, o Options, obj Object) error {
 		return fmt.Errorf("backup: check object %s: %w", obj.Key, err)
 	}
 	if info.Size != obj.Bytes {
-		return &Error{Msg: fmt.Sprintf("object %s was stored with %d bytes, want %d", obj.Key, info.Size, obj.Bytes)}
+		return &Error{Reason: fmt.Sprintf("object %s was stored with %d bytes, want %d", obj.Key, info.Size, obj.Bytes)}
 	}
 	return nil
 }

@@ -177,3 +177,18 @@ export const SetFeatured = graphql(`
 export const HideContent = graphql(`
   mutation HideContent($in: HideContentInput!) { hideContent(input: $in) { ok } }
 `)
+
+export const ImportMembers = graphql(`
+  mutation ImportMembers($in: ImportMembersInput!) {
+    importMembers(input: $in) { import { ...ImportState } }
+  }
+  fragment ImportState on MemberImport { id status totalRows processedRows importedRows problems { row column message } }
+`)
+
+export const MemberImportState = graphql(`
+  query MemberImportState($id: String!) { memberImport(id: $id) { id status totalRows processedRows importedRows problems { row column message } } }
+`)
+
+export const ExportMembers = graphql(`
+  mutation ExportMembers($in: ExportMembersInput!) { exportMembers(input: $in) { filename rows url } }
+`)
