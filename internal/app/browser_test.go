@@ -605,6 +605,34 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Errorf("the stage step's field error is not in Chinese: %q", said)
 	}
 	shot(t, ctx, "console-stage-step")
+	do(t, ctx, "close the stage step",
+		void(chromedp.Evaluate[bool](`(() => { document.querySelector('[data-test=st-save]').closest('.el-dialog').querySelector('.el-dialog__headerbtn').click(); return true })()`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=st-save]`)))
+
+	// The imported member's relationship moves out of the school: the
+	// date is asked for first, then the transfer leaves the list.
+	do(t, ctx, "open the transfer",
+		void(chromedp.Poll[bool](`(() => { const r = Array.from(document.querySelectorAll('[data-test=m-table] .el-table__body tr')).find(r => r.textContent.includes('周新'));
+			if (!r) return false; r.querySelector('[data-test=m-transfer]').click(); return true })()`, chromedp.WithPollingTimeout(10*time.Second))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=tr-save]`)))
+	focusIn(t, ctx, ".el-dialog", "the transfer dialog")
+	do(t, ctx, "transfer out without a date",
+		press(`[data-test=tr-outside] input`),
+		chromedp.WaitVisible(chromedp.CSS(`#tr-external`)),
+		chromedp.SendKeys(chromedp.CSS(`#tr-external`), "杭州市西湖区某街道党工委"),
+		chromedp.SendKeys(chromedp.CSS(`#tr-letter`), "西组转〔2026〕12号"),
+		press(`[data-test=tr-save]`),
+		waitText(`.el-dialog .el-form-item__error`, "请填写"))
+	labelled(t, ctx, "the transfer dialog")
+	do(t, ctx, "transfer out",
+		chromedp.SendKeys(chromedp.CSS(`#tr-effective`), "2026-12-01\r"),
+		press(`[data-test=tr-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=tr-save]`)))
+	if got := browserValue(t, ctx, "the list after the transfer", chromedp.Poll[string](
+		`(() => { const b = document.querySelector('[data-test=m-table] .el-table__body'); return b && !b.textContent.includes('周新') ? 'gone' : false })()`,
+		chromedp.WithPollingTimeout(10*time.Second))); got != "gone" {
+		t.Errorf("the transferred member is still listed")
+	}
 
 	audit := decode[struct {
 		AuditLog struct {

@@ -192,3 +192,14 @@ export const MemberImportState = graphql(`
 export const ExportMembers = graphql(`
   mutation ExportMembers($in: ExportMembersInput!) { exportMembers(input: $in) { filename rows url } }
 `)
+
+export const SchoolBranches = graphql(`
+  query SchoolBranches($unit: ID!) {
+    node(id: $unit) { ... on OrgUnit { id ancestors { id } } }
+    orgUnits(under: $unit, kinds: [BRANCH], first: 100) { edges { node { id name } } }
+  }
+`)
+
+export const TransferMember = graphql(`
+  mutation TransferMember($in: TransferMemberInput!) { transferMember(input: $in) { member { id } } }
+`)

@@ -32,9 +32,10 @@ export default {
   },
   media: { title: '媒体库', purpose: '用途', status: '状态', mine: '只看我上传的', purposes: { COVER: '封面', VIDEO: '视频', COMIC_PANEL: '漫画分格', INLINE_IMAGE: '正文图片', ATTACHMENT: '附件', LOGO: '标志' } },
   import: { title: '导入党员名册', file: '名册文件（.xlsx 或 .csv）', mode: '有问题时', allOrNothing: '全部不导入', validOnly: '只导入没有问题的行', start: '开始导入', row: '行', column: '列', problem: '问题', result: '{status}：已导入 {imported} / {total} 行', status: { RUNNING: '导入中', SUCCEEDED: '导入完成', REJECTED: '文件有问题，未导入', FAILED: '导入失败' } },
+  transfer: { title: '{name}：组织关系转接', where: '转往', inside: '校内其他支部', outside: '校外组织', toUnit: '转入支部', externalOrg: '转入的校外组织', letterNo: '介绍信编号', save: '转出', done: '{name}的组织关系已转出' },
   members: {
     title: '党员档案', query: '姓名、完整手机号或身份证号', stage: '发展阶段', reveal: '查看完整信息', revealNote: '查看完整身份证号和手机号会记入审计日志',
-    step: '阶段变更', stepOf: '{name}：发展阶段变更', to: '变更为', saveStep: '记录', importRoster: '导入名册', export: '导出', exportUnmasked: '导出完整证件号（记入审计）', exported: '已导出 {rows} 人', required: '请填写', fields: { effectiveOn: '生效日期', talkOn: '谈话日期', politicalReviewOn: '政审日期', branchMeetingOn: '支部大会日期', approvedOn: '上级批准日期', votersEligible: '有表决权人数', votersPresent: '到会有表决权人数', votesFor: '赞成票数', extendDays: '延长预备期（天）', reason: '说明' },
+    step: '阶段变更', stepOf: '{name}：发展阶段变更', to: '变更为', saveStep: '记录', transfer: '转接', importRoster: '导入名册', export: '导出', exportUnmasked: '导出完整证件号（记入审计）', exported: '已导出 {rows} 人', required: '请填写', fields: { effectiveOn: '生效日期', talkOn: '谈话日期', politicalReviewOn: '政审日期', branchMeetingOn: '支部大会日期', approvedOn: '上级批准日期', votersEligible: '有表决权人数', votersPresent: '到会有表决权人数', votesFor: '赞成票数', extendDays: '延长预备期（天）', reason: '说明' },
     columns: { name: '姓名', stage: '阶段', unit: '所在支部', phone: '手机号', citizenId: '身份证号' },
   },
   stage: { NONE: '群众', APPLICANT: '入党申请人', ACTIVIST: '入党积极分子', CANDIDATE: '发展对象', PROBATIONARY: '预备党员', FULL: '正式党员', CANCELLED: '已取消资格' },
