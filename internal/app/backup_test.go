@@ -38,7 +38,7 @@ type deployment struct {
 
 func (b *testBundle) observe(t *testing.T) deployment {
 	t.Helper()
-	d := deployment{covers: map[string]string{}, citizenIDs: map[string]string{}}
+	d := deployment{covers: map[string]string{}}
 	front := decode[struct {
 		Contents struct {
 			Edges []struct {
@@ -60,11 +60,7 @@ func (b *testBundle) observe(t *testing.T) deployment {
 			d.covers[e.Node.Slug] = hex.EncodeToString(sum[:])
 		}
 	}
-	secretary, _ := b.login(t, "secretary", demoPassword)
-	for name, id := range b.memberIDs(t, secretary) {
-		r := decode[struct{ Member struct{ CitizenID string } }](t, b.post(t, `query($id: ID!) { member(id: $id) { citizenId(unmasked: true) } }`, map[string]any{"id": id}, bearer(secretary)...))
-		d.citizenIDs[name] = r.Member.CitizenID
-	}
+	d.citizenIDs = b.citizenIDs(t)
 	acts := decode[struct {
 		Activities struct {
 			Edges []struct {

@@ -33,6 +33,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"zhdj/internal/media"
+	"zhdj/internal/postgres"
 )
 
 // FormatVersion is the manifest's layout version.
@@ -176,10 +177,7 @@ func dumpDatabase(ctx context.Context, o Options, tool string, m *Manifest) erro
 }
 
 // countRows counts every table of the database's own schemas.
-func countRows(ctx context.Context, q interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-	QueryRow(context.Context, string, ...any) pgx.Row
-}) (map[string]int64, error) {
+func countRows(ctx context.Context, q postgres.Querier) (map[string]int64, error) {
 	rows, err := q.Query(ctx, listTables)
 	if err != nil {
 		return nil, fmt.Errorf("backup: list tables: %w", err)

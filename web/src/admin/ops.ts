@@ -193,11 +193,12 @@ export const ExportMembers = graphql(`
   mutation ExportMembers($in: ExportMembersInput!) { exportMembers(input: $in) { filename rows url } }
 `)
 
+export const UnitRoot = graphql(`
+  query UnitRoot($unit: ID!) { node(id: $unit) { ... on OrgUnit { id ancestors { id } } } }
+`)
+
 export const SchoolBranches = graphql(`
-  query SchoolBranches($unit: ID!) {
-    node(id: $unit) { ... on OrgUnit { id ancestors { id } } }
-    orgUnits(under: $unit, kinds: [BRANCH], first: 100) { edges { node { id name } } }
-  }
+  query SchoolBranches($root: ID!) { orgUnits(under: $root, kinds: [BRANCH], first: 100) { edges { node { id name } } } }
 `)
 
 export const TransferMember = graphql(`
