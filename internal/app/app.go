@@ -415,7 +415,7 @@ func (a *App) initServices(ctx context.Context) error {
 	} else {
 		river.AddWorker(workers, &media.DeleteObjectsWorker{})
 	}
-	a.worker, err = jobs.NewWorker(a.Pool, jobs.Config{Workers: workers, PeriodicJobs: periodic, MaxWorkers: c.JobWorkers, Log: a.Log, FetchPoll: 200 * time.Millisecond, Lease: c.JobLease})
+	a.worker, err = jobs.NewWorker(a.Pool, jobs.Config{Workers: workers, PeriodicJobs: periodic, MaxWorkers: c.JobWorkers, Queues: rekey.Queues(a.Keyring), Log: a.Log, FetchPoll: 200 * time.Millisecond, Lease: c.JobLease})
 	return err
 }
 

@@ -59,7 +59,10 @@ type Config struct {
 	Workers      *river.Workers
 	PeriodicJobs []*river.PeriodicJob
 	MaxWorkers   int
-	Log          *slog.Logger
+	// Queues are more queues to work besides the default, one worker each
+	// (for jobs only some processes can do).
+	Queues []string
+	Log    *slog.Logger
 	// FetchPoll is how often idle workers look for jobs besides notifications.
 	FetchPoll time.Duration
 	// Lease is how long a process may go without renewing its lease before
@@ -92,12 +95,16 @@ func NewWorker(pool *pgxpool.Pool, cfg Config) (*Worker, error) {
 		cfg.Log = slog.Default()
 	}
 	lease := NewLease(pool, cfg.Lease, cfg.Log)
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
+	for _, q := range cfg.Queues {
+		queues[q] = river.QueueConfig{MaxWorkers: 1}
+	}
 	rc := &river.Config{
 		ID:                   lease.ClientID(),
 		Logger:               cfg.Log,
 		Workers:              cfg.Workers,
 		PeriodicJobs:         cfg.PeriodicJobs,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Queues:               queues,
 		JobTimeout:           JobTimeout,
 		RescueStuckJobsAfter: JobTimeout,
 	}

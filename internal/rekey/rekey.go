@@ -207,10 +207,26 @@ type ResealArgs struct {
 // Kind names the job.
 func (ResealArgs) Kind() string { return "pii.reseal" }
 
-// InsertOpts makes the job unique per version while it waits or runs.
-func (ResealArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+// InsertOpts puts the job in its version's queue (Queue) and makes it
+// unique per version while it waits or runs.
+func (a ResealArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue(a.Version), UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+// Queue is the job queue of the reseal to key version v. A server works
+// the queues of the versions its keyring opens (Queues), so that during a
+// rolling restart an older server, which lacks the new key, never takes
+// the job from one that has it.
+func Queue(v int) string { return fmt.Sprintf("pii_reseal_v%d", v) }
+
+// Queues are the reseal queues a server with keyring works.
+func Queues(keyring *pii.Keyring) []string {
+	var out []string
+	for _, v := range keyring.Versions() {
+		out = append(out, Queue(v))
+	}
+	return out
 }
 
 // ResealWorker runs the background reseal.
@@ -222,7 +238,8 @@ type ResealWorker struct {
 }
 
 // Work reseals everything stale. A server that does not have the job's key
-// yet (an older one during a rolling restart) leaves it for one that does.
+// yet leaves it for one that does (it does not work that queue: this only
+// guards against a job put in the wrong one).
 func (w *ResealWorker) Work(ctx context.Context, job *river.Job[ResealArgs]) error {
 	if w.Rekey.keyring.Active() < job.Args.Version {
 		return river.JobSnooze(10 * time.Second)
