@@ -1224,6 +1224,7 @@ type ComplexityRoot struct {
 		Node                func(childComplexity int, id string) int
 		Notifications       func(childComplexity int, first *int, after *string, unreadOnly *bool) int
 		OrgUnits            func(childComplexity int, under string, kinds []org.Kind, first *int, after *string) int
+		OrganisedActivities func(childComplexity int, filter *model.ActivityFilterInput, first *int, after *string) int
 		PersonRanking       func(childComplexity int, orgUnit string, period *model.PeriodInput, first *int, after *string) int
 		PointsAppeals       func(childComplexity int, orgUnit string, status *model.PointsAppealStatus, first *int, after *string) int
 		PointsRules         func(childComplexity int, orgUnit string) int
@@ -6858,6 +6859,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["under"].(string), args["kinds"].([]org.Kind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.organisedActivities":
+		if e.ComplexityRoot.Query.OrganisedActivities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organisedActivities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrganisedActivities(childComplexity, args["filter"].(*model.ActivityFilterInput), args["first"].(*int), args["after"].(*string)), true
 	case "Query.personRanking":
 		if e.ComplexityRoot.Query.PersonRanking == nil {
 			break
@@ -12258,6 +12270,13 @@ type VolunteerRecordEntryPayload {
 extend type Query {
   "A school's published activities, soonest first; the site names the school."
   activities(site: String!, filter: ActivityFilterInput, orderBy: ActivityOrder = START_TIME, first: Int = 20, after: String): ActivityConnection! @publicRead(reads: [VOLUNTEER])
+  """
+  The activities the caller organises (volunteer.manage over their unit),
+  drafts included, newest first: the organisers' list. Filters as
+  activities does, and status DRAFT lists the drafts. Empty for someone who
+  organises nowhere.
+  """
+  organisedActivities(filter: ActivityFilterInput, first: Int = 20, after: String): ActivityConnection!
   "One activity (drafts only for its organisers)."
   activity(id: ID!): Activity
   "The school's areas and topics for filters."

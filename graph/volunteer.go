@@ -7,6 +7,8 @@ import (
 
 	"zhdj/graph/model"
 	"zhdj/internal/volunteer"
+
+	"github.com/google/uuid"
 )
 
 // activityInput converts the GraphQL input; field paths name input.activity.
@@ -109,4 +111,41 @@ func attendanceKind(k model.AttendanceKind) string {
 // asks, at path, for activities' descriptions.
 func descriptionOption(ctx context.Context, path ...string) volunteer.DescriptionOption {
 	return volunteer.DescriptionOption(selectsAny(ctx, path, "description"))
+}
+
+// activityFilter is the filter argument of the activity lists.
+func activityFilter(filter *model.ActivityFilterInput) (volunteer.Filter, error) {
+	var f volunteer.Filter
+	if filter == nil {
+		return f, nil
+	}
+	var err error
+	if f.AreaIDs, err = decodeIDsOf("filter.areas", filter.Areas, idVolunteerArea); err != nil {
+		return f, err
+	}
+	if f.PartnerIDs, err = decodeIDsOf("filter.partners", filter.Partners, idPartner); err != nil {
+		return f, err
+	}
+	f.Statuses, f.Audiences = filter.Status, filter.Audience
+	f.HasPlaces = filter.HasPlaces != nil && *filter.HasPlaces
+	if f.TopicIDs, err = decodeIDsOf("filter.topics", filter.Topics, idVolunteerTopic); err != nil {
+		return f, err
+	}
+	if f.OrgUnitID, err = optionalIDOf("filter.orgUnit", filter.OrgUnit, idOrgUnit); err != nil {
+		return f, err
+	}
+	f.OpenOnly = filter.OpenOnly != nil && *filter.OpenOnly
+	f.From, f.Until = filter.From, filter.Until
+	return f, nil
+}
+
+// activityConnection is a page of activities as a connection.
+func activityConnection(page *volunteer.Page, tenant uuid.UUID, order volunteer.Order, hasPrevious bool) *model.ActivityConnection {
+	conn := &model.ActivityConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: hasPrevious},
+		Edges: make([]*model.ActivityEdge, len(page.Items)), Tenant: tenant, Filter: page.Filter}
+	for i, a := range page.Items {
+		conn.Edges[i] = &model.ActivityEdge{Cursor: encodeActivityCursor(a, order), Node: a}
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 	"zhdj/graph/model"
 	"zhdj/internal/apperr"
+	"zhdj/internal/auth"
 	"zhdj/internal/checkin"
 	"zhdj/internal/media"
 	"zhdj/internal/org"
@@ -267,24 +268,9 @@ func (r *queryResolver) Activities(ctx context.Context, site string, filter *mod
 	if err != nil {
 		return nil, err
 	}
-	var f volunteer.Filter
-	if filter != nil {
-		if f.AreaIDs, err = decodeIDsOf("filter.areas", filter.Areas, idVolunteerArea); err != nil {
-			return nil, err
-		}
-		if f.PartnerIDs, err = decodeIDsOf("filter.partners", filter.Partners, idPartner); err != nil {
-			return nil, err
-		}
-		f.Statuses, f.Audiences = filter.Status, filter.Audience
-		f.HasPlaces = filter.HasPlaces != nil && *filter.HasPlaces
-		if f.TopicIDs, err = decodeIDsOf("filter.topics", filter.Topics, idVolunteerTopic); err != nil {
-			return nil, err
-		}
-		if f.OrgUnitID, err = optionalIDOf("filter.orgUnit", filter.OrgUnit, idOrgUnit); err != nil {
-			return nil, err
-		}
-		f.OpenOnly = filter.OpenOnly != nil && *filter.OpenOnly
-		f.From, f.Until = filter.From, filter.Until
+	f, err := activityFilter(filter)
+	if err != nil {
+		return nil, err
 	}
 	order := volunteer.OrderStartTime
 	if orderBy != nil {
@@ -298,13 +284,23 @@ func (r *queryResolver) Activities(ctx context.Context, site string, filter *mod
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ActivityConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != nil},
-		Edges: make([]*model.ActivityEdge, len(page.Items)), Tenant: ref.TenantID, Filter: f}
-	for i, a := range page.Items {
-		conn.Edges[i] = &model.ActivityEdge{Cursor: encodeActivityCursor(a, order), Node: a}
+	return activityConnection(page, ref.TenantID, order, cur != nil), nil
+}
+
+func (r *queryResolver) OrganisedActivities(ctx context.Context, filter *model.ActivityFilterInput, first *int, after *string) (*model.ActivityConnection, error) {
+	f, err := activityFilter(filter)
+	if err != nil {
+		return nil, err
 	}
-	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
-	return conn, nil
+	cur, err := decodeActivityCursor("after", after, volunteer.OrderNewest)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Volunteer.Organised(ctx, f, pageSize(first), cur, descriptionOption(ctx, "edges", "node"))
+	if err != nil {
+		return nil, err
+	}
+	return activityConnection(page, auth.FromContext(ctx).TenantID, volunteer.OrderNewest, cur != nil), nil
 }
 
 func (r *queryResolver) Activity(ctx context.Context, id string) (*volunteer.Activity, error) {

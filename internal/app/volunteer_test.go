@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -467,6 +468,84 @@ func TestVolunteerOtherUnitForbidden(t *testing.T) {
 	b.wantCode(t, "FORBIDDEN", secretary, codeDoc, map[string]any{"id": act.ID, "k": "IN"})
 	b.wantCode(t, "FORBIDDEN", secretary, `mutation($id: ID!, $a: ActivityInput!) { updateActivity(input: {id: $id, activity: $a}) { activity { id } } }`,
 		map[string]any{"id": act.ID, "a": activityInputVars("改名", 3, "ALL_STUDENTS", nil)})
+}
+
+// TestOrganisedActivities: the organisers' list holds their own units'
+// activities, drafts included, newest first, pages by keyset and counts
+// facets over what it lists; the public list never shows a draft.
+func TestOrganisedActivities(t *testing.T) {
+	t.Parallel()
+	b := setup(t, identityEnv())
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	student, _ := b.login(t, "student", demoPassword)
+	_, branch := b.liMing(t, admin)
+	znzz := decode[struct {
+		Site struct{ OrgUnit struct{ ID string } }
+	}](t, b.must(t, "", `{ site(slug: "znzz") { orgUnit { id } } }`, nil)).Site.OrgUnit.ID
+	create := func(token, unit, title string) string {
+		return decode[struct {
+			CreateActivity struct{ Activity activityNode }
+		}](t, b.must(t, token, createActivityDoc, map[string]any{"u": unit, "a": activityInputVars(title, 3, "ALL_STUDENTS", nil)})).CreateActivity.Activity.ID
+	}
+	draft := create(secretary, branch, "草稿活动")
+	opened := create(secretary, branch, "已开放活动")
+	b.must(t, secretary, setStatusDoc, map[string]any{"id": opened, "s": "OPEN"})
+	elsewhere := create(admin, znzz, "智能制造学院草稿")
+
+	type listed struct {
+		OrganisedActivities struct {
+			Edges []struct {
+				Cursor string
+				Node   struct{ ID, Title, Status string }
+			}
+			PageInfo struct{ HasNextPage bool }
+			Facets   struct{ Areas []struct{ Count int } }
+		}
+	}
+	const doc = `query($f: ActivityFilterInput, $n: Int, $after: String) { organisedActivities(filter: $f, first: $n, after: $after) {
+		edges { cursor node { id title status } } pageInfo { hasNextPage } facets { areas { count } } } }`
+	ids := func(l listed) []string {
+		var out []string
+		for _, e := range l.OrganisedActivities.Edges {
+			out = append(out, e.Node.ID)
+		}
+		return out
+	}
+	mine := decode[listed](t, b.must(t, secretary, doc, nil))
+	if got := ids(mine); !slices.Equal(got, []string{opened, draft}) {
+		t.Fatalf("the secretary's list: %+v", mine)
+	}
+	if all := ids(decode[listed](t, b.must(t, admin, doc, nil))); len(all) < 3 || all[0] != elsewhere {
+		t.Fatalf("the admin's list starts with the newest, in any unit: %v", all)
+	}
+	onlyDrafts := decode[listed](t, b.must(t, secretary, doc, map[string]any{"f": map[string]any{"status": []string{"DRAFT"}}}))
+	if got := ids(onlyDrafts); !slices.Equal(got, []string{draft}) || onlyDrafts.OrganisedActivities.Edges[0].Node.Status != "DRAFT" {
+		t.Fatalf("status DRAFT: %+v", onlyDrafts)
+	}
+	first := decode[listed](t, b.must(t, secretary, doc, map[string]any{"n": 1}))
+	if !first.OrganisedActivities.PageInfo.HasNextPage || ids(first)[0] != opened {
+		t.Fatalf("page one: %+v", first)
+	}
+	second := decode[listed](t, b.must(t, secretary, doc, map[string]any{"n": 1, "after": first.OrganisedActivities.Edges[0].Cursor}))
+	if got := ids(second); !slices.Equal(got, []string{draft}) || second.OrganisedActivities.PageInfo.HasNextPage {
+		t.Fatalf("page two: %+v", second)
+	}
+	if none := decode[listed](t, b.must(t, student, doc, nil)); len(none.OrganisedActivities.Edges) != 0 {
+		t.Fatalf("a student organises nothing: %+v", none)
+	}
+	b.wantCode(t, "UNAUTHENTICATED", "", doc, nil)
+	b.wantCode(t, "BAD_USER_INPUT", secretary, doc, map[string]any{"n": 1000})
+	public := decode[struct {
+		Activities struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}](t, b.must(t, "", `{ activities(site: "xxgc", first: 100) { edges { node { id } } } }`, nil))
+	for _, e := range public.Activities.Edges {
+		if e.Node.ID == draft || e.Node.ID == elsewhere {
+			t.Fatalf("a draft in the public list: %+v", public)
+		}
+	}
 }
 
 // TestVolunteerSignUpConcurrency: 1000 people sign up at once for 100

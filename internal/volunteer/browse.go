@@ -46,6 +46,12 @@ type Filter struct {
 	OpenOnly bool
 	// From and Until bound the start time (inclusive, exclusive).
 	From, Until *time.Time
+
+	// Drafts lists drafts too, and Within keeps activities organised by
+	// units under any of these org paths: Organised sets both for the
+	// caller, Browse clears them.
+	Drafts bool
+	Within []string
 }
 
 // Order is how a browse is sorted.
@@ -83,17 +89,43 @@ const MaxPageSize = 100
 type Page struct {
 	Items   []*Activity
 	HasNext bool
+	// Filter is what the page was listed with (what Facets counts by).
+	Filter Filter
 }
 
 // Browse lists a school's published (non-draft) activities with keyset
 // pagination; anyone may browse.
 func (s *Service) Browse(ctx context.Context, tenant uuid.UUID, f Filter, order Order, first int, after *Cursor, d DescriptionOption) (*Page, error) {
+	f.Drafts, f.Within = false, nil
+	return s.browse(ctx, tenant, f, order, first, after, d)
+}
+
+// Organised lists the activities the caller organises (volunteer.manage
+// over their unit), drafts included, newest first: the organisers' list.
+// Someone who organises nowhere gets an empty page.
+func (s *Service) Organised(ctx context.Context, f Filter, first int, after *Cursor, d DescriptionOption) (*Page, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	paths, all := p.Paths(auth.PermVolunteer)
+	f.Drafts, f.Within = true, paths
+	if !all && len(paths) == 0 {
+		if err := apperr.PageSize(first, MaxPageSize); err != nil {
+			return nil, err
+		}
+		return &Page{Filter: f}, nil
+	}
+	return s.browse(ctx, p.TenantID, f, OrderNewest, first, after, d)
+}
+
+func (s *Service) browse(ctx context.Context, tenant uuid.UUID, f Filter, order Order, first int, after *Cursor, d DescriptionOption) (*Page, error) {
 	if err := apperr.PageSize(first, MaxPageSize); err != nil {
 		return nil, err
 	}
 	// Two round trips whatever the page size: the page (with the tenant
 	// set in the same batch), then everything its items refer to.
-	page := &Page{}
+	page := &Page{Filter: f}
 	b := &pgx.Batch{}
 	if err := queueBrowse(b, tenant, f, s.now(), order, first, after, d, func(a *Activity) { page.Items = append(page.Items, a) }); err != nil {
 		return nil, err

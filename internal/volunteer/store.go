@@ -114,7 +114,13 @@ func (q *query) arg(v any) string {
 // the tenant. Only the filters given are in the statement, so each
 // combination is a prepared statement with a plan of its own.
 func filterQuery(tenant uuid.UUID, f Filter, now time.Time) *query {
-	q := &query{args: []any{tenant}, where: []string{"a.tenant_id = $1", "a.status <> 'draft'"}}
+	q := &query{args: []any{tenant}, where: []string{"a.tenant_id = $1"}}
+	if !f.Drafts {
+		q.where = append(q.where, "a.status <> 'draft'")
+	}
+	if len(f.Within) > 0 {
+		q.where = append(q.where, "a.org_path <@ ANY("+q.arg(f.Within)+"::ltree[])")
+	}
 	if len(f.AreaIDs) > 0 {
 		q.where = append(q.where, `a.area_id IN (WITH RECURSIVE sub AS (
 			SELECT id FROM volunteer_areas WHERE tenant_id = $1 AND id = ANY(`+q.arg(f.AreaIDs)+`::uuid[])
