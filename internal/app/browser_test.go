@@ -79,6 +79,11 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	step, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	// After the dialogs' and drawers' transitions (a screenshot mid-fade
+	// shows a translucent page); a page that keeps animating is taken as is.
+	settle, stop := context.WithTimeout(step, 3*time.Second)
+	_, _ = chromedp.Run(settle, chromedp.Poll[bool](`document.getAnimations().every(a => a.playState !== 'running')`, chromedp.WithPollingInterval(50*time.Millisecond)))
+	stop()
 	png, err := chromedp.Run(step, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
@@ -632,6 +637,91 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		`(() => { const b = document.querySelector('[data-test=m-table] .el-table__body'); return b && !b.textContent.includes('周新') ? 'gone' : false })()`,
 		chromedp.WithPollingTimeout(10*time.Second))); got != "gone" {
 		t.Errorf("the transferred member is still listed")
+	}
+
+	// The secretary organises an activity: the required fields first, then
+	// a draft that opens; a student signs up and checks in and out with
+	// the codes the check-in screen shows; the roster confirms the hours,
+	// asking for the reason when they differ from the attended time.
+	do(t, ctx, "open the activities", press(`[data-test=nav-volunteer]`), chromedp.WaitVisible(chromedp.CSS(`[data-test=v-new]`)))
+	do(t, ctx, "start an activity", press(`[data-test=v-new]`), chromedp.WaitVisible(chromedp.CSS(`.el-dialog [data-test=v-save]`)))
+	focusIn(t, ctx, ".el-dialog", "the activity dialog")
+	labelled(t, ctx, "the activity dialog")
+	do(t, ctx, "save it empty", press(`.el-dialog [data-test=v-save]`))
+	if got := browserValue(t, ctx, "the required fields marked", chromedp.Poll[int](
+		`(() => { const n = Array.from(document.querySelectorAll('.el-dialog .el-form-item__error')).filter(e => e.textContent.trim() === '请填写').length; return n > 0 ? n : false })()`,
+		chromedp.WithPollingTimeout(10*time.Second))); got != 5 {
+		t.Errorf("required fields marked: %d, want the title and the four times", got)
+	}
+	now := time.Now()
+	stamp := func(d time.Duration) string { return now.Add(d).Format("2006-01-02 15:04:05") + "\t" }
+	do(t, ctx, "fill the activity in",
+		chromedp.SendKeys(chromedp.CSS(`#v-title`), "校园垃圾分类宣传"),
+		chromedp.SendKeys(chromedp.CSS(`#v-address`), "学生活动中心"),
+		chromedp.SendKeys(chromedp.CSS(`#v-signupOpensAt`), stamp(-time.Hour)),
+		chromedp.SendKeys(chromedp.CSS(`#v-signupClosesAt`), stamp(time.Hour)),
+		chromedp.SendKeys(chromedp.CSS(`#v-startsAt`), stamp(2*time.Hour)),
+		chromedp.SendKeys(chromedp.CSS(`#v-endsAt`), stamp(4*time.Hour)),
+		press(`.el-dialog [data-test=v-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=v-save]`)),
+		waitText(`[data-test=v-table] .el-table__body`, "校园垃圾分类宣传"),
+		waitText(`[data-test=v-table] .el-table__body tr:first-child [data-test=v-row-status]`, "草稿"),
+		press(`.el-table__body tr:first-child [data-test=v-set-OPEN]`),
+		waitText(`[data-test=v-table] .el-table__body tr:first-child [data-test=v-row-status]`, "报名中"))
+	shot(t, ctx, "console-volunteer")
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	listed := decode[struct {
+		OrganisedActivities struct {
+			Edges []struct{ Node struct{ ID, Title string } }
+		}
+	}](t, b.post(t, `{ organisedActivities(first: 1) { edges { node { id title } } } }`, nil, bearer(secretary)...)).OrganisedActivities.Edges
+	if len(listed) != 1 || listed[0].Node.Title != "校园垃圾分类宣传" {
+		t.Fatalf("the organisers' list: %+v", listed)
+	}
+	activity := listed[0].Node.ID
+	if r := b.post(t, `mutation($id: ID!) { signUp(input: {activityId: $id}) { signUp { status } } }`, map[string]any{"id": activity}, bearer(student)...); len(r.Errors) != 0 {
+		t.Fatalf("the student's sign-up: %+v", r.Errors)
+	}
+	attend := func(kind, code string) {
+		t.Helper()
+		if r := b.post(t, `mutation($id: ID!, $k: AttendanceKind!, $c: String!) { attend(input: {activityId: $id, kind: $k, code: $c}) { signUp { id } } }`,
+			map[string]any{"id": activity, "k": kind, "c": code}, bearer(student)...); len(r.Errors) != 0 {
+			t.Fatalf("check %s with the screen's code %q: %+v", kind, code, r.Errors)
+		}
+	}
+	readCode := `(() => { const e = document.querySelector('[data-test=s-code]'); const c = document.querySelector('[data-test=s-qr]');
+		return e && /^[0-9]{6}$/.test(e.textContent.trim()) && c && c.width > 0 ? e.textContent.trim() : false })()`
+	do(t, ctx, "open the check-in screen", press(`.el-table__body tr:first-child [data-test=v-screen]`))
+	in := browserValue(t, ctx, "the check-in code", chromedp.Poll[string](readCode, chromedp.WithPollingTimeout(10*time.Second)))
+	shot(t, ctx, "console-checkin-screen")
+	attend("IN", in)
+	do(t, ctx, "switch to check-out", press(`[data-test=s-out]`))
+	out := browserValue(t, ctx, "the check-out code", chromedp.Poll[string](`(() => { const c = `+readCode+`; return c && c !== '`+in+`' ? c : false })()`, chromedp.WithPollingTimeout(10*time.Second)))
+	attend("OUT", out)
+	do(t, ctx, "close the screen",
+		void(chromedp.Evaluate[bool](`(() => { document.querySelector('[data-test=s-code]').closest('.el-dialog').querySelector('.el-dialog__headerbtn').click(); return true })()`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=s-code]`)))
+	do(t, ctx, "open the roster",
+		press(`.el-table__body tr:first-child [data-test=v-roster]`),
+		waitText(`[data-test=r-table] .el-table__body`, "王芳"),
+		press(`.el-table__body [data-test=r-adjust]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=r-adjust-save]`)))
+	focusIn(t, ctx, ".el-dialog", "the hours dialog")
+	do(t, ctx, "other hours without a reason",
+		void(chromedp.Evaluate[bool](`(() => { const i = document.querySelector('[data-test=r-adjust-hours] input'); i.focus(); i.select(); return true })()`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=r-adjust-hours] input`), "2\t"),
+		press(`[data-test=r-adjust-save]`),
+		waitText(`.el-dialog .el-form-item__error`, "原因"))
+	labelled(t, ctx, "the hours dialog")
+	do(t, ctx, "other hours with the reason",
+		chromedp.SendKeys(chromedp.CSS(`#r-reason`), "提前到场布置"),
+		press(`[data-test=r-adjust-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=r-adjust-save]`)),
+		waitText(`[data-test=r-table] .el-table__body`, "已确认"))
+	shot(t, ctx, "console-volunteer-roster")
+	record := decode[struct{ VolunteerRecord struct{ TotalHours float64 } }](t, b.post(t, `{ volunteerRecord { totalHours } }`, nil, bearer(student)...))
+	if record.VolunteerRecord.TotalHours < 2 {
+		t.Errorf("the student's record after the confirmation: %+v", record)
 	}
 
 	audit := decode[struct {

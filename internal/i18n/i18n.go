@@ -169,6 +169,13 @@ func word(s string) string {
 	if m, ok := zh.Messages[s]; ok {
 		return m
 	}
+	// A formatted message inside another (each value is shorter than the
+	// message it is in, so this ends).
+	for _, p := range patterns {
+		if m := p.re.FindStringSubmatch(s); m != nil {
+			return fill(zh.Messages[p.format], m[1:])
+		}
+	}
 	return s
 }
 

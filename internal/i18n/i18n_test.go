@@ -35,6 +35,13 @@ func codeMessages(t *testing.T) map[string]string {
 				var arg ast.Expr
 				switch c := n.(type) {
 				case *ast.CallExpr:
+					// A domain's own helper that wraps a message (member's
+					// ruleError(field, rule, msg)): the message is translated
+					// inside the wrapper's.
+					if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "ruleError" && len(c.Args) == 3 {
+						arg = c.Args[2]
+						break
+					}
 					sel, ok := c.Fun.(*ast.SelectorExpr)
 					if !ok {
 						return true
@@ -160,6 +167,9 @@ func TestTranslate(t *testing.T) {
 		{"too many requests of this kind (search at most 120 per 1m0s); try again later", "此类请求过多（search 每 1m0s 最多 120 次），请稍后再试"},
 		{"must be between 0 and the activity's span (3.5 h)", "须在 0 到活动时长（3.5 小时）之间"},
 		{"someone saved this item since you opened it (now version 4, yours 3); reload and apply your change again", "您打开之后有人保存了该内容（当前为第 4 版，您的是第 3 版），请刷新后重新修改"},
+		// A rule's formatted message inside the refusal, its values words.
+		{"rule stage.sequence: a person at stage full cannot become full; the next stage is none (this is a final stage)",
+			"规则 stage.sequence：处于“正式党员”阶段的人不能直接成为“正式党员”；下一阶段是“无（已是最终阶段）”"},
 		{"something nobody translated", "something nobody translated"},
 	} {
 		if got := Translate(Chinese, tc.en); got != tc.zh {

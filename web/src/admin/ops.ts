@@ -204,3 +204,60 @@ export const SchoolBranches = graphql(`
 export const TransferMember = graphql(`
   mutation TransferMember($in: TransferMemberInput!) { transferMember(input: $in) { member { id } } }
 `)
+
+export const OrganisedActivities = graphql(`
+  query OrganisedActivities($f: ActivityFilterInput, $first: Int, $after: String) {
+    organisedActivities(filter: $f, first: $first, after: $after) {
+      edges { cursor node { ...OrganisedActivity } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  fragment OrganisedActivity on Activity {
+    id title description address startsAt endsAt signupOpensAt signupClosesAt capacity confirmedCount audience hours status
+    orgUnit { id name } area { id } topics { id }
+  }
+`)
+
+export const UnitsUnder = graphql(`
+  query UnitsUnder($under: ID!) {
+    node(id: $under) { ... on OrgUnit { id name sites { slug } } }
+    orgUnits(under: $under, first: 100) { edges { node { id name sites { slug } } } }
+  }
+`)
+
+export const VolunteerTaxonomy = graphql(`
+  query VolunteerTaxonomy($site: String!) {
+    volunteerAreas(site: $site) { id name parentId }
+    volunteerTopics(site: $site) { id name }
+  }
+`)
+
+export const CreateActivity = graphql(`
+  mutation CreateActivity($in: CreateActivityInput!) { createActivity(input: $in) { activity { ...OrganisedActivity } } }
+`)
+
+export const UpdateActivity = graphql(`
+  mutation UpdateActivity($in: UpdateActivityInput!) { updateActivity(input: $in) { activity { ...OrganisedActivity } } }
+`)
+
+export const SetActivityStatus = graphql(`
+  mutation SetActivityStatus($in: SetActivityStatusInput!) { setActivityStatus(input: $in) { activity { id status confirmedCount } } }
+`)
+
+export const ActivityRoster = graphql(`
+  query ActivityRoster($id: ID!) {
+    activityRoster(id: $id) { id personName status waitlistPosition checkedInAt checkedOutAt hours hoursConfirmed hoursReason createdAt }
+  }
+`)
+
+export const AttendanceCodeOf = graphql(`
+  query AttendanceCodeOf($id: ID!, $kind: AttendanceKind!) { attendanceCode(activityId: $id, kind: $kind) { kind code qr expiresAt } }
+`)
+
+export const ConfirmHours = graphql(`
+  mutation ConfirmHours($in: ConfirmHoursInput!) { confirmHours(input: $in) { signUp { id hours hoursConfirmed hoursReason } } }
+`)
+
+export const ExportActivityRoster = graphql(`
+  mutation ExportActivityRoster($id: ID!) { exportActivityRoster(input: { id: $id }) { filename rows url } }
+`)

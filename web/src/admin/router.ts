@@ -4,6 +4,7 @@ import ContentEdit from './views/ContentEdit.vue'
 import Members from './views/Members.vue'
 import Sites from './views/Sites.vue'
 import Media from './views/Media.vue'
+import Volunteer from './views/Volunteer.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -16,5 +17,6 @@ export const router = createRouter({
     { path: '/members', component: Members },
     { path: '/sites', component: Sites },
     { path: '/media', component: Media },
+    { path: '/volunteer', component: Volunteer },
   ],
 })

@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -43,6 +43,21 @@ const en: typeof zh = {
   },
   stage: { NONE: 'None', APPLICANT: 'Applicant', ACTIVIST: 'Activist', CANDIDATE: 'Candidate', PROBATIONARY: 'Probationary member', FULL: 'Full member', CANCELLED: 'Cancelled' },
   role: { TENANT_ADMIN: 'School admin', ORG_ADMIN: 'Org admin', EDITOR: 'Editor', REVIEWER: 'Reviewer', RESPONDER: 'Responder', MEMBER: 'Member' },
+  volunteer: {
+    title: 'Volunteer activities', status: 'Status', new: 'New activity', edit: 'Edit', save: 'Save activity', saved: 'Activity saved', empty: 'Your units have no activities yet', roster: 'Roster', screen: 'Check-in screen',
+    columns: { title: 'Activity', status: 'Status', startsAt: 'Starts', places: 'Taken / places', unit: 'Organised by' },
+    change: { OPEN: 'Open sign-up', CLOSED: 'Close sign-up', FINISHED: 'Finish', CANCELLED: 'Cancel' },
+    fields: { orgUnit: 'Organised by', title: 'Title', description: 'Description', address: 'Address', area: 'Area', topics: 'Topics', signupOpensAt: 'Sign-up opens', signupClosesAt: 'Sign-up closes', startsAt: 'Starts', endsAt: 'Ends', capacity: 'Places', hours: 'Volunteer hours', audience: 'Open to' },
+  },
+  activityStatus: { DRAFT: 'Draft', OPEN: 'Open', FULL: 'Full', CLOSED: 'Closed', FINISHED: 'Finished', CANCELLED: 'Cancelled' },
+  audience: { ALL_STUDENTS: 'All students', MEMBERS_AND_ACTIVISTS: 'Members, activists and candidates', MEMBERS: 'Full and probationary members' },
+  signUpStatus: { CONFIRMED: 'Confirmed', WAITLISTED: 'Waitlisted', CANCELLED: 'Cancelled' },
+  roster: {
+    title: '{title}: roster', export: 'Export roster', reload: 'Reload', empty: 'Nobody has signed up yet', confirm: 'Confirm hours', adjust: 'Adjust hours', adjustOf: '{name}: adjust the hours', reason: 'Reason', save: 'Confirm',
+    confirmed: "{name}'s hours confirmed", confirmedTag: 'Confirmed', exported: '{rows} people exported',
+    columns: { name: 'Name', status: 'Status', in: 'In', out: 'Out', hours: 'Hours' },
+  },
+  screen: { title: '{title}: check-in screen', kind: 'Check-in or check-out', in: 'Check in', out: 'Check out', hintIn: 'Enter the digits below or scan to check in', hintOut: 'Enter the digits below or scan to check out', qr: 'Check-in QR code', expires: 'Valid until {at}; renews by itself' },
   errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
 }
 export default en

@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -40,5 +40,20 @@ export default {
   },
   stage: { NONE: '群众', APPLICANT: '入党申请人', ACTIVIST: '入党积极分子', CANDIDATE: '发展对象', PROBATIONARY: '预备党员', FULL: '正式党员', CANCELLED: '已取消资格' },
   role: { TENANT_ADMIN: '学校管理员', ORG_ADMIN: '组织管理员', EDITOR: '编辑', REVIEWER: '审核员', RESPONDER: '答复人', MEMBER: '党员' },
+  volunteer: {
+    title: '志愿活动', status: '状态', new: '新建活动', edit: '编辑', save: '保存活动', saved: '活动已保存', empty: '您组织的单位还没有活动', roster: '报名名单', screen: '签到屏',
+    columns: { title: '活动', status: '状态', startsAt: '开始时间', places: '已报名 / 名额', unit: '组织单位' },
+    change: { OPEN: '开放报名', CLOSED: '截止报名', FINISHED: '活动结束', CANCELLED: '取消活动' },
+    fields: { orgUnit: '组织单位', title: '活动名称', description: '活动介绍', address: '地点', area: '区域', topics: '主题', signupOpensAt: '报名开始', signupClosesAt: '报名截止', startsAt: '活动开始', endsAt: '活动结束', capacity: '名额', hours: '志愿时长（小时）', audience: '面向' },
+  },
+  activityStatus: { DRAFT: '草稿', OPEN: '报名中', FULL: '已满员', CLOSED: '已截止', FINISHED: '已结束', CANCELLED: '已取消' },
+  audience: { ALL_STUDENTS: '全体学生', MEMBERS_AND_ACTIVISTS: '党员、积极分子和发展对象', MEMBERS: '正式和预备党员' },
+  signUpStatus: { CONFIRMED: '已确认', WAITLISTED: '候补', CANCELLED: '已取消' },
+  roster: {
+    title: '{title}：报名名单', export: '导出名单', reload: '刷新', empty: '还没有人报名', confirm: '确认时长', adjust: '调整时长', adjustOf: '{name}：调整志愿时长', reason: '调整原因', save: '确认',
+    confirmed: '已确认{name}的志愿时长', confirmedTag: '已确认', exported: '已导出 {rows} 人',
+    columns: { name: '姓名', status: '状态', in: '签到', out: '签退', hours: '时长（小时）' },
+  },
+  screen: { title: '{title}：签到屏', kind: '签到或签退', in: '签到', out: '签退', hintIn: '请输入下方数字或扫码签到', hintOut: '请输入下方数字或扫码签退', qr: '签到二维码', expires: '此码 {at} 前有效，到时自动更新' },
   errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
 }
