@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"zhdj/internal/app"
 	"zhdj/internal/audit"
 	"zhdj/internal/config"
+	"zhdj/internal/console"
 	"zhdj/internal/operation"
 	"zhdj/internal/pgtest"
 )
@@ -265,5 +267,18 @@ func TestOperationsCommands(t *testing.T) {
 	}
 	if err := run(ctx, []string{"operations", "push", "--site", "nope", filepath.Join(dir, "Front.graphql")}, &out, &out); err == nil {
 		t.Error("an unknown site accepted")
+	}
+	// The front end built into the binary, by its manifest.
+	built, err := console.Operations("site")
+	if err != nil || built["SiteByOrigin"] == "" {
+		t.Fatalf("the built front end's operations: %v %v", built, err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"operations", "push", "--site", "hz-main", "--front-end"}, &out, &out); err != nil ||
+		!strings.Contains(out.String(), operation.Hash(built["SiteByOrigin"])) || !strings.Contains(out.String(), fmt.Sprintf("%d operations registered", len(built))) {
+		t.Errorf("push --front-end: %v %s", err, out.String())
+	}
+	if err := run(ctx, []string{"operations", "push", "--site", "hz-main"}, &out, &out); err == nil {
+		t.Error("a push of nothing accepted")
 	}
 }

@@ -6,16 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"zhdj/internal/console"
 	"zhdj/internal/operation"
 )
 
 func runOperations(ctx context.Context, args []string, stdout io.Writer) error {
-	const usage = "zhdj operations push --site SLUG FILE… | list --site SLUG"
+	const usage = "zhdj operations push --site SLUG [--front-end] [FILE…] | list --site SLUG"
 	if len(args) == 0 || (args[0] != "push" && args[0] != "list") {
 		fmt.Fprintln(os.Stderr, "Usage: "+usage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
@@ -28,7 +30,9 @@ func runOperations(ctx context.Context, args []string, stdout io.Writer) error {
 		"push": `Register a site's GraphQL operations ahead of time (a front end's build or
 deploy step). Each FILE is a .graphql document (named by its file name) or
 a persisted-query manifest (.json: {"operations": [{"id", "name", "body"}]},
-as Apollo's and graphql-codegen's tools write). The documents are kept by
+as Apollo's and graphql-codegen's tools write); --front-end adds the demo
+college front end's, built into the binary (the console's own operations
+are always allowed). The documents are kept by
 their SHA-256, which clients send instead of the text; with
 ZHDJ_OPERATIONS=registered only registered operations run (from a site's
 origins, that site's), picked up by every server within 10 seconds.`,
@@ -36,6 +40,7 @@ origins, that site's), picked up by every server within 10 seconds.`,
 	}[action]
 	fs := newFlags("operations "+action, help)
 	slug := fs.String("site", "", "the site's slug (required)")
+	frontEnd := fs.Bool("front-end", false, "push: also the operations of the demo college front end built into this binary")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -44,8 +49,18 @@ origins, that site's), picked up by every server within 10 seconds.`,
 	}
 	docs := map[string]string{}
 	if action == "push" {
-		if fs.NArg() == 0 {
-			return errors.New("operations push: name the .graphql or .json files to register")
+		if fs.NArg() == 0 && !*frontEnd {
+			return errors.New("operations push: name the .graphql or .json files to register, or give --front-end")
+		}
+		if *frontEnd {
+			built, err := console.Operations("site")
+			if err != nil {
+				return err
+			}
+			if len(built) == 0 {
+				return errors.New("operations push: this binary was built without the front end (make web)")
+			}
+			maps.Copy(docs, built)
 		}
 		for _, f := range fs.Args() {
 			if err := readOperations(f, docs); err != nil {

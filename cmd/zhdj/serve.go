@@ -10,6 +10,8 @@ import (
 
 	"zhdj/internal/app"
 	"zhdj/internal/config"
+	"zhdj/internal/console"
+	"zhdj/internal/operation"
 	"zhdj/internal/postgres"
 	"zhdj/internal/seed"
 )
@@ -175,6 +177,33 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 	}
 	if n > 0 {
 		fmt.Fprintf(stdout, "demo activity: %d things the demo people did over the last term (their points follow)\n", n)
+	}
+	// The demo front end's operations, registered for the demo sites as a
+	// deployment's build would, so that it runs with ZHDJ_OPERATIONS=registered.
+	if err := registerFrontEnd(ctx, a, seed.DemoSiteSlugs()...); err != nil {
+		return err
+	}
+	return nil
+}
+
+// registerFrontEnd registers the operations of the demo front end built
+// into the binary for the sites slugs, and reloads the allow-list.
+func registerFrontEnd(ctx context.Context, a *app.App, slugs ...string) error {
+	docs, err := console.Operations("site")
+	if err != nil || len(docs) == 0 {
+		return err
+	}
+	for _, slug := range slugs {
+		route, err := a.Sites.RouteBySlug(ctx, slug)
+		if err != nil {
+			return fmt.Errorf("register the front end's operations for %s: %w", slug, err)
+		}
+		if _, err := a.Operations.Register(ctx, route.TenantID, route.SiteID, docs); err != nil {
+			return err
+		}
+	}
+	if a.Operations.Mode() == operation.Registered {
+		return a.Operations.Load(ctx)
 	}
 	return nil
 }

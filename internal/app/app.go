@@ -340,6 +340,11 @@ func (a *App) initServices(ctx context.Context) error {
 	a.Talk = interaction.NewService(a.Pool, a.Moderation)
 	a.Live = live.NewHub(a.Pool, c.Live.MaxConnections, a.Log)
 	a.Operations = operation.NewService(a.Pool, operation.Mode(c.Operations), a.Log)
+	consoleOps, err := console.Operations("admin")
+	if err != nil {
+		return err
+	}
+	a.Operations.Builtin(consoleOps)
 	if a.Operations.Mode() == operation.Registered {
 		if err := a.Operations.Load(ctx); err != nil {
 			return err

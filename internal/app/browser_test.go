@@ -742,3 +742,97 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Fatalf("the audit log has no pii_read by the secretary: %+v", audit)
 	}
 }
+
+// TestDemoSiteOnRegisteredOperations: with ZHDJ_OPERATIONS=registered the
+// demo front end runs on the operations its build's manifest lists, once
+// they are pushed for its site (as `zhdj operations push --front-end` and
+// `make run` do): what the browser sends hashes to what the manifest says.
+// The console runs on its own built-in operations.
+func TestDemoSiteOnRegisteredOperations(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]string{"ZHDJ_OPERATIONS": "registered"})
+	ctx := chromium(t)
+	bg := context.Background()
+	if _, err := seed.DemoVolunteer(bg, b.demo.School, b.app.Org, b.app.Volunteer, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	consoleOps, err := console.Operations("admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := decode[struct{ Login struct{ AccessToken string } }](t, b.post(t, consoleOps["Login"],
+		map[string]any{"in": map[string]any{"school": "demo", "identifier": "admin", "password": demoPassword}})).Login.AccessToken
+	srv := httptest.NewServer(console.Site(b.server.URL + "/graphql"))
+	t.Cleanup(srv.Close)
+	xxgc, err := b.app.Sites.RouteBySlug(bg, "xxgc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The site's ID as the console finds it: under the admin's unit.
+	me := decode[struct {
+		Me struct {
+			Roles []struct{ OrgUnit struct{ ID string } }
+		}
+	}](t, b.post(t, consoleOps["WhoAmI"], nil, bearer(admin)...)).Me
+	if len(me.Roles) == 0 {
+		t.Fatal("the admin has no role")
+	}
+	managed := decode[struct {
+		OrgUnits struct {
+			Edges []struct {
+				Node struct{ Sites []struct{ ID, Slug string } }
+			}
+		}
+	}](t, b.post(t, consoleOps["ManagedSites"], map[string]any{"under": me.Roles[0].OrgUnit.ID}, bearer(admin)...)).OrgUnits.Edges
+	siteID := ""
+	for _, e := range managed {
+		for _, s := range e.Node.Sites {
+			if s.Slug == "xxgc" {
+				siteID = s.ID
+			}
+		}
+	}
+	if siteID == "" {
+		t.Fatalf("xxgc is not among the admin's sites: %+v", managed)
+	}
+	if r := b.post(t, consoleOps["UpdateSite"], map[string]any{"in": map[string]any{"id": siteID, "origins": []string{srv.URL}}}, bearer(admin)...); len(r.Errors) != 0 {
+		t.Fatalf("the console's site update: %+v", r.Errors)
+	}
+	siteOps, err := console.Operations("site")
+	if err != nil || len(siteOps) == 0 {
+		t.Fatalf("the front end's manifest: %v", err)
+	}
+	if _, err := b.app.Operations.Register(bg, xxgc.TenantID, xxgc.SiteID, siteOps); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.app.Operations.Load(bg); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "CORS allows "+srv.URL, func() bool {
+		req, _ := http.NewRequest(http.MethodOptions, b.server.URL+"/graphql", nil)
+		req.Header.Set("Origin", srv.URL)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.Header.Get("Access-Control-Allow-Origin") == srv.URL
+	})
+	do(t, ctx, "open the site", chromedp.Navigate(srv.URL+"/"), waitText(`[data-test=site-header]`, "信息工程学院党建"), chromedp.WaitVisible(chromedp.CSS(`[data-test=latest]`)))
+	do(t, ctx, "open the volunteer activities", chromedp.Navigate(srv.URL+"/#/volunteer"), waitText(`[data-test=volunteer]`, "新苑社区环境清洁日"))
+	do(t, ctx, "sign in on the site and sign up",
+		press(`[data-test=sign-up]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=site-identifier]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=site-identifier]`), "student"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=site-password]`), demoPassword),
+		press(`[data-test=site-login-submit]`),
+		waitText(`[data-test=sign-up-result]`, "报名成功"))
+	if alert := browserValue(t, ctx, "look for an error", chromedp.Evaluate[string](`Array.from(document.querySelectorAll('[role=alert]')).map(e => e.textContent).join(' | ')`)); alert != "" {
+		t.Errorf("the site shows an error: %s", alert)
+	}
+	// An operation the manifest does not list is refused from the site's origin.
+	if r := b.post(t, `{ site(slug: "xxgc") { name } }`, nil, "Origin", srv.URL); r.code(0) != "FORBIDDEN" {
+		t.Errorf("an unlisted operation from the site: %+v", r.Errors)
+	}
+}

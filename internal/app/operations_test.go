@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhdj/internal/console"
 	"zhdj/internal/operation"
 )
 
@@ -78,6 +79,10 @@ func TestRegisteredOperationsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	hash := operation.Hash(front)
+	consoleOps, err := console.Operations("admin")
+	if err != nil || consoleOps["Login"] == "" {
+		t.Fatalf("the console's operations: %v", err)
+	}
 	for _, c := range []struct {
 		name   string
 		r      *gqlResponse
@@ -89,6 +94,12 @@ func TestRegisteredOperationsOnly(t *testing.T) {
 		{"from another site's origin", b.post(t, front, nil, "Origin", "http://localhost:3002"), false},
 		{"a document not registered", b.post(t, `{ site(slug: "xxgc") { name } }`, nil), false},
 		{"a mutation not registered", b.post(t, `mutation { logout }`, nil), false},
+		// The console built into the binary runs without registration, as
+		// it sends its documents; not from a site's origin.
+		{"the console's sign-in", b.post(t, consoleOps["Login"], map[string]any{"in": map[string]any{"school": "demo", "identifier": "admin", "password": demoPassword}}), true},
+		{"the console's sign-in changed by a byte", b.post(t, consoleOps["Login"]+" ", map[string]any{"in": map[string]any{"school": "demo", "identifier": "admin", "password": demoPassword}}), false},
+		{"the console's sign-in from a site's origin", b.post(t, consoleOps["Login"], map[string]any{"in": map[string]any{"school": "demo", "identifier": "admin", "password": demoPassword}},
+			"Origin", "http://localhost:3001"), false},
 	} {
 		if ok := len(c.r.Errors) == 0; ok != c.allowd {
 			t.Errorf("%s: %s %+v", c.name, c.r.Data, c.r.Errors)

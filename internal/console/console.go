@@ -10,6 +10,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"html"
 	"io/fs"
 	"mime"
@@ -45,6 +48,31 @@ func Site(api string) http.Handler {
 	return newApp(sub, "/", func(index []byte) []byte {
 		return bytes.Replace(index, []byte("<head>"), append([]byte("<head>\n    "), meta...), 1)
 	})
+}
+
+// Operations are the GraphQL operations an app sends (name → document,
+// as the client sends it), from the manifest the build writes next to it
+// (web/scripts/operations.mjs): app is "admin" (the console) or "site"
+// (the demo front end). A binary built before `make web` has none.
+func Operations(app string) (map[string]string, error) {
+	b, err := fs.ReadFile(dist, "dist/"+app+"/operations.json")
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Operations []struct{ ID, Name, Body string }
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("console: the %s operations manifest: %w", app, err)
+	}
+	out := make(map[string]string, len(m.Operations))
+	for _, o := range m.Operations {
+		out[o.Name] = o.Body
+	}
+	return out, nil
 }
 
 type app struct {

@@ -2,10 +2,16 @@ package console
 
 import (
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -93,5 +99,48 @@ func TestSiteTellsThePageWhereTheAPIIs(t *testing.T) {
 	}
 	if res := get(t, h, "/"+firstAsset(t, "site", ".js")); res.StatusCode != http.StatusOK {
 		t.Fatalf("site asset: %d", res.StatusCode)
+	}
+}
+
+// TestOperationsManifests: each app's manifest lists every operation its
+// ops.ts writes, each under the SHA-256 of its document.
+func TestOperationsManifests(t *testing.T) {
+	named := regexp.MustCompile(`\b(?:query|mutation|subscription)\s+([A-Za-z_]\w*)`)
+	for _, app := range []string{"admin", "site"} {
+		ops, err := Operations(app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := os.ReadFile(filepath.Join("..", "..", "web", "src", app, "ops.ts"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := named.FindAllStringSubmatch(string(src), -1)
+		if len(want) == 0 || len(ops) != len(want) {
+			t.Errorf("%s: %d operations in the manifest, %d in ops.ts", app, len(ops), len(want))
+		}
+		for _, m := range want {
+			if body := ops[m[1]]; !strings.Contains(body, m[1]) {
+				t.Errorf("%s: %s is not in the manifest (make web)", app, m[1])
+			}
+		}
+		raw, err := fs.ReadFile(dist, "dist/"+app+"/operations.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Operations []struct{ ID, Name, Body string }
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range m.Operations {
+			if sum := sha256.Sum256([]byte(o.Body)); hex.EncodeToString(sum[:]) != o.ID {
+				t.Errorf("%s: %s's id is not its document's SHA-256", app, o.Name)
+			}
+		}
+	}
+	if _, err := Operations("nothing"); err != nil {
+		t.Errorf("an app without a manifest: %v", err)
 	}
 }

@@ -36,7 +36,8 @@ const (
 	Open Mode = "open"
 	// Registered runs only the operations registered for a site: from a
 	// site's origins, that site's (none if it registered none); from
-	// elsewhere (apps, the server's own origin), any site's.
+	// elsewhere (apps, the server's own origin), any site's and the
+	// built-in console's.
 	Registered Mode = "registered"
 )
 
@@ -53,12 +54,25 @@ type Service struct {
 	mu       sync.RWMutex
 	any      map[string]bool            // hashes registered for some site
 	byOrigin map[string]map[string]bool // origin → its site's hashes
+	builtin  map[string]bool            // the embedded console's (Builtin)
 }
 
 // NewService returns the registry in mode.
 func NewService(pool *pgxpool.Pool, mode Mode, log *slog.Logger) *Service {
 	known, _ := lru.New[string, string](2000)
-	return &Service{pool: pool, log: log, mode: mode, known: known, any: map[string]bool{}, byOrigin: map[string]map[string]bool{}}
+	return &Service{pool: pool, log: log, mode: mode, known: known, any: map[string]bool{}, byOrigin: map[string]map[string]bool{}, builtin: map[string]bool{}}
+}
+
+// Builtin allows docs (name → document) from anywhere but a site's
+// origins, without registration: the operations of the console built into
+// the binary, which a deployment could not register ahead of time for a
+// site (the console is no site's front end).
+func (s *Service) Builtin(docs map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range docs {
+		s.builtin[Hash(d)] = true
+	}
 }
 
 // Mode returns the mode.
@@ -109,7 +123,7 @@ func (s *Service) Allowed(hash, origin string) bool {
 	if site, ok := s.byOrigin[strings.ToLower(origin)]; ok {
 		return site[hash]
 	}
-	return s.any[hash]
+	return s.any[hash] || s.builtin[hash]
 }
 
 // Registration is a site's registered operation.

@@ -96,6 +96,15 @@ func demoSites() []siteSpec {
 	}
 }
 
+// DemoSiteSlugs are the demo colleges' sites.
+func DemoSiteSlugs() []string {
+	var out []string
+	for _, s := range demoSites() {
+		out = append(out, s.in.Slug)
+	}
+	return out
+}
+
 // Report says what Demo created.
 type Report struct {
 	School         *tenant.Tenant
