@@ -77,7 +77,7 @@ var assumedSizes = map[string]int{
 	"MicroLesson.authors":             5,
 	"MicroLesson.chapters":            20,
 	"MicroLesson.sites":               3,
-	"NavItem.children":                10,
+	"NavItem.children":                5, // at most 60 items in all (internal/site)
 	"OrgUnit.ancestors":               4,
 	"OrgUnit.children":                20,
 	"OrgUnit.sites":                   3,

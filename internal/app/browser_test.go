@@ -271,9 +271,10 @@ func throttle(t *testing.T, ctx context.Context, bytesPerSecond float64) {
 // uploaded is the video upload's progress bar, in percent.
 const uploaded = `Number(document.querySelector('[data-test=video-progress]')?.getAttribute('aria-valuenow') ?? -1)`
 
-// waitText waits until the text of the element sel holds want.
+// waitText waits until the text of an element sel matches holds want
+// (toasts stack: the one waited for need not be the first).
 func waitText(sel, want string) chromedp.Action[chromedp.Void] {
-	js := fmt.Sprintf(`(document.querySelector(%q)?.textContent ?? '').includes(%q)`, sel, want)
+	js := fmt.Sprintf(`Array.from(document.querySelectorAll(%q)).some(e => e.textContent.includes(%q))`, sel, want)
 	poll := chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second))
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		if _, err := poll(ctx, t); err != nil {
@@ -455,6 +456,31 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	})()`, chromedp.EvalAwaitPromise)); got != "rgb(13, 71, 161)" {
 		t.Errorf("the preview's header after typing #0d47a1: %s", got)
 	}
+	// A menu item of its own: an external link, refused by its field while
+	// the address is not http(s), then saved; and the featured block first.
+	lastItem := `Array.from(document.querySelectorAll('[data-test=nav-level-1] > [data-test=nav-item]')).pop()`
+	do(t, ctx, "add a menu item",
+		press(`[data-test=nav-add-1]`),
+		void(chromedp.Evaluate[bool](`(() => { `+lastItem+`.querySelector('[data-test=nav-kind] .el-select__wrapper').click(); return true })()`)),
+		void(chromedp.Poll[bool](`(() => { const o = Array.from(document.querySelectorAll('.el-select-dropdown__item')).find(e => e.textContent.trim() === '外部链接' && e.offsetParent); if (!o) return false; o.click(); return true })()`,
+			chromedp.WithPollingTimeout(10*time.Second))),
+		void(chromedp.Poll[bool](`!!`+lastItem+`.querySelector('input[data-test=nav-url], [data-test=nav-url] input')`, chromedp.WithPollingTimeout(10*time.Second))))
+	do(t, ctx, "name it and give a script for its address",
+		void(chromedp.Evaluate[bool](`(() => { const it = `+lastItem+`;
+			for (const [sel, v] of [['input[data-test=nav-label], [data-test=nav-label] input', '校友会'], ['input[data-test=nav-url], [data-test=nav-url] input', 'javascript:alert(1)']]) {
+				const i = it.querySelector(sel); i.value = v; i.dispatchEvent(new Event('input', {bubbles: true})) }
+			return true })()`)),
+		press(`[data-test=s-save]`))
+	refused := browserValue(t, ctx, "the address refused by its field", chromedp.Poll[string](
+		`(() => { const e = `+lastItem+`.querySelector('.el-form-item__error'); return e ? e.textContent.trim() : false })()`, chromedp.WithPollingTimeout(10*time.Second)))
+	if !strings.Contains(refused, "http") || !regexp.MustCompile(`\p{Han}`).MatchString(refused) {
+		t.Errorf("the menu item's address error: %q", refused)
+	}
+	do(t, ctx, "give it a web address, and put the featured block first",
+		void(chromedp.Evaluate[bool](`(() => { const i = `+lastItem+`.querySelector('input[data-test=nav-url], [data-test=nav-url] input'); i.value = 'https://alumni.example.edu.cn/'; i.dispatchEvent(new Event('input', {bubbles: true})); return true })()`)),
+		void(chromedp.Evaluate[bool](`(() => { const b = Array.from(document.querySelectorAll('[data-test=block]')).find(b => b.querySelector('input[data-test=block-title], [data-test=block-title] input').value === '置顶推荐');
+			b.querySelector('[data-test=block-up]').click(); return true })()`)),
+		waitText(`[data-test=s-preview-nav]`, "校友会"))
 	shot(t, ctx, "console-site-theme")
 	do(t, ctx, "save the site", press(`[data-test=s-save]`), waitText(`.el-message`, "站点已保存"))
 	// The browser keeps the public answer for the site's max-age (10 s)
@@ -466,6 +492,19 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	}
 	if !recoloured {
 		t.Error("znzz never showed its new primary colour")
+	}
+	if menu := browserValue(t, ctx, "read znzz's menu", chromedp.Evaluate[string](`Array.from(document.querySelectorAll('[data-test=site-header] nav a')).map(a => a.textContent.trim() + '=' + a.getAttribute('href')).join(' ')`)); !strings.Contains(menu, "校友会=https://alumni.example.edu.cn/") {
+		t.Errorf("znzz's menu has not the new item: %s", menu)
+	}
+	blocks := decode[struct {
+		Site struct {
+			HomeBlocks []struct {
+				Typename string `json:"__typename"`
+			}
+		}
+	}](t, b.post(t, `{ site(slug: "znzz") { homeBlocks { __typename } } }`, nil)).Site.HomeBlocks
+	if len(blocks) != 4 || blocks[0].Typename != "FeaturedBlock" || blocks[1].Typename != "HeroBlock" {
+		t.Errorf("znzz's home blocks after moving the featured one up: %+v", blocks)
 	}
 
 	// The organisation department curates the school's article per site:

@@ -24,10 +24,12 @@ export function report(e: unknown): Record<string, string> {
 // fieldError is the message of the server's field errors for a form field
 // called name: the server names a field by its path (input.fields.title,
 // title, …), so any path that ends with the name counts; withChildren also
-// takes the paths below it (theme.colors.primary for theme).
+// takes the paths below it (theme.colors.primary for theme,
+// homeBlocks[0].links[1].url for homeBlocks[0].links).
 export function fieldError(errors: Record<string, string>, name: string, withChildren = false): string | undefined {
   for (const [k, v] of Object.entries(errors)) {
-    if (k === name || k.endsWith('.' + name) || (withChildren && k.startsWith(name + '.'))) return v
+    if (k === name || k.endsWith('.' + name)) return v
+    if (withChildren && ['.', '['].some((c) => k.startsWith(name + c) || k.includes('.' + name + c))) return v
   }
   return undefined
 }

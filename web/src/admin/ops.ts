@@ -147,8 +147,29 @@ export const ManagedSites = graphql(`
   }
 `)
 
+// A site's menu (three levels) and home blocks, read when the site is
+// picked (for every managed site at once they would cost too much).
+export const SiteLayout = graphql(`
+  query SiteLayout($id: ID!) {
+    node(id: $id) {
+      ... on Site {
+        id
+        navigation { ...NavFields children { ...NavFields children { ...NavFields } } }
+        homeBlocks {
+          __typename
+          ... on HeroBlock { title subtitle imageMediaId linkUrl }
+          ... on ContentListBlock { title limit filter { types tags topics } }
+          ... on FeaturedBlock { title limit }
+          ... on LinkListBlock { title links { label url } }
+        }
+      }
+    }
+  }
+  fragment NavFields on NavItem { label kind pageSlug url filter { types tags topics } }
+`)
+
 export const UpdateSite = graphql(`
-  mutation UpdateSite($in: UpdateSiteInput!) { updateSite(input: $in) { site { id origins publicMaxAge updatedAt } } }
+  mutation UpdateSite($in: UpdateSiteInput!) { updateSite(input: $in) { site { ...SiteSettings updatedAt } } }
 `)
 
 export const MediaLibrary = graphql(`

@@ -31,7 +31,15 @@ const en: typeof zh = {
   sites: {
     title: 'Sites', none: 'The units you manage have no sites', name: 'Name', description: 'Description', origins: 'Front-end origins (one per line; CORS and siteByOrigin)', maxAge: 'Cache time for anonymous readers (seconds, 0: default)',
     colors: { primary: 'Primary', secondary: 'Secondary', accent: 'Accent', background: 'Background', surface: 'Surface', text: 'Text' },
-    radius: 'Corner radius (px)', fontHeading: 'Heading font', save: 'Save the site', saved: 'Saved; every front end shows it at once', preview: 'Live preview', previewHero: 'Study, strengthen, practise, achieve', previewCard: 'An article title',
+    radius: 'Corner radius (px)', fontHeading: 'Heading font', save: 'Save the site', saved: 'Saved; every front end shows it at once', navigation: 'Navigation', homeBlocks: 'Home page blocks', preview: 'Live preview', previewHero: 'Study, strengthen, practise, achieve', previewCard: 'An article title',
+  },
+  nav_edit: {
+    label: 'Label', kind: 'Kind', kinds: { content_list: 'Content list', page: 'One item', external: 'External link', group: 'Group' }, types: 'Content types', tags: 'Tags (comma-separated)', topics: 'Topics (comma-separated)',
+    pageSlug: 'Item slug', url: 'URL', up: 'Move up', down: 'Move down', remove: 'Remove', add: 'Add an item', addGroup: 'Add a group',
+  },
+  blocks: {
+    type: 'Block type', types: { hero: 'Banner', content_list: 'Content list', featured: 'Featured', links: 'Links' }, title: 'Block title', subtitle: 'Subtitle', linkUrl: 'Link URL',
+    limit: 'Items', linkLabel: 'Link label', addLink: 'Add a link', add: 'Add a block',
   },
   media: { title: 'Media library', purpose: 'Purpose', status: 'Status', mine: 'Only my uploads', purposes: { COVER: 'Cover', VIDEO: 'Video', COMIC_PANEL: 'Comic panel', INLINE_IMAGE: 'Inline image', ATTACHMENT: 'Attachment', LOGO: 'Logo' } },
   import: { title: 'Import a member roster', file: 'Roster (.xlsx or .csv)', mode: 'When rows have problems', allOrNothing: 'Import nothing', validOnly: 'Import the rows without problems', start: 'Import', row: 'Row', column: 'Column', problem: 'Problem', result: '{status}: {imported} of {total} rows imported', status: { RUNNING: 'Importing', SUCCEEDED: 'Imported', REJECTED: 'The file has problems; nothing imported', FAILED: 'The import failed' } },

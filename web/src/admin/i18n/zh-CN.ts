@@ -28,7 +28,15 @@ export default {
   sites: {
     title: '站点设置', none: '您管理的单位没有站点', name: '站点名称', description: '简介', origins: '前端地址（每行一个，用于跨域和 siteByOrigin）', maxAge: '匿名访问缓存时间（秒，0 为默认）',
     colors: { primary: '主色', secondary: '辅助色', accent: '强调色', background: '背景色', surface: '卡片底色', text: '文字色' },
-    radius: '圆角（像素）', fontHeading: '标题字体', save: '保存站点', saved: '站点已保存，各前端随即生效', preview: '实时预览', previewHero: '学思想 强党性 重实践 建新功', previewCard: '示例文章标题',
+    radius: '圆角（像素）', fontHeading: '标题字体', save: '保存站点', saved: '站点已保存，各前端随即生效', preview: '实时预览', navigation: '导航菜单', homeBlocks: '首页版块', previewHero: '学思想 强党性 重实践 建新功', previewCard: '示例文章标题',
+  },
+  nav_edit: {
+    label: '菜单名称', kind: '类型', kinds: { content_list: '内容列表', page: '单篇内容', external: '外部链接', group: '分组' }, types: '内容类型', tags: '标签（逗号分隔）', topics: '专题（逗号分隔）',
+    pageSlug: '内容别名', url: '网址', up: '上移', down: '下移', remove: '删除', add: '添加菜单项', addGroup: '添加分组',
+  },
+  blocks: {
+    type: '版块类型', types: { hero: '横幅', content_list: '内容列表', featured: '置顶推荐', links: '链接列表' }, title: '版块标题', subtitle: '副标题', linkUrl: '点击跳转网址',
+    limit: '条数', linkLabel: '链接名称', addLink: '添加链接', add: '添加版块',
   },
   media: { title: '媒体库', purpose: '用途', status: '状态', mine: '只看我上传的', purposes: { COVER: '封面', VIDEO: '视频', COMIC_PANEL: '漫画分格', INLINE_IMAGE: '正文图片', ATTACHMENT: '附件', LOGO: '标志' } },
   import: { title: '导入党员名册', file: '名册文件（.xlsx 或 .csv）', mode: '有问题时', allOrNothing: '全部不导入', validOnly: '只导入没有问题的行', start: '开始导入', row: '行', column: '列', problem: '问题', result: '{status}：已导入 {imported} / {total} 行', status: { RUNNING: '导入中', SUCCEEDED: '导入完成', REJECTED: '文件有问题，未导入', FAILED: '导入失败' } },
