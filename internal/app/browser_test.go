@@ -394,6 +394,36 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		waitText(`[data-test=media-grid]`, "视频已就绪"))
 	labelled(t, ctx, "the media library")
 	shot(t, ctx, "console-media")
+
+	// A comic of two panels, chosen at once, the second moved first; each
+	// with its caption and the alt text a screen reader says.
+	panels := []string{filepath.Join(t.TempDir(), "第一格.png"), filepath.Join(t.TempDir(), "第二格.png")}
+	for i, p := range panels {
+		if err := os.WriteFile(p, pngBytes(t, 400+100*i, 300), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	panelText := `Array.from(document.querySelectorAll('[data-test=panel]')).map(p => p.querySelector('input[data-test=panel-alt]').value).join('|')`
+	do(t, ctx, "open a new comic",
+		chromedp.Navigate(b.server.URL+"/admin/content"),
+		press(`[data-test=new-comic]`),
+		chromedp.WaitVisible(chromedp.CSS(`#c-slug`)),
+		chromedp.SendKeys(chromedp.CSS(`#c-slug`), "browser-comic"),
+		chromedp.SendKeys(chromedp.CSS(`#c-title`), "控制台制作的主题漫画"),
+		chromedp.SendKeys(chromedp.CSS(`#c-series`), "红色故事"),
+		chromedp.SetUploadFiles(chromedp.CSS(`#c-cover`), []string{cover}),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=cover-preview]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#c-panels`), panels),
+		void(chromedp.Poll[bool](`document.querySelectorAll('[data-test=panel] img').length === 2`, chromedp.WithPollingTimeout(30*time.Second))))
+	do(t, ctx, "describe the panels and put the second first",
+		void(chromedp.Evaluate[bool](`(() => { document.querySelectorAll('[data-test=panel]').forEach((p, i) => {
+			for (const [sel, v] of [['input[data-test=panel-caption]', '第' + (i + 1) + '格说明'], ['input[data-test=panel-alt]', '画面' + (i + 1)]]) {
+				const e = p.querySelector(sel); e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})) } }); return true })()`)),
+		void(chromedp.Evaluate[bool](`(() => { document.querySelectorAll('[data-test=panel]')[1].querySelector('[data-test=panel-up]').click(); return true })()`)),
+		void(chromedp.Poll[bool](panelText+` === '画面2|画面1'`, chromedp.WithPollingTimeout(10*time.Second))))
+	labelled(t, ctx, "the comic form")
+	do(t, ctx, "submit the comic", press(`[data-test=c-submit]`), waitText(`[data-test=content-status]`, "待审核"))
+	shot(t, ctx, "console-comic")
 	signOut(t, ctx, b.server.URL)
 	signIn(t, ctx, b.server.URL, "reviewer")
 	do(t, ctx, "open the send-back dialog",
@@ -417,6 +447,14 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Fatalf("video src: %q", src)
 	}
 	shot(t, ctx, "site-xxgc-lesson")
+	approve(t, ctx, b.server.URL, "browser-comic", "控制台制作的主题漫画")
+	do(t, ctx, "read the comic on xxgc",
+		chromedp.Navigate(sites["xxgc"].URL+"/#/c/browser-comic"),
+		void(chromedp.Poll[bool](`document.querySelectorAll('[data-test=article] figure img').length === 2`, chromedp.WithPollingTimeout(30*time.Second))))
+	if got := browserValue(t, ctx, "read the comic's panels", chromedp.Evaluate[string](`Array.from(document.querySelectorAll('[data-test=article] figure')).map(f => f.querySelector('img').alt + ':' + f.textContent.trim()).join(' ')`)); got != "画面2:第2格说明 画面1:第1格说明" {
+		t.Errorf("the comic's panels on the site: %q", got)
+	}
+	shot(t, ctx, "site-xxgc-comic")
 
 	// The school's organisation department publishes once for every site.
 	signOut(t, ctx, b.server.URL)

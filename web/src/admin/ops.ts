@@ -43,6 +43,7 @@ export const ContentById = graphql(`
       }
       ... on Article { body }
       ... on MicroLesson { speaker video { id status url filename } }
+      ... on Comic { series episode panels { caption alt image { id status url } } }
     }
   }
 `)

@@ -8,7 +8,7 @@ const en: typeof zh = {
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
-    title: 'Content workspace', new: 'New article', newLesson: 'New micro-lesson', query: 'Title or slug', status: 'Status', type: 'Type', any: 'Any',
+    title: 'Content workspace', new: 'New article', newLesson: 'New micro-lesson', newComic: 'New comic', query: 'Title or slug', status: 'Status', type: 'Type', any: 'Any',
     columns: { title: 'Title', type: 'Type', status: 'Status', unit: 'Org unit', sites: 'Sites', updated: 'Updated' },
     empty: 'Nothing matches',
   },
@@ -22,6 +22,7 @@ const en: typeof zh = {
     sendBack: 'Send back', sendBackComment: 'What to change', sentBack: 'Sent back', unpublish: 'Unpublish', unpublished: 'Unpublished',
     reviewComment: 'Reviewer\'s comment', fixFields: 'Please correct the fields marked in red', back: 'Back to the list', bold: 'Bold', italic: 'Italic', heading: 'Heading', list: 'List',
   },
+  comic: { series: 'Series', episode: 'Episode', panels: 'Panels (in reading order)', add: 'Add panel images (several at once)', uploading: '{n} still uploading…', caption: 'Caption of panel {n}', captionHint: 'Caption (optional)', alt: 'Alt text of panel {n}', altHint: 'Alt text: what the panel shows, for screen readers', failed: 'The image could not be processed' },
   video: {
     choose: 'Choose a video file', progress: 'Upload progress', pause: 'Pause', resume: 'Resume', resumed: 'resuming where it stopped', failed: 'The video could not be processed',
     state: { idle: '', uploading: 'Uploading…', paused: 'Paused', completing: 'Assembling…', done: 'Uploaded', failed: 'Upload failed' },

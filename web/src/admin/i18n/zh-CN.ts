@@ -5,7 +5,7 @@ export default {
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
-    title: '内容工作台', new: '新建文章', newLesson: '新建微党课', query: '标题或别名', status: '状态', type: '类型', any: '全部',
+    title: '内容工作台', new: '新建文章', newLesson: '新建微党课', newComic: '新建主题漫画', query: '标题或别名', status: '状态', type: '类型', any: '全部',
     columns: { title: '标题', type: '类型', status: '状态', unit: '所属组织', sites: '展示站点', updated: '更新时间' },
     empty: '没有符合条件的内容',
   },
@@ -19,6 +19,7 @@ export default {
     sendBack: '退回修改', sendBackComment: '退回意见', sentBack: '已退回', unpublish: '撤回发布', unpublished: '已撤回',
     reviewComment: '审核意见', fixFields: '请按提示修改标红的字段', back: '返回列表', bold: '加粗', italic: '斜体', heading: '小标题', list: '列表',
   },
+  comic: { series: '系列', episode: '第几话', panels: '分格（按阅读顺序）', add: '添加分格图片（可多选）', uploading: '还有 {n} 张在上传…', caption: '第 {n} 格的说明', captionHint: '说明文字（可选）', alt: '第 {n} 格的替代文字', altHint: '替代文字：为读屏用户描述画面', failed: '图片处理失败' },
   video: {
     choose: '选择视频文件', progress: '上传进度', pause: '暂停', resume: '继续上传', resumed: '接着上次的进度', failed: '视频处理失败',
     state: { idle: '', uploading: '正在上传…', paused: '已暂停', completing: '正在合并…', done: '上传完成', failed: '上传出错' },
