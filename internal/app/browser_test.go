@@ -295,8 +295,12 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	b, _ := setupMedia(t, nil)
 	ctx := chromium(t)
 	admin, _ := b.login(t, "admin", demoPassword)
-	// make run's volunteer activities (the front end's volunteer page).
+	// make run's volunteer activities (the front end's volunteer page) and
+	// suggestions (one waits for review: it matched the word list).
 	if _, err := seed.DemoVolunteer(context.Background(), b.demo.School, b.app.Org, b.app.Volunteer, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.DemoInteraction(context.Background(), b.demo.School, seed.InteractionServices{Accounts: b.app.Accounts, Org: b.app.Org, Talk: b.app.Talk, Moderation: b.app.Moderation}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -801,6 +805,69 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Errorf("the student's record after the confirmation: %+v", record)
 	}
 
+	// The secretary moderates: the suggestion that matched the word list
+	// shows with the word; a rejection asks for its reason first; approved,
+	// it leaves the queue. Then the secretary answers it officially.
+	do(t, ctx, "open the moderation queue",
+		press(`[data-test=nav-interaction]`),
+		waitText(`[data-test=q-table] .el-table__body`, "网上有人宣传线上赌 博"),
+		waitText(`[data-test=q-table] .el-table__body`, "赌博"))
+	labelled(t, ctx, "the moderation queue")
+	shot(t, ctx, "console-moderation")
+	do(t, ctx, "reject without a reason",
+		press(`.el-table__body [data-test=q-reject]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=q-reject-save]`)))
+	focusIn(t, ctx, ".el-dialog", "the rejection dialog")
+	do(t, ctx, "reject without a reason",
+		press(`[data-test=q-reject-save]`),
+		waitText(`.el-dialog .el-form-item__error`, "请填写"),
+		void(chromedp.Evaluate[bool](`(() => { document.querySelector('[data-test=q-reject-save]').closest('.el-dialog').querySelector('.el-dialog__headerbtn').click(); return true })()`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=q-reject-save]`)))
+	do(t, ctx, "approve it",
+		press(`.el-table__body [data-test=q-approve]`),
+		waitText(`.el-message`, "已通过"),
+		void(chromedp.Poll[bool](`!document.querySelector('[data-test=q-table] .el-table__body').textContent.includes('线上赌')`, chromedp.WithPollingTimeout(10*time.Second))))
+	do(t, ctx, "open the suggestions",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('.el-tabs__item')).find(e => e.textContent.includes('意见建议')).click(); return true })()`)),
+		waitText(`[data-test=sg-table] .el-table__body`, "网上有人宣传线上赌 博"),
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=sg-table] .el-table__body tr')).find(r => r.textContent.includes('线上赌')).querySelector('td').click(); return true })()`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sg-reply`)))
+	labelled(t, ctx, "the suggestion thread")
+	do(t, ctx, "answer it officially",
+		chromedp.SendKeys(chromedp.CSS(`#sg-reply`), "感谢提醒，支部已在群内发布防范提示。"),
+		press(`[data-test=sg-send]`),
+		waitText(`[data-test=sg-thread]`, "感谢提醒"),
+		waitText(`[data-test=sg-thread]`, "官方回复"))
+	shot(t, ctx, "console-suggestion")
+	answered := decode[struct {
+		Suggestions struct {
+			Edges []struct {
+				Node struct{ Title, Status string }
+			}
+		}
+	}](t, b.post(t, `query($u: ID!) { suggestions(orgUnit: $u, filter: {status: [ANSWERED]}) { edges { node { title status } } } }`, map[string]any{"u": branchOf(t, b, secretary)}, bearer(secretary)...))
+	if !strings.Contains(fmt.Sprint(answered), "网上有人宣传线上赌 博") {
+		t.Errorf("the answered suggestions: %+v", answered)
+	}
+	if n := browserValue(t, ctx, "count the tabs", chromedp.Evaluate[int](`document.querySelectorAll('.el-tabs__item').length`)); n != 2 {
+		t.Errorf("a branch's moderator sees %d tabs; the school's word list is not theirs", n)
+	}
+	// The school's word list is the organisation department's.
+	signOut(t, ctx, b.server.URL)
+	signIn(t, ctx, b.server.URL, "admin")
+	do(t, ctx, "add a word to the school's list",
+		press(`[data-test=nav-interaction]`),
+		void(chromedp.Poll[bool](`(() => { const t = Array.from(document.querySelectorAll('.el-tabs__item')).find(e => e.textContent.includes('敏感词')); if (!t) return false; t.click(); return true })()`, chromedp.WithPollingTimeout(10*time.Second))),
+		waitText(`#w-words`, ""),
+		void(chromedp.Poll[bool](`document.querySelector('#w-words').value.includes('代开发票')`, chromedp.WithPollingTimeout(10*time.Second))),
+		chromedp.SendKeys(chromedp.CSS(`#w-words`), "\n刷单返利"),
+		press(`[data-test=w-save]`),
+		waitText(`.el-message`, "词表已保存（4 个词）"))
+	labelled(t, ctx, "the word list")
+	if r := b.post(t, `{ wordList { words } }`, nil, bearer(admin)...); !strings.Contains(string(r.Data), "刷单返利") {
+		t.Errorf("the word list after saving: %s %+v", r.Data, r.Errors)
+	}
+
 	audit := decode[struct {
 		AuditLog struct {
 			Edges []struct {
@@ -912,4 +979,18 @@ func TestDemoSiteOnRegisteredOperations(t *testing.T) {
 	if r := b.post(t, `{ site(slug: "xxgc") { name } }`, nil, "Origin", srv.URL); r.code(0) != "FORBIDDEN" {
 		t.Errorf("an unlisted operation from the site: %+v", r.Errors)
 	}
+}
+
+// branchOf is the org unit the account of token is bound at.
+func branchOf(t *testing.T, b *testBundle, token string) string {
+	t.Helper()
+	me := decode[struct {
+		Me struct {
+			Roles []struct{ OrgUnit struct{ ID string } }
+		}
+	}](t, b.post(t, `{ me { roles { orgUnit { id } } } }`, nil, bearer(token)...)).Me
+	if len(me.Roles) == 0 {
+		t.Fatal("no role")
+	}
+	return me.Roles[0].OrgUnit.ID
 }

@@ -283,3 +283,66 @@ export const ConfirmHours = graphql(`
 export const ExportActivityRoster = graphql(`
   mutation ExportActivityRoster($id: ID!) { exportActivityRoster(input: { id: $id }) { filename rows url } }
 `)
+
+export const ModerationQueue = graphql(`
+  query ModerationQueue($kinds: [ModerationItemKind!], $first: Int, $after: String) {
+    moderationQueue(kinds: $kinds, first: $first, after: $after) {
+      edges { cursor node { id kind authorName text matchedWords reports createdAt site { name } content { title } suggestion { id title } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const ModerateComment = graphql(`
+  mutation ModerateComment($id: ID!, $decision: ModerationDecision!, $reason: String) {
+    moderateComment(comment: $id, decision: $decision, reason: $reason) { comment { id status } }
+  }
+`)
+
+export const ModerateSuggestion = graphql(`
+  mutation ModerateSuggestion($id: ID!, $decision: ModerationDecision!, $reason: String) {
+    moderateSuggestion(suggestion: $id, decision: $decision, reason: $reason) { suggestion { id moderation } }
+  }
+`)
+
+export const ModerateReply = graphql(`
+  mutation ModerateReply($id: ID!, $decision: ModerationDecision!, $reason: String) {
+    moderateReply(reply: $id, decision: $decision, reason: $reason) { suggestion { id } }
+  }
+`)
+
+export const UnitSuggestions = graphql(`
+  query UnitSuggestions($unit: ID!, $f: SuggestionFilter, $first: Int, $after: String) {
+    suggestions(orgUnit: $unit, filter: $f, first: $first, after: $after) {
+      edges { cursor node { ...SuggestionThread } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  fragment SuggestionThread on Opinion {
+    id category title body authorName anonymous public status rejectReason moderation matchedWords dueAt votes pinned createdAt
+    orgUnit { name }
+    replies { id authorName official body moderation createdAt }
+  }
+`)
+
+export const ReplySuggestion = graphql(`
+  mutation ReplySuggestion($in: ReplySuggestionInput!) { replySuggestion(input: $in) { suggestion { ...SuggestionThread } } }
+`)
+
+export const PinSuggestion = graphql(`
+  mutation PinSuggestion($id: ID!, $order: Int) { pinSuggestion(suggestion: $id, order: $order) { suggestion { ...SuggestionThread } } }
+`)
+
+export const CloseSuggestion = graphql(`
+  mutation CloseSuggestion($id: ID!, $reject: Boolean, $reason: String) {
+    closeSuggestion(suggestion: $id, reject: $reject, reason: $reason) { suggestion { ...SuggestionThread } }
+  }
+`)
+
+export const WordListOf = graphql(`
+  query WordListOf { wordList { version words } }
+`)
+
+export const SetWordList = graphql(`
+  mutation SetWordList($words: [String!]!) { setWordList(words: $words) { version words } }
+`)

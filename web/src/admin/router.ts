@@ -5,6 +5,7 @@ import Members from './views/Members.vue'
 import Sites from './views/Sites.vue'
 import Media from './views/Media.vue'
 import Volunteer from './views/Volunteer.vue'
+import Interaction from './views/Interaction.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -18,5 +19,6 @@ export const router = createRouter({
     { path: '/sites', component: Sites },
     { path: '/media', component: Media },
     { path: '/volunteer', component: Volunteer },
+    { path: '/interaction', component: Interaction },
   ],
 })

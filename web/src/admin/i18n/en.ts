@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -67,6 +67,18 @@ const en: typeof zh = {
     columns: { name: 'Name', status: 'Status', in: 'In', out: 'Out', hours: 'Hours' },
   },
   screen: { title: '{title}: check-in screen', kind: 'Check-in or check-out', in: 'Check in', out: 'Check out', hintIn: 'Enter the digits below or scan to check in', hintOut: 'Enter the digits below or scan to check out', qr: 'Check-in QR code', expires: 'Valid until {at}; renews by itself' },
+  interaction: { title: 'Interaction', queue: 'Moderation queue', suggestions: 'Suggestions', words: 'Word list' },
+  queue: {
+    kind: 'Kind', kinds: { COMMENT: 'Comment', SUGGESTION: 'Suggestion', REPLY: 'Follow-up' }, text: 'Text', why: 'Why it waits', reports: '{n} reports', premoderated: 'Pre-moderated', empty: 'Nothing waits for a decision',
+    approve: 'Approve', reject: 'Reject', rejectTitle: 'Why it is rejected', reason: 'Reason (the author is told)', approved: 'Approved; it shows now', rejected: 'Rejected',
+  },
+  suggestions: {
+    unit: 'Unit', status: 'Status', empty: 'No suggestions match', pinned: 'Pinned', anonymous: 'Anonymous', official: 'Official reply', reply: 'Official reply', send: 'Publish the reply', replied: 'Reply published',
+    pin: 'Pin', unpin: 'Unpin', pinnedDone: 'Pinned', unpinned: 'Unpinned', close: 'Close', closed: 'Closed', rejectReason: 'Why it is not taken up', reject: 'Reject', rejectedDone: 'Rejected',
+    columns: { title: 'Title', author: 'From', status: 'Status', due: 'Answer due', votes: 'Votes' },
+  },
+  suggestionStatus: { OPEN: 'Open', ANSWERED: 'Answered', CLOSED: 'Closed', REJECTED: 'Rejected' },
+  words: { label: 'Words (one per line; version {v})', save: 'Save the list', saved: 'Word list saved ({n} words)' },
   errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
 }
 export default en

@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -64,5 +64,17 @@ export default {
     columns: { name: '姓名', status: '状态', in: '签到', out: '签退', hours: '时长（小时）' },
   },
   screen: { title: '{title}：签到屏', kind: '签到或签退', in: '签到', out: '签退', hintIn: '请输入下方数字或扫码签到', hintOut: '请输入下方数字或扫码签退', qr: '签到二维码', expires: '此码 {at} 前有效，到时自动更新' },
+  interaction: { title: '互动管理', queue: '待审核', suggestions: '意见建议', words: '敏感词' },
+  queue: {
+    kind: '类型', kinds: { COMMENT: '评论', SUGGESTION: '意见建议', REPLY: '追问' }, text: '内容', why: '待审原因', reports: '{n} 人举报', premoderated: '先审后发', empty: '没有待审核的内容',
+    approve: '通过', reject: '不通过', rejectTitle: '不通过的理由', reason: '理由（会告知发布人）', approved: '已通过，内容已显示', rejected: '已驳回',
+  },
+  suggestions: {
+    unit: '组织', status: '状态', empty: '没有符合条件的意见建议', pinned: '置顶', anonymous: '匿名', official: '官方回复', reply: '官方回复', send: '发布回复', replied: '回复已发布',
+    pin: '置顶', unpin: '取消置顶', pinnedDone: '已置顶', unpinned: '已取消置顶', close: '办结', closed: '已办结', rejectReason: '不予受理的理由', reject: '不予受理', rejectedDone: '已不予受理',
+    columns: { title: '标题', author: '提出人', status: '状态', due: '答复期限', votes: '附议' },
+  },
+  suggestionStatus: { OPEN: '待答复', ANSWERED: '已答复', CLOSED: '已办结', REJECTED: '不予受理' },
+  words: { label: '敏感词（每行一个；第 {v} 版）', save: '保存词表', saved: '词表已保存（{n} 个词）' },
   errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
 }
