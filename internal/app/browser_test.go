@@ -805,6 +805,73 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Errorf("the student's record after the confirmation: %+v", record)
 	}
 
+	// The secretary publishes a task to the branch's members: the title and
+	// deadline are asked for first. 李明 submits; the secretary returns it
+	// (a comment is asked for), 李明 submits again, and it is approved.
+	do(t, ctx, "open the tasks", chromedp.Navigate(b.server.URL+"/admin/tasks"), chromedp.WaitVisible(chromedp.CSS(`[data-test=t-new]`)))
+	do(t, ctx, "publish a task without a title",
+		press(`[data-test=t-new]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=t-publish]`)),
+		press(`[data-test=t-publish]`),
+		waitText(`.el-dialog .el-form-item__error`, "请填写"))
+	focusIn(t, ctx, ".el-dialog", "the task dialog")
+	labelled(t, ctx, "the task dialog")
+	do(t, ctx, "publish the task",
+		chromedp.SendKeys(chromedp.CSS(`#t-title`), "撰写十二月思想汇报"),
+		chromedp.SendKeys(chromedp.CSS(`#t-checklist`), "思想汇报正文\n学习心得"),
+		chromedp.SendKeys(chromedp.CSS(`#t-deadline`), stamp(72*time.Hour)),
+		press(`[data-test=t-publish]`),
+		waitText(`.el-message`, "任务已发布给"),
+		waitText(`[data-test=t-table] .el-table__body`, "撰写十二月思想汇报"))
+	member, _ := b.login(t, "member", demoPassword)
+	assigned := decode[myTasks](t, b.post(t, myTasksQuery, nil, bearer(member)...)).MyTasks.Edges
+	taskID := ""
+	for _, e := range assigned {
+		if e.Node.Task.Title == "撰写十二月思想汇报" {
+			taskID = e.Node.Task.ID
+		}
+	}
+	if taskID == "" {
+		t.Fatalf("李明 was not assigned the task: %+v", assigned)
+	}
+	submit := func(text string) {
+		t.Helper()
+		if r := b.post(t, submitTaskMutation, map[string]any{"in": map[string]any{"task": taskID, "text": text}}, bearer(member)...); len(r.Errors) != 0 {
+			t.Fatalf("李明's submission: %+v", r.Errors)
+		}
+	}
+	submit("十二月思想汇报初稿")
+	do(t, ctx, "open the task's submissions",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=t-table] .el-table__body tr')).find(r => r.textContent.includes('撰写十二月思想汇报')).querySelector('td').click(); return true })()`)),
+		waitText(`[data-test=t-assignees] .el-table__body`, "十二月思想汇报初稿"),
+		waitText(`[data-test=t-progress] .el-table__body`, "学生第一党支部"))
+	shot(t, ctx, "console-task")
+	do(t, ctx, "return it without a comment",
+		press(`.el-table__body [data-test=t-return]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=t-decide]`)),
+		press(`[data-test=t-decide]`),
+		waitText(`.el-dialog .el-form-item__error`, "请填写"))
+	labelled(t, ctx, "the review dialog")
+	do(t, ctx, "return it with a comment",
+		chromedp.SendKeys(chromedp.CSS(`#t-comment`), "请补充学习心得"),
+		press(`[data-test=t-decide]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=t-decide]`)),
+		waitText(`.el-message`, "已退回"))
+	submit("十二月思想汇报（补充了学习心得）")
+	do(t, ctx, "approve the second submission",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=t-table] .el-table__body tr')).find(r => r.textContent.includes('撰写十二月思想汇报')).querySelector('td').click(); return true })()`)),
+		waitText(`[data-test=t-assignees] .el-table__body`, "补充了学习心得"),
+		press(`.el-table__body [data-test=t-approve]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=t-decide]`)),
+		press(`[data-test=t-decide]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=t-decide]`)),
+		waitText(`.el-message`, "已通过"))
+	approved := decode[myTasks](t, b.post(t, myTasksQuery, map[string]any{"st": []string{"APPROVED"}}, bearer(member)...)).MyTasks.Edges
+	if len(approved) != 1 || approved[0].Node.Task.ID != taskID {
+		t.Errorf("李明's approved tasks: %+v", approved)
+	}
+	do(t, ctx, "close the task", void(chromedp.Evaluate[bool](`(() => { document.querySelector('.el-drawer__close-btn').click(); return true })()`)))
+
 	// The secretary moderates: the suggestion that matched the word list
 	// shows with the word; a rejection asks for its reason first; approved,
 	// it leaves the queue. Then the secretary answers it officially.

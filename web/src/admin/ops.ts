@@ -346,3 +346,37 @@ export const WordListOf = graphql(`
 export const SetWordList = graphql(`
   mutation SetWordList($words: [String!]!) { setWordList(words: $words) { version words } }
 `)
+
+export const UnitTasks = graphql(`
+  query UnitTasks($unit: ID!, $first: Int, $after: String) {
+    tasks(orgUnit: $unit, first: $first, after: $after) {
+      edges { cursor node { id title deadline assigneeCount pointsHint evidenceRequired createdAt orgUnit { name } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const TaskDetail = graphql(`
+  query TaskDetail($id: ID!, $status: TaskStatus) {
+    node(id: $id) {
+      ... on Task {
+        id title requirements checklist deadline evidenceRequired
+        progress { orgUnit { id name } self total assigned inProgress submitted returned approved overdue }
+        assignees(status: $status, first: 50) {
+          edges { node {
+            personName status late deadline orgUnit { name }
+            latestSubmission { id text submittedAt decision comment attachments { id filename url } items { item text attachments { id filename url } } }
+          } }
+        }
+      }
+    }
+  }
+`)
+
+export const PublishTask = graphql(`
+  mutation PublishTask($in: PublishTaskInput!) { publishTask(input: $in) { task { id title deadline assigneeCount pointsHint evidenceRequired createdAt orgUnit { name } } } }
+`)
+
+export const ReviewSubmission = graphql(`
+  mutation ReviewSubmission($in: ReviewSubmissionInput!) { reviewSubmission(input: $in) { submission { id decision comment decidedAt } } }
+`)

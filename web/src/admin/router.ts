@@ -6,6 +6,7 @@ import Sites from './views/Sites.vue'
 import Media from './views/Media.vue'
 import Volunteer from './views/Volunteer.vue'
 import Interaction from './views/Interaction.vue'
+import Tasks from './views/Tasks.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -20,5 +21,6 @@ export const router = createRouter({
     { path: '/media', component: Media },
     { path: '/volunteer', component: Volunteer },
     { path: '/interaction', component: Interaction },
+    { path: '/tasks', component: Tasks },
   ],
 })

@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -79,6 +79,14 @@ const en: typeof zh = {
   },
   suggestionStatus: { OPEN: 'Open', ANSWERED: 'Answered', CLOSED: 'Closed', REJECTED: 'Rejected' },
   words: { label: 'Words (one per line; version {v})', save: 'Save the list', saved: 'Word list saved ({n} words)' },
+  tasks: {
+    title: 'Tasks', new: 'Publish a task', publish: 'Publish', empty: 'No tasks yet', published: 'Task published to {n} people', unit: 'Unit', progress: 'Progress by unit', own: 'its own', total: 'Total', assignees: 'Assignees', noAssignees: 'Nobody in this status',
+    late: 'Late', submission: 'Submission', comment: 'Review comment', approve: 'Approve', return: 'Return', approved: 'Approved', returned: 'Returned',
+    columns: { title: 'Task', unit: 'Published by', deadline: 'Deadline', assignees: 'People' },
+    counts: { assigned: 'Not started', inProgress: 'In progress', submitted: 'To review', returned: 'Returned', approved: 'Approved', overdue: 'Overdue' },
+    fields: { title: 'Title', requirements: 'Requirements', checklist: 'Checklist (one item per line, evidence for each)', deadline: 'Deadline', stages: 'For (people of these stages at or below the unit)', pointsHint: 'Points on approval (a hint)', evidenceRequired: 'Evidence required' },
+  },
+  taskStatus: { ASSIGNED: 'Assigned', IN_PROGRESS: 'In progress', SUBMITTED: 'Submitted', RETURNED: 'Returned', APPROVED: 'Approved', OVERDUE: 'Overdue' },
   errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
 }
 export default en

@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -76,5 +76,13 @@ export default {
   },
   suggestionStatus: { OPEN: '待答复', ANSWERED: '已答复', CLOSED: '已办结', REJECTED: '不予受理' },
   words: { label: '敏感词（每行一个；第 {v} 版）', save: '保存词表', saved: '词表已保存（{n} 个词）' },
+  tasks: {
+    title: '任务督办', new: '发布任务', publish: '发布', empty: '还没有任务', published: '任务已发布给 {n} 人', unit: '单位', progress: '各单位进度', own: '本级', total: '应完成', assignees: '完成情况', noAssignees: '没有这个状态的人',
+    late: '逾期提交', submission: '提交的材料', comment: '审核意见', approve: '通过', return: '退回', approved: '已通过', returned: '已退回',
+    columns: { title: '任务', unit: '发布单位', deadline: '截止时间', assignees: '人数' },
+    counts: { assigned: '未开始', inProgress: '进行中', submitted: '待审核', returned: '已退回', approved: '已通过', overdue: '逾期' },
+    fields: { title: '任务名称', requirements: '任务要求', checklist: '清单（每行一项，逐项提交材料）', deadline: '截止时间', stages: '面向（本单位及下级中这些阶段的人）', pointsHint: '完成后积分（参考）', evidenceRequired: '须提交佐证材料' },
+  },
+  taskStatus: { ASSIGNED: '未开始', IN_PROGRESS: '进行中', SUBMITTED: '待审核', RETURNED: '已退回', APPROVED: '已通过', OVERDUE: '已逾期' },
   errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
 }
