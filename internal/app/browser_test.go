@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -871,6 +872,68 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Errorf("李明's approved tasks: %+v", approved)
 	}
 	do(t, ctx, "close the task", void(chromedp.Evaluate[bool](`(() => { document.querySelector('.el-drawer__close-btn').click(); return true })()`)))
+
+	// The branch's cockpit: the people by stage, one stage opened to its
+	// names; then the early warnings a scan raised, one acknowledged and
+	// resolved (what was done is asked for first).
+	if _, err := b.app.Warnings.Scan(context.Background(), b.demo.School.ID); err != nil {
+		t.Fatal(err)
+	}
+	figures := decode[struct {
+		Cockpit struct {
+			People struct {
+				Total   int
+				ByStage []struct {
+					Stage  string
+					People int
+				}
+			}
+		}
+	}](t, b.post(t, `query($u: ID!) { cockpit(orgUnit: $u) { people { total byStage { stage people } } } }`, map[string]any{"u": branchOf(t, b, secretary)}, bearer(secretary)...)).Cockpit.People
+	if figures.Total == 0 {
+		t.Fatal("the branch's cockpit counts nobody")
+	}
+	do(t, ctx, "open the cockpit",
+		chromedp.Navigate(b.server.URL+"/admin/cockpit"),
+		waitText(`[data-test=ck-people] .el-card__header`, strconv.Itoa(figures.Total)),
+		waitText(`[data-test=ck-people]`, "正式党员"))
+	shot(t, ctx, "console-cockpit")
+	labelled(t, ctx, "the cockpit")
+	do(t, ctx, "open the full members",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=ck-people] button')).find(b => b.textContent.trim() === '正式党员').click(); return true })()`)),
+		waitText(`[data-test=ck-people-list] .el-table__body`, "李明"),
+		void(chromedp.Evaluate[bool](`(() => { document.querySelector('.el-drawer__close-btn').click(); return true })()`)))
+	warned := decode[struct {
+		Warnings struct {
+			Edges []struct{ Node struct{ ID, Title string } }
+		}
+	}](t, b.post(t, `query($u: ID!) { warnings(orgUnit: $u, status: [OPEN]) { edges { node { id title } } } }`, map[string]any{"u": branchOf(t, b, secretary)}, bearer(secretary)...)).Warnings.Edges
+	if len(warned) == 0 {
+		t.Fatal("the scan raised no warning at the branch")
+	}
+	do(t, ctx, "open the warnings",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('.el-tabs__item')).find(e => e.textContent.includes('预警')).click(); return true })()`)),
+		waitText(`[data-test=wn-table] .el-table__body`, warned[0].Node.Title),
+		press(`.el-table__body [data-test=wn-ack]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=wn-save]`)),
+		chromedp.SendKeys(chromedp.CSS(`#wn-note`), "支部已安排专人跟进"),
+		press(`[data-test=wn-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=wn-save]`)),
+		waitText(`.el-message`, "已认领"),
+		press(`.el-table__body [data-test=wn-resolve]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=wn-save]`)),
+		press(`[data-test=wn-save]`),
+		waitText(`.el-dialog .el-form-item__error`, "请填写"))
+	labelled(t, ctx, "the warning dialog")
+	do(t, ctx, "resolve it",
+		chromedp.SendKeys(chromedp.CSS(`#wn-note`), "已逐一谈话提醒"),
+		press(`[data-test=wn-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=wn-save]`)),
+		waitText(`.el-message`, "已处理"))
+	shot(t, ctx, "console-warnings")
+	if r := b.post(t, `query($u: ID!) { warnings(orgUnit: $u, status: [RESOLVED]) { edges { node { id } } } }`, map[string]any{"u": branchOf(t, b, secretary)}, bearer(secretary)...); !strings.Contains(string(r.Data), warned[0].Node.ID) {
+		t.Errorf("the resolved warnings: %s %+v", r.Data, r.Errors)
+	}
 
 	// The secretary moderates: the suggestion that matched the word list
 	// shows with the word; a rejection asks for its reason first; approved,

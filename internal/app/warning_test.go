@@ -157,6 +157,10 @@ func TestWarningsOverHTTP(t *testing.T) {
 	if overdue.PersonID == nil || *overdue.PersonID != person("李明") || overdue.SubjectType != "TASK" || !strings.Contains(overdue.Detail, "李明 尚未完成") {
 		t.Errorf("the overdue task: %+v", *overdue)
 	}
+	// Its training year ended a year after 2025-04-01 (the school's 365 days).
+	if !strings.Contains(stalled.Detail, "已于 2026-04-01 满一年") {
+		t.Errorf("the stalled activist: %q", stalled.Detail)
+	}
 	if meetings.PersonID != nil || meetings.SubjectID != unit("XXGC-XS1") {
 		t.Errorf("the missing meetings: %+v", *meetings)
 	}

@@ -51,7 +51,10 @@ WHERE p.tenant_id = @tenant_id AND p.status = 'active' AND p.stage = 'probationa
 -- grace passed) and took no next step.
 SELECT ('activist_stalled:' || p.id::text || ':' || p.stage_since::date::text)::text AS cause, p.org_unit_id, p.id::uuid AS person_id,
        'person'::text AS subject_type, p.id AS subject_id,
-       jsonb_build_object('label', p.name, 'name', p.name, 'deadline', p.stage_since + sqlc.arg(training_days)::int * interval '1 day') AS details
+       -- stage_since is a (Beijing) date: the deadline is that day's start
+       -- there, as an instant (a date plus an interval would be a timestamp
+       -- without zone, which the details' time cannot read).
+       jsonb_build_object('label', p.name, 'name', p.name, 'deadline', ((p.stage_since + sqlc.arg(training_days)::int)::timestamp AT TIME ZONE 'Asia/Shanghai')) AS details
 FROM person_profiles p
 WHERE p.tenant_id = @tenant_id AND p.status = 'active' AND p.stage = 'activist' AND p.stage_since < sqlc.arg(cutoff)::timestamptz;
 

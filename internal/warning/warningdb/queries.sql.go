@@ -144,7 +144,10 @@ func (q *Queries) Escalate(ctx context.Context, arg EscalateParams) ([]EscalateR
 const findActivistStalled = `-- name: FindActivistStalled :many
 SELECT ('activist_stalled:' || p.id::text || ':' || p.stage_since::date::text)::text AS cause, p.org_unit_id, p.id::uuid AS person_id,
        'person'::text AS subject_type, p.id AS subject_id,
-       jsonb_build_object('label', p.name, 'name', p.name, 'deadline', p.stage_since + $1::int * interval '1 day') AS details
+       -- stage_since is a (Beijing) date: the deadline is that day's start
+       -- there, as an instant (a date plus an interval would be a timestamp
+       -- without zone, which the details' time cannot read).
+       jsonb_build_object('label', p.name, 'name', p.name, 'deadline', ((p.stage_since + $1::int)::timestamp AT TIME ZONE 'Asia/Shanghai')) AS details
 FROM person_profiles p
 WHERE p.tenant_id = $2 AND p.status = 'active' AND p.stage = 'activist' AND p.stage_since < $3::timestamptz
 `

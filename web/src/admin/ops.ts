@@ -380,3 +380,45 @@ export const PublishTask = graphql(`
 export const ReviewSubmission = graphql(`
   mutation ReviewSubmission($in: ReviewSubmissionInput!) { reviewSubmission(input: $in) { submission { id decision comment decidedAt } } }
 `)
+
+export const CockpitOf = graphql(`
+  query CockpitOf($unit: ID!, $period: PeriodInput) {
+    cockpit(orgUnit: $unit, period: $period) {
+      from to
+      people { total assessed nearNextStage dueBy byStage { stage people } }
+      learning { learners rate facts weekly { start count people } }
+      points { mean p10 p25 p50 p75 p90 topUnits { orgUnit { name } people meanPoints } bottomUnits { orgUnit { name } people meanPoints } }
+      tasks { assigned approved overdue completionRate weekly { start assigned approved overdue } }
+      volunteering { participants rate hours }
+      meetings { attendanceRate byKind { kind held expected frequency withMinutes present attendees } }
+    }
+  }
+`)
+
+export const CockpitPeopleOf = graphql(`
+  query CockpitPeopleOf($unit: ID!, $period: PeriodInput, $figure: CockpitFigure!, $stage: MembershipStage, $first: Int, $after: String) {
+    cockpitPeople(orgUnit: $unit, period: $period, figure: $figure, stage: $stage, first: $first, after: $after) {
+      totalCount
+      edges { cursor node { personId name stage detail orgUnit { name } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const UnitWarnings = graphql(`
+  query UnitWarnings($unit: ID!, $status: [WarningStatus!], $first: Int, $after: String) {
+    warnings(orgUnit: $unit, status: $status, first: $first, after: $after) {
+      edges { cursor node { ...WarningRow } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  fragment WarningRow on Warning { id rule title detail status escalations raisedAt orgUnit { name } addressedTo { name } }
+`)
+
+export const AcknowledgeWarning = graphql(`
+  mutation AcknowledgeWarning($id: ID!, $note: String) { acknowledgeWarning(warning: $id, note: $note) { warning { ...WarningRow } } }
+`)
+
+export const ResolveWarning = graphql(`
+  mutation ResolveWarning($id: ID!, $note: String!) { resolveWarning(warning: $id, note: $note) { warning { ...WarningRow } } }
+`)

@@ -7,6 +7,7 @@ import Media from './views/Media.vue'
 import Volunteer from './views/Volunteer.vue'
 import Interaction from './views/Interaction.vue'
 import Tasks from './views/Tasks.vue'
+import Cockpit from './views/Cockpit.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -22,5 +23,6 @@ export const router = createRouter({
     { path: '/volunteer', component: Volunteer },
     { path: '/interaction', component: Interaction },
     { path: '/tasks', component: Tasks },
+    { path: '/cockpit', component: Cockpit },
   ],
 })

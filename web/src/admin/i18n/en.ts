@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks', cockpit: 'Data cockpit' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -87,6 +87,15 @@ const en: typeof zh = {
     fields: { title: 'Title', requirements: 'Requirements', checklist: 'Checklist (one item per line, evidence for each)', deadline: 'Deadline', stages: 'For (people of these stages at or below the unit)', pointsHint: 'Points on approval (a hint)', evidenceRequired: 'Evidence required' },
   },
   taskStatus: { ASSIGNED: 'Assigned', IN_PROGRESS: 'In progress', SUBMITTED: 'Submitted', RETURNED: 'Returned', APPROVED: 'Approved', OVERDUE: 'Overdue' },
+  cockpit: {
+    title: 'Data cockpit', period: 'Period', periods: { MONTH: 'This month', QUARTER: 'This quarter', YEAR: 'This year' }, figures: 'Figures', warnings: 'Warnings', people: 'People', nearNext: 'Near their next stage',
+    learning: 'Learning', learners: '{n} of {of} studied, {facts} times in all', weekly: 'People studying each week', notLearning: 'Not studying', tasks: 'Tasks done', taskCounts: '{assigned} due, {approved} approved',
+    overdue: 'Overdue', points: 'Mean points', top: 'Highest', lowPoints: 'People with low points', volunteering: 'Volunteering', volunteers: '{n} took part, {hours} hours', notVolunteering: 'Not volunteering',
+    meetings: 'Meetings and lessons attended', kind: 'Kind', held: 'Held / due', withMinutes: 'With minutes', present: 'Present / expected', peopleCount: '{n} people', detail: 'Detail',
+  },
+  eventKind: { MEMBERS_MEETING: 'Members meeting', COMMITTEE_MEETING: 'Committee meeting', GROUP_MEETING: 'Group meeting', PARTY_LESSON: 'Party lesson', THEME_DAY: 'Theme day', DEMOCRATIC_LIFE: 'Democratic life meeting', OTHER: 'Other' },
+  warnings: { empty: 'No warnings', what: 'Warning', unit: 'Unit', raised: 'Raised', escalated: 'escalated {n} times, now with {to}', acknowledge: 'Acknowledge', resolve: 'Resolve', ackNote: 'Note (optional)', resolveNote: 'What was done (required)', acknowledged: 'Acknowledged; it stops escalating', resolved: 'Resolved' },
+  warningStatus: { OPEN: 'Open', ACKNOWLEDGED: 'Acknowledged', RESOLVED: 'Resolved', CLEARED: 'Cleared' },
   errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
 }
 export default en

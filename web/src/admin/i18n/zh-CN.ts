@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办', cockpit: '数据座舱' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -84,5 +84,14 @@ export default {
     fields: { title: '任务名称', requirements: '任务要求', checklist: '清单（每行一项，逐项提交材料）', deadline: '截止时间', stages: '面向（本单位及下级中这些阶段的人）', pointsHint: '完成后积分（参考）', evidenceRequired: '须提交佐证材料' },
   },
   taskStatus: { ASSIGNED: '未开始', IN_PROGRESS: '进行中', SUBMITTED: '待审核', RETURNED: '已退回', APPROVED: '已通过', OVERDUE: '已逾期' },
+  cockpit: {
+    title: '党建数据座舱', period: '期间', periods: { MONTH: '本月', QUARTER: '本季度', YEAR: '本年度' }, figures: '数据', warnings: '预警', people: '人员', nearNext: '临近下一阶段',
+    learning: '学习覆盖率', learners: '{n} / {of} 人有学习记录，共 {facts} 次', weekly: '每周学习人数', notLearning: '未学习', tasks: '任务完成率', taskCounts: '应完成 {assigned}，已通过 {approved}',
+    overdue: '逾期', points: '人均积分', top: '积分靠前', lowPoints: '积分偏低的人', volunteering: '志愿参与率', volunteers: '{n} 人参与，共 {hours} 小时', notVolunteering: '未参与志愿服务',
+    meetings: '三会一课出勤率', kind: '类型', held: '已开 / 应开', withMinutes: '有记录', present: '出席 / 应到', peopleCount: '共 {n} 人', detail: '说明',
+  },
+  eventKind: { MEMBERS_MEETING: '支部党员大会', COMMITTEE_MEETING: '支部委员会', GROUP_MEETING: '党小组会', PARTY_LESSON: '党课', THEME_DAY: '主题党日', DEMOCRATIC_LIFE: '组织生活会', OTHER: '其他' },
+  warnings: { empty: '没有预警', what: '预警', unit: '责任单位', raised: '发出时间', escalated: '已上报 {n} 次，现由{to}处理', acknowledge: '认领', resolve: '处理完毕', ackNote: '说明（可选）', resolveNote: '做了什么（必填）', acknowledged: '已认领，不再上报', resolved: '已处理' },
+  warningStatus: { OPEN: '待处理', ACKNOWLEDGED: '处理中', RESOLVED: '已处理', CLEARED: '已消除' },
   errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
 }
