@@ -451,7 +451,20 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	if src := browserValue(t, ctx, "read the video's address", chromedp.Evaluate[string](`document.querySelector('[data-test=article] video').src`)); !strings.HasPrefix(src, "http") {
 		t.Fatalf("video src: %q", src)
 	}
+	// A member signs in on the lesson's page: the viewing is recorded.
+	do(t, ctx, "sign in to record the learning",
+		press(`[data-test=learn-sign-in]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=site-identifier]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=site-identifier]`), "member"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=site-password]`), demoPassword),
+		press(`[data-test=site-login-submit]`),
+		waitText(`[data-test=learn-progress]`, "学习进度"))
 	shot(t, ctx, "site-xxgc-lesson")
+	learner, _ := b.login(t, "member", demoPassword)
+	if r := b.post(t, `{ myLearning { edges { node { mode content { title } } } } }`, nil, bearer(learner)...); !strings.Contains(string(r.Data), "控制台上传的微党课") {
+		t.Errorf("李明's learning after opening the lesson: %s %+v", r.Data, r.Errors)
+	}
+	do(t, ctx, "sign out of the site", void(chromedp.Evaluate[bool](`(() => { sessionStorage.removeItem('zhdj.site.session'); return true })()`)))
 	approve(t, ctx, b.server.URL, "browser-comic", "控制台制作的主题漫画")
 	do(t, ctx, "read the comic on xxgc",
 		chromedp.Navigate(sites["xxgc"].URL+"/#/c/browser-comic"),
@@ -481,6 +494,24 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 			chromedp.Navigate(srv.URL+"/#/c/browser-school"),
 			waitText(`[data-test=article]`, "写在控制台里"))
 	}
+	// Search on xxgc: what the console published there, counted by type;
+	// the micro-lesson's type narrows it to the lesson.
+	do(t, ctx, "search xxgc",
+		chromedp.Navigate(sites["xxgc"].URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=site-search]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=site-search]`), "控制台\r"),
+		waitText(`[data-test=search]`, "控制台制作的主题漫画"),
+		waitText(`[data-test=search]`, "控制台发布的学院文章"),
+		waitText(`[data-test=facet-TYPE]`, "微党课（1）"))
+	if marked := browserValue(t, ctx, "read the highlights", chromedp.Evaluate[string](`Array.from(document.querySelectorAll('[data-test=hit] mark')).map(m => m.textContent).join(',')`)); !strings.Contains(marked, "控制台") {
+		t.Errorf("the matched words are not marked: %q", marked)
+	}
+	labelled(t, ctx, "the search page")
+	do(t, ctx, "narrow to micro-lessons",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=facet-TYPE] button')).find(b => b.textContent.startsWith('微党课')).click(); return true })()`)),
+		void(chromedp.Poll[bool](`(() => { const h = Array.from(document.querySelectorAll('[data-test=hit]')).map(e => e.textContent); return h.length === 1 && h[0].includes('控制台上传的微党课') })()`, chromedp.WithPollingTimeout(30*time.Second))))
+	shot(t, ctx, "site-xxgc-search")
+
 	// The configured primaries: xxgc #b71c1c, znzz #c62828.
 	if colours["xxgc"] != "rgb(183, 28, 28)" || colours["znzz"] != "rgb(198, 40, 40)" {
 		t.Errorf("site header colours: %v", colours)

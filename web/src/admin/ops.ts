@@ -42,7 +42,7 @@ export const ContentById = graphql(`
         sites { slug name }
       }
       ... on Article { body }
-      ... on MicroLesson { speaker video { id status url filename } }
+      ... on MicroLesson { speaker durationSeconds video { id status url filename } }
       ... on Comic { series episode panels { caption alt image { id status url } } }
     }
   }

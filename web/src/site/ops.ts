@@ -72,3 +72,36 @@ export const SiteSignUp = graphql(`
     signUp(input: { activityId: $activity }) { signUp { id status waitlistPosition activity { id placesLeft } } }
   }
 `)
+
+export const SiteSearch = graphql(`
+  query SiteSearch($site: String!, $query: String!, $filter: SearchFilterInput, $first: Int) {
+    search(site: $site, query: $query, filter: $filter, facets: [TYPE, TOPIC, TAG], first: $first) {
+      totalCount
+      facets { facet values { value label count } }
+      edges {
+        titleHighlight summaryHighlight
+        node {
+          __typename
+          ... on Article { id slug }
+          ... on MicroLesson { id slug }
+          ... on Comic { id slug }
+          ... on Activity { id }
+        }
+      }
+    }
+  }
+`)
+
+export const SiteStartLearning = graphql(`
+  mutation SiteStartLearning($content: ID!) {
+    startLearning(input: { content: $content, mode: WATCH }) { session { id progress { seconds requiredSeconds completed } } }
+  }
+`)
+
+export const SiteRecordProgress = graphql(`
+  mutation SiteRecordProgress($session: ID!, $position: Int!, $playing: Boolean!, $sentAt: Time!) {
+    recordProgress(input: { session: $session, position: $position, playing: $playing, sentAt: $sentAt }) {
+      verdict justCompleted progress { seconds requiredSeconds completed }
+    }
+  }
+`)

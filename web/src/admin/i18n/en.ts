@@ -17,7 +17,7 @@ const en: typeof zh = {
   siteDisplay: { title: 'Shown on the sites', site: 'Site', shown: 'Shown', featured: 'Featured', shownOn: 'Shown on {site}', featuredOn: 'Featured on {site}', saved: 'Site display updated' },
   content: {
     editTitle: 'Edit content', slug: 'Slug (for URLs)', title: 'Title', summary: 'Summary', tags: 'Tags (comma-separated)',
-    video: 'Video', speaker: 'Speaker', newTitle: 'New', subtree: 'Also show it on the sites of every unit below (publish once, show on many sites)', cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',
+    video: 'Video', speaker: 'Speaker', duration: 'Duration (seconds; filled in once the video is processed; learning progress is measured by it)', newTitle: 'New', subtree: 'Also show it on the sites of every unit below (publish once, show on many sites)', cover: 'Cover image', chooseCover: 'Choose a cover', coverProcessing: 'Processing the cover…', body: 'Body', save: 'Save', saved: 'Saved',
     submit: 'Submit for review', submitted: 'Submitted for review', approve: 'Approve and publish', publishAt: 'Publish at (empty: now)', approved: 'Approved',
     sendBack: 'Send back', sendBackComment: 'What to change', sentBack: 'Sent back', unpublish: 'Unpublish', unpublished: 'Unpublished',
     reviewComment: 'Reviewer\'s comment', fixFields: 'Please correct the fields marked in red', back: 'Back to the list', bold: 'Bold', italic: 'Italic', heading: 'Heading', list: 'List',

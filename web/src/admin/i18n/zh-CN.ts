@@ -14,7 +14,7 @@ export default {
   siteDisplay: { title: '各站点展示', site: '站点', shown: '在此展示', featured: '推荐', shownOn: '在{site}展示', featuredOn: '在{site}推荐', saved: '站点展示已更新' },
   content: {
     editTitle: '编辑内容', slug: '别名（网址用）', title: '标题', summary: '摘要', tags: '标签（逗号分隔）',
-    video: '视频', speaker: '主讲人', newTitle: '新建', subtree: '同时在下级各单位的站点展示（一次发布，多站展示）', cover: '封面图', chooseCover: '选择封面', coverProcessing: '封面处理中…', body: '正文', save: '保存', saved: '已保存',
+    video: '视频', speaker: '主讲人', duration: '时长（秒，视频处理完后自动填写；学习进度按它计算）', newTitle: '新建', subtree: '同时在下级各单位的站点展示（一次发布，多站展示）', cover: '封面图', chooseCover: '选择封面', coverProcessing: '封面处理中…', body: '正文', save: '保存', saved: '已保存',
     submit: '提交审核', submitted: '已提交审核', approve: '审核通过并发布', publishAt: '定时发布（留空为立即）', approved: '已通过',
     sendBack: '退回修改', sendBackComment: '退回意见', sentBack: '已退回', unpublish: '撤回发布', unpublished: '已撤回',
     reviewComment: '审核意见', fixFields: '请按提示修改标红的字段', back: '返回列表', bold: '加粗', italic: '斜体', heading: '小标题', list: '列表',
