@@ -39,6 +39,7 @@ type EventResolver interface {
 }
 type EventAttendanceResolver interface {
 	PersonName(ctx context.Context, obj *meeting.Attendance) (*string, error)
+	PersonID(ctx context.Context, obj *meeting.Attendance) (*string, error)
 
 	CheckedInBy(ctx context.Context, obj *meeting.Attendance) (*model.CheckInMethod, error)
 
@@ -592,6 +593,29 @@ func (ec *executionContext) _EventAttendance_personName(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_EventAttendance_personName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EventAttendance", field, true, true, "String")
+}
+
+func (ec *executionContext) _EventAttendance_personId(ctx context.Context, field graphql.CollectedField, obj *meeting.Attendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAttendance_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EventAttendance().PersonID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventAttendance_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventAttendance", field, true, true, "ID")
 }
 
 func (ec *executionContext) _EventAttendance_voting(ctx context.Context, field graphql.CollectedField, obj *meeting.Attendance) (ret graphql.Marshaler) {
@@ -1691,6 +1715,12 @@ func (ec *executionContext) _EventAttendance(ctx context.Context, sel ast.Select
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._EventAttendance_personName(ctx, field, obj)
+				})
+		case "personId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EventAttendance_personId(ctx, field, obj)
 				})
 		case "voting":
 			out.Values[i] = ec._EventAttendance_voting(ctx, field, obj)

@@ -90,6 +90,14 @@ func (r *eventAttendanceResolver) PersonName(ctx context.Context, obj *meeting.A
 	return optional(obj.PersonName), nil
 }
 
+func (r *eventAttendanceResolver) PersonID(ctx context.Context, obj *meeting.Attendance) (*string, error) {
+	if obj.PersonName == "" {
+		return nil, nil
+	}
+	id := encodeID(idMember, obj.TenantID, obj.PersonID)
+	return &id, nil
+}
+
 func (r *eventAttendanceResolver) CheckedInBy(ctx context.Context, obj *meeting.Attendance) (*model.CheckInMethod, error) {
 	if m, ok := checkInMethods[obj.CheckedInBy]; ok {
 		return &m, nil

@@ -523,6 +523,7 @@ type ComplexityRoot struct {
 	EventAttendance struct {
 		CheckedInAt func(childComplexity int) int
 		CheckedInBy func(childComplexity int) int
+		PersonID    func(childComplexity int) int
 		PersonName  func(childComplexity int) int
 		Reason      func(childComplexity int) int
 		Status      func(childComplexity int) int
@@ -3292,6 +3293,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventAttendance.CheckedInBy(childComplexity), true
+	case "EventAttendance.personId":
+		if e.ComplexityRoot.EventAttendance.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAttendance.PersonID(childComplexity), true
 	case "EventAttendance.personName":
 		if e.ComplexityRoot.EventAttendance.PersonName == nil {
 			break
@@ -10325,6 +10332,8 @@ type EventAttendanceCounts {
 
 type EventAttendance {
   personName: String
+  "The attendee (a Member ID, for markAttendance), shown with personName: in the attendance list."
+  personId: ID
   voting: Boolean!
   status: AttendanceStatus!
   checkedInBy: CheckInMethod
@@ -13139,6 +13148,8 @@ func (ec *executionContext) childFields_EventAttendance(ctx context.Context, fie
 	switch field.Name {
 	case "personName":
 		return ec.fieldContext_EventAttendance_personName(ctx, field)
+	case "personId":
+		return ec.fieldContext_EventAttendance_personId(ctx, field)
 	case "voting":
 		return ec.fieldContext_EventAttendance_voting(ctx, field)
 	case "status":

@@ -904,6 +904,45 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	}
 	do(t, ctx, "close the task", void(chromedp.Evaluate[bool](`(() => { document.querySelector('.el-drawer__close-btn').click(); return true })()`)))
 
+	// A party lesson recorded after it took place (补录): 李明 marked
+	// present, the minutes asked for first, then kept.
+	do(t, ctx, "open the meetings", chromedp.Navigate(b.server.URL+"/admin/meetings"), chromedp.WaitVisible(chromedp.CSS(`[data-test=e-new]`)))
+	do(t, ctx, "schedule without a title",
+		press(`[data-test=e-new]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=e-schedule]`)),
+		press(`[data-test=e-schedule]`),
+		waitText(`.el-dialog .el-form-item__error`, "请填写"))
+	focusIn(t, ctx, ".el-dialog", "the meeting dialog")
+	labelled(t, ctx, "the meeting dialog")
+	do(t, ctx, "record yesterday's party lesson",
+		chromedp.SendKeys(chromedp.CSS(`#e-title`), "十二月专题党课"),
+		chromedp.SendKeys(chromedp.CSS(`#e-startsAt`), stamp(-26*time.Hour)),
+		chromedp.SendKeys(chromedp.CSS(`#e-endsAt`), stamp(-25*time.Hour)),
+		chromedp.SendKeys(chromedp.CSS(`#e-place`), "学生活动中心 201"),
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('.el-dialog .el-checkbox')).find(c => c.textContent.includes('补录')).click(); return true })()`)),
+		press(`[data-test=e-schedule]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=e-schedule]`)),
+		waitText(`[data-test=e-table] .el-table__body`, "十二月专题党课"))
+	do(t, ctx, "mark 李明 present",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=e-table] .el-table__body tr')).find(r => r.textContent.includes('十二月专题党课')).querySelector('td').click(); return true })()`)),
+		waitText(`[data-test=e-attendees] .el-table__body`, "李明"),
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=e-attendees] .el-table__body tr')).find(r => r.textContent.includes('李明')).querySelector('[data-test=e-present]').click(); return true })()`)),
+		void(chromedp.Poll[bool](`(() => { const r = Array.from(document.querySelectorAll('[data-test=e-attendees] .el-table__body tr')).find(r => r.textContent.includes('李明')); return !!r && r.querySelector('[data-test=e-status]').textContent.includes('出席') })()`, chromedp.WithPollingTimeout(10*time.Second))),
+		waitText(`[data-test=e-counts]`, "出席 1"),
+		press(`[data-test=e-save-minutes]`),
+		waitText(`.el-drawer .el-form-item__error`, "请填写"))
+	labelled(t, ctx, "the meeting")
+	do(t, ctx, "keep the minutes",
+		chromedp.SendKeys(chromedp.CSS(`#e-minutes`), "书记讲授专题党课，党员交流学习体会。"),
+		press(`[data-test=e-save-minutes]`),
+		waitText(`.el-message`, "会议记录已保存"))
+	shot(t, ctx, "console-meeting")
+	do(t, ctx, "close the meeting", void(chromedp.Evaluate[bool](`(() => { document.querySelector('.el-drawer__close-btn').click(); return true })()`)))
+	if r := b.post(t, `query($u: ID!, $from: Time!, $to: Time!) { events(orgUnit: $u, from: $from, to: $to) { edges { node { title minutes attendance { present } } } } }`,
+		map[string]any{"u": branchOf(t, b, secretary), "from": now.Add(-48 * time.Hour).Format(time.RFC3339), "to": now.Format(time.RFC3339)}, bearer(secretary)...); !strings.Contains(string(r.Data), "书记讲授专题党课") || !strings.Contains(string(r.Data), `"present":1`) {
+		t.Errorf("the recorded party lesson: %s %+v", r.Data, r.Errors)
+	}
+
 	// The branch's cockpit: the people by stage, one stage opened to its
 	// names; then the early warnings a scan raised, one acknowledged and
 	// resolved (what was done is asked for first).

@@ -122,16 +122,22 @@ func TestEventsOverHTTP(t *testing.T) {
 	type eventNode struct {
 		Node struct {
 			Attendance  eventCounts
-			Attendees   []struct{ PersonName, Status string }
+			Attendees   []struct{ PersonName, PersonID, Status string }
 			Minutes     *string
 			MinutesLate bool
 		}
 	}
 	const eventQuery = `query($e: ID!) { node(id: $e) { ... on Event { attendance { expected present onLeave absent voting votingPresent quorum quorumMet }
-		attendees { personName status } minutes minutesLate } } }`
+		attendees { personName personId status } minutes minutesLate } } }`
 	n := decode[eventNode](t, b.post(t, eventQuery, map[string]any{"e": ev.ID}, bearer(secretary)...)).Node
 	if a := n.Attendance; a.Present != 2 || a.OnLeave != 1 || a.VotingPresent != 2 || !*a.QuorumMet || len(n.Attendees) != 3 {
 		t.Errorf("attendance: %+v", n)
+	}
+	// The list names each attendee by the Member ID markAttendance takes.
+	for _, a := range n.Attendees {
+		if (a.PersonName == "刘强") != (a.PersonID == liu) {
+			t.Errorf("attendee %s's ID %q (刘强's is %q)", a.PersonName, a.PersonID, liu)
+		}
 	}
 	if r := b.post(t, `query($e: ID!) { node(id: $e) { ... on Event { attendees { personName } } } }`, map[string]any{"e": ev.ID}, bearer(member)...); r.code(0) != "FORBIDDEN" {
 		t.Errorf("a member reading the attendance list: %+v", r.Errors)

@@ -422,3 +422,47 @@ export const AcknowledgeWarning = graphql(`
 export const ResolveWarning = graphql(`
   mutation ResolveWarning($id: ID!, $note: String!) { resolveWarning(warning: $id, note: $note) { warning { ...WarningRow } } }
 `)
+
+export const UnitEvents = graphql(`
+  query UnitEvents($unit: ID!, $from: Time!, $to: Time!, $first: Int, $after: String) {
+    events(orgUnit: $unit, from: $from, to: $to, first: $first, after: $after) {
+      edges { cursor node { ...EventRow } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  fragment EventRow on Event {
+    id kind title startsAt endsAt place agenda minutesRecordedAt minutesLate cancelledAt orgUnit { name }
+    attendance { expected present onLeave absent quorum quorumMet }
+  }
+`)
+
+export const EventDetail = graphql(`
+  query EventDetail($id: ID!) {
+    node(id: $id) {
+      ... on Event {
+        ...EventRow minutes cancelReason
+        attendees { personId personName voting status checkedInBy checkedInAt reason }
+      }
+    }
+  }
+`)
+
+export const ScheduleEvent = graphql(`
+  mutation ScheduleEvent($in: ScheduleEventInput!) { scheduleEvent(input: $in) { event { ...EventRow } } }
+`)
+
+export const CancelEvent = graphql(`
+  mutation CancelEvent($in: CancelEventInput!) { cancelEvent(input: $in) { event { ...EventRow } } }
+`)
+
+export const MarkAttendance = graphql(`
+  mutation MarkAttendance($in: MarkAttendanceInput!) { markAttendance(input: $in) { attendance { status checkedInBy reason } } }
+`)
+
+export const RecordMinutes = graphql(`
+  mutation RecordMinutes($in: RecordMinutesInput!) { recordMinutes(input: $in) { event { ...EventRow minutes } } }
+`)
+
+export const EventCheckInCode = graphql(`
+  query EventCheckInCode($id: ID!) { eventCheckInCode(event: $id) { code qr expiresAt } }
+`)

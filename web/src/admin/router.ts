@@ -8,6 +8,7 @@ import Volunteer from './views/Volunteer.vue'
 import Interaction from './views/Interaction.vue'
 import Tasks from './views/Tasks.vue'
 import Cockpit from './views/Cockpit.vue'
+import Meetings from './views/Meetings.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -24,5 +25,6 @@ export const router = createRouter({
     { path: '/interaction', component: Interaction },
     { path: '/tasks', component: Tasks },
     { path: '/cockpit', component: Cockpit },
+    { path: '/meetings', component: Meetings },
   ],
 })

@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks', cockpit: 'Data cockpit' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks', cockpit: 'Data cockpit', meetings: 'Meetings' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -96,6 +96,15 @@ const en: typeof zh = {
   eventKind: { MEMBERS_MEETING: 'Members meeting', COMMITTEE_MEETING: 'Committee meeting', GROUP_MEETING: 'Group meeting', PARTY_LESSON: 'Party lesson', THEME_DAY: 'Theme day', DEMOCRATIC_LIFE: 'Democratic life meeting', OTHER: 'Other' },
   warnings: { empty: 'No warnings', what: 'Warning', unit: 'Unit', raised: 'Raised', escalated: 'escalated {n} times, now with {to}', acknowledge: 'Acknowledge', resolve: 'Resolve', ackNote: 'Note (optional)', resolveNote: 'What was done (required)', acknowledged: 'Acknowledged; it stops escalating', resolved: 'Resolved' },
   warningStatus: { OPEN: 'Open', ACKNOWLEDGED: 'Acknowledged', RESOLVED: 'Resolved', CLEARED: 'Cleared' },
+  meetings: {
+    title: 'Meetings and lessons', new: 'Schedule a meeting', schedule: 'Schedule', empty: 'No meetings in this time', scheduled: 'Scheduled; {n} expected', counts: '{expected} expected, {present} present, {leave} on leave, {absent} absent',
+    quorumMet: 'Voting members present reach {n}: quorate', quorumNot: 'Voting members present are fewer than {n}', voting: 'votes', reasonFor: '{name}: the reason', minutes: 'Minutes',
+    saveMinutes: 'Save the minutes', minutesSaved: 'Minutes saved', minutesDone: 'Recorded', minutesLate: 'Recorded late', cancelReason: 'Why it is called off (those expected are told)', cancel: 'Call it off', cancelled: 'Called off',
+    cancelledTag: 'Called off', cancelledBecause: 'Called off: {reason}',
+    columns: { title: 'Title', when: 'When', present: 'Present / expected', minutes: 'Minutes' },
+    fields: { startsAt: 'Starts', endsAt: 'Ends', place: 'Place', agenda: 'Agenda', stages: 'Expected (people of these stages)', record: 'Record one that took place (no reminders)' },
+  },
+  attendanceStatus: { EXPECTED: 'Expected', PRESENT: 'Present', LEAVE: 'On leave', ABSENT: 'Absent' },
   errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
 }
 export default en

@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办', cockpit: '数据座舱' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办', cockpit: '数据座舱', meetings: '三会一课' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -93,5 +93,14 @@ export default {
   eventKind: { MEMBERS_MEETING: '支部党员大会', COMMITTEE_MEETING: '支部委员会', GROUP_MEETING: '党小组会', PARTY_LESSON: '党课', THEME_DAY: '主题党日', DEMOCRATIC_LIFE: '组织生活会', OTHER: '其他' },
   warnings: { empty: '没有预警', what: '预警', unit: '责任单位', raised: '发出时间', escalated: '已上报 {n} 次，现由{to}处理', acknowledge: '认领', resolve: '处理完毕', ackNote: '说明（可选）', resolveNote: '做了什么（必填）', acknowledged: '已认领，不再上报', resolved: '已处理' },
   warningStatus: { OPEN: '待处理', ACKNOWLEDGED: '处理中', RESOLVED: '已处理', CLEARED: '已消除' },
+  meetings: {
+    title: '三会一课', new: '安排会议', schedule: '安排', empty: '这段时间没有会议', scheduled: '已安排，应到 {n} 人', counts: '应到 {expected}，出席 {present}，请假 {leave}，缺席 {absent}',
+    quorumMet: '出席有表决权人数达到 {n} 人，符合开会要求', quorumNot: '出席有表决权人数未达到 {n} 人', voting: '有表决权', reasonFor: '{name}：请填写原因', minutes: '会议记录',
+    saveMinutes: '保存会议记录', minutesSaved: '会议记录已保存', minutesDone: '已记录', minutesLate: '记录逾期', cancelReason: '取消原因（会通知应到人员）', cancel: '取消会议', cancelled: '会议已取消',
+    cancelledTag: '已取消', cancelledBecause: '已取消：{reason}',
+    columns: { title: '名称', when: '时间', present: '出席 / 应到', minutes: '记录' },
+    fields: { startsAt: '开始时间', endsAt: '结束时间', place: '地点', agenda: '议程', stages: '应到人员（这些阶段的人）', record: '补录已开过的会议（不发提醒）' },
+  },
+  attendanceStatus: { EXPECTED: '应到', PRESENT: '出席', LEAVE: '请假', ABSENT: '缺席' },
   errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
 }
