@@ -761,11 +761,13 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	focusIn(t, ctx, ".el-dialog", "the activity dialog")
 	labelled(t, ctx, "the activity dialog")
 	do(t, ctx, "save it empty", press(`.el-dialog [data-test=v-save]`))
-	if got := browserValue(t, ctx, "the required fields marked", chromedp.Poll[int](
-		`(() => { const n = Array.from(document.querySelectorAll('.el-dialog .el-form-item__error')).filter(e => e.textContent.trim() === '请填写').length; return n > 0 ? n : false })()`,
-		chromedp.WithPollingTimeout(10*time.Second))); got != 5 {
-		t.Errorf("required fields marked: %d, want the title and the four times", got)
+	// The title and the four times (the unit is chosen for the caller).
+	markedJS := `Array.from(document.querySelectorAll('.el-dialog .el-form-item__error')).map(e => e.closest('.el-form-item').querySelector('label')?.textContent.trim() + '=' + e.textContent.trim())`
+	step, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if _, err := chromedp.Run(step, chromedp.Poll[bool](`(`+markedJS+`).filter(e => e.endsWith('=请填写')).length === 5`)); err != nil {
+		t.Errorf("the required fields marked: %v", browserValue(t, ctx, "read the marks", chromedp.Evaluate[[]string](markedJS)))
 	}
+	cancel()
 	now := time.Now()
 	stamp := func(d time.Duration) string { return now.Add(d).Format("2006-01-02 15:04:05") + "\t" }
 	do(t, ctx, "fill the activity in",

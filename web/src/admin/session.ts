@@ -1,7 +1,7 @@
 // The signed-in session: tokens in sessionStorage (they survive a reload,
 // not the closing of the tab), the API client that sends and renews them,
 // and who the caller is.
-import { reactive } from 'vue'
+import { computed, reactive } from 'vue'
 import { Client, type Session } from '@/api/client'
 import { i18n } from './i18n'
 import { WhoAmI, Login, Logout } from './ops'
@@ -57,3 +57,7 @@ export async function signOut() {
 export function can(permission: string): boolean {
   return !!state.me?.permissions.includes(permission as never)
 }
+
+// The units the caller's roles are bound at, each once: what the screens
+// that work on one unit at a time (tasks, meetings, the cockpit) offer.
+export const boundUnits = computed(() => [...new Map((state.me?.roles ?? []).map((r) => [r.orgUnit.id, r.orgUnit])).values()])
