@@ -1070,6 +1070,38 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		t.Errorf("the word list after saving: %s %+v", r.Data, r.Errors)
 	}
 
+	// Learning: a plan for the school's full members, then the question
+	// bank from a spreadsheet — refused whole for one bad row, then taken.
+	do(t, ctx, "set a learning plan",
+		chromedp.Navigate(b.server.URL+"/admin/learning"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=lp-save]`)),
+		press(`[data-test=lp-save]`),
+		waitText(`[data-test=lp-table] .el-table__body`, "每季度 3 节微党课"))
+	labelled(t, ctx, "the learning plans")
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "题库-有错.csv"), filepath.Join(dir, "题库.csv")
+	const header = "题型,题干,选项A,选项B,选项C,选项D,答案,解析,标签\n"
+	if err := os.WriteFile(bad, []byte(header+"单选,党的根本宗旨是什么？,全心全意为人民服务,实现共同富裕,,,A,,党章\n单选,没有答案的题,甲,乙,,,,,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, []byte(header+"单选,党的根本宗旨是什么？,全心全意为人民服务,实现共同富裕,,,A,,党章\n判断,预备党员的预备期为一年。,,,,,对,党章第七条,党章\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "import a bank with a bad row",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('.el-tabs__item')).find(e => e.textContent.includes('题库')).click(); return true })()`)),
+		chromedp.WaitVisible(chromedp.CSS(`#qb-file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#qb-file`), []string{bad}),
+		waitText(`[data-test=qb-problems] .el-table__body`, "答案"))
+	if n := browserValue(t, ctx, "count the bank", chromedp.Evaluate[int](`document.querySelectorAll('[data-test=qb-table] .el-table__body tr').length`)); n != 0 {
+		t.Errorf("a refused import left %d questions", n)
+	}
+	do(t, ctx, "import the corrected bank",
+		chromedp.SetUploadFiles(chromedp.CSS(`#qb-file`), []string{good}),
+		waitText(`.el-message`, "已导入 2 道题"),
+		waitText(`[data-test=qb-table] .el-table__body`, "预备党员的预备期为一年。"))
+	labelled(t, ctx, "the question bank")
+	shot(t, ctx, "console-question-bank")
+
 	audit := decode[struct {
 		AuditLog struct {
 			Edges []struct {

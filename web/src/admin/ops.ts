@@ -466,3 +466,24 @@ export const RecordMinutes = graphql(`
 export const EventCheckInCode = graphql(`
   query EventCheckInCode($id: ID!) { eventCheckInCode(event: $id) { code qr expiresAt } }
 `)
+
+export const LearningPlans = graphql(`
+  query LearningPlans($unit: ID!) { learningPlans(orgUnit: $unit) { stage period requiredLessons series inherited orgUnit { name } } }
+`)
+
+export const SetLearningPlan = graphql(`
+  mutation SetLearningPlan($in: SetLearningPlanInput!) { setLearningPlan(input: $in) { plan { stage period requiredLessons series inherited orgUnit { name } } } }
+`)
+
+export const QuestionBank = graphql(`
+  query QuestionBank($tag: String, $first: Int, $after: String) {
+    questionBank(tag: $tag, first: $first, after: $after) {
+      edges { cursor node { id kind stem options answer explanation tags active createdAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const ImportQuestions = graphql(`
+  mutation ImportQuestions($file: Upload!) { importQuestions(file: $file) { imported problems { row column message } } }
+`)

@@ -9,6 +9,7 @@ import Interaction from './views/Interaction.vue'
 import Tasks from './views/Tasks.vue'
 import Cockpit from './views/Cockpit.vue'
 import Meetings from './views/Meetings.vue'
+import Learning from './views/Learning.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -26,5 +27,6 @@ export const router = createRouter({
     { path: '/tasks', component: Tasks },
     { path: '/cockpit', component: Cockpit },
     { path: '/meetings', component: Meetings },
+    { path: '/learning', component: Learning },
   ],
 })

@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks', cockpit: 'Data cockpit', meetings: 'Meetings' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks', cockpit: 'Data cockpit', meetings: 'Meetings', learning: 'Learning' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -105,6 +105,13 @@ const en: typeof zh = {
     fields: { startsAt: 'Starts', endsAt: 'Ends', place: 'Place', agenda: 'Agenda', stages: 'Expected (people of these stages)', record: 'Record one that took place (no reminders)' },
   },
   attendanceStatus: { EXPECTED: 'Expected', PRESENT: 'Present', LEAVE: 'On leave', ABSENT: 'Absent' },
+  learning: {
+    title: 'Learning', plans: 'Learning plans', bank: 'Question bank', noPlans: 'No plan is in force at this unit', required: 'Required', every: '{n} micro-lessons a {period}', setAt: 'Set by', inherited: 'set above',
+    setPlan: "Set this unit's plan (units below without one of their own follow it)", period: 'Period', periods: { MONTH: 'month', QUARTER: 'quarter', YEAR: 'year' }, lessons: 'Lessons', series: 'Only this series (optional)', save: 'Save the plan', planSet: 'Plan saved',
+    tag: 'Tag', importFile: 'Import questions (.xlsx or .csv)', imported: '{n} questions imported', importRefused: 'The file has {n} problems; nothing was imported. Fix them and upload it again', noQuestions: 'The question bank is empty',
+    kind: 'Kind', stem: 'Question', answer: 'Answer', tags: 'Tags',
+  },
+  questionKind: { SINGLE: 'Single', MULTIPLE: 'Multiple', TRUE_FALSE: 'True/false' },
   errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
 }
 export default en

@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办', cockpit: '数据座舱', meetings: '三会一课' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办', cockpit: '数据座舱', meetings: '三会一课', learning: '学习教育' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -102,5 +102,12 @@ export default {
     fields: { startsAt: '开始时间', endsAt: '结束时间', place: '地点', agenda: '议程', stages: '应到人员（这些阶段的人）', record: '补录已开过的会议（不发提醒）' },
   },
   attendanceStatus: { EXPECTED: '应到', PRESENT: '出席', LEAVE: '请假', ABSENT: '缺席' },
+  learning: {
+    title: '学习教育', plans: '学习计划', bank: '题库', noPlans: '本单位还没有学习计划', required: '要求', every: '每{period} {n} 节微党课', setAt: '制定单位', inherited: '上级制定',
+    setPlan: '制定本单位的学习计划（下级没有自己计划的照此执行）', period: '周期', periods: { MONTH: '月', QUARTER: '季度', YEAR: '年' }, lessons: '节数', series: '只计此系列（可选）', save: '保存计划', planSet: '学习计划已保存',
+    tag: '标签', importFile: '导入题目（.xlsx 或 .csv）', imported: '已导入 {n} 道题', importRefused: '文件有 {n} 处问题，一道题也没有导入；改正后重新上传', noQuestions: '题库还是空的',
+    kind: '题型', stem: '题干', answer: '答案', tags: '标签',
+  },
+  questionKind: { SINGLE: '单选', MULTIPLE: '多选', TRUE_FALSE: '判断' },
   errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
 }
