@@ -21,6 +21,21 @@ func (r *accountResolver) ID(ctx context.Context, obj *account.Account) (string,
 	return encodeID(idAccount, obj.TenantID, obj.ID), nil
 }
 
+func (r *accountResolver) Roles(ctx context.Context, obj *account.Account) ([]*account.BindingInfo, error) {
+	roles, ok := obj.LoadedRoles()
+	if !ok {
+		var err error
+		if roles, err = loadersFrom(ctx).accountRoles.Load(ctx, obj.ID); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*account.BindingInfo, len(roles))
+	for i := range roles {
+		out[i] = &roles[i]
+	}
+	return out, nil
+}
+
 func (r *auditEventResolver) Actor(ctx context.Context, obj *audit.Event) (*account.Account, error) {
 	if obj.ActorID == nil {
 		return nil, nil
@@ -56,7 +71,7 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 	if err != nil {
 		return nil, err
 	}
-	s, err := r.Accounts.Login(ctx, school.ID, input.Identifier, input.Password, userAgent(ctx))
+	s, err := r.Identities.Login(ctx, school.ID, input.Identifier, input.Password, userAgent(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +79,7 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 }
 
 func (r *mutationResolver) RefreshSession(ctx context.Context, input model.RefreshSessionInput) (*model.AuthPayload, error) {
-	s, err := r.Accounts.Refresh(ctx, input.RefreshToken, userAgent(ctx))
+	s, err := r.Identities.Refresh(ctx, input.RefreshToken, userAgent(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -72,14 +87,14 @@ func (r *mutationResolver) RefreshSession(ctx context.Context, input model.Refre
 }
 
 func (r *mutationResolver) Logout(ctx context.Context) (*model.OkPayload, error) {
-	if err := r.Accounts.Logout(ctx); err != nil {
+	if err := r.Identities.Logout(ctx); err != nil {
 		return nil, err
 	}
 	return &model.OkPayload{Ok: true}, nil
 }
 
 func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.OkPayload, error) {
-	if err := r.Accounts.ChangePassword(ctx, input.CurrentPassword, input.NewPassword); err != nil {
+	if err := r.Identities.ChangePassword(ctx, input.CurrentPassword, input.NewPassword); err != nil {
 		return nil, err
 	}
 	return &model.OkPayload{Ok: true}, nil
@@ -93,7 +108,7 @@ func (r *mutationResolver) CreateAccount(ctx context.Context, input model.Create
 	if input.Email != nil {
 		in.Email = *input.Email
 	}
-	a, err := r.Accounts.Create(ctx, in)
+	a, err := r.Identities.Create(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +120,7 @@ func (r *mutationResolver) GrantRole(ctx context.Context, input model.RoleBindin
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Accounts.GrantRole(ctx, acc, input.Role, unit); err != nil {
+	if err := r.Identities.GrantRole(ctx, acc, input.Role, unit); err != nil {
 		return nil, err
 	}
 	return &model.OkPayload{Ok: true}, nil
@@ -116,14 +131,31 @@ func (r *mutationResolver) RevokeRole(ctx context.Context, input model.RoleBindi
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Accounts.RevokeRole(ctx, acc, input.Role, unit); err != nil {
+	if err := r.Identities.RevokeRole(ctx, acc, input.Role, unit); err != nil {
 		return nil, err
 	}
 	return &model.OkPayload{Ok: true}, nil
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*account.Me, error) {
-	return r.Accounts.Me(ctx)
+	return r.Identities.Me(ctx)
+}
+
+func (r *queryResolver) Accounts(ctx context.Context, query *string, first *int, after *string) (*model.AccountConnection, error) {
+	cur, err := decodeAccountCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Identities.List(ctx, deref(query), pageSize(first), cur)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.AccountConnection{PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: cur != ""}, Edges: make([]*model.AccountEdge, len(page.Items))}
+	for i, a := range page.Items {
+		conn.Edges[i] = &model.AccountEdge{Cursor: encodeAccountCursor(a.Username), Node: a}
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
 }
 
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error) {

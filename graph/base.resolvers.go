@@ -58,7 +58,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		}
 		return a, nil
 	case idAccount:
-		a, err := r.Accounts.Get(ctx, g.Tenant, g.ID)
+		a, err := r.Identities.Get(ctx, g.Tenant, g.ID)
 		if err == nil {
 			n = a
 		}

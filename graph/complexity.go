@@ -32,6 +32,7 @@ const defaultAssumedSize = 20
 
 // assumedSizes are the typical lengths of the unpaged lists of objects.
 var assumedSizes = map[string]int{
+	"Account.roles":                   3,
 	"Activity.partners":               5,
 	"Activity.topics":                 5,
 	"ActivityFacets.areas":            20,

@@ -84,3 +84,12 @@ func decodeUnitCursor(field string, s *string) (*org.Cursor, error) {
 		ID:        id,
 	}, nil
 }
+
+// An account cursor is the username of the last account seen (usernames
+// are unique in a school).
+func encodeAccountCursor(username string) string { return sealCursor([]byte(username)) }
+
+func decodeAccountCursor(field string, s *string) (string, error) {
+	b, err := openCursor(field, s, "list", func(b []byte) bool { return len(b) > 0 && len(b) <= 200 })
+	return string(b), err
+}

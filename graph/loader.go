@@ -38,8 +38,10 @@ type loaders struct {
 	unitSites *dataloadgen.Loader[tkey, []*site.Site]
 	site      *dataloadgen.Loader[tkey, *site.Site]
 	school    *dataloadgen.Loader[uuid.UUID, *tenant.Tenant]
-	// account loads accounts of the caller's tenant.
-	account *dataloadgen.Loader[uuid.UUID, *account.Account]
+	// account loads accounts of the caller's tenant; accountRoles their
+	// role bindings (as far as the caller may see them).
+	account      *dataloadgen.Loader[uuid.UUID, *account.Account]
+	accountRoles *dataloadgen.Loader[uuid.UUID, []account.BindingInfo]
 	// memberEvents and memberTransfers load histories in the caller's tenant.
 	memberEvents    *dataloadgen.Loader[uuid.UUID, []*member.Event]
 	memberTransfers *dataloadgen.Loader[uuid.UUID, []*member.Transfer]
@@ -102,8 +104,12 @@ func (r *Resolver) newLoaders() *loaders {
 			return inKeyOrder(ids, found, err, true, "school")
 		}), w),
 		account: dataloadgen.NewLoader(traced(r.Tracer, "account", func(ctx context.Context, ids []uuid.UUID) ([]*account.Account, []error) {
-			found, err := r.Accounts.ByIDs(ctx, ids)
+			found, err := r.Identities.ByIDs(ctx, ids)
 			return inKeyOrder(ids, found, err, false, "account")
+		}), w),
+		accountRoles: dataloadgen.NewLoader(traced(r.Tracer, "accountRoles", func(ctx context.Context, ids []uuid.UUID) ([][]account.BindingInfo, []error) {
+			found, err := r.Identities.RolesOf(ctx, ids)
+			return inKeyOrder(ids, found, err, false, "")
 		}), w),
 		memberEvents: dataloadgen.NewLoader(traced(r.Tracer, "memberEvents", func(ctx context.Context, ids []uuid.UUID) ([][]*member.Event, []error) {
 			found, err := r.People.Events(ctx, ids)

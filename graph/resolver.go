@@ -31,13 +31,13 @@ import (
 // Resolver holds the domain services the resolvers call. Resolvers only
 // translate between GraphQL and these services: no SQL, no rules.
 type Resolver struct {
-	Tenants  *tenant.Service
-	Org      *org.Service
-	Sites    *site.Service
-	Accounts *account.Service
-	Audit    *audit.Service
-	People   *member.Service
-	Files    *media.Service
+	Tenants    *tenant.Service
+	Org        *org.Service
+	Sites      *site.Service
+	Identities *account.Service
+	Audit      *audit.Service
+	People     *member.Service
+	Files      *media.Service
 	// Publishing is the content service (articles, micro-lessons, comics).
 	Publishing *content.Service
 	// Volunteer is the volunteer service (activities, sign-ups, hours).

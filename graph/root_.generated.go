@@ -117,7 +117,18 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		DisplayName func(childComplexity int) int
 		ID          func(childComplexity int) int
+		Roles       func(childComplexity int) int
 		Username    func(childComplexity int) int
+	}
+
+	AccountConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AccountEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Activity struct {
@@ -1187,6 +1198,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Accounts            func(childComplexity int, query *string, first *int, after *string) int
 		Activities          func(childComplexity int, site string, filter *model.ActivityFilterInput, orderBy *volunteer.Order, first *int, after *string) int
 		Activity            func(childComplexity int, id string) int
 		ActivityRoster      func(childComplexity int, id string) int
@@ -1741,12 +1753,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.ID(childComplexity), true
+	case "Account.roles":
+		if e.ComplexityRoot.Account.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Roles(childComplexity), true
 	case "Account.username":
 		if e.ComplexityRoot.Account.Username == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Account.Username(childComplexity), true
+
+	case "AccountConnection.edges":
+		if e.ComplexityRoot.AccountConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.Edges(childComplexity), true
+	case "AccountConnection.pageInfo":
+		if e.ComplexityRoot.AccountConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.PageInfo(childComplexity), true
+
+	case "AccountEdge.cursor":
+		if e.ComplexityRoot.AccountEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountEdge.Cursor(childComplexity), true
+	case "AccountEdge.node":
+		if e.ComplexityRoot.AccountEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
 
 	case "Activity.address":
 		if e.ComplexityRoot.Activity.Address == nil {
@@ -6462,6 +6506,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublishTaskPayload.Task(childComplexity), true
 
+	case "Query.accounts":
+		if e.ComplexityRoot.Query.Accounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Accounts(childComplexity, args["query"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -8996,6 +9051,18 @@ type Account implements Node {
   displayName: String!
   active: Boolean!
   createdAt: Time!
+  "Its role bindings, to those who manage roles school-wide and to the account itself (empty to others)."
+  roles: [RoleBinding!]!
+}
+
+type AccountEdge {
+  cursor: String!
+  node: Account!
+}
+
+type AccountConnection {
+  edges: [AccountEdge!]!
+  pageInfo: PageInfo!
 }
 
 "A role held at an org unit."
@@ -9099,6 +9166,8 @@ input AuditFilter {
 extend type Query {
   "The signed-in caller; UNAUTHENTICATED when anonymous."
   me: Me!
+  "The school's accounts by username, of those whose username or display name holds query (those who manage roles school-wide)."
+  accounts(query: String, first: Int = 20, after: String): AccountConnection!
   "The school's audit log, newest first (tenant admins only)."
   auditLog(filter: AuditFilter, first: Int = 20, after: String): AuditEventConnection!
 }
@@ -12456,8 +12525,30 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_active(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Account_createdAt(ctx, field)
+	case "roles":
+		return ec.fieldContext_Account_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccountConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccountEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccountEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

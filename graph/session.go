@@ -40,7 +40,7 @@ func userAgent(ctx context.Context) string {
 }
 
 func (r *Resolver) authPayload(ctx context.Context, s *account.Session) (*model.AuthPayload, error) {
-	acc, err := r.Accounts.AccountOf(ctx, s.TenantID, s.AccountID)
+	acc, err := r.Identities.AccountOf(ctx, s.TenantID, s.AccountID)
 	if err != nil {
 		return nil, err
 	}

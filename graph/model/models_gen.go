@@ -37,6 +37,16 @@ type HomeBlock interface {
 	IsHomeBlock()
 }
 
+type AccountConnection struct {
+	Edges    []*AccountEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type AccountEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *account.Account `json:"node"`
+}
+
 type ActivityEdge struct {
 	Cursor string              `json:"cursor"`
 	Node   *volunteer.Activity `json:"node"`

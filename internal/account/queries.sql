@@ -101,3 +101,19 @@ SELECT b.account_id, b.role, b.org_unit_id, u.path::text AS org_path
 FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
 WHERE b.tenant_id = @tenant_id AND b.account_id = ANY(@account_ids::uuid[])
 ORDER BY b.account_id, nlevel(u.path), b.role;
+
+-- name: ListAccounts :many
+-- A page of the school's accounts by username, after a username, of those
+-- whose username or display name matches the pattern (ILIKE, escaped).
+SELECT * FROM accounts
+WHERE tenant_id = @tenant_id
+  AND (sqlc.narg(pattern)::text IS NULL OR username ILIKE sqlc.narg(pattern) OR display_name ILIKE sqlc.narg(pattern))
+  AND (sqlc.narg(after)::text IS NULL OR username > sqlc.narg(after))
+ORDER BY username
+LIMIT @lim;
+
+-- name: BindingsOfAccounts :many
+SELECT b.account_id, b.role, b.org_unit_id, u.name AS org_unit_name
+FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
+WHERE b.tenant_id = @tenant_id AND b.account_id = ANY(@ids::uuid[])
+ORDER BY b.account_id, nlevel(u.path), b.role;

@@ -68,7 +68,14 @@ type Account struct {
 	PersonID    *uuid.UUID
 	Active      bool
 	CreatedAt   time.Time
+
+	roles       []BindingInfo // filled by List
+	rolesLoaded bool
 }
+
+// LoadedRoles returns the account's role bindings when the read that
+// returned it loaded them (List does), and false otherwise.
+func (a *Account) LoadedRoles() ([]BindingInfo, bool) { return a.roles, a.rolesLoaded }
 
 // Session is what a successful login or refresh returns to the client.
 type Session struct {

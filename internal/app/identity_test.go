@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -394,5 +395,87 @@ func TestErrorsInTheCallersLanguage(t *testing.T) {
 	}
 	if r := b.post(t, `{ members(first: 100) { edges { node { history { actor { username } } transfers { fromUnit { children { children { name } } } } } } } }`, nil); !strings.HasPrefix(r.Errors[0].Message, "请求的复杂度为") {
 		t.Fatalf("complexity: %+v", r.Errors)
+	}
+}
+
+// TestAccountsList: the organisation department lists the school's
+// accounts by username with their roles, pages them, finds them by a part
+// of a name (taken literally); a branch secretary may not, and sees only
+// their own roles on an account; the list costs the same round trips for
+// any page size.
+func TestAccountsList(t *testing.T) {
+	t.Parallel()
+	tracer := &countingTracer{}
+	b := setupWith(t, identityEnv(), tracer)
+	admin, _ := b.login(t, "admin", demoPassword)
+	secretary, _ := b.login(t, "secretary", demoPassword)
+	ownerExec(t, b, `INSERT INTO accounts (tenant_id, username, display_name, password_hash)
+		SELECT id, 'bulk' || lpad(g::text, 3, '0'), '批量账号 ' || g, 'x' FROM tenant_profiles, generate_series(1, 60) g`,
+		`INSERT INTO role_bindings (tenant_id, account_id, role, org_unit_id)
+		SELECT a.tenant_id, a.id, 'editor', u.id FROM accounts a JOIN org_units u ON u.tenant_id = a.tenant_id AND u.code = 'XXGC' WHERE a.username LIKE 'bulk%'`)
+	type page struct {
+		Accounts struct {
+			Edges []struct {
+				Cursor string
+				Node   struct {
+					Username, DisplayName string
+					Roles                 []struct {
+						Role    string
+						OrgUnit struct{ Code string }
+					}
+				}
+			}
+			PageInfo struct{ HasNextPage bool }
+		}
+	}
+	const doc = `query($q: String, $n: Int, $after: String) { accounts(query: $q, first: $n, after: $after) {
+		edges { cursor node { username displayName roles { role orgUnit { code } } } } pageInfo { hasNextPage } } }`
+	names := func(p page) []string {
+		var out []string
+		for _, e := range p.Accounts.Edges {
+			out = append(out, e.Node.Username)
+		}
+		return out
+	}
+	first := decode[page](t, b.post(t, doc, map[string]any{"n": 3}, bearer(admin)...))
+	if got := names(first); !slices.Equal(got, []string{"admin", "bulk001", "bulk002"}) || !first.Accounts.PageInfo.HasNextPage {
+		t.Fatalf("the first page: %v", got)
+	}
+	if r := first.Accounts.Edges[0].Node.Roles; len(r) != 1 || r[0].Role != "TENANT_ADMIN" || r[0].OrgUnit.Code != "DW" {
+		t.Errorf("the admin's roles: %+v", r)
+	}
+	next := decode[page](t, b.post(t, doc, map[string]any{"n": 2, "after": first.Accounts.Edges[2].Cursor}, bearer(admin)...))
+	if got := names(next); !slices.Equal(got, []string{"bulk003", "bulk004"}) {
+		t.Errorf("the next page: %v", got)
+	}
+	if got := names(decode[page](t, b.post(t, doc, map[string]any{"q": "书记"}, bearer(admin)...))); !slices.Equal(got, []string{"secretary"}) {
+		t.Errorf("by display name: %v", got)
+	}
+	if got := names(decode[page](t, b.post(t, doc, map[string]any{"q": "%"}, bearer(admin)...))); len(got) != 0 {
+		t.Errorf("a %% is a character, not a wildcard: %v", got)
+	}
+	b.wantCode(t, "FORBIDDEN", secretary, doc, nil)
+	b.wantCode(t, "UNAUTHENTICATED", "", doc, nil)
+	b.wantCode(t, "BAD_USER_INPUT", admin, doc, map[string]any{"after": "not-a-cursor"})
+	b.wantCode(t, "BAD_USER_INPUT", admin, doc, map[string]any{"n": 500})
+	// One's own roles, not another's.
+	own := decode[struct {
+		Me struct {
+			Account struct{ Roles []struct{ Role string } }
+		}
+	}](t, b.post(t, `{ me { account { roles { role } } } }`, nil, bearer(secretary)...))
+	if len(own.Me.Account.Roles) != 1 || own.Me.Account.Roles[0].Role != "ORG_ADMIN" {
+		t.Errorf("the secretary's own roles: %+v", own)
+	}
+	count := func(n int) int64 {
+		before := tracer.n.Load()
+		if d := decode[page](t, b.post(t, doc, map[string]any{"n": n}, bearer(admin)...)); len(d.Accounts.Edges) != n || len(d.Accounts.Edges[n-1].Node.Roles) != 1 {
+			t.Fatalf("a page of %d: %+v", n, d)
+		}
+		return tracer.n.Load() - before
+	}
+	count(5)
+	if ten, sixty := count(10), count(60); ten != sixty {
+		t.Errorf("accounts with roles: %d round trips for 10, %d for 60", ten, sixty)
 	}
 }

@@ -264,6 +264,50 @@ func (q *Queries) BindingsOf(ctx context.Context, arg BindingsOfParams) ([]Bindi
 	return items, nil
 }
 
+const BindingsOfAccounts = `-- name: BindingsOfAccounts :many
+SELECT b.account_id, b.role, b.org_unit_id, u.name AS org_unit_name
+FROM role_bindings b JOIN org_units u ON u.tenant_id = b.tenant_id AND u.id = b.org_unit_id
+WHERE b.tenant_id = $1 AND b.account_id = ANY($2::uuid[])
+ORDER BY b.account_id, nlevel(u.path), b.role
+`
+
+type BindingsOfAccountsParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type BindingsOfAccountsRow struct {
+	AccountID   uuid.UUID
+	Role        string
+	OrgUnitID   uuid.UUID
+	OrgUnitName string
+}
+
+func (q *Queries) BindingsOfAccounts(ctx context.Context, arg BindingsOfAccountsParams) ([]BindingsOfAccountsRow, error) {
+	rows, err := q.db.Query(ctx, BindingsOfAccounts, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BindingsOfAccountsRow
+	for rows.Next() {
+		var i BindingsOfAccountsRow
+		if err := rows.Scan(
+			&i.AccountID,
+			&i.Role,
+			&i.OrgUnitID,
+			&i.OrgUnitName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const DeleteBinding = `-- name: DeleteBinding :execrows
 DELETE FROM role_bindings
 WHERE tenant_id = $1 AND account_id = $2 AND role = $3 AND org_unit_id = $4
@@ -442,6 +486,62 @@ func (q *Queries) LinkIdentity(ctx context.Context, arg LinkIdentityParams) erro
 		arg.AccountID,
 	)
 	return err
+}
+
+const ListAccounts = `-- name: ListAccounts :many
+SELECT tenant_id, id, username, phone_hmac, email_hmac, display_name, password_hash, person_id, active, password_changed_at, created_at, updated_at FROM accounts
+WHERE tenant_id = $1
+  AND ($2::text IS NULL OR username ILIKE $2 OR display_name ILIKE $2)
+  AND ($3::text IS NULL OR username > $3)
+ORDER BY username
+LIMIT $4
+`
+
+type ListAccountsParams struct {
+	TenantID uuid.UUID
+	Pattern  *string
+	After    *string
+	Lim      int32
+}
+
+// A page of the school's accounts by username, after a username, of those
+// whose username or display name matches the pattern (ILIKE, escaped).
+func (q *Queries) ListAccounts(ctx context.Context, arg ListAccountsParams) ([]Account, error) {
+	rows, err := q.db.Query(ctx, ListAccounts,
+		arg.TenantID,
+		arg.Pattern,
+		arg.After,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Account
+	for rows.Next() {
+		var i Account
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Username,
+			&i.PhoneHmac,
+			&i.EmailHmac,
+			&i.DisplayName,
+			&i.PasswordHash,
+			&i.PersonID,
+			&i.Active,
+			&i.PasswordChangedAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const LocalPasswords = `-- name: LocalPasswords :one
