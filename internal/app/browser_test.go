@@ -1102,6 +1102,55 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 	labelled(t, ctx, "the question bank")
 	shot(t, ctx, "console-question-bank")
 
+	// Accounts: a new committee member's account, given the secretary's
+	// role at the branch; the school admin's role is refused there, by its
+	// field; a role is taken back after a confirmation.
+	chooseIn := func(sel, text string) chromedp.Action[chromedp.Void] {
+		return void(chromedp.Poll[bool](fmt.Sprintf(`(() => { document.querySelector(%q).closest('.el-select').querySelector('.el-select__wrapper').click();
+			const o = Array.from(document.querySelectorAll('.el-select-dropdown__item')).find(e => e.textContent.trim() === %q && e.offsetParent); if (!o) return false; o.click(); return true })()`, sel, text),
+			chromedp.WithPollingTimeout(10*time.Second)))
+	}
+	do(t, ctx, "create an account",
+		chromedp.Navigate(b.server.URL+"/admin/accounts"),
+		waitText(`[data-test=ac-table] .el-table__body`, "组织部管理员"),
+		press(`[data-test=ac-new]`),
+		chromedp.WaitVisible(chromedp.CSS(`#ac-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#ac-username`), "xs1-weiyuan"),
+		chromedp.SendKeys(chromedp.CSS(`#ac-displayName`), "学生第一党支部组织委员"),
+		chromedp.SendKeys(chromedp.CSS(`#ac-password`), "Zuzhi-Weiyuan-2026"),
+		press(`[data-test=ac-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=ac-save]`)),
+		waitText(`[data-test=ac-table] .el-table__body`, "xs1-weiyuan"))
+	labelled(t, ctx, "the accounts")
+	openGrant := void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=ac-table] .el-table__body tr')).find(r => r.textContent.includes('xs1-weiyuan')).querySelector('[data-test=ac-grant]').click(); return true })()`))
+	do(t, ctx, "grant the school admin's role at a branch",
+		openGrant,
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=ac-grant-save]`)),
+		chooseIn(`#ac-role`, "学校管理员"),
+		chooseIn(`#ac-unit`, "信息工程学院学生第一党支部"),
+		press(`[data-test=ac-grant-save]`),
+		waitText(`.el-dialog .el-form-item__error`, "党委"))
+	labelled(t, ctx, "the role dialog")
+	do(t, ctx, "grant the secretary's role there",
+		chooseIn(`#ac-role`, "组织管理员"),
+		press(`[data-test=ac-grant-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=ac-grant-save]`)),
+		waitText(`[data-test=ac-table] .el-table__body`, "组织管理员，信息工程学院学生第一党支部"))
+	shot(t, ctx, "console-accounts")
+	weiyuan, _ := b.login(t, "xs1-weiyuan", "Zuzhi-Weiyuan-2026")
+	if r := b.post(t, `{ me { permissions } }`, nil, bearer(weiyuan)...); !strings.Contains(string(r.Data), "MEMBER_WRITE") {
+		t.Errorf("the new account's permissions: %s %+v", r.Data, r.Errors)
+	}
+	do(t, ctx, "take the role back",
+		void(chromedp.Evaluate[bool](`(() => { Array.from(document.querySelectorAll('[data-test=ac-table] .el-table__body tr')).find(r => r.textContent.includes('xs1-weiyuan')).querySelector('[data-test=ac-role] .el-tag__close').click(); return true })()`)),
+		chromedp.WaitVisible(chromedp.CSS(`.el-message-box`)),
+		press(`.el-message-box__btns .el-button--primary`),
+		waitText(`.el-message`, "角色已收回"),
+		void(chromedp.Poll[bool](`!Array.from(document.querySelectorAll('[data-test=ac-table] .el-table__body tr')).find(r => r.textContent.includes('xs1-weiyuan')).textContent.includes('组织管理员')`, chromedp.WithPollingTimeout(10*time.Second))))
+	if r := b.post(t, `{ accounts(query: "xs1-weiyuan") { edges { node { roles { role } } } } }`, nil, bearer(admin)...); !strings.Contains(string(r.Data), `"roles":[]`) {
+		t.Errorf("the account's roles after the revocation: %s %+v", r.Data, r.Errors)
+	}
+
 	audit := decode[struct {
 		AuditLog struct {
 			Edges []struct {

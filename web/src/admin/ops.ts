@@ -487,3 +487,33 @@ export const QuestionBank = graphql(`
 export const ImportQuestions = graphql(`
   mutation ImportQuestions($file: Upload!) { importQuestions(file: $file) { imported problems { row column message } } }
 `)
+
+export const AccountList = graphql(`
+  query AccountList($q: String, $first: Int, $after: String) {
+    accounts(query: $q, first: $first, after: $after) {
+      edges { cursor node { id username displayName active createdAt roles { role orgUnit { id name } } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`)
+
+export const CreateAccount = graphql(`
+  mutation CreateAccount($in: CreateAccountInput!) {
+    createAccount(input: $in) { account { id username displayName active createdAt roles { role orgUnit { id name } } } }
+  }
+`)
+
+export const GrantRole = graphql(`
+  mutation GrantRole($in: RoleBindingInput!) { grantRole(input: $in) { ok } }
+`)
+
+export const RevokeRole = graphql(`
+  mutation RevokeRole($in: RoleBindingInput!) { revokeRole(input: $in) { ok } }
+`)
+
+export const SchoolUnits = graphql(`
+  query SchoolUnits($root: ID!) {
+    node(id: $root) { ... on OrgUnit { id name } }
+    orgUnits(under: $root, first: 100) { edges { node { id name } } }
+  }
+`)

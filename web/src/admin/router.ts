@@ -10,6 +10,7 @@ import Tasks from './views/Tasks.vue'
 import Cockpit from './views/Cockpit.vue'
 import Meetings from './views/Meetings.vue'
 import Learning from './views/Learning.vue'
+import Accounts from './views/Accounts.vue'
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -28,5 +29,6 @@ export const router = createRouter({
     { path: '/cockpit', component: Cockpit },
     { path: '/meetings', component: Meetings },
     { path: '/learning', component: Learning },
+    { path: '/accounts', component: Accounts },
   ],
 })

@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'zhdj · Admin console', language: 'Language', signOut: 'Sign out', loading: 'Loading…', loadMore: 'Load more', noMore: 'No more', retryIn: 'Try again in {s} s' },
-  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks', cockpit: 'Data cockpit', meetings: 'Meetings', learning: 'Learning' },
+  nav: { media: 'Media library', sites: 'Sites', workspace: 'Content workspace', members: 'Member records', volunteer: 'Volunteering', interaction: 'Interaction', tasks: 'Tasks', cockpit: 'Data cockpit', meetings: 'Meetings', learning: 'Learning', accounts: 'Accounts' },
   login: { title: 'Sign in', school: 'School code', identifier: 'Username, mobile or e-mail', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   me: { boundAt: '{role} at {unit}', permissions: 'Permissions' },
   workspace: {
@@ -112,6 +112,10 @@ const en: typeof zh = {
     kind: 'Kind', stem: 'Question', answer: 'Answer', tags: 'Tags',
   },
   questionKind: { SINGLE: 'Single', MULTIPLE: 'Multiple', TRUE_FALSE: 'True/false' },
+  accounts: {
+    title: 'Accounts and roles', query: 'Username or name', new: 'New account', create: 'Create', created: 'Account created for {name}', username: 'Username', displayName: 'Name', phone: 'Mobile (optional; signs in too)', email: 'E-mail (optional; signs in too)',
+    password: 'First password (10 characters or more, not a common one)', roles: 'Roles', grant: 'Grant a role', grantTo: 'Grant {name} a role', role: 'Role', unit: 'At which unit', granted: 'Role granted', revoke: 'Revoke the role', revokeNote: "Revoke {name}'s {role} role at {unit}?", revoked: 'Role revoked',
+  },
   errors: { NETWORK: 'Cannot reach the server', INTERNAL: 'The server failed; please try again later' },
 }
 export default en

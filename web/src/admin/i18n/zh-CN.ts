@@ -1,7 +1,7 @@
 // 控制台的中文文案（默认语言）。键与 en.ts 一一对应，类型检查保证不缺。
 export default {
   app: { title: '智慧党建 · 管理控制台', language: '语言', signOut: '退出登录', loading: '加载中…', loadMore: '加载更多', noMore: '没有更多了', retryIn: '请 {s} 秒后再试' },
-  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办', cockpit: '数据座舱', meetings: '三会一课', learning: '学习教育' },
+  nav: { media: '媒体库', sites: '站点设置', workspace: '内容工作台', members: '党员档案', volunteer: '志愿活动', interaction: '互动管理', tasks: '任务督办', cockpit: '数据座舱', meetings: '三会一课', learning: '学习教育', accounts: '账号与角色' },
   login: { title: '登录', school: '学校代码', identifier: '用户名 / 手机号 / 邮箱', password: '密码', submit: '登录', failed: '登录失败' },
   me: { boundAt: '{role}，{unit}', permissions: '权限' },
   workspace: {
@@ -109,5 +109,9 @@ export default {
     kind: '题型', stem: '题干', answer: '答案', tags: '标签',
   },
   questionKind: { SINGLE: '单选', MULTIPLE: '多选', TRUE_FALSE: '判断' },
+  accounts: {
+    title: '账号与角色', query: '用户名或姓名', new: '新建账号', create: '创建', created: '已为{name}创建账号', username: '用户名', displayName: '姓名', phone: '手机号（可选，可用于登录）', email: '邮箱（可选，可用于登录）',
+    password: '初始密码（至少 10 位，不能是常见密码）', roles: '角色', grant: '授予角色', grantTo: '为{name}授予角色', role: '角色', unit: '在哪个组织', granted: '角色已授予', revoke: '收回角色', revokeNote: '收回{name}在{unit}的“{role}”角色？', revoked: '角色已收回',
+  },
   errors: { NETWORK: '无法连接服务器', INTERNAL: '服务器出错了，请稍后再试' },
 }
