@@ -1100,7 +1100,27 @@ func TestConsoleAndSitesInABrowser(t *testing.T) {
 		waitText(`.el-message`, "已导入 2 道题"),
 		waitText(`[data-test=qb-table] .el-table__body`, "预备党员的预备期为一年。"))
 	labelled(t, ctx, "the question bank")
+	// A weekly quiz of both questions, open from an hour ago for a week
+	// (its title and times asked for first).
+	do(t, ctx, "set a quiz of the chosen questions",
+		void(chromedp.Evaluate[bool](`(() => { document.querySelector('[data-test=qb-table] .el-table__header .el-checkbox').click(); return true })()`)),
+		waitText(`[data-test=qz-paper]`, "2 道题"),
+		press(`[data-test=qz-paper]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=qz-save]`)),
+		press(`[data-test=qz-save]`),
+		waitText(`.el-dialog .el-form-item__error`, "请填写"))
+	labelled(t, ctx, "the quiz dialog")
+	do(t, ctx, "set it",
+		chromedp.SendKeys(chromedp.CSS(`#qz-title`), "十二月党章知识测验"),
+		chromedp.SendKeys(chromedp.CSS(`#qz-opensAt`), time.Now().Add(-time.Hour).Format("2006-01-02 15:04:05")+"\t"),
+		chromedp.SendKeys(chromedp.CSS(`#qz-closesAt`), time.Now().Add(7*24*time.Hour).Format("2006-01-02 15:04:05")+"\t"),
+		press(`[data-test=qz-save]`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=qz-save]`)),
+		waitText(`[data-test=qz-table] .el-table__body`, "十二月党章知识测验"))
 	shot(t, ctx, "console-question-bank")
+	if r := b.post(t, `{ quizzes { edges { node { title questionCount } } } }`, nil, bearer(learner)...); !strings.Contains(string(r.Data), `"title":"十二月党章知识测验","questionCount":2`) {
+		t.Errorf("the quiz a member sees: %s %+v", r.Data, r.Errors)
+	}
 
 	// Accounts: a new committee member's account, given the secretary's
 	// role at the branch; the school admin's role is refused there, by its

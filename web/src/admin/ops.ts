@@ -517,3 +517,11 @@ export const SchoolUnits = graphql(`
     orgUnits(under: $root, first: 100) { edges { node { id name } } }
   }
 `)
+
+export const OpenQuizzes = graphql(`
+  query OpenQuizzes { quizzes(first: 50) { edges { node { id kind title questionCount timeLimitSeconds passScore attemptsAllowed opensAt closesAt } } } }
+`)
+
+export const SetQuiz = graphql(`
+  mutation SetQuiz($in: SetQuizInput!) { setQuiz(input: $in) { id kind title questionCount timeLimitSeconds passScore attemptsAllowed opensAt closesAt } }
+`)

@@ -109,9 +109,13 @@ const en: typeof zh = {
     title: 'Learning', plans: 'Learning plans', bank: 'Question bank', noPlans: 'No plan is in force at this unit', required: 'Required', every: '{n} micro-lessons a {period}', setAt: 'Set by', inherited: 'set above',
     setPlan: "Set this unit's plan (units below without one of their own follow it)", period: 'Period', periods: { MONTH: 'month', QUARTER: 'quarter', YEAR: 'year' }, lessons: 'Lessons', series: 'Only this series (optional)', save: 'Save the plan', planSet: 'Plan saved',
     tag: 'Tag', importFile: 'Import questions (.xlsx or .csv)', imported: '{n} questions imported', importRefused: 'The file has {n} problems; nothing was imported. Fix them and upload it again', noQuestions: 'The question bank is empty',
+    quizzes: 'Quizzes open now', noQuizzes: 'No quiz is open now', quizTitle: 'Title', questions: 'Questions', opens: 'Opens', setDaily: 'Set a daily practice', setPaper: 'Set a paper of the {n} chosen',
+    setQuiz: 'Set the quiz', quizSet: '"{title}" set ({n} questions)', questionCount: 'Questions each attempt', quizTags: 'Only of these tags (comma-separated, optional)', paperOf: 'The paper: the {n} questions chosen in the bank', opensAt: 'Opens', closesAt: 'Closes', closesAtOptional: 'Closes (optional)',
+    minutes: 'Time limit (minutes; 0: none)', passScore: 'Pass mark (of 100)', attempts: 'Attempts (0: any number)',
     kind: 'Kind', stem: 'Question', answer: 'Answer', tags: 'Tags',
   },
   questionKind: { SINGLE: 'Single', MULTIPLE: 'Multiple', TRUE_FALSE: 'True/false' },
+  quizKind: { DAILY: 'Daily practice', WEEKLY: 'Weekly quiz', EXAM: 'Exam' },
   accounts: {
     title: 'Accounts and roles', query: 'Username or name', new: 'New account', create: 'Create', created: 'Account created for {name}', username: 'Username', displayName: 'Name', phone: 'Mobile (optional; signs in too)', email: 'E-mail (optional; signs in too)',
     password: 'First password (10 characters or more, not a common one)', roles: 'Roles', grant: 'Grant a role', grantTo: 'Grant {name} a role', role: 'Role', unit: 'At which unit', granted: 'Role granted', revoke: 'Revoke the role', revokeNote: "Revoke {name}'s {role} role at {unit}?", revoked: 'Role revoked',

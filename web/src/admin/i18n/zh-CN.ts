@@ -106,9 +106,13 @@ export default {
     title: '学习教育', plans: '学习计划', bank: '题库', noPlans: '本单位还没有学习计划', required: '要求', every: '每{period} {n} 节微党课', setAt: '制定单位', inherited: '上级制定',
     setPlan: '制定本单位的学习计划（下级没有自己计划的照此执行）', period: '周期', periods: { MONTH: '月', QUARTER: '季度', YEAR: '年' }, lessons: '节数', series: '只计此系列（可选）', save: '保存计划', planSet: '学习计划已保存',
     tag: '标签', importFile: '导入题目（.xlsx 或 .csv）', imported: '已导入 {n} 道题', importRefused: '文件有 {n} 处问题，一道题也没有导入；改正后重新上传', noQuestions: '题库还是空的',
+    quizzes: '正在开放的测验', noQuizzes: '现在没有开放的测验', quizTitle: '名称', questions: '题数', opens: '开放时间', setDaily: '设置每日一练', setPaper: '用选中的 {n} 道题组卷',
+    setQuiz: '发布测验', quizSet: '已发布“{title}”（{n} 道题）', questionCount: '每次抽题数', quizTags: '只从这些标签抽题（逗号分隔，可选）', paperOf: '试卷：题库中选中的 {n} 道题', opensAt: '开放时间', closesAt: '截止时间', closesAtOptional: '截止时间（可选）',
+    minutes: '限时（分钟，0 为不限）', passScore: '及格分（百分制）', attempts: '可作答次数（0 为不限）',
     kind: '题型', stem: '题干', answer: '答案', tags: '标签',
   },
   questionKind: { SINGLE: '单选', MULTIPLE: '多选', TRUE_FALSE: '判断' },
+  quizKind: { DAILY: '每日一练', WEEKLY: '每周一测', EXAM: '专项考试' },
   accounts: {
     title: '账号与角色', query: '用户名或姓名', new: '新建账号', create: '创建', created: '已为{name}创建账号', username: '用户名', displayName: '姓名', phone: '手机号（可选，可用于登录）', email: '邮箱（可选，可用于登录）',
     password: '初始密码（至少 10 位，不能是常见密码）', roles: '角色', grant: '授予角色', grantTo: '为{name}授予角色', role: '角色', unit: '在哪个组织', granted: '角色已授予', revoke: '收回角色', revokeNote: '收回{name}在{unit}的“{role}”角色？', revoked: '角色已收回',
