@@ -1,6 +1,7 @@
 // What the console says of a failed call: the server's message (already in
 // the user's language), or ours for the network; with retryAfter when the
 // server asks to wait.
+import { reactive, ref } from 'vue'
 import { ElMessage } from 'element-plus'
 import { ApiError } from '@/api/client'
 import { i18n } from './i18n'
@@ -32,4 +33,46 @@ export function fieldError(errors: Record<string, string>, name: string, withChi
     if (withChildren && ['.', '['].some((c) => k.startsWith(name + c) || k.includes('.' + name + c))) return v
   }
   return undefined
+}
+
+// useFormErrors is a form's errors: the server's by field, shown next to
+// each (of), and its message, shown in an alert (message); need marks what
+// the schema requires before anything is sent; run clears them, runs the
+// call, and shows what went wrong, saying whether it succeeded.
+export function useFormErrors() {
+  const fields = ref<Record<string, string>>({})
+  const message = ref('')
+  function clear() {
+    fields.value = {}
+    message.value = ''
+  }
+  function fail(e: unknown) {
+    fields.value = report(e)
+    message.value = describe(e)
+  }
+  return reactive({
+    fields,
+    message,
+    clear,
+    fail,
+    of: (name: string, withChildren = false) => fieldError(fields.value, name, withChildren),
+    need(values: Record<string, unknown>): boolean {
+      clear()
+      const required = i18n.global.t('members.required')
+      for (const [k, v] of Object.entries(values)) {
+        if (v === null || v === undefined || (typeof v === 'string' && !v.trim())) fields.value[k] = required
+      }
+      return Object.keys(fields.value).length === 0
+    },
+    async run(f: () => Promise<unknown>): Promise<boolean> {
+      clear()
+      try {
+        await f()
+        return true
+      } catch (e) {
+        fail(e)
+        return false
+      }
+    },
+  })
 }
