@@ -96,8 +96,9 @@ $(WSCLIENT)/node_modules/.package-lock.json: $(WSCLIENT)/package-lock.json
 test: deps minio seaweedfs test-clients ## run the whole test suite (starts its own throw-away PostgreSQL clusters and MinIO servers; the media suite again on SeaweedFS)
 	@# The browser tests fail (not skip) without Chromium here: make deps installed it.
 	ZHDJ_REQUIRE_BROWSER=1 $(GO) test $(RACE) -count=1 -timeout 30m ./...
-	@# The media suite on a second S3-compatible store.
-	ZHDJ_TEST_S3=seaweedfs $(GO) test -count=1 -timeout 20m -run '$(S3_SUITE)' -v ./internal/app | grep -E '^(--- |ok|FAIL|PASS)'; test $${PIPESTATUS[0]} -eq 0
+	@# The media suite on a second S3-compatible store (each test's outcome,
+	@# and a failing test's messages).
+	ZHDJ_TEST_S3=seaweedfs $(GO) test -count=1 -timeout 20m -run '$(S3_SUITE)' -v ./internal/app | grep -E '^(--- |ok|FAIL|PASS|panic)|^ +[a-z_]+_test\.go:[0-9]+:'; test $${PIPESTATUS[0]} -eq 0
 	@# Say whether the Meilisearch integration suite ran (it needs MEILI_URL).
 	@$(GO) test -count=1 -run 'TestContract$$' -v ./internal/search/meili | grep -E '^(--- |    meili_test)' || true
 

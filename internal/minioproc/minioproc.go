@@ -160,10 +160,13 @@ func (s *Server) command() (*exec.Cmd, func() bool, error) {
 		"-filer", "-filer.port="+p(4), "-filer.port.grpc="+p(5),
 		"-s3", "-s3.port="+port, "-s3.port.grpc="+p(6), "-s3.config="+conf,
 		"-master.volumeSizeLimitMB=64", "-volume.max=20")
-	// Live once the gateway answers (refusing an unsigned request) and the
-	// filer, where it keeps buckets and uploads, does too.
+	// Live once the gateway answers (refusing an unsigned request), the
+	// filer, where it keeps buckets and uploads, does too, and the master
+	// can place a write (after a restart the volume server registers with
+	// it a few seconds later; a write before that fails with a 500).
 	return cmd, func() bool {
-		return status("http://"+s.Endpoint+"/") == http.StatusForbidden && status("http://"+net.JoinHostPort(host, p(4))+"/") == http.StatusOK
+		return status("http://"+s.Endpoint+"/") == http.StatusForbidden && status("http://"+net.JoinHostPort(host, p(4))+"/") == http.StatusOK &&
+			status("http://"+net.JoinHostPort(host, p(0))+"/dir/assign") == http.StatusOK
 	}, nil
 }
 
