@@ -4,7 +4,7 @@
 import { computed, reactive } from 'vue'
 import { Client, type Session } from '@/api/client'
 import { i18n } from './i18n'
-import { WhoAmI, Login, Logout } from './ops'
+import { WhoAmI, Login, Logout, UnitRoot } from './ops'
 import type { WhoAmIQuery } from '@/gql/graphql'
 
 const key = 'zhdj.session'
@@ -61,3 +61,13 @@ export function can(permission: string): boolean {
 // The units the caller's roles are bound at, each once: what the screens
 // that work on one unit at a time (tasks, meetings, the cockpit) offer.
 export const boundUnits = computed(() => [...new Map((state.me?.roles ?? []).map((r) => [r.orgUnit.id, r.orgUnit])).values()])
+
+// schoolRoot is the ID of the school's root unit (the party committee):
+// the root of the caller's first bound unit, for the screens that offer
+// every unit or branch of the school.
+export async function schoolRoot(): Promise<string | null> {
+  const bound = state.me?.roles[0]?.orgUnit?.id
+  if (!bound) return null
+  const n = (await api.request(UnitRoot, { unit: bound })).node
+  return n && 'ancestors' in n ? (n.ancestors[0]?.id ?? n.id) : bound
+}
